@@ -1,0 +1,14 @@
+/*
+ * libmlops — the umbrella header. Everything reachable from here is the stable API.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef MLOPS_H
+#define MLOPS_H
+
+#include "mlops/common.h"
+#include "mlops/digest.h"
+#include "mlops/semver.h"
+#include "mlops/timestamp.h"
+
+#endif /* MLOPS_H */
