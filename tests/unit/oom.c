@@ -73,6 +73,14 @@ void oom_install(void)
 
 long oom_live(void) { return live; }
 
+void oom_fail_next(long n)
+{
+    oom_install();
+    counter = 0;
+    failed = 0;
+    fail_at = n;
+}
+
 long oom_check(const char *name, oom_op op, oom_cleanup cleanup, void *ctx, int expected_ok)
 {
     oom_install();

@@ -24,6 +24,9 @@ typedef void (*oom_cleanup)(void *ctx);
 
 /** Install the counting allocator (idempotent). */
 void oom_install(void);
+/** Make the `n`th library allocation from now fail (once); installs the
+ *  counting allocator. */
+void oom_fail_next(long n);
 /** Number of library allocations alive right now. */
 long oom_live(void);
 
