@@ -282,14 +282,18 @@ static int write_top(mlops_buf *out, const mlops__json *v, int pretty)
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(v);
     size_t before = out->size;
+    int had_memory = out->data != NULL;
     writer w = { out, pretty };
     int rc = write_value(&w, v, 0);
     if (!rc && pretty)
         rc = put(&w, "\n", 1);
     if (rc) {
-        out->size = before;
-        if (out->data)
+        if (!had_memory) {
+            mlops_buf_dispose(out);
+        } else {
+            out->size = before;
             out->data[before] = '\0';
+        }
     }
     return rc;
 }
