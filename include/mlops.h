@@ -7,6 +7,7 @@
 #define MLOPS_H
 
 #include "mlops/common.h"
+#include "mlops/detect.h"
 #include "mlops/digest.h"
 #include "mlops/semver.h"
 #include "mlops/sketch.h"
