@@ -62,7 +62,7 @@ static int validate(int type, const mlops_detector_options *o)
             return bad("kswin_alpha", "must be in (0, 1)");
         if (o->kswin_window_size < 2 || o->kswin_window_size > MLOPS__KSWIN_MAX_WINDOW)
             return bad("kswin_window_size", "must be in 2..1024");
-        if (o->kswin_stat_size < 1 || 2 * o->kswin_stat_size > o->kswin_window_size)
+        if (o->kswin_stat_size < 1 || o->kswin_stat_size > o->kswin_window_size / 2)
             return bad("kswin_stat_size", "must be at least 1 and at most window_size / 2");
         return 0;
     default:

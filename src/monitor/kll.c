@@ -102,8 +102,300 @@ static void intro_sort(double *a, size_t n, int depth)
     insertion_sort(a, n);
 }
 
+/*
+ * Batcher odd-even merge sorting networks for 16 and 32 doubles: branch-free
+ * min/max pairs, much faster than insertion sort on the 8..32 items a level-0
+ * compaction usually sorts. Padding with +inf keeps the real items first.
+ */
+#define CS(i, j)                                        \
+    do {                                                \
+        double x_ = a[i], y_ = a[j];                    \
+        a[i] = x_ < y_ ? x_ : y_;                       \
+        a[j] = x_ < y_ ? y_ : x_;                       \
+    } while (0)
+static void network_16(double *a)
+{
+    CS(0, 1);
+    CS(2, 3);
+    CS(0, 2);
+    CS(1, 3);
+    CS(1, 2);
+    CS(4, 5);
+    CS(6, 7);
+    CS(4, 6);
+    CS(5, 7);
+    CS(5, 6);
+    CS(0, 4);
+    CS(2, 6);
+    CS(2, 4);
+    CS(1, 5);
+    CS(3, 7);
+    CS(3, 5);
+    CS(1, 2);
+    CS(3, 4);
+    CS(5, 6);
+    CS(8, 9);
+    CS(10, 11);
+    CS(8, 10);
+    CS(9, 11);
+    CS(9, 10);
+    CS(12, 13);
+    CS(14, 15);
+    CS(12, 14);
+    CS(13, 15);
+    CS(13, 14);
+    CS(8, 12);
+    CS(10, 14);
+    CS(10, 12);
+    CS(9, 13);
+    CS(11, 15);
+    CS(11, 13);
+    CS(9, 10);
+    CS(11, 12);
+    CS(13, 14);
+    CS(0, 8);
+    CS(4, 12);
+    CS(4, 8);
+    CS(2, 10);
+    CS(6, 14);
+    CS(6, 10);
+    CS(2, 4);
+    CS(6, 8);
+    CS(10, 12);
+    CS(1, 9);
+    CS(5, 13);
+    CS(5, 9);
+    CS(3, 11);
+    CS(7, 15);
+    CS(7, 11);
+    CS(3, 5);
+    CS(7, 9);
+    CS(11, 13);
+    CS(1, 2);
+    CS(3, 4);
+    CS(5, 6);
+    CS(7, 8);
+    CS(9, 10);
+    CS(11, 12);
+    CS(13, 14);
+}
+static void network_32(double *a)
+{
+    CS(0, 1);
+    CS(2, 3);
+    CS(0, 2);
+    CS(1, 3);
+    CS(1, 2);
+    CS(4, 5);
+    CS(6, 7);
+    CS(4, 6);
+    CS(5, 7);
+    CS(5, 6);
+    CS(0, 4);
+    CS(2, 6);
+    CS(2, 4);
+    CS(1, 5);
+    CS(3, 7);
+    CS(3, 5);
+    CS(1, 2);
+    CS(3, 4);
+    CS(5, 6);
+    CS(8, 9);
+    CS(10, 11);
+    CS(8, 10);
+    CS(9, 11);
+    CS(9, 10);
+    CS(12, 13);
+    CS(14, 15);
+    CS(12, 14);
+    CS(13, 15);
+    CS(13, 14);
+    CS(8, 12);
+    CS(10, 14);
+    CS(10, 12);
+    CS(9, 13);
+    CS(11, 15);
+    CS(11, 13);
+    CS(9, 10);
+    CS(11, 12);
+    CS(13, 14);
+    CS(0, 8);
+    CS(4, 12);
+    CS(4, 8);
+    CS(2, 10);
+    CS(6, 14);
+    CS(6, 10);
+    CS(2, 4);
+    CS(6, 8);
+    CS(10, 12);
+    CS(1, 9);
+    CS(5, 13);
+    CS(5, 9);
+    CS(3, 11);
+    CS(7, 15);
+    CS(7, 11);
+    CS(3, 5);
+    CS(7, 9);
+    CS(11, 13);
+    CS(1, 2);
+    CS(3, 4);
+    CS(5, 6);
+    CS(7, 8);
+    CS(9, 10);
+    CS(11, 12);
+    CS(13, 14);
+    CS(16, 17);
+    CS(18, 19);
+    CS(16, 18);
+    CS(17, 19);
+    CS(17, 18);
+    CS(20, 21);
+    CS(22, 23);
+    CS(20, 22);
+    CS(21, 23);
+    CS(21, 22);
+    CS(16, 20);
+    CS(18, 22);
+    CS(18, 20);
+    CS(17, 21);
+    CS(19, 23);
+    CS(19, 21);
+    CS(17, 18);
+    CS(19, 20);
+    CS(21, 22);
+    CS(24, 25);
+    CS(26, 27);
+    CS(24, 26);
+    CS(25, 27);
+    CS(25, 26);
+    CS(28, 29);
+    CS(30, 31);
+    CS(28, 30);
+    CS(29, 31);
+    CS(29, 30);
+    CS(24, 28);
+    CS(26, 30);
+    CS(26, 28);
+    CS(25, 29);
+    CS(27, 31);
+    CS(27, 29);
+    CS(25, 26);
+    CS(27, 28);
+    CS(29, 30);
+    CS(16, 24);
+    CS(20, 28);
+    CS(20, 24);
+    CS(18, 26);
+    CS(22, 30);
+    CS(22, 26);
+    CS(18, 20);
+    CS(22, 24);
+    CS(26, 28);
+    CS(17, 25);
+    CS(21, 29);
+    CS(21, 25);
+    CS(19, 27);
+    CS(23, 31);
+    CS(23, 27);
+    CS(19, 21);
+    CS(23, 25);
+    CS(27, 29);
+    CS(17, 18);
+    CS(19, 20);
+    CS(21, 22);
+    CS(23, 24);
+    CS(25, 26);
+    CS(27, 28);
+    CS(29, 30);
+    CS(0, 16);
+    CS(8, 24);
+    CS(8, 16);
+    CS(4, 20);
+    CS(12, 28);
+    CS(12, 20);
+    CS(4, 8);
+    CS(12, 16);
+    CS(20, 24);
+    CS(2, 18);
+    CS(10, 26);
+    CS(10, 18);
+    CS(6, 22);
+    CS(14, 30);
+    CS(14, 22);
+    CS(6, 10);
+    CS(14, 18);
+    CS(22, 26);
+    CS(2, 4);
+    CS(6, 8);
+    CS(10, 12);
+    CS(14, 16);
+    CS(18, 20);
+    CS(22, 24);
+    CS(26, 28);
+    CS(1, 17);
+    CS(9, 25);
+    CS(9, 17);
+    CS(5, 21);
+    CS(13, 29);
+    CS(13, 21);
+    CS(5, 9);
+    CS(13, 17);
+    CS(21, 25);
+    CS(3, 19);
+    CS(11, 27);
+    CS(11, 19);
+    CS(7, 23);
+    CS(15, 31);
+    CS(15, 23);
+    CS(7, 11);
+    CS(15, 19);
+    CS(23, 27);
+    CS(3, 5);
+    CS(7, 9);
+    CS(11, 13);
+    CS(15, 17);
+    CS(19, 21);
+    CS(23, 25);
+    CS(27, 29);
+    CS(1, 2);
+    CS(3, 4);
+    CS(5, 6);
+    CS(7, 8);
+    CS(9, 10);
+    CS(11, 12);
+    CS(13, 14);
+    CS(15, 16);
+    CS(17, 18);
+    CS(19, 20);
+    CS(21, 22);
+    CS(23, 24);
+    CS(25, 26);
+    CS(27, 28);
+    CS(29, 30);
+}
+#undef CS
+
+static int sort_small(double *a, size_t n)
+{
+    double t[32];
+    if (n > 32 || n < 8)
+        return 0;
+    size_t m = n <= 16 ? 16 : 32;
+    memcpy(t, a, n * sizeof *a);
+    for (size_t i = n; i < m; i++)
+        t[i] = INFINITY;
+    if (m == 16)
+        network_16(t);
+    else
+        network_32(t);
+    memcpy(a, t, n * sizeof *a);
+    return 1;
+}
+
 void mlops__sort_doubles(double *a, size_t n)
 {
+    if (sort_small(a, n))
+        return;
     int depth = 0;
     for (size_t m = n; m > 1; m >>= 1)
         depth += 2;
@@ -153,10 +445,20 @@ double mlops__kll_rank_error(const mlops__kll *s, int pmf)
 
 /* ---- lifecycle ----------------------------------------------------------- */
 
+static void fill_capacities(mlops__kll *s)
+{
+    s->cap_total[0] = 0;
+    for (uint32_t d = 0; d <= MLOPS__KLL_MAX_LEVELS; d++)
+        s->cap_depth[d] = mlops__kll_level_capacity(s->k, d + 1, 0);
+    for (uint32_t L = 1; L <= MLOPS__KLL_MAX_LEVELS; L++)
+        s->cap_total[L] = s->cap_total[L - 1] + s->cap_depth[L - 1];
+}
+
 int mlops__kll_init(mlops__kll *s, uint32_t k, uint64_t seed)
 {
     memset(s, 0, sizeof *s);
     s->k = k;
+    fill_capacities(s);
     s->min_k = k;
     s->num_levels = 1;
     s->alloc = mlops__kll_alloc_size(k);
@@ -224,10 +526,10 @@ static void compact_level(double *items, uint32_t *lv, uint32_t h, uint64_t *rng
 }
 
 /* Lowest level at or over its capacity, or num_levels when none is. */
-static uint32_t level_to_compact(uint32_t k, const uint32_t *lv, uint32_t levels)
+static uint32_t level_to_compact(const mlops__kll *s, const uint32_t *lv, uint32_t levels)
 {
     for (uint32_t h = 0; h < levels; h++)
-        if (lv[h + 1] - lv[h] >= mlops__kll_level_capacity(k, levels, h))
+        if (lv[h + 1] - lv[h] >= s->cap_depth[levels - 1 - h])
             return h;
     return levels;
 }
@@ -236,7 +538,7 @@ static uint32_t level_to_compact(uint32_t k, const uint32_t *lv, uint32_t levels
  * below 2^55 values). */
 static int compress_one(mlops__kll *s)
 {
-    uint32_t h = level_to_compact(s->k, s->lv, s->num_levels);
+    uint32_t h = level_to_compact(s, s->lv, s->num_levels);
     if (h >= s->num_levels)
         return 0;
     if (h == s->num_levels - 1) {
@@ -259,7 +561,7 @@ static int compress_one(mlops__kll *s)
 void mlops__kll_update(mlops__kll *s, const double *v, size_t n)
 {
     while (n > 0) {
-        uint32_t start = s->alloc - mlops__kll_capacity(s->k, s->num_levels);
+        uint32_t start = s->alloc - s->cap_total[s->num_levels];
         if (s->lv[0] <= start) {
             if (!compress_one(s))
                 return;
@@ -321,8 +623,8 @@ int mlops__kll_merge(mlops__kll *dst, const mlops__kll *src)
     }
     tlv[levels] = pos;
     uint64_t rng = dst->rng;
-    while (tlv[levels] - tlv[0] > mlops__kll_capacity(dst->k, levels)) {
-        uint32_t h = level_to_compact(dst->k, tlv, levels);
+    while (tlv[levels] - tlv[0] > dst->cap_total[levels]) {
+        uint32_t h = level_to_compact(dst, tlv, levels);
         if (h == levels - 1) {
             if (levels == MLOPS__KLL_MAX_LEVELS) {
                 mlops__free(tmp);

@@ -38,6 +38,10 @@ typedef struct mlops__kll {
     uint64_t rng;        /* splitmix64 state */
     uint32_t lv[MLOPS__KLL_MAX_LEVELS + 1];
     double *items;
+    /* derived from k (not serialised): capacity of a level at depth d, and of
+     * a whole sketch of L levels */
+    uint32_t cap_depth[MLOPS__KLL_MAX_LEVELS + 1];
+    uint32_t cap_total[MLOPS__KLL_MAX_LEVELS + 1];
 } mlops__kll;
 
 /** Initialise an empty sketch; MLOPS_E_NOMEM (recorded) on failure. */

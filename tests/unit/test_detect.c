@@ -362,6 +362,9 @@ static void bad_input_is_refused_with_nothing_changed(void **state)
     o = (mlops_detector_options)MLOPS_DETECTOR_OPTIONS_INIT;
     o.kswin_stat_size = 60;
     assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_KSWIN, &o), MLOPS_E_INVALID);
+    o.kswin_stat_size = 0x80000000u; /* 2 * stat_size would wrap to 0 */
+    assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_KSWIN, &o), MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "kswin_stat_size"));
     o = (mlops_detector_options)MLOPS_DETECTOR_OPTIONS_INIT;
     o.flags = 1;
     assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_ADWIN, &o), MLOPS_E_INVALID);

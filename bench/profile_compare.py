@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Profile update throughput: libmlops against Apache DataSketches, side by side.
+
+    pip install datasketches numpy
+    python3 bench/profile_compare.py --bench build/bench/bench_profile [--values 1e8] [--runs 5]
+
+Each run times libmlops (bench_profile: sketch only, and sketch + 10-bin histogram;
+moments and counts always) and then datasketches.kll_doubles_sketch(200).update() on
+the same values (splitmix64 uniforms generated here with NumPy in chunks of 10^6,
+bit-identical to bench_profile's, outside the timed region), fed in the same batches.
+Prints every run, the medians and the ratios.
+"""
+import argparse
+import statistics
+import subprocess
+import time
+
+import numpy as np
+from datasketches import kll_doubles_sketch
+
+CHUNK = 1_000_000
+
+
+def chunks(total):
+    state = np.uint64(1)
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    done = 0
+    with np.errstate(over="ignore"):
+        while done < total:
+            n = min(CHUNK, total - done)
+            st = state + golden * np.arange(1, n + 1, dtype=np.uint64)
+            state = st[-1]
+            z = st
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            z = z ^ (z >> np.uint64(31))
+            yield (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+            done += n
+
+
+def datasketches_run(total, batch):
+    sk = kll_doubles_sketch(200)
+    spent = 0.0
+    for x in chunks(total):
+        t0 = time.perf_counter()
+        for i in range(0, len(x), batch):
+            sk.update(x[i:i + batch])
+        spent += time.perf_counter() - t0
+    assert sk.n == total
+    return spent
+
+
+def libmlops_run(bench, total, batch):
+    out = subprocess.run([bench, str(total), str(batch), "0"], check=True,
+                         capture_output=True, text=True).stdout
+    res = {}
+    for line in out.splitlines():
+        name, n, secs, _ = line.split()
+        res[name] = float(secs)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench", default="build/bench/bench_profile")
+    ap.add_argument("--values", type=float, default=1e8)
+    ap.add_argument("--batch", type=int, default=10000)
+    ap.add_argument("--runs", type=int, default=5)
+    a = ap.parse_args()
+    total = int(a.values)
+    rows = {"libmlops profile (sketch only)": [], "libmlops profile (+ histogram)": [],
+            "datasketches kll_doubles_sketch": []}
+    for r in range(a.runs):
+        lm = libmlops_run(a.bench, total, a.batch)
+        ds = datasketches_run(total, a.batch)
+        rows["libmlops profile (sketch only)"].append(total / lm["profile_sketch_only"] / 1e6)
+        rows["libmlops profile (+ histogram)"].append(total / lm["profile_with_histogram"] / 1e6)
+        rows["datasketches kll_doubles_sketch"].append(total / ds / 1e6)
+        print(f"run {r + 1}: " + ", ".join(f"{k} {v[-1]:.1f} M/s" for k, v in rows.items()),
+              flush=True)
+    med = {k: statistics.median(v) for k, v in rows.items()}
+    print(f"\n{total:.0e} doubles, batches of {a.batch}, medians of {a.runs} runs (M values/s):")
+    for k, v in med.items():
+        print(f"  {k:34s} {v:8.1f}")
+    base = med["datasketches kll_doubles_sketch"]
+    for k in list(med)[:2]:
+        print(f"  ratio {k} / datasketches: {med[k] / base:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
