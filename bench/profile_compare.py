@@ -40,14 +40,15 @@ def chunks(total):
 
 def datasketches_run(total, batch):
     sk = kll_doubles_sketch(200)
-    spent = 0.0
+    spent = cpu = 0.0
     for x in chunks(total):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(0, len(x), batch):
             sk.update(x[i:i + batch])
         spent += time.perf_counter() - t0
+        cpu += time.process_time() - c0
     assert sk.n == total
-    return spent
+    return spent, cpu
 
 
 def libmlops_run(bench, total, batch):
@@ -55,8 +56,9 @@ def libmlops_run(bench, total, batch):
                          capture_output=True, text=True).stdout
     res = {}
     for line in out.splitlines():
-        name, n, secs, _ = line.split()
+        name, n, secs, _, cpu = line.split()
         res[name] = float(secs)
+        res[name + "_cpu"] = float(cpu)
     return res
 
 
@@ -68,23 +70,28 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
     total = int(a.values)
-    rows = {"libmlops profile (sketch only)": [], "libmlops profile (+ histogram)": [],
-            "datasketches kll_doubles_sketch": []}
+    names = ["libmlops profile (sketch only)", "libmlops profile (+ histogram)",
+             "datasketches kll_doubles_sketch"]
+    wall = {k: [] for k in names}
+    cpu = {k: [] for k in names}
     for r in range(a.runs):
         lm = libmlops_run(a.bench, total, a.batch)
-        ds = datasketches_run(total, a.batch)
-        rows["libmlops profile (sketch only)"].append(total / lm["profile_sketch_only"] / 1e6)
-        rows["libmlops profile (+ histogram)"].append(total / lm["profile_with_histogram"] / 1e6)
-        rows["datasketches kll_doubles_sketch"].append(total / ds / 1e6)
-        print(f"run {r + 1}: " + ", ".join(f"{k} {v[-1]:.1f} M/s" for k, v in rows.items()),
+        ds, ds_cpu = datasketches_run(total, a.batch)
+        for k, key in zip(names[:2], ["profile_sketch_only", "profile_with_histogram"]):
+            wall[k].append(total / lm[key] / 1e6)
+            cpu[k].append(total / lm[key + "_cpu"] / 1e6)
+        wall[names[2]].append(total / ds / 1e6)
+        cpu[names[2]].append(total / ds_cpu / 1e6)
+        print(f"run {r + 1}: " + ", ".join(f"{k} {wall[k][-1]:.1f} M/s" for k in names),
               flush=True)
-    med = {k: statistics.median(v) for k, v in rows.items()}
-    print(f"\n{total:.0e} doubles, batches of {a.batch}, medians of {a.runs} runs (M values/s):")
-    for k, v in med.items():
-        print(f"  {k:34s} {v:8.1f}")
-    base = med["datasketches kll_doubles_sketch"]
-    for k in list(med)[:2]:
-        print(f"  ratio {k} / datasketches: {med[k] / base:.2f}x")
+    print(f"\n{total:.0e} doubles, batches of {a.batch}, medians of {a.runs} runs "
+          "(M values/s; wall clock, and per CPU second):")
+    for k in names:
+        print(f"  {k:34s} {statistics.median(wall[k]):8.1f} {statistics.median(cpu[k]):8.1f}")
+    for k in names[:2]:
+        rw = statistics.median(wall[k]) / statistics.median(wall[names[2]])
+        rc = statistics.median(cpu[k]) / statistics.median(cpu[names[2]])
+        print(f"  ratio {k} / datasketches: {rw:.2f}x wall, {rc:.2f}x CPU")
 
 
 if __name__ == "__main__":

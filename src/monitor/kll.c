@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "core/alloc.h"
 #include "core/error.h"
 
@@ -107,12 +111,23 @@ static void intro_sort(double *a, size_t n, int depth)
  * min/max pairs, much faster than insertion sort on the 8..32 items a level-0
  * compaction usually sorts. Padding with +inf keeps the real items first.
  */
+#if defined(__SSE2__)
+/* minsd/maxsd are exactly x < y ? x : y and its mirror, without a branch */
+#define CS(i, j)                                        \
+    do {                                                \
+        __m128d x_ = _mm_load_sd(a + (i));              \
+        __m128d y_ = _mm_load_sd(a + (j));              \
+        _mm_store_sd(a + (i), _mm_min_sd(x_, y_));      \
+        _mm_store_sd(a + (j), _mm_max_sd(y_, x_));      \
+    } while (0)
+#else
 #define CS(i, j)                                        \
     do {                                                \
         double x_ = a[i], y_ = a[j];                    \
         a[i] = x_ < y_ ? x_ : y_;                       \
         a[j] = x_ < y_ ? y_ : x_;                       \
     } while (0)
+#endif
 static void network_16(double *a)
 {
     CS(0, 1);
