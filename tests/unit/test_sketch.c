@@ -860,6 +860,8 @@ static int oom_op_run(void *vctx)
     case 11: return mlops_profile_categories(codes, counts, 64, &n, c->a);
     case 12: return mlops_profile_merge(c->a, c->b);
     case 13: return mlops_profile_serialize(&c->buf, c->a);
+    case 14: return mlops_profile_deserialize(&c->out, c->bytes, c->size);
+    case 15: return mlops_profile_clone(&c->out, c->a);
     }
     return -99;
 }
@@ -904,7 +906,11 @@ static void every_allocating_function_fails_cleanly(void **state)
         codes[i] = i % 13;
     assert_int_equal(mlops_profile_update_codes(c.a, codes, 40), 0);
     assert_int_equal(mlops_profile_update_codes(c.b, codes, 20), 0);
-    for (c.which = 11; c.which <= 13; c.which++)
+    mlops_buf_dispose(&bytes);
+    assert_int_equal(mlops_profile_serialize(&bytes, c.a), 0);
+    c.bytes = bytes.data;
+    c.size = bytes.size;
+    for (c.which = 11; c.which <= 15; c.which++)
         oom_check("categorical op", oom_op_run, oom_cleanup_run, &c, 0);
     mlops_buf_dispose(&bytes);
     mlops_profile_free(c.a);
