@@ -229,7 +229,9 @@ int mlops__adwin_load(mlops_detector *d, mlops__reader *r)
         uint32_t c = mlops__r_u32(r);
         if (r->rc)
             return r->rc;
-        if (c > d->o.adwin_max_buckets || (row > 0 && row + 1 == a->rows && c == 0))
+        /* rows may be empty (with max_buckets 1 a merge empties a row), so
+         * only the bound is checked */
+        if (c > d->o.adwin_max_buckets)
             return mlops__r_fail(r, MLOPS_E_SCHEMA, "ADWIN row %u holds %u buckets",
                                  (unsigned)row, (unsigned)c);
         if (mlops__r_need(r, c, 16, "ADWIN buckets"))

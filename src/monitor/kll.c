@@ -529,8 +529,14 @@ static void compact_level(double *items, uint32_t *lv, uint32_t h, uint64_t *rng
     uint32_t a = adj_beg, a_end = adj_beg + half;
     uint32_t b = raw_end, b_end = lv[h + 2];
     uint32_t w = adj_beg + half;
-    while (a < a_end && b < b_end)
-        items[w++] = items[a] <= items[b] ? items[a++] : items[b++];
+    while (a < a_end && b < b_end) {
+        /* branch-free: the comparison of random data predicts badly */
+        double va = items[a], vb = items[b];
+        uint32_t take_a = va <= vb;
+        items[w++] = take_a ? va : vb;
+        a += take_a;
+        b += 1u - take_a;
+    }
     while (a < a_end)
         items[w++] = items[a++];
     /* the rest of level h+1 is already in place */

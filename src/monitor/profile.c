@@ -170,31 +170,55 @@ static size_t bin_of(const double *e, size_t n, double x)
 
 static void add_finite_chunk(mlops_profile *p, const double *x, size_t n)
 {
-    /* chunk moments by two passes, then Chan et al.'s pairwise combination */
-    double sum = 0, lo = x[0], hi = x[0];
-    for (size_t i = 0; i < n; i++) {
-        sum += x[i];
-        lo = x[i] < lo ? x[i] : lo;
-        hi = x[i] > hi ? x[i] : hi;
+    /* chunk moments by two passes, then Chan et al.'s pairwise combination;
+     * four interleaved accumulators break the add latency chains (the order
+     * is fixed, so results do not depend on anything but the chunking) */
+    double s[4] = { 0, 0, 0, 0 }, lo[4], hi[4];
+    for (int j = 0; j < 4; j++)
+        lo[j] = hi[j] = x[0];
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) {
+            double v = x[i + j];
+            s[j] += v;
+            lo[j] = v < lo[j] ? v : lo[j];
+            hi[j] = v > hi[j] ? v : hi[j];
+        }
+    for (; i < n; i++) {
+        s[0] += x[i];
+        lo[0] = x[i] < lo[0] ? x[i] : lo[0];
+        hi[0] = x[i] > hi[0] ? x[i] : hi[0];
+    }
+    double sum = (s[0] + s[1]) + (s[2] + s[3]);
+    double mn = lo[0], mx = hi[0];
+    for (int j = 1; j < 4; j++) {
+        mn = lo[j] < mn ? lo[j] : mn;
+        mx = hi[j] > mx ? hi[j] : mx;
     }
     double mean_b = sum / (double)n;
-    double m2_b = 0;
-    for (size_t i = 0; i < n; i++) {
+    double q[4] = { 0, 0, 0, 0 };
+    for (i = 0; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) {
+            double d = x[i + j] - mean_b;
+            q[j] += d * d;
+        }
+    for (; i < n; i++) {
         double d = x[i] - mean_b;
-        m2_b += d * d;
+        q[0] += d * d;
     }
+    double m2_b = (q[0] + q[1]) + (q[2] + q[3]);
     if (p->count == 0) {
         p->mean = mean_b;
         p->m2 = m2_b;
-        p->min = lo;
-        p->max = hi;
+        p->min = mn;
+        p->max = mx;
     } else {
         double na = (double)p->count, nb = (double)n, nt = na + nb;
         double delta = mean_b - p->mean;
         p->mean += delta * (nb / nt);
         p->m2 += m2_b + delta * delta * (na * nb / nt);
-        p->min = lo < p->min ? lo : p->min;
-        p->max = hi > p->max ? hi : p->max;
+        p->min = mn < p->min ? mn : p->min;
+        p->max = mx > p->max ? mx : p->max;
     }
     p->count += n;
     if (p->n_edges) {
@@ -205,18 +229,18 @@ static void add_finite_chunk(mlops_profile *p, const double *x, size_t n)
             /* edge by edge over the chunk: a compare-and-add the compiler
              * vectorises, instead of a branchy search per value */
             uint32_t bin[CHUNK];
-            for (size_t i = 0; i < n; i++)
-                bin[i] = 0;
+            for (size_t t = 0; t < n; t++)
+                bin[t] = 0;
             for (size_t j = 0; j < ne; j++) {
                 double ej = e[j];
-                for (size_t i = 0; i < n; i++)
-                    bin[i] += (uint32_t)(x[i] >= ej);
+                for (size_t t = 0; t < n; t++)
+                    bin[t] += (uint32_t)(x[t] >= ej);
             }
-            for (size_t i = 0; i < n; i++)
-                h[bin[i]]++;
+            for (size_t t = 0; t < n; t++)
+                h[bin[t]]++;
         } else {
-            for (size_t i = 0; i < n; i++)
-                h[bin_of(e, ne, x[i])]++;
+            for (size_t t = 0; t < n; t++)
+                h[bin_of(e, ne, x[t])]++;
         }
     }
     mlops__kll_update(&p->kll, x, n);
@@ -236,11 +260,20 @@ int mlops_profile_update(mlops_profile *p, const double *values, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t end = n - i < CHUNK ? n : i + CHUNK;
+        /* x - x is 0 for finite x and NaN otherwise: one NaN makes the sum NaN */
+        double probe = 0;
+        for (size_t j = i; j < end; j++)
+            probe += values[j] - values[j];
+        if (probe == 0) {
+            add_finite_chunk(p, values + i, end - i);
+            i = end;
+            continue;
+        }
         size_t m = 0;
         for (size_t j = i; j < end; j++) {
             double x = values[j];
             buf[m] = x;
-            m += (x - x == 0); /* finite: x - x is 0, NaN for NaN and inf */
+            m += (x - x == 0);
         }
         if (m != end - i) {
             for (size_t j = i; j < end; j++) {
