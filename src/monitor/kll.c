@@ -508,6 +508,45 @@ uint32_t mlops__kll_retained(const mlops__kll *s) { return s->lv[s->num_levels] 
 
 /* ---- compaction ---------------------------------------------------------- */
 
+#define MERGE_SCRATCH 512u
+
+/*
+ * Merge sorted a[0..na) and b[0..nb) into out[0..na+nb) where out may overlap
+ * the inputs (it is written only at the end). Two independent chains run at
+ * once: the smallest half from the front and the largest half from the back,
+ * over copies bounded by -inf/+inf sentinels, with ties resolved a-first in
+ * both directions so the halves never overlap.
+ */
+static void merge_two_ended(const double *a, uint32_t na, const double *b, uint32_t nb,
+                            double *out)
+{
+    double sa[MERGE_SCRATCH + 2], sb[MERGE_SCRATCH + 2], o[MERGE_SCRATCH];
+    uint32_t total = na + nb;
+    sa[0] = sb[0] = -INFINITY;
+    memcpy(sa + 1, a, na * sizeof *a);
+    memcpy(sb + 1, b, nb * sizeof *b);
+    sa[na + 1] = sb[nb + 1] = INFINITY;
+    uint32_t i = 1, j = 1, ia = na, jb = nb;
+    uint32_t front = (total + 1) / 2, back = total / 2;
+    for (uint32_t t = 0; t < back; t++) {
+        double x = sa[i], y = sb[j];
+        uint32_t ta = x <= y;
+        o[t] = ta ? x : y;
+        i += ta;
+        j += 1u - ta;
+        double u = sa[ia], v = sb[jb];
+        uint32_t tb = u > v;
+        o[total - 1 - t] = tb ? u : v;
+        ia -= tb;
+        jb -= 1u - tb;
+    }
+    if (front > back) {
+        double x = sa[i], y = sb[j];
+        o[back] = x <= y ? x : y;
+    }
+    memcpy(out, o, total * sizeof *o);
+}
+
 /*
  * Compact level h of the layout (items, lv) into level h+1, which must exist.
  * Frees floor(pop/2) slots at the bottom (lv[0] moves up by that much).
@@ -524,21 +563,26 @@ static void compact_level(double *items, uint32_t *lv, uint32_t h, uint64_t *rng
     uint32_t offset = (uint32_t)(mlops__splitmix64(rng) >> 63);
     for (uint32_t i = 0; i < half; i++)
         items[adj_beg + i] = items[adj_beg + 2 * i + offset];
-    /* forward merge of [adj_beg, adj_beg+half) and level h+1 into
-     * [adj_beg+half, lv[h+2]); writes never overtake unread input */
-    uint32_t a = adj_beg, a_end = adj_beg + half;
-    uint32_t b = raw_end, b_end = lv[h + 2];
-    uint32_t w = adj_beg + half;
-    while (a < a_end && b < b_end) {
-        /* branch-free: the comparison of random data predicts badly */
-        double va = items[a], vb = items[b];
-        uint32_t take_a = va <= vb;
-        items[w++] = take_a ? va : vb;
-        a += take_a;
-        b += 1u - take_a;
+    uint32_t b_beg = raw_end, b_end = lv[h + 2];
+    uint32_t nb = b_end - b_beg, total = half + nb;
+    if (nb > 0 && total <= MERGE_SCRATCH) {
+        merge_two_ended(items + adj_beg, half, items + b_beg, nb, items + adj_beg + half);
+    } else {
+        /* forward merge of [adj_beg, adj_beg+half) and level h+1 into
+         * [adj_beg+half, lv[h+2]); writes never overtake unread input */
+        uint32_t a = adj_beg, a_end = adj_beg + half;
+        uint32_t b = b_beg;
+        uint32_t w = adj_beg + half;
+        while (a < a_end && b < b_end) {
+            double va = items[a], vb = items[b];
+            uint32_t take_a = va <= vb;
+            items[w++] = take_a ? va : vb;
+            a += take_a;
+            b += 1u - take_a;
+        }
+        while (a < a_end)
+            items[w++] = items[a++];
     }
-    while (a < a_end)
-        items[w++] = items[a++];
     /* the rest of level h+1 is already in place */
     memmove(items + lv[0] + half, items + lv[0], (size_t)(adj_beg - lv[0]) * sizeof(double));
     for (uint32_t j = 0; j <= h; j++)

@@ -8,6 +8,10 @@
 #include <math.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/options.h"
@@ -226,18 +230,33 @@ static void add_finite_chunk(mlops_profile *p, const double *x, size_t n)
         size_t ne = p->n_edges;
         uint64_t *h = p->hist;
         if (ne <= 16) {
-            /* edge by edge over the chunk: a compare-and-add the compiler
-             * vectorises, instead of a branchy search per value */
-            uint32_t bin[CHUNK];
-            for (size_t t = 0; t < n; t++)
-                bin[t] = 0;
-            for (size_t j = 0; j < ne; j++) {
-                double ej = e[j];
-                for (size_t t = 0; t < n; t++)
-                    bin[t] += (uint32_t)(x[t] >= ej);
+            /* two interleaved count arrays halve the store-to-load chains
+             * when neighbouring values fall in the same bin */
+            uint64_t h2[17] = { 0 };
+            size_t t = 0;
+#if defined(__SSE2__)
+            /* two values at a time: bin = number of edges <= x, counted with
+             * packed compares that stay in registers */
+            for (; t + 2 <= n; t += 2) {
+                __m128d xv = _mm_loadu_pd(x + t);
+                __m128i acc = _mm_setzero_si128();
+                for (size_t j = 0; j < ne; j++)
+                    acc = _mm_sub_epi64(acc,
+                                        _mm_castpd_si128(_mm_cmpge_pd(xv, _mm_set1_pd(e[j]))));
+                int64_t b2[2];
+                _mm_storeu_si128((__m128i *)b2, acc);
+                h[b2[0]]++;
+                h2[b2[1]]++;
             }
-            for (size_t t = 0; t < n; t++)
-                h[bin[t]]++;
+#endif
+            for (; t < n; t++) {
+                size_t b = 0;
+                for (size_t j = 0; j < ne; j++)
+                    b += x[t] >= e[j];
+                h[b]++;
+            }
+            for (size_t j = 0; j <= ne; j++)
+                h[j] += h2[j];
         } else {
             for (size_t t = 0; t < n; t++)
                 h[bin_of(e, ne, x[t])]++;
