@@ -125,9 +125,10 @@ MLOPS_EXTERN int mlops_profile_update_codes(mlops_profile *p, const int64_t *cod
  * histogram counts, min and max merge exactly; mean and variance with Chan
  * et al.'s formulas; the KLL sketches with the error of the smaller k.
  * Category counts are exact while both fit the cap of `dst`.
- * @return 0; MLOPS_E_INVALID (NULL, different kinds, different histogram
- *         edges — the message names the first difference); MLOPS_E_NOMEM.
- *         dst is unchanged on failure.
+ * @return 0; MLOPS_E_INVALID (NULL, dst == src, different kinds, different
+ *         histogram edges — the message names the first difference);
+ *         MLOPS_E_LIMIT (the sketch would need more than 60 levels, beyond
+ *         2^55 values); MLOPS_E_NOMEM. dst is unchanged on failure.
  */
 MLOPS_EXTERN int mlops_profile_merge(mlops_profile *dst, const mlops_profile *src);
 
@@ -304,9 +305,10 @@ typedef struct mlops_sketch_test {
  * low > threshold, NO_DRIFT when high <= threshold, else INCONCLUSIVE.
  * P-values are the asymptotic Kolmogorov distribution at high and low.
  * @param alpha significance level in (0, 1)
- * @return 0; MLOPS_E_INVALID (NULL, categorical, alpha out of range, bad
- *         result version/size); MLOPS_E_DOMAIN (a profile without finite
- *         values, the message names which); MLOPS_E_NOMEM.
+ * @return 0; MLOPS_E_INVALID (NULL, categorical, alpha out of range, result
+ *         size too small); MLOPS_E_VERSION (result version unknown);
+ *         MLOPS_E_DOMAIN (a profile without finite values, the message names
+ *         which); MLOPS_E_NOMEM. *out is unchanged on failure.
  */
 MLOPS_EXTERN int mlops_profile_ks_test(mlops_sketch_test *out, const mlops_profile *ref,
                                        const mlops_profile *cur, double alpha);
