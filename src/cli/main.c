@@ -12,7 +12,9 @@
 #include "cli.h"
 
 static const cli_command commands[] = {
+    { "detect", "run a change detector over a column; print change points", cli_cmd_detect },
     { "digest", "SHA-256 digests of files, as packages record them", cli_cmd_digest },
+    { "profile", "build, merge and show streaming profiles of columns", cli_cmd_profile },
     { "semver", "validate and compare model versions (SemVer 2.0.0)", cli_cmd_semver },
     { "version", "the libmlops version in use", cli_cmd_version },
 };
