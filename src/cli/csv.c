@@ -163,14 +163,24 @@ static long split_record(const char *data, size_t size, size_t *pos, field *fiel
             i++;
             continue;
         }
-        if (i < size && data[i] == '\r')
+        if (i < size && data[i] == '\r') {
             i++;
+            if (i < size && data[i] != '\n')
+                return -3; /* a bare CR: not a line end RFC 4180 knows */
+        }
         if (i < size && data[i] == '\n')
             i++;
         break;
     }
     *pos = i;
     return n;
+}
+
+static const char *record_error(long code)
+{
+    return code == -1   ? "unterminated quoted field"
+           : code == -2 ? "text after a closing quote"
+                        : "carriage return not followed by a line feed";
 }
 
 /* Unescape a quoted field into a fresh string. */
@@ -321,7 +331,7 @@ int cli_csv_read(cli_table *t, const char *path, char *err, size_t errlen)
     field header[4096];
     long nh = split_record(data, size, &pos, header, 4096, &used);
     if (nh < 0) {
-        fail(err, errlen, path, line, nh == -1 ? "unterminated quoted field" : "text after a closing quote");
+        fail(err, errlen, path, line, "%s", record_error(nh));
         goto done;
     }
     if (nh > 4096) {
@@ -358,8 +368,7 @@ int cli_csv_read(cli_table *t, const char *path, char *err, size_t errlen)
         long n = split_record(data, size, &pos, fields, t->ncols, &used);
         line += used;
         if (n < 0) {
-            fail(err, errlen, path, start_line,
-                 n == -1 ? "unterminated quoted field" : "text after a closing quote");
+            fail(err, errlen, path, start_line, "%s", record_error(n));
             goto done;
         }
         if (n == 1 && fields[0].len == 0 && t->ncols > 1)

@@ -28,12 +28,12 @@ def test_no_arguments_prints_help_and_exits_2():
 def test_help_lists_every_command_and_exit_codes():
     r = run("--help")
     assert r.returncode == 0
-    for name in ("digest", "semver", "version"):
+    for name in ("detect", "digest", "profile", "semver", "version"):
         assert f"  {name} " in r.stdout
     assert "1 negative verdict" in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["digest", "semver", "version"])
+@pytest.mark.parametrize("cmd", ["detect", "digest", "profile", "semver", "version"])
 def test_every_command_has_help(cmd):
     r = run(cmd, "--help")
     assert r.returncode == 0
@@ -113,3 +113,297 @@ def test_semver_validate_rejects_with_reason(bad, why):
 def test_no_color_and_pipes_get_no_escape_codes():
     r = run("semver", "compare", "1.0.0", "2.0.0", env={"NO_COLOR": "1"})
     assert "\033[" not in r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------------------
+# Inputs: CSV (strict RFC 4180) and .npy, seen through `profile build/show`
+# ---------------------------------------------------------------------------
+
+VECTORS = os.environ.get("MLOPS_VECTORS", os.path.join(os.path.dirname(__file__), "..", "vectors"))
+
+
+def show(path):
+    r = run("profile", "show", "--json", str(path))
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def build(tmp_path, src, *args, name="p.prof"):
+    out = tmp_path / name
+    r = run("profile", "build", str(src), "-o", str(out), *args)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_csv_quoted_crlf_blank_lines_and_missing_values(tmp_path):
+    p = tmp_path / "t.csv"
+    # quoted header and fields, "" escapes, an embedded newline, CRLF, a blank
+    # line, NA/empty/nan as missing, no final newline
+    p.write_bytes(b'"x","label, quoted",y\r\n'
+                  b'1.5,"say ""hi""",10\r\n'
+                  b'\r\n'
+                  b'-2.25,"two\nlines",NA\r\n'
+                  b'1e3,plain,\r\n'
+                  b'0.001,plain,nan')
+    j = show(build(tmp_path, p, "--column", "x"))
+    assert j["count"] == 4 and j["nan"] == 0
+    assert j["min"] == -2.25 and j["max"] == 1000.0
+    assert j["mean"] == pytest.approx((1.5 - 2.25 + 1000 + 0.001) / 4, rel=1e-15)
+    j = show(build(tmp_path, p, "--column", "y", name="y.prof"))
+    assert j["count"] == 1 and j["nan"] == 3 and j["min"] == 10.0
+    j = show(build(tmp_path, p, "--column", "label, quoted", name="l.prof"))
+    assert j["kind"] == "categorical" and j["count"] == 4
+    assert sorted(c["count"] for c in j["categories"]) == [1, 1, 2]
+
+
+def test_csv_numbers_parse_exactly_like_python(tmp_path):
+    # fast-path and strtod-path numbers must both give the correctly rounded double
+    rng = __import__("random").Random(7)
+    texts = ["0", "-0", "1", "0.1", "0.3", "123456789012345678", "9007199254740993",
+             "1e-7", "2.5E+10", "3.14159265358979323846", "-0.000000000000000000001234",
+             ".5", "5.", "+7.25", "1.7976931348623157e+30", "4.9e-324"]
+    texts += [f"{rng.uniform(-1e6, 1e6):.{rng.randint(0, 12)}f}" for _ in range(300)]
+    p = tmp_path / "n.csv"
+    p.write_text("v\n" + "\n".join(texts) + "\n")
+    j = show(build(tmp_path, p))
+    vals = [float(t) for t in texts]
+    assert j["count"] == len(vals)
+    assert j["min"] == min(vals) and j["max"] == max(vals)
+    np = pytest.importorskip("numpy")
+    assert j["mean"] == pytest.approx(float(np.mean(vals)), rel=1e-12)
+
+
+@pytest.mark.parametrize("content,line,why", [
+    (b"a,b\n1,2\n3\n", 3, "1 fields, expected 2"),
+    (b"a,b\n1,2\n3,4\n5,6,7\n", 4, "3 fields, expected 2"),
+    (b'a,b\n1,2\n"x\n', 3, "unterminated quoted field"),
+    (b'a,b\n1,"x"y\n', 2, "text after a closing quote"),
+    (b"a,b\n1,2\r3,4\n", 2, "carriage return not followed by a line feed"),
+    (b"a,a\n1,2\n", 1, 'duplicate column name "a"'),
+    (b"a,,b\n1,2,3\n", 1, "column 2 has an empty name"),
+    (b"a,b\n", 2, "no data rows after the header"),
+    (b"", 1, "empty file"),
+    (b'a,b\n"q\nq",1\n1,2,3\n', 4, "3 fields, expected 2"),
+])
+def test_malformed_csv_names_file_and_line(tmp_path, content, line, why):
+    p = tmp_path / "bad.csv"
+    p.write_bytes(content)
+    r = run("profile", "build", str(p), "--column", "a", "-o", str(tmp_path / "o"))
+    assert r.returncode == 2
+    assert f"{p}:{line}: {why}" in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_wrong_column_and_missing_file_are_input_errors(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("alpha,beta\n1,2\n")
+    r = run("profile", "build", str(p), "--column", "gamma", "-o", str(tmp_path / "o"))
+    assert r.returncode == 2
+    assert f"no column 'gamma' in {p} (columns: alpha, beta)" in r.stderr
+    r = run("profile", "build", str(p), "-o", str(tmp_path / "o"))
+    assert r.returncode == 2 and "has 2 columns: choose one with --column" in r.stderr
+    r = run("profile", "build", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "o"))
+    assert r.returncode == 2 and "nope.csv: cannot open: No such file or directory" in r.stderr
+    r = run("profile", "build", str(p), "--colum", "alpha")
+    assert r.returncode == 2 and "unknown option '--colum'" in r.stderr
+    r = run("profile", "build", str(p), "--column")
+    assert r.returncode == 2 and "option '--column' needs a value" in r.stderr
+
+
+def test_npy_float64_and_int64_match_numpy(tmp_path):
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(3)
+    x = rng.normal(5, 2, 5000)
+    x[[3, 17]] = np.nan
+    x[20] = np.inf
+    np.save(tmp_path / "x.npy", x)
+    j = show(build(tmp_path, tmp_path / "x.npy"))
+    fin = x[np.isfinite(x)]
+    assert j["count"] == fin.size and j["nan"] == 2 and j["posinf"] == 1
+    assert j["min"] == fin.min() and j["max"] == fin.max()
+    assert j["mean"] == pytest.approx(fin.mean(), rel=1e-12)
+    assert j["std"] == pytest.approx(fin.std(ddof=1), rel=1e-10)
+    for q, v in j["quantiles"].items():
+        # the sketch's quantile is within its rank error of the exact one
+        rank = (fin <= v).mean()
+        assert abs(rank - float(q)) <= j["rank_error"] + 1.0 / fin.size
+    i = np.arange(-50, 950, dtype=np.int64)
+    with open(tmp_path / "i.npy", "wb") as f:
+        np.lib.format.write_array(f, i, version=(2, 0))
+    j = show(build(tmp_path, tmp_path / "i.npy", name="i.prof"))
+    assert j["count"] == 1000 and j["min"] == -50 and j["max"] == 949 and j["mean"] == 449.5
+
+
+def npy_bytes(header, payload, version=1):
+    h = header.encode()
+    pad = 64 - (10 + len(h) + 1) % 64
+    h = h + b" " * pad + b"\n"
+    return b"\x93NUMPY" + bytes([version, 0]) + len(h).to_bytes(2, "little") + h + payload
+
+
+@pytest.mark.parametrize("data,why", [
+    (b"not an npy file", "no \\x93NUMPY magic"),
+    (npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", b"\0" * 8),
+     "dtype must be '<f8'"),
+    (npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }", b"\0" * 8),
+     "dtype must be '<f8'"),
+    (npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", b"\0" * 32),
+     "only 1-D arrays"),
+    (npy_bytes("{'descr': '<f8', 'fortran_order': True, 'shape': (1,), }", b"\0" * 8),
+     "Fortran order is not supported"),
+    (npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", b"\0" * 16),
+     "16 data bytes, shape says 24"),
+    (npy_bytes("{'descr': '<f8', 'shape': (1,), }", b"\0" * 8),
+     "header lacks descr, fortran_order or shape"),
+    (npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", b"\0" * 8, 9),
+     "unknown format version"),
+])
+def test_bad_npy_is_rejected_with_reason(tmp_path, data, why):
+    p = tmp_path / "bad.npy"
+    p.write_bytes(data)
+    r = run("profile", "build", str(p), "-o", str(tmp_path / "o"))
+    assert r.returncode == 2 and why in r.stderr, r.stderr
+
+
+def test_profile_merge_equals_profile_of_union(tmp_path):
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(11)
+    a, b = rng.normal(0, 1, 3000), rng.exponential(2, 2000)
+    np.save(tmp_path / "a.npy", a)
+    np.save(tmp_path / "b.npy", b)
+    pa = build(tmp_path, tmp_path / "a.npy", "--seed", "1", name="a.prof")
+    pb = build(tmp_path, tmp_path / "b.npy", "--seed", "2", name="b.prof")
+    r = run("profile", "merge", "-o", str(tmp_path / "m.prof"), str(pa), str(pb))
+    assert r.returncode == 0 and "merged 2 profiles (5000 values)" in r.stdout
+    j = show(tmp_path / "m.prof")
+    u = np.concatenate([a, b])
+    assert j["count"] == 5000 and j["min"] == u.min() and j["max"] == u.max()
+    assert j["mean"] == pytest.approx(u.mean(), rel=1e-12)
+    assert j["std"] == pytest.approx(u.std(ddof=1), rel=1e-10)
+    # profiles with different histogram edges do not merge
+    pc = build(tmp_path, tmp_path / "a.npy", "--bins", "8", name="c.prof")
+    r = run("profile", "merge", "-o", str(tmp_path / "x.prof"), str(pa), str(pc))
+    assert r.returncode == 2 and str(pc) in r.stderr
+    assert not (tmp_path / "x.prof").exists()
+
+
+def test_profile_histogram_counts_match_numpy(tmp_path):
+    np = pytest.importorskip("numpy")
+    x = np.random.default_rng(5).gamma(2.0, 1.5, 4000)
+    np.save(tmp_path / "g.npy", x)
+    j = show(build(tmp_path, tmp_path / "g.npy", "--bins", "12"))
+    edges = np.array(j["histogram"]["edges"])
+    assert len(edges) == 11
+    idx = np.searchsorted(edges, x, side="right")
+    assert j["histogram"]["counts"] == np.bincount(idx, minlength=12).tolist()
+    human = run("profile", "show", str(tmp_path / "p.prof")).stdout
+    assert "histogram" in human and "p50" in human and "count        4000" in human
+
+
+def test_profile_show_rejects_damaged_bytes(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("v\n1\n2\n3\n")
+    prof = build(tmp_path, p)
+    data = bytearray(prof.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / "bad.prof").write_bytes(bytes(data))
+    r = run("profile", "show", str(tmp_path / "bad.prof"))
+    assert r.returncode == 2 and "bad.prof: " in r.stderr
+    assert run("profile", "frob").returncode == 2
+
+
+# ---------------------------------------------------------------------------
+# detect: river's change points (tests/vectors/detect/river.txt)
+# ---------------------------------------------------------------------------
+
+def river_cases():
+    cases, cur = [], None
+    with open(os.path.join(VECTORS, "detect", "river.txt")) as f:
+        for line in f:
+            w = line.split()
+            if not w or w[0].startswith("#"):
+                continue
+            if w[0] == "case":
+                cur = {"name": w[1], "params": {}}
+            elif w[0] == "end":
+                cases.append(cur)
+            elif w[0].startswith("param_"):
+                cur["params"][w[0][6:]] = w[1]
+            else:
+                cur[w[0]] = w[1:]
+    return [c for c in cases if c.get("detector", [""])[0] in ("adwin", "page_hinkley", "ddm", "eddm")]
+
+
+def river_stream(seed, n, kind, scale, starts, levels):
+    M64 = (1 << 64) - 1
+    state, j, out = seed, 0, []
+    for i in range(n):
+        while j + 1 < len(starts) and i >= starts[j + 1]:
+            j += 1
+        state = (state + 0x9E3779B97F4A7C15) & M64
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+        z ^= z >> 31
+        u = (z >> 11) * 2.0 ** -53
+        out.append(scale * u + levels[j] if kind == 0 else (1.0 if u < levels[j] else 0.0))
+    return out
+
+
+OPT = {"delta": "--delta", "threshold": "--threshold", "alpha": "--alpha",
+       "min_instances": "--min-instances", "warm_start": "--min-instances"}
+
+
+@pytest.mark.parametrize("case", river_cases(), ids=lambda c: c["name"])
+def test_detect_change_points_equal_rivers(tmp_path, case):
+    if set(case["params"]) - set(OPT):
+        pytest.skip("parameters the command does not expose")
+    s = case["stream"]
+    xs = river_stream(int(s[0]), int(s[1]), int(s[2]), float(s[3]),
+                      [int(v) for v in case["starts"]], [float(v) for v in case["levels"]])
+    p = tmp_path / "s.csv"
+    p.write_text("v\n" + "\n".join(repr(x) for x in xs) + "\n")
+    det = case["detector"][0].replace("_", "-")
+    args = ["--detector", det]
+    for k, v in case["params"].items():
+        args += [OPT[k], v]
+    want = [int(v) for v in case.get("drifts", [])]
+    r = run("detect", "--json", str(p), *args)
+    assert r.returncode == (1 if want else 0), r.stderr
+    j = json.loads(r.stdout)
+    assert j["change_points"] == want and j["values"] == len(xs)
+    if "warnings" in case:
+        assert j["warnings"] == [int(v) for v in case["warnings"]]
+    # the same stream in two halves through a saved state
+    half = len(xs) // 2
+    (tmp_path / "a.csv").write_text("v\n" + "\n".join(repr(x) for x in xs[:half]) + "\n")
+    (tmp_path / "b.csv").write_text("v\n" + "\n".join(repr(x) for x in xs[half:]) + "\n")
+    st = tmp_path / "state.bin"
+    r1 = json.loads(run("detect", "--json", str(tmp_path / "a.csv"), *args,
+                        "--state-out", str(st)).stdout)
+    r2 = run("detect", "--json", str(tmp_path / "b.csv"), "--state-in", str(st))
+    j2 = json.loads(r2.stdout)
+    assert j2["consumed_before"] == half
+    assert r1["change_points"] + [half + c for c in j2["change_points"]] == want
+
+
+def test_detect_human_output_and_errors(tmp_path):
+    xs = river_stream(1, 3000, 0, 1.0, [0, 1500], [0.0, 0.4])
+    p = tmp_path / "s.csv"
+    p.write_text("t,v\n" + "\n".join(f"{i},{x!r}" for i, x in enumerate(xs)) + "\n")
+    r = run("detect", str(p), "--column", "v")
+    assert r.returncode == 1
+    assert "adwin over 3000 values of 'v': 1 change point" in r.stdout
+    assert "change points at rows 1535" in r.stdout
+    assert "\033[" not in r.stdout
+    r = run("detect", str(p), "--column", "v", "--detector", "cusum")
+    assert r.returncode == 2 and "unknown detector 'cusum'" in r.stderr
+    r = run("detect", str(p), "--column", "v", "--detector", "ddm")
+    assert r.returncode == 2 and "position" in r.stderr
+    (tmp_path / "junk.state").write_bytes(b"junk")
+    r = run("detect", str(p), "--column", "v", "--state-in", str(tmp_path / "junk.state"))
+    assert r.returncode == 2 and "junk.state: " in r.stderr
+    r = run("detect", str(p), "--column", "v", "--state-in", "x", "--delta", "0.1")
+    assert r.returncode == 2 and "--state-in fixes the detector" in r.stderr
+    r = run("detect", str(p), "--column", "v", "--delta", "abc")
+    assert r.returncode == 2 and "--delta: expected a number" in r.stderr
