@@ -23,7 +23,7 @@
 #define MLOPS__DECISION_SCHEMA "libmlops.decision/v1"
 #define MLOPS__GATE_SCHEMA "libmlops.gate/v1"
 
-#define MLOPS__POLICY_MAX_BYTES ((size_t)16 << 20)
+#define MLOPS__POLICY_MAX_BYTES ((size_t)1 << 20)
 #define MLOPS__POLICY_MAX_DEPTH 32
 #define MLOPS__POLICY_MAX_RULES 1024
 #define MLOPS__POLICY_MAX_NODES 65536

@@ -20,37 +20,43 @@
 
 int mlops__policy_parse_duration(int64_t *out_ms, const char *s)
 {
+    /* One or more <digits><unit> parts, units in strictly decreasing size
+     * ("1h30m", "90s", "250ms"), like Go's time.ParseDuration without
+     * fractions or signs. */
+    static const struct { const char *name; size_t len; int64_t ms; } units[] = {
+        {"ms", 2, 1}, {"w", 1, 604800000}, {"d", 1, 86400000}, {"h", 1, 3600000},
+        {"m", 1, 60000}, {"s", 1, 1000}};
+    const int64_t max = (int64_t)3155760000000; /* 100 years: certainly a mistake beyond */
     const char *q = s;
     if (*q == '-')
         return -2;
-    if (*q < '0' || *q > '9')
+    if (*q == '\0')
         return -1;
-    int64_t n = 0;
-    while (*q >= '0' && *q <= '9') {
-        if (n > (INT64_MAX - 9) / 10)
+    int64_t total = 0, last_unit = INT64_MAX;
+    while (*q) {
+        if (*q < '0' || *q > '9')
             return -1;
-        n = n * 10 + (*q - '0');
-        q++;
+        int64_t n = 0;
+        while (*q >= '0' && *q <= '9') {
+            if (n > max)
+                return -1;
+            n = n * 10 + (*q - '0');
+            q++;
+        }
+        int64_t unit = 0;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+            if (strncmp(q, units[i].name, units[i].len) == 0) {
+                unit = units[i].ms;
+                q += units[i].len;
+                break;
+            }
+        }
+        if (!unit || unit >= last_unit || n > (max - total) / unit)
+            return -1;
+        last_unit = unit;
+        total += n * unit;
     }
-    int64_t unit;
-    if (strcmp(q, "ms") == 0)
-        unit = 1;
-    else if (strcmp(q, "s") == 0)
-        unit = 1000;
-    else if (strcmp(q, "m") == 0)
-        unit = 60000;
-    else if (strcmp(q, "h") == 0)
-        unit = 3600000;
-    else if (strcmp(q, "d") == 0)
-        unit = 86400000;
-    else if (strcmp(q, "w") == 0)
-        unit = 604800000;
-    else
-        return -1;
-    /* Durations beyond ~100 years are certainly mistakes; keep arithmetic safe. */
-    if (n > (int64_t)3155760000000 / unit)
-        return -1;
-    *out_ms = n * unit;
+    *out_ms = total;
     return 0;
 }
 
@@ -237,8 +243,8 @@ static int get_duration(pctx *c, const mlops__json *v, int64_t *out)
         return SERR(c, v, "negative duration \"%s\"", s);
     if (d)
         return SERR(c, v,
-                    "invalid duration \"%s\": expected digits and one unit of ms, s, m, h, d, "
-                    "w (\"30m\"), at most 100 years",
+                    "invalid duration \"%s\": expected numbers with units w, d, h, m, s, ms "
+                    "in decreasing order (\"30m\", \"1h30m\"), at most 100 years",
                     s);
     return 0;
 }
