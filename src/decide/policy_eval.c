@@ -203,7 +203,14 @@ static void eval_agg(mlops_decision *d, const mlops_policy *p, const mlops_polic
     const mlops__node *n = &p->nodes[id];
     mlops__node_trace *tr = &d->nodes[id];
     const mlops__members *m = &obs->members[n->agg];
-    size_t total = m->n;
+    /* Members are the matching signals set in this evaluation: a name seen
+     * in an earlier evaluation but not now is not a member, so the result
+     * depends on this evaluation's inputs only. */
+    uint32_t *live = obs->scratch_live;
+    size_t total = 0;
+    for (size_t j = 0; j < m->n; j++)
+        if (obs->slots[m->slots[j]].present)
+            live[total++] = m->slots[j];
     tr->matched = (uint32_t)total;
     tr->samples = -1;
     tr->value = NAN;
@@ -226,7 +233,7 @@ static void eval_agg(mlops_decision *d, const mlops_policy *p, const mlops_polic
     if (!n->has_each) {
         /* p-values: unknown ones rank last as if 1 (conservative). */
         for (size_t j = 0; j < total; j++) {
-            const mlops__slot *s = &obs->slots[m->slots[j]];
+            const mlops__slot *s = &obs->slots[live[j]];
             int why = value_reason(s, n->min_samples);
             pv[j] = why == MLOPS_REASON_OK ? s->value : 2.0;
             order[j] = (uint32_t)j;
@@ -249,7 +256,7 @@ static void eval_agg(mlops_decision *d, const mlops_policy *p, const mlops_polic
         }
         for (size_t r = 0; r < total; r++) {
             size_t j = order[r];
-            const mlops__slot *s = &obs->slots[m->slots[j]];
+            const mlops__slot *s = &obs->slots[live[j]];
             int why = value_reason(s, n->min_samples);
             double level;
             int rej;
@@ -283,7 +290,7 @@ static void eval_agg(mlops_decision *d, const mlops_policy *p, const mlops_polic
         }
     } else {
         for (size_t j = 0; j < total; j++) {
-            const mlops__slot *s = &obs->slots[m->slots[j]];
+            const mlops__slot *s = &obs->slots[live[j]];
             int why = value_reason(s, n->min_samples);
             double w = n->how == MLOPS__AGG_WSHARE ? weight_of(n, s->name) : 1.0;
             w_total += w;

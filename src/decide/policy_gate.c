@@ -248,7 +248,7 @@ int mlops_gate_result_check_reason(const mlops_gate_result *g, size_t i)
 
 static int put(mlops__json_doc *doc, mlops__json *o, const char *k, mlops__json *v)
 {
-    return v ? mlops__json_object_set(doc, o, k, v) : mlops__error_nomem();
+    return v && o ? mlops__json_object_set(doc, o, k, v) : mlops__error_nomem();
 }
 
 static mlops__json *jnum(mlops__json_doc *doc, double v)

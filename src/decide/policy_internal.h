@@ -219,6 +219,7 @@ struct mlops_policy_obs {
     /* scratch for aggregation (capacity = largest member list) */
     double *scratch_p;
     uint32_t *scratch_idx;
+    uint32_t *scratch_live;   /* present members, in name order */
     size_t scratch_cap;
 };
 

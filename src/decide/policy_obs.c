@@ -59,6 +59,7 @@ void mlops_policy_obs_free(mlops_policy_obs *o)
     mlops__free(o->members);
     mlops__free(o->scratch_p);
     mlops__free(o->scratch_idx);
+    mlops__free(o->scratch_live);
     mlops__free(o);
 }
 
@@ -145,6 +146,10 @@ static int reserve_for_new(mlops_policy_obs *o, const char *name)
         if (!si)
             return mlops__error_nomem();
         o->scratch_idx = si;
+        uint32_t *sl = mlops__reallocarray(o->scratch_live, cap, sizeof *sl);
+        if (!sl)
+            return mlops__error_nomem();
+        o->scratch_live = sl;
         o->scratch_cap = cap;
     }
     return 0;

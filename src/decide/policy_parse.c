@@ -715,8 +715,10 @@ static int parse_aggregate(pctx *c, const mlops__json *v, uint32_t id)
     n = &c->p->nodes[id];
     const mlops__json *w = mlops__json_object_find(v, "weights");
     const mlops__json *dw = mlops__json_object_find(v, "default_weight");
-    if ((w || dw) && how != MLOPS__AGG_WSHARE)
+    if ((w || dw) && how != MLOPS__AGG_WSHARE) {
+        mlops__json_path_push_key(&c->path, w ? "weights" : "default_weight");
         return SERR(c, w ? w : dw, "weights are only allowed with \"weighted_share\"");
+    }
     if (w) {
         mlops__json_path_push_key(&c->path, "weights");
         if ((rc = parse_weights(c, w, n)))
@@ -1193,8 +1195,10 @@ static int check_test(pctx *c, const mlops__json *t)
         mlops__json_path_pop(&c->path);
     }
     if (gate) {
-        if (!c->p->gate.present)
+        if (!c->p->gate.present) {
+            mlops__json_path_push_key(&c->path, "gate");
             return SERR(c, gate, "a gate test needs a \"gate\" in the policy");
+        }
         x = mlops__json_object_find(t, "expect");
         if (!x)
             return SERR(c, t, "missing required key \"expect\"");

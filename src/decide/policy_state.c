@@ -93,7 +93,7 @@ static mlops__json *time_or_null(mlops__json_doc *doc, int64_t t)
 
 static int set(mlops__json_doc *doc, mlops__json *obj, const char *key, mlops__json *v)
 {
-    if (!v)
+    if (!v || !obj)
         return mlops__error_nomem();
     return mlops__json_object_set(doc, obj, key, v);
 }
