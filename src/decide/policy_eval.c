@@ -142,49 +142,6 @@ static void eval_cmp(mlops_decision *d, mlops_policy_state *st, const mlops_poli
     }
 }
 
-/* In-place heap sort of idx[0..n) by (p[idx], idx): deterministic, no memory. */
-static int before(const double *p, uint32_t a, uint32_t b)
-{
-    return p[a] < p[b] || (p[a] == p[b] && a < b);
-}
-
-static void sift(uint32_t *idx, const double *p, size_t root, size_t n)
-{
-    for (;;) {
-        size_t c = 2 * root + 1;
-        if (c >= n)
-            return;
-        if (c + 1 < n && before(p, idx[c], idx[c + 1]))
-            c++;
-        if (!before(p, idx[root], idx[c]))
-            return;
-        uint32_t t = idx[root];
-        idx[root] = idx[c];
-        idx[c] = t;
-        root = c;
-    }
-}
-
-static void sort_by_p(uint32_t *idx, const double *p, size_t n)
-{
-    for (size_t i = n / 2; i-- > 0;)
-        sift(idx, p, i, n);
-    for (size_t end = n; end-- > 1;) {
-        uint32_t t = idx[0];
-        idx[0] = idx[end];
-        idx[end] = t;
-        sift(idx, p, 0, end);
-    }
-}
-
-static double weight_of(const mlops__node *n, const char *name)
-{
-    for (size_t i = 0; i < n->n_weights; i++)
-        if (strcmp(n->weights[i].name, name) == 0)
-            return n->weights[i].weight;
-    return n->default_weight;
-}
-
 static void set_worst(mlops__node_trace *tr, const char *name, double value)
 {
     size_t len = strlen(name);
@@ -197,6 +154,68 @@ static void set_worst(mlops__node_trace *tr, const char *name, double value)
     tr->worst_value = value;
 }
 
+/* Holm's threshold for rank k (1-based) of m: alpha / (m - k + 1). */
+static double holm_t(double a, double mt, size_t k) { return a / (mt - (double)(k - 1)); }
+/* Benjamini–Hochberg's threshold for rank k of m: k * alpha / m. */
+static double bh_t(double a, double mt, size_t k) { return (double)k * a / mt; }
+
+/*
+ * Smallest rank k in 1..m whose threshold p is under (m + 1: none). The
+ * thresholds grow with k, so this is where p would first be rejected; the
+ * estimate is corrected with the exact threshold expressions, so the result
+ * is the same as comparing against a sorted list.
+ */
+static size_t bucket(double p, double a, size_t m, double (*thr)(double, double, size_t),
+                     double estimate)
+{
+    double mt = (double)m;
+    size_t k = 1;
+    if (estimate > 1)
+        k = estimate >= mt + 1 ? m + 1 : (size_t)ceil(estimate);
+    while (k > 1 && p <= thr(a, mt, k - 1))
+        k--;
+    while (k <= m && p > thr(a, mt, k))
+        k++;
+    return k;
+}
+
+/*
+ * The rejection threshold of a step-down (Holm) or step-up (BH) procedure
+ * over the known p-values, without sorting: cnt[k] counts p-values whose
+ * first passing rank is k, so N(t_k) = cnt[1] + ... + cnt[k] is how many are
+ * at most t_k. Holm rejects the R smallest where R is the longest prefix with
+ * N(t_k) >= k for every k <= R; BH rejects the k* smallest where k* is the
+ * largest k with N(t_k) >= k. Either way the rejected ones are exactly those
+ * at most t_R (t_k*). Unknown p-values are counted in m but never rejected
+ * (as if they were 1: conservative for both procedures).
+ * Returns R (0: none); *ref receives t_R, or t_1 when R is 0.
+ */
+static size_t step_cut(const mlops__node *n, const double *pv, size_t total, uint32_t *cnt,
+                       double *ref)
+{
+    double a = n->alpha, mt = (double)total;
+    int holm = n->correction == MLOPS__CORR_HOLM;
+    double (*thr)(double, double, size_t) = holm ? holm_t : bh_t;
+    memset(cnt, 0, (total + 2) * sizeof *cnt);
+    for (size_t j = 0; j < total; j++) {
+        double p = pv[j];
+        if (isnan(p))
+            continue;
+        double est = holm ? (p > 0 ? mt + 1 - a / p : 1) : p * mt / a;
+        cnt[bucket(p, a, total, thr, est)]++;
+    }
+    size_t cum = 0, r = 0;
+    for (size_t k = 1; k <= total; k++) {
+        cum += cnt[k];
+        if (cum >= k)
+            r = k;
+        else if (holm)
+            break;
+    }
+    *ref = thr(a, mt, r ? r : 1);
+    return r;
+}
+
 static void eval_agg(mlops_decision *d, const mlops_policy *p, const mlops_policy_obs *obs,
                      uint32_t id)
 {
@@ -206,11 +225,11 @@ static void eval_agg(mlops_decision *d, const mlops_policy *p, const mlops_polic
     /* Members are the matching signals set in this evaluation: a name seen
      * in an earlier evaluation but not now is not a member, so the result
      * depends on this evaluation's inputs only. */
-    uint32_t *live = obs->scratch_live;
+    uint32_t *live = obs->scratch_live; /* member indices */
     size_t total = 0;
     for (size_t j = 0; j < m->n; j++)
         if (obs->slots[m->slots[j]].present)
-            live[total++] = m->slots[j];
+            live[total++] = (uint32_t)j;
     tr->matched = (uint32_t)total;
     tr->samples = -1;
     tr->value = NAN;
@@ -223,98 +242,67 @@ static void eval_agg(mlops_decision *d, const mlops_policy *p, const mlops_polic
         tr->reason = MLOPS_REASON_MISSING;
         return;
     }
+    int weighted = n->how == MLOPS__AGG_WSHARE;
     double *pv = obs->scratch_p;
-    uint32_t *order = obs->scratch_idx;
     size_t t = 0, u = 0, first_unknown_reason = MLOPS_REASON_OK;
     double w_true = 0, w_unknown = 0, w_total = 0;
     double best_margin = -INFINITY, min_margin = INFINITY;
-    int have_best = 0;
+    const mlops__slot *best = NULL;
+    double cutoff = 0, ref = 0;
+    int any_rej = 1;
 
     if (!n->has_each) {
-        /* p-values: unknown ones rank last as if 1 (conservative). */
-        for (size_t j = 0; j < total; j++) {
-            const mlops__slot *s = &obs->slots[live[j]];
-            int why = value_reason(s, n->min_samples);
-            pv[j] = why == MLOPS_REASON_OK ? s->value : 2.0;
-            order[j] = (uint32_t)j;
-        }
-        if (n->correction == MLOPS__CORR_HOLM || n->correction == MLOPS__CORR_BH)
-            sort_by_p(order, pv, total);
-        /* Decide the rejection cut in rank order. */
-        size_t cut = 0; /* members at ranks < cut are rejected (TRUE) */
         double mt = (double)total;
-        if (n->correction == MLOPS__CORR_HOLM) {
-            while (cut < total && pv[order[cut]] <= n->alpha / (mt - (double)cut))
-                cut++;
-        } else if (n->correction == MLOPS__CORR_BH) {
-            for (size_t k = total; k > 0; k--) {
-                if (pv[order[k - 1]] <= (double)k * n->alpha / mt) {
-                    cut = k;
-                    break;
-                }
-            }
-        }
-        for (size_t r = 0; r < total; r++) {
-            size_t j = order[r];
-            const mlops__slot *s = &obs->slots[live[j]];
-            int why = value_reason(s, n->min_samples);
-            double level;
-            int rej;
-            switch (n->correction) {
-            case MLOPS__CORR_BONFERRONI: level = n->alpha / mt; rej = pv[j] <= level; break;
-            case MLOPS__CORR_HOLM: level = n->alpha / (mt - (double)r); rej = r < cut; break;
-            case MLOPS__CORR_BH: level = (double)(r + 1) * n->alpha / mt; rej = r < cut; break;
-            default: level = n->alpha; rej = pv[j] <= level; break;
-            }
-            double w = n->how == MLOPS__AGG_WSHARE ? weight_of(n, s->name) : 1.0;
-            w_total += w;
-            if (why != MLOPS_REASON_OK) {
-                u++;
-                w_unknown += w;
-                if (!first_unknown_reason)
-                    first_unknown_reason = (size_t)why;
-                continue;
-            }
-            double margin = level - pv[j];
-            if (rej) {
-                t++;
-                w_true += w;
-            }
-            if (margin < min_margin)
-                min_margin = margin;
-            if (!have_best || margin > best_margin) {
-                best_margin = margin;
-                have_best = 1;
-                set_worst(tr, s->name, s->value);
-            }
-        }
-    } else {
         for (size_t j = 0; j < total; j++) {
-            const mlops__slot *s = &obs->slots[live[j]];
-            int why = value_reason(s, n->min_samples);
-            double w = n->how == MLOPS__AGG_WSHARE ? weight_of(n, s->name) : 1.0;
-            w_total += w;
-            if (why != MLOPS_REASON_OK) {
-                u++;
-                w_unknown += w;
-                if (!first_unknown_reason)
-                    first_unknown_reason = (size_t)why;
-                continue;
-            }
-            double margin, thr;
-            if (mlops__policy_cmp_eval(&n->each, s->value, &margin, &thr)) {
-                t++;
-                w_true += w;
-            }
-            if (margin < min_margin)
-                min_margin = margin;
-            if (!have_best || margin > best_margin) {
-                best_margin = margin;
-                have_best = 1;
-                set_worst(tr, s->name, s->value);
-            }
+            const mlops__slot *s = &obs->slots[m->slots[live[j]]];
+            pv[j] = value_reason(s, n->min_samples) == MLOPS_REASON_OK ? s->value : NAN;
+        }
+        switch (n->correction) {
+        case MLOPS__CORR_BONFERRONI: cutoff = ref = n->alpha / mt; break;
+        case MLOPS__CORR_HOLM:
+        case MLOPS__CORR_BH:
+            any_rej = step_cut(n, pv, total, obs->scratch_idx, &ref) > 0;
+            cutoff = ref;
+            break;
+        default: cutoff = ref = n->alpha; break;
+        }
+        tr->threshold = ref;
+    }
+    for (size_t j = 0; j < total; j++) {
+        uint32_t mi = live[j];
+        const mlops__slot *s = &obs->slots[m->slots[mi]];
+        double w = weighted ? m->weights[mi] : 1.0;
+        w_total += w;
+        int why = value_reason(s, n->min_samples);
+        if (why != MLOPS_REASON_OK) {
+            u++;
+            w_unknown += w;
+            if (!first_unknown_reason)
+                first_unknown_reason = (size_t)why;
+            continue;
+        }
+        double margin, thr;
+        int yes;
+        if (n->has_each) {
+            yes = mlops__policy_cmp_eval(&n->each, s->value, &margin, &thr);
+        } else {
+            margin = ref - s->value;
+            yes = any_rej && s->value <= cutoff;
+        }
+        if (yes) {
+            t++;
+            w_true += w;
+        }
+        if (margin < min_margin)
+            min_margin = margin;
+        if (!best || margin > best_margin) {
+            best_margin = margin;
+            best = s;
         }
     }
+    if (best)
+        set_worst(tr, best->name, best->value);
+    int have_best = best != NULL;
     size_t f = total - t - u;
     tr->n_true = (uint32_t)t;
     tr->n_unknown = (uint32_t)u;

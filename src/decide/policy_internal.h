@@ -205,6 +205,7 @@ typedef struct mlops__slot {
 
 typedef struct mlops__members {
     uint32_t *slots;  /* sorted by name */
+    double *weights;  /* weighted_share weight of each member, resolved on insert */
     size_t n, cap;
 } mlops__members;
 
@@ -218,7 +219,7 @@ struct mlops_policy_obs {
     mlops__members *members;  /* per aggregation node */
     /* scratch for aggregation (capacity = largest member list) */
     double *scratch_p;
-    uint32_t *scratch_idx;
+    uint32_t *scratch_idx;    /* capacity + 2: rank counts */
     uint32_t *scratch_live;   /* present members, in name order */
     size_t scratch_cap;
 };

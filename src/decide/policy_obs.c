@@ -55,7 +55,10 @@ void mlops_policy_obs_free(mlops_policy_obs *o)
     mlops__free(o->node_slot);
     if (o->members)
         for (size_t i = 0; i < o->policy->n_aggs; i++)
+        {
             mlops__free(o->members[i].slots);
+            mlops__free(o->members[i].weights);
+        }
     mlops__free(o->members);
     mlops__free(o->scratch_p);
     mlops__free(o->scratch_idx);
@@ -129,6 +132,10 @@ static int reserve_for_new(mlops_policy_obs *o, const char *name)
             if (!s)
                 return mlops__error_nomem();
             m->slots = s;
+            double *w = mlops__reallocarray(m->weights, cap, sizeof *w);
+            if (!w)
+                return mlops__error_nomem();
+            m->weights = w;
             m->cap = cap;
         }
         if (m->n + 1 > biggest)
@@ -142,7 +149,7 @@ static int reserve_for_new(mlops_policy_obs *o, const char *name)
         if (!sp)
             return mlops__error_nomem();
         o->scratch_p = sp;
-        uint32_t *si = mlops__reallocarray(o->scratch_idx, cap, sizeof *si);
+        uint32_t *si = mlops__reallocarray(o->scratch_idx, cap + 2, sizeof *si);
         if (!si)
             return mlops__error_nomem();
         o->scratch_idx = si;
@@ -155,7 +162,16 @@ static int reserve_for_new(mlops_policy_obs *o, const char *name)
     return 0;
 }
 
-static void insert_member(mlops_policy_obs *o, mlops__members *m, uint32_t slot)
+static double weight_of(const mlops__node *n, const char *name)
+{
+    for (size_t i = 0; i < n->n_weights; i++)
+        if (strcmp(n->weights[i].name, name) == 0)
+            return n->weights[i].weight;
+    return n->default_weight;
+}
+
+static void insert_member(mlops_policy_obs *o, const mlops__node *node, mlops__members *m,
+                          uint32_t slot)
 {
     const char *name = o->slots[slot].name;
     size_t lo = 0, hi = m->n;
@@ -167,7 +183,9 @@ static void insert_member(mlops_policy_obs *o, mlops__members *m, uint32_t slot)
             hi = mid;
     }
     memmove(m->slots + lo + 1, m->slots + lo, (m->n - lo) * sizeof *m->slots);
+    memmove(m->weights + lo + 1, m->weights + lo, (m->n - lo) * sizeof *m->weights);
     m->slots[lo] = slot;
+    m->weights[lo] = weight_of(node, name);
     m->n++;
 }
 
@@ -206,7 +224,7 @@ int mlops_policy_obs_set(mlops_policy_obs *o, const char *name, double value, in
             if (n->kind == MLOPS__NODE_CMP && strcmp(n->signal, name) == 0)
                 o->node_slot[k] = idx + 1;
             else if (n->kind == MLOPS__NODE_AGG && mlops__policy_glob_match(n->glob, name))
-                insert_member(o, &o->members[n->agg], idx);
+                insert_member(o, n, &o->members[n->agg], idx);
         }
     }
     mlops__slot *s = &o->slots[o->table[pos] - 1];
