@@ -40,7 +40,9 @@ extern "C" {
 
 /** A parsed policy. Immutable once parsed: may be read from many threads. */
 typedef struct mlops_policy mlops_policy;
-/** Observations for one evaluation. One thread at a time. */
+/** Observations for one evaluation. One thread at a time: deciding uses the
+ *  set's scratch space, so one set must not be decided with from two threads
+ *  at once. */
 typedef struct mlops_policy_obs mlops_policy_obs;
 /** Evaluation state carried from one decision to the next. One thread at a time. */
 typedef struct mlops_policy_state mlops_policy_state;
@@ -102,7 +104,7 @@ MLOPS_EXTERN const char *mlops_reason_name(int reason);
  *
  * @param out    receives the policy; release with mlops_policy_free().
  * @param data   the bytes (need not be NUL-terminated); not retained.
- * @param len    their length; at most 16 MiB.
+ * @param len    their length; at most 1 MiB (MLOPS_E_LIMIT beyond).
  * @param source a name for messages (a file name) or NULL; not retained.
  * @param flags  must be 0.
  * @return 0; MLOPS_E_INVALID (NULL argument, flags); MLOPS_E_PARSE (JSON

@@ -26,19 +26,24 @@ static unsigned popcount64(uint64_t x)
     return n;
 }
 
-/* Number of decisions of `a` in (now - period, now], and the oldest of them. */
+/*
+ * Number of decisions of `a` in (now - period, now] (newest first; times never
+ * decrease, so the walk stops at the first one outside), and in *release the
+ * time of the max-th most recent of them: the budget frees up when that one
+ * leaves the window.
+ */
 static uint32_t budget_used(const mlops__action_state *a, int64_t now, int64_t period,
-                            int64_t *oldest)
+                            uint32_t max, int64_t *release)
 {
     uint32_t used = 0;
-    *oldest = now;
+    *release = now;
     for (uint32_t i = 0; i < a->hist_n; i++) {
-        int64_t t = a->history[i];
-        if (t > now - period && t <= now) {
-            used++;
-            if (t < *oldest)
-                *oldest = t;
-        }
+        int64_t t = a->history[(a->hist_head + 2 * MLOPS__POLICY_MAX_BUDGET - 1 - i) %
+                               MLOPS__POLICY_MAX_BUDGET];
+        if (t <= now - period)
+            break;
+        if (++used == max)
+            *release = t;
     }
     return used;
 }
@@ -107,7 +112,7 @@ void mlops__policy_time_apply(mlops_decision *d, mlops_policy_state *st, const m
     }
     tr->surfaced = rule->action;
     const mlops__action_state *as = &st->actions[rule->action];
-    int64_t oldest;
+    int64_t release;
     if (rule->dry_run) {
         tr->reason = MLOPS_REASON_DRY_RUN;
     } else if (rule->cooldown_ms && as->last != MLOPS__NONE_TIME &&
@@ -118,10 +123,10 @@ void mlops__policy_time_apply(mlops_decision *d, mlops_policy_state *st, const m
                now - st->last_training < rule->min_since_training_ms) {
         tr->reason = MLOPS_REASON_MIN_SINCE_TRAINING;
         tr->wait_ms = rule->min_since_training_ms - (now - st->last_training);
-    } else if (rule->budget_max &&
-               budget_used(as, now, rule->budget_period_ms, &oldest) >= rule->budget_max) {
+    } else if (rule->budget_max && budget_used(as, now, rule->budget_period_ms,
+                                               rule->budget_max, &release) >= rule->budget_max) {
         tr->reason = MLOPS_REASON_BUDGET;
-        tr->wait_ms = oldest + rule->budget_period_ms - now;
+        tr->wait_ms = release + rule->budget_period_ms - now;
     } else {
         tr->reason = MLOPS_REASON_OK;
         tr->fired = 1;

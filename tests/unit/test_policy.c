@@ -339,6 +339,26 @@ static void budget_and_min_since_training_suppress(void **state)
     assert_int_equal(mlops_decision_rule_wait_ms(x.d, 0), 19 * 60 * MIN);
     assert_int_equal(h_step(&x, 25 * 60 * MIN, "x", 2, -1), R);
     h_close(&x);
+
+    /* the budget counts every decision of the action, and frees up when the
+     * max-th most recent one leaves the window */
+    h_open(&x, HDR "\"signals\":{\"x\":{\"kind\":\"score\"},\"y\":{\"kind\":\"score\"}},"
+                   "\"rules\":[{\"id\":\"a\",\"action\":\"retrain\",\"budget\":{\"max\":1,"
+                   "\"period\":\"1d\"},\"when\":{\"signal\":\"x\",\"gt\":1}},"
+                   "{\"id\":\"b\",\"action\":\"retrain\",\"when\":{\"signal\":\"y\",\"gt\":1}}]}");
+    assert_int_equal(h_step(&x, 0, "x", 2, -1), R);
+    assert_string_equal(mlops_decision_rule(x.d), "a");
+    mlops_policy_obs_clear(x.obs);
+    mlops_policy_obs_set(x.obs, "x", 2, -1);
+    mlops_policy_obs_set(x.obs, "y", 2, -1);
+    assert_int_equal(mlops_policy_decide(x.d, x.st, x.p, x.obs, 60 * MIN, x.st, 0), 0);
+    assert_string_equal(mlops_decision_rule(x.d), "b");
+    assert_int_equal(mlops_decision_rule_reason(x.d, 0), MLOPS_REASON_BUDGET);
+    assert_int_equal(mlops_decision_rule_wait_ms(x.d, 0), 23 * 60 * MIN);
+    assert_int_equal(h_step(&x, 2 * 60 * MIN, "x", 2, -1), N);
+    assert_int_equal(mlops_decision_rule_wait_ms(x.d, 0), 23 * 60 * MIN); /* 1h + 24h - 2h */
+    assert_int_equal(h_step(&x, 25 * 60 * MIN, "x", 2, -1), R);
+    h_close(&x);
 }
 
 static void dry_run_is_traced_never_decided(void **state)
