@@ -20,7 +20,8 @@
  *    result.
  *
  * Time is int64 milliseconds since 1970-01-01T00:00:00Z (UTC, no leap
- * seconds), given by the caller; the library never reads a clock.
+ * seconds), within ±2^53 ms, given by the caller; the library never reads a
+ * clock.
  *
  * Once a policy is loaded and its observation, state and decision objects
  * exist, mlops_policy_decide() allocates nothing: setting a signal name the
@@ -270,7 +271,8 @@ MLOPS_EXTERN void mlops_decision_free(mlops_decision *decision);
  * object as `state_in`). Pure and allocation-free.
  *
  * @return 0; MLOPS_E_INVALID (NULL argument, flags, objects made for
- *   another policy, or `now_ms` earlier than the state's last evaluation).
+ *   another policy, `now_ms` outside ±2^53 or earlier than the state's last
+ *   evaluation).
  *   On failure neither `decision` nor `state_out` changes.
  */
 MLOPS_EXTERN int mlops_policy_decide(mlops_decision *decision, mlops_policy_state *state_out,

@@ -57,8 +57,10 @@ int mlops_policy_decide(mlops_decision *d, mlops_policy_state *state_out,
         return mlops__error(MLOPS_E_INVALID,
                             "mlops_policy_decide: the decision, observations and states must "
                             "be created for this policy");
-    if (now_ms == MLOPS__NONE_TIME)
-        return mlops__error(MLOPS_E_INVALID, "mlops_policy_decide: now_ms is out of range");
+    if (!MLOPS__TIME_OK(now_ms))
+        return mlops__error(MLOPS_E_INVALID,
+                            "mlops_policy_decide: now_ms %lld is outside +/-2^53 ms",
+                            (long long)now_ms);
     if (state_in && state_in->last_now != MLOPS__NONE_TIME && now_ms < state_in->last_now)
         return mlops__error(MLOPS_E_INVALID,
                             "mlops_policy_decide: now_ms %lld is earlier than the state's last "

@@ -32,6 +32,9 @@
 #define MLOPS__OBS_MAX_NAMES 1000000
 #define MLOPS__NAME_MAX 255
 #define MLOPS__NONE_TIME INT64_MIN
+/* Times (ms) are bounded to ±2^53 (±285,000 years) so no difference overflows. */
+#define MLOPS__TIME_LIMIT ((int64_t)1 << 53)
+#define MLOPS__TIME_OK(t) ((t) >= -MLOPS__TIME_LIMIT && (t) <= MLOPS__TIME_LIMIT)
 #define MLOPS__N_ACTIONS 5
 
 typedef enum mlops__signal_kind {

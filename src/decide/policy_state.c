@@ -78,8 +78,9 @@ int mlops_policy_state_copy(mlops_policy_state *dst, const mlops_policy_state *s
 int mlops_policy_state_set_last_training(mlops_policy_state *s, int64_t time_ms)
 {
     MLOPS__CHECK_ARG(s);
-    if (time_ms == MLOPS__NONE_TIME)
-        return mlops__error(MLOPS_E_INVALID, "training time out of range");
+    if (!MLOPS__TIME_OK(time_ms))
+        return mlops__error(MLOPS_E_INVALID, "training time %lld is outside +/-2^53 ms",
+                            (long long)time_ms);
     s->last_training = time_ms;
     return 0;
 }
@@ -203,8 +204,8 @@ static int read_time(mlops__json_path *path, const mlops__json *obj, const char 
     else if (mlops__json_type_of(v) == MLOPS__JSON_NULL)
         *out = MLOPS__NONE_TIME;
     else if (mlops__json_type_of(v) != MLOPS__JSON_NUMBER || !mlops__json_is_integer(v) ||
-             mlops__json_int(v) == MLOPS__NONE_TIME)
-        rc = LERR(path, v, "expected an integer time in milliseconds or null");
+             !MLOPS__TIME_OK(mlops__json_int(v)))
+        rc = LERR(path, v, "expected an integer time in milliseconds (within +/-2^53) or null");
     else
         *out = mlops__json_int(v);
     if (rc == 0)
@@ -284,9 +285,12 @@ static int load_action(mlops__json_path *path, const mlops__json *o, mlops__acti
     size_t n = mlops__json_array_size(h);
     for (size_t i = 0; i < n; i++) {
         const mlops__json *t = mlops__json_array_get(h, i);
-        if (mlops__json_type_of(t) != MLOPS__JSON_NUMBER || !mlops__json_is_integer(t)) {
+        if (mlops__json_type_of(t) != MLOPS__JSON_NUMBER || !mlops__json_is_integer(t) ||
+            !MLOPS__TIME_OK(mlops__json_int(t)) ||
+            (i > 0 && mlops__json_int(t) < as->history[i - 1])) {
             mlops__json_path_push_index(path, i);
-            return LERR(path, t, "expected an integer time in milliseconds");
+            return LERR(path, t, "expected integer times in milliseconds (within +/-2^53), "
+                                 "oldest first");
         }
         as->history[i] = mlops__json_int(t);
     }

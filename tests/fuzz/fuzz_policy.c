@@ -72,8 +72,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             mlops_buf_dispose(&b);
         } else {
             mlops_policy_state *st = NULL;
-            if (mlops_policy_state_new(&st, p) == 0)
-                mlops_policy_state_load(st, (const char *)data + 1, size - 1);
+            mlops_policy_obs *obs = NULL;
+            mlops_decision *d = NULL;
+            if (mlops_policy_state_new(&st, p) == 0 && mlops_policy_obs_new(&obs, p) == 0 &&
+                mlops_decision_new(&d, p) == 0 &&
+                mlops_policy_state_load(st, (const char *)data + 1, size - 1) == 0) {
+                mlops_policy_obs_set(obs, "x", 2, 10);
+                mlops_policy_obs_set(obs, "p.a", 0.001, 10);
+                for (int64_t t = -2; t < 3; t++)
+                    mlops_policy_decide(d, st, p, obs, t * 3600000, st, 0);
+                mlops_buf b = MLOPS_BUF_INIT;
+                mlops_decision_to_json(&b, d, 0);
+                mlops_decision_explain(&b, d);
+                mlops_policy_state_save(&b, st);
+                mlops_buf_dispose(&b);
+            }
+            mlops_decision_free(d);
+            mlops_policy_obs_free(obs);
             mlops_policy_state_free(st);
         }
         mlops_policy_free(p);
