@@ -607,6 +607,20 @@ static void aggregation_reducers_and_unknown_members(void **state)
         const mlops__node_trace *tr = &x.d->nodes[x.p->rules[0].root];
         assert_int_equal(tr->matched, 4);
         assert_int_equal(tr->n_unknown, 1);
+        if (i == 5) {
+            /* share: 2 of 4 true, f1 the strongest (margin 0.25), exact bytes */
+            char *j = h_json(&x);
+            assert_non_null(strstr(j, "\"conditions\":[{\"each_op\":\"gt\",\"kind\":\"aggregate\","
+                                      "\"margin\":0,\"matched\":4,\"op\":\"gte\",\"over\":\"f*\","
+                                      "\"path\":\"$.rules[0].when\",\"reason\":\"OK\",\"reduce\":\"share\","
+                                      "\"strongest\":{\"signal\":\"f1\",\"value\":0.5},\"threshold\":0.5,"
+                                      "\"true\":2,\"truth\":\"TRUE\",\"unknown\":1,\"value\":0.5}]"));
+            free(j);
+            char *e = h_explain(&x);
+            assert_non_null(strstr(e, "    $.rules[0].when: share over f*: 2 of 4 true, 1 unknown; "
+                                      "share = 0.5 gte 0.5; strongest f1 = 0.5: TRUE\n"));
+            free(e);
+        }
         h_close(&x);
     }
 }
@@ -757,6 +771,33 @@ static void policy_digest_is_sha256_of_canonical_bytes(void **state)
     assert_string_equal(mlops_policy_rule_id(p, 0), "r");
     assert_null(mlops_policy_rule_id(p, 1));
     mlops_policy_free(p);
+}
+
+static void state_carries_over_to_an_edited_policy_by_rule_id(void **state)
+{
+    (void)state;
+    h a, b;
+    h_open(&a, HDR "\"signals\":{\"x\":{\"kind\":\"score\"}},\"rules\":["
+                   "{\"id\":\"lat\",\"action\":\"warn\",\"when\":{\"signal\":\"x\",\"gt\":0.5,\"exit\":0.25}},"
+                   "{\"id\":\"slow\",\"action\":\"retrain\",\"for\":\"1h\",\"when\":{\"signal\":\"x\",\"gt\":0}}]}");
+    /* edited: rules reordered, a rule added, the latch threshold changed */
+    h_open(&b, HDR "\"signals\":{\"x\":{\"kind\":\"score\"}},\"rules\":["
+                   "{\"id\":\"new\",\"action\":\"warn\",\"consecutive\":2,\"when\":{\"signal\":\"x\",\"gt\":0}},"
+                   "{\"id\":\"slow\",\"action\":\"retrain\",\"for\":\"1h\",\"when\":{\"signal\":\"x\",\"gt\":0}},"
+                   "{\"id\":\"lat\",\"action\":\"warn\",\"when\":{\"signal\":\"x\",\"gt\":0.75,\"exit\":0.25}}]}");
+    assert_int_equal(h_step(&a, 0, "x", 0.625, -1), W);        /* lat latches, slow starts */
+    assert_int_equal(h_step(&a, 40 * MIN, "x", 0.375, -1), W); /* latched */
+    mlops_buf saved = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_policy_state_save(&saved, a.st), 0);
+    assert_int_equal(mlops_policy_state_load(b.st, saved.data, saved.size), 0);
+    /* slow keeps its streak (true since 0), lat its latch, new starts fresh */
+    assert_int_equal(h_step(&b, 60 * MIN, "x", 0.375, -1), R);
+    assert_string_equal(mlops_decision_rule(b.d), "slow");
+    assert_int_equal(b.d->nodes[b.p->rules[2].root].reason, MLOPS_REASON_LATCHED);
+    assert_int_equal(mlops_decision_rule_reason(b.d, 0), MLOPS_REASON_PENDING);
+    mlops_buf_dispose(&saved);
+    h_close(&a);
+    h_close(&b);
 }
 
 /* ---- zero allocation ---------------------------------------------------------------- */
@@ -978,6 +1019,7 @@ int main(void)
         cmocka_unit_test(same_inputs_and_state_give_same_bytes),
         cmocka_unit_test(decision_json_and_explanation_bytes),
         cmocka_unit_test(policy_digest_is_sha256_of_canonical_bytes),
+        cmocka_unit_test(state_carries_over_to_an_edited_policy_by_rule_id),
         cmocka_unit_test(decide_makes_no_allocation),
         cmocka_unit_test(decide_rejects_foreign_objects_and_time_going_back),
         cmocka_unit_test(state_load_rejects_other_policy_and_unknown_schema),
