@@ -109,7 +109,8 @@ MLOPS_EXTERN const char *mlops_reason_name(int reason);
  * @param source a name for messages (a file name) or NULL; not retained.
  * @param flags  must be 0.
  * @return 0; MLOPS_E_INVALID (NULL argument, flags); MLOPS_E_PARSE (JSON
- *   syntax, with offset/line/column); MLOPS_E_SCHEMA (the detail and
+ *   syntax, with offset/line/column); MLOPS_E_VERSION (a schema other than
+ *   "libmlops.policy/v1"); MLOPS_E_SCHEMA (the detail and
  *   mlops_error_last_path() name the JSON path, e.g. "$.rules[2].for");
  *   MLOPS_E_LIMIT (size, nesting, counts); MLOPS_E_NOMEM. Thread-safe.
  */
@@ -136,9 +137,10 @@ MLOPS_EXTERN size_t mlops_policy_test_count(const mlops_policy *policy);
  * Check a policy for mistakes that parse but are probably wrong: rules on
  * signals that are not declared, hysteresis exit thresholds on the wrong
  * side of the enter threshold, cooldowns shorter than the evaluation
- * interval, rules shadowed by an earlier rule with the same action and
- * condition, thresholds outside a signal's declared range, p-value
- * thresholds outside [0, 1].
+ * interval, rules shadowed by an earlier rule with the same condition and
+ * an action at least as high, thresholds outside a signal's declared range
+ * (p-values and shares: [0, 1]), `alpha` over signals that are not
+ * p-values. Codes and messages: docs/formats/policy-v1.md §10.
  *
  * @param report     receives a JSON report (appended): {"findings":[...]},
  *                   each finding with "code", "path" and "message".
@@ -195,12 +197,12 @@ MLOPS_EXTERN void mlops_policy_obs_free(mlops_policy_obs *obs);
 MLOPS_EXTERN void mlops_policy_obs_clear(mlops_policy_obs *obs);
 
 /**
- * Set signal `name` (UTF-8, 1..255 bytes; copied) to `value` with
+ * Set signal `name` (valid UTF-8, 1..255 bytes; copied) to `value` with
  * `samples` observations behind it (negative: not known). NaN and
  * infinities are accepted: the conditions reading them are UNKNOWN. Setting
  * a name again replaces its value. Allocates only for a name this set has
  * not seen before.
- * @return 0, MLOPS_E_INVALID (NULL, empty or too long name), MLOPS_E_LIMIT
+ * @return 0, MLOPS_E_INVALID (NULL, empty, too long or not UTF-8), MLOPS_E_LIMIT
  *   (more than 1,000,000 names), MLOPS_E_NOMEM (the set is unchanged).
  */
 MLOPS_EXTERN int mlops_policy_obs_set(mlops_policy_obs *obs, const char *name, double value,
@@ -312,7 +314,8 @@ MLOPS_EXTERN int64_t mlops_decision_rule_wait_ms(const mlops_decision *decision,
  * The decision and its full trace as JSON (`libmlops.decision/v1`),
  * appended to `out`: canonical RFC 8785 bytes, or pretty with
  * MLOPS_DECISION_JSON_PRETTY. Same inputs and state give the same bytes.
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (out unchanged).
+ * @return 0, MLOPS_E_INVALID (also when nothing was decided yet),
+ *   MLOPS_E_NOMEM (out unchanged).
  */
 MLOPS_EXTERN int mlops_decision_to_json(mlops_buf *out, const mlops_decision *decision,
                                         uint32_t flags);
@@ -321,7 +324,8 @@ MLOPS_EXTERN int mlops_decision_to_json(mlops_buf *out, const mlops_decision *de
  * A human explanation of the decision (English, one line per rule and
  * condition, numbers in ECMAScript shortest form: never locale-dependent),
  * appended to `out`.
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (out unchanged).
+ * @return 0, MLOPS_E_INVALID (also when nothing was decided yet),
+ *   MLOPS_E_NOMEM (out unchanged).
  */
 MLOPS_EXTERN int mlops_decision_explain(mlops_buf *out, const mlops_decision *decision);
 

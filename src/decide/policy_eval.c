@@ -148,8 +148,12 @@ static void set_worst(mlops__node_trace *tr, const char *name, double value)
     if (len < MLOPS__WORST_NAME) {
         memcpy(tr->worst, name, len + 1);
     } else {
-        memcpy(tr->worst, name, MLOPS__WORST_NAME - 4);
-        memcpy(tr->worst + MLOPS__WORST_NAME - 4, "...", 4);
+        /* cut on a character boundary so the trace stays valid UTF-8 */
+        size_t cut = MLOPS__WORST_NAME - 4;
+        while (cut > 0 && ((unsigned char)name[cut] & 0xC0) == 0x80)
+            cut--;
+        memcpy(tr->worst, name, cut);
+        memcpy(tr->worst + cut, "...", 4);
     }
     tr->worst_value = value;
 }

@@ -189,6 +189,43 @@ static void insert_member(mlops_policy_obs *o, const mlops__node *node, mlops__m
     m->n++;
 }
 
+/* Strict UTF-8 (no overlong forms, surrogates or code points above U+10FFFF):
+ * names end up in JSON traces. */
+static int valid_utf8(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (len - i <= n)
+            return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
 int mlops_policy_obs_set(mlops_policy_obs *o, const char *name, double value, int64_t samples)
 {
     MLOPS__CHECK_ARG(o);
@@ -201,6 +238,8 @@ int mlops_policy_obs_set(mlops_policy_obs *o, const char *name, double value, in
     int found;
     size_t pos = find_slot(o, name, h, &found);
     if (!found) {
+        if (!valid_utf8((const unsigned char *)name, len))
+            return mlops__error(MLOPS_E_INVALID, "signal name is not valid UTF-8");
         if (o->n_slots >= MLOPS__OBS_MAX_NAMES)
             return mlops__error(MLOPS_E_LIMIT, "more than %d distinct signal names",
                                 MLOPS__OBS_MAX_NAMES);

@@ -625,6 +625,35 @@ static void aggregation_reducers_and_unknown_members(void **state)
     }
 }
 
+static void long_member_names_are_cut_on_a_character_boundary(void **state)
+{
+    (void)state;
+    h x;
+    h_open(&x, HDR "\"signals\":{\"f*\":{\"kind\":\"score\"}},\"rules\":[{\"id\":\"r\","
+                   "\"action\":\"warn\",\"when\":{\"over\":\"f*\",\"each\":{\"gt\":0},\"any\":true}}]}");
+    char name[256] = "f";
+    for (int i = 0; i < 100; i++)
+        strcat(name, "\xC3\xA9"); /* U+00E9, 2 bytes */
+    assert_int_equal(mlops_policy_obs_set(x.obs, name, 1, -1), 0);
+    assert_int_equal(mlops_policy_decide(x.d, x.st, x.p, x.obs, 0, NULL, 0), 0);
+    char *j = h_json(&x);
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(mlops__json_parse(&doc, j, strlen(j), NULL, "trace"), 0); /* valid UTF-8 */
+    const mlops__json *rules = mlops__json_object_find(mlops__json_root(doc), "rules");
+    const mlops__json *cond = mlops__json_array_get(
+        mlops__json_object_find(mlops__json_array_get(rules, 0), "conditions"), 0);
+    size_t len;
+    const char *got = mlops__json_string(
+        mlops__json_object_find(mlops__json_object_find(cond, "strongest"), "signal"), &len);
+    /* 1 + 45 whole characters (91 bytes) and "..." */
+    assert_int_equal(len, 94);
+    assert_memory_equal(got, name, 91);
+    assert_string_equal(got + 91, "...");
+    mlops__json_doc_free(doc);
+    free(j);
+    h_close(&x);
+}
+
 /* ---- ranking ------------------------------------------------------------------------ */
 
 static void highest_action_wins_ties_by_rule_order(void **state)
@@ -857,6 +886,11 @@ static void decide_rejects_foreign_objects_and_time_going_back(void **state)
     memset(longname, 'a', sizeof longname - 1);
     longname[299] = '\0';
     assert_int_equal(mlops_policy_obs_set(a.obs, longname, 1, -1), MLOPS_E_INVALID);
+    static const char *const bad_utf8[] = {"f\xC0\xAF", "f\xED\xA0\x80", "f\xF4\x90\x80\x80",
+                                           "f\xE2\x82", "f\x80"};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(mlops_policy_obs_set(a.obs, bad_utf8[i], 1, -1), MLOPS_E_INVALID);
+    assert_int_equal(mlops_policy_obs_set(a.obs, "f\xC3\xA9\xF0\x9F\x98\x80", 1, -1), 0);
     mlops_buf_dispose(&before);
     mlops_buf_dispose(&after);
     h_close(&a);
@@ -1015,6 +1049,7 @@ int main(void)
         cmocka_unit_test(comparators_apply_tolerances),
         cmocka_unit_test(corrections_match_adjusted_p_values),
         cmocka_unit_test(aggregation_reducers_and_unknown_members),
+        cmocka_unit_test(long_member_names_are_cut_on_a_character_boundary),
         cmocka_unit_test(highest_action_wins_ties_by_rule_order),
         cmocka_unit_test(same_inputs_and_state_give_same_bytes),
         cmocka_unit_test(decision_json_and_explanation_bytes),
