@@ -208,6 +208,19 @@ MLOPS_EXTERN void mlops_policy_obs_clear(mlops_policy_obs *obs);
 MLOPS_EXTERN int mlops_policy_obs_set(mlops_policy_obs *obs, const char *name, double value,
                                       int64_t samples);
 
+/**
+ * Set `n` signals at once: `names[i]` to `values[i]` with `samples[i]`
+ * (`samples` may be NULL: no counts). The same as n calls of
+ * mlops_policy_obs_set() in one foreign call, for bindings. All names are
+ * checked and registered before any value is set, so on failure no value
+ * changes (names new to the set may have been registered, not set).
+ * @return 0, MLOPS_E_INVALID (a NULL array or name, a bad name; the detail
+ *   names the index), MLOPS_E_LIMIT, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_policy_obs_set_many(mlops_policy_obs *obs, const char *const *names,
+                                           const double *values, const int64_t *samples,
+                                           size_t n);
+
 /* ------------------------------------------------------------------------ */
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */

@@ -226,10 +226,9 @@ static int valid_utf8(const unsigned char *s, size_t len)
     return 1;
 }
 
-int mlops_policy_obs_set(mlops_policy_obs *o, const char *name, double value, int64_t samples)
+/* The slot of `name`, created (not present) when new. */
+static int ensure_slot(mlops_policy_obs *o, const char *name, uint32_t *out)
 {
-    MLOPS__CHECK_ARG(o);
-    MLOPS__CHECK_ARG(name);
     size_t len = strlen(name);
     if (len == 0 || len > MLOPS__NAME_MAX)
         return mlops__error(MLOPS_E_INVALID, "signal name must be 1 to %d bytes long, found %zu",
@@ -237,39 +236,88 @@ int mlops_policy_obs_set(mlops_policy_obs *o, const char *name, double value, in
     uint32_t h = name_hash(name);
     int found;
     size_t pos = find_slot(o, name, h, &found);
-    if (!found) {
-        if (!valid_utf8((const unsigned char *)name, len))
-            return mlops__error(MLOPS_E_INVALID, "signal name is not valid UTF-8");
-        if (o->n_slots >= MLOPS__OBS_MAX_NAMES)
-            return mlops__error(MLOPS_E_LIMIT, "more than %d distinct signal names",
-                                MLOPS__OBS_MAX_NAMES);
-        char *copy = mlops__strndup(name, len);
-        if (!copy)
-            return mlops__error_nomem();
-        int rc = reserve_for_new(o, name);
-        if (rc) {
-            mlops__free(copy);
-            return rc;
-        }
-        pos = find_slot(o, name, h, &found); /* the table may have grown */
-        uint32_t idx = (uint32_t)o->n_slots++;
-        mlops__slot *s = &o->slots[idx];
-        s->name = copy;
-        s->hash = h;
-        o->table[pos] = idx + 1;
-        const mlops_policy *p = o->policy;
-        for (size_t k = 0; k < p->n_nodes; k++) {
-            const mlops__node *n = &p->nodes[k];
-            if (n->kind == MLOPS__NODE_CMP && strcmp(n->signal, name) == 0)
-                o->node_slot[k] = idx + 1;
-            else if (n->kind == MLOPS__NODE_AGG && mlops__policy_glob_match(n->glob, name))
-                insert_member(o, n, &o->members[n->agg], idx);
-        }
+    if (found) {
+        *out = o->table[pos] - 1;
+        return 0;
     }
-    mlops__slot *s = &o->slots[o->table[pos] - 1];
+    if (!valid_utf8((const unsigned char *)name, len))
+        return mlops__error(MLOPS_E_INVALID, "signal name is not valid UTF-8");
+    if (o->n_slots >= MLOPS__OBS_MAX_NAMES)
+        return mlops__error(MLOPS_E_LIMIT, "more than %d distinct signal names",
+                            MLOPS__OBS_MAX_NAMES);
+    char *copy = mlops__strndup(name, len);
+    if (!copy)
+        return mlops__error_nomem();
+    int rc = reserve_for_new(o, name);
+    if (rc) {
+        mlops__free(copy);
+        return rc;
+    }
+    pos = find_slot(o, name, h, &found); /* the table may have grown */
+    uint32_t idx = (uint32_t)o->n_slots++;
+    mlops__slot *s = &o->slots[idx];
+    s->name = copy;
+    s->hash = h;
+    s->present = 0;
+    s->value = 0;
+    s->samples = -1;
+    o->table[pos] = idx + 1;
+    const mlops_policy *p = o->policy;
+    for (size_t k = 0; k < p->n_nodes; k++) {
+        const mlops__node *n = &p->nodes[k];
+        if (n->kind == MLOPS__NODE_CMP && strcmp(n->signal, name) == 0)
+            o->node_slot[k] = idx + 1;
+        else if (n->kind == MLOPS__NODE_AGG && mlops__policy_glob_match(n->glob, name))
+            insert_member(o, n, &o->members[n->agg], idx);
+    }
+    *out = idx;
+    return 0;
+}
+
+static void put_value(mlops__slot *s, double value, int64_t samples)
+{
     s->present = 1;
     s->value = value;
     s->samples = samples < 0 ? -1 : samples;
+}
+
+int mlops_policy_obs_set(mlops_policy_obs *o, const char *name, double value, int64_t samples)
+{
+    MLOPS__CHECK_ARG(o);
+    MLOPS__CHECK_ARG(name);
+    uint32_t idx;
+    int rc = ensure_slot(o, name, &idx);
+    if (rc)
+        return rc;
+    put_value(&o->slots[idx], value, samples);
+    return 0;
+}
+
+int mlops_policy_obs_set_many(mlops_policy_obs *o, const char *const *names,
+                              const double *values, const int64_t *samples, size_t n)
+{
+    MLOPS__CHECK_ARG(o);
+    if (n == 0)
+        return 0;
+    MLOPS__CHECK_ARG(names);
+    MLOPS__CHECK_ARG(values);
+    for (size_t i = 0; i < n; i++)
+        if (!names[i])
+            return mlops__error(MLOPS_E_INVALID, "mlops_policy_obs_set_many: names[%zu] is NULL",
+                                i);
+    /* Phase 1 creates every slot (new ones not present), phase 2 sets values:
+     * a failure in phase 1 leaves every value as it was. */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t idx;
+        int rc = ensure_slot(o, names[i], &idx);
+        if (rc)
+            return mlops__error_prefix("mlops_policy_obs_set_many: names[%zu]", i);
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t idx;
+        ensure_slot(o, names[i], &idx); /* found: no allocation, cannot fail */
+        put_value(&o->slots[idx], values[i], samples ? samples[i] : -1);
+    }
     return 0;
 }
 

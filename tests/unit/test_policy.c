@@ -926,6 +926,74 @@ static void state_load_rejects_other_policy_and_unknown_schema(void **state)
     h_close(&x);
 }
 
+typedef struct many_ctx {
+    h *x;
+    const char *names[64];
+    double values[64];
+    char *json_before;
+} many_ctx;
+
+static int op_set_many(void *ctx)
+{
+    many_ctx *c = ctx;
+    int rc = mlops_policy_obs_set_many(c->x->obs, c->names, c->values, NULL, 64);
+    if (rc) {
+        /* nothing set: the decision is what it was */
+        assert_int_equal(mlops_policy_decide(c->x->d, c->x->st, c->x->p, c->x->obs, 0, NULL, 0), 0);
+        char *j = h_json(c->x);
+        assert_string_equal(j, c->json_before);
+        free(j);
+    }
+    return rc;
+}
+
+/* Names a failed call registered stay in the set (by design); start each
+ * attempt from an identical fresh set so the harness can count leaks. */
+static void reset_obs(void *ctx)
+{
+    many_ctx *c = ctx;
+    mlops_policy_obs_free(c->x->obs);
+    c->x->obs = NULL;
+    assert_int_equal(mlops_policy_obs_new(&c->x->obs, c->x->p), 0);
+    assert_int_equal(mlops_policy_obs_set(c->x->obs, "f00", 0, -1), 0);
+}
+
+static void set_many_is_all_or_nothing_for_values(void **state)
+{
+    (void)state;
+    h x;
+    h_open(&x, HDR "\"signals\":{\"f*\":{\"kind\":\"score\"}},\"rules\":[{\"id\":\"r\","
+                   "\"action\":\"warn\",\"when\":{\"over\":\"f*\",\"each\":{\"gt\":1},\"count\":{\"gte\":64}}}]}");
+    many_ctx c = {&x, {0}, {0}, NULL};
+    char names[64][8];
+    for (int i = 0; i < 64; i++) {
+        snprintf(names[i], sizeof names[i], "f%02d", i);
+        c.names[i] = names[i];
+        c.values[i] = 2;
+    }
+    oom_install();
+    reset_obs(&c);
+    assert_int_equal(mlops_policy_decide(x.d, x.st, x.p, x.obs, 0, NULL, 0), 0);
+    c.json_before = h_json(&x);
+    /* a bad name in the middle: nothing is set */
+    c.names[40] = "f\xFF";
+    assert_int_equal(mlops_policy_obs_set_many(x.obs, c.names, c.values, NULL, 64), MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "names[40]"));
+    assert_int_equal(mlops_policy_decide(x.d, x.st, x.p, x.obs, 0, NULL, 0), 0);
+    char *j = h_json(&x);
+    assert_string_equal(j, c.json_before);
+    free(j);
+    c.names[40] = names[40];
+    reset_obs(&c); /* forget the 40 names registered by the failed call */
+    /* out of memory at every step: nothing set either */
+    assert_true(oom_check("mlops_policy_obs_set_many", op_set_many, reset_obs, &c, 0) > 0);
+    assert_int_equal(mlops_policy_obs_set_many(x.obs, c.names, c.values, NULL, 64), 0);
+    assert_int_equal(mlops_policy_decide(x.d, x.st, x.p, x.obs, 0, NULL, 0), 0);
+    assert_int_equal(mlops_decision_action(x.d), W); /* all 64 set */
+    free(c.json_before);
+    h_close(&x);
+}
+
 /* ---- OOM ---------------------------------------------------------------------------- */
 
 typedef struct oom_ctx {
@@ -1058,6 +1126,7 @@ int main(void)
         cmocka_unit_test(decide_makes_no_allocation),
         cmocka_unit_test(decide_rejects_foreign_objects_and_time_going_back),
         cmocka_unit_test(state_load_rejects_other_policy_and_unknown_schema),
+        cmocka_unit_test(set_many_is_all_or_nothing_for_values),
         cmocka_unit_test(oom_everywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
