@@ -694,18 +694,23 @@ static const char *det_policy =
         "{\"over\":\"f*\",\"each\":{\"gt\":0.1},\"share\":{\"gte\":0.3}}]}},"
         "{\"id\":\"b\",\"action\":\"warn\",\"m_of_n\":[2,4],\"when\":{\"signal\":\"x\",\"gt\":0.3}}]}";
 
-static void feed(h *x, int i)
+static void feed_order(h *x, int i, int reverse)
 {
     mlops_policy_obs_clear(x->obs);
     double v = 0.5 + 0.45 * sin(i * 0.7);
-    if (i % 7 != 3)
+    if (i % 7 != 3 && !reverse)
         mlops_policy_obs_set(x->obs, "x", v, 100 + i);
-    for (int k = 0; k < 5; k++) {
+    for (int j = 0; j < 5; j++) {
+        int k = reverse ? 4 - j : j;
         char name[8];
         snprintf(name, sizeof name, "f%d", k);
         mlops_policy_obs_set(x->obs, name, 0.2 * cos(i * 0.3 + k), -1);
     }
+    if (i % 7 != 3 && reverse)
+        mlops_policy_obs_set(x->obs, "x", v, 100 + i);
 }
+
+static void feed(h *x, int i) { feed_order(x, i, 0); }
 
 static void same_inputs_and_state_give_same_bytes(void **state)
 {
@@ -718,12 +723,13 @@ static void same_inputs_and_state_give_same_bytes(void **state)
         int64_t now = (int64_t)i * 5 * MIN;
         feed(&a, i);
         assert_int_equal(mlops_policy_decide(a.d, a.st, a.p, a.obs, now, a.st, 0), 0);
-        /* b saves its state to bytes and reloads it into a fresh state each step */
+        /* b saves its state to bytes and reloads it into a fresh state each
+         * step, and sets its signals in the opposite order */
         mlops_policy_state_free(b.st);
         assert_int_equal(mlops_policy_state_new(&b.st, b.p), 0);
         if (state_bytes.size)
             assert_int_equal(mlops_policy_state_load(b.st, state_bytes.data, state_bytes.size), 0);
-        feed(&b, i);
+        feed_order(&b, i, 1);
         assert_int_equal(mlops_policy_decide(b.d, b.st, b.p, b.obs, now, b.st, 0), 0);
         char *ja = h_json(&a), *jb = h_json(&b), *ea = h_explain(&a), *eb = h_explain(&b);
         assert_string_equal(ja, jb);
