@@ -922,13 +922,22 @@ static void state_load_rejects_other_policy_and_unknown_schema(void **state)
          MLOPS_E_SCHEMA, "$.extra"},
         {"{\"schema\":", MLOPS_E_PARSE, NULL},
     };
+    feed(&x, 2);
+    assert_int_equal(mlops_policy_decide(x.d, x.st, x.p, x.obs, 5000, NULL, 0), 0);
+    mlops_buf before = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_policy_state_save(&before, x.st), 0);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = mlops_policy_state_load(x.st, bad[i].json, strlen(bad[i].json));
         if (rc != bad[i].code)
             fail_msg("case %zu: rc %d (%s)", i, rc, mlops_error_last());
         if (bad[i].path)
             assert_string_equal(mlops_error_last_path(), bad[i].path);
+        mlops_buf after = MLOPS_BUF_INIT;
+        assert_int_equal(mlops_policy_state_save(&after, x.st), 0);
+        assert_string_equal(after.data, before.data); /* unchanged */
+        mlops_buf_dispose(&after);
     }
+    mlops_buf_dispose(&before);
     h_close(&x);
 }
 
