@@ -169,6 +169,11 @@ MLOPS_EXTERN int mlops_policy_run_tests(size_t *passed, size_t *failed, mlops_bu
  * "samples": int} | null}, "expect": {"action": "<name>", "rule": "<id>" |
  * null}}`; `expect` may be absent (the step is evaluated, not compared).
  *
+ * With MLOPS_POLICY_REPLAY_RECORD in `flags`, `report` (required) receives
+ * instead the log itself, one canonical JSON object per line, with each
+ * line's `expect` set to the decision made: a recorded log that replays with
+ * no mismatch.
+ *
  * @param steps      receives the number of steps evaluated.
  * @param mismatches receives the number of steps whose decision differs.
  * @param report     receives (appended) a JSON report listing up to 100
@@ -180,6 +185,9 @@ MLOPS_EXTERN int mlops_policy_run_tests(size_t *passed, size_t *failed, mlops_bu
 MLOPS_EXTERN int mlops_policy_replay(uint64_t *steps, uint64_t *mismatches,
                                      mlops_buf *report, const mlops_policy *policy,
                                      const char *data, size_t len, uint32_t flags);
+
+/** Flag for mlops_policy_replay(): write the log with the decisions made. */
+#define MLOPS_POLICY_REPLAY_RECORD 0x1u
 
 /* ------------------------------------------------------------------------ */
 /* Observations                                                             */

@@ -23,7 +23,9 @@ typedef struct replay {
     mlops__json *list;
     mlops__json *root;
     uint64_t steps, mismatches;
+    mlops_buf *record; /* MLOPS_POLICY_REPLAY_RECORD: the log with decisions */
 } replay;
+
 
 static mlops__json *jstr(mlops__json_doc *doc, const char *s)
 {
@@ -33,6 +35,30 @@ static mlops__json *jstr(mlops__json_doc *doc, const char *s)
 static int put(mlops__json_doc *doc, mlops__json *o, const char *k, mlops__json *v)
 {
     return v && o ? mlops__json_object_set(doc, o, k, v) : mlops__error_nomem();
+}
+
+/* The line with "expect" set to this step's decision, canonical, newline. */
+static int record_line(replay *r, const mlops__json *v)
+{
+    mlops__json_doc *doc = NULL;
+    int rc = mlops__json_doc_new(&doc);
+    if (rc)
+        return rc;
+    mlops__json *copy = mlops__json_copy(doc, v);
+    mlops__json *e = mlops__json_new_object(doc);
+    if (copy)
+        mlops__json_doc_set_root(doc, copy);
+    rc = put(doc, copy, "expect", e);
+    if (!rc)
+        rc = put(doc, e, "action", jstr(doc, mlops_action_name(r->d->action)));
+    if (!rc)
+        rc = put(doc, e, "rule", jstr(doc, mlops_decision_rule(r->d)));
+    if (!rc)
+        rc = mlops__json_write_canonical(r->record, copy);
+    if (!rc)
+        rc = mlops__buf_append_byte(r->record, '\n');
+    mlops__json_doc_free(doc);
+    return rc;
 }
 
 static int report_mismatch(replay *r, uint64_t line, int action, const char *rule, int has_rule)
@@ -105,6 +131,8 @@ static int step(replay *r, const mlops__json *v, uint64_t line)
     if ((rc = mlops_policy_decide(r->d, r->st, r->p, r->obs, mlops__json_int(now), r->st, 0)))
         return rc;
     r->steps++;
+    if (r->record && (rc = record_line(r, v)))
+        return rc;
     if (!ex)
         return 0;
     int match = r->d->action == action &&
@@ -161,10 +189,18 @@ int mlops_policy_replay(uint64_t *steps, uint64_t *mismatches, mlops_buf *report
     MLOPS__CHECK_ARG(mismatches);
     MLOPS__CHECK_ARG(policy);
     MLOPS__CHECK_ARG(data);
-    MLOPS__CHECK_FLAGS(flags, 0);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_POLICY_REPLAY_RECORD);
     replay r;
     memset(&r, 0, sizeof r);
     r.p = policy;
+    mlops_buf recorded = MLOPS_BUF_INIT;
+    mlops_buf *record_out = NULL;
+    if (flags & MLOPS_POLICY_REPLAY_RECORD) {
+        MLOPS__CHECK_ARG(report);
+        r.record = &recorded;
+        record_out = report;
+        report = NULL; /* the output is the recorded log, not a mismatch report */
+    }
     int rc = mlops_policy_obs_new(&r.obs, policy);
     if (!rc) rc = mlops_policy_state_new(&r.st, policy);
     if (!rc) rc = mlops_decision_new(&r.d, policy);
@@ -188,6 +224,9 @@ int mlops_policy_replay(uint64_t *steps, uint64_t *mismatches, mlops_buf *report
         if (!rc)
             rc = mlops__json_write_pretty(report, root);
     }
+    if (!rc && record_out)
+        rc = mlops__buf_append(record_out, recorded.data, recorded.size);
+    mlops_buf_dispose(&recorded);
     mlops__json_doc_free(r.report);
     mlops_decision_free(r.d);
     mlops_policy_state_free(r.st);

@@ -383,6 +383,22 @@ static void replay_of_generated_log_matches_recorded_decisions(void **state)
         fail_msg("%llu mismatches: %.2000s", (unsigned long long)mism, report.data);
     assert_int_equal(steps, 10000);
     mlops_buf_dispose(&report);
+    /* record mode writes the log back, canonical, with the decisions made */
+    mlops_buf rec = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_policy_replay(&steps, &mism, &rec, p, log, llen, MLOPS_POLICY_REPLAY_RECORD), 0);
+    assert_int_equal(steps, 10000);
+    assert_int_equal(mism, 0);
+    const char *first = "{\"expect\":{\"action\":\"none\",\"rule\":null},\"now_ms\":1767225600000,"
+                        "\"signals\":{\"auc\":0.845,\"err\":{\"samples\":800,\"value\":0.0251},"
+                        "\"psi.a\":{\"samples\":1000,\"value\":0.0527},";
+    assert_memory_equal(rec.data, first, strlen(first));
+    uint64_t s2 = 0, m2 = 99;
+    assert_int_equal(mlops_policy_replay(&s2, &m2, NULL, p, rec.data, rec.size, 0), 0);
+    assert_int_equal(s2, 10000);
+    assert_int_equal(m2, 0);
+    mlops_buf_dispose(&rec);
+    assert_int_equal(mlops_policy_replay(&s2, &m2, NULL, p, log, llen, MLOPS_POLICY_REPLAY_RECORD),
+                     MLOPS_E_INVALID); /* record needs an output */
     /* a tampered log is caught at the right line */
     char *bad = strstr(log, "\"action\":\"retrain\"");
     assert_non_null(bad);
@@ -416,7 +432,11 @@ static int op_replay(void *ctx)
 {
     rctx *c = ctx;
     uint64_t s, m;
-    return mlops_policy_replay(&s, &m, &c->buf, c->p, c->log, c->len, 0);
+    int rc = mlops_policy_replay(&s, &m, &c->buf, c->p, c->log, c->len, 0);
+    if (!rc)
+        rc = mlops_policy_replay(&s, &m, &c->buf, c->p, c->log, c->len,
+                                 MLOPS_POLICY_REPLAY_RECORD);
+    return rc;
 }
 
 static void cleanup_replay(void *ctx)
