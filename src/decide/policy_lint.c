@@ -162,12 +162,11 @@ static int same_node(const mlops_policy *p, uint32_t a, uint32_t b)
     return 1;
 }
 
-/* Rule j never decides when an earlier rule i with the same condition and an
- * action at least as high fires whenever j would (i has no qualifier that
- * could hold it back). */
-static int shadows(const mlops__rule *i, const mlops__rule *j)
+/* A later rule with the same condition and an action no higher never decides
+ * when this rule fires whenever the condition is TRUE (no qualifier or
+ * suppression can hold it back). */
+static int always_fires(const mlops__rule *i)
 {
-    (void)j;
     return !i->for_ms && !i->consecutive && !i->n && !i->cooldown_ms &&
            !i->min_since_training_ms && !i->budget_max && !i->dry_run;
 }
@@ -199,7 +198,7 @@ static void lint_all(linter *l)
         }
         for (size_t i = 0; i < r; i++) {
             const mlops__rule *prev = &p->rules[i];
-            if (prev->action >= rule->action && shadows(prev, rule) &&
+            if (prev->action >= rule->action && always_fires(prev) &&
                 same_node(p, prev->root, rule->root)) {
                 finding(l, "shadowed_rule", path,
                         "rule \"%s\" can never decide: rule \"%s\" has the same condition and "

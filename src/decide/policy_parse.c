@@ -1165,7 +1165,6 @@ static int check_test(pctx *c, const mlops__json *t)
     if (rc)
         return rc;
     const mlops__json *x;
-    char *dummy = NULL;
     if (!(x = mlops__json_object_find(t, "name")))
         return SERR(c, t, "missing required key \"name\"");
     mlops__json_path_push_key(&c->path, "name");
@@ -1173,7 +1172,6 @@ static int check_test(pctx *c, const mlops__json *t)
     if ((rc = get_string(c, x, &s)))
         return rc;
     mlops__json_path_pop(&c->path);
-    (void)dummy;
     const mlops__json *steps = mlops__json_object_find(t, "steps");
     const mlops__json *gate = mlops__json_object_find(t, "gate");
     if ((steps != NULL) == (gate != NULL))

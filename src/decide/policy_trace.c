@@ -134,8 +134,7 @@ static const char *corr_name(mlops__correction c)
     return names[c];
 }
 
-static mlops__json *node_json(jb *b, const mlops_policy *p, const mlops__node_trace *tr,
-                              const mlops__node *n)
+static mlops__json *node_json(jb *b, const mlops__node_trace *tr, const mlops__node *n)
 {
     mlops__json *o = chk(b, mlops__json_new_object(b->doc));
     put(b, o, "path", str(b, n->path));
@@ -186,7 +185,6 @@ static mlops__json *node_json(jb *b, const mlops_policy *p, const mlops__node_tr
         if (n->kind == MLOPS__NODE_AT_LEAST)
             put(b, o, "k", i64(b, n->k));
     }
-    (void)p;
     return o;
 }
 
@@ -253,7 +251,7 @@ int mlops__decision_build_json(mlops__json_doc **out, const mlops_decision *d)
             put(&b, o, "dry_run", chk(&b, mlops__json_new_bool(b.doc, 1)));
         mlops__json *conds = chk(&b, mlops__json_new_array(b.doc));
         for (size_t k = rule->root; k < p->n_nodes && p->nodes[k].rule == r && !b.rc; k++)
-            push(&b, conds, node_json(&b, p, &d->nodes[k], &p->nodes[k]));
+            push(&b, conds, node_json(&b, &d->nodes[k], &p->nodes[k]));
         put(&b, o, "conditions", conds);
         push(&b, rules, o);
     }
@@ -266,7 +264,7 @@ int mlops__decision_build_json(mlops__json_doc **out, const mlops_decision *d)
     return 0;
 }
 
-static int not_decided(const mlops_decision *d)
+static int not_decided(void)
 {
     return mlops__error(MLOPS_E_INVALID, "the decision object holds no decision yet: call "
                                          "mlops_policy_decide() first");
@@ -278,7 +276,7 @@ int mlops_decision_to_json(mlops_buf *out, const mlops_decision *d, uint32_t fla
     MLOPS__CHECK_ARG(d);
     MLOPS__CHECK_FLAGS(flags, MLOPS_DECISION_JSON_PRETTY);
     if (!d->valid)
-        return not_decided(d);
+        return not_decided();
     mlops__json_doc *doc = NULL;
     int rc = mlops__decision_build_json(&doc, d);
     if (rc)
@@ -451,7 +449,7 @@ int mlops_decision_explain(mlops_buf *out, const mlops_decision *d)
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(d);
     if (!d->valid)
-        return not_decided(d);
+        return not_decided();
     const mlops_policy *p = d->policy;
     mlops_buf tmp = MLOPS_BUF_INIT;
     char t[64];
