@@ -8,6 +8,8 @@
  *   bench_json [--runs N] FILE      time parse, canonical write, and both;
  *                                   print medians, peak library memory and
  *                                   peak RSS as key=value lines
+ *   bench_json --mem FILE           parse once: peak RSS before and after
+ *                                   (the input buffer is counted in both)
  *
  * bench/json_compare.py runs this next to Python's json.loads on the same
  * bytes. Not a test: nothing here is asserted.
@@ -144,8 +146,11 @@ int main(int argc, char **argv)
     int runs = 9;
     if (argc >= 3 && strcmp(argv[1], "--gen") == 0)
         return generate(argv[2], argc >= 4 ? atol(argv[3]) : 100000);
-    int a = 1;
-    if (argc >= 3 && strcmp(argv[1], "--runs") == 0) {
+    int a = 1, mem_only = 0;
+    if (argc >= 3 && strcmp(argv[1], "--mem") == 0) {
+        mem_only = 1;
+        a = 2;
+    } else if (argc >= 3 && strcmp(argv[1], "--runs") == 0) {
         runs = atoi(argv[2]);
         a = 3;
     }
@@ -165,11 +170,27 @@ int main(int argc, char **argv)
     if (!data || fread(data, 1, len, f) != len)
         return 1;
     fclose(f);
-    mlops_allocator_set(c_malloc, c_realloc, c_free, NULL);
-
     struct rusage ru;
+    /* fread touched every page of the input: it is resident */
     getrusage(RUSAGE_SELF, &ru);
     long rss_before = ru.ru_maxrss;
+    if (mem_only) {
+        mlops__json_doc *doc = NULL;
+        if (mlops__json_parse(&doc, data, len, NULL, argv[a])) {
+            fprintf(stderr, "%s\n", mlops_error_last());
+            return 1;
+        }
+        getrusage(RUSAGE_SELF, &ru);
+        printf("input_bytes=%zu\nrss_before_parse_kb=%ld\nrss_after_parse_kb=%ld\n", len,
+               rss_before, ru.ru_maxrss);
+        printf("parse_rss_growth_ratio=%.2f\nprocess_rss_ratio=%.2f\n",
+               (double)(ru.ru_maxrss - rss_before) * 1024.0 / (double)len,
+               (double)ru.ru_maxrss * 1024.0 / (double)len);
+        mlops__json_doc_free(doc);
+        free(data);
+        return 0;
+    }
+    mlops_allocator_set(c_malloc, c_realloc, c_free, NULL);
 
     double *tp = calloc((size_t)runs, sizeof *tp), *tw = calloc((size_t)runs, sizeof *tw),
            *tb = calloc((size_t)runs, sizeof *tb);

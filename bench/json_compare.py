@@ -39,6 +39,9 @@ def main():
         subprocess.run([a.binary, "--gen", path, str(a.files)], check=True)
         with open(path, "rb") as f:
             data = f.read()
+        mem = subprocess.run([a.binary, "--mem", path], check=True, capture_output=True,
+                             text=True).stdout
+        mem = dict(line.split("=", 1) for line in mem.split())
         c_parse, c_write, c_both, py_loads, py_both = [], [], [], [], []
         c = {}
         for _ in range(a.rounds):
@@ -69,8 +72,10 @@ def main():
     print(f"ratio json.loads / libmlops parse:       {med(py_loads) / med(c_parse):.2f}x")
     print(f"ratio python loads+dumps / libmlops parse+write: {med(py_both) / med(c_both):.2f}x")
     print(f"libmlops document peak: {int(c['doc_peak_bytes'])} bytes = {c['doc_peak_ratio']}x input")
-    print(f"bench_json peak RSS: {int(c['rss_peak_kb']) // 1024} MiB = {c['rss_peak_ratio']}x input "
-          f"(input buffer, document and canonical output all alive)")
+    print(f"one parse: peak RSS grows by {mem['parse_rss_growth_ratio']}x the input "
+          f"(process total {mem['process_rss_ratio']}x, counting the input buffer)")
+    print(f"bench_json peak RSS over all runs: {int(c['rss_peak_kb']) // 1024} MiB = "
+          f"{c['rss_peak_ratio']}x input (input, document and canonical output alive together)")
     print(f"python {sys.version.split()[0]}")
 
 

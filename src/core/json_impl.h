@@ -116,6 +116,22 @@ static inline uint64_t json_has_special(uint64_t x)
            json_has_zero(x ^ (JSON_ONES * '\\'));
 }
 
+/* Index of the first flagged byte of a non-zero SWAR mask (little-endian:
+ * the lowest flag is always a true match). */
+static inline unsigned json_first_flag(uint64_t mask)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(mask) / 8;
+#else
+    unsigned i = 0;
+    while (!(mask & 0x80u)) {
+        mask >>= 8;
+        i++;
+    }
+    return i;
+#endif
+}
+
 /** Arena allocation (16-byte aligned); NULL on failure (not recorded). */
 void *mlops__json_arena_alloc(mlops__json_doc *doc, size_t size);
 

@@ -244,8 +244,9 @@ static inline char *scan_plain(char *r, const char *end)
 {
     while (end - r >= 8) {
         uint64_t x = json_load64(r);
-        if (json_has_special(x) | (x & JSON_HIGHS))
-            break;
+        uint64_t m = json_has_special(x) | (x & JSON_HIGHS);
+        if (m)
+            return r + json_first_flag(m);
         r += 8;
     }
     while (!string_stop[(unsigned char)*r])

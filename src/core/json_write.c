@@ -91,10 +91,19 @@ static int write_string(writer *w, const mlops__json *v)
     size_t i = 0;
     for (;;) {
         size_t run = i;
-        while (run + 8 <= len && !json_has_special(json_load64(s + run)))
+        for (;;) {
+            if (run + 8 > len) {
+                while (run < len && !must_escape[s[run]])
+                    run++;
+                break;
+            }
+            uint64_t m = json_has_special(json_load64(s + run));
+            if (m) {
+                run += json_first_flag(m);
+                break;
+            }
             run += 8;
-        while (run < len && !must_escape[s[run]])
-            run++;
+        }
         if (run > i) {
             memcpy(w->p, s + i, run - i); /* room: reserved len + 2 above, or below */
             w->p += run - i;
@@ -206,12 +215,22 @@ static const mlops__json *value_node(const mlops__json *o, size_t i)
     return (o->bits & JSON_F_BUILT) ? o->u.built->members[i].value : &o->u.nodes[2 * i + 1];
 }
 
+/* key_cmp with a shortcut for keys whose first bytes differ and are ASCII
+ * (UTF-16 and byte order agree there); empty keys have a NUL first byte. */
+static inline int key_cmp_fast(const mlops__json *ka, const mlops__json *kb)
+{
+    unsigned char a = (unsigned char)ka->u.s[0], b = (unsigned char)kb->u.s[0];
+    if (a != b && (a | b) < 0x80 && json_len(ka) && json_len(kb))
+        return a < b ? -1 : 1;
+    return key_cmp(ka, kb);
+}
+
 static void merge_sort(const mlops__json *o, size_t *a, size_t *tmp, size_t n)
 {
     if (n <= 8) {
         for (size_t i = 1; i < n; i++) {
             size_t x = a[i], j = i;
-            while (j > 0 && key_cmp(key_node(o, a[j - 1]), key_node(o, x)) > 0) {
+            while (j > 0 && key_cmp_fast(key_node(o, a[j - 1]), key_node(o, x)) > 0) {
                 a[j] = a[j - 1];
                 j--;
             }
