@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Oracles: JSONTestSuite (test_parsing: y_ must parse, n_ must be rejected),
- * the RFC 8785 vectors of json-canonicalization (input -> output bytes), and
+ * the RFC 8785 vectors of json-canonicalization (input -> output bytes),
  * tests/vectors/ecmascript-numbers (doubles with the string Node's
- * JSON.stringify gives them).
+ * JSON.stringify gives them) and tests/vectors/jcs-node (random documents
+ * written irregularly, with the canonical form Node computes).
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -276,6 +277,50 @@ static void jcs_vectors_serialise_to_expected_bytes(void **state)
     }
     closedir(d);
     assert_int_equal(seen, 6);
+}
+
+
+static void canonical_matches_node_on_random_documents(void **state)
+{
+    (void)state;
+    char path[4096];
+    join(path, vectors(), "jcs-node/cases.txt");
+    size_t len;
+    char *text = read_file(path, &len);
+    size_t count = 0;
+    char *line = text;
+    while (line < text + len) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        char *want = nl + 1;
+        char *nl2 = strchr(want, '\n');
+        assert_non_null(nl2);
+        *nl2 = '\0';
+        size_t wlen = (size_t)(nl2 - want);
+        mlops__json_doc *doc = NULL;
+        if (mlops__json_parse(&doc, line, (size_t)(nl - line), NULL, NULL))
+            fail_msg("case %zu: %s", count, mlops_error_last());
+        mlops_buf b = MLOPS_BUF_INIT;
+        assert_int_equal(mlops__json_write_canonical(&b, mlops__json_root(doc)), 0);
+        if (b.size != wlen || memcmp(b.data, want, wlen) != 0)
+            fail_msg("case %zu:\n got: %s\nwant: %s", count, b.data, want);
+        /* the pretty form reads back to the same canonical bytes */
+        mlops__buf_clear(&b);
+        assert_int_equal(mlops__json_write_pretty(&b, mlops__json_root(doc)), 0);
+        mlops__json_doc_free(doc);
+        doc = NULL;
+        assert_int_equal(mlops__json_parse(&doc, b.data, b.size, NULL, NULL), 0);
+        mlops__buf_clear(&b);
+        assert_int_equal(mlops__json_write_canonical(&b, mlops__json_root(doc)), 0);
+        assert_int_equal(b.size, wlen);
+        assert_memory_equal(b.data, want, wlen);
+        mlops__json_doc_free(doc);
+        mlops_buf_dispose(&b);
+        count++;
+        line = nl2 + 1;
+    }
+    assert_int_equal(count, 2000);
+    free(text);
 }
 
 /* ---- accessors -------------------------------------------------------- */
@@ -994,6 +1039,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_test_suite_y_parse_n_rejected_i_as_documented),
         cmocka_unit_test(jcs_vectors_serialise_to_expected_bytes),
+        cmocka_unit_test(canonical_matches_node_on_random_documents),
         cmocka_unit_test(accessors_read_every_kind_of_value),
         cmocka_unit_test(scalar_documents_and_whitespace),
         cmocka_unit_test(large_object_find_and_duplicate_check),
