@@ -869,6 +869,7 @@ static void built_documents_deeper_than_the_writer_limit_fail_cleanly(void **sta
     assert_int_equal(mlops__json_write_pretty(&b, root), MLOPS_E_LIMIT);
     assert_string_equal(b.data, "x");
     mlops_buf_dispose(&b);
+    assert_null(mlops__json_copy(doc, root)); /* no unbounded recursion either */
     mlops__json_doc_free(doc);
 }
 
