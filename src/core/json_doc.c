@@ -196,7 +196,6 @@ const char *mlops__json_number_text(const mlops__json *v, size_t *len)
 
 int mlops__json_is_integer(const mlops__json *v)
 {
-    int64_t ignored;
     if (!v || json_type(v) != MLOPS__JSON_NUMBER)
         return 0;
     const char *s = v->u.s;
@@ -219,7 +218,6 @@ int mlops__json_is_integer(const mlops__json *v)
             return 0;
         acc = acc * 10 + d;
     }
-    (void)ignored;
     return 1;
 }
 
