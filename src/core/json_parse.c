@@ -276,13 +276,29 @@ static inline char *scan_plain(char *r, const char *end)
  * The string whose opening quote is at *pp: decoded in place, NUL-terminated,
  * described in *node; *pp moves past the closing quote.
  */
-static int parse_string(parser *ps, char **pp, mlops__json *node)
+static int parse_string_slow(parser *ps, char **pp, mlops__json *node, char *r);
+
+/* The common case inline: plain ASCII up to the closing quote. */
+static inline int parse_string(parser *ps, char **pp, mlops__json *node)
+{
+    char *q = *pp;
+    char *r = scan_plain(q + 1, ps->text + ps->len);
+    if (*r != '"')
+        return parse_string_slow(ps, pp, node, r);
+    *r = '\0';
+    node->offset = (uint32_t)(q - ps->text);
+    node->bits = json_bits(MLOPS__JSON_STRING, JSON_F_PLAIN, (size_t)(r - q - 1));
+    node->u.s = q + 1;
+    *pp = r + 1;
+    return 0;
+}
+
+/* Escapes, non-ASCII and errors; r is the first byte the fast scan stopped at. */
+static int parse_string_slow(parser *ps, char **pp, mlops__json *node, char *r)
 {
     char *q = *pp;
     char *start = q + 1;
-    char *r = start;
     const char *end = ps->text + ps->len;
-    r = scan_plain(r, end);
     char *w = r;
     uint32_t plain = JSON_F_PLAIN;
     for (;;) {

@@ -74,7 +74,24 @@ static const unsigned char must_escape[256] = {
 #undef C8
 };
 
-static int write_string(writer *w, const mlops__json *v)
+static int write_string_escaped(writer *w, const mlops__json *v);
+
+/* Most parsed strings had no escape in the source, so they need none now:
+ * copied whole, inline; the rest go through the escaping path. */
+static inline int write_string(writer *w, const mlops__json *v)
+{
+    if (!(v->bits & JSON_F_PLAIN))
+        return write_string_escaped(w, v);
+    size_t len = json_len(v);
+    ENSURE(w, len + 2);
+    *w->p++ = '"';
+    memcpy(w->p, v->u.s, len);
+    w->p += len;
+    *w->p++ = '"';
+    return 0;
+}
+
+static int write_string_escaped(writer *w, const mlops__json *v)
 {
     const unsigned char *s = (const unsigned char *)v->u.s;
     size_t len = json_len(v);
@@ -82,12 +99,6 @@ static int write_string(writer *w, const mlops__json *v)
         return mlops__error(MLOPS_E_INVALID, "cannot write a string that is not valid UTF-8");
     ENSURE(w, len + 2);
     *w->p++ = '"';
-    if (v->bits & JSON_F_PLAIN) {
-        memcpy(w->p, s, len);
-        w->p += len;
-        *w->p++ = '"';
-        return 0;
-    }
     size_t i = 0;
     for (;;) {
         size_t run = i;
