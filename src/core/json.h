@@ -12,6 +12,12 @@
  * one, and every pointer into a document dies with mlops__json_doc_free().
  * Documents are built either by parsing or by the builder functions; both
  * kinds are written by the same writers.
+ *
+ * Threads: a parsed document is never modified after mlops__json_parse()
+ * returns (object indexes are built while parsing), so any number of threads
+ * may read and write it out at once. A document being built belongs to one
+ * thread. docs/json.md is the normative description of what is accepted and
+ * written.
  */
 #ifndef MLOPS_CORE_JSON_H
 #define MLOPS_CORE_JSON_H
