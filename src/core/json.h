@@ -118,6 +118,11 @@ mlops__json *mlops__json_new_object(mlops__json_doc *doc);
  *  nested 512 levels deep or more (only built documents can be). */
 mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v);
 
+/* For array_push and object_set a NULL `value` (a builder that returned
+ * NULL) gives MLOPS_E_NOMEM, so `object_set(doc, o, "k", new_string(...))`
+ * can be checked once. MLOPS_E_INVALID when `array`/`object` is not a built
+ * container of that type. */
+
 /** Append to an array; 0 or MLOPS_E_NOMEM (recorded). */
 int mlops__json_array_push(mlops__json_doc *doc, mlops__json *array, mlops__json *value);
 /** Set a member (replacing an existing key); 0 or MLOPS_E_NOMEM (recorded). */

@@ -782,6 +782,13 @@ static void built_document_writes_canonical_and_pretty(void **state)
     assert_null(mlops__json_new_double(doc, NAN));
     assert_null(mlops__json_new_double(doc, INFINITY));
     assert_int_equal(mlops__json_array_push(doc, root, root), MLOPS_E_INVALID);
+    /* a failed builder chained into a setter reads as out of memory */
+    mlops_error_clear();
+    assert_int_equal(mlops__json_object_set(doc, root, "x", NULL), MLOPS_E_NOMEM);
+    assert_int_equal(mlops_error_last_code(), MLOPS_E_NOMEM);
+    assert_int_equal(mlops__json_array_push(doc, mlops__json_new_array(doc), NULL),
+                     MLOPS_E_NOMEM);
+    assert_null(mlops__json_object_find(root, "x"));
     mlops__json_doc_free(doc);
 }
 
