@@ -65,6 +65,19 @@ typedef struct mlops__json_limits {
 int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
                       const mlops__json_limits *limits, const char *source);
 
+/**
+ * Like mlops__json_parse(), without copying the input: the document keeps
+ * pointers into `data`, which must stay alive and unchanged until
+ * mlops__json_doc_free(). `data[len]` must be readable and '\0' (the data of
+ * an mlops_buf is); otherwise MLOPS_E_INVALID. The parser overwrites the
+ * closing quote of each string without escapes with '\0' (also when it
+ * fails), and nothing else: strings with escapes are decoded into the
+ * document. Saves a copy of the input (the document is about half the
+ * size); accepts, rejects and reports exactly as mlops__json_parse().
+ */
+int mlops__json_parse_inplace(mlops__json_doc **out, char *data, size_t len,
+                              const mlops__json_limits *limits, const char *source);
+
 void mlops__json_doc_free(mlops__json_doc *doc);
 const mlops__json *mlops__json_root(const mlops__json_doc *doc);
 
