@@ -196,7 +196,6 @@ const char *mlops__json_number_text(const mlops__json *v, size_t *len)
 
 int mlops__json_is_integer(const mlops__json *v)
 {
-    int64_t ignored;
     if (!v || json_type(v) != MLOPS__JSON_NUMBER)
         return 0;
     const char *s = v->u.s;
@@ -219,7 +218,6 @@ int mlops__json_is_integer(const mlops__json *v)
             return 0;
         acc = acc * 10 + d;
     }
-    (void)ignored;
     return 1;
 }
 
@@ -447,7 +445,8 @@ int mlops__json_array_push(mlops__json_doc *doc, mlops__json *array, mlops__json
 {
     MLOPS__CHECK_ARG(doc);
     MLOPS__CHECK_ARG(array);
-    MLOPS__CHECK_ARG(value);
+    if (!value) /* a builder that failed: lets calls be chained */
+        return mlops__error_nomem();
     if (json_type(array) != MLOPS__JSON_ARRAY || !(array->bits & JSON_F_BUILT))
         return mlops__error(MLOPS_E_INVALID, "%s: not a built array", __func__);
     json_built *b = array->u.built;
@@ -480,7 +479,8 @@ int mlops__json_object_set_n(mlops__json_doc *doc, mlops__json *object, const ch
     MLOPS__CHECK_ARG(doc);
     MLOPS__CHECK_ARG(object);
     MLOPS__CHECK_ARG(key);
-    MLOPS__CHECK_ARG(value);
+    if (!value) /* a builder that failed: lets calls be chained */
+        return mlops__error_nomem();
     if (json_type(object) != MLOPS__JSON_OBJECT || !(object->bits & JSON_F_BUILT))
         return mlops__error(MLOPS_E_INVALID, "%s: not a built object", __func__);
     if (len > JSON_MAX_LEN)
@@ -533,9 +533,20 @@ int mlops__json_object_set_n(mlops__json_doc *doc, mlops__json *object, const ch
     return 0;
 }
 
+/* Built documents can nest without limit; the copy recurses, so it stops
+ * (NULL) where the writers would refuse the value anyway. */
+#define COPY_MAX_DEPTH 512
+
+static mlops__json *copy_value(mlops__json_doc *doc, const mlops__json *v, size_t depth);
+
 mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v)
 {
-    if (!doc || !v)
+    return copy_value(doc, v, 0);
+}
+
+static mlops__json *copy_value(mlops__json_doc *doc, const mlops__json *v, size_t depth)
+{
+    if (!doc || !v || depth >= COPY_MAX_DEPTH)
         return NULL;
     switch (json_type(v)) {
     case MLOPS__JSON_NULL:
@@ -546,8 +557,8 @@ mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v)
         return new_number_text(doc, v->u.s, json_len(v));
     case MLOPS__JSON_STRING: {
         mlops__json *c = mlops__json_new_string(doc, v->u.s, json_len(v));
-        if (c && !(v->bits & JSON_F_BUILT))
-            c->bits &= ~JSON_F_BUILT; /* already known to be valid UTF-8 */
+        if (c && !(v->bits & JSON_F_BUILT)) /* already known to be valid UTF-8 */
+            c->bits = (c->bits & ~JSON_F_BUILT) | (v->bits & JSON_F_PLAIN);
         return c;
     }
     case MLOPS__JSON_ARRAY: {
@@ -556,7 +567,7 @@ mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v)
             return NULL;
         size_t n = mlops__json_array_size(v);
         for (size_t i = 0; i < n; i++) {
-            mlops__json *c = mlops__json_copy(doc, mlops__json_array_get(v, i));
+            mlops__json *c = copy_value(doc, mlops__json_array_get(v, i), depth + 1);
             if (!c || mlops__json_array_push(doc, a, c))
                 return NULL;
         }
@@ -570,7 +581,7 @@ mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v)
         for (size_t i = 0; i < n; i++) {
             size_t klen;
             const char *k = mlops__json_object_key(v, i, &klen);
-            mlops__json *c = mlops__json_copy(doc, mlops__json_object_value(v, i));
+            mlops__json *c = copy_value(doc, mlops__json_object_value(v, i), depth + 1);
             if (!c || mlops__json_object_set_n(doc, o, k, klen, c))
                 return NULL;
         }

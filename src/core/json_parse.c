@@ -14,6 +14,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#  include <emmintrin.h>
+#endif
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -129,6 +132,7 @@ typedef struct parser {
     size_t top, cap;
     frame *frames;
     size_t depth, max_depth;
+    int inplace; /* text is the caller's: decode escaped strings into the arena */
 } parser;
 
 static int fail(parser *ps, const char *at, const char *fmt, ...)
@@ -158,17 +162,33 @@ static int fail_unexpected(parser *ps, const char *at, const char *expected)
     return fail(ps, at, "unexpected byte 0x%02X, expected %s", c, expected);
 }
 
+static int grow_stack(parser *ps)
+{
+    size_t cap = ps->cap ? ps->cap * 2 : 64;
+    mlops__json *s = mlops__reallocarray(ps->stack, cap, sizeof *s);
+    if (!s)
+        return mlops__error_nomem();
+    ps->stack = s;
+    ps->cap = cap;
+    return 0;
+}
+
+/* The next free slot of the value stack (filled in place, then top++), or
+ * NULL with MLOPS_E_NOMEM recorded. */
+static inline mlops__json *next_slot(parser *ps)
+{
+    if (ps->top == ps->cap && grow_stack(ps))
+        return NULL;
+    return &ps->stack[ps->top];
+}
+
 static int push(parser *ps, const mlops__json *v)
 {
-    if (ps->top == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 64;
-        mlops__json *s = mlops__reallocarray(ps->stack, cap, sizeof *s);
-        if (!s)
-            return mlops__error_nomem();
-        ps->stack = s;
-        ps->cap = cap;
-    }
-    ps->stack[ps->top++] = *v;
+    mlops__json *s = next_slot(ps);
+    if (!s)
+        return MLOPS_E_NOMEM;
+    *s = *v;
+    ps->top++;
     return 0;
 }
 
@@ -223,24 +243,88 @@ static char *put_utf8(char *w, unsigned long cp)
     return w;
 }
 
+/* Past the plain ASCII bytes at r (the NUL after the input stops it). */
+static inline char *scan_plain(char *r, const char *end)
+{
+#if defined(__SSE2__)
+    /* 16 bytes at a time: '"', '\\', and (as signed bytes) everything below
+     * 0x20, which takes in 0x80..0xFF too. */
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+    while (end - r >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)r);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                                 _mm_cmplt_epi8(x, space));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return r + __builtin_ctz(bits);
+        r += 16;
+    }
+#endif
+    while (end - r >= 8) {
+        uint64_t x = json_load64(r);
+        uint64_t m = json_has_special(x) | (x & JSON_HIGHS);
+        if (m)
+            return r + json_first_flag(m);
+        r += 8;
+    }
+    while (!string_stop[(unsigned char)*r])
+        r++;
+    return r;
+}
+
 /*
  * The string whose opening quote is at *pp: decoded in place, NUL-terminated,
  * described in *node; *pp moves past the closing quote.
  */
-static int parse_string(parser *ps, char **pp, mlops__json *node)
+static int parse_string_slow(parser *ps, char **pp, mlops__json *node, char *r);
+
+/* The common case inline: plain ASCII up to the closing quote. */
+static inline int parse_string(parser *ps, char **pp, mlops__json *node)
+{
+    char *q = *pp;
+    char *r = scan_plain(q + 1, ps->text + ps->len);
+    if (*r != '"')
+        return parse_string_slow(ps, pp, node, r);
+    *r = '\0';
+    node->offset = (uint32_t)(q - ps->text);
+    node->bits = json_bits(MLOPS__JSON_STRING, JSON_F_PLAIN, (size_t)(r - q - 1));
+    node->u.s = q + 1;
+    *pp = r + 1;
+    return 0;
+}
+
+/* Escapes, non-ASCII and errors; r is the first byte the fast scan stopped at. */
+static int parse_string_slow(parser *ps, char **pp, mlops__json *node, char *r)
 {
     char *q = *pp;
     char *start = q + 1;
-    char *r = start;
     const char *end = ps->text + ps->len;
-    while (!string_stop[(unsigned char)*r])
-        r++;
     char *w = r;
+    if (ps->inplace) {
+        /* The caller's bytes are not rewritten (so error positions stay
+         * right): the string is decoded into the arena, sized by its raw
+         * length, which decoding never exceeds. */
+        const char *e = r;
+        while (e < end && *e != '"') {
+            if (*e == '\\' && e + 1 < end)
+                e++;
+            e++;
+        }
+        char *copy = mlops__json_arena_alloc(ps->doc, (size_t)(e - start) + 1);
+        if (!copy)
+            return mlops__error_nomem();
+        memcpy(copy, start, (size_t)(r - start));
+        w = copy + (r - start);
+        start = copy;
+    }
+    uint32_t plain = JSON_F_PLAIN;
     for (;;) {
         unsigned char c = (unsigned char)*r;
         if (c == '"')
             break;
         if (c == '\\') {
+            plain = 0;
             char e = r[1];
             switch (e) {
             case '"': *w++ = '"'; r += 2; break;
@@ -294,8 +378,7 @@ static int parse_string(parser *ps, char **pp, mlops__json *node)
         }
         /* Copy the next plain run in one go. */
         char *run = r;
-        while (!string_stop[(unsigned char)*r])
-            r++;
+        r = scan_plain(r, end);
         if (r != run) {
             memmove(w, run, (size_t)(r - run));
             w += r - run;
@@ -304,7 +387,7 @@ static int parse_string(parser *ps, char **pp, mlops__json *node)
     size_t len = (size_t)(w - start);
     *w = '\0';
     node->offset = (uint32_t)(q - ps->text);
-    node->bits = json_bits(MLOPS__JSON_STRING, 0, len);
+    node->bits = json_bits(MLOPS__JSON_STRING, plain, len);
     node->u.s = start;
     *pp = r + 1;
     return 0;
@@ -356,7 +439,8 @@ static size_t small_dup(const mlops__json *vals, size_t n)
         size_t len = json_len(k);
         for (size_t j = 0; j < i; j++) {
             const mlops__json *o = &vals[2 * j];
-            if (json_len(o) == len && memcmp(o->u.s, k->u.s, len) == 0)
+            if (json_len(o) == len && (len == 0 || (o->u.s[0] == k->u.s[0] &&
+                                                    memcmp(o->u.s, k->u.s, len) == 0)))
                 return i;
         }
     }
@@ -432,15 +516,16 @@ static int open_container(parser *ps, char *p, int is_object)
 /* A key, the colon and the whitespace after it; p is at the opening quote. */
 static int parse_key(parser *ps, char **pp)
 {
-    mlops__json key;
     char *p = *pp;
     if (*p != '"')
         return fail_unexpected(ps, p, "a string key");
-    int rc = parse_string(ps, &p, &key);
+    mlops__json *key = next_slot(ps);
+    if (!key)
+        return MLOPS_E_NOMEM;
+    int rc = parse_string(ps, &p, key);
     if (rc)
         return rc;
-    if ((rc = push(ps, &key)))
-        return rc;
+    ps->top++;
     p = skip_ws(p);
     if (*p != ':')
         return fail_unexpected(ps, p, "':' after an object key");
@@ -457,8 +542,10 @@ static int parse_text(parser *ps)
         return fail(ps, p, "byte order mark at the start of the input (not allowed)");
     p = skip_ws(p);
     for (;;) {
-        /* A value starts at p. */
-        mlops__json v;
+        /* A value starts at p; scalars are parsed into the stack slot. */
+        mlops__json *v = next_slot(ps);
+        if (!v)
+            return MLOPS_E_NOMEM;
         switch (*p) {
         case '{':
             if ((rc = open_container(ps, p, 1)))
@@ -485,12 +572,12 @@ static int parse_text(parser *ps)
             }
             continue;
         case '"':
-            if ((rc = parse_string(ps, &p, &v)))
+            if ((rc = parse_string(ps, &p, v)))
                 return rc;
             break;
         case '-': case '0': case '1': case '2': case '3': case '4':
         case '5': case '6': case '7': case '8': case '9':
-            if ((rc = parse_number(ps, &p, &v)))
+            if ((rc = parse_number(ps, &p, v)))
                 return rc;
             break;
         case 't':
@@ -503,9 +590,9 @@ static int parse_text(parser *ps)
             size_t n = strlen(words[w]);
             if ((size_t)(end - p) < n || memcmp(p, words[w], n) != 0)
                 return fail(ps, p, "invalid literal (expected '%s')", words[w]);
-            v.offset = (uint32_t)(p - ps->text);
-            v.bits = json_bits(types[w], 0, 0);
-            v.u.s = NULL;
+            v->offset = (uint32_t)(p - ps->text);
+            v->bits = json_bits(types[w], 0, 0);
+            v->u.s = NULL;
             p += n;
             break;
         }
@@ -518,8 +605,7 @@ static int parse_text(parser *ps)
                 return fail(ps, p, "NaN and Infinity are not JSON numbers");
             return fail_unexpected(ps, p, "a value");
         }
-        if ((rc = push(ps, &v)))
-            return rc;
+        ps->top++;
     after_value:
         for (;;) {
             if (ps->depth == 0) {
@@ -550,12 +636,14 @@ static int parse_text(parser *ps)
     }
 }
 
-int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
-                      const mlops__json_limits *limits, const char *source)
+/*
+ * Shared by both entry points. `copy` says whether to parse a private copy of
+ * `data` (kept by the document) or `data` itself, which the caller keeps
+ * alive and whose data[len] is '\0'.
+ */
+static int parse_bytes(mlops__json_doc **out, char *data, size_t len,
+                       const mlops__json_limits *limits, const char *source, int copy)
 {
-    MLOPS__CHECK_ARG(out);
-    if (!data && len)
-        return mlops__error(MLOPS_E_INVALID, "%s: argument 'data' must not be NULL", __func__);
     size_t max_depth = MLOPS__JSON_DEFAULT_MAX_DEPTH, max_size = MLOPS__JSON_DEFAULT_MAX_SIZE;
     /* Limits can only be lowered: a larger value means the default. */
     if (limits && limits->max_depth && limits->max_depth < max_depth)
@@ -573,6 +661,7 @@ int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
     ps.source = source;
     ps.len = len;
     ps.max_depth = max_depth;
+    ps.inplace = !copy;
     mlops__json_doc *doc = NULL;
     if (mlops__json_doc_new(&doc))
         return MLOPS_E_NOMEM;
@@ -581,16 +670,21 @@ int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
     doc->chunk_size = len / 4 > ((size_t)1 << 20) ? ((size_t)1 << 20)
                       : len / 4 > 4096            ? len / 4
                                                   : 4096;
-    doc->text = mlops__malloc(len + 1);
     ps.frames = mlops__malloc(max_depth * sizeof *ps.frames);
-    if (!doc->text || !ps.frames) {
+    if (copy)
+        doc->text = mlops__malloc(len + 1);
+    if (!ps.frames || (copy && !doc->text)) {
         rc = mlops__error_nomem();
         goto done;
     }
-    if (len)
-        memcpy(doc->text, data, len);
-    doc->text[len] = '\0';
-    ps.text = doc->text;
+    if (copy) {
+        if (len)
+            memcpy(doc->text, data, len);
+        doc->text[len] = '\0';
+        ps.text = doc->text;
+    } else {
+        ps.text = data;
+    }
     ps.orig = data;
     rc = parse_text(&ps);
     if (rc)
@@ -604,4 +698,28 @@ done:
     mlops__free(ps.frames);
     mlops__json_doc_free(doc);
     return rc;
+}
+
+int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
+                      const mlops__json_limits *limits, const char *source)
+{
+    MLOPS__CHECK_ARG(out);
+    if (!data && len)
+        return mlops__error(MLOPS_E_INVALID, "%s: argument 'data' must not be NULL", __func__);
+    /* Only read: the copy is what gets decoded. */
+    union {
+        const char *c;
+        char *m;
+    } bytes = { data };
+    return parse_bytes(out, bytes.m, len, limits, source, 1);
+}
+
+int mlops__json_parse_inplace(mlops__json_doc **out, char *data, size_t len,
+                              const mlops__json_limits *limits, const char *source)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(data);
+    if (data[len] != '\0')
+        return mlops__error(MLOPS_E_INVALID, "%s: data[len] must be '\\0'", __func__);
+    return parse_bytes(out, data, len, limits, source, 0);
 }

@@ -16,23 +16,50 @@
 #define WRITE_MAX_DEPTH 512
 #define SMALL_OBJECT 16
 
+/* Output goes straight into the buffer's memory between p and end (one
+ * byte before the capacity is kept for the NUL); `out->size` is brought up to
+ * date only when the buffer grows and at the end. */
 typedef struct writer {
     mlops_buf *out;
+    char *p;
+    char *end;
     int pretty;
 } writer;
 
-static int put(writer *w, const char *s, size_t n) { return mlops__buf_append(w->out, s, n); }
+static int grow(writer *w, size_t n)
+{
+    w->out->size = w->out->data ? (size_t)(w->p - w->out->data) : 0;
+    int rc = mlops__buf_reserve(w->out, n < 4096 ? 4096 : n);
+    if (rc)
+        return rc;
+    w->p = w->out->data + w->out->size;
+    w->end = w->out->data + w->out->capacity - 1;
+    return 0;
+}
+
+#define ENSURE(w, n)                                                       \
+    do {                                                                   \
+        if ((size_t)((w)->end - (w)->p) < (size_t)(n)) {                   \
+            int rc_ = grow((w), (n));                                      \
+            if (rc_)                                                       \
+                return rc_;                                                \
+        }                                                                  \
+    } while (0)
+
+static int put(writer *w, const char *s, size_t n)
+{
+    ENSURE(w, n);
+    memcpy(w->p, s, n);
+    w->p += n;
+    return 0;
+}
 
 static int put_indent(writer *w, size_t level)
 {
-    int rc = mlops__buf_reserve(w->out, 1 + 2 * level);
-    if (rc)
-        return rc;
-    char *d = w->out->data + w->out->size;
-    d[0] = '\n';
-    memset(d + 1, ' ', 2 * level);
-    w->out->size += 1 + 2 * level;
-    w->out->data[w->out->size] = '\0';
+    ENSURE(w, 1 + 2 * level);
+    *w->p++ = '\n';
+    memset(w->p, ' ', 2 * level);
+    w->p += 2 * level;
     return 0;
 }
 
@@ -40,55 +67,83 @@ static int put_indent(writer *w, size_t level)
 
 static const char hexdig[] = "0123456789abcdef";
 
-static int write_string(writer *w, const mlops__json *v)
+/* 1 for the bytes RFC 8785 escapes: '"', '\\' and U+0000..U+001F. */
+static const unsigned char must_escape[256] = {
+#define C8(b) [b] = 1, [b + 1] = 1, [b + 2] = 1, [b + 3] = 1, [b + 4] = 1, [b + 5] = 1, [b + 6] = 1, [b + 7] = 1
+    C8(0x00), C8(0x08), C8(0x10), C8(0x18), ['"'] = 1, ['\\'] = 1,
+#undef C8
+};
+
+static int write_string_escaped(writer *w, const mlops__json *v);
+
+/* Most parsed strings had no escape in the source, so they need none now:
+ * copied whole, inline; the rest go through the escaping path. */
+static inline int write_string(writer *w, const mlops__json *v)
 {
-    const char *s = v->u.s;
+    if (!(v->bits & JSON_F_PLAIN))
+        return write_string_escaped(w, v);
     size_t len = json_len(v);
-    if ((v->bits & JSON_F_BUILT) && !mlops__json_utf8_valid(s, len))
+    ENSURE(w, len + 2);
+    *w->p++ = '"';
+    memcpy(w->p, v->u.s, len);
+    w->p += len;
+    *w->p++ = '"';
+    return 0;
+}
+
+static int write_string_escaped(writer *w, const mlops__json *v)
+{
+    const unsigned char *s = (const unsigned char *)v->u.s;
+    size_t len = json_len(v);
+    if ((v->bits & JSON_F_BUILT) && !mlops__json_utf8_valid(v->u.s, len))
         return mlops__error(MLOPS_E_INVALID, "cannot write a string that is not valid UTF-8");
-    int rc = mlops__buf_reserve(w->out, len + 2);
-    if (rc)
-        return rc;
-    w->out->data[w->out->size++] = '"';
+    ENSURE(w, len + 2);
+    *w->p++ = '"';
     size_t i = 0;
-    while (i < len) {
+    for (;;) {
         size_t run = i;
-        while (run < len) {
-            unsigned char c = (unsigned char)s[run];
-            if (c < 0x20 || c == '"' || c == '\\')
+        for (;;) {
+            if (run + 8 > len) {
+                while (run < len && !must_escape[s[run]])
+                    run++;
                 break;
-            run++;
+            }
+            uint64_t m = json_has_special(json_load64(s + run));
+            if (m) {
+                run += json_first_flag(m);
+                break;
+            }
+            run += 8;
         }
         if (run > i) {
-            if ((rc = put(w, s + i, run - i)))
-                return rc;
+            memcpy(w->p, s + i, run - i); /* room: reserved len + 2 above, or below */
+            w->p += run - i;
             i = run;
         }
         if (i == len)
             break;
-        unsigned char c = (unsigned char)s[i++];
-        char esc[6] = { '\\', 0, 0, 0, 0, 0 };
-        size_t n = 2;
+        unsigned char c = s[i++];
+        /* an escape takes up to 6 bytes for 1; keep room for the rest too */
+        ENSURE(w, 6 + (len - i) + 1);
+        *w->p++ = '\\';
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
+        case '"': *w->p++ = '"'; break;
+        case '\\': *w->p++ = '\\'; break;
+        case '\b': *w->p++ = 'b'; break;
+        case '\f': *w->p++ = 'f'; break;
+        case '\n': *w->p++ = 'n'; break;
+        case '\r': *w->p++ = 'r'; break;
+        case '\t': *w->p++ = 't'; break;
         default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hexdig[c >> 4];
-            esc[5] = hexdig[c & 15];
-            n = 6;
+            *w->p++ = 'u';
+            *w->p++ = '0';
+            *w->p++ = '0';
+            *w->p++ = hexdig[c >> 4];
+            *w->p++ = hexdig[c & 15];
         }
-        if ((rc = put(w, esc, n)))
-            return rc;
     }
-    return put(w, "\"", 1);
+    *w->p++ = '"';
+    return 0;
 }
 
 /* ---- numbers ---------------------------------------------------------- */
@@ -97,13 +152,18 @@ static int write_number(writer *w, const mlops__json *v)
 {
     const char *t = v->u.s;
     size_t n = json_len(v);
-    size_t digits = n - (t[0] == '-');
+    size_t neg = t[0] == '-';
     /* An integer of at most 15 digits is exact in a double and ECMAScript
      * writes it as it is; only "-0" changes. */
-    if (digits <= 15 && !memchr(t, '.', n) && !memchr(t, 'e', n) && !memchr(t, 'E', n)) {
-        if (n == 2 && t[0] == '-' && t[1] == '0')
-            return put(w, "0", 1);
-        return put(w, t, n);
+    if (n - neg <= 15) {
+        size_t i = neg;
+        while (i < n && t[i] >= '0' && t[i] <= '9')
+            i++;
+        if (i == n) {
+            if (n == 2 && neg && t[1] == '0')
+                return put(w, "0", 1);
+            return put(w, t, n);
+        }
     }
     double d = mlops__json_strtod(t, NULL);
     if (!isfinite(d)) {
@@ -161,22 +221,30 @@ static int key_cmp(const mlops__json *ka, const mlops__json *kb)
     return ca < cb ? -1 : ca > cb;
 }
 
-static const mlops__json *key_node(const mlops__json *o, size_t i)
+/* key_cmp with a shortcut for keys whose first bytes differ and are ASCII
+ * (UTF-16 and byte order agree there); empty keys have a NUL first byte. */
+static inline int key_cmp_fast(const mlops__json *ka, const mlops__json *kb)
 {
-    return (o->bits & JSON_F_BUILT) ? &o->u.built->members[i].key : &o->u.nodes[2 * i];
+    unsigned char a = (unsigned char)ka->u.s[0], b = (unsigned char)kb->u.s[0];
+    if (a != b && (a | b) < 0x80 && json_len(ka) && json_len(kb))
+        return a < b ? -1 : 1;
+    return key_cmp(ka, kb);
 }
 
-static const mlops__json *value_node(const mlops__json *o, size_t i)
-{
-    return (o->bits & JSON_F_BUILT) ? o->u.built->members[i].value : &o->u.nodes[2 * i + 1];
-}
+/* A member to sort: key and value nodes side by side, so the sort touches
+ * nothing else. */
+typedef struct member_ref {
+    const mlops__json *key;
+    const mlops__json *value;
+} member_ref;
 
-static void merge_sort(const mlops__json *o, size_t *a, size_t *tmp, size_t n)
+static void sort_members(member_ref *a, member_ref *tmp, size_t n)
 {
     if (n <= 8) {
         for (size_t i = 1; i < n; i++) {
-            size_t x = a[i], j = i;
-            while (j > 0 && key_cmp(key_node(o, a[j - 1]), key_node(o, x)) > 0) {
+            member_ref x = a[i];
+            size_t j = i;
+            while (j > 0 && key_cmp_fast(a[j - 1].key, x.key) > 0) {
                 a[j] = a[j - 1];
                 j--;
             }
@@ -185,11 +253,11 @@ static void merge_sort(const mlops__json *o, size_t *a, size_t *tmp, size_t n)
         return;
     }
     size_t h = n / 2;
-    merge_sort(o, a, tmp, h);
-    merge_sort(o, a + h, tmp, n - h);
+    sort_members(a, tmp, h);
+    sort_members(a + h, tmp, n - h);
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = key_cmp(key_node(o, a[i]), key_node(o, a[j])) <= 0 ? a[i++] : a[j++];
+        tmp[k++] = key_cmp(a[i].key, a[j].key) <= 0 ? a[i++] : a[j++];
     while (i < h)
         tmp[k++] = a[i++];
     while (j < n)
@@ -221,26 +289,33 @@ static int write_array(writer *w, const mlops__json *v, size_t level)
 static int write_object(writer *w, const mlops__json *v, size_t level)
 {
     size_t n = mlops__json_object_size(v);
-    size_t small[2 * SMALL_OBJECT]; /* order, then merge space */
-    size_t *order = small, *heap = NULL;
+    member_ref small[2 * SMALL_OBJECT]; /* members, then merge space */
+    member_ref *m = small, *heap = NULL;
     int rc = 0;
-    if (v->bits & JSON_F_BUILT) {
-        for (size_t i = 0; i < n; i++) {
-            const mlops__json *k = key_node(v, i);
-            if (!mlops__json_utf8_valid(k->u.s, json_len(k)))
-                return mlops__error(MLOPS_E_INVALID,
-                                    "cannot write an object key that is not valid UTF-8");
-        }
-    }
     if (n > SMALL_OBJECT) {
         heap = mlops__reallocarray(NULL, n, 2 * sizeof *heap);
         if (!heap)
             return mlops__error_nomem();
-        order = heap;
+        m = heap;
     }
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    merge_sort(v, order, order + n, n);
+    if (v->bits & JSON_F_BUILT) {
+        const json_member *bm = v->u.built->members;
+        for (size_t i = 0; i < n; i++) {
+            m[i].key = &bm[i].key;
+            m[i].value = bm[i].value;
+            if (!mlops__json_utf8_valid(bm[i].key.u.s, json_len(&bm[i].key))) {
+                mlops__free(heap);
+                return mlops__error(MLOPS_E_INVALID,
+                                    "cannot write an object key that is not valid UTF-8");
+            }
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            m[i].key = &v->u.nodes[2 * i];
+            m[i].value = &v->u.nodes[2 * i + 1];
+        }
+    }
+    sort_members(m, m + n, n);
     rc = put(w, "{", 1);
     for (size_t i = 0; i < n && !rc; i++) {
         if (i)
@@ -248,11 +323,11 @@ static int write_object(writer *w, const mlops__json *v, size_t level)
         if (!rc && w->pretty)
             rc = put_indent(w, level + 1);
         if (!rc)
-            rc = write_string(w, key_node(v, order[i]));
+            rc = write_string(w, m[i].key);
         if (!rc)
             rc = w->pretty ? put(w, ": ", 2) : put(w, ":", 1);
         if (!rc)
-            rc = write_value(w, value_node(v, order[i]), level + 1);
+            rc = write_value(w, m[i].value, level + 1);
     }
     mlops__free(heap);
     if (!rc && w->pretty && n)
@@ -283,11 +358,20 @@ static int write_top(mlops_buf *out, const mlops__json *v, int pretty)
     MLOPS__CHECK_ARG(v);
     size_t before = out->size;
     int had_memory = out->data != NULL;
-    writer w = { out, pretty };
+    writer w = { out, NULL, NULL, pretty };
+    if (out->data) {
+        w.p = out->data + out->size;
+        w.end = out->data + out->capacity - 1;
+    }
     int rc = write_value(&w, v, 0);
     if (!rc && pretty)
         rc = put(&w, "\n", 1);
-    if (rc) {
+    if (!rc) {
+        if (out->data) {
+            out->size = (size_t)(w.p - out->data);
+            out->data[out->size] = '\0';
+        }
+    } else {
         if (!had_memory) {
             mlops_buf_dispose(out);
         } else {

@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Oracles: JSONTestSuite (test_parsing: y_ must parse, n_ must be rejected),
- * the RFC 8785 vectors of json-canonicalization (input -> output bytes), and
+ * the RFC 8785 vectors of json-canonicalization (input -> output bytes),
  * tests/vectors/ecmascript-numbers (doubles with the string Node's
- * JSON.stringify gives them).
+ * JSON.stringify gives them) and tests/vectors/jcs-node (random documents
+ * written irregularly, with the canonical form Node computes).
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -70,8 +71,11 @@ static int parse_str(mlops__json_doc **doc, const char *s)
 }
 
 /* Parse, expect failure with `code` at 1-based line/column. */
+static void check_inplace_agrees(const char *text, size_t len, const char *source);
+
 static void expect_error(const char *text, int code, uint32_t line, uint32_t column)
 {
+    check_inplace_agrees(text, strlen(text), "e.json");
     mlops__json_doc *doc = (mlops__json_doc *)0x1;
     int rc = parse_str(&doc, text);
     if (rc != code)
@@ -97,6 +101,49 @@ static char *canonical_of(const char *text, size_t len)
         fail_msg("canonical write failed: %s", mlops_error_last());
     mlops__json_doc_free(doc);
     return b.data;
+}
+
+/*
+ * mlops__json_parse_inplace() must decide, report and write exactly as
+ * mlops__json_parse() does: run both on `text` and compare.
+ */
+static void check_inplace_agrees(const char *text, size_t len, const char *source)
+{
+    mlops__json_doc *a = NULL, *b = NULL;
+    int ra = mlops__json_parse(&a, text, len, NULL, source);
+    char msg[1024], path[512];
+    snprintf(msg, sizeof msg, "%s", mlops_error_last());
+    snprintf(path, sizeof path, "%s", mlops_error_last_path());
+    int64_t off = mlops_error_last_offset();
+    uint32_t line = mlops_error_last_line(), col = mlops_error_last_column();
+    char *mine = malloc(len + 1);
+    assert_non_null(mine);
+    memcpy(mine, text, len);
+    mine[len] = '\0';
+    int rb = mlops__json_parse_inplace(&b, mine, len, NULL, source);
+    if (ra != rb)
+        fail_msg("%s: parse %d, parse_inplace %d (%s)", source, ra, rb, mlops_error_last());
+    if (ra) {
+        assert_string_equal(mlops_error_last(), msg);
+        assert_string_equal(mlops_error_last_path(), path);
+        assert_int_equal(mlops_error_last_offset(), off);
+        assert_int_equal(mlops_error_last_line(), line);
+        assert_int_equal(mlops_error_last_column(), col);
+        assert_null(b);
+    } else {
+        mlops_buf x = MLOPS_BUF_INIT, y = MLOPS_BUF_INIT;
+        int wa = mlops__json_write_pretty(&x, mlops__json_root(a));
+        int wb = mlops__json_write_pretty(&y, mlops__json_root(b));
+        assert_int_equal(wa, wb);
+        assert_int_equal(x.size, y.size);
+        if (x.size)
+            assert_memory_equal(x.data, y.data, x.size);
+        mlops_buf_dispose(&x);
+        mlops_buf_dispose(&y);
+    }
+    mlops__json_doc_free(a);
+    mlops__json_doc_free(b);
+    free(mine);
 }
 
 /* ---- JSONTestSuite ---------------------------------------------------- */
@@ -166,6 +213,7 @@ static void check_suite_file(const char *dir, const char *name, size_t *counts)
     join(path, dir, name);
     size_t len;
     char *text = read_file(path, &len);
+    check_inplace_agrees(text, len, name);
     mlops__json_doc *doc = NULL;
     int rc = mlops__json_parse(&doc, text, len, NULL, name);
     int dup = 0;
@@ -276,6 +324,51 @@ static void jcs_vectors_serialise_to_expected_bytes(void **state)
     }
     closedir(d);
     assert_int_equal(seen, 6);
+}
+
+
+static void canonical_matches_node_on_random_documents(void **state)
+{
+    (void)state;
+    char path[4096];
+    join(path, vectors(), "jcs-node/cases.txt");
+    size_t len;
+    char *text = read_file(path, &len);
+    size_t count = 0;
+    char *line = text;
+    while (line < text + len) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        char *want = nl + 1;
+        char *nl2 = strchr(want, '\n');
+        assert_non_null(nl2);
+        *nl2 = '\0';
+        size_t wlen = (size_t)(nl2 - want);
+        check_inplace_agrees(line, (size_t)(nl - line), "node case");
+        mlops__json_doc *doc = NULL;
+        if (mlops__json_parse(&doc, line, (size_t)(nl - line), NULL, NULL))
+            fail_msg("case %zu: %s", count, mlops_error_last());
+        mlops_buf b = MLOPS_BUF_INIT;
+        assert_int_equal(mlops__json_write_canonical(&b, mlops__json_root(doc)), 0);
+        if (b.size != wlen || memcmp(b.data, want, wlen) != 0)
+            fail_msg("case %zu:\n got: %s\nwant: %s", count, b.data, want);
+        /* the pretty form reads back to the same canonical bytes */
+        mlops__buf_clear(&b);
+        assert_int_equal(mlops__json_write_pretty(&b, mlops__json_root(doc)), 0);
+        mlops__json_doc_free(doc);
+        doc = NULL;
+        assert_int_equal(mlops__json_parse(&doc, b.data, b.size, NULL, NULL), 0);
+        mlops__buf_clear(&b);
+        assert_int_equal(mlops__json_write_canonical(&b, mlops__json_root(doc)), 0);
+        assert_int_equal(b.size, wlen);
+        assert_memory_equal(b.data, want, wlen);
+        mlops__json_doc_free(doc);
+        mlops_buf_dispose(&b);
+        count++;
+        line = nl2 + 1;
+    }
+    assert_int_equal(count, 2000);
+    free(text);
 }
 
 /* ---- accessors -------------------------------------------------------- */
@@ -394,6 +487,71 @@ static void large_object_find_and_duplicate_check(void **state)
     assert_int_equal(mlops_error_last_offset(), (int64_t)at);
     assert_non_null(strstr(mlops_error_last(), "duplicate key \"key0\""));
     mlops_buf_dispose(&b);
+}
+
+
+static void parse_inplace_borrows_the_callers_bytes(void **state)
+{
+    (void)state;
+    char text[] = "{\"plain\": \"abc\", \"esc\": \"a\\nb\\u00e9\", \"n\": 12.5}";
+    size_t len = strlen(text);
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(mlops__json_parse_inplace(&doc, text, len, NULL, NULL), 0);
+    const mlops__json *r = mlops__json_root(doc);
+    const char *plain = mlops__json_string(mlops__json_object_find(r, "plain"), NULL);
+    assert_string_equal(plain, "abc");
+    assert_ptr_equal(plain, text + 11); /* points into the caller's buffer */
+    assert_int_equal(text[14], '\0');    /* its closing quote became the NUL */
+    assert_string_equal(mlops__json_string(mlops__json_object_find(r, "esc"), NULL),
+                        "a\nb\xc3\xa9");
+    assert_memory_equal(text + 25, "a\\nb\\u00e9\"", 11); /* escapes left as they were */
+    assert_true(mlops__json_double(mlops__json_object_find(r, "n")) == 12.5);
+    mlops__json_doc_free(doc);
+
+    /* data[len] must be the NUL sentinel */
+    char no_nul[] = "[1]x";
+    doc = NULL;
+    assert_int_equal(mlops__json_parse_inplace(&doc, no_nul, 3, NULL, NULL), MLOPS_E_INVALID);
+    assert_null(doc);
+    assert_int_equal(mlops__json_parse_inplace(&doc, NULL, 0, NULL, NULL), MLOPS_E_INVALID);
+}
+
+typedef struct inplace_ctx {
+    char *text;
+    char *work;
+    size_t len;
+    mlops__json_doc *doc;
+} inplace_ctx;
+
+static int op_parse_inplace(void *p)
+{
+    inplace_ctx *c = p;
+    memcpy(c->work, c->text, c->len + 1); /* each attempt on fresh bytes */
+    return mlops__json_parse_inplace(&c->doc, c->work, c->len, NULL, NULL);
+}
+
+static void cleanup_inplace(void *p)
+{
+    inplace_ctx *c = p;
+    mlops__json_doc_free(c->doc);
+    c->doc = NULL;
+}
+
+static void out_of_memory_in_parse_inplace_fails_cleanly(void **state)
+{
+    (void)state;
+    mlops_buf text = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__buf_append_str(&text, "["), 0);
+    for (int i = 0; i < 400; i++)
+        assert_int_equal(mlops__buf_printf(&text, "%s{\"k\\u00e9%d\":\"v\\t%d\",\"x\":%d}",
+                                           i ? "," : "", i, i, i),
+                         0);
+    assert_int_equal(mlops__buf_append_str(&text, "]"), 0);
+    inplace_ctx c = { text.data, malloc(text.size + 1), text.size, NULL };
+    assert_non_null(c.work);
+    oom_check("parse_inplace", op_parse_inplace, cleanup_inplace, &c, 0);
+    free(c.work);
+    mlops_buf_dispose(&text);
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -737,6 +895,13 @@ static void built_document_writes_canonical_and_pretty(void **state)
     assert_null(mlops__json_new_double(doc, NAN));
     assert_null(mlops__json_new_double(doc, INFINITY));
     assert_int_equal(mlops__json_array_push(doc, root, root), MLOPS_E_INVALID);
+    /* a failed builder chained into a setter reads as out of memory */
+    mlops_error_clear();
+    assert_int_equal(mlops__json_object_set(doc, root, "x", NULL), MLOPS_E_NOMEM);
+    assert_int_equal(mlops_error_last_code(), MLOPS_E_NOMEM);
+    assert_int_equal(mlops__json_array_push(doc, mlops__json_new_array(doc), NULL),
+                     MLOPS_E_NOMEM);
+    assert_null(mlops__json_object_find(root, "x"));
     mlops__json_doc_free(doc);
 }
 
@@ -802,6 +967,78 @@ static void round_trip_is_byte_identical(void **state)
         mlops_free(c1);
         mlops_free(c2);
     }
+}
+
+
+static void built_documents_deeper_than_the_writer_limit_fail_cleanly(void **state)
+{
+    (void)state;
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(mlops__json_doc_new(&doc), 0);
+    mlops__json *root = mlops__json_new_array(doc), *cur = root;
+    for (int i = 1; i < 600; i++) {
+        mlops__json *a = mlops__json_new_array(doc);
+        assert_int_equal(mlops__json_array_push(doc, cur, a), 0);
+        cur = a;
+    }
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__buf_append_str(&b, "x"), 0);
+    assert_int_equal(mlops__json_write_canonical(&b, root), MLOPS_E_LIMIT);
+    assert_string_equal(b.data, "x");
+    assert_non_null(strstr(mlops_error_last(), "deeper than 512"));
+    assert_int_equal(mlops__json_write_pretty(&b, root), MLOPS_E_LIMIT);
+    assert_string_equal(b.data, "x");
+    mlops_buf_dispose(&b);
+    assert_null(mlops__json_copy(doc, root)); /* no unbounded recursion either */
+    mlops__json_doc_free(doc);
+}
+
+static void keys_with_embedded_nul_survive_copy_and_write(void **state)
+{
+    (void)state;
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(parse_str(&doc, "{\"a\\u0000b\": 1, \"a\": 2}"), 0);
+    const mlops__json *r = mlops__json_root(doc);
+    size_t len;
+    assert_memory_equal(mlops__json_object_key(r, 0, &len), "a\0b", 4);
+    assert_int_equal(len, 3);
+    /* find takes a C string: "a" is the second member, not a prefix match */
+    assert_int_equal(mlops__json_int(mlops__json_object_find(r, "a")), 2);
+    mlops__json_doc *copy = NULL;
+    assert_int_equal(mlops__json_doc_new(&copy), 0);
+    mlops__json *c = mlops__json_copy(copy, r);
+    assert_non_null(c);
+    assert_int_equal(mlops__json_object_size(c), 2);
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__json_write_canonical(&b, c), 0);
+    assert_string_equal(b.data, "{\"a\":2,\"a\\u0000b\":1}");
+    /* set_n replaces by the full key */
+    assert_int_equal(mlops__json_object_set_n(copy, c, "a\0b", 3, mlops__json_new_null(copy)), 0);
+    assert_int_equal(mlops__json_object_size(c), 2);
+    mlops__buf_clear(&b);
+    assert_int_equal(mlops__json_write_canonical(&b, c), 0);
+    assert_string_equal(b.data, "{\"a\":2,\"a\\u0000b\":null}");
+    mlops_buf_dispose(&b);
+    assert_null(mlops__json_new_string(copy, NULL, 1));
+    mlops__json *empty = mlops__json_new_string(copy, NULL, 0);
+    assert_non_null(empty);
+    assert_string_equal(mlops__json_string(empty, &len), "");
+    assert_int_equal(len, 0);
+    mlops__json_doc_free(copy);
+    mlops__json_doc_free(doc);
+}
+
+static void size_limit_is_inclusive(void **state)
+{
+    (void)state;
+    mlops__json_doc *doc = NULL;
+    mlops__json_limits lim = { 0, 7 };
+    assert_int_equal(mlops__json_parse(&doc, "[1,2,3]", 7, &lim, NULL), 0);
+    mlops__json_doc_free(doc);
+    doc = NULL;
+    assert_int_equal(mlops__json_parse(&doc, "[1,2,3] ", 8, &lim, NULL), MLOPS_E_LIMIT);
+    assert_null(doc);
+    assert_int_equal(mlops_error_last_offset(), -1);
 }
 
 /* ---- paths and schema helpers ---------------------------------------- */
@@ -994,9 +1231,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_test_suite_y_parse_n_rejected_i_as_documented),
         cmocka_unit_test(jcs_vectors_serialise_to_expected_bytes),
+        cmocka_unit_test(canonical_matches_node_on_random_documents),
         cmocka_unit_test(accessors_read_every_kind_of_value),
         cmocka_unit_test(scalar_documents_and_whitespace),
         cmocka_unit_test(large_object_find_and_duplicate_check),
+        cmocka_unit_test(parse_inplace_borrows_the_callers_bytes),
+        cmocka_unit_test(out_of_memory_in_parse_inplace_fails_cleanly),
         cmocka_unit_test(errors_carry_offset_line_and_column),
         cmocka_unit_test(truncated_documents_are_rejected_at_every_length),
         cmocka_unit_test(depth_limit_without_recursion),
@@ -1009,6 +1249,9 @@ int main(void)
         cmocka_unit_test(builder_rejects_invalid_utf8_at_write_and_keeps_buffer),
         cmocka_unit_test(large_built_object_sorts_and_finds),
         cmocka_unit_test(round_trip_is_byte_identical),
+        cmocka_unit_test(built_documents_deeper_than_the_writer_limit_fail_cleanly),
+        cmocka_unit_test(keys_with_embedded_nul_survive_copy_and_write),
+        cmocka_unit_test(size_limit_is_inclusive),
         cmocka_unit_test(paths_name_members_and_indexes),
         cmocka_unit_test(schema_errors_name_the_path_and_offset),
         cmocka_unit_test(out_of_memory_in_parse_build_and_write_fails_cleanly),
