@@ -39,8 +39,11 @@ typedef struct cli_command {
 int cli_cmd_version(int argc, char **argv, const cli_global *g);
 int cli_cmd_digest(int argc, char **argv, const cli_global *g);
 int cli_cmd_semver(int argc, char **argv, const cli_global *g);
+int cli_cmd_policy(int argc, char **argv, const cli_global *g);
+int cli_cmd_gate(int argc, char **argv, const cli_global *g);
 int cli_cmd_profile(int argc, char **argv, const cli_global *g);
 int cli_cmd_detect(int argc, char **argv, const cli_global *g);
+int cli_cmd_drift(int argc, char **argv, const cli_global *g);
 
 /* Profiles shared by profile and drift (cmd_profile.c). */
 struct cli_feature;

@@ -14,6 +14,8 @@
 static const cli_command commands[] = {
     { "detect", "run a change detector over a column; print change points", cli_cmd_detect },
     { "digest", "SHA-256 digests of files, as packages record them", cli_cmd_digest },
+    { "gate", "promotion gate: a candidate's metrics against the champion's", cli_cmd_gate },
+    { "policy", "lint, test, evaluate and replay a retraining/promotion policy", cli_cmd_policy },
     { "profile", "build, merge and show streaming profiles of columns", cli_cmd_profile },
     { "semver", "validate and compare model versions (SemVer 2.0.0)", cli_cmd_semver },
     { "version", "the libmlops version in use", cli_cmd_version },
