@@ -28,12 +28,12 @@ def test_no_arguments_prints_help_and_exits_2():
 def test_help_lists_every_command_and_exit_codes():
     r = run("--help")
     assert r.returncode == 0
-    for name in ("detect", "digest", "profile", "semver", "version"):
+    for name in ("detect", "digest", "gate", "policy", "profile", "semver", "version"):
         assert f"  {name} " in r.stdout
     assert "1 negative verdict" in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["detect", "digest", "profile", "semver", "version"])
+@pytest.mark.parametrize("cmd", ["detect", "digest", "gate", "policy", "profile", "semver", "version"])
 def test_every_command_has_help(cmd):
     r = run(cmd, "--help")
     assert r.returncode == 0
@@ -407,3 +407,160 @@ def test_detect_human_output_and_errors(tmp_path):
     assert r.returncode == 2 and "--state-in fixes the detector" in r.stderr
     r = run("detect", str(p), "--column", "v", "--delta", "abc")
     assert r.returncode == 2 and "--delta: expected a number" in r.stderr
+
+
+# ---------------------------------------------------------------------------
+# policy and gate (examples/policies; expectations from their embedded tests)
+# ---------------------------------------------------------------------------
+
+POLICIES = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "policies")
+RETRAIN = os.path.join(POLICIES, "drift-retrain.json")
+GATE = os.path.join(POLICIES, "ci-promotion-gate.json")
+
+
+@pytest.mark.parametrize("name", ["drift-retrain.json", "ci-promotion-gate.json",
+                                  "performance-rollback.json"])
+def test_policy_lint_and_test_on_examples(name):
+    p = os.path.join(POLICIES, name)
+    r = run("policy", "lint", p)
+    assert r.returncode == 0 and r.stdout.endswith(": 0 findings\n")
+    r = run("policy", "test", p)
+    assert r.returncode == 0 and " passed, 0 failed" in r.stdout
+    n = len(json.load(open(p))["tests"])
+    assert r.stdout.split(": ")[1].startswith(f"{n} passed")
+    j = json.loads(run("policy", "lint", "--json", p).stdout)
+    assert j["findings"] == []
+
+
+def test_policy_lint_finds_undeclared_signal_and_failed_test(tmp_path):
+    pol = json.load(open(RETRAIN))
+    pol["rules"][1]["when"]["over"] = "psii.*"
+    bad = tmp_path / "lint.json"
+    bad.write_text(json.dumps(pol))
+    r = run("policy", "lint", str(bad))
+    assert r.returncode == 1 and "1 finding" in r.stdout
+    assert "psii.*" in r.stdout
+    pol = json.load(open(RETRAIN))
+    pol["tests"][0]["steps"][2]["expect"] = "none"
+    bad.write_text(json.dumps(pol))
+    r = run("policy", "test", str(bad))
+    assert r.returncode == 1 and ", 1 failed" in r.stdout
+
+
+def test_policy_eval_retrain_fires_after_30m_then_cooldown_suppresses(tmp_path):
+    st = tmp_path / "state.json"
+    sig = ["--signal", "psi.amount=0.31@1000", "--signal", "psi.country=0.02@1000"]
+    r = run("policy", "eval", RETRAIN, *sig, "--now", "2026-01-01T00:00:00Z",
+            "--state-out", str(st))
+    assert r.returncode == 0 and "decision: warn" in r.stdout and "30m to go" in r.stdout
+    seen = []
+    for t in ("15", "30", "35"):
+        r = run("policy", "eval", "--json", RETRAIN, *sig, "--now", f"2026-01-01T00:{t}:00Z",
+                "--state-in", str(st), "--state-out", str(st))
+        j = json.loads(r.stdout)
+        seen.append((r.returncode, j["action"], j["rule"]))
+    assert seen == [(0, "warn", "drift-warning"), (1, "retrain", "feature-drift"),
+                    (0, "warn", "drift-warning")]
+    r = run("policy", "eval", RETRAIN, *sig, "--now", "2026-01-01T00:40:00Z",
+            "--state-in", str(st))
+    assert "COOLDOWN" in r.stdout
+    assert json.loads(st.read_text())["schema"] == "libmlops.policy-state/v1"
+    # time may not go backwards against a saved state
+    r = run("policy", "eval", RETRAIN, *sig, "--now", "2025-01-01T00:00:00Z",
+            "--state-in", str(st))
+    assert r.returncode == 2
+
+
+def test_policy_eval_signals_file_and_errors(tmp_path):
+    f = tmp_path / "w.signals"
+    f.write_text("# window 1\npsi.amount 0.31 samples=1000\n\npsi.country 0.02 samples=1000\n")
+    r = run("policy", "eval", RETRAIN, "--signals", str(f), "--now", "2026-01-01T00:00:00Z")
+    assert r.returncode == 0 and "decision: warn" in r.stdout
+    f.write_text("psi.amount 0.31\npsi.country zero\n")
+    r = run("policy", "eval", RETRAIN, "--signals", str(f))
+    assert r.returncode == 2 and f"{f}:2: VALUE is not a number" in r.stderr
+    r = run("policy", "eval", RETRAIN, "--signal", "psi.amount")
+    assert r.returncode == 2 and "expected NAME=VALUE" in r.stderr
+    r = run("policy", "eval", RETRAIN, "--now", "yesterday")
+    assert r.returncode == 2 and "--now" in r.stderr
+    r = run("policy", "eval", str(tmp_path / "none.json"))
+    assert r.returncode == 2 and "none.json: cannot open" in r.stderr
+    (tmp_path / "p.json").write_text('{"schema": "libmlops.policy/v1",')
+    r = run("policy", "lint", str(tmp_path / "p.json"))
+    assert r.returncode == 2 and r.stderr.startswith("mlops policy: ")
+    assert run("policy", "frob", RETRAIN).returncode == 2
+    assert run("policy", "eval", RETRAIN, "--bogus").returncode == 2
+
+
+def test_policy_replay_record_then_replay(tmp_path):
+    log = tmp_path / "log.jsonl"
+    lines = []
+    for k in range(8):
+        v = 0.05 if k < 2 else 0.4
+        lines.append(json.dumps({"now_ms": 1767225600000 + k * 600000,
+                                 "signals": {"psi.amount": {"value": v, "samples": 1000}}}))
+    log.write_text("\n".join(lines) + "\n")
+    rec = tmp_path / "rec.jsonl"
+    r = run("policy", "replay", RETRAIN, str(log), "--record", str(rec))
+    assert r.returncode == 0 and "8 steps recorded" in r.stdout
+    recorded = [json.loads(x) for x in rec.read_text().splitlines()]
+    actions = [x["expect"]["action"] for x in recorded]
+    # quiet, then warnings, then RETRAIN once the drift held for 30 minutes
+    assert actions[:2] == ["none", "none"] and actions[2] == "warn"
+    assert actions[5] == "retrain" and actions[6] == "warn"
+    r = run("policy", "replay", RETRAIN, str(rec))
+    assert r.returncode == 0 and "8 steps, 0 mismatches" in r.stdout
+    recorded[5]["expect"]["action"] = "none"
+    rec.write_text("\n".join(json.dumps(x) for x in recorded) + "\n")
+    r = run("policy", "replay", RETRAIN, str(rec))
+    assert r.returncode == 1 and "1 mismatch" in r.stdout
+    log.write_text(lines[0] + "\n{not json\n")
+    r = run("policy", "replay", RETRAIN, str(log))
+    assert r.returncode == 2 and "line 2" in r.stderr
+
+
+def gate_files(tmp_path, test):
+    def write(name, metrics):
+        lines = []
+        for k, v in metrics.items():
+            if isinstance(v, dict):
+                s = f"{k} {v['value']!r}"
+                if "samples" in v:
+                    s += f" samples={v['samples']}"
+                if "ci" in v:
+                    s += f" ci={v['ci'][0]!r}:{v['ci'][1]!r}"
+            else:
+                s = f"{k} {v!r}"
+            lines.append(s)
+        p = tmp_path / name
+        p.write_text("\n".join(lines) + "\n")
+        return str(p)
+    args = ["--candidate", write("cand.txt", test["gate"]["candidate"])]
+    if "champion" in test["gate"]:
+        args += ["--champion", write("champ.txt", test["gate"]["champion"])]
+    return args
+
+
+@pytest.mark.parametrize("test", json.load(open(GATE))["tests"], ids=lambda t: t["name"])
+def test_gate_matches_the_policy_tests(tmp_path, test):
+    args = gate_files(tmp_path, test)
+    r = run("gate", GATE, *args)
+    blocked = test["expect"] == "block_promotion"
+    assert r.returncode == (1 if blocked else 0), r.stderr
+    assert ("block_promotion" if blocked else "promote") in r.stdout
+    j = json.loads(run("gate", "--json", GATE, *args).stdout)
+    assert j["action"] == test["expect"]
+
+
+def test_gate_errors(tmp_path):
+    assert run("gate", GATE).returncode == 2
+    r = run("gate", GATE, "--candidate", str(tmp_path / "x"))
+    assert r.returncode == 2 and "cannot open" in r.stderr
+    (tmp_path / "c.txt").write_text("auc 0.9 ci=0.95:0.99\n")
+    r = run("gate", GATE, "--candidate", str(tmp_path / "c.txt"))
+    assert r.returncode == 2 and "c.txt:1:" in r.stderr
+    (tmp_path / "c.txt").write_text("auc 0.9 colour=red\n")
+    r = run("gate", GATE, "--candidate", str(tmp_path / "c.txt"))
+    assert r.returncode == 2 and "c.txt:1: unknown field" in r.stderr
+    r = run("gate", RETRAIN, "--candidate", str(tmp_path / "c.txt"))
+    assert r.returncode == 2
