@@ -163,7 +163,7 @@ int main(int argc, char **argv)
     double *t_total = calloc((size_t)reps, sizeof(double));
     if (!t_parse || !t_validate || !t_write || !t_total)
         return 1;
-    size_t peak = 0;
+    size_t peak = 0, resident = 0, peak_parse = 0;
     for (int r = 0; r < reps; r++) {
         size_t base = live_bytes;
         peak_bytes = live_bytes;
@@ -174,6 +174,9 @@ int main(int argc, char **argv)
         if (rc)
             die("parse", rc);
         double t1 = now();
+        resident = live_bytes - base;
+        if (peak_bytes - base > peak_parse)
+            peak_parse = peak_bytes - base;
         if ((rc = mlops_manifest_validate(m)))
             die("validate", rc);
         double t2 = now();
@@ -205,6 +208,9 @@ int main(int argc, char **argv)
     printf("throughput_mb_s %.1f\n", mb / tot);
     printf("peak_heap_bytes %zu\n", peak);
     printf("peak_heap_over_input %.2f\n", (double)peak / (double)input.size);
+    printf("peak_heap_parse_bytes %zu\n", peak_parse);
+    printf("manifest_heap_bytes %zu\n", resident);
+    printf("manifest_heap_over_input %.2f\n", (double)resident / (double)input.size);
     mlops_buf_dispose(&input);
     free(t_parse);
     free(t_validate);

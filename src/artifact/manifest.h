@@ -76,6 +76,7 @@ struct mlops_manifest {
     const char *code_uri, *code_commit;
     uint8_t tree[32];
     uint8_t statement[32];
+    size_t canonical_size; /* bytes of the canonical statement */
     char tree_hex[65];
     char statement_hex[65];
 };

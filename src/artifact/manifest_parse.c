@@ -17,8 +17,19 @@
 #include "core/options.h"
 #include "mlops/semver.h"
 
+/* Where the loader is, kept as pointers and indexes: formatting a JSON path
+ * costs a printf per segment, so the text is made only when there is a
+ * fault to report. */
+#define MAX_SEGMENTS 24
+
+typedef struct segment {
+    const char *key; /* NULL for an array index */
+    size_t index;
+} segment;
+
 typedef struct loader {
-    mlops__json_path path;
+    segment segs[MAX_SEGMENTS];
+    size_t depth;
     mlops_manifest *m;
     const char *data; /* the input, for line and column; may be NULL */
     size_t len;
@@ -28,8 +39,36 @@ typedef struct loader {
 static int fault(loader *l, int code, const mlops__json *v, const char *fmt, ...)
     MLOPS__PRINTF(4, 5);
 
+static void pk(loader *l, const char *key)
+{
+    if (l->depth < MAX_SEGMENTS) {
+        l->segs[l->depth].key = key;
+        l->segs[l->depth].index = 0;
+    }
+    l->depth++;
+}
+
+static void pi(loader *l, size_t index)
+{
+    if (l->depth < MAX_SEGMENTS) {
+        l->segs[l->depth].key = NULL;
+        l->segs[l->depth].index = index;
+    }
+    l->depth++;
+}
+
+static void pop(loader *l) { l->depth--; }
+
 static int fault(loader *l, int code, const mlops__json *v, const char *fmt, ...)
 {
+    mlops__json_path path;
+    mlops__json_path_init(&path);
+    for (size_t i = 0; i < l->depth && i < MAX_SEGMENTS; i++) {
+        if (l->segs[i].key)
+            mlops__json_path_push_key(&path, l->segs[i].key);
+        else
+            mlops__json_path_push_index(&path, l->segs[i].index);
+    }
     char detail[384];
     va_list ap;
     va_start(ap, fmt);
@@ -53,11 +92,11 @@ static int fault(loader *l, int code, const mlops__json *v, const char *fmt, ...
         }
     }
     if (offset >= 0)
-        return mlops__error_at(code, offset, line, column, l->path.text,
-                               "manifest: %s: %s (line %u, column %u)", l->path.text, detail,
+        return mlops__error_at(code, offset, line, column, path.text,
+                               "manifest: %s: %s (line %u, column %u)", path.text, detail,
                                (unsigned)line, (unsigned)column);
-    return mlops__error_at(code, offset, 0, 0, l->path.text, "manifest: %s: %s",
-                           l->path.text, detail);
+    return mlops__error_at(code, offset, 0, 0, path.text, "manifest: %s: %s",
+                           path.text, detail);
 }
 
 static const char *type_name(const mlops__json *v)
@@ -96,7 +135,7 @@ static int check_keys(loader *l, const mlops__json *obj, const char *const *allo
             }
         }
         if (!known) {
-            mlops__json_path_push_key(&l->path, k);
+            pk(l, k);
             return fault(l, MLOPS_E_SCHEMA, mlops__json_object_value(obj, i),
                          "unknown field \"%.64s\" (free-form data belongs in annotations)",
                          k);
@@ -135,10 +174,10 @@ static int string_field(loader *l, const char **out, const mlops__json *obj, con
             return fault(l, MLOPS_E_SCHEMA, obj, "missing required field \"%s\"", key);
         return 0;
     }
-    mlops__json_path_push_key(&l->path, key);
+    pk(l, key);
     int rc = string_value(l, out, v, max, 0);
     if (!rc)
-        mlops__json_path_pop(&l->path);
+        pop(l);
     return rc;
 }
 
@@ -153,7 +192,7 @@ static int digest_field(loader *l, const char **out, const mlops__json *obj, con
             return fault(l, MLOPS_E_SCHEMA, obj, "missing required field \"%s\"", key);
         return 0;
     }
-    mlops__json_path_push_key(&l->path, key);
+    pk(l, key);
     int rc = check_keys(l, v, keys);
     if (rc)
         return rc;
@@ -162,11 +201,11 @@ static int digest_field(loader *l, const char **out, const mlops__json *obj, con
     if (rc)
         return rc;
     if (!mlops__manifest_is_hex(hex, 64)) {
-        mlops__json_path_push_key(&l->path, "sha256");
+        pk(l, "sha256");
         return fault(l, MLOPS_E_SCHEMA, mlops__json_object_find(v, "sha256"),
                      "expected 64 lowercase hex digits");
     }
-    mlops__json_path_pop(&l->path);
+    pop(l);
     *out = hex;
     return 0;
 }
@@ -192,10 +231,10 @@ static int size_field(loader *l, uint64_t *out, const mlops__json *obj, const ch
     const mlops__json *v = mlops__json_object_find(obj, key);
     if (!v)
         return fault(l, MLOPS_E_SCHEMA, obj, "missing required field \"%s\"", key);
-    mlops__json_path_push_key(&l->path, key);
+    pk(l, key);
     int rc = size_value(l, out, v, key);
     if (!rc)
-        mlops__json_path_pop(&l->path);
+        pop(l);
     return rc;
 }
 
@@ -211,15 +250,15 @@ static int load_shards(loader *l, mlops__mf_file *f, const mlops__json *file)
     if (!shards || !ssize)
         return fault(l, MLOPS_E_SCHEMA, file,
                      "\"shards\" and \"shardSize\" must be given together");
-    mlops__json_path_push_key(&l->path, "shardSize");
+    pk(l, "shardSize");
     int rc = size_value(l, &f->shard_size, ssize, "shardSize");
     if (rc)
         return rc;
     if (f->shard_size == 0)
         return fault(l, MLOPS_E_SCHEMA, ssize, "shardSize must be at least 1");
-    mlops__json_path_pop(&l->path);
+    pop(l);
 
-    mlops__json_path_push_key(&l->path, "shards");
+    pk(l, "shards");
     rc = expect(l, shards, MLOPS__JSON_ARRAY, "an array");
     if (rc)
         return rc;
@@ -234,7 +273,7 @@ static int load_shards(loader *l, mlops__mf_file *f, const mlops__json *file)
                      (unsigned long long)want, n);
     for (size_t j = 0; j < n; j++) {
         const mlops__json *s = mlops__json_array_get(shards, j);
-        mlops__json_path_push_index(&l->path, j);
+        pi(l, j);
         rc = check_keys(l, s, keys);
         if (rc)
             return rc;
@@ -252,9 +291,9 @@ static int load_shards(loader *l, mlops__mf_file *f, const mlops__json *file)
                          "size %llu",
                          j, (unsigned long long)want_off, (unsigned long long)want_size,
                          (unsigned long long)off, (unsigned long long)sz);
-        mlops__json_path_pop(&l->path);
+        pop(l);
     }
-    mlops__json_path_pop(&l->path);
+    pop(l);
     f->shards = shards;
     return 0;
 }
@@ -269,7 +308,7 @@ static int load_file(loader *l, mlops__mf_file *f, const mlops__json *file)
     const mlops__json *pv = mlops__json_object_find(file, "path");
     if (!pv)
         return fault(l, MLOPS_E_SCHEMA, file, "missing required field \"path\"");
-    mlops__json_path_push_key(&l->path, "path");
+    pk(l, "path");
     rc = expect(l, pv, MLOPS__JSON_STRING, "a string");
     if (rc)
         return rc;
@@ -282,7 +321,7 @@ static int load_file(loader *l, mlops__mf_file *f, const mlops__json *file)
     if (mlops__manifest_path_rules(f->path, f->path_len, &why, &at))
         return fault(l, MLOPS_E_SCHEMA, pv, "unsafe path \"%.200s\": %s at byte %zu", f->path,
                      why, at);
-    mlops__json_path_pop(&l->path);
+    pop(l);
     if ((rc = size_field(l, &f->size, file, "size")) ||
         (rc = digest_field(l, &f->sha256, file, "digest", 1)) ||
         (rc = string_field(l, &f->media_type, file, "mediaType", 0, MLOPS__MF_MAX_SHORT)) ||
@@ -296,7 +335,7 @@ static int load_files(loader *l, const mlops__json *pred)
     const mlops__json *files = mlops__json_object_find(pred, "files");
     if (!files)
         return fault(l, MLOPS_E_SCHEMA, pred, "missing required field \"files\"");
-    mlops__json_path_push_key(&l->path, "files");
+    pk(l, "files");
     int rc = expect(l, files, MLOPS__JSON_ARRAY, "an array");
     if (rc)
         return rc;
@@ -309,14 +348,14 @@ static int load_files(loader *l, const mlops__json *pred)
         memset(m->files, 0, n * sizeof *m->files);
     }
     for (size_t i = 0; i < n; i++) {
-        mlops__json_path_push_index(&l->path, i);
+        pi(l, i);
         rc = load_file(l, &m->files[i], mlops__json_array_get(files, i));
         if (rc)
             return rc;
         m->n_files = i + 1;
-        mlops__json_path_pop(&l->path);
+        pop(l);
     }
-    mlops__json_path_pop(&l->path);
+    pop(l);
     m->files_node = files;
     return 0;
 }
@@ -338,13 +377,13 @@ static int load_dataset(loader *l, mlops__mf_dataset *d, const mlops__json *ds)
     const mlops__json *fd = mlops__json_object_find(ds, "foreignDigest");
     if (!fd)
         return 0;
-    mlops__json_path_push_key(&l->path, "foreignDigest");
+    pk(l, "foreignDigest");
     if ((rc = check_keys(l, fd, fkeys)) ||
         (rc = string_field(l, &d->foreign_alg, fd, "alg", 1, MLOPS__MF_MAX_SHORT)) ||
         (rc = string_field(l, &d->foreign_scheme, fd, "scheme", 1, MLOPS__MF_MAX_SHORT)) ||
         (rc = string_field(l, &d->foreign_value, fd, "value", 1, MLOPS__MF_MAX_SHORT)))
         return rc;
-    mlops__json_path_pop(&l->path);
+    pop(l);
     return 0;
 }
 
@@ -353,7 +392,7 @@ static int load_datasets(loader *l, const mlops__json *pred)
     const mlops__json *arr = mlops__json_object_find(pred, "datasets");
     if (!arr)
         return 0;
-    mlops__json_path_push_key(&l->path, "datasets");
+    pk(l, "datasets");
     int rc = expect(l, arr, MLOPS__JSON_ARRAY, "an array");
     if (rc)
         return rc;
@@ -366,7 +405,7 @@ static int load_datasets(loader *l, const mlops__json *pred)
         memset(m->datasets, 0, n * sizeof *m->datasets);
     }
     for (size_t i = 0; i < n; i++) {
-        mlops__json_path_push_index(&l->path, i);
+        pi(l, i);
         const mlops__json *ds = mlops__json_array_get(arr, i);
         rc = load_dataset(l, &m->datasets[i], ds);
         if (rc)
@@ -378,9 +417,9 @@ static int load_datasets(loader *l, const mlops__json *pred)
                              m->datasets[i].name, k);
         }
         m->n_datasets = i + 1;
-        mlops__json_path_pop(&l->path);
+        pop(l);
     }
-    mlops__json_path_pop(&l->path);
+    pop(l);
     return 0;
 }
 
@@ -468,13 +507,13 @@ static int load_map(loader *l, mlops__mf_entry **out, size_t *count, const mlops
     const mlops__json *obj = mlops__json_object_find(pred, key);
     if (!obj)
         return 0;
-    mlops__json_path_push_key(&l->path, key);
+    pk(l, key);
     int rc = expect(l, obj, MLOPS__JSON_OBJECT, "an object");
     if (rc)
         return rc;
     size_t n = mlops__json_object_size(obj);
     if (!n) {
-        mlops__json_path_pop(&l->path);
+        pop(l);
         return 0;
     }
     mlops__mf_entry *e = mlops__reallocarray(NULL, n, sizeof *e);
@@ -485,7 +524,7 @@ static int load_map(loader *l, mlops__mf_entry **out, size_t *count, const mlops
     for (size_t i = 0; i < n; i++) {
         e[i].key = mlops__json_object_key(obj, i, &e[i].key_len);
         e[i].value = mlops__json_object_value(obj, i);
-        mlops__json_path_push_key(&l->path, e[i].key);
+        pk(l, e[i].key);
         if (strlen(e[i].key) != e[i].key_len)
             return fault(l, MLOPS_E_SCHEMA, e[i].value, "key contains U+0000");
         if (e[i].key_len == 0)
@@ -497,11 +536,11 @@ static int load_map(loader *l, mlops__mf_entry **out, size_t *count, const mlops
         rc = load_entry(l, &e[i], kind);
         if (rc)
             return rc;
-        mlops__json_path_pop(&l->path);
+        pop(l);
     }
     qsort(e, n, sizeof *e, entry_cmp);
     *count = n;
-    mlops__json_path_pop(&l->path);
+    pop(l);
     return 0;
 }
 
@@ -515,7 +554,7 @@ static int load_parent_and_code(loader *l, const mlops__json *pred)
     int rc;
     const mlops__json *parent = mlops__json_object_find(pred, "parent");
     if (parent) {
-        mlops__json_path_push_key(&l->path, "parent");
+        pk(l, "parent");
         if ((rc = check_keys(l, parent, pkeys)) ||
             (rc = string_field(l, &m->parent_name, parent, "name", 1, MLOPS__MF_MAX_NAME)) ||
             (rc = string_field(l, &m->parent_version, parent, "version", 1,
@@ -523,30 +562,30 @@ static int load_parent_and_code(loader *l, const mlops__json *pred)
             (rc = digest_field(l, &m->parent_sha256, parent, "digest", 1)))
             return rc;
         if (!mlops__manifest_name_ok(m->parent_name)) {
-            mlops__json_path_push_key(&l->path, "name");
+            pk(l, "name");
             return fault(l, MLOPS_E_SCHEMA, mlops__json_object_find(parent, "name"),
                          "invalid model name \"%.200s\"", m->parent_name);
         }
         if (mlops_semver_validate(m->parent_version)) {
-            mlops__json_path_push_key(&l->path, "version");
+            pk(l, "version");
             return fault(l, MLOPS_E_SCHEMA, mlops__json_object_find(parent, "version"),
                          "%s", mlops_error_last());
         }
-        mlops__json_path_pop(&l->path);
+        pop(l);
     }
     const mlops__json *code = mlops__json_object_find(pred, "code");
     if (code) {
-        mlops__json_path_push_key(&l->path, "code");
+        pk(l, "code");
         if ((rc = check_keys(l, code, ckeys)) ||
             (rc = string_field(l, &m->code_uri, code, "uri", 1, MLOPS__MF_MAX_LONG)) ||
             (rc = string_field(l, &m->code_commit, code, "commit", 1, 40)))
             return rc;
         if (!mlops__manifest_is_hex(m->code_commit, 40)) {
-            mlops__json_path_push_key(&l->path, "commit");
+            pk(l, "commit");
             return fault(l, MLOPS_E_SCHEMA, mlops__json_object_find(code, "commit"),
                          "expected 40 lowercase hex digits");
         }
-        mlops__json_path_pop(&l->path);
+        pop(l);
     }
     return 0;
 }
@@ -567,19 +606,19 @@ static int load_predicate(loader *l, const mlops__json *pred)
         (rc = string_field(l, &m->description, pred, "description", 0, MLOPS__MF_MAX_LONG)))
         return rc;
     if (!mlops__manifest_name_ok(m->name)) {
-        mlops__json_path_push_key(&l->path, "name");
+        pk(l, "name");
         return fault(l, MLOPS_E_SCHEMA, mlops__json_object_find(pred, "name"),
                      "invalid model name \"%.200s\": 1 to 256 bytes of [A-Za-z0-9._/-] "
                      "starting with a letter or digit",
                      m->name);
     }
     if (mlops_semver_validate(m->version)) {
-        mlops__json_path_push_key(&l->path, "version");
+        pk(l, "version");
         return fault(l, MLOPS_E_SCHEMA, mlops__json_object_find(pred, "version"), "%s",
                      mlops_error_last());
     }
     if (!mlops__manifest_created_ok(m->created)) {
-        mlops__json_path_push_key(&l->path, "created");
+        pk(l, "created");
         return fault(l, MLOPS_E_SCHEMA, mlops__json_object_find(pred, "created"),
                      "\"%.64s\" is not an RFC 3339 UTC time in canonical spelling "
                      "(YYYY-MM-DDTHH:MM:SS[.fraction without trailing zeros]Z)",
@@ -587,13 +626,13 @@ static int load_predicate(loader *l, const mlops__json *pred)
     }
     const mlops__json *fw = mlops__json_object_find(pred, "framework");
     if (fw) {
-        mlops__json_path_push_key(&l->path, "framework");
+        pk(l, "framework");
         if ((rc = check_keys(l, fw, fwkeys)) ||
             (rc = string_field(l, &m->framework_name, fw, "name", 1, MLOPS__MF_MAX_SHORT)) ||
             (rc = string_field(l, &m->framework_version, fw, "version", 1,
                                MLOPS__MF_MAX_SHORT)))
             return rc;
-        mlops__json_path_pop(&l->path);
+        pop(l);
     }
     if ((rc = load_files(l, pred)) || (rc = load_datasets(l, pred)) ||
         (rc = load_map(l, &m->params, &m->n_params, pred, "parameters", MAP_PARAMETERS)) ||
@@ -609,7 +648,7 @@ static int load_subject(loader *l, const mlops__json *root)
 {
     static const char *const keys[] = {"name", "digest", NULL};
     const mlops__json *subj = mlops__json_object_find(root, "subject");
-    mlops__json_path_push_key(&l->path, "subject");
+    pk(l, "subject");
     int rc = expect(l, subj, MLOPS__JSON_ARRAY, "an array");
     if (rc)
         return rc;
@@ -617,13 +656,13 @@ static int load_subject(loader *l, const mlops__json *root)
         return fault(l, MLOPS_E_SCHEMA, subj, "expected exactly one subject, found %zu",
                      mlops__json_array_size(subj));
     const mlops__json *s = mlops__json_array_get(subj, 0);
-    mlops__json_path_push_index(&l->path, 0);
+    pi(l, 0);
     if ((rc = check_keys(l, s, keys)) ||
         (rc = string_field(l, &l->m->subject_name, s, "name", 1, MLOPS__MF_MAX_LONG)) ||
         (rc = digest_field(l, &l->m->subject_sha256, s, "digest", 1)))
         return rc;
-    mlops__json_path_pop(&l->path);
-    mlops__json_path_pop(&l->path);
+    pop(l);
+    pop(l);
     return 0;
 }
 
@@ -637,14 +676,14 @@ static int load_statement(loader *l, const mlops__json *root)
     if ((rc = string_field(l, &type, root, "_type", 1, MLOPS__MF_MAX_SHORT)))
         return rc;
     if (strcmp(type, MLOPS_MANIFEST_STATEMENT_TYPE) != 0) {
-        mlops__json_path_push_key(&l->path, "_type");
+        pk(l, "_type");
         return fault(l, MLOPS_E_SCHEMA, mlops__json_object_find(root, "_type"),
                      "expected \"" MLOPS_MANIFEST_STATEMENT_TYPE "\", found \"%.100s\"", type);
     }
     if ((rc = string_field(l, &ptype, root, "predicateType", 1, MLOPS__MF_MAX_SHORT)))
         return rc;
     if (strcmp(ptype, MLOPS_MANIFEST_PREDICATE_TYPE) != 0) {
-        mlops__json_path_push_key(&l->path, "predicateType");
+        pk(l, "predicateType");
         return fault(l, MLOPS_E_VERSION, mlops__json_object_find(root, "predicateType"),
                      "predicate type \"%.100s\" is not supported (this library reads \"" MLOPS_MANIFEST_PREDICATE_TYPE
                      "\")",
@@ -655,11 +694,11 @@ static int load_statement(loader *l, const mlops__json *root)
     const mlops__json *pred = mlops__json_object_find(root, "predicate");
     if (!pred)
         return fault(l, MLOPS_E_SCHEMA, root, "missing required field \"predicate\"");
-    mlops__json_path_push_key(&l->path, "predicate");
+    pk(l, "predicate");
     rc = load_predicate(l, pred);
     if (rc)
         return rc;
-    mlops__json_path_pop(&l->path);
+    pop(l);
     return load_subject(l, root);
 }
 
@@ -673,7 +712,7 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
     }
     m->doc = doc;
     loader l;
-    mlops__json_path_init(&l.path);
+    l.depth = 0;
     l.m = m;
     l.data = data;
     l.len = len;
@@ -683,11 +722,11 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
     if (!rc)
         rc = mlops__manifest_digests(m);
     if (!rc && strcmp(m->subject_sha256, m->tree_hex) != 0) {
-        mlops__json_path_init(&l.path);
-        mlops__json_path_push_key(&l.path, "subject");
-        mlops__json_path_push_index(&l.path, 0);
-        mlops__json_path_push_key(&l.path, "digest");
-        mlops__json_path_push_key(&l.path, "sha256");
+        l.depth = 0;
+        pk(&l, "subject");
+        pi(&l, 0);
+        pk(&l, "digest");
+        pk(&l, "sha256");
         const mlops__json *s = mlops__json_array_get(
             mlops__json_object_find(mlops__json_root(doc), "subject"), 0);
         rc = fault(&l, MLOPS_E_INTEGRITY,

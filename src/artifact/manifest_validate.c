@@ -15,16 +15,21 @@
 #include "core/error.h"
 #include "mlops/timestamp.h"
 
+/* 1 for '0'-'9' and 'a'-'f': digests are checked for every file. */
+static const unsigned char hex_digit[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+};
+
 int mlops__manifest_is_hex(const char *s, size_t n)
 {
     if (!s)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return 0;
-    }
-    return s[n] == '\0';
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned ok = 1;
+    for (size_t i = 0; i < n && ok; i++)
+        ok &= hex_digit[u[i]];
+    return ok && s[n] == '\0';
 }
 
 /* Decode one UTF-8 sequence at s[*i]; 0xFFFFFFFF when malformed. */
@@ -315,6 +320,20 @@ static int check_paths(const mlops_manifest *m)
                               b->path, a->path, i - 1);
     }
     if (m->n_files < 2)
+        return 0;
+    /* Without upper-case ASCII and non-ASCII bytes folding changes nothing,
+     * and the paths are already known to be distinct. */
+    int foldable = 0;
+    for (size_t i = 0; i < m->n_files && !foldable; i++) {
+        const unsigned char *p = (const unsigned char *)m->files[i].path;
+        for (size_t k = 0; k < m->files[i].path_len; k++) {
+            if ((p[k] >= 'A' && p[k] <= 'Z') || p[k] >= 0x80) {
+                foldable = 1;
+                break;
+            }
+        }
+    }
+    if (!foldable)
         return 0;
     /* No folding above makes a code point longer in UTF-8 (Kelvin 3 -> 1,
      * micro 2 -> 2, capital sharp s 3 -> 2), so the input's size suffices. */

@@ -4,9 +4,12 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "artifact/manifest.h"
+#include "core/alloc.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "mlops/digest.h"
 
@@ -20,26 +23,133 @@ void mlops__manifest_hex(char *out, const uint8_t *bytes, size_t n)
     out[2 * n] = '\0';
 }
 
-static int canonical_digest(uint8_t out[32], const mlops__json *v)
+/*
+ * Both digests in one canonical pass. RFC 8785 writes an object as its
+ * members in key order, each "key":value, and an array as its elements, so
+ * the statement's canonical bytes are the concatenation of the canonical
+ * bytes of its parts. Every key at the top and in the predicate is one of the
+ * ASCII names below (the schema check has rejected anything else), so their
+ * order is byte order and they need no escaping. The files array is written
+ * one file at a time into a small buffer and fed to both hashes: neither the
+ * statement nor the files array is ever held whole, and it is written once.
+ * The tests and the fuzz target hold this equal to SHA-256 of
+ * mlops_manifest_write_canonical().
+ */
+static const char *const top_keys[] = {"_type", "predicate", "predicateType", "subject"};
+static const char *const predicate_keys[] = {
+    "annotations", "code",   "created",    "datasets", "description", "files",
+    "framework",   "metrics", "name",      "parameters", "parent",    "version"};
+
+typedef struct hasher {
+    mlops_digest *statement, *tree;
+    mlops_buf piece;
+    size_t statement_size;
+} hasher;
+
+static int feed(mlops_digest *d, const char *s, size_t n) { return mlops_digest_update(d, s, n); }
+
+static int feed_statement(hasher *h, const char *s, size_t n)
 {
-    mlops_buf buf = MLOPS_BUF_INIT;
-    int rc = mlops__json_write_canonical(&buf, v);
+    h->statement_size += n;
+    return feed(h->statement, s, n);
+}
+
+static int feed_str(mlops_digest *d, const char *s) { return feed(d, s, strlen(s)); }
+
+/* `sep` then "key": */
+static int feed_key(hasher *h, int first, const char *key)
+{
+    int rc = first ? 0 : feed_statement(h, ",", 1);
     if (!rc)
-        rc = mlops_digest_buffer(out, buf.data, buf.size);
-    mlops_buf_dispose(&buf);
+        rc = feed_statement(h, "\"", 1);
+    if (!rc)
+        rc = feed_statement(h, key, strlen(key));
+    if (!rc)
+        rc = feed_statement(h, "\":", 2);
     return rc;
+}
+
+static int feed_value(hasher *h, const mlops__json *v, int tree_too)
+{
+    mlops__buf_clear(&h->piece);
+    int rc = mlops__json_write_canonical(&h->piece, v);
+    if (!rc)
+        rc = feed_statement(h, h->piece.data, h->piece.size);
+    if (!rc && tree_too)
+        rc = feed(h->tree, h->piece.data, h->piece.size);
+    return rc;
+}
+
+static int feed_both(hasher *h, const char *s)
+{
+    int rc = feed_statement(h, s, strlen(s));
+    return rc ? rc : feed_str(h->tree, s);
+}
+
+static int feed_files(hasher *h, const mlops__json *files)
+{
+    int rc = feed_both(h, "[");
+    size_t n = mlops__json_array_size(files);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (i)
+            rc = feed_both(h, ",");
+        if (!rc)
+            rc = feed_value(h, mlops__json_array_get(files, i), 1);
+    }
+    return rc ? rc : feed_both(h, "]");
+}
+
+static int feed_predicate(hasher *h, const mlops__json *pred)
+{
+    int rc = feed_statement(h, "{", 1);
+    size_t seen = 0;
+    for (size_t k = 0; k < sizeof predicate_keys / sizeof *predicate_keys && !rc; k++) {
+        const mlops__json *v = mlops__json_object_find(pred, predicate_keys[k]);
+        if (!v)
+            continue;
+        rc = feed_key(h, seen++ == 0, predicate_keys[k]);
+        if (!rc)
+            rc = strcmp(predicate_keys[k], "files") == 0 ? feed_files(h, v)
+                                                         : feed_value(h, v, 0);
+    }
+    if (!rc && seen != mlops__json_object_size(pred))
+        return mlops__error(MLOPS_E_INTERNAL, "manifest digest: unexpected predicate member");
+    return rc ? rc : feed_statement(h, "}", 1);
 }
 
 int mlops__manifest_digests(mlops_manifest *m)
 {
-    /* One canonical write at a time, so peak memory holds one copy. */
-    int rc = canonical_digest(m->tree, m->files_node);
+    hasher h = {NULL, NULL, MLOPS_BUF_INIT, 0};
+    const mlops__json *root = mlops__json_root(m->doc);
+    int rc = mlops_digest_new(&h.statement);
     if (!rc)
-        rc = canonical_digest(m->statement, mlops__json_root(m->doc));
+        rc = mlops_digest_new(&h.tree);
+    if (!rc)
+        rc = mlops__buf_reserve(&h.piece, 1024);
+    if (!rc)
+        rc = feed_statement(&h, "{", 1);
+    for (size_t k = 0; k < sizeof top_keys / sizeof *top_keys && !rc; k++) {
+        const mlops__json *v = mlops__json_object_find(root, top_keys[k]);
+        rc = feed_key(&h, k == 0, top_keys[k]);
+        if (!rc)
+            rc = k == 1 ? feed_predicate(&h, v) : feed_value(&h, v, 0);
+    }
+    if (!rc && mlops__json_object_size(root) != 4)
+        rc = mlops__error(MLOPS_E_INTERNAL, "manifest digest: unexpected statement member");
+    if (!rc)
+        rc = feed_statement(&h, "}", 1);
+    if (!rc)
+        rc = mlops_digest_finish(h.statement, m->statement);
+    if (!rc)
+        rc = mlops_digest_finish(h.tree, m->tree);
+    mlops_digest_free(h.statement);
+    mlops_digest_free(h.tree);
+    mlops_buf_dispose(&h.piece);
     if (rc)
         return rc;
     mlops__manifest_hex(m->tree_hex, m->tree, 32);
     mlops__manifest_hex(m->statement_hex, m->statement, 32);
+    m->canonical_size = h.statement_size;
     return 0;
 }
 
@@ -47,6 +157,20 @@ int mlops_manifest_write_canonical(mlops_buf *out, const mlops_manifest *m)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(m);
+    /* The size is known from the digest pass: grow once to exactly that, so
+     * a 20 MB statement costs 20 MB and no regrowth copies. */
+    if (m->canonical_size > SIZE_MAX - 1 - out->size)
+        return mlops__error(MLOPS_E_LIMIT, "buffer size overflow");
+    size_t need = out->size + m->canonical_size + 1;
+    if (need > out->capacity) {
+        char *p = mlops__realloc(out->data, need);
+        if (!p)
+            return mlops__error_nomem();
+        if (!out->data)
+            p[0] = '\0';
+        out->data = p;
+        out->capacity = need;
+    }
     return mlops__json_write_canonical(out, mlops__json_root(m->doc));
 }
 

@@ -40,6 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(mlops_manifest_write_canonical(&again, m3) == 0);
     CHECK(again.size == canon.size && memcmp(again.data, canon.data, canon.size) == 0);
     CHECK(mlops_manifest_equal(m, m2) && mlops_manifest_equal(m, m3));
+    /* The statement digest is SHA-256 of exactly the canonical bytes. */
+    uint8_t want[32], got[32];
+    CHECK(mlops_digest_buffer(want, canon.data, canon.size) == 0);
+    CHECK(mlops_manifest_statement_digest(got, m) == 0);
+    CHECK(memcmp(want, got, 32) == 0);
     CHECK(mlops_manifest_validate(m) == 0);
     CHECK(mlops_manifest_diff_new(&d, m, m2, 0) == 0);
     CHECK(mlops_manifest_diff_relation(d) == MLOPS_MANIFEST_SAME);

@@ -354,6 +354,11 @@ static void parse_write_parse_write_is_byte_identical(void **state)
         assert_int_equal(mlops_manifest_parse(&m2, pretty.data, pretty.size, NULL), 0);
         assert_true(mlops_manifest_equal(m, m2));
         assert_int_equal(mlops_manifest_write_canonical(&c1, m2), 0);
+        /* The statement digest is the SHA-256 of exactly these bytes. */
+        uint8_t want[32], got[32];
+        assert_int_equal(mlops_digest_buffer(want, c1.data, c1.size), 0);
+        assert_int_equal(mlops_manifest_statement_digest(got, m2), 0);
+        assert_memory_equal(want, got, 32);
         assert_int_equal(mlops_manifest_parse(&m3, c1.data, c1.size, NULL), 0);
         assert_int_equal(mlops_manifest_write_canonical(&c2, m3), 0);
         assert_int_equal(c1.size, c2.size);
