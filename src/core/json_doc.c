@@ -546,8 +546,8 @@ mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v)
         return new_number_text(doc, v->u.s, json_len(v));
     case MLOPS__JSON_STRING: {
         mlops__json *c = mlops__json_new_string(doc, v->u.s, json_len(v));
-        if (c && !(v->bits & JSON_F_BUILT))
-            c->bits &= ~JSON_F_BUILT; /* already known to be valid UTF-8 */
+        if (c && !(v->bits & JSON_F_BUILT)) /* already known to be valid UTF-8 */
+            c->bits = (c->bits & ~JSON_F_BUILT) | (v->bits & JSON_F_PLAIN);
         return c;
     }
     case MLOPS__JSON_ARRAY: {

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/json.h"
 
@@ -26,6 +27,7 @@
 #define JSON_TYPE_MASK 0x7u
 #define JSON_F_BUILT 0x8u    /* container with a json_built block; string to validate */
 #define JSON_F_INDEXED 0x10u /* parsed object with a hash index before its nodes */
+#define JSON_F_PLAIN 0x10u   /* string parsed without escapes: nothing to escape either */
 #define JSON_LEN_SHIFT 5
 /* Largest length a node records (strings, number text, parsed counts). */
 #define JSON_MAX_LEN ((size_t)UINT32_MAX >> JSON_LEN_SHIFT)
@@ -90,6 +92,44 @@ static inline size_t json_len(const mlops__json *v) { return v->bits >> JSON_LEN
 static inline uint32_t json_bits(mlops__json_type t, uint32_t flags, size_t len)
 {
     return (uint32_t)t | flags | (uint32_t)(len << JSON_LEN_SHIFT);
+}
+
+/* Word-at-a-time byte tests (SWAR): whether any byte of x is zero, or below
+ * n (n <= 128). Exact as "any"; used to skip plain runs of string bytes. */
+#define JSON_ONES 0x0101010101010101ull
+#define JSON_HIGHS 0x8080808080808080ull
+static inline uint64_t json_load64(const void *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+static inline uint64_t json_has_zero(uint64_t x) { return (x - JSON_ONES) & ~x & JSON_HIGHS; }
+static inline uint64_t json_has_less(uint64_t x, unsigned n)
+{
+    return (x - JSON_ONES * n) & ~x & JSON_HIGHS;
+}
+/* Any byte that a JSON string cannot hold raw: '"', '\\', or below 0x20. */
+static inline uint64_t json_has_special(uint64_t x)
+{
+    return json_has_less(x, 0x20) | json_has_zero(x ^ (JSON_ONES * '"')) |
+           json_has_zero(x ^ (JSON_ONES * '\\'));
+}
+
+/* Index of the first flagged byte of a non-zero SWAR mask (little-endian:
+ * the lowest flag is always a true match). */
+static inline unsigned json_first_flag(uint64_t mask)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(mask) / 8;
+#else
+    unsigned i = 0;
+    while (!(mask & 0x80u)) {
+        mask >>= 8;
+        i++;
+    }
+    return i;
+#endif
 }
 
 /** Arena allocation (16-byte aligned); NULL on failure (not recorded). */

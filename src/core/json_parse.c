@@ -158,17 +158,33 @@ static int fail_unexpected(parser *ps, const char *at, const char *expected)
     return fail(ps, at, "unexpected byte 0x%02X, expected %s", c, expected);
 }
 
+static int grow_stack(parser *ps)
+{
+    size_t cap = ps->cap ? ps->cap * 2 : 64;
+    mlops__json *s = mlops__reallocarray(ps->stack, cap, sizeof *s);
+    if (!s)
+        return mlops__error_nomem();
+    ps->stack = s;
+    ps->cap = cap;
+    return 0;
+}
+
+/* The next free slot of the value stack (filled in place, then top++), or
+ * NULL with MLOPS_E_NOMEM recorded. */
+static inline mlops__json *next_slot(parser *ps)
+{
+    if (ps->top == ps->cap && grow_stack(ps))
+        return NULL;
+    return &ps->stack[ps->top];
+}
+
 static int push(parser *ps, const mlops__json *v)
 {
-    if (ps->top == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 64;
-        mlops__json *s = mlops__reallocarray(ps->stack, cap, sizeof *s);
-        if (!s)
-            return mlops__error_nomem();
-        ps->stack = s;
-        ps->cap = cap;
-    }
-    ps->stack[ps->top++] = *v;
+    mlops__json *s = next_slot(ps);
+    if (!s)
+        return MLOPS_E_NOMEM;
+    *s = *v;
+    ps->top++;
     return 0;
 }
 
@@ -223,6 +239,21 @@ static char *put_utf8(char *w, unsigned long cp)
     return w;
 }
 
+/* Past the plain ASCII bytes at r (the NUL after the input stops it). */
+static inline char *scan_plain(char *r, const char *end)
+{
+    while (end - r >= 8) {
+        uint64_t x = json_load64(r);
+        uint64_t m = json_has_special(x) | (x & JSON_HIGHS);
+        if (m)
+            return r + json_first_flag(m);
+        r += 8;
+    }
+    while (!string_stop[(unsigned char)*r])
+        r++;
+    return r;
+}
+
 /*
  * The string whose opening quote is at *pp: decoded in place, NUL-terminated,
  * described in *node; *pp moves past the closing quote.
@@ -233,14 +264,15 @@ static int parse_string(parser *ps, char **pp, mlops__json *node)
     char *start = q + 1;
     char *r = start;
     const char *end = ps->text + ps->len;
-    while (!string_stop[(unsigned char)*r])
-        r++;
+    r = scan_plain(r, end);
     char *w = r;
+    uint32_t plain = JSON_F_PLAIN;
     for (;;) {
         unsigned char c = (unsigned char)*r;
         if (c == '"')
             break;
         if (c == '\\') {
+            plain = 0;
             char e = r[1];
             switch (e) {
             case '"': *w++ = '"'; r += 2; break;
@@ -294,8 +326,7 @@ static int parse_string(parser *ps, char **pp, mlops__json *node)
         }
         /* Copy the next plain run in one go. */
         char *run = r;
-        while (!string_stop[(unsigned char)*r])
-            r++;
+        r = scan_plain(r, end);
         if (r != run) {
             memmove(w, run, (size_t)(r - run));
             w += r - run;
@@ -304,7 +335,7 @@ static int parse_string(parser *ps, char **pp, mlops__json *node)
     size_t len = (size_t)(w - start);
     *w = '\0';
     node->offset = (uint32_t)(q - ps->text);
-    node->bits = json_bits(MLOPS__JSON_STRING, 0, len);
+    node->bits = json_bits(MLOPS__JSON_STRING, plain, len);
     node->u.s = start;
     *pp = r + 1;
     return 0;
@@ -432,15 +463,16 @@ static int open_container(parser *ps, char *p, int is_object)
 /* A key, the colon and the whitespace after it; p is at the opening quote. */
 static int parse_key(parser *ps, char **pp)
 {
-    mlops__json key;
     char *p = *pp;
     if (*p != '"')
         return fail_unexpected(ps, p, "a string key");
-    int rc = parse_string(ps, &p, &key);
+    mlops__json *key = next_slot(ps);
+    if (!key)
+        return MLOPS_E_NOMEM;
+    int rc = parse_string(ps, &p, key);
     if (rc)
         return rc;
-    if ((rc = push(ps, &key)))
-        return rc;
+    ps->top++;
     p = skip_ws(p);
     if (*p != ':')
         return fail_unexpected(ps, p, "':' after an object key");
@@ -457,8 +489,10 @@ static int parse_text(parser *ps)
         return fail(ps, p, "byte order mark at the start of the input (not allowed)");
     p = skip_ws(p);
     for (;;) {
-        /* A value starts at p. */
-        mlops__json v;
+        /* A value starts at p; scalars are parsed into the stack slot. */
+        mlops__json *v = next_slot(ps);
+        if (!v)
+            return MLOPS_E_NOMEM;
         switch (*p) {
         case '{':
             if ((rc = open_container(ps, p, 1)))
@@ -485,12 +519,12 @@ static int parse_text(parser *ps)
             }
             continue;
         case '"':
-            if ((rc = parse_string(ps, &p, &v)))
+            if ((rc = parse_string(ps, &p, v)))
                 return rc;
             break;
         case '-': case '0': case '1': case '2': case '3': case '4':
         case '5': case '6': case '7': case '8': case '9':
-            if ((rc = parse_number(ps, &p, &v)))
+            if ((rc = parse_number(ps, &p, v)))
                 return rc;
             break;
         case 't':
@@ -503,9 +537,9 @@ static int parse_text(parser *ps)
             size_t n = strlen(words[w]);
             if ((size_t)(end - p) < n || memcmp(p, words[w], n) != 0)
                 return fail(ps, p, "invalid literal (expected '%s')", words[w]);
-            v.offset = (uint32_t)(p - ps->text);
-            v.bits = json_bits(types[w], 0, 0);
-            v.u.s = NULL;
+            v->offset = (uint32_t)(p - ps->text);
+            v->bits = json_bits(types[w], 0, 0);
+            v->u.s = NULL;
             p += n;
             break;
         }
@@ -518,8 +552,7 @@ static int parse_text(parser *ps)
                 return fail(ps, p, "NaN and Infinity are not JSON numbers");
             return fail_unexpected(ps, p, "a value");
         }
-        if ((rc = push(ps, &v)))
-            return rc;
+        ps->top++;
     after_value:
         for (;;) {
             if (ps->depth == 0) {

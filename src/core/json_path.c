@@ -151,8 +151,10 @@ int mlops__json_check_keys(const mlops__json_path *p, const mlops__json *v,
             else
                 mlops__json_path_init(&q);
             mlops__json_path_push_key(&q, k);
-            return mlops__json_schema_error(&q, mlops__json_object_value(v, i),
-                                            "unknown key \"%s\"", k);
+            /* point at the key itself */
+            const mlops__json *key = (v->bits & JSON_F_BUILT) ? &v->u.built->members[i].key
+                                                               : &v->u.nodes[2 * i];
+            return mlops__json_schema_error(&q, key, "unknown key \"%s\"", k);
         }
     }
     return 0;

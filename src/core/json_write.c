@@ -16,23 +16,50 @@
 #define WRITE_MAX_DEPTH 512
 #define SMALL_OBJECT 16
 
+/* Output goes straight into the buffer's memory between p and end (one
+ * byte before the capacity is kept for the NUL); `out->size` is brought up to
+ * date only when the buffer grows and at the end. */
 typedef struct writer {
     mlops_buf *out;
+    char *p;
+    char *end;
     int pretty;
 } writer;
 
-static int put(writer *w, const char *s, size_t n) { return mlops__buf_append(w->out, s, n); }
+static int grow(writer *w, size_t n)
+{
+    w->out->size = w->out->data ? (size_t)(w->p - w->out->data) : 0;
+    int rc = mlops__buf_reserve(w->out, n < 4096 ? 4096 : n);
+    if (rc)
+        return rc;
+    w->p = w->out->data + w->out->size;
+    w->end = w->out->data + w->out->capacity - 1;
+    return 0;
+}
+
+#define ENSURE(w, n)                                                       \
+    do {                                                                   \
+        if ((size_t)((w)->end - (w)->p) < (size_t)(n)) {                   \
+            int rc_ = grow((w), (n));                                      \
+            if (rc_)                                                       \
+                return rc_;                                                \
+        }                                                                  \
+    } while (0)
+
+static int put(writer *w, const char *s, size_t n)
+{
+    ENSURE(w, n);
+    memcpy(w->p, s, n);
+    w->p += n;
+    return 0;
+}
 
 static int put_indent(writer *w, size_t level)
 {
-    int rc = mlops__buf_reserve(w->out, 1 + 2 * level);
-    if (rc)
-        return rc;
-    char *d = w->out->data + w->out->size;
-    d[0] = '\n';
-    memset(d + 1, ' ', 2 * level);
-    w->out->size += 1 + 2 * level;
-    w->out->data[w->out->size] = '\0';
+    ENSURE(w, 1 + 2 * level);
+    *w->p++ = '\n';
+    memset(w->p, ' ', 2 * level);
+    w->p += 2 * level;
     return 0;
 }
 
@@ -40,55 +67,72 @@ static int put_indent(writer *w, size_t level)
 
 static const char hexdig[] = "0123456789abcdef";
 
+/* 1 for the bytes RFC 8785 escapes: '"', '\\' and U+0000..U+001F. */
+static const unsigned char must_escape[256] = {
+#define C8(b) [b] = 1, [b + 1] = 1, [b + 2] = 1, [b + 3] = 1, [b + 4] = 1, [b + 5] = 1, [b + 6] = 1, [b + 7] = 1
+    C8(0x00), C8(0x08), C8(0x10), C8(0x18), ['"'] = 1, ['\\'] = 1,
+#undef C8
+};
+
 static int write_string(writer *w, const mlops__json *v)
 {
-    const char *s = v->u.s;
+    const unsigned char *s = (const unsigned char *)v->u.s;
     size_t len = json_len(v);
-    if ((v->bits & JSON_F_BUILT) && !mlops__json_utf8_valid(s, len))
+    if ((v->bits & JSON_F_BUILT) && !mlops__json_utf8_valid(v->u.s, len))
         return mlops__error(MLOPS_E_INVALID, "cannot write a string that is not valid UTF-8");
-    int rc = mlops__buf_reserve(w->out, len + 2);
-    if (rc)
-        return rc;
-    w->out->data[w->out->size++] = '"';
+    ENSURE(w, len + 2);
+    *w->p++ = '"';
+    if (v->bits & JSON_F_PLAIN) {
+        memcpy(w->p, s, len);
+        w->p += len;
+        *w->p++ = '"';
+        return 0;
+    }
     size_t i = 0;
-    while (i < len) {
+    for (;;) {
         size_t run = i;
-        while (run < len) {
-            unsigned char c = (unsigned char)s[run];
-            if (c < 0x20 || c == '"' || c == '\\')
+        for (;;) {
+            if (run + 8 > len) {
+                while (run < len && !must_escape[s[run]])
+                    run++;
                 break;
-            run++;
+            }
+            uint64_t m = json_has_special(json_load64(s + run));
+            if (m) {
+                run += json_first_flag(m);
+                break;
+            }
+            run += 8;
         }
         if (run > i) {
-            if ((rc = put(w, s + i, run - i)))
-                return rc;
+            memcpy(w->p, s + i, run - i); /* room: reserved len + 2 above, or below */
+            w->p += run - i;
             i = run;
         }
         if (i == len)
             break;
-        unsigned char c = (unsigned char)s[i++];
-        char esc[6] = { '\\', 0, 0, 0, 0, 0 };
-        size_t n = 2;
+        unsigned char c = s[i++];
+        /* an escape takes up to 6 bytes for 1; keep room for the rest too */
+        ENSURE(w, 6 + (len - i) + 1);
+        *w->p++ = '\\';
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
+        case '"': *w->p++ = '"'; break;
+        case '\\': *w->p++ = '\\'; break;
+        case '\b': *w->p++ = 'b'; break;
+        case '\f': *w->p++ = 'f'; break;
+        case '\n': *w->p++ = 'n'; break;
+        case '\r': *w->p++ = 'r'; break;
+        case '\t': *w->p++ = 't'; break;
         default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hexdig[c >> 4];
-            esc[5] = hexdig[c & 15];
-            n = 6;
+            *w->p++ = 'u';
+            *w->p++ = '0';
+            *w->p++ = '0';
+            *w->p++ = hexdig[c >> 4];
+            *w->p++ = hexdig[c & 15];
         }
-        if ((rc = put(w, esc, n)))
-            return rc;
     }
-    return put(w, "\"", 1);
+    *w->p++ = '"';
+    return 0;
 }
 
 /* ---- numbers ---------------------------------------------------------- */
@@ -171,12 +215,22 @@ static const mlops__json *value_node(const mlops__json *o, size_t i)
     return (o->bits & JSON_F_BUILT) ? o->u.built->members[i].value : &o->u.nodes[2 * i + 1];
 }
 
+/* key_cmp with a shortcut for keys whose first bytes differ and are ASCII
+ * (UTF-16 and byte order agree there); empty keys have a NUL first byte. */
+static inline int key_cmp_fast(const mlops__json *ka, const mlops__json *kb)
+{
+    unsigned char a = (unsigned char)ka->u.s[0], b = (unsigned char)kb->u.s[0];
+    if (a != b && (a | b) < 0x80 && json_len(ka) && json_len(kb))
+        return a < b ? -1 : 1;
+    return key_cmp(ka, kb);
+}
+
 static void merge_sort(const mlops__json *o, size_t *a, size_t *tmp, size_t n)
 {
     if (n <= 8) {
         for (size_t i = 1; i < n; i++) {
             size_t x = a[i], j = i;
-            while (j > 0 && key_cmp(key_node(o, a[j - 1]), key_node(o, x)) > 0) {
+            while (j > 0 && key_cmp_fast(key_node(o, a[j - 1]), key_node(o, x)) > 0) {
                 a[j] = a[j - 1];
                 j--;
             }
@@ -282,14 +336,27 @@ static int write_top(mlops_buf *out, const mlops__json *v, int pretty)
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(v);
     size_t before = out->size;
-    writer w = { out, pretty };
+    int had_memory = out->data != NULL;
+    writer w = { out, NULL, NULL, pretty };
+    if (out->data) {
+        w.p = out->data + out->size;
+        w.end = out->data + out->capacity - 1;
+    }
     int rc = write_value(&w, v, 0);
     if (!rc && pretty)
         rc = put(&w, "\n", 1);
-    if (rc) {
-        out->size = before;
-        if (out->data)
+    if (!rc) {
+        if (out->data) {
+            out->size = (size_t)(w.p - out->data);
+            out->data[out->size] = '\0';
+        }
+    } else {
+        if (!had_memory) {
+            mlops_buf_dispose(out);
+        } else {
+            out->size = before;
             out->data[before] = '\0';
+        }
     }
     return rc;
 }

@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Oracles: JSONTestSuite (test_parsing: y_ must parse, n_ must be rejected),
- * the RFC 8785 vectors of json-canonicalization (input -> output bytes), and
+ * the RFC 8785 vectors of json-canonicalization (input -> output bytes),
  * tests/vectors/ecmascript-numbers (doubles with the string Node's
- * JSON.stringify gives them).
+ * JSON.stringify gives them) and tests/vectors/jcs-node (random documents
+ * written irregularly, with the canonical form Node computes).
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -278,6 +279,50 @@ static void jcs_vectors_serialise_to_expected_bytes(void **state)
     assert_int_equal(seen, 6);
 }
 
+
+static void canonical_matches_node_on_random_documents(void **state)
+{
+    (void)state;
+    char path[4096];
+    join(path, vectors(), "jcs-node/cases.txt");
+    size_t len;
+    char *text = read_file(path, &len);
+    size_t count = 0;
+    char *line = text;
+    while (line < text + len) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        char *want = nl + 1;
+        char *nl2 = strchr(want, '\n');
+        assert_non_null(nl2);
+        *nl2 = '\0';
+        size_t wlen = (size_t)(nl2 - want);
+        mlops__json_doc *doc = NULL;
+        if (mlops__json_parse(&doc, line, (size_t)(nl - line), NULL, NULL))
+            fail_msg("case %zu: %s", count, mlops_error_last());
+        mlops_buf b = MLOPS_BUF_INIT;
+        assert_int_equal(mlops__json_write_canonical(&b, mlops__json_root(doc)), 0);
+        if (b.size != wlen || memcmp(b.data, want, wlen) != 0)
+            fail_msg("case %zu:\n got: %s\nwant: %s", count, b.data, want);
+        /* the pretty form reads back to the same canonical bytes */
+        mlops__buf_clear(&b);
+        assert_int_equal(mlops__json_write_pretty(&b, mlops__json_root(doc)), 0);
+        mlops__json_doc_free(doc);
+        doc = NULL;
+        assert_int_equal(mlops__json_parse(&doc, b.data, b.size, NULL, NULL), 0);
+        mlops__buf_clear(&b);
+        assert_int_equal(mlops__json_write_canonical(&b, mlops__json_root(doc)), 0);
+        assert_int_equal(b.size, wlen);
+        assert_memory_equal(b.data, want, wlen);
+        mlops__json_doc_free(doc);
+        mlops_buf_dispose(&b);
+        count++;
+        line = nl2 + 1;
+    }
+    assert_int_equal(count, 2000);
+    free(text);
+}
+
 /* ---- accessors -------------------------------------------------------- */
 
 static void accessors_read_every_kind_of_value(void **state)
@@ -527,11 +572,474 @@ static void ten_megabyte_string_and_size_limit(void **state)
     free(t);
 }
 
+
+/* ---- numbers ---------------------------------------------------------- */
+
+static void number_formatting_matches_ecmascript_vectors(void **state)
+{
+    (void)state;
+    char path[4096];
+    join(path, vectors(), "ecmascript-numbers/numbers.txt");
+    size_t len;
+    char *text = read_file(path, &len);
+    size_t count = 0;
+    char *line = text;
+    while (line < text + len) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        *nl = '\0';
+        char *comma = strchr(line, ',');
+        assert_non_null(comma);
+        *comma = '\0';
+        uint64_t bits = strtoull(line, NULL, 16);
+        double x;
+        memcpy(&x, &bits, sizeof x);
+        char got[32];
+        size_t n = mlops__json_format_double(got, x);
+        if (n != strlen(comma + 1) || strcmp(got, comma + 1) != 0)
+            fail_msg("double %s: got %s, ECMAScript gives %s", line, got, comma + 1);
+        count++;
+        line = nl + 1;
+    }
+    assert_true(count > 140000);
+    free(text);
+}
+
+static void numbers_are_rewritten_through_their_double(void **state)
+{
+    (void)state;
+    /* RFC 8785 section 3.2.2.3 examples and the integer fast path's edges */
+    static const char *const cases[][2] = {
+        { "[-0]", "[0]" },
+        { "[-0.0]", "[0]" },
+        { "[1.0]", "[1]" },
+        { "[1E2]", "[100]" },
+        { "[100e-2]", "[1]" },
+        { "[123456789012345]", "[123456789012345]" },
+        { "[1234567890123456]", "[1234567890123456]" },
+        { "[9007199254740993]", "[9007199254740992]" },
+        { "[18446744073709551615]", "[18446744073709552000]" },
+        { "[1e21]", "[1e+21]" },
+        { "[0.000001]", "[0.000001]" },
+        { "[0.0000001]", "[1e-7]" },
+        { "[1.5e-9999]", "[0]" },
+        { "[4.35]", "[4.35]" },
+        { "[0.1e1]", "[1]" },
+        { "[-1e-400]", "[0]" },
+        { "[333333333.33333329]", "[333333333.3333333]" },
+        { "[1E30]", "[1e+30]" },
+        { "[5E-324]", "[5e-324]" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = canonical_of(cases[i][0], strlen(cases[i][0]));
+        if (strcmp(got, cases[i][1]) != 0)
+            fail_msg("%s: got %s, want %s", cases[i][0], got, cases[i][1]);
+        mlops_free(got);
+    }
+    /* beyond a double: no canonical form (the pretty form keeps the text) */
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(parse_str(&doc, "[1e400]"), 0);
+    assert_false(mlops__json_is_integer(mlops__json_array_get(mlops__json_root(doc), 0)));
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__buf_append_str(&b, "keep"), 0);
+    assert_int_equal(mlops__json_write_canonical(&b, mlops__json_root(doc)), MLOPS_E_LIMIT);
+    assert_string_equal(b.data, "keep"); /* unchanged */
+    assert_non_null(strstr(mlops_error_last(), "1e400"));
+    mlops__buf_clear(&b);
+    assert_int_equal(mlops__json_write_pretty(&b, mlops__json_root(doc)), 0);
+    assert_string_equal(b.data, "[\n  1e400\n]\n");
+    mlops_buf_dispose(&b);
+    mlops__json_doc_free(doc);
+}
+
+/* ---- writers ---------------------------------------------------------- */
+
+static void canonical_orders_keys_by_utf16_code_units(void **state)
+{
+    (void)state;
+    /* U+FB01 (EF AC 81) sorts after U+1F600 (a surrogate pair D83D DE00)
+     * in UTF-16 although it sorts before it in UTF-8 and code points;
+     * RFC 8785 section 3.2.3 uses the same effect. */
+    const char *in = "{\"\xef\xac\x81\":1,\"\xf0\x9f\x98\x80\":2,\"b\":3,\"a\":4,\"\":5,"
+                     "\"aa\":6,\"\\u0080\":7,\"\\u0000\":8}";
+    char *got = canonical_of(in, strlen(in));
+    assert_string_equal(got, "{\"\":5,\"\\u0000\":8,\"a\":4,\"aa\":6,\"b\":3,\"\xc2\x80\":7,"
+                             "\"\xf0\x9f\x98\x80\":2,\"\xef\xac\x81\":1}");
+    mlops_free(got);
+}
+
+static void canonical_escapes_only_what_rfc8785_requires(void **state)
+{
+    (void)state;
+    const char *in = "[\"\\u0001\\u001f\\b\\t\\n\\f\\r\\\"\\\\\\/\\u007f\\u00e9\\u2028<>&'\"]";
+    char *got = canonical_of(in, strlen(in));
+    assert_string_equal(got, "[\"\\u0001\\u001f\\b\\t\\n\\f\\r\\\"\\\\/\x7f\xc3\xa9\xe2\x80\xa8<>&'\"]");
+    mlops_free(got);
+}
+
+static mlops__json *build_sample(mlops__json_doc *doc)
+{
+    mlops__json *root = mlops__json_new_object(doc);
+    mlops__json *files = mlops__json_new_array(doc);
+    mlops__json *file = mlops__json_new_object(doc);
+    mlops__json *digest = mlops__json_new_object(doc);
+    if (!root || !files || !file || !digest)
+        return NULL;
+    /* the file object is filled after it was added to the array */
+    if (mlops__json_object_set(doc, root, "files", files) ||
+        mlops__json_array_push(doc, files, file) ||
+        mlops__json_object_set(doc, file, "size", mlops__json_new_uint(doc, UINT64_MAX)) ||
+        mlops__json_object_set(doc, file, "path", mlops__json_new_string(doc, "m/a\"b\n", 6)) ||
+        mlops__json_object_set(doc, file, "digest", digest) ||
+        mlops__json_object_set(doc, digest, "sha256", mlops__json_new_string(doc, "ab", 2)) ||
+        mlops__json_object_set(doc, root, "name", mlops__json_new_string(doc, "x", 1)) ||
+        mlops__json_object_set(doc, root, "auc", mlops__json_new_double(doc, 0.912)) ||
+        mlops__json_object_set(doc, root, "n", mlops__json_new_int(doc, -42)) ||
+        mlops__json_object_set(doc, root, "ok", mlops__json_new_bool(doc, 1)) ||
+        mlops__json_object_set(doc, root, "no", mlops__json_new_bool(doc, 0)) ||
+        mlops__json_object_set(doc, root, "nil", mlops__json_new_null(doc)) ||
+        mlops__json_object_set(doc, root, "empty", mlops__json_new_object(doc)) ||
+        mlops__json_object_set(doc, root, "list", mlops__json_new_array(doc)) ||
+        /* replaces the earlier "name" in place */
+        mlops__json_object_set(doc, root, "name", mlops__json_new_string(doc, "y", 1)))
+        return NULL;
+    return root;
+}
+
+static const char sample_canonical[] =
+    "{\"auc\":0.912,\"empty\":{},\"files\":[{\"digest\":{\"sha256\":\"ab\"},\"path\":"
+    "\"m/a\\\"b\\n\",\"size\":18446744073709552000}],\"list\":[],\"n\":-42,\"name\":\"y\","
+    "\"nil\":null,\"no\":false,\"ok\":true}";
+
+static const char sample_pretty[] = "{\n"
+                                    "  \"auc\": 0.912,\n"
+                                    "  \"empty\": {},\n"
+                                    "  \"files\": [\n"
+                                    "    {\n"
+                                    "      \"digest\": {\n"
+                                    "        \"sha256\": \"ab\"\n"
+                                    "      },\n"
+                                    "      \"path\": \"m/a\\\"b\\n\",\n"
+                                    "      \"size\": 18446744073709552000\n"
+                                    "    }\n"
+                                    "  ],\n"
+                                    "  \"list\": [],\n"
+                                    "  \"n\": -42,\n"
+                                    "  \"name\": \"y\",\n"
+                                    "  \"nil\": null,\n"
+                                    "  \"no\": false,\n"
+                                    "  \"ok\": true\n"
+                                    "}\n";
+
+static void built_document_writes_canonical_and_pretty(void **state)
+{
+    (void)state;
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(mlops__json_doc_new(&doc), 0);
+    mlops__json *root = build_sample(doc);
+    assert_non_null(root);
+    mlops__json_doc_set_root(doc, root);
+    const mlops__json *r = mlops__json_root(doc);
+    assert_int_equal(mlops__json_object_size(r), 9);
+    assert_string_equal(mlops__json_object_key(r, 1, NULL), "name"); /* insertion order */
+    assert_string_equal(mlops__json_string(mlops__json_object_find(r, "name"), NULL), "y");
+    const mlops__json *size = mlops__json_object_find(
+        mlops__json_array_get(mlops__json_object_find(r, "files"), 0), "size");
+    assert_string_equal(mlops__json_number_text(size, NULL), "18446744073709551615");
+    assert_false(mlops__json_is_integer(size));
+    assert_true(mlops__json_is_integer(mlops__json_object_find(r, "n")));
+    assert_int_equal(mlops__json_int(mlops__json_object_find(r, "n")), -42);
+    assert_true(mlops__json_double(mlops__json_object_find(r, "auc")) == 0.912);
+
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__json_write_canonical(&b, r), 0);
+    assert_string_equal(b.data, sample_canonical);
+    mlops__buf_clear(&b);
+    assert_int_equal(mlops__json_write_pretty(&b, r), 0);
+    assert_string_equal(b.data, sample_pretty);
+
+    /* parsing the pretty form gives the same canonical bytes */
+    mlops__json_doc *back = NULL;
+    assert_int_equal(mlops__json_parse(&back, b.data, b.size, NULL, NULL), 0);
+    mlops__buf_clear(&b);
+    assert_int_equal(mlops__json_write_canonical(&b, mlops__json_root(back)), 0);
+    assert_string_equal(b.data, sample_canonical);
+
+    /* a deep copy into another document writes the same bytes */
+    mlops__json_doc *copy = NULL;
+    assert_int_equal(mlops__json_doc_new(&copy), 0);
+    mlops__json *c = mlops__json_copy(copy, mlops__json_root(back));
+    assert_non_null(c);
+    mlops__json_doc_set_root(copy, c);
+    mlops__buf_clear(&b);
+    assert_int_equal(mlops__json_write_canonical(&b, c), 0);
+    assert_string_equal(b.data, sample_canonical);
+    mlops__json_doc_free(copy);
+    mlops__json_doc_free(back);
+    mlops_buf_dispose(&b);
+
+    /* builders refuse what JSON cannot hold */
+    assert_null(mlops__json_new_double(doc, NAN));
+    assert_null(mlops__json_new_double(doc, INFINITY));
+    assert_int_equal(mlops__json_array_push(doc, root, root), MLOPS_E_INVALID);
+    mlops__json_doc_free(doc);
+}
+
+static void builder_rejects_invalid_utf8_at_write_and_keeps_buffer(void **state)
+{
+    (void)state;
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(mlops__json_doc_new(&doc), 0);
+    mlops__json *a = mlops__json_new_array(doc);
+    assert_int_equal(mlops__json_array_push(doc, a, mlops__json_new_string(doc, "\xff", 1)), 0);
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__json_write_canonical(&b, a), MLOPS_E_INVALID);
+    assert_int_equal(b.size, 0);
+    assert_non_null(strstr(mlops_error_last(), "UTF-8"));
+    mlops__json *o = mlops__json_new_object(doc);
+    assert_int_equal(mlops__json_object_set(doc, o, "\xc3", mlops__json_new_null(doc)), 0);
+    assert_int_equal(mlops__json_write_pretty(&b, o), MLOPS_E_INVALID);
+    assert_null(b.data);
+    mlops__json_doc_free(doc);
+}
+
+static void large_built_object_sorts_and_finds(void **state)
+{
+    (void)state;
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(mlops__json_doc_new(&doc), 0);
+    mlops__json *o = mlops__json_new_object(doc);
+    enum { N = 5000 };
+    for (int i = N - 1; i >= 0; i--) {
+        char k[16];
+        snprintf(k, sizeof k, "k%05d", i);
+        assert_int_equal(mlops__json_object_set(doc, o, k, mlops__json_new_int(doc, i)), 0);
+    }
+    /* setting every key again replaces, it does not add */
+    for (int i = 0; i < N; i += 3) {
+        char k[16];
+        snprintf(k, sizeof k, "k%05d", i);
+        assert_int_equal(mlops__json_object_set(doc, o, k, mlops__json_new_int(doc, -i)), 0);
+    }
+    assert_int_equal(mlops__json_object_size(o), N);
+    assert_int_equal(mlops__json_int(mlops__json_object_find(o, "k00003")), -3);
+    assert_int_equal(mlops__json_int(mlops__json_object_find(o, "k00004")), 4);
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__json_write_canonical(&b, o), 0);
+    assert_memory_equal(b.data, "{\"k00000\":0,\"k00001\":1,\"k00002\":2,\"k00003\":-3,", 45);
+    mlops_buf_dispose(&b);
+    mlops__json_doc_free(doc);
+}
+
+static void round_trip_is_byte_identical(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{\"b\":[1,2.5,-3e-7,true,null,{\"z\":{},\"y\":[]}],\"a\":\"\\u00e9\\ud83d\\ude00\"}",
+        "[0.1, 1e300, -1e-300, 123456789012345678901234567890, \"\\u001f\"]",
+        "\"just a string\"",
+        "{\"\\ud834\\udd1e\": {\"\\uffff\": 1, \"\\ud800\\udc00\": 2}}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        char *c1 = canonical_of(docs[i], strlen(docs[i]));
+        char *c2 = canonical_of(c1, strlen(c1));
+        assert_string_equal(c1, c2);
+        mlops_free(c1);
+        mlops_free(c2);
+    }
+}
+
+/* ---- paths and schema helpers ---------------------------------------- */
+
+static void paths_name_members_and_indexes(void **state)
+{
+    (void)state;
+    mlops__json_path p;
+    mlops__json_path_init(&p);
+    assert_string_equal(p.text, "$");
+    mlops__json_path_push_key(&p, "predicate");
+    mlops__json_path_push_key(&p, "files");
+    mlops__json_path_push_index(&p, 3);
+    mlops__json_path_push_key(&p, "path");
+    assert_string_equal(p.text, "$.predicate.files[3].path");
+    mlops__json_path_pop(&p);
+    mlops__json_path_pop(&p);
+    mlops__json_path_push_index(&p, 12);
+    mlops__json_path_push_key(&p, "a key \"q\"");
+    assert_string_equal(p.text, "$.predicate.files[12][\"a key \\\"q\\\"\"]");
+    mlops__json_path_pop(&p);
+    mlops__json_path_pop(&p);
+    mlops__json_path_pop(&p);
+    mlops__json_path_pop(&p);
+    mlops__json_path_pop(&p); /* extra pops are harmless */
+    assert_string_equal(p.text, "$");
+
+    /* deep or long paths are cut with "..." and pop back correctly */
+    char key[200];
+    memset(key, 'k', sizeof key - 1);
+    key[sizeof key - 1] = '\0';
+    for (int i = 0; i < 100; i++)
+        mlops__json_path_push_key(&p, key);
+    assert_true(p.len < sizeof p.text);
+    assert_int_equal(strlen(p.text), p.len);
+    assert_string_equal(p.text + p.len - 3, "...");
+    for (int i = 0; i < 100; i++)
+        mlops__json_path_pop(&p);
+    assert_string_equal(p.text, "$");
+}
+
+static void schema_errors_name_the_path_and_offset(void **state)
+{
+    (void)state;
+    const char *text = "{\"predicate\": {\"metrics\": {\"auc\": \"high\"}, \"extra\": 1}}";
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(parse_str(&doc, text), 0);
+    const mlops__json *pred = mlops__json_object_find(mlops__json_root(doc), "predicate");
+    const mlops__json *auc =
+        mlops__json_object_find(mlops__json_object_find(pred, "metrics"), "auc");
+    mlops__json_path p;
+    mlops__json_path_init(&p);
+    mlops__json_path_push_key(&p, "predicate");
+    mlops__json_path_push_key(&p, "metrics");
+    mlops__json_path_push_key(&p, "auc");
+    assert_int_equal(mlops__json_schema_error(&p, auc, "expected a number, found a %s", "string"),
+                     MLOPS_E_SCHEMA);
+    assert_string_equal(mlops_error_last(),
+                        "$.predicate.metrics.auc: expected a number, found a string");
+    assert_string_equal(mlops_error_last_path(), "$.predicate.metrics.auc");
+    assert_int_equal(mlops_error_last_offset(), 34);
+    assert_int_equal(mlops_error_last_code(), MLOPS_E_SCHEMA);
+
+    mlops__json_path_pop(&p);
+    mlops__json_path_pop(&p);
+    static const char *const allowed[] = { "metrics", NULL };
+    assert_int_equal(mlops__json_check_keys(&p, pred, allowed), MLOPS_E_SCHEMA);
+    assert_string_equal(mlops_error_last_path(), "$.predicate.extra");
+    assert_string_equal(mlops_error_last(), "$.predicate.extra: unknown key \"extra\"");
+    assert_int_equal(mlops_error_last_offset(), 43); /* the key */
+    assert_string_equal(p.text, "$.predicate"); /* the caller's path is unchanged */
+    static const char *const both[] = { "metrics", "extra", NULL };
+    assert_int_equal(mlops__json_check_keys(&p, pred, both), 0);
+    assert_int_equal(mlops__json_check_keys(&p, auc, both), MLOPS_E_SCHEMA);
+    assert_string_equal(mlops_error_last(), "$.predicate: expected an object, found a string");
+    mlops__json_doc_free(doc);
+}
+
+/* ---- out of memory ---------------------------------------------------- */
+
+typedef struct oom_ctx {
+    const char *text;
+    size_t len;
+    mlops__json_doc *doc;
+    mlops_buf buf;
+    const mlops__json *value;
+} oom_ctx;
+
+static int op_parse(void *p)
+{
+    oom_ctx *c = p;
+    return mlops__json_parse(&c->doc, c->text, c->len, NULL, NULL);
+}
+
+static void cleanup_doc(void *p)
+{
+    oom_ctx *c = p;
+    mlops__json_doc_free(c->doc);
+    c->doc = NULL;
+    mlops_buf_dispose(&c->buf);
+}
+
+static int op_build(void *p)
+{
+    oom_ctx *c = p;
+    int rc = mlops__json_doc_new(&c->doc);
+    if (rc)
+        return rc;
+    mlops__json *root = build_sample(c->doc);
+    if (!root)
+        return mlops__error_nomem();
+    /* a member count that needs an index, and a deep copy */
+    for (int i = 0; i < 20; i++) {
+        char k[8];
+        snprintf(k, sizeof k, "m%d", i);
+        mlops__json *v = mlops__json_copy(c->doc, root);
+        if (!v)
+            return mlops__error_nomem();
+        if ((rc = mlops__json_object_set(c->doc, root, k, mlops__json_new_int(c->doc, i))))
+            return rc;
+    }
+    mlops__json_doc_set_root(c->doc, root);
+    return 0;
+}
+
+static int op_write_canonical(void *p)
+{
+    oom_ctx *c = p;
+    return mlops__json_write_canonical(&c->buf, c->value);
+}
+
+static int op_write_pretty(void *p)
+{
+    oom_ctx *c = p;
+    return mlops__json_write_pretty(&c->buf, c->value);
+}
+
+static void cleanup_buf(void *p)
+{
+    oom_ctx *c = p;
+    mlops_buf_dispose(&c->buf);
+}
+
+static void out_of_memory_in_parse_build_and_write_fails_cleanly(void **state)
+{
+    (void)state;
+    /* big enough for several arena chunks, an indexed object and a
+     * value stack that grows */
+    mlops_buf text = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__buf_append_str(&text, "{\"files\":["), 0);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(mlops__buf_printf(&text,
+                                           "%s{\"path\":\"f%d\\u00e9\",\"size\":%d,\"x\":1.5e%d}",
+                                           i ? "," : "", i, i, i % 40),
+                         0);
+    assert_int_equal(mlops__buf_append_str(&text, "],\"o\":{"), 0);
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(mlops__buf_printf(&text, "%s\"k%d\":[%d]", i ? "," : "", i, i), 0);
+    assert_int_equal(mlops__buf_append_str(&text, "}}"), 0);
+    char *copy = malloc(text.size);
+    memcpy(copy, text.data, text.size);
+    oom_ctx c = { copy, text.size, NULL, MLOPS_BUF_INIT, NULL };
+    size_t tsize = text.size;
+    mlops_buf_dispose(&text);
+
+    long n = oom_check("parse", op_parse, cleanup_doc, &c, 0);
+    assert_true(n >= 3);
+    oom_check("build", op_build, cleanup_doc, &c, 0);
+
+    assert_int_equal(mlops__json_parse(&c.doc, copy, tsize, NULL, NULL), 0);
+    c.value = mlops__json_root(c.doc);
+    mlops__json_doc *doc = c.doc;
+    c.doc = NULL;
+    oom_check("canonical", op_write_canonical, cleanup_buf, &c, 0);
+    oom_check("pretty", op_write_pretty, cleanup_buf, &c, 0);
+    mlops__json_doc_free(doc);
+
+    assert_int_equal(op_build(&c), 0);
+    c.value = mlops__json_root(c.doc);
+    doc = c.doc;
+    c.doc = NULL;
+    oom_check("canonical built", op_write_canonical, cleanup_buf, &c, 0);
+    oom_check("pretty built", op_write_pretty, cleanup_buf, &c, 0);
+    mlops__json_doc_free(doc);
+    free(copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_test_suite_y_parse_n_rejected_i_as_documented),
         cmocka_unit_test(jcs_vectors_serialise_to_expected_bytes),
+        cmocka_unit_test(canonical_matches_node_on_random_documents),
         cmocka_unit_test(accessors_read_every_kind_of_value),
         cmocka_unit_test(scalar_documents_and_whitespace),
         cmocka_unit_test(large_object_find_and_duplicate_check),
@@ -539,6 +1047,17 @@ int main(void)
         cmocka_unit_test(truncated_documents_are_rejected_at_every_length),
         cmocka_unit_test(depth_limit_without_recursion),
         cmocka_unit_test(ten_megabyte_string_and_size_limit),
+        cmocka_unit_test(number_formatting_matches_ecmascript_vectors),
+        cmocka_unit_test(numbers_are_rewritten_through_their_double),
+        cmocka_unit_test(canonical_orders_keys_by_utf16_code_units),
+        cmocka_unit_test(canonical_escapes_only_what_rfc8785_requires),
+        cmocka_unit_test(built_document_writes_canonical_and_pretty),
+        cmocka_unit_test(builder_rejects_invalid_utf8_at_write_and_keeps_buffer),
+        cmocka_unit_test(large_built_object_sorts_and_finds),
+        cmocka_unit_test(round_trip_is_byte_identical),
+        cmocka_unit_test(paths_name_members_and_indexes),
+        cmocka_unit_test(schema_errors_name_the_path_and_offset),
+        cmocka_unit_test(out_of_memory_in_parse_build_and_write_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
