@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -796,6 +797,80 @@ static void empty_manifest_has_digest_of_empty_array(void **state)
     mlops_manifest_builder_free(b);
 }
 
+static void odd_keys_are_named_in_bracket_form(void **state)
+{
+    (void)state;
+    mlops_manifest_builder *b = NULL;
+    mlops_manifest *m = NULL;
+    assert_int_equal(mlops_manifest_builder_new(&b, "m", "1.0.0", "2026-01-01T00:00:00Z"), 0);
+    assert_int_equal(mlops_manifest_builder_set_parameter_null(b, "dropout"), 0);
+    assert_int_equal(mlops_manifest_builder_set_parameter_string(b, "a.b \"c\"", "x"), 0);
+    assert_int_equal(mlops_manifest_builder_finish(&m, b), 0);
+    assert_int_equal(mlops_manifest_parameter_count(m), 2);
+    assert_string_equal(mlops_manifest_parameter_name(m, 0), "a.b \"c\"");
+    assert_int_equal(mlops_manifest_parameter_type(m, 1), MLOPS_MANIFEST_VALUE_NULL);
+    assert_string_equal(mlops_manifest_parameter_json(m, 1), "null");
+    /* Turn the string parameter into an object: the fault names the odd key. */
+    mlops_buf out = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_manifest_write_canonical(&out, m), 0);
+    size_t len = 0;
+    char *bad = replace_once(out.data, "\"a.b \\\"c\\\"\":\"x\"",
+                             "\"a.b \\\"c\\\"\":{}", &len);
+    mlops_manifest *m2 = NULL;
+    assert_int_equal(mlops_manifest_parse(&m2, bad, len, NULL), MLOPS_E_SCHEMA);
+    assert_string_equal(mlops_error_last_path(), "$.predicate.parameters[\"a.b \\\"c\\\"\"]");
+    free(bad);
+    mlops_buf_dispose(&out);
+    mlops_manifest_free(m);
+    mlops_manifest_builder_free(b);
+}
+
+/* ---- threads: a manifest is immutable and may be read concurrently ---- */
+
+typedef struct reader_arg {
+    const mlops_manifest *m;
+    int ok;
+} reader_arg;
+
+static void *reader(void *p)
+{
+    reader_arg *a = p;
+    a->ok = 1;
+    for (int round = 0; round < 50; round++) {
+        mlops_buf out = MLOPS_BUF_INIT;
+        uint8_t want[32], got[32];
+        if (mlops_manifest_write_canonical(&out, a->m) ||
+            mlops_digest_buffer(want, out.data, out.size) ||
+            mlops_manifest_statement_digest(got, a->m) || memcmp(want, got, 32) != 0)
+            a->ok = 0;
+        for (size_t i = 0; i < mlops_manifest_file_count(a->m); i++)
+            if (mlops_manifest_file_find(a->m, mlops_manifest_file_path(a->m, i)) != i)
+                a->ok = 0;
+        if (mlops_manifest_validate(a->m) != 0)
+            a->ok = 0;
+        mlops_buf_dispose(&out);
+    }
+    return NULL;
+}
+
+static void manifest_is_readable_from_many_threads(void **state)
+{
+    (void)state;
+    mlops_manifest *m = parse_vector("child.json");
+    pthread_t t[4];
+    reader_arg a[4];
+    for (int i = 0; i < 4; i++) {
+        a[i].m = m;
+        assert_int_equal(pthread_create(&t[i], NULL, reader, &a[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_true(a[i].ok);
+    }
+    assert_string_equal(mlops_manifest_statement_sha256(m), CHILD_STATEMENT);
+    mlops_manifest_free(m);
+}
+
 /* ---- out of memory ---- */
 
 typedef struct oom_ctx {
@@ -889,6 +964,8 @@ int main(void)
         cmocka_unit_test(case_folding_collisions),
         cmocka_unit_test(builder_rejects_bad_values_and_stays_unchanged),
         cmocka_unit_test(empty_manifest_has_digest_of_empty_array),
+        cmocka_unit_test(odd_keys_are_named_in_bracket_form),
+        cmocka_unit_test(manifest_is_readable_from_many_threads),
         cmocka_unit_test(every_operation_survives_allocation_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
