@@ -144,6 +144,36 @@ static int check_keys(loader *l, const mlops__json *obj, const char *const *allo
     return 0;
 }
 
+/*
+ * Sort the members of `obj` into `slots` by their position in `names`
+ * (NULL-terminated): one pass instead of a key check plus a lookup per field,
+ * which matters at 100,000 files. An unknown member is a fault naming it.
+ */
+static int members(loader *l, const mlops__json *obj, const char *const *names,
+                   const mlops__json **slots)
+{
+    if (mlops__json_type_of(obj) != MLOPS__JSON_OBJECT)
+        return fault(l, MLOPS_E_SCHEMA, obj, "expected an object, found %s", type_name(obj));
+    size_t nn = 0;
+    while (names[nn])
+        slots[nn++] = NULL;
+    size_t n = mlops__json_object_size(obj);
+    for (size_t i = 0; i < n; i++) {
+        const char *k = mlops__json_object_key(obj, i, NULL);
+        size_t j = 0;
+        while (j < nn && (names[j][0] != k[0] || strcmp(names[j], k) != 0))
+            j++;
+        if (j == nn) {
+            pk(l, k);
+            return fault(l, MLOPS_E_SCHEMA, mlops__json_object_value(obj, i),
+                         "unknown field \"%.64s\" (free-form data belongs in annotations)",
+                         k);
+        }
+        slots[j] = mlops__json_object_value(obj, i);
+    }
+    return 0;
+}
+
 /* A string value of at most `max` bytes, valid UTF-8 without NUL. */
 static int string_value(loader *l, const char **out, const mlops__json *v, size_t max,
                         int allow_empty)
@@ -165,10 +195,10 @@ static int string_value(loader *l, const char **out, const mlops__json *v, size_
 }
 
 /* Member `key` of `obj` as a string; *out stays NULL when absent and optional. */
-static int string_field(loader *l, const char **out, const mlops__json *obj, const char *key,
-                        int required, size_t max)
+/* Member `key` of `obj`, already looked up as `v` (NULL when absent). */
+static int string_at(loader *l, const char **out, const mlops__json *obj, const char *key,
+                     const mlops__json *v, int required, size_t max)
 {
-    const mlops__json *v = mlops__json_object_find(obj, key);
     if (!v) {
         if (required)
             return fault(l, MLOPS_E_SCHEMA, obj, "missing required field \"%s\"", key);
@@ -181,33 +211,44 @@ static int string_field(loader *l, const char **out, const mlops__json *obj, con
     return rc;
 }
 
+static int string_field(loader *l, const char **out, const mlops__json *obj, const char *key,
+                        int required, size_t max)
+{
+    return string_at(l, out, obj, key, mlops__json_object_find(obj, key), required, max);
+}
+
 /* {"sha256": "<64 hex>"} and nothing else. */
-static int digest_field(loader *l, const char **out, const mlops__json *obj, const char *key,
-                        int required)
+static int digest_at(loader *l, const char **out, const mlops__json *obj, const char *key,
+                     const mlops__json *v, int required)
 {
     static const char *const keys[] = {"sha256", NULL};
-    const mlops__json *v = mlops__json_object_find(obj, key);
     if (!v) {
         if (required)
             return fault(l, MLOPS_E_SCHEMA, obj, "missing required field \"%s\"", key);
         return 0;
     }
     pk(l, key);
-    int rc = check_keys(l, v, keys);
+    const mlops__json *slot[1];
+    int rc = members(l, v, keys, slot);
     if (rc)
         return rc;
     const char *hex = NULL;
-    rc = string_field(l, &hex, v, "sha256", 1, 64);
+    rc = string_at(l, &hex, v, "sha256", slot[0], 1, 64);
     if (rc)
         return rc;
     if (!mlops__manifest_is_hex(hex, 64)) {
         pk(l, "sha256");
-        return fault(l, MLOPS_E_SCHEMA, mlops__json_object_find(v, "sha256"),
-                     "expected 64 lowercase hex digits");
+        return fault(l, MLOPS_E_SCHEMA, slot[0], "expected 64 lowercase hex digits");
     }
     pop(l);
     *out = hex;
     return 0;
+}
+
+static int digest_field(loader *l, const char **out, const mlops__json *obj, const char *key,
+                        int required)
+{
+    return digest_at(l, out, obj, key, mlops__json_object_find(obj, key), required);
 }
 
 /* A non-negative integer written without fraction or exponent, <= 2^53-1. */
@@ -226,9 +267,9 @@ static int size_value(loader *l, uint64_t *out, const mlops__json *v, const char
     return 0;
 }
 
-static int size_field(loader *l, uint64_t *out, const mlops__json *obj, const char *key)
+static int size_at(loader *l, uint64_t *out, const mlops__json *obj, const char *key,
+                   const mlops__json *v)
 {
-    const mlops__json *v = mlops__json_object_find(obj, key);
     if (!v)
         return fault(l, MLOPS_E_SCHEMA, obj, "missing required field \"%s\"", key);
     pk(l, key);
@@ -236,6 +277,11 @@ static int size_field(loader *l, uint64_t *out, const mlops__json *obj, const ch
     if (!rc)
         pop(l);
     return rc;
+}
+
+static int size_field(loader *l, uint64_t *out, const mlops__json *obj, const char *key)
+{
+    return size_at(l, out, obj, key, mlops__json_object_find(obj, key));
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -298,14 +344,17 @@ static int load_shards(loader *l, mlops__mf_file *f, const mlops__json *file)
     return 0;
 }
 
+enum { F_PATH, F_SIZE, F_DIGEST, F_MEDIA, F_ROLE, F_SHARDS, F_SHARD_SIZE, F_COUNT };
+
 static int load_file(loader *l, mlops__mf_file *f, const mlops__json *file)
 {
     static const char *const keys[] = {"path",  "size",   "digest",    "mediaType",
                                        "role",  "shards", "shardSize", NULL};
-    int rc = check_keys(l, file, keys);
+    const mlops__json *slot[F_COUNT];
+    int rc = members(l, file, keys, slot);
     if (rc)
         return rc;
-    const mlops__json *pv = mlops__json_object_find(file, "path");
+    const mlops__json *pv = slot[F_PATH];
     if (!pv)
         return fault(l, MLOPS_E_SCHEMA, file, "missing required field \"path\"");
     pk(l, "path");
@@ -322,11 +371,14 @@ static int load_file(loader *l, mlops__mf_file *f, const mlops__json *file)
         return fault(l, MLOPS_E_SCHEMA, pv, "unsafe path \"%.200s\": %s at byte %zu", f->path,
                      why, at);
     pop(l);
-    if ((rc = size_field(l, &f->size, file, "size")) ||
-        (rc = digest_field(l, &f->sha256, file, "digest", 1)) ||
-        (rc = string_field(l, &f->media_type, file, "mediaType", 0, MLOPS__MF_MAX_SHORT)) ||
-        (rc = string_field(l, &f->role, file, "role", 0, MLOPS__MF_MAX_SHORT)))
+    if ((rc = size_at(l, &f->size, file, "size", slot[F_SIZE])) ||
+        (rc = digest_at(l, &f->sha256, file, "digest", slot[F_DIGEST], 1)) ||
+        (rc = string_at(l, &f->media_type, file, "mediaType", slot[F_MEDIA], 0,
+                        MLOPS__MF_MAX_SHORT)) ||
+        (rc = string_at(l, &f->role, file, "role", slot[F_ROLE], 0, MLOPS__MF_MAX_SHORT)))
         return rc;
+    if (!slot[F_SHARDS] && !slot[F_SHARD_SIZE])
+        return 0;
     return load_shards(l, f, file);
 }
 

@@ -134,6 +134,21 @@ int mlops__manifest_created_ok(const char *s)
     return strcmp(again, s) == 0;
 }
 
+/* What a byte means in a path; most bytes are plain and skipped in one loop:
+ * 0 plain, 1 '/', 2 forbidden (C0 controls, '\\', DEL), 3 start or part of a
+ * multi-byte UTF-8 sequence. */
+enum { PB_PLAIN = 0, PB_SLASH = 1, PB_BAD = 2, PB_UTF8 = 3 };
+static const unsigned char path_byte[256] = {
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+};
+
 int mlops__manifest_path_rules(const char *path, size_t len, const char **why, size_t *at)
 {
     const unsigned char *p = (const unsigned char *)path;
@@ -150,49 +165,44 @@ int mlops__manifest_path_rules(const char *path, size_t len, const char **why, s
         *why = "absolute path (leading '/')";
         return -1;
     }
-    size_t seg = 0; /* start of the current segment */
-    for (size_t i = 0; i <= len; i++) {
-        if (i == len || p[i] == '/') {
-            size_t n = i - seg;
-            *at = seg;
-            if (n == 0) {
-                *why = i == len ? "trailing '/'" : "empty segment ('//')";
-                return -1;
-            }
-            if (n == 1 && p[seg] == '.') {
-                *why = "'.' segment";
-                return -1;
-            }
-            if (n == 2 && p[seg] == '.' && p[seg + 1] == '.') {
-                *why = "'..' segment";
-                return -1;
-            }
-            seg = i + 1;
-            continue;
-        }
-        *at = i;
-        if (p[i] == '\\') {
-            *why = "backslash";
+    size_t seg = 0, i = 0; /* start of the current segment, position */
+    for (;;) {
+        while (i < len && path_byte[p[i]] == PB_PLAIN)
+            i++;
+        if (i < len && path_byte[p[i]] == PB_BAD) {
+            *at = i;
+            *why = p[i] == '\\' ? "backslash" : p[i] == 0 ? "NUL byte" : "control character";
             return -1;
         }
-        if (p[i] == 0) {
-            *why = "NUL byte";
-            return -1;
-        }
-        if (p[i] < 0x20 || p[i] == 0x7F) {
-            *why = "control character";
-            return -1;
-        }
-        if (p[i] >= 0x80) {
+        if (i < len && path_byte[p[i]] == PB_UTF8) {
             size_t k = i;
             if (utf8_next(p, len, &k) == 0xFFFFFFFFu) {
+                *at = i;
                 *why = "invalid UTF-8";
                 return -1;
             }
-            i = k - 1;
+            i = k;
+            continue;
         }
+        /* The end of a segment: '/' or the end of the path. */
+        size_t n = i - seg;
+        *at = seg;
+        if (n == 0) {
+            *why = i == len ? "trailing '/'" : "empty segment ('//')";
+            return -1;
+        }
+        if (n == 1 && p[seg] == '.') {
+            *why = "'.' segment";
+            return -1;
+        }
+        if (n == 2 && p[seg] == '.' && p[seg + 1] == '.') {
+            *why = "'..' segment";
+            return -1;
+        }
+        if (i == len)
+            return 0;
+        seg = ++i;
     }
-    return 0;
 }
 
 int mlops_manifest_path_check(const char *path, size_t len)
