@@ -109,8 +109,10 @@ MLOPS_EXTERN int mlops_manifest_parse_options_init(mlops_manifest_parse_options 
  *         MLOPS_E_SCHEMA (the error path is the JSON path of the fault, e.g.
  *         "$.predicate.files[3].path"); MLOPS_E_LIMIT (size, depth, a string
  *         longer than its field allows); MLOPS_E_INTEGRITY (the subject digest
- *         is not the tree digest); MLOPS_E_VERSION (unknown options version);
- *         MLOPS_E_INVALID; MLOPS_E_NOMEM.
+ *         is not the tree digest); MLOPS_E_VERSION (unknown options version,
+ *         or a predicateType other than MLOPS_MANIFEST_PREDICATE_TYPE);
+ *         MLOPS_E_INVALID (NULL, unknown flags, limits above the defaults);
+ *         MLOPS_E_NOMEM.
  * Thread-safe.
  */
 MLOPS_EXTERN int mlops_manifest_parse(mlops_manifest **out, const char *data, size_t len,
@@ -323,10 +325,12 @@ MLOPS_EXTERN int mlops_manifest_builder_new(mlops_manifest_builder **out, const 
 /** Release a builder. Accepts NULL. */
 MLOPS_EXTERN void mlops_manifest_builder_free(mlops_manifest_builder *b);
 
-/* Every setter below returns 0, MLOPS_E_SCHEMA (a value that breaks a rule;
- * the builder is unchanged), MLOPS_E_INVALID (NULL where a pointer is
- * required), or MLOPS_E_NOMEM (the builder is unchanged). Setting a field
- * again replaces it. */
+/* Every setter below returns 0, MLOPS_E_SCHEMA (a value that breaks a rule),
+ * MLOPS_E_LIMIT (a string longer than its field allows: 1024 bytes for
+ * names, keys, roles, media types and versions, 65536 for descriptions, URIs
+ * and string values), MLOPS_E_INVALID (NULL where a pointer is required) or
+ * MLOPS_E_NOMEM. On any failure the builder is unchanged. Setting a field
+ * again replaces it. Builders are not thread-safe: one thread at a time. */
 
 /** Set the description (at most 65536 bytes). */
 MLOPS_EXTERN int mlops_manifest_builder_set_description(mlops_manifest_builder *b,

@@ -248,9 +248,13 @@ int mlops_manifest_builder_set_file_shards(mlops_manifest_builder *b, const char
                             __func__, path, (unsigned long long)size,
                             (unsigned long long)shard_size, (unsigned long long)want, count);
     int rc;
-    for (size_t j = 0; j < count; j++)
-        if ((rc = check_hex(__func__, "sha256[j]", sha256[j], 64)))
-            return rc;
+    for (size_t j = 0; j < count; j++) {
+        if (!sha256[j] || !mlops__manifest_is_hex(sha256[j], 64))
+            return mlops__error(sha256[j] ? MLOPS_E_SCHEMA : MLOPS_E_INVALID,
+                                "%s: shard digest %zu of \"%.200s\" is not 64 lowercase hex "
+                                "digits",
+                                __func__, j, path);
+    }
     /* Build a new file object and swap it in, so a failure changes nothing. */
     mlops__json *f = mlops__json_copy(b->doc, b->files[i]);
     mlops__json *arr = f ? mlops__json_new_array(b->doc) : NULL;
@@ -339,12 +343,11 @@ int mlops_manifest_builder_set_dataset_foreign_digest(mlops_manifest_builder *b,
 
 /* ---- parameters, metrics, annotations ---- */
 
-static int set_member(mlops_manifest_builder *b, mlops__json *obj, const char *func,
-                      const char *key, mlops__json *v)
+static int set_member(mlops_manifest_builder *b, mlops__json *obj, const char *key,
+                      mlops__json *v)
 {
     if (!v)
         return mlops__error_nomem();
-    (void)func;
     return mlops__json_object_set(b->doc, obj, key, v);
 }
 
@@ -361,7 +364,7 @@ int mlops_manifest_builder_set_parameter_string(mlops_manifest_builder *b, const
     if ((rc = check_key(__func__, name)) ||
         (rc = check_str(__func__, "value", value, MLOPS__MF_MAX_LONG, 1)))
         return rc;
-    return set_member(b, b->params, __func__, name, str_node(b->doc, value));
+    return set_member(b, b->params, name, str_node(b->doc, value));
 }
 
 int mlops_manifest_builder_set_parameter_number(mlops_manifest_builder *b, const char *name,
@@ -373,7 +376,7 @@ int mlops_manifest_builder_set_parameter_number(mlops_manifest_builder *b, const
         return rc;
     if (!isfinite(value))
         return bad(__func__, name, "is not finite (JSON has no NaN or infinity)");
-    return set_member(b, b->params, __func__, name, mlops__json_new_double(b->doc, value));
+    return set_member(b, b->params, name, mlops__json_new_double(b->doc, value));
 }
 
 int mlops_manifest_builder_set_parameter_int(mlops_manifest_builder *b, const char *name,
@@ -385,7 +388,7 @@ int mlops_manifest_builder_set_parameter_int(mlops_manifest_builder *b, const ch
         return rc;
     if (value > (int64_t)9007199254740992LL || value < -(int64_t)9007199254740992LL)
         return bad(__func__, name, "is beyond 2^53 in magnitude and would not stay exact");
-    return set_member(b, b->params, __func__, name, mlops__json_new_int(b->doc, value));
+    return set_member(b, b->params, name, mlops__json_new_int(b->doc, value));
 }
 
 int mlops_manifest_builder_set_parameter_bool(mlops_manifest_builder *b, const char *name,
@@ -395,7 +398,7 @@ int mlops_manifest_builder_set_parameter_bool(mlops_manifest_builder *b, const c
     int rc = check_key(__func__, name);
     if (rc)
         return rc;
-    return set_member(b, b->params, __func__, name, mlops__json_new_bool(b->doc, value != 0));
+    return set_member(b, b->params, name, mlops__json_new_bool(b->doc, value != 0));
 }
 
 int mlops_manifest_builder_set_parameter_null(mlops_manifest_builder *b, const char *name)
@@ -404,7 +407,7 @@ int mlops_manifest_builder_set_parameter_null(mlops_manifest_builder *b, const c
     int rc = check_key(__func__, name);
     if (rc)
         return rc;
-    return set_member(b, b->params, __func__, name, mlops__json_new_null(b->doc));
+    return set_member(b, b->params, name, mlops__json_new_null(b->doc));
 }
 
 int mlops_manifest_builder_set_parameter_json(mlops_manifest_builder *b, const char *name,
@@ -431,7 +434,7 @@ int mlops_manifest_builder_set_parameter_json(mlops_manifest_builder *b, const c
              strlen(mlops__json_string(v, &len)) != len)
         rc = bad(__func__, name, "contains U+0000");
     else
-        rc = set_member(b, b->params, __func__, name, mlops__json_copy(b->doc, v));
+        rc = set_member(b, b->params, name, mlops__json_copy(b->doc, v));
     mlops__json_doc_free(tmp);
     return rc;
 }
@@ -444,7 +447,7 @@ int mlops_manifest_builder_set_metric(mlops_manifest_builder *b, const char *nam
         return rc;
     if (!isfinite(value))
         return bad(__func__, name, "is not finite (metrics are finite numbers)");
-    return set_member(b, b->metrics, __func__, name, mlops__json_new_double(b->doc, value));
+    return set_member(b, b->metrics, name, mlops__json_new_double(b->doc, value));
 }
 
 int mlops_manifest_builder_set_annotation(mlops_manifest_builder *b, const char *key,
@@ -455,7 +458,7 @@ int mlops_manifest_builder_set_annotation(mlops_manifest_builder *b, const char 
     if ((rc = check_str(__func__, "key", key, MLOPS__MF_MAX_SHORT, 0)) ||
         (rc = check_str(__func__, "value", value, MLOPS__MF_MAX_LONG, 1)))
         return rc;
-    return set_member(b, b->annotations, __func__, key, str_node(b->doc, value));
+    return set_member(b, b->annotations, key, str_node(b->doc, value));
 }
 
 /* ---- parent and code ---- */
