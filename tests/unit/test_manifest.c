@@ -825,6 +825,30 @@ static void odd_keys_are_named_in_bracket_form(void **state)
     mlops_manifest_builder_free(b);
 }
 
+static void maps_iterate_in_utf16_order(void **state)
+{
+    (void)state;
+    mlops_manifest_builder *b = NULL;
+    mlops_manifest *m = NULL;
+    assert_int_equal(mlops_manifest_builder_new(&b, "m", "1.0.0", "2026-01-01T00:00:00Z"), 0);
+    /* U+FB01 sorts before U+1F600 by code point, after it by UTF-16 code
+     * units (0xD83D 0xDE00): RFC 8785 uses the latter. */
+    assert_int_equal(mlops_manifest_builder_set_metric(b, "\xef\xac\x81", 1), 0);
+    assert_int_equal(mlops_manifest_builder_set_metric(b, "\xf0\x9f\x98\x80", 2), 0);
+    assert_int_equal(mlops_manifest_builder_set_metric(b, "z", 3), 0);
+    assert_int_equal(mlops_manifest_builder_finish(&m, b), 0);
+    assert_string_equal(mlops_manifest_metric_name(m, 0), "z");
+    assert_string_equal(mlops_manifest_metric_name(m, 1), "\xf0\x9f\x98\x80");
+    assert_string_equal(mlops_manifest_metric_name(m, 2), "\xef\xac\x81");
+    mlops_buf out = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_manifest_write_canonical(&out, m), 0);
+    assert_non_null(strstr(out.data, "\"metrics\":{\"z\":3,\"\xf0\x9f\x98\x80\":2,"
+                                     "\"\xef\xac\x81\":1}"));
+    mlops_buf_dispose(&out);
+    mlops_manifest_free(m);
+    mlops_manifest_builder_free(b);
+}
+
 /* ---- threads: a manifest is immutable and may be read concurrently ---- */
 
 typedef struct reader_arg {
@@ -965,6 +989,7 @@ int main(void)
         cmocka_unit_test(builder_rejects_bad_values_and_stays_unchanged),
         cmocka_unit_test(empty_manifest_has_digest_of_empty_array),
         cmocka_unit_test(odd_keys_are_named_in_bracket_form),
+        cmocka_unit_test(maps_iterate_in_utf16_order),
         cmocka_unit_test(manifest_is_readable_from_many_threads),
         cmocka_unit_test(every_operation_survives_allocation_failure),
     };
