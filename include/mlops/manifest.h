@@ -492,6 +492,8 @@ MLOPS_EXTERN const char *mlops_manifest_relation_name(int relation);
 /** Name of a change ("unchanged", "added", "removed", "changed"). */
 MLOPS_EXTERN const char *mlops_manifest_change_name(int change);
 
+/** Number of files present in both with equal SHA-256 and size (not listed). */
+MLOPS_EXTERN size_t mlops_manifest_diff_unchanged_file_count(const mlops_manifest_diff *d);
 /** Number of files that differ (sorted by path bytes). */
 MLOPS_EXTERN size_t mlops_manifest_diff_file_count(const mlops_manifest_diff *d);
 /** Path of differing file `i`. */

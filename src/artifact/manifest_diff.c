@@ -201,6 +201,11 @@ static const df_file *file_at(const mlops_manifest_diff *d, size_t i)
 
 size_t mlops_manifest_diff_file_count(const mlops_manifest_diff *d) { return d ? d->n_files : 0; }
 
+size_t mlops_manifest_diff_unchanged_file_count(const mlops_manifest_diff *d)
+{
+    return d ? d->n_unchanged_files : 0;
+}
+
 const char *mlops_manifest_diff_file_path(const mlops_manifest_diff *d, size_t i)
 {
     const df_file *f = file_at(d, i);

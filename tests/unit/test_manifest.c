@@ -426,6 +426,7 @@ static void diff_matches_the_oracle(void **state)
 
     assert_int_equal(mlops_manifest_diff_relation(d), MLOPS_MANIFEST_B_CHILD_OF_A);
     assert_int_equal(mlops_manifest_diff_file_count(d), 4);
+    assert_int_equal(mlops_manifest_diff_unchanged_file_count(d), 1);
     assert_string_equal(mlops_manifest_diff_file_path(d, 0), "README.md");
     assert_int_equal(mlops_manifest_diff_file_change(d, 0), MLOPS_MANIFEST_ADDED);
     assert_null(mlops_manifest_diff_file_old_sha256(d, 0));
