@@ -29,9 +29,9 @@ void mlops__manifest_hex(char *out, const uint8_t *bytes, size_t n)
  * the statement's canonical bytes are the concatenation of the canonical
  * bytes of its parts. Every key at the top and in the predicate is one of the
  * ASCII names below (the schema check has rejected anything else), so their
- * order is byte order and they need no escaping. The files array is written
- * one file at a time into a small buffer and fed to both hashes: neither the
- * statement nor the files array is ever held whole, and it is written once.
+ * order is byte order and they need no escaping. The bytes go through a
+ * 64 KiB buffer to the statement hash, and those of the files array to the
+ * tree hash too: neither is ever held whole, and everything is written once.
  * The tests and the fuzz target hold this equal to SHA-256 of
  * mlops_manifest_write_canonical().
  */
@@ -40,111 +40,123 @@ static const char *const predicate_keys[] = {
     "annotations", "code",   "created",    "datasets", "description", "files",
     "framework",   "metrics", "name",      "parameters", "parent",    "version"};
 
+/* Bytes are collected and hashed in blocks of this size: one update call per
+ * tiny piece would cost more than the hashing. */
+#define FLUSH_AT 65536
+
 typedef struct hasher {
     mlops_digest *statement, *tree;
-    mlops_buf piece;
+    mlops_buf pend; /* canonical bytes not hashed yet */
+    int both;       /* they are part of the files array: the tree hashes them too */
     size_t statement_size;
 } hasher;
 
-static int feed(mlops_digest *d, const char *s, size_t n) { return mlops_digest_update(d, s, n); }
-
-static int feed_statement(hasher *h, const char *s, size_t n)
+static int flush(hasher *h)
 {
-    h->statement_size += n;
-    return feed(h->statement, s, n);
+    int rc = mlops_digest_update(h->statement, h->pend.data, h->pend.size);
+    if (!rc && h->both)
+        rc = mlops_digest_update(h->tree, h->pend.data, h->pend.size);
+    h->statement_size += h->pend.size;
+    mlops__buf_clear(&h->pend);
+    return rc;
 }
 
-static int feed_str(mlops_digest *d, const char *s) { return feed(d, s, strlen(s)); }
+static int set_both(hasher *h, int both)
+{
+    int rc = h->both == both ? 0 : flush(h);
+    h->both = both;
+    return rc;
+}
+
+static int put(hasher *h, const char *s, size_t n)
+{
+    int rc = mlops__buf_append(&h->pend, s, n);
+    return rc ? rc : h->pend.size >= FLUSH_AT ? flush(h) : 0;
+}
+
+static int put_value(hasher *h, const mlops__json *v)
+{
+    int rc = mlops__json_write_canonical(&h->pend, v);
+    return rc ? rc : h->pend.size >= FLUSH_AT ? flush(h) : 0;
+}
 
 /* `sep` then "key": */
-static int feed_key(hasher *h, int first, const char *key)
+static int put_key(hasher *h, int first, const char *key)
 {
-    int rc = first ? 0 : feed_statement(h, ",", 1);
+    int rc = first ? 0 : put(h, ",", 1);
     if (!rc)
-        rc = feed_statement(h, "\"", 1);
+        rc = put(h, "\"", 1);
     if (!rc)
-        rc = feed_statement(h, key, strlen(key));
+        rc = put(h, key, strlen(key));
     if (!rc)
-        rc = feed_statement(h, "\":", 2);
+        rc = put(h, "\":", 2);
     return rc;
 }
 
-static int feed_value(hasher *h, const mlops__json *v, int tree_too)
+static int put_files(hasher *h, const mlops__json *files)
 {
-    mlops__buf_clear(&h->piece);
-    int rc = mlops__json_write_canonical(&h->piece, v);
+    int rc = set_both(h, 1);
     if (!rc)
-        rc = feed_statement(h, h->piece.data, h->piece.size);
-    if (!rc && tree_too)
-        rc = feed(h->tree, h->piece.data, h->piece.size);
-    return rc;
-}
-
-static int feed_both(hasher *h, const char *s)
-{
-    int rc = feed_statement(h, s, strlen(s));
-    return rc ? rc : feed_str(h->tree, s);
-}
-
-static int feed_files(hasher *h, const mlops__json *files)
-{
-    int rc = feed_both(h, "[");
+        rc = put(h, "[", 1);
     size_t n = mlops__json_array_size(files);
     for (size_t i = 0; i < n && !rc; i++) {
         if (i)
-            rc = feed_both(h, ",");
+            rc = put(h, ",", 1);
         if (!rc)
-            rc = feed_value(h, mlops__json_array_get(files, i), 1);
+            rc = put_value(h, mlops__json_array_get(files, i));
     }
-    return rc ? rc : feed_both(h, "]");
+    if (!rc)
+        rc = put(h, "]", 1);
+    return rc ? rc : set_both(h, 0);
 }
 
-static int feed_predicate(hasher *h, const mlops__json *pred)
+static int put_predicate(hasher *h, const mlops__json *pred)
 {
-    int rc = feed_statement(h, "{", 1);
+    int rc = put(h, "{", 1);
     size_t seen = 0;
     for (size_t k = 0; k < sizeof predicate_keys / sizeof *predicate_keys && !rc; k++) {
         const mlops__json *v = mlops__json_object_find(pred, predicate_keys[k]);
         if (!v)
             continue;
-        rc = feed_key(h, seen++ == 0, predicate_keys[k]);
+        rc = put_key(h, seen++ == 0, predicate_keys[k]);
         if (!rc)
-            rc = strcmp(predicate_keys[k], "files") == 0 ? feed_files(h, v)
-                                                         : feed_value(h, v, 0);
+            rc = strcmp(predicate_keys[k], "files") == 0 ? put_files(h, v) : put_value(h, v);
     }
     if (!rc && seen != mlops__json_object_size(pred))
         return mlops__error(MLOPS_E_INTERNAL, "manifest digest: unexpected predicate member");
-    return rc ? rc : feed_statement(h, "}", 1);
+    return rc ? rc : put(h, "}", 1);
 }
 
 int mlops__manifest_digests(mlops_manifest *m)
 {
-    hasher h = {NULL, NULL, MLOPS_BUF_INIT, 0};
+    hasher h = {NULL, NULL, MLOPS_BUF_INIT, 0, 0};
     const mlops__json *root = mlops__json_root(m->doc);
     int rc = mlops_digest_new(&h.statement);
     if (!rc)
         rc = mlops_digest_new(&h.tree);
     if (!rc)
-        rc = mlops__buf_reserve(&h.piece, 1024);
+        rc = mlops__buf_reserve(&h.pend, FLUSH_AT + 4096);
     if (!rc)
-        rc = feed_statement(&h, "{", 1);
+        rc = put(&h, "{", 1);
     for (size_t k = 0; k < sizeof top_keys / sizeof *top_keys && !rc; k++) {
         const mlops__json *v = mlops__json_object_find(root, top_keys[k]);
-        rc = feed_key(&h, k == 0, top_keys[k]);
+        rc = put_key(&h, k == 0, top_keys[k]);
         if (!rc)
-            rc = k == 1 ? feed_predicate(&h, v) : feed_value(&h, v, 0);
+            rc = k == 1 ? put_predicate(&h, v) : put_value(&h, v);
     }
     if (!rc && mlops__json_object_size(root) != 4)
         rc = mlops__error(MLOPS_E_INTERNAL, "manifest digest: unexpected statement member");
     if (!rc)
-        rc = feed_statement(&h, "}", 1);
+        rc = put(&h, "}", 1);
+    if (!rc)
+        rc = flush(&h);
     if (!rc)
         rc = mlops_digest_finish(h.statement, m->statement);
     if (!rc)
         rc = mlops_digest_finish(h.tree, m->tree);
     mlops_digest_free(h.statement);
     mlops_digest_free(h.tree);
-    mlops_buf_dispose(&h.piece);
+    mlops_buf_dispose(&h.pend);
     if (rc)
         return rc;
     mlops__manifest_hex(m->tree_hex, m->tree, 32);
