@@ -108,7 +108,8 @@ mlops__json *mlops__json_new_double(mlops__json_doc *doc, double value);
 mlops__json *mlops__json_new_string(mlops__json_doc *doc, const char *s, size_t len);
 mlops__json *mlops__json_new_array(mlops__json_doc *doc);
 mlops__json *mlops__json_new_object(mlops__json_doc *doc);
-/** Deep copy of a value from any document into `doc`. */
+/** Deep copy of a value from any document into `doc`. NULL also for a value
+ *  nested 512 levels deep or more (only built documents can be). */
 mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v);
 
 /** Append to an array; 0 or MLOPS_E_NOMEM (recorded). */

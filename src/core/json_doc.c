@@ -196,7 +196,6 @@ const char *mlops__json_number_text(const mlops__json *v, size_t *len)
 
 int mlops__json_is_integer(const mlops__json *v)
 {
-    int64_t ignored;
     if (!v || json_type(v) != MLOPS__JSON_NUMBER)
         return 0;
     const char *s = v->u.s;
@@ -219,7 +218,6 @@ int mlops__json_is_integer(const mlops__json *v)
             return 0;
         acc = acc * 10 + d;
     }
-    (void)ignored;
     return 1;
 }
 
@@ -533,9 +531,20 @@ int mlops__json_object_set_n(mlops__json_doc *doc, mlops__json *object, const ch
     return 0;
 }
 
+/* Built documents can nest without limit; the copy recurses, so it stops
+ * (NULL) where the writers would refuse the value anyway. */
+#define COPY_MAX_DEPTH 512
+
+static mlops__json *copy_value(mlops__json_doc *doc, const mlops__json *v, size_t depth);
+
 mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v)
 {
-    if (!doc || !v)
+    return copy_value(doc, v, 0);
+}
+
+static mlops__json *copy_value(mlops__json_doc *doc, const mlops__json *v, size_t depth)
+{
+    if (!doc || !v || depth >= COPY_MAX_DEPTH)
         return NULL;
     switch (json_type(v)) {
     case MLOPS__JSON_NULL:
@@ -556,7 +565,7 @@ mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v)
             return NULL;
         size_t n = mlops__json_array_size(v);
         for (size_t i = 0; i < n; i++) {
-            mlops__json *c = mlops__json_copy(doc, mlops__json_array_get(v, i));
+            mlops__json *c = copy_value(doc, mlops__json_array_get(v, i), depth + 1);
             if (!c || mlops__json_array_push(doc, a, c))
                 return NULL;
         }
@@ -570,7 +579,7 @@ mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v)
         for (size_t i = 0; i < n; i++) {
             size_t klen;
             const char *k = mlops__json_object_key(v, i, &klen);
-            mlops__json *c = mlops__json_copy(doc, mlops__json_object_value(v, i));
+            mlops__json *c = copy_value(doc, mlops__json_object_value(v, i), depth + 1);
             if (!c || mlops__json_object_set_n(doc, o, k, klen, c))
                 return NULL;
         }

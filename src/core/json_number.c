@@ -9,11 +9,18 @@
  * does not read back as x, the p-digit neighbour on the other side of x is
  * tried too (at a power of two the rounding interval is lopsided, so the
  * nearest can miss while the other one hits). Some p-digit decimal reads back
- * as x exactly when one of those two does, and a p-digit decimal is also a
- * (p+1)-digit one, so the property is monotone in p and the smallest p is
- * found by bisection over 1..17 (17 always works).
+ * as x exactly when one of those two does.
+ *
+ * Precisions 15, 16, 17 are tried in that order (17 always works). If the
+ * shortest form d has k <= 15 digits, then |x - d| is at most half an ulp of
+ * x (below 1.2e-16 x) while the 15-digit grid around x is at least 1e-15 x
+ * wide, so the 15-digit decimal nearest to x is d followed by zeros: p = 15
+ * succeeds and stripping the zeros gives d. Otherwise no decimal of 15 or
+ * fewer digits reads back, and 16 or 17 is the answer. (Normal doubles only:
+ * subnormals are handled by bisection, below.)
  */
 #define _GNU_SOURCE 1 /* strtod_l */
+#include <float.h>
 #include <inttypes.h>
 #include <locale.h>
 #include <math.h>
@@ -128,20 +135,28 @@ size_t mlops__json_format_double(char out[32], double value)
         out[o] = '\0';
         return o;
     }
-    int lo = 1, hi = 17;
     uint64_t s = 0;
     int q = 0;
-    shortest_at(x, 17, &s, &q);
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        uint64_t sm;
-        int qm;
-        if (shortest_at(x, mid, &sm, &qm)) {
-            hi = mid;
-            s = sm;
-            q = qm;
-        } else {
-            lo = mid + 1;
+    if (x >= DBL_MIN) {
+        if (!shortest_at(x, 15, &s, &q) && !shortest_at(x, 16, &s, &q))
+            shortest_at(x, 17, &s, &q);
+    } else {
+        /* Subnormals carry fewer bits, so the argument above fails; a p-digit
+         * decimal is also a (p+1)-digit one, so "some p-digit decimal reads
+         * back" is monotone in p and bisection finds the smallest p. */
+        int lo = 1, hi = 17;
+        shortest_at(x, 17, &s, &q);
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            uint64_t sm;
+            int qm;
+            if (shortest_at(x, mid, &sm, &qm)) {
+                hi = mid;
+                s = sm;
+                q = qm;
+            } else {
+                lo = mid + 1;
+            }
         }
     }
     while (s % 10 == 0) {

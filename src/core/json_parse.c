@@ -14,6 +14,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#  include <emmintrin.h>
+#endif
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -242,6 +245,21 @@ static char *put_utf8(char *w, unsigned long cp)
 /* Past the plain ASCII bytes at r (the NUL after the input stops it). */
 static inline char *scan_plain(char *r, const char *end)
 {
+#if defined(__SSE2__)
+    /* 16 bytes at a time: '"', '\\', and (as signed bytes) everything below
+     * 0x20, which takes in 0x80..0xFF too. */
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+    while (end - r >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)r);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                                 _mm_cmplt_epi8(x, space));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return r + __builtin_ctz(bits);
+        r += 16;
+    }
+#endif
     while (end - r >= 8) {
         uint64_t x = json_load64(r);
         uint64_t m = json_has_special(x) | (x & JSON_HIGHS);
@@ -258,13 +276,29 @@ static inline char *scan_plain(char *r, const char *end)
  * The string whose opening quote is at *pp: decoded in place, NUL-terminated,
  * described in *node; *pp moves past the closing quote.
  */
-static int parse_string(parser *ps, char **pp, mlops__json *node)
+static int parse_string_slow(parser *ps, char **pp, mlops__json *node, char *r);
+
+/* The common case inline: plain ASCII up to the closing quote. */
+static inline int parse_string(parser *ps, char **pp, mlops__json *node)
+{
+    char *q = *pp;
+    char *r = scan_plain(q + 1, ps->text + ps->len);
+    if (*r != '"')
+        return parse_string_slow(ps, pp, node, r);
+    *r = '\0';
+    node->offset = (uint32_t)(q - ps->text);
+    node->bits = json_bits(MLOPS__JSON_STRING, JSON_F_PLAIN, (size_t)(r - q - 1));
+    node->u.s = q + 1;
+    *pp = r + 1;
+    return 0;
+}
+
+/* Escapes, non-ASCII and errors; r is the first byte the fast scan stopped at. */
+static int parse_string_slow(parser *ps, char **pp, mlops__json *node, char *r)
 {
     char *q = *pp;
     char *start = q + 1;
-    char *r = start;
     const char *end = ps->text + ps->len;
-    r = scan_plain(r, end);
     char *w = r;
     uint32_t plain = JSON_F_PLAIN;
     for (;;) {
@@ -387,7 +421,8 @@ static size_t small_dup(const mlops__json *vals, size_t n)
         size_t len = json_len(k);
         for (size_t j = 0; j < i; j++) {
             const mlops__json *o = &vals[2 * j];
-            if (json_len(o) == len && memcmp(o->u.s, k->u.s, len) == 0)
+            if (json_len(o) == len && (len == 0 || (o->u.s[0] == k->u.s[0] &&
+                                                    memcmp(o->u.s, k->u.s, len) == 0)))
                 return i;
         }
     }

@@ -74,7 +74,24 @@ static const unsigned char must_escape[256] = {
 #undef C8
 };
 
-static int write_string(writer *w, const mlops__json *v)
+static int write_string_escaped(writer *w, const mlops__json *v);
+
+/* Most parsed strings had no escape in the source, so they need none now:
+ * copied whole, inline; the rest go through the escaping path. */
+static inline int write_string(writer *w, const mlops__json *v)
+{
+    if (!(v->bits & JSON_F_PLAIN))
+        return write_string_escaped(w, v);
+    size_t len = json_len(v);
+    ENSURE(w, len + 2);
+    *w->p++ = '"';
+    memcpy(w->p, v->u.s, len);
+    w->p += len;
+    *w->p++ = '"';
+    return 0;
+}
+
+static int write_string_escaped(writer *w, const mlops__json *v)
 {
     const unsigned char *s = (const unsigned char *)v->u.s;
     size_t len = json_len(v);
@@ -82,12 +99,6 @@ static int write_string(writer *w, const mlops__json *v)
         return mlops__error(MLOPS_E_INVALID, "cannot write a string that is not valid UTF-8");
     ENSURE(w, len + 2);
     *w->p++ = '"';
-    if (v->bits & JSON_F_PLAIN) {
-        memcpy(w->p, s, len);
-        w->p += len;
-        *w->p++ = '"';
-        return 0;
-    }
     size_t i = 0;
     for (;;) {
         size_t run = i;
@@ -141,13 +152,18 @@ static int write_number(writer *w, const mlops__json *v)
 {
     const char *t = v->u.s;
     size_t n = json_len(v);
-    size_t digits = n - (t[0] == '-');
+    size_t neg = t[0] == '-';
     /* An integer of at most 15 digits is exact in a double and ECMAScript
      * writes it as it is; only "-0" changes. */
-    if (digits <= 15 && !memchr(t, '.', n) && !memchr(t, 'e', n) && !memchr(t, 'E', n)) {
-        if (n == 2 && t[0] == '-' && t[1] == '0')
-            return put(w, "0", 1);
-        return put(w, t, n);
+    if (n - neg <= 15) {
+        size_t i = neg;
+        while (i < n && t[i] >= '0' && t[i] <= '9')
+            i++;
+        if (i == n) {
+            if (n == 2 && neg && t[1] == '0')
+                return put(w, "0", 1);
+            return put(w, t, n);
+        }
     }
     double d = mlops__json_strtod(t, NULL);
     if (!isfinite(d)) {
@@ -205,16 +221,6 @@ static int key_cmp(const mlops__json *ka, const mlops__json *kb)
     return ca < cb ? -1 : ca > cb;
 }
 
-static const mlops__json *key_node(const mlops__json *o, size_t i)
-{
-    return (o->bits & JSON_F_BUILT) ? &o->u.built->members[i].key : &o->u.nodes[2 * i];
-}
-
-static const mlops__json *value_node(const mlops__json *o, size_t i)
-{
-    return (o->bits & JSON_F_BUILT) ? o->u.built->members[i].value : &o->u.nodes[2 * i + 1];
-}
-
 /* key_cmp with a shortcut for keys whose first bytes differ and are ASCII
  * (UTF-16 and byte order agree there); empty keys have a NUL first byte. */
 static inline int key_cmp_fast(const mlops__json *ka, const mlops__json *kb)
@@ -225,12 +231,20 @@ static inline int key_cmp_fast(const mlops__json *ka, const mlops__json *kb)
     return key_cmp(ka, kb);
 }
 
-static void merge_sort(const mlops__json *o, size_t *a, size_t *tmp, size_t n)
+/* A member to sort: key and value nodes side by side, so the sort touches
+ * nothing else. */
+typedef struct member_ref {
+    const mlops__json *key;
+    const mlops__json *value;
+} member_ref;
+
+static void sort_members(member_ref *a, member_ref *tmp, size_t n)
 {
     if (n <= 8) {
         for (size_t i = 1; i < n; i++) {
-            size_t x = a[i], j = i;
-            while (j > 0 && key_cmp_fast(key_node(o, a[j - 1]), key_node(o, x)) > 0) {
+            member_ref x = a[i];
+            size_t j = i;
+            while (j > 0 && key_cmp_fast(a[j - 1].key, x.key) > 0) {
                 a[j] = a[j - 1];
                 j--;
             }
@@ -239,11 +253,11 @@ static void merge_sort(const mlops__json *o, size_t *a, size_t *tmp, size_t n)
         return;
     }
     size_t h = n / 2;
-    merge_sort(o, a, tmp, h);
-    merge_sort(o, a + h, tmp, n - h);
+    sort_members(a, tmp, h);
+    sort_members(a + h, tmp, n - h);
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = key_cmp(key_node(o, a[i]), key_node(o, a[j])) <= 0 ? a[i++] : a[j++];
+        tmp[k++] = key_cmp(a[i].key, a[j].key) <= 0 ? a[i++] : a[j++];
     while (i < h)
         tmp[k++] = a[i++];
     while (j < n)
@@ -275,26 +289,33 @@ static int write_array(writer *w, const mlops__json *v, size_t level)
 static int write_object(writer *w, const mlops__json *v, size_t level)
 {
     size_t n = mlops__json_object_size(v);
-    size_t small[2 * SMALL_OBJECT]; /* order, then merge space */
-    size_t *order = small, *heap = NULL;
+    member_ref small[2 * SMALL_OBJECT]; /* members, then merge space */
+    member_ref *m = small, *heap = NULL;
     int rc = 0;
-    if (v->bits & JSON_F_BUILT) {
-        for (size_t i = 0; i < n; i++) {
-            const mlops__json *k = key_node(v, i);
-            if (!mlops__json_utf8_valid(k->u.s, json_len(k)))
-                return mlops__error(MLOPS_E_INVALID,
-                                    "cannot write an object key that is not valid UTF-8");
-        }
-    }
     if (n > SMALL_OBJECT) {
         heap = mlops__reallocarray(NULL, n, 2 * sizeof *heap);
         if (!heap)
             return mlops__error_nomem();
-        order = heap;
+        m = heap;
     }
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    merge_sort(v, order, order + n, n);
+    if (v->bits & JSON_F_BUILT) {
+        const json_member *bm = v->u.built->members;
+        for (size_t i = 0; i < n; i++) {
+            m[i].key = &bm[i].key;
+            m[i].value = bm[i].value;
+            if (!mlops__json_utf8_valid(bm[i].key.u.s, json_len(&bm[i].key))) {
+                mlops__free(heap);
+                return mlops__error(MLOPS_E_INVALID,
+                                    "cannot write an object key that is not valid UTF-8");
+            }
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            m[i].key = &v->u.nodes[2 * i];
+            m[i].value = &v->u.nodes[2 * i + 1];
+        }
+    }
+    sort_members(m, m + n, n);
     rc = put(w, "{", 1);
     for (size_t i = 0; i < n && !rc; i++) {
         if (i)
@@ -302,11 +323,11 @@ static int write_object(writer *w, const mlops__json *v, size_t level)
         if (!rc && w->pretty)
             rc = put_indent(w, level + 1);
         if (!rc)
-            rc = write_string(w, key_node(v, order[i]));
+            rc = write_string(w, m[i].key);
         if (!rc)
             rc = w->pretty ? put(w, ": ", 2) : put(w, ":", 1);
         if (!rc)
-            rc = write_value(w, value_node(v, order[i]), level + 1);
+            rc = write_value(w, m[i].value, level + 1);
     }
     mlops__free(heap);
     if (!rc && w->pretty && n)

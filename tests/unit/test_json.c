@@ -849,6 +849,78 @@ static void round_trip_is_byte_identical(void **state)
     }
 }
 
+
+static void built_documents_deeper_than_the_writer_limit_fail_cleanly(void **state)
+{
+    (void)state;
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(mlops__json_doc_new(&doc), 0);
+    mlops__json *root = mlops__json_new_array(doc), *cur = root;
+    for (int i = 1; i < 600; i++) {
+        mlops__json *a = mlops__json_new_array(doc);
+        assert_int_equal(mlops__json_array_push(doc, cur, a), 0);
+        cur = a;
+    }
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__buf_append_str(&b, "x"), 0);
+    assert_int_equal(mlops__json_write_canonical(&b, root), MLOPS_E_LIMIT);
+    assert_string_equal(b.data, "x");
+    assert_non_null(strstr(mlops_error_last(), "deeper than 512"));
+    assert_int_equal(mlops__json_write_pretty(&b, root), MLOPS_E_LIMIT);
+    assert_string_equal(b.data, "x");
+    mlops_buf_dispose(&b);
+    assert_null(mlops__json_copy(doc, root)); /* no unbounded recursion either */
+    mlops__json_doc_free(doc);
+}
+
+static void keys_with_embedded_nul_survive_copy_and_write(void **state)
+{
+    (void)state;
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(parse_str(&doc, "{\"a\\u0000b\": 1, \"a\": 2}"), 0);
+    const mlops__json *r = mlops__json_root(doc);
+    size_t len;
+    assert_memory_equal(mlops__json_object_key(r, 0, &len), "a\0b", 4);
+    assert_int_equal(len, 3);
+    /* find takes a C string: "a" is the second member, not a prefix match */
+    assert_int_equal(mlops__json_int(mlops__json_object_find(r, "a")), 2);
+    mlops__json_doc *copy = NULL;
+    assert_int_equal(mlops__json_doc_new(&copy), 0);
+    mlops__json *c = mlops__json_copy(copy, r);
+    assert_non_null(c);
+    assert_int_equal(mlops__json_object_size(c), 2);
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__json_write_canonical(&b, c), 0);
+    assert_string_equal(b.data, "{\"a\":2,\"a\\u0000b\":1}");
+    /* set_n replaces by the full key */
+    assert_int_equal(mlops__json_object_set_n(copy, c, "a\0b", 3, mlops__json_new_null(copy)), 0);
+    assert_int_equal(mlops__json_object_size(c), 2);
+    mlops__buf_clear(&b);
+    assert_int_equal(mlops__json_write_canonical(&b, c), 0);
+    assert_string_equal(b.data, "{\"a\":2,\"a\\u0000b\":null}");
+    mlops_buf_dispose(&b);
+    assert_null(mlops__json_new_string(copy, NULL, 1));
+    mlops__json *empty = mlops__json_new_string(copy, NULL, 0);
+    assert_non_null(empty);
+    assert_string_equal(mlops__json_string(empty, &len), "");
+    assert_int_equal(len, 0);
+    mlops__json_doc_free(copy);
+    mlops__json_doc_free(doc);
+}
+
+static void size_limit_is_inclusive(void **state)
+{
+    (void)state;
+    mlops__json_doc *doc = NULL;
+    mlops__json_limits lim = { 0, 7 };
+    assert_int_equal(mlops__json_parse(&doc, "[1,2,3]", 7, &lim, NULL), 0);
+    mlops__json_doc_free(doc);
+    doc = NULL;
+    assert_int_equal(mlops__json_parse(&doc, "[1,2,3] ", 8, &lim, NULL), MLOPS_E_LIMIT);
+    assert_null(doc);
+    assert_int_equal(mlops_error_last_offset(), -1);
+}
+
 /* ---- paths and schema helpers ---------------------------------------- */
 
 static void paths_name_members_and_indexes(void **state)
@@ -1055,6 +1127,9 @@ int main(void)
         cmocka_unit_test(builder_rejects_invalid_utf8_at_write_and_keeps_buffer),
         cmocka_unit_test(large_built_object_sorts_and_finds),
         cmocka_unit_test(round_trip_is_byte_identical),
+        cmocka_unit_test(built_documents_deeper_than_the_writer_limit_fail_cleanly),
+        cmocka_unit_test(keys_with_embedded_nul_survive_copy_and_write),
+        cmocka_unit_test(size_limit_is_inclusive),
         cmocka_unit_test(paths_name_members_and_indexes),
         cmocka_unit_test(schema_errors_name_the_path_and_offset),
         cmocka_unit_test(out_of_memory_in_parse_build_and_write_fails_cleanly),
