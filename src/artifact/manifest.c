@@ -16,7 +16,6 @@ void mlops_manifest_free(mlops_manifest *m)
 {
     if (!m)
         return;
-    mlops__free(m->files);
     mlops__free(m->datasets);
     mlops__free(m->params);
     mlops__free(m->metrics);
@@ -45,31 +44,66 @@ int mlops_manifest_has_parent(const mlops_manifest *m) { return m && m->parent_s
 
 /* ---- files ---- */
 
-static const mlops__mf_file *file_at(const mlops_manifest *m, size_t i)
+const mlops__json *mlops__manifest_file(const mlops_manifest *m, size_t i)
 {
-    return m && i < m->n_files ? &m->files[i] : NULL;
+    return m && i < m->n_files ? mlops__json_array_get(m->files_node, i) : NULL;
+}
+
+const char *mlops__manifest_file_path(const mlops__json *f, size_t *len)
+{
+    return mlops__json_string(mlops__json_object_find(f, "path"), len);
+}
+
+uint64_t mlops__manifest_file_size(const mlops__json *f)
+{
+    return (uint64_t)mlops__json_int(mlops__json_object_find(f, "size"));
+}
+
+const char *mlops__manifest_file_sha256(const mlops__json *f)
+{
+    return mlops__json_string(
+        mlops__json_object_find(mlops__json_object_find(f, "digest"), "sha256"), NULL);
 }
 
 size_t mlops_manifest_file_count(const mlops_manifest *m) { return m ? m->n_files : 0; }
 
-#define FILE_FIELD(fn, type, member, none)                 \
-    type fn(const mlops_manifest *m, size_t i)             \
-    {                                                      \
-        const mlops__mf_file *f = file_at(m, i);           \
-        return f ? f->member : none;                       \
-    }
+const char *mlops_manifest_file_path(const mlops_manifest *m, size_t i)
+{
+    return mlops__manifest_file_path(mlops__manifest_file(m, i), NULL);
+}
 
-FILE_FIELD(mlops_manifest_file_path, const char *, path, NULL)
-FILE_FIELD(mlops_manifest_file_size, uint64_t, size, 0)
-FILE_FIELD(mlops_manifest_file_sha256, const char *, sha256, NULL)
-FILE_FIELD(mlops_manifest_file_media_type, const char *, media_type, NULL)
-FILE_FIELD(mlops_manifest_file_role, const char *, role, NULL)
-FILE_FIELD(mlops_manifest_file_shard_size, uint64_t, shard_size, 0)
+uint64_t mlops_manifest_file_size(const mlops_manifest *m, size_t i)
+{
+    const mlops__json *f = mlops__manifest_file(m, i);
+    return f ? mlops__manifest_file_size(f) : 0;
+}
+
+const char *mlops_manifest_file_sha256(const mlops_manifest *m, size_t i)
+{
+    return mlops__manifest_file_sha256(mlops__manifest_file(m, i));
+}
+
+const char *mlops_manifest_file_media_type(const mlops_manifest *m, size_t i)
+{
+    return mlops__json_string(mlops__json_object_find(mlops__manifest_file(m, i), "mediaType"),
+                              NULL);
+}
+
+const char *mlops_manifest_file_role(const mlops_manifest *m, size_t i)
+{
+    return mlops__json_string(mlops__json_object_find(mlops__manifest_file(m, i), "role"),
+                              NULL);
+}
+
+uint64_t mlops_manifest_file_shard_size(const mlops_manifest *m, size_t i)
+{
+    const mlops__json *s = mlops__json_object_find(mlops__manifest_file(m, i), "shardSize");
+    return s ? (uint64_t)mlops__json_int(s) : 0;
+}
 
 size_t mlops_manifest_file_shard_count(const mlops_manifest *m, size_t i)
 {
-    const mlops__mf_file *f = file_at(m, i);
-    return f && f->shards ? mlops__json_array_size(f->shards) : 0;
+    return mlops__json_array_size(mlops__json_object_find(mlops__manifest_file(m, i), "shards"));
 }
 
 size_t mlops_manifest_file_find(const mlops_manifest *m, const char *path)
@@ -78,12 +112,11 @@ size_t mlops_manifest_file_find(const mlops_manifest *m, const char *path)
         return (size_t)-1;
     size_t len = strlen(path), lo = 0, hi = m->n_files;
     while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const mlops__mf_file *f = &m->files[mid];
-        size_t n = f->path_len < len ? f->path_len : len;
-        int c = memcmp(f->path, path, n);
+        size_t mid = lo + (hi - lo) / 2, flen = 0;
+        const char *fp = mlops__manifest_file_path(mlops__manifest_file(m, mid), &flen);
+        int c = memcmp(fp, path, flen < len ? flen : len);
         if (c == 0)
-            c = f->path_len < len ? -1 : (f->path_len > len);
+            c = flen < len ? -1 : (flen > len);
         if (c == 0)
             return mid;
         if (c < 0)
@@ -98,25 +131,25 @@ int mlops_manifest_file_shard(uint64_t *offset, uint64_t *size, const char **sha
                               const mlops_manifest *m, size_t i, size_t j)
 {
     MLOPS__CHECK_ARG(m);
-    const mlops__mf_file *f = file_at(m, i);
+    const mlops__json *f = mlops__manifest_file(m, i);
     if (!f)
         return mlops__error(MLOPS_E_NOTFOUND, "manifest has no file %zu (it has %zu)", i,
                             m->n_files);
-    size_t n = f->shards ? mlops__json_array_size(f->shards) : 0;
+    const mlops__json *shards = mlops__json_object_find(f, "shards");
+    size_t n = mlops__json_array_size(shards);
     if (j >= n)
         return mlops__error(MLOPS_E_NOTFOUND, "file \"%.200s\" has no shard %zu (it has %zu)",
-                            f->path, j, n);
+                            mlops__manifest_file_path(f, NULL), j, n);
     /* Shards were checked at load: offset j*shardSize, the size that fits. */
-    uint64_t off = (uint64_t)j * f->shard_size;
+    uint64_t file_size = mlops__manifest_file_size(f);
+    uint64_t shard_size = (uint64_t)mlops__json_int(mlops__json_object_find(f, "shardSize"));
+    uint64_t off = (uint64_t)j * shard_size;
     if (offset)
         *offset = off;
     if (size)
-        *size = f->size - off < f->shard_size ? f->size - off : f->shard_size;
-    if (sha256) {
-        const mlops__json *d = mlops__json_object_find(mlops__json_array_get(f->shards, j),
-                                                       "digest");
-        *sha256 = mlops__json_string(mlops__json_object_find(d, "sha256"), NULL);
-    }
+        *size = file_size - off < shard_size ? file_size - off : shard_size;
+    if (sha256)
+        *sha256 = mlops__manifest_file_sha256(mlops__json_array_get(shards, j));
     return 0;
 }
 

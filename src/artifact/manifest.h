@@ -23,6 +23,9 @@
 #define MLOPS__MF_MAX_SHORT 1024    /* keys, roles, media types, versions, alg... */
 #define MLOPS__MF_MAX_LONG 65536    /* description, URIs, string values */
 
+/* A file entry as the loader checks it (a view; manifests keep no copy: the
+ * files are read from their checked JSON objects, which saves 64 bytes per
+ * file at 100,000 files). */
 typedef struct mlops__mf_file {
     const char *path;
     size_t path_len;
@@ -61,8 +64,7 @@ struct mlops_manifest {
     const char *name, *version, *created, *description;
     const char *framework_name, *framework_version;
     const char *subject_name, *subject_sha256;
-    mlops__mf_file *files;
-    size_t n_files;
+    size_t n_files; /* elements of files_node */
     mlops__mf_dataset *datasets;
     size_t n_datasets;
     mlops__mf_entry *params;
@@ -80,6 +82,14 @@ struct mlops_manifest {
     char tree_hex[65];
     char statement_hex[65];
 };
+
+/* ---- manifest.c: file entries read from their checked JSON objects ---- */
+
+/** File object `i`, or NULL when out of range (or m is NULL). */
+const mlops__json *mlops__manifest_file(const mlops_manifest *m, size_t i);
+const char *mlops__manifest_file_path(const mlops__json *f, size_t *len);
+uint64_t mlops__manifest_file_size(const mlops__json *f);
+const char *mlops__manifest_file_sha256(const mlops__json *f);
 
 /* ---- manifest_parse.c ---- */
 

@@ -12,7 +12,7 @@
 #include "core/error.h"
 
 typedef struct df_file {
-    const mlops__mf_file *a, *b; /* NULL on the side it is missing from */
+    const mlops__json *a, *b; /* file objects; NULL on the side it is missing from */
     int change;
 } df_file;
 
@@ -34,13 +34,19 @@ struct mlops_manifest_diff {
     size_t n_metrics;
 };
 
-static int path_cmp(const mlops__mf_file *x, const mlops__mf_file *y)
+static int path_cmp(const mlops__json *x, const mlops__json *y)
 {
-    size_t n = x->path_len < y->path_len ? x->path_len : y->path_len;
-    int c = memcmp(x->path, y->path, n);
+    size_t xl = 0, yl = 0;
+    const char *xp = mlops__manifest_file_path(x, &xl), *yp = mlops__manifest_file_path(y, &yl);
+    int c = memcmp(xp, yp, xl < yl ? xl : yl);
     if (c)
         return c;
-    return x->path_len < y->path_len ? -1 : (x->path_len > y->path_len);
+    return xl < yl ? -1 : (xl > yl);
+}
+
+static const char *file_path(const df_file *f)
+{
+    return mlops__manifest_file_path(f->a ? f->a : f->b, NULL);
 }
 
 static int diff_files(mlops_manifest_diff *d)
@@ -57,18 +63,20 @@ static int diff_files(mlops_manifest_diff *d)
     while (i < a->n_files || j < b->n_files) {
         int c = i == a->n_files   ? 1
                 : j == b->n_files ? -1
-                                  : path_cmp(&a->files[i], &b->files[j]);
+                                  : path_cmp(mlops__manifest_file(a, i),
+                                             mlops__manifest_file(b, j));
         df_file f = {NULL, NULL, MLOPS_MANIFEST_UNCHANGED};
         if (c < 0) {
-            f.a = &a->files[i++];
+            f.a = mlops__manifest_file(a, i++);
             f.change = MLOPS_MANIFEST_REMOVED;
         } else if (c > 0) {
-            f.b = &b->files[j++];
+            f.b = mlops__manifest_file(b, j++);
             f.change = MLOPS_MANIFEST_ADDED;
         } else {
-            f.a = &a->files[i++];
-            f.b = &b->files[j++];
-            if (f.a->size != f.b->size || strcmp(f.a->sha256, f.b->sha256) != 0)
+            f.a = mlops__manifest_file(a, i++);
+            f.b = mlops__manifest_file(b, j++);
+            if (mlops__manifest_file_size(f.a) != mlops__manifest_file_size(f.b) ||
+                strcmp(mlops__manifest_file_sha256(f.a), mlops__manifest_file_sha256(f.b)) != 0)
                 f.change = MLOPS_MANIFEST_CHANGED;
         }
         if (f.change == MLOPS_MANIFEST_UNCHANGED)
@@ -209,7 +217,7 @@ size_t mlops_manifest_diff_unchanged_file_count(const mlops_manifest_diff *d)
 const char *mlops_manifest_diff_file_path(const mlops_manifest_diff *d, size_t i)
 {
     const df_file *f = file_at(d, i);
-    return f ? (f->a ? f->a->path : f->b->path) : NULL;
+    return f ? file_path(f) : NULL;
 }
 
 int mlops_manifest_diff_file_change(const mlops_manifest_diff *d, size_t i)
@@ -221,25 +229,25 @@ int mlops_manifest_diff_file_change(const mlops_manifest_diff *d, size_t i)
 const char *mlops_manifest_diff_file_old_sha256(const mlops_manifest_diff *d, size_t i)
 {
     const df_file *f = file_at(d, i);
-    return f && f->a ? f->a->sha256 : NULL;
+    return f && f->a ? mlops__manifest_file_sha256(f->a) : NULL;
 }
 
 const char *mlops_manifest_diff_file_new_sha256(const mlops_manifest_diff *d, size_t i)
 {
     const df_file *f = file_at(d, i);
-    return f && f->b ? f->b->sha256 : NULL;
+    return f && f->b ? mlops__manifest_file_sha256(f->b) : NULL;
 }
 
 uint64_t mlops_manifest_diff_file_old_size(const mlops_manifest_diff *d, size_t i)
 {
     const df_file *f = file_at(d, i);
-    return f && f->a ? f->a->size : 0;
+    return f && f->a ? mlops__manifest_file_size(f->a) : 0;
 }
 
 uint64_t mlops_manifest_diff_file_new_size(const mlops_manifest_diff *d, size_t i)
 {
     const df_file *f = file_at(d, i);
-    return f && f->b ? f->b->size : 0;
+    return f && f->b ? mlops__manifest_file_size(f->b) : 0;
 }
 
 static const df_entry *param_at(const mlops_manifest_diff *d, size_t i)
@@ -392,13 +400,13 @@ static mlops__json *j_side(jb *j, const mlops_manifest *m)
     return o;
 }
 
-static mlops__json *j_file_side(jb *j, const mlops__mf_file *f)
+static mlops__json *j_file_side(jb *j, const mlops__json *f)
 {
     if (!f)
         return j_str(j, NULL);
     mlops__json *o = j_obj(j);
-    j_set(j, o, "size", j_uint(j, f->size));
-    j_set(j, o, "sha256", j_str(j, f->sha256));
+    j_set(j, o, "size", j_uint(j, mlops__manifest_file_size(f)));
+    j_set(j, o, "sha256", j_str(j, mlops__manifest_file_sha256(f)));
     return o;
 }
 
@@ -424,7 +432,7 @@ static void build_diff_json(jb *j, const mlops_manifest_diff *d, mlops__json *ro
         const df_file *f = &d->files[i];
         counts[f->change]++;
         mlops__json *o = j_obj(j);
-        j_set(j, o, "path", j_str(j, f->a ? f->a->path : f->b->path));
+        j_set(j, o, "path", j_str(j, file_path(f)));
         j_set(j, o, "change", j_str(j, mlops_manifest_change_name(f->change)));
         j_set(j, o, "old", j_file_side(j, f->a));
         j_set(j, o, "new", j_file_side(j, f->b));

@@ -391,24 +391,19 @@ static int load_files(loader *l, const mlops__json *pred)
     int rc = expect(l, files, MLOPS__JSON_ARRAY, "an array");
     if (rc)
         return rc;
-    mlops_manifest *m = l->m;
     size_t n = mlops__json_array_size(files);
-    if (n) {
-        m->files = mlops__reallocarray(NULL, n, sizeof *m->files);
-        if (!m->files)
-            return mlops__error_nomem();
-        memset(m->files, 0, n * sizeof *m->files);
-    }
     for (size_t i = 0; i < n; i++) {
+        mlops__mf_file f;
+        memset(&f, 0, sizeof f);
         pi(l, i);
-        rc = load_file(l, &m->files[i], mlops__json_array_get(files, i));
+        rc = load_file(l, &f, mlops__json_array_get(files, i));
         if (rc)
             return rc;
-        m->n_files = i + 1;
         pop(l);
     }
     pop(l);
-    m->files_node = files;
+    l->m->files_node = files;
+    l->m->n_files = n;
     return 0;
 }
 

@@ -317,26 +317,30 @@ static int path_fault(size_t i, const char *fmt, ...)
 /* Strictly increasing byte order (so unique), then unique after folding. */
 static int check_paths(const mlops_manifest *m)
 {
-    for (size_t i = 1; i < m->n_files; i++) {
-        const mlops__mf_file *a = &m->files[i - 1], *b = &m->files[i];
-        size_t n = a->path_len < b->path_len ? a->path_len : b->path_len;
-        int c = memcmp(a->path, b->path, n);
-        if (c == 0 && a->path_len == b->path_len)
-            return path_fault(i, "duplicate path \"%.200s\" (also files[%zu])", b->path,
-                              i - 1);
-        if (c > 0 || (c == 0 && a->path_len > b->path_len))
+    size_t plen = 0, qlen = 0;
+    const char *prev = mlops__manifest_file_path(mlops__manifest_file(m, 0), &plen), *cur;
+    for (size_t i = 1; i < m->n_files; i++, prev = cur, plen = qlen) {
+        cur = mlops__manifest_file_path(mlops__manifest_file(m, i), &qlen);
+        int c = memcmp(prev, cur, plen < qlen ? plen : qlen);
+        if (c == 0 && plen == qlen)
+            return path_fault(i, "duplicate path \"%.200s\" (also files[%zu])", cur, i - 1);
+        if (c > 0 || (c == 0 && plen > qlen))
             return path_fault(i, "\"%.200s\" must sort after \"%.200s\" "
                                  "(files are in byte order of their paths; files[%zu])",
-                              b->path, a->path, i - 1);
+                              cur, prev, i - 1);
     }
     if (m->n_files < 2)
         return 0;
     /* Without upper-case ASCII and non-ASCII bytes folding changes nothing,
      * and the paths are already known to be distinct. */
     int foldable = 0;
-    for (size_t i = 0; i < m->n_files && !foldable; i++) {
-        const unsigned char *p = (const unsigned char *)m->files[i].path;
-        for (size_t k = 0; k < m->files[i].path_len; k++) {
+    size_t total = 0;
+    for (size_t i = 0; i < m->n_files; i++) {
+        size_t len = 0;
+        const unsigned char *p =
+            (const unsigned char *)mlops__manifest_file_path(mlops__manifest_file(m, i), &len);
+        total += len;
+        for (size_t k = 0; k < len && !foldable; k++) {
             if ((p[k] >= 'A' && p[k] <= 'Z') || p[k] >= 0x80) {
                 foldable = 1;
                 break;
@@ -347,9 +351,6 @@ static int check_paths(const mlops_manifest *m)
         return 0;
     /* No folding above makes a code point longer in UTF-8 (Kelvin 3 -> 1,
      * micro 2 -> 2, capital sharp s 3 -> 2), so the input's size suffices. */
-    size_t total = 0;
-    for (size_t i = 0; i < m->n_files; i++)
-        total += m->files[i].path_len;
     unsigned char *buf = mlops__malloc(total ? total : 1);
     folded *f = mlops__reallocarray(NULL, m->n_files, sizeof *f);
     int rc = 0;
@@ -359,8 +360,9 @@ static int check_paths(const mlops_manifest *m)
     }
     size_t o = 0;
     for (size_t i = 0; i < m->n_files; i++) {
-        const unsigned char *p = (const unsigned char *)m->files[i].path;
-        size_t len = m->files[i].path_len;
+        size_t len = 0;
+        const unsigned char *p =
+            (const unsigned char *)mlops__manifest_file_path(mlops__manifest_file(m, i), &len);
         f[i].s = buf + o;
         f[i].index = i;
         for (size_t k = 0; k < len;)
@@ -374,7 +376,8 @@ static int check_paths(const mlops_manifest *m)
             rc = path_fault(b, "\"%.200s\" and \"%.200s\" differ only in case "
                                "(files[%zu]); they would collide on a case-insensitive "
                                "file system",
-                            m->files[b].path, m->files[a].path, a);
+                            mlops__manifest_file_path(mlops__manifest_file(m, b), NULL),
+                            mlops__manifest_file_path(mlops__manifest_file(m, a), NULL), a);
             goto done;
         }
     }
@@ -405,13 +408,14 @@ int mlops_manifest_validate(const mlops_manifest *m)
     MLOPS__CHECK_ARG(m);
     for (size_t i = 0; i < m->n_files; i++) {
         const char *why = NULL;
-        size_t at = 0;
-        if (mlops__manifest_path_rules(m->files[i].path, m->files[i].path_len, &why, &at)) {
+        size_t at = 0, len = 0;
+        const char *path = mlops__manifest_file_path(mlops__manifest_file(m, i), &len);
+        if (mlops__manifest_path_rules(path, len, &why, &at)) {
             char jp[64];
             snprintf(jp, sizeof jp, "$.predicate.files[%zu].path", i);
             return mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, jp,
                                    "manifest: %s: unsafe path \"%.200s\": %s at byte %zu", jp,
-                                   m->files[i].path, why, at);
+                                   path, why, at);
         }
     }
     int rc = mlops__manifest_check(m);
