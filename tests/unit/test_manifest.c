@@ -954,6 +954,85 @@ static int op_diff(void *p)
     return rc;
 }
 
+/* A builder setter that fails for lack of memory leaves the builder as it was:
+ * finishing it gives the same statement as before the call. */
+typedef struct setter_ctx {
+    int which;
+    char baseline[65];
+    mlops_manifest_builder *b;
+} setter_ctx;
+
+static const char H64[] = "abababababababababababababababababababababababababababababababab";
+
+static int base_builder(mlops_manifest_builder **b)
+{
+    int rc = mlops_manifest_builder_new(b, "m", "1.0.0", "2026-01-01T00:00:00Z");
+    if (!rc)
+        rc = mlops_manifest_builder_add_file(*b, "w.bin", 1000, H64, NULL, "model");
+    if (!rc)
+        rc = mlops_manifest_builder_add_dataset(*b, "train", NULL, NULL, NULL);
+    if (!rc)
+        rc = mlops_manifest_builder_set_metric(*b, "auc", 0.5);
+    return rc;
+}
+
+static int apply_setter(mlops_manifest_builder *b, int which)
+{
+    const char *shards[] = {H64, H64, H64, H64};
+    switch (which) {
+    case 0: return mlops_manifest_builder_set_file_shards(b, "w.bin", 256, shards, 4);
+    case 1: return mlops_manifest_builder_set_dataset_foreign_digest(b, "train", "md5", "dvc3", "x");
+    case 2: return mlops_manifest_builder_set_parameter_json(b, "lr", "0.01");
+    case 3: return mlops_manifest_builder_set_parent(b, "m", "0.9.0", H64);
+    case 4: return mlops_manifest_builder_set_code(b, "https://x", "0123456789abcdef0123456789abcdef01234567");
+    case 5: return mlops_manifest_builder_set_framework(b, "onnx", "1.17");
+    case 6: return mlops_manifest_builder_add_file(b, "z.bin", 1, H64, "t", "r");
+    default: return mlops_manifest_builder_set_annotation(b, "team", "risk");
+    }
+}
+
+static int op_setter(void *p)
+{
+    setter_ctx *x = p;
+    int rc = base_builder(&x->b);
+    if (rc)
+        return rc;
+    rc = apply_setter(x->b, x->which);
+    if (rc == MLOPS_E_NOMEM) {
+        mlops_manifest *m = NULL;
+        if (mlops_manifest_builder_finish(&m, x->b) != 0)
+            fail_msg("setter %d: finish after a failed call: %s", x->which, mlops_error_last());
+        if (strcmp(mlops_manifest_statement_sha256(m), x->baseline) != 0)
+            fail_msg("setter %d changed the builder although it failed", x->which);
+        mlops_manifest_free(m);
+        return MLOPS_E_NOMEM; /* the successful finish kept the recorded error */
+    }
+    return rc;
+}
+
+static void setter_cleanup(void *p)
+{
+    setter_ctx *x = p;
+    mlops_manifest_builder_free(x->b);
+    x->b = NULL;
+}
+
+static void failed_setters_leave_the_builder_unchanged(void **state)
+{
+    (void)state;
+    oom_install();
+    setter_ctx x;
+    memset(&x, 0, sizeof x);
+    mlops_manifest *m = NULL;
+    assert_int_equal(base_builder(&x.b), 0);
+    assert_int_equal(mlops_manifest_builder_finish(&m, x.b), 0);
+    memcpy(x.baseline, mlops_manifest_statement_sha256(m), 65);
+    mlops_manifest_free(m);
+    setter_cleanup(&x);
+    for (x.which = 0; x.which <= 7; x.which++)
+        oom_check("setter", op_setter, setter_cleanup, &x, 0);
+}
+
 static void every_operation_survives_allocation_failure(void **state)
 {
     (void)state;
@@ -993,6 +1072,7 @@ int main(void)
         cmocka_unit_test(maps_iterate_in_utf16_order),
         cmocka_unit_test(manifest_is_readable_from_many_threads),
         cmocka_unit_test(every_operation_survives_allocation_failure),
+        cmocka_unit_test(failed_setters_leave_the_builder_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
