@@ -251,19 +251,27 @@ static int digest_field(loader *l, const char **out, const mlops__json *obj, con
     return digest_at(l, out, obj, key, mlops__json_object_find(obj, key), required);
 }
 
-/* A non-negative integer written without fraction or exponent, <= 2^53-1. */
+/*
+ * A non-negative integer written as plain digits, at most 2^53-1: read from
+ * the number's source text in one pass (sizes are on every file).
+ */
 static int size_value(loader *l, uint64_t *out, const mlops__json *v, const char *what)
 {
     int rc = expect(l, v, MLOPS__JSON_NUMBER, "a number");
     if (rc)
         return rc;
-    if (!mlops__json_is_integer(v) || mlops__json_int(v) < 0 ||
-        (uint64_t)mlops__json_int(v) > MLOPS_MANIFEST_MAX_SIZE)
+    size_t n = 0;
+    const char *t = mlops__json_number_text(v, &n);
+    uint64_t x = 0;
+    size_t i = 0;
+    while (t && i < n && i < 17 && t[i] >= '0' && t[i] <= '9')
+        x = x * 10 + (uint64_t)(t[i++] - '0');
+    if (!t || n == 0 || i != n || x > MLOPS_MANIFEST_MAX_SIZE)
         return fault(l, MLOPS_E_SCHEMA, v,
-                     "%s must be an integer from 0 to 2^53-1 written without fraction or "
-                     "exponent",
+                     "%s must be an integer from 0 to 2^53-1 written without sign, fraction "
+                     "or exponent",
                      what);
-    *out = (uint64_t)mlops__json_int(v);
+    *out = x;
     return 0;
 }
 
