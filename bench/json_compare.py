@@ -4,7 +4,7 @@
 #
 # SPDX-License-Identifier: Apache-2.0
 #
-#   python3 bench/json_compare.py build/bench/bench_json [--files N] [--rounds R] [--runs K]
+#   python3 bench/json_compare.py build/bench/bench_json [--files N] [--rounds R] [--runs K] [--inplace]
 #
 # Generates the manifest-like document with `bench_json --gen`, then
 # alternates R rounds of (bench_json --runs K) and K timings of json.loads
@@ -20,9 +20,9 @@ import tempfile
 import time
 
 
-def run_c(binary, path, runs):
-    out = subprocess.run([binary, "--runs", str(runs), path], check=True,
-                         capture_output=True, text=True).stdout
+def run_c(binary, path, runs, inplace):
+    args = [binary, "--runs", str(runs)] + (["--inplace"] if inplace else []) + [path]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     return dict(line.split("=", 1) for line in out.split())
 
 
@@ -32,6 +32,8 @@ def main():
     ap.add_argument("--files", type=int, default=100000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--inplace", action="store_true",
+                    help="mlops__json_parse_inplace (no copy of the input)")
     a = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -39,13 +41,13 @@ def main():
         subprocess.run([a.binary, "--gen", path, str(a.files)], check=True)
         with open(path, "rb") as f:
             data = f.read()
-        mem = subprocess.run([a.binary, "--mem", path], check=True, capture_output=True,
-                             text=True).stdout
+        mem = subprocess.run([a.binary, "--mem"] + (["--inplace"] if a.inplace else []) + [path],
+                             check=True, capture_output=True, text=True).stdout
         mem = dict(line.split("=", 1) for line in mem.split())
         c_parse, c_write, c_both, py_loads, py_both = [], [], [], [], []
         c = {}
         for _ in range(a.rounds):
-            c = run_c(a.binary, path, a.runs)
+            c = run_c(a.binary, path, a.runs, a.inplace)
             c_parse.append(float(c["parse_ms"]))
             c_write.append(float(c["write_ms"]))
             c_both.append(float(c["parse_write_ms"]))
@@ -61,7 +63,8 @@ def main():
 
     med = statistics.median
     mb = len(data) / 1e6
-    print(f"document: {len(data)} bytes ({mb:.1f} MB), {a.files} file entries")
+    print(f"document: {len(data)} bytes ({mb:.1f} MB), {a.files} file entries"
+          f"{', mlops__json_parse_inplace' if a.inplace else ''}")
     print(f"rounds: {a.rounds} x {a.runs} runs (C value per round = median of its runs)")
     print(f"libmlops parse             median {med(c_parse):8.2f} ms  {mb / med(c_parse) * 1e3:7.1f} MB/s")
     print(f"libmlops canonical write   median {med(c_write):8.2f} ms")

@@ -445,7 +445,8 @@ int mlops__json_array_push(mlops__json_doc *doc, mlops__json *array, mlops__json
 {
     MLOPS__CHECK_ARG(doc);
     MLOPS__CHECK_ARG(array);
-    MLOPS__CHECK_ARG(value);
+    if (!value) /* a builder that failed: lets calls be chained */
+        return mlops__error_nomem();
     if (json_type(array) != MLOPS__JSON_ARRAY || !(array->bits & JSON_F_BUILT))
         return mlops__error(MLOPS_E_INVALID, "%s: not a built array", __func__);
     json_built *b = array->u.built;
@@ -478,7 +479,8 @@ int mlops__json_object_set_n(mlops__json_doc *doc, mlops__json *object, const ch
     MLOPS__CHECK_ARG(doc);
     MLOPS__CHECK_ARG(object);
     MLOPS__CHECK_ARG(key);
-    MLOPS__CHECK_ARG(value);
+    if (!value) /* a builder that failed: lets calls be chained */
+        return mlops__error_nomem();
     if (json_type(object) != MLOPS__JSON_OBJECT || !(object->bits & JSON_F_BUILT))
         return mlops__error(MLOPS_E_INVALID, "%s: not a built object", __func__);
     if (len > JSON_MAX_LEN)

@@ -132,6 +132,7 @@ typedef struct parser {
     size_t top, cap;
     frame *frames;
     size_t depth, max_depth;
+    int inplace; /* text is the caller's: decode escaped strings into the arena */
 } parser;
 
 static int fail(parser *ps, const char *at, const char *fmt, ...)
@@ -300,6 +301,23 @@ static int parse_string_slow(parser *ps, char **pp, mlops__json *node, char *r)
     char *start = q + 1;
     const char *end = ps->text + ps->len;
     char *w = r;
+    if (ps->inplace) {
+        /* The caller's bytes are not rewritten (so error positions stay
+         * right): the string is decoded into the arena, sized by its raw
+         * length, which decoding never exceeds. */
+        const char *e = r;
+        while (e < end && *e != '"') {
+            if (*e == '\\' && e + 1 < end)
+                e++;
+            e++;
+        }
+        char *copy = mlops__json_arena_alloc(ps->doc, (size_t)(e - start) + 1);
+        if (!copy)
+            return mlops__error_nomem();
+        memcpy(copy, start, (size_t)(r - start));
+        w = copy + (r - start);
+        start = copy;
+    }
     uint32_t plain = JSON_F_PLAIN;
     for (;;) {
         unsigned char c = (unsigned char)*r;
@@ -618,12 +636,14 @@ static int parse_text(parser *ps)
     }
 }
 
-int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
-                      const mlops__json_limits *limits, const char *source)
+/*
+ * Shared by both entry points. `copy` says whether to parse a private copy of
+ * `data` (kept by the document) or `data` itself, which the caller keeps
+ * alive and whose data[len] is '\0'.
+ */
+static int parse_bytes(mlops__json_doc **out, char *data, size_t len,
+                       const mlops__json_limits *limits, const char *source, int copy)
 {
-    MLOPS__CHECK_ARG(out);
-    if (!data && len)
-        return mlops__error(MLOPS_E_INVALID, "%s: argument 'data' must not be NULL", __func__);
     size_t max_depth = MLOPS__JSON_DEFAULT_MAX_DEPTH, max_size = MLOPS__JSON_DEFAULT_MAX_SIZE;
     /* Limits can only be lowered: a larger value means the default. */
     if (limits && limits->max_depth && limits->max_depth < max_depth)
@@ -641,6 +661,7 @@ int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
     ps.source = source;
     ps.len = len;
     ps.max_depth = max_depth;
+    ps.inplace = !copy;
     mlops__json_doc *doc = NULL;
     if (mlops__json_doc_new(&doc))
         return MLOPS_E_NOMEM;
@@ -649,16 +670,21 @@ int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
     doc->chunk_size = len / 4 > ((size_t)1 << 20) ? ((size_t)1 << 20)
                       : len / 4 > 4096            ? len / 4
                                                   : 4096;
-    doc->text = mlops__malloc(len + 1);
     ps.frames = mlops__malloc(max_depth * sizeof *ps.frames);
-    if (!doc->text || !ps.frames) {
+    if (copy)
+        doc->text = mlops__malloc(len + 1);
+    if (!ps.frames || (copy && !doc->text)) {
         rc = mlops__error_nomem();
         goto done;
     }
-    if (len)
-        memcpy(doc->text, data, len);
-    doc->text[len] = '\0';
-    ps.text = doc->text;
+    if (copy) {
+        if (len)
+            memcpy(doc->text, data, len);
+        doc->text[len] = '\0';
+        ps.text = doc->text;
+    } else {
+        ps.text = data;
+    }
     ps.orig = data;
     rc = parse_text(&ps);
     if (rc)
@@ -672,4 +698,28 @@ done:
     mlops__free(ps.frames);
     mlops__json_doc_free(doc);
     return rc;
+}
+
+int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
+                      const mlops__json_limits *limits, const char *source)
+{
+    MLOPS__CHECK_ARG(out);
+    if (!data && len)
+        return mlops__error(MLOPS_E_INVALID, "%s: argument 'data' must not be NULL", __func__);
+    /* Only read: the copy is what gets decoded. */
+    union {
+        const char *c;
+        char *m;
+    } bytes = { data };
+    return parse_bytes(out, bytes.m, len, limits, source, 1);
+}
+
+int mlops__json_parse_inplace(mlops__json_doc **out, char *data, size_t len,
+                              const mlops__json_limits *limits, const char *source)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(data);
+    if (data[len] != '\0')
+        return mlops__error(MLOPS_E_INVALID, "%s: data[len] must be '\\0'", __func__);
+    return parse_bytes(out, data, len, limits, source, 0);
 }

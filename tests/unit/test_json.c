@@ -71,8 +71,11 @@ static int parse_str(mlops__json_doc **doc, const char *s)
 }
 
 /* Parse, expect failure with `code` at 1-based line/column. */
+static void check_inplace_agrees(const char *text, size_t len, const char *source);
+
 static void expect_error(const char *text, int code, uint32_t line, uint32_t column)
 {
+    check_inplace_agrees(text, strlen(text), "e.json");
     mlops__json_doc *doc = (mlops__json_doc *)0x1;
     int rc = parse_str(&doc, text);
     if (rc != code)
@@ -98,6 +101,49 @@ static char *canonical_of(const char *text, size_t len)
         fail_msg("canonical write failed: %s", mlops_error_last());
     mlops__json_doc_free(doc);
     return b.data;
+}
+
+/*
+ * mlops__json_parse_inplace() must decide, report and write exactly as
+ * mlops__json_parse() does: run both on `text` and compare.
+ */
+static void check_inplace_agrees(const char *text, size_t len, const char *source)
+{
+    mlops__json_doc *a = NULL, *b = NULL;
+    int ra = mlops__json_parse(&a, text, len, NULL, source);
+    char msg[1024], path[512];
+    snprintf(msg, sizeof msg, "%s", mlops_error_last());
+    snprintf(path, sizeof path, "%s", mlops_error_last_path());
+    int64_t off = mlops_error_last_offset();
+    uint32_t line = mlops_error_last_line(), col = mlops_error_last_column();
+    char *mine = malloc(len + 1);
+    assert_non_null(mine);
+    memcpy(mine, text, len);
+    mine[len] = '\0';
+    int rb = mlops__json_parse_inplace(&b, mine, len, NULL, source);
+    if (ra != rb)
+        fail_msg("%s: parse %d, parse_inplace %d (%s)", source, ra, rb, mlops_error_last());
+    if (ra) {
+        assert_string_equal(mlops_error_last(), msg);
+        assert_string_equal(mlops_error_last_path(), path);
+        assert_int_equal(mlops_error_last_offset(), off);
+        assert_int_equal(mlops_error_last_line(), line);
+        assert_int_equal(mlops_error_last_column(), col);
+        assert_null(b);
+    } else {
+        mlops_buf x = MLOPS_BUF_INIT, y = MLOPS_BUF_INIT;
+        int wa = mlops__json_write_pretty(&x, mlops__json_root(a));
+        int wb = mlops__json_write_pretty(&y, mlops__json_root(b));
+        assert_int_equal(wa, wb);
+        assert_int_equal(x.size, y.size);
+        if (x.size)
+            assert_memory_equal(x.data, y.data, x.size);
+        mlops_buf_dispose(&x);
+        mlops_buf_dispose(&y);
+    }
+    mlops__json_doc_free(a);
+    mlops__json_doc_free(b);
+    free(mine);
 }
 
 /* ---- JSONTestSuite ---------------------------------------------------- */
@@ -167,6 +213,7 @@ static void check_suite_file(const char *dir, const char *name, size_t *counts)
     join(path, dir, name);
     size_t len;
     char *text = read_file(path, &len);
+    check_inplace_agrees(text, len, name);
     mlops__json_doc *doc = NULL;
     int rc = mlops__json_parse(&doc, text, len, NULL, name);
     int dup = 0;
@@ -297,6 +344,7 @@ static void canonical_matches_node_on_random_documents(void **state)
         assert_non_null(nl2);
         *nl2 = '\0';
         size_t wlen = (size_t)(nl2 - want);
+        check_inplace_agrees(line, (size_t)(nl - line), "node case");
         mlops__json_doc *doc = NULL;
         if (mlops__json_parse(&doc, line, (size_t)(nl - line), NULL, NULL))
             fail_msg("case %zu: %s", count, mlops_error_last());
@@ -439,6 +487,71 @@ static void large_object_find_and_duplicate_check(void **state)
     assert_int_equal(mlops_error_last_offset(), (int64_t)at);
     assert_non_null(strstr(mlops_error_last(), "duplicate key \"key0\""));
     mlops_buf_dispose(&b);
+}
+
+
+static void parse_inplace_borrows_the_callers_bytes(void **state)
+{
+    (void)state;
+    char text[] = "{\"plain\": \"abc\", \"esc\": \"a\\nb\\u00e9\", \"n\": 12.5}";
+    size_t len = strlen(text);
+    mlops__json_doc *doc = NULL;
+    assert_int_equal(mlops__json_parse_inplace(&doc, text, len, NULL, NULL), 0);
+    const mlops__json *r = mlops__json_root(doc);
+    const char *plain = mlops__json_string(mlops__json_object_find(r, "plain"), NULL);
+    assert_string_equal(plain, "abc");
+    assert_ptr_equal(plain, text + 11); /* points into the caller's buffer */
+    assert_int_equal(text[14], '\0');    /* its closing quote became the NUL */
+    assert_string_equal(mlops__json_string(mlops__json_object_find(r, "esc"), NULL),
+                        "a\nb\xc3\xa9");
+    assert_memory_equal(text + 25, "a\\nb\\u00e9\"", 11); /* escapes left as they were */
+    assert_true(mlops__json_double(mlops__json_object_find(r, "n")) == 12.5);
+    mlops__json_doc_free(doc);
+
+    /* data[len] must be the NUL sentinel */
+    char no_nul[] = "[1]x";
+    doc = NULL;
+    assert_int_equal(mlops__json_parse_inplace(&doc, no_nul, 3, NULL, NULL), MLOPS_E_INVALID);
+    assert_null(doc);
+    assert_int_equal(mlops__json_parse_inplace(&doc, NULL, 0, NULL, NULL), MLOPS_E_INVALID);
+}
+
+typedef struct inplace_ctx {
+    char *text;
+    char *work;
+    size_t len;
+    mlops__json_doc *doc;
+} inplace_ctx;
+
+static int op_parse_inplace(void *p)
+{
+    inplace_ctx *c = p;
+    memcpy(c->work, c->text, c->len + 1); /* each attempt on fresh bytes */
+    return mlops__json_parse_inplace(&c->doc, c->work, c->len, NULL, NULL);
+}
+
+static void cleanup_inplace(void *p)
+{
+    inplace_ctx *c = p;
+    mlops__json_doc_free(c->doc);
+    c->doc = NULL;
+}
+
+static void out_of_memory_in_parse_inplace_fails_cleanly(void **state)
+{
+    (void)state;
+    mlops_buf text = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__buf_append_str(&text, "["), 0);
+    for (int i = 0; i < 400; i++)
+        assert_int_equal(mlops__buf_printf(&text, "%s{\"k\\u00e9%d\":\"v\\t%d\",\"x\":%d}",
+                                           i ? "," : "", i, i, i),
+                         0);
+    assert_int_equal(mlops__buf_append_str(&text, "]"), 0);
+    inplace_ctx c = { text.data, malloc(text.size + 1), text.size, NULL };
+    assert_non_null(c.work);
+    oom_check("parse_inplace", op_parse_inplace, cleanup_inplace, &c, 0);
+    free(c.work);
+    mlops_buf_dispose(&text);
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -782,6 +895,13 @@ static void built_document_writes_canonical_and_pretty(void **state)
     assert_null(mlops__json_new_double(doc, NAN));
     assert_null(mlops__json_new_double(doc, INFINITY));
     assert_int_equal(mlops__json_array_push(doc, root, root), MLOPS_E_INVALID);
+    /* a failed builder chained into a setter reads as out of memory */
+    mlops_error_clear();
+    assert_int_equal(mlops__json_object_set(doc, root, "x", NULL), MLOPS_E_NOMEM);
+    assert_int_equal(mlops_error_last_code(), MLOPS_E_NOMEM);
+    assert_int_equal(mlops__json_array_push(doc, mlops__json_new_array(doc), NULL),
+                     MLOPS_E_NOMEM);
+    assert_null(mlops__json_object_find(root, "x"));
     mlops__json_doc_free(doc);
 }
 
@@ -1115,6 +1235,8 @@ int main(void)
         cmocka_unit_test(accessors_read_every_kind_of_value),
         cmocka_unit_test(scalar_documents_and_whitespace),
         cmocka_unit_test(large_object_find_and_duplicate_check),
+        cmocka_unit_test(parse_inplace_borrows_the_callers_bytes),
+        cmocka_unit_test(out_of_memory_in_parse_inplace_fails_cleanly),
         cmocka_unit_test(errors_carry_offset_line_and_column),
         cmocka_unit_test(truncated_documents_are_rejected_at_every_length),
         cmocka_unit_test(depth_limit_without_recursion),
