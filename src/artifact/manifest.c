@@ -22,6 +22,7 @@ void mlops_manifest_free(mlops_manifest *m)
     mlops__free(m->annotations);
     mlops__free(m->texts);
     mlops__json_doc_free(m->doc);
+    mlops__free(m->owned);
     mlops__free(m);
 }
 

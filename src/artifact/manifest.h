@@ -74,6 +74,7 @@ struct mlops_manifest {
     mlops__mf_entry *annotations;
     size_t n_annotations;
     char *texts; /* parameter JSON texts, NUL-separated */
+    char *owned; /* bytes the document points into (built manifests), or NULL */
     const char *parent_name, *parent_version, *parent_sha256;
     const char *code_uri, *code_commit;
     uint8_t tree[32];

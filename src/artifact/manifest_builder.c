@@ -641,12 +641,20 @@ int mlops_manifest_builder_finish(mlops_manifest **out, const mlops_manifest_bui
         goto done;
     mlops__json_doc_free(doc);
     doc = NULL;
-    /* Parse the bytes back: the manifest is then exactly its canonical form. */
-    rc = mlops__json_parse(&parsed, bytes.data, bytes.size, NULL, NULL);
+    /* Parse the bytes back: the manifest is then exactly its canonical form.
+     * In place: the document points into the bytes, which the manifest keeps. */
+    rc = mlops__json_parse_inplace(&parsed, bytes.data, bytes.size, NULL, NULL);
     if (!rc) {
-        rc = mlops__manifest_load(out, parsed, bytes.data, bytes.size);
-        if (rc && rc != MLOPS_E_NOMEM)
+        mlops_manifest *m = NULL;
+        rc = mlops__manifest_load(&m, parsed, bytes.data, bytes.size);
+        if (!rc) {
+            m->owned = bytes.data;
+            bytes.data = NULL;
+            bytes.size = bytes.capacity = 0;
+            *out = m;
+        } else if (rc != MLOPS_E_NOMEM) {
             mlops__error_prefix("mlops_manifest_builder_finish");
+        }
     }
 done:
     mlops__json_doc_free(doc);
