@@ -35,10 +35,6 @@ typedef struct loader {
     size_t len;
 } loader;
 
-/* Record `code` at value `v` and the loader's current path. */
-static int fault(loader *l, int code, const mlops__json *v, const char *fmt, ...)
-    MLOPS__PRINTF(4, 5);
-
 static void pk(loader *l, const char *key)
 {
     if (l->depth < MAX_SEGMENTS) {
@@ -58,6 +54,10 @@ static void pi(loader *l, size_t index)
 }
 
 static void pop(loader *l) { l->depth--; }
+
+/* Record `code` at value `v` and the loader's current path. */
+static int fault(loader *l, int code, const mlops__json *v, const char *fmt, ...)
+    MLOPS__PRINTF(4, 5);
 
 static int fault(loader *l, int code, const mlops__json *v, const char *fmt, ...)
 {
@@ -120,13 +120,23 @@ static int expect(loader *l, const mlops__json *v, mlops__json_type t, const cha
     return 0;
 }
 
+/* A key with U+0000 would compare equal to a known name in C and hide a
+ * member from every accessor: never accepted. */
+static int nul_key(loader *l, const mlops__json *obj, const char *k)
+{
+    return fault(l, MLOPS_E_SCHEMA, obj, "member key \"%.64s\\u0000...\" contains U+0000", k);
+}
+
 static int check_keys(loader *l, const mlops__json *obj, const char *const *allowed)
 {
     if (mlops__json_type_of(obj) != MLOPS__JSON_OBJECT)
         return fault(l, MLOPS_E_SCHEMA, obj, "expected an object, found %s", type_name(obj));
     size_t n = mlops__json_object_size(obj);
     for (size_t i = 0; i < n; i++) {
-        const char *k = mlops__json_object_key(obj, i, NULL);
+        size_t klen = 0;
+        const char *k = mlops__json_object_key(obj, i, &klen);
+        if (strlen(k) != klen)
+            return nul_key(l, obj, k);
         int known = 0;
         for (const char *const *a = allowed; *a; a++) {
             if (strcmp(*a, k) == 0) {
@@ -159,7 +169,10 @@ static int members(loader *l, const mlops__json *obj, const char *const *names,
         slots[nn++] = NULL;
     size_t n = mlops__json_object_size(obj);
     for (size_t i = 0; i < n; i++) {
-        const char *k = mlops__json_object_key(obj, i, NULL);
+        size_t klen = 0;
+        const char *k = mlops__json_object_key(obj, i, &klen);
+        if (strlen(k) != klen)
+            return nul_key(l, obj, k);
         size_t j = 0;
         while (j < nn && (names[j][0] != k[0] || strcmp(names[j], k) != 0))
             j++;

@@ -283,6 +283,10 @@ def bad_cases(child):
         p["files"][1]["mode"] = 420
     mutate("unknown-file-key", unknown_file_key, "MLOPS_E_SCHEMA", "$.predicate.files[1].mode")
 
+    def nul_key(p):
+        p["files"][0]["path\u0000"] = "../../etc/passwd"
+    mutate("nul-in-key", nul_key, "MLOPS_E_SCHEMA", "$.predicate.files[0]")
+
     def size_str(p):
         p["files"][0]["size"] = "300"
     mutate("size-string", size_str, "MLOPS_E_SCHEMA", "$.predicate.files[0].size")
