@@ -455,6 +455,45 @@ static int load_dataset(loader *l, mlops__mf_dataset *d, const mlops__json *ds)
     return 0;
 }
 
+typedef struct name_ref {
+    const char *name;
+    size_t index;
+} name_ref;
+
+static int name_ref_cmp(const void *a, const void *b)
+{
+    const name_ref *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Sorted, so a manifest with millions of datasets is not a quadratic check. */
+static int unique_dataset_names(loader *l, const mlops__json *arr)
+{
+    mlops_manifest *m = l->m;
+    if (m->n_datasets < 2)
+        return 0;
+    name_ref *r = mlops__reallocarray(NULL, m->n_datasets, sizeof *r);
+    if (!r)
+        return mlops__error_nomem();
+    for (size_t i = 0; i < m->n_datasets; i++) {
+        r[i].name = m->datasets[i].name;
+        r[i].index = i;
+    }
+    qsort(r, m->n_datasets, sizeof *r, name_ref_cmp);
+    int rc = 0;
+    for (size_t i = 1; i < m->n_datasets && !rc; i++) {
+        if (strcmp(r[i - 1].name, r[i].name) == 0) {
+            pi(l, r[i].index);
+            rc = fault(l, MLOPS_E_SCHEMA, mlops__json_array_get(arr, r[i].index),
+                       "dataset name \"%.200s\" already used by datasets[%zu]", r[i].name,
+                       r[i - 1].index);
+        }
+    }
+    mlops__free(r);
+    return rc;
+}
+
 static int load_datasets(loader *l, const mlops__json *pred)
 {
     const mlops__json *arr = mlops__json_object_find(pred, "datasets");
@@ -478,15 +517,12 @@ static int load_datasets(loader *l, const mlops__json *pred)
         rc = load_dataset(l, &m->datasets[i], ds);
         if (rc)
             return rc;
-        for (size_t k = 0; k < i; k++) {
-            if (strcmp(m->datasets[k].name, m->datasets[i].name) == 0)
-                return fault(l, MLOPS_E_SCHEMA, ds,
-                             "dataset name \"%.200s\" already used by datasets[%zu]",
-                             m->datasets[i].name, k);
-        }
         m->n_datasets = i + 1;
         pop(l);
     }
+    rc = unique_dataset_names(l, arr);
+    if (rc)
+        return rc;
     pop(l);
     return 0;
 }

@@ -22,7 +22,7 @@ except ImportError:
 # Rejected by the library, but not expressible in JSON Schema.
 LIBRARY_ONLY = {
     "truncated", "duplicate-version", "case-collision", "unsorted-files", "shard-offset",
-    "subject-mismatch",
+    "subject-mismatch", "duplicate-dataset",
 }
 
 

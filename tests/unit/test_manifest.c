@@ -621,6 +621,37 @@ static void huge_string_and_deep_nesting_are_limits(void **state)
     assert_string_equal(mlops_error_last_path(), "$");
 }
 
+/* Uniqueness checks are sorted, not quadratic: 200,000 datasets parse at
+ * once, and a duplicate among them is found and named. */
+static void many_datasets_are_checked_quickly(void **state)
+{
+    (void)state;
+    const size_t n = 200000;
+    size_t len = 0;
+    char *child = read_vector("child.json", &len);
+    char *many = malloc(n * 24 + 32);
+    assert_non_null(many);
+    size_t o = (size_t)sprintf(many, "\"datasets\":[");
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)sprintf(many + o, "{\"name\":\"d%zu\"},", i);
+    char *doc = replace_once(child, "\"datasets\":[", many, &len);
+    mlops_manifest *m = NULL;
+    assert_int_equal(mlops_manifest_parse(&m, doc, len, NULL), 0);
+    assert_int_equal(mlops_manifest_dataset_count(m), n + 2);
+    assert_string_equal(mlops_manifest_dataset_name(m, n - 1), "d199999");
+    mlops_manifest_free(m);
+    free(doc);
+    /* The same with "d7" once more at the end of the list. */
+    sprintf(many + o, "{\"name\":\"d7\"},");
+    doc = replace_once(child, "\"datasets\":[", many, &len);
+    assert_int_equal(mlops_manifest_parse(&m, doc, len, NULL), MLOPS_E_SCHEMA);
+    assert_string_equal(mlops_error_last_path(), "$.predicate.datasets[200000]");
+    assert_non_null(strstr(mlops_error_last(), "already used by datasets[7]"));
+    free(doc);
+    free(many);
+    free(child);
+}
+
 static void path_rules(void **state)
 {
     (void)state;
@@ -1064,6 +1095,7 @@ int main(void)
         cmocka_unit_test(bad_inputs_fail_with_code_and_path),
         cmocka_unit_test(duplicate_version_key_names_the_key),
         cmocka_unit_test(huge_string_and_deep_nesting_are_limits),
+        cmocka_unit_test(many_datasets_are_checked_quickly),
         cmocka_unit_test(path_rules),
         cmocka_unit_test(case_folding_collisions),
         cmocka_unit_test(builder_rejects_bad_values_and_stays_unchanged),

@@ -287,6 +287,10 @@ def bad_cases(child):
         p["files"][0]["path\u0000"] = "../../etc/passwd"
     mutate("nul-in-key", nul_key, "MLOPS_E_SCHEMA", "$.predicate.files[0]")
 
+    def dup_dataset(p):
+        p["datasets"].append({"name": "train-2026-11"})
+    mutate("duplicate-dataset", dup_dataset, "MLOPS_E_SCHEMA", "$.predicate.datasets[2]")
+
     def size_str(p):
         p["files"][0]["size"] = "300"
     mutate("size-string", size_str, "MLOPS_E_SCHEMA", "$.predicate.files[0].size")
