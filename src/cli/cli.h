@@ -39,6 +39,9 @@ typedef struct cli_command {
 int cli_cmd_version(int argc, char **argv, const cli_global *g);
 int cli_cmd_digest(int argc, char **argv, const cli_global *g);
 int cli_cmd_semver(int argc, char **argv, const cli_global *g);
+int cli_cmd_inspect(int argc, char **argv, const cli_global *g);
+int cli_cmd_diff(int argc, char **argv, const cli_global *g);
+int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd);
 int cli_cmd_policy(int argc, char **argv, const cli_global *g);
 int cli_cmd_gate(int argc, char **argv, const cli_global *g);
 int cli_cmd_profile(int argc, char **argv, const cli_global *g);

@@ -13,8 +13,10 @@
 
 static const cli_command commands[] = {
     { "detect", "run a change detector over a column; print change points", cli_cmd_detect },
+    { "diff", "compare two model manifests: files, parameters, metrics", cli_cmd_diff },
     { "digest", "SHA-256 digests of files, as packages record them", cli_cmd_digest },
     { "gate", "promotion gate: a candidate's metrics against the champion's", cli_cmd_gate },
+    { "inspect", "show a model manifest or package", cli_cmd_inspect },
     { "policy", "lint, test, evaluate and replay a retraining/promotion policy", cli_cmd_policy },
     { "profile", "build, merge and show streaming profiles of columns", cli_cmd_profile },
     { "semver", "validate and compare model versions (SemVer 2.0.0)", cli_cmd_semver },

@@ -28,12 +28,14 @@ def test_no_arguments_prints_help_and_exits_2():
 def test_help_lists_every_command_and_exit_codes():
     r = run("--help")
     assert r.returncode == 0
-    for name in ("detect", "digest", "gate", "policy", "profile", "semver", "version"):
+    for name in ("detect", "diff", "digest", "gate", "inspect", "policy", "profile", "semver",
+                 "version"):
         assert f"  {name} " in r.stdout
     assert "1 negative verdict" in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["detect", "digest", "gate", "policy", "profile", "semver", "version"])
+@pytest.mark.parametrize("cmd", ["detect", "diff", "digest", "gate", "inspect", "policy", "profile",
+                                 "semver", "version"])
 def test_every_command_has_help(cmd):
     r = run(cmd, "--help")
     assert r.returncode == 0
@@ -564,3 +566,75 @@ def test_gate_errors(tmp_path):
     assert r.returncode == 2 and "c.txt:1: unknown field" in r.stderr
     r = run("gate", RETRAIN, "--candidate", str(tmp_path / "c.txt"))
     assert r.returncode == 2
+
+
+# ---------------------------------------------------------------------------
+# inspect and diff (tests/vectors/manifest: digests from Node, the diff JSON)
+# ---------------------------------------------------------------------------
+
+MANIFESTS = os.path.join(VECTORS, "manifest")
+
+
+def test_inspect_manifest_shows_digests_and_canonical_json():
+    expected = dict(l.split() for l in open(os.path.join(MANIFESTS, "expected.txt"))
+                    if l.strip() and not l.startswith("#") and len(l.split()) == 2)
+    for name in ("parent", "child"):
+        p = os.path.join(MANIFESTS, f"{name}.json")
+        r = run("inspect", p)
+        assert r.returncode == 0
+        assert f"statement    sha256:{expected[name + '.statement']}" in r.stdout
+        assert f"tree         sha256:{expected[name + '.tree']}" in r.stdout
+        j = run("inspect", "--json", p)
+        assert json.loads(j.stdout) == json.load(open(p))
+        # canonical bytes hash to the statement digest
+        assert hashlib.sha256(j.stdout.rstrip("\n").encode()).hexdigest() == \
+            expected[name + ".statement"]
+    r = run("inspect", os.path.join(MANIFESTS, "child.json"))
+    assert "model/model.onnx" in r.stdout and "(3 shards)" in r.stdout
+    assert "parent       fraud-detector 1.3.2" in r.stdout
+
+
+def test_diff_json_is_the_librarys_vector_and_human_table():
+    a, b = (os.path.join(MANIFESTS, f) for f in ("parent.json", "child.json"))
+    r = run("diff", "--json", a, b)
+    assert r.returncode == 0
+    assert r.stdout == open(os.path.join(MANIFESTS, "diff.json")).read().rstrip("\n") + "\n"
+    r = run("diff", a, b)
+    assert r.returncode == 0
+    assert r.stdout.startswith("fraud-detector 1.3.2 -> fraud-detector 1.4.0-rc.1 (b-child-of-a)")
+    assert "+ README.md" in r.stdout and "- extra/notes.txt" in r.stdout
+    row = next(l for l in r.stdout.splitlines() if l.strip().startswith("auc "))
+    assert row.split()[1:4] == ["0.9", "0.912", "+0.012"]
+    r = run("diff", "--json", a, a)
+    assert json.loads(r.stdout)["relation"] == "same"
+
+
+def bad_manifest_cases():
+    out = []
+    for line in open(os.path.join(MANIFESTS, "bad", "cases.txt")):
+        w = line.split()
+        if len(w) == 3 and not w[0].startswith("#"):
+            out.append(w)
+    return out
+
+
+@pytest.mark.parametrize("case", bad_manifest_cases(), ids=lambda c: c[0])
+def test_inspect_rejects_bad_manifests_with_the_path(case):
+    name, code, path = case
+    p = os.path.join(MANIFESTS, "bad", f"{name}.json")
+    if not os.path.exists(p):
+        pytest.skip("no file for the case")
+    r = run("inspect", p)
+    assert r.returncode == 2 and r.stderr.startswith(f"mlops inspect: {p}: ")
+    if path != "-":
+        assert path in r.stderr
+    r = run("diff", p, os.path.join(MANIFESTS, "child.json"))
+    assert r.returncode == 2
+
+
+def test_inspect_and_diff_usage_errors(tmp_path):
+    assert run("inspect").returncode == 2
+    r = run("inspect", str(tmp_path / "none.json"))
+    assert r.returncode == 2 and "cannot open" in r.stderr
+    assert run("diff", os.path.join(MANIFESTS, "child.json")).returncode == 2
+    assert run("inspect", "--bogus", "x").returncode == 2
