@@ -117,6 +117,13 @@ int mlops__json_array_push(mlops__json_doc *doc, mlops__json *array, mlops__json
 int mlops__json_object_set(mlops__json_doc *doc, mlops__json *object, const char *key,
                            mlops__json *value);
 
+/**
+ * Like mlops__json_object_set() with a key of `len` bytes that may contain
+ * U+0000 (the key is copied).
+ */
+int mlops__json_object_set_n(mlops__json_doc *doc, mlops__json *object, const char *key,
+                             size_t len, mlops__json *value);
+
 /* ---- writing ---------------------------------------------------------- */
 
 /**
