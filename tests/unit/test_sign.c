@@ -128,6 +128,8 @@ static void openssl_keyid(char out[65], const char *pem_path)
 #define T1_KEYID "06e3fd8fda29bb60ab59557de61edb0aecdb231134be30e75b455f8e1b792fa9"
 #define T2_SECRET "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"
 #define T2_PUBLIC "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
+/* the key id of test 2, by sha256sum of its DER SubjectPublicKeyInfo */
+#define T2_KEYID_FOR_TEST "deb2ded39dc26fce0e6085b6fc34bf6b5941913bbfe2ea614113cff9e004c170"
 #define T2_SIG                                                                  \
     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e" \
     "15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
@@ -425,6 +427,328 @@ static void keyring_keeps_distinct_public_keys(void **state)
     mlops_key_free(NULL);
 }
 
+
+/* ---- DSSE envelopes ----------------------------------------------------- */
+
+static const char statement[] =
+    "{\"_type\":\"https://in-toto.io/Statement/v1\",\"predicate\":{\"name\":\"fraud\"},"
+    "\"predicateType\":\"https://libmlops.dev/manifest/v1\",\"subject\":[]}";
+
+static void pae_matches_the_dsse_specification_example(void **state)
+{
+    (void)state;
+    mlops_buf b = MLOPS_BUF_INIT;
+    /* DSSE protocol.md, "Test vectors" */
+    assert_int_equal(mlops_dsse_pae(&b, "http://example.com/HelloWorld", "hello world", 11), 0);
+    assert_string_equal(b.data, "DSSEv1 29 http://example.com/HelloWorld 11 hello world");
+    mlops_buf_dispose(&b);
+    assert_int_equal(mlops_dsse_pae(&b, NULL, NULL, 0), 0);
+    assert_string_equal(b.data, "DSSEv1 28 application/vnd.in-toto+json 0 ");
+    mlops_buf_dispose(&b);
+}
+
+static mlops_buf sign_statement(mlops_key **keys, size_t n)
+{
+    mlops_buf env = MLOPS_BUF_INIT;
+    int rc = mlops_dsse_sign(&env, NULL, statement, sizeof statement - 1,
+                             (const mlops_key *const *)keys, n, 0);
+    if (rc)
+        fail_msg("sign: %d %s", rc, mlops_error_last());
+    return env;
+}
+
+static int python_has(const char *module)
+{
+    const char *py = getenv("MLOPS_PYTHON");
+    return sh("'%s' -c 'import %s' >/dev/null 2>&1", py ? py : "python3", module) == 0;
+}
+
+/* The envelope is rebuilt from scratch by Python (json with sorted keys and
+ * no spaces, base64, and the cryptography package's Ed25519) and must be
+ * byte for byte ours: Ed25519 is deterministic and the envelope canonical. */
+static void envelope_equals_an_independent_construction(void **state)
+{
+    (void)state;
+    if (!python_has("cryptography"))
+        skip();
+    mlops_key *keys[2] = { rfc_key(T1_SECRET), rfc_key(T2_SECRET) };
+    mlops_buf env = sign_statement(keys, 2);
+    write_file(wpath("statement.json"), statement, sizeof statement - 1);
+    const char *script =
+        "import base64,hashlib,json,sys\n"
+        "from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey\n"
+        "from cryptography.hazmat.primitives import serialization as s\n"
+        "body=open(sys.argv[1],'rb').read(); t=b'application/vnd.in-toto+json'\n"
+        "pae=b'DSSEv1 %d %s %d %s'%(len(t),t,len(body),body)\n"
+        "sigs=[]\n"
+        "for h in sys.argv[2:]:\n"
+        "  k=Ed25519PrivateKey.from_private_bytes(bytes.fromhex(h))\n"
+        "  der=k.public_key().public_bytes(s.Encoding.DER,s.PublicFormat.SubjectPublicKeyInfo)\n"
+        "  sigs.append({'keyid':hashlib.sha256(der).hexdigest(),"
+        "'sig':base64.b64encode(k.sign(pae)).decode()})\n"
+        "sys.stdout.write(json.dumps({'payload':base64.b64encode(body).decode(),"
+        "'payloadType':t.decode(),'signatures':sigs},sort_keys=True,separators=(',',':')))\n";
+    write_file(wpath("envelope.py"), script, strlen(script));
+    const char *py = getenv("MLOPS_PYTHON");
+    assert_int_equal(sh("'%s' '%s' '%s' %s %s > '%s'", py ? py : "python3", wpath("envelope.py"),
+                        wpath("statement.json"), T1_SECRET, T2_SECRET, wpath("expected.json")),
+                     0);
+    char want[4096];
+    size_t n = read_file(wpath("expected.json"), want, sizeof want - 1);
+    want[n] = '\0';
+    assert_string_equal(env.data, want);
+    mlops_buf_dispose(&env);
+    mlops_key_free(keys[0]);
+    mlops_key_free(keys[1]);
+}
+
+/* Python's json/base64 take our envelope apart; openssl checks the signature
+ * over the PAE it rebuilds. */
+static void envelope_signature_verifies_with_openssl(void **state)
+{
+    (void)state;
+    if (!openssl_bin())
+        skip();
+    mlops_key *k = NULL;
+    assert_int_equal(mlops_key_generate(&k, 0), 0);
+    mlops_buf env = sign_statement(&k, 1), pub = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_key_save_public_pem(&pub, k), 0);
+    write_file(wpath("env.json"), env.data, env.size);
+    write_file(wpath("env.pub.pem"), pub.data, pub.size);
+    const char *script =
+        "import base64,json,sys\n"
+        "e=json.load(open(sys.argv[1])); body=base64.b64decode(e['payload'],validate=True)\n"
+        "t=e['payloadType'].encode()\n"
+        "open(sys.argv[2],'wb').write(b'DSSEv1 %d %s %d %s'%(len(t),t,len(body),body))\n"
+        "open(sys.argv[3],'wb').write(base64.b64decode(e['signatures'][0]['sig']))\n"
+        "print(e['signatures'][0]['keyid'])\n";
+    write_file(wpath("split.py"), script, strlen(script));
+    const char *py = getenv("MLOPS_PYTHON");
+    assert_int_equal(sh("'%s' '%s' '%s' '%s' '%s' > '%s'", py ? py : "python3", wpath("split.py"),
+                        wpath("env.json"), wpath("pae.bin"), wpath("sig.bin"),
+                        wpath("kid.txt")), 0);
+    char kid[80] = { 0 };
+    read_file(wpath("kid.txt"), kid, 64);
+    assert_string_equal(kid, mlops_key_id(k));
+    assert_int_equal(sh("'%s' pkeyutl -verify -pubin -inkey '%s' -rawin -in '%s' -sigfile '%s' "
+                        ">/dev/null 2>&1", openssl_bin(), wpath("env.pub.pem"), wpath("pae.bin"),
+                        wpath("sig.bin")), 0);
+    mlops_buf_dispose(&env);
+    mlops_buf_dispose(&pub);
+    mlops_key_free(k);
+}
+
+static mlops_keyring *ring_of(mlops_key **keys, size_t n)
+{
+    mlops_keyring *r = NULL;
+    assert_int_equal(mlops_keyring_new(&r), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(mlops_keyring_add(r, keys[i]), 0);
+    return r;
+}
+
+static void verify_hands_out_the_exact_payload_only_when_trusted(void **state)
+{
+    (void)state;
+    mlops_key *keys[3] = { rfc_key(T1_SECRET), rfc_key(T2_SECRET), NULL };
+    assert_int_equal(mlops_key_generate(&keys[2], 0), 0);
+    mlops_buf env = sign_statement(keys, 2);
+    mlops_keyring *r1 = ring_of(keys, 1), *r12 = ring_of(keys, 2), *r3 = ring_of(keys + 2, 1);
+    mlops_buf payload = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_dsse_verify(&payload, env.data, env.size, r1, NULL), 0);
+    assert_int_equal(payload.size, sizeof statement - 1);
+    assert_memory_equal(payload.data, statement, payload.size);
+    mlops_buf_dispose(&payload);
+
+    mlops_dsse_verify_options o = MLOPS_DSSE_VERIFY_OPTIONS_INIT;
+    o.threshold = 2;
+    assert_int_equal(mlops_dsse_verify(NULL, env.data, env.size, r12, &o), 0);
+    /* a threshold above the trusted keys is a caller error */
+    assert_int_equal(mlops_dsse_verify(NULL, env.data, env.size, r1, &o), MLOPS_E_INVALID);
+
+    /* a valid signature by a key that is not trusted */
+    assert_int_equal(mlops_dsse_verify(&payload, env.data, env.size, r3, NULL),
+                     MLOPS_E_SIGNATURE);
+    assert_non_null(strstr(mlops_error_last(), "2 by keys that are not trusted"));
+    assert_null(payload.data);
+
+    /* the same signature twice does not count twice */
+    mlops_buf one = sign_statement(keys, 1);
+    const char *sigs = strstr(one.data, "[{");
+    const char *end = strstr(one.data, "}]");
+    assert_non_null(sigs);
+    assert_non_null(end);
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%.*s,%s", (int)(end + 1 - one.data), one.data, sigs + 1);
+    assert_int_equal(mlops_dsse_verify(NULL, buf, strlen(buf), r12, &o), MLOPS_E_SIGNATURE);
+    assert_non_null(strstr(mlops_error_last(), "1 valid signature(s) by trusted keys, 2 required"));
+    mlops_buf_dispose(&one);
+
+    mlops_keyring_free(r1);
+    mlops_keyring_free(r12);
+    mlops_keyring_free(r3);
+    mlops_buf_dispose(&env);
+    for (int i = 0; i < 3; i++)
+        mlops_key_free(keys[i]);
+}
+
+/* Replace the first occurrence of `from` in `s` by `to` into `out`. */
+static void replace(char *out, size_t cap, const char *s, const char *from, const char *to)
+{
+    const char *at = strstr(s, from);
+    assert_non_null(at);
+    int n = snprintf(out, cap, "%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+    assert_true(n > 0 && (size_t)n < cap);
+}
+
+static void forged_and_altered_envelopes_are_refused(void **state)
+{
+    (void)state;
+    mlops_key *k = rfc_key(T1_SECRET);
+    mlops_keyring *r = ring_of(&k, 1);
+    mlops_buf env = sign_statement(&k, 1);
+    char bad[4096];
+
+    /* a forged signature: one bit of the signature changed (the first
+     * base64 character of "sig") */
+    const char *sig = strstr(env.data, "\"sig\":\"") + 7;
+    snprintf(bad, sizeof bad, "%s", env.data);
+    bad[sig - env.data] = sig[0] == 'A' ? 'B' : 'A';
+    assert_int_equal(mlops_dsse_verify(NULL, bad, strlen(bad), r, NULL), MLOPS_E_SIGNATURE);
+    assert_non_null(strstr(mlops_error_last(), "1 invalid"));
+
+    /* the payload swapped for another statement, signatures kept */
+    mlops_buf other = MLOPS_BUF_INIT;
+    assert_int_equal(mlops__base64_encode(&other, "{\"evil\":1}", 10), 0);
+    const char *p = strstr(env.data, "\"payload\":\"") + 11;
+    const char *q = strchr(p, '"');
+    snprintf(bad, sizeof bad, "%.*s%s%s", (int)(p - env.data), env.data, other.data, q);
+    assert_int_equal(mlops_dsse_verify(NULL, bad, strlen(bad), r, NULL), MLOPS_E_SIGNATURE);
+    mlops_buf_dispose(&other);
+
+    /* another payload type: refused by default, and not covered by the
+     * signature when the caller asks for it */
+    replace(bad, sizeof bad, env.data, "application/vnd.in-toto+json", "application/json");
+    assert_int_equal(mlops_dsse_verify(NULL, bad, strlen(bad), r, NULL), MLOPS_E_SCHEMA);
+    assert_string_equal(mlops_error_last_path(), "$.payloadType");
+    mlops_dsse_verify_options o = MLOPS_DSSE_VERIFY_OPTIONS_INIT;
+    o.payload_type = "application/json";
+    assert_int_equal(mlops_dsse_verify(NULL, bad, strlen(bad), r, &o), MLOPS_E_SIGNATURE);
+
+    /* a key id that names nobody we trust: the valid signature is not used */
+    replace(bad, sizeof bad, env.data, T1_KEYID, T2_KEYID_FOR_TEST);
+    assert_int_equal(mlops_dsse_verify(NULL, bad, strlen(bad), r, NULL), MLOPS_E_SIGNATURE);
+    /* no key id: tried against every trusted key */
+    replace(bad, sizeof bad, env.data, "\"keyid\":\"" T1_KEYID "\",", "");
+    assert_int_equal(mlops_dsse_verify(NULL, bad, strlen(bad), r, NULL), 0);
+
+    mlops_buf_dispose(&env);
+    mlops_keyring_free(r);
+    mlops_key_free(k);
+}
+
+static void truncated_and_garbled_envelopes_are_parse_or_schema_errors(void **state)
+{
+    (void)state;
+    mlops_key *k = rfc_key(T1_SECRET);
+    mlops_keyring *r = ring_of(&k, 1);
+    mlops_buf env = sign_statement(&k, 1);
+    /* every proper prefix is malformed JSON */
+    for (size_t n = 0; n < env.size; n++) {
+        int rc = mlops_dsse_verify(NULL, env.data, n, r, NULL);
+        if (rc != MLOPS_E_PARSE)
+            fail_msg("prefix of %zu bytes: rc %d (%s)", n, rc, mlops_error_last());
+    }
+    char bad[4096];
+    static const struct { const char *from, *to; int code; const char *path; } edits[] = {
+        { "{\"payload\"", "{\"x\":1,\"payload\"", MLOPS_E_SCHEMA, "$.x" },
+        { "{\"payload\"", "{\"payload\":\"\",\"payload\"", MLOPS_E_PARSE, "" },
+        { "\"signatures\":[", "\"signatures\":[],\"z\":[", MLOPS_E_SCHEMA, "$.z" },
+        { "\"sig\":\"", "\"sig\":\"!", MLOPS_E_PARSE, "" },
+        { "\"sig\":\"", "\"sig\":1,\"s\":\"", MLOPS_E_SCHEMA, "$.signatures[0].s" },
+        { "\"payload\":\"", "\"payload\":\" ", MLOPS_E_PARSE, "" },
+        { "\"payloadType\":\"", "\"payloadType\":7,\"q\":\"", MLOPS_E_SCHEMA, "$.q" },
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        replace(bad, sizeof bad, env.data, edits[i].from, edits[i].to);
+        int rc = mlops_dsse_verify(NULL, bad, strlen(bad), r, NULL);
+        if (rc != edits[i].code)
+            fail_msg("edit %zu: rc %d (%s)", i, rc, mlops_error_last());
+        if (edits[i].path[0] && strcmp(mlops_error_last_path(), edits[i].path) != 0)
+            fail_msg("edit %zu: path \"%s\" (%s)", i, mlops_error_last_path(),
+                     mlops_error_last());
+    }
+    static const char *const schema_bad[] = {
+        "[]", "{}", "{\"payload\":\"\",\"payloadType\":\"application/vnd.in-toto+json\"}",
+        "{\"payload\":\"\",\"payloadType\":\"application/vnd.in-toto+json\",\"signatures\":[]}",
+        "{\"payload\":\"\",\"payloadType\":\"application/vnd.in-toto+json\",\"signatures\":[1]}",
+        "{\"payload\":\"\",\"payloadType\":\"application/vnd.in-toto+json\",\"signatures\":[{}]}",
+    };
+    for (size_t i = 0; i < sizeof schema_bad / sizeof schema_bad[0]; i++) {
+        int rc = mlops_dsse_verify(NULL, schema_bad[i], strlen(schema_bad[i]), r, NULL);
+        if (rc != MLOPS_E_SCHEMA)
+            fail_msg("\"%s\": rc %d (%s)", schema_bad[i], rc, mlops_error_last());
+    }
+    assert_int_equal(mlops_dsse_verify(NULL, "\x7f", 1, r, NULL), MLOPS_E_PARSE);
+    assert_int_equal(mlops_dsse_verify(NULL, NULL, 0, r, NULL), MLOPS_E_INVALID);
+    assert_int_equal(mlops_dsse_verify(NULL, "{}", 2, NULL, NULL), MLOPS_E_INVALID);
+    mlops_dsse_verify_options o = MLOPS_DSSE_VERIFY_OPTIONS_INIT;
+    o.version = 9;
+    assert_int_equal(mlops_dsse_verify(NULL, env.data, env.size, r, &o), MLOPS_E_VERSION);
+    assert_int_equal(mlops_dsse_verify_options_init(&o, sizeof o), 0);
+    o.flags = 4;
+    assert_int_equal(mlops_dsse_verify(NULL, env.data, env.size, r, &o), MLOPS_E_INVALID);
+    mlops_buf_dispose(&env);
+    mlops_keyring_free(r);
+    mlops_key_free(k);
+}
+
+static void signatures_can_be_added_and_checked_detached(void **state)
+{
+    (void)state;
+    mlops_key *keys[2] = { rfc_key(T1_SECRET), rfc_key(T2_SECRET) };
+    mlops_keyring *r = ring_of(keys, 2);
+    mlops_buf one = sign_statement(keys, 1), two = MLOPS_BUF_INIT, direct = sign_statement(keys, 2);
+    assert_int_equal(mlops_dsse_add_signature(&two, one.data, one.size, keys[1], 0), 0);
+    /* adding gives what signing with both at once gives */
+    assert_string_equal(two.data, direct.data);
+    mlops_dsse_verify_options o = MLOPS_DSSE_VERIFY_OPTIONS_INIT;
+    o.threshold = 2;
+    assert_int_equal(mlops_dsse_verify(NULL, two.data, two.size, r, &o), 0);
+    mlops_buf again = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_dsse_add_signature(&again, two.data, two.size, keys[0], 0),
+                     MLOPS_E_EXISTS);
+    assert_null(again.data);
+    assert_int_equal(mlops_dsse_add_signature(&again, "{", 1, keys[0], 0), MLOPS_E_PARSE);
+
+    assert_int_equal(mlops_dsse_verify_detached(two.data, two.size, statement,
+                                                sizeof statement - 1, r, &o), 0);
+    assert_int_equal(mlops_dsse_verify_detached(two.data, two.size, statement,
+                                                sizeof statement - 2, r, &o), MLOPS_E_SIGNATURE);
+    assert_non_null(strstr(mlops_error_last(), "not the given payload"));
+
+    /* signing refuses public keys and repeated keys */
+    mlops_key *pub = NULL;
+    uint8_t raw[32];
+    assert_int_equal(mlops_key_public_raw(raw, keys[0]), 0);
+    assert_int_equal(mlops_key_from_public(&pub, raw), 0);
+    mlops_buf x = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_dsse_sign(&x, NULL, "a", 1, (const mlops_key *const *)&pub, 1, 0),
+                     MLOPS_E_INVALID);
+    const mlops_key *dup[2] = { keys[0], keys[0] };
+    assert_int_equal(mlops_dsse_sign(&x, NULL, "a", 1, dup, 2, 0), MLOPS_E_INVALID);
+    assert_int_equal(mlops_dsse_sign(&x, "bad\ntype", "a", 1, dup, 1, 0), MLOPS_E_INVALID);
+    assert_int_equal(mlops_dsse_sign(&x, NULL, "a", 1, dup, 0, 0), MLOPS_E_INVALID);
+    assert_null(x.data);
+    mlops_key_free(pub);
+    mlops_buf_dispose(&one);
+    mlops_buf_dispose(&two);
+    mlops_buf_dispose(&direct);
+    mlops_keyring_free(r);
+    mlops_key_free(keys[0]);
+    mlops_key_free(keys[1]);
+}
+
 /* ---- out of memory ------------------------------------------------------ */
 
 typedef struct {
@@ -486,6 +810,46 @@ static void out_of_memory_is_clean(void **state)
     assert_true(oom_check("mlops_key_load_file", op_file, cleanup, &c, 0) >= 2);
 }
 
+
+typedef struct {
+    mlops_key *keys[2];
+    mlops_keyring *ring;
+    mlops_buf env, out;
+} dsse_ctx;
+
+static int op_dsse(void *p)
+{
+    dsse_ctx *c = p;
+    int rc = mlops_dsse_sign(&c->env, NULL, statement, sizeof statement - 1,
+                             (const mlops_key *const *)c->keys, 1, 0);
+    if (!rc)
+        rc = mlops_dsse_add_signature(&c->out, c->env.data, c->env.size, c->keys[1], 0);
+    mlops_dsse_verify_options o = MLOPS_DSSE_VERIFY_OPTIONS_INIT;
+    o.threshold = 2;
+    if (!rc)
+        rc = mlops_dsse_verify(&c->env, c->out.data, c->out.size, c->ring, &o);
+    return rc;
+}
+
+static void cleanup_dsse(void *p)
+{
+    dsse_ctx *c = p;
+    mlops_buf_dispose(&c->env);
+    mlops_buf_dispose(&c->out);
+}
+
+static void dsse_out_of_memory_is_clean(void **state)
+{
+    (void)state;
+    dsse_ctx c = { { rfc_key(T1_SECRET), rfc_key(T2_SECRET) }, NULL, MLOPS_BUF_INIT,
+                   MLOPS_BUF_INIT };
+    c.ring = ring_of(c.keys, 2);
+    assert_true(oom_check("mlops_dsse_sign/add/verify", op_dsse, cleanup_dsse, &c, 0) >= 10);
+    mlops_keyring_free(c.ring);
+    mlops_key_free(c.keys[0]);
+    mlops_key_free(c.keys[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +863,14 @@ int main(void)
         cmocka_unit_test(our_keys_and_signatures_pass_openssl),
         cmocka_unit_test(keyring_keeps_distinct_public_keys),
         cmocka_unit_test(out_of_memory_is_clean),
+        cmocka_unit_test(pae_matches_the_dsse_specification_example),
+        cmocka_unit_test(envelope_equals_an_independent_construction),
+        cmocka_unit_test(envelope_signature_verifies_with_openssl),
+        cmocka_unit_test(verify_hands_out_the_exact_payload_only_when_trusted),
+        cmocka_unit_test(forged_and_altered_envelopes_are_refused),
+        cmocka_unit_test(truncated_and_garbled_envelopes_are_parse_or_schema_errors),
+        cmocka_unit_test(signatures_can_be_added_and_checked_detached),
+        cmocka_unit_test(dsse_out_of_memory_is_clean),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
