@@ -9,6 +9,7 @@
 #include "mlops/common.h"
 #include "mlops/digest.h"
 #include "mlops/manifest.h"
+#include "mlops/package.h"
 #include "mlops/semver.h"
 #include "mlops/sign.h"
 #include "mlops/timestamp.h"

@@ -1,0 +1,49 @@
+/*
+ * Internal: the packer's state, shared by pack.c (collecting and hashing
+ * files) and pack_write.c (the OCI layout and the output tar).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef MLOPS_ARTIFACT_PACK_H
+#define MLOPS_ARTIFACT_PACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mlops/digest.h"
+#include "mlops/package.h"
+
+/* OCI and ModelPack media types (FORMATS.md §3). */
+#define MLOPS__MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MLOPS__MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MLOPS__MT_OCI_EMPTY "application/vnd.oci.empty.v1+json"
+#define MLOPS__MT_MODEL_ARTIFACT "application/vnd.cncf.model.manifest.v1+json"
+#define MLOPS__MT_MODEL_CONFIG "application/vnd.cncf.model.config.v1+json"
+#define MLOPS__MT_STATEMENT "application/vnd.in-toto+json"
+#define MLOPS__MT_DSSE "application/vnd.dsse.envelope.v1+json"
+
+typedef struct mlops__pack_item {
+    char *source;
+    char *path;
+    const char *role; /* static string from the role table */
+    const char *kind; /* "weight", "weight.config", "doc", "code", "dataset" */
+    uint64_t size;
+    uint8_t digest[MLOPS_SHA256_SIZE];
+    uint8_t (*shards)[MLOPS_SHA256_SIZE];
+    size_t nshards;
+} mlops__pack_item;
+
+struct mlops_packer {
+    mlops_pack_options o;
+    mlops__pack_item *items;
+    size_t n, cap;
+};
+
+/** Hash every item (size, digest, shard digests) on the configured threads.
+ *  `done` accumulates bytes hashed; progress is reported against `total`. */
+int mlops__pack_hash(mlops_packer *p, uint64_t total, uint64_t *done);
+
+/** The effective mtime: the option, or SOURCE_DATE_EPOCH, or 0. */
+int64_t mlops__pack_mtime(const mlops_pack_options *o);
+
+#endif /* MLOPS_ARTIFACT_PACK_H */

@@ -1,0 +1,425 @@
+/*
+ * Packing. Oracles: tests/unit/check_package.py reads every package with
+ * Python's tarfile/json/hashlib (and `cryptography` for the signatures) and
+ * checks it against the source files; byte reproducibility is shown by
+ * SHA-256 of two packages made from copies of the input in different
+ * directories, under different umasks, in different processes, with
+ * different thread counts.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mlops.h"
+#include "oom.h"
+
+static char work[64];
+
+static const char *wp(const char *fmt, ...)
+{
+    static char p[16][512];
+    static int k;
+    k = (k + 1) % 16;
+    char rel[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rel, sizeof rel, fmt, ap);
+    va_end(ap);
+    snprintf(p[k], sizeof p[k], "%s/%s", work, rel);
+    return p[k];
+}
+
+static int sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return st == -1 ? -1 : WEXITSTATUS(st);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A model tree: a large weight file (3 shards of 1 MiB at shard size 1 MiB
+ * plus a tail), small files of three roles, and things to ignore. */
+static void make_tree(const char *root)
+{
+    assert_int_equal(sh("mkdir -p '%s/model' '%s/docs' '%s/cache'", root, root, root), 0);
+    size_t big = 3 * (1u << 20) + 12345;
+    unsigned char *b = malloc(big);
+    assert_non_null(b);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < big; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b[i] = (unsigned char)x;
+    }
+    char p[512];
+    snprintf(p, sizeof p, "%s/model/weights.bin", root);
+    write_file(p, b, big);
+    free(b);
+    snprintf(p, sizeof p, "%s/model/tokenizer.json", root);
+    write_file(p, "{\"vocab\":[\"a\",\"b\"]}\n", 21);
+    snprintf(p, sizeof p, "%s/model/empty.txt", root);
+    write_file(p, "", 0);
+    snprintf(p, sizeof p, "%s/docs/README.md", root);
+    write_file(p, "# fraud detector\n", 17);
+    snprintf(p, sizeof p, "%s/cache/junk.bin", root);
+    write_file(p, "junk", 4);
+    snprintf(p, sizeof p, "%s/model/scratch.tmp", root);
+    write_file(p, "tmp", 3);
+    snprintf(p, sizeof p, "%s/.mlopsignore", root);
+    const char *ign = "# build leftovers\n*.tmp\n/cache/\n\n";
+    write_file(p, ign, strlen(ign));
+    snprintf(p, sizeof p, "%s/config.json", root);
+    write_file(p, "{\"threshold\":0.7}\n", 18);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(work, "/tmp/mlops-package-XXXXXX");
+    if (!mkdtemp(work))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return sh("rm -rf '%s'", work) == 0 ? 0 : -1;
+}
+
+static mlops_manifest_builder *builder(void)
+{
+    mlops_manifest_builder *b = NULL;
+    assert_int_equal(mlops_manifest_builder_new(&b, "fraud-detector", "1.4.0-rc.1",
+                                                "2026-11-26T09:00:00Z"), 0);
+    assert_int_equal(mlops_manifest_builder_set_framework(b, "onnx", "1.17"), 0);
+    assert_int_equal(mlops_manifest_builder_set_metric(b, "auc", 0.912), 0);
+    return b;
+}
+
+static const uint8_t seed1[32] = { 0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60,
+                                   0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
+                                   0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19,
+                                   0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60 };
+#define SEED1_PUBLIC "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+
+/* Pack `root` into `out` the way every test does. */
+static int pack_tree(const char *root, const char *out, unsigned threads, int64_t mtime,
+                     int sign)
+{
+    mlops_key *k = NULL;
+    assert_int_equal(mlops_key_from_seed(&k, seed1), 0);
+    const mlops_key *keys[1] = { k };
+    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    o.threads = threads;
+    o.mtime = mtime;
+    o.shard_size = 1u << 20;
+    if (sign) {
+        o.keys = keys;
+        o.nkeys = 1;
+    }
+    mlops_packer *p = NULL;
+    assert_int_equal(mlops_packer_new(&p, &o), 0);
+    char cfg[512];
+    snprintf(cfg, sizeof cfg, "%s/config.json", root);
+    int rc = mlops_packer_add_file(p, cfg, "config.json", "config", 0);
+    mlops_manifest_builder *b = builder();
+    if (!rc) {
+        char sub[512];
+        snprintf(sub, sizeof sub, "%s/model/weights.bin", root);
+        rc = mlops_packer_add_file(p, sub, "model/weights.bin", "model", 0);
+        snprintf(sub, sizeof sub, "%s/model/tokenizer.json", root);
+        if (!rc)
+            rc = mlops_packer_add_file(p, sub, "model/tokenizer.json", "model", 0);
+        snprintf(sub, sizeof sub, "%s/model/empty.txt", root);
+        if (!rc)
+            rc = mlops_packer_add_file(p, sub, "model/empty.txt", "model", 0);
+        snprintf(sub, sizeof sub, "%s/docs/README.md", root);
+        if (!rc)
+            rc = mlops_packer_add_file(p, sub, "docs/README.md", "doc", 0);
+    }
+    if (!rc)
+        rc = mlops_packer_write(p, out, b, NULL);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
+    mlops_key_free(k);
+    return rc;
+}
+
+static void file_sha256(char out[65], const char *path)
+{
+    uint8_t d[32];
+    assert_int_equal(mlops_digest_file(d, path, NULL), 0);
+    for (int i = 0; i < 32; i++)
+        sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void package_passes_the_independent_reader(void **state)
+{
+    (void)state;
+    make_tree(wp("a"));
+    int rc = pack_tree(wp("a"), wp("a.mlpkg"), 2, 1700000000, 1);
+    if (rc)
+        fail_msg("pack: %d %s", rc, mlops_error_last());
+    const char *py = getenv("MLOPS_PYTHON");
+    const char *src = getenv("MLOPS_SOURCE_ROOT");
+    assert_int_equal(sh("'%s' '%s/tests/unit/check_package.py' '%s' '%s' 1700000000 %s",
+                        py ? py : "python3", src ? src : "..", wp("a.mlpkg"), wp("a"),
+                        SEED1_PUBLIC), 0);
+    /* unsigned: no referrer */
+    assert_int_equal(pack_tree(wp("a"), wp("unsigned.mlpkg"), 1, 0, 0), 0);
+    assert_int_equal(sh("'%s' '%s/tests/unit/check_package.py' '%s' '%s' 0", py ? py : "python3",
+                        src ? src : "..", wp("unsigned.mlpkg"), wp("a")), 0);
+}
+
+static void packing_is_byte_reproducible(void **state)
+{
+    (void)state;
+    /* a copy of the input elsewhere, other umask, another process, one
+     * thread instead of two, SOURCE_DATE_EPOCH instead of the option */
+    assert_int_equal(sh("mkdir -p '%s' && cp -r '%s/.' '%s/'", wp("elsewhere/deeper/b"),
+                        wp("a"), wp("elsewhere/deeper/b")), 0);
+    assert_int_equal(sh("chmod 0700 '%s/model' && chmod 0600 '%s/model/weights.bin' && "
+                        "touch -d 2001-01-01 '%s/config.json'", wp("elsewhere/deeper/b"),
+                        wp("elsewhere/deeper/b"), wp("elsewhere/deeper/b")), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        umask(077);
+        setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+        int rc = pack_tree(wp("elsewhere/deeper/b"), wp("elsewhere/b.mlpkg"), 1, -1, 1);
+        _exit(rc == 0 ? 0 : 1);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char a[65], b[65];
+    file_sha256(a, wp("a.mlpkg"));
+    file_sha256(b, wp("elsewhere/b.mlpkg"));
+    assert_string_equal(a, b);
+    /* and the same through the shell's sha256sum */
+    assert_int_equal(sh("test \"$(sha256sum < '%s')\" = \"$(sha256sum < '%s')\"",
+                        wp("a.mlpkg"), wp("elsewhere/b.mlpkg")), 0);
+    /* another mtime gives other bytes */
+    assert_int_equal(pack_tree(wp("a"), wp("c.mlpkg"), 2, 1700000001, 1), 0);
+    file_sha256(b, wp("c.mlpkg"));
+    assert_string_not_equal(a, b);
+}
+
+static void directory_walk_honours_the_ignore_file(void **state)
+{
+    (void)state;
+    mlops_packer *p = NULL;
+    assert_int_equal(mlops_packer_new(&p, NULL), 0);
+    assert_int_equal(mlops_packer_add_directory(p, wp("a"), "model", 0), 0);
+    mlops_manifest_builder *b = builder();
+    mlops_manifest *m = NULL;
+    int rc = mlops_packer_write(p, wp("dir.mlpkg"), b, &m);
+    if (rc)
+        fail_msg("%d %s", rc, mlops_error_last());
+    static const char *const want[] = { "config.json", "docs/README.md", "model/empty.txt",
+                                        "model/tokenizer.json", "model/weights.bin" };
+    assert_int_equal(mlops_manifest_file_count(m), 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(mlops_manifest_file_path(m, i), want[i]);
+    /* the large file is raw, with its default (256 MiB) shard size: no shards */
+    assert_string_equal(mlops_manifest_file_media_type(m, 4),
+                        "application/vnd.cncf.model.weight.v1.raw");
+    assert_int_equal(mlops_manifest_file_shard_count(m, 4), 0);
+    assert_string_equal(mlops_manifest_file_media_type(m, 0),
+                        "application/vnd.cncf.model.weight.v1.tar");
+    mlops_manifest_free(m);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
+
+    /* "!" is not supported */
+    assert_int_equal(sh("mkdir -p '%s' && printf '!keep\\n' > '%s/.mlopsignore' && "
+                        "echo x > '%s/x'", wp("neg"), wp("neg"), wp("neg")), 0);
+    assert_int_equal(mlops_packer_new(&p, NULL), 0);
+    assert_int_equal(mlops_packer_add_directory(p, wp("neg"), "model", 0), MLOPS_E_UNSUPPORTED);
+    assert_int_equal(mlops_error_last_line(), 1);
+    mlops_packer_free(p);
+}
+
+static void links_fifos_and_devices_are_refused_by_name(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("mkdir -p '%s' && echo x > '%s/ok' && ln -s /etc/passwd '%s/link'",
+                        wp("sym"), wp("sym"), wp("sym")), 0);
+    mlops_packer *p = NULL;
+    assert_int_equal(mlops_packer_new(&p, NULL), 0);
+    assert_int_equal(mlops_packer_add_directory(p, wp("sym"), "model", 0), MLOPS_E_UNSAFE);
+    assert_non_null(strstr(mlops_error_last(), "sym/link is a symbolic link"));
+    assert_string_equal(mlops_error_last_path(), wp("sym/link"));
+    assert_int_equal(mlops_packer_add_file(p, wp("sym/link"), "link", "model", 0),
+                     MLOPS_E_UNSAFE);
+    assert_int_equal(sh("mkfifo '%s'", wp("fifo")), 0);
+    assert_int_equal(mlops_packer_add_file(p, wp("fifo"), "fifo", "model", 0), MLOPS_E_UNSAFE);
+    assert_non_null(strstr(mlops_error_last(), "is a FIFO"));
+    assert_int_equal(mlops_packer_add_file(p, "/dev/null", "null", "model", 0), MLOPS_E_UNSAFE);
+    assert_non_null(strstr(mlops_error_last(), "/dev/null is a character device"));
+    assert_int_equal(mlops_packer_add_file(p, wp("sym"), "d", "model", 0), MLOPS_E_UNSAFE);
+    assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "../ok", "model", 0),
+                     MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "ok", "weights", 0),
+                     MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "ok", "model", 1), MLOPS_E_INVALID);
+    /* a path given twice */
+    assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "ok", "model", 0), 0);
+    assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "ok", "doc", 0), 0);
+    mlops_manifest_builder *b = builder();
+    assert_int_equal(mlops_packer_write(p, wp("twice.mlpkg"), b, NULL), MLOPS_E_EXISTS);
+    assert_int_equal(access(wp("twice.mlpkg"), F_OK), -1);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
+}
+
+static int cancel_after(uint64_t done, uint64_t total, void *ctx)
+{
+    (void)total;
+    uint64_t *limit = ctx;
+    return done > *limit;
+}
+
+static int count_dir(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l > '%s/count.txt'", dir, work);
+    assert_int_equal(system(cmd), 0);
+    FILE *f = fopen(wp("count.txt"), "r");
+    int n = -1;
+    assert_int_equal(fscanf(f, "%d", &n), 1);
+    fclose(f);
+    return n;
+}
+
+static void cancel_and_existing_output_leave_nothing_behind(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("mkdir -p '%s'", wp("outdir")), 0);
+    uint64_t limits[] = { 0, 2u << 20, 7u << 19, 6u << 20 }; /* total is ~6.02 MiB */
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+        o.progress = cancel_after;
+        o.progress_ctx = &limits[i];
+        o.threads = 1;
+        mlops_packer *p = NULL;
+        assert_int_equal(mlops_packer_new(&p, &o), 0);
+        assert_int_equal(mlops_packer_add_directory(p, wp("a"), "model", 0), 0);
+        mlops_manifest_builder *b = builder();
+        int rc = mlops_packer_write(p, wp("outdir/x.mlpkg"), b, NULL);
+        if (rc != MLOPS_E_CANCELLED)
+            fail_msg("limit %zu: rc %d %s", i, rc, mlops_error_last());
+        assert_int_equal(count_dir(wp("outdir")), 0);
+        mlops_manifest_builder_free(b);
+        mlops_packer_free(p);
+    }
+    /* an existing output is not replaced unless asked */
+    write_file(wp("outdir/x.mlpkg"), "keep", 4);
+    assert_int_equal(pack_tree(wp("a"), wp("outdir/x.mlpkg"), 2, 0, 0), MLOPS_E_EXISTS);
+    assert_int_equal(count_dir(wp("outdir")), 1);
+    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    o.flags = MLOPS_PACK_OVERWRITE;
+    mlops_packer *p = NULL;
+    assert_int_equal(mlops_packer_new(&p, &o), 0);
+    assert_int_equal(mlops_packer_add_directory(p, wp("a"), "model", 0), 0);
+    mlops_manifest_builder *b = builder();
+    assert_int_equal(mlops_packer_write(p, wp("outdir/x.mlpkg"), b, NULL), 0);
+    assert_int_equal(count_dir(wp("outdir")), 1);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
+    /* option checks */
+    o.flags = 8;
+    assert_int_equal(mlops_packer_new(&p, &o), MLOPS_E_INVALID);
+    o.flags = 0;
+    o.version = 7;
+    assert_int_equal(mlops_packer_new(&p, &o), MLOPS_E_VERSION);
+    assert_int_equal(mlops_pack_options_init(&o, sizeof o), 0);
+    assert_int_equal(o.mtime, -1);
+    assert_int_equal(mlops_packer_new(&p, NULL), 0);
+    b = builder();
+    assert_int_equal(mlops_packer_write(p, wp("outdir/none.mlpkg"), b, NULL), MLOPS_E_INVALID);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
+}
+
+typedef struct {
+    mlops_packer *p;
+    mlops_manifest_builder *b;
+    mlops_manifest *m;
+} oom_ctx;
+
+static int op_pack(void *arg)
+{
+    oom_ctx *c = arg;
+    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    o.threads = 1; /* the counting allocator is not thread-safe */
+    o.mtime = 0;
+    int rc = mlops_packer_new(&c->p, &o);
+    if (!rc)
+        rc = mlops_manifest_builder_new(&c->b, "m", "1.0.0", "2026-11-26T09:00:00Z");
+    if (!rc)
+        rc = mlops_packer_add_directory(c->p, wp("oom"), "model", 0);
+    if (!rc)
+        rc = mlops_packer_write(c->p, wp("oom.mlpkg"), c->b, &c->m);
+    return rc;
+}
+
+static void cleanup_pack(void *arg)
+{
+    oom_ctx *c = arg;
+    mlops_manifest_free(c->m);
+    mlops_manifest_builder_free(c->b);
+    mlops_packer_free(c->p);
+    c->m = NULL;
+    c->b = NULL;
+    c->p = NULL;
+    unlink(wp("oom.mlpkg"));
+}
+
+static void out_of_memory_is_clean(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("mkdir -p '%s/sub' && echo one > '%s/a.txt' && echo two > '%s/sub/b'",
+                        wp("oom"), wp("oom"), wp("oom")), 0);
+    oom_ctx c = { 0 };
+    assert_true(oom_check("mlops_packer_write", op_pack, cleanup_pack, &c, 0) >= 10);
+    assert_int_equal(sh("ls '%s' | grep -c mlops- > /dev/null", work), 1); /* no temporaries */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(package_passes_the_independent_reader),
+        cmocka_unit_test(packing_is_byte_reproducible),
+        cmocka_unit_test(directory_walk_honours_the_ignore_file),
+        cmocka_unit_test(links_fifos_and_devices_are_refused_by_name),
+        cmocka_unit_test(cancel_and_existing_output_leave_nothing_behind),
+        cmocka_unit_test(out_of_memory_is_clean),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
