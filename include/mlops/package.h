@@ -136,6 +136,128 @@ MLOPS_EXTERN int mlops_packer_write(mlops_packer *p, const char *out_path,
                                     mlops_manifest_builder *manifest,
                                     mlops_manifest **statement_out);
 
+/* ------------------------------------------------------------------------ */
+/* Verifying and extracting                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** What a verification found: the verified statement and any problems. */
+typedef struct mlops_package_report mlops_package_report;
+
+/** Flag: accept a package without checking signatures (no `trusted` keys
+ *  given). Without it, a NULL `trusted` is MLOPS_E_INVALID. */
+#define MLOPS_PACKAGE_ALLOW_UNSIGNED 1u
+
+/** Current version of mlops_package_verify_options. */
+#define MLOPS_PACKAGE_VERIFY_OPTIONS_VERSION 1
+
+/** Options for mlops_package_verify() and mlops_package_extract(). */
+typedef struct mlops_package_verify_options {
+    MLOPS_OPTIONS_HEADER;
+    /** 0 or MLOPS_PACKAGE_ALLOW_UNSIGNED. */
+    uint32_t flags;
+    /** The keys whose signatures are trusted; borrowed for the call. */
+    const mlops_keyring *trusted;
+    /** Distinct trusted keys that must have signed; 0 means 1. */
+    uint32_t threshold;
+    /** Verify only these files (package paths); NULL for all. Layers that
+     *  hold none of them are skipped without being hashed. Not used by
+     *  mlops_package_extract(). */
+    const char *const *paths;
+    /** Number of `paths`. */
+    size_t npaths;
+    /** Called with bytes read of the package size; non-zero cancels. */
+    mlops_progress_fn progress;
+    /** Passed to `progress`. */
+    void *progress_ctx;
+} mlops_package_verify_options;
+
+/** Initialiser for mlops_package_verify_options. */
+#define MLOPS_PACKAGE_VERIFY_OPTIONS_INIT                                                \
+    { MLOPS_PACKAGE_VERIFY_OPTIONS_VERSION, sizeof(mlops_package_verify_options), 0, NULL, \
+      0, NULL, 0, NULL, NULL }
+
+/**
+ * Initialise an options struct to the defaults.
+ * @return 0, MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options *opts,
+                                                   size_t size);
+
+/**
+ * Verify a package in one streaming pass with constant memory (metadata
+ * blobs are held, at most 64 MiB each; file content is streamed): every
+ * blob's name is its SHA-256 and its size is the one its descriptor gives;
+ * the DSSE envelope is checked against the trusted keys before the statement
+ * is parsed, and its payload must be the statement blob; then every file the
+ * statement lists must be present exactly once with its size and digest (raw
+ * layers by digest, tar layers by path), the statement's subject must be its
+ * tree digest, and nothing else may be in the package.
+ *
+ * Content mismatches (a digest, a size, a missing or extra file) are
+ * collected in the report and the pass goes on; anything else stops it.
+ *
+ * @param report when not NULL, receives the report (also on failure, when
+ *        the pass got far enough to make one); release with
+ *        mlops_package_report_free().
+ * @return 0 (valid); MLOPS_E_INTEGRITY (the first content mismatch; all are
+ *         in the report); MLOPS_E_SIGNATURE (no valid trusted signature, or
+ *         an unsigned package when keys were given); MLOPS_E_PARSE (a damaged
+ *         tar or JSON document); MLOPS_E_SCHEMA (an OCI document or the
+ *         statement breaks its schema); MLOPS_E_UNSAFE (an entry of a
+ *         forbidden kind or path); MLOPS_E_UNSUPPORTED (a compressed layer);
+ *         MLOPS_E_LIMIT; MLOPS_E_CANCELLED; MLOPS_E_IO; MLOPS_E_INVALID;
+ *         MLOPS_E_VERSION; MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_package_verify(mlops_package_report **report, const char *path,
+                                      const mlops_package_verify_options *opts);
+
+/**
+ * Verify a package and extract its files under `dest` in the same pass:
+ * files are written under a private directory beside `dest` with
+ * openat(O_NOFOLLOW|O_CREAT|O_EXCL), hashed while written, bounded by the
+ * signed sizes; only when everything verified is the directory renamed to
+ * `dest`. On any failure `dest` does not exist and nothing was written
+ * outside it. `dest` must not exist; its parent must.
+ * @return as mlops_package_verify(), plus MLOPS_E_EXISTS (dest exists).
+ */
+MLOPS_EXTERN int mlops_package_extract(const char *path, const char *dest,
+                                       const mlops_package_verify_options *opts);
+
+/** Release a report. Accepts NULL. */
+MLOPS_EXTERN void mlops_package_report_free(mlops_package_report *r);
+
+/** The verified statement, or NULL when the pass did not get that far (or
+ *  its signature did not verify). Borrowed from `r`. */
+MLOPS_EXTERN const mlops_manifest *mlops_package_report_manifest(const mlops_package_report *r);
+
+/** Number of problems found (0 for a valid package). */
+MLOPS_EXTERN size_t mlops_package_report_count(const mlops_package_report *r);
+/** Code of problem `i` (MLOPS_E_INTEGRITY...), 0 when out of range. */
+MLOPS_EXTERN int mlops_package_report_code(const mlops_package_report *r, size_t i);
+/** The file or tar entry problem `i` is about ("" when none). Borrowed. */
+MLOPS_EXTERN const char *mlops_package_report_entry(const mlops_package_report *r, size_t i);
+/** What was expected ("sha256:..." or a size), "" when not applicable. */
+MLOPS_EXTERN const char *mlops_package_report_expected(const mlops_package_report *r, size_t i);
+/** What was found, "" when not applicable (a missing file). */
+MLOPS_EXTERN const char *mlops_package_report_found(const mlops_package_report *r, size_t i);
+/** A sentence describing problem `i`. */
+MLOPS_EXTERN const char *mlops_package_report_message(const mlops_package_report *r, size_t i);
+/** Number of files that were verified (content hashed and compared). */
+MLOPS_EXTERN size_t mlops_package_report_files_verified(const mlops_package_report *r);
+/** 1 when the statement's signature verified against the trusted keys. */
+MLOPS_EXTERN int mlops_package_report_signed(const mlops_package_report *r);
+
+/**
+ * Append the report as canonical JSON: {"valid":bool, "files_verified":n,
+ * "signed":bool, "statement_sha256":hex|null, "problems":[{"code":
+ * "MLOPS_E_INTEGRITY","entry":...,"expected":...,"found":...,"message":...}]}.
+ * @param flags must be 0.
+ * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (`out` unchanged on failure).
+ */
+MLOPS_EXTERN int mlops_package_report_write_json(mlops_buf *out,
+                                                 const mlops_package_report *r,
+                                                 uint32_t flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -89,6 +89,14 @@ int mlops__extract_commit(mlops__extract *x);
  *  calling thread's recorded error. */
 void mlops__extract_abort(mlops__extract *x);
 
+struct archive_entry;
+/**
+ * Refuse every tar entry type but regular files and directories (links of
+ * any kind, devices, FIFOs, sockets, sparse files): MLOPS_E_UNSAFE naming
+ * `path` and the kind.
+ */
+int mlops__tar_entry_check(struct archive_entry *e, const char *path);
+
 /** One declared file for mlops__extract_tar(). */
 typedef struct mlops__extract_entry {
     const char *path;

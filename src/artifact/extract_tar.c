@@ -32,7 +32,7 @@ static int unsafe_kind(const char *path, const char *kind)
 }
 
 /* Refuse every entry type but regular files and directories. */
-static int check_kind(struct archive_entry *e, const char *path)
+int mlops__tar_entry_check(struct archive_entry *e, const char *path)
 {
     if (archive_entry_hardlink(e))
         return unsafe_kind(path, "hard link");
@@ -141,7 +141,7 @@ static int extract_entries(struct archive *a, mlops__extract *x, declared_index 
         const char *path = archive_entry_pathname(e);
         if (!path)
             return mlops__error(MLOPS_E_PARSE, "tar: an entry has no usable path name");
-        int rc = check_kind(e, path);
+        int rc = mlops__tar_entry_check(e, path);
         if (rc)
             return rc;
         size_t len = strlen(path);
