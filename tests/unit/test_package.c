@@ -60,6 +60,11 @@ static void write_file(const char *path, const void *data, size_t len)
     assert_int_equal(fclose(f), 0);
 }
 
+#define LONG_DIR "a-directory-name-that-is-rather-long-for-tar"
+#define LONG_NAME                                                                   \
+    "and-a-file-name-that-alone-is-longer-than-the-one-hundred-bytes-ustar-allows-" \
+    "for-names-so-the-ustar-prefix-split-cannot-help.md"
+
 /* A model tree: a large weight file (3 shards of 1 MiB at shard size 1 MiB
  * plus a tail), small files of three roles, and things to ignore. */
 static void make_tree(const char *root)
@@ -94,6 +99,11 @@ static void make_tree(const char *root)
     write_file(p, ign, strlen(ign));
     snprintf(p, sizeof p, "%s/config.json", root);
     write_file(p, "{\"threshold\":0.7}\n", 18);
+    /* a name longer than ustar's 100 bytes (and with no prefix split that
+     * fits): written with a pax "path" record, which must not carry a PID */
+    assert_int_equal(sh("mkdir -p '%s/docs/" LONG_DIR "'", root), 0);
+    snprintf(p, sizeof p, "%s/docs/" LONG_DIR "/" LONG_NAME, root);
+    write_file(p, "long\n", 5);
 }
 
 static int setup(void **state)
@@ -161,6 +171,9 @@ static int pack_tree(const char *root, const char *out, unsigned threads, int64_
         snprintf(sub, sizeof sub, "%s/docs/README.md", root);
         if (!rc)
             rc = mlops_packer_add_file(p, sub, "docs/README.md", "doc", 0);
+        snprintf(sub, sizeof sub, "%s/docs/" LONG_DIR "/" LONG_NAME, root);
+        if (!rc)
+            rc = mlops_packer_add_file(p, sub, "docs/" LONG_DIR "/" LONG_NAME, "doc", 0);
     }
     if (!rc)
         rc = mlops_packer_write(p, out, b, NULL);
@@ -241,15 +254,16 @@ static void directory_walk_honours_the_ignore_file(void **state)
     int rc = mlops_packer_write(p, wp("dir.mlpkg"), b, &m);
     if (rc)
         fail_msg("%d %s", rc, mlops_error_last());
-    static const char *const want[] = { "config.json", "docs/README.md", "model/empty.txt",
+    static const char *const want[] = { "config.json", "docs/README.md",
+                                        "docs/" LONG_DIR "/" LONG_NAME, "model/empty.txt",
                                         "model/tokenizer.json", "model/weights.bin" };
-    assert_int_equal(mlops_manifest_file_count(m), 5);
-    for (size_t i = 0; i < 5; i++)
+    assert_int_equal(mlops_manifest_file_count(m), 6);
+    for (size_t i = 0; i < 6; i++)
         assert_string_equal(mlops_manifest_file_path(m, i), want[i]);
     /* the large file is raw, with its default (256 MiB) shard size: no shards */
-    assert_string_equal(mlops_manifest_file_media_type(m, 4),
+    assert_string_equal(mlops_manifest_file_media_type(m, 5),
                         "application/vnd.cncf.model.weight.v1.raw");
-    assert_int_equal(mlops_manifest_file_shard_count(m, 4), 0);
+    assert_int_equal(mlops_manifest_file_shard_count(m, 5), 0);
     assert_string_equal(mlops_manifest_file_media_type(m, 0),
                         "application/vnd.cncf.model.weight.v1.tar");
     mlops_manifest_free(m);
@@ -367,6 +381,230 @@ static void cancel_and_existing_output_leave_nothing_behind(void **state)
     mlops_packer_free(p);
 }
 
+
+/* ---- verification and extraction --------------------------------------- */
+
+static mlops_keyring *trusted_ring(const uint8_t *seed)
+{
+    mlops_key *k = NULL;
+    assert_int_equal(mlops_key_from_seed(&k, seed), 0);
+    mlops_keyring *r = NULL;
+    assert_int_equal(mlops_keyring_new(&r), 0);
+    assert_int_equal(mlops_keyring_add(r, k), 0);
+    mlops_key_free(k);
+    return r;
+}
+
+/* Copy a package and flip one byte at the first occurrence of `needle`
+ * (plus `delta`): the tampering an attacker with write access could do. */
+static void tamper(const char *from, const char *to, const void *needle, size_t nlen,
+                   long delta)
+{
+    FILE *f = fopen(from, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)size);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    long at = -1;
+    for (long i = 0; i + (long)nlen <= size; i++)
+        if (memcmp(b + i, needle, nlen) == 0) {
+            at = i;
+            break;
+        }
+    assert_true(at >= 0);
+    b[at + delta] ^= 0x20;
+    write_file(to, b, (size_t)size);
+    free(b);
+}
+
+static void signed_package_verifies_and_reports_every_file(void **state)
+{
+    (void)state;
+    mlops_keyring *ring = trusted_ring(seed1);
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.trusted = ring;
+    mlops_package_report *rep = NULL;
+    int rc = mlops_package_verify(&rep, wp("a.mlpkg"), &o);
+    if (rc)
+        fail_msg("%d %s", rc, mlops_error_last());
+    assert_int_equal(mlops_package_report_count(rep), 0);
+    assert_int_equal(mlops_package_report_files_verified(rep), 6);
+    assert_int_equal(mlops_package_report_signed(rep), 1);
+    const mlops_manifest *m = mlops_package_report_manifest(rep);
+    assert_string_equal(mlops_manifest_version(m), "1.4.0-rc.1");
+    assert_int_equal(mlops_manifest_file_shard_count(m, mlops_manifest_file_find(m,
+                     "model/weights.bin")), 4);
+    mlops_buf json = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_package_report_write_json(&json, rep, 0), 0);
+    assert_non_null(strstr(json.data, "\"valid\":true"));
+    assert_non_null(strstr(json.data, "\"problems\":[]"));
+    mlops_buf_dispose(&json);
+    mlops_package_report_free(rep);
+
+    /* partial: one file */
+    const char *only[] = { "config.json" };
+    o.paths = only;
+    o.npaths = 1;
+    rep = NULL;
+    assert_int_equal(mlops_package_verify(&rep, wp("a.mlpkg"), &o), 0);
+    assert_int_equal(mlops_package_report_files_verified(rep), 1);
+    mlops_package_report_free(rep);
+    const char *nope[] = { "nope.bin" };
+    o.paths = nope;
+    assert_int_equal(mlops_package_verify(NULL, wp("a.mlpkg"), &o), MLOPS_E_NOTFOUND);
+    o.paths = NULL;
+    o.npaths = 0;
+
+    /* unsigned packages need an explicit opt-in */
+    assert_int_equal(mlops_package_verify(NULL, wp("unsigned.mlpkg"), &o), MLOPS_E_SIGNATURE);
+    assert_non_null(strstr(mlops_error_last(), "before a verified signature"));
+    mlops_package_verify_options u = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    assert_int_equal(mlops_package_verify(NULL, wp("unsigned.mlpkg"), &u), MLOPS_E_INVALID);
+    u.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    assert_int_equal(mlops_package_verify(NULL, wp("unsigned.mlpkg"), &u), 0);
+    assert_int_equal(mlops_package_verify(NULL, wp("a.mlpkg"), &u), 0);
+
+    /* a valid signature by a key that is not trusted */
+    uint8_t other[32];
+    memset(other, 7, sizeof other);
+    mlops_keyring *stranger = trusted_ring(other);
+    o.trusted = stranger;
+    assert_int_equal(mlops_package_verify(NULL, wp("a.mlpkg"), &o), MLOPS_E_SIGNATURE);
+    mlops_keyring_free(stranger);
+    mlops_keyring_free(ring);
+}
+
+static void tampered_packages_are_refused_with_a_report(void **state)
+{
+    (void)state;
+    mlops_keyring *ring = trusted_ring(seed1);
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.trusted = ring;
+
+    /* a flipped byte in the large (raw) file */
+    unsigned char head[64];
+    FILE *f = fopen(wp("a/model/weights.bin"), "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(head, 1, sizeof head, f), sizeof head);
+    fclose(f);
+    tamper(wp("a.mlpkg"), wp("t1.mlpkg"), head, sizeof head, 5000);
+    mlops_package_report *rep = NULL;
+    assert_int_equal(mlops_package_verify(&rep, wp("t1.mlpkg"), &o), MLOPS_E_INTEGRITY);
+    assert_non_null(rep);
+    assert_true(mlops_package_report_count(rep) >= 1);
+    assert_string_equal(mlops_package_report_entry(rep, 0), "model/weights.bin");
+    char want[72];
+    uint8_t d[32];
+    assert_int_equal(mlops_digest_file(d, wp("a/model/weights.bin"), NULL), 0);
+    mlops_digest_format(want, d);
+    assert_string_equal(mlops_package_report_expected(rep, 0), want);
+    assert_string_not_equal(mlops_package_report_found(rep, 0), want);
+    mlops_buf json = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_package_report_write_json(&json, rep, 0), 0);
+    assert_non_null(strstr(json.data, "\"valid\":false"));
+    assert_non_null(strstr(json.data, "\"code\":\"MLOPS_E_INTEGRITY\""));
+    mlops_buf_dispose(&json);
+    mlops_package_report_free(rep);
+
+    /* a flipped byte in a small file inside a tar layer */
+    tamper(wp("a.mlpkg"), wp("t2.mlpkg"), "# fraud detector", 16, 3);
+    rep = NULL;
+    assert_int_equal(mlops_package_verify(&rep, wp("t2.mlpkg"), &o), MLOPS_E_INTEGRITY);
+    assert_string_equal(mlops_package_report_entry(rep, 0), "docs/README.md");
+    mlops_package_report_free(rep);
+
+    /* a changed statement no longer matches its blob name */
+    tamper(wp("a.mlpkg"), wp("t3.mlpkg"), "\"fraud-detector\"", 16, 2);
+    assert_int_equal(mlops_package_verify(NULL, wp("t3.mlpkg"), &o), MLOPS_E_INTEGRITY);
+
+    /* a truncated package */
+    assert_int_equal(sh("head -c 2500000 '%s' > '%s'", wp("a.mlpkg"), wp("t4.mlpkg")), 0);
+    assert_int_equal(mlops_package_verify(NULL, wp("t4.mlpkg"), &o), MLOPS_E_PARSE);
+    /* not a package at all */
+    write_file(wp("t5.mlpkg"), "hello", 5);
+    assert_int_equal(mlops_package_verify(NULL, wp("t5.mlpkg"), &o), MLOPS_E_PARSE);
+    assert_int_equal(mlops_package_verify(NULL, wp("missing.mlpkg"), &o), MLOPS_E_IO);
+    mlops_keyring_free(ring);
+}
+
+static void extraction_writes_verified_files_or_nothing(void **state)
+{
+    (void)state;
+    mlops_keyring *ring = trusted_ring(seed1);
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.trusted = ring;
+    assert_int_equal(sh("mkdir -p '%s'", wp("x")), 0);
+    int rc = mlops_package_extract(wp("a.mlpkg"), wp("x/model"), &o);
+    if (rc)
+        fail_msg("%d %s", rc, mlops_error_last());
+    /* the extracted tree equals the source tree, byte for byte (diff is the oracle) */
+    assert_int_equal(sh("cd '%s' && for f in config.json docs/README.md model/empty.txt "
+                        "model/tokenizer.json model/weights.bin 'docs/" LONG_DIR "/" LONG_NAME
+                        "'; do cmp \"$f\" '%s'/\"$f\" || exit 1; done",
+                        wp("a"), wp("x/model")), 0);
+    assert_int_equal(sh("test $(find '%s' -type f | wc -l) -eq 6", wp("x/model")), 0);
+    assert_int_equal(mlops_package_extract(wp("a.mlpkg"), wp("x/model"), &o), MLOPS_E_EXISTS);
+
+    /* tampered: refused, and nothing is left */
+    static const char *const bad[] = { "t1.mlpkg", "t2.mlpkg", "t3.mlpkg", "t4.mlpkg" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rc = mlops_package_extract(wp("%s", bad[i]), wp("x/bad"), &o);
+        if (rc == 0)
+            fail_msg("%s extracted", bad[i]);
+        assert_int_equal(access(wp("x/bad"), F_OK), -1);
+        assert_int_equal(count_dir(wp("x")), 1);
+    }
+    /* unsigned package with keys: refused before any file is written */
+    assert_int_equal(mlops_package_extract(wp("unsigned.mlpkg"), wp("x/bad"), &o),
+                     MLOPS_E_SIGNATURE);
+    assert_int_equal(count_dir(wp("x")), 1);
+    mlops_keyring_free(ring);
+}
+
+typedef struct {
+    mlops_keyring *ring;
+    mlops_package_report *rep;
+    int extract;
+} verify_ctx;
+
+static int op_verify(void *arg)
+{
+    verify_ctx *c = arg;
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.trusted = c->ring;
+    if (c->extract)
+        return mlops_package_extract(wp("a.mlpkg"), wp("oomx"), &o);
+    int rc = mlops_package_verify(&c->rep, wp("a.mlpkg"), &o);
+    mlops_buf j = MLOPS_BUF_INIT;
+    if (!rc)
+        rc = mlops_package_report_write_json(&j, c->rep, 0);
+    mlops_buf_dispose(&j);
+    return rc;
+}
+
+static void cleanup_verify(void *arg)
+{
+    verify_ctx *c = arg;
+    mlops_package_report_free(c->rep);
+    c->rep = NULL;
+    assert_int_equal(sh("rm -rf '%s'", wp("oomx")), 0);
+}
+
+static void verify_and_extract_out_of_memory_are_clean(void **state)
+{
+    (void)state;
+    verify_ctx c = { trusted_ring(seed1), NULL, 0 };
+    assert_true(oom_check("mlops_package_verify", op_verify, cleanup_verify, &c, 0) >= 10);
+    c.extract = 1;
+    assert_true(oom_check("mlops_package_extract", op_verify, cleanup_verify, &c, 0) >= 10);
+    assert_int_equal(sh("ls -a '%s' | grep -c oomx > /dev/null", work), 1);
+    mlops_keyring_free(c.ring);
+}
+
 typedef struct {
     mlops_packer *p;
     mlops_manifest_builder *b;
@@ -419,6 +657,10 @@ int main(void)
         cmocka_unit_test(directory_walk_honours_the_ignore_file),
         cmocka_unit_test(links_fifos_and_devices_are_refused_by_name),
         cmocka_unit_test(cancel_and_existing_output_leave_nothing_behind),
+        cmocka_unit_test(signed_package_verifies_and_reports_every_file),
+        cmocka_unit_test(tampered_packages_are_refused_with_a_report),
+        cmocka_unit_test(extraction_writes_verified_files_or_nothing),
+        cmocka_unit_test(verify_and_extract_out_of_memory_are_clean),
         cmocka_unit_test(out_of_memory_is_clean),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
