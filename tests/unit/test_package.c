@@ -565,6 +565,53 @@ static void extraction_writes_verified_files_or_nothing(void **state)
     mlops_keyring_free(ring);
 }
 
+/* Hostile packages derived from a good one by tests/unit/make_hostile_packages.py,
+ * with every unsigned digest recomputed: only the signature and the signed
+ * statement stand between them and the caller. */
+static void resealed_hostile_packages_are_refused(void **state)
+{
+    (void)state;
+    const char *py = getenv("MLOPS_PYTHON");
+    const char *src = getenv("MLOPS_SOURCE_ROOT");
+    assert_int_equal(sh("'%s' '%s/tests/unit/make_hostile_packages.py' '%s' '%s'",
+                        py ? py : "python3", src ? src : "..", wp("a.mlpkg"), wp("hostile")),
+                     0);
+    static const struct { const char *name; int verify, extract; const char *says; } cases[] = {
+        { "forged_signature", MLOPS_E_SIGNATURE, MLOPS_E_SIGNATURE, "0 valid signature" },
+        { "swapped_names", MLOPS_E_INTEGRITY, MLOPS_E_INTEGRITY, "the statement says" },
+        { "dotdot_in_layer", MLOPS_E_UNSAFE, MLOPS_E_UNSAFE, "\"..\" path segment" },
+        { "symlink_in_layer", MLOPS_E_UNSAFE, MLOPS_E_UNSAFE, "symbolic link" },
+        { "hardlink_in_layer", MLOPS_E_UNSAFE, MLOPS_E_UNSAFE, "hard link" },
+        { "device_in_layer", MLOPS_E_UNSAFE, MLOPS_E_UNSAFE, "character device" },
+        { "extra_file_in_layer", MLOPS_E_INTEGRITY, MLOPS_E_INTEGRITY, "not a file of the" },
+        { "duplicate_in_layer", MLOPS_E_INTEGRITY, MLOPS_E_INTEGRITY, "appears twice" },
+        { "dotdot_outer", MLOPS_E_UNSAFE, MLOPS_E_UNSAFE, "\"..\" path segment" },
+        { "symlink_outer", MLOPS_E_UNSAFE, MLOPS_E_UNSAFE, "symbolic link" },
+        { "extra_blob", MLOPS_E_INTEGRITY, MLOPS_E_INTEGRITY, "not referenced" },
+        { "missing_layer", MLOPS_E_INTEGRITY, MLOPS_E_INTEGRITY, "is missing" },
+    };
+    mlops_keyring *ring = trusted_ring(seed1);
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.trusted = ring;
+    assert_int_equal(sh("mkdir -p '%s'", wp("hx")), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *pkg = wp("hostile/%s.mlpkg", cases[i].name);
+        int rc = mlops_package_verify(NULL, pkg, &o);
+        if (rc != cases[i].verify)
+            fail_msg("%s: verify rc %d (%s)", cases[i].name, rc, mlops_error_last());
+        if (!strstr(mlops_error_last(), cases[i].says))
+            fail_msg("%s: \"%s\" does not say \"%s\"", cases[i].name, mlops_error_last(),
+                     cases[i].says);
+        rc = mlops_package_extract(pkg, wp("hx/out"), &o);
+        if (rc != cases[i].extract)
+            fail_msg("%s: extract rc %d (%s)", cases[i].name, rc, mlops_error_last());
+        assert_int_equal(count_dir(wp("hx")), 0);
+        assert_int_equal(access(wp("evil.txt"), F_OK), -1);
+        assert_int_equal(access(wp("hostile/evil.txt"), F_OK), -1);
+    }
+    mlops_keyring_free(ring);
+}
+
 typedef struct {
     mlops_keyring *ring;
     mlops_package_report *rep;
@@ -660,6 +707,7 @@ int main(void)
         cmocka_unit_test(signed_package_verifies_and_reports_every_file),
         cmocka_unit_test(tampered_packages_are_refused_with_a_report),
         cmocka_unit_test(extraction_writes_verified_files_or_nothing),
+        cmocka_unit_test(resealed_hostile_packages_are_refused),
         cmocka_unit_test(verify_and_extract_out_of_memory_are_clean),
         cmocka_unit_test(out_of_memory_is_clean),
     };
