@@ -38,6 +38,10 @@ def ti(name, data=b"", kind=tarfile.REGTYPE, **kw):
     return t
 
 
+class Skip(Exception):
+    pass
+
+
 class Package:
     def __init__(self, path):
         with tarfile.open(path, "r:") as t:
@@ -129,7 +133,10 @@ def main():
 
     def variant(name, fn):
         p = Package(good)
-        extra_first = fn(p) or ()
+        try:
+            extra_first = fn(p) or ()
+        except Skip:
+            return  # the good package has nothing this variant can change
         p.write(os.path.join(out, name + ".mlpkg"), extra_first)
 
     def forged(p):
@@ -146,6 +153,8 @@ def main():
     def swapped(p):
         def edit(entries):
             regs = [e for e in entries if e[0].isreg() and len(e[1]) > 0]
+            if len(regs) < 2:
+                raise Skip()
             a, b = regs[0], regs[1]
             a[0].name, b[0].name = b[0].name, a[0].name
             return entries
