@@ -663,7 +663,8 @@ typedef struct blob_hash {
     uint64_t size;
 } blob_hash;
 
-static int on_raw_layer(reader *r, layer_desc *l, const char *name, blob_hash *bh)
+static int on_raw_layer(reader *r, layer_desc *l, const char *name, blob_hash *bh,
+                        uint64_t entry_size)
 {
     const mlops_manifest *m = r->rep->m;
     char hexd[65];
@@ -671,6 +672,22 @@ static int on_raw_layer(reader *r, layer_desc *l, const char *name, blob_hash *b
     size_t first = next_file_with_digest(m, hexd, 0);
     if (first == (size_t)-1) {
         int rc = problem_add(r, name, "", hexd, "layer %s is not a file of the statement", hexd);
+        if (rc)
+            return rc;
+        return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
+    }
+    if (entry_size != mlops_manifest_file_size(m, first)) {
+        /* refused before a byte is read: the signed size bounds the work */
+        char want[32], got[32];
+        snprintf(want, sizeof want, "%llu",
+                 (unsigned long long)mlops_manifest_file_size(m, first));
+        snprintf(got, sizeof got, "%llu", (unsigned long long)entry_size);
+        l->seen = 2;
+        for (size_t i = first; i != (size_t)-1; i = next_file_with_digest(m, hexd, i + 1))
+            r->file_seen[i] = 1;
+        int rc = problem_add(r, mlops_manifest_file_path(m, first), want, got,
+                             "file \"%s\" is %s bytes, the statement says %s",
+                             mlops_manifest_file_path(m, first), got, want);
         if (rc)
             return rc;
         return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
@@ -898,7 +915,8 @@ static int on_layer(reader *r, layer_desc *l, const char *name, uint64_t entry_s
                  : mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest init failed");
     l->seen = 1;
     if (!rc)
-        rc = l->kind == LAYER_RAW ? on_raw_layer(r, l, name, &bh) : on_tar_layer(r, l, name, &bh);
+        rc = l->kind == LAYER_RAW ? on_raw_layer(r, l, name, &bh, entry_size)
+                                  : on_tar_layer(r, l, name, &bh);
     if (!rc && l->seen == 1 && bh.size == l->size) {
         uint8_t d[32];
         char want[72], got[72];
