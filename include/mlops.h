@@ -12,6 +12,7 @@
 #include "mlops/package.h"
 #include "mlops/semver.h"
 #include "mlops/sign.h"
+#include "mlops/store.h"
 #include "mlops/timestamp.h"
 
 #endif /* MLOPS_H */

@@ -46,4 +46,9 @@ int mlops__pack_hash(mlops_packer *p, uint64_t total, uint64_t *done);
 /** The effective mtime: the option, or SOURCE_DATE_EPOCH, or 0. */
 int64_t mlops__pack_mtime(const mlops_pack_options *o);
 
+/** The model manifest and signature referrer a verified package came with. */
+void mlops__package_report_oci(const mlops_package_report *r, uint8_t manifest_d[32],
+                               uint64_t *manifest_size, uint8_t referrer_d[32],
+                               uint64_t *referrer_size, int *has_referrer);
+
 #endif /* MLOPS_ARTIFACT_PACK_H */

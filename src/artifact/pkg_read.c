@@ -51,6 +51,10 @@ typedef struct problem {
 } problem;
 
 struct mlops_package_report {
+    /* the OCI documents the verified statement came with (for the store) */
+    uint8_t manifest_d[MLOPS_SHA256_SIZE], referrer_d[MLOPS_SHA256_SIZE];
+    uint64_t manifest_size, referrer_size;
+    int has_referrer;
     mlops_manifest *m;
     problem *p;
     size_t n, cap;
@@ -1169,6 +1173,11 @@ static int run(mlops_package_report **report, const char *path, const char *dest
             goto done;
     }
     rc = read_package(&r, fd);
+    memcpy(r.rep->manifest_d, r.manifest.digest, 32);
+    r.rep->manifest_size = r.manifest.size;
+    memcpy(r.rep->referrer_d, r.referrer.digest, 32);
+    r.rep->referrer_size = r.referrer.size;
+    r.rep->has_referrer = r.referrer.done;
     if (!rc && r.x) {
         rc = mlops__extract_commit(r.x);
         r.x = NULL;
@@ -1188,6 +1197,17 @@ done:
     else
         mlops_package_report_free(r.rep);
     return rc;
+}
+
+void mlops__package_report_oci(const mlops_package_report *r, uint8_t manifest_d[32],
+                               uint64_t *manifest_size, uint8_t referrer_d[32],
+                               uint64_t *referrer_size, int *has_referrer)
+{
+    memcpy(manifest_d, r->manifest_d, 32);
+    *manifest_size = r->manifest_size;
+    memcpy(referrer_d, r->referrer_d, 32);
+    *referrer_size = r->referrer_size;
+    *has_referrer = r->has_referrer;
 }
 
 int mlops_package_verify(mlops_package_report **report, const char *path,
