@@ -97,6 +97,20 @@ MLOPS_EXTERN size_t mlops_store_tag_count(mlops_store *s);
 MLOPS_EXTERN const char *mlops_store_tag(mlops_store *s, size_t i);
 
 /**
+ * Write the version a reference names back to a `.mlpkg` package: the same
+ * layout, order and tar rules as the packer (docs/formats/package-v1.md),
+ * so a package packed with the same mtime comes back byte for byte. Every
+ * blob is checked against its digest while it is copied.
+ * @param reference "name:version" or "name:alias".
+ * @param mtime the tar entries' mtime; -1 takes SOURCE_DATE_EPOCH or 0.
+ * @param flags 0 or MLOPS_PACK_OVERWRITE.
+ * @return 0, MLOPS_E_NOTFOUND, MLOPS_E_EXISTS, MLOPS_E_INTEGRITY (a damaged
+ *         blob), MLOPS_E_SCHEMA, MLOPS_E_IO, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_store_export(mlops_store *s, const char *reference,
+                                    const char *out_path, int64_t mtime, uint32_t flags);
+
+/**
  * Remove blobs that no tag reaches (through its manifest, config, layers and
  * signature referrer).
  * @param removed receives the number of blobs removed (may be NULL).

@@ -46,6 +46,27 @@ int mlops__pack_hash(mlops_packer *p, uint64_t total, uint64_t *done);
 /** The effective mtime: the option, or SOURCE_DATE_EPOCH, or 0. */
 int64_t mlops__pack_mtime(const mlops_pack_options *o);
 
+/** index.json of a package, exactly as the packer writes it. */
+int mlops__layout_index(mlops_buf *out, const char *version, const uint8_t manifest_d[32],
+                        uint64_t manifest_size, int signed_pkg, const uint8_t referrer_d[32],
+                        uint64_t referrer_size);
+
+/** A blob to copy into a package: its digest, size and file. */
+typedef struct mlops__layout_blob {
+    uint8_t digest[MLOPS_SHA256_SIZE];
+    uint64_t size;
+    const char *path;
+} mlops__layout_blob;
+
+/**
+ * Write a package (oci-layout, `index`, the blob directories, then `blobs`
+ * in the given order, each once) with the packer's reproducible tar rules,
+ * checking each blob against its digest while copying; temporary file,
+ * fsync, rename.
+ */
+int mlops__layout_write(const char *out_path, int overwrite, int64_t mtime,
+                        const mlops_buf *index, const mlops__layout_blob *list, size_t n);
+
 /** The model manifest and signature referrer a verified package came with. */
 void mlops__package_report_oci(const mlops_package_report *r, uint8_t manifest_d[32],
                                uint64_t *manifest_size, uint8_t referrer_d[32],

@@ -478,7 +478,9 @@ static int build_referrer(blobs *b)
     return rc;
 }
 
-static int build_index(blobs *b, const mlops_manifest *m, int signed_pkg)
+int mlops__layout_index(mlops_buf *out, const char *version, const uint8_t manifest_d[32],
+                        uint64_t manifest_size, int signed_pkg, const uint8_t referrer_d[32],
+                        uint64_t referrer_size)
 {
     mlops__json_doc *doc = NULL;
     mlops__json *root, *arr = NULL, *d;
@@ -489,26 +491,31 @@ static int build_index(blobs *b, const mlops_manifest *m, int signed_pkg)
         rc = set_str(doc, root, "mediaType", MLOPS__MT_OCI_INDEX);
     if (!rc) {
         arr = mlops__json_new_array(doc);
-        d = descriptor(doc, MLOPS__MT_OCI_MANIFEST, b->manifest_d, b->manifest.size,
+        d = descriptor(doc, MLOPS__MT_OCI_MANIFEST, manifest_d, manifest_size,
                        MLOPS__MT_MODEL_ARTIFACT);
-        rc = arr && d ? annotate(doc, d, "org.opencontainers.image.ref.name",
-                                 mlops_manifest_version(m), NULL, NULL)
+        rc = arr && d ? annotate(doc, d, "org.opencontainers.image.ref.name", version, NULL,
+                                 NULL)
                       : mlops__error_nomem();
         if (!rc)
             rc = mlops__json_array_push(doc, arr, d);
     }
     if (!rc && signed_pkg) {
-        d = descriptor(doc, MLOPS__MT_OCI_MANIFEST, b->referrer_d, b->referrer.size,
-                       MLOPS__MT_DSSE);
+        d = descriptor(doc, MLOPS__MT_OCI_MANIFEST, referrer_d, referrer_size, MLOPS__MT_DSSE);
         rc = d ? mlops__json_array_push(doc, arr, d) : mlops__error_nomem();
     }
     if (!rc)
         rc = mlops__json_object_set(doc, root, "manifests", arr);
     uint8_t unused[32];
     if (!rc)
-        rc = finish_blob(&b->index, unused, doc, root);
+        rc = finish_blob(out, unused, doc, root);
     mlops__json_doc_free(doc);
     return rc;
+}
+
+static int build_index(blobs *b, const mlops_manifest *m, int signed_pkg)
+{
+    return mlops__layout_index(&b->index, mlops_manifest_version(m), b->manifest_d,
+                               b->manifest.size, signed_pkg, b->referrer_d, b->referrer.size);
 }
 
 static void blobs_dispose(blobs *b)
@@ -842,5 +849,95 @@ done:
     mlops__free(r.copy_buf);
     mlops_manifest_free(m);
     blobs_dispose(&b);
+    return rc;
+}
+
+/* ---- writing a layout from stored blobs (store export) ------------------- */
+
+static int copy_stored_blob(pack_run *r, mlops__tarw *w, const char *entry,
+                            const mlops__layout_blob *b)
+{
+    mlops__pack_item it;
+    memset(&it, 0, sizeof it);
+    it.source = (char *)(uintptr_t)b->path;
+    it.size = b->size;
+    memcpy(it.digest, b->digest, 32);
+    int rc = copy_source(r, w, &it, entry);
+    if (rc == MLOPS_E_INTEGRITY)
+        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, b->path,
+                             "%s does not hash to its name or has the wrong size", b->path);
+    return rc;
+}
+
+int mlops__layout_write(const char *out_path, int overwrite, int64_t mtime,
+                        const mlops_buf *index, const mlops__layout_blob *list, size_t n)
+{
+    struct stat st;
+    if (!overwrite && lstat(out_path, &st) == 0)
+        return mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
+                               out_path);
+    mlops_packer p;
+    memset(&p, 0, sizeof p);
+    pack_run r = { &p, NULL, 0, 0 };
+    out_file o = { -1, out_path, NULL, 0, 0, NULL };
+    char *tmp_name = NULL;
+    mlops__tarw *w = NULL;
+    written_set ws = { NULL, 0 };
+    int rc = 0;
+    r.copy_buf = mlops__malloc(COPY_BUFFER);
+    o.buf = mlops__malloc(OUT_BUFFER);
+    ws.d = mlops__calloc(n ? n : 1, sizeof *ws.d);
+    if (!r.copy_buf || !o.buf || !ws.d) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    rc = make_temp(out_path, "mlops-", &tmp_name, &o.fd);
+    static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+    if (!rc)
+        rc = mlops__tarw_new(&w, out_sink, &o, mtime);
+    if (!rc)
+        rc = put_bytes(w, "oci-layout", layout, sizeof layout - 1);
+    if (!rc)
+        rc = put_bytes(w, "index.json", index->data, index->size);
+    if (!rc)
+        rc = mlops__tarw_dir(w, "blobs");
+    if (!rc)
+        rc = mlops__tarw_dir(w, "blobs/sha256");
+    for (size_t i = 0; !rc && i < n; i++) {
+        char entry[96];
+        int skip;
+        blob_entry(entry, &ws, list[i].digest, &skip);
+        if (!skip)
+            rc = copy_stored_blob(&r, w, entry, &list[i]);
+    }
+    if (!rc)
+        rc = mlops__tarw_finish(w);
+    if (!rc)
+        rc = out_flush(&o);
+    if (!rc && (fchmod(o.fd, 0644) != 0 || fsync(o.fd) != 0))
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: fsync failed: %s", out_path,
+                             strerror(errno));
+    if (!rc && rename_into_place(tmp_name, out_path, overwrite) != 0)
+        rc = errno == EEXIST
+                 ? mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
+                                   out_path)
+                 : mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: rename failed: %s",
+                                   out_path, strerror(errno));
+    if (!rc) {
+        mlops__free(tmp_name);
+        tmp_name = NULL;
+        (void)fsync_parent(out_path);
+    }
+done:
+    mlops__tarw_free(w);
+    if (tmp_name) {
+        unlink(tmp_name);
+        mlops__free(tmp_name);
+    }
+    if (o.fd >= 0)
+        close(o.fd);
+    mlops__free(ws.d);
+    mlops__free(o.buf);
+    mlops__free(r.copy_buf);
     return rc;
 }

@@ -1096,3 +1096,177 @@ int mlops_store_check(mlops_store *s)
     mlops__free(set.d);
     return rc;
 }
+
+/* ---- export --------------------------------------------------------------- */
+
+/* Append a manifest's config and layers to the export list. With
+ * `stop_after_first_layer`, only the config and the first layer (the
+ * statement) go to the list and the other layers to `rest`, which the
+ * export writes last. */
+static int manifest_parts(mlops_store *s, const uint8_t d[32], mlops__layout_blob **list,
+                          size_t *n, size_t *cap, int stop_after_first_layer, size_t *nrest,
+                          mlops__layout_blob **rest)
+{
+    mlops_buf b = MLOPS_BUF_INIT;
+    mlops__json_doc *doc = NULL;
+    int rc = read_blob(s, d, &b);
+    if (!rc) {
+        mlops__json_limits lim = { 32, META_MAX };
+        rc = mlops__json_parse(&doc, b.data ? b.data : "", b.size, &lim, "manifest");
+    }
+    if (rc)
+        goto done;
+    const mlops__json *root = mlops__json_root(doc);
+    const mlops__json *cfg = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
+                                 ? mlops__json_object_find(root, "config")
+                                 : NULL;
+    const mlops__json *ls = cfg ? mlops__json_object_find(root, "layers") : NULL;
+    size_t nl = ls && mlops__json_type_of(ls) == MLOPS__JSON_ARRAY ? mlops__json_array_size(ls)
+                                                                   : 0;
+    if (!nl) {
+        rc = mlops__error(MLOPS_E_SCHEMA, "%s: a stored manifest is malformed", s->root);
+        goto done;
+    }
+    if (*n + nl + 1 > *cap) {
+        size_t c = *n + nl + 8;
+        mlops__layout_blob *g = mlops__reallocarray(*list, c, sizeof *g);
+        if (!g) {
+            rc = mlops__error_nomem();
+            goto done;
+        }
+        *list = g;
+        *cap = c;
+    }
+    for (size_t i = 0; i <= nl && !rc; i++) {
+        const mlops__json *desc = i == 0 ? cfg : mlops__json_array_get(ls, i - 1);
+        const char *dg = str_member(desc, "digest");
+        const mlops__json *sz = mlops__json_type_of(desc) == MLOPS__JSON_OBJECT
+                                    ? mlops__json_object_find(desc, "size")
+                                    : NULL;
+        mlops__layout_blob lb;
+        memset(&lb, 0, sizeof lb);
+        if (!dg || mlops_digest_parse(lb.digest, dg) != 0 || !sz || !mlops__json_is_integer(sz) ||
+            mlops__json_int(sz) < 0) {
+            rc = mlops__error(MLOPS_E_SCHEMA, "%s: a stored manifest is malformed", s->root);
+            break;
+        }
+        lb.size = (uint64_t)mlops__json_int(sz);
+        if (i <= 1 || !stop_after_first_layer) {
+            (*list)[(*n)++] = lb;
+        } else {
+            mlops__layout_blob *g = mlops__reallocarray(*rest, *nrest + 1, sizeof *g);
+            if (!g) {
+                rc = mlops__error_nomem();
+                break;
+            }
+            *rest = g;
+            (*rest)[(*nrest)++] = lb;
+        }
+    }
+done:
+    mlops__json_doc_free(doc);
+    mlops_buf_dispose(&b);
+    return rc;
+}
+
+int mlops_store_export(mlops_store *s, const char *reference, const char *out_path,
+                       int64_t mtime, uint32_t flags)
+{
+    MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_ARG(reference);
+    MLOPS__CHECK_ARG(out_path);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_PACK_OVERWRITE);
+    int rc = load_index(s);
+    if (rc)
+        return rc;
+    entry *m = find_entry(s, reference, KIND_MODEL);
+    if (!m)
+        return mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, reference,
+                               "%s: no \"%s\" in the store", s->root, reference);
+    /* the tag (an alias names the same manifest as some tag) and its referrer */
+    const entry *tag = is_tag(m->ref) ? m : NULL;
+    for (size_t i = 0; !tag && i < s->n; i++)
+        if (s->e[i].kind == KIND_MODEL && is_tag(s->e[i].ref) && memcmp(s->e[i].d, m->d, 32) == 0)
+            tag = &s->e[i];
+    if (!tag)
+        return mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, reference,
+                               "%s: \"%s\" names no tagged version", s->root, reference);
+    const entry *sig = find_entry(s, tag->ref, KIND_SIGNATURE);
+    mlops__layout_blob *list = NULL, *rest = NULL;
+    size_t n = 0, cap = 0, nrest = 0;
+    mlops_buf index = MLOPS_BUF_INIT;
+    mlops__layout_blob mb;
+    memset(&mb, 0, sizeof mb);
+    memcpy(mb.digest, m->d, 32);
+    mb.size = m->size;
+    list = mlops__calloc(8, sizeof *list);
+    if (!list)
+        return mlops__error_nomem();
+    cap = 8;
+    list[n++] = mb;
+    /* model manifest, config, statement; then the referrer, its config, the
+     * envelope; then the file layers: the packer's order */
+    rc = manifest_parts(s, m->d, &list, &n, &cap, 1, &nrest, &rest);
+    if (!rc && sig) {
+        if (n + 1 > cap) {
+            mlops__layout_blob *g = mlops__reallocarray(list, cap + 8, sizeof *g);
+            if (!g)
+                rc = mlops__error_nomem();
+            else {
+                list = g;
+                cap += 8;
+            }
+        }
+        if (!rc) {
+            mlops__layout_blob rb;
+            memset(&rb, 0, sizeof rb);
+            memcpy(rb.digest, sig->d, 32);
+            rb.size = sig->size;
+            list[n++] = rb;
+            rc = manifest_parts(s, sig->d, &list, &n, &cap, 0, NULL, NULL);
+        }
+    }
+    if (!rc && n + nrest > cap) {
+        mlops__layout_blob *g = mlops__reallocarray(list, n + nrest, sizeof *g);
+        if (!g)
+            rc = mlops__error_nomem();
+        else
+            list = g;
+    }
+    for (size_t i = 0; !rc && i < nrest; i++)
+        list[n++] = rest[i];
+    /* every blob's file name */
+    char **paths = rc ? NULL : mlops__calloc(n ? n : 1, sizeof *paths);
+    if (!rc && !paths)
+        rc = mlops__error_nomem();
+    for (size_t i = 0; !rc && i < n; i++) {
+        char h[65];
+        hex(h, list[i].digest);
+        mlops_buf p = MLOPS_BUF_INIT;
+        rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", s->root, h);
+        if (!rc) {
+            paths[i] = mlops__buf_detach(&p);
+            if (!paths[i])
+                rc = mlops__error_nomem();
+            list[i].path = paths[i];
+        }
+        mlops_buf_dispose(&p);
+    }
+    const char *colon = strrchr(tag->ref, ':');
+    if (!rc)
+        rc = mlops__layout_index(&index, colon + 1, m->d, m->size, sig != NULL,
+                                 sig ? sig->d : m->d, sig ? sig->size : 0);
+    if (!rc) {
+        mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+        po.mtime = mtime;
+        rc = mlops__layout_write(out_path, (flags & MLOPS_PACK_OVERWRITE) != 0,
+                                 mlops__pack_mtime(&po), &index, list, n);
+    }
+    for (size_t i = 0; paths && i < n; i++)
+        mlops__free(paths[i]);
+    mlops__free(paths);
+    mlops__free(list);
+    mlops__free(rest);
+    mlops_buf_dispose(&index);
+    return rc;
+}

@@ -182,6 +182,16 @@ static void add_tag_alias_resolve_and_gc(void **state)
     assert_int_equal(removed, 2);
     assert_int_equal(mlops_store_check(s), 0);
 
+    /* export gives back the package byte for byte (same mtime), by tag or alias */
+    assert_int_equal(mlops_store_export(s, "fraud:1.0.2", wp("e2.mlpkg"), 0, 0), 0);
+    assert_int_equal(sh("cmp '%s' '%s'", wp("e2.mlpkg"), wp("p2.mlpkg")), 0);
+    assert_int_equal(mlops_store_export(s, "fraud:staging", wp("e1.mlpkg"), 0, 0), 0);
+    assert_int_equal(sh("cmp '%s' '%s'", wp("e1.mlpkg"), wp("p1.mlpkg")), 0);
+    assert_int_equal(mlops_store_export(s, "fraud:1.0.2", wp("e2.mlpkg"), 0, 0), MLOPS_E_EXISTS);
+    assert_int_equal(mlops_store_export(s, "fraud:1.0.2", wp("e2.mlpkg"), 0, MLOPS_PACK_OVERWRITE),
+                     0);
+    assert_int_equal(mlops_store_export(s, "fraud:4.0.0", wp("e4.mlpkg"), 0, 0), MLOPS_E_NOTFOUND);
+
     /* a tag that would name another manifest */
     assert_int_equal(mlops_store_add(s, wp("p1.mlpkg"), &o), 0);
     /* a damaged blob is found */
@@ -337,6 +347,8 @@ static int op_store(void *arg)
     size_t n;
     if (!rc)
         rc = mlops_store_gc(c->s, &n);
+    if (!rc)
+        rc = mlops_store_export(c->s, "tiny:staging", wp("oom-export.mlpkg"), 0, 0);
     return rc;
 }
 
@@ -347,6 +359,7 @@ static void cleanup_store(void *arg)
     mlops_store_close(c->s);
     c->d = NULL;
     c->s = NULL;
+    unlink(wp("oom-export.mlpkg"));
     /* start every attempt from the same store, copied without fsyncs */
     assert_int_equal(sh("rm -rf '%s' && cp -r '%s' '%s'", wp("oomstore"),
                         wp(c->step == 0 ? "empty" : "withtiny"), wp("oomstore")), 0);
@@ -369,7 +382,7 @@ static void out_of_memory_is_clean(void **state)
     assert_true(oom_check("mlops_store_open/add", op_store, cleanup_store, &c, 0) >= 10);
     c.step = 1;
     cleanup_store(&c);
-    assert_true(oom_check("mlops_store_alias_set/resolve/check/gc", op_store, cleanup_store, &c,
+    assert_true(oom_check("mlops_store_alias_set/resolve/check/gc/export", op_store, cleanup_store, &c,
                           0) >= 10);
 }
 
