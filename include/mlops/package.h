@@ -140,6 +140,28 @@ MLOPS_EXTERN int mlops_packer_write(mlops_packer *p, const char *out_path,
 /* Verifying and extracting                                                 */
 /* ------------------------------------------------------------------------ */
 
+typedef struct mlops_package_verify_options mlops_package_verify_options;
+
+/**
+ * Add signatures to a package: verify `in_path` with `opts` (so the caller
+ * states what it trusts before vouching for the package; an unsigned package
+ * needs MLOPS_PACKAGE_ALLOW_UNSIGNED), then write `out_path` with the same
+ * content and the envelope's signatures plus one by each of `keys` (an
+ * unsigned package gets its first envelope). The tar keeps the input's mtime
+ * and the packer's layout, so the result is reproducible too. `out_path` may
+ * not be `in_path`.
+ * @param flags 0 or MLOPS_PACK_OVERWRITE.
+ * @return 0; the codes of mlops_package_verify(); MLOPS_E_EXISTS (out_path
+ *         exists, or a key already signed); MLOPS_E_UNSUPPORTED (the
+ *         statement blob is not canonical JSON); MLOPS_E_IO; MLOPS_E_INVALID;
+ *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
+ */
+MLOPS_EXTERN int mlops_package_sign(const char *in_path, const char *out_path,
+                                    const mlops_key *const *keys, size_t nkeys,
+                                    const mlops_package_verify_options *opts, uint32_t flags);
+
+/* ------------------------------------------------------------------------ */
+
 /** What a verification found: the verified statement and any problems. */
 typedef struct mlops_package_report mlops_package_report;
 

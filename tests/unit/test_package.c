@@ -135,6 +135,11 @@ static const uint8_t seed1[32] = { 0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x6
                                    0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
                                    0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19,
                                    0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60 };
+/* RFC 8032 §7.1 TEST 2 */
+static const uint8_t seed2[32] = { 0x4c, 0xcd, 0x08, 0x9b, 0x28, 0xff, 0x96, 0xda,
+                                   0x9d, 0xb6, 0xc3, 0x46, 0xec, 0x11, 0x4e, 0x0f,
+                                   0x5b, 0x8a, 0x31, 0x9f, 0x35, 0xab, 0xa6, 0x24,
+                                   0xda, 0x8c, 0xf6, 0xed, 0x4f, 0xb8, 0xa6, 0xfb };
 #define SEED1_PUBLIC "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
 
 /* Pack `root` into `out` the way every test does. */
@@ -565,6 +570,62 @@ static void extraction_writes_verified_files_or_nothing(void **state)
     mlops_keyring_free(ring);
 }
 
+/* Signing later gives the same bytes as signing at pack time. */
+static void signatures_added_later_equal_signing_at_pack_time(void **state)
+{
+    (void)state;
+    mlops_key *k1 = NULL, *k2 = NULL;
+    assert_int_equal(mlops_key_from_seed(&k1, seed1), 0);
+    assert_int_equal(mlops_key_from_seed(&k2, seed2), 0);
+    /* unsigned.mlpkg was packed with mtime 0, like this one */
+    assert_int_equal(pack_tree(wp("a"), wp("s1-direct.mlpkg"), 2, 0, 1), 0);
+    mlops_package_verify_options u = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    u.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    const mlops_key *one[1] = { k1 };
+    int rc = mlops_package_sign(wp("unsigned.mlpkg"), wp("s1.mlpkg"), one, 1, &u, 0);
+    if (rc)
+        fail_msg("%d %s", rc, mlops_error_last());
+    assert_int_equal(sh("cmp '%s' '%s'", wp("s1.mlpkg"), wp("s1-direct.mlpkg")), 0);
+
+    /* a second signer: both verify, with a threshold of two */
+    mlops_keyring *r1 = trusted_ring(seed1), *r2 = trusted_ring(seed2);
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.trusted = r1;
+    const mlops_key *two[1] = { k2 };
+    assert_int_equal(mlops_package_sign(wp("s1.mlpkg"), wp("s12.mlpkg"), two, 1, &o, 0), 0);
+    mlops_key *k2pub = NULL;
+    uint8_t raw[32];
+    assert_int_equal(mlops_key_public_raw(raw, k2), 0);
+    assert_int_equal(mlops_key_from_public(&k2pub, raw), 0);
+    assert_int_equal(mlops_keyring_add(r1, k2pub), 0);
+    o.threshold = 2;
+    assert_int_equal(mlops_package_verify(NULL, wp("s12.mlpkg"), &o), 0);
+    o.trusted = r2;
+    o.threshold = 0;
+    assert_int_equal(mlops_package_verify(NULL, wp("s12.mlpkg"), &o), 0);
+    /* the same signer twice, an existing output, an untrusted input */
+    o.trusted = r1;
+    assert_int_equal(mlops_package_sign(wp("s12.mlpkg"), wp("s122.mlpkg"), two, 1, &o, 0),
+                     MLOPS_E_EXISTS);
+    assert_int_equal(mlops_package_sign(wp("s1.mlpkg"), wp("s12.mlpkg"), two, 1, &o, 0),
+                     MLOPS_E_EXISTS);
+    o.trusted = r2;
+    assert_int_equal(mlops_package_sign(wp("s1.mlpkg"), wp("s13.mlpkg"), two, 1, &o, 0),
+                     MLOPS_E_SIGNATURE);
+    assert_int_equal(access(wp("s13.mlpkg"), F_OK), -1);
+    const char *py = getenv("MLOPS_PYTHON");
+    const char *src = getenv("MLOPS_SOURCE_ROOT");
+    assert_int_equal(sh("'%s' '%s/tests/unit/check_package.py' '%s' '%s' 0 %s "
+                        "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+                        py ? py : "python3", src ? src : "..", wp("s12.mlpkg"), wp("a"),
+                        SEED1_PUBLIC), 0);
+    mlops_keyring_free(r1);
+    mlops_keyring_free(r2);
+    mlops_key_free(k2pub);
+    mlops_key_free(k1);
+    mlops_key_free(k2);
+}
+
 /* Hostile packages derived from a good one by tests/unit/make_hostile_packages.py,
  * with every unsigned digest recomputed: only the signature and the signed
  * statement stand between them and the caller. */
@@ -623,6 +684,15 @@ static int op_verify(void *arg)
     verify_ctx *c = arg;
     mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
     o.trusted = c->ring;
+    if (c->extract == 2) {
+        mlops_key *k = NULL;
+        int rc = mlops_key_from_seed(&k, seed2);
+        const mlops_key *keys[1] = { k };
+        if (!rc)
+            rc = mlops_package_sign(wp("a.mlpkg"), wp("oomx"), keys, 1, &o, 0);
+        mlops_key_free(k);
+        return rc;
+    }
     if (c->extract)
         return mlops_package_extract(wp("a.mlpkg"), wp("oomx"), &o);
     int rc = mlops_package_verify(&c->rep, wp("a.mlpkg"), &o);
@@ -648,6 +718,8 @@ static void verify_and_extract_out_of_memory_are_clean(void **state)
     assert_true(oom_check("mlops_package_verify", op_verify, cleanup_verify, &c, 0) >= 10);
     c.extract = 1;
     assert_true(oom_check("mlops_package_extract", op_verify, cleanup_verify, &c, 0) >= 10);
+    c.extract = 2;
+    assert_true(oom_check("mlops_package_sign", op_verify, cleanup_verify, &c, 0) >= 10);
     assert_int_equal(sh("ls -a '%s' | grep -c oomx > /dev/null", work), 1);
     mlops_keyring_free(c.ring);
 }
@@ -707,6 +779,7 @@ int main(void)
         cmocka_unit_test(signed_package_verifies_and_reports_every_file),
         cmocka_unit_test(tampered_packages_are_refused_with_a_report),
         cmocka_unit_test(extraction_writes_verified_files_or_nothing),
+        cmocka_unit_test(signatures_added_later_equal_signing_at_pack_time),
         cmocka_unit_test(resealed_hostile_packages_are_refused),
         cmocka_unit_test(verify_and_extract_out_of_memory_are_clean),
         cmocka_unit_test(out_of_memory_is_clean),
