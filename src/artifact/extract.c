@@ -500,6 +500,32 @@ int mlops__extract_file_end(mlops__extract *x, uint8_t *digest_out)
     return 0;
 }
 
+int mlops__extract_copy(mlops__extract *x, const char *from, const char *path, uint64_t size,
+                        const uint8_t *digest)
+{
+    /* `from` was created by this extraction in its private tree, which holds
+     * only directories and regular files; O_NOFOLLOW still guards the leaf */
+    int src = openat(x->root_fd, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (src < 0)
+        return io_error(from, "reopening an extracted file");
+    int rc = mlops__extract_file_begin(x, path, strlen(path), size, digest, 0);
+    char buf[65536];
+    while (!rc) {
+        ssize_t n = read(src, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            rc = io_error(from, "reading an extracted file");
+        if (n <= 0)
+            break;
+        rc = mlops__extract_file_write(x, buf, (size_t)n);
+    }
+    if (!rc)
+        rc = mlops__extract_file_end(x, NULL);
+    close(src);
+    return rc;
+}
+
 /* Walk the directory tree under `fd` (which the walk takes over), fsyncing
  * (remove == 0) or removing (remove == 1) everything in it. Only entries this
  * extraction made can be there: the tree is private (mode 0700) and only ever

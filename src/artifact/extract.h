@@ -79,6 +79,14 @@ int mlops__extract_file_write(mlops__extract *x, const void *data, size_t len);
 int mlops__extract_file_end(mlops__extract *x, uint8_t *digest_out);
 
 /**
+ * Create `path` as a copy of `from`, a file this extraction already wrote
+ * and finished (two package files with the same content travel once). The
+ * copy is checked against `digest` and `size` like any other file.
+ */
+int mlops__extract_copy(mlops__extract *x, const char *from, const char *path, uint64_t size,
+                        const uint8_t *digest);
+
+/**
  * fsync every directory, rename the tree to the destination (never replacing
  * an existing one: MLOPS_E_EXISTS) and fsync the parent. Releases `x` in
  * every case; on failure before the rename, the tree is removed.

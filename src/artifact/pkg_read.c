@@ -696,11 +696,6 @@ static int on_raw_layer(reader *r, layer_desc *l, const char *name, blob_hash *b
             return rc;
         return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
     }
-    size_t second = next_file_with_digest(m, hexd, first + 1);
-    if (second != (size_t)-1 && r->x && r->wanted[second])
-        return mlops__error_at(MLOPS_E_UNSUPPORTED, -1, 0, 0, mlops_manifest_file_path(m, second),
-                               "%s: extracting two large files with the same content is not "
-                               "supported yet", r->pkg);
     int any = 0;
     for (size_t i = first; i != (size_t)-1; i = next_file_with_digest(m, hexd, i + 1))
         any |= r->wanted[i];
@@ -709,8 +704,12 @@ static int on_raw_layer(reader *r, layer_desc *l, const char *name, blob_hash *b
             r->file_seen[i] = 1;
         return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
     }
+    /* the blob is streamed into the first wanted file of that content */
+    size_t lead = first;
+    while (!r->wanted[lead])
+        lead = next_file_with_digest(m, hexd, lead + 1);
     file_sink s;
-    int rc = sink_begin(r, &s, first);
+    int rc = sink_begin(r, &s, lead);
     if (rc)
         return rc;
     for (;;) {
@@ -728,12 +727,26 @@ static int on_raw_layer(reader *r, layer_desc *l, const char *name, blob_hash *b
         if (rc)
             return rc;
     }
+    size_t verified_before = r->rep->files_verified;
     rc = sink_end(&s);
-    /* identical files: one blob verifies them all */
-    for (size_t i = next_file_with_digest(m, hexd, first + 1); !rc && i != (size_t)-1;
-         i = next_file_with_digest(m, hexd, i + 1)) {
+    int lead_ok = r->rep->files_verified > verified_before;
+    /* identical files: one blob verifies them all (when it verified);
+     * extraction copies the lead file (checked again while copied) */
+    for (size_t i = first; !rc && i != (size_t)-1; i = next_file_with_digest(m, hexd, i + 1)) {
         r->file_seen[i] = 1;
-        if (r->wanted[i] && !r->x)
+        if (i == lead || !r->wanted[i] || !lead_ok)
+            continue;
+        if (r->x) {
+            uint8_t d[32];
+            char full[80];
+            snprintf(full, sizeof full, "sha256:%s", hexd);
+            rc = mlops_digest_parse(d, full);
+            if (!rc)
+                rc = mlops__extract_copy(r->x, mlops_manifest_file_path(m, lead),
+                                         mlops_manifest_file_path(m, i),
+                                         mlops_manifest_file_size(m, i), d);
+        }
+        if (!rc)
             r->rep->files_verified++;
     }
     return rc;
@@ -986,8 +999,15 @@ static int on_blob(reader *r, struct archive_entry *e, const char *name, const u
         return rc;
     }
     for (size_t i = 0; i < r->nlayers; i++)
-        if (!r->layers[i].seen && memcmp(r->layers[i].digest, d, 32) == 0)
-            return on_layer(r, &r->layers[i], name, (uint64_t)archive_entry_size(e));
+        if (!r->layers[i].seen && memcmp(r->layers[i].digest, d, 32) == 0) {
+            int lrc = on_layer(r, &r->layers[i], name, (uint64_t)archive_entry_size(e));
+            /* a manifest may list one blob twice (identical files); it is
+             * stored once */
+            for (size_t k = i + 1; k < r->nlayers; k++)
+                if (memcmp(r->layers[k].digest, d, 32) == 0)
+                    r->layers[k].seen = r->layers[i].seen;
+            return lrc;
+        }
     int rc = problem_add(r, name, "", "", "blob %s is not referenced by what came before it",
                          name);
     if (rc)

@@ -626,6 +626,50 @@ static void signatures_added_later_equal_signing_at_pack_time(void **state)
     mlops_key_free(k2);
 }
 
+/* Two large files with the same content travel as one blob, and both come
+ * back. */
+static void identical_large_files_share_one_blob(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("mkdir -p '%s/b' && cp '%s' '%s/a.bin' && cp '%s' '%s/b/a-copy.bin'",
+                        wp("dup"), wp("a/model/weights.bin"), wp("dup"),
+                        wp("a/model/weights.bin"), wp("dup")), 0);
+    mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+    po.mtime = 0;
+    mlops_packer *p = NULL;
+    assert_int_equal(mlops_packer_new(&p, &po), 0);
+    assert_int_equal(mlops_packer_add_directory(p, wp("dup"), "model", 0), 0);
+    mlops_manifest_builder *b = builder();
+    assert_int_equal(mlops_packer_write(p, wp("dup.mlpkg"), b, NULL), 0);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
+    /* one blob of that digest in the tar */
+    uint8_t d[32];
+    char want[72];
+    assert_int_equal(mlops_digest_file(d, wp("dup/a.bin"), NULL), 0);
+    mlops_digest_format(want, d);
+    assert_int_equal(sh("test $(tar -tf '%s' | grep -c '%s') -eq 1", wp("dup.mlpkg"), want + 7),
+                     0);
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    mlops_package_report *rep = NULL;
+    assert_int_equal(mlops_package_verify(&rep, wp("dup.mlpkg"), &o), 0);
+    assert_int_equal(mlops_package_report_files_verified(rep), 2);
+    mlops_package_report_free(rep);
+    const char *second[] = { "b/a-copy.bin" };
+    o.paths = second;
+    o.npaths = 1;
+    rep = NULL;
+    assert_int_equal(mlops_package_verify(&rep, wp("dup.mlpkg"), &o), 0);
+    assert_int_equal(mlops_package_report_files_verified(rep), 1);
+    mlops_package_report_free(rep);
+    o.paths = NULL;
+    o.npaths = 0;
+    assert_int_equal(mlops_package_extract(wp("dup.mlpkg"), wp("dup-out"), &o), 0);
+    assert_int_equal(sh("cmp '%s/a.bin' '%s/a.bin' && cmp '%s/b/a-copy.bin' '%s/b/a-copy.bin'",
+                        wp("dup"), wp("dup-out"), wp("dup"), wp("dup-out")), 0);
+}
+
 /* Hostile packages derived from a good one by tests/unit/make_hostile_packages.py,
  * with every unsigned digest recomputed: only the signature and the signed
  * statement stand between them and the caller. */
@@ -780,6 +824,7 @@ int main(void)
         cmocka_unit_test(tampered_packages_are_refused_with_a_report),
         cmocka_unit_test(extraction_writes_verified_files_or_nothing),
         cmocka_unit_test(signatures_added_later_equal_signing_at_pack_time),
+        cmocka_unit_test(identical_large_files_share_one_blob),
         cmocka_unit_test(resealed_hostile_packages_are_refused),
         cmocka_unit_test(verify_and_extract_out_of_memory_are_clean),
         cmocka_unit_test(out_of_memory_is_clean),
