@@ -55,8 +55,18 @@ int mlops__layout_index(mlops_buf *out, const char *version, const uint8_t manif
 typedef struct mlops__layout_blob {
     uint8_t digest[MLOPS_SHA256_SIZE];
     uint64_t size;
-    const char *path;
+    const char *path; /* the blob's file, or */
+    const char *data; /* its bytes (when not NULL) */
 } mlops__layout_blob;
+
+/** A signature referrer (image manifest whose subject is the model
+ *  manifest and whose layer is the envelope), as the packer writes it. */
+int mlops__layout_referrer(mlops_buf *out, uint8_t out_d[32], const uint8_t manifest_d[32],
+                           uint64_t manifest_size, const uint8_t envelope_d[32],
+                           uint64_t envelope_size);
+
+/** SHA-256 of the OCI empty blob "{}". */
+extern const uint8_t mlops__oci_empty_digest[32];
 
 /**
  * Write a package (oci-layout, `index`, the blob directories, then `blobs`

@@ -342,10 +342,11 @@ typedef struct blobs {
 
 static const char empty_json[] = "{}";
 /* SHA-256 of "{}", the OCI empty descriptor's digest. */
-static const uint8_t empty_digest[32] = {
+const uint8_t mlops__oci_empty_digest[32] = {
     0x44, 0x13, 0x6f, 0xa3, 0x55, 0xb3, 0x67, 0x8a, 0x11, 0x46, 0xad, 0x16, 0xf7, 0xe8, 0x64, 0x9e,
     0x94, 0xfb, 0x4f, 0xc2, 0x1f, 0xe7, 0x7e, 0x83, 0x10, 0xc0, 0x60, 0xf6, 0x1c, 0xaa, 0xff, 0x8a,
 };
+#define empty_digest mlops__oci_empty_digest
 
 /* The ModelPack config: descriptor fields and the layers' diff ids. */
 static int build_config(blobs *b, const mlops_manifest *m, const layer *layers, size_t nl)
@@ -518,6 +519,26 @@ static int build_index(blobs *b, const mlops_manifest *m, int signed_pkg)
 {
     return mlops__layout_index(&b->index, mlops_manifest_version(m), b->manifest_d,
                                b->manifest.size, signed_pkg, b->referrer_d, b->referrer.size);
+}
+
+int mlops__layout_referrer(mlops_buf *out, uint8_t out_d[32], const uint8_t manifest_d[32],
+                           uint64_t manifest_size, const uint8_t envelope_d[32],
+                           uint64_t envelope_size)
+{
+    blobs b;
+    memset(&b, 0, sizeof b);
+    memcpy(b.manifest_d, manifest_d, 32);
+    memcpy(b.envelope_d, envelope_d, 32);
+    /* build_referrer reads only the sizes of these two */
+    b.manifest.size = (size_t)manifest_size;
+    b.envelope.size = (size_t)envelope_size;
+    int rc = build_referrer(&b);
+    if (!rc)
+        rc = mlops__buf_append(out, b.referrer.data, b.referrer.size);
+    if (!rc)
+        memcpy(out_d, b.referrer_d, 32);
+    mlops_buf_dispose(&b.referrer);
+    return rc;
 }
 
 static void blobs_dispose(blobs *b)
@@ -909,8 +930,18 @@ int mlops__layout_write(const char *out_path, int overwrite, int64_t mtime,
         char entry[96];
         int skip;
         blob_entry(entry, &ws, list[i].digest, &skip);
-        if (!skip)
+        if (skip)
+            continue;
+        if (list[i].data) {
+            uint8_t d[32];
+            rc = mlops_digest_buffer(d, list[i].data, (size_t)list[i].size);
+            if (!rc && memcmp(d, list[i].digest, 32) != 0)
+                rc = mlops__error(MLOPS_E_INTERNAL, "layout blob does not match its digest");
+            if (!rc)
+                rc = put_bytes(w, entry, list[i].data, (size_t)list[i].size);
+        } else {
             rc = copy_stored_blob(&r, w, entry, &list[i]);
+        }
     }
     if (!rc)
         rc = mlops__tarw_finish(w);

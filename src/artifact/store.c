@@ -1270,3 +1270,176 @@ int mlops_store_export(mlops_store *s, const char *reference, const char *out_pa
     mlops_buf_dispose(&index);
     return rc;
 }
+
+/* ---- an OCI layout from elsewhere back to a package ----------------------- */
+
+int mlops_layout_export(const char *layout_dir, const char *reference, const char *envelope,
+                        size_t envelope_len, const char *out_path, int64_t mtime,
+                        uint32_t flags)
+{
+    MLOPS__CHECK_ARG(layout_dir);
+    MLOPS__CHECK_ARG(reference);
+    MLOPS__CHECK_ARG(out_path);
+    if (envelope_len)
+        MLOPS__CHECK_ARG(envelope);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_PACK_OVERWRITE);
+    /* a read-only view of the directory through the store's blob helpers */
+    mlops_store view;
+    memset(&view, 0, sizeof view);
+    view.root = (char *)(uintptr_t)layout_dir;
+    view.lock_fd = -1;
+    mlops_buf path = MLOPS_BUF_INIT, text = MLOPS_BUF_INIT, stmt = MLOPS_BUF_INIT;
+    mlops_buf mbytes = MLOPS_BUF_INIT, ref = MLOPS_BUF_INIT, index = MLOPS_BUF_INIT;
+    mlops__json_doc *doc = NULL, *mdoc = NULL;
+    mlops_manifest *m = NULL;
+    mlops__layout_blob *list = NULL, *rest = NULL;
+    size_t n = 0, cap = 0, nrest = 0;
+    char **paths = NULL;
+    uint8_t md[32], sd[32], rd[32], ed[32];
+    uint64_t msize = 0;
+    int found = 0;
+    int rc = path_join(&path, layout_dir, "index.json");
+    if (!rc)
+        rc = read_file(&text, path.data, META_MAX, NULL);
+    if (!rc) {
+        mlops__json_limits lim = { 16, META_MAX };
+        rc = mlops__json_parse(&doc, text.data ? text.data : "", text.size, &lim, path.data);
+    }
+    if (rc)
+        goto done;
+    const mlops__json *ms = mlops__json_type_of(mlops__json_root(doc)) == MLOPS__JSON_OBJECT
+                                ? mlops__json_object_find(mlops__json_root(doc), "manifests")
+                                : NULL;
+    for (size_t i = 0; ms && mlops__json_type_of(ms) == MLOPS__JSON_ARRAY &&
+                       i < mlops__json_array_size(ms) && !found;
+         i++) {
+        const mlops__json *d = mlops__json_array_get(ms, i);
+        const mlops__json *ann = mlops__json_type_of(d) == MLOPS__JSON_OBJECT
+                                     ? mlops__json_object_find(d, "annotations")
+                                     : NULL;
+        const char *r = str_member(ann, REF_KEY), *dg = str_member(d, "digest");
+        const mlops__json *sz = mlops__json_object_find(d, "size");
+        if (r && strcmp(r, reference) == 0 && dg && mlops_digest_parse(md, dg) == 0 && sz &&
+            mlops__json_is_integer(sz) && mlops__json_int(sz) >= 0) {
+            msize = (uint64_t)mlops__json_int(sz);
+            found = 1;
+        }
+    }
+    if (!found) {
+        rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, reference,
+                             "%s: no manifest named \"%s\" in index.json", layout_dir, reference);
+        goto done;
+    }
+    /* the statement (first layer) gives the version the package's index names */
+    rc = read_blob(&view, md, &mbytes);
+    if (!rc) {
+        mlops__json_limits lim = { 32, META_MAX };
+        rc = mlops__json_parse(&mdoc, mbytes.data, mbytes.size, &lim, "model manifest");
+    }
+    if (rc)
+        goto done;
+    const mlops__json *ls = mlops__json_type_of(mlops__json_root(mdoc)) == MLOPS__JSON_OBJECT
+                                ? mlops__json_object_find(mlops__json_root(mdoc), "layers")
+                                : NULL;
+    const char *sdg = ls && mlops__json_type_of(ls) == MLOPS__JSON_ARRAY &&
+                              mlops__json_array_size(ls) > 0
+                          ? str_member(mlops__json_array_get(ls, 0), "digest")
+                          : NULL;
+    if (!sdg || mlops_digest_parse(sd, sdg) != 0) {
+        rc = mlops__error(MLOPS_E_SCHEMA, "%s: the model manifest has no statement layer",
+                          layout_dir);
+        goto done;
+    }
+    rc = read_blob(&view, sd, &stmt);
+    if (!rc)
+        rc = mlops_manifest_parse(&m, stmt.data, stmt.size, NULL);
+    if (rc)
+        goto done;
+    list = mlops__calloc(8, sizeof *list);
+    if (!list) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    cap = 8;
+    memcpy(list[0].digest, md, 32);
+    list[0].size = msize;
+    n = 1;
+    rc = manifest_parts(&view, md, &list, &n, &cap, 1, &nrest, &rest);
+    if (!rc && envelope) {
+        rc = mlops_digest_buffer(ed, envelope, envelope_len);
+        if (!rc)
+            rc = mlops__layout_referrer(&ref, rd, md, msize, ed, envelope_len);
+        mlops__layout_blob *g = rc ? NULL : mlops__reallocarray(list, n + 3, sizeof *g);
+        if (!rc && !g)
+            rc = mlops__error_nomem();
+        if (!rc) {
+            list = g;
+            cap = n + 3;
+            mlops__layout_blob extra[3];
+            memset(extra, 0, sizeof extra);
+            memcpy(extra[0].digest, rd, 32);
+            extra[0].size = ref.size;
+            extra[0].data = ref.data;
+            memcpy(extra[1].digest, mlops__oci_empty_digest, 32);
+            extra[1].size = 2;
+            extra[1].data = "{}";
+            memcpy(extra[2].digest, ed, 32);
+            extra[2].size = envelope_len;
+            extra[2].data = envelope;
+            for (int k = 0; k < 3; k++)
+                list[n++] = extra[k];
+        }
+    }
+    if (!rc && n + nrest > cap) {
+        mlops__layout_blob *g = mlops__reallocarray(list, n + nrest, sizeof *g);
+        if (!g)
+            rc = mlops__error_nomem();
+        else
+            list = g;
+    }
+    for (size_t i = 0; !rc && i < nrest; i++)
+        list[n++] = rest[i];
+    paths = rc ? NULL : mlops__calloc(n ? n : 1, sizeof *paths);
+    if (!rc && !paths)
+        rc = mlops__error_nomem();
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (list[i].data)
+            continue;
+        char h[65];
+        hex(h, list[i].digest);
+        mlops_buf p = MLOPS_BUF_INIT;
+        rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", layout_dir, h);
+        if (!rc) {
+            paths[i] = mlops__buf_detach(&p);
+            if (!paths[i])
+                rc = mlops__error_nomem();
+            list[i].path = paths[i];
+        }
+        mlops_buf_dispose(&p);
+    }
+    if (!rc)
+        rc = mlops__layout_index(&index, mlops_manifest_version(m), md, msize, envelope != NULL,
+                                 rd, ref.size);
+    if (!rc) {
+        mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+        po.mtime = mtime;
+        rc = mlops__layout_write(out_path, (flags & MLOPS_PACK_OVERWRITE) != 0,
+                                 mlops__pack_mtime(&po), &index, list, n);
+    }
+done:
+    for (size_t i = 0; paths && i < n; i++)
+        mlops__free(paths[i]);
+    mlops__free(paths);
+    mlops__free(list);
+    mlops__free(rest);
+    mlops_manifest_free(m);
+    mlops__json_doc_free(doc);
+    mlops__json_doc_free(mdoc);
+    mlops_buf_dispose(&path);
+    mlops_buf_dispose(&text);
+    mlops_buf_dispose(&stmt);
+    mlops_buf_dispose(&mbytes);
+    mlops_buf_dispose(&ref);
+    mlops_buf_dispose(&index);
+    return rc;
+}

@@ -235,6 +235,56 @@ static void a_second_writer_waits_or_is_told(void **state)
     mlops_store_close(s);
 }
 
+/* A layout like the one `skopeo copy ... oci:DIR:REF` leaves (here the
+ * package's own tar unpacked, signature referrer removed from the index, as
+ * registries and copy tools drop it) goes back to the same package bytes
+ * once the detached envelope is given back. */
+static void a_pulled_layout_becomes_the_package_again(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("mkdir -p '%s' && tar -xf '%s' -C '%s'", wp("pulled"), wp("p4.mlpkg"),
+                        wp("pulled")), 0);
+    const char *script =
+        "import json,sys\n"
+        "d=sys.argv[1]; ix=json.load(open(d+'/index.json'))\n"
+        "ref=ix['manifests'][1]; ix['manifests']=ix['manifests'][:1]\n"
+        "r=json.load(open(d+'/blobs/sha256/'+ref['digest'][7:]))\n"
+        "open(sys.argv[2],'wb').write(open(d+'/blobs/sha256/'+r['layers'][0]['digest'][7:],'rb').read())\n"
+        "json.dump(ix,open(d+'/index.json','w'),indent=2)\n";
+    FILE *f = fopen(wp("strip.py"), "w");
+    assert_non_null(f);
+    fputs(script, f);
+    fclose(f);
+    const char *py = getenv("MLOPS_PYTHON");
+    assert_int_equal(sh("'%s' '%s' '%s' '%s'", py ? py : "python3", wp("strip.py"), wp("pulled"),
+                        wp("p4.sig")), 0);
+    FILE *e = fopen(wp("p4.sig"), "rb");
+    assert_non_null(e);
+    char env[4096];
+    size_t elen = fread(env, 1, sizeof env, e);
+    fclose(e);
+    assert_true(elen > 100 && elen < sizeof env);
+    int rc = mlops_layout_export(wp("pulled"), "1.0.4", env, elen, wp("back.mlpkg"), 0, 0);
+    if (rc)
+        fail_msg("%d %s", rc, mlops_error_last());
+    assert_int_equal(sh("cmp '%s' '%s'", wp("back.mlpkg"), wp("p4.mlpkg")), 0);
+    mlops_package_verify_options o = vopts();
+    assert_int_equal(mlops_package_verify(NULL, wp("back.mlpkg"), &o), 0);
+    /* without the envelope: a valid but unsigned package */
+    assert_int_equal(mlops_layout_export(wp("pulled"), "1.0.4", NULL, 0, wp("bare.mlpkg"), 0, 0),
+                     0);
+    assert_int_equal(mlops_package_verify(NULL, wp("bare.mlpkg"), &o), MLOPS_E_SIGNATURE);
+    assert_int_equal(mlops_layout_export(wp("pulled"), "9.9.9", NULL, 0, wp("x.mlpkg"), 0, 0),
+                     MLOPS_E_NOTFOUND);
+    /* a damaged blob in the layout is refused while copying */
+    assert_int_equal(sh("cd '%s/blobs/sha256' && for f in *; do if [ $(stat -c %%s \"$f\") -gt "
+                        "1000000 ]; then chmod u+w \"$f\"; printf x | dd of=\"$f\" bs=1 seek=10 "
+                        "conv=notrunc 2>/dev/null; fi; done", wp("pulled")), 0);
+    assert_int_equal(mlops_layout_export(wp("pulled"), "1.0.4", env, elen, wp("bad.mlpkg"), 0, 0),
+                     MLOPS_E_INTEGRITY);
+    assert_int_equal(access(wp("bad.mlpkg"), F_OK), -1);
+}
+
 /* The writer: adds packages and moves an alias, reporting each committed
  * version on the pipe, until it is killed. */
 static void writer(int out, int round)
@@ -391,6 +441,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(add_tag_alias_resolve_and_gc),
         cmocka_unit_test(a_second_writer_waits_or_is_told),
+        cmocka_unit_test(a_pulled_layout_becomes_the_package_again),
         cmocka_unit_test(a_killed_writer_leaves_a_valid_store),
         cmocka_unit_test(out_of_memory_is_clean),
     };
