@@ -411,6 +411,7 @@ typedef struct hash_job {
     pthread_mutex_t lock;
     size_t next;
     uint64_t done;
+    uint64_t base, total; /* for the progress callback */
     int cancelled;
     /* the first failure, copied out of the failing thread's error record */
     int err_code;
@@ -430,7 +431,7 @@ static void job_fail(hash_job *j, int code)
     pthread_mutex_unlock(&j->lock);
 }
 
-static int hash_item(hash_job *j, mlops__pack_item *it, unsigned char *buf)
+static int hash_item(hash_job *j, mlops__pack_item *it, unsigned char *buf, int report)
 {
     uint64_t shard_size = j->p->o.shard_size ? j->p->o.shard_size
                                              : MLOPS_MANIFEST_DEFAULT_SHARD_SIZE;
@@ -516,9 +517,18 @@ static int hash_item(hash_job *j, mlops__pack_item *it, unsigned char *buf)
         }
         pthread_mutex_lock(&j->lock);
         j->done += (uint64_t)got;
+        uint64_t all = j->done;
         int stop = j->cancelled;
         pthread_mutex_unlock(&j->lock);
         if (stop) {
+            rc = MLOPS_E_CANCELLED;
+            goto done;
+        }
+        /* only the caller's thread calls back, after each read */
+        if (report && j->p->o.progress &&
+            j->p->o.progress(j->base + all, j->total, j->p->o.progress_ctx) != 0) {
+            mlops__error(MLOPS_E_CANCELLED, "packing cancelled by the progress callback");
+            job_fail(j, MLOPS_E_CANCELLED);
             rc = MLOPS_E_CANCELLED;
             goto done;
         }
@@ -540,7 +550,7 @@ done:
 /* One hashing thread: take the next item until none is left. The caller's
  * thread runs this too (with `report` set) and is the only one that calls
  * the progress callback. */
-static int hash_worker(hash_job *j, int report, uint64_t total, uint64_t base)
+static int hash_worker(hash_job *j, int report)
 {
     unsigned char *buf = mlops__malloc(HASH_BUFFER);
     if (!buf) {
@@ -554,20 +564,11 @@ static int hash_worker(hash_job *j, int report, uint64_t total, uint64_t base)
         pthread_mutex_unlock(&j->lock);
         if (stop || i >= j->p->n)
             break;
-        int rc = hash_item(j, &j->p->items[i], buf);
-        if (rc && rc != MLOPS_E_CANCELLED) {
-            job_fail(j, rc);
+        int rc = hash_item(j, &j->p->items[i], buf, report);
+        if (rc) {
+            if (rc != MLOPS_E_CANCELLED)
+                job_fail(j, rc);
             break;
-        }
-        if (report && j->p->o.progress) {
-            pthread_mutex_lock(&j->lock);
-            uint64_t done = j->done;
-            pthread_mutex_unlock(&j->lock);
-            if (j->p->o.progress(base + done, total, j->p->o.progress_ctx) != 0) {
-                mlops__error(MLOPS_E_CANCELLED, "packing cancelled by the progress callback");
-                job_fail(j, MLOPS_E_CANCELLED);
-                break;
-            }
         }
     }
     mlops__free(buf);
@@ -576,7 +577,7 @@ static int hash_worker(hash_job *j, int report, uint64_t total, uint64_t base)
 
 static void *thread_main(void *arg)
 {
-    hash_worker(arg, 0, 0, 0);
+    hash_worker(arg, 0);
     return NULL;
 }
 
@@ -597,7 +598,9 @@ int mlops__pack_hash(mlops_packer *p, uint64_t total, uint64_t *done)
             break; /* fewer threads is still correct */
         started++;
     }
-    hash_worker(&j, 1, total, *done);
+    j.base = *done;
+    j.total = total;
+    hash_worker(&j, 1);
     for (unsigned t = 0; t < started; t++)
         pthread_join(tids[t], NULL);
     pthread_mutex_destroy(&j.lock);

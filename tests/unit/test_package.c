@@ -324,6 +324,22 @@ static int cancel_after(uint64_t done, uint64_t total, void *ctx)
     return done > *limit;
 }
 
+typedef struct {
+    int calls;
+    uint64_t last, total;
+} progress_seen;
+
+static int count_progress(uint64_t done, uint64_t total, void *ctx)
+{
+    progress_seen *p = ctx;
+    assert_true(done >= p->last);
+    assert_true(done <= total);
+    p->calls++;
+    p->last = done;
+    p->total = total;
+    return 0;
+}
+
 static int count_dir(const char *dir)
 {
     char cmd[600];
@@ -356,6 +372,26 @@ static void cancel_and_existing_output_leave_nothing_behind(void **state)
         assert_int_equal(count_dir(wp("outdir")), 0);
         mlops_manifest_builder_free(b);
         mlops_packer_free(p);
+    }
+    /* progress is reported while one large file is hashed and written, and
+     * ends at the total: twice the input bytes (hashing, then writing) */
+    {
+        progress_seen seen = { 0, 0, 0 };
+        mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+        o.progress = count_progress;
+        o.progress_ctx = &seen;
+        mlops_packer *p = NULL;
+        assert_int_equal(mlops_packer_new(&p, &o), 0);
+        assert_int_equal(mlops_packer_add_file(p, wp("a/model/weights.bin"), "w.bin", "model", 0),
+                         0);
+        mlops_manifest_builder *b = builder();
+        assert_int_equal(mlops_packer_write(p, wp("outdir/progress.mlpkg"), b, NULL), 0);
+        assert_true(seen.calls >= 8); /* 1 MiB reads of a 3 MiB file, twice */
+        assert_int_equal(seen.total, 2 * (uint64_t)(3 * (1u << 20) + 12345));
+        assert_int_equal(seen.last, seen.total);
+        mlops_manifest_builder_free(b);
+        mlops_packer_free(p);
+        unlink(wp("outdir/progress.mlpkg"));
     }
     /* an existing output is not replaced unless asked */
     write_file(wp("outdir/x.mlpkg"), "keep", 4);
