@@ -94,8 +94,9 @@ MLOPS_EXTERN void mlops_packer_free(mlops_packer *p);
  * @param path   its path in the package (the manifest path rules apply).
  * @param role   "model", "config", "doc", "code" or "dataset".
  * @param flags  must be 0.
+ * A path given twice is reported by mlops_packer_write() (MLOPS_E_EXISTS);
+ * two paths equal after case folding by the manifest (MLOPS_E_SCHEMA).
  * @return 0, MLOPS_E_UNSAFE, MLOPS_E_SCHEMA (bad path or role),
- *         MLOPS_E_EXISTS (path already added, also after case folding),
  *         MLOPS_E_IO, MLOPS_E_INVALID, MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_packer_add_file(mlops_packer *p, const char *source, const char *path,
@@ -127,10 +128,14 @@ MLOPS_EXTERN int mlops_packer_add_directory(mlops_packer *p, const char *dir,
  * while it is packed gives MLOPS_E_INTEGRITY.
  * @param statement_out when not NULL, receives the finished manifest
  *        (release with mlops_manifest_free()).
- * @return 0; MLOPS_E_EXISTS (out_path exists, without MLOPS_PACK_OVERWRITE);
- *         MLOPS_E_SCHEMA (from the manifest); MLOPS_E_INTEGRITY;
- *         MLOPS_E_CANCELLED; MLOPS_E_IO; MLOPS_E_INVALID (no files, or the
- *         builder already has files); MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
+ * The builder receives the files; after a failure it may hold some of them
+ * and should be freed.
+ * @return 0; MLOPS_E_EXISTS (out_path exists, without MLOPS_PACK_OVERWRITE,
+ *         or a package path given twice); MLOPS_E_SCHEMA (from the
+ *         manifest, e.g. two paths equal after case folding);
+ *         MLOPS_E_INTEGRITY (a file changed while packed); MLOPS_E_UNSAFE (a
+ *         file replaced by something else); MLOPS_E_CANCELLED; MLOPS_E_IO;
+ *         MLOPS_E_INVALID (no files); MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
  */
 MLOPS_EXTERN int mlops_packer_write(mlops_packer *p, const char *out_path,
                                     mlops_manifest_builder *manifest,
