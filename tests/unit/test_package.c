@@ -315,6 +315,16 @@ static void links_fifos_and_devices_are_refused_by_name(void **state)
     assert_int_equal(access(wp("twice.mlpkg"), F_OK), -1);
     mlops_manifest_builder_free(b);
     mlops_packer_free(p);
+    /* two paths that collide on a case-insensitive file system */
+    assert_int_equal(mlops_packer_new(&p, NULL), 0);
+    assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "Model.bin", "model", 0), 0);
+    assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "model.bin", "model", 0), 0);
+    b = builder();
+    assert_int_equal(mlops_packer_write(p, wp("case.mlpkg"), b, NULL), MLOPS_E_SCHEMA);
+    assert_int_equal(access(wp("case.mlpkg"), F_OK), -1);
+    assert_int_equal(sh("ls '%s' | grep -c 'case.mlpkg' > /dev/null", work), 1);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
 }
 
 static int cancel_after(uint64_t done, uint64_t total, void *ctx)
