@@ -33,14 +33,6 @@ static const char diff_usage[] =
     "\n"
     "exit status: 0 compared (whether or not they differ); 2 usage or input error.\n";
 
-/* Packages join with the package layer. */
-static int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
-{
-    (void)m;
-    fprintf(stderr, "mlops %s: %s: not a manifest (expected a JSON object)\n", cmd, path);
-    return CLI_USAGE;
-}
-
 /* A manifest from a JSON file, or from a package through the package layer
  * when it is available (cli_package_manifest, cmd_package.c). */
 int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd)

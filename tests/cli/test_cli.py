@@ -19,6 +19,10 @@ def run(*args, env=None):
     return subprocess.run([CLI, *args], capture_output=True, text=True, env=e)
 
 
+ALL_COMMANDS = ["detect", "diff", "digest", "extract", "gate", "inspect", "keygen", "pack",
+                "policy", "profile", "semver", "sign", "store", "verify", "version"]
+
+
 def test_no_arguments_prints_help_and_exits_2():
     r = run()
     assert r.returncode == 2
@@ -28,14 +32,12 @@ def test_no_arguments_prints_help_and_exits_2():
 def test_help_lists_every_command_and_exit_codes():
     r = run("--help")
     assert r.returncode == 0
-    for name in ("detect", "diff", "digest", "gate", "inspect", "policy", "profile", "semver",
-                 "version"):
+    for name in ALL_COMMANDS:
         assert f"  {name} " in r.stdout
     assert "1 negative verdict" in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["detect", "diff", "digest", "gate", "inspect", "policy", "profile",
-                                 "semver", "version"])
+@pytest.mark.parametrize("cmd", ALL_COMMANDS)
 def test_every_command_has_help(cmd):
     r = run(cmd, "--help")
     assert r.returncode == 0
@@ -638,3 +640,140 @@ def test_inspect_and_diff_usage_errors(tmp_path):
     assert r.returncode == 2 and "cannot open" in r.stderr
     assert run("diff", os.path.join(MANIFESTS, "child.json")).returncode == 2
     assert run("inspect", "--bogus", "x").returncode == 2
+
+
+# ---------------------------------------------------------------------------
+# keygen, pack, sign, verify, extract, store (the demo's artifact steps)
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def model_dir(tmp_path):
+    d = tmp_path / "model"
+    (d / "weights").mkdir(parents=True)
+    (d / "weights" / "model.onnx").write_bytes(os.urandom(300_000))
+    (d / "config.json").write_text('{"threshold": 0.5}\n')
+    return d
+
+
+def keygen(tmp_path, name):
+    r = run("keygen", "-o", str(tmp_path / f"{name}.pem"))
+    assert r.returncode == 0, r.stderr
+    kid = r.stdout.split()[1]
+    return tmp_path / f"{name}.pem", tmp_path / f"{name}.pub.pem", kid
+
+
+def test_keygen_writes_pem_pair_and_key_id(tmp_path):
+    priv, pub, kid = keygen(tmp_path, "k")
+    assert oct(priv.stat().st_mode & 0o777) == "0o600"
+    assert "BEGIN PRIVATE KEY" in priv.read_text() and "BEGIN PUBLIC KEY" in pub.read_text()
+    # the key id is SHA-256 of the DER SubjectPublicKeyInfo
+    import base64
+    der = base64.b64decode("".join(l for l in pub.read_text().splitlines() if "-----" not in l))
+    assert kid == hashlib.sha256(der).hexdigest()
+    r = run("keygen", "-o", str(priv))
+    assert r.returncode == 2 and "cannot create" in r.stderr
+
+
+def pack(tmp_path, model_dir, out, version="1.0.0", *extra):
+    r = run("pack", str(model_dir), "-o", str(out), "--name", "fraud", "--version", version,
+            "--created", "2026-11-26T10:00:00Z", "--metric", "auc=0.91",
+            "--param", "lr=0.01", "--param", "optimizer=adam", *extra)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def test_pack_sign_verify_extract_round_trip(tmp_path, model_dir):
+    priv, pub, kid = keygen(tmp_path, "a")
+    priv2, pub2, kid2 = keygen(tmp_path, "b")
+    pkg = tmp_path / "m.mlpkg"
+    r = pack(tmp_path, model_dir, pkg, "1.0.0", "--key", str(priv))
+    assert "packed fraud 1.0.0 (2 files, signed)" in r.stdout
+    # reproducible: the same inputs give the same bytes
+    pack(tmp_path, model_dir, tmp_path / "again.mlpkg", "1.0.0", "--key", str(priv))
+    assert (tmp_path / "again.mlpkg").read_bytes() == pkg.read_bytes()
+    r = run("verify", str(pkg), "--trust", str(pub))
+    assert r.returncode == 0 and "verified fraud 1.0.0: 2 files checked" in r.stdout
+    j = json.loads(run("verify", "--json", str(pkg), "--trust", str(pub)).stdout)
+    assert j["valid"] is True and j["signed"] is True and j["files_verified"] == 2
+    r = run("verify", str(pkg), "--trust", str(pub2))
+    assert r.returncode == 1 and "FAILED" in r.stdout
+    # a second signature, then a threshold of two
+    r = run("sign", str(pkg), "-o", str(tmp_path / "m2.mlpkg"), "--key", str(priv2),
+            "--trust", str(pub))
+    assert r.returncode == 0 and kid2 in r.stdout
+    r = run("verify", str(tmp_path / "m2.mlpkg"), "--trust", str(pub), "--trust", str(pub2),
+            "--threshold", "2")
+    assert r.returncode == 0
+    r = run("verify", str(pkg), "--trust", str(pub), "--trust", str(pub2), "--threshold", "2")
+    assert r.returncode == 1
+    # inspect shows the statement; the files' digests are the files' SHA-256
+    j = json.loads(run("inspect", "--json", str(pkg)).stdout)
+    files = {f["path"]: f for f in j["predicate"]["files"]}
+    data = (model_dir / "weights" / "model.onnx").read_bytes()
+    assert files["weights/model.onnx"]["digest"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert files["weights/model.onnx"]["size"] == len(data)
+    assert j["predicate"]["parameters"] == {"lr": 0.01, "optimizer": "adam"}
+    dest = tmp_path / "out"
+    r = run("extract", str(pkg), str(dest), "--trust", str(pub))
+    assert r.returncode == 0
+    assert (dest / "weights" / "model.onnx").read_bytes() == data
+    assert (dest / "config.json").read_text() == '{"threshold": 0.5}\n'
+
+
+def test_verify_reports_tampering(tmp_path, model_dir):
+    priv, pub, _ = keygen(tmp_path, "a")
+    pkg = tmp_path / "m.mlpkg"
+    pack(tmp_path, model_dir, pkg, "1.0.0", "--key", str(priv))
+    data = bytearray(pkg.read_bytes())
+    needle = (model_dir / "weights" / "model.onnx").read_bytes()[1000:1032]
+    k = bytes(data).find(needle)
+    assert k > 0
+    data[k] ^= 0x01
+    bad = tmp_path / "bad.mlpkg"
+    bad.write_bytes(bytes(data))
+    r = run("verify", str(bad), "--trust", str(pub))
+    assert r.returncode == 1 and "MLOPS_E_INTEGRITY" in r.stdout
+    r = run("extract", str(bad), str(tmp_path / "x"), "--trust", str(pub))
+    assert r.returncode == 1 and not (tmp_path / "x").exists()
+    assert run("verify", str(bad)).returncode == 2   # neither --trust nor --allow-unsigned
+    r = run("verify", str(tmp_path / "none.mlpkg"), "--allow-unsigned")
+    assert r.returncode == 2
+
+
+def test_store_add_alias_resolve_export_gc(tmp_path, model_dir):
+    priv, pub, _ = keygen(tmp_path, "a")
+    p1, p2 = tmp_path / "v1.mlpkg", tmp_path / "v2.mlpkg"
+    pack(tmp_path, model_dir, p1, "1.0.0", "--key", str(priv))
+    (model_dir / "config.json").write_text('{"threshold": 0.6}\n')
+    pack(tmp_path, model_dir, p2, "1.1.0", "--key", str(priv), "--parent", str(p1))
+    store = tmp_path / "store"
+    for p in (p1, p2):
+        r = run("store", "add", str(store), str(p), "--trust", str(pub))
+        assert r.returncode == 0, r.stderr
+    assert "added fraud:1.1.0" in r.stdout
+    r = run("store", "list", str(store))
+    tags = [l.split()[0] for l in r.stdout.splitlines()]
+    assert tags == ["fraud:1.0.0", "fraud:1.1.0"]
+    r = run("store", "alias", str(store), "fraud", "production", "1.0.0")
+    assert r.returncode == 0 and "fraud:production -> 1.0.0" in r.stdout
+    r = run("store", "alias", str(store), "fraud", "production", "1.1.0")
+    assert "fraud:production -> 1.1.0 (was 1.0.0)" in r.stdout
+    j = json.loads(run("store", "alias", "--json", str(store), "fraud", "production").stdout)
+    assert j["history"] == ["1.0.0", "1.1.0"]
+    d1 = run("store", "resolve", str(store), "fraud:production").stdout.strip()
+    d2 = run("store", "resolve", str(store), "fraud:1.1.0").stdout.strip()
+    assert d1 == d2 and d1.startswith("sha256:")
+    r = run("store", "export", str(store), "fraud:1.0.0", str(tmp_path / "back.mlpkg"))
+    assert r.returncode == 0
+    assert (tmp_path / "back.mlpkg").read_bytes() == p1.read_bytes()
+    assert run("store", "check", str(store)).returncode == 0
+    assert run("store", "gc", str(store)).stdout.startswith("removed 0 unreachable blob")
+    # diff between the packages: parent relation and the changed config
+    r = run("diff", str(p1), str(p2))
+    assert "(b-child-of-a)" in r.stdout and "~ config.json" in r.stdout
+    r = run("store", "alias", str(store), "fraud", "production", "9.9.9")
+    assert r.returncode == 2
+    r = run("store", "resolve", str(store), "fraud:nothing")
+    assert r.returncode == 2
+    assert run("store", "frob", str(store)).returncode == 2
+    assert run("store", "list", str(tmp_path / "nostore")).returncode == 2
