@@ -42,8 +42,9 @@ static const char gate_usage[] =
     "\n"
     "Evaluate the policy's promotion gate for a candidate's metrics against the\n"
     "champion's (without --champion only absolute bounds and sample counts apply).\n"
-    "A metrics FILE has one metric per line: \"NAME VALUE [samples=N] [ci=LOW:HIGH]\"\n"
-    "('#' starts a comment).\n"
+    "A metrics FILE is a manifest (JSON) or package (.mlpkg), whose metrics are\n"
+    "used (without sample counts or intervals), or a text file with one metric per\n"
+    "line: \"NAME VALUE [samples=N] [ci=LOW:HIGH]\" ('#' starts a comment).\n"
     "\n"
     "exit status: 0 promote; 1 blocked; 2 usage or input error.\n";
 
@@ -179,6 +180,41 @@ static int obs_sink_policy(void *ctx, const obs_line *o)
 static int obs_sink_metrics(void *ctx, const obs_line *o)
 {
     return mlops_metric_set_put(ctx, o->name, o->value, o->ci_low, o->ci_high, o->samples);
+}
+
+/* Metrics of a gate side: a manifest or package (its metrics, no samples or
+ * intervals), or a metrics text file. */
+static int load_metrics(const char *path, mlops_metric_set *set)
+{
+    uint8_t *data;
+    size_t size;
+    char err[512];
+    if (cli_read_file(&data, &size, path, err, sizeof err) != 0) {
+        fprintf(stderr, "mlops gate: %s\n", err);
+        return CLI_USAGE;
+    }
+    size_t k = 0;
+    while (k < size && (data[k] == ' ' || data[k] == '\n' || data[k] == '\r' || data[k] == '\t'))
+        k++;
+    int manifest = (k < size && data[k] == '{') ||
+                   (strlen(path) > 6 && strcmp(path + strlen(path) - 6, ".mlpkg") == 0);
+    free(data);
+    if (!manifest)
+        return read_obs_file("gate", path, obs_sink_metrics, set);
+    mlops_manifest *m = NULL;
+    int status = cli_manifest_load(&m, path, "gate");
+    if (status != CLI_OK)
+        return status;
+    for (size_t i = 0; i < mlops_manifest_metric_count(m); i++) {
+        int rc = mlops_metric_set_put(set, mlops_manifest_metric_name(m, i),
+                                      mlops_manifest_metric_value(m, i), NAN, NAN, -1);
+        if (rc != 0) {
+            status = cli_library_error("gate", rc);
+            break;
+        }
+    }
+    mlops_manifest_free(m);
+    return status;
 }
 
 static int parse_time_ms(const char *s, int64_t *ms)
@@ -490,9 +526,9 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
         status = cli_library_error("gate", rc);
         goto out;
     }
-    if ((status = read_obs_file("gate", cand, obs_sink_metrics, c)) != CLI_OK)
+    if ((status = load_metrics(cand, c)) != CLI_OK)
         goto out;
-    if (champ && (status = read_obs_file("gate", champ, obs_sink_metrics, ch)) != CLI_OK)
+    if (champ && (status = load_metrics(champ, ch)) != CLI_OK)
         goto out;
     if ((rc = mlops_policy_gate(&r, p, c, ch, 0)) != 0) {
         status = cli_library_error("gate", rc);

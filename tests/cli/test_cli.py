@@ -777,3 +777,21 @@ def test_store_add_alias_resolve_export_gc(tmp_path, model_dir):
     assert r.returncode == 2
     assert run("store", "frob", str(store)).returncode == 2
     assert run("store", "list", str(tmp_path / "nostore")).returncode == 2
+
+
+def test_gate_reads_metrics_from_packages(tmp_path, model_dir):
+    pol = tmp_path / "gate.json"
+    pol.write_text(json.dumps({
+        "schema": "libmlops.policy/v1", "policy_id": "demo-gate", "revision": 1,
+        "signals": {"auc": {"kind": "metric", "better": "higher", "range": [0, 1]}},
+        "gate": {"metrics": {"auc": {"min": 0.8, "max_regression": 0.01}}}, "rules": []}))
+    champ, good, bad = (tmp_path / f"{v}.mlpkg" for v in ("champ", "good", "bad"))
+    for path, ver, auc in ((champ, "1.0.0", "0.90"), (good, "1.1.0", "0.92"),
+                           (bad, "1.1.1", "0.85")):
+        r = run("pack", str(model_dir), "-o", str(path), "--name", "fraud", "--version", ver,
+                "--metric", f"auc={auc}")
+        assert r.returncode == 0, r.stderr
+    r = run("gate", str(pol), "--candidate", str(good), "--champion", str(champ))
+    assert r.returncode == 0 and ": promote (0 of 2 checks block)" in r.stdout
+    r = run("gate", "--json", str(pol), "--candidate", str(bad), "--champion", str(champ))
+    assert r.returncode == 1 and json.loads(r.stdout)["action"] == "block_promotion"
