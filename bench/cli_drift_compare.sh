@@ -4,7 +4,8 @@
 # to pandas.read_csv + Evidently's DataDriftPreset on the same files, in the
 # same run, alternating. Prints each run and the medians.
 # Usage: bench/cli_drift_compare.sh [BUILD_DIR] [RUNS]   (needs numpy, pandas,
-# evidently from PyPI; the data are generated once under $BENCH_DIR)
+# evidently from PyPI, in the interpreter EVIDENTLY_PYTHON (default python3);
+# the data are generated once under $BENCH_DIR)
 set -euo pipefail
 build=${1:-build}
 runs=${2:-5}
@@ -28,7 +29,7 @@ for i in $(seq "$runs"); do
     [ "$rc" -le 1 ] || { echo "mlops drift failed ($rc)"; exit 1; }
     ours+=("$(python3 -c "print(f'{$t1-$t0:.3f}')")")
     ndrift=$(python3 -c "import json; print(json.load(open('$dir/out.json'))['drifted_count'])")
-    out=$(python3 "$here/cli_drift_evidently.py" run "$dir/ref.csv" "$dir/cur.csv")
+    out=$("${EVIDENTLY_PYTHON:-python3}" "$here/cli_drift_evidently.py" run "$dir/ref.csv" "$dir/cur.csv")
     theirs+=("$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <<<"$out")")
     echo "run $i: mlops drift ${ours[-1]} s ($ndrift drifted)   pandas+Evidently $out"
 done
