@@ -153,7 +153,10 @@ type Digest struct {
 	ptr    *C.mlops_digest
 	sum    [SHA256Size]byte
 	summed bool // sum holds the finished value; the C state is already reset
-	busy   atomic.Int32
+	// busy is 1 while a C call on ptr is in progress. It is allocated apart
+	// from the Digest so that a call holding it does not itself keep the
+	// Digest reachable: the finalizer's check then tests runtime.KeepAlive.
+	busy *atomic.Int32
 }
 
 // NewDigest starts a streaming SHA-256 computation (mlops_digest_new).
@@ -162,7 +165,7 @@ func NewDigest() (*Digest, error) {
 	if err := call(func() C.int { return C.mlops_digest_new(&p) }); err != nil {
 		return nil, err
 	}
-	d := &Digest{ptr: p}
+	d := &Digest{ptr: p, busy: new(atomic.Int32)}
 	runtime.SetFinalizer(d, (*Digest).finalize)
 	return d, nil
 }
@@ -180,12 +183,12 @@ func (d *Digest) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	ptr := d.ptr
-	d.busy.Store(1)
+	ptr, busy := d.ptr, d.busy
+	busy.Store(1)
 	err := call(func() C.int {
 		return C.mlops_digest_update(ptr, unsafe.Pointer(&p[0]), C.size_t(len(p)))
 	})
-	d.busy.Store(0)
+	busy.Store(0)
 	runtime.KeepAlive(d)
 	if err != nil {
 		return 0, err
@@ -195,11 +198,15 @@ func (d *Digest) Write(p []byte) (int, error) {
 
 // finish runs mlops_digest_finish into d.sum; the caller holds d.mu.
 func (d *Digest) finish() error {
-	ptr := d.ptr
-	d.busy.Store(1)
-	err := call(func() C.int { return C.mlops_digest_finish(ptr, (*C.uint8_t)(&d.sum[0])) })
-	d.busy.Store(0)
+	ptr, busy := d.ptr, d.busy
+	var sum [SHA256Size]byte
+	busy.Store(1)
+	err := call(func() C.int { return C.mlops_digest_finish(ptr, (*C.uint8_t)(&sum[0])) })
+	busy.Store(0)
 	runtime.KeepAlive(d)
+	if err == nil {
+		d.sum = sum
+	}
 	return err
 }
 
