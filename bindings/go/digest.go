@@ -81,7 +81,6 @@ func SHA256FileWithOptions(ctx context.Context, path string, opts *FileOptions) 
 	if err != nil {
 		return out, err
 	}
-	defer C.free(unsafe.Pointer(cpath))
 
 	st := &progressState{ctx: ctx, done: ctx.Done(), fn: fn}
 	var h cgo.Handle
@@ -113,7 +112,6 @@ func ParseDigest(s string) ([SHA256Size]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	defer C.free(unsafe.Pointer(cs))
 	if err := call(func() C.int { return C.mlops_digest_parse((*C.uint8_t)(&out[0]), cs) }); err != nil {
 		return [SHA256Size]byte{}, err
 	}

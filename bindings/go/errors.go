@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Code is a libmlops return code: 0 for success, negative for a failure. The
@@ -180,10 +181,16 @@ func goError(c Code, offset int64, path, msg string) *Error {
 	return e
 }
 
-// cString copies s into C memory for a call; the caller frees it. A Go string
-// may hold a NUL byte, which C would take as its end: such input is refused
-// rather than silently truncated. what names the argument in the message;
-// parsers report CodeParse with the NUL's offset, other arguments CodeInvalid.
+// cString returns a NUL-terminated copy of s for one C call. The copy is Go
+// memory without Go pointers, so cgo lets C read it for the duration of the
+// call (no libmlops function keeps a string argument after returning), and
+// the garbage collector frees it: no C.CString/C.free pair, which would cost
+// two more cgo transitions per argument.
+//
+// A Go string may hold a NUL byte, which C would take as its end: such input
+// is refused rather than silently truncated. what names the argument in the
+// message; parsers report CodeParse with the NUL's offset, other arguments
+// CodeInvalid.
 func cString(s string, what string, c Code) (*C.char, error) {
 	if i := strings.IndexByte(s, 0); i >= 0 {
 		path := ""
@@ -192,5 +199,7 @@ func cString(s string, what string, c Code) (*C.char, error) {
 		}
 		return nil, goError(c, int64(i), path, what+" contains a NUL byte at byte "+strconv.Itoa(i))
 	}
-	return C.CString(s), nil
+	b := make([]byte, len(s)+1)
+	copy(b, s)
+	return (*C.char)(unsafe.Pointer(&b[0])), nil
 }

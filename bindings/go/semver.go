@@ -8,7 +8,6 @@ import "C"
 import (
 	"runtime"
 	"sync"
-	"unsafe"
 )
 
 // SemVer is a parsed Semantic Versioning 2.0.0 version (mlops_semver). It is
@@ -28,7 +27,6 @@ func ParseSemVer(s string) (*SemVer, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer C.free(unsafe.Pointer(cs))
 	var p *C.mlops_semver
 	if err := call(func() C.int { return C.mlops_semver_parse(&p, cs) }); err != nil {
 		return nil, err
@@ -129,7 +127,6 @@ func ValidateSemVer(s string) error {
 	if err != nil {
 		return err
 	}
-	defer C.free(unsafe.Pointer(cs))
 	return call(func() C.int { return C.mlops_semver_validate(cs) })
 }
 
@@ -141,12 +138,10 @@ func CompareVersions(a, b string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer C.free(unsafe.Pointer(ca))
 	cb, err := cString(b, "second version", CodeParse)
 	if err != nil {
 		return 0, err
 	}
-	defer C.free(unsafe.Pointer(cb))
 	var r C.int
 	if err := call(func() C.int { return C.mlops_semver_compare_str(&r, ca, cb) }); err != nil {
 		return 0, err

@@ -7,7 +7,6 @@ import "C"
 
 import (
 	"time"
-	"unsafe"
 )
 
 // ParseTimestamp parses an RFC 3339 UTC date-time in the library's canonical
@@ -19,7 +18,6 @@ func ParseTimestamp(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	defer C.free(unsafe.Pointer(cs))
 	var sec C.int64_t
 	var nsec C.uint32_t
 	if err := call(func() C.int { return C.mlops_timestamp_parse(&sec, &nsec, cs) }); err != nil {
