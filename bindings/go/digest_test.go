@@ -193,6 +193,34 @@ func TestSHA256FileCancelled(t *testing.T) {
 	}
 }
 
+// The usual form: a timeout on a long hash, with no progress function. A
+// sparse 8 GiB file would take seconds to hash; the call must end soon after
+// the deadline, between two reads.
+func TestSHA256FileTimeoutWithoutProgressFunction(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "sparse")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(8 << 30); err != nil {
+		f.Close()
+		t.Skipf("cannot make a sparse file: %v", err)
+	}
+	f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = mlops.SHA256File(ctx, p)
+	elapsed := time.Since(start)
+	e := wantErr(t, err, mlops.ErrCancelled)
+	if !errors.Is(err, context.DeadlineExceeded) || e.Path != p {
+		t.Fatalf("%v (path %q)", err, e.Path)
+	}
+	if elapsed > 2*time.Second {
+		t.Fatalf("cancellation took %v", elapsed)
+	}
+}
+
 func TestSHA256FileProgressPanicIsRaisedAfterTheCall(t *testing.T) {
 	p := writeFile(t, randomBytes(1<<20, 10))
 	defer func() {
