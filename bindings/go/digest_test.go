@@ -82,7 +82,7 @@ func TestSHA256FileMatchesCryptoSHA256(t *testing.T) {
 	if err != nil || got != want {
 		t.Fatalf("SHA256File = %x, %v; want %x", got, err, want)
 	}
-	got, err = mlops.SHA256File(nil, p) //nolint:staticcheck // nil means Background
+	got, err = mlops.SHA256File(nil, p)
 	if err != nil || got != want {
 		t.Fatalf("SHA256File(nil ctx) = %x, %v", got, err)
 	}

@@ -8,6 +8,7 @@ import "C"
 import (
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // SemVer is a parsed Semantic Versioning 2.0.0 version (mlops_semver). It is
@@ -89,11 +90,23 @@ func (v *SemVer) Build() string {
 // Compare returns -1, 0 or 1 as v has lower, equal or higher precedence than
 // w (SemVer §11; build metadata is ignored) (mlops_semver_compare).
 func (v *SemVer) Compare(w *SemVer) int {
-	a := v.handle()
-	b := w.handle()
-	r := int(C.mlops_semver_compare(a, b))
-	w.mu.RUnlock()
-	v.mu.RUnlock()
+	if v == w {
+		v.handle()
+		v.mu.RUnlock()
+		return 0
+	}
+	// Read-lock the two in one global order (by address; Go's collector does
+	// not move objects), so two Compares of the same pair in opposite order
+	// cannot deadlock behind pending Closes.
+	first, second := v, w
+	if uintptr(unsafe.Pointer(w)) < uintptr(unsafe.Pointer(v)) {
+		first, second = w, v
+	}
+	first.handle()
+	second.handle()
+	r := int(C.mlops_semver_compare(v.ptr, w.ptr))
+	second.mu.RUnlock()
+	first.mu.RUnlock()
 	runtime.KeepAlive(v)
 	runtime.KeepAlive(w)
 	return r

@@ -40,6 +40,9 @@ func TestSemVerSpecPrecedence(t *testing.T) {
 		defer vs[i].Close()
 	}
 	for i := range vs {
+		if vs[i].Compare(vs[i]) != 0 {
+			t.Errorf("Compare(%s, itself) != 0", specOrder[i])
+		}
 		for j := range vs {
 			want := sign(i - j)
 			if got := vs[i].Compare(vs[j]); got != want {
