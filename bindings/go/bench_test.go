@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"libmlops.dev/go/mlops"
+	"libmlops.dev/go/mlops/internal/cbench"
 )
 
 // Per-call cost of the binding. bench/bench_call (C) runs the same calls with
@@ -63,6 +64,22 @@ func pattern(n int) []byte {
 		b[i] = byte(i * 31)
 	}
 	return b
+}
+
+// The same calls in C loops inside this process (package internal/cbench):
+// the baseline measured side by side with BenchmarkCall.
+func BenchmarkCLoop(b *testing.B) {
+	abc := []byte("abc")
+	mib := pattern(1 << 20)
+	b.Run("abi_major", func(b *testing.B) { cbench.ABIMajor(b.N) })
+	b.Run("version", func(b *testing.B) { cbench.Version(b.N) })
+	b.Run("sha256_3B", func(b *testing.B) { cbench.SHA256(b.N, abc) })
+	b.Run("compare_str", func(b *testing.B) { cbench.CompareStr(b.N) })
+	b.Run("error_path", func(b *testing.B) { cbench.ErrorPath(b.N) })
+	b.Run("sha256_1MiB", func(b *testing.B) {
+		b.SetBytes(int64(len(mib)))
+		cbench.SHA256(b.N, mib)
+	})
 }
 
 // Go's own SHA-256 on the same inputs, for a sense of when calling C pays.
