@@ -131,6 +131,14 @@ func Sentinel(c Code) *Error {
 	return sentinels[i]
 }
 
+// nameOf is Code.Name without a cgo call for the codes this binding knows.
+func nameOf(c Code) string {
+	if s := Sentinel(c); s != nil {
+		return s.Name
+	}
+	return c.Name()
+}
+
 // call runs fn, which makes exactly one libmlops call and returns its code,
 // and turns a failure into an *Error built from the C library's thread-local
 // error record.
@@ -156,7 +164,7 @@ func call(fn func() C.int) error {
 func lastError(c Code) *Error {
 	var r C.mlopsgo_error
 	C.mlopsgo_error_read(&r)
-	e := &Error{Code: c, Name: c.Name(), Offset: -1}
+	e := &Error{Code: c, Name: nameOf(c), Offset: -1}
 	if Code(r.code) == c {
 		e.Message = C.GoString(r.message)
 		e.Offset = int64(r.offset)
@@ -174,7 +182,7 @@ func lastError(c Code) *Error {
 // goError builds an *Error for a failure found on the Go side before any C
 // call (an argument C cannot represent), in the library's terms.
 func goError(c Code, offset int64, path, msg string) *Error {
-	e := &Error{Code: c, Name: c.Name(), Message: msg, Offset: offset, Path: path}
+	e := &Error{Code: c, Name: nameOf(c), Message: msg, Offset: offset, Path: path}
 	if c == CodeParse && offset >= 0 {
 		e.Line, e.Column = 1, int(offset)+1
 	}
