@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"context"
+	"io"
 	"runtime"
 	"runtime/cgo"
 	"sync"
@@ -101,6 +102,41 @@ func SHA256FileWithOptions(ctx context.Context, path string, opts *FileOptions) 
 		return [SHA256Size]byte{}, err
 	}
 	return out, nil
+}
+
+// SHA256Reader returns the SHA-256 digest of everything r yields until
+// io.EOF, through a Digest, reading 1 MiB at a time. It stops between two
+// reads once ctx is done, with the same cancellation error as SHA256File; a
+// read error of r is returned as it is.
+func SHA256Reader(ctx context.Context, r io.Reader) ([SHA256Size]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	d, err := NewDigest()
+	if err != nil {
+		return [SHA256Size]byte{}, err
+	}
+	defer d.Close()
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			e := goError(CodeCancelled, -1, "", "hashing cancelled")
+			e.cause = err
+			return [SHA256Size]byte{}, e
+		}
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			if _, err := d.Write(buf[:n]); err != nil {
+				return [SHA256Size]byte{}, err
+			}
+		}
+		if rerr == io.EOF {
+			return d.Finish()
+		}
+		if rerr != nil {
+			return [SHA256Size]byte{}, rerr
+		}
+	}
 }
 
 // ParseDigest parses the strict OCI form "sha256:<64 lowercase hex digits>"

@@ -235,6 +235,69 @@ func TestSHA256FileProgressPanicIsRaisedAfterTheCall(t *testing.T) {
 	t.Fatal("no panic")
 }
 
+func TestSHA256ReaderMatchesCryptoSHA256(t *testing.T) {
+	data := randomBytes(3<<20+11, 13)
+	// Big reads from a bytes.Reader, and many short ones.
+	for _, r := range []io.Reader{bytes.NewReader(data), &smallReader{data: data, max: 4093}} {
+		got, err := mlops.SHA256Reader(context.Background(), r)
+		if err != nil || got != sha256.Sum256(data) {
+			t.Fatalf("%T: %x, %v", r, got, err)
+		}
+	}
+	got, err := mlops.SHA256Reader(context.Background(), strings.NewReader(""))
+	if err != nil || got != sha256.Sum256(nil) {
+		t.Fatalf("empty: %x, %v", got, err)
+	}
+}
+
+func TestSHA256ReaderErrorsAndCancellation(t *testing.T) {
+	boom := errors.New("read failed")
+	_, err := mlops.SHA256Reader(context.Background(), io.MultiReader(strings.NewReader("abc"), errReader{boom}))
+	if err != boom {
+		t.Fatalf("read error: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &smallReader{data: randomBytes(1<<20, 14), max: 1000, after: 5, hook: cancel}
+	_, err = mlops.SHA256Reader(ctx, r)
+	wantErr(t, err, mlops.ErrCancelled)
+	if !errors.Is(err, context.Canceled) || r.reads != 5 {
+		t.Fatalf("cancelled after %d reads: %v", r.reads, err)
+	}
+}
+
+// smallReader yields at most max bytes per Read and calls hook after `after` reads.
+type smallReader struct {
+	data  []byte
+	max   int
+	reads int
+	after int
+	hook  func()
+}
+
+func (r *smallReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), r.max)], r.data)
+	r.data = r.data[n:]
+	r.reads++
+	if r.hook != nil && r.reads == r.after {
+		r.hook()
+	}
+	return n, nil
+}
+
+func min(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
 func TestDigestStreamingMatchesCryptoSHA256(t *testing.T) {
 	data := randomBytes(1<<20+333, 11)
 	d, err := mlops.NewDigest()
