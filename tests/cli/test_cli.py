@@ -16,7 +16,7 @@ CLI = os.environ.get("MLOPS_CLI", "mlops")
 def run(*args, env=None):
     e = dict(os.environ)
     e.update(env or {})
-    return subprocess.run([CLI, *args], capture_output=True, text=True, env=e)
+    return subprocess.run([CLI, *args], capture_output=True, text=True, errors="replace", env=e)
 
 
 ALL_COMMANDS = ["detect", "diff", "digest", "extract", "gate", "inspect", "keygen", "pack",
@@ -795,3 +795,33 @@ def test_gate_reads_metrics_from_packages(tmp_path, model_dir):
     assert r.returncode == 0 and ": promote (0 of 2 checks block)" in r.stdout
     r = run("gate", "--json", str(pol), "--candidate", str(bad), "--champion", str(champ))
     assert r.returncode == 1 and json.loads(r.stdout)["action"] == "block_promotion"
+
+
+def test_hostile_csv_and_npy_never_crash(tmp_path):
+    """Random mutations of valid inputs: every run ends with 0 or 2, never a signal."""
+    import random
+    rng = random.Random(2026)
+    base_csv = b'a,b,"c"\n1.5,x,"q""q"\n-2e3,,3\n"4",y,NA\r\n'
+    base_npy = npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
+                         b"\x00" * 8 + b"\xf0\x3f" * 4 + b"\x01" * 8)
+    for i in range(80):
+        for base, name in ((base_csv, "m.csv"), (base_npy, "m.npy")):
+            data = bytearray(base)
+            for _ in range(rng.randint(1, 6)):
+                op = rng.random()
+                k = rng.randrange(len(data) + 1)
+                if op < 0.4 and data:
+                    data[k % len(data)] = rng.randrange(256)
+                elif op < 0.7:
+                    data[k:k] = bytes([rng.choice(b'",\r\n\x00ae.-+9')])
+                else:
+                    del data[k:k + rng.randint(1, 4)]
+            p = tmp_path / name
+            p.write_bytes(bytes(data))
+            args = ["profile", "build", str(p), "-o", str(tmp_path / "o.prof")]
+            if name.endswith(".csv"):
+                args += ["--column", "a"]
+            r = run(*args)
+            assert r.returncode in (0, 2), (bytes(data), r.returncode, r.stderr)
+            if r.returncode == 2:
+                assert r.stderr.startswith("mlops profile: ")
