@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — public conventions shared by every module.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -27,10 +28,13 @@ extern "C" {
 /* Versions                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/** Library version of the headers in use (SemVer). */
+/** Library version of the headers in use (SemVer): major. */
 #define MLOPS_VERSION_MAJOR 0
+/** Library version of the headers in use: minor. */
 #define MLOPS_VERSION_MINOR 1
+/** Library version of the headers in use: patch. */
 #define MLOPS_VERSION_PATCH 0
+/** Library version of the headers in use as a string, "MAJOR.MINOR.PATCH". */
 #define MLOPS_VERSION_STRING "0.1.0"
 /** MAJOR*10000 + MINOR*100 + PATCH, for compile-time comparisons. */
 #define MLOPS_VERSION_NUMBER \
@@ -70,6 +74,7 @@ MLOPS_EXTERN int mlops_abi_major(void);
  * thread are available from mlops_error_last().
  */
 typedef enum mlops_error_code {
+    /** Success. */
     MLOPS_OK = 0,
     /** An argument is invalid: NULL where a pointer is required, unknown flag
      *  bits, an out-of-range parameter. */

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — change detectors on a stream of values or of 0/1 errors.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -123,6 +124,10 @@ MLOPS_EXTERN void mlops_detector_free(mlops_detector *d);
  * and skipped: they change nothing else. DDM and EDDM take 0 and 1 only.
  * Positions are indices into `values`.
  *
+ * @param d        the detector
+ * @param values   `n` values (not retained); may be NULL when n == 0
+ * @param n        number of values
+ * @param cap      number of entries of `drifts`
  * @param drifts   array of `cap` entries receiving the positions of the
  *                 values at which a drift was flagged (may be NULL if cap 0)
  * @param n_drifts receives how many drifts were flagged in this call (may be
