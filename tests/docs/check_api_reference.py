@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Builds the API reference with Doxygen and fails on any undocumented public symbol.
 
-usage: check_api_reference.py DOXYFILE
+usage: check_api_reference.py DOXYFILE INCLUDE_DIR
 
 Runs doxygen on the configured DOXYFILE (docs/Doxyfile.in), with the output sent
 to a temporary directory so the test never disturbs `ninja docs`, and fails when
@@ -13,7 +13,10 @@ to a temporary directory so the test never disturbs `ninja docs`, and fails when
     @param list, malformed markup);
   - a symbol Doxygen extracted has no text of its own: checked on the XML
     output, because Doxygen 1.9 does not warn about undocumented enum values
-    (and a documented enum could otherwise hide them).
+    (and a documented enum could otherwise hide them);
+  - a public header (INCLUDE_DIR/mlops.h, INCLUDE_DIR/mlops/**/*.h) is not in
+    the reference: without a @file comment, Doxygen leaves the functions,
+    macros and typedefs of a header out of the reference without a warning.
 
 Exits 77 (skipped) when doxygen is not installed.
 """
@@ -59,8 +62,37 @@ def undocumented_in_xml(xml_dir):
     return sorted(set(missing))
 
 
+def public_headers(include_dir):
+    """Paths relative to include_dir, as Doxygen reports them (STRIP_FROM_PATH)."""
+    found = []
+    if os.path.isfile(os.path.join(include_dir, "mlops.h")):
+        found.append("mlops.h")
+    for dirpath, _, files in os.walk(os.path.join(include_dir, "mlops")):
+        for name in files:
+            if name.endswith(".h"):
+                rel = os.path.relpath(os.path.join(dirpath, name), include_dir)
+                found.append(rel.replace(os.sep, "/"))
+    return sorted(found)
+
+
+def files_in_xml(xml_dir):
+    """The files the reference documents (with a @file comment), by path."""
+    documented = set()
+    index = ET.parse(os.path.join(xml_dir, "index.xml")).getroot()
+    for compound in index.findall("compound"):
+        if compound.get("kind") != "file":
+            continue
+        root = ET.parse(os.path.join(xml_dir, compound.get("refid") + ".xml")).getroot()
+        for cdef in root.iter("compounddef"):
+            loc = cdef.find("location")
+            if loc is not None and (text_of(cdef.find("briefdescription")) or
+                                    text_of(cdef.find("detaileddescription"))):
+                documented.add(loc.get("file"))
+    return documented
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 3:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     doxygen = shutil.which("doxygen")
@@ -83,7 +115,13 @@ def main():
             for line in warnings:
                 print("  " + line)
         if proc.returncode == 0:
-            missing = undocumented_in_xml(os.path.join(out, "xml"))
+            xml_dir = os.path.join(out, "xml")
+            missing = undocumented_in_xml(xml_dir)
+            documented = files_in_xml(xml_dir)
+            for header in public_headers(sys.argv[2]):
+                if header not in documented:
+                    missing.append("%s: the header is not in the reference: its opening "
+                                   "comment needs /** and @file" % header)
             if missing:
                 failed = True
                 print("%d symbol(s) without documentation:" % len(missing))
