@@ -91,6 +91,24 @@ def files_in_xml(xml_dir):
     return documented
 
 
+def dedupe(lines):
+    """Doxygen may print one multi-line warning twice (declaration and
+    definition of the same symbol): keep the first copy of each."""
+    blocks = []
+    for line in lines:
+        if line[:1].isspace() and blocks:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    seen, out = set(), []
+    for block in blocks:
+        key = "\n".join(block)
+        if key not in seen:
+            seen.add(key)
+            out.extend(block)
+    return out
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -106,7 +124,7 @@ def main():
         config += "\nOUTPUT_DIRECTORY = \"%s\"\nGENERATE_XML = YES\nXML_OUTPUT = xml\n" % out
         proc = subprocess.run([doxygen, "-"], input=config, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        warnings = [line for line in proc.stderr.splitlines() if line.strip()]
+        warnings = dedupe(line for line in proc.stderr.splitlines() if line.strip())
         failed = False
         if proc.returncode != 0 or warnings:
             failed = True
@@ -114,8 +132,9 @@ def main():
                   % (proc.returncode, len(warnings)))
             for line in warnings:
                 print("  " + line)
-        if proc.returncode == 0:
-            xml_dir = os.path.join(out, "xml")
+        xml_dir = os.path.join(out, "xml")
+        # FAIL_ON_WARNINGS still writes the output: report everything in one run.
+        if os.path.isfile(os.path.join(xml_dir, "index.xml")):
             missing = undocumented_in_xml(xml_dir)
             documented = files_in_xml(xml_dir)
             for header in public_headers(sys.argv[2]):
