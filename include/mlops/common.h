@@ -46,7 +46,7 @@ extern "C" {
 #define MLOPS_ABI_MAJOR 0
 
 /**
- * Version string of the library actually loaded, e.g. "0.1.0".
+ * Version string of the library actually loaded, such as "0.1.0".
  * @return a static string; never NULL. Thread-safe.
  */
 MLOPS_EXTERN const char *mlops_version(void);
@@ -122,14 +122,15 @@ typedef enum mlops_error_code {
 } mlops_error_code;
 
 /**
- * Short, static English description of an error code, e.g. "parse error".
+ * Short, static English description of an error code, such as "parse error".
  * Unknown codes give "unknown error". Never NULL. Thread-safe.
  */
 MLOPS_EXTERN const char *mlops_strerror(int code);
 
 /**
- * Stable symbolic name of an error code, e.g. "MLOPS_E_PARSE" (for bindings that
- * map codes to exception classes). Unknown codes give "MLOPS_E_UNKNOWN".
+ * Stable symbolic name of an error code, such as "MLOPS_E_PARSE" (for
+ * bindings that map codes to exception classes). Unknown codes give
+ * "MLOPS_E_UNKNOWN". A static string, never NULL. Thread-safe.
  */
 MLOPS_EXTERN const char *mlops_error_name(int code);
 

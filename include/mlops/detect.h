@@ -74,15 +74,15 @@ typedef struct mlops_detector_options {
     uint32_t ph_mode;                 /**< an mlops_ph_mode; MLOPS_PH_BOTH */
     /* DDM */
     uint32_t ddm_warm_start;          /**< values before testing; 30 */
-    double ddm_warning_threshold;     /**< 2.0 */
-    double ddm_drift_threshold;       /**< 3.0 */
+    double ddm_warning_threshold;     /**< warning when p + s > p_min + this * s_min; 2.0 */
+    double ddm_drift_threshold;       /**< drift when p + s > p_min + this * s_min; 3.0 */
     /* EDDM */
     uint32_t eddm_warm_start;         /**< values and errors before testing; 30 */
     double eddm_alpha;                /**< warning level; 0.95 */
     double eddm_beta;                 /**< drift level, <= alpha; 0.9 */
     /* KSWIN */
     double kswin_alpha;               /**< p-value threshold, (0, 1); 0.005 */
-    uint32_t kswin_window_size;       /**< 100 */
+    uint32_t kswin_window_size;       /**< values in the window; 100 */
     uint32_t kswin_stat_size;         /**< recent values tested, < window_size; 30 */
     uint64_t kswin_seed;              /**< seed of the sampling generator; 0 */
 } mlops_detector_options;

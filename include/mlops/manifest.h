@@ -328,17 +328,19 @@ MLOPS_EXTERN int mlops_manifest_builder_new(mlops_manifest_builder **out, const 
 /** Release a builder. Accepts NULL. */
 MLOPS_EXTERN void mlops_manifest_builder_free(mlops_manifest_builder *b);
 
-/* Every setter below returns 0, MLOPS_E_SCHEMA (a value that breaks a rule),
+/** @name Builder setters
+ * Every setter below returns 0, MLOPS_E_SCHEMA (a value that breaks a rule),
  * MLOPS_E_LIMIT (a string longer than its field allows: 1024 bytes for
  * names, keys, roles, media types and versions, 65536 for descriptions, URIs
  * and string values), MLOPS_E_INVALID (NULL where a pointer is required) or
  * MLOPS_E_NOMEM. On any failure the builder is unchanged. Setting a field
  * again replaces it. Builders are not thread-safe: one thread at a time. */
+/**@{*/
 
 /** Set the description (at most 65536 bytes). */
 MLOPS_EXTERN int mlops_manifest_builder_set_description(mlops_manifest_builder *b,
                                                         const char *description);
-/** Set the framework name and version (e.g. "onnx", "1.17"). */
+/** Set the framework name and version (such as "onnx", "1.17"). */
 MLOPS_EXTERN int mlops_manifest_builder_set_framework(mlops_manifest_builder *b,
                                                       const char *name, const char *version);
 
@@ -437,6 +439,7 @@ MLOPS_EXTERN int mlops_manifest_builder_set_parent_manifest(mlops_manifest_build
 /** Set the code repository URI and commit (40 lowercase hex digits). */
 MLOPS_EXTERN int mlops_manifest_builder_set_code(mlops_manifest_builder *b, const char *uri,
                                                  const char *commit);
+/**@}*/
 
 /**
  * Make the manifest: sort the files by path, compute the tree digest, write
