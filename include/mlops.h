@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — the umbrella header. Everything reachable from here is the stable API.
  *
  * SPDX-License-Identifier: Apache-2.0
