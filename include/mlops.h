@@ -8,6 +8,7 @@
 
 #include "mlops/common.h"
 #include "mlops/digest.h"
+#include "mlops/drift.h"
 #include "mlops/semver.h"
 #include "mlops/timestamp.h"
 
