@@ -266,9 +266,11 @@ int mlops_drift_reference_new(mlops_drift_reference **out, const double *ref, si
         for (size_t i = 0; i < n_ref; i++)
             if (isfinite(ref[i]))
                 sorted[j++] = ref[i];
-        mlops__drift_sort(sorted, tmp, m);
+        rc = mlops__drift_sort(sorted, tmp, m);
         mlops__free(tmp);
         tmp = NULL;
+        if (rc)
+            goto fail;
     } else if (o.binning == MLOPS_DRIFT_BINS_UNIFORM) {
         /* Only the extremes are needed. */
         sorted = mlops__reallocarray(NULL, 2, sizeof *sorted);

@@ -15,31 +15,23 @@
 double mlops__drift_cdf_distance(const double *a, size_t n1, const double *b, size_t n2,
                                  int p)
 {
-    size_t i = 0, j = 0;
+    /* Both arrays end with a +inf sentinel; the last pooled value closes no
+     * interval, so the walk stops one short of the end. */
+    size_t i = 0, j = 0, total = n1 + n2;
     double dn1 = (double)n1, dn2 = (double)n2;
     mlops__drift_ksum sum = {0, 0};
-    double prev = 0;
-    int have_prev = 0;
-    double fa = 0, fb = 0;
-    while (i < n1 || j < n2) {
-        double v;
-        if (j >= n2 || (i < n1 && a[i] <= b[j]))
-            v = a[i];
-        else
-            v = b[j];
-        if (have_prev) {
-            double diff = fabs(fa - fb);
-            double delta = v - prev;
-            mlops__drift_ksum_add(&sum, p == 1 ? diff * delta : diff * diff * delta);
-        }
-        while (i < n1 && a[i] <= v)
-            i++;
-        while (j < n2 && b[j] <= v)
-            j++;
-        fa = (double)i / dn1;
-        fb = (double)j / dn2;
-        prev = v;
-        have_prev = 1;
+    for (size_t s = 0; s + 1 < total; s++) {
+        double x = a[i], y = b[j];
+        size_t ta = x <= y;
+        double v = ta ? x : y;
+        i += ta;
+        j += 1 - ta;
+        double nx = a[i] < b[j] ? a[i] : b[j];
+        if (nx == v)
+            continue;
+        double diff = fabs((double)i / dn1 - (double)j / dn2);
+        double delta = nx - v;
+        mlops__drift_ksum_add(&sum, p == 1 ? diff * delta : diff * diff * delta);
     }
     double s = mlops__drift_ksum_get(&sum);
     return p == 1 ? s : sqrt(s);

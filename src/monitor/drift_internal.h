@@ -54,7 +54,8 @@ int mlops__drift_options_load(mlops_drift_options *o, const mlops_drift_options 
 
 /**
  * Sorted finite values of a sample. `data` is owned (mlops__free) and holds
- * `n` values in ascending order; `missing` counts the non-finite values.
+ * `n` values in ascending order followed by a +inf sentinel at data[n];
+ * `missing` counts the non-finite values.
  */
 typedef struct mlops__drift_sample {
     double *data;
@@ -76,15 +77,17 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
 /** Release a prepared sample (accepts a zeroed one). */
 void mlops__drift_sample_dispose(mlops__drift_sample *s);
 
-/** Sort n finite doubles ascending with `tmp` (n doubles) as scratch. */
-void mlops__drift_sort(double *a, double *tmp, size_t n);
+/** Sort n finite doubles ascending with `tmp` (n doubles) as scratch.
+ *  Returns 0 or MLOPS_E_NOMEM (the histogram), recorded. */
+int mlops__drift_sort(double *a, double *tmp, size_t n);
 
 /** Count the non-finite values of x; first index of one in *first (or n). */
 uint64_t mlops__drift_count_nonfinite(const double *x, size_t n, size_t *first);
 
 /* ---- tests on sorted samples (drift_ks.c, drift_cdf.c, drift_cvm.c) --- */
 
-/** KS D (as ks_2samp computes it) of two sorted samples. */
+/** KS D (as ks_2samp computes it) of two sorted samples, each followed by a
+ *  +inf sentinel (as mlops__drift_samples_prepare leaves them). */
 double mlops__drift_ks_statistic(const double *a, size_t n1, const double *b, size_t n2);
 
 /**
@@ -95,7 +98,8 @@ double mlops__drift_ks_statistic(const double *a, size_t n1, const double *b, si
  */
 int mlops__drift_ks_pvalue(double *p, double *d, size_t n1, size_t n2, int mode, int *method);
 
-/** Wasserstein-1 (p = 1) or the L2 CDF distance (p = 2) of two sorted samples. */
+/** Wasserstein-1 (p = 1) or the L2 CDF distance (p = 2) of two sorted samples,
+ *  each followed by a +inf sentinel. */
 double mlops__drift_cdf_distance(const double *a, size_t n1, const double *b, size_t n2,
                                  int p);
 

@@ -24,24 +24,39 @@
 
 double mlops__drift_ks_statistic(const double *a, size_t n1, const double *b, size_t n2)
 {
-    size_t i = 0, j = 0;
+    /* Both arrays end with a +inf sentinel. The ECDF difference at a pooled
+     * value is (i*n2 - j*n1) / (n1*n2) with i, j the counts <= value: the
+     * extremes are found on that exact integer, and SciPy's float
+     * i/n1 - j/n2 is formed only where the integer reaches its extreme
+     * (ties in the integer may round differently; the float extreme wins, as
+     * in SciPy). */
+    size_t i = 0, j = 0, total = n1 + n2;
+    int64_t N1 = (int64_t)n1, N2 = (int64_t)n2;
+    int64_t maxnum = 0, minnum = 0;
     double dn1 = (double)n1, dn2 = (double)n2;
     double maxs = 0.0, mins = 0.0;
-    while (i < n1 || j < n2) {
-        double v;
-        if (j >= n2 || (i < n1 && a[i] <= b[j]))
-            v = a[i];
-        else
-            v = b[j];
-        while (i < n1 && a[i] <= v)
-            i++;
-        while (j < n2 && b[j] <= v)
-            j++;
-        double diff = (double)i / dn1 - (double)j / dn2;
-        if (diff > maxs)
-            maxs = diff;
-        if (diff < mins)
-            mins = diff;
+    for (size_t s = 0; s < total; s++) {
+        double x = a[i], y = b[j];
+        size_t ta = x <= y;
+        double v = ta ? x : y;
+        i += ta;
+        j += 1 - ta;
+        double nx = a[i] < b[j] ? a[i] : b[j];
+        if (nx == v)
+            continue; /* not the end of a run of equal values */
+        int64_t num = (int64_t)i * N2 - (int64_t)j * N1;
+        if (num >= maxnum) {
+            double diff = (double)i / dn1 - (double)j / dn2;
+            if (num > maxnum || diff > maxs)
+                maxs = diff;
+            maxnum = num;
+        }
+        if (num <= minnum) {
+            double diff = (double)i / dn1 - (double)j / dn2;
+            if (num < minnum || diff < mins)
+                mins = diff;
+            minnum = num;
+        }
     }
     double minus = -mins;
     if (minus > 1.0)

@@ -3,10 +3,13 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * Sorting dominates every sample test, so it is an LSD radix sort on the
- * IEEE-754 bit pattern (11-bit digits, six passes at most, passes whose digit
- * is constant skipped): linear time, no comparisons, and the sign trick below
- * makes the unsigned key order equal the numeric order of finite doubles.
+ * Sorting dominates every sample test, so it is a radix sort on the IEEE-754
+ * bit pattern (the sign trick below makes the unsigned key order equal the
+ * numeric order of finite doubles): one MSD pass on the top 16 bits into
+ * buckets, then an LSD pass per bucket on the low 48 bits while the bucket
+ * is in cache; passes whose digit is constant are skipped. Linear time, three
+ * passes over main memory for usual data, and the only scratch is one buffer
+ * of the sample's size (plus a 640 KiB histogram).
  */
 #include <math.h>
 #include <string.h>
@@ -15,9 +18,6 @@
 #include "core/error.h"
 #include "monitor/drift_internal.h"
 
-#define RADIX_BITS 11
-#define RADIX_SIZE (1u << RADIX_BITS)
-#define RADIX_PASSES 6
 /* Below this, insertion sort beats six counting passes. */
 #define SMALL_SORT 64
 
@@ -51,47 +51,105 @@ static void insertion_sort(double *a, size_t n)
     }
 }
 
-void mlops__drift_sort(double *a, double *tmp, size_t n)
+static void insertion_sort_keys(uint64_t *k, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = k[i];
+        size_t j = i;
+        while (j > 0 && k[j - 1] > v) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = v;
+    }
+}
+
+/* The top TOP_BITS of a key (sign, exponent, 4 mantissa bits) split the data
+ * into buckets small enough to sort in cache for usual data; each bucket is
+ * then sorted on its low 48 bits by an LSD radix sort in 12-bit digits. */
+#define TOP_BITS 16
+#define TOP_SIZE (1u << TOP_BITS)
+#define LOW_BITS 12
+#define LOW_SIZE (1u << LOW_BITS)
+#define LOW_PASSES 4
+
+/* Sort keys src[0..n) on bits 0..47 with dst[0..n) as scratch; returns the
+ * buffer that holds the result (src or dst). */
+static uint64_t *sort_bucket(uint64_t *src, uint64_t *dst, size_t n, size_t *hist)
 {
     if (n < SMALL_SORT) {
-        insertion_sort(a, n);
-        return;
+        insertion_sort_keys(src, n);
+        return src;
     }
-    /* Keys share storage with the doubles (same size, memcpy-punned). */
-    uint64_t *src = (uint64_t *)(void *)a;
-    uint64_t *dst = (uint64_t *)(void *)tmp;
-    size_t hist[RADIX_PASSES][RADIX_SIZE];
-    memset(hist, 0, sizeof hist);
+    memset(hist, 0, LOW_PASSES * LOW_SIZE * sizeof *hist);
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = key_of(a[i]);
-        src[i] = k;
-        for (int p = 0; p < RADIX_PASSES; p++)
-            hist[p][(k >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
+        uint64_t k = src[i];
+        for (unsigned p = 0; p < LOW_PASSES; p++)
+            hist[p * LOW_SIZE + ((k >> (p * LOW_BITS)) & (LOW_SIZE - 1))]++;
     }
-    for (int p = 0; p < RADIX_PASSES; p++) {
-        size_t *h = hist[p];
-        unsigned shift = (unsigned)(p * RADIX_BITS);
-        /* A pass whose digit is the same for every key changes nothing. */
-        if (h[(src[0] >> shift) & (RADIX_SIZE - 1)] == n)
-            continue;
+    for (unsigned p = 0; p < LOW_PASSES; p++) {
+        size_t *h = hist + p * LOW_SIZE;
+        unsigned shift = p * LOW_BITS;
+        if (h[(src[0] >> shift) & (LOW_SIZE - 1)] == n)
+            continue; /* the digit is the same everywhere */
         size_t sum = 0;
-        for (size_t d = 0; d < RADIX_SIZE; d++) {
+        for (size_t d = 0; d < LOW_SIZE; d++) {
             size_t c = h[d];
             h[d] = sum;
             sum += c;
         }
         for (size_t i = 0; i < n; i++) {
             uint64_t k = src[i];
-            dst[h[(k >> shift) & (RADIX_SIZE - 1)]++] = k;
+            dst[h[(k >> shift) & (LOW_SIZE - 1)]++] = k;
         }
         uint64_t *t = src;
         src = dst;
         dst = t;
     }
-    if (src != (uint64_t *)(void *)a)
-        memcpy(a, src, n * sizeof *a);
-    for (size_t i = 0; i < n; i++)
-        a[i] = double_of(((uint64_t *)(void *)a)[i]);
+    return src;
+}
+
+int mlops__drift_sort(double *a, double *tmp, size_t n)
+{
+    if (n < SMALL_SORT) {
+        insertion_sort(a, n);
+        return 0;
+    }
+    size_t *hist = mlops__calloc(TOP_SIZE + LOW_PASSES * LOW_SIZE, sizeof *hist);
+    if (!hist)
+        return mlops__error_nomem();
+    size_t *low = hist + TOP_SIZE;
+    /* Keys share storage with the doubles (same size, memcpy-punned). */
+    uint64_t *ka = (uint64_t *)(void *)a, *kt = (uint64_t *)(void *)tmp;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = key_of(a[i]);
+        ka[i] = k;
+        hist[k >> (64 - TOP_BITS)]++;
+    }
+    size_t sum = 0;
+    for (size_t b = 0; b < TOP_SIZE; b++) {
+        size_t c = hist[b];
+        hist[b] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = ka[i];
+        kt[hist[k >> (64 - TOP_BITS)]++] = k;
+    }
+    /* hist[b] is now the end of bucket b. Each bucket sorts in place with
+     * the same range of `a` as scratch, and lands in `a` as doubles. */
+    size_t start = 0;
+    for (size_t b = 0; b < TOP_SIZE; b++) {
+        size_t end = hist[b], len = end - start;
+        if (len) {
+            uint64_t *res = sort_bucket(kt + start, ka + start, len, low);
+            for (size_t i = 0; i < len; i++)
+                a[start + i] = double_of(res[i]);
+        }
+        start = end;
+    }
+    mlops__free(hist);
+    return 0;
 }
 
 uint64_t mlops__drift_count_nonfinite(const double *x, size_t n, size_t *first)
@@ -165,8 +223,10 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
         return rc;
     size_t m_ref = n_ref - (size_t)miss_ref, m_cur = n_cur - (size_t)miss_cur;
     size_t big = m_ref > m_cur ? m_ref : m_cur;
-    double *a = mlops__reallocarray(NULL, m_ref, sizeof *a);
-    double *b = mlops__reallocarray(NULL, m_cur, sizeof *b);
+    /* One slot more on each side for a +inf sentinel (merges need no bounds
+     * checks). */
+    double *a = mlops__reallocarray(NULL, m_ref + 1, sizeof *a);
+    double *b = mlops__reallocarray(NULL, m_cur + 1, sizeof *b);
     double *tmp = big >= SMALL_SORT ? mlops__reallocarray(NULL, big, sizeof *tmp) : NULL;
     if (!a || !b || (big >= SMALL_SORT && !tmp)) {
         mlops__free(a);
@@ -176,9 +236,17 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
     }
     copy_finite(a, x_ref, n_ref);
     copy_finite(b, x_cur, n_cur);
-    mlops__drift_sort(a, tmp, m_ref);
-    mlops__drift_sort(b, tmp, m_cur);
+    a[m_ref] = INFINITY;
+    b[m_cur] = INFINITY;
+    rc = mlops__drift_sort(a, tmp, m_ref);
+    if (!rc)
+        rc = mlops__drift_sort(b, tmp, m_cur);
     mlops__free(tmp);
+    if (rc) {
+        mlops__free(a);
+        mlops__free(b);
+        return rc;
+    }
     ref->data = a;
     ref->n = m_ref;
     ref->missing = miss_ref;
