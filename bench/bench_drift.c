@@ -29,6 +29,13 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -71,20 +78,21 @@ static int sample_test(int metric, const char *a, const char *b, int reps)
 {
     size_t n1, n2;
     double *x = read_f64(a, &n1), *y = read_f64(b, &n2);
-    double t[64], stat = 0, p = 0;
+    double t[64], c[64], stat = 0, p = 0;
     for (int r = 0; r < reps; r++) {
         mlops_drift_result *res = NULL;
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         int rc = mlops_drift_numeric(&res, metric, x, n1, y, n2, NULL);
         t[r] = now() - t0;
+        c[r] = cpu_now() - c0;
         if (rc)
             die(mlops_drift_metric_name(metric), rc);
         stat = mlops_drift_result_statistic(res);
         p = mlops_drift_result_pvalue(res);
         mlops_drift_result_free(res);
     }
-    printf("%s median_s %.6f result %.17g pvalue %.17g n %zu %zu\n",
-           mlops_drift_metric_name(metric), median(t, reps), stat, p, n1, n2);
+    printf("%s median_s %.6f cpu_s %.6f result %.17g pvalue %.17g n %zu %zu\n",
+           mlops_drift_metric_name(metric), median(t, reps), median(c, reps), stat, p, n1, n2);
     free(x);
     free(y);
     return 0;
@@ -100,20 +108,22 @@ static int psi(const char *a, const char *b, int reps)
     double tref = now() - t0;
     if (rc)
         die("reference", rc);
-    double t[64], stat = 0;
+    double t[64], c[64], stat = 0;
     for (int r = 0; r < reps; r++) {
         mlops_drift_result *res = NULL;
         t0 = now();
+        double c0 = cpu_now();
         rc = mlops_drift_reference_compare(&res, ref, MLOPS_DRIFT_PSI, y, n2, NULL);
         t[r] = now() - t0;
+        c[r] = cpu_now() - c0;
         if (rc)
             die("psi", rc);
         stat = mlops_drift_result_statistic(res);
         mlops_drift_result_free(res);
     }
     double med = median(t, reps);
-    printf("psi median_s %.6f result %.17g gbps %.3f reference_s %.6f n %zu\n", med, stat,
-           (double)n2 * sizeof(double) / med / 1e9, tref, n2);
+    printf("psi median_s %.6f cpu_s %.6f result %.17g gbps %.3f reference_s %.6f n %zu\n", med,
+           median(c, reps), stat, (double)n2 * sizeof(double) / med / 1e9, tref, n2);
     mlops_drift_reference_free(ref);
     free(x);
     free(y);
@@ -154,20 +164,21 @@ static int table(size_t rows, size_t cols, int reps)
         /* Every fifth column drifts a little. */
         fill_normal(cur + j * rows, rows, j % 5 == 0 ? 0.2 : 0.0, 1.0);
     }
-    double t[64];
+    double t[64], c[64];
     size_t drifted = 0;
     for (int r = 0; r < reps; r++) {
         mlops_drift_table_result *res = NULL;
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         int rc = mlops_drift_table(&res, ref, rows, cur, rows, cols, NULL, NULL);
         t[r] = now() - t0;
+        c[r] = cpu_now() - c0;
         if (rc)
             die("table", rc);
         drifted = mlops_drift_table_result_drifted_count(res);
         mlops_drift_table_result_free(res);
     }
-    printf("table median_s %.6f rows %zu cols %zu drifted_columns %zu\n", median(t, reps), rows,
-           cols, drifted);
+    printf("table median_s %.6f cpu_s %.6f rows %zu cols %zu drifted_columns %zu\n",
+           median(t, reps), median(c, reps), rows, cols, drifted);
     free(ref);
     free(cur);
     return 0;

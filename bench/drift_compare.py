@@ -37,12 +37,14 @@ def run_c(bench, *args):
 
 
 def time_py(fn, reps):
-    times, value = [], None
+    """Median wall and CPU seconds of fn() over reps runs, and its value."""
+    times, cpus, value = [], [], None
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         value = fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), value
+        cpus.append(time.process_time() - c0)
+    return statistics.median(times), statistics.median(cpus), value
 
 
 def psi_numpy_histogram(edges, ref_counts, cur):
@@ -86,33 +88,37 @@ def main():
         cur.tofile(cp)
         if "ks" not in skip:
             c = run_c(args.bench, "ks", rp, cp, args.reps)
-            t_py, res = time_py(lambda: stats.ks_2samp(ref, cur), args.py_reps)
-            t_c = float(c["median_s"])
+            t_py, c_py, res = time_py(lambda: stats.ks_2samp(ref, cur), args.py_reps)
+            t_c, c_c = float(c["median_s"]), float(c["cpu_s"])
             agree = abs(float(c["result"]) - res.statistic) <= 1e-12 * res.statistic
-            print(f"ks           mlops {t_c:8.3f} s   scipy {t_py:8.3f} s   "
-                  f"ratio {t_py / t_c:6.1f}x   same D: {agree}  "
+            print(f"ks           wall: mlops {t_c:7.3f} s  scipy {t_py:7.3f} s  "
+                  f"ratio {t_py / t_c:5.1f}x | cpu: mlops {c_c:7.3f} s  scipy {c_py:7.3f} s  "
+                  f"ratio {c_py / c_c:5.1f}x | same D: {agree}, "
                   f"p {float(c['pvalue']):.6g} vs {res.pvalue:.6g}")
         if "wasserstein" not in skip:
             c = run_c(args.bench, "wasserstein", rp, cp, args.reps)
-            t_py, w = time_py(lambda: stats.wasserstein_distance(ref, cur), args.py_reps)
-            t_c = float(c["median_s"])
-            print(f"wasserstein  mlops {t_c:8.3f} s   scipy {t_py:8.3f} s   "
-                  f"ratio {t_py / t_c:6.1f}x   rel diff {abs(float(c['result']) - w) / w:.1e}")
+            t_py, c_py, w = time_py(lambda: stats.wasserstein_distance(ref, cur), args.py_reps)
+            t_c, c_c = float(c["median_s"]), float(c["cpu_s"])
+            print(f"wasserstein  wall: mlops {t_c:7.3f} s  scipy {t_py:7.3f} s  "
+                  f"ratio {t_py / t_c:5.1f}x | cpu: mlops {c_c:7.3f} s  scipy {c_py:7.3f} s  "
+                  f"ratio {c_py / c_c:5.1f}x | rel diff {abs(float(c['result']) - w) / w:.1e}")
         if "psi" not in skip:
             c = run_c(args.bench, "psi", rp, cp, args.reps)
-            t_c = float(c["median_s"])
+            t_c, c_c = float(c["median_s"]), float(c["cpu_s"])
             edges = np.unique(np.quantile(ref, np.arange(1, 10) / 10))
             rc = np.bincount(np.searchsorted(edges, ref, side="right"), minlength=len(edges) + 1)
-            t_h, v_h = time_py(lambda: psi_numpy_histogram(edges, rc, cur), args.reps)
-            t_s, v_s = time_py(lambda: psi_numpy_searchsorted(edges, rc, cur), args.reps)
+            t_h, c_h, v_h = time_py(lambda: psi_numpy_histogram(edges, rc, cur), args.reps)
+            t_s, c_s, v_s = time_py(lambda: psi_numpy_searchsorted(edges, rc, cur), args.reps)
             gb = cur.nbytes / 1e9
-            print(f"psi          mlops {t_c:8.4f} s ({gb / t_c:5.2f} GB/s)   "
-                  f"numpy histogram {t_h:7.4f} s ({gb / t_h:5.2f} GB/s, ratio {t_h / t_c:5.1f}x)   "
-                  f"numpy searchsorted {t_s:7.4f} s (ratio {t_s / t_c:5.1f}x)   "
-                  f"same PSI: {abs(float(c['result']) - v_h) <= 1e-12 * abs(v_h)}")
+            print(f"psi          wall: mlops {t_c:7.4f} s ({gb / t_c:5.2f} GB/s)  "
+                  f"numpy histogram {t_h:7.4f} s ({gb / t_h:5.2f} GB/s)  ratio {t_h / t_c:5.1f}x"
+                  f" | cpu: mlops {c_c:7.4f} s ({gb / c_c:5.2f} GB/s)  histogram {c_h:7.4f} s  "
+                  f"ratio {c_h / c_c:5.1f}x | searchsorted+bincount cpu {c_s:7.4f} s "
+                  f"(ratio {c_s / c_c:5.1f}x) | same PSI: "
+                  f"{abs(float(c['result']) - v_h) <= 1e-12 * abs(v_h)}")
     if "table" not in skip:
         c = run_c(args.bench, "table", args.rows, args.cols, max(1, args.reps // 2))
-        t_c = float(c["median_s"])
+        t_c, c_c = float(c["median_s"]), float(c["cpu_s"])
         r2 = rng.normal(0, 1, (args.py_cols, args.rows))
         c2 = rng.normal(0, 1, (args.py_cols, args.rows))
 
@@ -120,11 +126,12 @@ def main():
             return [stats.wasserstein_distance(r2[j], c2[j]) / max(np.std(r2[j]), 0.001)
                     for j in range(args.py_cols)]
 
-        t_py, _ = time_py(loop, 1)
+        t_py, c_py, _ = time_py(loop, 1)
         t_py_full = t_py / args.py_cols * args.cols
-        print(f"table        mlops {t_c:8.3f} s for {args.rows} x {args.cols} (default tests, "
-              f"2 threads, {c['drifted_columns']} drifted)   scipy loop ~{t_py_full:8.1f} s "
-              f"(measured on {args.py_cols} columns)   ratio {t_py_full / t_c:6.1f}x")
+        print(f"table        wall: mlops {t_c:7.3f} s (cpu {c_c:7.3f} s, 2 threads) for "
+              f"{args.rows} x {args.cols}, default tests, {c['drifted_columns']} drifted | "
+              f"scipy per-column loop ~{t_py_full:7.1f} s (measured on {args.py_cols} columns) "
+              f"ratio {t_py_full / t_c:5.1f}x")
 
 
 if __name__ == "__main__":

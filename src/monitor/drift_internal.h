@@ -81,6 +81,10 @@ void mlops__drift_sample_dispose(mlops__drift_sample *s);
  *  Returns 0 or MLOPS_E_NOMEM (the histogram), recorded. */
 int mlops__drift_sort(double *a, double *tmp, size_t n);
 
+/** Sort the `m` finite values among in[0..n_in) into out[0..m), with `tmp`
+ *  (m doubles) as scratch; `in` may equal `out`. 0 or MLOPS_E_NOMEM. */
+int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_in, size_t m);
+
 /** Count the non-finite values of x; first index of one in *first (or n). */
 uint64_t mlops__drift_count_nonfinite(const double *x, size_t n, size_t *first);
 

@@ -109,21 +109,31 @@ static uint64_t *sort_bucket(uint64_t *src, uint64_t *dst, size_t n, size_t *his
     return src;
 }
 
-int mlops__drift_sort(double *a, double *tmp, size_t n)
+int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_in, size_t m)
 {
-    if (n < SMALL_SORT) {
-        insertion_sort(a, n);
+    if (m < SMALL_SORT) {
+        size_t j = 0;
+        for (size_t i = 0; i < n_in; i++)
+            if (isfinite(in[i]))
+                out[j++] = in[i];
+        insertion_sort(out, m);
         return 0;
     }
     size_t *hist = mlops__calloc(TOP_SIZE + LOW_PASSES * LOW_SIZE, sizeof *hist);
     if (!hist)
         return mlops__error_nomem();
     size_t *low = hist + TOP_SIZE;
-    /* Keys share storage with the doubles (same size, memcpy-punned). */
-    uint64_t *ka = (uint64_t *)(void *)a, *kt = (uint64_t *)(void *)tmp;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = key_of(a[i]);
-        ka[i] = k;
+    /* Keys share storage with the doubles (same size, memcpy-punned). One
+     * pass over the input drops non-finite values, makes the keys and
+     * counts the top digit. */
+    uint64_t *ko = (uint64_t *)(void *)out, *kt = (uint64_t *)(void *)tmp;
+    size_t j = 0;
+    for (size_t i = 0; i < n_in; i++) {
+        double v = in[i];
+        if (!isfinite(v))
+            continue;
+        uint64_t k = key_of(v);
+        kt[j++] = k;
         hist[k >> (64 - TOP_BITS)]++;
     }
     size_t sum = 0;
@@ -132,24 +142,29 @@ int mlops__drift_sort(double *a, double *tmp, size_t n)
         hist[b] = sum;
         sum += c;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = ka[i];
-        kt[hist[k >> (64 - TOP_BITS)]++] = k;
+    for (size_t i = 0; i < m; i++) {
+        uint64_t k = kt[i];
+        ko[hist[k >> (64 - TOP_BITS)]++] = k;
     }
     /* hist[b] is now the end of bucket b. Each bucket sorts in place with
-     * the same range of `a` as scratch, and lands in `a` as doubles. */
+     * the same range of `tmp` as scratch, and lands in `out` as doubles. */
     size_t start = 0;
     for (size_t b = 0; b < TOP_SIZE; b++) {
         size_t end = hist[b], len = end - start;
         if (len) {
-            uint64_t *res = sort_bucket(kt + start, ka + start, len, low);
+            uint64_t *res = sort_bucket(ko + start, kt + start, len, low);
             for (size_t i = 0; i < len; i++)
-                a[start + i] = double_of(res[i]);
+                out[start + i] = double_of(res[i]);
         }
         start = end;
     }
     mlops__free(hist);
     return 0;
+}
+
+int mlops__drift_sort(double *a, double *tmp, size_t n)
+{
+    return mlops__drift_sort_copy(a, tmp, a, n, n);
 }
 
 uint64_t mlops__drift_count_nonfinite(const double *x, size_t n, size_t *first)
@@ -176,18 +191,6 @@ void mlops__drift_sample_dispose(mlops__drift_sample *s)
     s->data = NULL;
     s->n = 0;
     s->missing = 0;
-}
-
-/* Copy the finite values; the count was checked by the caller. */
-static size_t copy_finite(double *dst, const double *x, size_t n)
-{
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        if (isfinite(v))
-            dst[m++] = v;
-    }
-    return m;
 }
 
 static int check_side(const char *side, const double *x, size_t n, int reject,
@@ -234,13 +237,11 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
         mlops__free(tmp);
         return mlops__error_nomem();
     }
-    copy_finite(a, x_ref, n_ref);
-    copy_finite(b, x_cur, n_cur);
     a[m_ref] = INFINITY;
     b[m_cur] = INFINITY;
-    rc = mlops__drift_sort(a, tmp, m_ref);
+    rc = mlops__drift_sort_copy(a, tmp, x_ref, n_ref, m_ref);
     if (!rc)
-        rc = mlops__drift_sort(b, tmp, m_cur);
+        rc = mlops__drift_sort_copy(b, tmp, x_cur, n_cur, m_cur);
     mlops__free(tmp);
     if (rc) {
         mlops__free(a);

@@ -220,6 +220,15 @@ def make_cases(seed):
                   2.5 + rng.normal(0, 0.1, n(50, 400))))
     cases.append(("large-asymptotic", rng.normal(0, 1, n(10001, 25000)),
                   rng.normal(rng.uniform(0, 0.05), 1, n(5000, 25000))))
+    # Beyond the vector kinds: the small-n branches of kstwo.sf (Durbin
+    # matrix, Pomeranz region, Smirnov tail) reached through the asymptotic
+    # path, and a shift large enough for the upper tail.
+    cases.append(("extra-asymptotic-small-n", rng.normal(0, 1, n(10001, 12000)),
+                  rng.normal(rng.uniform(0, 1.0), 1, n(3, 150))))
+    cases.append(("extra-large-shift", rng.normal(0, 1, n(10001, 15000)),
+                  rng.normal(0.3, 1, n(200, 3000))))
+    cases.append(("extra-exact-unequal", rng.normal(0, 1, n(20, 400)),
+                  rng.normal(rng.uniform(0, 0.8), 1, n(20, 400))))
     return cases
 
 
