@@ -87,13 +87,14 @@ static int share_metric(mlops_drift_result **out, int metric, const double *ref,
 
 int mlops__drift_numeric_run(mlops_drift_result **out, int metric, const double *ref,
                              size_t n_ref, const double *cur, size_t n_cur,
-                             const mlops_drift_options *o)
+                             const mlops_drift_options *o, int parallel)
 {
     if (mlops__drift_metric_is_share(metric))
         return share_metric(out, metric, ref, n_ref, cur, n_cur, o);
     mlops__drift_sample a = {0}, b = {0};
     int rc = mlops__drift_samples_prepare(&a, &b, ref, n_ref, cur, n_cur,
-                                          (o->flags & MLOPS_DRIFT_REJECT_NONFINITE) != 0);
+                                          (o->flags & MLOPS_DRIFT_REJECT_NONFINITE) != 0,
+                                          parallel);
     if (rc)
         return rc;
     mlops_drift_result *r = NULL;
@@ -190,5 +191,5 @@ int mlops_drift_numeric(mlops_drift_result **out, int metric, const double *ref,
         return rc;
     if (metric < 0 || metric >= MLOPS_DRIFT_METRIC_COUNT)
         return mlops__error(MLOPS_E_INVALID, "unknown drift metric %d", metric);
-    return mlops__drift_numeric_run(out, metric, ref, n_ref, cur, n_cur, &o);
+    return mlops__drift_numeric_run(out, metric, ref, n_ref, cur, n_cur, &o, 1);
 }

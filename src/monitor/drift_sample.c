@@ -12,6 +12,7 @@
  * of the sample's size (plus a 640 KiB histogram).
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -109,7 +110,38 @@ static uint64_t *sort_bucket(uint64_t *src, uint64_t *dst, size_t n, size_t *his
     return src;
 }
 
-int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_in, size_t m)
+/* Buckets [b0, b1) of a sort: each sorts in place with the same range of
+ * the scratch, and lands in `out` as doubles. ends[b] is the end offset of
+ * bucket b. */
+typedef struct bucket_range {
+    double *out;
+    uint64_t *ko, *kt;
+    const size_t *ends;
+    size_t b0, b1;
+    size_t *low; /* LOW_PASSES * LOW_SIZE histogram of this worker */
+} bucket_range;
+
+static void *sort_buckets(void *arg)
+{
+    bucket_range *r = arg;
+    size_t start = r->b0 ? r->ends[r->b0 - 1] : 0;
+    for (size_t b = r->b0; b < r->b1; b++) {
+        size_t end = r->ends[b], len = end - start;
+        if (len) {
+            uint64_t *res = sort_bucket(r->ko + start, r->kt + start, len, r->low);
+            for (size_t i = 0; i < len; i++)
+                r->out[start + i] = double_of(res[i]);
+        }
+        start = end;
+    }
+    return NULL;
+}
+
+/* Samples from this size on sort their buckets on two threads. */
+#define PARALLEL_MIN (1u << 20)
+
+int mlops__drift_sort_copy_par(double *out, double *tmp, const double *in, size_t n_in,
+                               size_t m, int parallel)
 {
     if (m < SMALL_SORT) {
         size_t j = 0;
@@ -119,7 +151,7 @@ int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_
         insertion_sort(out, m);
         return 0;
     }
-    size_t *hist = mlops__calloc(TOP_SIZE + LOW_PASSES * LOW_SIZE, sizeof *hist);
+    size_t *hist = mlops__calloc(TOP_SIZE + 2 * LOW_PASSES * LOW_SIZE, sizeof *hist);
     if (!hist)
         return mlops__error_nomem();
     size_t *low = hist + TOP_SIZE;
@@ -146,20 +178,37 @@ int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_
         uint64_t k = kt[i];
         ko[hist[k >> (64 - TOP_BITS)]++] = k;
     }
-    /* hist[b] is now the end of bucket b. Each bucket sorts in place with
-     * the same range of `tmp` as scratch, and lands in `out` as doubles. */
-    size_t start = 0;
-    for (size_t b = 0; b < TOP_SIZE; b++) {
-        size_t end = hist[b], len = end - start;
-        if (len) {
-            uint64_t *res = sort_bucket(ko + start, kt + start, len, low);
-            for (size_t i = 0; i < len; i++)
-                out[start + i] = double_of(res[i]);
-        }
-        start = end;
+    /* hist[b] is now the end of bucket b. Large samples split the buckets
+     * at the median between this thread and a helper (disjoint ranges, own
+     * histograms); the result does not depend on the split. */
+    bucket_range whole = {out, ko, kt, hist, 0, TOP_SIZE, low};
+    size_t split = TOP_SIZE;
+    if (parallel && m >= PARALLEL_MIN) {
+        split = 0;
+        while (split < TOP_SIZE && hist[split] < m / 2)
+            split++;
+    }
+    pthread_t helper;
+    int helping = 0;
+    if (split < TOP_SIZE) {
+        bucket_range upper = {out, ko, kt, hist, split, TOP_SIZE, low + LOW_PASSES * LOW_SIZE};
+        whole.b1 = split;
+        helping = pthread_create(&helper, NULL, sort_buckets, &upper) == 0;
+        if (!helping)
+            whole.b1 = TOP_SIZE; /* no thread: do it all here */
+        sort_buckets(&whole);
+        if (helping)
+            pthread_join(helper, NULL);
+    } else {
+        sort_buckets(&whole);
     }
     mlops__free(hist);
     return 0;
+}
+
+int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_in, size_t m)
+{
+    return mlops__drift_sort_copy_par(out, tmp, in, n_in, m, 0);
 }
 
 int mlops__drift_sort(double *a, double *tmp, size_t n)
@@ -215,7 +264,8 @@ static int check_side(const char *side, const double *x, size_t n, int reject,
 
 int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *cur,
                                  const double *x_ref, size_t n_ref,
-                                 const double *x_cur, size_t n_cur, int reject_nonfinite)
+                                 const double *x_cur, size_t n_cur, int reject_nonfinite,
+                                 int parallel)
 {
     uint64_t miss_ref = 0, miss_cur = 0;
     int rc = check_side("reference", x_ref, n_ref, reject_nonfinite, &miss_ref);
@@ -239,9 +289,9 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
     }
     a[m_ref] = INFINITY;
     b[m_cur] = INFINITY;
-    rc = mlops__drift_sort_copy(a, tmp, x_ref, n_ref, m_ref);
+    rc = mlops__drift_sort_copy_par(a, tmp, x_ref, n_ref, m_ref, parallel);
     if (!rc)
-        rc = mlops__drift_sort_copy(b, tmp, x_cur, n_cur, m_cur);
+        rc = mlops__drift_sort_copy_par(b, tmp, x_cur, n_cur, m_cur, parallel);
     mlops__free(tmp);
     if (rc) {
         mlops__free(a);

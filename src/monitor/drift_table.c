@@ -73,7 +73,7 @@ static void *worker(void *arg)
         int metric = job->metrics ? job->metrics[j] : MLOPS_DRIFT_AUTO;
         int rc = mlops__drift_numeric_run(&job->cols[j], metric, job->ref + j * job->n_ref,
                                           job->n_ref, job->cur + j * job->n_cur, job->n_cur,
-                                          job->o);
+                                          job->o, 0);
         if (rc)
             record_failure(job, j, rc);
     }
