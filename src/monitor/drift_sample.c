@@ -137,8 +137,50 @@ static void *sort_buckets(void *arg)
     return NULL;
 }
 
-/* Samples from this size on sort their buckets on two threads. */
+/* Samples from this size on sort on two threads. */
 #define PARALLEL_MIN (1u << 20)
+
+/* One half of the first two passes of a parallel sort. */
+typedef struct key_half {
+    const double *in;
+    uint64_t *kt, *ko;
+    size_t lo, hi;
+    size_t *hist; /* counts, then running offsets of this half */
+} key_half;
+
+static void *make_keys(void *arg)
+{
+    key_half *h = arg;
+    for (size_t i = h->lo; i < h->hi; i++) {
+        uint64_t k = key_of(h->in[i]);
+        h->kt[i] = k;
+        h->hist[k >> (64 - TOP_BITS)]++;
+    }
+    return NULL;
+}
+
+static void *scatter_keys(void *arg)
+{
+    key_half *h = arg;
+    for (size_t i = h->lo; i < h->hi; i++) {
+        uint64_t k = h->kt[i];
+        h->ko[h->hist[k >> (64 - TOP_BITS)]++] = k;
+    }
+    return NULL;
+}
+
+/* fn(&h[1]) on a helper thread and fn(&h[0]) here; both on this thread when
+ * no thread can be started. */
+static void run_pair(void *(*fn)(void *), key_half h[2])
+{
+    pthread_t t;
+    int started = pthread_create(&t, NULL, fn, &h[1]) == 0;
+    fn(&h[0]);
+    if (started)
+        pthread_join(t, NULL);
+    else
+        fn(&h[1]);
+}
 
 int mlops__drift_sort_copy_par(double *out, double *tmp, const double *in, size_t n_in,
                                size_t m, int parallel)
@@ -151,32 +193,50 @@ int mlops__drift_sort_copy_par(double *out, double *tmp, const double *in, size_
         insertion_sort(out, m);
         return 0;
     }
-    size_t *hist = mlops__calloc(TOP_SIZE + 2 * LOW_PASSES * LOW_SIZE, sizeof *hist);
+    size_t *hist = mlops__calloc(2 * TOP_SIZE + 2 * LOW_PASSES * LOW_SIZE, sizeof *hist);
     if (!hist)
         return mlops__error_nomem();
-    size_t *low = hist + TOP_SIZE;
-    /* Keys share storage with the doubles (same size, memcpy-punned). One
-     * pass over the input drops non-finite values, makes the keys and
-     * counts the top digit. */
+    size_t *hist2 = hist + TOP_SIZE, *low = hist + 2 * TOP_SIZE;
+    /* Keys share storage with the doubles (same size, memcpy-punned). */
     uint64_t *ko = (uint64_t *)(void *)out, *kt = (uint64_t *)(void *)tmp;
-    size_t j = 0;
-    for (size_t i = 0; i < n_in; i++) {
-        double v = in[i];
-        if (!isfinite(v))
-            continue;
-        uint64_t k = key_of(v);
-        kt[j++] = k;
-        hist[k >> (64 - TOP_BITS)]++;
-    }
-    size_t sum = 0;
-    for (size_t b = 0; b < TOP_SIZE; b++) {
-        size_t c = hist[b];
-        hist[b] = sum;
-        sum += c;
-    }
-    for (size_t i = 0; i < m; i++) {
-        uint64_t k = kt[i];
-        ko[hist[k >> (64 - TOP_BITS)]++] = k;
+    if (parallel && m >= PARALLEL_MIN && m == n_in) {
+        /* No value to drop: the two halves make their keys and scatter them
+         * independently (the second half's offsets follow the first's in
+         * every bucket, so the result is the same as one pass). */
+        key_half h[2] = {{in, kt, ko, 0, m / 2, hist}, {in, kt, ko, m / 2, m, hist2}};
+        run_pair(make_keys, h);
+        size_t sum = 0;
+        for (size_t b = 0; b < TOP_SIZE; b++) {
+            size_t c0 = hist[b], c1 = hist2[b];
+            hist[b] = sum;
+            hist2[b] = sum + c0;
+            sum += c0 + c1;
+        }
+        run_pair(scatter_keys, h);
+        /* hist2[b] is now the end of bucket b. */
+        memcpy(hist, hist2, TOP_SIZE * sizeof *hist);
+    } else {
+        /* One pass over the input drops non-finite values, makes the keys
+         * and counts the top digit. */
+        size_t j = 0;
+        for (size_t i = 0; i < n_in; i++) {
+            double v = in[i];
+            if (!isfinite(v))
+                continue;
+            uint64_t k = key_of(v);
+            kt[j++] = k;
+            hist[k >> (64 - TOP_BITS)]++;
+        }
+        size_t sum = 0;
+        for (size_t b = 0; b < TOP_SIZE; b++) {
+            size_t c = hist[b];
+            hist[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < m; i++) {
+            uint64_t k = kt[i];
+            ko[hist[k >> (64 - TOP_BITS)]++] = k;
+        }
     }
     /* hist[b] is now the end of bucket b. Large samples split the buckets
      * at the median between this thread and a helper (disjoint ranges, own

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "mlops.h"
+#include "monitor/drift_internal.h"
 #include "monitor/drift_shares.h"
 #include "oom.h"
 
@@ -610,6 +611,62 @@ static void test_identical_values_are_cheap_and_defined(void **state)
     free(x);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The radix sort (serial and two-thread paths) orders like qsort: mixed
+ * signs, zeros of both signs, ties, subnormals, huge magnitudes, one bucket. */
+static void test_radix_sort_orders_like_qsort(void **state)
+{
+    (void)state;
+    size_t n = (1u << 20) + 12345;
+    double *in = malloc(n * sizeof *in), *out = malloc((n + 1) * sizeof *out);
+    double *tmp = malloc(n * sizeof *tmp), *want = malloc(n * sizeof *want);
+    assert_non_null(in);
+    assert_non_null(out);
+    assert_non_null(tmp);
+    assert_non_null(want);
+    for (int variant = 0; variant < 3; variant++) {
+        uint64_t st = 88172645463325252ull + (uint64_t)variant;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            double v;
+            switch (st % 8) {
+            case 0: v = (double)(int64_t)(st >> 40) - 8388608.0; break;   /* ties */
+            case 1: v = (st & 256) ? -0.0 : 0.0; break;
+            case 2: v = ldexp((double)(st >> 11), -1074 - 40); break;    /* subnormal */
+            case 3: v = ldexp((double)(st >> 11), 900) * ((st & 1) ? -1 : 1); break;
+            default: v = ((double)(st >> 11) * 0x1.0p-53 - 0.5) * 10.0; break;
+            }
+            if (variant == 1)
+                v = 1.0 + (double)(st >> 40) * 0x1.0p-30; /* all in one top bucket */
+            if (variant == 2 && st % 1000 == 0)
+                v = NAN; /* non-finite: the serial first pass */
+            in[i] = v;
+            if (isfinite(v))
+                want[m++] = v;
+        }
+        qsort(want, m, sizeof *want, cmp_dbl);
+        for (int par = 0; par < 2; par++) {
+            assert_int_equal(mlops__drift_sort_copy_par(out, tmp, in, n, m, par), 0);
+            for (size_t i = 0; i < m; i++)
+                if (!(out[i] == want[i]))
+                    fail_msg("variant %d parallel %d: index %zu: %.17g, want %.17g", variant,
+                             par, i, out[i], want[i]);
+        }
+    }
+    free(in);
+    free(out);
+    free(tmp);
+    free(want);
+}
+
 /* The internal share function reproduces the vectors from counts alone. */
 static void test_shares_from_counts_match_vectors(void **state)
 {
@@ -935,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_categorical_vectors_match_scipy),
         cmocka_unit_test(test_pvalue_adjust_matches_vectors),
         cmocka_unit_test(test_shares_from_counts_match_vectors),
+        cmocka_unit_test(test_radix_sort_orders_like_qsort),
         cmocka_unit_test(test_ks_exact_beyond_scipy_limit_for_equal_sizes),
         cmocka_unit_test(test_single_value_gives_defined_results),
         cmocka_unit_test(test_empty_or_nonfinite_side_is_a_domain_error),
