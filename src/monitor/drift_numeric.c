@@ -42,7 +42,8 @@ static size_t count_distinct(const double *a, size_t n, size_t stop_after)
 
 /* Distinct values of two sorted samples as categories (union, ascending). */
 static int value_categories(mlops_drift_result *r, const mlops__drift_sample *a,
-                            const mlops__drift_sample *b, const mlops_drift_options *o)
+                            const mlops__drift_sample *b, const mlops_drift_options *o,
+                            int auto_chosen)
 {
     uint64_t rc[MAX_VALUE_CATEGORIES], cc[MAX_VALUE_CATEGORIES];
     size_t bins = 0, i = 0, j = 0;
@@ -65,6 +66,8 @@ static int value_categories(mlops_drift_result *r, const mlops__drift_sample *a,
         cc[bins] = j - j0;
         bins++;
     }
+    if (r->metric == MLOPS_DRIFT_ZTEST && bins != 2 && auto_chosen)
+        r->metric = MLOPS_DRIFT_CHI2; /* the union is not binary after all */
     if (r->metric == MLOPS_DRIFT_ZTEST && bins != 2)
         return mlops__error(MLOPS_E_DOMAIN,
                             "ztest needs exactly two distinct values in the union of both "
@@ -105,8 +108,6 @@ int mlops__drift_numeric_run(mlops_drift_result **out, int metric, const double 
             /* Few distinct values: JS over the values as categories. */
             metric = MLOPS_DRIFT_JS;
         }
-        if (metric == MLOPS_DRIFT_ZTEST && count_distinct(b.data, b.n, 2) > 2)
-            metric = MLOPS_DRIFT_CHI2;
         if (metric == MLOPS_DRIFT_JS || metric == MLOPS_DRIFT_ZTEST ||
             metric == MLOPS_DRIFT_CHI2) {
             r = mlops__drift_result_alloc(metric);
@@ -114,7 +115,7 @@ int mlops__drift_numeric_run(mlops_drift_result **out, int metric, const double 
                 rc = MLOPS_E_NOMEM;
                 goto done;
             }
-            rc = value_categories(r, &a, &b, o);
+            rc = value_categories(r, &a, &b, o, 1);
             goto finish;
         }
     }
@@ -158,7 +159,7 @@ int mlops__drift_numeric_run(mlops_drift_result **out, int metric, const double 
         break;
     case MLOPS_DRIFT_CHI2:
     case MLOPS_DRIFT_ZTEST:
-        rc = value_categories(r, &a, &b, o);
+        rc = value_categories(r, &a, &b, o, 0);
         break;
     default:
         rc = mlops__error(MLOPS_E_INTERNAL, "unhandled metric %d", metric);

@@ -722,6 +722,16 @@ static void test_auto_rule_picks_by_type_and_size(void **state)
     check_stat("ztest z", mlops_drift_result_statistic(r), -1.224744871391589);
     check_p("ztest p", mlops_drift_result_pvalue(r), 0.22067136191984693, 0);
     mlops_drift_result_free(r);
+    /* Binary reference, a third value in the current sample: chi-square.
+     * Oracle: scipy.stats.chi2_contingency([[3, 3, 0], [2, 3, 1]],
+     * correction=False) = (1.2, 0.5488116360940265, dof 2). */
+    const double c3[] = {0, 0, 1, 1, 1, 2};
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_AUTO, a, 6, c3, 6, NULL), 0);
+    assert_int_equal(mlops_drift_result_metric(r), MLOPS_DRIFT_CHI2);
+    check_stat("auto chi2", mlops_drift_result_statistic(r), 1.2);
+    check_p("auto chi2", mlops_drift_result_pvalue(r), 0.5488116360940265, 0);
+    assert_int_equal(mlops_drift_result_dof(r), 2);
+    mlops_drift_result_free(r);
 }
 
 static void test_result_json_carries_the_contract(void **state)
