@@ -226,6 +226,11 @@ MLOPS_EXTERN const char *mlops_drift_metric_name(int metric);
  * with edges from the reference. CHI2 and ZTEST treat the distinct values as
  * categories (at most 1000 distinct values).
  *
+ * Sample tests (KS, Wasserstein, energy, CvM) sort a copy of each sample
+ * (memory: both copies plus one scratch buffer of the larger sample while
+ * sorting); a sample of 2^20 values or more is sorted on two threads. The
+ * inputs are never modified.
+ *
  * @param out    receives the result; release with mlops_drift_result_free().
  * @param metric an mlops_drift_metric (AUTO picks one).
  * @param ref,cur the samples; may be NULL only when their length is 0
