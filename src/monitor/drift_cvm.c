@@ -122,10 +122,10 @@ static int pval_exact(double *p, double s, uint64_t m, uint64_t n)
         comb = comb * (n + i) / i;
 
     int rc = 0;
-    freq_list *gs = mlops__calloc(2 * (m + 1) + 1, sizeof *gs);
+    freq_list *gs = mlops__calloc(2 * (m + 1), sizeof *gs);
     if (!gs)
         return mlops__error_nomem();
-    freq_list *next = gs + (m + 1), *tmp = gs + 2 * (m + 1);
+    freq_list *next = gs + (m + 1);
     if ((rc = fl_reserve(&gs[0], 1)) != 0)
         goto done;
     gs[0].value[0] = 0;
@@ -154,9 +154,8 @@ static int pval_exact(double *p, double s, uint64_t m, uint64_t n)
             hits += last->count[i];
     *p = (double)hits / (double)comb;
 done:
-    for (size_t i = 0; i < 2 * (m + 1) + 1; i++)
+    for (size_t i = 0; i < 2 * (m + 1); i++)
         fl_free(&gs[i]);
-    (void)tmp;
     mlops__free(gs);
     return rc;
 }
