@@ -262,11 +262,7 @@ int mlops_drift_reference_new(mlops_drift_reference **out, const double *ref, si
             rc = mlops__error_nomem();
             goto fail;
         }
-        size_t j = 0;
-        for (size_t i = 0; i < n_ref; i++)
-            if (isfinite(ref[i]))
-                sorted[j++] = ref[i];
-        rc = mlops__drift_sort(sorted, tmp, m);
+        rc = mlops__drift_sort_copy_par(sorted, tmp, ref, n_ref, m, 1);
         mlops__free(tmp);
         tmp = NULL;
         if (rc)
