@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -302,6 +303,25 @@ void mlops__drift_sample_dispose(mlops__drift_sample *s)
     s->missing = 0;
 }
 
+/* Ask for transparent huge pages on a large buffer: sorting touches every
+ * page of three buffers of the sample's size, and 4 KiB faults otherwise cost
+ * a fifth of a sort. A hint only; failure is harmless. */
+static void advise_huge(void *p, size_t bytes)
+{
+#if defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (bytes < 4 * huge)
+        return;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, (size_t)(hi - lo), MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 static int check_side(const char *side, const double *x, size_t n, int reject,
                       uint64_t *missing)
 {
@@ -347,6 +367,10 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
         mlops__free(tmp);
         return mlops__error_nomem();
     }
+    advise_huge(a, (m_ref + 1) * sizeof *a);
+    advise_huge(b, (m_cur + 1) * sizeof *b);
+    if (tmp)
+        advise_huge(tmp, big * sizeof *tmp);
     a[m_ref] = INFINITY;
     b[m_cur] = INFINITY;
     rc = mlops__drift_sort_copy_par(a, tmp, x_ref, n_ref, m_ref, parallel);
