@@ -80,12 +80,9 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
 /** Release a prepared sample (accepts a zeroed one). */
 void mlops__drift_sample_dispose(mlops__drift_sample *s);
 
-/** Sort n finite doubles ascending with `tmp` (n doubles) as scratch.
- *  Returns 0 or MLOPS_E_NOMEM (the histogram), recorded. */
-int mlops__drift_sort(double *a, double *tmp, size_t n);
-
 /** Sort the `m` finite values among in[0..n_in) into out[0..m), with `tmp`
- *  (m doubles) as scratch; `in` may equal `out`. 0 or MLOPS_E_NOMEM. */
+ *  (m doubles) as scratch; `in` may equal `out`. 0 or MLOPS_E_NOMEM (the
+ *  histograms), recorded. */
 int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_in, size_t m);
 
 /** As mlops__drift_sort_copy(), on two threads when `parallel` and m is large. */

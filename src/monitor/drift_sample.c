@@ -9,7 +9,7 @@
  * buckets, then an LSD pass per bucket on the low 48 bits while the bucket
  * is in cache; passes whose digit is constant are skipped. Linear time, three
  * passes over main memory for usual data, and the only scratch is one buffer
- * of the sample's size (plus a 640 KiB histogram).
+ * of the sample's size (plus 1.25 MiB of histograms).
  */
 #include <math.h>
 #include <pthread.h>
@@ -270,11 +270,6 @@ int mlops__drift_sort_copy_par(double *out, double *tmp, const double *in, size_
 int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_in, size_t m)
 {
     return mlops__drift_sort_copy_par(out, tmp, in, n_in, m, 0);
-}
-
-int mlops__drift_sort(double *a, double *tmp, size_t n)
-{
-    return mlops__drift_sort_copy(a, tmp, a, n, n);
 }
 
 uint64_t mlops__drift_count_nonfinite(const double *x, size_t n, size_t *first)
