@@ -51,6 +51,8 @@ static double quantile_linear(const double *s, size_t n, double q)
     double gamma = v - prev;
     double a = s[i], b = s[i + 1];
     double diff = b - a;
+    if (!isfinite(diff)) /* b - a overflows only near +-DBL_MAX */
+        return a * (1 - gamma) + b * gamma;
     if (gamma >= 0.5)
         return b - diff * (1 - gamma);
     return a + diff * gamma;
@@ -98,10 +100,13 @@ int mlops__drift_make_edges(double **edges, size_t *n_edges, const double *sorte
         double lo = sorted[0], hi = sorted[n - 1];
         double delta = hi - lo;
         double step = delta / (double)k;
-        if (!isfinite(step))
-            step = hi / (double)k - lo / (double)k;
-        for (size_t i = 1; i < k; i++)
-            e[i - 1] = step == 0 ? ((double)i / (double)k) * delta + lo : (double)i * step + lo;
+        for (size_t i = 1; i < k; i++) {
+            double f = (double)i / (double)k;
+            if (!isfinite(delta)) /* the range overflows: interpolate instead */
+                e[i - 1] = lo * (1 - f) + hi * f;
+            else
+                e[i - 1] = step == 0 ? f * delta + lo : (double)i * step + lo;
+        }
     }
     size_t m = k > 1 ? unique_sorted(e, k - 1) : 0;
     *edges = e;

@@ -39,14 +39,18 @@ double mlops__drift_cdf_distance(const double *a, size_t n1, const double *b, si
 
 double mlops__drift_std_pop(const double *a, size_t n)
 {
+    /* Sorted input: the extremes bound every magnitude. Values near DBL_MAX
+     * are scaled down by a power of two (exact) so the sums cannot overflow. */
+    double big = fmax(fabs(a[0]), fabs(a[n - 1]));
+    double scale = big > 0x1p+500 ? 0x1p-600 : 1.0;
     mlops__drift_ksum s = {0, 0};
     for (size_t i = 0; i < n; i++)
-        mlops__drift_ksum_add(&s, a[i]);
+        mlops__drift_ksum_add(&s, a[i] * scale);
     double mean = mlops__drift_ksum_get(&s) / (double)n;
     mlops__drift_ksum q = {0, 0};
     for (size_t i = 0; i < n; i++) {
-        double d = a[i] - mean;
+        double d = a[i] * scale - mean;
         mlops__drift_ksum_add(&q, d * d);
     }
-    return sqrt(mlops__drift_ksum_get(&q) / (double)n);
+    return sqrt(mlops__drift_ksum_get(&q) / (double)n) / scale;
 }

@@ -111,7 +111,8 @@ int mlops__drift_ks_pvalue(double *p, double *d, size_t n1, size_t n2, int mode,
 double mlops__drift_cdf_distance(const double *a, size_t n1, const double *b, size_t n2,
                                  int p);
 
-/** Population standard deviation (two-pass, compensated sums). */
+/** Population standard deviation of a sorted sample (two-pass, compensated
+ *  sums, no overflow near DBL_MAX). */
 double mlops__drift_std_pop(const double *a, size_t n);
 
 /** Cramér–von Mises T of two sorted samples and its p-value (SciPy's auto

@@ -667,6 +667,73 @@ static void test_radix_sort_orders_like_qsort(void **state)
     free(want);
 }
 
+/* Hostile values (NaN payloads, infinities, subnormals, +-DBL_MAX, signed
+ * zeros) in random mixtures: every metric returns 0 or MLOPS_E_DOMAIN, and a
+ * returned result is well-formed (p-value in [0, 1] or NaN when there is
+ * none, statistic not NaN, counts that add up). */
+static void test_hostile_values_give_defined_results(void **state)
+{
+    (void)state;
+    static const double specials[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, 5e-324,
+                                      -5e-324, 1.7976931348623157e308,
+                                      -1.7976931348623157e308, 1.0, 2.2250738585072014e-308};
+    double a[300], b[300];
+    uint64_t st = 0x2545f4914f6cdd1dull;
+    for (int iter = 0; iter < 300; iter++) {
+        size_t na = 0, nb = 0;
+        st ^= st << 13; st ^= st >> 7; st ^= st << 17;
+        na = st % 300;
+        st ^= st << 13; st ^= st >> 7; st ^= st << 17;
+        nb = st % 300;
+        uint64_t miss_a = 0, miss_b = 0;
+        for (size_t i = 0; i < 300; i++) {
+            st ^= st << 13; st ^= st >> 7; st ^= st << 17;
+            double v = (st % 3 == 0) ? specials[(st >> 8) % 11]
+                                     : ((double)(st >> 11) * 0x1.0p-53 - 0.5) * (double)(iter % 7);
+            if (i < na) {
+                a[i] = v;
+                miss_a += !isfinite(v);
+            }
+            st ^= st << 13; st ^= st >> 7; st ^= st << 17;
+            v = (st % 4 == 0) ? specials[(st >> 8) % 11] : (double)((st >> 20) % 5);
+            if (i < nb) {
+                b[i] = v;
+                miss_b += !isfinite(v);
+            }
+        }
+        for (int m = 0; m < MLOPS_DRIFT_METRIC_COUNT; m++) {
+            for (int binning = 0; binning < 2; binning++) {
+                mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
+                o.binning = (uint32_t)binning;
+                mlops_drift_result *r = NULL;
+                int rc = mlops_drift_numeric(&r, m, a, na, b, nb, &o);
+                if (rc) {
+                    if (rc != MLOPS_E_DOMAIN)
+                        fail_msg("iter %d metric %s: %s", iter, mlops_drift_metric_name(m),
+                                 mlops_error_last());
+                    assert_null(r);
+                    continue;
+                }
+                double p = mlops_drift_result_pvalue(r), t = mlops_drift_result_statistic(r);
+                if (isnan(t) || !(isnan(p) || (p >= 0 && p <= 1)))
+                    fail_msg("iter %d metric %s: statistic %g p-value %g", iter,
+                             mlops_drift_metric_name(m), t, p);
+                assert_int_equal(mlops_drift_result_missing_ref(r), miss_a);
+                assert_int_equal(mlops_drift_result_missing_cur(r), miss_b);
+                assert_int_equal(mlops_drift_result_n_ref(r) + miss_a, na);
+                assert_int_equal(mlops_drift_result_n_cur(r) + miss_b, nb);
+                size_t ne;
+                const double *e = mlops_drift_result_edges(r, &ne);
+                for (size_t i = 0; i < ne; i++)
+                    if (!isfinite(e[i]) || (i && !(e[i] > e[i - 1])))
+                        fail_msg("iter %d metric %s: bad edge %zu = %g", iter,
+                                 mlops_drift_metric_name(m), i, e[i]);
+                mlops_drift_result_free(r);
+            }
+        }
+    }
+}
+
 /* The internal share function reproduces the vectors from counts alone. */
 static void test_shares_from_counts_match_vectors(void **state)
 {
@@ -1003,6 +1070,7 @@ int main(void)
         cmocka_unit_test(test_pvalue_adjust_matches_vectors),
         cmocka_unit_test(test_shares_from_counts_match_vectors),
         cmocka_unit_test(test_radix_sort_orders_like_qsort),
+        cmocka_unit_test(test_hostile_values_give_defined_results),
         cmocka_unit_test(test_ks_exact_beyond_scipy_limit_for_equal_sizes),
         cmocka_unit_test(test_single_value_gives_defined_results),
         cmocka_unit_test(test_empty_or_nonfinite_side_is_a_domain_error),
