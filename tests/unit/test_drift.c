@@ -679,7 +679,7 @@ static void test_hostile_values_give_defined_results(void **state)
                                       -1.7976931348623157e308, 1.0, 2.2250738585072014e-308};
     double a[300], b[300];
     uint64_t st = 0x2545f4914f6cdd1dull;
-    for (int iter = 0; iter < 300; iter++) {
+    for (int iter = 0; iter < 150; iter++) {
         size_t na = 0, nb = 0;
         st ^= st << 13; st ^= st >> 7; st ^= st << 17;
         na = st % 300;
