@@ -227,9 +227,10 @@ MLOPS_EXTERN const char *mlops_drift_metric_name(int metric);
  * categories (at most 1000 distinct values).
  *
  * Sample tests (KS, Wasserstein, energy, CvM) sort a copy of each sample
- * (memory: both copies plus one scratch buffer of the larger sample while
- * sorting); a sample of 2^20 values or more is sorted on two threads. The
- * inputs are never modified.
+ * (memory: those copies plus, while sorting, a scratch buffer the size of the
+ * largest radix bucket, usually a few percent of the sample); a sample of
+ * 2^20 values or more sorts its buckets on two threads. The inputs are never
+ * modified.
  *
  * @param out    receives the result; release with mlops_drift_result_free().
  * @param metric an mlops_drift_metric (AUTO picks one).

@@ -259,17 +259,14 @@ int mlops_drift_reference_new(mlops_drift_reference **out, const double *ref, si
     mlops_drift_reference *r = mlops__calloc(1, sizeof *r);
     if (!r)
         return mlops__error_nomem();
-    double *sorted = NULL, *tmp = NULL;
+    double *sorted = NULL;
     if (o.binning == MLOPS_DRIFT_BINS_QUANTILE) {
         sorted = mlops__reallocarray(NULL, m, sizeof *sorted);
-        tmp = mlops__reallocarray(NULL, m, sizeof *tmp);
-        if (!sorted || !tmp) {
+        if (!sorted) {
             rc = mlops__error_nomem();
             goto fail;
         }
-        rc = mlops__drift_sort_copy_par(sorted, tmp, ref, n_ref, m, 1);
-        mlops__free(tmp);
-        tmp = NULL;
+        rc = mlops__drift_sort_copy_par(sorted, ref, n_ref, m, 1);
         if (rc)
             goto fail;
     } else if (o.binning == MLOPS_DRIFT_BINS_UNIFORM) {
@@ -306,7 +303,6 @@ int mlops_drift_reference_new(mlops_drift_reference **out, const double *ref, si
     return 0;
 fail:
     mlops__free(sorted);
-    mlops__free(tmp);
     mlops_drift_reference_free(r);
     return rc;
 }

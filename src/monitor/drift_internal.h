@@ -64,11 +64,10 @@ typedef struct mlops__drift_sample {
 } mlops__drift_sample;
 
 /**
- * Copy the finite values of ref and cur and sort both (LSD radix sort on the
- * IEEE bit pattern). Scratch memory: one buffer of max(n_ref, n_cur)
- * doubles, freed before return. With `parallel`, samples of 2^20 values or
- * more sort their buckets on two threads (no extra memory but a second
- * 128 KiB histogram). Errors: MLOPS_E_DOMAIN naming the side that
+ * Copy the finite values of ref and cur and sort both (radix sort on the
+ * IEEE bit pattern). Scratch memory: the largest top-digit bucket, freed
+ * before return. With `parallel`, samples of 2^20 values or more sort their
+ * buckets on two threads (a second bucket-sized scratch). Errors: MLOPS_E_DOMAIN naming the side that
  * is empty after omission or holds a rejected non-finite value, MLOPS_E_NOMEM.
  * On failure nothing is allocated.
  */
@@ -80,14 +79,15 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
 /** Release a prepared sample (accepts a zeroed one). */
 void mlops__drift_sample_dispose(mlops__drift_sample *s);
 
-/** Sort the `m` finite values among in[0..n_in) into out[0..m), with `tmp`
- *  (m doubles) as scratch; `in` may equal `out`. 0 or MLOPS_E_NOMEM (the
- *  histograms), recorded. */
-int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_in, size_t m);
+/** Sort the `m` finite values among in[0..n_in) into out[0..m); `in` may
+ *  equal `out`. Scratch: the largest top-digit bucket. 0 or MLOPS_E_NOMEM,
+ *  recorded. */
+int mlops__drift_sort_copy(double *out, const double *in, size_t n_in, size_t m);
 
-/** As mlops__drift_sort_copy(), on two threads when `parallel` and m is large. */
-int mlops__drift_sort_copy_par(double *out, double *tmp, const double *in, size_t n_in,
-                               size_t m, int parallel);
+/** As mlops__drift_sort_copy(), the buckets on two threads when `parallel`
+ *  and m is large. */
+int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_t m,
+                               int parallel);
 
 /** Count the non-finite values of x; first index of one in *first (or n). */
 uint64_t mlops__drift_count_nonfinite(const double *x, size_t n, size_t *first);

@@ -5,11 +5,13 @@
  *
  * Sorting dominates every sample test, so it is a radix sort on the IEEE-754
  * bit pattern (the sign trick below makes the unsigned key order equal the
- * numeric order of finite doubles): one MSD pass on the top 16 bits into
- * buckets, then an LSD pass per bucket on the low 48 bits while the bucket
- * is in cache; passes whose digit is constant are skipped. Linear time, three
- * passes over main memory for usual data, and the only scratch is one buffer
- * of the sample's size (plus 1.25 MiB of histograms).
+ * numeric order of finite doubles): an in-place MSD pass on the top 16 bits
+ * (American flag sort) into buckets, then an LSD sort of each bucket on its
+ * low 48 bits while the bucket is in cache; passes whose digit is constant
+ * are skipped. Linear time, and the only memory besides the sorted copy is a
+ * scratch buffer the size of the largest bucket (a few percent of the sample
+ * for spread-out data, the whole sample when everything shares its top 16
+ * bits) plus 1.25 MiB of histograms.
  */
 #include <math.h>
 #include <pthread.h>
@@ -111,12 +113,12 @@ static uint64_t *sort_bucket(uint64_t *src, uint64_t *dst, size_t n, size_t *his
     return src;
 }
 
-/* Buckets [b0, b1) of a sort: each sorts in place with the same range of
- * the scratch, and lands in `out` as doubles. ends[b] is the end offset of
- * bucket b. */
+/* Buckets [b0, b1) of a sort: each is sorted where it lies in `ko` (the
+ * output buffer holding keys) with `scratch` (room for the largest bucket)
+ * and converted to doubles in place. ends[b] is the end offset of bucket b. */
 typedef struct bucket_range {
     double *out;
-    uint64_t *ko, *kt;
+    uint64_t *ko, *scratch;
     const size_t *ends;
     size_t b0, b1;
     size_t *low; /* LOW_PASSES * LOW_SIZE histogram of this worker */
@@ -129,7 +131,7 @@ static void *sort_buckets(void *arg)
     for (size_t b = r->b0; b < r->b1; b++) {
         size_t end = r->ends[b], len = end - start;
         if (len) {
-            uint64_t *res = sort_bucket(r->ko + start, r->kt + start, len, r->low);
+            uint64_t *res = sort_bucket(r->ko + start, r->scratch, len, r->low);
             for (size_t i = 0; i < len; i++)
                 r->out[start + i] = double_of(res[i]);
         }
@@ -138,53 +140,33 @@ static void *sort_buckets(void *arg)
     return NULL;
 }
 
-/* Samples from this size on sort on two threads. */
+/* Samples from this size on sort their buckets on two threads. */
 #define PARALLEL_MIN (1u << 20)
 
-/* One half of the first two passes of a parallel sort. */
-typedef struct key_half {
-    const double *in;
-    uint64_t *kt, *ko;
-    size_t lo, hi;
-    size_t *hist; /* counts, then running offsets of this half */
-} key_half;
-
-static void *make_keys(void *arg)
+/* Permute keys in place into their top-digit buckets (American flag sort):
+ * no scratch buffer. `next` holds each bucket's start and is advanced as
+ * the bucket fills; ends[b] is its end. */
+static void flag_permute(uint64_t *k, size_t *next, const size_t *ends)
 {
-    key_half *h = arg;
-    for (size_t i = h->lo; i < h->hi; i++) {
-        uint64_t k = key_of(h->in[i]);
-        h->kt[i] = k;
-        h->hist[k >> (64 - TOP_BITS)]++;
+    for (size_t b = 0; b < TOP_SIZE; b++) {
+        size_t end = ends[b];
+        while (next[b] < end) {
+            uint64_t key = k[next[b]];
+            size_t d = (size_t)(key >> (64 - TOP_BITS));
+            while (d != b) {
+                size_t pos = next[d]++;
+                uint64_t t = k[pos];
+                k[pos] = key;
+                key = t;
+                d = (size_t)(key >> (64 - TOP_BITS));
+            }
+            k[next[b]++] = key;
+        }
     }
-    return NULL;
 }
 
-static void *scatter_keys(void *arg)
-{
-    key_half *h = arg;
-    for (size_t i = h->lo; i < h->hi; i++) {
-        uint64_t k = h->kt[i];
-        h->ko[h->hist[k >> (64 - TOP_BITS)]++] = k;
-    }
-    return NULL;
-}
-
-/* fn(&h[1]) on a helper thread and fn(&h[0]) here; both on this thread when
- * no thread can be started. */
-static void run_pair(void *(*fn)(void *), key_half h[2])
-{
-    pthread_t t;
-    int started = pthread_create(&t, NULL, fn, &h[1]) == 0;
-    fn(&h[0]);
-    if (started)
-        pthread_join(t, NULL);
-    else
-        fn(&h[1]);
-}
-
-int mlops__drift_sort_copy_par(double *out, double *tmp, const double *in, size_t n_in,
-                               size_t m, int parallel)
+int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_t m,
+                               int parallel)
 {
     if (m < SMALL_SORT) {
         size_t j = 0;
@@ -197,64 +179,56 @@ int mlops__drift_sort_copy_par(double *out, double *tmp, const double *in, size_
     size_t *hist = mlops__calloc(2 * TOP_SIZE + 2 * LOW_PASSES * LOW_SIZE, sizeof *hist);
     if (!hist)
         return mlops__error_nomem();
-    size_t *hist2 = hist + TOP_SIZE, *low = hist + 2 * TOP_SIZE;
-    /* Keys share storage with the doubles (same size, memcpy-punned). */
-    uint64_t *ko = (uint64_t *)(void *)out, *kt = (uint64_t *)(void *)tmp;
-    if (parallel && m >= PARALLEL_MIN && m == n_in) {
-        /* No value to drop: the two halves make their keys and scatter them
-         * independently (the second half's offsets follow the first's in
-         * every bucket, so the result is the same as one pass). */
-        key_half h[2] = {{in, kt, ko, 0, m / 2, hist}, {in, kt, ko, m / 2, m, hist2}};
-        run_pair(make_keys, h);
-        size_t sum = 0;
-        for (size_t b = 0; b < TOP_SIZE; b++) {
-            size_t c0 = hist[b], c1 = hist2[b];
-            hist[b] = sum;
-            hist2[b] = sum + c0;
-            sum += c0 + c1;
-        }
-        run_pair(scatter_keys, h);
-        /* hist2[b] is now the end of bucket b. */
-        memcpy(hist, hist2, TOP_SIZE * sizeof *hist);
-    } else {
-        /* One pass over the input drops non-finite values, makes the keys
-         * and counts the top digit. */
-        size_t j = 0;
-        for (size_t i = 0; i < n_in; i++) {
-            double v = in[i];
-            if (!isfinite(v))
-                continue;
-            uint64_t k = key_of(v);
-            kt[j++] = k;
-            hist[k >> (64 - TOP_BITS)]++;
-        }
-        size_t sum = 0;
-        for (size_t b = 0; b < TOP_SIZE; b++) {
-            size_t c = hist[b];
-            hist[b] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < m; i++) {
-            uint64_t k = kt[i];
-            ko[hist[k >> (64 - TOP_BITS)]++] = k;
-        }
+    size_t *next = hist + TOP_SIZE, *low = hist + 2 * TOP_SIZE;
+    /* Keys share storage with the doubles (same size, memcpy-punned). One
+     * pass over the input drops non-finite values, makes the keys and
+     * counts the top digit. */
+    uint64_t *ko = (uint64_t *)(void *)out;
+    size_t j = 0;
+    for (size_t i = 0; i < n_in; i++) {
+        double v = in[i];
+        if (!isfinite(v))
+            continue;
+        uint64_t k = key_of(v);
+        ko[j++] = k;
+        hist[k >> (64 - TOP_BITS)]++;
     }
-    /* hist[b] is now the end of bucket b. Large samples split the buckets
-     * at the median between this thread and a helper (disjoint ranges, own
-     * histograms); the result does not depend on the split. */
-    bucket_range whole = {out, ko, kt, hist, 0, TOP_SIZE, low};
+    /* hist becomes the end of each bucket, next its start. */
+    size_t sum = 0, biggest = 0;
+    for (size_t b = 0; b < TOP_SIZE; b++) {
+        size_t c = hist[b];
+        next[b] = sum;
+        sum += c;
+        hist[b] = sum;
+        biggest = c > biggest ? c : biggest;
+    }
+    flag_permute(ko, next, hist);
+    /* Scratch for the largest bucket, one per worker: small for spread-out
+     * data, the sample's size at worst (everything in one bucket). */
     size_t split = TOP_SIZE;
     if (parallel && m >= PARALLEL_MIN) {
         split = 0;
         while (split < TOP_SIZE && hist[split] < m / 2)
             split++;
+        if (split + 1 >= TOP_SIZE)
+            split = TOP_SIZE;
     }
-    pthread_t helper;
-    int helping = 0;
-    if (split < TOP_SIZE) {
-        bucket_range upper = {out, ko, kt, hist, split, TOP_SIZE, low + LOW_PASSES * LOW_SIZE};
+    int workers = split < TOP_SIZE ? 2 : 1;
+    uint64_t *scratch = NULL;
+    if (biggest >= SMALL_SORT) {
+        scratch = mlops__reallocarray(NULL, (size_t)workers * biggest, sizeof *scratch);
+        if (!scratch) {
+            mlops__free(hist);
+            return mlops__error_nomem();
+        }
+    }
+    bucket_range whole = {out, ko, scratch, hist, 0, TOP_SIZE, low};
+    if (workers == 2) {
+        bucket_range upper = {out, ko, scratch + biggest, hist, split, TOP_SIZE,
+                              low + LOW_PASSES * LOW_SIZE};
         whole.b1 = split;
-        helping = pthread_create(&helper, NULL, sort_buckets, &upper) == 0;
+        pthread_t helper;
+        int helping = pthread_create(&helper, NULL, sort_buckets, &upper) == 0;
         if (!helping)
             whole.b1 = TOP_SIZE; /* no thread: do it all here */
         sort_buckets(&whole);
@@ -263,13 +237,14 @@ int mlops__drift_sort_copy_par(double *out, double *tmp, const double *in, size_
     } else {
         sort_buckets(&whole);
     }
+    mlops__free(scratch);
     mlops__free(hist);
     return 0;
 }
 
-int mlops__drift_sort_copy(double *out, double *tmp, const double *in, size_t n_in, size_t m)
+int mlops__drift_sort_copy(double *out, const double *in, size_t n_in, size_t m)
 {
-    return mlops__drift_sort_copy_par(out, tmp, in, n_in, m, 0);
+    return mlops__drift_sort_copy_par(out, in, n_in, m, 0);
 }
 
 uint64_t mlops__drift_count_nonfinite(const double *x, size_t n, size_t *first)
@@ -350,28 +325,22 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
     if (rc)
         return rc;
     size_t m_ref = n_ref - (size_t)miss_ref, m_cur = n_cur - (size_t)miss_cur;
-    size_t big = m_ref > m_cur ? m_ref : m_cur;
     /* One slot more on each side for a +inf sentinel (merges need no bounds
      * checks). */
     double *a = mlops__reallocarray(NULL, m_ref + 1, sizeof *a);
     double *b = mlops__reallocarray(NULL, m_cur + 1, sizeof *b);
-    double *tmp = big >= SMALL_SORT ? mlops__reallocarray(NULL, big, sizeof *tmp) : NULL;
-    if (!a || !b || (big >= SMALL_SORT && !tmp)) {
+    if (!a || !b) {
         mlops__free(a);
         mlops__free(b);
-        mlops__free(tmp);
         return mlops__error_nomem();
     }
     advise_huge(a, (m_ref + 1) * sizeof *a);
     advise_huge(b, (m_cur + 1) * sizeof *b);
-    if (tmp)
-        advise_huge(tmp, big * sizeof *tmp);
     a[m_ref] = INFINITY;
     b[m_cur] = INFINITY;
-    rc = mlops__drift_sort_copy_par(a, tmp, x_ref, n_ref, m_ref, parallel);
+    rc = mlops__drift_sort_copy_par(a, x_ref, n_ref, m_ref, parallel);
     if (!rc)
-        rc = mlops__drift_sort_copy_par(b, tmp, x_cur, n_cur, m_cur, parallel);
-    mlops__free(tmp);
+        rc = mlops__drift_sort_copy_par(b, x_cur, n_cur, m_cur, parallel);
     if (rc) {
         mlops__free(a);
         mlops__free(b);
