@@ -142,6 +142,8 @@ static void *sort_buckets(void *arg)
 
 /* Samples from this size on sort their buckets on two threads. */
 #define PARALLEL_MIN (1u << 20)
+/* Samples up to this size scatter out of place (a 16 MiB scratch at most). */
+#define OOP_MAX (1u << 21)
 
 /* Permute keys in place into their top-digit buckets (American flag sort):
  * no scratch buffer. `next` holds each bucket's start and is advanced as
@@ -182,15 +184,30 @@ int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_
     size_t *next = hist + TOP_SIZE, *low = hist + 2 * TOP_SIZE;
     /* Keys share storage with the doubles (same size, memcpy-punned). One
      * pass over the input drops non-finite values, makes the keys and
-     * counts the top digit. */
+     * counts the top digit. Samples up to OOP_MAX values write the keys to a
+     * scratch buffer and scatter them out of place (faster; the scratch is
+     * small in absolute terms); larger ones permute in place, so a large
+     * sample never costs a second full copy. */
     uint64_t *ko = (uint64_t *)(void *)out;
+    int oop = m <= OOP_MAX;
+    uint64_t *scratch = NULL;
+    size_t scratch_n = 0;
+    if (oop) {
+        scratch = mlops__reallocarray(NULL, m, sizeof *scratch);
+        if (!scratch) {
+            mlops__free(hist);
+            return mlops__error_nomem();
+        }
+        scratch_n = m;
+    }
+    uint64_t *keys = oop ? scratch : ko;
     size_t j = 0;
     for (size_t i = 0; i < n_in; i++) {
         double v = in[i];
         if (!isfinite(v))
             continue;
         uint64_t k = key_of(v);
-        ko[j++] = k;
+        keys[j++] = k;
         hist[k >> (64 - TOP_BITS)]++;
     }
     /* hist becomes the end of each bucket, next its start. */
@@ -202,9 +219,16 @@ int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_
         hist[b] = sum;
         biggest = c > biggest ? c : biggest;
     }
-    flag_permute(ko, next, hist);
-    /* Scratch for the largest bucket, one per worker: small for spread-out
-     * data, the sample's size at worst (everything in one bucket). */
+    if (oop) {
+        for (size_t i = 0; i < m; i++) {
+            uint64_t k = scratch[i];
+            ko[next[k >> (64 - TOP_BITS)]++] = k;
+        }
+    } else {
+        flag_permute(ko, next, hist);
+    }
+    /* Bucket scratch, one per worker: small for spread-out data, the
+     * sample's size at worst (everything in one bucket). */
     size_t split = TOP_SIZE;
     if (parallel && m >= PARALLEL_MIN) {
         split = 0;
@@ -214,13 +238,15 @@ int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_
             split = TOP_SIZE;
     }
     int workers = split < TOP_SIZE ? 2 : 1;
-    uint64_t *scratch = NULL;
-    if (biggest >= SMALL_SORT) {
-        scratch = mlops__reallocarray(NULL, (size_t)workers * biggest, sizeof *scratch);
-        if (!scratch) {
+    size_t need = biggest >= SMALL_SORT ? (size_t)workers * biggest : 0;
+    if (need > scratch_n) {
+        uint64_t *ns = mlops__reallocarray(scratch, need, sizeof *scratch);
+        if (!ns) {
+            mlops__free(scratch);
             mlops__free(hist);
             return mlops__error_nomem();
         }
+        scratch = ns;
     }
     bucket_range whole = {out, ko, scratch, hist, 0, TOP_SIZE, low};
     if (workers == 2) {

@@ -617,12 +617,11 @@ static int cmp_dbl(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The radix sort (serial and two-thread paths) orders like qsort: mixed
- * signs, zeros of both signs, ties, subnormals, huge magnitudes, one bucket. */
-static void test_radix_sort_orders_like_qsort(void **state)
+/* The radix sort (serial and two-thread paths, out of place and in place)
+ * orders like qsort: mixed signs, zeros of both signs, ties, subnormals, huge
+ * magnitudes, one bucket. */
+static void radix_sort_case(size_t n)
 {
-    (void)state;
-    size_t n = (1u << 20) + 12345;
     double *in = malloc(n * sizeof *in), *out = malloc((n + 1) * sizeof *out);
     double *want = malloc(n * sizeof *want);
     assert_non_null(in);
@@ -663,6 +662,15 @@ static void test_radix_sort_orders_like_qsort(void **state)
     free(in);
     free(out);
     free(want);
+}
+
+/* Both sizes take the two-thread path; the first scatters out of place, the
+ * second permutes in place. */
+static void test_radix_sort_orders_like_qsort(void **state)
+{
+    (void)state;
+    radix_sort_case((1u << 20) + 12345);
+    radix_sort_case((1u << 21) + 777);
 }
 
 /* Hostile values (NaN payloads, infinities, subnormals, +-DBL_MAX, signed
