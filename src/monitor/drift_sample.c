@@ -11,7 +11,8 @@
  * are skipped. Linear time, and the only memory besides the sorted copy is a
  * scratch buffer the size of the largest bucket (a few percent of the sample
  * for spread-out data, the whole sample when everything shares its top 16
- * bits) plus 1.25 MiB of histograms.
+ * bits) plus 1.25 MiB of histograms. Samples up to 2^21 values use a scratch
+ * of their own size and scatter out of place, which is faster.
  */
 #include <math.h>
 #include <pthread.h>
