@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — batch drift metrics between a reference sample and a current one.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -94,7 +95,9 @@ typedef enum mlops_drift_pvalue_method {
 /** How the verdict compares: `statistic >= threshold` (distances) or
  *  `pvalue < threshold` (tests). */
 typedef enum mlops_drift_direction {
+    /** Drift when statistic >= threshold (distances, divergences). */
     MLOPS_DRIFT_STATISTIC_GE = 0,
+    /** Drift when p-value < threshold (hypothesis tests). */
     MLOPS_DRIFT_PVALUE_LT = 1
 } mlops_drift_direction;
 
@@ -136,6 +139,7 @@ typedef struct mlops_drift_options {
 
 /**
  * Initialise an options struct to the defaults (for FFIs without the macro).
+ * @param opts the caller's struct, overwritten with the defaults.
  * @param size sizeof the caller's struct.
  * @return 0, MLOPS_E_INVALID (NULL, or size below version 1).
  */
@@ -189,6 +193,7 @@ MLOPS_EXTERN size_t mlops_drift_result_bins(const mlops_drift_result *r);
 /**
  * Interior bin edges of a numeric share metric (bins - 1 values), or NULL.
  * Borrowed from `r`.
+ * @param r the result.
  * @param n receives the number of edges (may be NULL).
  */
 MLOPS_EXTERN const double *mlops_drift_result_edges(const mlops_drift_result *r, size_t *n);
@@ -234,8 +239,12 @@ MLOPS_EXTERN const char *mlops_drift_metric_name(int metric);
  *
  * @param out    receives the result; release with mlops_drift_result_free().
  * @param metric an mlops_drift_metric (AUTO picks one).
- * @param ref,cur the samples; may be NULL only when their length is 0
+ * @param ref    the reference sample; may be NULL only when n_ref is 0
  *               (which then fails with MLOPS_E_DOMAIN). Borrowed.
+ * @param n_ref  number of values in `ref`.
+ * @param cur    the current sample; same rules as `ref`. Borrowed.
+ * @param n_cur  number of values in `cur`.
+ * @param opts   options, or NULL for the defaults.
  * @return 0; MLOPS_E_INVALID (NULL, unknown metric, bad options); MLOPS_E_VERSION;
  *         MLOPS_E_DOMAIN (a side empty after omission, a rejected non-finite
  *         value, too many categories); MLOPS_E_NOMEM. On failure *out is unchanged.
@@ -316,7 +325,14 @@ MLOPS_EXTERN int mlops_drift_reference_compare(mlops_drift_result **out,
  * MLOPS_DRIFT_REJECT_NONFINITE). Bins are the union of categories seen in
  * either sample. Metrics: CHI2, ZTEST (exactly two categories in the union),
  * PSI, KL, JS, HELLINGER, TVD, LINF, AUTO.
+ * @param out receives the result; release with mlops_drift_result_free().
+ * @param metric an mlops_drift_metric valid for categories (AUTO picks one).
+ * @param ref reference codes (borrowed); NULL only when n_ref is 0.
+ * @param n_ref number of codes in `ref`.
+ * @param cur current codes (borrowed); NULL only when n_cur is 0.
+ * @param n_cur number of codes in `cur`.
  * @param n_categories 1..16777216.
+ * @param opts options, or NULL for the defaults.
  * @return 0; MLOPS_E_INVALID (NULL, code >= n_categories, metric not for
  *         categories); MLOPS_E_DOMAIN (empty side, ZTEST on a non-binary
  *         union); MLOPS_E_VERSION; MLOPS_E_NOMEM.
@@ -333,7 +349,9 @@ MLOPS_EXTERN int mlops_drift_categorical(mlops_drift_result **out, int metric,
 
 /** Corrections for many p-values. */
 typedef enum mlops_pvalue_adjust_method {
+    /** Bonferroni: p × m, capped at 1 (family-wise error rate). */
     MLOPS_PVALUE_BONFERRONI = 0,
+    /** Holm's step-down (family-wise error rate, uniformly more powerful). */
     MLOPS_PVALUE_HOLM = 1,
     /** Benjamini–Hochberg (false discovery rate). */
     MLOPS_PVALUE_BH = 2
