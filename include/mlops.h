@@ -10,6 +10,7 @@
 #include "mlops/common.h"
 #include "mlops/detect.h"
 #include "mlops/digest.h"
+#include "mlops/drift.h"
 #include "mlops/manifest.h"
 #include "mlops/package.h"
 #include "mlops/policy.h"
