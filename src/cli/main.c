@@ -15,6 +15,8 @@ static const cli_command commands[] = {
     { "detect", "run a change detector over a column; print change points", cli_cmd_detect },
     { "diff", "compare two model manifests: files, parameters, metrics", cli_cmd_diff },
     { "digest", "SHA-256 digests of files, as packages record them", cli_cmd_digest },
+    { "drift", "drift between a reference and a current sample: table, JSON, Prometheus, HTML",
+      cli_cmd_drift },
     { "extract", "verify a package and extract its files", cli_cmd_extract },
     { "gate", "promotion gate: a candidate's metrics against the champion's", cli_cmd_gate },
     { "inspect", "show a model manifest or package", cli_cmd_inspect },

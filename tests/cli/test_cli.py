@@ -19,7 +19,7 @@ def run(*args, env=None):
     return subprocess.run([CLI, *args], capture_output=True, text=True, errors="replace", env=e)
 
 
-ALL_COMMANDS = ["detect", "diff", "digest", "extract", "gate", "inspect", "keygen", "pack",
+ALL_COMMANDS = ["detect", "diff", "digest", "drift", "extract", "gate", "inspect", "keygen", "pack",
                 "policy", "profile", "semver", "sign", "store", "verify", "version"]
 
 
@@ -568,6 +568,323 @@ def test_gate_errors(tmp_path):
     assert r.returncode == 2 and "c.txt:1: unknown field" in r.stderr
     r = run("gate", RETRAIN, "--candidate", str(tmp_path / "c.txt"))
     assert r.returncode == 2
+
+
+# ---------------------------------------------------------------------------
+# drift: SciPy oracles, tables, profiles, Prometheus, HTML, signals
+# ---------------------------------------------------------------------------
+
+def drift_tables(tmp_path, n=600, seed=21):
+    """A reference and a drifted current table: `stable` unchanged, `shifted`
+    moved by one standard deviation, `colour` re-weighted, `tiny` moved a bit."""
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(seed)
+    cols = ["stable", "shifted", "tiny", "colour"]
+    def table(path, shift, weights):
+        lab = rng.choice(["red", "green", "blue"], size=n, p=weights)
+        data = [rng.normal(0, 1, n), rng.normal(shift, 1, n), rng.normal(shift * 0.1, 1, n)]
+        with open(path, "w") as f:
+            f.write(",".join(cols) + "\n")
+            for i in range(n):
+                f.write(f"{data[0][i]!r},{data[1][i]!r},{data[2][i]!r},{lab[i]}\n")
+        return data, lab
+    ref = table(tmp_path / "ref.csv", 0.0, [0.5, 0.3, 0.2])
+    cur = table(tmp_path / "cur.csv", 1.0, [0.2, 0.3, 0.5])
+    return tmp_path / "ref.csv", tmp_path / "cur.csv", ref, cur
+
+
+def test_drift_npy_ks_and_wasserstein_match_scipy(tmp_path):
+    np = pytest.importorskip("numpy")
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(8)
+    a, b = rng.normal(0, 1, 400), rng.normal(0.3, 1.2, 350)
+    np.save(tmp_path / "ref.npy", a)
+    np.save(tmp_path / "cur.npy", b)
+    r = run("drift", "--json", str(tmp_path / "ref.npy"), str(tmp_path / "cur.npy"),
+            "--metric", "ks")
+    j = json.loads(r.stdout)
+    ks = stats.ks_2samp(a, b)
+    res = j["features"][0]["result"]
+    assert res["statistic"] == pytest.approx(ks.statistic, rel=1e-12)
+    assert res["pvalue"] == pytest.approx(ks.pvalue, rel=1e-9)
+    assert r.returncode == (1 if ks.pvalue < 0.05 else 0)
+    assert j["features"][0]["feature"] == "ref" and j["drifted"] == (ks.pvalue < 0.05)
+    r = run("drift", "--json", str(tmp_path / "ref.npy"), str(tmp_path / "cur.npy"),
+            "--metric", "wasserstein", "--threshold", "100")
+    res = json.loads(r.stdout)["features"][0]["result"]
+    assert res["statistic"] == pytest.approx(stats.wasserstein_distance(a, b), rel=1e-12)
+    assert r.returncode == 0 and res["threshold"] == 100
+
+
+def test_drift_table_human_json_sorted_by_severity(tmp_path):
+    stats = pytest.importorskip("scipy.stats")
+    np = pytest.importorskip("numpy")
+    ref, cur, (rd, rl), (cd, cl) = drift_tables(tmp_path)
+    r = run("drift", str(ref), str(cur))
+    assert r.returncode == 1, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("DRIFT: ") and "of 4 features drifted" in lines[0]
+    assert lines[2].split()[:2] == ["feature", "type"]
+    rows = [l.split() for l in lines[3:]]
+    assert sorted(x[0] for x in rows) == ["colour", "shifted", "stable", "tiny"]
+    j = json.loads(run("drift", "--json", str(ref), str(cur)).stdout)
+    feats = {f["feature"]: f for f in j["features"]}
+    # order: drifted first, then by severity, as the human table
+    assert [f["feature"] for f in j["features"]] == [x[0] for x in rows]
+    sev = [(not f["drifted"], -f["severity"]) for f in j["features"]]
+    assert sev == sorted(sev)
+    # n <= 1000: KS for numbers (SciPy's exact p-value), chi-square for labels
+    ks = stats.ks_2samp(rd[1], cd[1])
+    assert feats["shifted"]["result"]["metric"] == "ks"
+    assert feats["shifted"]["result"]["statistic"] == pytest.approx(ks.statistic, rel=1e-12)
+    assert feats["shifted"]["drifted"] and not feats["stable"]["drifted"]
+    levels = sorted(set(rl) | set(cl))
+    table = [[int((rl == v).sum()) for v in levels], [int((cl == v).sum()) for v in levels]]
+    chi2 = stats.chi2_contingency(table, correction=False)
+    assert feats["colour"]["result"]["metric"] == "chi2"
+    assert feats["colour"]["result"]["statistic"] == pytest.approx(chi2[0], rel=1e-12)
+    assert feats["colour"]["result"]["pvalue"] == pytest.approx(chi2[1], rel=1e-9, abs=1e-300)
+    assert j["drifted_count"] == sum(f["drifted"] for f in j["features"])
+    # one column only: the stable one does not drift
+    r = run("drift", str(ref), str(cur), "--column", "stable")
+    assert r.returncode == 0 and r.stdout.startswith("NO DRIFT: 0 of 1 feature drifted")
+    r = run("drift", "--json", str(ref), str(cur), "--column", "stable", "--column", "shifted",
+            "--metric", "psi")
+    j = json.loads(r.stdout)
+    assert [f["result"]["metric"] for f in j["features"]] == ["psi", "psi"]
+
+
+def test_drift_holm_rule_numeric_columns(tmp_path):
+    ref, cur, _, _ = drift_tables(tmp_path)
+    r = run("drift", "--json", str(ref), str(cur), "--rule", "holm", "--column", "stable",
+            "--column", "shifted", "--column", "tiny")
+    j = json.loads(r.stdout)
+    assert j["rule"] == "holm" and j["drifted"] and r.returncode == 1
+    r = run("drift", str(ref), str(cur), "--rule", "holm")
+    assert r.returncode == 2 and "numeric columns only" in r.stderr
+
+
+def test_drift_bad_inputs(tmp_path):
+    ref, cur, _, _ = drift_tables(tmp_path, n=50)
+    r = run("drift", str(ref), str(cur), "--column", "nope")
+    assert r.returncode == 2
+    assert f"no column 'nope' in {ref} (columns: stable, shifted, tiny, colour)" in r.stderr
+    r = run("drift", str(ref), str(tmp_path / "missing.csv"))
+    assert r.returncode == 2 and "missing.csv: cannot open: No such file or directory" in r.stderr
+    lines = cur.read_text().splitlines()
+    lines[7] = lines[7] + ",extra"
+    cur.write_text("\n".join(lines) + "\n")
+    r = run("drift", str(ref), str(cur))
+    assert r.returncode == 2 and f"{cur}:8: 5 fields, expected 4" in r.stderr
+    r = run("drift", str(ref), str(tmp_path / "x.npy"))
+    assert r.returncode == 2 and "same kind" in r.stderr
+    for bad in (["--metric", "bogus"], ["--format", "xml"], ["--threshold", "x"],
+                ["--bins", "0"], ["--drift-share", "2"], ["--label", "bad-key=1"],
+                ["--label", "feature=x"], ["--frobnicate"]):
+        r = run("drift", str(ref), str(ref), *bad)
+        assert r.returncode == 2 and r.stderr.startswith("mlops drift: "), bad
+    (tmp_path / "t.csv").write_text("stable\nabc\n")
+    r = run("drift", str(ref), str(tmp_path / "t.csv"))
+    assert r.returncode == 2 and "is numeric in" in r.stderr
+
+
+def test_drift_between_profiles_carries_sketch_error(tmp_path):
+    np = pytest.importorskip("numpy")
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(0, 1, 20000), rng.normal(0.2, 1, 20000)
+    np.save(tmp_path / "a.npy", a)
+    np.save(tmp_path / "b.npy", b)
+    pa = build(tmp_path, tmp_path / "a.npy", name="a.prof")
+    pb = build(tmp_path, tmp_path / "b.npy", name="b.prof")
+    r = run("drift", "--json", str(pa), str(pb))
+    j = json.loads(r.stdout)
+    res = j["features"][0]["result"]
+    d = stats.ks_2samp(a, b).statistic
+    assert res["low"] <= d <= res["high"]
+    assert res["metric"] == "ks" and res["verdict"] == "drift" and r.returncode == 1
+    r = run("drift", str(pa), str(pa))
+    assert r.returncode == 0 and "NO DRIFT" in r.stdout
+    r = run("drift", str(pa), str(pb), "--metric", "psi")
+    assert r.returncode == 2 and "ks or wasserstein" in r.stderr
+
+
+PROM_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+PROM_LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\\\|\\"|\\n)*"'
+
+
+def check_exposition(text):
+    """Check the Prometheus text exposition format (version 0.0.4) line by line:
+    HELP/TYPE comments, one TYPE per metric before its samples, samples of a
+    metric grouped, valid names, label escapes, float values, no duplicate series."""
+    import re
+    sample = re.compile(rf"^({PROM_NAME})(\{{(?:{PROM_LABEL}(?:,{PROM_LABEL})*)?\}})? "
+                        r"(NaN|[+-]Inf|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)$")
+    assert text.endswith("\n")
+    typed, seen_series, finished, current = {}, set(), set(), None
+    samples = 0
+    for line in text.splitlines():
+        assert line == line.strip() and line, repr(line)
+        if line.startswith("# HELP "):
+            name = line.split()[2]
+            assert re.fullmatch(PROM_NAME, name)
+        elif line.startswith("# TYPE "):
+            w = line.split()
+            assert len(w) == 4 and w[3] in ("counter", "gauge", "histogram", "summary", "untyped")
+            assert w[2] not in typed, f"second TYPE for {w[2]}"
+            typed[w[2]] = w[3]
+        elif line.startswith("#"):
+            continue
+        else:
+            m = sample.match(line)
+            assert m, f"bad sample line {line!r}"
+            name = m.group(1)
+            assert name in typed, f"{name} has no TYPE before it"
+            if name != current:
+                assert name not in finished, f"samples of {name} are not grouped"
+                if current:
+                    finished.add(current)
+                current = name
+            series = (name, m.group(2))
+            assert series not in seen_series, f"duplicate series {series}"
+            seen_series.add(series)
+            samples += 1
+    return samples
+
+
+def test_drift_prometheus_exposition_is_valid(tmp_path):
+    ref, cur, _, _ = drift_tables(tmp_path, n=300)
+    # a hostile feature name: quote, backslash
+    for p in (ref, cur):
+        t = p.read_text().split("\n", 1)
+        p.write_text(t[0].replace("tiny", '"we""ird\\name"') + "\n" + t[1])
+    r = run("drift", str(ref), str(cur), "--format", "prometheus", "--label", "model=fraud",
+            "--label", "window=w3")
+    assert r.returncode == 1, r.stderr
+    n = check_exposition(r.stdout)
+    assert n >= 4 * 6 + 3
+    assert 'feature="we\\"ird\\\\name"' in r.stdout
+    assert 'mlops_drift_dataset_detected{model="fraud",window="w3"} 1' in r.stdout
+    assert 'mlops_drift_detected{model="fraud",window="w3",feature="shifted",metric="ks"} 1' \
+        in r.stdout
+    (tmp_path / "m.prom").write_text(r.stdout)
+    import shutil
+    promtool = os.environ.get("PROMTOOL") or shutil.which("promtool")
+    if promtool:
+        c = subprocess.run([promtool, "check", "metrics"], input=r.stdout, text=True,
+                           capture_output=True)
+        assert c.returncode == 0, c.stdout + c.stderr
+
+
+def test_promtool_accepts_the_exposition(tmp_path):
+    import shutil
+    promtool = os.environ.get("PROMTOOL") or shutil.which("promtool")
+    if not promtool:
+        pytest.skip("promtool (Debian package prometheus) is not installed")
+    ref, cur, _, _ = drift_tables(tmp_path, n=200)
+    out = run("drift", str(ref), str(cur), "--format", "prometheus").stdout
+    c = subprocess.run([promtool, "check", "metrics"], input=out, text=True, capture_output=True)
+    assert c.returncode == 0, c.stdout + c.stderr
+
+
+def test_drift_signals_feed_policy_eval(tmp_path):
+    ref, cur, _, _ = drift_tables(tmp_path, n=300)
+    r = run("drift", str(ref), str(cur), "--metric", "psi", "--column", "stable",
+            "--column", "shifted", "--format", "signals")
+    sig = tmp_path / "w.signals"
+    sig.write_text(r.stdout)
+    lines = dict((l.split()[0], l.split()[1:]) for l in r.stdout.splitlines())
+    assert set(lines) == {"psi.stable", "psi.shifted", "drift.share"}
+    assert lines["psi.shifted"][1] == "samples=300"
+    r = run("policy", "eval", "--json", RETRAIN, "--signals", str(sig),
+            "--now", "2026-01-01T00:00:00Z")
+    assert json.loads(r.stdout)["action"] == "warn"
+
+
+def html_report(tmp_path):
+    ref, cur, _, _ = drift_tables(tmp_path, n=400)
+    html = tmp_path / "report.html"
+    r = run("drift", str(ref), str(cur), "--html", str(html))
+    assert r.returncode == 1, r.stderr
+    return html, r
+
+
+def test_drift_html_is_self_contained_and_ordered(tmp_path):
+    html, r = html_report(tmp_path)
+    text = html.read_text()
+    assert text.startswith("<!DOCTYPE html>")
+    low = text.lower()
+    assert "<script" not in low and "<link" not in low and "@import" not in low
+    assert "url(" not in low and "src=" not in low
+    import re
+    assert set(re.findall(r'https?://[^"]+', text)) == {"http://www.w3.org/2000/svg"}
+    assert text.count("<svg") == 4 and text.count("</svg>") == 4
+    # dataset verdict before the table, features sorted as the text output
+    assert text.index('id="dataset-verdict"') < text.index("<table")
+    order = [l.split()[0] for l in r.stdout.splitlines()[3:]]
+    pos = [text.index(f"<h2>{name} ") for name in order]
+    assert pos == sorted(pos)
+    from html.parser import HTMLParser
+
+    class Check(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in ("meta", "line", "rect", "br"):
+                self.stack.append(tag)
+
+        def handle_startendtag(self, tag, attrs):
+            pass
+
+        def handle_endtag(self, tag):
+            if tag in ("line", "rect"):
+                return
+            assert self.stack and self.stack[-1] == tag, (tag, self.stack[-3:])
+            self.stack.pop()
+    c = Check()
+    c.feed(text)
+    assert c.stack == []
+
+
+def test_drift_html_renders_in_headless_chromium(tmp_path):
+    import shutil
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("chromium is not installed")
+    html, _ = html_report(tmp_path)
+    png = tmp_path / "report.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+             "--hide-scrollbars"]
+    r = subprocess.run([chromium, *flags, f"--screenshot={png}", "--window-size=1200,1600",
+                        html.as_uri()], capture_output=True, text=True, timeout=120)
+    assert png.exists(), r.stderr[-2000:]
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (w, h) == (1200, 1600)
+    assert 20_000 < len(data) < 5_000_000   # a rendered page, not a blank one
+    assert "Uncaught" not in r.stderr and "ERROR:CONSOLE" not in r.stderr
+    assert ":CONSOLE(" not in r.stderr
+    d = subprocess.run([chromium, *flags, "--dump-dom", html.as_uri()], capture_output=True,
+                       text=True, timeout=120)
+    assert 'id="dataset-verdict"' in d.stdout and d.stdout.count("<svg") == 4
+    assert "Uncaught" not in d.stderr and ":CONSOLE(" not in d.stderr
+
+def test_drift_writes_prometheus_file_atomically(tmp_path):
+    ref, cur, _, _ = drift_tables(tmp_path, n=200)
+    out = tmp_path / "textfile" / "drift.prom"
+    out.parent.mkdir()
+    r = run("drift", str(ref), str(cur), "--format", "prometheus", "-o", str(out))
+    assert r.returncode == 1 and r.stdout == ""
+    assert check_exposition(out.read_text()) > 0
+    assert os.listdir(out.parent) == ["drift.prom"]
+    r = run("drift", str(ref), str(cur), "-o", str(out))
+    assert r.returncode == 2 and "-o applies to" in r.stderr
+
 
 
 # ---------------------------------------------------------------------------
