@@ -382,6 +382,7 @@ typedef struct settings {
     mlops_drift_table_options to;
     const char *const *columns;
     size_t ncolumns;
+    int want_hist; /* --html: histograms for the report */
 } settings;
 
 static int run_tables(report *rep, const settings *s)
@@ -500,7 +501,8 @@ static int run_tables(report *rep, const settings *s)
             if (status != CLI_OK)
                 goto out;
             f->drifted = mlops_drift_table_result_column_drifted(tr, j);
-            status = numeric_hist(f, ref + j * n_ref, n_ref, cur + j * n_cur, n_cur);
+            if (s->want_hist)
+                status = numeric_hist(f, ref + j * n_ref, n_ref, cur + j * n_cur, n_cur);
             if (status != CLI_OK)
                 goto out;
         }
@@ -564,7 +566,7 @@ static int run_arrays(report *rep, const settings *s)
         goto out;
     }
     status = take_result(&rep->f[0], r);
-    if (status == CLI_OK)
+    if (status == CLI_OK && s->want_hist)
         status = numeric_hist(&rep->f[0], a.values, a.n, b.values, b.n);
     rep->drifted_count = rep->f[0].drifted != 0;
     rep->drifted = rep->f[0].drifted;
@@ -650,7 +652,8 @@ static int run_profiles(report *rep, const settings *s)
         status = oom();
         goto out;
     }
-    status = profile_hist(f, a, b);
+    if (s->want_hist)
+        status = profile_hist(f, a, b);
     rep->drifted_count = f->drifted != 0;
     rep->drifted = f->drifted;
 out:
@@ -1101,6 +1104,7 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
     s.metric = MLOPS_DRIFT_AUTO;
     s.columns = columns;
     s.ncolumns = ncolumns;
+    s.want_hist = html != NULL;
     int prom = 0, sigs = 0;
     if (format_s) {
         if (strcmp(format_s, "json") == 0)
