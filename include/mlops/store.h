@@ -46,14 +46,17 @@ typedef struct mlops_store mlops_store;
  * @param out   receives the store; release it with mlops_store_close().
  *              Untouched on failure.
  * @param path  the store's directory (NUL-terminated; copied). With
- *              MLOPS_STORE_CREATE it is made (mode 0755) when missing; its
- *              parent must exist. Opening creates the lock file `.lock` in it
+ *              MLOPS_STORE_CREATE it is made (mode 0755) when missing, and an
+ *              existing empty directory becomes a store; its parent must
+ *              exist. Opening creates the lock file `.lock` in it
  *              when there is none.
  * @param flags MLOPS_STORE_CREATE, MLOPS_STORE_NOWAIT.
  * @return 0; MLOPS_E_NOTFOUND (no store there, without CREATE);
  *         MLOPS_E_PARSE / MLOPS_E_SCHEMA (a damaged index.json);
  *         MLOPS_E_LIMIT (index.json over 64 MiB);
- *         MLOPS_E_VERSION (another layout version); MLOPS_E_IO;
+ *         MLOPS_E_VERSION (its oci-layout names a version other than 1.0.0);
+ *         MLOPS_E_EXISTS (with CREATE: a directory that is neither empty nor
+ *         a store); MLOPS_E_IO;
  *         MLOPS_E_INVALID (NULL argument, unknown flag bits); MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_store_open(mlops_store **out, const char *path, uint32_t flags);
