@@ -757,6 +757,18 @@ static void prom_value(FILE *o, const char *s)
     }
 }
 
+/* The shortest of %.15g, %.16g, %.17g that reads back exactly. */
+static void shortest(FILE *o, double v)
+{
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, o);
+}
+
 static void prom_double(FILE *o, double v)
 {
     if (isnan(v))
@@ -764,7 +776,7 @@ static void prom_double(FILE *o, double v)
     else if (isinf(v))
         fputs(v > 0 ? "+Inf" : "-Inf", o);
     else
-        fprintf(o, "%.17g", v);
+        shortest(o, v);
 }
 
 typedef struct label {
@@ -868,8 +880,9 @@ static void print_signals(FILE *o, const report *r)
             fprintf(o, " samples=%llu\n", (unsigned long long)f->n_cur);
         }
     }
-    fprintf(o, "drift.share %.17g samples=%zu\n",
-            r->n ? (double)r->drifted_count / (double)r->n : 0.0, r->n);
+    fputs("drift.share ", o);
+    shortest(o, r->n ? (double)r->drifted_count / (double)r->n : 0.0);
+    fprintf(o, " samples=%zu\n", r->n);
 }
 
 /* ---- HTML ---- */
