@@ -1142,3 +1142,45 @@ def test_hostile_csv_and_npy_never_crash(tmp_path):
             assert r.returncode in (0, 2), (bytes(data), r.returncode, r.stderr)
             if r.returncode == 2:
                 assert r.stderr.startswith("mlops profile: ")
+
+
+# ---------------------------------------------------------------------------
+# The demo's monitoring loop on the shipped data (examples/data/diamonds)
+# ---------------------------------------------------------------------------
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+
+
+def test_demo_windows_drift_then_retrain_then_cooldown(tmp_path):
+    data = os.path.join(EXAMPLES, "data", "diamonds")
+    policy = os.path.join(EXAMPLES, "demo", "retrain-policy.json")
+    if not os.path.exists(policy):
+        pytest.skip("demo policy not present")
+    ref = os.path.join(data, "reference.csv")
+    st = tmp_path / "state.json"
+    actions = []
+    for k in range(1, 7):
+        win = os.path.join(data, f"window-{k:02d}.csv")
+        sig = tmp_path / f"w{k}.signals"
+        r = run("drift", ref, win, "--format", "signals", "-o", str(sig))
+        assert r.returncode in (0, 1), r.stderr
+        args = ["policy", "eval", "--json", policy, "--signals", str(sig),
+                "--now", f"2026-11-26T{8 + k:02d}:00:00Z", "--state-out", str(st)]
+        if k > 1:
+            args += ["--state-in", str(st)]
+        r = run(*args)
+        j = json.loads(r.stdout)
+        actions.append((j["action"], r.returncode))
+    # quiet windows, a warning, RETRAIN once drift held two windows, then cooldown
+    assert actions[:3] == [("none", 0)] * 3
+    assert actions[3] == ("warn", 0) and actions[4] == ("retrain", 1)
+    assert actions[5] == ("warn", 0)
+    r = run("policy", "eval", policy, "--signals", str(tmp_path / "w6.signals"),
+            "--now", "2026-11-26T15:00:00Z", "--state-in", str(st))
+    assert "COOLDOWN" in r.stdout
+    html = tmp_path / "w6.html"
+    prom = tmp_path / "w6.prom"
+    r = run("drift", ref, os.path.join(data, "window-06.csv"), "--html", str(html),
+            "--format", "prometheus", "-o", str(prom), "--label", "window=6")
+    assert r.returncode == 1 and html.stat().st_size > 5000
+    assert check_exposition(prom.read_text()) > 0
