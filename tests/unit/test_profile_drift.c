@@ -132,6 +132,15 @@ static void profile_case(const char *name)
                 fail_msg("%s: mlops_profile_drift: %s", name, mlops_error_last());
             check_result(name, &v, sections[s], share_metrics[m].metric, share_metrics[m].key,
                          r, &o);
+            /* The same bits as the batch metric on the raw values with these edges. */
+            mlops_drift_options ob = o;
+            ob.binning = MLOPS_DRIFT_BINS_EDGES;
+            ob.edges = e->v;
+            ob.n_edges = e->n;
+            mlops_drift_result *b = run_num(&v, share_metrics[m].metric, &ob);
+            double sa = mlops_drift_result_statistic(r), sb = mlops_drift_result_statistic(b);
+            assert_memory_equal(&sa, &sb, sizeof sa);
+            mlops_drift_result_free(b);
             mlops_drift_result_free(r);
         }
         /* AUTO is PSI. */
