@@ -382,6 +382,34 @@ static void test_categorical_profiles_match_scipy_vectors(void **state)
     assert_true(for_each_vector("categorical", categorical_case) >= 2);
 }
 
+static void test_categorical_codes_beyond_int32_have_no_category_list(void **state)
+{
+    (void)state;
+    /* ref {1, 2^40}, cur {1, 1, 2^40}: TVD = (|1/2 - 2/3| + |1/2 - 1/3|) / 2 = 1/6,
+     * L-inf = 1/6. */
+    const int64_t a[] = {1, (int64_t)1 << 40}, b[] = {(int64_t)1 << 40, 1, 1};
+    mlops_profile *pa = NULL, *pb = NULL;
+    assert_int_equal(mlops_profile_new(&pa, MLOPS_PROFILE_CATEGORICAL, NULL), 0);
+    assert_int_equal(mlops_profile_new(&pb, MLOPS_PROFILE_CATEGORICAL, NULL), 0);
+    assert_int_equal(mlops_profile_update_codes(pa, a, 2), 0);
+    assert_int_equal(mlops_profile_update_codes(pb, b, 3), 0);
+    mlops_drift_result *r = NULL;
+    assert_int_equal(mlops_profile_drift(&r, pa, pb, MLOPS_DRIFT_TVD, NULL), 0);
+    check_stat("tvd", mlops_drift_result_statistic(r), 1.0 / 6.0);
+    assert_int_equal(mlops_drift_result_bins(r), 2);
+    assert_null(mlops_drift_result_categories(r));
+    const uint64_t *rc = mlops_drift_result_ref_counts(r), *cc = mlops_drift_result_cur_counts(r);
+    assert_int_equal(rc[0], 1);
+    assert_int_equal(rc[1], 1);
+    assert_int_equal(cc[0], 2);
+    assert_int_equal(cc[1], 1);
+    assert_true(mlops_drift_result_unseen_share(r) == 0.0);
+    assert_int_equal(mlops_drift_result_drifted(r), 1);
+    mlops_drift_result_free(r);
+    mlops_profile_free(pa);
+    mlops_profile_free(pb);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Bad input                                                                */
 /* ------------------------------------------------------------------------ */
@@ -643,6 +671,7 @@ int main(void)
         cmocka_unit_test(test_counts_match_numpy_vectors),
         cmocka_unit_test(test_merged_profiles_give_identical_results),
         cmocka_unit_test(test_categorical_profiles_match_scipy_vectors),
+        cmocka_unit_test(test_categorical_codes_beyond_int32_have_no_category_list),
         cmocka_unit_test(test_profile_drift_bad_input_is_rejected),
         cmocka_unit_test(test_counts_bad_input_is_rejected),
         cmocka_unit_test(test_every_allocating_function_survives_oom),
