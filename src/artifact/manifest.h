@@ -82,6 +82,15 @@ struct mlops_manifest {
     size_t canonical_size; /* bytes of the canonical statement */
     char tree_hex[65];
     char statement_hex[65];
+    /* Set by mlops__manifest_load once every rule of the format has passed:
+     * a manifest is immutable, so mlops_manifest_validate() need not run the
+     * per-file rules a second time on it. */
+    int rules_checked;
+    /* Noted while the loader reads the files (mlops__manifest_note_path), so
+     * that the rules across files need not look every path up again. */
+    int paths_noted;
+    int paths_foldable; /* some path has upper-case ASCII or non-ASCII bytes */
+    size_t order_fault; /* 1 + index of the first file not after its predecessor */
 };
 
 /* ---- manifest.c: file entries read from their checked JSON objects ---- */
@@ -107,6 +116,13 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
 
 /** Rules across files (order, uniqueness, case folding) and the subject. */
 int mlops__manifest_check(const mlops_manifest *m);
+/**
+ * Note file `i`'s path (`cur`) after its predecessor's (`prev`, NULL for the
+ * first): the first order fault and whether any path can change under case
+ * folding. mlops__manifest_check reports what was noted.
+ */
+void mlops__manifest_note_path(mlops_manifest *m, const char *prev, size_t plen,
+                               const char *cur, size_t qlen, size_t i);
 /** Path rules of one path; `what` prefixes the message (a JSON path). */
 int mlops__manifest_path_rules(const char *path, size_t len, const char **why,
                                size_t *at);
@@ -123,8 +139,12 @@ int mlops__manifest_created_ok(const char *s);
 
 /* ---- manifest_write.c ---- */
 
-/** Compute the tree and statement digests into m (and their hex forms). */
-int mlops__manifest_digests(mlops_manifest *m);
+/**
+ * Compute the tree and statement digests into m (and their hex forms).
+ * `size_hint` is about the size of the canonical statement (the input's
+ * length): large statements are hashed on two threads.
+ */
+int mlops__manifest_digests(mlops_manifest *m, size_t size_hint);
 /** Lowercase hex of `n` bytes into `out` (2n+1 bytes). */
 void mlops__manifest_hex(char *out, const uint8_t *bytes, size_t n);
 

@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -44,20 +45,84 @@ static const char *const predicate_keys[] = {
  * tiny piece would cost more than the hashing. */
 #define FLUSH_AT 65536
 
+/*
+ * The two hashes run side by side. The statement hash covers every canonical
+ * byte and the tree hash the files array again (about twice the input in
+ * SHA-256 work), so for statements of at least THREAD_MIN bytes a helper
+ * thread hashes the statement while this thread writes the canonical bytes
+ * and hashes the tree. Blocks pass through a ring of RING buffers: the writer
+ * fills block k while the helper hashes blocks before it, and reuses a buffer
+ * only once the helper is done with it. Any failure to start the helper
+ * (threads unavailable) falls back to hashing both here; the digests are the
+ * same either way. The helper allocates nothing and records no error.
+ */
+#define RING 4
+#define THREAD_MIN ((size_t)256 << 10)
+
+typedef struct ring {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    mlops_digest *statement;
+    mlops_buf *slots;
+    size_t submitted; /* blocks handed to the helper */
+    size_t done;      /* blocks it has hashed */
+    int finished;     /* no more blocks will come */
+    int rc;           /* the helper's first failure */
+} ring;
+
+static void *ring_main(void *p)
+{
+    ring *r = p;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (r->done == r->submitted && !r->finished)
+            pthread_cond_wait(&r->cond, &r->lock);
+        if (r->done == r->submitted)
+            break;
+        const mlops_buf *b = &r->slots[r->done % RING];
+        pthread_mutex_unlock(&r->lock);
+        int rc = r->rc ? 0 : mlops_digest_update(r->statement, b->data, b->size);
+        pthread_mutex_lock(&r->lock);
+        if (rc && !r->rc)
+            r->rc = rc;
+        r->done++;
+        pthread_cond_broadcast(&r->cond);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
 typedef struct hasher {
     mlops_digest *statement, *tree;
-    mlops_buf pend; /* canonical bytes not hashed yet */
-    int both;       /* they are part of the files array: the tree hashes them too */
+    mlops_buf *pend; /* canonical bytes not hashed yet (a ring slot when threaded) */
+    mlops_buf own;   /* the only block when not threaded */
+    int both;        /* they are part of the files array: the tree hashes them too */
     size_t statement_size;
+    ring *r; /* NULL when not threaded */
 } hasher;
 
 static int flush(hasher *h)
 {
-    int rc = mlops_digest_update(h->statement, h->pend.data, h->pend.size);
-    if (!rc && h->both)
-        rc = mlops_digest_update(h->tree, h->pend.data, h->pend.size);
-    h->statement_size += h->pend.size;
-    mlops__buf_clear(&h->pend);
+    int rc = 0;
+    if (h->both)
+        rc = mlops_digest_update(h->tree, h->pend->data, h->pend->size);
+    h->statement_size += h->pend->size;
+    if (!h->r) {
+        if (!rc)
+            rc = mlops_digest_update(h->statement, h->pend->data, h->pend->size);
+        mlops__buf_clear(h->pend);
+        return rc;
+    }
+    ring *r = h->r;
+    pthread_mutex_lock(&r->lock);
+    r->submitted++;
+    pthread_cond_broadcast(&r->cond);
+    /* The next slot is free once the helper has hashed what it last held. */
+    while (r->submitted - r->done >= RING)
+        pthread_cond_wait(&r->cond, &r->lock);
+    pthread_mutex_unlock(&r->lock);
+    h->pend = &r->slots[r->submitted % RING];
+    mlops__buf_clear(h->pend);
     return rc;
 }
 
@@ -70,14 +135,14 @@ static int set_both(hasher *h, int both)
 
 static int put(hasher *h, const char *s, size_t n)
 {
-    int rc = mlops__buf_append(&h->pend, s, n);
-    return rc ? rc : h->pend.size >= FLUSH_AT ? flush(h) : 0;
+    int rc = mlops__buf_append(h->pend, s, n);
+    return rc ? rc : h->pend->size >= FLUSH_AT ? flush(h) : 0;
 }
 
 static int put_value(hasher *h, const mlops__json *v)
 {
-    int rc = mlops__json_write_canonical(&h->pend, v);
-    return rc ? rc : h->pend.size >= FLUSH_AT ? flush(h) : 0;
+    int rc = mlops__json_write_canonical(h->pend, v);
+    return rc ? rc : h->pend->size >= FLUSH_AT ? flush(h) : 0;
 }
 
 /* `sep` then "key": */
@@ -127,15 +192,75 @@ static int put_predicate(hasher *h, const mlops__json *pred)
     return rc ? rc : put(h, "}", 1);
 }
 
-int mlops__manifest_digests(mlops_manifest *m)
+/* Start the helper: 0 when it runs (h->r set); -1 when no thread could be
+ * started (h stays unthreaded); MLOPS_E_NOMEM when the ring's buffers could
+ * not be allocated. `slots` is initialised in every case. */
+static int ring_start(hasher *h, ring *r, mlops_buf *slots, pthread_t *tid)
 {
-    hasher h = {NULL, NULL, MLOPS_BUF_INIT, 0, 0};
+    for (size_t i = 0; i < RING; i++)
+        slots[i] = (mlops_buf)MLOPS_BUF_INIT;
+    for (size_t i = 0; i < RING; i++) {
+        int rc = mlops__buf_reserve(&slots[i], FLUSH_AT + 4096);
+        if (rc)
+            return rc;
+    }
+    r->statement = h->statement;
+    r->slots = slots;
+    r->submitted = r->done = 0;
+    r->finished = 0;
+    r->rc = 0;
+    if (pthread_mutex_init(&r->lock, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&r->cond, NULL) != 0) {
+        pthread_mutex_destroy(&r->lock);
+        return -1;
+    }
+    if (pthread_create(tid, NULL, ring_main, r) != 0) {
+        pthread_cond_destroy(&r->cond);
+        pthread_mutex_destroy(&r->lock);
+        return -1;
+    }
+    h->r = r;
+    h->pend = &slots[0];
+    return 0;
+}
+
+/* Wait for the helper to hash everything handed to it; its result. */
+static int ring_stop(ring *r, pthread_t tid)
+{
+    pthread_mutex_lock(&r->lock);
+    r->finished = 1;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(tid, NULL);
+    pthread_cond_destroy(&r->cond);
+    pthread_mutex_destroy(&r->lock);
+    return r->rc ? mlops__error(r->rc, "manifest digest: hashing the statement failed") : 0;
+}
+
+int mlops__manifest_digests(mlops_manifest *m, size_t size_hint)
+{
+    hasher h = {NULL, NULL, NULL, MLOPS_BUF_INIT, 0, 0, NULL};
+    ring r;
+    mlops_buf slots[RING];
+    pthread_t tid;
     const mlops__json *root = mlops__json_root(m->doc);
+    h.pend = &h.own;
     int rc = mlops_digest_new(&h.statement);
     if (!rc)
         rc = mlops_digest_new(&h.tree);
-    if (!rc)
-        rc = mlops__buf_reserve(&h.pend, FLUSH_AT + 4096);
+    if (!rc && size_hint >= THREAD_MIN) {
+        int started = ring_start(&h, &r, slots, &tid);
+        if (started != 0) {
+            /* Not threaded: give back what was reserved and hash here. */
+            for (size_t i = 0; i < RING; i++)
+                mlops_buf_dispose(&slots[i]);
+            if (started > 0)
+                rc = started;
+        }
+    }
+    if (!rc && !h.r)
+        rc = mlops__buf_reserve(&h.own, FLUSH_AT + 4096);
     if (!rc)
         rc = put(&h, "{", 1);
     for (size_t k = 0; k < sizeof top_keys / sizeof *top_keys && !rc; k++) {
@@ -150,13 +275,20 @@ int mlops__manifest_digests(mlops_manifest *m)
         rc = put(&h, "}", 1);
     if (!rc)
         rc = flush(&h);
+    if (h.r) {
+        int rc2 = ring_stop(h.r, tid);
+        if (!rc)
+            rc = rc2;
+        for (size_t i = 0; i < RING; i++)
+            mlops_buf_dispose(&slots[i]);
+    }
     if (!rc)
         rc = mlops_digest_finish(h.statement, m->statement);
     if (!rc)
         rc = mlops_digest_finish(h.tree, m->tree);
     mlops_digest_free(h.statement);
     mlops_digest_free(h.tree);
-    mlops_buf_dispose(&h.pend);
+    mlops_buf_dispose(&h.own);
     if (rc)
         return rc;
     mlops__manifest_hex(m->tree_hex, m->tree, 32);

@@ -99,6 +99,10 @@ const char *mlops__json_number_text(const mlops__json *v, size_t *len);
 /** Decoded UTF-8, NUL-terminated; `len` (may be NULL) counts bytes and
  *  includes any embedded U+0000. */
 const char *mlops__json_string(const mlops__json *v, size_t *len);
+/** 1 when `v` is a string parsed without escapes: it then holds no U+0000
+ *  (raw control bytes are never accepted), so a NUL check can be skipped.
+ *  0 otherwise (built strings, escaped strings, other types). */
+int mlops__json_string_plain(const mlops__json *v);
 
 size_t mlops__json_array_size(const mlops__json *v);
 const mlops__json *mlops__json_array_get(const mlops__json *v, size_t i);
@@ -106,6 +110,8 @@ const mlops__json *mlops__json_array_get(const mlops__json *v, size_t i);
 /** Object members in document (or insertion) order. */
 size_t mlops__json_object_size(const mlops__json *v);
 const char *mlops__json_object_key(const mlops__json *v, size_t i, size_t *len);
+/** The string node of member i's key (NULL out of range). */
+const mlops__json *mlops__json_object_key_node(const mlops__json *v, size_t i);
 const mlops__json *mlops__json_object_value(const mlops__json *v, size_t i);
 /** Member by key, or NULL. Keys are unique (the parser guarantees it). */
 const mlops__json *mlops__json_object_find(const mlops__json *v, const char *key);
