@@ -126,6 +126,8 @@ void mlops__manifest_note_path(mlops_manifest *m, const char *prev, size_t plen,
 /** Path rules of one path; `what` prefixes the message (a JSON path). */
 int mlops__manifest_path_rules(const char *path, size_t len, const char **why,
                                size_t *at);
+/** 1 when all `n` bytes of s[0..n) are lowercase hex digits (reads all n). */
+int mlops__manifest_hex_run(const char *s, size_t n);
 /** 1 when `s` is exactly `n` lowercase hex digits (and nothing more). */
 int mlops__manifest_is_hex(const char *s, size_t n);
 /** Valid UTF-8 without NUL bytes. */

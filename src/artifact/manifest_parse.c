@@ -254,7 +254,9 @@ static int digest_at(loader *l, const char **out, const mlops__json *obj, const 
     rc = string_at(l, &hex, v, "sha256", slot[0], 1, 64);
     if (rc)
         return rc;
-    if (!mlops__manifest_is_hex(hex, 64)) {
+    size_t hex_len = 0;
+    mlops__json_string(slot[0], &hex_len);
+    if (hex_len != 64 || !mlops__manifest_hex_run(hex, 64)) {
         pk(l, "sha256");
         return fault(l, MLOPS_E_SCHEMA, slot[0], "expected 64 lowercase hex digits");
     }

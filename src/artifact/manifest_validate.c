@@ -21,6 +21,15 @@ static const unsigned char hex_digit[256] = {
     ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
 };
 
+int mlops__manifest_hex_run(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad |= ((unsigned)(u[i] - '0') > 9u) & ((unsigned)(u[i] - 'a') > 5u);
+    return !bad;
+}
+
 int mlops__manifest_is_hex(const char *s, size_t n)
 {
     if (!s)
@@ -166,7 +175,22 @@ int mlops__manifest_path_rules(const char *path, size_t len, const char **why, s
         return -1;
     }
     size_t seg = 0, i = 0; /* start of the current segment, position */
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     for (;;) {
+        /* Eight plain bytes at a time: none >= 0x80, below 0x20, '/', '\\'
+         * or DEL (exact as "any"); the byte loop then finds which. */
+        while (i + 8 <= len) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            uint64_t slash = x ^ (ones * '/'), bslash = x ^ (ones * '\\');
+            uint64_t del = x ^ (ones * 0x7F);
+            uint64_t special = (x & highs) | ((x - ones * 0x20) & ~x & highs) |
+                               ((slash - ones) & ~slash & highs) |
+                               ((bslash - ones) & ~bslash & highs) | ((del - ones) & ~del & highs);
+            if (special)
+                break;
+            i += 8;
+        }
         while (i < len && path_byte[p[i]] == PB_PLAIN)
             i++;
         if (i < len && path_byte[p[i]] == PB_BAD) {

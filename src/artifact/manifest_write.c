@@ -62,8 +62,9 @@ static const char *const predicate_keys[] = {
 typedef struct ring {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    mlops_digest *statement;
+    mlops_digest *statement, *tree;
     mlops_buf *slots;
+    int both[RING]; /* the block is part of the files array */
     size_t submitted; /* blocks handed to the helper */
     size_t done;      /* blocks it has hashed */
     int finished;     /* no more blocks will come */
@@ -80,8 +81,11 @@ static void *ring_main(void *p)
         if (r->done == r->submitted)
             break;
         const mlops_buf *b = &r->slots[r->done % RING];
+        int both = r->both[r->done % RING];
         pthread_mutex_unlock(&r->lock);
         int rc = r->rc ? 0 : mlops_digest_update(r->statement, b->data, b->size);
+        if (!rc && both && !r->rc)
+            rc = mlops_digest_update(r->tree, b->data, b->size);
         pthread_mutex_lock(&r->lock);
         if (rc && !r->rc)
             r->rc = rc;
@@ -103,18 +107,17 @@ typedef struct hasher {
 
 static int flush(hasher *h)
 {
-    int rc = 0;
-    if (h->both)
-        rc = mlops_digest_update(h->tree, h->pend->data, h->pend->size);
     h->statement_size += h->pend->size;
     if (!h->r) {
-        if (!rc)
-            rc = mlops_digest_update(h->statement, h->pend->data, h->pend->size);
+        int rc = mlops_digest_update(h->statement, h->pend->data, h->pend->size);
+        if (!rc && h->both)
+            rc = mlops_digest_update(h->tree, h->pend->data, h->pend->size);
         mlops__buf_clear(h->pend);
         return rc;
     }
     ring *r = h->r;
     pthread_mutex_lock(&r->lock);
+    r->both[r->submitted % RING] = h->both;
     r->submitted++;
     pthread_cond_broadcast(&r->cond);
     /* The next slot is free once the helper has hashed what it last held. */
@@ -123,7 +126,7 @@ static int flush(hasher *h)
     pthread_mutex_unlock(&r->lock);
     h->pend = &r->slots[r->submitted % RING];
     mlops__buf_clear(h->pend);
-    return rc;
+    return 0;
 }
 
 static int set_both(hasher *h, int both)
@@ -205,6 +208,7 @@ static int ring_start(hasher *h, ring *r, mlops_buf *slots, pthread_t *tid)
             return rc;
     }
     r->statement = h->statement;
+    r->tree = h->tree;
     r->slots = slots;
     r->submitted = r->done = 0;
     r->finished = 0;
