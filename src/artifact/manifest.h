@@ -91,6 +91,9 @@ struct mlops_manifest {
     int paths_noted;
     int paths_foldable; /* some path has upper-case ASCII or non-ASCII bytes */
     size_t order_fault; /* 1 + index of the first file not after its predecessor */
+    /* The document was parsed from a copy of canonical bytes (the digest
+     * pass hashed them as they were): writing it is copying them back. */
+    int source_canonical;
 };
 
 /* ---- manifest.c: file entries read from their checked JSON objects ---- */
@@ -107,10 +110,12 @@ const char *mlops__manifest_file_sha256(const mlops__json *f);
  * Check a document against the schema and the rules, index it and compute
  * its digests. Takes ownership of `doc` whether it succeeds or not. `data`
  * and `len` are the parsed input (to turn offsets into line and column in
- * errors), or NULL/0.
+ * errors), or NULL/0; `pristine` says that they are still exactly the bytes
+ * the document was parsed from (not parsed in place), so that canonical input
+ * can be hashed as it is.
  */
 int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char *data,
-                         size_t len);
+                         size_t len, int pristine);
 
 /* ---- manifest_validate.c ---- */
 
@@ -143,10 +148,11 @@ int mlops__manifest_created_ok(const char *s);
 
 /**
  * Compute the tree and statement digests into m (and their hex forms).
- * `size_hint` is about the size of the canonical statement (the input's
- * length): large statements are hashed on two threads.
+ * `src` (`len` bytes) is the source the document was parsed from, unchanged,
+ * or NULL: when it is already canonical it is hashed as it is. `len` also
+ * serves as a size hint: large statements are hashed on two threads.
  */
-int mlops__manifest_digests(mlops_manifest *m, size_t size_hint);
+int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t len);
 /** Lowercase hex of `n` bytes into `out` (2n+1 bytes). */
 void mlops__manifest_hex(char *out, const uint8_t *bytes, size_t n);
 

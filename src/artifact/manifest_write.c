@@ -242,7 +242,56 @@ static int ring_stop(ring *r, pthread_t tid)
     return r->rc ? mlops__error(r->rc, "manifest digest: hashing the statement failed") : 0;
 }
 
-int mlops__manifest_digests(mlops_manifest *m, size_t size_hint)
+/*
+ * Canonical input (what this library writes, and what signing tools hash) is
+ * hashed as it is: when the document's canonical form is its source without
+ * whitespace and the source has no whitespace (mlops__json_canonical_span
+ * says the canonical length equals the source length), the statement's
+ * canonical bytes are the source and the files array's are the source span
+ * of the files node. The tree hash then runs on a helper thread while this
+ * one hashes the statement. Returns 1 when done this way, 0 when the bytes
+ * must be written to be known, or an error code (negated) from hashing.
+ */
+typedef struct span_job {
+    mlops_digest *d;
+    const char *data;
+    size_t len;
+    int rc;
+} span_job;
+
+static void *span_main(void *p)
+{
+    span_job *j = p;
+    j->rc = mlops_digest_update(j->d, j->data, j->len);
+    return NULL;
+}
+
+static int hash_source(mlops_digest *statement, mlops_digest *tree, const mlops_manifest *m,
+                       const char *src, size_t len)
+{
+    size_t total = 0, fsize = 0;
+    if (!src || !len || !m->files_node ||
+        !mlops__json_canonical_span(mlops__json_root(m->doc), &total, m->files_node, &fsize) ||
+        total != len)
+        return 0;
+    size_t off = mlops__json_offset(m->files_node);
+    if (fsize < 2 || off >= len || fsize > len - off || src[off] != '[' ||
+        src[off + fsize - 1] != ']')
+        return 0;
+    span_job j = {tree, src + off, fsize, 0};
+    pthread_t tid;
+    int threaded = len >= THREAD_MIN && pthread_create(&tid, NULL, span_main, &j) == 0;
+    int rc = mlops_digest_update(statement, src, len);
+    if (threaded)
+        pthread_join(tid, NULL);
+    else
+        span_main(&j);
+    if (!rc)
+        rc = j.rc;
+    return rc ? -rc : 1;
+}
+
+int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t size_hint)
 {
     hasher h = {NULL, NULL, NULL, MLOPS_BUF_INIT, 0, 0, NULL};
     ring r;
@@ -253,6 +302,14 @@ int mlops__manifest_digests(mlops_manifest *m, size_t size_hint)
     int rc = mlops_digest_new(&h.statement);
     if (!rc)
         rc = mlops_digest_new(&h.tree);
+    int direct = rc ? 0 : hash_source(h.statement, h.tree, m, src, size_hint);
+    if (direct < 0)
+        rc = -direct;
+    if (direct) {
+        h.statement_size = size_hint;
+        m->source_canonical = direct > 0;
+        goto finish;
+    }
     if (!rc && size_hint >= THREAD_MIN) {
         int started = ring_start(&h, &r, slots, &tid);
         if (started != 0) {
@@ -286,6 +343,7 @@ int mlops__manifest_digests(mlops_manifest *m, size_t size_hint)
         for (size_t i = 0; i < RING; i++)
             mlops_buf_dispose(&slots[i]);
     }
+finish:
     if (!rc)
         rc = mlops_digest_finish(h.statement, m->statement);
     if (!rc)
@@ -319,6 +377,8 @@ int mlops_manifest_write_canonical(mlops_buf *out, const mlops_manifest *m)
         out->data = p;
         out->capacity = need;
     }
+    if (m->source_canonical)
+        return mlops__json_doc_write_source(out, m->doc, m->canonical_size);
     return mlops__json_write_canonical(out, mlops__json_root(m->doc));
 }
 

@@ -170,6 +170,32 @@ int mlops__json_write_canonical(mlops_buf *out, const mlops__json *v);
 int mlops__json_write_pretty(mlops_buf *out, const mlops__json *v);
 
 /**
+ * Whether the canonical form of the parsed value `v` is its source text with
+ * the whitespace between tokens removed: every string was written without
+ * escapes, every number is an integer of at most 15 digits (not "-0"), and
+ * every object's members are in canonical key order. Then returns 1 and sets
+ * *size to the canonical length (and *mark_size to that of the value `mark`
+ * inside v, when met; may be NULL). A source span of exactly *size bytes
+ * holding v is then byte for byte its canonical form. Returns 0 otherwise
+ * (including for built values and beyond the writers' depth limit): the
+ * bytes must then be written to be known. Allocates nothing.
+ */
+int mlops__json_canonical_span(const mlops__json *v, size_t *size, const mlops__json *mark,
+                               size_t *mark_size);
+
+/**
+ * Append the first `len` bytes of the source of a document parsed by
+ * mlops__json_parse (which keeps a copy) to `out`, as they were before
+ * parsing. Only for documents without escaped strings (as
+ * mlops__json_canonical_span checks): the parser rewrote nothing in the copy
+ * but the closing quotes of strings, which are put back. With the canonical
+ * span equal to the source length this is the canonical form, copied.
+ * @return 0; MLOPS_E_INVALID when the document keeps no copy (parsed in
+ *         place) or `len` is not within it; MLOPS_E_NOMEM.
+ */
+int mlops__json_doc_write_source(mlops_buf *out, const mlops__json_doc *doc, size_t len);
+
+/**
  * ECMAScript Number::toString of a finite double (shortest digits that
  * round-trip, "1e+21", "1e-7", -0 → "0"). `out` needs 32 bytes. Returns the
  * length.
