@@ -173,21 +173,32 @@ static int members(loader *l, const mlops__json *obj, const char *const *names,
         slots[nn++] = NULL;
     size_t n = mlops__json_object_size(obj);
     for (size_t i = 0; i < n; i++) {
-        const mlops__json *kn = mlops__json_object_key_node(obj, i);
+        const char *k = NULL;
         size_t klen = 0;
-        const char *k = mlops__json_string(kn, &klen);
-        if (!mlops__json_string_plain(kn) && strlen(k) != klen)
+        int plain = 0;
+        const mlops__json *val = mlops__json_object_member(obj, i, &k, &klen, &plain);
+        if (!plain && strlen(k) != klen)
             return nul_key(l, obj, k);
+        /* k has no NUL before k[klen]: the comparison stops at the end of
+         * the shorter string. */
         size_t j = 0;
-        while (j < nn && (names[j][0] != k[0] || strcmp(names[j], k) != 0))
-            j++;
+        for (; j < nn; j++) {
+            const char *a = names[j];
+            if (a[0] != k[0])
+                continue;
+            size_t q = 1;
+            while (q < klen && a[q] == k[q])
+                q++;
+            if (q == klen && a[q] == '\0')
+                break;
+        }
         if (j == nn) {
             pk(l, k);
-            return fault(l, MLOPS_E_SCHEMA, mlops__json_object_value(obj, i),
+            return fault(l, MLOPS_E_SCHEMA, val,
                          "unknown field \"%.64s\" (free-form data belongs in annotations)",
                          k);
         }
-        slots[j] = mlops__json_object_value(obj, i);
+        slots[j] = val;
     }
     return 0;
 }

@@ -112,6 +112,10 @@ size_t mlops__json_object_size(const mlops__json *v);
 const char *mlops__json_object_key(const mlops__json *v, size_t i, size_t *len);
 /** The string node of member i's key (NULL out of range). */
 const mlops__json *mlops__json_object_key_node(const mlops__json *v, size_t i);
+/** Member i in one call: its value (NULL out of range), and its key, the
+ *  key's length and whether the key is plain (mlops__json_string_plain). */
+const mlops__json *mlops__json_object_member(const mlops__json *v, size_t i, const char **key,
+                                             size_t *key_len, int *key_plain);
 const mlops__json *mlops__json_object_value(const mlops__json *v, size_t i);
 /** Member by key, or NULL. Keys are unique (the parser guarantees it). */
 const mlops__json *mlops__json_object_find(const mlops__json *v, const char *key);
@@ -172,7 +176,7 @@ int mlops__json_write_pretty(mlops_buf *out, const mlops__json *v);
 /**
  * Whether the canonical form of the parsed value `v` is its source text with
  * the whitespace between tokens removed: every string was written without
- * escapes, every number is an integer of at most 15 digits (not "-0"), and
+ * escapes, every number is written as the canonical writer writes it, and
  * every object's members are in canonical key order. Then returns 1 and sets
  * *size to the canonical length (and *mark_size to that of the value `mark`
  * inside v, when met; may be NULL). A source span of exactly *size bytes

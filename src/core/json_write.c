@@ -372,12 +372,19 @@ static int span_value(span_walk *s, const mlops__json *v, size_t level)
     case MLOPS__JSON_NUMBER: {
         /* What write_number copies as it is. */
         const char *t = v->u.s;
-        size_t n = json_len(v), neg = n && t[0] == '-';
-        if (n == neg || n - neg > 15 || (neg && n == 2 && t[1] == '0'))
+        size_t n = json_len(v), neg = n && t[0] == '-', i = neg;
+        if (n == neg || (neg && n == 2 && t[1] == '0'))
             return 0;
-        for (size_t i = neg; i < n; i++)
-            if (t[i] < '0' || t[i] > '9')
+        while (i < n && t[i] >= '0' && t[i] <= '9')
+            i++;
+        if (i != n || n - neg > 15) {
+            /* Otherwise write_number formats the double: canonical when
+             * that gives back exactly the source text. */
+            double d = mlops__json_strtod(t, NULL);
+            char b[32];
+            if (!isfinite(d) || mlops__json_format_double(b, d) != n || memcmp(b, t, n) != 0)
                 return 0;
+        }
         s->size += n;
         break;
     }
