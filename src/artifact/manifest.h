@@ -96,6 +96,8 @@ struct mlops_manifest {
     int source_canonical;
 };
 
+typedef struct mlops__mf_prehash mlops__mf_prehash;
+
 /* ---- manifest.c: file entries read from their checked JSON objects ---- */
 
 /** File object `i`, or NULL when out of range (or m is NULL). */
@@ -112,10 +114,11 @@ const char *mlops__manifest_file_sha256(const mlops__json *f);
  * and `len` are the parsed input (to turn offsets into line and column in
  * errors), or NULL/0; `pristine` says that they are still exactly the bytes
  * the document was parsed from (not parsed in place), so that canonical input
- * can be hashed as it is.
+ * can be hashed as it is; `ph` is a hashing job already started on them, or
+ * NULL (the caller frees it after this returns).
  */
 int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char *data,
-                         size_t len, int pristine);
+                         size_t len, int pristine, mlops__mf_prehash *ph);
 
 /* ---- manifest_validate.c ---- */
 
@@ -152,7 +155,21 @@ int mlops__manifest_created_ok(const char *s);
  * or NULL: when it is already canonical it is hashed as it is. `len` also
  * serves as a size hint: large statements are hashed on two threads.
  */
-int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t len);
+int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t len,
+                           mlops__mf_prehash *ph);
+
+/**
+ * For large input (`len` bytes at `src`, parsed into `doc`) that may be
+ * canonical, start hashing it on a helper thread and decide (on this thread)
+ * whether it is canonical; *out is then the job to pass to
+ * mlops__manifest_digests, or NULL when none was started (small or
+ * non-canonical-looking input, no thread). Returns 0 or MLOPS_E_NOMEM.
+ * `src` must stay unchanged until mlops__manifest_prehash_free().
+ */
+int mlops__manifest_prehash_start(mlops__mf_prehash **out, const mlops__json_doc *doc,
+                                  const char *src, size_t len);
+/** Wait for the helper (if still running) and release the job; NULL is a no-op. */
+void mlops__manifest_prehash_free(mlops__mf_prehash *ph);
 /** Lowercase hex of `n` bytes into `out` (2n+1 bytes). */
 void mlops__manifest_hex(char *out, const uint8_t *bytes, size_t n);
 

@@ -831,7 +831,7 @@ static int load_statement(loader *l, const mlops__json *root)
 }
 
 int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char *data,
-                         size_t len, int pristine)
+                         size_t len, int pristine, mlops__mf_prehash *ph)
 {
     mlops_manifest *m = mlops__calloc(1, sizeof *m);
     if (!m) {
@@ -851,7 +851,7 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
     if (!rc)
         rc = mlops__manifest_check(m);
     if (!rc)
-        rc = mlops__manifest_digests(m, pristine ? data : NULL, len);
+        rc = mlops__manifest_digests(m, pristine ? data : NULL, len, ph);
     if (!rc && strcmp(m->subject_sha256, m->tree_hex) != 0) {
         l.depth = 0;
         pk(&l, "subject");
@@ -907,5 +907,12 @@ int mlops_manifest_parse(mlops_manifest **out, const char *data, size_t len,
     rc = mlops__json_parse(&doc, len ? data : "", len, &limits, NULL);
     if (rc)
         return rc;
-    return mlops__manifest_load(out, doc, data, len, 1);
+    mlops__mf_prehash *ph = NULL;
+    if ((rc = mlops__manifest_prehash_start(&ph, doc, data, len))) {
+        mlops__json_doc_free(doc);
+        return rc;
+    }
+    rc = mlops__manifest_load(out, doc, data, len, 1, ph);
+    mlops__manifest_prehash_free(ph);
+    return rc;
 }

@@ -291,7 +291,143 @@ static int hash_source(mlops_digest *statement, mlops_digest *tree, const mlops_
     return rc ? -rc : 1;
 }
 
-int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t size_hint)
+/*
+ * Large input that looks canonical starts hashing before the schema is even
+ * checked: a helper thread hashes the whole input (the statement digest if
+ * the input proves canonical) while this thread checks that it is
+ * (mlops__json_canonical_span) and then the schema; once the span of the
+ * files array is known the helper hashes it too (the tree digest). If the
+ * input is not canonical the helper's work is dropped and the digests are
+ * computed from written bytes as usual. Same results either way.
+ */
+struct mlops__mf_prehash {
+    pthread_t tid;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    mlops_digest *statement, *tree;
+    const char *src;
+    size_t len;
+    const char *span; /* the files array, once known canonical */
+    size_t span_len;
+    int state; /* 0: undecided, 1: canonical (span set), 2: not canonical */
+    int joined;
+    int rc;
+};
+
+static void *prehash_main(void *p)
+{
+    mlops__mf_prehash *ph = p;
+    int rc = mlops_digest_update(ph->statement, ph->src, ph->len);
+    pthread_mutex_lock(&ph->lock);
+    while (ph->state == 0)
+        pthread_cond_wait(&ph->cond, &ph->lock);
+    int state = ph->state;
+    pthread_mutex_unlock(&ph->lock);
+    if (!rc && state == 1)
+        rc = mlops_digest_update(ph->tree, ph->span, ph->span_len);
+    ph->rc = rc;
+    return NULL;
+}
+
+static void prehash_decide(mlops__mf_prehash *ph, const mlops__json_doc *doc)
+{
+    const mlops__json *root = mlops__json_root(doc);
+    const mlops__json *files =
+        mlops__json_object_find(mlops__json_object_find(root, "predicate"), "files");
+    size_t total = 0, fsize = 0, off = files ? mlops__json_offset(files) : 0;
+    int ok = files && mlops__json_type_of(files) == MLOPS__JSON_ARRAY &&
+             mlops__json_canonical_span(root, &total, files, &fsize) && total == ph->len &&
+             fsize >= 2 && off < ph->len && fsize <= ph->len - off && ph->src[off] == '[' &&
+             ph->src[off + fsize - 1] == ']';
+    pthread_mutex_lock(&ph->lock);
+    if (ok) {
+        ph->span = ph->src + off;
+        ph->span_len = fsize;
+    }
+    ph->state = ok ? 1 : 2;
+    pthread_cond_broadcast(&ph->cond);
+    pthread_mutex_unlock(&ph->lock);
+}
+
+void mlops__manifest_prehash_free(mlops__mf_prehash *ph)
+{
+    if (!ph)
+        return;
+    if (!ph->joined) {
+        pthread_mutex_lock(&ph->lock);
+        if (ph->state == 0)
+            ph->state = 2;
+        pthread_cond_broadcast(&ph->cond);
+        pthread_mutex_unlock(&ph->lock);
+        pthread_join(ph->tid, NULL);
+    }
+    pthread_cond_destroy(&ph->cond);
+    pthread_mutex_destroy(&ph->lock);
+    mlops_digest_free(ph->statement);
+    mlops_digest_free(ph->tree);
+    mlops__free(ph);
+}
+
+int mlops__manifest_prehash_start(mlops__mf_prehash **out, const mlops__json_doc *doc,
+                                  const char *src, size_t len)
+{
+    *out = NULL;
+    /* Canonical statements start with their first key, no white space. */
+    static const char start[] = "{\"_type\":";
+    if (len < THREAD_MIN || memcmp(src, start, sizeof start - 1) != 0)
+        return 0;
+    mlops__mf_prehash *ph = mlops__calloc(1, sizeof *ph);
+    if (!ph)
+        return mlops__error_nomem();
+    int rc = mlops_digest_new(&ph->statement);
+    if (!rc)
+        rc = mlops_digest_new(&ph->tree);
+    if (rc) {
+        mlops_digest_free(ph->statement);
+        mlops__free(ph);
+        return rc;
+    }
+    ph->src = src;
+    ph->len = len;
+    int started = 0;
+    if (pthread_mutex_init(&ph->lock, NULL) == 0) {
+        if (pthread_cond_init(&ph->cond, NULL) == 0) {
+            started = pthread_create(&ph->tid, NULL, prehash_main, ph) == 0;
+            if (!started)
+                pthread_cond_destroy(&ph->cond);
+        }
+        if (!started)
+            pthread_mutex_destroy(&ph->lock);
+    }
+    if (!started) { /* no thread: the digests are computed later, as usual */
+        mlops_digest_free(ph->statement);
+        mlops_digest_free(ph->tree);
+        mlops__free(ph);
+        return 0;
+    }
+    prehash_decide(ph, doc);
+    *out = ph;
+    return 0;
+}
+
+/* 1 when the helper produced both digests (into m), 0 when the input was not
+ * canonical, or an error code (negated). */
+static int prehash_finish(mlops__mf_prehash *ph, mlops_manifest *m)
+{
+    pthread_join(ph->tid, NULL);
+    ph->joined = 1;
+    if (ph->state != 1)
+        return 0;
+    if (ph->rc)
+        return -mlops__error(ph->rc, "manifest digest: hashing the input failed");
+    int rc = mlops_digest_finish(ph->statement, m->statement);
+    if (!rc)
+        rc = mlops_digest_finish(ph->tree, m->tree);
+    return rc ? -rc : 1;
+}
+
+int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t size_hint,
+                           mlops__mf_prehash *ph)
 {
     hasher h = {NULL, NULL, NULL, MLOPS_BUF_INIT, 0, 0, NULL};
     ring r;
@@ -299,6 +435,19 @@ int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t size_hint
     pthread_t tid;
     const mlops__json *root = mlops__json_root(m->doc);
     h.pend = &h.own;
+    if (ph) {
+        int done = prehash_finish(ph, m);
+        if (done < 0)
+            return -done;
+        if (done) {
+            m->source_canonical = 1;
+            m->canonical_size = size_hint;
+            mlops__manifest_hex(m->tree_hex, m->tree, 32);
+            mlops__manifest_hex(m->statement_hex, m->statement, 32);
+            return 0;
+        }
+        src = NULL; /* known not canonical */
+    }
     int rc = mlops_digest_new(&h.statement);
     if (!rc)
         rc = mlops_digest_new(&h.tree);
