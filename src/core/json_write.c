@@ -442,9 +442,7 @@ int mlops__json_doc_write_source(mlops_buf *out, const mlops__json_doc *doc, siz
     if (!doc->text || !doc->root || len > doc->text_len)
         return mlops__error(MLOPS_E_INVALID, "the document keeps no source copy of %zu bytes",
                             len);
-    if (len > SIZE_MAX - 1 - out->size)
-        return mlops__error(MLOPS_E_LIMIT, "buffer size overflow");
-    int rc = mlops__buf_reserve(out, len + 1);
+    int rc = mlops__buf_reserve(out, len); /* and the NUL */
     if (rc)
         return rc;
     /* A raw NUL byte is never valid JSON, so every NUL in the copy is a
