@@ -46,15 +46,16 @@ static const char *const predicate_keys[] = {
 #define FLUSH_AT 65536
 
 /*
- * The two hashes run side by side. The statement hash covers every canonical
+ * Hashing runs beside writing. The statement hash covers every canonical
  * byte and the tree hash the files array again (about twice the input in
  * SHA-256 work), so for statements of at least THREAD_MIN bytes a helper
- * thread hashes the statement while this thread writes the canonical bytes
- * and hashes the tree. Blocks pass through a ring of RING buffers: the writer
- * fills block k while the helper hashes blocks before it, and reuses a buffer
- * only once the helper is done with it. Any failure to start the helper
- * (threads unavailable) falls back to hashing both here; the digests are the
- * same either way. The helper allocates nothing and records no error.
+ * thread computes both hashes while this thread writes the canonical bytes.
+ * Blocks pass through a ring of RING buffers: the writer fills block k while
+ * the helper hashes blocks before it, and reuses a buffer only once the
+ * helper is done with it. Any failure to start the helper (threads
+ * unavailable) falls back to hashing both here; the digests are the same
+ * either way. The helper allocates nothing; its failure, if any, is reported
+ * by this thread.
  */
 #define RING 4
 #define THREAD_MIN ((size_t)256 << 10)
