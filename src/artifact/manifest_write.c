@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -59,6 +60,19 @@ static const char *const predicate_keys[] = {
  */
 #define RING 4
 #define THREAD_MIN ((size_t)256 << 10)
+
+/* Start a helper thread with every signal blocked, so that the caller's
+ * signals are never delivered to it. 0 or an error number. */
+static int start_helper(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
+        return -1;
+    int rc = pthread_create(tid, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
 
 typedef struct ring {
     pthread_mutex_t lock;
@@ -220,7 +234,7 @@ static int ring_start(hasher *h, ring *r, mlops_buf *slots, pthread_t *tid)
         pthread_mutex_destroy(&r->lock);
         return -1;
     }
-    if (pthread_create(tid, NULL, ring_main, r) != 0) {
+    if (start_helper(tid, ring_main, r) != 0) {
         pthread_cond_destroy(&r->cond);
         pthread_mutex_destroy(&r->lock);
         return -1;
@@ -281,7 +295,7 @@ static int hash_source(mlops_digest *statement, mlops_digest *tree, const mlops_
         return 0;
     span_job j = {tree, src + off, fsize, 0};
     pthread_t tid;
-    int threaded = len >= THREAD_MIN && pthread_create(&tid, NULL, span_main, &j) == 0;
+    int threaded = len >= THREAD_MIN && start_helper(&tid, span_main, &j) == 0;
     int rc = mlops_digest_update(statement, src, len);
     if (threaded)
         pthread_join(tid, NULL);
@@ -393,7 +407,7 @@ int mlops__manifest_prehash_start(mlops__mf_prehash **out, const mlops__json_doc
     int started = 0;
     if (pthread_mutex_init(&ph->lock, NULL) == 0) {
         if (pthread_cond_init(&ph->cond, NULL) == 0) {
-            started = pthread_create(&ph->tid, NULL, prehash_main, ph) == 0;
+            started = start_helper(&ph->tid, prehash_main, ph) == 0;
             if (!started)
                 pthread_cond_destroy(&ph->cond);
         }
