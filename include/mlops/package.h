@@ -58,7 +58,9 @@ typedef struct mlops_pack_options {
     uint64_t shard_size;
     /** Hashing threads; 0 = 2. At most 64. */
     uint32_t threads;
-    /** Called with bytes hashed and written so far of the total; returning
+    /** Called with bytes hashed and written so far of the total (each file
+     *  counts twice, a file larger than the shard size three times: its
+     *  digest and its shard digests are computed apart); returning
      *  non-zero cancels (MLOPS_E_CANCELLED, no output left). Called from the
      *  thread that called mlops_packer_write() only. */
     mlops_progress_fn progress;

@@ -509,7 +509,7 @@ static int hash_unit_run(hash_job *j, const hash_unit *u, unsigned char *buf, in
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int rc = md ? 0 : mlops__error_nomem();
     if (!rc)
-        rc = mlops__pack_item_unchanged(it, fd, "since it was added");
+        rc = mlops__pack_item_unchanged(it, fd, "while it was being hashed");
     if (!rc && EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
         rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest init failed");
     uint64_t off = u->shard == (size_t)-1 ? 0 : (uint64_t)u->shard * shard_size;

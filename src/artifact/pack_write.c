@@ -839,8 +839,11 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
 
     int64_t mtime = mlops__pack_mtime(&p->o);
     pack_run r = { p, NULL, 0, 0, NULL };
+    /* bytes hashed and written: a file with shards is hashed twice (its
+     * whole digest and its shards, on different threads), then written */
+    uint64_t shard_size = p->o.shard_size ? p->o.shard_size : MLOPS_MANIFEST_DEFAULT_SHARD_SIZE;
     for (size_t i = 0; i < p->n; i++)
-        r.total += 2 * p->items[i].size;
+        r.total += (p->items[i].size > shard_size ? 3 : 2) * p->items[i].size;
     blobs b;
     memset(&b, 0, sizeof b);
     layer *layers = mlops__calloc(p->n + 5, sizeof *layers);

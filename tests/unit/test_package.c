@@ -978,6 +978,22 @@ static void a_file_changed_between_passes_is_refused(void **state)
         assert_int_equal(access(wp("moddir/x.mlpkg"), F_OK), -1);
     }
     assert_int_equal(count_dir(wp("moddir")), 0); /* no temporaries either */
+
+    /* progress with shards: the whole digest, the shards, then the copy */
+    progress_seen seen = { 0, 0, 0 };
+    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    o.progress = count_progress;
+    o.progress_ctx = &seen;
+    o.shard_size = 1u << 20;
+    mlops_packer *p = NULL;
+    assert_int_equal(mlops_packer_new(&p, &o), 0);
+    assert_int_equal(mlops_packer_add_file(p, wp("mod/b.bin"), "b.bin", "model", 0), 0);
+    mlops_manifest_builder *b = builder();
+    assert_int_equal(mlops_packer_write(p, wp("moddir/s.mlpkg"), b, NULL), 0);
+    assert_int_equal(seen.total, 3 * 2097152ull);
+    assert_int_equal(seen.last, seen.total);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
 }
 
 typedef struct {
