@@ -168,12 +168,15 @@ typedef struct capture {
     unsigned char buf[16384];
     size_t len;
     int overflow;
+    int sealed; /* the header is taken: refuse whatever comes after */
 } capture;
 
 static la_ssize_t capture_cb(struct archive *a, void *ctx, const void *data, size_t len)
 {
     (void)a;
     capture *c = ctx;
+    if (c->sealed)
+        return -1;
     if (len > sizeof c->buf - c->len) {
         c->overflow = 1;
         return -1;
@@ -202,6 +205,7 @@ int mlops__tarw_raw_begin(mlops__tarw *w, const char *path, uint64_t size)
     }
     c->len = 0;
     c->overflow = 0;
+    c->sealed = 0;
     /* The same settings as the main writer: the header bytes are the ones
      * it would write for this entry. */
     fill_entry(w, path, AE_IFREG, 0644, size);
@@ -222,8 +226,11 @@ int mlops__tarw_raw_begin(mlops__tarw *w, const char *path, uint64_t size)
         w->out_bytes += c->len;
 done:
     if (a) {
-        /* abandon the scratch writer: no data, no end-of-archive blocks */
-        archive_write_fail(a);
+        /* abandon the scratch writer: its sink refuses the entry's data and
+         * the end-of-archive blocks, so closing it writes nothing (and
+         * frees everything, which archive_write_fail() would not) */
+        if (c)
+            c->sealed = 1;
         archive_write_free(a);
     }
     mlops__free(c);

@@ -1040,6 +1040,36 @@ static void out_of_memory_is_clean(void **state)
     assert_int_equal(sh("ls '%s' | grep -c mlops- > /dev/null", work), 1); /* no temporaries */
 }
 
+/* The same with a raw layer with shards: the shard hashing units and the
+ * raw copy's header writer fail cleanly too. */
+static int op_pack_raw(void *arg)
+{
+    oom_ctx *c = arg;
+    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    o.threads = 1; /* the counting allocator is not thread-safe */
+    o.mtime = 0;
+    o.shard_size = 1u << 19;
+    int rc = mlops_packer_new(&c->p, &o);
+    if (!rc)
+        rc = mlops_manifest_builder_new(&c->b, "m", "1.0.0", "2026-11-26T09:00:00Z");
+    if (!rc)
+        rc = mlops_packer_add_directory(c->p, wp("oomraw"), "model", 0);
+    if (!rc)
+        rc = mlops_packer_write(c->p, wp("oom.mlpkg"), c->b, &c->m);
+    return rc;
+}
+
+static void out_of_memory_with_a_raw_layer_is_clean(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("mkdir -p '%s' && echo one > '%s/a.txt' && head -c 1100000 "
+                        "/dev/urandom > '%s/big.bin'", wp("oomraw"), wp("oomraw"),
+                        wp("oomraw")), 0);
+    oom_ctx c = { 0 };
+    assert_true(oom_check("mlops_packer_write", op_pack_raw, cleanup_pack, &c, 0) >= 10);
+    assert_int_equal(sh("ls '%s' | grep -c mlops- > /dev/null", work), 1); /* no temporaries */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1058,6 +1088,7 @@ int main(void)
         cmocka_unit_test(a_file_changed_between_passes_is_refused),
         cmocka_unit_test(verify_and_extract_out_of_memory_are_clean),
         cmocka_unit_test(out_of_memory_is_clean),
+        cmocka_unit_test(out_of_memory_with_a_raw_layer_is_clean),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
