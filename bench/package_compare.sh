@@ -33,7 +33,9 @@ timed() {
     tail -n 1 "$work/$name"
 }
 do_cat() { timed cat bash -c "find '$work/in' -type f | sort | xargs cat > '$work/cat.out' && sync -f '$work/cat.out'"; rm -f "$work/cat.out"; }
-do_pack() { timed pack "$tool" pack "$work/in" "$work/p.mlpkg"; }
+# the previous package is removed first (untimed), as cat's output is: neither
+# pays for freeing the blocks of an old output
+do_pack() { rm -f "$work/p.mlpkg"; timed pack "$tool" pack "$work/in" "$work/p.mlpkg"; }
 do_dgst() { timed dgst openssl dgst -sha256 "$work/p.mlpkg"; }
 do_verify() { timed verify "$tool" verify "$work/p.mlpkg"; }
 

@@ -28,6 +28,7 @@
 
 #define COPY_BUFFER (1u << 20)
 #define OUT_BUFFER (1u << 20)
+#define WRITEBACK_WINDOW ((uint64_t)32 << 20)
 #define COPY_CHUNK (1u << 20) /* per copy_file_range() call, between progress calls */
 
 /* ---- an output file with a buffer and a running digest ------------------ */
@@ -180,7 +181,11 @@ static int copy_raw(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: cannot open: %s",
                                it->source, strerror(errno));
     rc = mlops__pack_item_unchanged(it, fd, "between hashing and writing");
-    uint64_t left = it->size;
+    uint64_t left = it->size, copied = 0, flushed = 0;
+    off_t here = lseek(o->fd, 0, SEEK_CUR);
+    uint64_t start = here < 0 ? 0 : (uint64_t)here;
+    (void)start;
+    (void)flushed;
     int use_cfr = 1;
     while (!rc && left) {
         size_t want = left < COPY_CHUNK ? (size_t)left : COPY_CHUNK;
@@ -228,6 +233,16 @@ static int copy_raw(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
         }
         left -= (uint64_t)n;
         o->bytes += (uint64_t)n;
+        copied += (uint64_t)n;
+#ifdef SYNC_FILE_RANGE_WRITE
+        /* start writing back what was copied, so the disk works while the
+         * copy goes on instead of all at the final fsync */
+        if (copied - flushed >= WRITEBACK_WINDOW || !left) {
+            (void)sync_file_range(o->fd, (off_t)(start + flushed), (off_t)(copied - flushed),
+                                  SYNC_FILE_RANGE_WRITE);
+            flushed = copied;
+        }
+#endif
         rc = report(r, (uint64_t)n);
     }
     if (!rc && read(fd, r->copy_buf, 1) != 0)
