@@ -7,7 +7,7 @@
 # temporary directory under WORK_PARENT (default /tmp; page cache warm after
 # the first run). Each run alternates the order of the pair it compares.
 # Every command is timed by /usr/bin/time: wall seconds, user + system CPU
-# seconds, peak RSS. Prints every run, the load average before and after,
+# seconds, peak RSS, and CPU/wall (over 100% when more than one core worked). Prints every run, the load average before and after,
 # and the medians.
 #
 # SPDX-License-Identifier: Apache-2.0
@@ -29,7 +29,8 @@ timed() {
     local name=$1
     shift
     /usr/bin/time -f '%e %U %S %M' -o "$work/t.$name" "$@" > /dev/null
-    awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$work/t.$name" >> "$work/$name"
+    awk '{printf "%s %.2f %s %.0f%%\n", $1, $2 + $3, $4, $1 > 0 ? 100 * ($2 + $3) / $1 : 0}' \
+        "$work/t.$name" >> "$work/$name"
     tail -n 1 "$work/$name"
 }
 do_cat() { timed cat bash -c "find '$work/in' -type f | sort | xargs cat > '$work/cat.out' && sync -f '$work/cat.out'"; rm -f "$work/cat.out"; }
@@ -47,7 +48,7 @@ for r in $(seq 1 "$runs"); do
     else
         p=$(do_pack); c=$(do_cat); v=$(do_verify); o=$(do_dgst)
     fi
-    echo "run $r (wall s, cpu s, maxrss KiB): cat $c | pack $p | openssl dgst $o | verify $v"
+    echo "run $r (wall s, cpu s, maxrss KiB, cpu/wall): cat $c | pack $p | openssl dgst $o | verify $v"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 size=$(stat -c %s "$work/p.mlpkg")
