@@ -29,7 +29,7 @@ timed() {
     local name=$1
     shift
     /usr/bin/time -f '%e %U %S %M' -o "$work/t.$name" "$@" > /dev/null
-    awk '{printf "%s %.2f %s %.0f%%\n", $1, $2 + $3, $4, $1 > 0 ? 100 * ($2 + $3) / $1 : 0}' \
+    awk '{printf "%s %.2f %s %.0f%%\n", $1, $2 + $3, $4, ($1 > 0) ? 100 * ($2 + $3) / $1 : 0}' \
         "$work/t.$name" >> "$work/$name"
     tail -n 1 "$work/$name"
 }
