@@ -222,6 +222,11 @@ MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options 
  * layers by digest, tar layers by path), the statement's subject must be its
  * tree digest, and nothing else may be in the package.
  *
+ * A raw layer whose file has signed shard digests is checked shard by
+ * shard on several threads (up to the online CPUs, at most 8), read from
+ * the package at the layer's offset; every byte is still compared with the
+ * signed statement (docs/formats/package-v1.md §7).
+ *
  * Content mismatches (a digest, a size, a missing or extra file) are
  * collected in the report and the pass goes on; anything else stops it.
  *
