@@ -876,6 +876,19 @@ static void sharded_file_verification_names_the_bad_shard(void **state)
                      MLOPS_E_INTEGRITY);
     assert_int_equal(access(wp("shard1-out"), F_OK), -1);
 
+    /* partial verification of the sharded file alone: it passes in the good
+     * package and fails in the tampered one */
+    const char *only[] = { "model/weights.bin" };
+    o.paths = only;
+    o.npaths = 1;
+    rep = NULL;
+    assert_int_equal(mlops_package_verify(&rep, wp("a.mlpkg"), &o), 0);
+    assert_int_equal(mlops_package_report_files_verified(rep), 1);
+    mlops_package_report_free(rep);
+    assert_int_equal(mlops_package_verify(NULL, wp("shard1.mlpkg"), &o), MLOPS_E_INTEGRITY);
+    o.paths = NULL;
+    o.npaths = 0;
+
     /* progress covers the whole package once, and cancelling works mid-file */
     progress_seen seen = { 0, 0, 0 };
     o.progress = count_progress;
