@@ -64,7 +64,9 @@ typedef struct mlops_pack_options {
     uint64_t shard_size;
     /** Hashing threads; 0 = 2. At most 64. */
     uint32_t threads;
-    /** Called with bytes hashed and written so far of the total; returning
+    /** Called with bytes hashed and written so far of the total (each file
+     *  counts twice, a file larger than the shard size three times: its
+     *  digest and its shard digests are computed apart); returning
      *  non-zero cancels (MLOPS_E_CANCELLED, no output left). Called from the
      *  thread that called mlops_packer_write() only. */
     mlops_progress_fn progress;
@@ -259,6 +261,11 @@ MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options 
  * statement lists must be present exactly once with its size and digest (raw
  * layers by digest, tar layers by path), the statement's subject must be its
  * tree digest, and nothing else may be in the package.
+ *
+ * A raw layer whose file has signed shard digests is checked shard by
+ * shard on several threads (up to the online CPUs, at most 8), read from
+ * the package at the layer's offset; every byte is still compared with the
+ * signed statement (docs/formats/package-v1.md §7).
  *
  * Content mismatches (a digest, a size, a missing or extra file) are
  * collected in the report and the pass goes on; anything else stops it.
