@@ -191,7 +191,9 @@ typedef struct mlops_package_verify_options mlops_package_verify_options;
  *                 the call, not retained.
  * @param nkeys    the number of `keys`; at least 1.
  * @param opts     how `in_path` is verified, as for mlops_package_verify()
- *                 (borrowed for the call). NULL means the defaults, which
+ *                 (borrowed for the call), except that `paths` must be
+ *                 NULL: a signature covers every file, so every file is
+ *                 verified before signing. NULL means the defaults, which
  *                 name no trusted key and do not allow unsigned packages, so
  *                 it is refused with MLOPS_E_INVALID.
  * @param flags 0 or MLOPS_PACK_OVERWRITE.
@@ -199,7 +201,8 @@ typedef struct mlops_package_verify_options mlops_package_verify_options;
  *         exists, or a key already signed); MLOPS_E_UNSUPPORTED (the
  *         statement blob is not canonical JSON); MLOPS_E_IO; MLOPS_E_INVALID
  *         (a NULL path or `keys`, `nkeys` 0, unknown flag bits, a public-only
- *         key, a key given twice for an unsigned package); MLOPS_E_LIMIT
+ *         key, a key given twice for an unsigned package, `opts->paths`
+ *         given, `out_path` naming the input itself); MLOPS_E_LIMIT
  *         (more than 256 signatures);
  *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
  */

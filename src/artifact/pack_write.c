@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1239,11 +1240,24 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
     MLOPS__CHECK_FLAGS(flags, MLOPS_PACK_OVERWRITE);
     if (nkeys == 0)
         return mlops__error(MLOPS_E_INVALID, "mlops_package_sign: no signing key given");
+    /* A signature vouches for every file of the statement, so every file is
+     * verified first: partial verification cannot precede signing. */
+    if (opts && opts->size >= offsetof(mlops_package_verify_options, npaths) + sizeof(size_t) &&
+        opts->paths && opts->npaths)
+        return mlops__error(MLOPS_E_INVALID, "mlops_package_sign: opts->paths is not allowed: "
+                                             "a signature covers every file, so every file is "
+                                             "verified before signing");
     int overwrite = (flags & MLOPS_PACK_OVERWRITE) != 0;
-    struct stat st;
-    if (!overwrite && lstat(out_path, &st) == 0)
-        return mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
-                               out_path);
+    struct stat st, in_st;
+    if (lstat(out_path, &st) == 0) {
+        if (stat(in_path, &in_st) == 0 && st.st_dev == in_st.st_dev && st.st_ino == in_st.st_ino)
+            return mlops__error_at(MLOPS_E_INVALID, -1, 0, 0, out_path,
+                                   "mlops_package_sign: %s is the input package; write the "
+                                   "signed package to another path", out_path);
+        if (!overwrite)
+            return mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
+                                   out_path);
+    }
     mlops_package_report *rep = NULL;
     int rc = mlops_package_verify(&rep, in_path, opts);
     if (rc) {

@@ -659,6 +659,26 @@ static void signatures_added_later_equal_signing_at_pack_time(void **state)
     assert_int_equal(mlops_package_sign(wp("s1.mlpkg"), wp("s13.mlpkg"), two, 1, &o, 0),
                      MLOPS_E_SIGNATURE);
     assert_int_equal(access(wp("s13.mlpkg"), F_OK), -1);
+    /* a signature covers every file: no partial verification before signing */
+    o.trusted = r1;
+    static const char *const one_path[] = { "config.json" };
+    o.paths = one_path;
+    o.npaths = 1;
+    assert_int_equal(mlops_package_sign(wp("s1.mlpkg"), wp("s14.mlpkg"), two, 1, &o, 0),
+                     MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "opts->paths is not allowed"));
+    assert_int_equal(access(wp("s14.mlpkg"), F_OK), -1);
+    o.paths = NULL;
+    o.npaths = 0;
+    /* the output may not be the input, even with OVERWRITE */
+    uint8_t before[32], after[32];
+    assert_int_equal(mlops_digest_file(before, wp("s1.mlpkg"), NULL), 0);
+    assert_int_equal(mlops_package_sign(wp("s1.mlpkg"), wp("s1.mlpkg"), two, 1, &o,
+                                        MLOPS_PACK_OVERWRITE),
+                     MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "is the input package"));
+    assert_int_equal(mlops_digest_file(after, wp("s1.mlpkg"), NULL), 0);
+    assert_memory_equal(before, after, 32);
     const char *py = getenv("MLOPS_PYTHON");
     const char *src = getenv("MLOPS_SOURCE_ROOT");
     assert_int_equal(sh("'%s' '%s/tests/unit/check_package.py' '%s' '%s' 0 %s "
