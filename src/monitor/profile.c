@@ -172,6 +172,30 @@ static size_t bin_of(const double *e, size_t n, double x)
     return lo;
 }
 
+
+/* Values near ±DBL_MAX are finite, so their mean is too, but the plain sum can
+ * overflow: then sum the values divided by n (each term and every partial sum
+ * stays within range). Only this rare path pays the divisions. */
+static double scaled_mean(const double *x, size_t n)
+{
+    double m = 0, dn = (double)n;
+    for (size_t i = 0; i < n; i++)
+        m += x[i] / dn;
+    return m;
+}
+
+/* Chan et al.'s combined mean, mean_a + delta * nb / (na + nb); when the two
+ * means are so far apart that delta overflows, weight them separately. The
+ * variance term may still overflow to +inf: a variance beyond DBL_MAX is
+ * reported as +inf, which the byte format accepts. */
+static double combined_mean(double mean_a, double na, double mean_b, double nb, double delta)
+{
+    double nt = na + nb;
+    if (isfinite(delta))
+        return mean_a + delta * (nb / nt);
+    return mean_a * (na / nt) + mean_b * (nb / nt);
+}
+
 static void add_finite_chunk(mlops_profile *p, const double *x, size_t n)
 {
     /* chunk moments by two passes, then Chan et al.'s pairwise combination;
@@ -200,6 +224,8 @@ static void add_finite_chunk(mlops_profile *p, const double *x, size_t n)
         mx = hi[j] > mx ? hi[j] : mx;
     }
     double mean_b = sum / (double)n;
+    if (!isfinite(mean_b))
+        mean_b = scaled_mean(x, n); /* finite values whose sum overflows */
     double q[4] = { 0, 0, 0, 0 };
     for (i = 0; i + 4 <= n; i += 4)
         for (int j = 0; j < 4; j++) {
@@ -219,7 +245,7 @@ static void add_finite_chunk(mlops_profile *p, const double *x, size_t n)
     } else {
         double na = (double)p->count, nb = (double)n, nt = na + nb;
         double delta = mean_b - p->mean;
-        p->mean += delta * (nb / nt);
+        p->mean = combined_mean(p->mean, na, mean_b, nb, delta);
         p->m2 += m2_b + delta * delta * (na * nb / nt);
         p->min = mn < p->min ? mn : p->min;
         p->max = mx > p->max ? mx : p->max;
@@ -365,7 +391,7 @@ int mlops_profile_merge(mlops_profile *dst, const mlops_profile *src)
         } else {
             double na = (double)dst->count, nb = (double)src->count, nt = na + nb;
             double delta = src->mean - dst->mean;
-            dst->mean += delta * (nb / nt);
+            dst->mean = combined_mean(dst->mean, na, src->mean, nb, delta);
             dst->m2 += src->m2 + delta * delta * (na * nb / nt);
             dst->min = src->min < dst->min ? src->min : dst->min;
             dst->max = src->max > dst->max ? src->max : dst->max;

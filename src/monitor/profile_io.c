@@ -102,7 +102,7 @@ static int read_numeric(mlops_profile **out, mlops__reader *r)
         return mlops__r_fail(r, MLOPS_E_SCHEMA, "kll min k %u is outside %u..%u",
                              (unsigned)min_k, MLOPS__KLL_MIN_K, (unsigned)k);
     if (count == 0 ? (mean != 0 || m2 != 0 || mn != 0 || mx != 0)
-                   : !(isfinite(mean) && isfinite(m2) && m2 >= 0 && isfinite(mn) &&
+                   : !(isfinite(mean) && !isnan(m2) && m2 >= 0 && isfinite(mn) &&
                        isfinite(mx) && mn <= mx))
         return mlops__r_fail(r, MLOPS_E_SCHEMA,
                              "moments (mean, m2, min, max) are not consistent with count %llu",

@@ -927,6 +927,50 @@ static void every_allocating_function_fails_cleanly(void **state)
     mlops_profile_free(c.b);
 }
 
+/* Finite values near ±DBL_MAX: the mean stays finite and exact where the
+ * plain sum would overflow (NumPy's mean of [1e308, 1e308] is inf), a variance
+ * beyond DBL_MAX is +inf, and such a profile survives its own bytes. */
+static void extreme_finite_values_keep_defined_moments(void **state)
+{
+    (void)state;
+    static const double twice[] = { 1e308, 1e308 };
+    static const double spread[] = { 1e308, -1e308, 0.0 };
+    mlops_profile *a = NULL, *b = NULL, *c = NULL, *back = NULL;
+    assert_int_equal(mlops_profile_new(&a, MLOPS_PROFILE_NUMERIC, NULL), 0);
+    assert_int_equal(mlops_profile_update(a, twice, 2), 0);
+    assert_true(mlops_profile_mean(a) == 1e308);
+    assert_true(mlops_profile_variance(a, 0) == 0.0);
+
+    assert_int_equal(mlops_profile_new(&b, MLOPS_PROFILE_NUMERIC, NULL), 0);
+    assert_int_equal(mlops_profile_update(b, spread, 3), 0);
+    assert_true(mlops_profile_mean(b) == 0.0);
+    assert_true(isinf(mlops_profile_variance(b, 0)) && mlops_profile_variance(b, 0) > 0);
+    mlops_buf bytes = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_profile_serialize(&bytes, b), 0);
+    assert_int_equal(mlops_profile_deserialize(&back, bytes.data, bytes.size), 0);
+    assert_true(mlops_profile_mean(back) == 0.0);
+    assert_true(isinf(mlops_profile_variance(back, 0)));
+    assert_true(mlops_profile_min(back) == -1e308 && mlops_profile_max(back) == 1e308);
+
+    /* merging means that are 2e308 apart: (1e308 + -1e308) / 2 = 0 exactly */
+    static const double lo[] = { -1e308 }, hi[] = { 1e308 };
+    mlops_profile_free(a);
+    a = NULL;
+    assert_int_equal(mlops_profile_new(&a, MLOPS_PROFILE_NUMERIC, NULL), 0);
+    assert_int_equal(mlops_profile_new(&c, MLOPS_PROFILE_NUMERIC, NULL), 0);
+    assert_int_equal(mlops_profile_update(a, hi, 1), 0);
+    assert_int_equal(mlops_profile_update(c, lo, 1), 0);
+    assert_int_equal(mlops_profile_merge(a, c), 0);
+    assert_true(mlops_profile_mean(a) == 0.0);
+    assert_int_equal(mlops_profile_update(a, lo, 1), 0); /* batch after merge */
+    assert_true(isfinite(mlops_profile_mean(a)));
+    mlops_buf_dispose(&bytes);
+    mlops_profile_free(a);
+    mlops_profile_free(b);
+    mlops_profile_free(c);
+    mlops_profile_free(back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -945,6 +989,7 @@ int main(void)
         cmocka_unit_test(inconsistent_bodies_are_schema_errors),
         cmocka_unit_test(merging_mismatched_profiles_is_refused),
         cmocka_unit_test(options_and_arguments_are_checked),
+        cmocka_unit_test(extreme_finite_values_keep_defined_moments),
         cmocka_unit_test(every_allocating_function_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, load_vectors, free_vectors);
