@@ -59,7 +59,8 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g);
 struct cli_feature;
 int cli_profile_load(mlops_profile **p, const char *path, const char *cmd);
 int cli_profile_from_feature(mlops_profile **out, const struct cli_feature *f, uint32_t k,
-                             uint64_t seed, uint32_t bins, uint32_t cap);
+                             uint64_t seed, uint32_t bins, uint32_t cap,
+                             const double *edges, size_t n_edges);
 
 /* ---- output helpers (output.c) ---- */
 

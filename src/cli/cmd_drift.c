@@ -23,14 +23,17 @@ static const char usage[] =
     "                   [--label KEY=VALUE]... [-o FILE] [--html FILE] [--json]\n"
     "\n"
     "Compare the current sample CUR with the reference REF. Both are CSV files (.csv),\n"
-    "1-D float64/int64 .npy files, or numeric profiles written by 'mlops profile build'.\n"
+    "1-D float64/int64 .npy files, or profiles written by 'mlops profile build'.\n"
     "For CSV files every column present in both is compared, or only the --column\n"
     "ones (repeatable); numeric columns through the library's table-level call,\n"
     "label columns with a categorical test.\n"
     "\n"
     "  --metric NAME      ks, wasserstein, wasserstein_normed, energy, cvm, psi, kl, js,\n"
     "                     hellinger, tvd, linf, chi2, ztest, or auto (default: by type and\n"
-    "                     size, as Evidently; profiles: ks, or wasserstein)\n"
+    "                     size, as Evidently; numeric profiles: ks or wasserstein\n"
+    "                     from the sketches, or a share metric on their histograms\n"
+    "                     (same edges: profile build --edges-from); categorical\n"
+    "                     profiles: js by default, any share metric, chi2, ztest)\n"
     "  --threshold X      the verdict threshold (default: the metric's, 0.05 for p-values,\n"
     "                     0.1 for distances; profiles: alpha of the KS test)\n"
     "  --bins K           bins of the share metrics (reference quantiles, default 10)\n"
@@ -577,6 +580,36 @@ out:
     return status;
 }
 
+/* Profiles compared on their histograms (numeric, same edges) or category
+ * counts, with the library's share metrics or chi-square: a normal drift
+ * result, exact with respect to the binned contract. */
+static int profile_shares(report *rep, const settings *s, const mlops_profile *a,
+                          const mlops_profile *b, int categorical)
+{
+    int metric = s->metric_given ? s->metric : (categorical ? MLOPS_DRIFT_JS : MLOPS_DRIFT_PSI);
+    mlops_drift_result *r = NULL;
+    int lrc = mlops_profile_drift(&r, a, b, metric, &s->o);
+    if (lrc != 0)
+        return cli_library_error("drift", lrc);
+    rep->f = calloc(1, sizeof *rep->f);
+    if (!rep->f) {
+        mlops_drift_result_free(r);
+        return oom();
+    }
+    rep->n = 1;
+    feat *f = &rep->f[0];
+    const char *base = strrchr(rep->ref_path, '/');
+    f->name = dupstr(base ? base + 1 : rep->ref_path);
+    f->categorical = categorical;
+    int status = f->name ? take_result(f, r) : oom();
+    mlops_drift_result_free(r);
+    if (status == CLI_OK) {
+        rep->drifted_count = f->drifted != 0;
+        rep->drifted = f->drifted;
+    }
+    return status;
+}
+
 static int run_profiles(report *rep, const settings *s)
 {
     mlops_profile *a = NULL, *b = NULL;
@@ -585,15 +618,19 @@ static int run_profiles(report *rep, const settings *s)
         status = cli_profile_load(&b, rep->cur_path, "drift");
     if (status != CLI_OK)
         goto out;
-    if (mlops_profile_kind(a) != MLOPS_PROFILE_NUMERIC ||
-        mlops_profile_kind(b) != MLOPS_PROFILE_NUMERIC) {
-        fprintf(stderr, "mlops drift: drift between stored profiles needs numeric profiles\n");
-        status = CLI_USAGE;
+    int categorical = mlops_profile_kind(a) == MLOPS_PROFILE_CATEGORICAL ||
+                      mlops_profile_kind(b) == MLOPS_PROFILE_CATEGORICAL;
+    int share = s->metric_given &&
+                ((s->metric >= MLOPS_DRIFT_PSI && s->metric <= MLOPS_DRIFT_LINF) ||
+                 s->metric == MLOPS_DRIFT_CHI2 || s->metric == MLOPS_DRIFT_ZTEST);
+    if (categorical || share) {
+        status = profile_shares(rep, s, a, b, categorical);
         goto out;
     }
     int wass = s->metric_given && s->metric == MLOPS_DRIFT_WASSERSTEIN;
     if (s->metric_given && !wass && s->metric != MLOPS_DRIFT_KS) {
-        fprintf(stderr, "mlops drift: profiles are compared with ks or wasserstein\n");
+        fprintf(stderr, "mlops drift: numeric profiles are compared with ks or wasserstein "
+                        "(sketches), or a share metric (histograms)\n");
         status = CLI_USAGE;
         goto out;
     }

@@ -13,7 +13,7 @@
 
 static const char usage[] =
     "usage: mlops profile build INPUT [--column NAME] -o OUT [--k K] [--seed S]\n"
-    "                           [--bins B] [--category-cap C]\n"
+    "                           [--bins B | --edges-from REF] [--category-cap C]\n"
     "       mlops profile merge -o OUT PROFILE...\n"
     "       mlops profile show PROFILE\n"
     "\n"
@@ -21,7 +21,9 @@ static const char usage[] =
     "       one column) or a 1-D float64/int64 .npy file, and write the profile's\n"
     "       bytes to OUT. Numeric columns give numeric profiles (moments, min/max,\n"
     "       KLL quantile sketch with parameter K, default 200; with --bins B also a\n"
-    "       histogram of B equal-width bins over the column's range); other columns\n"
+    "       histogram of B equal-width bins over the column's range, or with\n"
+    "       --edges-from REF the histogram edges of the profile REF, so the two\n"
+    "       histograms compare with PSI, JS, ...); other columns\n"
     "       give categorical profiles whose codes are 63-bit FNV-1a hashes of the\n"
     "       labels, so profiles of different files agree on codes.\n"
     "merge  merge profiles of the same kind (and histogram edges) into OUT.\n"
@@ -71,14 +73,18 @@ int cli_profile_load(mlops_profile **p, const char *path, const char *cmd)
 }
 
 int cli_profile_from_feature(mlops_profile **out, const cli_feature *f, uint32_t k,
-                             uint64_t seed, uint32_t bins, uint32_t cap)
+                             uint64_t seed, uint32_t bins, uint32_t cap,
+                             const double *given_edges, size_t n_given)
 {
     mlops_profile_options o = MLOPS_PROFILE_OPTIONS_INIT;
     o.kll_k = k;
     o.seed = seed;
     o.category_cap = cap;
     double *edges = NULL;
-    if (!f->categorical && bins >= 2) {
+    if (!f->categorical && n_given) {
+        o.edges = given_edges;
+        o.n_edges = n_given;
+    } else if (!f->categorical && bins >= 2) {
         double lo = INFINITY, hi = -INFINITY;
         for (size_t i = 0; i < f->n; i++)
             if (isfinite(f->values[i])) {
@@ -118,7 +124,7 @@ int cli_profile_from_feature(mlops_profile **out, const cli_feature *f, uint32_t
 
 static int build(int argc, char **argv, const cli_global *g, const char *column,
                  const char *out, const char *k_s, const char *seed_s, const char *bins_s,
-                 const char *cap_s)
+                 const char *cap_s, const char *edges_from)
 {
     if (argc != 1)
         return cli_usage_error("profile", "build takes one INPUT");
@@ -135,15 +141,41 @@ static int build(int argc, char **argv, const cli_global *g, const char *column,
     if (cap_s && (cli_parse_u64(cap_s, &cap) != 0 || cap > UINT32_MAX))
         return cli_usage_error("profile", "--category-cap: expected an integer, got '%s'",
                                cap_s);
+    if (bins_s && edges_from)
+        return cli_usage_error("profile", "give --bins or --edges-from, not both");
+    /* --edges-from: the histogram edges of a reference profile, so that this
+     * profile's histogram can be compared with it (PSI, JS, ...). */
+    mlops_profile *ref = NULL;
+    const double *given = NULL;
+    size_t n_given = 0;
+    if (edges_from) {
+        int lrc = cli_profile_load(&ref, edges_from, "profile");
+        if (lrc != CLI_OK)
+            return lrc;
+        given = mlops_profile_histogram_edges(ref, &n_given);
+        if (!given || n_given == 0) {
+            mlops_profile_free(ref);
+            return cli_usage_error("profile", "--edges-from: %s has no histogram", edges_from);
+        }
+    }
     cli_feature f;
     char err[1024];
     if (cli_feature_load(&f, argv[0], column, err, sizeof err) != 0) {
         fprintf(stderr, "mlops profile: %s\n", err);
+        mlops_profile_free(ref);
         return CLI_USAGE;
+    }
+    if (edges_from && f.categorical) {
+        int urc = cli_usage_error("profile", "--edges-from applies to numeric columns; '%s' "
+                                             "holds labels", f.name ? f.name : argv[0]);
+        cli_feature_free(&f);
+        mlops_profile_free(ref);
+        return urc;
     }
     mlops_profile *p = NULL;
     int rc = cli_profile_from_feature(&p, &f, (uint32_t)k, seed, (uint32_t)bins,
-                                      (uint32_t)cap);
+                                      (uint32_t)cap, given, n_given);
+    mlops_profile_free(ref);
     if (rc == CLI_OK)
         rc = save_profile(out, p);
     if (rc == CLI_OK) {
@@ -350,11 +382,12 @@ int cli_cmd_profile(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
     const char *column = NULL, *out = NULL, *k = NULL, *seed = NULL, *bins = NULL,
-               *cap = NULL;
+               *cap = NULL, *edges_from = NULL;
     const cli_opt opts[] = { { "--column", &column, NULL }, { "--output", &out, NULL },
                              { "-o", &out, NULL },          { "--k", &k, NULL },
                              { "--seed", &seed, NULL },     { "--bins", &bins, NULL },
-                             { "--category-cap", &cap, NULL }, { NULL, NULL, NULL } };
+                             { "--category-cap", &cap, NULL },
+                             { "--edges-from", &edges_from, NULL }, { NULL, NULL, NULL } };
     int h = cli_help_or_go(cli_parse("profile", &argc, argv, &g, opts), usage);
     if (h >= 0)
         return h;
@@ -364,7 +397,7 @@ int cli_cmd_profile(int argc, char **argv, const cli_global *g0)
     argc -= 2;
     argv += 2;
     if (strcmp(sub, "build") == 0)
-        return build(argc, argv, &g, column, out, k, seed, bins, cap);
+        return build(argc, argv, &g, column, out, k, seed, bins, cap, edges_from);
     if (strcmp(sub, "merge") == 0)
         return merge(argc, argv, &g, out);
     if (strcmp(sub, "show") == 0) {

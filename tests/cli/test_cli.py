@@ -705,7 +705,10 @@ def test_drift_between_profiles_carries_sketch_error(tmp_path):
     assert res["metric"] == "ks" and res["verdict"] == "drift" and r.returncode == 1
     r = run("drift", str(pa), str(pa))
     assert r.returncode == 0 and "NO DRIFT" in r.stdout
+    # share metrics need histograms, which these profiles were built without
     r = run("drift", str(pa), str(pb), "--metric", "psi")
+    assert r.returncode == 2 and "no histogram" in r.stderr
+    r = run("drift", str(pa), str(pb), "--metric", "energy")
     assert r.returncode == 2 and "ks or wasserstein" in r.stderr
 
 
@@ -1184,3 +1187,71 @@ def test_demo_windows_drift_then_retrain_then_cooldown(tmp_path):
             "--format", "prometheus", "-o", str(prom), "--label", "window=6")
     assert r.returncode == 1 and html.stat().st_size > 5000
     assert check_exposition(prom.read_text()) > 0
+
+
+# ---- drift between stored profiles: histograms and category counts ----------
+
+DIAMONDS = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "data", "diamonds")
+
+
+def test_profile_histograms_compare_with_psi_like_numpy(tmp_path):
+    np = pytest.importorskip("numpy")
+    ref_csv, cur_csv = os.path.join(DIAMONDS, "reference.csv"), os.path.join(DIAMONDS, "window-05.csv")
+    ref = build(tmp_path, ref_csv, "--column", "carat", "--bins", "10", name="ref.prof")
+    cur = build(tmp_path, cur_csv, "--column", "carat", "--edges-from", str(ref), name="cur.prof")
+    edges = np.array(show(ref)["histogram"]["edges"])
+    assert show(cur)["histogram"]["edges"] == list(edges)
+    r = run("drift", str(ref), str(cur), "--metric", "psi", "--json")
+    assert r.returncode == 1, r.stderr          # drift found
+    res = json.loads(r.stdout)["features"][0]["result"]
+    # Oracle: the contract's PSI in NumPy. Bin index = number of edges <= x,
+    # counts smoothed by 0.5 and renormalised, PSI = sum (q - p) ln(q / p).
+    a = np.genfromtxt(ref_csv, delimiter=",", names=True)["carat"]
+    b = np.genfromtxt(cur_csv, delimiter=",", names=True)["carat"]
+    ca = np.bincount(np.searchsorted(edges, a, side="right"), minlength=len(edges) + 1)
+    cb = np.bincount(np.searchsorted(edges, b, side="right"), minlength=len(edges) + 1)
+    assert res["ref_counts"] == ca.tolist() and res["cur_counts"] == cb.tolist()
+    k = len(ca)
+    p = (ca + 0.5) / (ca.sum() + 0.5 * k)
+    q = (cb + 0.5) / (cb.sum() + 0.5 * k)
+    assert res["statistic"] == pytest.approx(float(np.sum((q - p) * np.log(q / p))), rel=1e-12)
+    # other share metrics from the same histograms
+    js = json.loads(run("drift", str(ref), str(cur), "--metric", "js", "--json").stdout)
+    assert js["features"][0]["result"]["metric"] == "js"
+
+
+def test_categorical_profiles_compare_like_the_csv_columns(tmp_path):
+    scipy_stats = pytest.importorskip("scipy.stats")
+    np = pytest.importorskip("numpy")
+    ref_csv, cur_csv = os.path.join(DIAMONDS, "reference.csv"), os.path.join(DIAMONDS, "window-05.csv")
+    ref = build(tmp_path, ref_csv, "--column", "cut", name="ref.prof")
+    cur = build(tmp_path, cur_csv, "--column", "cut", name="cur.prof")
+    prof = json.loads(run("drift", str(ref), str(cur), "--json").stdout)["features"][0]["result"]
+    csv = json.loads(run("drift", ref_csv, cur_csv, "--column", "cut", "--json").stdout)
+    assert prof["metric"] == "js"
+    assert prof["statistic"] == pytest.approx(csv["features"][0]["result"]["statistic"], rel=1e-12)
+    chi = json.loads(run("drift", str(ref), str(cur), "--metric", "chi2", "--json").stdout)
+    res = chi["features"][0]["result"]
+    table = np.array([res["ref_counts"], res["cur_counts"]])
+    stat, pvalue, dof, _ = scipy_stats.chi2_contingency(table, correction=False)
+    assert res["statistic"] == pytest.approx(stat, rel=1e-12)
+    assert res["pvalue"] == pytest.approx(pvalue, rel=1e-9)
+    assert res["dof"] == dof
+
+
+def test_profile_drift_refuses_mismatches(tmp_path):
+    ref_csv = os.path.join(DIAMONDS, "reference.csv")
+    num = build(tmp_path, ref_csv, "--column", "carat", "--bins", "10", name="num.prof")
+    other = build(tmp_path, ref_csv, "--column", "carat", "--bins", "5", name="other.prof")
+    cat = build(tmp_path, ref_csv, "--column", "cut", name="cat.prof")
+    r = run("drift", str(num), str(cat))
+    assert r.returncode == 2 and "numeric reference profile with a categorical" in r.stderr
+    r = run("drift", str(num), str(other), "--metric", "psi")
+    assert r.returncode == 2 and "edge" in r.stderr
+    r = run("profile", "build", ref_csv, "--column", "carat", "--bins", "5",
+            "--edges-from", str(num), "-o", str(tmp_path / "x.prof"))
+    assert r.returncode == 2 and "not both" in r.stderr
+    assert not (tmp_path / "x.prof").exists()
+    r = run("profile", "build", ref_csv, "--column", "cut", "--edges-from", str(num),
+            "-o", str(tmp_path / "y.prof"))
+    assert r.returncode == 2 and "numeric columns" in r.stderr
