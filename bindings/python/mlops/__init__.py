@@ -1,0 +1,141 @@
+"""libmlops for Python: the parts of an ML delivery pipeline over the C library.
+
+A thin, typed layer over libmlops' stable C ABI through :mod:`ctypes`. The
+shared library is found at import (``MLOPS_LIBRARY``, the copy bundled in a
+self-contained wheel, pkg-config, then the system loader) and refused when its
+ABI major differs from the one this binding was written for.
+
+Every C failure is raised as a subclass of :class:`MlopsError` chosen by the
+error's symbolic name, with the library's detail message and, when known, the
+byte offset, line, column and path it refers to. Calls into C release the GIL.
+"""
+
+from __future__ import annotations
+
+from ._lib import LIB as _LIB
+from ._lib import AbiMismatchError, LibraryNotFoundError
+from ._version import EXPECTED_ABI_MAJOR, __version__
+from ._errors import (
+    CancelledError,
+    CryptoError,
+    DomainError,
+    ExistsError,
+    IntegrityError,
+    InternalError,
+    InvalidArgumentError,
+    LimitError,
+    LockedError,
+    MlopsError,
+    MlopsIOError,
+    NoMemoryError,
+    NotFoundError,
+    ParseError,
+    SchemaError,
+    SignatureError,
+    UnsafeArchiveError,
+    UnsupportedError,
+    VersionError,
+)
+from ._digest import Digest, format_digest, parse_digest, sha256, sha256_file
+from ._semver import SemVer, compare_versions, is_valid_semver, validate_semver
+from ._timestamp import Timestamp, format_timestamp, parse_datetime, parse_timestamp
+from ._signatures import SHA256_SIZE
+
+_C = _LIB.C
+
+
+def library_version() -> str:
+    """Version string of the libmlops actually loaded, e.g. ``"0.1.0"``."""
+    return _C.mlops_version().decode("ascii")
+
+
+def library_version_number() -> int:
+    """Version of the loaded library as MAJOR*10000 + MINOR*100 + PATCH."""
+    return int(_C.mlops_version_number())
+
+
+def abi_major() -> int:
+    """ABI major (soversion) of the loaded library; equals
+    :data:`EXPECTED_ABI_MAJOR`, or the import would have failed."""
+    return int(_C.mlops_abi_major())
+
+
+def library_path() -> str:
+    """File system path of the shared library in use."""
+    return _LIB.path
+
+
+def library_source() -> str:
+    """How the library was found: ``"MLOPS_LIBRARY"``, ``"bundled"``,
+    ``"pkg-config"`` or ``"system"``."""
+    return _LIB.source
+
+
+def strerror(code: int) -> str:
+    """The library's short description of an error code (``"parse error"``)."""
+    return _C.mlops_strerror(_code(code)).decode("utf-8", "replace")
+
+
+def error_name(code: int) -> str:
+    """Stable symbolic name of an error code (``"MLOPS_E_PARSE"``);
+    ``"MLOPS_E_UNKNOWN"`` for codes the library does not know."""
+    return _C.mlops_error_name(_code(code)).decode("ascii")
+
+
+def _code(code: int) -> int:
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise TypeError(f"an error code is an int, not {type(code).__name__}")
+    # Outside the C int range no code exists; keep ctypes from wrapping it.
+    return code if -(2**31) <= code < 2**31 else 1
+
+
+__all__ = [
+    "__version__",
+    "EXPECTED_ABI_MAJOR",
+    "SHA256_SIZE",
+    "library_version",
+    "library_version_number",
+    "abi_major",
+    "library_path",
+    "library_source",
+    "strerror",
+    "error_name",
+    # digests
+    "sha256",
+    "sha256_file",
+    "Digest",
+    "format_digest",
+    "parse_digest",
+    # versions
+    "SemVer",
+    "validate_semver",
+    "is_valid_semver",
+    "compare_versions",
+    # time
+    "Timestamp",
+    "parse_timestamp",
+    "parse_datetime",
+    "format_timestamp",
+    # errors
+    "MlopsError",
+    "InvalidArgumentError",
+    "NoMemoryError",
+    "MlopsIOError",
+    "ParseError",
+    "SchemaError",
+    "LimitError",
+    "NotFoundError",
+    "ExistsError",
+    "IntegrityError",
+    "SignatureError",
+    "UnsafeArchiveError",
+    "VersionError",
+    "CancelledError",
+    "DomainError",
+    "LockedError",
+    "CryptoError",
+    "UnsupportedError",
+    "InternalError",
+    "LibraryNotFoundError",
+    "AbiMismatchError",
+]

@@ -1,0 +1,203 @@
+"""Helpers every wrapper module uses: strings, paths, buffers, callbacks, mlops_buf.
+
+They hold the rules the binding follows at the ABI boundary, so a wrapper for a
+new layer stays a few mechanical lines:
+
+* text goes in as UTF-8 and may not contain NUL (C would silently cut it);
+* paths accept ``str``, ``bytes`` and ``os.PathLike`` (``pathlib.Path``);
+* byte input is any C-contiguous buffer (bytes, bytearray, memoryview,
+  array.array, NumPy arrays...) passed without copying;
+* callbacks catch what the Python callable raises, cancel the C operation,
+  and re-raise it once the C call has returned;
+* ``mlops_buf`` output is copied into ``bytes`` and disposed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from ctypes import POINTER, Structure, c_char_p, c_int, c_ssize_t, c_void_p, py_object
+from types import TracebackType
+from typing import Any, Callable, Optional, Type, Union
+
+from . import _errors
+from ._lib import C
+from ._signatures import PROGRESS_FN, mlops_buf
+
+#: Anything that names a file.
+StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+#: Progress callable: ``progress(done, total) -> bool | None``; truthy cancels.
+ProgressFn = Callable[[int, int], Optional[bool]]
+
+
+def invalid(message: str) -> _errors.InvalidArgumentError:
+    """An :class:`InvalidArgumentError` for an argument rejected in Python,
+    carrying the same code and name as the C library's."""
+    return _errors.InvalidArgumentError(message)
+
+
+def cstr(value: str, what: str) -> bytes:
+    """UTF-8 bytes of ``value`` for a ``const char *`` argument."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be str, not {type(value).__name__}")
+    raw = value.encode("utf-8")
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise invalid(f"{what} contains a NUL character at byte {nul}")
+    return raw
+
+
+def cpath(path: StrPath, what: str = "path") -> bytes:
+    """File-system bytes of a path (``str``, ``bytes`` or ``os.PathLike``)."""
+    try:
+        raw = os.fsencode(path)
+    except TypeError:
+        raise TypeError(
+            f"{what} must be str, bytes or os.PathLike, not {type(path).__name__}"
+        ) from None
+    if b"\0" in raw:
+        raise invalid(f"{what} contains a NUL byte")
+    return raw
+
+
+def check_int(value: int, lo: int, hi: int, what: str) -> int:
+    """``value`` as an int in ``[lo, hi]`` (ctypes would silently wrap it)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    if not lo <= value <= hi:
+        raise invalid(f"{what} {value} is outside {lo}..{hi}")
+    return value
+
+
+# --- buffers ---------------------------------------------------------------
+
+
+class _Py_buffer(Structure):
+    _fields_ = [
+        ("buf", c_void_p),
+        ("obj", c_void_p),
+        ("len", c_ssize_t),
+        ("itemsize", c_ssize_t),
+        ("readonly", c_int),
+        ("ndim", c_int),
+        ("format", c_char_p),
+        ("shape", c_void_p),
+        ("strides", c_void_p),
+        ("suboffsets", c_void_p),
+        ("internal", c_void_p),
+    ]
+
+
+_PyBUF_SIMPLE = 0
+_get_buffer = ctypes.pythonapi.PyObject_GetBuffer
+_get_buffer.argtypes = [py_object, POINTER(_Py_buffer), c_int]
+_get_buffer.restype = c_int
+_release_buffer = ctypes.pythonapi.PyBuffer_Release
+_release_buffer.argtypes = [POINTER(_Py_buffer)]
+_release_buffer.restype = None
+
+
+class ReadBuffer:
+    """Borrow the bytes of any C-contiguous buffer without copying.
+
+    Use as a context manager; ``ptr`` and ``len`` are valid inside it, and the
+    exporter cannot resize or free its memory meanwhile::
+
+        with ReadBuffer(data) as buf:
+            C.mlops_digest_update(handle, buf.ptr, buf.len)
+
+    ``bytes`` take a fast path. Anything else goes through the buffer protocol
+    with ``PyBUF_SIMPLE``, like :mod:`hashlib`: ``str`` raises
+    :class:`TypeError`, a non-contiguous view raises :class:`BufferError`.
+    """
+
+    __slots__ = ("_obj", "_view", "ptr", "len")
+
+    def __init__(self, obj: Any) -> None:
+        self._obj = obj
+        self._view: Optional[_Py_buffer] = None
+        self.ptr: Any = None
+        self.len = 0
+
+    def __enter__(self) -> "ReadBuffer":
+        obj = self._obj
+        if type(obj) is bytes:
+            self.ptr = obj
+            self.len = len(obj)
+            return self
+        if isinstance(obj, str):
+            raise TypeError("text must be encoded to bytes before hashing")
+        view = _Py_buffer()
+        _get_buffer(obj, ctypes.byref(view), _PyBUF_SIMPLE)
+        self._view = view
+        self.ptr = view.buf
+        self.len = view.len
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._view is not None:
+            _release_buffer(ctypes.byref(self._view))
+            self._view = None
+        self.ptr = None
+
+
+# --- callbacks ---------------------------------------------------------------
+
+
+class Progress:
+    """A Python progress callable as an ``mlops_progress_fn``.
+
+    The callable gets ``(done, total)``; returning a truthy value cancels the
+    operation (the C call then fails with :class:`mlops.CancelledError`). If it
+    raises, the exception is kept, the operation is cancelled, and the
+    exception is re-raised in place of the ``CancelledError`` when the
+    ``with`` block ends::
+
+        with Progress(progress) as cb:
+            opts.progress = cb.c_function
+            C.mlops_digest_file(out, path, ctypes.byref(opts))
+    """
+
+    __slots__ = ("_fn", "error", "c_function")
+
+    def __init__(self, fn: Optional[ProgressFn]) -> None:
+        if fn is not None and not callable(fn):
+            raise TypeError(f"progress must be callable, not {type(fn).__name__}")
+        self._fn = fn
+        self.error: Optional[BaseException] = None
+        self.c_function: Any = PROGRESS_FN(self._call) if fn is not None else PROGRESS_FN()
+
+    def _call(self, done: int, total: int, _ctx: Any) -> int:
+        if self.error is not None:
+            return 1
+        try:
+            return 1 if self._fn(done, total) else 0  # type: ignore[misc]
+        except BaseException as exc:  # noqa: BLE001 - re-raised after the C call
+            self.error = exc
+            return 1
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        error, self.error = self.error, None
+        if error is not None:
+            raise error.with_traceback(error.__traceback__) from None
+
+
+# --- output buffers ----------------------------------------------------------
+
+
+def take_buf(buf: mlops_buf) -> bytes:
+    """Copy an ``mlops_buf`` the library filled into ``bytes`` and dispose it."""
+    try:
+        if not buf.data or buf.size == 0:
+            return b""
+        return ctypes.string_at(buf.data, buf.size)
+    finally:
+        C.mlops_buf_dispose(ctypes.byref(buf))
