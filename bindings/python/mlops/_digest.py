@@ -23,8 +23,11 @@ def sha256(data: Any) -> str:
     and a non-contiguous buffer :class:`BufferError`, as in :mod:`hashlib`.
     """
     out = _Raw()
-    with ReadBuffer(data) as buf:
-        C.mlops_digest_buffer(out, buf.ptr, buf.len)
+    if type(data) is bytes:  # the common case, without the buffer protocol
+        C.mlops_digest_buffer(out, data, len(data))
+    else:
+        with ReadBuffer(data) as buf:
+            C.mlops_digest_buffer(out, buf.ptr, buf.len)
     return _PREFIX + bytes(out).hex()
 
 
@@ -133,8 +136,11 @@ class Digest:
         handle = self._live()
         if self._result is not None:
             raise invalid("Digest already finished; call reset() to hash a new message")
-        with ReadBuffer(data) as buf:
-            C.mlops_digest_update(handle, buf.ptr, buf.len)
+        if type(data) is bytes:
+            C.mlops_digest_update(handle, data, len(data))
+        else:
+            with ReadBuffer(data) as buf:
+                C.mlops_digest_update(handle, buf.ptr, buf.len)
 
     def digest(self) -> bytes:
         """The 32-byte digest of everything fed (finishes the message)."""
