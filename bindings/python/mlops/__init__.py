@@ -46,7 +46,8 @@ _C = _LIB.C
 
 def library_version() -> str:
     """Version string of the libmlops actually loaded, e.g. ``"0.1.0"``."""
-    return _C.mlops_version().decode("ascii")
+    raw: bytes = _C.mlops_version()
+    return raw.decode("ascii")
 
 
 def library_version_number() -> int:
@@ -73,13 +74,15 @@ def library_source() -> str:
 
 def strerror(code: int) -> str:
     """The library's short description of an error code (``"parse error"``)."""
-    return _C.mlops_strerror(_code(code)).decode("utf-8", "replace")
+    raw: bytes = _C.mlops_strerror(_code(code))
+    return raw.decode("utf-8", "replace")
 
 
 def error_name(code: int) -> str:
     """Stable symbolic name of an error code (``"MLOPS_E_PARSE"``);
     ``"MLOPS_E_UNKNOWN"`` for codes the library does not know."""
-    return _C.mlops_error_name(_code(code)).decode("ascii")
+    raw: bytes = _C.mlops_error_name(_code(code))
+    return raw.decode("ascii")
 
 
 def _code(code: int) -> int:

@@ -8,13 +8,12 @@ import inspect
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import mlops
-from mlops import _lib, _signatures as sig
+from mlops import _signatures as sig
 from mlops._lib import LIB
 
 from conftest import BINDING_DIR, repo_file
