@@ -6,7 +6,7 @@ import ctypes
 from ctypes import c_ubyte, c_void_p, create_string_buffer
 from typing import Any, Optional
 
-from ._ffi import Progress, ProgressFn, ReadBuffer, StrPath, check_int, cpath, cstr, invalid
+from ._ffi import Progress, ProgressFn, StrPath, check_int, cpath, cstr, invalid, read_buffer
 from ._lib import C
 from ._signatures import DIGEST_STRING_SIZE, SHA256_SIZE, mlops_digest_file_options
 
@@ -23,11 +23,9 @@ def sha256(data: Any) -> str:
     and a non-contiguous buffer :class:`BufferError`, as in :mod:`hashlib`.
     """
     out = _Raw()
-    if type(data) is bytes:  # the common case, without the buffer protocol
-        C.mlops_digest_buffer(out, data, len(data))
-    else:
-        with ReadBuffer(data) as buf:
-            C.mlops_digest_buffer(out, buf.ptr, buf.len)
+    keep, ptr, length = read_buffer(data)
+    C.mlops_digest_buffer(out, ptr, length)
+    del keep
     return _PREFIX + bytes(out).hex()
 
 
@@ -136,11 +134,9 @@ class Digest:
         handle = self._live()
         if self._result is not None:
             raise invalid("Digest already finished; call reset() to hash a new message")
-        if type(data) is bytes:
-            C.mlops_digest_update(handle, data, len(data))
-        else:
-            with ReadBuffer(data) as buf:
-                C.mlops_digest_update(handle, buf.ptr, buf.len)
+        keep, ptr, length = read_buffer(data)
+        C.mlops_digest_update(handle, ptr, length)
+        del keep
 
     def digest(self) -> bytes:
         """The 32-byte digest of everything fed (finishes the message)."""

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import ctypes
 import os
-from ctypes import POINTER, Structure, c_char_p, c_int, c_ssize_t, c_void_p, py_object
+from ctypes import POINTER, Structure, c_char, c_char_p, c_int, c_ssize_t, c_void_p, py_object
 from types import TracebackType
-from typing import Any, Callable, Optional, Type, Union
+from typing import Any, Callable, Optional, Tuple, Type, Union
 
 from . import _errors
 from ._lib import C
@@ -97,48 +97,55 @@ _release_buffer.argtypes = [POINTER(_Py_buffer)]
 _release_buffer.restype = None
 
 
-class ReadBuffer:
-    """Borrow the bytes of any C-contiguous buffer without copying.
+class _ReadOnlyExport:
+    """Holds a read-only buffer exported through the C API; released when
+    this object is collected (at once, by reference counting)."""
 
-    Use as a context manager; ``ptr`` and ``len`` are valid inside it, and the
-    exporter cannot resize or free its memory meanwhile::
-
-        with ReadBuffer(data) as buf:
-            C.mlops_digest_update(handle, buf.ptr, buf.len)
-
-    ``bytes`` take a fast path. Anything else goes through the buffer protocol
-    with ``PyBUF_SIMPLE``, like :mod:`hashlib`: ``str`` raises
-    :class:`TypeError`, a non-contiguous view raises :class:`BufferError`.
-    """
-
-    __slots__ = ("_obj", "_view", "ptr", "len")
+    __slots__ = ("_view", "ptr")
 
     def __init__(self, obj: Any) -> None:
-        self._obj = obj
-        self._view: Optional[_Py_buffer] = None
-        self.ptr: Any = None
-        self.len = 0
-
-    def __enter__(self) -> "ReadBuffer":
-        obj = self._obj
-        if type(obj) is bytes:
-            self.ptr = obj
-            self.len = len(obj)
-            return self
-        if isinstance(obj, str):
-            raise TypeError("text must be encoded to bytes before hashing")
         view = _Py_buffer()
         _get_buffer(obj, ctypes.byref(view), _PyBUF_SIMPLE)
-        self._view = view
+        self._view: Optional[_Py_buffer] = view
         self.ptr = view.buf
-        self.len = view.len
-        return self
 
-    def __exit__(self, *exc: Any) -> None:
-        if self._view is not None:
-            _release_buffer(ctypes.byref(self._view))
-            self._view = None
-        self.ptr = None
+    def __del__(self) -> None:
+        view, self._view = self._view, None
+        if view is not None:
+            _release_buffer(ctypes.byref(view))
+
+
+def read_buffer(obj: Any) -> Tuple[Any, Any, int]:
+    """Borrow the bytes of any C-contiguous buffer without copying.
+
+    Returns ``(keep, ptr, length)``: pass ``ptr`` and ``length`` to a
+    ``const void *, size_t`` pair and keep a reference to ``keep`` until the C
+    call returns (while it lives, the exporter cannot resize or free its
+    memory)::
+
+        keep, ptr, n = read_buffer(data)
+        C.mlops_digest_update(handle, ptr, n)
+
+    ``bytes`` pass as they are; writable buffers (``bytearray``, NumPy arrays,
+    ``array.array``...) through :meth:`ctypes.c_char.from_buffer`; read-only
+    ones through ``PyObject_GetBuffer``. As in :mod:`hashlib`, ``str`` raises
+    :class:`TypeError` and a non-contiguous buffer :class:`BufferError`.
+    """
+    if type(obj) is bytes:
+        return obj, obj, len(obj)
+    if isinstance(obj, str):
+        raise TypeError("text must be encoded to bytes before hashing")
+    view = memoryview(obj)
+    if not view.c_contiguous:
+        raise BufferError("memoryview: underlying buffer is not C-contiguous")
+    length = view.nbytes
+    if length == 0:
+        return view, None, 0
+    if not view.readonly:
+        anchor = c_char.from_buffer(view)
+        return anchor, ctypes.addressof(anchor), length
+    export = _ReadOnlyExport(view)
+    return export, export.ptr, length
 
 
 # --- callbacks ---------------------------------------------------------------

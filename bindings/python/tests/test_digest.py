@@ -49,6 +49,16 @@ def test_sha256_accepts_any_contiguous_buffer(make):
     assert mlops.sha256(make(data)) == oracle(data)
 
 
+@pytest.mark.parametrize("empty", [b"", bytearray(), memoryview(b""), array.array("d")])
+def test_sha256_of_empty_buffers(empty):
+    assert mlops.sha256(empty) == oracle(b"")
+
+
+def test_sha256_of_a_two_dimensional_contiguous_view():
+    data = bytearray(RANDOM[:24])
+    assert mlops.sha256(memoryview(data).cast("B", [4, 6])) == oracle(bytes(data))
+
+
 def test_sha256_of_typed_array_hashes_its_bytes():
     values = array.array("d", [1.5, -2.25, 3.0e300])
     assert mlops.sha256(values) == oracle(values.tobytes())

@@ -65,9 +65,11 @@ def test_digest_collected_without_close_does_not_leak():
 
 def test_buffer_export_and_errors_do_not_leak():
     view = memoryview(bytearray(b"y" * 64))
+    read_only = memoryview(b"z" * 80)[8:72]
 
     def step():
         mlops.sha256(view)
+        mlops.sha256(read_only)
         try:
             mlops.SemVer("01.0.0")
         except mlops.ParseError:
