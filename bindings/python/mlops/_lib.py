@@ -25,7 +25,7 @@ import sys
 import types
 from ctypes import Structure, c_char_p, c_int, c_void_p
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, NoReturn, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, NoReturn, Optional, Tuple
 
 from . import _errors
 from ._signatures import FUNCTIONS, STATUS, Signature
@@ -75,29 +75,31 @@ def _pkg_config_libdir(environ: Mapping[str, str], pkg_config: str) -> Tuple[Opt
     return libdir, f"pkg-config: libdir {libdir}"
 
 
-def candidates(
+def iter_candidates(
     environ: Optional[Mapping[str, str]] = None,
     *,
     package_dir: Optional[Path] = None,
     pkg_config: str = "pkg-config",
     abi: int = EXPECTED_ABI_MAJOR,
-) -> Tuple[List[Tuple[str, str]], List[str]]:
+    notes: Optional[List[str]] = None,
+) -> Iterator[Tuple[str, str]]:
     """The libraries to try, in order, as ``(source, path-or-name)`` pairs.
 
-    Also returns notes on the steps that gave nothing, for the error message.
-    ``source`` is one of ``"MLOPS_LIBRARY"``, ``"bundled"``, ``"pkg-config"``,
-    ``"system"``.
+    Lazy, so that pkg-config only runs when the earlier steps gave nothing
+    loadable. Steps that give nothing append a line to ``notes`` (for the
+    error message). ``source`` is one of ``"MLOPS_LIBRARY"``, ``"bundled"``,
+    ``"pkg-config"``, ``"system"``.
     """
     env = os.environ if environ is None else environ
-    notes: List[str] = []
+    notes = [] if notes is None else notes
     explicit = env.get(ENV_VAR, "")
     if explicit:
-        return [(ENV_VAR, explicit)], notes
-    found: List[Tuple[str, str]] = []
+        yield (ENV_VAR, explicit)
+        return
     pkg_dir = Path(__file__).resolve().parent if package_dir is None else package_dir
     bundled = pkg_dir / BUNDLED_NAME
     if bundled.is_file():
-        found.append(("bundled", str(bundled)))
+        yield ("bundled", str(bundled))
     else:
         notes.append(f"bundled: no {bundled}")
     libdir, note = _pkg_config_libdir(env, pkg_config)
@@ -106,11 +108,25 @@ def candidates(
         for name in (soname(abi), "libmlops.so"):
             path = Path(libdir) / name
             if path.exists():
-                found.append(("pkg-config", str(path)))
+                yield ("pkg-config", str(path))
                 break
         else:
             notes.append(f"pkg-config: no {soname(abi)} in {libdir}")
-    found.append(("system", soname(abi)))
+    yield ("system", soname(abi))
+
+
+def candidates(
+    environ: Optional[Mapping[str, str]] = None,
+    *,
+    package_dir: Optional[Path] = None,
+    pkg_config: str = "pkg-config",
+    abi: int = EXPECTED_ABI_MAJOR,
+) -> Tuple[List[Tuple[str, str]], List[str]]:
+    """Every candidate of :func:`iter_candidates` and the notes on the steps
+    that gave nothing."""
+    notes: List[str] = []
+    found = list(iter_candidates(
+        environ, package_dir=package_dir, pkg_config=pkg_config, abi=abi, notes=notes))
     return found, notes
 
 
@@ -268,8 +284,9 @@ def load(
             be loaded.
         AbiMismatchError: the library's ABI major is not ``expected_abi``.
     """
-    found, notes = candidates(
-        environ, package_dir=package_dir, pkg_config=pkg_config, abi=expected_abi
+    notes: List[str] = []
+    found = iter_candidates(
+        environ, package_dir=package_dir, pkg_config=pkg_config, abi=expected_abi, notes=notes
     )
     tried: List[str] = []
     for source, target in found:

@@ -187,3 +187,17 @@ def test_import_refuses_a_library_of_another_abi(tmp_path):
     assert last.startswith("mlops._lib.AbiMismatchError: libmlops at ")
     assert f"{fake} (from MLOPS_LIBRARY) has ABI major 7 (version 7.0.0)" in last
     assert f"(mlops {mlops.__version__}) was written for ABI major 0" in last
+
+
+def test_bundled_library_is_used_without_running_pkg_config(tmp_path, library_file):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    shutil.copy(library_file, pkg / "libmlops.so")
+    marker = tmp_path / "pkg-config-ran"
+    script = tmp_path / "pkg-config"
+    script.write_text(f"#!/bin/sh\ntouch '{marker}'\nexit 1\n")
+    script.chmod(0o755)
+    lib = _lib.load({}, package_dir=pkg, pkg_config=str(script))
+    assert (lib.source, lib.path) == ("bundled", str(pkg / "libmlops.so"))
+    assert lib.C.mlops_semver_validate(b"1.0.0") == 0
+    assert not marker.exists()
