@@ -297,3 +297,23 @@ def test_parse_digest_rejects_nul_and_non_text():
         mlops.parse_digest("sha256:" + HEX + "\0junk")
     with pytest.raises(TypeError):
         mlops.parse_digest(b"sha256:" + HEX.encode())  # type: ignore[arg-type]
+
+
+def test_buffers_are_read_in_place_without_copies():
+    from mlops._ffi import read_buffer
+
+    blob = RANDOM[:1000]
+    blob_addr = ctypes.cast(ctypes.c_char_p(blob), ctypes.c_void_p).value
+    keep, ptr, n = read_buffer(blob)
+    assert ptr is blob and n == 1000
+    keep, ptr, n = read_buffer(memoryview(blob)[8:])  # read-only, at an offset
+    assert (ptr, n) == (blob_addr + 8, 992)
+    del keep
+    data = bytearray(blob)
+    data_addr = ctypes.addressof((ctypes.c_char * len(data)).from_buffer(data))
+    keep, ptr, n = read_buffer(memoryview(data)[100:])
+    assert (ptr, n) == (data_addr + 100, 900)
+    with pytest.raises(BufferError):  # exported: the bytearray cannot move meanwhile
+        data.extend(b"x")
+    del keep
+    data.extend(b"x")
