@@ -92,8 +92,10 @@ def prototypes():
 
 
 SCALARS = {
-    "int": ctypes.c_int, "uint32_t": ctypes.c_uint32, "uint64_t": ctypes.c_uint64,
-    "int64_t": ctypes.c_int64, "size_t": ctypes.c_size_t,
+    "int": ctypes.c_int, "unsigned": ctypes.c_uint, "uint8_t": ctypes.c_uint8,
+    "int32_t": ctypes.c_int32, "uint32_t": ctypes.c_uint32, "uint64_t": ctypes.c_uint64,
+    "int64_t": ctypes.c_int64, "size_t": ctypes.c_size_t, "double": ctypes.c_double,
+    "float": ctypes.c_float, "bool": ctypes.c_bool,
 }
 CALLBACKS = {"mlops_malloc_fn": sig.MALLOC_FN, "mlops_realloc_fn": sig.REALLOC_FN,
              "mlops_free_fn": sig.FREE_FN, "mlops_progress_fn": sig.PROGRESS_FN}
