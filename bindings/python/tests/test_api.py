@@ -183,3 +183,11 @@ def test_header_constants_match():
     assert sig.DIGEST_STRING_SIZE == define("MLOPS_DIGEST_STRING_SIZE")
     assert sig.TIMESTAMP_STRING_SIZE == define("MLOPS_TIMESTAMP_STRING_SIZE")
     assert sig.DIGEST_FILE_OPTIONS_VERSION == define("MLOPS_DIGEST_FILE_OPTIONS_VERSION")
+
+
+def test_wheel_build_installs_every_module():
+    meson = (BINDING_DIR / "meson.build").read_text()
+    listed = set(re.findall(r"'mlops/([^']+)'", meson))
+    shipped = {p.name for p in (BINDING_DIR / "mlops").iterdir()
+               if p.suffix == ".py" or p.name == "py.typed"}
+    assert listed == shipped
