@@ -130,11 +130,6 @@ def candidates(
     return found, notes
 
 
-def _find_library_fallback() -> Optional[str]:
-    name = ctypes.util.find_library("mlops")
-    return name
-
-
 class _DlInfo(Structure):
     _fields_ = [
         ("dli_fname", c_char_p),
@@ -300,7 +295,7 @@ def load(
             tried.append(f"{source}: {target}: {exc}")
             continue
         return _checked(cdll, target, source, expected_abi, table)
-    fallback = _find_library_fallback()
+    fallback = ctypes.util.find_library("mlops")
     if fallback:
         try:
             cdll = _open(fallback)
