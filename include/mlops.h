@@ -7,8 +7,11 @@
 #define MLOPS_H
 
 #include "mlops/common.h"
+#include "mlops/detect.h"
 #include "mlops/digest.h"
+#include "mlops/policy.h"
 #include "mlops/semver.h"
+#include "mlops/sketch.h"
 #include "mlops/timestamp.h"
 
 #endif /* MLOPS_H */

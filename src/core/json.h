@@ -12,6 +12,12 @@
  * one, and every pointer into a document dies with mlops__json_doc_free().
  * Documents are built either by parsing or by the builder functions; both
  * kinds are written by the same writers.
+ *
+ * Threads: a parsed document is never modified after mlops__json_parse()
+ * returns (object indexes are built while parsing), so any number of threads
+ * may read and write it out at once. A document being built belongs to one
+ * thread. docs/json.md is the normative description of what is accepted and
+ * written.
  */
 #ifndef MLOPS_CORE_JSON_H
 #define MLOPS_CORE_JSON_H
@@ -58,6 +64,19 @@ typedef struct mlops__json_limits {
  */
 int mlops__json_parse(mlops__json_doc **out, const char *data, size_t len,
                       const mlops__json_limits *limits, const char *source);
+
+/**
+ * Like mlops__json_parse(), without copying the input: the document keeps
+ * pointers into `data`, which must stay alive and unchanged until
+ * mlops__json_doc_free(). `data[len]` must be readable and '\0' (the data of
+ * an mlops_buf is); otherwise MLOPS_E_INVALID. The parser overwrites the
+ * closing quote of each string without escapes with '\0' (also when it
+ * fails), and nothing else: strings with escapes are decoded into the
+ * document. Saves a copy of the input (the document is about half the
+ * size); accepts, rejects and reports exactly as mlops__json_parse().
+ */
+int mlops__json_parse_inplace(mlops__json_doc **out, char *data, size_t len,
+                              const mlops__json_limits *limits, const char *source);
 
 void mlops__json_doc_free(mlops__json_doc *doc);
 const mlops__json *mlops__json_root(const mlops__json_doc *doc);
@@ -108,14 +127,27 @@ mlops__json *mlops__json_new_double(mlops__json_doc *doc, double value);
 mlops__json *mlops__json_new_string(mlops__json_doc *doc, const char *s, size_t len);
 mlops__json *mlops__json_new_array(mlops__json_doc *doc);
 mlops__json *mlops__json_new_object(mlops__json_doc *doc);
-/** Deep copy of a value from any document into `doc`. */
+/** Deep copy of a value from any document into `doc`. NULL also for a value
+ *  nested 512 levels deep or more (only built documents can be). */
 mlops__json *mlops__json_copy(mlops__json_doc *doc, const mlops__json *v);
+
+/* For array_push and object_set a NULL `value` (a builder that returned
+ * NULL) gives MLOPS_E_NOMEM, so `object_set(doc, o, "k", new_string(...))`
+ * can be checked once. MLOPS_E_INVALID when `array`/`object` is not a built
+ * container of that type. */
 
 /** Append to an array; 0 or MLOPS_E_NOMEM (recorded). */
 int mlops__json_array_push(mlops__json_doc *doc, mlops__json *array, mlops__json *value);
 /** Set a member (replacing an existing key); 0 or MLOPS_E_NOMEM (recorded). */
 int mlops__json_object_set(mlops__json_doc *doc, mlops__json *object, const char *key,
                            mlops__json *value);
+
+/**
+ * Like mlops__json_object_set() with a key of `len` bytes that may contain
+ * U+0000 (the key is copied).
+ */
+int mlops__json_object_set_n(mlops__json_doc *doc, mlops__json *object, const char *key,
+                             size_t len, mlops__json *value);
 
 /* ---- writing ---------------------------------------------------------- */
 

@@ -1,0 +1,356 @@
+/*
+ * The promotion gate: a candidate's metrics against the champion's.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Every check of every gate metric is evaluated and traced; any failing check
+ * blocks. Missing information blocks too (a missing value, too few samples,
+ * a non-inferiority check without an interval, a champion without the
+ * metric): a gate that passes on "no data" is the failure mode this exists
+ * to remove.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "decide/policy_internal.h"
+
+typedef struct metric_entry {
+    char *name;
+    double value, ci_low, ci_high;
+    int64_t samples;
+} metric_entry;
+
+struct mlops_metric_set {
+    metric_entry *items;
+    size_t n, cap;
+};
+
+int mlops_metric_set_new(mlops_metric_set **out)
+{
+    MLOPS__CHECK_ARG(out);
+    mlops_metric_set *s = mlops__calloc(1, sizeof *s);
+    if (!s)
+        return mlops__error_nomem();
+    *out = s;
+    return 0;
+}
+
+void mlops_metric_set_free(mlops_metric_set *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        mlops__free(s->items[i].name);
+    mlops__free(s->items);
+    mlops__free(s);
+}
+
+static size_t find_index(const mlops_metric_set *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->items[i].name, name) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+static const metric_entry *find_metric(const mlops_metric_set *s, const char *name)
+{
+    size_t i = s ? find_index(s, name) : SIZE_MAX;
+    return i == SIZE_MAX ? NULL : &s->items[i];
+}
+
+int mlops_metric_set_put(mlops_metric_set *s, const char *name, double value, double ci_low,
+                         double ci_high, int64_t samples)
+{
+    MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_ARG(name);
+    size_t len = strlen(name);
+    if (len == 0 || len > MLOPS__NAME_MAX)
+        return mlops__error(MLOPS_E_INVALID, "metric name must be 1 to %d bytes long",
+                            MLOPS__NAME_MAX);
+    if (isnan(ci_low) != isnan(ci_high))
+        return mlops__error(MLOPS_E_INVALID, "metric \"%s\": give both interval bounds or "
+                                             "neither", name);
+    if (!isnan(ci_low) && (ci_low > ci_high || (!isnan(value) && (value < ci_low ||
+                                                                   value > ci_high))))
+        return mlops__error(MLOPS_E_INVALID,
+                            "metric \"%s\": the interval must satisfy low <= value <= high",
+                            name);
+    size_t at = find_index(s, name);
+    metric_entry *e = at == SIZE_MAX ? NULL : &s->items[at];
+    if (!e) {
+        if (s->n == s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 8;
+            metric_entry *it = mlops__reallocarray(s->items, cap, sizeof *it);
+            if (!it)
+                return mlops__error_nomem();
+            s->items = it;
+            s->cap = cap;
+        }
+        char *copy = mlops__strndup(name, len);
+        if (!copy)
+            return mlops__error_nomem();
+        e = &s->items[s->n++];
+        e->name = copy;
+    }
+    e->value = value;
+    e->ci_low = ci_low;
+    e->ci_high = ci_high;
+    e->samples = samples < 0 ? -1 : samples;
+    return 0;
+}
+
+typedef struct gate_check {
+    const char *metric; /* borrowed from the policy */
+    const char *kind;
+    int guardrail;
+    int passed;
+    int reason;
+    double observed, limit;
+} gate_check;
+
+struct mlops_gate_result {
+    const mlops_policy *policy;
+    int action;
+    gate_check *checks;
+    size_t n;
+};
+
+static void add(mlops_gate_result *g, const mlops__gate_metric *m, const char *kind, int passed,
+                int reason, double observed, double limit)
+{
+    gate_check *c = &g->checks[g->n++];
+    c->metric = m->name;
+    c->kind = kind;
+    c->guardrail = m->guardrail;
+    c->passed = passed;
+    c->reason = reason;
+    c->observed = observed;
+    c->limit = limit;
+    if (!passed)
+        g->action = MLOPS_ACTION_BLOCK_PROMOTION;
+}
+
+static void gate_metric(mlops_gate_result *g, const mlops__gate_metric *m,
+                        const mlops_metric_set *cand, const mlops_metric_set *champ)
+{
+    const metric_entry *c = find_metric(cand, m->name);
+    if (m->min_samples > 0) {
+        int64_t s = c ? c->samples : -1;
+        add(g, m, "samples", s >= m->min_samples, s >= m->min_samples ? 0 : MLOPS_REASON_LOW_SAMPLES,
+            s < 0 ? NAN : (double)s, (double)m->min_samples);
+    }
+    if (!c || isnan(c->value)) {
+        add(g, m, "value", 0, c ? MLOPS_REASON_NAN : MLOPS_REASON_MISSING, NAN, NAN);
+        return;
+    }
+    double v = c->value;
+    if (m->has_min)
+        add(g, m, "min", v >= m->min, 0, v, m->min);
+    if (m->has_max)
+        add(g, m, "max", v <= m->max, 0, v, m->max);
+    if (!champ || !(m->has_reg || m->has_reg_rel || m->has_ni || m->has_improve))
+        return;
+    const metric_entry *k = find_metric(champ, m->name);
+    if (!k || isnan(k->value)) {
+        add(g, m, "champion", 0, MLOPS_REASON_NO_CHAMPION, NAN, NAN);
+        return;
+    }
+    double improvement = m->better == MLOPS__BETTER_HIGHER ? v - k->value : k->value - v;
+    double regression = -improvement;
+    if (m->has_reg)
+        add(g, m, "regression", regression <= m->max_regression, 0, regression,
+            m->max_regression);
+    if (m->has_reg_rel) {
+        double rel = k->value != 0 ? regression / fabs(k->value)
+                                   : (regression > 0 ? INFINITY : 0.0);
+        add(g, m, "regression_rel", rel <= m->max_regression_rel, 0, rel, m->max_regression_rel);
+    }
+    if (m->has_ni) {
+        if (isnan(c->ci_low)) {
+            add(g, m, "non_inferiority", 0, MLOPS_REASON_NO_INTERVAL, NAN, NAN);
+        } else if (m->better == MLOPS__BETTER_HIGHER) {
+            double lim = k->value - m->ni_margin;
+            add(g, m, "non_inferiority", c->ci_low >= lim, 0, c->ci_low, lim);
+        } else {
+            double lim = k->value + m->ni_margin;
+            add(g, m, "non_inferiority", c->ci_high <= lim, 0, c->ci_high, lim);
+        }
+    }
+    if (m->has_improve)
+        add(g, m, "improvement", improvement >= m->min_improvement, 0, improvement,
+            m->min_improvement);
+}
+
+int mlops_policy_gate(mlops_gate_result **out, const mlops_policy *p,
+                      const mlops_metric_set *candidate, const mlops_metric_set *champion,
+                      uint32_t flags)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(p);
+    MLOPS__CHECK_ARG(candidate);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    if (!p->gate.present)
+        return mlops__error(MLOPS_E_NOTFOUND, "policy \"%s\" has no gate", p->policy_id);
+    mlops_gate_result *g = mlops__calloc(1, sizeof *g);
+    if (!g)
+        return mlops__error_nomem();
+    g->policy = p;
+    g->checks = mlops__calloc(p->gate.n_metrics * 8, sizeof *g->checks);
+    if (!g->checks) {
+        mlops__free(g);
+        return mlops__error_nomem();
+    }
+    for (size_t i = 0; i < p->gate.n_metrics; i++)
+        gate_metric(g, &p->gate.metrics[i], candidate, champion);
+    *out = g;
+    return 0;
+}
+
+void mlops_gate_result_free(mlops_gate_result *g)
+{
+    if (!g)
+        return;
+    mlops__free(g->checks);
+    mlops__free(g);
+}
+
+int mlops_gate_result_action(const mlops_gate_result *g) { return g ? g->action : MLOPS_ACTION_NONE; }
+size_t mlops_gate_result_check_count(const mlops_gate_result *g) { return g ? g->n : 0; }
+
+const char *mlops_gate_result_check_metric(const mlops_gate_result *g, size_t i)
+{
+    return g && i < g->n ? g->checks[i].metric : NULL;
+}
+
+const char *mlops_gate_result_check_kind(const mlops_gate_result *g, size_t i)
+{
+    return g && i < g->n ? g->checks[i].kind : NULL;
+}
+
+int mlops_gate_result_check_passed(const mlops_gate_result *g, size_t i)
+{
+    return g && i < g->n ? g->checks[i].passed : -1;
+}
+
+int mlops_gate_result_check_reason(const mlops_gate_result *g, size_t i)
+{
+    return g && i < g->n ? g->checks[i].reason : -1;
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static int put(mlops__json_doc *doc, mlops__json *o, const char *k, mlops__json *v)
+{
+    return v && o ? mlops__json_object_set(doc, o, k, v) : mlops__error_nomem();
+}
+
+static mlops__json *jnum(mlops__json_doc *doc, double v)
+{
+    if (isnan(v))
+        return mlops__json_new_null(doc);
+    if (isinf(v))
+        return mlops__json_new_string(doc, v > 0 ? "Infinity" : "-Infinity", v > 0 ? 8 : 9);
+    return mlops__json_new_double(doc, v);
+}
+
+static mlops__json *jstr(mlops__json_doc *doc, const char *s)
+{
+    return mlops__json_new_string(doc, s, strlen(s));
+}
+
+static int build(mlops__json_doc *doc, const mlops_gate_result *g)
+{
+    const mlops_policy *p = g->policy;
+    mlops__json *root = mlops__json_new_object(doc);
+    if (!root)
+        return mlops__error_nomem();
+    mlops__json_doc_set_root(doc, root);
+    mlops__json *pol = mlops__json_new_object(doc);
+    mlops__json *checks = mlops__json_new_array(doc);
+    int rc;
+    if ((rc = put(doc, root, "schema", jstr(doc, MLOPS__GATE_SCHEMA))) ||
+        (rc = put(doc, root, "policy", pol)) ||
+        (rc = put(doc, pol, "id", jstr(doc, p->policy_id))) ||
+        (rc = put(doc, pol, "revision", mlops__json_new_int(doc, p->revision))) ||
+        (rc = put(doc, pol, "digest", jstr(doc, p->digest))) ||
+        (rc = put(doc, root, "action", jstr(doc, mlops_action_name(g->action)))) ||
+        (rc = put(doc, root, "checks", checks)))
+        return rc;
+    for (size_t i = 0; i < g->n; i++) {
+        const gate_check *c = &g->checks[i];
+        mlops__json *o = mlops__json_new_object(doc);
+        if ((rc = put(doc, o, "metric", jstr(doc, c->metric))) ||
+            (rc = put(doc, o, "kind", jstr(doc, c->kind))) ||
+            (rc = put(doc, o, "guardrail", mlops__json_new_bool(doc, c->guardrail))) ||
+            (rc = put(doc, o, "passed", mlops__json_new_bool(doc, c->passed))) ||
+            (rc = put(doc, o, "reason", jstr(doc, mlops_reason_name(c->reason)))) ||
+            (rc = put(doc, o, "observed", jnum(doc, c->observed))) ||
+            (rc = put(doc, o, "limit", jnum(doc, c->limit))))
+            return rc;
+        if ((rc = mlops__json_array_push(doc, checks, o)))
+            return rc;
+    }
+    return 0;
+}
+
+int mlops_gate_result_to_json(mlops_buf *out, const mlops_gate_result *g, uint32_t flags)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(g);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_DECISION_JSON_PRETTY);
+    mlops__json_doc *doc = NULL;
+    int rc = mlops__json_doc_new(&doc);
+    if (rc)
+        return rc;
+    rc = build(doc, g);
+    if (rc == 0)
+        rc = (flags & MLOPS_DECISION_JSON_PRETTY)
+                 ? mlops__json_write_pretty(out, mlops__json_root(doc))
+                 : mlops__json_write_canonical(out, mlops__json_root(doc));
+    mlops__json_doc_free(doc);
+    return rc;
+}
+
+static const char *gnum(char b[32], double v)
+{
+    if (isnan(v))
+        return "n/a";
+    if (isinf(v))
+        return v > 0 ? "Infinity" : "-Infinity";
+    mlops__json_format_double(b, v);
+    return b;
+}
+
+int mlops_gate_result_explain(mlops_buf *out, const mlops_gate_result *g)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(g);
+    size_t blocking = 0;
+    for (size_t i = 0; i < g->n; i++)
+        blocking += !g->checks[i].passed;
+    mlops_buf tmp = MLOPS_BUF_INIT;
+    int rc = mlops__buf_printf(&tmp, "gate of policy %s revision %lld: %s (%zu of %zu checks "
+                                     "block)\n",
+                               g->policy->policy_id, (long long)g->policy->revision,
+                               g->action ? "block_promotion" : "promote", blocking, g->n);
+    for (size_t i = 0; !rc && i < g->n; i++) {
+        const gate_check *c = &g->checks[i];
+        char a[32], b[32];
+        rc = mlops__buf_printf(&tmp, "  %s %s%s: observed %s, limit %s: %s%s%s\n", c->metric,
+                               c->kind, c->guardrail ? " (guardrail)" : "",
+                               gnum(a, c->observed), gnum(b, c->limit),
+                               c->passed ? "pass" : "BLOCK", c->reason ? " " : "",
+                               c->reason ? mlops_reason_name(c->reason) : "");
+    }
+    if (!rc)
+        rc = mlops__buf_append(out, tmp.data, tmp.size);
+    mlops_buf_dispose(&tmp);
+    return rc;
+}

@@ -1,0 +1,476 @@
+/*
+ * Change detectors: river's change points, SciPy's exact KS p-values, NaN
+ * handling, saved state, bad input, OOM.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mlops.h"
+#include "oom.h"
+#include "vecfile.h"
+
+double mlops__ks_equal_sizes_pvalue(uint32_t n, uint32_t c);
+
+static vec_file vectors;
+
+static int load_vectors(void **state)
+{
+    (void)state;
+    vec_load(&vectors, "detect/river.txt");
+    return 0;
+}
+
+static int free_vectors(void **state)
+{
+    (void)state;
+    vec_free(&vectors);
+    return 0;
+}
+
+/* The stream of a case (recipe in tests/vectors/detect/gen_river.py). */
+static double *case_stream(const vec_case *c, size_t *n_out)
+{
+    double p[4], starts[16], levels[16];
+    assert_int_equal(vec_doubles(vec_get(c, "stream"), p, 4), 4);
+    size_t ns = vec_doubles(vec_get(c, "starts"), starts, 16);
+    assert_int_equal(vec_doubles(vec_get(c, "levels"), levels, 16), ns);
+    uint64_t state = (uint64_t)p[0];
+    size_t n = (size_t)p[1];
+    int binary = p[2] != 0;
+    double scale = p[3];
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (j + 1 < ns && (double)i >= starts[j + 1])
+            j++;
+        uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        double u = (double)(z >> 11) * 0x1p-53;
+        x[i] = binary ? (u < levels[j] ? 1.0 : 0.0) : scale * u + levels[j];
+    }
+    *n_out = n;
+    return x;
+}
+
+static int type_of(const char *name)
+{
+    if (strcmp(name, "adwin") == 0)
+        return MLOPS_DETECT_ADWIN;
+    if (strcmp(name, "page_hinkley") == 0)
+        return MLOPS_DETECT_PAGE_HINKLEY;
+    if (strcmp(name, "ddm") == 0)
+        return MLOPS_DETECT_DDM;
+    if (strcmp(name, "eddm") == 0)
+        return MLOPS_DETECT_EDDM;
+    fail_msg("unknown detector %s", name);
+    return 0;
+}
+
+static mlops_detector *case_detector(const vec_case *c)
+{
+    mlops_detector_options o = MLOPS_DETECTOR_OPTIONS_INIT;
+    if (vec_has(c, "param_delta")) {
+        if (strcmp(vec_get(c, "detector"), "adwin") == 0)
+            o.adwin_delta = vec_double(c, "param_delta");
+        else
+            o.ph_delta = vec_double(c, "param_delta");
+    }
+    if (vec_has(c, "param_clock"))
+        o.adwin_clock = (uint32_t)vec_u64(c, "param_clock");
+    if (vec_has(c, "param_min_instances"))
+        o.ph_min_instances = (uint32_t)vec_u64(c, "param_min_instances");
+    if (vec_has(c, "param_threshold"))
+        o.ph_threshold = vec_double(c, "param_threshold");
+    if (vec_has(c, "param_alpha"))
+        o.ph_alpha = vec_double(c, "param_alpha");
+    if (vec_has(c, "param_mode"))
+        o.ph_mode = strcmp(vec_get(c, "param_mode"), "up") == 0     ? MLOPS_PH_UP
+                    : strcmp(vec_get(c, "param_mode"), "down") == 0 ? MLOPS_PH_DOWN
+                                                                    : MLOPS_PH_BOTH;
+    mlops_detector *d = NULL;
+    assert_int_equal(mlops_detector_new(&d, type_of(vec_get(c, "detector")), &o), 0);
+    return d;
+}
+
+typedef struct hits {
+    size_t n;
+    size_t at[20000];
+} hits;
+
+/* Feed x[from, to) in uneven batches, appending global positions. */
+static void run(mlops_detector *d, const double *x, size_t from, size_t to, hits *dr, hits *wr)
+{
+    size_t step = 1;
+    size_t bd[20000], bw[20000];
+    while (from < to) {
+        size_t m = step < to - from ? step : to - from, nd = 0, nw = 0;
+        assert_int_equal(mlops_detector_update_warn(d, x + from, m, bd, 20000, &nd, bw, 20000,
+                                                    &nw), 0);
+        for (size_t i = 0; i < nd; i++)
+            dr->at[dr->n++] = from + bd[i];
+        for (size_t i = 0; i < nw; i++)
+            wr->at[wr->n++] = from + bw[i];
+        from += m;
+        step = step * 5 + 1;
+    }
+}
+
+static void assert_hits(const hits *h, const vec_case *c, const char *key, const char *what)
+{
+    static double want[20000];
+    size_t n = vec_has(c, key) ? vec_doubles(vec_get(c, key), want, 20000) : 0;
+    char nkey[32];
+    snprintf(nkey, sizeof nkey, "n_%s", key);
+    assert_int_equal(n, vec_u64(c, nkey));
+    if (h->n != n)
+        fail_msg("%s %s: %zu %s, river has %zu (first: ours %zu, river %g)", c->name, what, h->n,
+                 key, n, h->n ? h->at[0] : 0, n ? want[0] : -1.0);
+    for (size_t i = 0; i < n; i++)
+        if (h->at[i] != (size_t)want[i])
+            fail_msg("%s: %s %zu at %zu, river at %g", c->name, key, i, h->at[i], want[i]);
+}
+
+static int is_detector_case(const vec_case *c) { return strncmp(c->name, "ks_exact", 8) != 0; }
+
+/* Same streams, same change points (and warnings) as river. */
+static void change_points_equal_rivers(void **state)
+{
+    (void)state;
+    static hits dr, wr;
+    int checked = 0;
+    for (size_t ci = 0; ci < vectors.n_cases; ci++) {
+        const vec_case *c = &vectors.cases[ci];
+        if (!is_detector_case(c))
+            continue;
+        size_t n;
+        double *x = case_stream(c, &n);
+        mlops_detector *d = case_detector(c);
+        dr.n = wr.n = 0;
+        run(d, x, 0, n, &dr, &wr);
+        assert_hits(&dr, c, "drifts", "drifts");
+        if (vec_has(c, "n_warnings"))
+            assert_hits(&wr, c, "warnings", "warnings");
+        assert_int_equal(mlops_detector_drift_count(d), dr.n);
+        assert_int_equal(mlops_detector_count(d), n);
+        mlops_detector_free(d);
+        free(x);
+        checked++;
+    }
+    assert_true(checked >= 14);
+}
+
+/* Saving at any point and restoring gives the same later decisions. */
+static void restored_state_makes_identical_decisions(void **state)
+{
+    (void)state;
+    static hits dr, wr, dr2, wr2;
+    for (size_t ci = 0; ci < vectors.n_cases; ci++) {
+        const vec_case *c = &vectors.cases[ci];
+        if (!is_detector_case(c))
+            continue;
+        size_t n;
+        double *x = case_stream(c, &n);
+        for (size_t cut = n / 7; cut < n; cut += n / 3 + 1) {
+            mlops_detector *d = case_detector(c);
+            dr.n = wr.n = 0;
+            run(d, x, 0, cut, &dr, &wr);
+            mlops_buf b = MLOPS_BUF_INIT;
+            assert_int_equal(mlops_detector_save(&b, d), 0);
+            mlops_detector_free(d); /* the process "restarts" */
+            mlops_detector *r = NULL;
+            assert_int_equal(mlops_detector_load(&r, b.data, b.size), 0);
+            run(r, x, cut, n, &dr, &wr);
+            assert_hits(&dr, c, "drifts", "restored drifts");
+            if (vec_has(c, "n_warnings"))
+                assert_hits(&wr, c, "warnings", "restored warnings");
+            /* saving again gives the same bytes as a detector never stopped */
+            mlops_detector *whole = case_detector(c);
+            dr2.n = wr2.n = 0;
+            run(whole, x, 0, n, &dr2, &wr2);
+            mlops_buf b1 = MLOPS_BUF_INIT, b2 = MLOPS_BUF_INIT;
+            assert_int_equal(mlops_detector_save(&b1, r), 0);
+            assert_int_equal(mlops_detector_save(&b2, whole), 0);
+            assert_int_equal(b1.size, b2.size);
+            assert_memory_equal(b1.data, b2.data, b1.size);
+            mlops_buf_dispose(&b);
+            mlops_buf_dispose(&b1);
+            mlops_buf_dispose(&b2);
+            mlops_detector_free(r);
+            mlops_detector_free(whole);
+        }
+        free(x);
+    }
+}
+
+/* NaN and infinities are counted and skipped: decisions are unchanged. */
+static void nonfinite_values_are_counted_not_propagated(void **state)
+{
+    (void)state;
+    static hits dr, wr;
+    for (size_t ci = 0; ci < vectors.n_cases; ci++) {
+        const vec_case *c = &vectors.cases[ci];
+        if (!is_detector_case(c))
+            continue;
+        size_t n;
+        double *x = case_stream(c, &n);
+        size_t m = n + n / 10 + 1;
+        double *y = malloc(m * sizeof *y);
+        size_t *orig = malloc(m * sizeof *orig);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (i % 10 == 3) {
+                y[k] = i % 30 == 3 ? NAN : (i % 30 == 13 ? INFINITY : -INFINITY);
+                orig[k++] = (size_t)-1;
+            }
+            y[k] = x[i];
+            orig[k++] = i;
+        }
+        mlops_detector *d = case_detector(c);
+        dr.n = wr.n = 0;
+        run(d, y, 0, k, &dr, &wr);
+        for (size_t i = 0; i < dr.n; i++)
+            dr.at[i] = orig[dr.at[i]];
+        for (size_t i = 0; i < wr.n; i++)
+            wr.at[i] = orig[wr.at[i]];
+        assert_hits(&dr, c, "drifts", "drifts with NaN");
+        if (vec_has(c, "n_warnings"))
+            assert_hits(&wr, c, "warnings", "warnings with NaN");
+        assert_int_equal(mlops_detector_nonfinite_count(d), k - n);
+        assert_int_equal(mlops_detector_count(d), n);
+        if (mlops_detector_type_of(d) == MLOPS_DETECT_ADWIN)
+            assert_true(isfinite(mlops_detector_estimation(d)));
+        mlops_detector_free(d);
+        free(x);
+        free(y);
+        free(orig);
+    }
+}
+
+/* KSWIN's exact p-values equal SciPy's ks_2samp(method='exact'). */
+static void kswin_pvalues_equal_scipy_exact(void **state)
+{
+    (void)state;
+    int checked = 0;
+    for (size_t ci = 0; ci < vectors.n_cases; ci++) {
+        const vec_case *c = &vectors.cases[ci];
+        if (is_detector_case(c))
+            continue;
+        uint32_t n = (uint32_t)vec_u64(c, "n");
+        const char *s = vec_get(c, "pvalues");
+        for (uint32_t k = 0; k <= n; k++) {
+            while (*s == ' ')
+                s++;
+            if (*s == '-') { /* SciPy had no exact value here */
+                s++;
+                continue;
+            }
+            char *end;
+            double want = strtod(s, &end);
+            assert_true(end != s);
+            s = end;
+            double got = mlops__ks_equal_sizes_pvalue(n, k);
+            if (!(fabs(got - want) <= 1e-12 * want + 1e-300))
+                fail_msg("n=%u c=%u: %.17g vs SciPy %.17g", n, k, got, want);
+            checked++;
+        }
+    }
+    assert_true(checked >= 40);
+}
+
+/* KSWIN flags a clear shift, and the seed makes it reproducible. */
+static void kswin_detects_shift_reproducibly(void **state)
+{
+    (void)state;
+    double x[3000];
+    uint64_t s = 17;
+    for (int i = 0; i < 3000; i++) {
+        uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        x[i] = (double)(z >> 11) * 0x1p-53 + (i >= 1500 ? 1.0 : 0.0);
+    }
+    mlops_detector_options o = MLOPS_DETECTOR_OPTIONS_INIT;
+    o.kswin_seed = 42;
+    mlops_detector *a, *b;
+    assert_int_equal(mlops_detector_new(&a, MLOPS_DETECT_KSWIN, &o), 0);
+    assert_int_equal(mlops_detector_new(&b, MLOPS_DETECT_KSWIN, &o), 0);
+    size_t da[64], db[64], na, nb;
+    assert_int_equal(mlops_detector_update(a, x, 3000, da, 64, &na), 0);
+    assert_int_equal(mlops_detector_update(b, x, 1234, db, 64, &nb), 0);
+    mlops_buf buf = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_detector_save(&buf, b), 0);
+    mlops_detector_free(b);
+    assert_int_equal(mlops_detector_load(&b, buf.data, buf.size), 0);
+    size_t nb2;
+    assert_int_equal(mlops_detector_update(b, x + 1234, 3000 - 1234, db + nb, 64 - nb, &nb2), 0);
+    for (size_t i = nb; i < nb + nb2; i++)
+        db[i] += 1234;
+    nb += nb2;
+    assert_int_equal(na, nb);
+    assert_memory_equal(da, db, na * sizeof *da);
+    /* the shift at 1500 is found within one window */
+    int found = 0;
+    for (size_t i = 0; i < na; i++)
+        found |= da[i] >= 1500 && da[i] < 1600;
+    assert_true(found);
+    mlops_buf_dispose(&buf);
+    mlops_detector_free(a);
+    mlops_detector_free(b);
+}
+
+static void bad_input_is_refused_with_nothing_changed(void **state)
+{
+    (void)state;
+    mlops_detector *d = NULL;
+    assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_DDM, NULL), 0);
+    double ok[] = { 0, 1, 0, 0 }, bad[] = { 0, 1, 0.5, 0 };
+    assert_int_equal(mlops_detector_update(d, ok, 4, NULL, 0, NULL), 0);
+    mlops_buf before = MLOPS_BUF_INIT, after = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_detector_save(&before, d), 0);
+    assert_int_equal(mlops_detector_update(d, bad, 4, NULL, 0, NULL), MLOPS_E_DOMAIN);
+    assert_non_null(strstr(mlops_error_last(), "got 0.5 at position 2"));
+    assert_int_equal(mlops_detector_save(&after, d), 0);
+    assert_int_equal(before.size, after.size);
+    assert_memory_equal(before.data, after.data, before.size);
+    assert_int_equal(mlops_detector_update(d, NULL, 1, NULL, 0, NULL), MLOPS_E_INVALID);
+    size_t nd;
+    assert_int_equal(mlops_detector_update(d, ok, 4, NULL, 3, &nd), MLOPS_E_INVALID);
+    mlops_detector_free(d);
+
+    mlops_detector_options o = MLOPS_DETECTOR_OPTIONS_INIT;
+    d = NULL;
+    o.adwin_delta = 0;
+    assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_ADWIN, &o), MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "adwin_delta"));
+    o = (mlops_detector_options)MLOPS_DETECTOR_OPTIONS_INIT;
+    o.eddm_beta = 0.99;
+    assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_EDDM, &o), MLOPS_E_INVALID);
+    o = (mlops_detector_options)MLOPS_DETECTOR_OPTIONS_INIT;
+    o.kswin_stat_size = 60;
+    assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_KSWIN, &o), MLOPS_E_INVALID);
+    o.kswin_stat_size = 0x80000000u; /* 2 * stat_size would wrap to 0 */
+    assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_KSWIN, &o), MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "kswin_stat_size"));
+    o = (mlops_detector_options)MLOPS_DETECTOR_OPTIONS_INIT;
+    o.flags = 1;
+    assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_ADWIN, &o), MLOPS_E_INVALID);
+    o.flags = 0;
+    o.version = 7;
+    assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_ADWIN, &o), MLOPS_E_VERSION);
+    assert_int_equal(mlops_detector_new(&d, 99, NULL), MLOPS_E_INVALID);
+    assert_null(d);
+    assert_int_equal(mlops_detector_options_init(&o, sizeof o), 0);
+    assert_true(o.adwin_delta == 0.002 && o.adwin_clock == 32 && o.ph_threshold == 50.0 &&
+                o.ph_alpha == 0.9999 && o.ph_min_instances == 30);
+    mlops_detector_free(NULL);
+    mlops_buf_dispose(&before);
+    mlops_buf_dispose(&after);
+}
+
+static void damaged_state_bytes_are_rejected(void **state)
+{
+    (void)state;
+    for (int type = MLOPS_DETECT_ADWIN; type <= MLOPS_DETECT_KSWIN; type++) {
+        mlops_detector *d = NULL;
+        assert_int_equal(mlops_detector_new(&d, type, NULL), 0);
+        double x[300];
+        for (int i = 0; i < 300; i++)
+            x[i] = (i * 37 % 11) < 3 ? 1.0 : 0.0;
+        assert_int_equal(mlops_detector_update(d, x, 300, NULL, 0, NULL), 0);
+        mlops_buf b = MLOPS_BUF_INIT;
+        assert_int_equal(mlops_detector_save(&b, d), 0);
+        unsigned char *copy = malloc(b.size);
+        for (size_t len = 0; len < b.size; len++) {
+            mlops_detector *r = NULL;
+            int rc = mlops_detector_load(&r, b.data, len);
+            assert_true(rc == MLOPS_E_PARSE || rc == MLOPS_E_INTEGRITY);
+            assert_null(r);
+        }
+        for (size_t i = 0; i < b.size; i += 3) {
+            memcpy(copy, b.data, b.size);
+            copy[i] ^= 0x24;
+            mlops_detector *r = NULL;
+            assert_true(mlops_detector_load(&r, copy, b.size) < 0);
+            assert_null(r);
+        }
+        free(copy);
+        mlops_buf_dispose(&b);
+        mlops_detector_free(d);
+    }
+}
+
+typedef struct oom_ctx {
+    int which, type;
+    mlops_detector *d, *out;
+    mlops_buf buf;
+    mlops_buf saved;
+} oom_ctx;
+
+static int detector_op(void *v)
+{
+    oom_ctx *c = v;
+    switch (c->which) {
+    case 0: return mlops_detector_new(&c->out, c->type, NULL);
+    case 1: return mlops_detector_save(&c->buf, c->d);
+    case 2: return mlops_detector_load(&c->out, c->saved.data, c->saved.size);
+    }
+    return -99;
+}
+
+static void oom_clean(void *v)
+{
+    oom_ctx *c = v;
+    mlops_detector_free(c->out);
+    c->out = NULL;
+    mlops_buf_dispose(&c->buf);
+}
+
+static void every_allocating_function_fails_cleanly(void **state)
+{
+    (void)state;
+    oom_install();
+    for (int type = MLOPS_DETECT_ADWIN; type <= MLOPS_DETECT_KSWIN; type++) {
+        oom_ctx c;
+        memset(&c, 0, sizeof c);
+        c.type = type;
+        assert_int_equal(mlops_detector_new(&c.d, type, NULL), 0);
+        double x[200];
+        for (int i = 0; i < 200; i++)
+            x[i] = i % 3 == 0;
+        assert_int_equal(mlops_detector_update(c.d, x, 200, NULL, 0, NULL), 0);
+        assert_int_equal(mlops_detector_save(&c.saved, c.d), 0);
+        for (c.which = 0; c.which < 3; c.which++)
+            oom_check("detector", detector_op, oom_clean, &c, 0);
+        mlops_buf_dispose(&c.saved);
+        mlops_detector_free(c.d);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(change_points_equal_rivers),
+        cmocka_unit_test(restored_state_makes_identical_decisions),
+        cmocka_unit_test(nonfinite_values_are_counted_not_propagated),
+        cmocka_unit_test(kswin_pvalues_equal_scipy_exact),
+        cmocka_unit_test(kswin_detects_shift_reproducibly),
+        cmocka_unit_test(bad_input_is_refused_with_nothing_changed),
+        cmocka_unit_test(damaged_state_bytes_are_rejected),
+        cmocka_unit_test(every_allocating_function_fails_cleanly),
+    };
+    return cmocka_run_group_tests(tests, load_vectors, free_vectors);
+}
