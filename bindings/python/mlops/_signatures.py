@@ -20,7 +20,9 @@ from ctypes import (
     POINTER,
     Structure,
     c_char_p,
+    c_double,
     c_int,
+    c_int32,
     c_int64,
     c_size_t,
     c_ubyte,
@@ -45,6 +47,19 @@ DIGEST_STRING_SIZE = 72
 TIMESTAMP_STRING_SIZE = 31
 #: MLOPS_DIGEST_FILE_OPTIONS_VERSION known to this binding.
 DIGEST_FILE_OPTIONS_VERSION = 1
+#: sketch.h: MLOPS_PROFILE_OPTIONS_VERSION, MLOPS_SKETCH_TEST_VERSION and limits.
+PROFILE_OPTIONS_VERSION = 1
+SKETCH_TEST_VERSION = 1
+PROFILE_DEFAULT_K = 200
+PROFILE_DEFAULT_CATEGORY_CAP = 1024
+PROFILE_MAX_EDGES = 65536
+PROFILE_NUMERIC = 1
+PROFILE_CATEGORICAL = 2
+#: detect.h: MLOPS_DETECTOR_OPTIONS_VERSION
+DETECTOR_OPTIONS_VERSION = 1
+#: policy.h flags
+POLICY_REPLAY_RECORD = 0x1
+DECISION_JSON_PRETTY = 0x1
 
 # ---------------------------------------------------------------------------
 # Structs and callback types (field order exactly as in the C headers).
@@ -76,6 +91,69 @@ class mlops_digest_file_options(Structure):
         ("buffer_size", c_size_t),
         ("progress", PROGRESS_FN),
         ("progress_ctx", c_void_p),
+    ]
+
+
+class mlops_profile_options(Structure):
+    """``mlops_profile_options`` version 1 (sketch.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("flags", c_uint32),
+        ("kll_k", c_uint32),
+        ("seed", c_uint64),
+        ("edges", POINTER(c_double)),
+        ("n_edges", c_size_t),
+        ("category_cap", c_uint32),
+    ]
+
+
+class mlops_sketch_test(Structure):
+    """``mlops_sketch_test`` version 1 (sketch.h): result of a test between profiles."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("statistic", c_double),
+        ("low", c_double),
+        ("high", c_double),
+        ("pvalue_low", c_double),
+        ("pvalue_high", c_double),
+        ("threshold", c_double),
+        ("eps_ref", c_double),
+        ("eps_cur", c_double),
+        ("verdict", c_int32),
+    ]
+
+
+class mlops_detector_options(Structure):
+    """``mlops_detector_options`` version 1 (detect.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("flags", c_uint32),
+        ("adwin_delta", c_double),
+        ("adwin_clock", c_uint32),
+        ("adwin_max_buckets", c_uint32),
+        ("adwin_min_window_length", c_uint32),
+        ("adwin_grace_period", c_uint32),
+        ("ph_min_instances", c_uint32),
+        ("ph_delta", c_double),
+        ("ph_threshold", c_double),
+        ("ph_alpha", c_double),
+        ("ph_mode", c_uint32),
+        ("ddm_warm_start", c_uint32),
+        ("ddm_warning_threshold", c_double),
+        ("ddm_drift_threshold", c_double),
+        ("eddm_warm_start", c_uint32),
+        ("eddm_alpha", c_double),
+        ("eddm_beta", c_double),
+        ("kswin_alpha", c_double),
+        ("kswin_window_size", c_uint32),
+        ("kswin_stat_size", c_uint32),
+        ("kswin_seed", c_uint64),
     ]
 
 
@@ -133,4 +211,145 @@ FUNCTIONS: Dict[str, Signature] = {
     # --- timestamp.h ------------------------------------------------------
     "mlops_timestamp_parse": (STATUS, (POINTER(c_int64), POINTER(c_uint32), c_char_p)),
     "mlops_timestamp_format": (STATUS, (c_char_p, c_int64, c_uint32)),
+    # --- sketch.h ---------------------------------------------------------
+    "mlops_profile_options_init": (STATUS, (POINTER(mlops_profile_options), c_size_t)),
+    "mlops_profile_new": (STATUS, (_handle_out, c_int, POINTER(mlops_profile_options))),
+    "mlops_profile_free": (None, (_handle,)),
+    "mlops_profile_clone": (STATUS, (_handle_out, _handle)),
+    "mlops_profile_update": (STATUS, (_handle, POINTER(c_double), c_size_t)),
+    "mlops_profile_update_codes": (STATUS, (_handle, POINTER(c_int64), c_size_t)),
+    "mlops_profile_merge": (STATUS, (_handle, _handle)),
+    "mlops_profile_serialize": (STATUS, (POINTER(mlops_buf), _handle)),
+    "mlops_profile_deserialize": (STATUS, (_handle_out, c_void_p, c_size_t)),
+    "mlops_profile_kind": (c_int, (_handle,)),
+    "mlops_profile_count": (c_uint64, (_handle,)),
+    "mlops_profile_nan_count": (c_uint64, (_handle,)),
+    "mlops_profile_posinf_count": (c_uint64, (_handle,)),
+    "mlops_profile_neginf_count": (c_uint64, (_handle,)),
+    "mlops_profile_mean": (c_double, (_handle,)),
+    "mlops_profile_variance": (c_double, (_handle, c_uint32)),
+    "mlops_profile_min": (c_double, (_handle,)),
+    "mlops_profile_max": (c_double, (_handle,)),
+    "mlops_profile_kll_k": (c_uint32, (_handle,)),
+    "mlops_profile_retained": (c_size_t, (_handle,)),
+    "mlops_profile_rank_error": (c_double, (_handle,)),
+    "mlops_profile_histogram_edges": (POINTER(c_double), (_handle, POINTER(c_size_t))),
+    "mlops_profile_histogram_counts": (POINTER(c_uint64), (_handle, POINTER(c_size_t))),
+    "mlops_profile_category_size": (c_size_t, (_handle,)),
+    "mlops_profile_category_count": (c_uint64, (_handle, c_int64)),
+    "mlops_profile_category_error": (c_uint64, (_handle,)),
+    "mlops_profile_categories": (
+        STATUS,
+        (POINTER(c_int64), POINTER(c_uint64), c_size_t, POINTER(c_size_t), _handle),
+    ),
+    "mlops_profile_quantile": (STATUS, (POINTER(c_double), _handle, c_double)),
+    "mlops_profile_rank": (STATUS, (POINTER(c_double), _handle, c_double)),
+    "mlops_profile_quantile_edges": (
+        STATUS,
+        (POINTER(c_double), POINTER(c_size_t), _handle, c_uint32),
+    ),
+    "mlops_profile_ks_test": (STATUS, (POINTER(mlops_sketch_test), _handle, _handle, c_double)),
+    "mlops_profile_wasserstein": (
+        STATUS,
+        (POINTER(mlops_sketch_test), _handle, _handle, c_double),
+    ),
+    # --- detect.h ---------------------------------------------------------
+    "mlops_detector_options_init": (STATUS, (POINTER(mlops_detector_options), c_size_t)),
+    "mlops_detector_new": (STATUS, (_handle_out, c_int, POINTER(mlops_detector_options))),
+    "mlops_detector_free": (None, (_handle,)),
+    "mlops_detector_update": (
+        STATUS,
+        (_handle, POINTER(c_double), c_size_t, POINTER(c_size_t), c_size_t, POINTER(c_size_t)),
+    ),
+    "mlops_detector_update_warn": (
+        STATUS,
+        (
+            _handle, POINTER(c_double), c_size_t,
+            POINTER(c_size_t), c_size_t, POINTER(c_size_t),
+            POINTER(c_size_t), c_size_t, POINTER(c_size_t),
+        ),
+    ),
+    "mlops_detector_drift_detected": (c_int, (_handle,)),
+    "mlops_detector_warning_detected": (c_int, (_handle,)),
+    "mlops_detector_type_of": (c_int, (_handle,)),
+    "mlops_detector_count": (c_uint64, (_handle,)),
+    "mlops_detector_nonfinite_count": (c_uint64, (_handle,)),
+    "mlops_detector_drift_count": (c_uint64, (_handle,)),
+    "mlops_detector_width": (c_uint64, (_handle,)),
+    "mlops_detector_estimation": (c_double, (_handle,)),
+    "mlops_detector_save": (STATUS, (POINTER(mlops_buf), _handle)),
+    "mlops_detector_load": (STATUS, (_handle_out, c_void_p, c_size_t)),
+    # --- policy.h ---------------------------------------------------------
+    "mlops_action_name": (c_char_p, (c_int,)),
+    "mlops_truth_name": (c_char_p, (c_int,)),
+    "mlops_reason_name": (c_char_p, (c_int,)),
+    "mlops_policy_parse": (STATUS, (_handle_out, c_char_p, c_size_t, c_char_p, c_uint32)),
+    "mlops_policy_free": (None, (_handle,)),
+    "mlops_policy_id": (c_char_p, (_handle,)),
+    "mlops_policy_revision": (c_int64, (_handle,)),
+    "mlops_policy_digest": (c_char_p, (_handle,)),
+    "mlops_policy_rule_count": (c_size_t, (_handle,)),
+    "mlops_policy_rule_id": (c_char_p, (_handle, c_size_t)),
+    "mlops_policy_test_count": (c_size_t, (_handle,)),
+    "mlops_policy_lint": (STATUS, (POINTER(mlops_buf), POINTER(c_size_t), _handle, c_uint32)),
+    "mlops_policy_run_tests": (
+        STATUS,
+        (POINTER(c_size_t), POINTER(c_size_t), POINTER(mlops_buf), _handle, c_uint32),
+    ),
+    "mlops_policy_replay": (
+        STATUS,
+        (
+            POINTER(c_uint64), POINTER(c_uint64), POINTER(mlops_buf), _handle,
+            c_char_p, c_size_t, c_uint32,
+        ),
+    ),
+    "mlops_policy_obs_new": (STATUS, (_handle_out, _handle)),
+    "mlops_policy_obs_free": (None, (_handle,)),
+    "mlops_policy_obs_clear": (None, (_handle,)),
+    "mlops_policy_obs_set": (STATUS, (_handle, c_char_p, c_double, c_int64)),
+    "mlops_policy_obs_set_many": (
+        STATUS,
+        (_handle, _handle_out, POINTER(c_double), POINTER(c_int64), c_size_t),
+    ),
+    "mlops_policy_state_new": (STATUS, (_handle_out, _handle)),
+    "mlops_policy_state_free": (None, (_handle,)),
+    "mlops_policy_state_reset": (None, (_handle,)),
+    "mlops_policy_state_set_last_training": (STATUS, (_handle, c_int64)),
+    "mlops_policy_state_save": (STATUS, (POINTER(mlops_buf), _handle)),
+    "mlops_policy_state_load": (STATUS, (_handle, c_char_p, c_size_t)),
+    "mlops_policy_state_copy": (STATUS, (_handle, _handle)),
+    "mlops_decision_new": (STATUS, (_handle_out, _handle)),
+    "mlops_decision_free": (None, (_handle,)),
+    "mlops_policy_decide": (
+        STATUS,
+        (_handle, _handle, _handle, _handle, c_int64, _handle, c_uint32),
+    ),
+    "mlops_decision_action": (c_int, (_handle,)),
+    "mlops_decision_rule": (c_char_p, (_handle,)),
+    "mlops_decision_time": (c_int64, (_handle,)),
+    "mlops_decision_suppressed_count": (c_size_t, (_handle,)),
+    "mlops_decision_suppressed_rule": (c_char_p, (_handle, c_size_t)),
+    "mlops_decision_suppressed_action": (c_int, (_handle, c_size_t)),
+    "mlops_decision_suppressed_reason": (c_int, (_handle, c_size_t)),
+    "mlops_decision_rule_truth": (c_int, (_handle, c_size_t)),
+    "mlops_decision_rule_reason": (c_int, (_handle, c_size_t)),
+    "mlops_decision_rule_wait_ms": (c_int64, (_handle, c_size_t)),
+    "mlops_decision_to_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_decision_explain": (STATUS, (POINTER(mlops_buf), _handle)),
+    "mlops_metric_set_new": (STATUS, (_handle_out,)),
+    "mlops_metric_set_free": (None, (_handle,)),
+    "mlops_metric_set_put": (
+        STATUS,
+        (_handle, c_char_p, c_double, c_double, c_double, c_int64),
+    ),
+    "mlops_policy_gate": (STATUS, (_handle_out, _handle, _handle, _handle, c_uint32)),
+    "mlops_gate_result_free": (None, (_handle,)),
+    "mlops_gate_result_action": (c_int, (_handle,)),
+    "mlops_gate_result_check_count": (c_size_t, (_handle,)),
+    "mlops_gate_result_check_metric": (c_char_p, (_handle, c_size_t)),
+    "mlops_gate_result_check_kind": (c_char_p, (_handle, c_size_t)),
+    "mlops_gate_result_check_passed": (c_int, (_handle, c_size_t)),
+    "mlops_gate_result_check_reason": (c_int, (_handle, c_size_t)),
+    "mlops_gate_result_to_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_gate_result_explain": (STATUS, (POINTER(mlops_buf), _handle)),
 }
