@@ -40,6 +40,26 @@ from ._digest import Digest, format_digest, parse_digest, sha256, sha256_file
 from ._semver import SemVer, compare_versions, is_valid_semver, validate_semver
 from ._timestamp import Timestamp, format_timestamp, parse_datetime, parse_timestamp
 from ._signatures import SHA256_SIZE
+from ._results import Result
+from ._sketch import Profile, SketchTest
+from ._detect import Detections, Detector
+from ._policy import (
+    Decision,
+    GateCheck,
+    GateResult,
+    LintReport,
+    MetricSet,
+    Observations,
+    Policy,
+    PolicyState,
+    PolicyTestReport,
+    ReplayResult,
+    RuleOutcome,
+    SuppressedRule,
+    action_name,
+    reason_name,
+    truth_name,
+)
 
 _C = _LIB.C
 
@@ -119,6 +139,30 @@ __all__ = [
     "parse_timestamp",
     "parse_datetime",
     "format_timestamp",
+    # results
+    "Result",
+    # profiles
+    "Profile",
+    "SketchTest",
+    # detectors
+    "Detector",
+    "Detections",
+    # policies
+    "Policy",
+    "Observations",
+    "PolicyState",
+    "Decision",
+    "MetricSet",
+    "GateResult",
+    "GateCheck",
+    "LintReport",
+    "PolicyTestReport",
+    "ReplayResult",
+    "RuleOutcome",
+    "SuppressedRule",
+    "action_name",
+    "truth_name",
+    "reason_name",
     # errors
     "MlopsError",
     "InvalidArgumentError",

@@ -208,3 +208,76 @@ def take_buf(buf: mlops_buf) -> bytes:
         return ctypes.string_at(buf.data, buf.size)
     finally:
         C.mlops_buf_dispose(ctypes.byref(buf))
+
+
+# --- numeric arrays ----------------------------------------------------------
+
+try:  # NumPy is optional: without it, buffers and sequences still work.
+    import numpy as _np
+except ImportError:  # pragma: no cover - exercised only without NumPy
+    _np = None
+
+_DOUBLE_P = ctypes.POINTER(ctypes.c_double)
+_INT64_P = ctypes.POINTER(ctypes.c_int64)
+_FORMATS = {"d": ("d", 8), "q": ("q", 8), "l": ("q", 8)}
+
+
+def _borrow(obj: Any, fmt: str) -> Optional[Tuple[Any, int, int]]:
+    """``(keep, address, count)`` of a C-contiguous buffer of ``fmt`` items
+    (``"d"``: float64, ``"q"``: int64), or None when ``obj`` is not one."""
+    try:
+        view = memoryview(obj)
+    except TypeError:
+        return None
+    item = view.format.lstrip("@=<")
+    if _FORMATS.get(item, (None,))[0] != fmt or view.itemsize != 8 or not view.c_contiguous:
+        return None
+    count = view.nbytes // 8
+    if count == 0:
+        return view, 0, 0
+    if not view.readonly:
+        anchor = c_char.from_buffer(view.cast("B"))
+        return anchor, ctypes.addressof(anchor), count
+    export = _ReadOnlyExport(view)
+    return export, export.ptr, count
+
+
+def numeric_array(values: Any, kind: str = "float64") -> Tuple[Any, Any, int]:
+    """Borrow or convert ``values`` to a C array of float64 (or int64).
+
+    Returns ``(keep, pointer, count)``; keep ``keep`` alive until the C call
+    returns. A C-contiguous buffer of the exact type (a float64 NumPy array,
+    ``array.array('d')``, a ``memoryview`` of doubles...) is read in place:
+    no copy. Any other input — another dtype, a non-contiguous view, a list,
+    a pandas Series — is converted once into a temporary array. Arrays of
+    more than one dimension are read in C order.
+    """
+    fmt = "d" if kind == "float64" else "q"
+    ptype = _DOUBLE_P if fmt == "d" else _INT64_P
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"expected numbers, not {type(values).__name__}")
+    borrowed = _borrow(values, fmt)
+    if borrowed is None:
+        if _np is not None:
+            dtype = _np.float64 if fmt == "d" else _np.int64
+            try:
+                arr = _np.ascontiguousarray(values, dtype=dtype)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"expected an array of numbers: {exc}") from None
+            if fmt == "q" and _np.asarray(values).dtype.kind == "f":
+                src = _np.asarray(values)
+                if not _np.array_equal(src, arr):
+                    raise invalid("category codes must be integers")
+            borrowed = _borrow(arr.reshape(-1), fmt)
+        else:
+            import array
+
+            try:
+                seq = values.tolist() if hasattr(values, "tolist") else list(values)
+                arr = array.array("d" if fmt == "d" else "q", seq)
+            except (TypeError, OverflowError) as exc:
+                raise TypeError(f"expected a sequence of numbers: {exc}") from None
+            borrowed = _borrow(arr, fmt)
+        assert borrowed is not None
+    keep, address, count = borrowed
+    return keep, ctypes.cast(address, ptype) if count else None, count
