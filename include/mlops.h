@@ -9,6 +9,7 @@
 #include "mlops/common.h"
 #include "mlops/detect.h"
 #include "mlops/digest.h"
+#include "mlops/manifest.h"
 #include "mlops/policy.h"
 #include "mlops/semver.h"
 #include "mlops/sketch.h"

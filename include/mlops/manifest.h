@@ -1,0 +1,561 @@
+/*
+ * libmlops — version manifests: what exactly a model version is.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * A version manifest is an in-toto Statement v1 whose predicate (type
+ * "https://libmlops.dev/manifest/v1") records a model version's name and
+ * SemVer, every file (path, size, SHA-256, optional shard digests), the
+ * datasets it was trained and evaluated on, its parameters and metrics, its
+ * parent version (by statement digest, so versions form a hash chain), the
+ * code commit and free-form annotations. docs/formats/manifest-v1.md is the
+ * normative description of the format; this header is its API.
+ *
+ * Objects:
+ * - mlops_manifest: immutable. Made by mlops_manifest_parse() or
+ *   mlops_manifest_builder_finish(); always valid (every rule of the format
+ *   holds). Any number of threads may read one manifest at the same time.
+ * - mlops_manifest_builder: collects the fields of a new manifest. Used by one
+ *   thread at a time.
+ * - mlops_manifest_diff: immutable comparison of two manifests.
+ *
+ * Accessors return values directly and borrow strings from the object they
+ * are called on; an index out of range gives NULL (strings), 0 (numbers) or
+ * NaN (doubles), never a crash.
+ */
+#ifndef MLOPS_MANIFEST_H
+#define MLOPS_MANIFEST_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The in-toto statement type every manifest carries in "_type". */
+#define MLOPS_MANIFEST_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
+/** The predicate type of this version of the format. */
+#define MLOPS_MANIFEST_PREDICATE_TYPE "https://libmlops.dev/manifest/v1"
+/** Default shard size: 256 MiB. */
+#define MLOPS_MANIFEST_DEFAULT_SHARD_SIZE ((uint64_t)268435456)
+/** Largest file or shard size a manifest can record: 2^53 - 1 (an exact
+ *  integer in every JSON implementation). */
+#define MLOPS_MANIFEST_MAX_SIZE ((uint64_t)9007199254740991)
+/** Longest file path in bytes. */
+#define MLOPS_MANIFEST_MAX_PATH 4096
+
+/** MLOPS_MANIFEST_DEFAULT_SHARD_SIZE as a function, for FFIs. */
+MLOPS_EXTERN uint64_t mlops_manifest_default_shard_size(void);
+
+/** An immutable, valid version manifest. */
+typedef struct mlops_manifest mlops_manifest;
+/** Builds a new manifest field by field. */
+typedef struct mlops_manifest_builder mlops_manifest_builder;
+/** The differences between two manifests. */
+typedef struct mlops_manifest_diff mlops_manifest_diff;
+
+/** Kind of a parameter value (a JSON scalar). */
+typedef enum mlops_manifest_value_type {
+    MLOPS_MANIFEST_VALUE_NONE = 0, /**< no such parameter */
+    MLOPS_MANIFEST_VALUE_NULL = 1,
+    MLOPS_MANIFEST_VALUE_BOOL = 2,
+    MLOPS_MANIFEST_VALUE_NUMBER = 3,
+    MLOPS_MANIFEST_VALUE_STRING = 4
+} mlops_manifest_value_type;
+
+/* ------------------------------------------------------------------------ */
+/* Parsing                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** Current version of mlops_manifest_parse_options. */
+#define MLOPS_MANIFEST_PARSE_OPTIONS_VERSION 1
+
+/** Options for mlops_manifest_parse(). */
+typedef struct mlops_manifest_parse_options {
+    MLOPS_OPTIONS_HEADER;
+    /** Must be 0. */
+    uint32_t flags;
+    /** Largest input in bytes; 0 = the default (64 MiB). May only lower it. */
+    size_t max_size;
+    /** Deepest JSON nesting; 0 = the default (64). May only lower it; a
+     *  valid manifest needs 6 levels. */
+    size_t max_depth;
+} mlops_manifest_parse_options;
+
+/** Initialiser for mlops_manifest_parse_options. */
+#define MLOPS_MANIFEST_PARSE_OPTIONS_INIT \
+    { MLOPS_MANIFEST_PARSE_OPTIONS_VERSION, sizeof(mlops_manifest_parse_options), 0, 0, 0 }
+
+/**
+ * Initialise an options struct to the defaults (for FFIs without the macro).
+ * @param size sizeof(mlops_manifest_parse_options) as the caller knows it.
+ * @return 0, MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_manifest_parse_options_init(mlops_manifest_parse_options *opts,
+                                                   size_t size);
+
+/**
+ * Parse and check a manifest: strict JSON (duplicate keys, invalid UTF-8 ...
+ * rejected), then the schema (an unknown field in the predicate, a missing
+ * field or a value of the wrong type is an error naming its JSON path), then
+ * every rule of the format (paths, order, sizes, shards, digests), then the
+ * subject: its name must be "<name>@<version>" and its digest the tree digest.
+ *
+ * @param out  receives the manifest; release with mlops_manifest_free().
+ *             Untouched on failure.
+ * @param data the bytes (need not be NUL-terminated); not retained.
+ * @param opts NULL for the defaults.
+ * @return 0; MLOPS_E_PARSE (JSON syntax: offset, line, column recorded);
+ *         MLOPS_E_SCHEMA (the error path is the JSON path of the fault, e.g.
+ *         "$.predicate.files[3].path"); MLOPS_E_LIMIT (size, depth, a string
+ *         longer than its field allows); MLOPS_E_INTEGRITY (the subject digest
+ *         is not the tree digest); MLOPS_E_VERSION (unknown options version,
+ *         or a predicateType other than MLOPS_MANIFEST_PREDICATE_TYPE);
+ *         MLOPS_E_INVALID (NULL, unknown flags, limits above the defaults);
+ *         MLOPS_E_NOMEM.
+ * Thread-safe.
+ */
+MLOPS_EXTERN int mlops_manifest_parse(mlops_manifest **out, const char *data, size_t len,
+                                      const mlops_manifest_parse_options *opts);
+
+/** Release a manifest. Accepts NULL. */
+MLOPS_EXTERN void mlops_manifest_free(mlops_manifest *m);
+
+/* ------------------------------------------------------------------------ */
+/* Writing and digests                                                      */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Append the canonical bytes (RFC 8785) of the whole statement to `out`.
+ * These are the bytes that are signed and hashed.
+ * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (`out` unchanged on failure).
+ */
+MLOPS_EXTERN int mlops_manifest_write_canonical(mlops_buf *out, const mlops_manifest *m);
+
+/**
+ * Append the statement for humans: canonical key order, two-space indent,
+ * final newline. Parsing it gives an equal manifest.
+ * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (`out` unchanged on failure).
+ */
+MLOPS_EXTERN int mlops_manifest_write_pretty(mlops_buf *out, const mlops_manifest *m);
+
+/**
+ * The tree digest: SHA-256 of the canonical JSON of the (sorted) "files"
+ * array. It is the statement's subject digest.
+ * @return 0, MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_manifest_tree_digest(uint8_t out[32], const mlops_manifest *m);
+
+/**
+ * The statement digest: SHA-256 of the canonical bytes of the whole statement
+ * (what mlops_manifest_write_canonical() gives). A child's parent link
+ * carries it.
+ * @return 0, MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_manifest_statement_digest(uint8_t out[32], const mlops_manifest *m);
+
+/** Tree digest as 64 lowercase hex digits; borrowed from `m`. NULL for NULL. */
+MLOPS_EXTERN const char *mlops_manifest_tree_sha256(const mlops_manifest *m);
+/** Statement digest as 64 lowercase hex digits; borrowed from `m`. */
+MLOPS_EXTERN const char *mlops_manifest_statement_sha256(const mlops_manifest *m);
+
+/**
+ * 1 when both manifests have the same statement digest (the same canonical
+ * bytes), 0 otherwise or when either is NULL.
+ */
+MLOPS_EXTERN int mlops_manifest_equal(const mlops_manifest *a, const mlops_manifest *b);
+
+/**
+ * Check the rules of the format on a manifest again (paths, order, case
+ * collisions, sizes, shards, subject). Manifests made by this library
+ * always pass; the function exists for callers that assert it explicitly.
+ * @return 0, MLOPS_E_SCHEMA, MLOPS_E_INTEGRITY, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_manifest_validate(const mlops_manifest *m);
+
+/**
+ * Check one file path against the path rules of the format: not empty, at
+ * most MLOPS_MANIFEST_MAX_PATH bytes, valid UTF-8, relative ('/' not first),
+ * '/'-separated with no empty, "." or ".." segment and no trailing '/', no
+ * backslash, no NUL and no other control character (U+0001..U+001F, U+007F).
+ * @return 0, MLOPS_E_SCHEMA (the detail says which rule and the byte),
+ *         MLOPS_E_INVALID (NULL). Thread-safe, allocates nothing.
+ */
+MLOPS_EXTERN int mlops_manifest_path_check(const char *path, size_t len);
+
+/**
+ * Check that `child`'s parent link names `parent`: same name, same version
+ * string, and the link's digest equals parent's statement digest.
+ * @return 0; MLOPS_E_NOTFOUND (child has no parent link); MLOPS_E_INTEGRITY
+ *         (a mismatch; the detail names the field and both values);
+ *         MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_manifest_check_parent(const mlops_manifest *child,
+                                             const mlops_manifest *parent);
+
+/* ------------------------------------------------------------------------ */
+/* Reading fields                                                           */
+/* ------------------------------------------------------------------------ */
+
+/** Model name. */
+MLOPS_EXTERN const char *mlops_manifest_name(const mlops_manifest *m);
+/** SemVer version string. */
+MLOPS_EXTERN const char *mlops_manifest_version(const mlops_manifest *m);
+/** Creation time, RFC 3339 UTC. */
+MLOPS_EXTERN const char *mlops_manifest_created(const mlops_manifest *m);
+/** Description, or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_description(const mlops_manifest *m);
+/** Framework name, or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_framework_name(const mlops_manifest *m);
+/** Framework version, or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_framework_version(const mlops_manifest *m);
+
+/** Number of files. Files are in byte order of their paths. */
+MLOPS_EXTERN size_t mlops_manifest_file_count(const mlops_manifest *m);
+/** Path of file `i`. */
+MLOPS_EXTERN const char *mlops_manifest_file_path(const mlops_manifest *m, size_t i);
+/** Size in bytes of file `i`. */
+MLOPS_EXTERN uint64_t mlops_manifest_file_size(const mlops_manifest *m, size_t i);
+/** SHA-256 of file `i` as 64 lowercase hex digits. */
+MLOPS_EXTERN const char *mlops_manifest_file_sha256(const mlops_manifest *m, size_t i);
+/** Media type of file `i`, or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_file_media_type(const mlops_manifest *m, size_t i);
+/** Role of file `i` ("model", "config", ...), or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_file_role(const mlops_manifest *m, size_t i);
+/** Index of the file with exactly this path, or (size_t)-1 when none.
+ *  Binary search: O(log n). */
+MLOPS_EXTERN size_t mlops_manifest_file_find(const mlops_manifest *m, const char *path);
+/** Shard size of file `i`, or 0 when it has no shards. */
+MLOPS_EXTERN uint64_t mlops_manifest_file_shard_size(const mlops_manifest *m, size_t i);
+/** Number of shards of file `i` (0 when none). */
+MLOPS_EXTERN size_t mlops_manifest_file_shard_count(const mlops_manifest *m, size_t i);
+/**
+ * Shard `j` of file `i`: byte offset, size and SHA-256 (64 hex, borrowed).
+ * Any out pointer may be NULL.
+ * @return 0, MLOPS_E_NOTFOUND (no such file or shard; outputs untouched),
+ *         MLOPS_E_INVALID (m is NULL).
+ */
+MLOPS_EXTERN int mlops_manifest_file_shard(uint64_t *offset, uint64_t *size,
+                                           const char **sha256, const mlops_manifest *m,
+                                           size_t i, size_t j);
+
+/** Number of datasets (in document order). */
+MLOPS_EXTERN size_t mlops_manifest_dataset_count(const mlops_manifest *m);
+/** Name of dataset `i` (names are unique). */
+MLOPS_EXTERN const char *mlops_manifest_dataset_name(const mlops_manifest *m, size_t i);
+/** URI of dataset `i`, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_uri(const mlops_manifest *m, size_t i);
+/** Role of dataset `i` ("train", "eval", ...), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_role(const mlops_manifest *m, size_t i);
+/** SHA-256 of dataset `i` (64 hex), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_sha256(const mlops_manifest *m, size_t i);
+/** Foreign digest algorithm of dataset `i` ("md5"...), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_foreign_alg(const mlops_manifest *m,
+                                                            size_t i);
+/** Foreign digest scheme of dataset `i` ("dvc3"...), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_foreign_scheme(const mlops_manifest *m,
+                                                               size_t i);
+/** Foreign digest value of dataset `i`, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_foreign_value(const mlops_manifest *m,
+                                                              size_t i);
+
+/** Number of parameters. Parameters, metrics and annotations are iterated in
+ *  canonical key order (UTF-16 code units, as RFC 8785 sorts them). */
+MLOPS_EXTERN size_t mlops_manifest_parameter_count(const mlops_manifest *m);
+/** Name of parameter `i`. */
+MLOPS_EXTERN const char *mlops_manifest_parameter_name(const mlops_manifest *m, size_t i);
+/** Value type of parameter `i` (MLOPS_MANIFEST_VALUE_NONE when out of range). */
+MLOPS_EXTERN int mlops_manifest_parameter_type(const mlops_manifest *m, size_t i);
+/** Canonical JSON text of parameter `i`'s value ("0.01", "\"adam\"", "true"). */
+MLOPS_EXTERN const char *mlops_manifest_parameter_json(const mlops_manifest *m, size_t i);
+/** Parameter `i` as a number (NaN unless its type is NUMBER). */
+MLOPS_EXTERN double mlops_manifest_parameter_number(const mlops_manifest *m, size_t i);
+/** Parameter `i` as a string (NULL unless its type is STRING). */
+MLOPS_EXTERN const char *mlops_manifest_parameter_string(const mlops_manifest *m, size_t i);
+/** Parameter `i` as a boolean: 1 true, 0 false, -1 not a BOOL. */
+MLOPS_EXTERN int mlops_manifest_parameter_bool(const mlops_manifest *m, size_t i);
+
+/** Number of metrics. */
+MLOPS_EXTERN size_t mlops_manifest_metric_count(const mlops_manifest *m);
+/** Name of metric `i`. */
+MLOPS_EXTERN const char *mlops_manifest_metric_name(const mlops_manifest *m, size_t i);
+/** Value of metric `i` (always finite; NaN when out of range). */
+MLOPS_EXTERN double mlops_manifest_metric_value(const mlops_manifest *m, size_t i);
+
+/** Number of annotations. */
+MLOPS_EXTERN size_t mlops_manifest_annotation_count(const mlops_manifest *m);
+/** Key of annotation `i`. */
+MLOPS_EXTERN const char *mlops_manifest_annotation_key(const mlops_manifest *m, size_t i);
+/** Value of annotation `i`. */
+MLOPS_EXTERN const char *mlops_manifest_annotation_value(const mlops_manifest *m, size_t i);
+
+/** 1 when the manifest has a parent link, else 0. */
+MLOPS_EXTERN int mlops_manifest_has_parent(const mlops_manifest *m);
+/** Parent name, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_parent_name(const mlops_manifest *m);
+/** Parent version, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_parent_version(const mlops_manifest *m);
+/** Parent statement digest (64 hex), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_parent_sha256(const mlops_manifest *m);
+
+/** Code repository URI, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_code_uri(const mlops_manifest *m);
+/** Code commit (40 lowercase hex digits), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_code_commit(const mlops_manifest *m);
+
+/* ------------------------------------------------------------------------ */
+/* Building                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Start a new manifest. Every string given to a builder function is copied;
+ * each must be valid UTF-8 without NUL.
+ * @param name    model name: 1..256 bytes of [A-Za-z0-9._/-], starting with a
+ *                letter or digit.
+ * @param version SemVer 2.0.0.
+ * @param created RFC 3339 UTC in the canonical spelling mlops_timestamp_format()
+ *                writes (e.g. "2026-11-26T09:00:00Z").
+ * @param out     receives the builder; release with mlops_manifest_builder_free().
+ * @return 0, MLOPS_E_SCHEMA (the detail names the field), MLOPS_E_INVALID,
+ *         MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_manifest_builder_new(mlops_manifest_builder **out, const char *name,
+                                            const char *version, const char *created);
+
+/** Release a builder. Accepts NULL. */
+MLOPS_EXTERN void mlops_manifest_builder_free(mlops_manifest_builder *b);
+
+/* Every setter below returns 0, MLOPS_E_SCHEMA (a value that breaks a rule),
+ * MLOPS_E_LIMIT (a string longer than its field allows: 1024 bytes for
+ * names, keys, roles, media types and versions, 65536 for descriptions, URIs
+ * and string values), MLOPS_E_INVALID (NULL where a pointer is required) or
+ * MLOPS_E_NOMEM. On any failure the builder is unchanged. Setting a field
+ * again replaces it. Builders are not thread-safe: one thread at a time. */
+
+/** Set the description (at most 65536 bytes). */
+MLOPS_EXTERN int mlops_manifest_builder_set_description(mlops_manifest_builder *b,
+                                                        const char *description);
+/** Set the framework name and version (e.g. "onnx", "1.17"). */
+MLOPS_EXTERN int mlops_manifest_builder_set_framework(mlops_manifest_builder *b,
+                                                      const char *name, const char *version);
+
+/**
+ * Add a file. The builder sorts files by path at finish, so they may be added
+ * in any order; a duplicate path or two paths equal after case folding make
+ * mlops_manifest_builder_finish() fail (MLOPS_E_SCHEMA).
+ * @param path       checked as mlops_manifest_path_check() does.
+ * @param size       at most MLOPS_MANIFEST_MAX_SIZE.
+ * @param sha256     64 lowercase hex digits.
+ * @param media_type NULL for none.
+ * @param role       NULL for none.
+ */
+MLOPS_EXTERN int mlops_manifest_builder_add_file(mlops_manifest_builder *b, const char *path,
+                                                 uint64_t size, const char *sha256,
+                                                 const char *media_type, const char *role);
+
+/**
+ * Record the shard digests of an added file: shard k covers bytes
+ * [k*shard_size, min((k+1)*shard_size, size)), so `count` must equal
+ * ceil(size / shard_size) and be at least 1.
+ * @param shard_size 0 for MLOPS_MANIFEST_DEFAULT_SHARD_SIZE.
+ * @param sha256     `count` strings of 64 lowercase hex digits.
+ * @return as the other setters, plus MLOPS_E_NOTFOUND (no file with that path).
+ */
+MLOPS_EXTERN int mlops_manifest_builder_set_file_shards(mlops_manifest_builder *b,
+                                                        const char *path,
+                                                        uint64_t shard_size,
+                                                        const char *const *sha256,
+                                                        size_t count);
+
+/**
+ * Add a dataset. Names are unique within a manifest (a second dataset of the
+ * same name fails with MLOPS_E_SCHEMA). Datasets keep the order they were
+ * added in.
+ * @param uri, role, sha256 NULL for none; sha256 is 64 lowercase hex digits.
+ */
+MLOPS_EXTERN int mlops_manifest_builder_add_dataset(mlops_manifest_builder *b,
+                                                    const char *name, const char *uri,
+                                                    const char *role, const char *sha256);
+/**
+ * Attach a digest computed by another tool to a dataset already added: its
+ * algorithm ("md5"), the scheme that says what was hashed ("dvc3") and the
+ * value as that tool writes it. All three non-empty.
+ * @return as the other setters, plus MLOPS_E_NOTFOUND (no such dataset).
+ */
+MLOPS_EXTERN int mlops_manifest_builder_set_dataset_foreign_digest(
+    mlops_manifest_builder *b, const char *dataset, const char *alg, const char *scheme,
+    const char *value);
+
+/** Set a string parameter. */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_string(mlops_manifest_builder *b,
+                                                             const char *name,
+                                                             const char *value);
+/** Set a numeric parameter (finite; NaN and infinities are MLOPS_E_SCHEMA). */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_number(mlops_manifest_builder *b,
+                                                             const char *name, double value);
+/** Set an integer parameter (|value| at most 2^53 so it stays exact). */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_int(mlops_manifest_builder *b,
+                                                          const char *name, int64_t value);
+/** Set a boolean parameter (any non-zero `value` is true). */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_bool(mlops_manifest_builder *b,
+                                                           const char *name, int value);
+/** Set a parameter to JSON null. */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_null(mlops_manifest_builder *b,
+                                                           const char *name);
+/**
+ * Set a parameter from JSON text holding one scalar ("0.01", "\"adam\"",
+ * "true", "null"). Arrays and objects are MLOPS_E_SCHEMA; malformed JSON is
+ * MLOPS_E_PARSE.
+ */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_json(mlops_manifest_builder *b,
+                                                           const char *name,
+                                                           const char *json);
+/** Set a metric (finite; NaN and infinities are MLOPS_E_SCHEMA). */
+MLOPS_EXTERN int mlops_manifest_builder_set_metric(mlops_manifest_builder *b,
+                                                   const char *name, double value);
+/** Set an annotation. */
+MLOPS_EXTERN int mlops_manifest_builder_set_annotation(mlops_manifest_builder *b,
+                                                       const char *key, const char *value);
+/**
+ * Link the parent version by name, version and statement digest (64 hex).
+ */
+MLOPS_EXTERN int mlops_manifest_builder_set_parent(mlops_manifest_builder *b,
+                                                   const char *name, const char *version,
+                                                   const char *sha256);
+/** Link `parent` as the parent version (its name, version, statement digest). */
+MLOPS_EXTERN int mlops_manifest_builder_set_parent_manifest(mlops_manifest_builder *b,
+                                                            const mlops_manifest *parent);
+/** Set the code repository URI and commit (40 lowercase hex digits). */
+MLOPS_EXTERN int mlops_manifest_builder_set_code(mlops_manifest_builder *b, const char *uri,
+                                                 const char *commit);
+
+/**
+ * Make the manifest: sort the files by path, compute the tree digest, write
+ * the statement and check it exactly as mlops_manifest_parse() does. The
+ * builder is left as it was and may be finished again or freed.
+ * @param out receives the manifest; release with mlops_manifest_free().
+ * @return 0, MLOPS_E_SCHEMA (a rule that spans fields: duplicate path, case
+ *         collision; the error path names the offending field of the
+ *         statement), MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_manifest_builder_finish(mlops_manifest **out,
+                                               const mlops_manifest_builder *b);
+
+/* ------------------------------------------------------------------------ */
+/* Diff                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/** What happened to an entry between the old (a) and the new (b) manifest. */
+typedef enum mlops_manifest_change {
+    MLOPS_MANIFEST_UNCHANGED = 0,
+    MLOPS_MANIFEST_ADDED = 1,   /**< only in b */
+    MLOPS_MANIFEST_REMOVED = 2, /**< only in a */
+    MLOPS_MANIFEST_CHANGED = 3  /**< in both, different */
+} mlops_manifest_change;
+
+/** How the two manifests of a diff are related through their parent links. */
+typedef enum mlops_manifest_relation {
+    MLOPS_MANIFEST_UNRELATED = 0,  /**< neither links the other */
+    MLOPS_MANIFEST_SAME = 1,       /**< equal statement digests */
+    MLOPS_MANIFEST_B_CHILD_OF_A = 2, /**< b's parent link is a */
+    MLOPS_MANIFEST_A_CHILD_OF_B = 3  /**< a's parent link is b */
+} mlops_manifest_relation;
+
+/**
+ * Compare an old manifest `a` with a new one `b`.
+ *
+ * Files are matched by exact path: listed are those added, removed, or
+ * changed (different SHA-256 or size; media type, role and shard changes are
+ * not reported). Parameters are matched by name: added, removed or changed
+ * (different canonical JSON text). Every metric of a or b is listed, with
+ * absolute delta b - a and relative delta (b - a) / |a|; the relative delta
+ * is NaN when a is 0 or when the metric is only on one side, and the
+ * absolute delta is NaN when only on one side.
+ *
+ * The diff borrows paths, digests and names from `a` and `b`: both must
+ * stay alive (not freed) as long as the diff is used.
+ *
+ * @param out   receives the diff; release with mlops_manifest_diff_free().
+ * @param flags must be 0.
+ * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_manifest_diff_new(mlops_manifest_diff **out, const mlops_manifest *a,
+                                         const mlops_manifest *b, uint32_t flags);
+
+/** Release a diff. Accepts NULL. */
+MLOPS_EXTERN void mlops_manifest_diff_free(mlops_manifest_diff *d);
+
+/** Parent relation of a and b (an mlops_manifest_relation). */
+MLOPS_EXTERN int mlops_manifest_diff_relation(const mlops_manifest_diff *d);
+/** Name of a relation ("unrelated", "same", "b-child-of-a", "a-child-of-b"). */
+MLOPS_EXTERN const char *mlops_manifest_relation_name(int relation);
+/** Name of a change ("unchanged", "added", "removed", "changed"). */
+MLOPS_EXTERN const char *mlops_manifest_change_name(int change);
+
+/** Number of files present in both with equal SHA-256 and size (not listed). */
+MLOPS_EXTERN size_t mlops_manifest_diff_unchanged_file_count(const mlops_manifest_diff *d);
+/** Number of files that differ (sorted by path bytes). */
+MLOPS_EXTERN size_t mlops_manifest_diff_file_count(const mlops_manifest_diff *d);
+/** Path of differing file `i`. */
+MLOPS_EXTERN const char *mlops_manifest_diff_file_path(const mlops_manifest_diff *d, size_t i);
+/** Change of file `i` (ADDED, REMOVED or CHANGED; UNCHANGED out of range). */
+MLOPS_EXTERN int mlops_manifest_diff_file_change(const mlops_manifest_diff *d, size_t i);
+/** SHA-256 in a (NULL when added). */
+MLOPS_EXTERN const char *mlops_manifest_diff_file_old_sha256(const mlops_manifest_diff *d,
+                                                             size_t i);
+/** SHA-256 in b (NULL when removed). */
+MLOPS_EXTERN const char *mlops_manifest_diff_file_new_sha256(const mlops_manifest_diff *d,
+                                                             size_t i);
+/** Size in a (0 when added). */
+MLOPS_EXTERN uint64_t mlops_manifest_diff_file_old_size(const mlops_manifest_diff *d, size_t i);
+/** Size in b (0 when removed). */
+MLOPS_EXTERN uint64_t mlops_manifest_diff_file_new_size(const mlops_manifest_diff *d, size_t i);
+
+/** Number of parameters that differ (canonical key order). */
+MLOPS_EXTERN size_t mlops_manifest_diff_parameter_count(const mlops_manifest_diff *d);
+/** Name of differing parameter `i`. */
+MLOPS_EXTERN const char *mlops_manifest_diff_parameter_name(const mlops_manifest_diff *d,
+                                                            size_t i);
+/** Change of parameter `i`. */
+MLOPS_EXTERN int mlops_manifest_diff_parameter_change(const mlops_manifest_diff *d, size_t i);
+/** Canonical JSON of the value in a (NULL when added). */
+MLOPS_EXTERN const char *mlops_manifest_diff_parameter_old_json(const mlops_manifest_diff *d,
+                                                                size_t i);
+/** Canonical JSON of the value in b (NULL when removed). */
+MLOPS_EXTERN const char *mlops_manifest_diff_parameter_new_json(const mlops_manifest_diff *d,
+                                                                size_t i);
+
+/** Number of metrics in a or b (canonical key order). */
+MLOPS_EXTERN size_t mlops_manifest_diff_metric_count(const mlops_manifest_diff *d);
+/** Name of metric `i`. */
+MLOPS_EXTERN const char *mlops_manifest_diff_metric_name(const mlops_manifest_diff *d,
+                                                         size_t i);
+/** Change of metric `i` (UNCHANGED when equal values). */
+MLOPS_EXTERN int mlops_manifest_diff_metric_change(const mlops_manifest_diff *d, size_t i);
+/** Value in a (NaN when added). */
+MLOPS_EXTERN double mlops_manifest_diff_metric_old(const mlops_manifest_diff *d, size_t i);
+/** Value in b (NaN when removed). */
+MLOPS_EXTERN double mlops_manifest_diff_metric_new(const mlops_manifest_diff *d, size_t i);
+/** b - a (NaN unless in both). */
+MLOPS_EXTERN double mlops_manifest_diff_metric_delta(const mlops_manifest_diff *d, size_t i);
+/** (b - a) / |a| (NaN unless in both and a != 0). */
+MLOPS_EXTERN double mlops_manifest_diff_metric_relative(const mlops_manifest_diff *d,
+                                                        size_t i);
+
+/** Flag for mlops_manifest_diff_write_json(): two-space indented output. */
+#define MLOPS_MANIFEST_DIFF_PRETTY 1u
+
+/**
+ * Append the diff as JSON (canonical, or pretty with MLOPS_MANIFEST_DIFF_PRETTY)
+ * for CI review comments; docs/formats/manifest-v1.md gives its shape. NaN
+ * deltas are written as null.
+ * @return 0, MLOPS_E_INVALID (unknown flags), MLOPS_E_NOMEM (`out` unchanged).
+ */
+MLOPS_EXTERN int mlops_manifest_diff_write_json(mlops_buf *out, const mlops_manifest_diff *d,
+                                                uint32_t flags);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MLOPS_MANIFEST_H */

@@ -1,0 +1,131 @@
+/*
+ * Internal: the manifest model shared by src/artifact/manifest*.c.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * A manifest keeps the JSON document of its statement (parsed, or written by
+ * the builder and parsed back) and an index into it: every string the
+ * accessors return is borrowed from the document. Serialising writes the
+ * document, so what was read is what is written, and the digests are those of
+ * the canonical bytes of exactly that document.
+ */
+#ifndef MLOPS_ARTIFACT_MANIFEST_H
+#define MLOPS_ARTIFACT_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/json.h"
+#include "mlops/manifest.h"
+
+/* Longest strings per kind of field, in bytes (MLOPS_E_LIMIT beyond). */
+#define MLOPS__MF_MAX_NAME 256      /* model name */
+#define MLOPS__MF_MAX_SHORT 1024    /* keys, roles, media types, versions, alg... */
+#define MLOPS__MF_MAX_LONG 65536    /* description, URIs, string values */
+
+/* A file entry as the loader checks it (a view; manifests keep no copy: the
+ * files are read from their checked JSON objects, which saves 64 bytes per
+ * file at 100,000 files). */
+typedef struct mlops__mf_file {
+    const char *path;
+    size_t path_len;
+    const char *sha256; /* 64 lowercase hex */
+    const char *media_type;
+    const char *role;
+    uint64_t size;
+    uint64_t shard_size;          /* 0 without shards */
+    const mlops__json *shards;    /* the checked "shards" array, or NULL */
+} mlops__mf_file;
+
+typedef struct mlops__mf_dataset {
+    const char *name;
+    const char *uri;
+    const char *role;
+    const char *sha256;
+    const char *foreign_alg;
+    const char *foreign_scheme;
+    const char *foreign_value;
+} mlops__mf_dataset;
+
+/* A member of parameters, metrics or annotations. */
+typedef struct mlops__mf_entry {
+    const char *key;
+    size_t key_len;
+    const mlops__json *value;
+    const char *json;  /* parameters: canonical text of the value */
+    const char *str;   /* annotations, string parameters */
+    double number;     /* metrics, numeric parameters */
+    int type;          /* mlops_manifest_value_type */
+} mlops__mf_entry;
+
+struct mlops_manifest {
+    mlops__json_doc *doc;
+    const mlops__json *files_node;
+    const char *name, *version, *created, *description;
+    const char *framework_name, *framework_version;
+    const char *subject_name, *subject_sha256;
+    size_t n_files; /* elements of files_node */
+    mlops__mf_dataset *datasets;
+    size_t n_datasets;
+    mlops__mf_entry *params;
+    size_t n_params;
+    mlops__mf_entry *metrics;
+    size_t n_metrics;
+    mlops__mf_entry *annotations;
+    size_t n_annotations;
+    char *texts; /* parameter JSON texts, NUL-separated */
+    char *owned; /* bytes the document points into (built manifests), or NULL */
+    const char *parent_name, *parent_version, *parent_sha256;
+    const char *code_uri, *code_commit;
+    uint8_t tree[32];
+    uint8_t statement[32];
+    size_t canonical_size; /* bytes of the canonical statement */
+    char tree_hex[65];
+    char statement_hex[65];
+};
+
+/* ---- manifest.c: file entries read from their checked JSON objects ---- */
+
+/** File object `i`, or NULL when out of range (or m is NULL). */
+const mlops__json *mlops__manifest_file(const mlops_manifest *m, size_t i);
+const char *mlops__manifest_file_path(const mlops__json *f, size_t *len);
+uint64_t mlops__manifest_file_size(const mlops__json *f);
+const char *mlops__manifest_file_sha256(const mlops__json *f);
+
+/* ---- manifest_parse.c ---- */
+
+/**
+ * Check a document against the schema and the rules, index it and compute
+ * its digests. Takes ownership of `doc` whether it succeeds or not. `data`
+ * and `len` are the parsed input (to turn offsets into line and column in
+ * errors), or NULL/0.
+ */
+int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char *data,
+                         size_t len);
+
+/* ---- manifest_validate.c ---- */
+
+/** Rules across files (order, uniqueness, case folding) and the subject. */
+int mlops__manifest_check(const mlops_manifest *m);
+/** Path rules of one path; `what` prefixes the message (a JSON path). */
+int mlops__manifest_path_rules(const char *path, size_t len, const char **why,
+                               size_t *at);
+/** 1 when `s` is exactly `n` lowercase hex digits (and nothing more). */
+int mlops__manifest_is_hex(const char *s, size_t n);
+/** Valid UTF-8 without NUL bytes. */
+int mlops__manifest_utf8_ok(const char *s, size_t len);
+/** Order of two UTF-8 strings by UTF-16 code units (RFC 8785 key order). */
+int mlops__manifest_utf16_cmp(const char *a, size_t alen, const char *b, size_t blen);
+/** Model name rule: 1..256 bytes of [A-Za-z0-9._/-], first alphanumeric. */
+int mlops__manifest_name_ok(const char *s);
+/** `created` rule: a valid timestamp in the spelling mlops_timestamp_format writes. */
+int mlops__manifest_created_ok(const char *s);
+
+/* ---- manifest_write.c ---- */
+
+/** Compute the tree and statement digests into m (and their hex forms). */
+int mlops__manifest_digests(mlops_manifest *m);
+/** Lowercase hex of `n` bytes into `out` (2n+1 bytes). */
+void mlops__manifest_hex(char *out, const uint8_t *bytes, size_t n);
+
+#endif /* MLOPS_ARTIFACT_MANIFEST_H */

@@ -1,0 +1,499 @@
+/*
+ * What changed between two versions: files, parameters, metrics and how the
+ * two are linked, as an object to iterate and as JSON for review comments.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <math.h>
+#include <string.h>
+
+#include "artifact/manifest.h"
+#include "core/alloc.h"
+#include "core/error.h"
+
+typedef struct df_file {
+    const mlops__json *a, *b; /* file objects; NULL on the side it is missing from */
+    int change;
+} df_file;
+
+typedef struct df_entry {
+    const mlops__mf_entry *a, *b;
+    int change;
+    double delta, relative; /* metrics */
+} df_entry;
+
+struct mlops_manifest_diff {
+    const mlops_manifest *a, *b;
+    int relation;
+    df_file *files;
+    size_t n_files;
+    size_t n_unchanged_files;
+    df_entry *params;
+    size_t n_params;
+    df_entry *metrics;
+    size_t n_metrics;
+};
+
+static int path_cmp(const mlops__json *x, const mlops__json *y)
+{
+    size_t xl = 0, yl = 0;
+    const char *xp = mlops__manifest_file_path(x, &xl), *yp = mlops__manifest_file_path(y, &yl);
+    int c = memcmp(xp, yp, xl < yl ? xl : yl);
+    if (c)
+        return c;
+    return xl < yl ? -1 : (xl > yl);
+}
+
+static const char *file_path(const df_file *f)
+{
+    return mlops__manifest_file_path(f->a ? f->a : f->b, NULL);
+}
+
+static int diff_files(mlops_manifest_diff *d)
+{
+    const mlops_manifest *a = d->a, *b = d->b;
+    size_t cap = a->n_files + b->n_files;
+    if (cap) {
+        d->files = mlops__reallocarray(NULL, cap, sizeof *d->files);
+        if (!d->files)
+            return mlops__error_nomem();
+    }
+    /* Both lists are sorted by path bytes: one merge pass. */
+    size_t i = 0, j = 0;
+    while (i < a->n_files || j < b->n_files) {
+        int c = i == a->n_files   ? 1
+                : j == b->n_files ? -1
+                                  : path_cmp(mlops__manifest_file(a, i),
+                                             mlops__manifest_file(b, j));
+        df_file f = {NULL, NULL, MLOPS_MANIFEST_UNCHANGED};
+        if (c < 0) {
+            f.a = mlops__manifest_file(a, i++);
+            f.change = MLOPS_MANIFEST_REMOVED;
+        } else if (c > 0) {
+            f.b = mlops__manifest_file(b, j++);
+            f.change = MLOPS_MANIFEST_ADDED;
+        } else {
+            f.a = mlops__manifest_file(a, i++);
+            f.b = mlops__manifest_file(b, j++);
+            if (mlops__manifest_file_size(f.a) != mlops__manifest_file_size(f.b) ||
+                strcmp(mlops__manifest_file_sha256(f.a), mlops__manifest_file_sha256(f.b)) != 0)
+                f.change = MLOPS_MANIFEST_CHANGED;
+        }
+        if (f.change == MLOPS_MANIFEST_UNCHANGED)
+            d->n_unchanged_files++;
+        else
+            d->files[d->n_files++] = f;
+    }
+    return 0;
+}
+
+/* Merge two entry lists sorted in canonical key order. */
+static int diff_entries(df_entry **out, size_t *count, const mlops__mf_entry *ea, size_t na,
+                        const mlops__mf_entry *eb, size_t nb, int metrics)
+{
+    if (!na && !nb)
+        return 0;
+    df_entry *r = mlops__reallocarray(NULL, na + nb, sizeof *r);
+    if (!r)
+        return mlops__error_nomem();
+    size_t i = 0, j = 0, n = 0;
+    while (i < na || j < nb) {
+        int c = i == na   ? 1
+                : j == nb ? -1
+                          : mlops__manifest_utf16_cmp(ea[i].key, ea[i].key_len, eb[j].key,
+                                                      eb[j].key_len);
+        df_entry e = {NULL, NULL, MLOPS_MANIFEST_UNCHANGED, NAN, NAN};
+        if (c < 0) {
+            e.a = &ea[i++];
+            e.change = MLOPS_MANIFEST_REMOVED;
+        } else if (c > 0) {
+            e.b = &eb[j++];
+            e.change = MLOPS_MANIFEST_ADDED;
+        } else {
+            e.a = &ea[i++];
+            e.b = &eb[j++];
+            if (metrics) {
+                e.delta = e.b->number - e.a->number;
+                if (e.a->number != 0)
+                    e.relative = e.delta / fabs(e.a->number);
+                if (e.a->number != e.b->number)
+                    e.change = MLOPS_MANIFEST_CHANGED;
+            } else if (strcmp(e.a->json, e.b->json) != 0) {
+                e.change = MLOPS_MANIFEST_CHANGED;
+            }
+        }
+        if (metrics || e.change != MLOPS_MANIFEST_UNCHANGED)
+            r[n++] = e;
+    }
+    *out = r;
+    *count = n;
+    return 0;
+}
+
+void mlops_manifest_diff_free(mlops_manifest_diff *d)
+{
+    if (!d)
+        return;
+    mlops__free(d->files);
+    mlops__free(d->params);
+    mlops__free(d->metrics);
+    mlops__free(d);
+}
+
+int mlops_manifest_diff_new(mlops_manifest_diff **out, const mlops_manifest *a,
+                            const mlops_manifest *b, uint32_t flags)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(a);
+    MLOPS__CHECK_ARG(b);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    mlops_manifest_diff *d = mlops__calloc(1, sizeof *d);
+    if (!d)
+        return mlops__error_nomem();
+    d->a = a;
+    d->b = b;
+    if (memcmp(a->statement, b->statement, 32) == 0)
+        d->relation = MLOPS_MANIFEST_SAME;
+    else if (b->parent_sha256 && strcmp(b->parent_sha256, a->statement_hex) == 0)
+        d->relation = MLOPS_MANIFEST_B_CHILD_OF_A;
+    else if (a->parent_sha256 && strcmp(a->parent_sha256, b->statement_hex) == 0)
+        d->relation = MLOPS_MANIFEST_A_CHILD_OF_B;
+    else
+        d->relation = MLOPS_MANIFEST_UNRELATED;
+    int rc = diff_files(d);
+    if (!rc)
+        rc = diff_entries(&d->params, &d->n_params, a->params, a->n_params, b->params,
+                          b->n_params, 0);
+    if (!rc)
+        rc = diff_entries(&d->metrics, &d->n_metrics, a->metrics, a->n_metrics, b->metrics,
+                          b->n_metrics, 1);
+    if (rc) {
+        mlops_manifest_diff_free(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+int mlops_manifest_diff_relation(const mlops_manifest_diff *d)
+{
+    return d ? d->relation : MLOPS_MANIFEST_UNRELATED;
+}
+
+const char *mlops_manifest_relation_name(int relation)
+{
+    switch (relation) {
+    case MLOPS_MANIFEST_SAME: return "same";
+    case MLOPS_MANIFEST_B_CHILD_OF_A: return "b-child-of-a";
+    case MLOPS_MANIFEST_A_CHILD_OF_B: return "a-child-of-b";
+    default: return "unrelated";
+    }
+}
+
+const char *mlops_manifest_change_name(int change)
+{
+    switch (change) {
+    case MLOPS_MANIFEST_ADDED: return "added";
+    case MLOPS_MANIFEST_REMOVED: return "removed";
+    case MLOPS_MANIFEST_CHANGED: return "changed";
+    default: return "unchanged";
+    }
+}
+
+/* ---- accessors ---- */
+
+static const df_file *file_at(const mlops_manifest_diff *d, size_t i)
+{
+    return d && i < d->n_files ? &d->files[i] : NULL;
+}
+
+size_t mlops_manifest_diff_file_count(const mlops_manifest_diff *d) { return d ? d->n_files : 0; }
+
+size_t mlops_manifest_diff_unchanged_file_count(const mlops_manifest_diff *d)
+{
+    return d ? d->n_unchanged_files : 0;
+}
+
+const char *mlops_manifest_diff_file_path(const mlops_manifest_diff *d, size_t i)
+{
+    const df_file *f = file_at(d, i);
+    return f ? file_path(f) : NULL;
+}
+
+int mlops_manifest_diff_file_change(const mlops_manifest_diff *d, size_t i)
+{
+    const df_file *f = file_at(d, i);
+    return f ? f->change : MLOPS_MANIFEST_UNCHANGED;
+}
+
+const char *mlops_manifest_diff_file_old_sha256(const mlops_manifest_diff *d, size_t i)
+{
+    const df_file *f = file_at(d, i);
+    return f && f->a ? mlops__manifest_file_sha256(f->a) : NULL;
+}
+
+const char *mlops_manifest_diff_file_new_sha256(const mlops_manifest_diff *d, size_t i)
+{
+    const df_file *f = file_at(d, i);
+    return f && f->b ? mlops__manifest_file_sha256(f->b) : NULL;
+}
+
+uint64_t mlops_manifest_diff_file_old_size(const mlops_manifest_diff *d, size_t i)
+{
+    const df_file *f = file_at(d, i);
+    return f && f->a ? mlops__manifest_file_size(f->a) : 0;
+}
+
+uint64_t mlops_manifest_diff_file_new_size(const mlops_manifest_diff *d, size_t i)
+{
+    const df_file *f = file_at(d, i);
+    return f && f->b ? mlops__manifest_file_size(f->b) : 0;
+}
+
+static const df_entry *param_at(const mlops_manifest_diff *d, size_t i)
+{
+    return d && i < d->n_params ? &d->params[i] : NULL;
+}
+
+size_t mlops_manifest_diff_parameter_count(const mlops_manifest_diff *d)
+{
+    return d ? d->n_params : 0;
+}
+
+const char *mlops_manifest_diff_parameter_name(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = param_at(d, i);
+    return e ? (e->a ? e->a->key : e->b->key) : NULL;
+}
+
+int mlops_manifest_diff_parameter_change(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = param_at(d, i);
+    return e ? e->change : MLOPS_MANIFEST_UNCHANGED;
+}
+
+const char *mlops_manifest_diff_parameter_old_json(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = param_at(d, i);
+    return e && e->a ? e->a->json : NULL;
+}
+
+const char *mlops_manifest_diff_parameter_new_json(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = param_at(d, i);
+    return e && e->b ? e->b->json : NULL;
+}
+
+static const df_entry *metric_at(const mlops_manifest_diff *d, size_t i)
+{
+    return d && i < d->n_metrics ? &d->metrics[i] : NULL;
+}
+
+size_t mlops_manifest_diff_metric_count(const mlops_manifest_diff *d)
+{
+    return d ? d->n_metrics : 0;
+}
+
+const char *mlops_manifest_diff_metric_name(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = metric_at(d, i);
+    return e ? (e->a ? e->a->key : e->b->key) : NULL;
+}
+
+int mlops_manifest_diff_metric_change(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = metric_at(d, i);
+    return e ? e->change : MLOPS_MANIFEST_UNCHANGED;
+}
+
+double mlops_manifest_diff_metric_old(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = metric_at(d, i);
+    return e && e->a ? e->a->number : NAN;
+}
+
+double mlops_manifest_diff_metric_new(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = metric_at(d, i);
+    return e && e->b ? e->b->number : NAN;
+}
+
+double mlops_manifest_diff_metric_delta(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = metric_at(d, i);
+    return e ? e->delta : NAN;
+}
+
+double mlops_manifest_diff_metric_relative(const mlops_manifest_diff *d, size_t i)
+{
+    const df_entry *e = metric_at(d, i);
+    return e ? e->relative : NAN;
+}
+
+/* ---- JSON ---- */
+
+typedef struct jb {
+    mlops__json_doc *doc;
+    int failed;
+} jb;
+
+static mlops__json *j_str(jb *j, const char *s)
+{
+    mlops__json *v = s ? mlops__json_new_string(j->doc, s, strlen(s))
+                       : mlops__json_new_null(j->doc);
+    if (!v)
+        j->failed = 1;
+    return v;
+}
+
+static mlops__json *j_num(jb *j, double x)
+{
+    mlops__json *v = isfinite(x) ? mlops__json_new_double(j->doc, x)
+                                 : mlops__json_new_null(j->doc);
+    if (!v)
+        j->failed = 1;
+    return v;
+}
+
+static mlops__json *j_uint(jb *j, uint64_t x)
+{
+    mlops__json *v = mlops__json_new_uint(j->doc, x);
+    if (!v)
+        j->failed = 1;
+    return v;
+}
+
+static mlops__json *j_obj(jb *j)
+{
+    mlops__json *v = mlops__json_new_object(j->doc);
+    if (!v)
+        j->failed = 1;
+    return v;
+}
+
+static mlops__json *j_arr(jb *j)
+{
+    mlops__json *v = mlops__json_new_array(j->doc);
+    if (!v)
+        j->failed = 1;
+    return v;
+}
+
+static void j_set(jb *j, mlops__json *obj, const char *key, mlops__json *v)
+{
+    if (j->failed || !obj || !v || mlops__json_object_set(j->doc, obj, key, v))
+        j->failed = 1;
+}
+
+static void j_push(jb *j, mlops__json *arr, mlops__json *v)
+{
+    if (j->failed || !arr || !v || mlops__json_array_push(j->doc, arr, v))
+        j->failed = 1;
+}
+
+static mlops__json *j_side(jb *j, const mlops_manifest *m)
+{
+    mlops__json *o = j_obj(j);
+    j_set(j, o, "name", j_str(j, m->name));
+    j_set(j, o, "version", j_str(j, m->version));
+    j_set(j, o, "statementDigest", j_str(j, m->statement_hex));
+    return o;
+}
+
+static mlops__json *j_file_side(jb *j, const mlops__json *f)
+{
+    if (!f)
+        return j_str(j, NULL);
+    mlops__json *o = j_obj(j);
+    j_set(j, o, "size", j_uint(j, mlops__manifest_file_size(f)));
+    j_set(j, o, "sha256", j_str(j, mlops__manifest_file_sha256(f)));
+    return o;
+}
+
+static mlops__json *j_value(jb *j, const mlops__mf_entry *e)
+{
+    if (!e)
+        return j_str(j, NULL);
+    mlops__json *v = mlops__json_copy(j->doc, e->value);
+    if (!v)
+        j->failed = 1;
+    return v;
+}
+
+static void build_diff_json(jb *j, const mlops_manifest_diff *d, mlops__json *root)
+{
+    j_set(j, root, "a", j_side(j, d->a));
+    j_set(j, root, "b", j_side(j, d->b));
+    j_set(j, root, "relation", j_str(j, mlops_manifest_relation_name(d->relation)));
+
+    size_t counts[4] = {d->n_unchanged_files, 0, 0, 0};
+    mlops__json *entries = j_arr(j);
+    for (size_t i = 0; i < d->n_files && !j->failed; i++) {
+        const df_file *f = &d->files[i];
+        counts[f->change]++;
+        mlops__json *o = j_obj(j);
+        j_set(j, o, "path", j_str(j, file_path(f)));
+        j_set(j, o, "change", j_str(j, mlops_manifest_change_name(f->change)));
+        j_set(j, o, "old", j_file_side(j, f->a));
+        j_set(j, o, "new", j_file_side(j, f->b));
+        j_push(j, entries, o);
+    }
+    mlops__json *files = j_obj(j);
+    j_set(j, files, "unchanged", j_uint(j, counts[0]));
+    j_set(j, files, "added", j_uint(j, counts[MLOPS_MANIFEST_ADDED]));
+    j_set(j, files, "removed", j_uint(j, counts[MLOPS_MANIFEST_REMOVED]));
+    j_set(j, files, "changed", j_uint(j, counts[MLOPS_MANIFEST_CHANGED]));
+    j_set(j, files, "entries", entries);
+    j_set(j, root, "files", files);
+
+    mlops__json *params = j_arr(j);
+    for (size_t i = 0; i < d->n_params && !j->failed; i++) {
+        const df_entry *e = &d->params[i];
+        mlops__json *o = j_obj(j);
+        j_set(j, o, "name", j_str(j, e->a ? e->a->key : e->b->key));
+        j_set(j, o, "change", j_str(j, mlops_manifest_change_name(e->change)));
+        j_set(j, o, "old", j_value(j, e->a));
+        j_set(j, o, "new", j_value(j, e->b));
+        j_push(j, params, o);
+    }
+    j_set(j, root, "parameters", params);
+
+    mlops__json *metrics = j_arr(j);
+    for (size_t i = 0; i < d->n_metrics && !j->failed; i++) {
+        const df_entry *e = &d->metrics[i];
+        mlops__json *o = j_obj(j);
+        j_set(j, o, "name", j_str(j, e->a ? e->a->key : e->b->key));
+        j_set(j, o, "change", j_str(j, mlops_manifest_change_name(e->change)));
+        j_set(j, o, "old", j_num(j, e->a ? e->a->number : NAN));
+        j_set(j, o, "new", j_num(j, e->b ? e->b->number : NAN));
+        j_set(j, o, "delta", j_num(j, e->delta));
+        j_set(j, o, "relative", j_num(j, e->relative));
+        j_push(j, metrics, o);
+    }
+    j_set(j, root, "metrics", metrics);
+}
+
+int mlops_manifest_diff_write_json(mlops_buf *out, const mlops_manifest_diff *d,
+                                   uint32_t flags)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(d);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_MANIFEST_DIFF_PRETTY);
+    jb j = {NULL, 0};
+    int rc = mlops__json_doc_new(&j.doc);
+    if (rc)
+        return rc;
+    mlops__json *root = j_obj(&j);
+    if (root) {
+        mlops__json_doc_set_root(j.doc, root);
+        build_diff_json(&j, d, root);
+    }
+    if (j.failed)
+        rc = mlops__error_nomem();
+    else if (flags & MLOPS_MANIFEST_DIFF_PRETTY)
+        rc = mlops__json_write_pretty(out, root);
+    else
+        rc = mlops__json_write_canonical(out, root);
+    mlops__json_doc_free(j.doc);
+    return rc;
+}
