@@ -153,6 +153,10 @@ VALUE_INTS = {
     "mlops_decision_suppressed_reason", "mlops_decision_rule_truth",
     "mlops_decision_rule_reason", "mlops_gate_result_action",
     "mlops_gate_result_check_passed", "mlops_gate_result_check_reason",
+    "mlops_manifest_equal", "mlops_manifest_parameter_type", "mlops_manifest_parameter_bool",
+    "mlops_manifest_has_parent", "mlops_manifest_diff_relation",
+    "mlops_manifest_diff_file_change", "mlops_manifest_diff_parameter_change",
+    "mlops_manifest_diff_metric_change",
 }
 
 
