@@ -43,6 +43,25 @@ from ._signatures import SHA256_SIZE
 from ._results import Result
 from ._sketch import Profile, SketchTest
 from ._detect import Detections, Detector
+from ._manifest import (
+    CodeRef,
+    Dataset,
+    FileChange,
+    ForeignDigest,
+    Manifest,
+    ManifestBuilder,
+    ManifestDiff,
+    ManifestFile,
+    MetricChange,
+    ParameterChange,
+    ParentLink,
+    Shard,
+    change_name,
+    default_shard_size,
+    diff_manifests,
+    manifest_path_check,
+    relation_name,
+)
 from ._policy import (
     Decision,
     GateCheck,
@@ -141,6 +160,24 @@ __all__ = [
     "format_timestamp",
     # results
     "Result",
+    # manifests
+    "Manifest",
+    "ManifestBuilder",
+    "ManifestDiff",
+    "ManifestFile",
+    "Shard",
+    "Dataset",
+    "ForeignDigest",
+    "ParentLink",
+    "CodeRef",
+    "FileChange",
+    "ParameterChange",
+    "MetricChange",
+    "diff_manifests",
+    "manifest_path_check",
+    "default_shard_size",
+    "relation_name",
+    "change_name",
     # profiles
     "Profile",
     "SketchTest",
