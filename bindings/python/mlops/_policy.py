@@ -438,6 +438,8 @@ def _signal(value: SignalValue, name: str) -> Optional[Tuple[float, int]]:
     if isinstance(value, Mapping):
         samples = value.get("samples")
         value = value["value"]
+        if value is None:
+            return None
     elif isinstance(value, tuple):
         value, samples = value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
