@@ -10,9 +10,12 @@
 #include "mlops/detect.h"
 #include "mlops/digest.h"
 #include "mlops/manifest.h"
+#include "mlops/package.h"
 #include "mlops/policy.h"
 #include "mlops/semver.h"
+#include "mlops/sign.h"
 #include "mlops/sketch.h"
+#include "mlops/store.h"
 #include "mlops/timestamp.h"
 
 #endif /* MLOPS_H */

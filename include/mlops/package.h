@@ -1,0 +1,292 @@
+/*
+ * libmlops — model packages (.mlpkg).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * A package is one file that carries a model version: an uncompressed,
+ * byte-reproducible tar of an OCI image layout whose image manifest is a
+ * CNCF ModelPack artifact. It holds the version manifest (the in-toto
+ * statement, see manifest.h) as its own layer, the DSSE envelope that signs
+ * the statement, and the model's files: each file of 1 MiB or more as a raw
+ * layer whose digest is the file's SHA-256, smaller files grouped per role
+ * in one deterministic tar layer. docs/formats/package-v1.md is the
+ * normative description.
+ *
+ * Packing reads regular files and directories only; the same inputs give the
+ * same bytes whatever the umask, the directory or the time of packing.
+ */
+#ifndef MLOPS_PACKAGE_H
+#define MLOPS_PACKAGE_H
+
+#include "common.h"
+#include "manifest.h"
+#include "sign.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Files of this size or more travel as raw layers (1 MiB). */
+#define MLOPS_PACKAGE_RAW_THRESHOLD ((uint64_t)1 << 20)
+
+/** Collects the files of a package and writes it. Used by one thread at a
+ *  time (it runs its own hashing threads inside mlops_packer_write()). */
+typedef struct mlops_packer mlops_packer;
+
+/** Flag for mlops_pack_options.flags: replace an existing output file. */
+#define MLOPS_PACK_OVERWRITE 1u
+
+/** Current version of mlops_pack_options. */
+#define MLOPS_PACK_OPTIONS_VERSION 1
+
+/** Options for mlops_packer_new(). */
+typedef struct mlops_pack_options {
+    MLOPS_OPTIONS_HEADER;
+    /** 0 or MLOPS_PACK_OVERWRITE. */
+    uint32_t flags;
+    /** Keys that sign the statement at pack time (key pairs; not retained
+     *  beyond mlops_packer_write()). NULL/0: an unsigned package. */
+    const mlops_key *const *keys;
+    /** Number of `keys`. */
+    size_t nkeys;
+    /** Modification time stamped on every tar entry, seconds since 1970.
+     *  -1 (the default) takes SOURCE_DATE_EPOCH from the environment when it
+     *  holds a non-negative integer, else 0. */
+    int64_t mtime;
+    /** Shard size for the signed shard digests of files larger than it;
+     *  0 = MLOPS_MANIFEST_DEFAULT_SHARD_SIZE. */
+    uint64_t shard_size;
+    /** Hashing threads; 0 = 2. At most 64. */
+    uint32_t threads;
+    /** Called with bytes hashed and written so far of the total; returning
+     *  non-zero cancels (MLOPS_E_CANCELLED, no output left). Called from the
+     *  thread that called mlops_packer_write() only. */
+    mlops_progress_fn progress;
+    /** Passed to `progress`. */
+    void *progress_ctx;
+} mlops_pack_options;
+
+/** Initialiser for mlops_pack_options. */
+#define MLOPS_PACK_OPTIONS_INIT \
+    { MLOPS_PACK_OPTIONS_VERSION, sizeof(mlops_pack_options), 0, NULL, 0, -1, 0, 0, NULL, NULL }
+
+/**
+ * Initialise an options struct to the defaults.
+ * @return 0, MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_pack_options_init(mlops_pack_options *opts, size_t size);
+
+/**
+ * A new packer.
+ * @param opts NULL for the defaults; copied (the key pointers are kept and
+ *        must stay valid until the packer is freed).
+ * @return 0, MLOPS_E_INVALID, MLOPS_E_VERSION, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_packer_new(mlops_packer **out, const mlops_pack_options *opts);
+
+/** Release a packer. Accepts NULL. */
+MLOPS_EXTERN void mlops_packer_free(mlops_packer *p);
+
+/**
+ * Add one file.
+ * @param source the file to read (a regular file; a symlink, FIFO, device
+ *        or directory is refused with MLOPS_E_UNSAFE naming it).
+ * @param path   its path in the package (the manifest path rules apply).
+ * @param role   "model", "config", "doc", "code" or "dataset".
+ * @param flags  must be 0.
+ * A path given twice is reported by mlops_packer_write() (MLOPS_E_EXISTS);
+ * two paths equal after case folding by the manifest (MLOPS_E_SCHEMA).
+ * @return 0, MLOPS_E_UNSAFE, MLOPS_E_SCHEMA (bad path or role),
+ *         MLOPS_E_IO, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_packer_add_file(mlops_packer *p, const char *source, const char *path,
+                                       const char *role, uint32_t flags);
+
+/**
+ * Add every regular file under `dir`, with paths relative to it, all with
+ * `role`. A `.mlopsignore` file at the top of `dir` (itself never packed)
+ * lists what to leave out, in a subset of gitignore syntax: one glob per line
+ * (`*`, `?`, `[...]`, fnmatch rules with `/` matched only by `/`), `#`
+ * comments, blank lines; a pattern with no `/` matches a name at any depth, a
+ * leading `/` anchors it to the top, a trailing `/` matches directories
+ * only; `!` (re-inclusion) is refused with MLOPS_E_UNSUPPORTED. Anything
+ * that is not a regular file or directory (symlink, FIFO, device, socket)
+ * and is not ignored is refused with MLOPS_E_UNSAFE naming it.
+ * @return as mlops_packer_add_file(), plus MLOPS_E_UNSUPPORTED, MLOPS_E_LIMIT
+ *         (deeper than 64 levels).
+ */
+MLOPS_EXTERN int mlops_packer_add_directory(mlops_packer *p, const char *dir,
+                                            const char *role, uint32_t flags);
+
+/**
+ * Hash the files (on the configured threads, with shard digests for large
+ * files), add them to `manifest` (which must not have files yet; name,
+ * version and the rest come from it), finish the statement, sign it with the
+ * configured keys and write the package to `out_path` in one streaming pass
+ * with constant memory. The file appears complete or not at all (a
+ * temporary file beside it is renamed into place). A file that changes
+ * while it is packed gives MLOPS_E_INTEGRITY.
+ * @param statement_out when not NULL, receives the finished manifest
+ *        (release with mlops_manifest_free()).
+ * The builder receives the files; after a failure it may hold some of them
+ * and should be freed.
+ * @return 0; MLOPS_E_EXISTS (out_path exists, without MLOPS_PACK_OVERWRITE,
+ *         or a package path given twice); MLOPS_E_SCHEMA (from the
+ *         manifest, e.g. two paths equal after case folding);
+ *         MLOPS_E_INTEGRITY (a file changed while packed); MLOPS_E_UNSAFE (a
+ *         file replaced by something else); MLOPS_E_CANCELLED; MLOPS_E_IO;
+ *         MLOPS_E_INVALID (no files); MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
+ */
+MLOPS_EXTERN int mlops_packer_write(mlops_packer *p, const char *out_path,
+                                    mlops_manifest_builder *manifest,
+                                    mlops_manifest **statement_out);
+
+/* ------------------------------------------------------------------------ */
+/* Verifying and extracting                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct mlops_package_verify_options mlops_package_verify_options;
+
+/**
+ * Add signatures to a package: verify `in_path` with `opts` (so the caller
+ * states what it trusts before vouching for the package; an unsigned package
+ * needs MLOPS_PACKAGE_ALLOW_UNSIGNED), then write `out_path` with the same
+ * content and the envelope's signatures plus one by each of `keys` (an
+ * unsigned package gets its first envelope). The tar keeps the input's mtime
+ * and the packer's layout, so the result is reproducible too. `out_path` may
+ * not be `in_path`.
+ * @param flags 0 or MLOPS_PACK_OVERWRITE.
+ * @return 0; the codes of mlops_package_verify(); MLOPS_E_EXISTS (out_path
+ *         exists, or a key already signed); MLOPS_E_UNSUPPORTED (the
+ *         statement blob is not canonical JSON); MLOPS_E_IO; MLOPS_E_INVALID;
+ *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
+ */
+MLOPS_EXTERN int mlops_package_sign(const char *in_path, const char *out_path,
+                                    const mlops_key *const *keys, size_t nkeys,
+                                    const mlops_package_verify_options *opts, uint32_t flags);
+
+/* ------------------------------------------------------------------------ */
+
+/** What a verification found: the verified statement and any problems. */
+typedef struct mlops_package_report mlops_package_report;
+
+/** Flag: accept a package without checking signatures (no `trusted` keys
+ *  given). Without it, a NULL `trusted` is MLOPS_E_INVALID. */
+#define MLOPS_PACKAGE_ALLOW_UNSIGNED 1u
+
+/** Current version of mlops_package_verify_options. */
+#define MLOPS_PACKAGE_VERIFY_OPTIONS_VERSION 1
+
+/** Options for mlops_package_verify() and mlops_package_extract(). */
+typedef struct mlops_package_verify_options {
+    MLOPS_OPTIONS_HEADER;
+    /** 0 or MLOPS_PACKAGE_ALLOW_UNSIGNED. */
+    uint32_t flags;
+    /** The keys whose signatures are trusted; borrowed for the call. */
+    const mlops_keyring *trusted;
+    /** Distinct trusted keys that must have signed; 0 means 1. */
+    uint32_t threshold;
+    /** Verify only these files (package paths); NULL for all. Layers that
+     *  hold none of them are skipped without being hashed. Not used by
+     *  mlops_package_extract(). */
+    const char *const *paths;
+    /** Number of `paths`. */
+    size_t npaths;
+    /** Called with bytes read of the package size; non-zero cancels. */
+    mlops_progress_fn progress;
+    /** Passed to `progress`. */
+    void *progress_ctx;
+} mlops_package_verify_options;
+
+/** Initialiser for mlops_package_verify_options. */
+#define MLOPS_PACKAGE_VERIFY_OPTIONS_INIT                                                \
+    { MLOPS_PACKAGE_VERIFY_OPTIONS_VERSION, sizeof(mlops_package_verify_options), 0, NULL, \
+      0, NULL, 0, NULL, NULL }
+
+/**
+ * Initialise an options struct to the defaults.
+ * @return 0, MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options *opts,
+                                                   size_t size);
+
+/**
+ * Verify a package in one streaming pass with constant memory (metadata
+ * blobs are held, at most 64 MiB each; file content is streamed): every
+ * blob's name is its SHA-256 and its size is the one its descriptor gives;
+ * the DSSE envelope is checked against the trusted keys before the statement
+ * is parsed, and its payload must be the statement blob; then every file the
+ * statement lists must be present exactly once with its size and digest (raw
+ * layers by digest, tar layers by path), the statement's subject must be its
+ * tree digest, and nothing else may be in the package.
+ *
+ * Content mismatches (a digest, a size, a missing or extra file) are
+ * collected in the report and the pass goes on; anything else stops it.
+ *
+ * @param report when not NULL, receives the report (also on failure, when
+ *        the pass got far enough to make one); release with
+ *        mlops_package_report_free().
+ * @return 0 (valid); MLOPS_E_INTEGRITY (the first content mismatch; all are
+ *         in the report); MLOPS_E_SIGNATURE (no valid trusted signature, or
+ *         an unsigned package when keys were given); MLOPS_E_PARSE (a damaged
+ *         tar or JSON document); MLOPS_E_SCHEMA (an OCI document or the
+ *         statement breaks its schema); MLOPS_E_UNSAFE (an entry of a
+ *         forbidden kind or path); MLOPS_E_UNSUPPORTED (a compressed layer);
+ *         MLOPS_E_LIMIT; MLOPS_E_CANCELLED; MLOPS_E_IO; MLOPS_E_INVALID;
+ *         MLOPS_E_VERSION; MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_package_verify(mlops_package_report **report, const char *path,
+                                      const mlops_package_verify_options *opts);
+
+/**
+ * Verify a package and extract its files under `dest` in the same pass:
+ * files are written under a private directory beside `dest` with
+ * openat(O_NOFOLLOW|O_CREAT|O_EXCL), hashed while written, bounded by the
+ * signed sizes; only when everything verified is the directory renamed to
+ * `dest`. On any failure `dest` does not exist and nothing was written
+ * outside it. `dest` must not exist; its parent must.
+ * @return as mlops_package_verify(), plus MLOPS_E_EXISTS (dest exists).
+ */
+MLOPS_EXTERN int mlops_package_extract(const char *path, const char *dest,
+                                       const mlops_package_verify_options *opts);
+
+/** Release a report. Accepts NULL. */
+MLOPS_EXTERN void mlops_package_report_free(mlops_package_report *r);
+
+/** The verified statement, or NULL when the pass did not get that far (or
+ *  its signature did not verify). Borrowed from `r`. */
+MLOPS_EXTERN const mlops_manifest *mlops_package_report_manifest(const mlops_package_report *r);
+
+/** Number of problems found (0 for a valid package). */
+MLOPS_EXTERN size_t mlops_package_report_count(const mlops_package_report *r);
+/** Code of problem `i` (MLOPS_E_INTEGRITY...), 0 when out of range. */
+MLOPS_EXTERN int mlops_package_report_code(const mlops_package_report *r, size_t i);
+/** The file or tar entry problem `i` is about ("" when none). Borrowed. */
+MLOPS_EXTERN const char *mlops_package_report_entry(const mlops_package_report *r, size_t i);
+/** What was expected ("sha256:..." or a size), "" when not applicable. */
+MLOPS_EXTERN const char *mlops_package_report_expected(const mlops_package_report *r, size_t i);
+/** What was found, "" when not applicable (a missing file). */
+MLOPS_EXTERN const char *mlops_package_report_found(const mlops_package_report *r, size_t i);
+/** A sentence describing problem `i`. */
+MLOPS_EXTERN const char *mlops_package_report_message(const mlops_package_report *r, size_t i);
+/** Number of files that were verified (content hashed and compared). */
+MLOPS_EXTERN size_t mlops_package_report_files_verified(const mlops_package_report *r);
+/** 1 when the statement's signature verified against the trusted keys. */
+MLOPS_EXTERN int mlops_package_report_signed(const mlops_package_report *r);
+
+/**
+ * Append the report as canonical JSON: {"valid":bool, "files_verified":n,
+ * "signed":bool, "statement_sha256":hex|null, "problems":[{"code":
+ * "MLOPS_E_INTEGRITY","entry":...,"expected":...,"found":...,"message":...}]}.
+ * @param flags must be 0.
+ * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (`out` unchanged on failure).
+ */
+MLOPS_EXTERN int mlops_package_report_write_json(mlops_buf *out,
+                                                 const mlops_package_report *r,
+                                                 uint32_t flags);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MLOPS_PACKAGE_H */

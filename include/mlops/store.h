@@ -1,0 +1,156 @@
+/*
+ * libmlops — a local model store: an OCI image layout used as a registry on
+ * one machine.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * A store is a directory holding an OCI image layout (`oci-layout`,
+ * `index.json`, `blobs/sha256/`). Adding a package verifies it and copies its
+ * blobs in (each blob once, whatever the number of packages sharing it);
+ * `index.json` then names the model manifest "name:version", so
+ * `skopeo copy oci:STORE:name:version docker://...` publishes from it.
+ * Movable aliases ("production", "staging") are more names in index.json
+ * ("name:production"); the history of each alias is kept in `mlops-store.json`.
+ *
+ * Writers take an exclusive lock (`.lock`, flock). Every change is made by
+ * writing new files beside the old ones, fsyncing them and renaming them into
+ * place, so a process killed at any point leaves a valid store that has
+ * lost nothing already committed. Readers take no lock: they see index.json
+ * before or after a change, never half of one.
+ *
+ * A store handle is used by one thread at a time.
+ */
+#ifndef MLOPS_STORE_H
+#define MLOPS_STORE_H
+
+#include "common.h"
+#include "package.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An open store. */
+typedef struct mlops_store mlops_store;
+
+/** Flag for mlops_store_open(): create the store when the directory does not
+ *  exist or is empty. */
+#define MLOPS_STORE_CREATE 1u
+/** Flag for mlops_store_open(): fail with MLOPS_E_LOCKED instead of waiting
+ *  when another writer holds the lock. */
+#define MLOPS_STORE_NOWAIT 2u
+
+/**
+ * Open (or create) a store.
+ * @param flags MLOPS_STORE_CREATE, MLOPS_STORE_NOWAIT.
+ * @return 0; MLOPS_E_NOTFOUND (no store there, without CREATE);
+ *         MLOPS_E_PARSE / MLOPS_E_SCHEMA (a damaged index.json);
+ *         MLOPS_E_VERSION (another layout version); MLOPS_E_IO;
+ *         MLOPS_E_INVALID; MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_store_open(mlops_store **out, const char *path, uint32_t flags);
+
+/** Close a store. Accepts NULL. */
+MLOPS_EXTERN void mlops_store_close(mlops_store *s);
+
+/**
+ * Verify a package (see mlops_package_verify()) and add it under the tag
+ * "name:version" of its statement. Adding the same package again does
+ * nothing and succeeds.
+ * @param opts verification options (trusted keys...); NULL is refused unless
+ *        it is to accept unsigned packages: pass options with
+ *        MLOPS_PACKAGE_ALLOW_UNSIGNED.
+ * @return 0; the codes of mlops_package_verify(); MLOPS_E_EXISTS (the tag
+ *         names another manifest); MLOPS_E_LOCKED; MLOPS_E_IO.
+ */
+MLOPS_EXTERN int mlops_store_add(mlops_store *s, const char *package_path,
+                                 const mlops_package_verify_options *opts);
+
+/**
+ * The manifest digest ("sha256:<hex>") a reference names: "name:version" or
+ * "name:alias".
+ * @param out receives a copy; release with mlops_free().
+ * @return 0, MLOPS_E_NOTFOUND, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_store_resolve(char **out, mlops_store *s, const char *reference);
+
+/**
+ * Point alias `alias` of model `name` at `version` (which must be a tag),
+ * appending the change to the alias's history. Alias names follow the
+ * version grammar's characters but must not be valid SemVer.
+ * @return 0, MLOPS_E_NOTFOUND (no such version), MLOPS_E_INVALID (bad
+ *         alias), MLOPS_E_LOCKED, MLOPS_E_IO, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_store_alias_set(mlops_store *s, const char *name, const char *alias,
+                                       const char *version);
+
+/** Number of versions an alias has pointed at, oldest first (0 if none). */
+MLOPS_EXTERN size_t mlops_store_alias_history_count(mlops_store *s, const char *name,
+                                                    const char *alias);
+/** Version `i` of an alias's history; borrowed until the next call on `s`. */
+MLOPS_EXTERN const char *mlops_store_alias_history(mlops_store *s, const char *name,
+                                                   const char *alias, size_t i);
+
+/** Number of tags ("name:version" references, aliases not counted). */
+MLOPS_EXTERN size_t mlops_store_tag_count(mlops_store *s);
+/** Tag `i` as "name:version", in byte order; borrowed until the next call on `s`. */
+MLOPS_EXTERN const char *mlops_store_tag(mlops_store *s, size_t i);
+
+/**
+ * Write the version a reference names back to a `.mlpkg` package: the same
+ * layout, order and tar rules as the packer (docs/formats/package-v1.md),
+ * so a package packed with the same mtime comes back byte for byte. Every
+ * blob is checked against its digest while it is copied.
+ * @param reference "name:version" or "name:alias".
+ * @param mtime the tar entries' mtime; -1 takes SOURCE_DATE_EPOCH or 0.
+ * @param flags 0 or MLOPS_PACK_OVERWRITE.
+ * @return 0, MLOPS_E_NOTFOUND, MLOPS_E_EXISTS, MLOPS_E_INTEGRITY (a damaged
+ *         blob), MLOPS_E_SCHEMA, MLOPS_E_IO, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_store_export(mlops_store *s, const char *reference,
+                                    const char *out_path, int64_t mtime, uint32_t flags);
+
+/**
+ * Turn an OCI image layout directory holding a model (for example one
+ * pulled back from a registry with `skopeo copy docker://... oci:DIR:REF`)
+ * into a `.mlpkg` with the packer's layout, so it can be verified or
+ * extracted with mlops_package_verify() / mlops_package_extract().
+ * Registries and copy tools often leave the signature behind: pass the
+ * package's DSSE envelope (a detached `.sig`, or the one from the original
+ * package) as `envelope` to carry it in; verification then checks it as
+ * usual. Nothing in the layout is trusted: the result must still be
+ * verified.
+ * @param reference the `org.opencontainers.image.ref.name` in the layout's
+ *        index.json (what followed DIR: in the skopeo command).
+ * @param envelope NULL for none.
+ * @param mtime as mlops_store_export().
+ * @param flags 0 or MLOPS_PACK_OVERWRITE.
+ * @return 0, MLOPS_E_NOTFOUND (no such reference), MLOPS_E_PARSE,
+ *         MLOPS_E_SCHEMA, MLOPS_E_INTEGRITY (a blob that does not hash to its
+ *         name), MLOPS_E_EXISTS, MLOPS_E_IO, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_layout_export(const char *layout_dir, const char *reference,
+                                     const char *envelope, size_t envelope_len,
+                                     const char *out_path, int64_t mtime, uint32_t flags);
+
+/**
+ * Remove blobs that no tag reaches (through its manifest, config, layers and
+ * signature referrer).
+ * @param removed receives the number of blobs removed (may be NULL).
+ * @return 0, MLOPS_E_LOCKED, MLOPS_E_IO, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_store_gc(mlops_store *s, size_t *removed);
+
+/**
+ * Check the store: index.json parses, every blob a tag reaches exists and
+ * hashes to its name.
+ * @return 0, MLOPS_E_INTEGRITY (naming the blob), MLOPS_E_PARSE, MLOPS_E_IO,
+ *         MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_store_check(mlops_store *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MLOPS_STORE_H */

@@ -1,0 +1,612 @@
+/*
+ * The packer: collecting files (one by one or a directory tree with an
+ * ignore file) and hashing them on several threads.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "artifact/pack.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/options.h"
+
+#define HASH_BUFFER (1u << 20)
+#define MAX_THREADS 64
+#define MAX_DEPTH 64
+#define IGNORE_FILE ".mlopsignore"
+#define MAX_IGNORE_SIZE (1u << 20)
+
+static const mlops_pack_options pack_defaults = MLOPS_PACK_OPTIONS_INIT;
+#define PACK_OPTIONS_V1_SIZE sizeof(mlops_pack_options)
+
+int mlops_pack_options_init(mlops_pack_options *opts, size_t size)
+{
+    return mlops__options_init(opts, size, &pack_defaults, sizeof pack_defaults,
+                               PACK_OPTIONS_V1_SIZE, "mlops_pack_options");
+}
+
+int64_t mlops__pack_mtime(const mlops_pack_options *o)
+{
+    if (o->mtime >= 0)
+        return o->mtime;
+    /* SOURCE_DATE_EPOCH (reproducible-builds.org): a decimal integer. */
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (!s || !*s)
+        return 0;
+    int64_t v = 0;
+    for (const char *c = s; *c; c++) {
+        if (*c < '0' || *c > '9' || v > (INT64_MAX - 9) / 10)
+            return 0;
+        v = v * 10 + (*c - '0');
+    }
+    return v;
+}
+
+int mlops_packer_new(mlops_packer **out, const mlops_pack_options *opts)
+{
+    MLOPS__CHECK_ARG(out);
+    mlops_pack_options o = pack_defaults;
+    int rc = mlops__options_load(&o, sizeof o, opts, MLOPS_PACK_OPTIONS_VERSION,
+                                 PACK_OPTIONS_V1_SIZE, "mlops_pack_options");
+    if (rc)
+        return rc;
+    MLOPS__CHECK_FLAGS(o.flags, MLOPS_PACK_OVERWRITE);
+    if (o.nkeys && !o.keys)
+        return mlops__error(MLOPS_E_INVALID, "mlops_packer_new: nkeys %zu but keys is NULL",
+                            o.nkeys);
+    if (o.threads > MAX_THREADS)
+        return mlops__error(MLOPS_E_INVALID, "mlops_packer_new: %u threads, at most %d",
+                            (unsigned)o.threads, MAX_THREADS);
+    mlops_packer *p = mlops__calloc(1, sizeof *p);
+    if (!p)
+        return mlops__error_nomem();
+    p->o = o;
+    *out = p;
+    return 0;
+}
+
+static void item_free(mlops__pack_item *it)
+{
+    mlops__free(it->source);
+    mlops__free(it->path);
+    mlops__free(it->shards);
+}
+
+void mlops_packer_free(mlops_packer *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        item_free(&p->items[i]);
+    mlops__free(p->items);
+    mlops__free(p);
+}
+
+/* Role → the ModelPack layer kind. */
+static const struct {
+    const char *role, *kind;
+} roles[] = {
+    { "model", "weight" }, { "config", "weight.config" }, { "doc", "doc" },
+    { "code", "code" },    { "dataset", "dataset" },
+};
+
+static int find_role(const char *role, const char **name, const char **kind)
+{
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (strcmp(role, roles[i].role) == 0) {
+            *name = roles[i].role;
+            *kind = roles[i].kind;
+            return 0;
+        }
+    return mlops__error(MLOPS_E_SCHEMA,
+                        "unknown file role \"%.40s\" (model, config, doc, code or dataset)",
+                        role);
+}
+
+static int unsafe_source(const char *source, mode_t mode)
+{
+    const char *what = S_ISLNK(mode)    ? "a symbolic link"
+                       : S_ISFIFO(mode) ? "a FIFO"
+                       : S_ISCHR(mode)  ? "a character device"
+                       : S_ISBLK(mode)  ? "a block device"
+                       : S_ISSOCK(mode) ? "a socket"
+                       : S_ISDIR(mode)  ? "a directory"
+                                        : "not a regular file";
+    return mlops__error_at(MLOPS_E_UNSAFE, -1, 0, 0, source,
+                           "%s is %s; only regular files can be packed", source, what);
+}
+
+static int add_item(mlops_packer *p, const char *source, const char *path, const char *role)
+{
+    const char *rname = NULL, *kind = NULL;
+    int rc = find_role(role, &rname, &kind);
+    if (rc)
+        return rc;
+    rc = mlops_manifest_path_check(path, strlen(path));
+    if (rc)
+        return rc;
+    struct stat st;
+    if (lstat(source, &st) != 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, source, "%s: cannot stat: %s", source,
+                               strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return unsafe_source(source, st.st_mode);
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        mlops__pack_item *items = mlops__reallocarray(p->items, cap, sizeof *items);
+        if (!items)
+            return mlops__error_nomem();
+        p->items = items;
+        p->cap = cap;
+    }
+    mlops__pack_item it = { 0 };
+    it.source = mlops__strdup(source);
+    it.path = mlops__strdup(path);
+    if (!it.source || !it.path) {
+        item_free(&it);
+        return mlops__error_nomem();
+    }
+    it.role = rname;
+    it.kind = kind;
+    it.size = (uint64_t)st.st_size;
+    p->items[p->n++] = it;
+    return 0;
+}
+
+int mlops_packer_add_file(mlops_packer *p, const char *source, const char *path,
+                          const char *role, uint32_t flags)
+{
+    MLOPS__CHECK_ARG(p);
+    MLOPS__CHECK_ARG(source);
+    MLOPS__CHECK_ARG(path);
+    MLOPS__CHECK_ARG(role);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    return add_item(p, source, path, role);
+}
+
+/* ---- directories and the ignore file ------------------------------------ */
+
+typedef struct ignore_rule {
+    char *glob;
+    int anchored; /* leading '/': match the whole relative path */
+    int dir_only; /* trailing '/' */
+    int has_slash;
+} ignore_rule;
+
+typedef struct walk_ctx {
+    mlops_packer *p;
+    const char *role;
+    ignore_rule *rules;
+    size_t nrules;
+    mlops_buf src;  /* the source path being built */
+    mlops_buf rel;  /* the package path being built */
+} walk_ctx;
+
+static int load_ignore(walk_ctx *w, const char *dir)
+{
+    mlops_buf path = MLOPS_BUF_INIT, text = MLOPS_BUF_INIT;
+    int rc = mlops__buf_printf(&path, "%s/%s", dir, IGNORE_FILE);
+    if (rc)
+        return rc;
+    int fd = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        rc = errno == ENOENT ? 0
+                             : mlops__error_at(MLOPS_E_IO, -1, 0, 0, path.data,
+                                               "%s: cannot open: %s", path.data,
+                                               strerror(errno));
+        goto done;
+    }
+    for (;;) {
+        if (text.size > MAX_IGNORE_SIZE) {
+            rc = mlops__error_at(MLOPS_E_LIMIT, -1, 0, 0, path.data,
+                                 "%s is larger than 1 MiB", path.data);
+            goto done;
+        }
+        rc = mlops__buf_reserve(&text, 4096);
+        if (rc)
+            goto done;
+        ssize_t n = read(fd, text.data + text.size, 4096);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path.data, "%s: read failed: %s",
+                                 path.data, strerror(errno));
+            goto done;
+        }
+        if (n == 0)
+            break;
+        text.size += (size_t)n;
+        text.data[text.size] = '\0';
+    }
+    size_t line_no = 0;
+    for (char *line = text.data; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        line_no++;
+        size_t len = strlen(line);
+        while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+            line[--len] = '\0';
+        if (len && line[0] != '#') {
+            if (line[0] == '!') {
+                rc = mlops__error_at(MLOPS_E_UNSUPPORTED, -1, (uint32_t)line_no, 1, path.data,
+                                     "%s:%zu: \"!\" (re-inclusion) is not supported",
+                                     path.data, line_no);
+                goto done;
+            }
+            ignore_rule r = { 0 };
+            char *g = line;
+            if (len && g[len - 1] == '/') {
+                r.dir_only = 1;
+                g[--len] = '\0';
+            }
+            if (g[0] == '/') {
+                r.anchored = 1;
+                g++;
+            }
+            r.has_slash = strchr(g, '/') != NULL;
+            if (*g) {
+                ignore_rule *rules = mlops__reallocarray(w->rules, w->nrules + 1, sizeof *rules);
+                if (!rules) {
+                    rc = mlops__error_nomem();
+                    goto done;
+                }
+                w->rules = rules;
+                r.glob = mlops__strdup(g);
+                if (!r.glob) {
+                    rc = mlops__error_nomem();
+                    goto done;
+                }
+                w->rules[w->nrules++] = r;
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    mlops_buf_dispose(&path);
+    mlops_buf_dispose(&text);
+    return rc;
+}
+
+static int ignored(const walk_ctx *w, const char *rel, const char *name, int is_dir)
+{
+    if (strcmp(rel, IGNORE_FILE) == 0)
+        return 1;
+    for (size_t i = 0; i < w->nrules; i++) {
+        const ignore_rule *r = &w->rules[i];
+        if (r->dir_only && !is_dir)
+            continue;
+        const char *subject = r->anchored || r->has_slash ? rel : name;
+        if (fnmatch(r->glob, subject, FNM_PATHNAME) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Entries of one directory, sorted so the walk (and its errors) are the same
+ * on every file system. */
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(walk_ctx *w, int depth)
+{
+    if (depth > MAX_DEPTH)
+        return mlops__error_at(MLOPS_E_LIMIT, -1, 0, 0, w->src.data,
+                               "%s: deeper than %d levels", w->src.data, MAX_DEPTH);
+    DIR *d = opendir(w->src.data);
+    if (!d)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, w->src.data, "%s: cannot open: %s",
+                               w->src.data, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **nn = mlops__reallocarray(names, cap, sizeof *nn);
+            if (!nn) {
+                rc = mlops__error_nomem();
+                goto done;
+            }
+            names = nn;
+        }
+        names[n] = mlops__strdup(e->d_name);
+        if (!names[n]) {
+            rc = mlops__error_nomem();
+            goto done;
+        }
+        n++;
+    }
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
+    size_t src_len = w->src.size, rel_len = w->rel.size;
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = mlops__buf_printf(&w->src, "/%s", names[i]);
+        if (!rc)
+            rc = rel_len ? mlops__buf_printf(&w->rel, "/%s", names[i])
+                         : mlops__buf_append_str(&w->rel, names[i]);
+        struct stat st;
+        if (!rc && lstat(w->src.data, &st) != 0)
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, w->src.data, "%s: cannot stat: %s",
+                                 w->src.data, strerror(errno));
+        if (!rc && !ignored(w, w->rel.data, names[i], S_ISDIR(st.st_mode))) {
+            if (S_ISDIR(st.st_mode))
+                rc = walk(w, depth + 1);
+            else if (S_ISREG(st.st_mode))
+                rc = add_item(w->p, w->src.data, w->rel.data, w->role);
+            else
+                rc = unsafe_source(w->src.data, st.st_mode);
+        }
+        w->src.size = src_len;
+        w->src.data[src_len] = '\0';
+        w->rel.size = rel_len;
+        if (w->rel.data)
+            w->rel.data[rel_len] = '\0';
+    }
+done:
+    for (size_t i = 0; i < n; i++)
+        mlops__free(names[i]);
+    mlops__free(names);
+    closedir(d);
+    return rc;
+}
+
+int mlops_packer_add_directory(mlops_packer *p, const char *dir, const char *role,
+                               uint32_t flags)
+{
+    MLOPS__CHECK_ARG(p);
+    MLOPS__CHECK_ARG(dir);
+    MLOPS__CHECK_ARG(role);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    const char *rname = NULL, *kind = NULL;
+    int rc = find_role(role, &rname, &kind);
+    if (rc)
+        return rc;
+    walk_ctx w = { p, rname, NULL, 0, MLOPS_BUF_INIT, MLOPS_BUF_INIT };
+    size_t before = p->n;
+    rc = load_ignore(&w, dir);
+    if (!rc)
+        rc = mlops__buf_append_str(&w.src, dir);
+    if (!rc)
+        rc = walk(&w, 0);
+    if (rc) {
+        /* nothing changes on failure */
+        for (size_t i = before; i < p->n; i++)
+            item_free(&p->items[i]);
+        p->n = before;
+    }
+    for (size_t i = 0; i < w.nrules; i++)
+        mlops__free(w.rules[i].glob);
+    mlops__free(w.rules);
+    mlops_buf_dispose(&w.src);
+    mlops_buf_dispose(&w.rel);
+    return rc;
+}
+
+/* ---- hashing on several threads ----------------------------------------- */
+
+typedef struct hash_job {
+    mlops_packer *p;
+    pthread_mutex_t lock;
+    size_t next;
+    uint64_t done;
+    uint64_t base, total; /* for the progress callback */
+    int cancelled;
+    /* the first failure, copied out of the failing thread's error record */
+    int err_code;
+    char err_msg[512];
+    char err_path[256];
+} hash_job;
+
+static void job_fail(hash_job *j, int code)
+{
+    pthread_mutex_lock(&j->lock);
+    if (!j->err_code) {
+        j->err_code = code;
+        snprintf(j->err_msg, sizeof j->err_msg, "%s", mlops_error_last());
+        snprintf(j->err_path, sizeof j->err_path, "%s", mlops_error_last_path());
+    }
+    j->cancelled = 1;
+    pthread_mutex_unlock(&j->lock);
+}
+
+static int hash_item(hash_job *j, mlops__pack_item *it, unsigned char *buf, int report)
+{
+    uint64_t shard_size = j->p->o.shard_size ? j->p->o.shard_size
+                                             : MLOPS_MANIFEST_DEFAULT_SHARD_SIZE;
+    int fd = open(it->source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: cannot open: %s",
+                               it->source, strerror(errno));
+    int rc = 0;
+    EVP_MD_CTX *whole = EVP_MD_CTX_new(), *shard = EVP_MD_CTX_new();
+    struct stat st;
+    if (!whole || !shard) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = mlops__error_at(MLOPS_E_UNSAFE, -1, 0, 0, it->source,
+                             "%s is no longer a regular file", it->source);
+        goto done;
+    }
+    if ((uint64_t)st.st_size != it->size) {
+        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
+                             "%s changed size since it was added", it->source);
+        goto done;
+    }
+    size_t nshards = it->size > shard_size ? (size_t)((it->size + shard_size - 1) / shard_size)
+                                           : 0;
+    mlops__free(it->shards);
+    it->shards = NULL;
+    it->nshards = 0;
+    if (nshards) {
+        it->shards = mlops__calloc(nshards, sizeof *it->shards);
+        if (!it->shards) {
+            rc = mlops__error_nomem();
+            goto done;
+        }
+        it->nshards = nshards;
+    }
+#ifdef POSIX_FADV_SEQUENTIAL
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    if (EVP_DigestInit_ex(whole, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestInit_ex(shard, EVP_sha256(), NULL) != 1) {
+        rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest init failed");
+        goto done;
+    }
+    uint64_t off = 0;
+    size_t k = 0;
+    while (off < it->size) {
+        size_t want = HASH_BUFFER;
+        if (nshards) {
+            uint64_t to_boundary = (k + 1) * shard_size - off;
+            if (to_boundary < want)
+                want = (size_t)to_boundary;
+        }
+        if (it->size - off < want)
+            want = (size_t)(it->size - off);
+        ssize_t got = read(fd, buf, want);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: read failed: %s",
+                                 it->source, strerror(errno));
+            goto done;
+        }
+        if (got == 0) {
+            rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
+                                 "%s shrank while it was being hashed", it->source);
+            goto done;
+        }
+        if (EVP_DigestUpdate(whole, buf, (size_t)got) != 1 ||
+            (nshards && EVP_DigestUpdate(shard, buf, (size_t)got) != 1)) {
+            rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest update failed");
+            goto done;
+        }
+        off += (uint64_t)got;
+        if (nshards && (off % shard_size == 0 || off == it->size)) {
+            if (EVP_DigestFinal_ex(shard, it->shards[k], NULL) != 1 ||
+                EVP_DigestInit_ex(shard, EVP_sha256(), NULL) != 1) {
+                rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest final failed");
+                goto done;
+            }
+            k++;
+        }
+        pthread_mutex_lock(&j->lock);
+        j->done += (uint64_t)got;
+        uint64_t all = j->done;
+        int stop = j->cancelled;
+        pthread_mutex_unlock(&j->lock);
+        if (stop) {
+            rc = MLOPS_E_CANCELLED;
+            goto done;
+        }
+        /* only the caller's thread calls back, after each read */
+        if (report && j->p->o.progress &&
+            j->p->o.progress(j->base + all, j->total, j->p->o.progress_ctx) != 0) {
+            mlops__error(MLOPS_E_CANCELLED, "packing cancelled by the progress callback");
+            job_fail(j, MLOPS_E_CANCELLED);
+            rc = MLOPS_E_CANCELLED;
+            goto done;
+        }
+    }
+    if (read(fd, buf, 1) != 0) {
+        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
+                             "%s grew while it was being hashed", it->source);
+        goto done;
+    }
+    if (EVP_DigestFinal_ex(whole, it->digest, NULL) != 1)
+        rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest final failed");
+done:
+    EVP_MD_CTX_free(whole);
+    EVP_MD_CTX_free(shard);
+    close(fd);
+    return rc;
+}
+
+/* One hashing thread: take the next item until none is left. The caller's
+ * thread runs this too (with `report` set) and is the only one that calls
+ * the progress callback. */
+static int hash_worker(hash_job *j, int report)
+{
+    unsigned char *buf = mlops__malloc(HASH_BUFFER);
+    if (!buf) {
+        job_fail(j, mlops__error_nomem());
+        return 0;
+    }
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        size_t i = j->next++;
+        int stop = j->cancelled;
+        pthread_mutex_unlock(&j->lock);
+        if (stop || i >= j->p->n)
+            break;
+        int rc = hash_item(j, &j->p->items[i], buf, report);
+        if (rc) {
+            if (rc != MLOPS_E_CANCELLED)
+                job_fail(j, rc);
+            break;
+        }
+    }
+    mlops__free(buf);
+    return 0;
+}
+
+static void *thread_main(void *arg)
+{
+    hash_worker(arg, 0);
+    return NULL;
+}
+
+int mlops__pack_hash(mlops_packer *p, uint64_t total, uint64_t *done)
+{
+    hash_job j;
+    memset(&j, 0, sizeof j);
+    j.p = p;
+    if (pthread_mutex_init(&j.lock, NULL) != 0)
+        return mlops__error(MLOPS_E_INTERNAL, "pthread_mutex_init failed");
+    unsigned nthreads = p->o.threads ? p->o.threads : 2;
+    if (nthreads > p->n)
+        nthreads = p->n ? (unsigned)p->n : 1;
+    pthread_t tids[MAX_THREADS];
+    unsigned started = 0;
+    for (unsigned t = 1; t < nthreads; t++) {
+        if (pthread_create(&tids[started], NULL, thread_main, &j) != 0)
+            break; /* fewer threads is still correct */
+        started++;
+    }
+    j.base = *done;
+    j.total = total;
+    hash_worker(&j, 1);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    pthread_mutex_destroy(&j.lock);
+    *done += j.done;
+    if (j.err_code)
+        return mlops__error_at(j.err_code, -1, 0, 0, j.err_path[0] ? j.err_path : NULL, "%s",
+                               j.err_msg);
+    return 0;
+}

@@ -1,0 +1,1253 @@
+/*
+ * Reading a package in one streaming pass: verification, and extraction
+ * through the safe writer in the same pass.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The order of a package (metadata first, FORMATS.md §3) is what makes one
+ * pass enough: the index names the model manifest, which names the config,
+ * the statement and the layers; the referrer names the envelope. A blob is
+ * accepted only once something already read expects it, and file content
+ * only once the statement is trusted (its signature verified, or unsigned
+ * packages explicitly allowed). The OCI documents are not signed: they only
+ * route bytes, and every file byte is checked against the signed statement.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
+#include "artifact/extract.h"
+#include "artifact/pack.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/options.h"
+
+#define META_MAX ((size_t)64 << 20)
+#define READ_BLOCK ((size_t)1 << 20)
+#define MAX_LAYERS 100000
+
+enum { LAYER_RAW = 1, LAYER_TAR = 2 };
+
+typedef struct layer_desc {
+    uint8_t digest[MLOPS_SHA256_SIZE];
+    uint64_t size;
+    int kind;
+    int seen;
+    char media_type[96];
+} layer_desc;
+
+typedef struct problem {
+    int code;
+    char *entry, *expected, *found, *message;
+} problem;
+
+struct mlops_package_report {
+    /* the OCI documents the verified statement came with (for the store) */
+    uint8_t manifest_d[MLOPS_SHA256_SIZE], referrer_d[MLOPS_SHA256_SIZE];
+    uint64_t manifest_size, referrer_size;
+    int has_referrer;
+    mlops_manifest *m;
+    problem *p;
+    size_t n, cap;
+    size_t files_verified;
+    int is_signed;
+};
+
+typedef struct blob_slot {
+    int expected, done;
+    uint8_t digest[MLOPS_SHA256_SIZE];
+    uint64_t size;
+} blob_slot;
+
+typedef struct reader {
+    mlops_package_verify_options o;
+    mlops_package_report *rep;
+    mlops__extract *x;
+    struct archive *a;
+    const char *pkg;
+    uint64_t pkg_size, read_bytes;
+    unsigned char *buf;
+    size_t entries;
+    int have_index;
+    blob_slot manifest, referrer, config, statement, envelope, empty;
+    layer_desc *layers;
+    size_t nlayers;
+    int statement_trusted;
+    unsigned char *file_seen;
+    unsigned char *wanted;
+    EVP_MD_CTX *md;
+} reader;
+
+/* ---- the report --------------------------------------------------------- */
+
+static void problem_free(problem *p)
+{
+    mlops__free(p->entry);
+    mlops__free(p->expected);
+    mlops__free(p->found);
+    mlops__free(p->message);
+}
+
+void mlops_package_report_free(mlops_package_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        problem_free(&r->p[i]);
+    mlops__free(r->p);
+    mlops_manifest_free(r->m);
+    mlops__free(r);
+}
+
+static void hex(char out[65], const uint8_t d[MLOPS_SHA256_SIZE])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < MLOPS_SHA256_SIZE; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* Record a content problem: in the report, and as the thread's error. When
+ * extracting, or when the report cannot grow, the pass stops (the code is
+ * returned); otherwise it goes on (0). */
+static int problem_add(reader *r, const char *entry, const char *expected, const char *found,
+                       const char *fmt, ...) MLOPS__PRINTF(5, 6);
+
+static int problem_add(reader *r, const char *entry, const char *expected, const char *found,
+                       const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    mlops_package_report *rep = r->rep;
+    if (rep->n == rep->cap) {
+        size_t cap = rep->cap ? rep->cap * 2 : 8;
+        problem *p = mlops__reallocarray(rep->p, cap, sizeof *p);
+        if (!p)
+            return mlops__error_nomem();
+        rep->p = p;
+        rep->cap = cap;
+    }
+    problem pr = { MLOPS_E_INTEGRITY, mlops__strdup(entry ? entry : ""),
+                   mlops__strdup(expected ? expected : ""), mlops__strdup(found ? found : ""),
+                   mlops__strdup(msg) };
+    if (!pr.entry || !pr.expected || !pr.found || !pr.message) {
+        problem_free(&pr);
+        return mlops__error_nomem();
+    }
+    rep->p[rep->n++] = pr;
+    mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, entry, "%s: %s", r->pkg, msg);
+    return r->x ? MLOPS_E_INTEGRITY : 0;
+}
+
+const mlops_manifest *mlops_package_report_manifest(const mlops_package_report *r)
+{
+    return r ? r->m : NULL;
+}
+size_t mlops_package_report_count(const mlops_package_report *r) { return r ? r->n : 0; }
+int mlops_package_report_code(const mlops_package_report *r, size_t i)
+{
+    return r && i < r->n ? r->p[i].code : 0;
+}
+const char *mlops_package_report_entry(const mlops_package_report *r, size_t i)
+{
+    return r && i < r->n ? r->p[i].entry : "";
+}
+const char *mlops_package_report_expected(const mlops_package_report *r, size_t i)
+{
+    return r && i < r->n ? r->p[i].expected : "";
+}
+const char *mlops_package_report_found(const mlops_package_report *r, size_t i)
+{
+    return r && i < r->n ? r->p[i].found : "";
+}
+const char *mlops_package_report_message(const mlops_package_report *r, size_t i)
+{
+    return r && i < r->n ? r->p[i].message : "";
+}
+size_t mlops_package_report_files_verified(const mlops_package_report *r)
+{
+    return r ? r->files_verified : 0;
+}
+int mlops_package_report_signed(const mlops_package_report *r) { return r ? r->is_signed : 0; }
+
+static int jset_str(mlops__json_doc *doc, mlops__json *o, const char *k, const char *v)
+{
+    mlops__json *s = v ? mlops__json_new_string(doc, v, strlen(v)) : mlops__json_new_null(doc);
+    return s ? mlops__json_object_set(doc, o, k, s) : mlops__error_nomem();
+}
+
+int mlops_package_report_write_json(mlops_buf *out, const mlops_package_report *r,
+                                    uint32_t flags)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(r);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    mlops__json_doc *doc = NULL;
+    int rc = mlops__json_doc_new(&doc);
+    if (rc)
+        return rc;
+    mlops__json *root = mlops__json_new_object(doc), *arr = mlops__json_new_array(doc);
+    mlops__json *valid = mlops__json_new_bool(doc, r->n == 0 && r->m != NULL);
+    mlops__json *nf = mlops__json_new_uint(doc, r->files_verified);
+    mlops__json *sg = mlops__json_new_bool(doc, r->is_signed);
+    if (!root || !arr || !valid || !nf || !sg) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    mlops__json_doc_set_root(doc, root);
+    rc = mlops__json_object_set(doc, root, "valid", valid);
+    if (!rc)
+        rc = mlops__json_object_set(doc, root, "files_verified", nf);
+    if (!rc)
+        rc = mlops__json_object_set(doc, root, "signed", sg);
+    if (!rc)
+        rc = jset_str(doc, root, "statement_sha256",
+                      r->m ? mlops_manifest_statement_sha256(r->m) : NULL);
+    for (size_t i = 0; !rc && i < r->n; i++) {
+        mlops__json *o = mlops__json_new_object(doc);
+        if (!o) {
+            rc = mlops__error_nomem();
+            break;
+        }
+        rc = jset_str(doc, o, "code", mlops_error_name(r->p[i].code));
+        if (!rc)
+            rc = jset_str(doc, o, "entry", r->p[i].entry);
+        if (!rc)
+            rc = jset_str(doc, o, "expected", r->p[i].expected);
+        if (!rc)
+            rc = jset_str(doc, o, "found", r->p[i].found);
+        if (!rc)
+            rc = jset_str(doc, o, "message", r->p[i].message);
+        if (!rc)
+            rc = mlops__json_array_push(doc, arr, o);
+    }
+    if (!rc)
+        rc = mlops__json_object_set(doc, root, "problems", arr);
+    if (!rc)
+        rc = mlops__json_write_canonical(out, root);
+done:
+    mlops__json_doc_free(doc);
+    return rc;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+static const mlops_package_verify_options verify_defaults = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+#define VERIFY_OPTIONS_V1_SIZE sizeof(mlops_package_verify_options)
+
+int mlops_package_verify_options_init(mlops_package_verify_options *opts, size_t size)
+{
+    return mlops__options_init(opts, size, &verify_defaults, sizeof verify_defaults,
+                               VERIFY_OPTIONS_V1_SIZE, "mlops_package_verify_options");
+}
+
+/* ---- reading entries ---------------------------------------------------- */
+
+static int tar_fail(reader *r, const char *entry, const char *what)
+{
+    const char *msg = archive_error_string(r->a);
+    return mlops__error_at(MLOPS_E_PARSE, -1, 0, 0, entry, "%s: %s%s%s: %s", r->pkg, what,
+                           entry ? " " : "", entry ? entry : "",
+                           msg ? msg : "damaged archive");
+}
+
+static int progress(reader *r, size_t n)
+{
+    r->read_bytes += n;
+    if (r->o.progress && r->o.progress(r->read_bytes, r->pkg_size, r->o.progress_ctx) != 0)
+        return mlops__error(MLOPS_E_CANCELLED, "%s: cancelled by the progress callback",
+                            r->pkg);
+    return 0;
+}
+
+/* Read a whole (metadata) entry into `out`, at most `max` bytes. */
+static int read_small(reader *r, struct archive_entry *e, const char *name, size_t max,
+                      mlops_buf *out)
+{
+    la_int64_t size = archive_entry_size(e);
+    if (size < 0 || (uint64_t)size > max)
+        return mlops__error_at(MLOPS_E_LIMIT, -1, 0, 0, name,
+                               "%s: %s is %lld bytes, more than %zu for a metadata document",
+                               r->pkg, name, (long long)size, max);
+    int rc = mlops__buf_reserve(out, (size_t)size);
+    if (rc)
+        return rc;
+    for (;;) {
+        la_ssize_t n = archive_read_data(r->a, out->data + out->size, (size_t)size - out->size + 1);
+        if (n < 0)
+            return tar_fail(r, name, "reading");
+        if (n == 0)
+            break;
+        out->size += (size_t)n;
+        out->data[out->size] = '\0';
+        rc = progress(r, (size_t)n);
+        if (rc)
+            return rc;
+        if (out->size > (size_t)size)
+            return tar_fail(r, name, "reading");
+    }
+    return 0;
+}
+
+static int parse_json(mlops__json_doc **doc, const mlops_buf *b, const char *name)
+{
+    mlops__json_limits lim = { 32, META_MAX };
+    return mlops__json_parse(doc, b->data ? b->data : "", b->size, &lim, name);
+}
+
+/* A descriptor: {"mediaType","digest","size", ...}. */
+static int read_descriptor(const mlops__json_path *path, const mlops__json *v,
+                           const char **media_type, uint8_t digest[32], uint64_t *size)
+{
+    static const char *const keys[] = { "mediaType", "digest", "size", "annotations",
+                                        "artifactType", "urls", "data", "platform", NULL };
+    int rc = mlops__json_check_keys(path, v, keys);
+    if (rc)
+        return rc;
+    const mlops__json *mt = mlops__json_object_find(v, "mediaType");
+    const mlops__json *d = mlops__json_object_find(v, "digest");
+    const mlops__json *s = mlops__json_object_find(v, "size");
+    if (!mt || mlops__json_type_of(mt) != MLOPS__JSON_STRING)
+        return mlops__json_schema_error(path, v, "a descriptor needs a string \"mediaType\"");
+    if (!d || mlops__json_type_of(d) != MLOPS__JSON_STRING)
+        return mlops__json_schema_error(path, v, "a descriptor needs a string \"digest\"");
+    if (!s || !mlops__json_is_integer(s) || mlops__json_int(s) < 0)
+        return mlops__json_schema_error(path, v, "a descriptor needs a non-negative \"size\"");
+    if (mlops_digest_parse(digest, mlops__json_string(d, NULL)) != 0)
+        return mlops__json_schema_error(path, d, "not a sha256 digest");
+    *media_type = mlops__json_string(mt, NULL);
+    *size = (uint64_t)mlops__json_int(s);
+    return 0;
+}
+
+static const char *string_member(const mlops__json *o, const char *key)
+{
+    const mlops__json *v = mlops__json_object_find(o, key);
+    return v && mlops__json_type_of(v) == MLOPS__JSON_STRING ? mlops__json_string(v, NULL) : NULL;
+}
+
+static int expect(blob_slot *slot, const uint8_t d[32], uint64_t size)
+{
+    slot->expected = 1;
+    memcpy(slot->digest, d, 32);
+    slot->size = size;
+    return 0;
+}
+
+static int on_index(reader *r, const mlops_buf *b)
+{
+    mlops__json_doc *doc = NULL;
+    int rc = parse_json(&doc, b, "index.json");
+    if (rc)
+        return rc;
+    mlops__json_path path;
+    mlops__json_path_init(&path);
+    const mlops__json *root = mlops__json_root(doc);
+    const mlops__json *ms = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
+                                ? mlops__json_object_find(root, "manifests")
+                                : NULL;
+    if (!ms || mlops__json_type_of(ms) != MLOPS__JSON_ARRAY) {
+        rc = mlops__json_schema_error(&path, root, "index.json needs a \"manifests\" array");
+        goto done;
+    }
+    mlops__json_path_push_key(&path, "manifests");
+    for (size_t i = 0; i < mlops__json_array_size(ms); i++) {
+        const mlops__json *d = mlops__json_array_get(ms, i);
+        mlops__json_path_push_index(&path, i);
+        const char *mt;
+        uint8_t dg[32];
+        uint64_t size;
+        rc = read_descriptor(&path, d, &mt, dg, &size);
+        if (rc)
+            goto done;
+        const char *at = string_member(d, "artifactType");
+        blob_slot *slot = NULL;
+        if (at && strcmp(at, MLOPS__MT_MODEL_ARTIFACT) == 0)
+            slot = &r->manifest;
+        else if (at && strcmp(at, MLOPS__MT_DSSE) == 0)
+            slot = &r->referrer;
+        if (!slot || slot->expected || strcmp(mt, MLOPS__MT_OCI_MANIFEST) != 0) {
+            rc = mlops__json_schema_error(&path, d, "expected one model manifest and at most "
+                                                    "one signature referrer");
+            goto done;
+        }
+        expect(slot, dg, size);
+        mlops__json_path_pop(&path);
+    }
+    if (!r->manifest.expected)
+        rc = mlops__json_schema_error(&path, ms, "index.json names no model manifest");
+done:
+    mlops__json_doc_free(doc);
+    return rc;
+}
+
+static int on_manifest(reader *r, const mlops_buf *b)
+{
+    mlops__json_doc *doc = NULL;
+    int rc = parse_json(&doc, b, "model manifest");
+    if (rc)
+        return rc;
+    mlops__json_path path;
+    mlops__json_path_init(&path);
+    const mlops__json *root = mlops__json_root(doc);
+    const char *at = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
+                         ? string_member(root, "artifactType")
+                         : NULL;
+    const mlops__json *cfg = at ? mlops__json_object_find(root, "config") : NULL;
+    const mlops__json *ls = at ? mlops__json_object_find(root, "layers") : NULL;
+    if (!at || strcmp(at, MLOPS__MT_MODEL_ARTIFACT) != 0 || !cfg || !ls ||
+        mlops__json_type_of(ls) != MLOPS__JSON_ARRAY || mlops__json_array_size(ls) == 0) {
+        rc = mlops__json_schema_error(&path, root, "not a model manifest (artifactType, config "
+                                                   "and layers)");
+        goto done;
+    }
+    const char *mt;
+    uint8_t dg[32];
+    uint64_t size;
+    mlops__json_path_push_key(&path, "config");
+    rc = read_descriptor(&path, cfg, &mt, dg, &size);
+    if (rc)
+        goto done;
+    expect(&r->config, dg, size);
+    mlops__json_path_pop(&path);
+    size_t n = mlops__json_array_size(ls);
+    if (n > MAX_LAYERS) {
+        rc = mlops__error(MLOPS_E_LIMIT, "%s: %zu layers, at most %d", r->pkg, n, MAX_LAYERS);
+        goto done;
+    }
+    r->layers = mlops__calloc(n, sizeof *r->layers);
+    if (!r->layers) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    mlops__json_path_push_key(&path, "layers");
+    for (size_t i = 0; i < n; i++) {
+        const mlops__json *d = mlops__json_array_get(ls, i);
+        mlops__json_path_push_index(&path, i);
+        rc = read_descriptor(&path, d, &mt, dg, &size);
+        if (rc)
+            goto done;
+        if (i == 0) {
+            if (strcmp(mt, MLOPS__MT_STATEMENT) != 0) {
+                rc = mlops__json_schema_error(&path, d, "the first layer must be the statement");
+                goto done;
+            }
+            expect(&r->statement, dg, size);
+        } else {
+            layer_desc *l = &r->layers[r->nlayers++];
+            memcpy(l->digest, dg, 32);
+            l->size = size;
+            size_t len = strlen(mt);
+            static const char prefix[] = "application/vnd.cncf.model.";
+            if (len >= sizeof l->media_type || strncmp(mt, prefix, sizeof prefix - 1) != 0) {
+                rc = mlops__json_schema_error(&path, d, "unknown layer media type");
+                goto done;
+            }
+            strcpy(l->media_type, mt);
+            if (len > 4 && strcmp(mt + len - 4, ".raw") == 0)
+                l->kind = LAYER_RAW;
+            else if (len > 4 && strcmp(mt + len - 4, ".tar") == 0)
+                l->kind = LAYER_TAR;
+            else {
+                rc = mlops__error_at(MLOPS_E_UNSUPPORTED, -1, 0, 0, NULL,
+                                     "%s: layer media type \"%s\" is not supported", r->pkg,
+                                     mt);
+                goto done;
+            }
+        }
+        mlops__json_path_pop(&path);
+    }
+done:
+    mlops__json_doc_free(doc);
+    return rc;
+}
+
+static int on_referrer(reader *r, const mlops_buf *b)
+{
+    mlops__json_doc *doc = NULL;
+    int rc = parse_json(&doc, b, "signature referrer");
+    if (rc)
+        return rc;
+    mlops__json_path path;
+    mlops__json_path_init(&path);
+    const mlops__json *root = mlops__json_root(doc);
+    const char *at = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
+                         ? string_member(root, "artifactType")
+                         : NULL;
+    const mlops__json *ls = at ? mlops__json_object_find(root, "layers") : NULL;
+    const mlops__json *subj = at ? mlops__json_object_find(root, "subject") : NULL;
+    const mlops__json *cfg = at ? mlops__json_object_find(root, "config") : NULL;
+    if (!at || strcmp(at, MLOPS__MT_DSSE) != 0 || !ls || !subj || !cfg ||
+        mlops__json_type_of(ls) != MLOPS__JSON_ARRAY || mlops__json_array_size(ls) != 1) {
+        rc = mlops__json_schema_error(&path, root, "not a signature referrer");
+        goto done;
+    }
+    const char *mt;
+    uint8_t dg[32];
+    uint64_t size;
+    mlops__json_path_push_key(&path, "subject");
+    rc = read_descriptor(&path, subj, &mt, dg, &size);
+    if (!rc && memcmp(dg, r->manifest.digest, 32) != 0)
+        rc = mlops__json_schema_error(&path, subj, "the subject is not the model manifest");
+    mlops__json_path_pop(&path);
+    if (rc)
+        goto done;
+    mlops__json_path_push_key(&path, "config");
+    rc = read_descriptor(&path, cfg, &mt, dg, &size);
+    mlops__json_path_pop(&path);
+    if (rc)
+        goto done;
+    expect(&r->empty, dg, size);
+    mlops__json_path_push_key(&path, "layers");
+    mlops__json_path_push_index(&path, 0);
+    rc = read_descriptor(&path, mlops__json_array_get(ls, 0), &mt, dg, &size);
+    if (!rc && strcmp(mt, MLOPS__MT_DSSE) != 0)
+        rc = mlops__json_schema_error(&path, mlops__json_array_get(ls, 0),
+                                      "the signature layer must be a DSSE envelope");
+    if (!rc)
+        expect(&r->envelope, dg, size);
+done:
+    mlops__json_doc_free(doc);
+    return rc;
+}
+
+/* The statement is trusted: parse it and set up the per-file bookkeeping. */
+static int trust_statement(reader *r, const char *bytes, size_t len)
+{
+    int rc = mlops_manifest_parse(&r->rep->m, bytes, len, NULL);
+    if (rc)
+        return mlops__error_prefix("%s: statement", r->pkg);
+    size_t n = mlops_manifest_file_count(r->rep->m);
+    r->file_seen = mlops__calloc(n ? n : 1, 1);
+    r->wanted = mlops__calloc(n ? n : 1, 1);
+    if (!r->file_seen || !r->wanted)
+        return mlops__error_nomem();
+    for (size_t i = 0; i < n; i++)
+        r->wanted[i] = r->o.paths == NULL;
+    for (size_t k = 0; r->o.paths && k < r->o.npaths; k++) {
+        size_t i = mlops_manifest_file_find(r->rep->m, r->o.paths[k]);
+        if (i == (size_t)-1)
+            return mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, r->o.paths[k],
+                                   "%s: \"%s\" is not a file of this package", r->pkg,
+                                   r->o.paths[k]);
+        r->wanted[i] = 1;
+    }
+    r->statement_trusted = 1;
+    return 0;
+}
+
+static int on_envelope(reader *r, const mlops_buf *b)
+{
+    if (!r->o.trusted)
+        return 0; /* unsigned verification: the statement blob is used */
+    mlops_buf payload = MLOPS_BUF_INIT;
+    mlops_dsse_verify_options vo = MLOPS_DSSE_VERIFY_OPTIONS_INIT;
+    vo.threshold = r->o.threshold;
+    int rc = mlops_dsse_verify(&payload, b->data ? b->data : "", b->size, r->o.trusted, &vo);
+    if (rc) {
+        mlops__error_prefix("%s", r->pkg);
+        goto done;
+    }
+    uint8_t d[32];
+    rc = mlops_digest_buffer(d, payload.data ? payload.data : "", payload.size);
+    if (rc)
+        goto done;
+    if (memcmp(d, r->statement.digest, 32) != 0) {
+        rc = mlops__error(MLOPS_E_SIGNATURE,
+                          "%s: the signed statement is not the package's statement", r->pkg);
+        goto done;
+    }
+    rc = trust_statement(r, payload.data ? payload.data : "", payload.size);
+    if (!rc)
+        r->rep->is_signed = 1;
+done:
+    mlops_buf_dispose(&payload);
+    return rc;
+}
+
+/* ---- file content ------------------------------------------------------- */
+
+/* Streams one file's bytes: hashes them (verify) or writes them (extract). */
+typedef struct file_sink {
+    reader *r;
+    size_t index; /* statement file */
+    int active;   /* 0: the bytes are skipped */
+    uint64_t got;
+} file_sink;
+
+static int sink_begin(reader *r, file_sink *s, size_t i)
+{
+    s->r = r;
+    s->index = i;
+    s->got = 0;
+    s->active = r->wanted[i];
+    if (!s->active)
+        return 0;
+    const char *path = mlops_manifest_file_path(r->rep->m, i);
+    if (r->x) {
+        uint8_t d[32];
+        char full[80];
+        snprintf(full, sizeof full, "sha256:%s", mlops_manifest_file_sha256(r->rep->m, i));
+        if (mlops_digest_parse(d, full) != 0)
+            return mlops__error(MLOPS_E_INTERNAL, "statement digest unreadable");
+        return mlops__extract_file_begin(r->x, path, strlen(path),
+                                         mlops_manifest_file_size(r->rep->m, i), d, 0);
+    }
+    if (EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1)
+        return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest init failed");
+    return 0;
+}
+
+static int sink_data(file_sink *s, const void *data, size_t len)
+{
+    s->got += len;
+    if (!s->active)
+        return 0;
+    if (s->r->x)
+        return mlops__extract_file_write(s->r->x, data, len);
+    if (EVP_DigestUpdate(s->r->md, data, len) != 1)
+        return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest update failed");
+    return 0;
+}
+
+static int sink_end(file_sink *s)
+{
+    reader *r = s->r;
+    const mlops_manifest *m = r->rep->m;
+    const char *path = mlops_manifest_file_path(m, s->index);
+    r->file_seen[s->index] = 1;
+    if (!s->active)
+        return 0;
+    if (r->x) {
+        int rc = mlops__extract_file_end(r->x, NULL);
+        if (!rc)
+            r->rep->files_verified++;
+        return rc;
+    }
+    uint8_t d[32];
+    if (EVP_DigestFinal_ex(r->md, d, NULL) != 1)
+        return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest final failed");
+    char got[72], want[72];
+    snprintf(want, sizeof want, "sha256:%s", mlops_manifest_file_sha256(m, s->index));
+    mlops_digest_format(got, d);
+    if (strcmp(got, want) != 0)
+        return problem_add(r, path, want, got, "file \"%s\" has digest %s, the statement says %s",
+                           path, got, want);
+    r->rep->files_verified++;
+    return 0;
+}
+
+/* Find the raw-layer files with this digest (several files may share one). */
+static size_t next_file_with_digest(const mlops_manifest *m, const char *hexd, size_t from)
+{
+    size_t n = mlops_manifest_file_count(m);
+    for (size_t i = from; i < n; i++)
+        if (strcmp(mlops_manifest_file_sha256(m, i), hexd) == 0 &&
+            mlops_manifest_file_size(m, i) >= MLOPS_PACKAGE_RAW_THRESHOLD)
+            return i;
+    return (size_t)-1;
+}
+
+typedef struct blob_hash {
+    EVP_MD_CTX *md;
+    uint64_t size;
+    /* the blob's digest is checked another way (a raw layer's digest is its
+     * file's, which the file check compares): no second hash */
+    int checked;
+} blob_hash;
+
+static int on_raw_layer(reader *r, layer_desc *l, const char *name, blob_hash *bh,
+                        uint64_t entry_size)
+{
+    const mlops_manifest *m = r->rep->m;
+    char hexd[65];
+    hex(hexd, l->digest);
+    size_t first = next_file_with_digest(m, hexd, 0);
+    if (first == (size_t)-1) {
+        int rc = problem_add(r, name, "", hexd, "layer %s is not a file of the statement", hexd);
+        if (rc)
+            return rc;
+        return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
+    }
+    if (entry_size != mlops_manifest_file_size(m, first)) {
+        /* refused before a byte is read: the signed size bounds the work */
+        char want[32], got[32];
+        snprintf(want, sizeof want, "%llu",
+                 (unsigned long long)mlops_manifest_file_size(m, first));
+        snprintf(got, sizeof got, "%llu", (unsigned long long)entry_size);
+        l->seen = 2;
+        for (size_t i = first; i != (size_t)-1; i = next_file_with_digest(m, hexd, i + 1))
+            r->file_seen[i] = 1;
+        int rc = problem_add(r, mlops_manifest_file_path(m, first), want, got,
+                             "file \"%s\" is %s bytes, the statement says %s",
+                             mlops_manifest_file_path(m, first), got, want);
+        if (rc)
+            return rc;
+        return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
+    }
+    int any = 0;
+    for (size_t i = first; i != (size_t)-1; i = next_file_with_digest(m, hexd, i + 1))
+        any |= r->wanted[i];
+    if (!any) {
+        for (size_t i = first; i != (size_t)-1; i = next_file_with_digest(m, hexd, i + 1))
+            r->file_seen[i] = 1;
+        return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
+    }
+    /* the blob is streamed into the first wanted file of that content */
+    size_t lead = first;
+    while (!r->wanted[lead])
+        lead = next_file_with_digest(m, hexd, lead + 1);
+    file_sink s;
+    int rc = sink_begin(r, &s, lead);
+    if (rc)
+        return rc;
+    for (;;) {
+        la_ssize_t n = archive_read_data(r->a, r->buf, READ_BLOCK);
+        if (n < 0)
+            return tar_fail(r, name, "reading");
+        if (n == 0)
+            break;
+        bh->size += (uint64_t)n;
+        rc = sink_data(&s, r->buf, (size_t)n);
+        if (!rc)
+            rc = progress(r, (size_t)n);
+        if (rc)
+            return rc;
+    }
+    /* the lead file's digest is the blob's name (matched above): checking
+     * the file checks the blob, so the bytes are hashed once */
+    bh->checked = 1;
+    size_t verified_before = r->rep->files_verified;
+    rc = sink_end(&s);
+    int lead_ok = r->rep->files_verified > verified_before;
+    /* identical files: one blob verifies them all (when it verified);
+     * extraction copies the lead file (checked again while copied) */
+    for (size_t i = first; !rc && i != (size_t)-1; i = next_file_with_digest(m, hexd, i + 1)) {
+        r->file_seen[i] = 1;
+        if (i == lead || !r->wanted[i] || !lead_ok)
+            continue;
+        if (r->x) {
+            uint8_t d[32];
+            char full[80];
+            snprintf(full, sizeof full, "sha256:%s", hexd);
+            rc = mlops_digest_parse(d, full);
+            if (!rc)
+                rc = mlops__extract_copy(r->x, mlops_manifest_file_path(m, lead),
+                                         mlops_manifest_file_path(m, i),
+                                         mlops_manifest_file_size(m, i), d);
+        }
+        if (!rc)
+            r->rep->files_verified++;
+    }
+    return rc;
+}
+
+/* The inner tar of a small-file layer reads through the outer entry. */
+typedef struct inner_ctx {
+    reader *r;
+    blob_hash *bh;
+    const char *name;
+    int rc;
+    unsigned char *buf;
+} inner_ctx;
+
+static la_ssize_t inner_read(struct archive *a, void *ctx, const void **out)
+{
+    (void)a;
+    inner_ctx *c = ctx;
+    la_ssize_t n = archive_read_data(c->r->a, c->buf, READ_BLOCK);
+    if (n < 0) {
+        c->rc = tar_fail(c->r, c->name, "reading");
+        return -1;
+    }
+    if (n > 0) {
+        if (EVP_DigestUpdate(c->bh->md, c->buf, (size_t)n) != 1) {
+            c->rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest update failed");
+            return -1;
+        }
+        c->bh->size += (uint64_t)n;
+        int rc = progress(c->r, (size_t)n);
+        if (rc) {
+            c->rc = rc;
+            return -1;
+        }
+    }
+    *out = c->buf;
+    return n;
+}
+
+static int inner_entries(reader *r, struct archive *in, inner_ctx *c, layer_desc *l)
+{
+    const mlops_manifest *m = r->rep->m;
+    struct archive_entry *e;
+    for (;;) {
+        int ar = archive_read_next_header(in, &e);
+        if (ar == ARCHIVE_EOF)
+            return 0;
+        if (ar != ARCHIVE_OK)
+            return c->rc ? c->rc
+                         : mlops__error_at(MLOPS_E_PARSE, -1, 0, 0, c->name,
+                                           "%s: layer %s: %s", r->pkg, c->name,
+                                           archive_error_string(in));
+        const char *path = archive_entry_pathname(e);
+        if (!path)
+            return mlops__error(MLOPS_E_PARSE, "%s: an entry of %s has no path", r->pkg, c->name);
+        int rc = mlops__tar_entry_check(e, path);
+        if (!rc && archive_entry_filetype(e) != AE_IFREG)
+            rc = mlops__error_at(MLOPS_E_UNSAFE, -1, 0, 0, path,
+                                 "%s: layer entry \"%s\" is not a regular file", r->pkg, path);
+        if (!rc)
+            rc = mlops__path_check(path, strlen(path));
+        if (rc)
+            return rc;
+        size_t i = mlops_manifest_file_find(m, path);
+        uint64_t size = (uint64_t)archive_entry_size(e);
+        if (i == (size_t)-1 || r->file_seen[i] ||
+            mlops_manifest_file_size(m, i) >= MLOPS_PACKAGE_RAW_THRESHOLD ||
+            !mlops_manifest_file_media_type(m, i) ||
+            strcmp(mlops_manifest_file_media_type(m, i), l->media_type) != 0) {
+            rc = problem_add(r, path, "", "",
+                             i == (size_t)-1 ? "\"%s\" is not a file of the statement"
+                             : r->file_seen[i] ? "\"%s\" appears twice"
+                                               : "\"%s\" is not in the layer it belongs to",
+                             path);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (size != mlops_manifest_file_size(m, i)) {
+            char want[32], got[32];
+            snprintf(want, sizeof want, "%llu", (unsigned long long)mlops_manifest_file_size(m, i));
+            snprintf(got, sizeof got, "%llu", (unsigned long long)size);
+            r->file_seen[i] = 1;
+            rc = problem_add(r, path, want, got, "file \"%s\" is %s bytes, the statement says %s",
+                             path, got, want);
+            if (rc)
+                return rc;
+            continue;
+        }
+        file_sink s;
+        rc = sink_begin(r, &s, i);
+        if (rc)
+            return rc;
+        for (;;) {
+            la_ssize_t n = archive_read_data(in, r->buf, READ_BLOCK);
+            if (n < 0)
+                return c->rc ? c->rc
+                             : mlops__error_at(MLOPS_E_PARSE, -1, 0, 0, path, "%s: %s: %s",
+                                               r->pkg, path, archive_error_string(in));
+            if (n == 0)
+                break;
+            rc = sink_data(&s, r->buf, (size_t)n);
+            if (rc)
+                return rc;
+        }
+        rc = sink_end(&s);
+        if (rc)
+            return rc;
+    }
+}
+
+static int on_tar_layer(reader *r, layer_desc *l, const char *name, blob_hash *bh)
+{
+    const mlops_manifest *m = r->rep->m;
+    int any = 0;
+    for (size_t i = 0; i < mlops_manifest_file_count(m); i++) {
+        const char *mt = mlops_manifest_file_media_type(m, i);
+        if (mt && strcmp(mt, l->media_type) == 0 && r->wanted[i])
+            any = 1;
+    }
+    if (!any) {
+        for (size_t i = 0; i < mlops_manifest_file_count(m); i++) {
+            const char *mt = mlops_manifest_file_media_type(m, i);
+            if (mt && strcmp(mt, l->media_type) == 0)
+                r->file_seen[i] = 1;
+        }
+        l->seen = 2; /* skipped: its digest is not checked */
+        return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
+    }
+    inner_ctx c = { r, bh, name, 0, NULL };
+    c.buf = mlops__malloc(READ_BLOCK);
+    struct archive *in = archive_read_new();
+    int rc = 0;
+    if (!c.buf || !in) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    if (archive_read_support_format_tar(in) != ARCHIVE_OK ||
+        archive_read_open(in, &c, NULL, inner_read, NULL) != ARCHIVE_OK) {
+        rc = c.rc ? c.rc
+                  : mlops__error_at(MLOPS_E_PARSE, -1, 0, 0, name, "%s: layer %s: %s", r->pkg,
+                                    name, archive_error_string(in));
+        goto done;
+    }
+    rc = inner_entries(r, in, &c, l);
+    /* the rest of the layer (end-of-archive blocks) still counts */
+    const void *dummy;
+    while (!rc) {
+        la_ssize_t n = inner_read(in, &c, &dummy);
+        if (n < 0)
+            rc = c.rc;
+        if (n <= 0)
+            break;
+    }
+done:
+    if (in)
+        archive_read_free(in);
+    mlops__free(c.buf);
+    return rc;
+}
+
+static int on_layer(reader *r, layer_desc *l, const char *name, uint64_t entry_size)
+{
+    if (!r->statement_trusted)
+        return r->o.trusted
+                   ? mlops__error_at(MLOPS_E_SIGNATURE, -1, 0, 0, name,
+                                     "%s: file content before a verified signature", r->pkg)
+                   : mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, name,
+                                     "%s: file content before the statement", r->pkg);
+    if (entry_size != l->size) {
+        char want[32], got[32];
+        snprintf(want, sizeof want, "%llu", (unsigned long long)l->size);
+        snprintf(got, sizeof got, "%llu", (unsigned long long)entry_size);
+        return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, name,
+                               "%s: blob %s is %s bytes, its descriptor says %s", r->pkg, name,
+                               got, want);
+    }
+    blob_hash bh = { EVP_MD_CTX_new(), 0, 0 };
+    if (!bh.md)
+        return mlops__error_nomem();
+    int rc = EVP_DigestInit_ex(bh.md, EVP_sha256(), NULL) == 1
+                 ? 0
+                 : mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest init failed");
+    l->seen = 1;
+    if (!rc)
+        rc = l->kind == LAYER_RAW ? on_raw_layer(r, l, name, &bh, entry_size)
+                                  : on_tar_layer(r, l, name, &bh);
+    if (!rc && l->seen == 1 && !bh.checked && bh.size == l->size) {
+        uint8_t d[32];
+        char want[72], got[72];
+        EVP_DigestFinal_ex(bh.md, d, NULL);
+        if (memcmp(d, l->digest, 32) != 0) {
+            mlops_digest_format(want, l->digest);
+            mlops_digest_format(got, d);
+            rc = problem_add(r, name, want, got, "blob %s has digest %s", name, got);
+        }
+    }
+    EVP_MD_CTX_free(bh.md);
+    return rc;
+}
+
+/* ---- metadata blobs ----------------------------------------------------- */
+
+static int check_meta(reader *r, blob_slot *slot, const char *name, const mlops_buf *b)
+{
+    uint8_t d[32];
+    int rc = mlops_digest_buffer(d, b->data ? b->data : "", b->size);
+    if (rc)
+        return rc;
+    if (memcmp(d, slot->digest, 32) != 0 || b->size != slot->size) {
+        char want[72], got[72];
+        mlops_digest_format(want, slot->digest);
+        mlops_digest_format(got, d);
+        return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, name,
+                               "%s: %s: content %s (%zu bytes), expected %s (%llu bytes)",
+                               r->pkg, name, got, b->size, want,
+                               (unsigned long long)slot->size);
+    }
+    slot->done = 1;
+    return 0;
+}
+
+static blob_slot *meta_slot(reader *r, const uint8_t d[32])
+{
+    blob_slot *slots[] = { &r->manifest, &r->config, &r->statement,
+                           &r->referrer, &r->empty,  &r->envelope };
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        if (slots[i]->expected && !slots[i]->done && memcmp(slots[i]->digest, d, 32) == 0)
+            return slots[i];
+    return NULL;
+}
+
+static int on_blob(reader *r, struct archive_entry *e, const char *name, const uint8_t d[32])
+{
+    blob_slot *slot = meta_slot(r, d);
+    if (slot) {
+        mlops_buf b = MLOPS_BUF_INIT;
+        int rc = read_small(r, e, name, META_MAX, &b);
+        if (!rc)
+            rc = check_meta(r, slot, name, &b);
+        if (!rc && slot == &r->manifest)
+            rc = on_manifest(r, &b);
+        else if (!rc && slot == &r->referrer)
+            rc = on_referrer(r, &b);
+        else if (!rc && slot == &r->envelope)
+            rc = on_envelope(r, &b);
+        else if (!rc && slot == &r->statement && !r->o.trusted)
+            rc = trust_statement(r, b.data ? b.data : "", b.size);
+        mlops_buf_dispose(&b);
+        return rc;
+    }
+    for (size_t i = 0; i < r->nlayers; i++)
+        if (!r->layers[i].seen && memcmp(r->layers[i].digest, d, 32) == 0) {
+            int lrc = on_layer(r, &r->layers[i], name, (uint64_t)archive_entry_size(e));
+            /* a manifest may list one blob twice (identical files); it is
+             * stored once */
+            for (size_t k = i + 1; k < r->nlayers; k++)
+                if (memcmp(r->layers[k].digest, d, 32) == 0)
+                    r->layers[k].seen = r->layers[i].seen;
+            return lrc;
+        }
+    int rc = problem_add(r, name, "", "", "blob %s is not referenced by what came before it",
+                         name);
+    if (rc)
+        return rc;
+    return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
+}
+
+static int on_entry(reader *r, struct archive_entry *e)
+{
+    const char *name = archive_entry_pathname(e);
+    if (!name)
+        return mlops__error(MLOPS_E_PARSE, "%s: an entry has no path", r->pkg);
+    int rc = mlops__tar_entry_check(e, name);
+    if (rc)
+        return rc;
+    size_t len = strlen(name);
+    int is_dir = archive_entry_filetype(e) == AE_IFDIR;
+    if (is_dir && len > 1 && name[len - 1] == '/')
+        len--;
+    rc = mlops__path_check(name, len);
+    if (rc)
+        return rc;
+    r->entries++;
+    if (is_dir) {
+        if ((len == 5 && memcmp(name, "blobs", 5) == 0) ||
+            (len == 12 && memcmp(name, "blobs/sha256", 12) == 0))
+            return 0;
+        return problem_add(r, name, "", "", "unexpected directory \"%s\"", name);
+    }
+    if (r->entries == 1 || strcmp(name, "oci-layout") == 0) {
+        if (r->entries != 1 || strcmp(name, "oci-layout") != 0)
+            return mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, name,
+                                   "%s: the first entry must be oci-layout, not \"%s\"", r->pkg,
+                                   name);
+        mlops_buf b = MLOPS_BUF_INIT;
+        rc = read_small(r, e, name, 4096, &b);
+        if (!rc && (b.size != 30 || memcmp(b.data, "{\"imageLayoutVersion\":\"1.0.0\"}", 30) != 0)) {
+            mlops__json_doc *doc = NULL;
+            rc = parse_json(&doc, &b, "oci-layout");
+            if (!rc) {
+                const char *v = mlops__json_type_of(mlops__json_root(doc)) == MLOPS__JSON_OBJECT
+                                    ? string_member(mlops__json_root(doc), "imageLayoutVersion")
+                                    : NULL;
+                if (!v || strcmp(v, "1.0.0") != 0)
+                    rc = mlops__error_at(MLOPS_E_VERSION, -1, 0, 0, name,
+                                         "%s: OCI layout version is not 1.0.0", r->pkg);
+            }
+            mlops__json_doc_free(doc);
+        }
+        mlops_buf_dispose(&b);
+        return rc;
+    }
+    if (strcmp(name, "index.json") == 0) {
+        if (r->have_index)
+            return mlops__error_at(MLOPS_E_UNSAFE, -1, 0, 0, name, "%s: duplicate index.json",
+                                   r->pkg);
+        r->have_index = 1;
+        mlops_buf b = MLOPS_BUF_INIT;
+        rc = read_small(r, e, name, META_MAX, &b);
+        if (!rc)
+            rc = on_index(r, &b);
+        mlops_buf_dispose(&b);
+        return rc;
+    }
+    static const char prefix[] = "blobs/sha256/";
+    uint8_t d[32];
+    char full[80];
+    if (len == sizeof prefix - 1 + 64 && memcmp(name, prefix, sizeof prefix - 1) == 0) {
+        snprintf(full, sizeof full, "sha256:%s", name + sizeof prefix - 1);
+        if (mlops_digest_parse(d, full) == 0) {
+            if (!r->have_index)
+                return mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, name,
+                                       "%s: a blob before index.json", r->pkg);
+            return on_blob(r, e, name, d);
+        }
+    }
+    rc = problem_add(r, name, "", "", "unexpected entry \"%s\"", name);
+    if (rc)
+        return rc;
+    return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : tar_fail(r, name, "skipping");
+}
+
+/* After the last entry: everything expected must have come. */
+static int check_complete(reader *r)
+{
+    if (!r->have_index || !r->manifest.done)
+        return mlops__error(MLOPS_E_INTEGRITY, "%s: no %s", r->pkg,
+                            r->have_index ? "model manifest blob" : "index.json");
+    if (r->o.trusted && !r->envelope.done)
+        return mlops__error(MLOPS_E_SIGNATURE, "%s: the package is not signed", r->pkg);
+    if (!r->statement_trusted)
+        return mlops__error(MLOPS_E_INTEGRITY, "%s: no statement", r->pkg);
+    int rc = 0;
+    blob_slot *slots[] = { &r->config, &r->statement, &r->referrer, &r->empty, &r->envelope };
+    for (size_t i = 0; !rc && i < sizeof slots / sizeof slots[0]; i++)
+        if (slots[i]->expected && !slots[i]->done) {
+            char want[72];
+            mlops_digest_format(want, slots[i]->digest);
+            rc = problem_add(r, "", want, "", "blob %s is missing", want);
+        }
+    for (size_t i = 0; !rc && i < r->nlayers; i++)
+        if (!r->layers[i].seen) {
+            char want[72];
+            mlops_digest_format(want, r->layers[i].digest);
+            rc = problem_add(r, "", want, "", "layer %s is missing", want);
+        }
+    const mlops_manifest *m = r->rep->m;
+    for (size_t i = 0; !rc && i < mlops_manifest_file_count(m); i++)
+        if (!r->file_seen[i] && r->wanted[i]) {
+            char want[72];
+            snprintf(want, sizeof want, "sha256:%s", mlops_manifest_file_sha256(m, i));
+            rc = problem_add(r, mlops_manifest_file_path(m, i), want, "",
+                             "file \"%s\" is missing", mlops_manifest_file_path(m, i));
+        }
+    return rc;
+}
+
+static int read_package(reader *r, int fd)
+{
+    r->a = archive_read_new();
+    if (!r->a)
+        return mlops__error_nomem();
+    if (archive_read_support_format_tar(r->a) != ARCHIVE_OK ||
+        archive_read_open_fd(r->a, fd, READ_BLOCK) != ARCHIVE_OK)
+        return tar_fail(r, NULL, "opening");
+    for (;;) {
+        struct archive_entry *e;
+        int ar = archive_read_next_header(r->a, &e);
+        if (ar == ARCHIVE_EOF)
+            break;
+        if (ar != ARCHIVE_OK)
+            return tar_fail(r, NULL, "reading an entry header");
+        int rc = on_entry(r, e);
+        if (rc)
+            return rc;
+    }
+    int rc = check_complete(r);
+    if (!rc && r->rep->n) {
+        /* the first problem is the error the caller sees */
+        const problem *p = &r->rep->p[0];
+        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, p->entry, "%s: %s (%zu problem%s)",
+                             r->pkg, p->message, r->rep->n, r->rep->n == 1 ? "" : "s");
+    }
+    return rc;
+}
+
+static int run(mlops_package_report **report, const char *path, const char *dest,
+               const mlops_package_verify_options *opts)
+{
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.o = verify_defaults;
+    int rc = mlops__options_load(&r.o, sizeof r.o, opts, MLOPS_PACKAGE_VERIFY_OPTIONS_VERSION,
+                                 VERIFY_OPTIONS_V1_SIZE, "mlops_package_verify_options");
+    if (rc)
+        return rc;
+    MLOPS__CHECK_FLAGS(r.o.flags, MLOPS_PACKAGE_ALLOW_UNSIGNED);
+    if (!r.o.trusted && !(r.o.flags & MLOPS_PACKAGE_ALLOW_UNSIGNED))
+        return mlops__error(MLOPS_E_INVALID, "no trusted keys given: pass a keyring, or "
+                                             "MLOPS_PACKAGE_ALLOW_UNSIGNED to skip signatures");
+    if (r.o.npaths && !r.o.paths)
+        return mlops__error(MLOPS_E_INVALID, "npaths is %zu but paths is NULL", r.o.npaths);
+    if (dest)
+        r.o.paths = NULL;
+    r.pkg = path;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
+                               strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0)
+        r.pkg_size = (uint64_t)st.st_size;
+#ifdef POSIX_FADV_SEQUENTIAL
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    r.rep = mlops__calloc(1, sizeof *r.rep);
+    r.buf = mlops__malloc(READ_BLOCK);
+    r.md = EVP_MD_CTX_new();
+    if (!r.rep || !r.buf || !r.md) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    if (dest) {
+        rc = mlops__extract_begin(&r.x, dest, NULL);
+        if (rc)
+            goto done;
+    }
+    rc = read_package(&r, fd);
+    memcpy(r.rep->manifest_d, r.manifest.digest, 32);
+    r.rep->manifest_size = r.manifest.size;
+    memcpy(r.rep->referrer_d, r.referrer.digest, 32);
+    r.rep->referrer_size = r.referrer.size;
+    r.rep->has_referrer = r.referrer.done;
+    if (!rc && r.x) {
+        rc = mlops__extract_commit(r.x);
+        r.x = NULL;
+    }
+done:
+    mlops__extract_abort(r.x);
+    if (r.a)
+        archive_read_free(r.a);
+    close(fd);
+    EVP_MD_CTX_free(r.md);
+    mlops__free(r.buf);
+    mlops__free(r.layers);
+    mlops__free(r.file_seen);
+    mlops__free(r.wanted);
+    if (report && r.rep && (rc == 0 || r.rep->m || r.rep->n))
+        *report = r.rep;
+    else
+        mlops_package_report_free(r.rep);
+    return rc;
+}
+
+void mlops__package_report_oci(const mlops_package_report *r, uint8_t manifest_d[32],
+                               uint64_t *manifest_size, uint8_t referrer_d[32],
+                               uint64_t *referrer_size, int *has_referrer)
+{
+    memcpy(manifest_d, r->manifest_d, 32);
+    *manifest_size = r->manifest_size;
+    memcpy(referrer_d, r->referrer_d, 32);
+    *referrer_size = r->referrer_size;
+    *has_referrer = r->has_referrer;
+}
+
+int mlops_package_verify(mlops_package_report **report, const char *path,
+                         const mlops_package_verify_options *opts)
+{
+    MLOPS__CHECK_ARG(path);
+    return run(report, path, NULL, opts);
+}
+
+int mlops_package_extract(const char *path, const char *dest,
+                          const mlops_package_verify_options *opts)
+{
+    MLOPS__CHECK_ARG(path);
+    MLOPS__CHECK_ARG(dest);
+    return run(NULL, path, dest, opts);
+}

@@ -1,0 +1,494 @@
+/*
+ * Ed25519 keys through OpenSSL EVP, their PEM forms and key ids; key sets.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "artifact/sign.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "mlops/digest.h"
+
+/* A PEM Ed25519 key is about 120 bytes; anything this large is not one. */
+#define MAX_PEM_SIZE (64u << 10)
+
+struct mlops_key {
+    EVP_PKEY *pkey;
+    int has_private;
+    char keyid[MLOPS_KEYID_STRING_SIZE];
+};
+
+struct mlops_keyring {
+    mlops_key **keys;
+    size_t count;
+    size_t capacity;
+};
+
+/* OpenSSL keeps a per-thread error queue; leave it empty so one failure does
+ * not show up in an unrelated caller's later ERR_get_error(). */
+static int crypto_error(const char *what)
+{
+    ERR_clear_error();
+    return mlops__error(MLOPS_E_CRYPTO, "OpenSSL %s failed", what);
+}
+
+static const char hex_digits[] = "0123456789abcdef";
+
+static int compute_keyid(mlops_key *k)
+{
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(k->pkey, &der);
+    if (n <= 0)
+        return crypto_error("SubjectPublicKeyInfo encoding");
+    uint8_t d[MLOPS_SHA256_SIZE];
+    int rc = mlops_digest_buffer(d, der, (size_t)n);
+    OPENSSL_free(der);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sizeof d; i++) {
+        k->keyid[2 * i] = hex_digits[d[i] >> 4];
+        k->keyid[2 * i + 1] = hex_digits[d[i] & 15];
+    }
+    k->keyid[2 * sizeof d] = '\0';
+    return 0;
+}
+
+/* Wrap an EVP_PKEY (taking it over, even on failure). */
+static int wrap_pkey(mlops_key **out, EVP_PKEY *pkey, int has_private)
+{
+    if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_ED25519) {
+        EVP_PKEY_free(pkey);
+        return mlops__error(MLOPS_E_UNSUPPORTED, "the key is not an Ed25519 key");
+    }
+    mlops_key *k = mlops__malloc(sizeof *k);
+    if (!k) {
+        EVP_PKEY_free(pkey);
+        return mlops__error_nomem();
+    }
+    k->pkey = pkey;
+    k->has_private = has_private;
+    int rc = compute_keyid(k);
+    if (rc) {
+        mlops_key_free(k);
+        return rc;
+    }
+    *out = k;
+    return 0;
+}
+
+int mlops_key_generate(mlops_key **out, uint32_t flags)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+    if (!ctx)
+        return crypto_error("key generation context");
+    if (EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_keygen(ctx, &pkey) != 1) {
+        EVP_PKEY_CTX_free(ctx);
+        return crypto_error("Ed25519 key generation");
+    }
+    EVP_PKEY_CTX_free(ctx);
+    return wrap_pkey(out, pkey, 1);
+}
+
+int mlops_key_from_seed(mlops_key **out, const uint8_t seed[MLOPS_ED25519_KEY_SIZE])
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(seed);
+    EVP_PKEY *pkey =
+        EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, MLOPS_ED25519_KEY_SIZE);
+    if (!pkey)
+        return crypto_error("Ed25519 private key from seed");
+    return wrap_pkey(out, pkey, 1);
+}
+
+int mlops_key_from_public(mlops_key **out, const uint8_t pub[MLOPS_ED25519_KEY_SIZE])
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(pub);
+    EVP_PKEY *pkey =
+        EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, MLOPS_ED25519_KEY_SIZE);
+    if (!pkey)
+        return crypto_error("Ed25519 public key from raw bytes");
+    return wrap_pkey(out, pkey, 0);
+}
+
+static int only_space(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return 0;
+    return 1;
+}
+
+/* Find "-----BEGIN <label>-----" ... "-----END <label>-----" and check that
+ * only whitespace surrounds it. */
+static int pem_block(const char *pem, size_t len, const char **label, size_t *label_len,
+                     size_t *block_start, size_t *block_end)
+{
+    static const char begin[] = "-----BEGIN ";
+    size_t bl = sizeof begin - 1;
+    size_t i = 0;
+    while (i < len && (pem[i] == ' ' || pem[i] == '\t' || pem[i] == '\r' || pem[i] == '\n'))
+        i++;
+    if (len - i < bl || memcmp(pem + i, begin, bl) != 0)
+        return mlops__error_at(MLOPS_E_PARSE, (int64_t)i, 0, 0, NULL,
+                               "key: no \"-----BEGIN ...-----\" PEM line at byte %zu", i);
+    size_t l = i + bl, e = l;
+    while (e < len && pem[e] != '-' && pem[e] != '\n')
+        e++;
+    if (e + 5 > len || memcmp(pem + e, "-----", 5) != 0)
+        return mlops__error_at(MLOPS_E_PARSE, (int64_t)e, 0, 0, NULL,
+                               "key: malformed PEM BEGIN line");
+    *label = pem + l;
+    *label_len = e - l;
+    *block_start = i;
+    /* The END line with the same label must be the last thing but space. */
+    size_t end_at = 0;
+    int found = 0;
+    for (size_t k = e + 5; k + 9 <= len; k++) {
+        if (memcmp(pem + k, "-----END ", 9) == 0) {
+            end_at = k;
+            found = 1;
+            break;
+        }
+    }
+    if (!found)
+        return mlops__error_at(MLOPS_E_PARSE, (int64_t)len, 0, 0, NULL,
+                               "key: no PEM END line (truncated?)");
+    size_t after = end_at + 9;
+    if (len - after < *label_len + 5 || memcmp(pem + after, *label, *label_len) != 0 ||
+        memcmp(pem + after + *label_len, "-----", 5) != 0)
+        return mlops__error_at(MLOPS_E_PARSE, (int64_t)end_at, 0, 0, NULL,
+                               "key: PEM END line does not match its BEGIN line");
+    size_t tail = after + *label_len + 5;
+    *block_end = tail;
+    if (!only_space(pem + tail, len - tail))
+        return mlops__error_at(MLOPS_E_PARSE, (int64_t)tail, 0, 0, NULL,
+                               "key: bytes after the PEM block");
+    return 0;
+}
+
+static int label_is(const char *label, size_t len, const char *want)
+{
+    return strlen(want) == len && memcmp(label, want, len) == 0;
+}
+
+int mlops_key_load_pem(mlops_key **out, const char *pem, size_t len, uint32_t flags)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(pem);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    if (len > MAX_PEM_SIZE)
+        return mlops__error(MLOPS_E_LIMIT, "key: %zu bytes of PEM is more than %u", len,
+                            MAX_PEM_SIZE);
+    const char *label = NULL;
+    size_t label_len = 0;
+    size_t start = 0, end = 0;
+    int rc = pem_block(pem, len, &label, &label_len, &start, &end);
+    if (rc)
+        return rc;
+    int priv;
+    if (label_is(label, label_len, "PRIVATE KEY"))
+        priv = 1;
+    else if (label_is(label, label_len, "PUBLIC KEY"))
+        priv = 0;
+    else
+        return mlops__error(MLOPS_E_UNSUPPORTED,
+                            "key: PEM block \"%.*s\" is not supported (expected an unencrypted "
+                            "PKCS#8 \"PRIVATE KEY\" or a \"PUBLIC KEY\")",
+                            (int)(label_len > 40 ? 40 : label_len), label);
+
+    /* OpenSSL wants the BEGIN line at the start of a line: hand it the block. */
+    BIO *bio = BIO_new_mem_buf(pem + start, (int)(end - start));
+    if (!bio)
+        return crypto_error("memory BIO");
+    char *name = NULL, *header = NULL;
+    unsigned char *der = NULL;
+    long der_len = 0;
+    EVP_PKEY *pkey = NULL;
+    if (PEM_read_bio(bio, &name, &header, &der, &der_len) != 1) {
+        rc = mlops__error(MLOPS_E_PARSE, "key: the PEM block's base64 is malformed");
+        ERR_clear_error();
+        goto done;
+    }
+    if (header && header[0] != '\0') {
+        rc = mlops__error(MLOPS_E_UNSUPPORTED,
+                          "key: PEM headers (legacy encryption) are not supported");
+        goto done;
+    }
+    const unsigned char *p = der;
+    if (priv) {
+        PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, der_len);
+        if (p8) {
+            pkey = EVP_PKCS82PKEY(p8);
+            PKCS8_PRIV_KEY_INFO_free(p8);
+        }
+    } else {
+        pkey = d2i_PUBKEY(NULL, &p, der_len);
+    }
+    if (!pkey) {
+        ERR_clear_error();
+        rc = mlops__error(MLOPS_E_PARSE, "key: the %s DER is malformed or of an unknown "
+                          "algorithm", priv ? "PKCS#8" : "SubjectPublicKeyInfo");
+        goto done;
+    }
+    if (p != der + der_len) {
+        rc = mlops__error(MLOPS_E_PARSE, "key: %ld bytes after the DER structure",
+                          (long)(der + der_len - p));
+        goto done;
+    }
+    rc = wrap_pkey(out, pkey, priv);
+    pkey = NULL;
+done:
+    EVP_PKEY_free(pkey);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(der);
+    BIO_free(bio);
+    return rc;
+}
+
+int mlops_key_load_file(mlops_key **out, const char *path, uint32_t flags)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(path);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
+                               strerror(errno));
+    mlops_buf text = MLOPS_BUF_INIT;
+    int rc = 0;
+    for (;;) {
+        if (text.size > MAX_PEM_SIZE) {
+            rc = mlops__error_at(MLOPS_E_LIMIT, -1, 0, 0, path,
+                                 "%s: more than %u bytes, not a PEM key", path, MAX_PEM_SIZE);
+            goto done;
+        }
+        rc = mlops__buf_reserve(&text, 4096);
+        if (rc)
+            goto done;
+        ssize_t n = read(fd, text.data + text.size, 4096);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: read failed: %s", path,
+                                 strerror(errno));
+            goto done;
+        }
+        if (n == 0)
+            break;
+        text.size += (size_t)n;
+    }
+    rc = mlops_key_load_pem(out, text.data ? text.data : "", text.size, 0);
+    if (rc)
+        mlops__error_prefix("%s", path);
+done:
+    close(fd);
+    /* The text may hold a private key: wipe it before it goes back. */
+    if (text.data)
+        OPENSSL_cleanse(text.data, text.capacity);
+    mlops_buf_dispose(&text);
+    return rc;
+}
+
+void mlops_key_free(mlops_key *key)
+{
+    if (!key)
+        return;
+    EVP_PKEY_free(key->pkey);
+    mlops__free(key);
+}
+
+int mlops_key_has_private(const mlops_key *key) { return key ? key->has_private : 0; }
+
+const char *mlops_key_id(const mlops_key *key) { return key ? key->keyid : ""; }
+
+int mlops_key_public_raw(uint8_t out[MLOPS_ED25519_KEY_SIZE], const mlops_key *key)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(key);
+    size_t n = MLOPS_ED25519_KEY_SIZE;
+    if (EVP_PKEY_get_raw_public_key(key->pkey, out, &n) != 1 || n != MLOPS_ED25519_KEY_SIZE)
+        return crypto_error("raw public key export");
+    return 0;
+}
+
+/* Copy what a memory BIO holds to the end of `out`. */
+static int bio_to_buf(mlops_buf *out, BIO *bio)
+{
+    char *data = NULL;
+    long n = BIO_get_mem_data(bio, &data);
+    if (n <= 0)
+        return crypto_error("PEM writing");
+    return mlops__buf_append(out, data, (size_t)n);
+}
+
+int mlops_key_save_private_pem(mlops_buf *out, const mlops_key *key)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(key);
+    if (!key->has_private)
+        return mlops__error(MLOPS_E_INVALID, "key %.16s... has no private half to save",
+                            key->keyid);
+    BIO *bio = BIO_new(BIO_s_secmem());
+    if (!bio)
+        bio = BIO_new(BIO_s_mem());
+    if (!bio)
+        return crypto_error("memory BIO");
+    int rc;
+    if (PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL) != 1)
+        rc = crypto_error("PKCS#8 PEM writing");
+    else
+        rc = bio_to_buf(out, bio);
+    BIO_free(bio);
+    return rc;
+}
+
+int mlops_key_save_public_pem(mlops_buf *out, const mlops_key *key)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(key);
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio)
+        return crypto_error("memory BIO");
+    int rc;
+    if (PEM_write_bio_PUBKEY(bio, key->pkey) != 1)
+        rc = crypto_error("SubjectPublicKeyInfo PEM writing");
+    else
+        rc = bio_to_buf(out, bio);
+    BIO_free(bio);
+    return rc;
+}
+
+int mlops_key_sign_raw(uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE], const mlops_key *key,
+                       const void *msg, size_t len)
+{
+    MLOPS__CHECK_ARG(sig);
+    MLOPS__CHECK_ARG(key);
+    if (len)
+        MLOPS__CHECK_ARG(msg);
+    if (!key->has_private)
+        return mlops__error(MLOPS_E_INVALID, "key %.16s... is a public key and cannot sign",
+                            key->keyid);
+    static const unsigned char empty = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        return mlops__error_nomem();
+    size_t n = MLOPS_ED25519_SIGNATURE_SIZE;
+    int rc = 0;
+    if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) != 1 ||
+        EVP_DigestSign(ctx, sig, &n, len ? msg : &empty, len) != 1 ||
+        n != MLOPS_ED25519_SIGNATURE_SIZE)
+        rc = crypto_error("Ed25519 signing");
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+int mlops_key_verify_raw(const mlops_key *key, const uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],
+                         const void *msg, size_t len)
+{
+    MLOPS__CHECK_ARG(key);
+    MLOPS__CHECK_ARG(sig);
+    if (len)
+        MLOPS__CHECK_ARG(msg);
+    static const unsigned char empty = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        return mlops__error_nomem();
+    int rc = 0;
+    if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) != 1) {
+        rc = crypto_error("Ed25519 verification setup");
+    } else {
+        int ok = EVP_DigestVerify(ctx, sig, MLOPS_ED25519_SIGNATURE_SIZE,
+                                  len ? msg : &empty, len);
+        if (ok != 1) {
+            ERR_clear_error();
+            rc = mlops__error(MLOPS_E_SIGNATURE,
+                              "Ed25519 signature is not valid for key %s", key->keyid);
+        }
+    }
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+/* ---- key sets ----------------------------------------------------------- */
+
+int mlops_keyring_new(mlops_keyring **out)
+{
+    MLOPS__CHECK_ARG(out);
+    mlops_keyring *r = mlops__calloc(1, sizeof *r);
+    if (!r)
+        return mlops__error_nomem();
+    *out = r;
+    return 0;
+}
+
+void mlops_keyring_free(mlops_keyring *ring)
+{
+    if (!ring)
+        return;
+    for (size_t i = 0; i < ring->count; i++)
+        mlops_key_free(ring->keys[i]);
+    mlops__free(ring->keys);
+    mlops__free(ring);
+}
+
+const mlops_key *mlops__keyring_find(const mlops_keyring *ring, const char *keyid, size_t len)
+{
+    if (len != MLOPS_KEYID_STRING_SIZE - 1)
+        return NULL;
+    for (size_t i = 0; i < ring->count; i++)
+        if (memcmp(ring->keys[i]->keyid, keyid, len) == 0)
+            return ring->keys[i];
+    return NULL;
+}
+
+size_t mlops__keyring_size(const mlops_keyring *ring) { return ring->count; }
+
+const mlops_key *mlops__keyring_at(const mlops_keyring *ring, size_t i)
+{
+    return ring->keys[i];
+}
+
+int mlops_keyring_add(mlops_keyring *ring, const mlops_key *key)
+{
+    MLOPS__CHECK_ARG(ring);
+    MLOPS__CHECK_ARG(key);
+    if (mlops__keyring_find(ring, key->keyid, strlen(key->keyid)))
+        return 0;
+    if (ring->count == ring->capacity) {
+        size_t cap = ring->capacity ? ring->capacity * 2 : 4;
+        mlops_key **keys = mlops__reallocarray(ring->keys, cap, sizeof *keys);
+        if (!keys)
+            return mlops__error_nomem();
+        ring->keys = keys;
+        ring->capacity = cap;
+    }
+    uint8_t raw[MLOPS_ED25519_KEY_SIZE];
+    int rc = mlops_key_public_raw(raw, key);
+    if (rc)
+        return rc;
+    mlops_key *pub = NULL;
+    rc = mlops_key_from_public(&pub, raw);
+    if (rc)
+        return rc;
+    ring->keys[ring->count++] = pub;
+    return 0;
+}
+
+size_t mlops_keyring_count(const mlops_keyring *ring) { return ring ? ring->count : 0; }

@@ -1,0 +1,1445 @@
+/*
+ * The local store: an OCI image layout with tags, aliases and their history,
+ * a writer lock, and changes made only by write-fsync-rename.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
+#include "artifact/pack.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "mlops/semver.h"
+#include "mlops/store.h"
+
+#define META_MAX ((size_t)64 << 20)
+#define COPY_BLOCK ((size_t)1 << 20)
+#define SUBJECT_KEY "dev.libmlops.subject"
+#define REF_KEY "org.opencontainers.image.ref.name"
+
+enum { KIND_MODEL = 1, KIND_SIGNATURE = 2 };
+
+typedef struct entry {
+    char *ref; /* "name:version" or "name:alias" (model); the subject tag (signature) */
+    int kind;
+    uint8_t d[MLOPS_SHA256_SIZE];
+    uint64_t size;
+} entry;
+
+typedef struct history {
+    char *key; /* "name:alias" */
+    char **versions;
+    size_t n;
+} history;
+
+struct mlops_store {
+    char *root;
+    uint32_t flags;
+    int lock_fd;
+    entry *e;
+    size_t n;
+    history *h;
+    size_t nh;
+    char **tags; /* borrowed-out list, rebuilt by mlops_store_tag_count */
+    size_t ntags;
+};
+
+/* ---- small file helpers ------------------------------------------------- */
+
+static int path_join(mlops_buf *out, const char *root, const char *rel)
+{
+    mlops__buf_clear(out);
+    return mlops__buf_printf(out, "%s/%s", root, rel);
+}
+
+static int read_file(mlops_buf *out, const char *path, size_t max, int *missing)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (missing && errno == ENOENT) {
+            *missing = 1;
+            return 0;
+        }
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
+                               strerror(errno));
+    }
+    if (missing)
+        *missing = 0;
+    int rc = 0;
+    for (;;) {
+        if (out->size > max) {
+            rc = mlops__error_at(MLOPS_E_LIMIT, -1, 0, 0, path, "%s is too large", path);
+            break;
+        }
+        rc = mlops__buf_reserve(out, 65536);
+        if (rc)
+            break;
+        ssize_t n = read(fd, out->data + out->size, 65536);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: read failed: %s", path,
+                                 strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        out->size += (size_t)n;
+        out->data[out->size] = '\0';
+    }
+    close(fd);
+    return rc;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, dir, "%s: cannot open: %s", dir,
+                               strerror(errno));
+    int rc = fsync(fd) == 0 ? 0
+                            : mlops__error_at(MLOPS_E_IO, -1, 0, 0, dir, "%s: fsync failed: %s",
+                                              dir, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+/* Replace `root/rel` atomically with `data`: temporary file, fsync, rename,
+ * fsync of the directory. */
+static int replace_file(const char *root, const char *rel, const void *data, size_t len)
+{
+    mlops_buf tmp = MLOPS_BUF_INIT, dst = MLOPS_BUF_INIT;
+    int rc = mlops__buf_printf(&tmp, "%s/.%s.tmp-XXXXXX", root, rel);
+    if (!rc)
+        rc = path_join(&dst, root, rel);
+    if (rc)
+        goto done;
+    int fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: cannot create: %s", dst.data,
+                             strerror(errno));
+        goto done;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left && !rc) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: write failed: %s",
+                                 dst.data, strerror(errno));
+        else {
+            p += n;
+            left -= (size_t)n;
+        }
+    }
+    if (!rc && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: fsync failed: %s", dst.data,
+                             strerror(errno));
+    close(fd);
+    if (!rc && rename(tmp.data, dst.data) != 0)
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: rename failed: %s", dst.data,
+                             strerror(errno));
+    if (rc)
+        unlink(tmp.data);
+    else
+        rc = fsync_dir(root);
+done:
+    mlops_buf_dispose(&tmp);
+    mlops_buf_dispose(&dst);
+    return rc;
+}
+
+static void hex(char out[65], const uint8_t d[32])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < 32; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* ---- loading and saving the index and the alias history ------------------ */
+
+static void entries_free(mlops_store *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        mlops__free(s->e[i].ref);
+    mlops__free(s->e);
+    s->e = NULL;
+    s->n = 0;
+    for (size_t i = 0; i < s->nh; i++) {
+        for (size_t k = 0; k < s->h[i].n; k++)
+            mlops__free(s->h[i].versions[k]);
+        mlops__free(s->h[i].versions);
+        mlops__free(s->h[i].key);
+    }
+    mlops__free(s->h);
+    s->h = NULL;
+    s->nh = 0;
+}
+
+static const char *str_member(const mlops__json *o, const char *k)
+{
+    const mlops__json *v = o ? mlops__json_object_find(o, k) : NULL;
+    return v && mlops__json_type_of(v) == MLOPS__JSON_STRING ? mlops__json_string(v, NULL) : NULL;
+}
+
+static int load_index(mlops_store *s)
+{
+    mlops_buf path = MLOPS_BUF_INIT, text = MLOPS_BUF_INIT;
+    mlops__json_doc *doc = NULL;
+    entries_free(s);
+    int rc = path_join(&path, s->root, "index.json");
+    if (!rc)
+        rc = read_file(&text, path.data, META_MAX, NULL);
+    if (!rc) {
+        mlops__json_limits lim = { 16, META_MAX };
+        rc = mlops__json_parse(&doc, text.data ? text.data : "", text.size, &lim, path.data);
+    }
+    if (rc)
+        goto done;
+    const mlops__json *ms = mlops__json_type_of(mlops__json_root(doc)) == MLOPS__JSON_OBJECT
+                                ? mlops__json_object_find(mlops__json_root(doc), "manifests")
+                                : NULL;
+    if (!ms || mlops__json_type_of(ms) != MLOPS__JSON_ARRAY) {
+        rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path.data,
+                             "%s: no \"manifests\" array", path.data);
+        goto done;
+    }
+    size_t n = mlops__json_array_size(ms);
+    s->e = mlops__calloc(n ? n : 1, sizeof *s->e);
+    if (!s->e) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const mlops__json *d = mlops__json_array_get(ms, i);
+        const mlops__json *ann = mlops__json_type_of(d) == MLOPS__JSON_OBJECT
+                                     ? mlops__json_object_find(d, "annotations")
+                                     : NULL;
+        const char *dg = str_member(d, "digest"), *at = str_member(d, "artifactType");
+        const mlops__json *sz = mlops__json_type_of(d) == MLOPS__JSON_OBJECT
+                                    ? mlops__json_object_find(d, "size")
+                                    : NULL;
+        const char *ref = str_member(ann, REF_KEY), *subj = str_member(ann, SUBJECT_KEY);
+        entry *e = &s->e[s->n];
+        if (!dg || !at || !sz || !mlops__json_is_integer(sz) || mlops__json_int(sz) < 0 ||
+            mlops_digest_parse(e->d, dg) != 0 || (!ref && !subj)) {
+            rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path.data,
+                                 "%s: manifests[%zu] is not a store entry", path.data, i);
+            goto done;
+        }
+        e->kind = strcmp(at, MLOPS__MT_DSSE) == 0 ? KIND_SIGNATURE : KIND_MODEL;
+        e->size = (uint64_t)mlops__json_int(sz);
+        e->ref = mlops__strdup(e->kind == KIND_MODEL && ref ? ref : subj ? subj : ref);
+        if (!e->ref) {
+            rc = mlops__error_nomem();
+            goto done;
+        }
+        s->n++;
+    }
+    /* the alias history (absent in a new store) */
+    mlops__json_doc_free(doc);
+    doc = NULL;
+    mlops__buf_clear(&text);
+    int missing = 0;
+    rc = path_join(&path, s->root, "mlops-store.json");
+    if (!rc)
+        rc = read_file(&text, path.data, META_MAX, &missing);
+    if (rc || missing)
+        goto done;
+    mlops__json_limits lim = { 16, META_MAX };
+    rc = mlops__json_parse(&doc, text.data ? text.data : "", text.size, &lim, path.data);
+    if (rc)
+        goto done;
+    const mlops__json *al = mlops__json_type_of(mlops__json_root(doc)) == MLOPS__JSON_OBJECT
+                                ? mlops__json_object_find(mlops__json_root(doc), "aliases")
+                                : NULL;
+    size_t na = al && mlops__json_type_of(al) == MLOPS__JSON_OBJECT ? mlops__json_object_size(al)
+                                                                    : 0;
+    s->h = mlops__calloc(na ? na : 1, sizeof *s->h);
+    if (!s->h) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < na; i++) {
+        const mlops__json *list = mlops__json_object_value(al, i);
+        history *h = &s->h[s->nh++];
+        h->key = mlops__strdup(mlops__json_object_key(al, i, NULL));
+        size_t nv = mlops__json_type_of(list) == MLOPS__JSON_ARRAY ? mlops__json_array_size(list)
+                                                                   : 0;
+        h->versions = mlops__calloc(nv ? nv : 1, sizeof *h->versions);
+        if (!h->key || !h->versions) {
+            rc = mlops__error_nomem();
+            goto done;
+        }
+        for (size_t k = 0; k < nv; k++) {
+            const mlops__json *v = mlops__json_array_get(list, k);
+            if (mlops__json_type_of(v) != MLOPS__JSON_STRING)
+                continue;
+            h->versions[h->n] = mlops__strdup(mlops__json_string(v, NULL));
+            if (!h->versions[h->n]) {
+                rc = mlops__error_nomem();
+                goto done;
+            }
+            h->n++;
+        }
+    }
+done:
+    mlops__json_doc_free(doc);
+    mlops_buf_dispose(&path);
+    mlops_buf_dispose(&text);
+    return rc;
+}
+
+static int by_ref(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    int c = strcmp(x->ref, y->ref);
+    return c ? c : x->kind - y->kind;
+}
+
+static int set_s(mlops__json_doc *doc, mlops__json *o, const char *k, const char *v)
+{
+    mlops__json *s = mlops__json_new_string(doc, v, strlen(v));
+    return s ? mlops__json_object_set(doc, o, k, s) : mlops__error_nomem();
+}
+
+static int save_index(mlops_store *s)
+{
+    if (s->n)
+        qsort(s->e, s->n, sizeof *s->e, by_ref);
+    mlops__json_doc *doc = NULL;
+    mlops_buf out = MLOPS_BUF_INIT;
+    int rc = mlops__json_doc_new(&doc);
+    if (rc)
+        return rc;
+    mlops__json *root = mlops__json_new_object(doc), *arr = mlops__json_new_array(doc);
+    mlops__json *two = mlops__json_new_int(doc, 2);
+    if (!root || !arr || !two) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    mlops__json_doc_set_root(doc, root);
+    rc = mlops__json_object_set(doc, root, "schemaVersion", two);
+    if (!rc)
+        rc = set_s(doc, root, "mediaType", MLOPS__MT_OCI_INDEX);
+    for (size_t i = 0; !rc && i < s->n; i++) {
+        const entry *e = &s->e[i];
+        char d[MLOPS_DIGEST_STRING_SIZE];
+        mlops_digest_format(d, e->d);
+        mlops__json *o = mlops__json_new_object(doc), *ann = mlops__json_new_object(doc);
+        mlops__json *sz = mlops__json_new_uint(doc, e->size);
+        if (!o || !ann || !sz) {
+            rc = mlops__error_nomem();
+            break;
+        }
+        rc = set_s(doc, o, "mediaType", MLOPS__MT_OCI_MANIFEST);
+        if (!rc)
+            rc = set_s(doc, o, "digest", d);
+        if (!rc)
+            rc = mlops__json_object_set(doc, o, "size", sz);
+        if (!rc)
+            rc = set_s(doc, o, "artifactType",
+                       e->kind == KIND_MODEL ? MLOPS__MT_MODEL_ARTIFACT : MLOPS__MT_DSSE);
+        if (!rc)
+            rc = set_s(doc, ann, e->kind == KIND_MODEL ? REF_KEY : SUBJECT_KEY, e->ref);
+        if (!rc)
+            rc = mlops__json_object_set(doc, o, "annotations", ann);
+        if (!rc)
+            rc = mlops__json_array_push(doc, arr, o);
+    }
+    if (!rc)
+        rc = mlops__json_object_set(doc, root, "manifests", arr);
+    if (!rc)
+        rc = mlops__json_write_canonical(&out, root);
+    if (!rc)
+        rc = replace_file(s->root, "index.json", out.data, out.size);
+done:
+    mlops__json_doc_free(doc);
+    mlops_buf_dispose(&out);
+    return rc;
+}
+
+static int save_history(mlops_store *s)
+{
+    mlops__json_doc *doc = NULL;
+    mlops_buf out = MLOPS_BUF_INIT;
+    int rc = mlops__json_doc_new(&doc);
+    if (rc)
+        return rc;
+    mlops__json *root = mlops__json_new_object(doc), *al = mlops__json_new_object(doc);
+    if (!root || !al) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    mlops__json_doc_set_root(doc, root);
+    for (size_t i = 0; !rc && i < s->nh; i++) {
+        mlops__json *list = mlops__json_new_array(doc);
+        if (!list) {
+            rc = mlops__error_nomem();
+            break;
+        }
+        for (size_t k = 0; !rc && k < s->h[i].n; k++) {
+            mlops__json *v = mlops__json_new_string(doc, s->h[i].versions[k],
+                                                    strlen(s->h[i].versions[k]));
+            rc = v ? mlops__json_array_push(doc, list, v) : mlops__error_nomem();
+        }
+        if (!rc)
+            rc = mlops__json_object_set(doc, al, s->h[i].key, list);
+    }
+    if (!rc)
+        rc = mlops__json_object_set(doc, root, "aliases", al);
+    if (!rc)
+        rc = mlops__json_write_canonical(&out, root);
+    if (!rc)
+        rc = replace_file(s->root, "mlops-store.json", out.data, out.size);
+done:
+    mlops__json_doc_free(doc);
+    mlops_buf_dispose(&out);
+    return rc;
+}
+
+/* ---- opening, locking --------------------------------------------------- */
+
+static int lock_store(mlops_store *s)
+{
+    if (flock(s->lock_fd, LOCK_EX | ((s->flags & MLOPS_STORE_NOWAIT) ? LOCK_NB : 0)) != 0) {
+        if (errno == EWOULDBLOCK)
+            return mlops__error_at(MLOPS_E_LOCKED, -1, 0, 0, s->root,
+                                   "%s: another writer holds the store's lock", s->root);
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, s->root, "%s: flock failed: %s", s->root,
+                               strerror(errno));
+    }
+    /* under the lock, start from what the last writer committed */
+    int rc = load_index(s);
+    if (rc)
+        flock(s->lock_fd, LOCK_UN);
+    return rc;
+}
+
+static void unlock_store(mlops_store *s) { flock(s->lock_fd, LOCK_UN); }
+
+static int create_layout(mlops_store *s)
+{
+    mlops_buf p = MLOPS_BUF_INIT;
+    static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+    int rc = path_join(&p, s->root, "blobs/sha256");
+    if (!rc && mkdir(s->root, 0755) != 0 && errno != EEXIST)
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, s->root, "%s: mkdir failed: %s", s->root,
+                             strerror(errno));
+    if (!rc) {
+        mlops_buf b = MLOPS_BUF_INIT;
+        rc = path_join(&b, s->root, "blobs");
+        if (!rc && mkdir(b.data, 0755) != 0 && errno != EEXIST)
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, b.data, "%s: mkdir failed: %s", b.data,
+                                 strerror(errno));
+        mlops_buf_dispose(&b);
+    }
+    if (!rc && mkdir(p.data, 0755) != 0 && errno != EEXIST)
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, p.data, "%s: mkdir failed: %s", p.data,
+                             strerror(errno));
+    if (!rc)
+        rc = replace_file(s->root, "oci-layout", layout, sizeof layout - 1);
+    /* index.json last: its presence is what makes the directory a store */
+    if (!rc)
+        rc = save_index(s);
+    mlops_buf_dispose(&p);
+    return rc;
+}
+
+/* Create the layout under the lock, unless another process just did. */
+static int lock_store_create(mlops_store *s)
+{
+    if (flock(s->lock_fd, LOCK_EX) != 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, s->root, "%s: flock failed: %s", s->root,
+                               strerror(errno));
+    mlops_buf p = MLOPS_BUF_INIT;
+    int rc = path_join(&p, s->root, "index.json");
+    if (!rc && access(p.data, F_OK) != 0)
+        rc = create_layout(s);
+    mlops_buf_dispose(&p);
+    unlock_store(s);
+    return rc;
+}
+
+int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(path);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_STORE_CREATE | MLOPS_STORE_NOWAIT);
+    mlops_store *s = mlops__calloc(1, sizeof *s);
+    if (!s)
+        return mlops__error_nomem();
+    s->lock_fd = -1;
+    s->flags = flags;
+    s->root = mlops__strdup(path);
+    mlops_buf p = MLOPS_BUF_INIT, layout = MLOPS_BUF_INIT;
+    int rc = s->root ? 0 : mlops__error_nomem();
+    int missing = 0;
+    if (!rc)
+        rc = path_join(&p, path, "oci-layout");
+    if (!rc && (flags & MLOPS_STORE_CREATE) && mkdir(path, 0755) != 0 && errno != EEXIST)
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot create: %s", path,
+                             strerror(errno));
+    if (!rc && !(flags & MLOPS_STORE_CREATE) && access(p.data, F_OK) != 0)
+        rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, path, "%s is not a model store", path);
+    if (rc)
+        goto fail;
+    mlops__buf_clear(&p);
+    rc = path_join(&p, path, ".lock");
+    if (rc)
+        goto fail;
+    s->lock_fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (s->lock_fd < 0) {
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open the lock file: %s",
+                             path, strerror(errno));
+        goto fail;
+    }
+    rc = path_join(&p, path, "index.json");
+    if (!rc)
+        rc = read_file(&layout, p.data, META_MAX, &missing);
+    if (rc)
+        goto fail;
+    if (missing) {
+        if (!(flags & MLOPS_STORE_CREATE)) {
+            rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, path, "%s is not a model store",
+                                 path);
+            goto fail;
+        }
+        rc = lock_store_create(s);
+    }
+    if (!rc)
+        rc = load_index(s);
+    if (rc)
+        goto fail;
+    mlops_buf_dispose(&p);
+    mlops_buf_dispose(&layout);
+    *out = s;
+    return 0;
+fail:
+    mlops_buf_dispose(&p);
+    mlops_buf_dispose(&layout);
+    mlops_store_close(s);
+    return rc;
+}
+
+static void free_tags(mlops_store *s)
+{
+    for (size_t i = 0; i < s->ntags; i++)
+        mlops__free(s->tags[i]);
+    mlops__free(s->tags);
+    s->tags = NULL;
+    s->ntags = 0;
+}
+
+void mlops_store_close(mlops_store *s)
+{
+    if (!s)
+        return;
+    entries_free(s);
+    free_tags(s);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+    mlops__free(s->root);
+    mlops__free(s);
+}
+
+/* ---- adding a package --------------------------------------------------- */
+
+/* Copy one blob entry of a package into blobs/sha256/, checking that its
+ * content hashes to its name; an existing blob is kept (same name, same
+ * content). */
+static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, unsigned char *buf)
+{
+    mlops_buf dst = MLOPS_BUF_INIT, tmp = MLOPS_BUF_INIT;
+    int rc = mlops__buf_printf(&dst, "%s/blobs/sha256/%s", s->root, hexname);
+    if (!rc)
+        rc = mlops__buf_printf(&tmp, "%s/blobs/sha256/.tmp-XXXXXX", s->root);
+    if (rc)
+        goto done;
+    if (access(dst.data, F_OK) == 0) {
+        rc = archive_read_data_skip(a) == ARCHIVE_OK
+                 ? 0
+                 : mlops__error(MLOPS_E_PARSE, "package: %s", archive_error_string(a));
+        goto done;
+    }
+    int fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, tmp.data, "%s: cannot create: %s", tmp.data,
+                             strerror(errno));
+        goto done;
+    }
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+        rc = md ? mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest init failed")
+                : mlops__error_nomem();
+    while (!rc) {
+        la_ssize_t n = archive_read_data(a, buf, COPY_BLOCK);
+        if (n < 0) {
+            rc = mlops__error(MLOPS_E_PARSE, "package: %s", archive_error_string(a));
+            break;
+        }
+        if (n == 0)
+            break;
+        EVP_DigestUpdate(md, buf, (size_t)n);
+        size_t off = 0;
+        while (off < (size_t)n && !rc) {
+            ssize_t w = write(fd, buf + off, (size_t)n - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: write failed: %s",
+                                     dst.data, strerror(errno));
+            else
+                off += (size_t)w;
+        }
+    }
+    uint8_t d[32];
+    char got[65];
+    if (!rc && EVP_DigestFinal_ex(md, d, NULL) == 1) {
+        hex(got, d);
+        if (strcmp(got, hexname) != 0)
+            rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, hexname,
+                                 "package blob %s changed since it was verified", hexname);
+    }
+    EVP_MD_CTX_free(md);
+    if (!rc && (fchmod(fd, 0444) != 0 || fsync(fd) != 0))
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: fsync failed: %s", dst.data,
+                             strerror(errno));
+    close(fd);
+    if (!rc && rename(tmp.data, dst.data) != 0)
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: rename failed: %s", dst.data,
+                             strerror(errno));
+    if (rc)
+        unlink(tmp.data);
+done:
+    mlops_buf_dispose(&dst);
+    mlops_buf_dispose(&tmp);
+    return rc;
+}
+
+static int copy_blobs(mlops_store *s, const char *package_path)
+{
+    int fd = open(package_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, package_path, "%s: cannot open: %s",
+                               package_path, strerror(errno));
+    struct archive *a = archive_read_new();
+    unsigned char *buf = mlops__malloc(COPY_BLOCK);
+    int rc = 0;
+    if (!a || !buf) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
+        archive_read_open_fd(a, fd, COPY_BLOCK) != ARCHIVE_OK) {
+        rc = mlops__error(MLOPS_E_PARSE, "%s: %s", package_path, archive_error_string(a));
+        goto done;
+    }
+    static const char prefix[] = "blobs/sha256/";
+    struct archive_entry *e;
+    while (!rc) {
+        int ar = archive_read_next_header(a, &e);
+        if (ar == ARCHIVE_EOF)
+            break;
+        if (ar != ARCHIVE_OK) {
+            rc = mlops__error(MLOPS_E_PARSE, "%s: %s", package_path, archive_error_string(a));
+            break;
+        }
+        const char *name = archive_entry_pathname(e);
+        if (name && archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) &&
+            strlen(name) == sizeof prefix - 1 + 64 &&
+            memcmp(name, prefix, sizeof prefix - 1) == 0 &&
+            strspn(name + sizeof prefix - 1, "0123456789abcdef") == 64)
+            rc = copy_blob(s, a, name + sizeof prefix - 1, buf);
+    }
+    if (!rc) {
+        mlops_buf dir = MLOPS_BUF_INIT;
+        rc = mlops__buf_printf(&dir, "%s/blobs/sha256", s->root);
+        if (!rc)
+            rc = fsync_dir(dir.data);
+        mlops_buf_dispose(&dir);
+    }
+done:
+    if (a)
+        archive_read_free(a);
+    mlops__free(buf);
+    close(fd);
+    return rc;
+}
+
+static entry *find_entry(mlops_store *s, const char *ref, int kind)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->e[i].kind == kind && strcmp(s->e[i].ref, ref) == 0)
+            return &s->e[i];
+    return NULL;
+}
+
+static int push_entry(mlops_store *s, const char *ref, int kind, const uint8_t d[32],
+                      uint64_t size)
+{
+    entry *grown = mlops__reallocarray(s->e, s->n + 1, sizeof *grown);
+    if (!grown)
+        return mlops__error_nomem();
+    s->e = grown;
+    entry *e = &s->e[s->n];
+    e->ref = mlops__strdup(ref);
+    if (!e->ref)
+        return mlops__error_nomem();
+    e->kind = kind;
+    memcpy(e->d, d, 32);
+    e->size = size;
+    s->n++;
+    return 0;
+}
+
+int mlops_store_add(mlops_store *s, const char *package_path,
+                    const mlops_package_verify_options *opts)
+{
+    MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_ARG(package_path);
+    mlops_package_report *rep = NULL;
+    int rc = mlops_package_verify(&rep, package_path, opts);
+    if (rc) {
+        mlops_package_report_free(rep);
+        return rc;
+    }
+    uint8_t md[32], rd[32];
+    uint64_t msize, rsize;
+    int has_ref;
+    mlops__package_report_oci(rep, md, &msize, rd, &rsize, &has_ref);
+    const mlops_manifest *m = mlops_package_report_manifest(rep);
+    mlops_buf tag = MLOPS_BUF_INIT;
+    rc = mlops__buf_printf(&tag, "%s:%s", mlops_manifest_name(m), mlops_manifest_version(m));
+    if (!rc)
+        rc = lock_store(s);
+    if (rc)
+        goto out;
+    entry *old = find_entry(s, tag.data, KIND_MODEL);
+    if (old) {
+        if (memcmp(old->d, md, 32) != 0)
+            rc = mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, tag.data,
+                                 "%s: tag %s already names another manifest", s->root,
+                                 tag.data);
+        goto unlock;
+    }
+    /* blobs first, the index last: a crash in between leaves unreferenced
+     * blobs (removed by gc), never a tag without its blobs */
+    rc = copy_blobs(s, package_path);
+    if (!rc)
+        rc = push_entry(s, tag.data, KIND_MODEL, md, msize);
+    if (!rc && has_ref)
+        rc = push_entry(s, tag.data, KIND_SIGNATURE, rd, rsize);
+    if (!rc)
+        rc = save_index(s);
+unlock:
+    unlock_store(s);
+out:
+    mlops_buf_dispose(&tag);
+    mlops_package_report_free(rep);
+    return rc;
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+int mlops_store_resolve(char **out, mlops_store *s, const char *reference)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_ARG(reference);
+    int rc = load_index(s);
+    if (rc)
+        return rc;
+    entry *e = find_entry(s, reference, KIND_MODEL);
+    if (!e)
+        return mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, reference, "%s: no \"%s\" in the store",
+                               s->root, reference);
+    char d[MLOPS_DIGEST_STRING_SIZE];
+    mlops_digest_format(d, e->d);
+    *out = mlops__strdup(d);
+    return *out ? 0 : mlops__error_nomem();
+}
+
+static int alias_ok(const char *alias)
+{
+    if (!*alias || strlen(alias) > 128 || mlops_semver_validate(alias) == 0)
+        return 0;
+    for (const char *c = alias; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '-' || *c == '.' || *c == '_'))
+            return 0;
+    return 1;
+}
+
+static history *find_history(mlops_store *s, const char *key)
+{
+    for (size_t i = 0; i < s->nh; i++)
+        if (strcmp(s->h[i].key, key) == 0)
+            return &s->h[i];
+    return NULL;
+}
+
+int mlops_store_alias_set(mlops_store *s, const char *name, const char *alias,
+                          const char *version)
+{
+    MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_ARG(name);
+    MLOPS__CHECK_ARG(alias);
+    MLOPS__CHECK_ARG(version);
+    if (!alias_ok(alias))
+        return mlops__error(MLOPS_E_INVALID, "alias \"%.40s\" must be [A-Za-z0-9._-]+ and not "
+                                             "a SemVer version", alias);
+    mlops_buf tag = MLOPS_BUF_INIT, key = MLOPS_BUF_INIT;
+    int rc = mlops__buf_printf(&tag, "%s:%s", name, version);
+    if (!rc)
+        rc = mlops__buf_printf(&key, "%s:%s", name, alias);
+    if (!rc)
+        rc = lock_store(s);
+    if (rc)
+        goto out;
+    entry *t = find_entry(s, tag.data, KIND_MODEL);
+    if (!t) {
+        rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, tag.data, "%s: no tag %s", s->root,
+                             tag.data);
+        goto unlock;
+    }
+    uint8_t d[32];
+    memcpy(d, t->d, 32);
+    uint64_t size = t->size;
+    entry *a = find_entry(s, key.data, KIND_MODEL);
+    if (a) {
+        memcpy(a->d, d, 32);
+        a->size = size;
+    } else {
+        rc = push_entry(s, key.data, KIND_MODEL, d, size);
+    }
+    history *h = rc ? NULL : find_history(s, key.data);
+    if (!rc && !h) {
+        history *grown = mlops__reallocarray(s->h, s->nh + 1, sizeof *grown);
+        if (!grown) {
+            rc = mlops__error_nomem();
+        } else {
+            s->h = grown;
+            h = &s->h[s->nh];
+            memset(h, 0, sizeof *h);
+            h->key = mlops__strdup(key.data);
+            if (!h->key)
+                rc = mlops__error_nomem();
+            else
+                s->nh++;
+        }
+    }
+    if (!rc) {
+        char **v = mlops__reallocarray(h->versions, h->n + 1, sizeof *v);
+        char *copy = mlops__strdup(version);
+        if (!v || !copy) {
+            if (v)
+                h->versions = v;
+            mlops__free(copy);
+            rc = mlops__error_nomem();
+        } else {
+            h->versions = v;
+            h->versions[h->n++] = copy;
+        }
+    }
+    /* index first (it is what resolves), then the history */
+    if (!rc)
+        rc = save_index(s);
+    if (!rc)
+        rc = save_history(s);
+unlock:
+    unlock_store(s);
+out:
+    mlops_buf_dispose(&tag);
+    mlops_buf_dispose(&key);
+    return rc;
+}
+
+size_t mlops_store_alias_history_count(mlops_store *s, const char *name, const char *alias)
+{
+    if (!s || !name || !alias || load_index(s) != 0)
+        return 0;
+    char key[512];
+    snprintf(key, sizeof key, "%s:%s", name, alias);
+    history *h = find_history(s, key);
+    return h ? h->n : 0;
+}
+
+const char *mlops_store_alias_history(mlops_store *s, const char *name, const char *alias,
+                                      size_t i)
+{
+    if (!s || !name || !alias)
+        return NULL;
+    char key[512];
+    snprintf(key, sizeof key, "%s:%s", name, alias);
+    history *h = find_history(s, key);
+    return h && i < h->n ? h->versions[i] : NULL;
+}
+
+static int is_tag(const char *ref)
+{
+    const char *colon = strrchr(ref, ':');
+    return colon && mlops_semver_validate(colon + 1) == 0;
+}
+
+size_t mlops_store_tag_count(mlops_store *s)
+{
+    if (!s || load_index(s) != 0)
+        return 0;
+    free_tags(s);
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        n += s->e[i].kind == KIND_MODEL && is_tag(s->e[i].ref);
+    s->tags = mlops__calloc(n ? n : 1, sizeof *s->tags);
+    if (!s->tags)
+        return 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->e[i].kind == KIND_MODEL && is_tag(s->e[i].ref)) {
+            s->tags[s->ntags] = mlops__strdup(s->e[i].ref);
+            if (!s->tags[s->ntags]) {
+                free_tags(s);
+                return 0;
+            }
+            s->ntags++;
+        }
+    return s->ntags;
+}
+
+const char *mlops_store_tag(mlops_store *s, size_t i)
+{
+    return s && i < s->ntags ? s->tags[i] : NULL;
+}
+
+/* ---- reachability: gc and check ----------------------------------------- */
+
+typedef struct digest_set {
+    uint8_t (*d)[32];
+    size_t n, cap;
+} digest_set;
+
+static int set_add(digest_set *set, const uint8_t d[32])
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (memcmp(set->d[i], d, 32) == 0)
+            return 0;
+    if (set->n == set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 64;
+        uint8_t(*g)[32] = mlops__reallocarray(set->d, cap, sizeof *g);
+        if (!g)
+            return mlops__error_nomem();
+        set->d = g;
+        set->cap = cap;
+    }
+    memcpy(set->d[set->n++], d, 32);
+    return 0;
+}
+
+static int set_has(const digest_set *set, const uint8_t d[32])
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (memcmp(set->d[i], d, 32) == 0)
+            return 1;
+    return 0;
+}
+
+/* A blob's bytes, checked against its name. */
+static int read_blob(mlops_store *s, const uint8_t d[32], mlops_buf *out)
+{
+    char h[65];
+    hex(h, d);
+    mlops_buf p = MLOPS_BUF_INIT;
+    int rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", s->root, h);
+    if (!rc)
+        rc = read_file(out, p.data, META_MAX, NULL);
+    uint8_t got[32];
+    if (!rc)
+        rc = mlops_digest_buffer(got, out->data ? out->data : "", out->size);
+    if (!rc && memcmp(got, d, 32) != 0)
+        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, p.data,
+                             "%s does not hash to its name", p.data);
+    mlops_buf_dispose(&p);
+    return rc;
+}
+
+/* Everything a manifest reaches: itself, its config, its layers. */
+static int reach(mlops_store *s, const uint8_t d[32], digest_set *set)
+{
+    int rc = set_add(set, d);
+    mlops_buf b = MLOPS_BUF_INIT;
+    mlops__json_doc *doc = NULL;
+    if (!rc)
+        rc = read_blob(s, d, &b);
+    if (!rc) {
+        mlops__json_limits lim = { 32, META_MAX };
+        rc = mlops__json_parse(&doc, b.data ? b.data : "", b.size, &lim, "manifest");
+    }
+    if (rc)
+        goto done;
+    const mlops__json *root = mlops__json_root(doc);
+    const mlops__json *cfg = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
+                                 ? mlops__json_object_find(root, "config")
+                                 : NULL;
+    const mlops__json *ls = cfg ? mlops__json_object_find(root, "layers") : NULL;
+    uint8_t x[32];
+    const char *cd = str_member(cfg, "digest");
+    if (!cd || mlops_digest_parse(x, cd) != 0 || !ls ||
+        mlops__json_type_of(ls) != MLOPS__JSON_ARRAY) {
+        rc = mlops__error(MLOPS_E_SCHEMA, "%s: a stored manifest is malformed", s->root);
+        goto done;
+    }
+    rc = set_add(set, x);
+    for (size_t i = 0; !rc && i < mlops__json_array_size(ls); i++) {
+        const char *ld = str_member(mlops__json_array_get(ls, i), "digest");
+        if (!ld || mlops_digest_parse(x, ld) != 0)
+            rc = mlops__error(MLOPS_E_SCHEMA, "%s: a stored manifest is malformed", s->root);
+        else
+            rc = set_add(set, x);
+    }
+done:
+    mlops__json_doc_free(doc);
+    mlops_buf_dispose(&b);
+    return rc;
+}
+
+static int reachable(mlops_store *s, digest_set *set)
+{
+    int rc = 0;
+    for (size_t i = 0; !rc && i < s->n; i++)
+        rc = reach(s, s->e[i].d, set);
+    return rc;
+}
+
+int mlops_store_gc(mlops_store *s, size_t *removed)
+{
+    MLOPS__CHECK_ARG(s);
+    int rc = lock_store(s);
+    if (rc)
+        return rc;
+    digest_set set = { NULL, 0, 0 };
+    mlops_buf dir = MLOPS_BUF_INIT;
+    size_t count = 0;
+    rc = reachable(s, &set);
+    if (!rc)
+        rc = mlops__buf_printf(&dir, "%s/blobs/sha256", s->root);
+    DIR *d = rc ? NULL : opendir(dir.data);
+    if (!rc && !d)
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dir.data, "%s: %s", dir.data, strerror(errno));
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        uint8_t x[32];
+        char full[80];
+        if (e->d_name[0] == '.' && (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0))
+            continue;
+        snprintf(full, sizeof full, "sha256:%.70s", e->d_name);
+        int is_blob = strlen(e->d_name) == 64 && mlops_digest_parse(x, full) == 0;
+        /* unreferenced blobs, and temporaries a killed writer left */
+        if ((is_blob && !set_has(&set, x)) || strncmp(e->d_name, ".tmp-", 5) == 0) {
+            if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+                count++;
+        }
+    }
+    if (d)
+        closedir(d);
+    if (!rc)
+        rc = fsync_dir(dir.data);
+    unlock_store(s);
+    mlops__free(set.d);
+    mlops_buf_dispose(&dir);
+    if (!rc && removed)
+        *removed = count;
+    return rc;
+}
+
+int mlops_store_check(mlops_store *s)
+{
+    MLOPS__CHECK_ARG(s);
+    int rc = load_index(s);
+    digest_set set = { NULL, 0, 0 };
+    if (!rc)
+        rc = reachable(s, &set);
+    for (size_t i = 0; !rc && i < set.n; i++) {
+        char h[65];
+        hex(h, set.d[i]);
+        mlops_buf p = MLOPS_BUF_INIT;
+        uint8_t got[32];
+        rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", s->root, h);
+        if (!rc) {
+            rc = mlops_digest_file(got, p.data, NULL);
+            if (rc == MLOPS_E_IO)
+                rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, p.data,
+                                     "%s: blob %s is missing or unreadable", s->root, h);
+        }
+        if (!rc && memcmp(got, set.d[i], 32) != 0)
+            rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, p.data,
+                                 "%s: blob %s does not hash to its name", s->root, h);
+        mlops_buf_dispose(&p);
+    }
+    mlops__free(set.d);
+    return rc;
+}
+
+/* ---- export --------------------------------------------------------------- */
+
+/* Append a manifest's config and layers to the export list. With
+ * `stop_after_first_layer`, only the config and the first layer (the
+ * statement) go to the list and the other layers to `rest`, which the
+ * export writes last. */
+static int manifest_parts(mlops_store *s, const uint8_t d[32], mlops__layout_blob **list,
+                          size_t *n, size_t *cap, int stop_after_first_layer, size_t *nrest,
+                          mlops__layout_blob **rest)
+{
+    mlops_buf b = MLOPS_BUF_INIT;
+    mlops__json_doc *doc = NULL;
+    int rc = read_blob(s, d, &b);
+    if (!rc) {
+        mlops__json_limits lim = { 32, META_MAX };
+        rc = mlops__json_parse(&doc, b.data ? b.data : "", b.size, &lim, "manifest");
+    }
+    if (rc)
+        goto done;
+    const mlops__json *root = mlops__json_root(doc);
+    const mlops__json *cfg = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
+                                 ? mlops__json_object_find(root, "config")
+                                 : NULL;
+    const mlops__json *ls = cfg ? mlops__json_object_find(root, "layers") : NULL;
+    size_t nl = ls && mlops__json_type_of(ls) == MLOPS__JSON_ARRAY ? mlops__json_array_size(ls)
+                                                                   : 0;
+    if (!nl) {
+        rc = mlops__error(MLOPS_E_SCHEMA, "%s: a stored manifest is malformed", s->root);
+        goto done;
+    }
+    if (*n + nl + 1 > *cap) {
+        size_t c = *n + nl + 8;
+        mlops__layout_blob *g = mlops__reallocarray(*list, c, sizeof *g);
+        if (!g) {
+            rc = mlops__error_nomem();
+            goto done;
+        }
+        *list = g;
+        *cap = c;
+    }
+    for (size_t i = 0; i <= nl && !rc; i++) {
+        const mlops__json *desc = i == 0 ? cfg : mlops__json_array_get(ls, i - 1);
+        const char *dg = str_member(desc, "digest");
+        const mlops__json *sz = mlops__json_type_of(desc) == MLOPS__JSON_OBJECT
+                                    ? mlops__json_object_find(desc, "size")
+                                    : NULL;
+        mlops__layout_blob lb;
+        memset(&lb, 0, sizeof lb);
+        if (!dg || mlops_digest_parse(lb.digest, dg) != 0 || !sz || !mlops__json_is_integer(sz) ||
+            mlops__json_int(sz) < 0) {
+            rc = mlops__error(MLOPS_E_SCHEMA, "%s: a stored manifest is malformed", s->root);
+            break;
+        }
+        lb.size = (uint64_t)mlops__json_int(sz);
+        if (i <= 1 || !stop_after_first_layer) {
+            (*list)[(*n)++] = lb;
+        } else {
+            mlops__layout_blob *g = mlops__reallocarray(*rest, *nrest + 1, sizeof *g);
+            if (!g) {
+                rc = mlops__error_nomem();
+                break;
+            }
+            *rest = g;
+            (*rest)[(*nrest)++] = lb;
+        }
+    }
+done:
+    mlops__json_doc_free(doc);
+    mlops_buf_dispose(&b);
+    return rc;
+}
+
+int mlops_store_export(mlops_store *s, const char *reference, const char *out_path,
+                       int64_t mtime, uint32_t flags)
+{
+    MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_ARG(reference);
+    MLOPS__CHECK_ARG(out_path);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_PACK_OVERWRITE);
+    int rc = load_index(s);
+    if (rc)
+        return rc;
+    entry *m = find_entry(s, reference, KIND_MODEL);
+    if (!m)
+        return mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, reference,
+                               "%s: no \"%s\" in the store", s->root, reference);
+    /* the tag (an alias names the same manifest as some tag) and its referrer */
+    const entry *tag = is_tag(m->ref) ? m : NULL;
+    for (size_t i = 0; !tag && i < s->n; i++)
+        if (s->e[i].kind == KIND_MODEL && is_tag(s->e[i].ref) && memcmp(s->e[i].d, m->d, 32) == 0)
+            tag = &s->e[i];
+    if (!tag)
+        return mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, reference,
+                               "%s: \"%s\" names no tagged version", s->root, reference);
+    const entry *sig = find_entry(s, tag->ref, KIND_SIGNATURE);
+    mlops__layout_blob *list = NULL, *rest = NULL;
+    size_t n = 0, cap = 0, nrest = 0;
+    mlops_buf index = MLOPS_BUF_INIT;
+    mlops__layout_blob mb;
+    memset(&mb, 0, sizeof mb);
+    memcpy(mb.digest, m->d, 32);
+    mb.size = m->size;
+    list = mlops__calloc(8, sizeof *list);
+    if (!list)
+        return mlops__error_nomem();
+    cap = 8;
+    list[n++] = mb;
+    /* model manifest, config, statement; then the referrer, its config, the
+     * envelope; then the file layers: the packer's order */
+    rc = manifest_parts(s, m->d, &list, &n, &cap, 1, &nrest, &rest);
+    if (!rc && sig) {
+        if (n + 1 > cap) {
+            mlops__layout_blob *g = mlops__reallocarray(list, cap + 8, sizeof *g);
+            if (!g)
+                rc = mlops__error_nomem();
+            else {
+                list = g;
+                cap += 8;
+            }
+        }
+        if (!rc) {
+            mlops__layout_blob rb;
+            memset(&rb, 0, sizeof rb);
+            memcpy(rb.digest, sig->d, 32);
+            rb.size = sig->size;
+            list[n++] = rb;
+            rc = manifest_parts(s, sig->d, &list, &n, &cap, 0, NULL, NULL);
+        }
+    }
+    if (!rc && n + nrest > cap) {
+        mlops__layout_blob *g = mlops__reallocarray(list, n + nrest, sizeof *g);
+        if (!g)
+            rc = mlops__error_nomem();
+        else
+            list = g;
+    }
+    for (size_t i = 0; !rc && i < nrest; i++)
+        list[n++] = rest[i];
+    /* every blob's file name */
+    char **paths = rc ? NULL : mlops__calloc(n ? n : 1, sizeof *paths);
+    if (!rc && !paths)
+        rc = mlops__error_nomem();
+    for (size_t i = 0; !rc && i < n; i++) {
+        char h[65];
+        hex(h, list[i].digest);
+        mlops_buf p = MLOPS_BUF_INIT;
+        rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", s->root, h);
+        if (!rc) {
+            paths[i] = mlops__buf_detach(&p);
+            if (!paths[i])
+                rc = mlops__error_nomem();
+            list[i].path = paths[i];
+        }
+        mlops_buf_dispose(&p);
+    }
+    const char *colon = strrchr(tag->ref, ':');
+    if (!rc)
+        rc = mlops__layout_index(&index, colon + 1, m->d, m->size, sig != NULL,
+                                 sig ? sig->d : m->d, sig ? sig->size : 0);
+    if (!rc) {
+        mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+        po.mtime = mtime;
+        rc = mlops__layout_write(out_path, (flags & MLOPS_PACK_OVERWRITE) != 0,
+                                 mlops__pack_mtime(&po), &index, list, n);
+    }
+    for (size_t i = 0; paths && i < n; i++)
+        mlops__free(paths[i]);
+    mlops__free(paths);
+    mlops__free(list);
+    mlops__free(rest);
+    mlops_buf_dispose(&index);
+    return rc;
+}
+
+/* ---- an OCI layout from elsewhere back to a package ----------------------- */
+
+int mlops_layout_export(const char *layout_dir, const char *reference, const char *envelope,
+                        size_t envelope_len, const char *out_path, int64_t mtime,
+                        uint32_t flags)
+{
+    MLOPS__CHECK_ARG(layout_dir);
+    MLOPS__CHECK_ARG(reference);
+    MLOPS__CHECK_ARG(out_path);
+    if (envelope_len)
+        MLOPS__CHECK_ARG(envelope);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_PACK_OVERWRITE);
+    /* a read-only view of the directory through the store's blob helpers */
+    mlops_store view;
+    memset(&view, 0, sizeof view);
+    view.root = (char *)(uintptr_t)layout_dir;
+    view.lock_fd = -1;
+    mlops_buf path = MLOPS_BUF_INIT, text = MLOPS_BUF_INIT, stmt = MLOPS_BUF_INIT;
+    mlops_buf mbytes = MLOPS_BUF_INIT, ref = MLOPS_BUF_INIT, index = MLOPS_BUF_INIT;
+    mlops__json_doc *doc = NULL, *mdoc = NULL;
+    mlops_manifest *m = NULL;
+    mlops__layout_blob *list = NULL, *rest = NULL;
+    size_t n = 0, cap = 0, nrest = 0;
+    char **paths = NULL;
+    uint8_t md[32], sd[32], rd[32], ed[32];
+    uint64_t msize = 0;
+    int found = 0;
+    int rc = path_join(&path, layout_dir, "index.json");
+    if (!rc)
+        rc = read_file(&text, path.data, META_MAX, NULL);
+    if (!rc) {
+        mlops__json_limits lim = { 16, META_MAX };
+        rc = mlops__json_parse(&doc, text.data ? text.data : "", text.size, &lim, path.data);
+    }
+    if (rc)
+        goto done;
+    const mlops__json *ms = mlops__json_type_of(mlops__json_root(doc)) == MLOPS__JSON_OBJECT
+                                ? mlops__json_object_find(mlops__json_root(doc), "manifests")
+                                : NULL;
+    for (size_t i = 0; ms && mlops__json_type_of(ms) == MLOPS__JSON_ARRAY &&
+                       i < mlops__json_array_size(ms) && !found;
+         i++) {
+        const mlops__json *d = mlops__json_array_get(ms, i);
+        const mlops__json *ann = mlops__json_type_of(d) == MLOPS__JSON_OBJECT
+                                     ? mlops__json_object_find(d, "annotations")
+                                     : NULL;
+        const char *r = str_member(ann, REF_KEY), *dg = str_member(d, "digest");
+        const mlops__json *sz = mlops__json_object_find(d, "size");
+        if (r && strcmp(r, reference) == 0 && dg && mlops_digest_parse(md, dg) == 0 && sz &&
+            mlops__json_is_integer(sz) && mlops__json_int(sz) >= 0) {
+            msize = (uint64_t)mlops__json_int(sz);
+            found = 1;
+        }
+    }
+    if (!found) {
+        rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, reference,
+                             "%s: no manifest named \"%s\" in index.json", layout_dir, reference);
+        goto done;
+    }
+    /* the statement (first layer) gives the version the package's index names */
+    rc = read_blob(&view, md, &mbytes);
+    if (!rc) {
+        mlops__json_limits lim = { 32, META_MAX };
+        rc = mlops__json_parse(&mdoc, mbytes.data, mbytes.size, &lim, "model manifest");
+    }
+    if (rc)
+        goto done;
+    const mlops__json *ls = mlops__json_type_of(mlops__json_root(mdoc)) == MLOPS__JSON_OBJECT
+                                ? mlops__json_object_find(mlops__json_root(mdoc), "layers")
+                                : NULL;
+    const char *sdg = ls && mlops__json_type_of(ls) == MLOPS__JSON_ARRAY &&
+                              mlops__json_array_size(ls) > 0
+                          ? str_member(mlops__json_array_get(ls, 0), "digest")
+                          : NULL;
+    if (!sdg || mlops_digest_parse(sd, sdg) != 0) {
+        rc = mlops__error(MLOPS_E_SCHEMA, "%s: the model manifest has no statement layer",
+                          layout_dir);
+        goto done;
+    }
+    rc = read_blob(&view, sd, &stmt);
+    if (!rc)
+        rc = mlops_manifest_parse(&m, stmt.data, stmt.size, NULL);
+    if (rc)
+        goto done;
+    list = mlops__calloc(8, sizeof *list);
+    if (!list) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    cap = 8;
+    memcpy(list[0].digest, md, 32);
+    list[0].size = msize;
+    n = 1;
+    rc = manifest_parts(&view, md, &list, &n, &cap, 1, &nrest, &rest);
+    if (!rc && envelope) {
+        rc = mlops_digest_buffer(ed, envelope, envelope_len);
+        if (!rc)
+            rc = mlops__layout_referrer(&ref, rd, md, msize, ed, envelope_len);
+        mlops__layout_blob *g = rc ? NULL : mlops__reallocarray(list, n + 3, sizeof *g);
+        if (!rc && !g)
+            rc = mlops__error_nomem();
+        if (!rc) {
+            list = g;
+            cap = n + 3;
+            mlops__layout_blob extra[3];
+            memset(extra, 0, sizeof extra);
+            memcpy(extra[0].digest, rd, 32);
+            extra[0].size = ref.size;
+            extra[0].data = ref.data;
+            memcpy(extra[1].digest, mlops__oci_empty_digest, 32);
+            extra[1].size = 2;
+            extra[1].data = "{}";
+            memcpy(extra[2].digest, ed, 32);
+            extra[2].size = envelope_len;
+            extra[2].data = envelope;
+            for (int k = 0; k < 3; k++)
+                list[n++] = extra[k];
+        }
+    }
+    if (!rc && n + nrest > cap) {
+        mlops__layout_blob *g = mlops__reallocarray(list, n + nrest, sizeof *g);
+        if (!g)
+            rc = mlops__error_nomem();
+        else
+            list = g;
+    }
+    for (size_t i = 0; !rc && i < nrest; i++)
+        list[n++] = rest[i];
+    paths = rc ? NULL : mlops__calloc(n ? n : 1, sizeof *paths);
+    if (!rc && !paths)
+        rc = mlops__error_nomem();
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (list[i].data)
+            continue;
+        char h[65];
+        hex(h, list[i].digest);
+        mlops_buf p = MLOPS_BUF_INIT;
+        rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", layout_dir, h);
+        if (!rc) {
+            paths[i] = mlops__buf_detach(&p);
+            if (!paths[i])
+                rc = mlops__error_nomem();
+            list[i].path = paths[i];
+        }
+        mlops_buf_dispose(&p);
+    }
+    if (!rc)
+        rc = mlops__layout_index(&index, mlops_manifest_version(m), md, msize, envelope != NULL,
+                                 rd, ref.size);
+    if (!rc) {
+        mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+        po.mtime = mtime;
+        rc = mlops__layout_write(out_path, (flags & MLOPS_PACK_OVERWRITE) != 0,
+                                 mlops__pack_mtime(&po), &index, list, n);
+    }
+done:
+    for (size_t i = 0; paths && i < n; i++)
+        mlops__free(paths[i]);
+    mlops__free(paths);
+    mlops__free(list);
+    mlops__free(rest);
+    mlops_manifest_free(m);
+    mlops__json_doc_free(doc);
+    mlops__json_doc_free(mdoc);
+    mlops_buf_dispose(&path);
+    mlops_buf_dispose(&text);
+    mlops_buf_dispose(&stmt);
+    mlops_buf_dispose(&mbytes);
+    mlops_buf_dispose(&ref);
+    mlops_buf_dispose(&index);
+    return rc;
+}

@@ -1,0 +1,182 @@
+/*
+ * Byte-reproducible tar through libarchive's restricted pax writer.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "artifact/tarw.h"
+
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+
+struct mlops__tarw {
+    struct archive *a;
+    struct archive_entry *e;
+    mlops__tarw_sink sink;
+    void *ctx;
+    int64_t mtime;
+    int sink_rc; /* the sink's failure, which libarchive only sees as -1 */
+    int in_file;
+    uint64_t size, written;
+    char *path;
+};
+
+static la_ssize_t write_cb(struct archive *a, void *ctx, const void *data, size_t len)
+{
+    (void)a;
+    mlops__tarw *w = ctx;
+    int rc = w->sink(w->ctx, data, len);
+    if (rc) {
+        w->sink_rc = rc;
+        return -1;
+    }
+    return (la_ssize_t)len;
+}
+
+static int archive_fail(mlops__tarw *w, const char *what)
+{
+    if (w->sink_rc)
+        return w->sink_rc;
+    const char *msg = archive_error_string(w->a);
+    return mlops__error(MLOPS_E_INTERNAL, "tar writer: %s failed: %s", what,
+                        msg ? msg : "unknown libarchive error");
+}
+
+int mlops__tarw_new(mlops__tarw **out, mlops__tarw_sink sink, void *ctx, int64_t mtime)
+{
+    mlops__tarw *w = mlops__calloc(1, sizeof *w);
+    if (!w)
+        return mlops__error_nomem();
+    w->sink = sink;
+    w->ctx = ctx;
+    w->mtime = mtime < 0 ? 0 : mtime;
+    w->a = archive_write_new();
+    w->e = archive_entry_new();
+    if (!w->a || !w->e) {
+        mlops__tarw_free(w);
+        return mlops__error_nomem();
+    }
+    /* 512-byte records: the archive ends right after its two zero blocks,
+     * with no padding to a 10 KiB record. */
+    if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+        archive_write_add_filter_none(w->a) != ARCHIVE_OK ||
+        archive_write_set_bytes_per_block(w->a, 512) != ARCHIVE_OK ||
+        archive_write_set_bytes_in_last_block(w->a, 512) != ARCHIVE_OK ||
+        archive_write_open2(w->a, w, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
+        int rc = archive_fail(w, "setup");
+        mlops__tarw_free(w);
+        return rc;
+    }
+    *out = w;
+    return 0;
+}
+
+static void fill_entry(mlops__tarw *w, const char *path, mode_t type, int perm, uint64_t size)
+{
+    struct archive_entry *e = archive_entry_clear(w->e);
+    archive_entry_copy_pathname(e, path);
+    archive_entry_set_filetype(e, (unsigned)type);
+    archive_entry_set_perm(e, (mode_t)perm);
+    archive_entry_set_size(e, (la_int64_t)size);
+    archive_entry_set_mtime(e, (time_t)w->mtime, 0);
+    archive_entry_set_uid(e, 0);
+    archive_entry_set_gid(e, 0);
+}
+
+int mlops__tarw_dir(mlops__tarw *w, const char *path)
+{
+    if (w->in_file)
+        return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
+    size_t n = strlen(path);
+    char *p = mlops__malloc(n + 2);
+    if (!p)
+        return mlops__error_nomem();
+    memcpy(p, path, n);
+    p[n] = '/';
+    p[n + 1] = '\0';
+    fill_entry(w, p, AE_IFDIR, 0755, 0);
+    mlops__free(p);
+    if (archive_write_header(w->a, w->e) != ARCHIVE_OK)
+        return archive_fail(w, "directory header");
+    return 0;
+}
+
+int mlops__tarw_file_begin(mlops__tarw *w, const char *path, uint64_t size)
+{
+    if (w->in_file)
+        return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
+    if (size > (uint64_t)INT64_MAX)
+        return mlops__error(MLOPS_E_LIMIT, "tar writer: %s is too large", path);
+    w->path = mlops__strdup(path);
+    if (!w->path)
+        return mlops__error_nomem();
+    fill_entry(w, path, AE_IFREG, 0644, size);
+    if (archive_write_header(w->a, w->e) != ARCHIVE_OK) {
+        mlops__free(w->path);
+        w->path = NULL;
+        return archive_fail(w, "file header");
+    }
+    w->in_file = 1;
+    w->size = size;
+    w->written = 0;
+    return 0;
+}
+
+int mlops__tarw_data(mlops__tarw *w, const void *data, size_t len)
+{
+    if (!w->in_file)
+        return mlops__error(MLOPS_E_INTERNAL, "tar writer: no file is open");
+    if (len > w->size - w->written)
+        return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, w->path,
+                               "%s grew while it was being packed", w->path);
+    const char *p = data;
+    while (len) {
+        la_ssize_t n = archive_write_data(w->a, p, len);
+        if (n <= 0)
+            return archive_fail(w, "data");
+        p += n;
+        len -= (size_t)n;
+        w->written += (uint64_t)n;
+    }
+    return 0;
+}
+
+int mlops__tarw_file_end(mlops__tarw *w)
+{
+    if (!w->in_file)
+        return mlops__error(MLOPS_E_INTERNAL, "tar writer: no file is open");
+    if (w->written != w->size)
+        return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, w->path,
+                               "%s shrank while it was being packed", w->path);
+    w->in_file = 0;
+    mlops__free(w->path);
+    w->path = NULL;
+    if (archive_write_finish_entry(w->a) != ARCHIVE_OK)
+        return archive_fail(w, "finishing an entry");
+    return 0;
+}
+
+int mlops__tarw_finish(mlops__tarw *w)
+{
+    if (w->in_file)
+        return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
+    if (archive_write_close(w->a) != ARCHIVE_OK)
+        return archive_fail(w, "closing");
+    return 0;
+}
+
+void mlops__tarw_free(mlops__tarw *w)
+{
+    if (!w)
+        return;
+    if (w->e)
+        archive_entry_free(w->e);
+    if (w->a)
+        archive_write_free(w->a);
+    mlops__free(w->path);
+    mlops__free(w);
+}

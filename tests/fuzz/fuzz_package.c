@@ -1,0 +1,67 @@
+/*
+ * Package reader: verification of arbitrary bytes never crashes, leaks or
+ * writes outside its extraction directory, and reports only defined codes;
+ * a package it accepts has a statement.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#define _GNU_SOURCE /* memfd_create */
+
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz_common.h"
+#include "mlops.h"
+
+/* RFC 8032 §7.1 TEST 1: the key the seed packages are signed with. */
+static const uint8_t test1_public[32] = {
+    0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
+    0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a,
+};
+
+static int allowed(int rc)
+{
+    return rc == 0 || rc == MLOPS_E_PARSE || rc == MLOPS_E_SCHEMA || rc == MLOPS_E_INTEGRITY ||
+           rc == MLOPS_E_SIGNATURE || rc == MLOPS_E_UNSAFE || rc == MLOPS_E_LIMIT ||
+           rc == MLOPS_E_UNSUPPORTED || rc == MLOPS_E_VERSION || rc == MLOPS_E_NOTFOUND;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static mlops_keyring *ring;
+    if (!ring) {
+        mlops_key *k = NULL;
+        FUZZ_CHECK(mlops_key_from_public(&k, test1_public) == 0);
+        FUZZ_CHECK(mlops_keyring_new(&ring) == 0);
+        FUZZ_CHECK(mlops_keyring_add(ring, k) == 0);
+        mlops_key_free(k);
+    }
+    int fd = memfd_create("mlpkg", MFD_CLOEXEC);
+    FUZZ_CHECK(fd >= 0);
+    FUZZ_CHECK(write(fd, data, size) == (ssize_t)size);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+
+    for (int pass = 0; pass < 2; pass++) {
+        mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+        if (pass == 0)
+            o.trusted = ring;
+        else
+            o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+        mlops_package_report *rep = NULL;
+        int rc = mlops_package_verify(&rep, path, &o);
+        FUZZ_CHECK(allowed(rc));
+        if (rc == 0)
+            FUZZ_CHECK(rep && mlops_package_report_manifest(rep) != NULL &&
+                       mlops_package_report_count(rep) == 0);
+        if (rep) {
+            mlops_buf j = MLOPS_BUF_INIT;
+            FUZZ_CHECK(mlops_package_report_write_json(&j, rep, 0) == 0);
+            mlops_buf_dispose(&j);
+        }
+        mlops_package_report_free(rep);
+    }
+    close(fd);
+    return 0;
+}
