@@ -57,6 +57,15 @@ PROFILE_NUMERIC = 1
 PROFILE_CATEGORICAL = 2
 #: detect.h: MLOPS_DETECTOR_OPTIONS_VERSION
 DETECTOR_OPTIONS_VERSION = 1
+#: sign.h sizes
+ED25519_SIGNATURE_SIZE = 64
+ED25519_KEY_SIZE = 32
+KEYID_STRING_SIZE = 65
+#: package.h / store.h flags
+PACK_OVERWRITE = 0x1
+PACKAGE_ALLOW_UNSIGNED = 0x1
+STORE_CREATE = 0x1
+STORE_NOWAIT = 0x2
 #: policy.h flags
 POLICY_REPLAY_RECORD = 0x1
 DECISION_JSON_PRETTY = 0x1
@@ -166,6 +175,51 @@ class mlops_manifest_parse_options(Structure):
         ("flags", c_uint32),
         ("max_size", c_size_t),
         ("max_depth", c_size_t),
+    ]
+
+
+class mlops_dsse_verify_options(Structure):
+    """``mlops_dsse_verify_options`` version 1 (sign.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("flags", c_uint32),
+        ("threshold", c_uint32),
+        ("payload_type", c_char_p),
+    ]
+
+
+class mlops_pack_options(Structure):
+    """``mlops_pack_options`` version 1 (package.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("flags", c_uint32),
+        ("keys", POINTER(c_void_p)),
+        ("nkeys", c_size_t),
+        ("mtime", c_int64),
+        ("shard_size", c_uint64),
+        ("threads", c_uint32),
+        ("progress", PROGRESS_FN),
+        ("progress_ctx", c_void_p),
+    ]
+
+
+class mlops_package_verify_options(Structure):
+    """``mlops_package_verify_options`` version 1 (package.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("flags", c_uint32),
+        ("trusted", c_void_p),
+        ("threshold", c_uint32),
+        ("paths", POINTER(c_void_p)),
+        ("npaths", c_size_t),
+        ("progress", PROGRESS_FN),
+        ("progress_ctx", c_void_p),
     ]
 
 
@@ -468,4 +522,64 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_manifest_diff_metric_delta": (c_double, (_handle, c_size_t)),
     "mlops_manifest_diff_metric_relative": (c_double, (_handle, c_size_t)),
     "mlops_manifest_diff_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    # --- sign.h -----------------------------------------------------------
+    "mlops_key_generate": (STATUS, (_handle_out, c_uint32)),
+    "mlops_key_load_pem": (STATUS, (_handle_out, c_char_p, c_size_t, c_uint32)),
+    "mlops_key_load_file": (STATUS, (_handle_out, c_char_p, c_uint32)),
+    "mlops_key_from_seed": (STATUS, (_handle_out, _bytes_out)),
+    "mlops_key_from_public": (STATUS, (_handle_out, _bytes_out)),
+    "mlops_key_free": (None, (_handle,)),
+    "mlops_key_has_private": (c_int, (_handle,)),
+    "mlops_key_id": (c_char_p, (_handle,)),
+    "mlops_key_public_raw": (STATUS, (_bytes_out, _handle)),
+    "mlops_key_save_private_pem": (STATUS, (POINTER(mlops_buf), _handle)),
+    "mlops_key_save_public_pem": (STATUS, (POINTER(mlops_buf), _handle)),
+    "mlops_key_sign_raw": (STATUS, (_bytes_out, _handle, _handle, c_size_t)),
+    "mlops_key_verify_raw": (STATUS, (_handle, _bytes_out, _handle, c_size_t)),
+    "mlops_keyring_new": (STATUS, (_handle_out,)),
+    "mlops_keyring_free": (None, (_handle,)),
+    "mlops_keyring_add": (STATUS, (_handle, _handle)),
+    "mlops_keyring_count": (c_size_t, (_handle,)),
+    "mlops_dsse_pae": (STATUS, (POINTER(mlops_buf), c_char_p, _handle, c_size_t)),
+    "mlops_dsse_sign": (STATUS, (POINTER(mlops_buf), c_char_p, _handle, c_size_t, _handle_out, c_size_t, c_uint32)),
+    "mlops_dsse_add_signature": (STATUS, (POINTER(mlops_buf), c_char_p, c_size_t, _handle, c_uint32)),
+    "mlops_dsse_verify_options_init": (STATUS, (POINTER(mlops_dsse_verify_options), c_size_t)),
+    "mlops_dsse_verify": (STATUS, (POINTER(mlops_buf), c_char_p, c_size_t, _handle, POINTER(mlops_dsse_verify_options))),
+    "mlops_dsse_verify_detached": (STATUS, (c_char_p, c_size_t, _handle, c_size_t, _handle, POINTER(mlops_dsse_verify_options))),
+    # --- package.h --------------------------------------------------------
+    "mlops_pack_options_init": (STATUS, (POINTER(mlops_pack_options), c_size_t)),
+    "mlops_packer_new": (STATUS, (_handle_out, POINTER(mlops_pack_options))),
+    "mlops_packer_free": (None, (_handle,)),
+    "mlops_packer_add_file": (STATUS, (_handle, c_char_p, c_char_p, c_char_p, c_uint32)),
+    "mlops_packer_add_directory": (STATUS, (_handle, c_char_p, c_char_p, c_uint32)),
+    "mlops_packer_write": (STATUS, (_handle, c_char_p, _handle, _handle_out)),
+    "mlops_package_sign": (STATUS, (c_char_p, c_char_p, _handle_out, c_size_t, POINTER(mlops_package_verify_options), c_uint32)),
+    "mlops_package_verify_options_init": (STATUS, (POINTER(mlops_package_verify_options), c_size_t)),
+    "mlops_package_verify": (STATUS, (_handle_out, c_char_p, POINTER(mlops_package_verify_options))),
+    "mlops_package_extract": (STATUS, (c_char_p, c_char_p, POINTER(mlops_package_verify_options))),
+    "mlops_package_report_free": (None, (_handle,)),
+    "mlops_package_report_manifest": (_handle, (_handle,)),
+    "mlops_package_report_count": (c_size_t, (_handle,)),
+    "mlops_package_report_code": (c_int, (_handle, c_size_t)),
+    "mlops_package_report_entry": (c_char_p, (_handle, c_size_t)),
+    "mlops_package_report_expected": (c_char_p, (_handle, c_size_t)),
+    "mlops_package_report_found": (c_char_p, (_handle, c_size_t)),
+    "mlops_package_report_message": (c_char_p, (_handle, c_size_t)),
+    "mlops_package_report_files_verified": (c_size_t, (_handle,)),
+    "mlops_package_report_signed": (c_int, (_handle,)),
+    "mlops_package_report_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    # --- store.h ----------------------------------------------------------
+    "mlops_store_open": (STATUS, (_handle_out, c_char_p, c_uint32)),
+    "mlops_store_close": (None, (_handle,)),
+    "mlops_store_add": (STATUS, (_handle, c_char_p, POINTER(mlops_package_verify_options))),
+    "mlops_store_resolve": (STATUS, (_handle_out, _handle, c_char_p)),
+    "mlops_store_alias_set": (STATUS, (_handle, c_char_p, c_char_p, c_char_p)),
+    "mlops_store_alias_history_count": (c_size_t, (_handle, c_char_p, c_char_p)),
+    "mlops_store_alias_history": (c_char_p, (_handle, c_char_p, c_char_p, c_size_t)),
+    "mlops_store_tag_count": (c_size_t, (_handle,)),
+    "mlops_store_tag": (c_char_p, (_handle, c_size_t)),
+    "mlops_store_export": (STATUS, (_handle, c_char_p, c_char_p, c_int64, c_uint32)),
+    "mlops_layout_export": (STATUS, (c_char_p, c_char_p, c_char_p, c_size_t, c_char_p, c_int64, c_uint32)),
+    "mlops_store_gc": (STATUS, (_handle, POINTER(c_size_t))),
+    "mlops_store_check": (STATUS, (_handle,)),
 }

@@ -157,6 +157,7 @@ VALUE_INTS = {
     "mlops_manifest_has_parent", "mlops_manifest_diff_relation",
     "mlops_manifest_diff_file_change", "mlops_manifest_diff_parameter_change",
     "mlops_manifest_diff_metric_change",
+    "mlops_key_has_private", "mlops_package_report_code", "mlops_package_report_signed",
 }
 
 
