@@ -62,6 +62,24 @@ from ._manifest import (
     manifest_path_check,
     relation_name,
 )
+from ._sign import (
+    DSSE_PAYLOAD_TYPE_INTOTO,
+    Keyring,
+    SigningKey,
+    dsse_add_signature,
+    dsse_pae,
+    dsse_sign,
+    dsse_verify,
+    dsse_verify_detached,
+)
+from ._package import (
+    Package,
+    PackageProblem,
+    PackageReport,
+    Packer,
+    Store,
+    layout_export,
+)
 from ._policy import (
     Decision,
     GateCheck,
@@ -178,6 +196,22 @@ __all__ = [
     "default_shard_size",
     "relation_name",
     "change_name",
+    # signing
+    "SigningKey",
+    "Keyring",
+    "DSSE_PAYLOAD_TYPE_INTOTO",
+    "dsse_pae",
+    "dsse_sign",
+    "dsse_add_signature",
+    "dsse_verify",
+    "dsse_verify_detached",
+    # packages and the store
+    "Package",
+    "Packer",
+    "PackageReport",
+    "PackageProblem",
+    "Store",
+    "layout_export",
     # profiles
     "Profile",
     "SketchTest",
