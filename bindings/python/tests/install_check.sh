@@ -49,6 +49,14 @@ except mlops.ParseError as e:
     assert e.offset == 0
 else:
     raise AssertionError("no ParseError")
+p = mlops.Profile(values=[1.0, 2.0, 3.0, 4.0]) + mlops.Profile(values=[5.0])
+assert (p.count, p.mean, p.quantile(0.5)) == (5, 3.0, 3.0)
+key = mlops.SigningKey()
+env = mlops.dsse_sign(b"statement", key)
+assert mlops.dsse_verify(env, key) == b"statement"
+m = mlops.ManifestBuilder("smoke", "1.0.0", "2026-01-01T00:00:00Z").add_file("a", 1, "00" * 32).finish()
+assert mlops.Manifest(m.to_bytes()) == m
+assert mlops.Detector("adwin").update([0.0] * 10).drifts == []
 assert os.path.isfile(os.path.join(os.path.dirname(mlops.__file__), "py.typed"))
 print(f"mlops {mlops.__version__}, libmlops {mlops.library_version()} from "
       f"{mlops.library_source()}: {mlops.library_path()}")
