@@ -132,6 +132,14 @@ def main():
         },
     }
     (OUT / "provenance.json").write_text(json.dumps(meta, indent=2) + "\n")
+    # Both models on the same current (drifted) sample, in the metrics-file
+    # form `mlops gate --candidate/--champion` reads.
+    for version in ("1.0.0", "1.1.0"):
+        m = meta["models"][version]["metrics_drifted_eval"]
+        (OUT / f"eval-{version}.txt").write_text(
+            f"# model {version} on the held-out drifted sample (make_demo_data.py)\n"
+            f"auc {m['auc']} samples={m['eval_samples']}\n"
+            f"accuracy {m['accuracy']} samples={m['eval_samples']}\n")
     print(json.dumps(meta["models"], indent=2))
 
 

@@ -480,6 +480,61 @@ static int lock_store_create(mlops_store *s)
     return rc;
 }
 
+/* An existing store's oci-layout must say version 1.0.0: a newer layout may
+ * keep blobs where this library would not look, so refuse rather than guess. */
+static int check_layout_version(const char *root)
+{
+    mlops_buf p = MLOPS_BUF_INIT, text = MLOPS_BUF_INIT;
+    mlops__json_doc *doc = NULL;
+    int missing = 0;
+    int rc = path_join(&p, root, "oci-layout");
+    if (!rc)
+        rc = read_file(&text, p.data, 4096, &missing);
+    if (!rc && missing)
+        rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, root,
+                             "%s: no oci-layout file: not a model store", root);
+    if (!rc)
+        rc = mlops__json_parse(&doc, text.data ? text.data : "", text.size, NULL, "oci-layout");
+    if (!rc) {
+        const mlops__json *v = mlops__json_object_find(mlops__json_root(doc),
+                                                      "imageLayoutVersion");
+        const char *version = v && mlops__json_type_of(v) == MLOPS__JSON_STRING
+                                  ? mlops__json_string(v, NULL)
+                                  : NULL;
+        if (!version || strcmp(version, "1.0.0") != 0)
+            rc = mlops__error_at(MLOPS_E_VERSION, -1, 0, 0, root,
+                                 "%s: OCI layout version %s is not supported (only 1.0.0)",
+                                 root, version ? version : "(missing)");
+    }
+    mlops__json_doc_free(doc);
+    mlops_buf_dispose(&text);
+    mlops_buf_dispose(&p);
+    return rc;
+}
+
+/* MLOPS_STORE_CREATE turns only an empty directory into a store: creating one
+ * inside a directory that holds other files would mix them with blobs. */
+static int check_empty_dir(const char *root)
+{
+    DIR *d = opendir(root);
+    if (!d)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, root, "%s: cannot list: %s", root,
+                               strerror(errno));
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strcmp(e->d_name, ".lock") == 0)
+            continue;
+        rc = mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, root,
+                             "%s is neither empty nor a model store (it holds \"%.64s\")",
+                             root, e->d_name);
+        break;
+    }
+    closedir(d);
+    return rc;
+}
+
 int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
@@ -501,6 +556,12 @@ int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
                              strerror(errno));
     if (!rc && !(flags & MLOPS_STORE_CREATE) && access(p.data, F_OK) != 0)
         rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, path, "%s is not a model store", path);
+    if (!rc && (flags & MLOPS_STORE_CREATE)) {
+        /* before the lock file exists: a refused directory is left as it was */
+        rc = path_join(&p, path, "index.json");
+        if (!rc && access(p.data, F_OK) != 0)
+            rc = check_empty_dir(path);
+    }
     if (rc)
         goto fail;
     mlops__buf_clear(&p);
@@ -525,6 +586,8 @@ int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
             goto fail;
         }
         rc = lock_store_create(s);
+    } else {
+        rc = check_layout_version(path);
     }
     if (!rc)
         rc = load_index(s);

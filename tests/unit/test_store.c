@@ -415,6 +415,34 @@ static void cleanup_store(void *arg)
                         wp(c->step == 0 ? "empty" : "withtiny"), wp("oomstore")), 0);
 }
 
+/* A layout of another version is refused, not misread; CREATE never turns a
+ * directory holding other files into a store. */
+static void foreign_layouts_and_busy_directories_are_refused(void **state)
+{
+    (void)state;
+    mlops_store *st = NULL;
+    assert_int_equal(mlops_store_open(&st, wp("v2store"), MLOPS_STORE_CREATE), 0);
+    mlops_store_close(st);
+    st = NULL;
+    assert_int_equal(sh("printf '{\"imageLayoutVersion\":\"2.0.0\"}' > '%s'",
+                        wp("v2store/oci-layout")), 0);
+    assert_int_equal(mlops_store_open(&st, wp("v2store"), 0), MLOPS_E_VERSION);
+    assert_null(st);
+    assert_non_null(strstr(mlops_error_last(), "version 2.0.0 is not supported"));
+
+    assert_int_equal(sh("mkdir -p '%s' && echo keep > '%s'", wp("busy"), wp("busy/notes.txt")), 0);
+    assert_int_equal(mlops_store_open(&st, wp("busy"), MLOPS_STORE_CREATE), MLOPS_E_EXISTS);
+    assert_null(st);
+    assert_non_null(strstr(mlops_error_last(), "notes.txt"));
+    /* nothing was added to it */
+    assert_int_equal(sh("test ! -e '%s' && test ! -e '%s' && test ! -e '%s'",
+                        wp("busy/index.json"), wp("busy/oci-layout"), wp("busy/.lock")), 0);
+    /* an empty directory is fine */
+    assert_int_equal(sh("mkdir -p '%s'", wp("empty")), 0);
+    assert_int_equal(mlops_store_open(&st, wp("empty"), MLOPS_STORE_CREATE), 0);
+    mlops_store_close(st);
+}
+
 static void out_of_memory_is_clean(void **state)
 {
     (void)state;
@@ -443,6 +471,7 @@ int main(void)
         cmocka_unit_test(a_second_writer_waits_or_is_told),
         cmocka_unit_test(a_pulled_layout_becomes_the_package_again),
         cmocka_unit_test(a_killed_writer_leaves_a_valid_store),
+        cmocka_unit_test(foreign_layouts_and_busy_directories_are_refused),
         cmocka_unit_test(out_of_memory_is_clean),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,69 @@
+// Package cbench runs libmlops calls in C loops, inside the Go test process,
+// as the baseline of the binding's benchmarks: one cgo call runs n C calls,
+// so the per-call time it gives is the C cost alone, measured in the same
+// process and at the same moment as the Go calls it is compared with (the
+// machine's noise hits both alike). bench/bench_call.c is the same baseline as
+// a separate C program.
+package cbench
+
+/*
+#cgo pkg-config: libmlops
+#include <string.h>
+#include <mlops.h>
+
+static volatile int cbench_sink;
+static void cbench_abi_major(long n)
+{
+    for (long i = 0; i < n; i++)
+        cbench_sink = mlops_abi_major();
+}
+static void cbench_version(long n)
+{
+    for (long i = 0; i < n; i++)
+        cbench_sink = (int)strlen(mlops_version());
+}
+static void cbench_sha256(long n, const void *data, size_t len)
+{
+    uint8_t d[MLOPS_SHA256_SIZE];
+    for (long i = 0; i < n; i++)
+        cbench_sink = mlops_digest_buffer(d, data, len);
+}
+static void cbench_compare_str(long n)
+{
+    int r = 0;
+    for (long i = 0; i < n; i++)
+        cbench_sink = mlops_semver_compare_str(&r, "1.0.0-rc.1", "1.0.0") + r;
+}
+static void cbench_error_path(long n)
+{
+    uint8_t d[MLOPS_SHA256_SIZE];
+    for (long i = 0; i < n; i++) {
+        cbench_sink = mlops_digest_parse(d,
+            "sha256:0000000000000000000000000000000000000000000000000000000000000G00");
+        cbench_sink += (int)strlen(mlops_error_last()) + mlops_error_last_code() +
+                       (int)mlops_error_last_offset() + (int)mlops_error_last_line() +
+                       (int)mlops_error_last_column() + (int)strlen(mlops_error_last_path());
+    }
+}
+*/
+import "C"
+
+import "unsafe"
+
+// ABIMajor calls mlops_abi_major n times.
+func ABIMajor(n int) { C.cbench_abi_major(C.long(n)) }
+
+// Version calls mlops_version n times.
+func Version(n int) { C.cbench_version(C.long(n)) }
+
+// SHA256 calls mlops_digest_buffer on data n times (data must not be empty).
+func SHA256(n int, data []byte) {
+	C.cbench_sha256(C.long(n), unsafe.Pointer(&data[0]), C.size_t(len(data)))
+}
+
+// CompareStr calls mlops_semver_compare_str("1.0.0-rc.1", "1.0.0") n times.
+func CompareStr(n int) { C.cbench_compare_str(C.long(n)) }
+
+// ErrorPath makes a failing mlops_digest_parse and reads the whole error
+// record after it, n times.
+func ErrorPath(n int) { C.cbench_error_path(C.long(n)) }
