@@ -43,6 +43,19 @@ from ._signatures import SHA256_SIZE
 from ._results import Result
 from ._sketch import Profile, SketchTest
 from ._detect import Detections, Detector
+from ._drift import (
+    METRICS,
+    DriftColumn,
+    DriftReference,
+    DriftResult,
+    DriftTableResult,
+    auto_metric,
+    drift,
+    drift_categorical,
+    drift_table,
+    metric_name,
+    pvalue_adjust,
+)
 from ._manifest import (
     CodeRef,
     Dataset,
@@ -215,6 +228,18 @@ __all__ = [
     # profiles
     "Profile",
     "SketchTest",
+    # drift metrics
+    "drift",
+    "drift_categorical",
+    "drift_table",
+    "DriftResult",
+    "DriftReference",
+    "DriftTableResult",
+    "DriftColumn",
+    "METRICS",
+    "metric_name",
+    "auto_metric",
+    "pvalue_adjust",
     # detectors
     "Detector",
     "Detections",

@@ -57,6 +57,9 @@ PROFILE_NUMERIC = 1
 PROFILE_CATEGORICAL = 2
 #: detect.h: MLOPS_DETECTOR_OPTIONS_VERSION
 DETECTOR_OPTIONS_VERSION = 1
+#: drift.h
+DRIFT_METRIC_COUNT = 14
+DRIFT_REJECT_NONFINITE = 0x1
 #: sign.h sizes
 ED25519_SIGNATURE_SIZE = 64
 ED25519_KEY_SIZE = 32
@@ -220,6 +223,40 @@ class mlops_package_verify_options(Structure):
         ("npaths", c_size_t),
         ("progress", PROGRESS_FN),
         ("progress_ctx", c_void_p),
+    ]
+
+
+class mlops_drift_options(Structure):
+    """``mlops_drift_options`` version 1 (drift.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("flags", c_uint32),
+        ("binning", c_uint32),
+        ("bins", c_size_t),
+        ("edges", POINTER(c_double)),
+        ("n_edges", c_size_t),
+        ("smoothing", c_double),
+        ("js_base", c_double),
+        ("threshold", c_double),
+        ("ks_mode", c_uint32),
+    ]
+
+
+class mlops_drift_table_options(Structure):
+    """``mlops_drift_table_options`` version 1 (drift.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("flags", c_uint32),
+        ("rule", c_uint32),
+        ("drift_share", c_double),
+        ("alpha", c_double),
+        ("effect_floor", c_double),
+        ("threads", c_uint32),
+        ("column_options", POINTER(mlops_drift_options)),
     ]
 
 
@@ -582,4 +619,50 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_layout_export": (STATUS, (c_char_p, c_char_p, c_char_p, c_size_t, c_char_p, c_int64, c_uint32)),
     "mlops_store_gc": (STATUS, (_handle, POINTER(c_size_t))),
     "mlops_store_check": (STATUS, (_handle,)),
+    # --- drift.h ----------------------------------------------------------
+    "mlops_drift_options_init": (STATUS, (POINTER(mlops_drift_options), c_size_t)),
+    "mlops_drift_result_free": (None, (_handle,)),
+    "mlops_drift_result_metric": (c_int, (_handle,)),
+    "mlops_drift_result_statistic": (c_double, (_handle,)),
+    "mlops_drift_result_pvalue": (c_double, (_handle,)),
+    "mlops_drift_result_pvalue_method": (c_int, (_handle,)),
+    "mlops_drift_result_threshold": (c_double, (_handle,)),
+    "mlops_drift_result_direction": (c_int, (_handle,)),
+    "mlops_drift_result_drifted": (c_int, (_handle,)),
+    "mlops_drift_result_missing_ref": (c_uint64, (_handle,)),
+    "mlops_drift_result_missing_cur": (c_uint64, (_handle,)),
+    "mlops_drift_result_n_ref": (c_uint64, (_handle,)),
+    "mlops_drift_result_n_cur": (c_uint64, (_handle,)),
+    "mlops_drift_result_smoothing": (c_double, (_handle,)),
+    "mlops_drift_result_js_base": (c_double, (_handle,)),
+    "mlops_drift_result_dof": (c_uint64, (_handle,)),
+    "mlops_drift_result_unseen_share": (c_double, (_handle,)),
+    "mlops_drift_result_bins": (c_size_t, (_handle,)),
+    "mlops_drift_result_edges": (POINTER(c_double), (_handle, POINTER(c_size_t))),
+    "mlops_drift_result_ref_counts": (POINTER(c_uint64), (_handle,)),
+    "mlops_drift_result_cur_counts": (POINTER(c_uint64), (_handle,)),
+    "mlops_drift_result_categories": (POINTER(c_int32), (_handle,)),
+    "mlops_drift_result_to_json": (STATUS, (_handle, POINTER(mlops_buf))),
+    "mlops_drift_metric_name": (c_char_p, (c_int,)),
+    "mlops_drift_numeric": (STATUS, (_handle_out, c_int, POINTER(c_double), c_size_t, POINTER(c_double), c_size_t, POINTER(mlops_drift_options))),
+    "mlops_drift_auto_metric": (c_int, (c_int, c_uint64, c_uint64)),
+    "mlops_drift_reference_new": (STATUS, (_handle_out, POINTER(c_double), c_size_t, POINTER(mlops_drift_options))),
+    "mlops_drift_reference_from_counts": (STATUS, (_handle_out, POINTER(c_double), c_size_t, POINTER(c_uint64), c_uint64)),
+    "mlops_drift_reference_free": (None, (_handle,)),
+    "mlops_drift_reference_edges": (POINTER(c_double), (_handle, POINTER(c_size_t))),
+    "mlops_drift_reference_counts": (POINTER(c_uint64), (_handle, POINTER(c_size_t))),
+    "mlops_drift_reference_compare": (STATUS, (_handle_out, _handle, c_int, POINTER(c_double), c_size_t, POINTER(mlops_drift_options))),
+    "mlops_drift_categorical": (STATUS, (_handle_out, c_int, POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, c_uint32, POINTER(mlops_drift_options))),
+    "mlops_pvalue_adjust": (STATUS, (POINTER(c_double), POINTER(c_double), c_size_t, c_int)),
+    "mlops_drift_table_options_init": (STATUS, (POINTER(mlops_drift_table_options), c_size_t)),
+    "mlops_drift_table": (STATUS, (_handle_out, POINTER(c_double), c_size_t, POINTER(c_double), c_size_t, c_size_t, POINTER(c_int), POINTER(mlops_drift_table_options))),
+    "mlops_drift_table_result_free": (None, (_handle,)),
+    "mlops_drift_table_result_columns": (c_size_t, (_handle,)),
+    "mlops_drift_table_result_column": (_handle, (_handle, c_size_t)),
+    "mlops_drift_table_result_column_drifted": (c_int, (_handle, c_size_t)),
+    "mlops_drift_table_result_adjusted_pvalue": (c_double, (_handle, c_size_t)),
+    "mlops_drift_table_result_drifted_count": (c_size_t, (_handle,)),
+    "mlops_drift_table_result_drifted_share": (c_double, (_handle,)),
+    "mlops_drift_table_result_drifted": (c_int, (_handle,)),
+    "mlops_drift_table_result_to_json": (STATUS, (_handle, POINTER(mlops_buf))),
 }
