@@ -112,3 +112,34 @@ def test_pack_sign_verify_example(tmp_path):
     assert (tmp_path / "out" / "extracted" / "weights.bin").read_bytes() == b"\x01" * 5000
     ex.main(model, tmp_path / "out")  # again: the same key is reused
     assert mlops.SigningKey.from_file(tmp_path / "out" / "signing-key.pem").id == key.id
+
+
+def test_drift_report_over_csv_files(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    stats = pytest.importorskip("scipy.stats")
+    ex = load("drift_report")
+    rng = np.random.default_rng(3)
+    n = 4000
+    ref = pd.DataFrame({"age": rng.normal(40, 10, n), "income": rng.lognormal(10, 1, n),
+                        "plan": rng.choice(["basic", "pro", "team"], n, p=[0.6, 0.3, 0.1])})
+    cur = pd.DataFrame({"age": rng.normal(40, 10, n), "income": rng.lognormal(10.3, 1, n),
+                        "plan": rng.choice(["basic", "pro", "team", "free"], n, p=[0.4, 0.3, 0.1, 0.2])})
+    ref.to_csv(tmp_path / "ref.csv", index=False)
+    cur.to_csv(tmp_path / "cur.csv", index=False)
+    out = ex.report(pd.read_csv(tmp_path / "ref.csv"), pd.read_csv(tmp_path / "cur.csv"), metric="ks")
+    rows = {r["column"]: r for r in out["columns"]}
+    for col in ("age", "income"):
+        want = stats.ks_2samp(ref[col], cur[col])
+        assert rows[col]["statistic"] == pytest.approx(want.statistic, rel=1e-9)
+    assert rows["income"]["drifted"] and not rows["age"]["drifted"]
+    counts = pd.crosstab(pd.concat([ref["plan"], cur["plan"]]), np.repeat([0, 1], n))
+    chi2 = stats.chi2_contingency(counts.to_numpy().T, correction=False)
+    assert rows["plan"]["metric"] == "js"  # n_ref > 1000 categorical: AUTO picks JS
+    assert rows["plan"]["drifted"]
+    assert ex.main([str(tmp_path / "ref.csv"), str(tmp_path / "cur.csv"), "--rule", "holm"]) == 0
+    printed = capsys.readouterr().out
+    assert "income" in printed and "columns drifted" in printed
+    r_codes, c_codes, k = ex.categorical_codes(ref["plan"], cur["plan"])
+    got = mlops.drift_categorical(r_codes, c_codes, "chi2", n_categories=k)
+    assert got.statistic == pytest.approx(chi2[0], rel=1e-12) and got.dof == chi2[2]
