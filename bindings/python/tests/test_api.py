@@ -202,6 +202,30 @@ def test_header_constants_match():
     assert sig.DIGEST_STRING_SIZE == define("MLOPS_DIGEST_STRING_SIZE")
     assert sig.TIMESTAMP_STRING_SIZE == define("MLOPS_TIMESTAMP_STRING_SIZE")
     assert sig.DIGEST_FILE_OPTIONS_VERSION == define("MLOPS_DIGEST_FILE_OPTIONS_VERSION")
+    headers = "".join(repo_file(f"include/mlops/{h}.h").read_text()
+                      for h in ("sketch", "detect", "drift", "sign", "policy", "package", "store"))
+
+    def value(name):
+        return int(re.search(rf"#define {name} \(?(?:\(\w+\))?(0x[0-9a-fA-F]+|\d+)u?", headers).group(1), 0)
+    for py, c in [("PROFILE_OPTIONS_VERSION", "MLOPS_PROFILE_OPTIONS_VERSION"),
+                  ("SKETCH_TEST_VERSION", "MLOPS_SKETCH_TEST_VERSION"),
+                  ("PROFILE_DEFAULT_K", "MLOPS_PROFILE_DEFAULT_K"),
+                  ("PROFILE_DEFAULT_CATEGORY_CAP", "MLOPS_PROFILE_DEFAULT_CATEGORY_CAP"),
+                  ("PROFILE_MAX_EDGES", "MLOPS_PROFILE_MAX_EDGES"),
+                  ("DETECTOR_OPTIONS_VERSION", "MLOPS_DETECTOR_OPTIONS_VERSION"),
+                  ("DRIFT_METRIC_COUNT", "MLOPS_DRIFT_METRIC_COUNT"),
+                  ("DRIFT_REJECT_NONFINITE", "MLOPS_DRIFT_REJECT_NONFINITE"),
+                  ("ED25519_SIGNATURE_SIZE", "MLOPS_ED25519_SIGNATURE_SIZE"),
+                  ("ED25519_KEY_SIZE", "MLOPS_ED25519_KEY_SIZE"),
+                  ("KEYID_STRING_SIZE", "MLOPS_KEYID_STRING_SIZE"),
+                  ("POLICY_REPLAY_RECORD", "MLOPS_POLICY_REPLAY_RECORD"),
+                  ("DECISION_JSON_PRETTY", "MLOPS_DECISION_JSON_PRETTY"),
+                  ("PACK_OVERWRITE", "MLOPS_PACK_OVERWRITE"),
+                  ("PACKAGE_ALLOW_UNSIGNED", "MLOPS_PACKAGE_ALLOW_UNSIGNED"),
+                  ("STORE_CREATE", "MLOPS_STORE_CREATE"),
+                  ("STORE_NOWAIT", "MLOPS_STORE_NOWAIT")]:
+        assert getattr(sig, py) == value(c), c
+    assert mlops.DSSE_PAYLOAD_TYPE_INTOTO in headers
 
 
 def test_wheel_build_installs_every_module():
