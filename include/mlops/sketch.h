@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "mlops/common.h"
+#include "mlops/drift.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -253,6 +254,49 @@ MLOPS_EXTERN int mlops_profile_rank(double *out, const mlops_profile *p, double 
  */
 MLOPS_EXTERN int mlops_profile_quantile_edges(double *edges, size_t *n_edges,
                                               const mlops_profile *ref, uint32_t bins);
+
+/* ------------------------------------------------------------------------ */
+/* Histogram and category metrics between profiles (exact)                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Compare two profiles with a drift metric computed from their exact counts
+ * (no sketch error): the drift module's share metrics on the histograms,
+ * as mlops_drift_counts() (docs/drift-contract.md, "Smoothing and logs").
+ *
+ * Numeric profiles: both must have histograms with identical edges (the
+ * same doubles, bit for bit); metrics PSI, KL, JS, HELLINGER, TVD, LINF,
+ * AUTO (= PSI). The result equals mlops_drift_numeric() with
+ * MLOPS_DRIFT_BINS_EDGES and those edges on the raw values the profiles
+ * summarise; the non-finite values (NaN, +inf, -inf) the profiles counted
+ * are reported as missing_ref / missing_cur.
+ *
+ * Categorical profiles: the bins are the union of both profiles' codes, in
+ * code order; metrics PSI ... LINF, CHI2, ZTEST, AUTO (= PSI). The counts
+ * must be exact: a profile that exceeded its category cap (a non-zero
+ * mlops_profile_category_error()) is refused with MLOPS_E_LIMIT rather than
+ * compared approximately. mlops_drift_result_categories() holds the codes
+ * when all of them fit in int32_t, else NULL. missing counts are 0.
+ *
+ * @param out    receives the result; release with mlops_drift_result_free().
+ * @param ref    profile of the reference data (not modified).
+ * @param cur    profile of the current data (not modified).
+ * @param metric an mlops_drift_metric as above.
+ * @param opts   drift options (smoothing, js_base, threshold, flags;
+ *               binning fields are ignored), or NULL for the defaults.
+ * @return 0; MLOPS_E_INVALID (NULL argument, profiles of different kinds, a
+ *         numeric profile without histogram, different edges — the message
+ *         names the first difference —, a metric that does not apply, bad
+ *         options); MLOPS_E_VERSION (options version); MLOPS_E_LIMIT (a
+ *         categorical profile with approximate counts); MLOPS_E_DOMAIN (a
+ *         profile without finite values / codes, a missing count with
+ *         MLOPS_DRIFT_REJECT_NONFINITE, ZTEST on a union of other than two
+ *         codes); MLOPS_E_NOMEM. *out is unchanged on failure. Reads the
+ *         profiles only: may run concurrently on the same profiles.
+ */
+MLOPS_EXTERN int mlops_profile_drift(mlops_drift_result **out, const mlops_profile *ref,
+                                     const mlops_profile *cur, int metric,
+                                     const mlops_drift_options *opts);
 
 /* ------------------------------------------------------------------------ */
 /* Tests between profiles that carry the sketch error                       */

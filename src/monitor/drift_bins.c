@@ -416,3 +416,92 @@ int mlops_drift_reference_compare(mlops_drift_result **out, const mlops_drift_re
     *out = r;
     return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Two histograms given as counts                                           */
+/* ------------------------------------------------------------------------ */
+
+#define MAX_COUNT_BINS (1u << 24)
+
+int mlops_drift_counts(mlops_drift_result **out, int metric, const double *edges,
+                       size_t n_edges, const uint64_t *ref_counts, const uint64_t *cur_counts,
+                       size_t bins, uint64_t missing_ref, uint64_t missing_cur,
+                       const mlops_drift_options *opts)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(ref_counts);
+    MLOPS__CHECK_ARG(cur_counts);
+    mlops_drift_options o;
+    int rc = mlops__drift_options_load(&o, opts);
+    if (rc)
+        return rc;
+    if (metric == MLOPS_DRIFT_AUTO)
+        metric = MLOPS_DRIFT_PSI;
+    if (!mlops__drift_metric_is_share(metric))
+        return mlops__error(MLOPS_E_INVALID,
+                            "metric %d (%s) cannot be computed from bin counts (share "
+                            "metrics only: psi, kl, js, hellinger, tvd, linf)",
+                            metric, mlops_drift_metric_name(metric));
+    if (bins == 0 || bins > MAX_COUNT_BINS)
+        return mlops__error(MLOPS_E_INVALID, "bins must be in 1..%u (got %zu)",
+                            MAX_COUNT_BINS, bins);
+    if (n_edges != 0 && n_edges != bins - 1)
+        return mlops__error(MLOPS_E_INVALID,
+                            "%zu edges for %zu bins (want bins - 1 = %zu, or 0 for bins "
+                            "without edges)", n_edges, bins, bins - 1);
+    if (n_edges > 0 && !edges)
+        return mlops__error(MLOPS_E_INVALID, "edges is NULL with n_edges %zu", n_edges);
+    for (size_t i = 0; i < n_edges; i++) {
+        if (!isfinite(edges[i]))
+            return mlops__error(MLOPS_E_INVALID, "bin edge %zu is not finite", i);
+        if (i > 0 && !(edges[i] > edges[i - 1]))
+            return mlops__error(MLOPS_E_INVALID,
+                                "bin edges must be strictly increasing (edge %zu)", i);
+    }
+    uint64_t n = 0, m = 0;
+    for (size_t i = 0; i < bins; i++) {
+        if (ref_counts[i] > UINT64_MAX - n)
+            return mlops__error(MLOPS_E_INVALID, "reference counts overflow 64 bits (bin %zu)",
+                                i);
+        if (cur_counts[i] > UINT64_MAX - m)
+            return mlops__error(MLOPS_E_INVALID, "current counts overflow 64 bits (bin %zu)",
+                                i);
+        n += ref_counts[i];
+        m += cur_counts[i];
+    }
+    if (o.flags & MLOPS_DRIFT_REJECT_NONFINITE) {
+        if (missing_ref)
+            return mlops__error(MLOPS_E_DOMAIN,
+                                "reference: %llu non-finite values (rejected by "
+                                "MLOPS_DRIFT_REJECT_NONFINITE)",
+                                (unsigned long long)missing_ref);
+        if (missing_cur)
+            return mlops__error(MLOPS_E_DOMAIN,
+                                "current: %llu non-finite values (rejected by "
+                                "MLOPS_DRIFT_REJECT_NONFINITE)",
+                                (unsigned long long)missing_cur);
+    }
+    if (n == 0)
+        return mlops__error(MLOPS_E_DOMAIN,
+                            "reference histogram is empty: every bin count is 0 (%llu "
+                            "non-finite values)", (unsigned long long)missing_ref);
+    if (m == 0)
+        return mlops__error(MLOPS_E_DOMAIN,
+                            "current histogram is empty: every bin count is 0 (%llu "
+                            "non-finite values)", (unsigned long long)missing_cur);
+    mlops_drift_result *r = mlops__drift_result_alloc(metric);
+    if (!r)
+        return MLOPS_E_NOMEM;
+    rc = mlops__drift_result_set_shares(r, edges, n_edges, ref_counts, cur_counts, bins, &o);
+    if (rc) {
+        mlops_drift_result_free(r);
+        return rc;
+    }
+    r->n_ref = n;
+    r->n_cur = m;
+    r->missing_ref = missing_ref;
+    r->missing_cur = missing_cur;
+    mlops__drift_result_decide(r, o.threshold);
+    *out = r;
+    return 0;
+}
