@@ -52,6 +52,7 @@ from ._drift import (
     auto_metric,
     drift,
     drift_categorical,
+    drift_counts,
     drift_table,
     metric_name,
     pvalue_adjust,
@@ -231,6 +232,7 @@ __all__ = [
     # drift metrics
     "drift",
     "drift_categorical",
+    "drift_counts",
     "drift_table",
     "DriftResult",
     "DriftReference",

@@ -186,6 +186,30 @@ def drift(reference: Any, current: Any, metric: Union[str, int] = "auto", **opti
     return _take(out)
 
 
+def drift_counts(reference_counts: Sequence[int], current_counts: Sequence[int],
+                 metric: Union[str, int] = "psi", *, edges: Optional[Sequence[float]] = None,
+                 missing_ref: int = 0, missing_cur: int = 0, **options: Any) -> DriftResult:
+    """A share metric (psi, kl, js, hellinger, tvd, linf) between two
+    histograms over the same bins, computed as :func:`drift` does on those
+    bins: for counts produced elsewhere (stored references, a database's
+    GROUP BY). ``edges`` are the ``bins - 1`` interior edges, or None."""
+    rc = [check_int(int(c), 0, 2**64 - 1, "count") for c in reference_counts]
+    cc = [check_int(int(c), 0, 2**64 - 1, "count") for c in current_counts]
+    if len(rc) != len(cc):
+        raise invalid(f"{len(rc)} reference counts but {len(cc)} current counts")
+    o = _Options(**options)
+    keep, ptr, n = (None, None, 0) if edges is None else numeric_array(edges)
+    bins = len(rc)
+    ra = (c_uint64 * max(bins, 1))(*rc)
+    ca = (c_uint64 * max(bins, 1))(*cc)
+    out = c_void_p()
+    C.mlops_drift_counts(ctypes.byref(out), _metric(metric), ptr, n, ra, ca, bins,
+                         check_int(missing_ref, 0, 2**64 - 1, "missing_ref"),
+                         check_int(missing_cur, 0, 2**64 - 1, "missing_cur"), ctypes.byref(o.opts))
+    del keep
+    return _take(out)
+
+
 def drift_categorical(reference: Any, current: Any, metric: Union[str, int] = "auto", *,
                       n_categories: Optional[int] = None, **options: Any) -> DriftResult:
     """Compare two samples of category codes in ``[0, n_categories)``

@@ -351,6 +351,10 @@ FUNCTIONS: Dict[str, Signature] = {
         STATUS,
         (POINTER(c_double), POINTER(c_size_t), _handle, c_uint32),
     ),
+    "mlops_profile_drift": (
+        STATUS,
+        (_handle_out, _handle, _handle, c_int, POINTER(mlops_drift_options)),
+    ),
     "mlops_profile_ks_test": (STATUS, (POINTER(mlops_sketch_test), _handle, _handle, c_double)),
     "mlops_profile_wasserstein": (
         STATUS,
@@ -652,6 +656,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_drift_reference_edges": (POINTER(c_double), (_handle, POINTER(c_size_t))),
     "mlops_drift_reference_counts": (POINTER(c_uint64), (_handle, POINTER(c_size_t))),
     "mlops_drift_reference_compare": (STATUS, (_handle_out, _handle, c_int, POINTER(c_double), c_size_t, POINTER(mlops_drift_options))),
+    "mlops_drift_counts": (STATUS, (_handle_out, c_int, POINTER(c_double), c_size_t, POINTER(c_uint64), POINTER(c_uint64), c_size_t, c_uint64, c_uint64, POINTER(mlops_drift_options))),
     "mlops_drift_categorical": (STATUS, (_handle_out, c_int, POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, c_uint32, POINTER(mlops_drift_options))),
     "mlops_pvalue_adjust": (STATUS, (POINTER(c_double), POINTER(c_double), c_size_t, c_int)),
     "mlops_drift_table_options_init": (STATUS, (POINTER(mlops_drift_table_options), c_size_t)),

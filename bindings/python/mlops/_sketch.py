@@ -403,6 +403,23 @@ class Profile:
         return tuple(edges[i] for i in range(n.value))
 
     # --- tests between profiles -------------------------------------------
+    def drift(self, current: "Profile", metric: str = "psi", **options: Any) -> Any:
+        """A drift metric between this (reference) profile and ``current``
+        from their exact counts, no sketch error: share metrics (psi, kl, js,
+        hellinger, tvd, linf) on the histograms of numeric profiles (same
+        edges), and also chi2/ztest on categorical ones. Returns a
+        :class:`DriftResult`; options as for :func:`mlops.drift` (smoothing,
+        js_base, threshold, reject_nonfinite)."""
+        from ._drift import _metric, _Options, _take
+
+        if not isinstance(current, Profile):
+            raise TypeError(f"expected a Profile, not {type(current).__name__}")
+        o = _Options(**options)
+        out = c_void_p()
+        C.mlops_profile_drift(ctypes.byref(out), self._h(), current._h(), _metric(metric), ctypes.byref(o.opts))
+        return _take(out)
+
+
     def ks_test(self, current: "Profile", alpha: float = 0.05) -> SketchTest:
         """Two-sample KS test with this profile as reference and ``current``."""
         return self._test("ks", C.mlops_profile_ks_test, current, alpha)

@@ -264,3 +264,35 @@ def test_drift_reads_float64_in_place_and_converts_other_input_once(rng):
     got = mlops.drift(f[:, 0], f[:, 1], "wasserstein")
     assert got.statistic == pytest.approx(stats.wasserstein_distance(f[:, 0].astype(float), f[:, 1].astype(float)), rel=REL)
     assert mlops.drift(list(m[:, 0]), tuple(m[:, 1]), "ks").statistic == pytest.approx(want.statistic, rel=REL)
+
+
+def test_counts_and_profile_drift_equal_the_metric_on_the_raw_values(rng):
+    a, b = rng.gamma(2.0, 1.0, 6000), rng.gamma(2.2, 1.0, 5000)
+    a[:7] = np.nan
+    edges = [0.5, 1.0, 2.0, 3.0, 5.0]
+    pa, pb = mlops.Profile(values=a, edges=edges), mlops.Profile(values=b, edges=edges)
+    for metric in ("psi", "kl", "js", "hellinger", "tvd", "linf"):
+        direct = mlops.drift(a, b, metric, edges=edges)
+        want = shares_oracle(a[~np.isnan(a)], b, np.array(edges))[metric]
+        assert direct.statistic == pytest.approx(want, rel=1e-10, abs=1e-15)
+        via_profiles = pa.drift(pb, metric)
+        assert via_profiles.statistic == pytest.approx(direct.statistic, rel=1e-14, abs=1e-16), metric
+        via_counts = mlops.drift_counts(pa.histogram_counts, pb.histogram_counts, metric, edges=edges,
+                                        missing_ref=7)
+        assert via_counts.statistic == pytest.approx(direct.statistic, rel=1e-14, abs=1e-16), metric
+        assert via_counts.missing_ref == 7 and via_counts.edges == tuple(edges)
+    assert pa.drift(pb).missing_ref == 7 and pa.drift(pb).n_ref == 6000 - 7
+    codes_a, codes_b = rng.integers(0, 5, 3000), rng.integers(0, 6, 3000)
+    ca, cb = mlops.Profile.categorical(codes_a), mlops.Profile.categorical(codes_b)
+    chi = ca.drift(cb, "chi2")
+    assert chi.statistic == pytest.approx(mlops.drift_categorical(codes_a, codes_b, "chi2").statistic, rel=1e-12)
+    with pytest.raises(mlops.InvalidArgumentError):
+        pa.drift(mlops.Profile(values=b, edges=[0.5, 1.0]))
+    with pytest.raises(mlops.InvalidArgumentError):
+        pa.drift(pb, "ks")
+    with pytest.raises(mlops.InvalidArgumentError):
+        mlops.drift_counts([1, 2], [1, 2, 3])
+    with pytest.raises(mlops.DomainError):
+        mlops.drift_counts([0, 0], [1, 2])
+    with pytest.raises(TypeError):
+        pa.drift("profile")

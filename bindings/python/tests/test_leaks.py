@@ -206,6 +206,9 @@ def test_drift_results_and_tables_do_not_leak():
         with mlops.DriftReference(a, bins=4) as ref:
             ref.compare(b)
         mlops.drift_table(cols, cols, "ks", threads=1)
+        mlops.drift_counts([1, 2, 3], [3, 2, 1], "js", edges=[0.0, 1.0])
+        with mlops.Profile(values=a, edges=[1.0, 2.0]) as p:
+            p.drift(p, "psi")
         try:
             mlops.drift([], b, "ks")
         except mlops.DomainError:
