@@ -116,7 +116,11 @@ MLOPS_EXTERN int mlops_manifest_parse_options_init(mlops_manifest_parse_options 
  *         or a predicateType other than MLOPS_MANIFEST_PREDICATE_TYPE);
  *         MLOPS_E_INVALID (NULL, unknown flags, limits above the defaults);
  *         MLOPS_E_NOMEM.
- * Thread-safe.
+ * Thread-safe. For statements of 256 KiB and more the two SHA-256 digests
+ * are computed on a short-lived helper thread next to the calling one
+ * (joined before returning; without threads both run on the caller's).
+ * Canonical input is hashed as it is and kept for
+ * mlops_manifest_write_canonical(), which then copies it back.
  */
 MLOPS_EXTERN int mlops_manifest_parse(mlops_manifest **out, const char *data, size_t len,
                                       const mlops_manifest_parse_options *opts);
@@ -169,9 +173,14 @@ MLOPS_EXTERN const char *mlops_manifest_statement_sha256(const mlops_manifest *m
 MLOPS_EXTERN int mlops_manifest_equal(const mlops_manifest *a, const mlops_manifest *b);
 
 /**
- * Check the rules of the format on a manifest again (paths, order, case
+ * Check the rules of the format on a manifest (paths, order, case
  * collisions, sizes, shards, subject). Manifests made by this library
  * always pass; the function exists for callers that assert it explicitly.
+ * A manifest is immutable and every one comes out of the same checks
+ * (mlops_manifest_parse() and mlops_manifest_builder_finish() run all of
+ * them on its content), so the per-file rules are not run a second time:
+ * only the subject binding (subject digest = tree digest) is compared again,
+ * and the call costs nothing at any size.
  * @return 0, MLOPS_E_SCHEMA, MLOPS_E_INTEGRITY, MLOPS_E_INVALID, MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_manifest_validate(const mlops_manifest *m);

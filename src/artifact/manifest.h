@@ -82,7 +82,21 @@ struct mlops_manifest {
     size_t canonical_size; /* bytes of the canonical statement */
     char tree_hex[65];
     char statement_hex[65];
+    /* Set by mlops__manifest_load once every rule of the format has passed:
+     * a manifest is immutable, so mlops_manifest_validate() need not run the
+     * per-file rules a second time on it. */
+    int rules_checked;
+    /* Noted while the loader reads the files (mlops__manifest_note_path), so
+     * that the rules across files need not look every path up again. */
+    int paths_noted;
+    int paths_foldable; /* some path has upper-case ASCII or non-ASCII bytes */
+    size_t order_fault; /* 1 + index of the first file not after its predecessor */
+    /* The document was parsed from a copy of canonical bytes (the digest
+     * pass hashed them as they were): writing it is copying them back. */
+    int source_canonical;
 };
+
+typedef struct mlops__mf_prehash mlops__mf_prehash;
 
 /* ---- manifest.c: file entries read from their checked JSON objects ---- */
 
@@ -98,18 +112,30 @@ const char *mlops__manifest_file_sha256(const mlops__json *f);
  * Check a document against the schema and the rules, index it and compute
  * its digests. Takes ownership of `doc` whether it succeeds or not. `data`
  * and `len` are the parsed input (to turn offsets into line and column in
- * errors), or NULL/0.
+ * errors), or NULL/0; `pristine` says that they are still exactly the bytes
+ * the document was parsed from (not parsed in place), so that canonical input
+ * can be hashed as it is; `ph` is a hashing job already started on them, or
+ * NULL (the caller frees it after this returns).
  */
 int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char *data,
-                         size_t len);
+                         size_t len, int pristine, mlops__mf_prehash *ph);
 
 /* ---- manifest_validate.c ---- */
 
 /** Rules across files (order, uniqueness, case folding) and the subject. */
 int mlops__manifest_check(const mlops_manifest *m);
+/**
+ * Note file `i`'s path (`cur`) after its predecessor's (`prev`, NULL for the
+ * first): the first order fault and whether any path can change under case
+ * folding. mlops__manifest_check reports what was noted.
+ */
+void mlops__manifest_note_path(mlops_manifest *m, const char *prev, size_t plen,
+                               const char *cur, size_t qlen, size_t i);
 /** Path rules of one path; `what` prefixes the message (a JSON path). */
 int mlops__manifest_path_rules(const char *path, size_t len, const char **why,
                                size_t *at);
+/** 1 when all `n` bytes of s[0..n) are lowercase hex digits (reads all n). */
+int mlops__manifest_hex_run(const char *s, size_t n);
 /** 1 when `s` is exactly `n` lowercase hex digits (and nothing more). */
 int mlops__manifest_is_hex(const char *s, size_t n);
 /** Valid UTF-8 without NUL bytes. */
@@ -123,8 +149,27 @@ int mlops__manifest_created_ok(const char *s);
 
 /* ---- manifest_write.c ---- */
 
-/** Compute the tree and statement digests into m (and their hex forms). */
-int mlops__manifest_digests(mlops_manifest *m);
+/**
+ * Compute the tree and statement digests into m (and their hex forms).
+ * `src` (`len` bytes) is the source the document was parsed from, unchanged,
+ * or NULL: when it is already canonical it is hashed as it is. `len` also
+ * serves as a size hint: large statements are hashed on two threads.
+ */
+int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t len,
+                           mlops__mf_prehash *ph);
+
+/**
+ * For large input (`len` bytes at `src`, parsed into `doc`) that may be
+ * canonical, start hashing it on a helper thread and decide (on this thread)
+ * whether it is canonical; *out is then the job to pass to
+ * mlops__manifest_digests, or NULL when none was started (small or
+ * non-canonical-looking input, no thread). Returns 0 or MLOPS_E_NOMEM.
+ * `src` must stay unchanged until mlops__manifest_prehash_free().
+ */
+int mlops__manifest_prehash_start(mlops__mf_prehash **out, const mlops__json_doc *doc,
+                                  const char *src, size_t len);
+/** Wait for the helper (if still running) and release the job; NULL is a no-op. */
+void mlops__manifest_prehash_free(mlops__mf_prehash *ph);
 /** Lowercase hex of `n` bytes into `out` (2n+1 bytes). */
 void mlops__manifest_hex(char *out, const uint8_t *bytes, size_t n);
 

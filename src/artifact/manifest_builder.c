@@ -646,7 +646,7 @@ int mlops_manifest_builder_finish(mlops_manifest **out, const mlops_manifest_bui
     rc = mlops__json_parse_inplace(&parsed, bytes.data, bytes.size, NULL, NULL);
     if (!rc) {
         mlops_manifest *m = NULL;
-        rc = mlops__manifest_load(&m, parsed, bytes.data, bytes.size);
+        rc = mlops__manifest_load(&m, parsed, bytes.data, bytes.size, 0, NULL);
         if (!rc) {
             m->owned = bytes.data;
             bytes.data = NULL;

@@ -33,6 +33,9 @@ typedef struct loader {
     mlops_manifest *m;
     const char *data; /* the input, for line and column; may be NULL */
     size_t len;
+    const char *prev_path; /* the previous file's path, for the order check */
+    size_t prev_len;
+    size_t file_index; /* the file being loaded */
 } loader;
 
 static void pk(loader *l, const char *key)
@@ -133,9 +136,10 @@ static int check_keys(loader *l, const mlops__json *obj, const char *const *allo
         return fault(l, MLOPS_E_SCHEMA, obj, "expected an object, found %s", type_name(obj));
     size_t n = mlops__json_object_size(obj);
     for (size_t i = 0; i < n; i++) {
+        const mlops__json *kn = mlops__json_object_key_node(obj, i);
         size_t klen = 0;
-        const char *k = mlops__json_object_key(obj, i, &klen);
-        if (strlen(k) != klen)
+        const char *k = mlops__json_string(kn, &klen);
+        if (!mlops__json_string_plain(kn) && strlen(k) != klen)
             return nul_key(l, obj, k);
         int known = 0;
         for (const char *const *a = allowed; *a; a++) {
@@ -169,20 +173,32 @@ static int members(loader *l, const mlops__json *obj, const char *const *names,
         slots[nn++] = NULL;
     size_t n = mlops__json_object_size(obj);
     for (size_t i = 0; i < n; i++) {
+        const char *k = NULL;
         size_t klen = 0;
-        const char *k = mlops__json_object_key(obj, i, &klen);
-        if (strlen(k) != klen)
+        int plain = 0;
+        const mlops__json *val = mlops__json_object_member(obj, i, &k, &klen, &plain);
+        if (!plain && strlen(k) != klen)
             return nul_key(l, obj, k);
+        /* k has no NUL before k[klen]: the comparison stops at the end of
+         * the shorter string. */
         size_t j = 0;
-        while (j < nn && (names[j][0] != k[0] || strcmp(names[j], k) != 0))
-            j++;
+        for (; j < nn; j++) {
+            const char *a = names[j];
+            if (a[0] != k[0])
+                continue;
+            size_t q = 1;
+            while (q < klen && a[q] == k[q])
+                q++;
+            if (q == klen && a[q] == '\0')
+                break;
+        }
         if (j == nn) {
             pk(l, k);
-            return fault(l, MLOPS_E_SCHEMA, mlops__json_object_value(obj, i),
+            return fault(l, MLOPS_E_SCHEMA, val,
                          "unknown field \"%.64s\" (free-form data belongs in annotations)",
                          k);
         }
-        slots[j] = mlops__json_object_value(obj, i);
+        slots[j] = val;
     }
     return 0;
 }
@@ -196,7 +212,7 @@ static int string_value(loader *l, const char **out, const mlops__json *v, size_
         return rc;
     size_t len = 0;
     const char *s = mlops__json_string(v, &len);
-    if (strlen(s) != len)
+    if (!mlops__json_string_plain(v) && strlen(s) != len)
         return fault(l, MLOPS_E_SCHEMA, v, "string contains U+0000");
     if (len > max)
         return fault(l, MLOPS_E_LIMIT, v, "string of %zu bytes is longer than the %zu allowed",
@@ -249,7 +265,9 @@ static int digest_at(loader *l, const char **out, const mlops__json *obj, const 
     rc = string_at(l, &hex, v, "sha256", slot[0], 1, 64);
     if (rc)
         return rc;
-    if (!mlops__manifest_is_hex(hex, 64)) {
+    size_t hex_len = 0;
+    mlops__json_string(slot[0], &hex_len);
+    if (hex_len != 64 || !mlops__manifest_hex_run(hex, 64)) {
         pk(l, "sha256");
         return fault(l, MLOPS_E_SCHEMA, slot[0], "expected 64 lowercase hex digits");
     }
@@ -392,6 +410,10 @@ static int load_file(loader *l, mlops__mf_file *f, const mlops__json *file)
         return fault(l, MLOPS_E_SCHEMA, pv, "unsafe path \"%.200s\": %s at byte %zu", f->path,
                      why, at);
     pop(l);
+    mlops__manifest_note_path(l->m, l->prev_path, l->prev_len, f->path, f->path_len,
+                              l->file_index);
+    l->prev_path = f->path;
+    l->prev_len = f->path_len;
     if ((rc = size_at(l, &f->size, file, "size", slot[F_SIZE])) ||
         (rc = digest_at(l, &f->sha256, file, "digest", slot[F_DIGEST], 1)) ||
         (rc = string_at(l, &f->media_type, file, "mediaType", slot[F_MEDIA], 0,
@@ -416,6 +438,7 @@ static int load_files(loader *l, const mlops__json *pred)
     for (size_t i = 0; i < n; i++) {
         mlops__mf_file f;
         memset(&f, 0, sizeof f);
+        l->file_index = i;
         pi(l, i);
         rc = load_file(l, &f, mlops__json_array_get(files, i));
         if (rc)
@@ -425,6 +448,7 @@ static int load_files(loader *l, const mlops__json *pred)
     pop(l);
     l->m->files_node = files;
     l->m->n_files = n;
+    l->m->paths_noted = 1;
     return 0;
 }
 
@@ -807,7 +831,7 @@ static int load_statement(loader *l, const mlops__json *root)
 }
 
 int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char *data,
-                         size_t len)
+                         size_t len, int pristine, mlops__mf_prehash *ph)
 {
     mlops_manifest *m = mlops__calloc(1, sizeof *m);
     if (!m) {
@@ -820,11 +844,14 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
     l.m = m;
     l.data = data;
     l.len = len;
+    l.prev_path = NULL;
+    l.prev_len = 0;
+    l.file_index = 0;
     int rc = load_statement(&l, mlops__json_root(doc));
     if (!rc)
         rc = mlops__manifest_check(m);
     if (!rc)
-        rc = mlops__manifest_digests(m);
+        rc = mlops__manifest_digests(m, pristine ? data : NULL, len, ph);
     if (!rc && strcmp(m->subject_sha256, m->tree_hex) != 0) {
         l.depth = 0;
         pk(&l, "subject");
@@ -842,6 +869,7 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
         mlops_manifest_free(m);
         return rc;
     }
+    m->rules_checked = 1;
     *out = m;
     return 0;
 }
@@ -879,5 +907,12 @@ int mlops_manifest_parse(mlops_manifest **out, const char *data, size_t len,
     rc = mlops__json_parse(&doc, len ? data : "", len, &limits, NULL);
     if (rc)
         return rc;
-    return mlops__manifest_load(out, doc, data, len);
+    mlops__mf_prehash *ph = NULL;
+    if ((rc = mlops__manifest_prehash_start(&ph, doc, data, len))) {
+        mlops__json_doc_free(doc);
+        return rc;
+    }
+    rc = mlops__manifest_load(out, doc, data, len, 1, ph);
+    mlops__manifest_prehash_free(ph);
+    return rc;
 }

@@ -21,6 +21,30 @@ static const unsigned char hex_digit[256] = {
     ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
 };
 
+int mlops__manifest_hex_run(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    /* Eight bytes at a time, each byte on its own (no carries: the high bit
+     * is cleared before adding): the high bit of (b + 0x80 - t) is set
+     * exactly when b >= t, for ASCII b. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, u + i, 8);
+        uint64_t b = x & ~highs;
+        uint64_t ge_0 = b + ones * (0x80 - '0'), gt_9 = b + ones * (0x80 - ':');
+        uint64_t ge_a = b + ones * (0x80 - 'a'), gt_f = b + ones * (0x80 - 'g');
+        uint64_t ok = ((ge_0 & ~gt_9) | (ge_a & ~gt_f)) & ~x & highs;
+        if (ok != highs)
+            return 0;
+    }
+    for (; i < n; i++)
+        if (!hex_digit[u[i]])
+            return 0;
+    return 1;
+}
+
 int mlops__manifest_is_hex(const char *s, size_t n)
 {
     if (!s)
@@ -166,7 +190,22 @@ int mlops__manifest_path_rules(const char *path, size_t len, const char **why, s
         return -1;
     }
     size_t seg = 0, i = 0; /* start of the current segment, position */
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     for (;;) {
+        /* Eight plain bytes at a time: none >= 0x80, below 0x20, '/', '\\'
+         * or DEL (exact as "any"); the byte loop then finds which. */
+        while (i + 8 <= len) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            uint64_t slash = x ^ (ones * '/'), bslash = x ^ (ones * '\\');
+            uint64_t del = x ^ (ones * 0x7F);
+            uint64_t special = (x & highs) | ((x - ones * 0x20) & ~x & highs) |
+                               ((slash - ones) & ~slash & highs) |
+                               ((bslash - ones) & ~bslash & highs) | ((del - ones) & ~del & highs);
+            if (special)
+                break;
+            i += 8;
+        }
         while (i < len && path_byte[p[i]] == PB_PLAIN)
             i++;
         if (i < len && path_byte[p[i]] == PB_BAD) {
@@ -314,41 +353,97 @@ static int path_fault(size_t i, const char *fmt, ...)
     return mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, jp, "manifest: %s: %s", jp, detail);
 }
 
+/* 1 when `p` has an upper-case ASCII letter or a non-ASCII byte: only then
+ * can case folding change it. Eight bytes at a time. */
+static int may_fold(const unsigned char *p, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t k = 0;
+    for (; k + 8 <= len; k += 8) {
+        uint64_t x;
+        memcpy(&x, p + k, 8);
+        /* Any byte >= 0x80, or any byte in 'A'..'Z' (0x41..0x5A) among
+         * ASCII bytes: (b + 0x3F) has its high bit set for b >= 0x41, and
+         * (b + 0x25) for b >= 0x5B. */
+        uint64_t low = x & ~highs;
+        uint64_t ge_a = (low + ones * 0x3F) & highs;
+        uint64_t gt_z = (low + ones * 0x25) & highs;
+        if ((x & highs) | (ge_a & ~gt_z))
+            return 1;
+    }
+    for (; k < len; k++)
+        if ((p[k] >= 'A' && p[k] <= 'Z') || p[k] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* Whether `cur` fails to sort strictly after `prev` (byte order). */
+static int out_of_order(const char *prev, size_t plen, const char *cur, size_t qlen)
+{
+    int c = memcmp(prev, cur, plen < qlen ? plen : qlen);
+    return c > 0 || (c == 0 && plen >= qlen);
+}
+
+void mlops__manifest_note_path(mlops_manifest *m, const char *prev, size_t plen,
+                               const char *cur, size_t qlen, size_t i)
+{
+    if (prev && !m->order_fault && out_of_order(prev, plen, cur, qlen))
+        m->order_fault = i + 1;
+    if (!m->paths_foldable)
+        m->paths_foldable = may_fold((const unsigned char *)cur, qlen);
+}
+
+/* The fault for file i not sorting after file i - 1. */
+static int order_fault(const mlops_manifest *m, size_t i)
+{
+    size_t plen = 0, qlen = 0;
+    const char *prev = mlops__manifest_file_path(mlops__manifest_file(m, i - 1), &plen);
+    const char *cur = mlops__manifest_file_path(mlops__manifest_file(m, i), &qlen);
+    int c = memcmp(prev, cur, plen < qlen ? plen : qlen);
+    if (c == 0 && plen == qlen)
+        return path_fault(i, "duplicate path \"%.200s\" (also files[%zu])", cur, i - 1);
+    return path_fault(i, "\"%.200s\" must sort after \"%.200s\" "
+                         "(files are in byte order of their paths; files[%zu])",
+                      cur, prev, i - 1);
+}
+
 /* Strictly increasing byte order (so unique), then unique after folding. */
 static int check_paths(const mlops_manifest *m)
 {
-    size_t plen = 0, qlen = 0;
-    const char *prev = mlops__manifest_file_path(mlops__manifest_file(m, 0), &plen), *cur;
-    for (size_t i = 1; i < m->n_files; i++, prev = cur, plen = qlen) {
-        cur = mlops__manifest_file_path(mlops__manifest_file(m, i), &qlen);
-        int c = memcmp(prev, cur, plen < qlen ? plen : qlen);
-        if (c == 0 && plen == qlen)
-            return path_fault(i, "duplicate path \"%.200s\" (also files[%zu])", cur, i - 1);
-        if (c > 0 || (c == 0 && plen > qlen))
-            return path_fault(i, "\"%.200s\" must sort after \"%.200s\" "
-                                 "(files are in byte order of their paths; files[%zu])",
-                              cur, prev, i - 1);
-    }
-    if (m->n_files < 2)
-        return 0;
-    /* Without upper-case ASCII and non-ASCII bytes folding changes nothing,
-     * and the paths are already known to be distinct. */
     int foldable = 0;
     size_t total = 0;
-    for (size_t i = 0; i < m->n_files; i++) {
-        size_t len = 0;
-        const unsigned char *p =
-            (const unsigned char *)mlops__manifest_file_path(mlops__manifest_file(m, i), &len);
-        total += len;
-        for (size_t k = 0; k < len && !foldable; k++) {
-            if ((p[k] >= 'A' && p[k] <= 'Z') || p[k] >= 0x80) {
-                foldable = 1;
-                break;
-            }
+    if (m->paths_noted) {
+        if (m->order_fault)
+            return order_fault(m, m->order_fault - 1);
+        if (m->n_files < 2 || !m->paths_foldable)
+            return 0;
+        for (size_t i = 0; i < m->n_files; i++) {
+            size_t len = 0;
+            mlops__manifest_file_path(mlops__manifest_file(m, i), &len);
+            total += len;
         }
+    } else {
+        size_t plen = 0, qlen = 0;
+        const char *prev = mlops__manifest_file_path(mlops__manifest_file(m, 0), &plen), *cur;
+        for (size_t i = 1; i < m->n_files; i++, prev = cur, plen = qlen) {
+            cur = mlops__manifest_file_path(mlops__manifest_file(m, i), &qlen);
+            if (out_of_order(prev, plen, cur, qlen))
+                return order_fault(m, i);
+        }
+        if (m->n_files < 2)
+            return 0;
+        /* Without upper-case ASCII and non-ASCII bytes folding changes
+         * nothing, and the paths are already known to be distinct. */
+        for (size_t i = 0; i < m->n_files; i++) {
+            size_t len = 0;
+            const unsigned char *p = (const unsigned char *)mlops__manifest_file_path(
+                mlops__manifest_file(m, i), &len);
+            total += len;
+            foldable = foldable || may_fold(p, len);
+        }
+        if (!foldable)
+            return 0;
     }
-    if (!foldable)
-        return 0;
     /* No folding above makes a code point longer in UTF-8 (Kelvin 3 -> 1,
      * micro 2 -> 2, capital sharp s 3 -> 2), so the input's size suffices. */
     unsigned char *buf = mlops__malloc(total ? total : 1);
@@ -406,6 +501,15 @@ int mlops__manifest_check(const mlops_manifest *m)
 int mlops_manifest_validate(const mlops_manifest *m)
 {
     MLOPS__CHECK_ARG(m);
+    /* Every manifest object comes out of mlops__manifest_load, which has run
+     * all of the rules below on exactly this (immutable) content: they are
+     * not repeated. The subject binding is cheap and checked every time. */
+    if (m->rules_checked) {
+        if (strcmp(m->subject_sha256, m->tree_hex) != 0)
+            return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, "$.subject[0].digest.sha256",
+                                   "manifest: subject digest is not the tree digest");
+        return 0;
+    }
     for (size_t i = 0; i < m->n_files; i++) {
         const char *why = NULL;
         size_t at = 0, len = 0;

@@ -99,6 +99,10 @@ const char *mlops__json_number_text(const mlops__json *v, size_t *len);
 /** Decoded UTF-8, NUL-terminated; `len` (may be NULL) counts bytes and
  *  includes any embedded U+0000. */
 const char *mlops__json_string(const mlops__json *v, size_t *len);
+/** 1 when `v` is a string parsed without escapes: it then holds no U+0000
+ *  (raw control bytes are never accepted), so a NUL check can be skipped.
+ *  0 otherwise (built strings, escaped strings, other types). */
+int mlops__json_string_plain(const mlops__json *v);
 
 size_t mlops__json_array_size(const mlops__json *v);
 const mlops__json *mlops__json_array_get(const mlops__json *v, size_t i);
@@ -106,6 +110,12 @@ const mlops__json *mlops__json_array_get(const mlops__json *v, size_t i);
 /** Object members in document (or insertion) order. */
 size_t mlops__json_object_size(const mlops__json *v);
 const char *mlops__json_object_key(const mlops__json *v, size_t i, size_t *len);
+/** The string node of member i's key (NULL out of range). */
+const mlops__json *mlops__json_object_key_node(const mlops__json *v, size_t i);
+/** Member i in one call: its value (NULL out of range), and its key, the
+ *  key's length and whether the key is plain (mlops__json_string_plain). */
+const mlops__json *mlops__json_object_member(const mlops__json *v, size_t i, const char **key,
+                                             size_t *key_len, int *key_plain);
 const mlops__json *mlops__json_object_value(const mlops__json *v, size_t i);
 /** Member by key, or NULL. Keys are unique (the parser guarantees it). */
 const mlops__json *mlops__json_object_find(const mlops__json *v, const char *key);
@@ -162,6 +172,32 @@ int mlops__json_write_canonical(mlops_buf *out, const mlops__json *v);
 
 /** Same order as canonical, two-space indent, one member per line, final newline. */
 int mlops__json_write_pretty(mlops_buf *out, const mlops__json *v);
+
+/**
+ * Whether the canonical form of the parsed value `v` is its source text with
+ * the whitespace between tokens removed: every string was written without
+ * escapes, every number is written as the canonical writer writes it, and
+ * every object's members are in canonical key order. Then returns 1 and sets
+ * *size to the canonical length (and *mark_size to that of the value `mark`
+ * inside v, when met; may be NULL). A source span of exactly *size bytes
+ * holding v is then byte for byte its canonical form. Returns 0 otherwise
+ * (including for built values and beyond the writers' depth limit): the
+ * bytes must then be written to be known. Allocates nothing.
+ */
+int mlops__json_canonical_span(const mlops__json *v, size_t *size, const mlops__json *mark,
+                               size_t *mark_size);
+
+/**
+ * Append the first `len` bytes of the source of a document parsed by
+ * mlops__json_parse (which keeps a copy) to `out`, as they were before
+ * parsing. Only for documents without escaped strings (as
+ * mlops__json_canonical_span checks): the parser rewrote nothing in the copy
+ * but the closing quotes of strings, which are put back. With the canonical
+ * span equal to the source length this is the canonical form, copied.
+ * @return 0; MLOPS_E_INVALID when the document keeps no copy (parsed in
+ *         place) or `len` is not within it; MLOPS_E_NOMEM.
+ */
+int mlops__json_doc_write_source(mlops_buf *out, const mlops__json_doc *doc, size_t len);
 
 /**
  * ECMAScript Number::toString of a finite double (shortest digits that

@@ -256,6 +256,12 @@ const char *mlops__json_string(const mlops__json *v, size_t *len)
     return v->u.s;
 }
 
+int mlops__json_string_plain(const mlops__json *v)
+{
+    return v && json_type(v) == MLOPS__JSON_STRING && !(v->bits & JSON_F_BUILT) &&
+           (v->bits & JSON_F_PLAIN);
+}
+
 size_t mlops__json_array_size(const mlops__json *v)
 {
     if (!v || json_type(v) != MLOPS__JSON_ARRAY)
@@ -293,6 +299,27 @@ const char *mlops__json_object_key(const mlops__json *v, size_t i, size_t *len)
     if (len)
         *len = json_len(k);
     return k->u.s;
+}
+
+const mlops__json *mlops__json_object_key_node(const mlops__json *v, size_t i)
+{
+    return i < mlops__json_object_size(v) ? object_key_node(v, i) : NULL;
+}
+
+const mlops__json *mlops__json_object_member(const mlops__json *v, size_t i, const char **key,
+                                             size_t *key_len, int *key_plain)
+{
+    if (i >= mlops__json_object_size(v)) {
+        *key = NULL;
+        *key_len = 0;
+        *key_plain = 0;
+        return NULL;
+    }
+    const mlops__json *k = object_key_node(v, i);
+    *key = k->u.s;
+    *key_len = json_len(k);
+    *key_plain = !(k->bits & JSON_F_BUILT) && (k->bits & JSON_F_PLAIN);
+    return (v->bits & JSON_F_BUILT) ? v->u.built->members[i].value : &v->u.nodes[2 * i + 1];
 }
 
 const mlops__json *mlops__json_object_value(const mlops__json *v, size_t i)

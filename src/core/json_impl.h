@@ -79,6 +79,7 @@ struct mlops__json_doc {
     mlops__json *root;
     json_chunk *chunks;
     char *text; /* parsed: the input copy that strings and numbers point into */
+    size_t text_len; /* bytes of that copy (before its final NUL) */
     size_t chunk_size;
 };
 

@@ -681,6 +681,7 @@ static int parse_bytes(mlops__json_doc **out, char *data, size_t len,
         if (len)
             memcpy(doc->text, data, len);
         doc->text[len] = '\0';
+        doc->text_len = len;
         ps.text = doc->text;
     } else {
         ps.text = data;

@@ -352,6 +352,119 @@ static int write_value(writer *w, const mlops__json *v, size_t level)
     return mlops__error(MLOPS_E_INTERNAL, "corrupt JSON node");
 }
 
+/* ---- source text known to be canonical --------------------------------- */
+
+typedef struct span_walk {
+    size_t size;
+    const mlops__json *mark;
+    size_t mark_size;
+} span_walk;
+
+static int span_value(span_walk *s, const mlops__json *v, size_t level)
+{
+    if (level >= WRITE_MAX_DEPTH || (v->bits & JSON_F_BUILT))
+        return 0;
+    size_t before = s->size;
+    switch (json_type(v)) {
+    case MLOPS__JSON_NULL:
+    case MLOPS__JSON_TRUE: s->size += 4; break;
+    case MLOPS__JSON_FALSE: s->size += 5; break;
+    case MLOPS__JSON_NUMBER: {
+        /* What write_number copies as it is. */
+        const char *t = v->u.s;
+        size_t n = json_len(v), neg = n && t[0] == '-', i = neg;
+        if (n == neg || (neg && n == 2 && t[1] == '0'))
+            return 0;
+        while (i < n && t[i] >= '0' && t[i] <= '9')
+            i++;
+        if (i != n || n - neg > 15) {
+            /* Otherwise write_number formats the double: canonical when
+             * that gives back exactly the source text. */
+            double d = mlops__json_strtod(t, NULL);
+            char b[32];
+            if (!isfinite(d) || mlops__json_format_double(b, d) != n || memcmp(b, t, n) != 0)
+                return 0;
+        }
+        s->size += n;
+        break;
+    }
+    case MLOPS__JSON_STRING:
+        if (!(v->bits & JSON_F_PLAIN))
+            return 0;
+        s->size += json_len(v) + 2;
+        break;
+    case MLOPS__JSON_ARRAY: {
+        size_t n = json_len(v);
+        s->size += 2 + (n ? n - 1 : 0);
+        for (size_t i = 0; i < n; i++)
+            if (!span_value(s, &v->u.nodes[i], level + 1))
+                return 0;
+        break;
+    }
+    case MLOPS__JSON_OBJECT: {
+        size_t n = json_len(v);
+        s->size += 2 + (n ? n - 1 : 0);
+        for (size_t i = 0; i < n; i++) {
+            const mlops__json *k = &v->u.nodes[2 * i];
+            if (!(k->bits & JSON_F_PLAIN) || (i && key_cmp(k - 2, k) >= 0))
+                return 0;
+            s->size += json_len(k) + 3; /* quotes and colon */
+            if (!span_value(s, &v->u.nodes[2 * i + 1], level + 1))
+                return 0;
+        }
+        break;
+    }
+    default: return 0;
+    }
+    if (v == s->mark)
+        s->mark_size = s->size - before;
+    return 1;
+}
+
+int mlops__json_canonical_span(const mlops__json *v, size_t *size, const mlops__json *mark,
+                               size_t *mark_size)
+{
+    if (!v || !size)
+        return 0;
+    span_walk s = {0, mark, 0};
+    if (!span_value(&s, v, 0))
+        return 0;
+    *size = s.size;
+    if (mark_size)
+        *mark_size = s.mark_size;
+    return 1;
+}
+
+int mlops__json_doc_write_source(mlops_buf *out, const mlops__json_doc *doc, size_t len)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(doc);
+    if (!doc->text || !doc->root || len > doc->text_len)
+        return mlops__error(MLOPS_E_INVALID, "the document keeps no source copy of %zu bytes",
+                            len);
+    int rc = mlops__buf_reserve(out, len); /* and the NUL */
+    if (rc)
+        return rc;
+    /* A raw NUL byte is never valid JSON, so every NUL in the copy is a
+     * closing quote the parser replaced: eight bytes at a time, the zero
+     * bytes (found exactly) become '"'. */
+    const unsigned char *t = (const unsigned char *)doc->text;
+    unsigned char *o = (unsigned char *)out->data + out->size;
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x = json_load64(t + i);
+        uint64_t zero = ~(((x & low7) + low7) | x) & JSON_HIGHS;
+        x |= (zero >> 7) * (uint64_t)'"';
+        memcpy(o + i, &x, 8);
+    }
+    for (; i < len; i++)
+        o[i] = t[i] ? t[i] : (unsigned char)'"';
+    out->size += len;
+    out->data[out->size] = '\0';
+    return 0;
+}
+
 static int write_top(mlops_buf *out, const mlops__json *v, int pretty)
 {
     MLOPS__CHECK_ARG(out);

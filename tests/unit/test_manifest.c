@@ -559,6 +559,99 @@ static char *replace_once(const char *s, const char *from, const char *to, size_
     return r;
 }
 
+/* Parse `text`; its digests must be `statement` and `tree` (hex) and its
+ * canonical bytes exactly `canonical`. */
+static void assert_reads_as(const char *text, size_t len, const char *statement,
+                            const char *tree, const char *canonical, size_t clen)
+{
+    mlops_manifest *m = NULL;
+    int rc = mlops_manifest_parse(&m, text, len, NULL);
+    if (rc)
+        fail_msg("%d %s", rc, mlops_error_last());
+    assert_string_equal(mlops_manifest_statement_sha256(m), statement);
+    assert_string_equal(mlops_manifest_tree_sha256(m), tree);
+    assert_int_equal(mlops_manifest_validate(m), 0);
+    mlops_buf out = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_manifest_write_canonical(&out, m), 0);
+    assert_int_equal(out.size, clen);
+    assert_memory_equal(out.data, canonical, clen);
+    mlops_buf_dispose(&out);
+    mlops_manifest_free(m);
+}
+
+/*
+ * Canonical input is hashed and written back as it is; anything else (white
+ * space, escapes, other number spellings, the helper threads of large
+ * statements) must give the same digests and bytes. Oracles: sha256sum of
+ * the vector (CHILD_*), and OpenSSL's one-shot SHA-256 of the canonical bytes
+ * and of their files array.
+ */
+static void every_spelling_hashes_and_writes_alike(void **state)
+{
+    (void)state;
+    size_t len = 0, vlen = 0;
+    char *child = read_vector("child.json", &len);
+    assert_reads_as(child, len, CHILD_STATEMENT, CHILD_TREE, child, len);
+    /* Trailing white space: canonical once removed. */
+    char *v = malloc(len + 2);
+    assert_non_null(v);
+    memcpy(v, child, len);
+    memcpy(v + len, "\n", 2);
+    vlen = len + 1;
+    assert_reads_as(v, vlen, CHILD_STATEMENT, CHILD_TREE, child, len);
+    free(v);
+    /* An escape that decodes to a plain letter. */
+    v = replace_once(child, "\"Gradient", "\"\\u0047radient", &vlen);
+    assert_reads_as(v, vlen, CHILD_STATEMENT, CHILD_TREE, child, len);
+    free(v);
+    /* A metric spelled with an exponent. */
+    v = replace_once(child, "\"f1\":0.5", "\"f1\":5e-1", &vlen);
+    assert_reads_as(v, vlen, CHILD_STATEMENT, CHILD_TREE, child, len);
+    free(v);
+    free(child);
+
+    /* A statement large enough for the helper threads (over 256 KiB). */
+    mlops_manifest_builder *b = NULL;
+    assert_int_equal(mlops_manifest_builder_new(&b, "big", "1.0.0", "2026-11-26T09:00:00Z"), 0);
+    for (int i = 0; i < 3000; i++) {
+        char path[64], h[65];
+        snprintf(path, sizeof path, "shards/part-%05d.bin", i);
+        hex_of(h, path);
+        assert_int_equal(mlops_manifest_builder_add_file(b, path, (uint64_t)i * 7919u, h,
+                                                         "application/octet-stream", "model"),
+                         0);
+    }
+    mlops_manifest *built = NULL;
+    assert_int_equal(mlops_manifest_builder_finish(&built, b), 0);
+    mlops_buf c = MLOPS_BUF_INIT, pretty = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_manifest_write_canonical(&c, built), 0);
+    assert_int_equal(mlops_manifest_write_pretty(&pretty, built), 0);
+    assert_true(c.size > ((size_t)256 << 10));
+    uint8_t d[32];
+    char statement[MLOPS_DIGEST_STRING_SIZE], tree[MLOPS_DIGEST_STRING_SIZE];
+    assert_int_equal(mlops_digest_buffer(d, c.data, c.size), 0);
+    assert_int_equal(mlops_digest_format(statement, d), 0);
+    const char *files = strstr(c.data, "\"files\":[");
+    assert_non_null(files);
+    files += 8;
+    const char *end = strstr(files, "],\"name\":");
+    assert_non_null(end);
+    assert_int_equal(mlops_digest_buffer(d, files, (size_t)(end + 1 - files)), 0);
+    assert_int_equal(mlops_digest_format(tree, d), 0);
+    assert_string_equal(mlops_manifest_statement_sha256(built), statement + 7);
+    assert_string_equal(mlops_manifest_tree_sha256(built), tree + 7);
+    assert_reads_as(c.data, c.size, statement + 7, tree + 7, c.data, c.size);
+    assert_reads_as(pretty.data, pretty.size, statement + 7, tree + 7, c.data, c.size);
+    v = replace_once(c.data, "\"mediaType\":\"application", "\"mediaType\":\"\\u0061pplication",
+                     &vlen);
+    assert_reads_as(v, vlen, statement + 7, tree + 7, c.data, c.size);
+    free(v);
+    mlops_buf_dispose(&c);
+    mlops_buf_dispose(&pretty);
+    mlops_manifest_free(built);
+    mlops_manifest_builder_free(b);
+}
+
 static void huge_string_and_deep_nesting_are_limits(void **state)
 {
     (void)state;
@@ -1090,6 +1183,7 @@ int main(void)
         cmocka_unit_test(built_manifests_equal_the_oracle_bytes),
         cmocka_unit_test(accessors_read_every_field),
         cmocka_unit_test(parse_write_parse_write_is_byte_identical),
+        cmocka_unit_test(every_spelling_hashes_and_writes_alike),
         cmocka_unit_test(parent_link_is_checked),
         cmocka_unit_test(diff_matches_the_oracle),
         cmocka_unit_test(bad_inputs_fail_with_code_and_path),
