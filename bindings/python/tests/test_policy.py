@@ -231,3 +231,23 @@ def test_names_of_codes():
     assert [mlops.truth_name(i) for i in range(3)] == ["FALSE", "TRUE", "UNKNOWN"]
     assert mlops.reason_name(0) == "OK" and mlops.reason_name(8) == "SUPPRESSED_BY"
     assert mlops.action_name(99) == mlops.truth_name(-1) == mlops.reason_name(99) == "?"
+
+
+def test_last_training_time_holds_back_a_retrain():
+    doc = json.loads(example("drift-retrain").read_text())
+    p = mlops.Policy(json.dumps(doc))
+    test = doc["tests"][0]
+    t0 = start_ms(test)
+    retrain_at = t0 + duration_ms(test["steps"][-1]["at"])
+    for trained, want in ((None, "retrain"), (retrain_at - 60_000, "warn")):
+        state = p.state()
+        if trained is not None:
+            state.set_last_training(dt.datetime.fromtimestamp(trained / 1000, dt.timezone.utc))
+            assert state.to_dict()["last_training_ms"] == trained
+        for step in test["steps"]:
+            d = p.decide(step["signals"], t0 + duration_ms(step["at"]), state)
+        assert d.action == want
+        if trained is not None:
+            held = {o.rule: o for o in d.rules}["feature-drift"]
+            assert held.reason == "MIN_SINCE_TRAINING"
+            assert held.wait_ms == 12 * 3_600_000 - 60_000
