@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import datetime as _dt
 import json
-import math
 import os
 from ctypes import c_char_p, c_size_t, c_ubyte, c_uint64, c_void_p
 from dataclasses import dataclass, field
@@ -16,8 +15,7 @@ from ._lib import C
 from ._results import Result
 from ._signatures import mlops_buf, mlops_manifest_parse_options
 
-_NPOS = 2**64 - 1  # (size_t)-1 on LP64 (checked against ctypes below)
-_NPOS = (1 << (8 * ctypes.sizeof(c_size_t))) - 1
+_NPOS = (1 << (8 * ctypes.sizeof(c_size_t))) - 1  # (size_t)-1: "no such file"
 #: Manifest parameter values are JSON scalars.
 Scalar = Union[None, bool, int, float, str]
 

@@ -12,11 +12,10 @@ from ctypes import c_double, c_int64, c_size_t, c_uint64, c_void_p
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
-from ._ffi import StrPath, check_int, cpath, cstr, invalid
+from ._ffi import StrPath, check_int, cpath, cstr, invalid, take_buf
 from ._lib import C
 from ._results import Result
 from ._signatures import DECISION_JSON_PRETTY, POLICY_REPLAY_RECORD, mlops_buf
-from ._ffi import take_buf
 
 #: A time: int milliseconds since the epoch, or an aware datetime.
 TimeLike = Union[int, _dt.datetime]

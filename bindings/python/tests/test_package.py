@@ -4,7 +4,6 @@ library (tarfile, hashlib, json), tampering detected, reproducible bytes."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import tarfile
