@@ -64,7 +64,9 @@ typedef struct mlops_pack_options {
     uint64_t shard_size;
     /** Hashing threads; 0 = 2. At most 64. */
     uint32_t threads;
-    /** Called with bytes hashed and written so far of the total; returning
+    /** Called with bytes hashed and written so far of the total (each file
+     *  counts twice, a file larger than the shard size three times: its
+     *  digest and its shard digests are computed apart); returning
      *  non-zero cancels (MLOPS_E_CANCELLED, no output left). Called from the
      *  thread that called mlops_packer_write() only. */
     mlops_progress_fn progress;
@@ -189,7 +191,9 @@ typedef struct mlops_package_verify_options mlops_package_verify_options;
  *                 the call, not retained.
  * @param nkeys    the number of `keys`; at least 1.
  * @param opts     how `in_path` is verified, as for mlops_package_verify()
- *                 (borrowed for the call). NULL means the defaults, which
+ *                 (borrowed for the call), except that `paths` must be
+ *                 NULL: a signature covers every file, so every file is
+ *                 verified before signing. NULL means the defaults, which
  *                 name no trusted key and do not allow unsigned packages, so
  *                 it is refused with MLOPS_E_INVALID.
  * @param flags 0 or MLOPS_PACK_OVERWRITE.
@@ -197,7 +201,8 @@ typedef struct mlops_package_verify_options mlops_package_verify_options;
  *         exists, or a key already signed); MLOPS_E_UNSUPPORTED (the
  *         statement blob is not canonical JSON); MLOPS_E_IO; MLOPS_E_INVALID
  *         (a NULL path or `keys`, `nkeys` 0, unknown flag bits, a public-only
- *         key, a key given twice for an unsigned package); MLOPS_E_LIMIT
+ *         key, a key given twice for an unsigned package, `opts->paths`
+ *         given, `out_path` naming the input itself); MLOPS_E_LIMIT
  *         (more than 256 signatures);
  *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
  */
@@ -259,6 +264,11 @@ MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options 
  * statement lists must be present exactly once with its size and digest (raw
  * layers by digest, tar layers by path), the statement's subject must be its
  * tree digest, and nothing else may be in the package.
+ *
+ * A raw layer whose file has signed shard digests is checked shard by
+ * shard on several threads (up to the online CPUs, at most 8), read from
+ * the package at the layer's offset; every byte is still compared with the
+ * signed statement (docs/formats/package-v1.md §7).
  *
  * Content mismatches (a digest, a size, a missing or extra file) are
  * collected in the report and the pass goes on; anything else stops it.

@@ -406,8 +406,20 @@ int mlops_packer_add_directory(mlops_packer *p, const char *dir, const char *rol
 
 /* ---- hashing on several threads ----------------------------------------- */
 
+/* The work is cut into units: the whole-file digest of each file, and, for
+ * a file with shards, each shard digest as a unit of its own, read at its
+ * offset with pread(). So one large file keeps every thread busy: one
+ * computes its (sequential) SHA-256 while the others hash its shards. */
+typedef struct hash_unit {
+    size_t item;
+    size_t shard; /* (size_t)-1: the whole file */
+    uint64_t bytes;
+} hash_unit;
+
 typedef struct hash_job {
     mlops_packer *p;
+    hash_unit *units;
+    size_t nunits;
     pthread_mutex_t lock;
     size_t next;
     uint64_t done;
@@ -431,123 +443,99 @@ static void job_fail(hash_job *j, int code)
     pthread_mutex_unlock(&j->lock);
 }
 
-static int hash_item(hash_job *j, mlops__pack_item *it, unsigned char *buf, int report)
+int mlops__pack_item_unchanged(const mlops__pack_item *it, int fd, const char *when)
 {
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return mlops__error_at(MLOPS_E_UNSAFE, -1, 0, 0, it->source,
+                               "%s is no longer a regular file", it->source);
+    if ((uint64_t)st.st_size != it->size || (uint64_t)st.st_dev != it->dev ||
+        (uint64_t)st.st_ino != it->ino || (int64_t)st.st_mtim.tv_sec != it->mtime_s ||
+        (int64_t)st.st_mtim.tv_nsec != it->mtime_ns || (int64_t)st.st_ctim.tv_sec != it->ctime_s ||
+        (int64_t)st.st_ctim.tv_nsec != it->ctime_ns)
+        return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
+                               "%s changed %s (size, modification or change time, or inode "
+                               "differ from when it was hashed)",
+                               it->source, when);
+    return 0;
+}
+
+/* Hash bytes [off, off + len) of `fd` into `md`. */
+static int hash_range(hash_job *j, const mlops__pack_item *it, int fd, uint64_t off,
+                      uint64_t len, EVP_MD_CTX *md, unsigned char *buf, int report)
+{
+    uint64_t end = off + len;
+    while (off < end) {
+        size_t want = end - off < HASH_BUFFER ? (size_t)(end - off) : HASH_BUFFER;
+        ssize_t got = pread(fd, buf, want, (off_t)off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: read failed: %s",
+                                   it->source, strerror(errno));
+        if (got == 0)
+            return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
+                                   "%s shrank while it was being hashed", it->source);
+        if (EVP_DigestUpdate(md, buf, (size_t)got) != 1)
+            return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest update failed");
+        off += (uint64_t)got;
+        pthread_mutex_lock(&j->lock);
+        j->done += (uint64_t)got;
+        uint64_t all = j->done;
+        int stop = j->cancelled;
+        pthread_mutex_unlock(&j->lock);
+        if (stop)
+            return MLOPS_E_CANCELLED;
+        /* only the caller's thread calls back, after each read */
+        if (report && j->p->o.progress &&
+            j->p->o.progress(j->base + all, j->total, j->p->o.progress_ctx) != 0) {
+            mlops__error(MLOPS_E_CANCELLED, "packing cancelled by the progress callback");
+            job_fail(j, MLOPS_E_CANCELLED);
+            return MLOPS_E_CANCELLED;
+        }
+    }
+    return 0;
+}
+
+static int hash_unit_run(hash_job *j, const hash_unit *u, unsigned char *buf, int report)
+{
+    mlops__pack_item *it = &j->p->items[u->item];
     uint64_t shard_size = j->p->o.shard_size ? j->p->o.shard_size
                                              : MLOPS_MANIFEST_DEFAULT_SHARD_SIZE;
     int fd = open(it->source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: cannot open: %s",
                                it->source, strerror(errno));
-    int rc = 0;
-    EVP_MD_CTX *whole = EVP_MD_CTX_new(), *shard = EVP_MD_CTX_new();
-    struct stat st;
-    if (!whole || !shard) {
-        rc = mlops__error_nomem();
-        goto done;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = mlops__error_at(MLOPS_E_UNSAFE, -1, 0, 0, it->source,
-                             "%s is no longer a regular file", it->source);
-        goto done;
-    }
-    if ((uint64_t)st.st_size != it->size) {
-        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
-                             "%s changed size since it was added", it->source);
-        goto done;
-    }
-    size_t nshards = it->size > shard_size ? (size_t)((it->size + shard_size - 1) / shard_size)
-                                           : 0;
-    mlops__free(it->shards);
-    it->shards = NULL;
-    it->nshards = 0;
-    if (nshards) {
-        it->shards = mlops__calloc(nshards, sizeof *it->shards);
-        if (!it->shards) {
-            rc = mlops__error_nomem();
-            goto done;
-        }
-        it->nshards = nshards;
-    }
-#ifdef POSIX_FADV_SEQUENTIAL
-    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
-    if (EVP_DigestInit_ex(whole, EVP_sha256(), NULL) != 1 ||
-        EVP_DigestInit_ex(shard, EVP_sha256(), NULL) != 1) {
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int rc = md ? 0 : mlops__error_nomem();
+    if (!rc)
+        rc = mlops__pack_item_unchanged(it, fd, "while it was being hashed");
+    if (!rc && EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
         rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest init failed");
-        goto done;
+    uint64_t off = u->shard == (size_t)-1 ? 0 : (uint64_t)u->shard * shard_size;
+    if (!rc) {
+#ifdef POSIX_FADV_SEQUENTIAL
+        (void)posix_fadvise(fd, (off_t)off, (off_t)u->bytes, POSIX_FADV_SEQUENTIAL);
+#endif
+        rc = hash_range(j, it, fd, off, u->bytes, md, buf, report);
     }
-    uint64_t off = 0;
-    size_t k = 0;
-    while (off < it->size) {
-        size_t want = HASH_BUFFER;
-        if (nshards) {
-            uint64_t to_boundary = (k + 1) * shard_size - off;
-            if (to_boundary < want)
-                want = (size_t)to_boundary;
-        }
-        if (it->size - off < want)
-            want = (size_t)(it->size - off);
-        ssize_t got = read(fd, buf, want);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: read failed: %s",
-                                 it->source, strerror(errno));
-            goto done;
-        }
-        if (got == 0) {
+    if (!rc && u->shard == (size_t)-1) {
+        ssize_t extra = pread(fd, buf, 1, (off_t)it->size);
+        if (extra != 0)
             rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
-                                 "%s shrank while it was being hashed", it->source);
-            goto done;
-        }
-        if (EVP_DigestUpdate(whole, buf, (size_t)got) != 1 ||
-            (nshards && EVP_DigestUpdate(shard, buf, (size_t)got) != 1)) {
-            rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest update failed");
-            goto done;
-        }
-        off += (uint64_t)got;
-        if (nshards && (off % shard_size == 0 || off == it->size)) {
-            if (EVP_DigestFinal_ex(shard, it->shards[k], NULL) != 1 ||
-                EVP_DigestInit_ex(shard, EVP_sha256(), NULL) != 1) {
-                rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest final failed");
-                goto done;
-            }
-            k++;
-        }
-        pthread_mutex_lock(&j->lock);
-        j->done += (uint64_t)got;
-        uint64_t all = j->done;
-        int stop = j->cancelled;
-        pthread_mutex_unlock(&j->lock);
-        if (stop) {
-            rc = MLOPS_E_CANCELLED;
-            goto done;
-        }
-        /* only the caller's thread calls back, after each read */
-        if (report && j->p->o.progress &&
-            j->p->o.progress(j->base + all, j->total, j->p->o.progress_ctx) != 0) {
-            mlops__error(MLOPS_E_CANCELLED, "packing cancelled by the progress callback");
-            job_fail(j, MLOPS_E_CANCELLED);
-            rc = MLOPS_E_CANCELLED;
-            goto done;
-        }
+                                 "%s grew while it was being hashed", it->source);
     }
-    if (read(fd, buf, 1) != 0) {
-        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
-                             "%s grew while it was being hashed", it->source);
-        goto done;
-    }
-    if (EVP_DigestFinal_ex(whole, it->digest, NULL) != 1)
+    if (!rc)
+        rc = mlops__pack_item_unchanged(it, fd, "while it was being hashed");
+    if (!rc && EVP_DigestFinal_ex(md, u->shard == (size_t)-1 ? it->digest : it->shards[u->shard],
+                                  NULL) != 1)
         rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest final failed");
-done:
-    EVP_MD_CTX_free(whole);
-    EVP_MD_CTX_free(shard);
+    EVP_MD_CTX_free(md);
     close(fd);
     return rc;
 }
 
-/* One hashing thread: take the next item until none is left. The caller's
+/* One hashing thread: take the next unit until none is left. The caller's
  * thread runs this too (with `report` set) and is the only one that calls
  * the progress callback. */
 static int hash_worker(hash_job *j, int report)
@@ -562,9 +550,9 @@ static int hash_worker(hash_job *j, int report)
         size_t i = j->next++;
         int stop = j->cancelled;
         pthread_mutex_unlock(&j->lock);
-        if (stop || i >= j->p->n)
+        if (stop || i >= j->nunits)
             break;
-        int rc = hash_item(j, &j->p->items[i], buf, report);
+        int rc = hash_unit_run(j, &j->units[i], buf, report);
         if (rc) {
             if (rc != MLOPS_E_CANCELLED)
                 job_fail(j, rc);
@@ -581,16 +569,82 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
+/* Record what each file looks like now and lay out the units: the files
+ * with shards first (their whole-file digest, the longest unit, then their
+ * shards), then the others. */
+static int plan_units(hash_job *j)
+{
+    mlops_packer *p = j->p;
+    uint64_t shard_size = p->o.shard_size ? p->o.shard_size : MLOPS_MANIFEST_DEFAULT_SHARD_SIZE;
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        mlops__pack_item *it = &p->items[i];
+        struct stat st;
+        if (stat(it->source, &st) != 0)
+            return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: cannot stat: %s",
+                                   it->source, strerror(errno));
+        if (!S_ISREG(st.st_mode))
+            return mlops__error_at(MLOPS_E_UNSAFE, -1, 0, 0, it->source,
+                                   "%s is no longer a regular file", it->source);
+        if ((uint64_t)st.st_size != it->size)
+            return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
+                                   "%s changed size since it was added", it->source);
+        it->dev = (uint64_t)st.st_dev;
+        it->ino = (uint64_t)st.st_ino;
+        it->mtime_s = (int64_t)st.st_mtim.tv_sec;
+        it->mtime_ns = (int64_t)st.st_mtim.tv_nsec;
+        it->ctime_s = (int64_t)st.st_ctim.tv_sec;
+        it->ctime_ns = (int64_t)st.st_ctim.tv_nsec;
+        size_t nshards = it->size > shard_size
+                             ? (size_t)((it->size + shard_size - 1) / shard_size)
+                             : 0;
+        mlops__free(it->shards);
+        it->shards = NULL;
+        it->nshards = 0;
+        if (nshards) {
+            it->shards = mlops__calloc(nshards, sizeof *it->shards);
+            if (!it->shards)
+                return mlops__error_nomem();
+            it->nshards = nshards;
+        }
+        n += 1 + nshards;
+    }
+    j->units = mlops__calloc(n ? n : 1, sizeof *j->units);
+    if (!j->units)
+        return mlops__error_nomem();
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < p->n; i++) {
+            const mlops__pack_item *it = &p->items[i];
+            if ((it->nshards > 0) != (pass == 0))
+                continue;
+            hash_unit u = { i, (size_t)-1, it->size };
+            j->units[j->nunits++] = u;
+            for (size_t k = 0; k < it->nshards; k++) {
+                uint64_t off = (uint64_t)k * shard_size;
+                hash_unit s = { i, k, it->size - off < shard_size ? it->size - off : shard_size };
+                j->units[j->nunits++] = s;
+            }
+        }
+    return 0;
+}
+
 int mlops__pack_hash(mlops_packer *p, uint64_t total, uint64_t *done)
 {
     hash_job j;
     memset(&j, 0, sizeof j);
     j.p = p;
-    if (pthread_mutex_init(&j.lock, NULL) != 0)
+    int rc = plan_units(&j);
+    if (rc) {
+        mlops__free(j.units);
+        return rc;
+    }
+    if (pthread_mutex_init(&j.lock, NULL) != 0) {
+        mlops__free(j.units);
         return mlops__error(MLOPS_E_INTERNAL, "pthread_mutex_init failed");
+    }
     unsigned nthreads = p->o.threads ? p->o.threads : 2;
-    if (nthreads > p->n)
-        nthreads = p->n ? (unsigned)p->n : 1;
+    if (nthreads > j.nunits)
+        nthreads = j.nunits ? (unsigned)j.nunits : 1;
     pthread_t tids[MAX_THREADS];
     unsigned started = 0;
     for (unsigned t = 1; t < nthreads; t++) {
@@ -604,6 +658,7 @@ int mlops__pack_hash(mlops_packer *p, uint64_t total, uint64_t *done)
     for (unsigned t = 0; t < started; t++)
         pthread_join(tids[t], NULL);
     pthread_mutex_destroy(&j.lock);
+    mlops__free(j.units);
     *done += j.done;
     if (j.err_code)
         return mlops__error_at(j.err_code, -1, 0, 0, j.err_path[0] ? j.err_path : NULL, "%s",

@@ -31,7 +31,16 @@ typedef struct mlops__pack_item {
     uint8_t digest[MLOPS_SHA256_SIZE];
     uint8_t (*shards)[MLOPS_SHA256_SIZE];
     size_t nshards;
+    /* what the file looked like when hashing began: the writing pass
+     * copies it without hashing it again, so it must still look the same */
+    uint64_t dev, ino;
+    int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
 } mlops__pack_item;
+
+/** 0 when `fd` is still the file `it` was hashed from (same device, inode,
+ *  size, mtime and ctime), else MLOPS_E_INTEGRITY (or MLOPS_E_UNSAFE when it
+ *  is no longer a regular file), recorded and naming the source. */
+int mlops__pack_item_unchanged(const mlops__pack_item *it, int fd, const char *when);
 
 struct mlops_packer {
     mlops_pack_options o;

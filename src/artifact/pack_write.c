@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@
 
 #define COPY_BUFFER (1u << 20)
 #define OUT_BUFFER (1u << 20)
+#define WRITEBACK_WINDOW ((uint64_t)32 << 20)
+#define COPY_CHUNK (1u << 20) /* per copy_file_range() call, between progress calls */
 
 /* ---- an output file with a buffer and a running digest ------------------ */
 
@@ -85,6 +88,7 @@ typedef struct pack_run {
     mlops_packer *p;
     unsigned char *copy_buf;
     uint64_t total, done;
+    out_file *out; /* the outer tar, for raw layers copied straight into it */
 } pack_run;
 
 static int report(pack_run *r, uint64_t add)
@@ -155,6 +159,101 @@ static int copy_source(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
 done:
     EVP_MD_CTX_free(md);
     close(fd);
+    return rc;
+}
+
+/* A raw layer of the packer: the file was hashed (whole and shards) in the
+ * first pass; here its bytes go straight from the source to the output
+ * (copy_file_range(), in the kernel, or read/write), without a second hash.
+ * That the file did not change in between is checked on its metadata
+ * (device, inode, size, mtime, ctime) before and after the copy; see
+ * docs/security.md for what that does and does not catch. */
+static int copy_raw(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
+                    const char *entry)
+{
+    out_file *o = r->out;
+    int rc = mlops__tarw_raw_begin(w, entry, it->size);
+    if (!rc)
+        rc = out_flush(o);
+    if (rc)
+        return rc;
+    int fd = open(it->source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: cannot open: %s",
+                               it->source, strerror(errno));
+    rc = mlops__pack_item_unchanged(it, fd, "between hashing and writing");
+    uint64_t left = it->size, copied = 0, flushed = 0;
+    off_t here = lseek(o->fd, 0, SEEK_CUR);
+    uint64_t start = here < 0 ? 0 : (uint64_t)here;
+    (void)start;
+    (void)flushed;
+    int use_cfr = 1;
+    while (!rc && left) {
+        size_t want = left < COPY_CHUNK ? (size_t)left : COPY_CHUNK;
+        ssize_t n = -1;
+        if (use_cfr) {
+            n = copy_file_range(fd, NULL, o->fd, NULL, want, 0);
+            if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                          errno == EOPNOTSUPP || errno == EBADF || errno == EPERM) &&
+                left == it->size) {
+                use_cfr = 0; /* not here: a plain copy */
+                continue;
+            }
+        } else {
+            if (want > COPY_BUFFER)
+                want = COPY_BUFFER;
+            n = read(fd, r->copy_buf, want);
+            if (n > 0) {
+                size_t off = 0;
+                while (off < (size_t)n) {
+                    ssize_t m = write(o->fd, r->copy_buf + off, (size_t)n - off);
+                    if (m < 0 && errno == EINTR)
+                        continue;
+                    if (m < 0) {
+                        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, o->name,
+                                             "%s: write failed: %s", o->name, strerror(errno));
+                        break;
+                    }
+                    off += (size_t)m;
+                }
+                if (rc)
+                    break;
+            }
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: copy failed: %s",
+                                 it->source, strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
+                                 "%s shrank while it was being packed", it->source);
+            break;
+        }
+        left -= (uint64_t)n;
+        o->bytes += (uint64_t)n;
+        copied += (uint64_t)n;
+#ifdef SYNC_FILE_RANGE_WRITE
+        /* start writing back what was copied, so the disk works while the
+         * copy goes on instead of all at the final fsync */
+        if (copied - flushed >= WRITEBACK_WINDOW || !left) {
+            (void)sync_file_range(o->fd, (off_t)(start + flushed), (off_t)(copied - flushed),
+                                  SYNC_FILE_RANGE_WRITE);
+            flushed = copied;
+        }
+#endif
+        rc = report(r, (uint64_t)n);
+    }
+    if (!rc && read(fd, r->copy_buf, 1) != 0)
+        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
+                             "%s grew while it was being packed", it->source);
+    if (!rc)
+        rc = mlops__pack_item_unchanged(it, fd, "while it was being written");
+    close(fd);
+    if (!rc)
+        rc = mlops__tarw_raw_end(w, it->size);
     return rc;
 }
 
@@ -656,7 +755,7 @@ static int write_outer(pack_run *r, out_file *o, const blobs *b, const layer *la
         blob_entry(entry, &ws, layers[i].digest, &skip);
         if (skip)
             continue;
-        rc = layers[i].raw ? copy_source(r, w, layers[i].raw, entry)
+        rc = layers[i].raw ? copy_raw(r, w, layers[i].raw, entry)
                            : copy_tmp_layer(r, w, entry, &layers[i]);
     }
     if (!rc)
@@ -755,9 +854,12 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
         return rc;
 
     int64_t mtime = mlops__pack_mtime(&p->o);
-    pack_run r = { p, NULL, 0, 0 };
+    pack_run r = { p, NULL, 0, 0, NULL };
+    /* bytes hashed and written: a file with shards is hashed twice (its
+     * whole digest and its shards, on different threads), then written */
+    uint64_t shard_size = p->o.shard_size ? p->o.shard_size : MLOPS_MANIFEST_DEFAULT_SHARD_SIZE;
     for (size_t i = 0; i < p->n; i++)
-        r.total += 2 * p->items[i].size;
+        r.total += (p->items[i].size > shard_size ? 3 : 2) * p->items[i].size;
     blobs b;
     memset(&b, 0, sizeof b);
     layer *layers = mlops__calloc(p->n + 5, sizeof *layers);
@@ -831,6 +933,7 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
     rc = make_temp(out_path, "mlops-", &tmp_name, &o.fd);
     if (rc)
         goto done;
+    r.out = &o;
     rc = write_outer(&r, &o, &b, layers, nl, signed_pkg, mtime);
     if (!rc)
         rc = out_flush(&o);
@@ -901,7 +1004,7 @@ int mlops__layout_write(const char *out_path, int overwrite, int64_t mtime,
                                out_path);
     mlops_packer p;
     memset(&p, 0, sizeof p);
-    pack_run r = { &p, NULL, 0, 0 };
+    pack_run r = { &p, NULL, 0, 0, NULL };
     out_file o = { -1, out_path, NULL, 0, 0, NULL };
     char *tmp_name = NULL;
     mlops__tarw *w = NULL;
@@ -1137,11 +1240,24 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
     MLOPS__CHECK_FLAGS(flags, MLOPS_PACK_OVERWRITE);
     if (nkeys == 0)
         return mlops__error(MLOPS_E_INVALID, "mlops_package_sign: no signing key given");
+    /* A signature vouches for every file of the statement, so every file is
+     * verified first: partial verification cannot precede signing. */
+    if (opts && opts->size >= offsetof(mlops_package_verify_options, npaths) + sizeof(size_t) &&
+        opts->paths && opts->npaths)
+        return mlops__error(MLOPS_E_INVALID, "mlops_package_sign: opts->paths is not allowed: "
+                                             "a signature covers every file, so every file is "
+                                             "verified before signing");
     int overwrite = (flags & MLOPS_PACK_OVERWRITE) != 0;
-    struct stat st;
-    if (!overwrite && lstat(out_path, &st) == 0)
-        return mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
-                               out_path);
+    struct stat st, in_st;
+    if (lstat(out_path, &st) == 0) {
+        if (stat(in_path, &in_st) == 0 && st.st_dev == in_st.st_dev && st.st_ino == in_st.st_ino)
+            return mlops__error_at(MLOPS_E_INVALID, -1, 0, 0, out_path,
+                                   "mlops_package_sign: %s is the input package; write the "
+                                   "signed package to another path", out_path);
+        if (!overwrite)
+            return mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
+                                   out_path);
+    }
     mlops_package_report *rep = NULL;
     int rc = mlops_package_verify(&rep, in_path, opts);
     if (rc) {

@@ -22,6 +22,7 @@ struct mlops__tarw {
     int sink_rc; /* the sink's failure, which libarchive only sees as -1 */
     int in_file;
     uint64_t size, written;
+    uint64_t out_bytes; /* delivered to the sink */
     char *path;
 };
 
@@ -34,6 +35,7 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *data, size_
         w->sink_rc = rc;
         return -1;
     }
+    w->out_bytes += len;
     return (la_ssize_t)len;
 }
 
@@ -158,6 +160,94 @@ int mlops__tarw_file_end(mlops__tarw *w)
     if (archive_write_finish_entry(w->a) != ARCHIVE_OK)
         return archive_fail(w, "finishing an entry");
     return 0;
+}
+
+/* ---- entries whose data bypasses libarchive ------------------------------ */
+
+typedef struct capture {
+    unsigned char buf[16384];
+    size_t len;
+    int overflow;
+    int sealed; /* the header is taken: refuse whatever comes after */
+} capture;
+
+static la_ssize_t capture_cb(struct archive *a, void *ctx, const void *data, size_t len)
+{
+    (void)a;
+    capture *c = ctx;
+    if (c->sealed)
+        return -1;
+    if (len > sizeof c->buf - c->len) {
+        c->overflow = 1;
+        return -1;
+    }
+    memcpy(c->buf + c->len, data, len);
+    c->len += len;
+    return (la_ssize_t)len;
+}
+
+int mlops__tarw_raw_begin(mlops__tarw *w, const char *path, uint64_t size)
+{
+    if (w->in_file)
+        return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
+    if (size > (uint64_t)INT64_MAX)
+        return mlops__error(MLOPS_E_LIMIT, "tar writer: %s is too large", path);
+    /* With 512-byte blocks every header and padded entry is flushed whole,
+     * so nothing of the main writer is pending in its block buffer. */
+    if (w->out_bytes % 512 != 0)
+        return mlops__error(MLOPS_E_INTERNAL, "tar writer: output not at a block boundary");
+    capture *c = mlops__malloc(sizeof *c);
+    struct archive *a = archive_write_new();
+    int rc = 0;
+    if (!c || !a) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    c->len = 0;
+    c->overflow = 0;
+    c->sealed = 0;
+    /* The same settings as the main writer: the header bytes are the ones
+     * it would write for this entry. */
+    fill_entry(w, path, AE_IFREG, 0644, size);
+    if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+        archive_write_add_filter_none(a) != ARCHIVE_OK ||
+        archive_write_set_bytes_per_block(a, 512) != ARCHIVE_OK ||
+        archive_write_set_bytes_in_last_block(a, 512) != ARCHIVE_OK ||
+        archive_write_open2(a, c, NULL, capture_cb, NULL, NULL) != ARCHIVE_OK ||
+        archive_write_header(a, w->e) != ARCHIVE_OK || c->overflow || c->len == 0 ||
+        c->len % 512 != 0) {
+        const char *msg = archive_error_string(a);
+        rc = mlops__error(MLOPS_E_INTERNAL, "tar writer: header of %s failed: %s", path,
+                          msg ? msg : "header not block-aligned");
+        goto done;
+    }
+    rc = w->sink(w->ctx, c->buf, c->len);
+    if (!rc)
+        w->out_bytes += c->len;
+done:
+    if (a) {
+        /* abandon the scratch writer: its sink refuses the entry's data and
+         * the end-of-archive blocks, so closing it writes nothing (and
+         * frees everything, which archive_write_fail() would not) */
+        if (c)
+            c->sealed = 1;
+        archive_write_free(a);
+    }
+    mlops__free(c);
+    return rc;
+}
+
+int mlops__tarw_raw_end(mlops__tarw *w, uint64_t size)
+{
+    static const unsigned char zeros[512];
+    size_t pad = (size_t)((512 - size % 512) % 512);
+    w->out_bytes += size;
+    if (!pad)
+        return 0;
+    int rc = w->sink(w->ctx, zeros, pad);
+    if (!rc)
+        w->out_bytes += pad;
+    return rc;
 }
 
 int mlops__tarw_finish(mlops__tarw *w)

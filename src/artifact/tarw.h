@@ -34,6 +34,17 @@ int mlops__tarw_file_begin(mlops__tarw *w, const char *path, uint64_t size);
 int mlops__tarw_data(mlops__tarw *w, const void *data, size_t len);
 /** End the current file: it must have had exactly its declared size. */
 int mlops__tarw_file_end(mlops__tarw *w);
+/**
+ * Start a regular file of exactly `size` bytes whose content the caller
+ * delivers itself, straight to the sink's destination (for example with
+ * copy_file_range()): the header goes to the sink now (the same bytes
+ * mlops__tarw_file_begin() would give), then the caller writes exactly
+ * `size` bytes past it and calls mlops__tarw_raw_end(), which adds the
+ * padding. Nothing else may be written in between.
+ */
+int mlops__tarw_raw_begin(mlops__tarw *w, const char *path, uint64_t size);
+/** End an entry started with mlops__tarw_raw_begin() of `size` bytes. */
+int mlops__tarw_raw_end(mlops__tarw *w, uint64_t size);
 /** Write the end-of-archive blocks and flush. */
 int mlops__tarw_finish(mlops__tarw *w);
 /** Release the writer. Accepts NULL. */

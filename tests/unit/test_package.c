@@ -659,6 +659,26 @@ static void signatures_added_later_equal_signing_at_pack_time(void **state)
     assert_int_equal(mlops_package_sign(wp("s1.mlpkg"), wp("s13.mlpkg"), two, 1, &o, 0),
                      MLOPS_E_SIGNATURE);
     assert_int_equal(access(wp("s13.mlpkg"), F_OK), -1);
+    /* a signature covers every file: no partial verification before signing */
+    o.trusted = r1;
+    static const char *const one_path[] = { "config.json" };
+    o.paths = one_path;
+    o.npaths = 1;
+    assert_int_equal(mlops_package_sign(wp("s1.mlpkg"), wp("s14.mlpkg"), two, 1, &o, 0),
+                     MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "opts->paths is not allowed"));
+    assert_int_equal(access(wp("s14.mlpkg"), F_OK), -1);
+    o.paths = NULL;
+    o.npaths = 0;
+    /* the output may not be the input, even with OVERWRITE */
+    uint8_t before[32], after[32];
+    assert_int_equal(mlops_digest_file(before, wp("s1.mlpkg"), NULL), 0);
+    assert_int_equal(mlops_package_sign(wp("s1.mlpkg"), wp("s1.mlpkg"), two, 1, &o,
+                                        MLOPS_PACK_OVERWRITE),
+                     MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "is the input package"));
+    assert_int_equal(mlops_digest_file(after, wp("s1.mlpkg"), NULL), 0);
+    assert_memory_equal(before, after, 32);
     const char *py = getenv("MLOPS_PYTHON");
     const char *src = getenv("MLOPS_SOURCE_ROOT");
     assert_int_equal(sh("'%s' '%s/tests/unit/check_package.py' '%s' '%s' 0 %s "
@@ -814,6 +834,201 @@ static void verify_and_extract_out_of_memory_are_clean(void **state)
     mlops_keyring_free(c.ring);
 }
 
+/* Shard-parallel verification: a byte flipped in the second shard of the
+ * large file is found, the file and that shard are named with the digests
+ * expected and found (oracle: sha256sum over the source and the tampered
+ * bytes, cut with head/tail). */
+static void sharded_file_verification_names_the_bad_shard(void **state)
+{
+    (void)state;
+    /* the 64 bytes at 1 MiB + 4096 of weights.bin locate shard 1 in the package */
+    unsigned char needle[64];
+    FILE *f = fopen(wp("a/model/weights.bin"), "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, (1L << 20) + 4096, SEEK_SET), 0);
+    assert_int_equal(fread(needle, 1, sizeof needle, f), sizeof needle);
+    fclose(f);
+    tamper(wp("a.mlpkg"), wp("shard1.mlpkg"), needle, sizeof needle, 7);
+    /* the same flip in a copy of the file, for the oracle */
+    assert_int_equal(sh("cp '%s' '%s' && printf \"$(printf '\\\\%%03o' $(( $(od -An -tu1 -j %ld "
+                        "-N1 '%s') ^ 32 )))\" | dd of='%s' bs=1 seek=%ld conv=notrunc "
+                        "status=none",
+                        wp("a/model/weights.bin"), wp("w-flipped.bin"), (1L << 20) + 4096 + 7,
+                        wp("a/model/weights.bin"), wp("w-flipped.bin"), (1L << 20) + 4096 + 7),
+                     0);
+    assert_int_equal(sh("cmp -s '%s' '%s'", wp("a/model/weights.bin"), wp("w-flipped.bin")), 1);
+    char whole_want[80], whole_got[80], shard_want[80], shard_got[80];
+    assert_int_equal(sh("(printf 'sha256:'; sha256sum < '%s' | cut -c1-64;"
+                        " printf 'sha256:'; sha256sum < '%s' | cut -c1-64;"
+                        " printf 'sha256:'; head -c 2097152 '%s' | tail -c 1048576 | sha256sum |"
+                        " cut -c1-64;"
+                        " printf 'sha256:'; head -c 2097152 '%s' | tail -c 1048576 | sha256sum |"
+                        " cut -c1-64) > '%s'",
+                        wp("a/model/weights.bin"), wp("w-flipped.bin"), wp("a/model/weights.bin"),
+                        wp("w-flipped.bin"), wp("oracle.txt")), 0);
+    f = fopen(wp("oracle.txt"), "r");
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%79s %79s %79s %79s", whole_want, whole_got, shard_want,
+                            shard_got), 4);
+    fclose(f);
+
+    mlops_keyring *ring = trusted_ring(seed1);
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.trusted = ring;
+    mlops_package_report *rep = NULL;
+    assert_int_equal(mlops_package_verify(&rep, wp("shard1.mlpkg"), &o), MLOPS_E_INTEGRITY);
+    assert_non_null(rep);
+    assert_int_equal(mlops_package_report_count(rep), 2);
+    assert_string_equal(mlops_package_report_entry(rep, 0), "model/weights.bin");
+    assert_string_equal(mlops_package_report_expected(rep, 0), whole_want);
+    assert_string_equal(mlops_package_report_found(rep, 0), whole_got);
+    assert_non_null(strstr(mlops_package_report_message(rep, 0), "(shard 1 of 4 differs)"));
+    assert_string_equal(mlops_package_report_entry(rep, 1), "model/weights.bin");
+    assert_string_equal(mlops_package_report_expected(rep, 1), shard_want);
+    assert_string_equal(mlops_package_report_found(rep, 1), shard_got);
+    assert_non_null(strstr(mlops_package_report_message(rep, 1),
+                           "shard 1 of \"model/weights.bin\" (bytes 1048576 to 2097151)"));
+    /* the other files still verified */
+    assert_int_equal(mlops_package_report_files_verified(rep), 5);
+    mlops_package_report_free(rep);
+    /* extraction (one streaming pass, whole-file digest) refuses it too */
+    assert_int_equal(mlops_package_extract(wp("shard1.mlpkg"), wp("shard1-out"), &o),
+                     MLOPS_E_INTEGRITY);
+    assert_int_equal(access(wp("shard1-out"), F_OK), -1);
+
+    /* partial verification of the sharded file alone: it passes in the good
+     * package and fails in the tampered one */
+    const char *only[] = { "model/weights.bin" };
+    o.paths = only;
+    o.npaths = 1;
+    rep = NULL;
+    assert_int_equal(mlops_package_verify(&rep, wp("a.mlpkg"), &o), 0);
+    assert_int_equal(mlops_package_report_files_verified(rep), 1);
+    mlops_package_report_free(rep);
+    assert_int_equal(mlops_package_verify(NULL, wp("shard1.mlpkg"), &o), MLOPS_E_INTEGRITY);
+    o.paths = NULL;
+    o.npaths = 0;
+
+    /* progress covers the whole package once, and cancelling works mid-file */
+    progress_seen seen = { 0, 0, 0 };
+    o.progress = count_progress;
+    o.progress_ctx = &seen;
+    assert_int_equal(mlops_package_verify(NULL, wp("a.mlpkg"), &o), 0);
+    struct stat st;
+    assert_int_equal(stat(wp("a.mlpkg"), &st), 0);
+    assert_true(seen.calls >= 4);
+    assert_int_equal(seen.total, (uint64_t)st.st_size);
+    assert_true(seen.last > (uint64_t)st.st_size - 10000); /* all but tar padding */
+    uint64_t limit = 2u << 20;
+    o.progress = cancel_after;
+    o.progress_ctx = &limit;
+    assert_int_equal(mlops_package_verify(NULL, wp("a.mlpkg"), &o), MLOPS_E_CANCELLED);
+    mlops_keyring_free(ring);
+}
+
+static uint64_t modify_at;
+static const char *modify_path;
+
+/* Progress callback that rewrites `modify_path` in place (same size, other
+ * bytes, a different mtime) once `modify_at` bytes are done. */
+static int modify_once(uint64_t done, uint64_t total, void *ctx)
+{
+    (void)total;
+    int *fired = ctx;
+    if (!*fired && done >= modify_at) {
+        *fired = 1;
+        int fd = open(modify_path, O_WRONLY);
+        assert_true(fd >= 0);
+        assert_int_equal(pwrite(fd, "XXXX", 4, 100), 4);
+        close(fd);
+    }
+    return 0;
+}
+
+static int pack_two(const char *out, uint64_t at, const char *modify, int *fired)
+{
+    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    o.threads = 1; /* progress calls at known points */
+    o.progress = modify_once;
+    o.progress_ctx = fired;
+    modify_at = at;
+    modify_path = modify;
+    *fired = 0;
+    mlops_packer *p = NULL;
+    assert_int_equal(mlops_packer_new(&p, &o), 0);
+    int rc = mlops_packer_add_file(p, wp("mod/a.bin"), "a.bin", "model", 0);
+    if (!rc)
+        rc = mlops_packer_add_file(p, wp("mod/b.bin"), "b.bin", "model", 0);
+    mlops_manifest_builder *b = builder();
+    if (!rc)
+        rc = mlops_packer_write(p, out, b, NULL);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
+    return rc;
+}
+
+/* The writing pass copies large files without hashing them again: a file
+ * changed between the passes, or while either runs, is refused by name and
+ * nothing is left behind. */
+static void a_file_changed_between_passes_is_refused(void **state)
+{
+    (void)state;
+    /* two 2 MiB raw files, with an old mtime so any write changes it */
+    assert_int_equal(sh("mkdir -p '%s' '%s' && head -c 2097152 /dev/urandom > '%s' && "
+                        "head -c 2097152 /dev/urandom > '%s' && touch -d 2001-01-01 '%s' '%s'",
+                        wp("mod"), wp("moddir"), wp("mod/a.bin"), wp("mod/b.bin"),
+                        wp("mod/a.bin"), wp("mod/b.bin")), 0);
+    const uint64_t total = 2 * 2 * 2097152ull;
+    int fired = 0;
+    /* unchanged: packs, and the package verifies */
+    assert_int_equal(pack_two(wp("mod.mlpkg"), total + 1, wp("mod/a.bin"), &fired), 0);
+    assert_int_equal(fired, 0);
+    mlops_package_verify_options vo = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    vo.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    assert_int_equal(mlops_package_verify(NULL, wp("mod.mlpkg"), &vo), 0);
+
+    static const struct {
+        uint64_t at;
+        const char *file, *says;
+    } cases[] = {
+        /* b.bin changes while a.bin is copied: found before b.bin is copied */
+        { 2 * 2097152ull + 1, "mod/b.bin", "changed between hashing and writing" },
+        /* a.bin changes while it is copied */
+        { 2 * 2097152ull + 1, "mod/a.bin", "changed while it was being written" },
+        /* a.bin changes while it is hashed */
+        { 1, "mod/a.bin", "changed while it was being hashed" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(sh("touch -d 2001-01-01 '%s' '%s'", wp("mod/a.bin"), wp("mod/b.bin")),
+                         0);
+        char path[512];
+        snprintf(path, sizeof path, "%s", wp("%s", cases[i].file));
+        int rc = pack_two(wp("moddir/x.mlpkg"), cases[i].at, path, &fired);
+        assert_int_equal(fired, 1);
+        if (rc != MLOPS_E_INTEGRITY || !strstr(mlops_error_last(), cases[i].says))
+            fail_msg("case %zu: rc %d: %s", i, rc, mlops_error_last());
+        assert_string_equal(mlops_error_last_path(), path);
+        assert_int_equal(access(wp("moddir/x.mlpkg"), F_OK), -1);
+    }
+    assert_int_equal(count_dir(wp("moddir")), 0); /* no temporaries either */
+
+    /* progress with shards: the whole digest, the shards, then the copy */
+    progress_seen seen = { 0, 0, 0 };
+    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    o.progress = count_progress;
+    o.progress_ctx = &seen;
+    o.shard_size = 1u << 20;
+    mlops_packer *p = NULL;
+    assert_int_equal(mlops_packer_new(&p, &o), 0);
+    assert_int_equal(mlops_packer_add_file(p, wp("mod/b.bin"), "b.bin", "model", 0), 0);
+    mlops_manifest_builder *b = builder();
+    assert_int_equal(mlops_packer_write(p, wp("moddir/s.mlpkg"), b, NULL), 0);
+    assert_int_equal(seen.total, 3 * 2097152ull);
+    assert_int_equal(seen.last, seen.total);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
+}
+
 typedef struct {
     mlops_packer *p;
     mlops_manifest_builder *b;
@@ -858,6 +1073,36 @@ static void out_of_memory_is_clean(void **state)
     assert_int_equal(sh("ls '%s' | grep -c mlops- > /dev/null", work), 1); /* no temporaries */
 }
 
+/* The same with a raw layer with shards: the shard hashing units and the
+ * raw copy's header writer fail cleanly too. */
+static int op_pack_raw(void *arg)
+{
+    oom_ctx *c = arg;
+    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    o.threads = 1; /* the counting allocator is not thread-safe */
+    o.mtime = 0;
+    o.shard_size = 1u << 19;
+    int rc = mlops_packer_new(&c->p, &o);
+    if (!rc)
+        rc = mlops_manifest_builder_new(&c->b, "m", "1.0.0", "2026-11-26T09:00:00Z");
+    if (!rc)
+        rc = mlops_packer_add_directory(c->p, wp("oomraw"), "model", 0);
+    if (!rc)
+        rc = mlops_packer_write(c->p, wp("oom.mlpkg"), c->b, &c->m);
+    return rc;
+}
+
+static void out_of_memory_with_a_raw_layer_is_clean(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("mkdir -p '%s' && echo one > '%s/a.txt' && head -c 1100000 "
+                        "/dev/urandom > '%s/big.bin'", wp("oomraw"), wp("oomraw"),
+                        wp("oomraw")), 0);
+    oom_ctx c = { 0 };
+    assert_true(oom_check("mlops_packer_write", op_pack_raw, cleanup_pack, &c, 0) >= 10);
+    assert_int_equal(sh("ls '%s' | grep -c mlops- > /dev/null", work), 1); /* no temporaries */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -872,8 +1117,11 @@ int main(void)
         cmocka_unit_test(signatures_added_later_equal_signing_at_pack_time),
         cmocka_unit_test(identical_large_files_share_one_blob),
         cmocka_unit_test(resealed_hostile_packages_are_refused),
+        cmocka_unit_test(sharded_file_verification_names_the_bad_shard),
+        cmocka_unit_test(a_file_changed_between_passes_is_refused),
         cmocka_unit_test(verify_and_extract_out_of_memory_are_clean),
         cmocka_unit_test(out_of_memory_is_clean),
+        cmocka_unit_test(out_of_memory_with_a_raw_layer_is_clean),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
