@@ -34,8 +34,8 @@ class Detections(Result):
 
 def _parameters(kind: str) -> List[str]:
     prefix = _PREFIX[kind]
-    return [name[len(prefix):] for name, _ in mlops_detector_options._fields_
-            if name.startswith(prefix)]
+    names = [f[0] for f in mlops_detector_options._fields_]
+    return [name[len(prefix):] for name in names if name.startswith(prefix)]
 
 
 class Detector:
@@ -70,7 +70,7 @@ class Detector:
                 if value not in _PH_MODES:
                     raise invalid(f"page_hinkley mode must be one of both, up, down, not {value!r}")
                 value = _PH_MODES[value]
-            ctype = dict(mlops_detector_options._fields_)[_PREFIX[kind] + name]
+            ctype = {f[0]: f[1] for f in mlops_detector_options._fields_}[_PREFIX[kind] + name]
             if ctype is ctypes.c_double:
                 value = float(value)
             elif isinstance(value, bool) or not isinstance(value, int) or value < 0 or value >= 2 ** (8 * ctypes.sizeof(ctype)):
@@ -142,7 +142,7 @@ class Detector:
         w_buf = (c_size_t * cap)()
         nd = c_size_t()
         nw = c_size_t()
-        base = ctypes.cast(ptr, c_void_p).value if n else None
+        base: int = (ctypes.cast(ptr, c_void_p).value or 0) if n else 0
         for start in range(0, max(n, 1), _CHUNK):
             m = min(_CHUNK, n - start)
             chunk = ctypes.cast(base + 8 * start, ctypes.POINTER(ctypes.c_double)) if m else None
@@ -161,7 +161,7 @@ class Detector:
         cap = min(max(n, 1), _CHUNK)
         d_buf = (c_size_t * cap)()
         nd = c_size_t()
-        base = ctypes.cast(ptr, c_void_p).value if n else None
+        base: int = (ctypes.cast(ptr, c_void_p).value or 0) if n else 0
         for start in range(0, max(n, 1), _CHUNK):
             m = min(_CHUNK, n - start)
             chunk = ctypes.cast(base + 8 * start, ctypes.POINTER(ctypes.c_double)) if m else None

@@ -130,6 +130,7 @@ def _result(r: int) -> DriftResult:
 
 
 def _take(handle: c_void_p) -> DriftResult:
+    assert handle.value is not None
     try:
         return _result(handle.value)
     finally:

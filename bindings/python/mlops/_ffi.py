@@ -212,6 +212,7 @@ def take_buf(buf: mlops_buf) -> bytes:
 
 # --- numeric arrays ----------------------------------------------------------
 
+_np: Any
 try:  # NumPy is optional: without it, buffers and sequences still work.
     import numpy as _np
 except ImportError:  # pragma: no cover - exercised only without NumPy

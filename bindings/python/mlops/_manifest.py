@@ -341,6 +341,7 @@ class Manifest:
         digest = c_void_p()
         for j in range(C.mlops_manifest_file_shard_count(h, i)):
             C.mlops_manifest_file_shard(ctypes.byref(off), ctypes.byref(size), ctypes.byref(digest), h, i, j)
+            assert digest.value is not None
             shards.append(Shard(off.value, size.value, ctypes.string_at(digest.value).decode("ascii")))
         return ManifestFile(
             _s(C.mlops_manifest_file_path(h, i)) or "",

@@ -171,6 +171,7 @@ class Package:
         try:
             with vo.progress:
                 C.mlops_package_verify(ctypes.byref(handle), cpath(self.path), ctypes.byref(vo.opts))
+            assert handle.value is not None
             return _report(handle.value, True)
         except _errors.MlopsError as exc:
             # The report, when the pass got far enough, lists every problem.
@@ -340,6 +341,7 @@ class Store:
         """The manifest digest ``"sha256:<hex>"`` of ``"name:version"`` or ``"name:alias"``."""
         out = c_void_p()
         C.mlops_store_resolve(ctypes.byref(out), self._h(), cstr(reference, "reference"))
+        assert out.value is not None
         try:
             return ctypes.string_at(out.value).decode("ascii")
         finally:

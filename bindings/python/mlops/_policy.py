@@ -65,6 +65,8 @@ class _Child:
 
     __slots__ = ("_handle", "_policy", "__weakref__")
     _free: Any = None
+    _handle: Optional[int]
+    _policy: Any
 
     def close(self) -> None:
         """Free the C object."""
@@ -430,7 +432,7 @@ class Policy:
             C.mlops_gate_result_free(res)
 
 
-def _signal(value: SignalValue, name: str) -> Optional[Tuple[float, int]]:
+def _signal(value: Any, name: str) -> Optional[Tuple[float, int]]:
     if value is None:
         return None
     samples: Optional[int] = None
@@ -471,8 +473,12 @@ class Observations(_Child):
     def update(self, signals: Mapping[str, SignalValue]) -> None:
         """Set many signals in one call (all or none: a bad name sets
         nothing); ``None`` values are left unset (missing)."""
-        items = [(cstr(k, "signal name"), _signal(v, k)) for k, v in signals.items()]
-        items = [(k, v) for k, v in items if v is not None]
+        items: List[Tuple[bytes, Tuple[float, int]]] = []
+        for k, v in signals.items():
+            sig = _signal(v, k)
+            raw = cstr(k, "signal name")
+            if sig is not None:
+                items.append((raw, sig))
         n = len(items)
         if n == 0:
             self._h()
