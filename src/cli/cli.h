@@ -39,6 +39,27 @@ typedef struct cli_command {
 int cli_cmd_version(int argc, char **argv, const cli_global *g);
 int cli_cmd_digest(int argc, char **argv, const cli_global *g);
 int cli_cmd_semver(int argc, char **argv, const cli_global *g);
+int cli_cmd_inspect(int argc, char **argv, const cli_global *g);
+int cli_cmd_diff(int argc, char **argv, const cli_global *g);
+int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd);
+int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd);
+int cli_cmd_keygen(int argc, char **argv, const cli_global *g);
+int cli_cmd_pack(int argc, char **argv, const cli_global *g);
+int cli_cmd_sign(int argc, char **argv, const cli_global *g);
+int cli_cmd_verify(int argc, char **argv, const cli_global *g);
+int cli_cmd_extract(int argc, char **argv, const cli_global *g);
+int cli_cmd_store(int argc, char **argv, const cli_global *g);
+int cli_cmd_policy(int argc, char **argv, const cli_global *g);
+int cli_cmd_gate(int argc, char **argv, const cli_global *g);
+int cli_cmd_profile(int argc, char **argv, const cli_global *g);
+int cli_cmd_detect(int argc, char **argv, const cli_global *g);
+int cli_cmd_drift(int argc, char **argv, const cli_global *g);
+
+/* Profiles shared by profile and drift (cmd_profile.c). */
+struct cli_feature;
+int cli_profile_load(mlops_profile **p, const char *path, const char *cmd);
+int cli_profile_from_feature(mlops_profile **out, const struct cli_feature *f, uint32_t k,
+                             uint64_t seed, uint32_t bins, uint32_t cap);
 
 /* ---- output helpers (output.c) ---- */
 
@@ -56,6 +77,9 @@ int cli_library_error(const char *cmd, int code);
 /** Write `s` as a JSON string literal (quotes, escapes) to `f`. */
 void cli_json_string(FILE *f, const char *s);
 
+/** Write a double as JSON: %.17g, or null when not finite. */
+void cli_json_double(FILE *f, double v);
+
 /** ANSI colour wrappers that print nothing when colour is off. */
 const char *cli_green(const cli_global *g);
 const char *cli_red(const cli_global *g);
@@ -69,5 +93,22 @@ const char *cli_reset(const cli_global *g);
  * left in argv[1..*argc-1].
  */
 int cli_parse_common(const char *cmd, int *argc, char **argv, cli_global *g);
+
+/** A command-specific option: "--name VALUE", "--name=VALUE" or a flag. */
+typedef struct cli_opt {
+    const char *name;    /* "--column", or a short alias such as "-o" */
+    const char **value;  /* receives the value (options with a value), or NULL */
+    int *flag;           /* set to 1 (flags), or NULL */
+} cli_opt;
+
+/**
+ * As cli_parse_common(), plus the options in `opts` (terminated by a zero
+ * entry). A repeated option keeps its last value.
+ */
+int cli_parse(const char *cmd, int *argc, char **argv, cli_global *g, const cli_opt *opts);
+
+/** Print `usage` and return CLI_OK when h == 1, CLI_USAGE when h == CLI_USAGE,
+ *  -1 otherwise (go on). */
+int cli_help_or_go(int h, const char *usage);
 
 #endif

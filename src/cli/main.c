@@ -12,8 +12,22 @@
 #include "cli.h"
 
 static const cli_command commands[] = {
+    { "detect", "run a change detector over a column; print change points", cli_cmd_detect },
+    { "diff", "compare two model manifests: files, parameters, metrics", cli_cmd_diff },
     { "digest", "SHA-256 digests of files, as packages record them", cli_cmd_digest },
+    { "drift", "drift between a reference and a current sample: table, JSON, Prometheus, HTML",
+      cli_cmd_drift },
+    { "extract", "verify a package and extract its files", cli_cmd_extract },
+    { "gate", "promotion gate: a candidate's metrics against the champion's", cli_cmd_gate },
+    { "inspect", "show a model manifest or package", cli_cmd_inspect },
+    { "keygen", "generate an Ed25519 signing key pair", cli_cmd_keygen },
+    { "pack", "pack model files into a signed, reproducible package", cli_cmd_pack },
+    { "policy", "lint, test, evaluate and replay a retraining/promotion policy", cli_cmd_policy },
+    { "profile", "build, merge and show streaming profiles of columns", cli_cmd_profile },
     { "semver", "validate and compare model versions (SemVer 2.0.0)", cli_cmd_semver },
+    { "sign", "add signatures to a package", cli_cmd_sign },
+    { "store", "local model store: add, list, alias, resolve, export, gc", cli_cmd_store },
+    { "verify", "verify a package's content and signatures", cli_cmd_verify },
     { "version", "the libmlops version in use", cli_cmd_version },
 };
 

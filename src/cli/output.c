@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,4 +75,73 @@ int cli_parse_common(const char *cmd, int *argc, char **argv, cli_global *g)
     }
     *argc = out;
     return help;
+}
+
+int cli_parse(const char *cmd, int *argc, char **argv, cli_global *g, const cli_opt *opts)
+{
+    int out = 1, help = 0, only_positional = 0;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        if (only_positional || a[0] != '-' || a[1] == '\0') {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_positional = 1;
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) {
+            g->json = 1;
+            g->color = 0;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            help = 1;
+            continue;
+        }
+        const cli_opt *o = NULL;
+        const char *inline_value = NULL;
+        for (const cli_opt *k = opts; k && k->name; k++) {
+            size_t n = strlen(k->name);
+            if (strncmp(a, k->name, n) == 0 && (a[n] == '\0' || (a[n] == '=' && k->value))) {
+                o = k;
+                inline_value = a[n] == '=' ? a + n + 1 : NULL;
+                break;
+            }
+        }
+        if (!o)
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        if (o->flag)
+            *o->flag = 1;
+        if (o->value) {
+            if (inline_value) {
+                *o->value = inline_value;
+            } else {
+                if (i + 1 >= *argc)
+                    return cli_usage_error(cmd, "option '%s' needs a value", a);
+                *o->value = argv[++i];
+            }
+        }
+    }
+    *argc = out;
+    return help;
+}
+
+int cli_help_or_go(int h, const char *usage)
+{
+    if (h == CLI_USAGE)
+        return CLI_USAGE;
+    if (h) {
+        fputs(usage, stdout);
+        return CLI_OK;
+    }
+    return -1;
+}
+
+void cli_json_double(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.17g", v);
+    else
+        fputs("null", f);
 }

@@ -1,0 +1,840 @@
+/*
+ * `mlops keygen|pack|sign|verify|extract|store`: signed model packages and
+ * the local store.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "input.h"
+
+#define MAX_MULTI 64
+
+/* Remove every "--name V" / "--name=V" before "--" from argv into list. */
+static int take_multi(const char *cmd, int *argc, char **argv, const char *name,
+                      const char **list, size_t *n)
+{
+    size_t len = strlen(name);
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            for (; i < *argc; i++)
+                argv[out++] = argv[i];
+            break;
+        }
+        const char *v = NULL;
+        if (strncmp(argv[i], name, len) == 0 && argv[i][len] == '=') {
+            v = argv[i] + len + 1;
+        } else if (strcmp(argv[i], name) == 0) {
+            if (i + 1 >= *argc)
+                return cli_usage_error(cmd, "option '%s' needs a value", name);
+            v = argv[++i];
+        } else {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (*n >= MAX_MULTI)
+            return cli_usage_error(cmd, "too many %s options", name);
+        list[(*n)++] = v;
+    }
+    *argc = out;
+    return CLI_OK;
+}
+
+/* Progress on stderr when it is a terminal. */
+static int progress(uint64_t done, uint64_t total, void *ctx)
+{
+    const char *what = ctx;
+    if (total >= (32u << 20)) {
+        fprintf(stderr, "\r%-30.30s %3d%%", what, (int)(done * 100 / total));
+        if (done >= total)
+            fprintf(stderr, "\r%-36s\r", "");
+    }
+    return 0;
+}
+
+typedef struct trust {
+    mlops_keyring *ring;
+    mlops_package_verify_options o;
+} trust;
+
+/* --trust PUB... (a keyring), --threshold N, --allow-unsigned. */
+static int trust_setup(trust *t, const char *cmd, const char *const *keys, size_t nkeys,
+                       const char *threshold, int allow_unsigned)
+{
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    t->o = o;
+    t->ring = NULL;
+    if (!nkeys && !allow_unsigned)
+        return cli_usage_error(cmd, "give the trusted public keys (--trust PUB.pem) or "
+                                    "--allow-unsigned");
+    if (nkeys && allow_unsigned)
+        return cli_usage_error(cmd, "--trust and --allow-unsigned exclude each other");
+    if (allow_unsigned) {
+        t->o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+        return CLI_OK;
+    }
+    int rc = mlops_keyring_new(&t->ring);
+    if (rc != 0)
+        return cli_library_error(cmd, rc);
+    for (size_t i = 0; i < nkeys; i++) {
+        mlops_key *k = NULL;
+        rc = mlops_key_load_file(&k, keys[i], 0);
+        if (rc == 0)
+            rc = mlops_keyring_add(t->ring, k);
+        mlops_key_free(k);
+        if (rc != 0) {
+            fprintf(stderr, "mlops %s: %s: %s\n", cmd, keys[i], mlops_error_last());
+            mlops_keyring_free(t->ring);
+            t->ring = NULL;
+            return CLI_USAGE;
+        }
+    }
+    t->o.trusted = t->ring;
+    if (threshold) {
+        uint64_t v;
+        if (cli_parse_u64(threshold, &v) != 0 || v < 1 || v > nkeys) {
+            mlops_keyring_free(t->ring);
+            t->ring = NULL;
+            return cli_usage_error(cmd, "--threshold: expected 1..%zu, got '%s'", nkeys, threshold);
+        }
+        t->o.threshold = (uint32_t)v;
+    }
+    if (isatty(STDERR_FILENO)) {
+        t->o.progress = progress;
+        t->o.progress_ctx = (void *)"verifying";
+    }
+    return CLI_OK;
+}
+
+static int load_keys(mlops_key **keys, const char *cmd, const char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = mlops_key_load_file(&keys[i], paths[i], 0);
+        if (rc == 0 && !mlops_key_has_private(keys[i])) {
+            fprintf(stderr, "mlops %s: %s: a public key cannot sign (give the private key)\n",
+                    cmd, paths[i]);
+            return CLI_USAGE;
+        }
+        if (rc != 0) {
+            fprintf(stderr, "mlops %s: %s: %s\n", cmd, paths[i], mlops_error_last());
+            return CLI_USAGE;
+        }
+    }
+    return CLI_OK;
+}
+
+static void free_keys(mlops_key **keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mlops_key_free(keys[i]);
+}
+
+/* A package's statement (signature not checked), for inspect and diff. */
+int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
+{
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    mlops_package_report *r = NULL;
+    int rc = mlops_package_verify(&r, path, &o);
+    const mlops_manifest *pm = r ? mlops_package_report_manifest(r) : NULL;
+    if (!pm) {
+        fprintf(stderr, "mlops %s: %s: %s\n", cmd, path,
+                rc ? mlops_error_last() : "no statement in the package");
+        mlops_package_report_free(r);
+        return rc == MLOPS_E_INTEGRITY ? CLI_NEGATIVE : CLI_USAGE;
+    }
+    mlops_buf b = MLOPS_BUF_INIT;
+    rc = mlops_manifest_write_canonical(&b, pm);
+    if (rc == 0)
+        rc = mlops_manifest_parse(m, (const char *)b.data, b.size, NULL);
+    mlops_buf_dispose(&b);
+    mlops_package_report_free(r);
+    if (rc != 0)
+        return cli_library_error(cmd, rc);
+    return CLI_OK;
+}
+
+/* ---- keygen ---- */
+
+static const char keygen_usage[] =
+    "usage: mlops keygen -o KEY.pem [--public PUB.pem]\n"
+    "\n"
+    "Generate an Ed25519 key pair: the private key (PKCS#8 PEM, mode 0600) in\n"
+    "KEY.pem and the public key (SubjectPublicKeyInfo PEM) in PUB.pem (default\n"
+    "KEY.pub.pem). Prints the key id (SHA-256 of the public key's DER).\n"
+    "Existing files are not overwritten.\n"
+    "\n"
+    "exit status: 0 written; 2 usage or input error.\n";
+
+static int write_new(const char *path, const mlops_buf *b, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) {
+        fprintf(stderr, "mlops keygen: %s: cannot create: %s\n", path, strerror(errno));
+        return CLI_USAGE;
+    }
+    ssize_t w = write(fd, b->data, b->size);
+    if (w < 0 || (size_t)w != b->size || close(fd) != 0) {
+        fprintf(stderr, "mlops keygen: %s: write error\n", path);
+        unlink(path);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int cli_cmd_keygen(int argc, char **argv, const cli_global *g0)
+{
+    cli_global g = *g0;
+    const char *out = NULL, *pub = NULL;
+    const cli_opt opts[] = { { "-o", &out, NULL }, { "--output", &out, NULL },
+                             { "--public", &pub, NULL }, { NULL, NULL, NULL } };
+    int h = cli_help_or_go(cli_parse("keygen", &argc, argv, &g, opts), keygen_usage);
+    if (h >= 0)
+        return h;
+    if (argc != 1 || !out)
+        return cli_usage_error("keygen", "expected -o KEY.pem and no operands");
+    char pubbuf[4096];
+    if (!pub) {
+        size_t n = strlen(out);
+        const char *base = n > 4 && strcmp(out + n - 4, ".pem") == 0 ? out : NULL;
+        if (base)
+            snprintf(pubbuf, sizeof pubbuf, "%.*s.pub.pem", (int)(n - 4), out);
+        else
+            snprintf(pubbuf, sizeof pubbuf, "%s.pub", out);
+        pub = pubbuf;
+    }
+    mlops_key *k = NULL;
+    mlops_buf priv = MLOPS_BUF_INIT, pb = MLOPS_BUF_INIT;
+    int rc = mlops_key_generate(&k, 0), status = CLI_USAGE;
+    if (rc == 0)
+        rc = mlops_key_save_private_pem(&priv, k);
+    if (rc == 0)
+        rc = mlops_key_save_public_pem(&pb, k);
+    if (rc != 0) {
+        status = cli_library_error("keygen", rc);
+        goto out;
+    }
+    if ((status = write_new(out, &priv, 0600)) != CLI_OK)
+        goto out;
+    if ((status = write_new(pub, &pb, 0644)) != CLI_OK) {
+        unlink(out);
+        goto out;
+    }
+    if (g.json) {
+        printf("{\"key_id\":\"%s\",\"private\":", mlops_key_id(k));
+        cli_json_string(stdout, out);
+        printf(",\"public\":");
+        cli_json_string(stdout, pub);
+        printf("}\n");
+    } else {
+        printf("key %s\nprivate key: %s\npublic key:  %s\n", mlops_key_id(k), out, pub);
+    }
+out:
+    mlops_buf_dispose(&priv);
+    mlops_buf_dispose(&pb);
+    mlops_key_free(k);
+    return status;
+}
+
+/* ---- pack ---- */
+
+static const char pack_usage[] =
+    "usage: mlops pack PATH... -o OUT.mlpkg --name NAME --version VERSION\n"
+    "                  [--created TIME] [--description TEXT] [--framework NAME:VERSION]\n"
+    "                  [--role ROLE] [--config|--doc|--code|--dataset PATH]...\n"
+    "                  [--metric NAME=VALUE]... [--param NAME=VALUE]...\n"
+    "                  [--annotation KEY=VALUE]... [--parent FILE] [--key KEY.pem]...\n"
+    "                  [--force]\n"
+    "\n"
+    "Pack files and directories (a directory's files keep their paths relative to\n"
+    "it; a file is packed under its base name) into a reproducible package whose\n"
+    "statement records every file's size and SHA-256, signed with each --key.\n"
+    "PATH operands get --role (model by default; or config, doc, code, dataset);\n"
+    "--config/--doc/--code/--dataset PATH add paths of those roles.\n"
+    "--created defaults to SOURCE_DATE_EPOCH when set, else now. --param values are\n"
+    "JSON when they parse as JSON, else strings. --parent links the manifest to its\n"
+    "parent (a manifest or package).\n"
+    "\n"
+    "exit status: 0 written; 2 usage or input error.\n";
+
+static int split_kv(const char *s, char *key, size_t keylen, const char **value)
+{
+    const char *eq = strchr(s, '=');
+    if (!eq || eq == s || (size_t)(eq - s) >= keylen)
+        return -1;
+    memcpy(key, s, (size_t)(eq - s));
+    key[eq - s] = '\0';
+    *value = eq + 1;
+    return 0;
+}
+
+int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
+{
+    cli_global g = *g0;
+    const char *metrics[MAX_MULTI], *params[MAX_MULTI], *annots[MAX_MULTI], *keyp[MAX_MULTI];
+    static const char *const roles[] = { "config", "doc", "code", "dataset" };
+    const char *by_role[4][MAX_MULTI];
+    size_t nm = 0, np = 0, na = 0, nk = 0, nr[4] = { 0, 0, 0, 0 };
+    for (int i = 0; i < 4; i++) {
+        char opt[32];
+        snprintf(opt, sizeof opt, "--%s", roles[i]);
+        if (take_multi("pack", &argc, argv, opt, by_role[i], &nr[i]))
+            return CLI_USAGE;
+    }
+    if (take_multi("pack", &argc, argv, "--metric", metrics, &nm) ||
+        take_multi("pack", &argc, argv, "--param", params, &np) ||
+        take_multi("pack", &argc, argv, "--annotation", annots, &na) ||
+        take_multi("pack", &argc, argv, "--key", keyp, &nk))
+        return CLI_USAGE;
+    const char *out = NULL, *name = NULL, *version = NULL, *created = NULL, *desc = NULL,
+               *framework = NULL, *role = NULL, *parent = NULL;
+    int force = 0;
+    const cli_opt opts[] = { { "-o", &out, NULL },          { "--output", &out, NULL },
+                             { "--name", &name, NULL },     { "--version", &version, NULL },
+                             { "--created", &created, NULL }, { "--description", &desc, NULL },
+                             { "--framework", &framework, NULL }, { "--role", &role, NULL },
+                             { "--parent", &parent, NULL }, { "--force", NULL, &force },
+                             { NULL, NULL, NULL } };
+    int h = cli_help_or_go(cli_parse("pack", &argc, argv, &g, opts), pack_usage);
+    if (h >= 0)
+        return h;
+    if (argc < 2 && !nr[0] && !nr[1] && !nr[2] && !nr[3])
+        return cli_usage_error("pack", "expected at least one PATH to pack");
+    if (!role)
+        role = "model";
+    if (!out || !name || !version)
+        return cli_usage_error("pack", "-o OUT, --name and --version are required");
+    char now[MLOPS_TIMESTAMP_STRING_SIZE];
+    if (!created) {
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        uint64_t secs;
+        int64_t t = (sde && cli_parse_u64(sde, &secs) == 0) ? (int64_t)secs : (int64_t)time(NULL);
+        if (mlops_timestamp_format(now, t, 0) != 0)
+            return cli_library_error("pack", MLOPS_E_INVALID);
+        created = now;
+    }
+    mlops_key *keys[MAX_MULTI] = { 0 };
+    mlops_manifest_builder *b = NULL;
+    mlops_packer *p = NULL;
+    mlops_manifest *st = NULL, *par = NULL;
+    int status = load_keys(keys, "pack", keyp, nk), rc = 0;
+    if (status != CLI_OK)
+        goto out;
+    status = CLI_USAGE;
+    if ((rc = mlops_manifest_builder_new(&b, name, version, created)) != 0)
+        goto lib;
+    if (desc && (rc = mlops_manifest_builder_set_description(b, desc)) != 0)
+        goto lib;
+    if (framework) {
+        char fw[256];
+        const char *colon = strchr(framework, ':');
+        if (!colon || colon == framework || (size_t)(colon - framework) >= sizeof fw) {
+            status = cli_usage_error("pack", "--framework: expected NAME:VERSION, got '%s'",
+                                     framework);
+            goto out;
+        }
+        memcpy(fw, framework, (size_t)(colon - framework));
+        fw[colon - framework] = '\0';
+        if ((rc = mlops_manifest_builder_set_framework(b, fw, colon + 1)) != 0)
+            goto lib;
+    }
+    char key[256];
+    const char *val;
+    for (size_t i = 0; i < nm; i++) {
+        double x;
+        if (split_kv(metrics[i], key, sizeof key, &val) != 0 || cli_parse_double(val, &x) != 0) {
+            status = cli_usage_error("pack", "--metric: expected NAME=NUMBER, got '%s'", metrics[i]);
+            goto out;
+        }
+        if ((rc = mlops_manifest_builder_set_metric(b, key, x)) != 0)
+            goto lib;
+    }
+    for (size_t i = 0; i < np; i++) {
+        if (split_kv(params[i], key, sizeof key, &val) != 0) {
+            status = cli_usage_error("pack", "--param: expected NAME=VALUE, got '%s'", params[i]);
+            goto out;
+        }
+        rc = mlops_manifest_builder_set_parameter_json(b, key, val);
+        if (rc == MLOPS_E_PARSE)
+            rc = mlops_manifest_builder_set_parameter_string(b, key, val);
+        if (rc != 0)
+            goto lib;
+    }
+    for (size_t i = 0; i < na; i++) {
+        if (split_kv(annots[i], key, sizeof key, &val) != 0) {
+            status = cli_usage_error("pack", "--annotation: expected KEY=VALUE, got '%s'",
+                                     annots[i]);
+            goto out;
+        }
+        if ((rc = mlops_manifest_builder_set_annotation(b, key, val)) != 0)
+            goto lib;
+    }
+    if (parent) {
+        if ((status = cli_manifest_load(&par, parent, "pack")) != CLI_OK)
+            goto out;
+        status = CLI_USAGE;
+        if ((rc = mlops_manifest_builder_set_parent_manifest(b, par)) != 0)
+            goto lib;
+    }
+    mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+    po.flags = force ? MLOPS_PACK_OVERWRITE : 0;
+    po.keys = (const mlops_key *const *)keys;
+    po.nkeys = nk;
+    if (isatty(STDERR_FILENO)) {
+        po.progress = progress;
+        po.progress_ctx = (void *)"packing";
+    }
+    if ((rc = mlops_packer_new(&p, &po)) != 0)
+        goto lib;
+    for (int r = -1; r < 4; r++) {
+        size_t n = r < 0 ? (size_t)(argc - 1) : nr[r];
+        for (size_t i = 0; i < n; i++) {
+            const char *src = r < 0 ? argv[i + 1] : by_role[r][i];
+            const char *rl = r < 0 ? role : roles[r];
+            struct stat sb;
+            if (stat(src, &sb) != 0) {
+                fprintf(stderr, "mlops pack: %s: cannot open: %s\n", src, strerror(errno));
+                goto out;
+            }
+            if (S_ISDIR(sb.st_mode)) {
+                rc = mlops_packer_add_directory(p, src, rl, 0);
+            } else {
+                const char *base = strrchr(src, '/');
+                rc = mlops_packer_add_file(p, src, base ? base + 1 : src, rl, 0);
+            }
+            if (rc != 0)
+                goto lib;
+        }
+    }
+    if ((rc = mlops_packer_write(p, out, b, &st)) != 0)
+        goto lib;
+    if (g.json) {
+        printf("{\"package\":");
+        cli_json_string(stdout, out);
+        printf(",\"name\":");
+        cli_json_string(stdout, mlops_manifest_name(st));
+        printf(",\"version\":");
+        cli_json_string(stdout, mlops_manifest_version(st));
+        printf(",\"files\":%zu,\"signatures\":%zu,\"statement_sha256\":\"%s\"}\n",
+               mlops_manifest_file_count(st), nk, mlops_manifest_statement_sha256(st));
+    } else {
+        printf("packed %s %s (%zu file%s, %s) into %s\nstatement sha256:%s\n",
+               mlops_manifest_name(st), mlops_manifest_version(st), mlops_manifest_file_count(st),
+               mlops_manifest_file_count(st) == 1 ? "" : "s",
+               nk ? "signed" : "unsigned", out, mlops_manifest_statement_sha256(st));
+    }
+    status = CLI_OK;
+    goto out;
+lib:
+    status = cli_library_error("pack", rc);
+out:
+    mlops_manifest_free(st);
+    mlops_manifest_free(par);
+    mlops_packer_free(p);
+    mlops_manifest_builder_free(b);
+    free_keys(keys, nk);
+    return status;
+}
+
+/* ---- sign ---- */
+
+static const char sign_usage[] =
+    "usage: mlops sign IN.mlpkg -o OUT.mlpkg --key KEY.pem... (--trust PUB.pem... |\n"
+    "                  --allow-unsigned) [--force]\n"
+    "\n"
+    "Verify IN (against --trust, or accepting an unsigned package with\n"
+    "--allow-unsigned) and write OUT with the same content and one more signature\n"
+    "per --key.\n"
+    "\n"
+    "exit status: 0 written; 1 IN failed verification; 2 usage or input error.\n";
+
+int cli_cmd_sign(int argc, char **argv, const cli_global *g0)
+{
+    cli_global g = *g0;
+    const char *keyp[MAX_MULTI], *trustp[MAX_MULTI];
+    size_t nk = 0, nt = 0;
+    if (take_multi("sign", &argc, argv, "--key", keyp, &nk) ||
+        take_multi("sign", &argc, argv, "--trust", trustp, &nt))
+        return CLI_USAGE;
+    const char *out = NULL;
+    int force = 0, unsigned_ok = 0;
+    const cli_opt opts[] = { { "-o", &out, NULL }, { "--output", &out, NULL },
+                             { "--force", NULL, &force }, { "--allow-unsigned", NULL, &unsigned_ok },
+                             { NULL, NULL, NULL } };
+    int h = cli_help_or_go(cli_parse("sign", &argc, argv, &g, opts), sign_usage);
+    if (h >= 0)
+        return h;
+    if (argc != 2 || !out || !nk)
+        return cli_usage_error("sign", "expected IN, -o OUT and at least one --key");
+    trust t;
+    int status = trust_setup(&t, "sign", trustp, nt, NULL, unsigned_ok);
+    if (status != CLI_OK)
+        return status;
+    mlops_key *keys[MAX_MULTI] = { 0 };
+    status = load_keys(keys, "sign", keyp, nk);
+    if (status == CLI_OK) {
+        int rc = mlops_package_sign(argv[1], out, (const mlops_key *const *)keys, nk, &t.o,
+                                    force ? MLOPS_PACK_OVERWRITE : 0);
+        if (rc != 0) {
+            status = cli_library_error("sign", rc);
+        } else if (g.json) {
+            printf("{\"input\":");
+            cli_json_string(stdout, argv[1]);
+            printf(",\"output\":");
+            cli_json_string(stdout, out);
+            printf(",\"keys\":[");
+            for (size_t i = 0; i < nk; i++)
+                printf("%s\"%s\"", i ? "," : "", mlops_key_id(keys[i]));
+            printf("]}\n");
+        } else {
+            for (size_t i = 0; i < nk; i++)
+                printf("signed with key %s\n", mlops_key_id(keys[i]));
+            printf("wrote %s\n", out);
+        }
+    }
+    free_keys(keys, nk);
+    mlops_keyring_free(t.ring);
+    return status;
+}
+
+/* ---- verify and extract ---- */
+
+static const char verify_usage[] =
+    "usage: mlops verify PKG (--trust PUB.pem... [--threshold N] | --allow-unsigned)\n"
+    "                    [--path P]...\n"
+    "\n"
+    "Verify a package: its layout, every file's size and SHA-256 against the signed\n"
+    "statement (only the --path files when given), and that at least --threshold\n"
+    "distinct trusted keys signed it (default 1). --allow-unsigned checks content\n"
+    "only. Every problem found is listed.\n"
+    "\n"
+    "exit status: 0 valid; 1 verification failed (content or signature); 2 usage or\n"
+    "input error.\n";
+
+int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
+{
+    cli_global g = *g0;
+    const char *trustp[MAX_MULTI], *paths[MAX_MULTI];
+    size_t nt = 0, npaths = 0;
+    if (take_multi("verify", &argc, argv, "--trust", trustp, &nt) ||
+        take_multi("verify", &argc, argv, "--path", paths, &npaths))
+        return CLI_USAGE;
+    const char *threshold = NULL;
+    int unsigned_ok = 0;
+    const cli_opt opts[] = { { "--threshold", &threshold, NULL },
+                             { "--allow-unsigned", NULL, &unsigned_ok },
+                             { NULL, NULL, NULL } };
+    int h = cli_help_or_go(cli_parse("verify", &argc, argv, &g, opts), verify_usage);
+    if (h >= 0)
+        return h;
+    if (argc != 2)
+        return cli_usage_error("verify", "expected one PKG");
+    trust t;
+    int status = trust_setup(&t, "verify", trustp, nt, threshold, unsigned_ok);
+    if (status != CLI_OK)
+        return status;
+    t.o.paths = npaths ? paths : NULL;
+    t.o.npaths = npaths;
+    mlops_package_report *r = NULL;
+    int rc = mlops_package_verify(&r, argv[1], &t.o);
+    const char *detail = rc ? mlops_error_last() : "";
+    char saved[1024];
+    snprintf(saved, sizeof saved, "%s", detail);
+    if (g.json && r) {
+        mlops_buf b = MLOPS_BUF_INIT;
+        if (mlops_package_report_write_json(&b, r, 0) == 0) {
+            fwrite(b.data, 1, b.size, stdout);
+            putchar('\n');
+        }
+        mlops_buf_dispose(&b);
+    } else if (!g.json) {
+        const mlops_manifest *m = r ? mlops_package_report_manifest(r) : NULL;
+        if (rc == 0) {
+            printf("%s%sverified%s %s %s: %zu file%s checked, %s\n", cli_bold(&g), cli_green(&g),
+                   cli_reset(&g), m ? mlops_manifest_name(m) : "?",
+                   m ? mlops_manifest_version(m) : "?", mlops_package_report_files_verified(r),
+                   mlops_package_report_files_verified(r) == 1 ? "" : "s",
+                   mlops_package_report_signed(r) ? "signature trusted" : "signature not checked");
+        } else {
+            printf("%s%sFAILED%s %s: %s\n", cli_bold(&g), cli_red(&g), cli_reset(&g), argv[1],
+                   saved);
+            size_t n = r ? mlops_package_report_count(r) : 0;
+            for (size_t i = 0; i < n; i++) {
+                printf("  %s: %s", mlops_error_name(mlops_package_report_code(r, i)),
+                       mlops_package_report_message(r, i));
+                const char *e = mlops_package_report_expected(r, i),
+                           *f = mlops_package_report_found(r, i);
+                if (e && *e)
+                    printf(" (expected %s, found %s)", e, f && *f ? f : "nothing");
+                printf("\n");
+            }
+        }
+    }
+    if (rc != 0) {
+        if (!r || g.json)
+            fprintf(stderr, "mlops verify: %s\n", saved);
+        status = rc == MLOPS_E_INTEGRITY || rc == MLOPS_E_SIGNATURE || rc == MLOPS_E_UNSAFE
+                     ? CLI_NEGATIVE
+                     : CLI_USAGE;
+    }
+    mlops_package_report_free(r);
+    mlops_keyring_free(t.ring);
+    return status;
+}
+
+static const char extract_usage[] =
+    "usage: mlops extract PKG DEST (--trust PUB.pem... [--threshold N] | --allow-unsigned)\n"
+    "\n"
+    "Verify PKG and extract its files into the new directory DEST in the same pass;\n"
+    "DEST appears only when everything verified.\n"
+    "\n"
+    "exit status: 0 extracted; 1 verification failed; 2 usage or input error.\n";
+
+int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
+{
+    cli_global g = *g0;
+    const char *trustp[MAX_MULTI];
+    size_t nt = 0;
+    if (take_multi("extract", &argc, argv, "--trust", trustp, &nt))
+        return CLI_USAGE;
+    const char *threshold = NULL;
+    int unsigned_ok = 0;
+    const cli_opt opts[] = { { "--threshold", &threshold, NULL },
+                             { "--allow-unsigned", NULL, &unsigned_ok },
+                             { NULL, NULL, NULL } };
+    int h = cli_help_or_go(cli_parse("extract", &argc, argv, &g, opts), extract_usage);
+    if (h >= 0)
+        return h;
+    if (argc != 3)
+        return cli_usage_error("extract", "expected PKG and DEST");
+    trust t;
+    int status = trust_setup(&t, "extract", trustp, nt, threshold, unsigned_ok);
+    if (status != CLI_OK)
+        return status;
+    int rc = mlops_package_extract(argv[1], argv[2], &t.o);
+    if (rc != 0) {
+        status = cli_library_error("extract", rc);
+        if (rc == MLOPS_E_UNSAFE)
+            status = CLI_NEGATIVE;
+    } else if (g.json) {
+        printf("{\"package\":");
+        cli_json_string(stdout, argv[1]);
+        printf(",\"dest\":");
+        cli_json_string(stdout, argv[2]);
+        printf("}\n");
+    } else {
+        printf("extracted %s into %s\n", argv[1], argv[2]);
+    }
+    mlops_keyring_free(t.ring);
+    return status;
+}
+
+/* ---- store ---- */
+
+static const char store_usage[] =
+    "usage: mlops store add STORE PKG (--trust PUB.pem... | --allow-unsigned)\n"
+    "       mlops store list STORE\n"
+    "       mlops store alias STORE NAME ALIAS [VERSION]\n"
+    "       mlops store resolve STORE NAME:VERSION|NAME:ALIAS\n"
+    "       mlops store export STORE REFERENCE OUT.mlpkg [--force]\n"
+    "       mlops store gc STORE\n"
+    "       mlops store check STORE\n"
+    "\n"
+    "add      verify PKG and add it under the tag NAME:VERSION of its statement\n"
+    "         (the store directory is created when missing)\n"
+    "list     the tags, in byte order\n"
+    "alias    point ALIAS of NAME at VERSION (a tag), or without VERSION print the\n"
+    "         alias's history, oldest first\n"
+    "resolve  the manifest digest a reference names\n"
+    "export   write the version a reference names back to a package, byte for byte\n"
+    "gc       remove blobs no tag reaches\n"
+    "check    every blob a tag reaches exists and hashes to its name\n"
+    "\n"
+    "exit status: 0 done; 1 check failed; 2 usage or input error.\n";
+
+int cli_cmd_store(int argc, char **argv, const cli_global *g0)
+{
+    cli_global g = *g0;
+    const char *trustp[MAX_MULTI];
+    size_t nt = 0;
+    if (take_multi("store", &argc, argv, "--trust", trustp, &nt))
+        return CLI_USAGE;
+    int unsigned_ok = 0, force = 0;
+    const cli_opt opts[] = { { "--allow-unsigned", NULL, &unsigned_ok },
+                             { "--force", NULL, &force },
+                             { NULL, NULL, NULL } };
+    int h = cli_help_or_go(cli_parse("store", &argc, argv, &g, opts), store_usage);
+    if (h >= 0)
+        return h;
+    if (argc < 3)
+        return cli_usage_error("store", "expected a subcommand and a STORE");
+    const char *sub = argv[1], *dir = argv[2];
+    static const struct {
+        const char *name;
+        int min, max;
+    } subs[] = { { "add", 4, 4 },    { "list", 3, 3 },   { "alias", 5, 6 }, { "resolve", 4, 4 },
+                 { "export", 5, 5 }, { "gc", 3, 3 },     { "check", 3, 3 } };
+    int known = -1;
+    for (int i = 0; i < (int)(sizeof subs / sizeof subs[0]); i++)
+        if (strcmp(sub, subs[i].name) == 0)
+            known = i;
+    if (known < 0)
+        return cli_usage_error("store", "unknown subcommand '%s' (add, list, alias, resolve, "
+                                        "export, gc, check)", sub);
+    if (argc < subs[known].min || argc > subs[known].max)
+        return cli_usage_error("store", "wrong number of operands for 'store %s'", sub);
+    trust t = { NULL, MLOPS_PACKAGE_VERIFY_OPTIONS_INIT };
+    if (known == 0) {
+        int st = trust_setup(&t, "store", trustp, nt, NULL, unsigned_ok);
+        if (st != CLI_OK)
+            return st;
+    }
+    mlops_store *s = NULL;
+    int rc = mlops_store_open(&s, dir, known == 0 ? MLOPS_STORE_CREATE : 0);
+    int status = CLI_OK;
+    if (rc != 0) {
+        status = cli_library_error("store", rc);
+        goto out;
+    }
+    if (known == 0) {
+        mlops_manifest *m = NULL;
+        if ((rc = mlops_store_add(s, argv[3], &t.o)) != 0) {
+            status = cli_library_error("store", rc);
+            goto out;
+        }
+        status = cli_package_manifest(&m, argv[3], "store");
+        if (status == CLI_OK) {
+            if (g.json) {
+                printf("{\"tag\":\"%s:%s\",\"statement_sha256\":\"%s\"}\n", mlops_manifest_name(m),
+                       mlops_manifest_version(m), mlops_manifest_statement_sha256(m));
+            } else {
+                printf("added %s:%s to %s\n", mlops_manifest_name(m), mlops_manifest_version(m),
+                       dir);
+            }
+        }
+        mlops_manifest_free(m);
+    } else if (known == 1) {
+        size_t n = mlops_store_tag_count(s);
+        if (g.json)
+            putchar('[');
+        for (size_t i = 0; i < n; i++) {
+            const char *tag = mlops_store_tag(s, i);
+            char *digest = NULL;
+            char tagcopy[1024];
+            snprintf(tagcopy, sizeof tagcopy, "%s", tag);
+            rc = mlops_store_resolve(&digest, s, tagcopy);
+            if (g.json) {
+                printf("%s{\"tag\":", i ? "," : "");
+                cli_json_string(stdout, tagcopy);
+                printf(",\"digest\":");
+                cli_json_string(stdout, rc == 0 ? digest : "");
+                printf("}");
+            } else {
+                printf("%-40s %s\n", tagcopy, rc == 0 ? digest : "?");
+            }
+            mlops_free(digest);
+        }
+        if (g.json)
+            printf("]\n");
+    } else if (known == 2) {
+        const char *name = argv[3], *alias = argv[4];
+        if (argc == 6) {
+            if ((rc = mlops_store_alias_set(s, name, alias, argv[5])) != 0) {
+                status = cli_library_error("store", rc);
+                goto out;
+            }
+        }
+        size_t n = mlops_store_alias_history_count(s, name, alias);
+        if (argc == 5 && n == 0) {
+            fprintf(stderr, "mlops store: no alias '%s' for model '%s'\n", alias, name);
+            status = CLI_USAGE;
+            goto out;
+        }
+        if (g.json) {
+            printf("{\"name\":");
+            cli_json_string(stdout, name);
+            printf(",\"alias\":");
+            cli_json_string(stdout, alias);
+            printf(",\"history\":[");
+            for (size_t i = 0; i < n; i++) {
+                if (i)
+                    putchar(',');
+                cli_json_string(stdout, mlops_store_alias_history(s, name, alias, i));
+            }
+            printf("]}\n");
+        } else if (argc == 6) {
+            printf("%s:%s -> %s", name, alias, argv[5]);
+            if (n >= 2)
+                printf(" (was %s)", mlops_store_alias_history(s, name, alias, n - 2));
+            printf("\n");
+        } else {
+            for (size_t i = 0; i < n; i++)
+                printf("%s%s\n", mlops_store_alias_history(s, name, alias, i),
+                       i + 1 == n ? "  (current)" : "");
+        }
+    } else if (known == 3) {
+        char *digest = NULL;
+        if ((rc = mlops_store_resolve(&digest, s, argv[3])) != 0) {
+            status = cli_library_error("store", rc);
+            goto out;
+        }
+        if (g.json) {
+            printf("{\"reference\":");
+            cli_json_string(stdout, argv[3]);
+            printf(",\"digest\":");
+            cli_json_string(stdout, digest);
+            printf("}\n");
+        } else {
+            printf("%s\n", digest);
+        }
+        mlops_free(digest);
+    } else if (known == 4) {
+        if ((rc = mlops_store_export(s, argv[3], argv[4], -1, force ? MLOPS_PACK_OVERWRITE : 0)) != 0) {
+            status = cli_library_error("store", rc);
+            goto out;
+        }
+        if (g.json) {
+            printf("{\"reference\":");
+            cli_json_string(stdout, argv[3]);
+            printf(",\"package\":");
+            cli_json_string(stdout, argv[4]);
+            printf("}\n");
+        } else {
+            printf("exported %s to %s\n", argv[3], argv[4]);
+        }
+    } else if (known == 5) {
+        size_t removed = 0;
+        if ((rc = mlops_store_gc(s, &removed)) != 0) {
+            status = cli_library_error("store", rc);
+            goto out;
+        }
+        if (g.json)
+            printf("{\"removed\":%zu}\n", removed);
+        else
+            printf("removed %zu unreachable blob%s\n", removed, removed == 1 ? "" : "s");
+    } else {
+        rc = mlops_store_check(s);
+        if (rc != 0) {
+            status = cli_library_error("store", rc);
+            if (rc == MLOPS_E_INTEGRITY)
+                status = CLI_NEGATIVE;
+            goto out;
+        }
+        if (g.json)
+            printf("{\"ok\":true}\n");
+        else
+            printf("store %s is consistent\n", dir);
+    }
+out:
+    mlops_store_close(s);
+    mlops_keyring_free(t.ring);
+    return status;
+}

@@ -1,0 +1,384 @@
+/*
+ * `mlops profile build|merge|show`: streaming profiles of one column, stored
+ * as the library's profile bytes (docs/formats/profile-v1.md).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "input.h"
+
+static const char usage[] =
+    "usage: mlops profile build INPUT [--column NAME] -o OUT [--k K] [--seed S]\n"
+    "                           [--bins B] [--category-cap C]\n"
+    "       mlops profile merge -o OUT PROFILE...\n"
+    "       mlops profile show PROFILE\n"
+    "\n"
+    "build  profile one column of a CSV file (--column; optional when the file has\n"
+    "       one column) or a 1-D float64/int64 .npy file, and write the profile's\n"
+    "       bytes to OUT. Numeric columns give numeric profiles (moments, min/max,\n"
+    "       KLL quantile sketch with parameter K, default 200; with --bins B also a\n"
+    "       histogram of B equal-width bins over the column's range); other columns\n"
+    "       give categorical profiles whose codes are 63-bit FNV-1a hashes of the\n"
+    "       labels, so profiles of different files agree on codes.\n"
+    "merge  merge profiles of the same kind (and histogram edges) into OUT.\n"
+    "show   print a profile's summary: counts, moments, quantiles, histogram or\n"
+    "       categories.\n"
+    "\n"
+    "exit status: 0 done; 2 usage or input error.\n";
+
+static const char *kind_name(int kind)
+{
+    return kind == MLOPS_PROFILE_NUMERIC ? "numeric" : "categorical";
+}
+
+static int save_profile(const char *out, const mlops_profile *p)
+{
+    mlops_buf buf = MLOPS_BUF_INIT;
+    int rc = mlops_profile_serialize(&buf, p);
+    if (rc != 0)
+        return cli_library_error("profile", rc);
+    char err[512];
+    rc = cli_write_file(out, buf.data, buf.size, err, sizeof err);
+    mlops_buf_dispose(&buf);
+    if (rc != 0) {
+        fprintf(stderr, "mlops profile: %s\n", err);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int cli_profile_load(mlops_profile **p, const char *path, const char *cmd)
+{
+    uint8_t *data;
+    size_t size;
+    char err[512];
+    *p = NULL;
+    if (cli_read_file(&data, &size, path, err, sizeof err) != 0) {
+        fprintf(stderr, "mlops %s: %s\n", cmd, err);
+        return CLI_USAGE;
+    }
+    int rc = mlops_profile_deserialize(p, data, size);
+    free(data);
+    if (rc != 0) {
+        fprintf(stderr, "mlops %s: %s: %s\n", cmd, path, mlops_error_last());
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int cli_profile_from_feature(mlops_profile **out, const cli_feature *f, uint32_t k,
+                             uint64_t seed, uint32_t bins, uint32_t cap)
+{
+    mlops_profile_options o = MLOPS_PROFILE_OPTIONS_INIT;
+    o.kll_k = k;
+    o.seed = seed;
+    o.category_cap = cap;
+    double *edges = NULL;
+    if (!f->categorical && bins >= 2) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < f->n; i++)
+            if (isfinite(f->values[i])) {
+                lo = f->values[i] < lo ? f->values[i] : lo;
+                hi = f->values[i] > hi ? f->values[i] : hi;
+            }
+        if (lo < hi) {
+            edges = malloc((bins - 1) * sizeof *edges);
+            if (!edges) {
+                fprintf(stderr, "mlops profile: out of memory\n");
+                return CLI_USAGE;
+            }
+            size_t m = 0;
+            for (uint32_t b = 1; b < bins; b++) {
+                double e = lo + (hi - lo) * b / bins;
+                if (m == 0 || e > edges[m - 1])
+                    edges[m++] = e;
+            }
+            o.edges = edges;
+            o.n_edges = m;
+        }
+    }
+    mlops_profile *p = NULL;
+    int rc = mlops_profile_new(&p, f->categorical ? MLOPS_PROFILE_CATEGORICAL
+                                                  : MLOPS_PROFILE_NUMERIC, &o);
+    free(edges);
+    if (rc == 0)
+        rc = f->categorical ? mlops_profile_update_codes(p, f->codes, f->n)
+                            : mlops_profile_update(p, f->values, f->n);
+    if (rc != 0) {
+        mlops_profile_free(p);
+        return cli_library_error("profile", rc);
+    }
+    *out = p;
+    return CLI_OK;
+}
+
+static int build(int argc, char **argv, const cli_global *g, const char *column,
+                 const char *out, const char *k_s, const char *seed_s, const char *bins_s,
+                 const char *cap_s)
+{
+    if (argc != 1)
+        return cli_usage_error("profile", "build takes one INPUT");
+    if (!out)
+        return cli_usage_error("profile", "build needs -o OUT");
+    uint64_t k = MLOPS_PROFILE_DEFAULT_K, seed = 0, bins = 0,
+             cap = MLOPS_PROFILE_DEFAULT_CATEGORY_CAP;
+    if (k_s && (cli_parse_u64(k_s, &k) != 0 || k > UINT32_MAX))
+        return cli_usage_error("profile", "--k: expected an integer, got '%s'", k_s);
+    if (seed_s && cli_parse_u64(seed_s, &seed) != 0)
+        return cli_usage_error("profile", "--seed: expected an integer, got '%s'", seed_s);
+    if (bins_s && (cli_parse_u64(bins_s, &bins) != 0 || bins < 2 || bins > 65536))
+        return cli_usage_error("profile", "--bins: expected 2..65536, got '%s'", bins_s);
+    if (cap_s && (cli_parse_u64(cap_s, &cap) != 0 || cap > UINT32_MAX))
+        return cli_usage_error("profile", "--category-cap: expected an integer, got '%s'",
+                               cap_s);
+    cli_feature f;
+    char err[1024];
+    if (cli_feature_load(&f, argv[0], column, err, sizeof err) != 0) {
+        fprintf(stderr, "mlops profile: %s\n", err);
+        return CLI_USAGE;
+    }
+    mlops_profile *p = NULL;
+    int rc = cli_profile_from_feature(&p, &f, (uint32_t)k, seed, (uint32_t)bins,
+                                      (uint32_t)cap);
+    if (rc == CLI_OK)
+        rc = save_profile(out, p);
+    if (rc == CLI_OK) {
+        if (g->json) {
+            printf("{\"input\":");
+            cli_json_string(stdout, argv[0]);
+            printf(",\"column\":");
+            cli_json_string(stdout, f.name);
+            printf(",\"kind\":\"%s\",\"rows\":%zu,\"count\":%llu,\"output\":",
+                   kind_name(mlops_profile_kind(p)), f.n,
+                   (unsigned long long)mlops_profile_count(p));
+            cli_json_string(stdout, out);
+            printf("}\n");
+        } else {
+            printf("%s profile of '%s' (%zu rows) written to %s\n",
+                   kind_name(mlops_profile_kind(p)), f.name, f.n, out);
+        }
+    }
+    mlops_profile_free(p);
+    cli_feature_free(&f);
+    return rc;
+}
+
+static int merge(int argc, char **argv, const cli_global *g, const char *out)
+{
+    if (argc < 1)
+        return cli_usage_error("profile", "merge takes at least one PROFILE");
+    if (!out)
+        return cli_usage_error("profile", "merge needs -o OUT");
+    mlops_profile *acc = NULL;
+    int rc = cli_profile_load(&acc, argv[0], "profile");
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        mlops_profile *p = NULL;
+        rc = cli_profile_load(&p, argv[i], "profile");
+        if (rc == CLI_OK) {
+            int lrc = mlops_profile_merge(acc, p);
+            if (lrc != 0) {
+                fprintf(stderr, "mlops profile: %s: %s\n", argv[i], mlops_error_last());
+                rc = CLI_USAGE;
+            }
+        }
+        mlops_profile_free(p);
+    }
+    if (rc == CLI_OK)
+        rc = save_profile(out, acc);
+    if (rc == CLI_OK) {
+        if (g->json) {
+            printf("{\"inputs\":%d,\"kind\":\"%s\",\"count\":%llu,\"output\":", argc,
+                   kind_name(mlops_profile_kind(acc)),
+                   (unsigned long long)mlops_profile_count(acc));
+            cli_json_string(stdout, out);
+            printf("}\n");
+        } else {
+            printf("merged %d profiles (%llu values) into %s\n", argc,
+                   (unsigned long long)mlops_profile_count(acc), out);
+        }
+    }
+    mlops_profile_free(acc);
+    return rc;
+}
+
+static const double show_ranks[] = { 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99 };
+#define N_RANKS (sizeof show_ranks / sizeof show_ranks[0])
+
+static int show_numeric(const mlops_profile *p, const cli_global *g)
+{
+    double q[N_RANKS];
+    int have_q = mlops_profile_count(p) > 0;
+    for (size_t i = 0; i < N_RANKS; i++)
+        if (!have_q || mlops_profile_quantile(&q[i], p, show_ranks[i]) != 0)
+            q[i] = NAN;
+    size_t ne = 0, nc = 0;
+    const double *edges = mlops_profile_histogram_edges(p, &ne);
+    const uint64_t *counts = mlops_profile_histogram_counts(p, &nc);
+    double sd = sqrt(mlops_profile_variance(p, 1));
+    if (g->json) {
+        printf("{\"kind\":\"numeric\",\"count\":%llu,\"nan\":%llu,\"posinf\":%llu,"
+               "\"neginf\":%llu,\"mean\":",
+               (unsigned long long)mlops_profile_count(p),
+               (unsigned long long)mlops_profile_nan_count(p),
+               (unsigned long long)mlops_profile_posinf_count(p),
+               (unsigned long long)mlops_profile_neginf_count(p));
+        cli_json_double(stdout, mlops_profile_mean(p));
+        printf(",\"std\":");
+        cli_json_double(stdout, sd);
+        printf(",\"min\":");
+        cli_json_double(stdout, mlops_profile_min(p));
+        printf(",\"max\":");
+        cli_json_double(stdout, mlops_profile_max(p));
+        printf(",\"quantiles\":{");
+        for (size_t i = 0; i < N_RANKS; i++) {
+            printf("%s\"%g\":", i ? "," : "", show_ranks[i]);
+            cli_json_double(stdout, q[i]);
+        }
+        printf("},\"kll_k\":%u,\"retained\":%zu,\"rank_error\":", mlops_profile_kll_k(p),
+               mlops_profile_retained(p));
+        cli_json_double(stdout, mlops_profile_rank_error(p));
+        if (edges && counts) {
+            printf(",\"histogram\":{\"edges\":[");
+            for (size_t i = 0; i < ne; i++) {
+                if (i)
+                    putchar(',');
+                cli_json_double(stdout, edges[i]);
+            }
+            printf("],\"counts\":[");
+            for (size_t i = 0; i < nc; i++)
+                printf("%s%llu", i ? "," : "", (unsigned long long)counts[i]);
+            printf("]}");
+        }
+        printf("}\n");
+        return CLI_OK;
+    }
+    printf("%-12s numeric\n", "kind");
+    printf("%-12s %llu\n", "count", (unsigned long long)mlops_profile_count(p));
+    printf("%-12s %llu NaN, %llu +inf, %llu -inf\n", "non-finite",
+           (unsigned long long)mlops_profile_nan_count(p),
+           (unsigned long long)mlops_profile_posinf_count(p),
+           (unsigned long long)mlops_profile_neginf_count(p));
+    printf("%-12s %.6g\n", "mean", mlops_profile_mean(p));
+    printf("%-12s %.6g\n", "std", sd);
+    printf("%-12s %.6g\n", "min", mlops_profile_min(p));
+    for (size_t i = 0; i < N_RANKS; i++) {
+        char label[16];
+        snprintf(label, sizeof label, "p%02d", (int)lround(show_ranks[i] * 100));
+        printf("%-12s %.6g\n", label, q[i]);
+    }
+    printf("%-12s %.6g\n", "max", mlops_profile_max(p));
+    printf("%-12s k=%u, %zu retained, rank error %.4f\n", "sketch", mlops_profile_kll_k(p),
+           mlops_profile_retained(p), mlops_profile_rank_error(p));
+    if (edges && counts) {
+        uint64_t top = 1;
+        for (size_t i = 0; i < nc; i++)
+            top = counts[i] > top ? counts[i] : top;
+        printf("histogram\n");
+        for (size_t i = 0; i < nc; i++) {
+            char lo[32], hi[32];
+            if (i == 0)
+                snprintf(lo, sizeof lo, "-inf");
+            else
+                snprintf(lo, sizeof lo, "%.4g", edges[i - 1]);
+            if (i == nc - 1)
+                snprintf(hi, sizeof hi, "+inf");
+            else
+                snprintf(hi, sizeof hi, "%.4g", edges[i]);
+            int w = (int)(counts[i] * 40 / top);
+            printf("  [%10s, %10s) %10llu %.*s\n", lo, hi, (unsigned long long)counts[i], w,
+                   "########################################");
+        }
+    }
+    return CLI_OK;
+}
+
+static int show_categorical(const mlops_profile *p, const cli_global *g)
+{
+    size_t n = mlops_profile_category_size(p), got = 0;
+    int64_t *codes = malloc((n ? n : 1) * sizeof *codes);
+    uint64_t *counts = malloc((n ? n : 1) * sizeof *counts);
+    if (!codes || !counts) {
+        free(codes);
+        free(counts);
+        fprintf(stderr, "mlops profile: out of memory\n");
+        return CLI_USAGE;
+    }
+    int rc = mlops_profile_categories(codes, counts, n, &got, p);
+    if (rc != 0) {
+        free(codes);
+        free(counts);
+        return cli_library_error("profile", rc);
+    }
+    /* most frequent first */
+    for (size_t i = 1; i < got; i++)
+        for (size_t j = i; j > 0 && counts[j] > counts[j - 1]; j--) {
+            uint64_t c = counts[j];
+            counts[j] = counts[j - 1];
+            counts[j - 1] = c;
+            int64_t k = codes[j];
+            codes[j] = codes[j - 1];
+            codes[j - 1] = k;
+        }
+    if (g->json) {
+        printf("{\"kind\":\"categorical\",\"count\":%llu,\"error\":%llu,\"categories\":[",
+               (unsigned long long)mlops_profile_count(p),
+               (unsigned long long)mlops_profile_category_error(p));
+        for (size_t i = 0; i < got; i++)
+            printf("%s{\"code\":%lld,\"count\":%llu}", i ? "," : "", (long long)codes[i],
+                   (unsigned long long)counts[i]);
+        printf("]}\n");
+    } else {
+        printf("%-12s categorical\n", "kind");
+        printf("%-12s %llu\n", "count", (unsigned long long)mlops_profile_count(p));
+        printf("%-12s %zu (count error bound %llu)\n", "categories", got,
+               (unsigned long long)mlops_profile_category_error(p));
+        for (size_t i = 0; i < got && i < 20; i++)
+            printf("  %20lld %10llu\n", (long long)codes[i], (unsigned long long)counts[i]);
+        if (got > 20)
+            printf("  ... %zu more\n", got - 20);
+    }
+    free(codes);
+    free(counts);
+    return CLI_OK;
+}
+
+int cli_cmd_profile(int argc, char **argv, const cli_global *g0)
+{
+    cli_global g = *g0;
+    const char *column = NULL, *out = NULL, *k = NULL, *seed = NULL, *bins = NULL,
+               *cap = NULL;
+    const cli_opt opts[] = { { "--column", &column, NULL }, { "--output", &out, NULL },
+                             { "-o", &out, NULL },          { "--k", &k, NULL },
+                             { "--seed", &seed, NULL },     { "--bins", &bins, NULL },
+                             { "--category-cap", &cap, NULL }, { NULL, NULL, NULL } };
+    int h = cli_help_or_go(cli_parse("profile", &argc, argv, &g, opts), usage);
+    if (h >= 0)
+        return h;
+    if (argc < 2)
+        return cli_usage_error("profile", "expected build, merge or show");
+    const char *sub = argv[1];
+    argc -= 2;
+    argv += 2;
+    if (strcmp(sub, "build") == 0)
+        return build(argc, argv, &g, column, out, k, seed, bins, cap);
+    if (strcmp(sub, "merge") == 0)
+        return merge(argc, argv, &g, out);
+    if (strcmp(sub, "show") == 0) {
+        if (argc != 1)
+            return cli_usage_error("profile", "show takes one PROFILE");
+        mlops_profile *p = NULL;
+        int rc = cli_profile_load(&p, argv[0], "profile");
+        if (rc != CLI_OK)
+            return rc;
+        rc = mlops_profile_kind(p) == MLOPS_PROFILE_NUMERIC ? show_numeric(p, &g)
+                                                             : show_categorical(p, &g);
+        mlops_profile_free(p);
+        return rc;
+    }
+    return cli_usage_error("profile", "unknown subcommand '%s' (expected build, merge or show)",
+                           sub);
+}

@@ -1,0 +1,398 @@
+/*
+ * Inputs of the `mlops` command: strict .npy arrays and whole files.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int suffix(const char *path, const char *suf)
+{
+    size_t n = strlen(path), m = strlen(suf);
+    return n > m && strcmp(path + n - m, suf) == 0;
+}
+
+int cli_is_npy(const char *path) { return suffix(path, ".npy"); }
+int cli_is_csv(const char *path) { return suffix(path, ".csv"); }
+
+int cli_read_file(uint8_t **data, size_t *size, const char *path, char *err, size_t errlen)
+{
+    *data = NULL;
+    *size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        snprintf(err, errlen, "%s: not a regular file", path);
+        return -1;
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) {
+        close(fd);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            snprintf(err, errlen, "%s: read error: %s", path, r < 0 ? strerror(errno) : "file shrank");
+            free(buf);
+            close(fd);
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    *data = buf;
+    *size = n;
+    return 0;
+}
+
+int cli_write_file(const char *path, const void *data, size_t size, char *err, size_t errlen)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    snprintf(tmp, n + 16, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    int ok = fwrite(data, 1, size, f) == size;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+int64_t cli_label_code(const char *label)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)label; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return (int64_t)(h & (uint64_t)INT64_MAX);
+}
+
+int cli_parse_double(const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!s[0] || *end || errno || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s[0] || s[0] == '-' || s[0] == '+')
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ---- .npy ---- */
+
+static int npy_fail(char *err, size_t errlen, const char *path, const char *why)
+{
+    snprintf(err, errlen, "%s: not a supported .npy file: %s", path, why);
+    return -1;
+}
+
+/* Skip spaces; match a literal. */
+static const char *ws(const char *p, const char *e)
+{
+    while (p < e && (*p == ' '))
+        p++;
+    return p;
+}
+
+static const char *lit(const char *p, const char *e, const char *s)
+{
+    size_t n = strlen(s);
+    if ((size_t)(e - p) < n || memcmp(p, s, n) != 0)
+        return NULL;
+    return p + n;
+}
+
+int cli_npy_read(double **values, size_t *n_out, int *is_int, const char *path, char *err,
+                 size_t errlen)
+{
+    uint8_t *d;
+    size_t size;
+    *values = NULL;
+    *n_out = 0;
+    if (cli_read_file(&d, &size, path, err, errlen) != 0)
+        return -1;
+    int rc = -1;
+    if (size < 10 || memcmp(d, "\x93NUMPY", 6) != 0) {
+        npy_fail(err, errlen, path, "no \\x93NUMPY magic");
+        goto out;
+    }
+    unsigned major = d[6];
+    size_t hlen, hoff;
+    if (major == 1) {
+        hlen = (size_t)d[8] | (size_t)d[9] << 8;
+        hoff = 10;
+    } else if (major == 2 || major == 3) {
+        if (size < 12) {
+            npy_fail(err, errlen, path, "truncated header");
+            goto out;
+        }
+        hlen = (size_t)d[8] | (size_t)d[9] << 8 | (size_t)d[10] << 16 | (size_t)d[11] << 24;
+        hoff = 12;
+    } else {
+        npy_fail(err, errlen, path, "unknown format version");
+        goto out;
+    }
+    if (hlen > size - hoff) {
+        npy_fail(err, errlen, path, "truncated header");
+        goto out;
+    }
+    const char *p = (const char *)d + hoff, *e = p + hlen;
+    /* The header is a Python dict literal padded with spaces and ending in
+     * '\n'; numpy writes the keys in this order. */
+    while (e > p && (e[-1] == ' ' || e[-1] == '\n'))
+        e--;
+    int dtype = 0, have_descr = 0, have_order = 0, have_shape = 0;
+    unsigned long long count = 0;
+    p = ws(p, e);
+    if (!(p = lit(p, e, "{"))) {
+        npy_fail(err, errlen, path, "header is not a dict");
+        goto out;
+    }
+    for (;;) {
+        p = ws(p, e);
+        if (p < e && *p == '}')
+            break;
+        const char *q;
+        if ((q = lit(p, e, "'descr':"))) {
+            q = ws(q, e);
+            const char *r;
+            if ((r = lit(q, e, "'<f8'")))
+                dtype = 1;
+            else if ((r = lit(q, e, "'<i8'")))
+                dtype = 2;
+            else {
+                npy_fail(err, errlen, path, "dtype must be '<f8' (float64) or '<i8' (int64)");
+                goto out;
+            }
+            p = r;
+            have_descr = 1;
+        } else if ((q = lit(p, e, "'fortran_order':"))) {
+            q = ws(q, e);
+            const char *r = lit(q, e, "False");
+            if (!r) {
+                if (lit(q, e, "True")) {
+                    /* a 1-D array is the same either way, but numpy never
+                     * writes True for one: refuse rather than guess */
+                    npy_fail(err, errlen, path, "Fortran order is not supported");
+                } else
+                    npy_fail(err, errlen, path, "bad fortran_order");
+                goto out;
+            }
+            p = r;
+            have_order = 1;
+        } else if ((q = lit(p, e, "'shape':"))) {
+            q = ws(q, e);
+            if (!(q = lit(q, e, "("))) {
+                npy_fail(err, errlen, path, "bad shape");
+                goto out;
+            }
+            int digits = 0;
+            count = 0;
+            while (q < e && *q >= '0' && *q <= '9') {
+                if (count > (1ULL << 40)) {
+                    npy_fail(err, errlen, path, "shape too large");
+                    goto out;
+                }
+                count = count * 10 + (unsigned)(*q++ - '0');
+                digits++;
+            }
+            if (!digits || !(q = lit(q, e, ",")) || !(q = lit(ws(q, e), e, ")"))) {
+                npy_fail(err, errlen, path, "only 1-D arrays, shape (N,), are supported");
+                goto out;
+            }
+            p = q;
+            have_shape = 1;
+        } else {
+            npy_fail(err, errlen, path, "unexpected key in header");
+            goto out;
+        }
+        p = ws(p, e);
+        if (p < e && *p == ',')
+            p++;
+        else if (p < e && *p == '}')
+            break;
+        else {
+            npy_fail(err, errlen, path, "malformed header dict");
+            goto out;
+        }
+    }
+    if (!have_descr || !have_order || !have_shape) {
+        npy_fail(err, errlen, path, "header lacks descr, fortran_order or shape");
+        goto out;
+    }
+    size_t data_off = hoff + hlen;
+    if (size - data_off != count * 8) {
+        char why[96];
+        snprintf(why, sizeof why, "%zu data bytes, shape says %llu", size - data_off,
+                 count * 8);
+        npy_fail(err, errlen, path, why);
+        goto out;
+    }
+    double *v = malloc(count ? count * sizeof *v : 1);
+    if (!v) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        goto out;
+    }
+    const uint8_t *src = d + data_off;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t u = 0;
+        for (int b = 7; b >= 0; b--)
+            u = u << 8 | src[i * 8 + (size_t)b];
+        if (dtype == 1)
+            memcpy(&v[i], &u, 8);
+        else
+            v[i] = (double)(int64_t)u;
+    }
+    *values = v;
+    *n_out = count;
+    if (is_int)
+        *is_int = dtype == 2;
+    rc = 0;
+out:
+    free(d);
+    return rc;
+}
+
+void cli_feature_free(cli_feature *f)
+{
+    free(f->name);
+    free(f->values);
+    free(f->codes);
+    for (size_t i = 0; i < f->nlabels; i++)
+        free(f->labels[i]);
+    free(f->labels);
+    free(f->label_codes);
+    memset(f, 0, sizeof *f);
+}
+
+int cli_feature_from_column(cli_feature *f, cli_column *c, size_t nrows)
+{
+    memset(f, 0, sizeof *f);
+    f->name = c->name;
+    c->name = NULL;
+    f->n = nrows;
+    if (c->numeric) {
+        f->values = c->values;
+        c->values = NULL;
+        return 0;
+    }
+    f->categorical = 1;
+    f->codes = malloc((nrows ? nrows : 1) * sizeof *f->codes);
+    f->label_codes = malloc((c->nlevels ? c->nlevels : 1) * sizeof *f->label_codes);
+    if (!f->codes || !f->label_codes) {
+        cli_feature_free(f);
+        return -1;
+    }
+    for (size_t k = 0; k < c->nlevels; k++)
+        f->label_codes[k] = cli_label_code(c->levels[k]);
+    for (size_t r = 0; r < nrows; r++)
+        f->codes[r] = f->label_codes[c->codes[r]];
+    f->labels = c->levels;
+    f->nlabels = c->nlevels;
+    c->levels = NULL;
+    c->nlevels = 0;
+    return 0;
+}
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+int cli_feature_load(cli_feature *f, const char *path, const char *column, char *err,
+                     size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    if (cli_is_npy(path)) {
+        if (column) {
+            snprintf(err, errlen, "%s: a .npy file has no columns (drop --column)", path);
+            return -1;
+        }
+        if (cli_npy_read(&f->values, &f->n, NULL, path, err, errlen) != 0)
+            return -1;
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        f->name = dupstr(base);
+        if (!f->name) {
+            cli_feature_free(f);
+            snprintf(err, errlen, "%s: out of memory", path);
+            return -1;
+        }
+        f->name[strlen(f->name) - 4] = '\0';
+        return 0;
+    }
+    cli_table t;
+    if (cli_csv_read(&t, path, err, errlen) != 0)
+        return -1;
+    long idx;
+    if (!column) {
+        if (t.ncols != 1) {
+            snprintf(err, errlen, "%s has %zu columns: choose one with --column", path, t.ncols);
+            cli_csv_free(&t);
+            return -1;
+        }
+        idx = 0;
+    } else if ((idx = cli_csv_find(&t, column)) < 0) {
+        int o = snprintf(err, errlen, "no column '%s' in %s (columns:", column, path);
+        for (size_t i = 0; i < t.ncols && o > 0 && (size_t)o < errlen; i++)
+            o += snprintf(err + o, errlen - (size_t)o, "%s %s", i ? "," : "", t.cols[i].name);
+        if (o > 0 && (size_t)o < errlen)
+            snprintf(err + o, errlen - (size_t)o, ")");
+        cli_csv_free(&t);
+        return -1;
+    }
+    int rc = cli_feature_from_column(f, &t.cols[idx], t.nrows);
+    cli_csv_free(&t);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: out of memory", path);
+    return rc;
+}

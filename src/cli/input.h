@@ -1,0 +1,70 @@
+/*
+ * Inputs of the `mlops` command: columns of CSV files, 1-D .npy arrays,
+ * whole files.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef MLOPS_CLI_INPUT_H
+#define MLOPS_CLI_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csv.h"
+
+/**
+ * Read a .npy file holding a C-order 1-D array of little-endian float64
+ * ('<f8') or int64 ('<i8'), format version 1, 2 or 3. int64 values are
+ * converted to double (exactly up to 2^53). Anything else is rejected with
+ * "FILE: reason" in err. *values is malloc'ed.
+ */
+int cli_npy_read(double **values, size_t *n, int *is_int, const char *path, char *err,
+                 size_t errlen);
+
+/** Whether the path names a .npy file (by its suffix). */
+int cli_is_npy(const char *path);
+
+/** Whether the path names a CSV file (by its suffix .csv). */
+int cli_is_csv(const char *path);
+
+/** Read a whole file into a malloc'ed buffer; -1 with "FILE: reason". */
+int cli_read_file(uint8_t **data, size_t *size, const char *path, char *err, size_t errlen);
+
+/** Write a whole file (atomically: temporary + rename); -1 with "FILE: reason". */
+int cli_write_file(const char *path, const void *data, size_t size, char *err, size_t errlen);
+
+/** A stable non-negative int64 code of a category label (FNV-1a 64). */
+int64_t cli_label_code(const char *label);
+
+/** Parse a double option value; returns 0 or -1. */
+int cli_parse_double(const char *s, double *out);
+/** Parse an unsigned integer option value; returns 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t *out);
+
+/** One feature's values: numeric (values) or categorical (codes of labels). */
+typedef struct cli_feature {
+    char *name;
+    int categorical;
+    double *values;   /* numeric */
+    int64_t *codes;   /* categorical: cli_label_code() of each label */
+    char **labels;    /* categorical: distinct labels (borrowed from nothing; owned) */
+    int64_t *label_codes;
+    size_t nlabels;
+    size_t n;
+} cli_feature;
+
+/**
+ * Load one feature from a CSV column (`column` required unless the file has
+ * one column) or a .npy file (numeric; `column` must be NULL). On failure -1
+ * with the reason in err ("FILE:LINE: ..." for CSV syntax errors, "no column
+ * 'X' in FILE (columns: ...)" for a wrong name).
+ */
+int cli_feature_load(cli_feature *f, const char *path, const char *column, char *err,
+                     size_t errlen);
+
+/** Move column `c` of a table into a feature (the table keeps an empty slot). */
+int cli_feature_from_column(cli_feature *f, cli_column *c, size_t nrows);
+
+void cli_feature_free(cli_feature *f);
+
+#endif
