@@ -1,0 +1,230 @@
+"""Change detectors (detect.h): ADWIN, Page–Hinkley, DDM, EDDM, KSWIN."""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import c_size_t, c_void_p
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from ._ffi import invalid, numeric_array, read_buffer, take_buf
+from ._lib import C
+from ._results import Result
+from ._signatures import mlops_buf, mlops_detector_options
+
+_TYPES = {"adwin": 1, "page_hinkley": 2, "ddm": 3, "eddm": 4, "kswin": 5}
+_TYPE_NAMES = {v: k for k, v in _TYPES.items()}
+_PREFIX = {"adwin": "adwin_", "page_hinkley": "ph_", "ddm": "ddm_", "eddm": "eddm_", "kswin": "kswin_"}
+_PH_MODES = {"both": 0, "up": 1, "down": 2}
+#: Values fed to C per call: bounds the position arrays to this many entries.
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Detections(Result):
+    """Positions (indices into the values of one :meth:`Detector.update`
+    call) at which a drift, and for DDM/EDDM a warning, was flagged."""
+
+    drifts: List[int] = field(default_factory=list)
+    warnings: List[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.drifts)
+
+
+def _parameters(kind: str) -> List[str]:
+    prefix = _PREFIX[kind]
+    names = [f[0] for f in mlops_detector_options._fields_]
+    return [name[len(prefix):] for name in names if name.startswith(prefix)]
+
+
+class Detector:
+    """A change detector over a stream of values (or of 0/1 errors for DDM, EDDM).
+
+    ``Detector("adwin", delta=0.002)``; the kinds are ``"adwin"``,
+    ``"page_hinkley"``, ``"ddm"``, ``"eddm"`` and ``"kswin"``, and the
+    keyword parameters are the C option fields of that kind without their
+    prefix (``adwin_delta`` -> ``delta``, ``ph_mode`` -> ``mode`` which also
+    takes ``"both"``/``"up"``/``"down"``). Defaults are river's.
+
+    :meth:`update` feeds values in order (any float64 buffer in place, other
+    input converted once) and returns where drifts were flagged. Non-finite
+    values are counted and skipped. The state pickles through
+    :meth:`to_bytes`. One thread at a time; ``with`` or :meth:`close` frees it.
+    """
+
+    __slots__ = ("_handle", "__weakref__")
+
+    def __init__(self, kind: str = "adwin", **params: Any) -> None:
+        """Create a detector of ``kind`` with the given parameters."""
+        self._handle: Optional[int] = None
+        if kind not in _TYPES:
+            raise invalid(f"unknown detector kind {kind!r} (one of {', '.join(_TYPES)})")
+        opts = mlops_detector_options()
+        C.mlops_detector_options_init(ctypes.byref(opts), ctypes.sizeof(opts))
+        known = _parameters(kind)
+        for name, value in params.items():
+            if name not in known:
+                raise TypeError(f"{kind} detector has no parameter {name!r} (known: {', '.join(known)})")
+            if kind == "page_hinkley" and name == "mode" and isinstance(value, str):
+                if value not in _PH_MODES:
+                    raise invalid(f"page_hinkley mode must be one of both, up, down, not {value!r}")
+                value = _PH_MODES[value]
+            ctype = {f[0]: f[1] for f in mlops_detector_options._fields_}[_PREFIX[kind] + name]
+            if ctype is ctypes.c_double:
+                value = float(value)
+            elif isinstance(value, bool) or not isinstance(value, int) or value < 0 or value >= 2 ** (8 * ctypes.sizeof(ctype)):
+                raise invalid(f"{kind} parameter {name} must be an unsigned integer in range, not {value!r}")
+            setattr(opts, _PREFIX[kind] + name, value)
+        handle = c_void_p()
+        C.mlops_detector_new(ctypes.byref(handle), _TYPES[kind], ctypes.byref(opts))
+        self._handle = handle.value
+
+    @classmethod
+    def from_bytes(cls, data: Any) -> "Detector":
+        """Restore a detector saved with :meth:`to_bytes`: it makes the same
+        decisions as the one saved."""
+        keep, ptr, n = read_buffer(data)
+        handle = c_void_p()
+        C.mlops_detector_load(ctypes.byref(handle), ptr, n)
+        del keep
+        self = cls.__new__(cls)
+        self._handle = handle.value
+        return self
+
+    def to_bytes(self) -> bytes:
+        """The complete state (parameters, window, generator) as bytes."""
+        buf = mlops_buf()
+        C.mlops_detector_save(ctypes.byref(buf), self._h())
+        return take_buf(buf)
+
+    __bytes__ = to_bytes
+
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes]]:
+        return (Detector.from_bytes, (self.to_bytes(),))
+
+    def close(self) -> None:
+        """Free the C detector; later use raises :class:`ValueError`."""
+        handle, self._handle = self._handle, None
+        if handle:
+            C.mlops_detector_free(handle)
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __enter__(self) -> "Detector":
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._handle is None
+
+    def _h(self) -> int:
+        if self._handle is None:
+            raise ValueError("operation on a closed Detector")
+        return self._handle
+
+    def update(self, values: Any) -> Detections:
+        """Feed ``values`` in order; returns the positions of drifts and
+        warnings flagged. DDM/EDDM raise :class:`DomainError` for a finite
+        value other than 0 or 1 (the detector is then unchanged for that
+        batch of up to 65,536 values, and the values before it were fed)."""
+        h = self._h()
+        keep, ptr, n = numeric_array(values)
+        drifts: List[int] = []
+        warnings: List[int] = []
+        cap = min(max(n, 1), _CHUNK)
+        d_buf = (c_size_t * cap)()
+        w_buf = (c_size_t * cap)()
+        nd = c_size_t()
+        nw = c_size_t()
+        base: int = (ctypes.cast(ptr, c_void_p).value or 0) if n else 0
+        for start in range(0, max(n, 1), _CHUNK):
+            m = min(_CHUNK, n - start)
+            chunk = ctypes.cast(base + 8 * start, ctypes.POINTER(ctypes.c_double)) if m else None
+            C.mlops_detector_update_warn(h, chunk, m, d_buf, cap, ctypes.byref(nd),
+                                         w_buf, cap, ctypes.byref(nw))
+            drifts.extend(start + d_buf[i] for i in range(nd.value))
+            warnings.extend(start + w_buf[i] for i in range(nw.value))
+        del keep
+        return Detections(drifts, warnings)
+
+    def update_drifts(self, values: Any) -> List[int]:
+        """Like :meth:`update` but reports drift positions only (slightly cheaper)."""
+        h = self._h()
+        keep, ptr, n = numeric_array(values)
+        drifts: List[int] = []
+        cap = min(max(n, 1), _CHUNK)
+        d_buf = (c_size_t * cap)()
+        nd = c_size_t()
+        base: int = (ctypes.cast(ptr, c_void_p).value or 0) if n else 0
+        for start in range(0, max(n, 1), _CHUNK):
+            m = min(_CHUNK, n - start)
+            chunk = ctypes.cast(base + 8 * start, ctypes.POINTER(ctypes.c_double)) if m else None
+            C.mlops_detector_update(h, chunk, m, d_buf, cap, ctypes.byref(nd))
+            drifts.extend(start + d_buf[i] for i in range(nd.value))
+        del keep
+        return drifts
+
+    @property
+    def kind(self) -> str:
+        """The detector kind (``"adwin"``, ...)."""
+        return _TYPE_NAMES[int(C.mlops_detector_type_of(self._h()))]
+
+    @property
+    def drift_detected(self) -> bool:
+        """Whether the last finite value fed caused a drift."""
+        return bool(C.mlops_detector_drift_detected(self._h()))
+
+    @property
+    def warning_detected(self) -> bool:
+        """Whether the detector is in its warning zone (DDM, EDDM)."""
+        return bool(C.mlops_detector_warning_detected(self._h()))
+
+    @property
+    def count(self) -> int:
+        """Finite values consumed since creation."""
+        return int(C.mlops_detector_count(self._h()))
+
+    @property
+    def nonfinite_count(self) -> int:
+        """Non-finite values counted and skipped."""
+        return int(C.mlops_detector_nonfinite_count(self._h()))
+
+    @property
+    def drift_count(self) -> int:
+        """Drifts flagged since creation."""
+        return int(C.mlops_detector_drift_count(self._h()))
+
+    @property
+    def width(self) -> int:
+        """ADWIN: window width; KSWIN: values in the window; others: values
+        since the last reset."""
+        return int(C.mlops_detector_width(self._h()))
+
+    @property
+    def estimation(self) -> float:
+        """ADWIN: mean of the current window (NaN when empty); others NaN."""
+        return float(C.mlops_detector_estimation(self._h()))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Kind and counters."""
+        return {"kind": self.kind, "count": self.count, "nonfinite_count": self.nonfinite_count,
+                "drift_count": self.drift_count, "width": self.width,
+                "drift_detected": self.drift_detected, "warning_detected": self.warning_detected}
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as JSON text."""
+        import json
+
+        kwargs.setdefault("sort_keys", True)
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return "<Detector closed>"
+        return f"<Detector {self.kind} count={self.count} drifts={self.drift_count} width={self.width}>"

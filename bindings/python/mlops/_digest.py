@@ -1,0 +1,197 @@
+"""SHA-256 digests: one-shot, streaming, files, and the "sha256:<hex>" form."""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import c_ubyte, c_void_p, create_string_buffer
+from typing import Any, Optional
+
+from ._ffi import Progress, ProgressFn, StrPath, check_int, cpath, cstr, invalid, read_buffer
+from ._lib import C
+from ._signatures import DIGEST_STRING_SIZE, SHA256_SIZE, mlops_digest_file_options
+
+_Raw = c_ubyte * SHA256_SIZE
+_PREFIX = "sha256:"
+
+
+def sha256(data: Any) -> str:
+    """SHA-256 of a bytes-like object, as ``"sha256:<64 lowercase hex>"``.
+
+    ``data`` is ``bytes`` or any C-contiguous buffer (``bytearray``,
+    ``memoryview``, ``array.array``, a NumPy array...); it is read in place,
+    without a copy, with the GIL released. ``str`` raises :class:`TypeError`
+    and a non-contiguous buffer :class:`BufferError`, as in :mod:`hashlib`.
+    """
+    out = _Raw()
+    keep, ptr, length = read_buffer(data)
+    C.mlops_digest_buffer(out, ptr, length)
+    del keep
+    return _PREFIX + bytes(out).hex()
+
+
+def sha256_file(
+    path: StrPath, *, progress: Optional[ProgressFn] = None, buffer_size: int = 0
+) -> str:
+    """SHA-256 of a file's contents, as ``"sha256:<hex>"``, in constant memory.
+
+    Args:
+        path: ``str``, ``bytes`` or ``os.PathLike`` (``pathlib.Path``).
+        progress: optional ``progress(done, total)`` called after each read
+            with bytes hashed so far and the file size. Return a truthy value
+            to cancel (:class:`CancelledError`); an exception it raises stops
+            the hashing and is re-raised here.
+        buffer_size: read size in bytes; 0 for the library default (1 MiB).
+
+    Raises:
+        MlopsIOError: the file cannot be opened or read, or is not a regular
+            file (``exc.path`` / ``exc.filename`` name it).
+        CancelledError: ``progress`` returned a truthy value.
+    """
+    raw_path = cpath(path)
+    opts = mlops_digest_file_options()
+    C.mlops_digest_file_options_init(ctypes.byref(opts), ctypes.sizeof(opts))
+    opts.buffer_size = check_int(buffer_size, 0, 2**63 - 1, "buffer_size")
+    out = _Raw()
+    with Progress(progress) as cb:
+        opts.progress = cb.c_function
+        C.mlops_digest_file(out, raw_path, ctypes.byref(opts))
+    return _PREFIX + bytes(out).hex()
+
+
+def format_digest(raw: Any) -> str:
+    """The string form ``"sha256:<hex>"`` of a 32-byte raw digest."""
+    if isinstance(raw, str):
+        raise TypeError("format_digest takes the 32 raw bytes, not text")
+    view = memoryview(raw)
+    if view.nbytes != SHA256_SIZE:
+        raise invalid(f"a SHA-256 digest has {SHA256_SIZE} bytes, not {view.nbytes}")
+    text = create_string_buffer(DIGEST_STRING_SIZE)
+    C.mlops_digest_format(text, _Raw.from_buffer_copy(view.tobytes()))
+    return text.value.decode("ascii")
+
+
+def parse_digest(text: str) -> bytes:
+    """The 32 raw bytes of a ``"sha256:<64 lowercase hex>"`` string.
+
+    Parsing is strict (the OCI canonical form): no whitespace, no upper case.
+
+    Raises:
+        ParseError: malformed; ``exc.offset`` is the byte at fault.
+        UnsupportedError: a well-formed digest of another algorithm
+            (``"sha512:..."``).
+    """
+    out = _Raw()
+    C.mlops_digest_parse(out, cstr(text, "digest"))
+    return bytes(out)
+
+
+class Digest:
+    """A streaming SHA-256 computation over the C library.
+
+    ::
+
+        with mlops.Digest() as d:
+            for chunk in chunks:
+                d.update(chunk)
+            print(d)          # sha256:...
+
+    The first :meth:`digest`, :meth:`hexdigest` or ``str()`` finishes the
+    message; the result is kept, and :meth:`update` then raises until
+    :meth:`reset` starts a new message (the C object cannot be copied, so
+    unlike :mod:`hashlib` the state cannot continue past a digest).
+
+    Not thread-safe: use one object per thread (or a lock). :meth:`close`
+    (or leaving the ``with`` block) releases the C object; it is also
+    released when the object is garbage-collected.
+    """
+
+    __slots__ = ("_handle", "_result")
+
+    #: Algorithm name, as in :mod:`hashlib`.
+    name = "sha256"
+    #: Size of the raw digest in bytes.
+    digest_size = SHA256_SIZE
+    #: Internal block size of SHA-256 in bytes.
+    block_size = 64
+
+    def __init__(self, data: Any = None) -> None:
+        """Start a computation, optionally fed with ``data`` right away."""
+        self._handle: Optional[int] = None
+        self._result: Optional[bytes] = None
+        handle = c_void_p()
+        C.mlops_digest_new(ctypes.byref(handle))
+        self._handle = handle.value
+        if data is not None:
+            self.update(data)
+
+    def _live(self) -> int:
+        if self._handle is None:
+            raise invalid("operation on a closed Digest")
+        return self._handle
+
+    def update(self, data: Any) -> None:
+        """Feed a bytes-like object (read in place, GIL released)."""
+        handle = self._live()
+        if self._result is not None:
+            raise invalid("Digest already finished; call reset() to hash a new message")
+        keep, ptr, length = read_buffer(data)
+        C.mlops_digest_update(handle, ptr, length)
+        del keep
+
+    def digest(self) -> bytes:
+        """The 32-byte digest of everything fed (finishes the message)."""
+        if self._result is None:
+            out = _Raw()
+            C.mlops_digest_finish(self._live(), out)
+            self._result = bytes(out)
+        return self._result
+
+    def hexdigest(self) -> str:
+        """The digest as 64 lowercase hex digits (finishes the message)."""
+        return self.digest().hex()
+
+    def reset(self) -> None:
+        """Forget everything fed and any result; start a new message."""
+        handle = self._live()
+        if self._result is None:
+            C.mlops_digest_finish(handle, _Raw())
+        self._result = None
+
+    def close(self) -> None:
+        """Release the C object. Idempotent; later calls other than ``close``
+        raise :class:`InvalidArgumentError`."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            C.mlops_digest_free(handle)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._handle is None
+
+    def __enter__(self) -> "Digest":
+        self._live()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Module globals may already be gone at interpreter shutdown.
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def __str__(self) -> str:
+        """``"sha256:<hex>"`` (finishes the message)."""
+        return _PREFIX + self.hexdigest()
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            state = "closed"
+        elif self._result is not None:
+            state = _PREFIX + self._result.hex()
+        else:
+            state = "open"
+        return f"<mlops.Digest {state}>"

@@ -1,0 +1,506 @@
+"""Batch drift metrics (drift.h): KS, Wasserstein, energy, CvM, PSI, KL, JS,
+Hellinger, TVD, L-inf, chi-square and z-tests; many features at once."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import math
+from ctypes import c_double, c_int, c_size_t, c_uint64, c_void_p
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from ._ffi import _np, check_int, invalid, numeric_array, take_buf
+from ._lib import C
+from ._results import Result
+from ._signatures import (
+    DRIFT_METRIC_COUNT,
+    DRIFT_REJECT_NONFINITE,
+    mlops_buf,
+    mlops_drift_options,
+    mlops_drift_table_options,
+)
+
+_METRICS: Dict[str, int] = {}
+for _i in range(DRIFT_METRIC_COUNT):
+    _name = (C.mlops_drift_metric_name(_i) or b"").decode("ascii")
+    _METRICS["auto" if _i == 0 else _name] = _i
+_METRIC_NAMES = {v: k for k, v in _METRICS.items()}
+_BINNING = {"quantile": 0, "uniform": 1, "edges": 2}
+_KS_MODES = {"scipy": 0, "exact_where_feasible": 1, "asymptotic": 2}
+_PV_METHODS = {0: "none", 1: "exact", 2: "asymptotic"}
+_ADJUST = {"bonferroni": 0, "holm": 1, "bh": 2}
+_RULES = {"share": 0, "bonferroni": 1, "holm": 2, "bh": 3}
+#: Names of the metrics, in the C enumeration's order.
+METRICS: Tuple[str, ...] = tuple(_METRICS)
+
+
+def metric_name(metric: int) -> str:
+    """Lower-case name of a metric code (``"ks"``, ``"psi"``...); ``"unknown"`` otherwise."""
+    return (C.mlops_drift_metric_name(check_int(metric, -(2**31), 2**31 - 1, "metric")) or b"").decode("ascii")
+
+
+def _metric(metric: Union[str, int]) -> int:
+    if isinstance(metric, str):
+        if metric not in _METRICS:
+            raise invalid(f"unknown drift metric {metric!r} (one of {', '.join(_METRICS)})")
+        return _METRICS[metric]
+    return check_int(metric, -(2**31), 2**31 - 1, "metric")
+
+
+def auto_metric(categorical: bool, n_ref: int, n_distinct: int) -> str:
+    """The metric ``"auto"`` picks for a feature of this kind and size."""
+    return _METRIC_NAMES[int(C.mlops_drift_auto_metric(1 if categorical else 0,
+                                                       check_int(n_ref, 0, 2**64 - 1, "n_ref"),
+                                                       check_int(n_distinct, 0, 2**64 - 1, "n_distinct")))]
+
+
+@dataclass(frozen=True)
+class DriftResult(Result):
+    """One metric on one feature. ``pvalue`` is NaN for distances; ``edges``,
+    counts and ``categories`` are empty for sample tests. ``report`` is the
+    library's JSON form."""
+
+    metric: str
+    statistic: float
+    pvalue: float
+    pvalue_method: str
+    threshold: float
+    direction: str
+    drifted: bool
+    n_ref: int
+    n_cur: int
+    missing_ref: int
+    missing_cur: int
+    smoothing: float = math.nan
+    js_base: float = math.nan
+    dof: int = 0
+    unseen_share: float = math.nan
+    bins: int = 0
+    edges: Tuple[float, ...] = ()
+    ref_counts: Tuple[int, ...] = ()
+    cur_counts: Tuple[int, ...] = ()
+    categories: Tuple[int, ...] = ()
+    report: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __bool__(self) -> bool:
+        return self.drifted
+
+    def __repr__(self) -> str:
+        p = "" if math.isnan(self.pvalue) else f", pvalue={self.pvalue:.6g}"
+        return (f"DriftResult({self.metric}: statistic={self.statistic:.6g}{p}, "
+                f"threshold {self.direction} {self.threshold:g}, drifted={self.drifted}, "
+                f"n_ref={self.n_ref}, n_cur={self.n_cur})")
+
+
+def _result(r: int) -> DriftResult:
+    """Copy a C result into a DriftResult (the caller frees it)."""
+    bins = int(C.mlops_drift_result_bins(r))
+    n = c_size_t()
+    e = C.mlops_drift_result_edges(r, ctypes.byref(n))
+    edges = tuple(e[i] for i in range(n.value)) if e else ()
+    rc = C.mlops_drift_result_ref_counts(r)
+    cc = C.mlops_drift_result_cur_counts(r)
+    cats = C.mlops_drift_result_categories(r)
+    buf = mlops_buf()
+    C.mlops_drift_result_to_json(r, ctypes.byref(buf))
+    return DriftResult(
+        metric=_METRIC_NAMES.get(int(C.mlops_drift_result_metric(r)), "unknown"),
+        statistic=float(C.mlops_drift_result_statistic(r)),
+        pvalue=float(C.mlops_drift_result_pvalue(r)),
+        pvalue_method=_PV_METHODS.get(int(C.mlops_drift_result_pvalue_method(r)), "?"),
+        threshold=float(C.mlops_drift_result_threshold(r)),
+        direction=">=" if C.mlops_drift_result_direction(r) == 0 else "<",
+        drifted=bool(C.mlops_drift_result_drifted(r)),
+        n_ref=int(C.mlops_drift_result_n_ref(r)),
+        n_cur=int(C.mlops_drift_result_n_cur(r)),
+        missing_ref=int(C.mlops_drift_result_missing_ref(r)),
+        missing_cur=int(C.mlops_drift_result_missing_cur(r)),
+        smoothing=float(C.mlops_drift_result_smoothing(r)),
+        js_base=float(C.mlops_drift_result_js_base(r)),
+        dof=int(C.mlops_drift_result_dof(r)),
+        unseen_share=float(C.mlops_drift_result_unseen_share(r)),
+        bins=bins,
+        edges=edges,
+        ref_counts=tuple(int(rc[i]) for i in range(bins)) if rc else (),
+        cur_counts=tuple(int(cc[i]) for i in range(bins)) if cc else (),
+        categories=tuple(int(cats[i]) for i in range(bins)) if cats else (),
+        report=json.loads(take_buf(buf)),
+    )
+
+
+def _take(handle: c_void_p) -> DriftResult:
+    assert handle.value is not None
+    try:
+        return _result(handle.value)
+    finally:
+        C.mlops_drift_result_free(handle.value)
+
+
+class _Options:
+    """mlops_drift_options built from keywords, with its edges kept alive."""
+
+    def __init__(self, binning: str = "quantile", bins: int = 10, edges: Optional[Sequence[float]] = None,
+                 smoothing: float = 0.5, js_base: float = 2.0, threshold: Optional[float] = None,
+                 ks_mode: str = "scipy", reject_nonfinite: bool = False) -> None:
+        o = mlops_drift_options()
+        C.mlops_drift_options_init(ctypes.byref(o), ctypes.sizeof(o))
+        if edges is not None:
+            binning = "edges"
+        if binning not in _BINNING:
+            raise invalid(f"binning must be one of {', '.join(_BINNING)}, not {binning!r}")
+        if ks_mode not in _KS_MODES:
+            raise invalid(f"ks_mode must be one of {', '.join(_KS_MODES)}, not {ks_mode!r}")
+        o.binning = _BINNING[binning]
+        o.bins = check_int(bins, 0, 2**63 - 1, "bins")
+        self.keep = None
+        if edges is not None:
+            self.keep, o.edges, o.n_edges = numeric_array(edges)
+        o.smoothing = float(smoothing)
+        o.js_base = float(js_base)
+        o.threshold = math.nan if threshold is None else float(threshold)
+        o.ks_mode = _KS_MODES[ks_mode]
+        o.flags = DRIFT_REJECT_NONFINITE if reject_nonfinite else 0
+        self.opts = o
+
+
+def drift(reference: Any, current: Any, metric: Union[str, int] = "auto", **options: Any) -> DriftResult:
+    """Compare two samples of a numeric feature.
+
+    ``reference`` and ``current`` are float64 buffers (a C-contiguous NumPy
+    float64 array is read in place, without a copy), other arrays (converted
+    once), lists or pandas Series. ``metric`` is one of :data:`METRICS`.
+    Options: ``binning`` (``"quantile"``, ``"uniform"``), ``bins`` (10),
+    ``edges`` (interior edges; implies ``binning="edges"``), ``smoothing``
+    (0.5), ``js_base`` (2), ``threshold`` (None: the metric's default),
+    ``ks_mode`` (``"scipy"``, ``"exact_where_feasible"``, ``"asymptotic"``),
+    ``reject_nonfinite`` (False: NaN/inf are omitted and counted).
+
+    Raises :class:`DomainError` (a side empty after omission...).
+    """
+    o = _Options(**options)
+    kr, pr, nr = numeric_array(reference)
+    kc, pc, nc = numeric_array(current)
+    out = c_void_p()
+    C.mlops_drift_numeric(ctypes.byref(out), _metric(metric), pr, nr, pc, nc, ctypes.byref(o.opts))
+    del kr, kc
+    return _take(out)
+
+
+def drift_counts(reference_counts: Sequence[int], current_counts: Sequence[int],
+                 metric: Union[str, int] = "psi", *, edges: Optional[Sequence[float]] = None,
+                 missing_ref: int = 0, missing_cur: int = 0, **options: Any) -> DriftResult:
+    """A share metric (psi, kl, js, hellinger, tvd, linf) between two
+    histograms over the same bins, computed as :func:`drift` does on those
+    bins: for counts produced elsewhere (stored references, a database's
+    GROUP BY). ``edges`` are the ``bins - 1`` interior edges, or None."""
+    rc = [check_int(int(c), 0, 2**64 - 1, "count") for c in reference_counts]
+    cc = [check_int(int(c), 0, 2**64 - 1, "count") for c in current_counts]
+    if len(rc) != len(cc):
+        raise invalid(f"{len(rc)} reference counts but {len(cc)} current counts")
+    o = _Options(**options)
+    keep, ptr, n = (None, None, 0) if edges is None else numeric_array(edges)
+    bins = len(rc)
+    ra = (c_uint64 * max(bins, 1))(*rc)
+    ca = (c_uint64 * max(bins, 1))(*cc)
+    out = c_void_p()
+    C.mlops_drift_counts(ctypes.byref(out), _metric(metric), ptr, n, ra, ca, bins,
+                         check_int(missing_ref, 0, 2**64 - 1, "missing_ref"),
+                         check_int(missing_cur, 0, 2**64 - 1, "missing_cur"), ctypes.byref(o.opts))
+    del keep
+    return _take(out)
+
+
+def drift_categorical(reference: Any, current: Any, metric: Union[str, int] = "auto", *,
+                      n_categories: Optional[int] = None, **options: Any) -> DriftResult:
+    """Compare two samples of category codes in ``[0, n_categories)``
+    (negative codes are missing values). ``n_categories`` defaults to one
+    more than the largest code. Metrics: chi2, ztest, psi, kl, js,
+    hellinger, tvd, linf, auto."""
+    o = _Options(**options)
+    ref = _int32(reference)
+    cur = _int32(current)
+    if n_categories is None:
+        n_categories = max([max(ref, default=-1), max(cur, default=-1)]) + 1 if _np is None else \
+            int(max(ref.max(initial=-1), cur.max(initial=-1))) + 1
+    out = c_void_p()
+    rp = ctypes.cast(_addr(ref), ctypes.POINTER(ctypes.c_int32)) if len(ref) else None
+    cp = ctypes.cast(_addr(cur), ctypes.POINTER(ctypes.c_int32)) if len(cur) else None
+    C.mlops_drift_categorical(ctypes.byref(out), _metric(metric), rp, len(ref), cp, len(cur),
+                              check_int(int(n_categories), 0, 2**32 - 1, "n_categories"), ctypes.byref(o.opts))
+    return _take(out)
+
+
+def _int32(values: Any) -> Any:
+    if _np is not None:
+        arr = _np.asarray(values)
+        if arr.dtype.kind == "f" and not _np.array_equal(arr, _np.round(arr)):
+            raise invalid("category codes must be integers")
+        if arr.size and (arr.max(initial=0) > 2**31 - 1 or arr.min(initial=0) < -(2**31)):
+            raise invalid("category codes must fit in 32 bits")
+        return _np.ascontiguousarray(arr, dtype=_np.int32).reshape(-1)
+    import array
+
+    return array.array("i", list(values))
+
+
+def _addr(arr: Any) -> int:
+    if _np is not None and isinstance(arr, _np.ndarray):
+        return int(arr.ctypes.data)
+    return int(arr.buffer_info()[0])
+
+
+def pvalue_adjust(pvalues: Any, method: str = "bh") -> List[float]:
+    """Adjusted p-values (statsmodels' ``multipletests`` conventions), in input
+    order: ``"bonferroni"``, ``"holm"`` or ``"bh"`` (Benjamini–Hochberg)."""
+    if method not in _ADJUST:
+        raise invalid(f"method must be one of {', '.join(_ADJUST)}, not {method!r}")
+    keep, ptr, n = numeric_array(pvalues)
+    out = (c_double * max(n, 1))()
+    C.mlops_pvalue_adjust(out, ptr, n, _ADJUST[method])
+    del keep
+    return list(out[:n])
+
+
+class DriftReference:
+    """A binned reference (edges and counts), summarised once and compared with
+    many current windows by a share metric (PSI by default) in one pass each.
+
+    ``DriftReference(values, bins=10)`` bins a sample (quantile bins by
+    default); :meth:`from_counts` takes stored edges and counts;
+    :meth:`from_profile` the histogram of a numeric :class:`Profile`.
+    """
+
+    __slots__ = ("_handle", "__weakref__")
+
+    def __init__(self, values: Any, **options: Any) -> None:
+        """Summarise ``values`` (options as for :func:`drift`)."""
+        self._handle: Optional[int] = None
+        o = _Options(**options)
+        keep, ptr, n = numeric_array(values)
+        out = c_void_p()
+        C.mlops_drift_reference_new(ctypes.byref(out), ptr, n, ctypes.byref(o.opts))
+        del keep
+        self._handle = out.value
+
+    @classmethod
+    def from_counts(cls, edges: Sequence[float], counts: Sequence[int], missing: int = 0) -> "DriftReference":
+        """A reference from interior ``edges`` and ``len(edges) + 1`` counts."""
+        keep, ptr, n = numeric_array(edges)
+        counts = [check_int(int(c), 0, 2**64 - 1, "count") for c in counts]
+        if len(counts) != n + 1:
+            raise invalid(f"{n} edges need {n + 1} counts, not {len(counts)}")
+        arr = (c_uint64 * len(counts))(*counts)
+        out = c_void_p()
+        C.mlops_drift_reference_from_counts(ctypes.byref(out), ptr, n, arr,
+                                            check_int(missing, 0, 2**64 - 1, "missing"))
+        del keep
+        self = cls.__new__(cls)
+        self._handle = out.value
+        return self
+
+    @classmethod
+    def from_profile(cls, profile: Any) -> "DriftReference":
+        """A reference from the histogram of a numeric profile (its
+        non-finite values count as missing)."""
+        if not profile.histogram_edges:
+            raise invalid("the profile has no histogram (create it with edges=...)")
+        missing = profile.nan_count + profile.posinf_count + profile.neginf_count
+        return cls.from_counts(profile.histogram_edges, profile.histogram_counts, missing)
+
+    @property
+    def edges(self) -> Tuple[float, ...]:
+        """Interior edges."""
+        n = c_size_t()
+        ptr = C.mlops_drift_reference_edges(self._h(), ctypes.byref(n))
+        return tuple(ptr[i] for i in range(n.value)) if ptr else ()
+
+    @property
+    def counts(self) -> Tuple[int, ...]:
+        """Counts per bin."""
+        n = c_size_t()
+        ptr = C.mlops_drift_reference_counts(self._h(), ctypes.byref(n))
+        return tuple(int(ptr[i]) for i in range(n.value)) if ptr else ()
+
+    def compare(self, current: Any, metric: Union[str, int] = "psi", **options: Any) -> DriftResult:
+        """Compare ``current`` with this reference by a share metric (psi, kl,
+        js, hellinger, tvd, linf); binning options are ignored."""
+        o = _Options(**options)
+        keep, ptr, n = numeric_array(current)
+        out = c_void_p()
+        C.mlops_drift_reference_compare(ctypes.byref(out), self._h(), _metric(metric), ptr, n, ctypes.byref(o.opts))
+        del keep
+        return _take(out)
+
+    def close(self) -> None:
+        """Release the reference."""
+        handle, self._handle = self._handle, None
+        if handle:
+            C.mlops_drift_reference_free(handle)
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __enter__(self) -> "DriftReference":
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+    def _h(self) -> int:
+        if self._handle is None:
+            raise ValueError("operation on a closed DriftReference")
+        return self._handle
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return "<DriftReference closed>"
+        return f"<DriftReference bins={len(self.counts)} n={sum(self.counts)}>"
+
+
+@dataclass(frozen=True)
+class DriftColumn(Result):
+    """One column of a table comparison: its result, whether it counts as
+    drifted under the dataset rule, and its adjusted p-value."""
+
+    name: str
+    result: DriftResult
+    drifted: bool
+    adjusted_pvalue: float
+
+
+@dataclass(frozen=True)
+class DriftTableResult(Result):
+    """Per-column results and the dataset verdict."""
+
+    rule: str
+    drifted: bool
+    drifted_count: int
+    drifted_share: float
+    columns: List[DriftColumn]
+    report: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __getitem__(self, name: str) -> DriftColumn:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def to_frame(self) -> Any:
+        """The columns as a pandas DataFrame (needs pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame([{"column": c.name, "metric": c.result.metric, "statistic": c.result.statistic,
+                              "pvalue": c.result.pvalue, "adjusted_pvalue": c.adjusted_pvalue,
+                              "drifted": c.drifted} for c in self.columns]).set_index("column")
+
+    def __repr__(self) -> str:
+        return (f"DriftTableResult(rule={self.rule!r}, drifted={self.drifted}, "
+                f"{self.drifted_count}/{len(self.columns)} columns drifted)")
+
+
+def _table(data: Any, names: Optional[List[str]]) -> Tuple[Any, Any, int, int, List[str]]:
+    """(keep, pointer, n_rows, n_cols, names) of a table in column-major float64."""
+    if hasattr(data, "columns") and hasattr(data, "to_numpy"):  # pandas DataFrame
+        cols = [str(c) for c in data.columns]
+        if _np is None:  # pragma: no cover - pandas needs NumPy
+            raise TypeError("a DataFrame needs NumPy")
+        arr = _np.asfortranarray(data.to_numpy(dtype=_np.float64))
+    elif isinstance(data, Mapping):
+        cols = [str(k) for k in data]
+        if _np is not None:
+            arr = _np.asfortranarray(_np.column_stack([_np.asarray(v, dtype=_np.float64) for v in data.values()]))
+        else:
+            import array
+
+            flat = array.array("d")
+            lengths = {len(v) for v in data.values()}
+            if len(lengths) != 1:
+                raise invalid("every column must have the same length")
+            for v in data.values():
+                flat.extend(float(x) for x in v)
+            keep, ptr, n = numeric_array(flat)
+            rows = lengths.pop()
+            return keep, ptr, rows, len(cols), cols
+    else:
+        if _np is None:
+            raise TypeError("a 2-D table needs NumPy (or pass a mapping of columns)")
+        arr = _np.asarray(data)
+        if arr.ndim != 2:
+            raise invalid(f"a table is 2-D (rows x columns), not {arr.ndim}-D")
+        # Column-major float64 is read in place; anything else is converted once.
+        arr = _np.asfortranarray(arr, dtype=_np.float64)
+        cols = names or [str(i) for i in range(arr.shape[1])]
+    if names is not None:
+        cols = list(names)
+    rows, ncols = arr.shape
+    flat = arr.reshape(-1, order="F")  # a view of an F-ordered array
+    keep, ptr, n = numeric_array(flat)
+    return (keep, arr), ptr, rows, ncols, cols
+
+
+def drift_table(reference: Any, current: Any, metrics: Union[None, str, Sequence[Union[str, int]],
+                                                         Mapping[str, Union[str, int]]] = None, *,
+                rule: str = "share", drift_share: float = 0.5, alpha: float = 0.05,
+                effect_floor: Optional[float] = None, threads: int = 0,
+                columns: Optional[Sequence[str]] = None, **column_options: Any) -> DriftTableResult:
+    """Compare a reference table with a current one, feature by feature, on
+    ``threads`` workers, and make the dataset verdict.
+
+    Tables are pandas DataFrames (same columns), mappings of column name to
+    values, or 2-D arrays (rows x columns). A Fortran-ordered (column-major)
+    float64 array is read in place; anything else is converted once.
+    ``metrics``: one name for all, a sequence per column, or a mapping
+    column -> metric (others ``"auto"``). ``rule``: ``"share"`` (drift when
+    the share of drifted columns >= ``drift_share``), ``"bonferroni"``,
+    ``"holm"`` or ``"bh"`` (drift when an adjusted p-value < ``alpha``).
+    ``column_options`` are :func:`drift` options applied to every column.
+    """
+    if rule not in _RULES:
+        raise invalid(f"rule must be one of {', '.join(_RULES)}, not {rule!r}")
+    kr, pr, nr, cr, names = _table(reference, list(columns) if columns is not None else None)
+    kc, pc, nc, cc, cur_names = _table(current, list(columns) if columns is not None else None)
+    if cr != cc:
+        raise invalid(f"the reference has {cr} columns and the current table {cc}")
+    if names != cur_names and hasattr(current, "columns"):
+        raise invalid("the reference and current tables have different columns")
+    if metrics is None or isinstance(metrics, (str, int)):
+        codes = [_metric(metrics if metrics is not None else "auto")] * cr
+    elif isinstance(metrics, Mapping):
+        unknown = set(metrics) - set(names)
+        if unknown:
+            raise invalid(f"metrics for unknown columns: {', '.join(sorted(unknown))}")
+        codes = [_metric(metrics.get(n, "auto")) for n in names]
+    else:
+        codes = [_metric(m) for m in metrics]
+        if len(codes) != cr:
+            raise invalid(f"{len(codes)} metrics for {cr} columns")
+    col = _Options(**column_options)
+    t = mlops_drift_table_options()
+    C.mlops_drift_table_options_init(ctypes.byref(t), ctypes.sizeof(t))
+    t.rule = _RULES[rule]
+    t.drift_share = float(drift_share)
+    t.alpha = float(alpha)
+    t.effect_floor = math.nan if effect_floor is None else float(effect_floor)
+    t.threads = check_int(threads, 0, 2**32 - 1, "threads")
+    t.column_options = ctypes.pointer(col.opts)
+    metric_arr = (c_int * max(cr, 1))(*codes)
+    out = c_void_p()
+    C.mlops_drift_table(ctypes.byref(out), pr, nr, pc, nc, cr, metric_arr, ctypes.byref(t))
+    del kr, kc
+    h = out.value
+    try:
+        cols = []
+        for i in range(int(C.mlops_drift_table_result_columns(h))):
+            r = C.mlops_drift_table_result_column(h, i)
+            cols.append(DriftColumn(names[i], _result(r),
+                                    bool(C.mlops_drift_table_result_column_drifted(h, i)),
+                                    float(C.mlops_drift_table_result_adjusted_pvalue(h, i))))
+        buf = mlops_buf()
+        C.mlops_drift_table_result_to_json(h, ctypes.byref(buf))
+        return DriftTableResult(rule, bool(C.mlops_drift_table_result_drifted(h)),
+                                int(C.mlops_drift_table_result_drifted_count(h)),
+                                float(C.mlops_drift_table_result_drifted_share(h)), cols,
+                                json.loads(take_buf(buf)))
+    finally:
+        C.mlops_drift_table_result_free(h)

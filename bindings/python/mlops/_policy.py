@@ -1,0 +1,662 @@
+"""Retraining-trigger policies and the promotion gate (policy.h)."""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as _dt
+import json
+import math
+import os
+import weakref
+from ctypes import c_double, c_int64, c_size_t, c_uint64, c_void_p
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+from ._ffi import StrPath, check_int, cpath, cstr, invalid, take_buf
+from ._lib import C
+from ._results import Result
+from ._signatures import DECISION_JSON_PRETTY, POLICY_REPLAY_RECORD, mlops_buf
+
+#: A time: int milliseconds since the epoch, or an aware datetime.
+TimeLike = Union[int, _dt.datetime]
+#: A signal value: a number, ``(value, samples)``, ``{"value":..., "samples":...}`` or None (missing).
+SignalValue = Union[float, Tuple[float, Optional[int]], Mapping[str, Any], None]
+
+
+def action_name(action: int) -> str:
+    """Name of an action code (``"none"``, ``"warn"``, ``"retrain"``,
+    ``"block_promotion"``, ``"rollback"``); ``"?"`` for others."""
+    return (C.mlops_action_name(check_int(action, -(2**31), 2**31 - 1, "action")) or b"?").decode()
+
+
+def truth_name(truth: int) -> str:
+    """Name of a truth value (``"FALSE"``, ``"TRUE"``, ``"UNKNOWN"``); ``"?"`` for others."""
+    return (C.mlops_truth_name(check_int(truth, -(2**31), 2**31 - 1, "truth")) or b"?").decode()
+
+
+def reason_name(reason: int) -> str:
+    """Name of a reason code (``"OK"``, ``"MISSING"``, ...); ``"?"`` for others."""
+    return (C.mlops_reason_name(check_int(reason, -(2**31), 2**31 - 1, "reason")) or b"?").decode()
+
+
+def _ms(now: TimeLike, what: str = "time") -> int:
+    if isinstance(now, _dt.datetime):
+        if now.tzinfo is None:
+            raise invalid(f"{what} must be an aware datetime (naive datetimes are ambiguous)")
+        delta = now - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+        return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    return check_int(now, -(2**63), 2**63 - 1, what)
+
+
+def _text(raw: Optional[bytes]) -> Optional[str]:
+    return None if raw is None else raw.decode("utf-8")
+
+
+def _data(doc: Union[str, bytes, bytearray, memoryview], what: str) -> bytes:
+    if isinstance(doc, str):
+        return doc.encode("utf-8")
+    if isinstance(doc, (bytes, bytearray, memoryview)):
+        return bytes(doc)
+    raise TypeError(f"{what} must be str or bytes, not {type(doc).__name__}")
+
+
+class _Child:
+    """An object created for a policy: closed before it."""
+
+    __slots__ = ("_handle", "_policy", "__weakref__")
+    _free: Any = None
+    _handle: Optional[int]
+    _policy: Any
+
+    def close(self) -> None:
+        """Free the C object."""
+        handle, self._handle = self._handle, None
+        if handle:
+            type(self)._free(handle)
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether the object was closed (or its policy was)."""
+        return self._handle is None
+
+    def _h(self) -> int:
+        if self._handle is None:
+            raise ValueError(f"operation on a closed {type(self).__name__}")
+        return self._handle
+
+
+@dataclass(frozen=True)
+class LintReport(Result):
+    """Findings of :meth:`Policy.lint` (each with ``code``, ``path`` and ``message``)."""
+
+    findings: List[Dict[str, Any]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+
+@dataclass(frozen=True)
+class PolicyTestReport(Result):
+    """Result of the policy's embedded tests; ``report`` is the library's JSON report."""
+
+    passed: int
+    failed: int
+    report: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no test failed."""
+        return self.failed == 0
+
+
+@dataclass(frozen=True)
+class ReplayResult(Result):
+    """Result of :meth:`Policy.replay`: steps evaluated, steps whose decision
+    differed from the log's ``expect``, and the JSON report (up to 100 mismatches)."""
+
+    steps: int
+    mismatches: int
+    report: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SuppressedRule(Result):
+    """A rule that fired (or would have) but did not decide."""
+
+    rule: str
+    action: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RuleOutcome(Result):
+    """A rule's outcome in the last evaluation: truth of its condition,
+    reason, and the milliseconds attached to the reason (time left)."""
+
+    rule: str
+    truth: str
+    reason: str
+    wait_ms: int
+
+
+@dataclass(frozen=True)
+class GateCheck(Result):
+    """One check of the promotion gate."""
+
+    metric: str
+    kind: str
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class GateResult(Result):
+    """Result of the promotion gate: ``action`` is ``"block_promotion"`` or
+    ``"none"`` (promote); ``report`` is the ``libmlops.gate/v1`` JSON and
+    ``explanation`` the library's English explanation."""
+
+    action: str
+    checks: List[GateCheck]
+    report: Dict[str, Any]
+    explanation: str
+
+    @property
+    def promote(self) -> bool:
+        """True when no check blocks."""
+        return self.action == "none"
+
+    def __repr__(self) -> str:
+        failed = [c.metric + ":" + c.kind for c in self.checks if not c.passed]
+        return f"GateResult(action={self.action!r}, checks={len(self.checks)}, blocking={failed})"
+
+
+class Policy:
+    """A parsed ``libmlops.policy/v1`` policy (docs/formats/policy-v1.md).
+
+    ``Policy(text)`` parses JSON text or bytes; :meth:`from_file` reads a
+    file (``str`` or ``pathlib.Path``). Parse failures raise
+    :class:`ParseError` (with line and column), :class:`SchemaError` (with the
+    JSON path in ``exc.path``), :class:`VersionError` or :class:`LimitError`.
+
+    :meth:`decide` evaluates the rules on a mapping of signals at an explicit
+    time and returns a :class:`Decision`; :meth:`gate` runs the promotion
+    gate. Objects created for a policy (:class:`Observations`,
+    :class:`PolicyState`, :class:`Decision`, :class:`MetricSet` results) are
+    closed when the policy is. Immutable: may be shared between threads.
+    """
+
+    __slots__ = ("_handle", "_children", "_obs", "__weakref__")
+
+    def __init__(self, document: Union[str, bytes], *, source: Optional[str] = None) -> None:
+        """Parse a policy document; ``source`` names it in error messages."""
+        self._handle: Optional[int] = None
+        self._children: "weakref.WeakSet[_Child]" = weakref.WeakSet()
+        self._obs: Optional[Observations] = None
+        data = _data(document, "policy document")
+        handle = c_void_p()
+        C.mlops_policy_parse(ctypes.byref(handle), data, len(data),
+                             None if source is None else cstr(source, "source"), 0)
+        self._handle = handle.value
+
+    @classmethod
+    def from_file(cls, path: StrPath) -> "Policy":
+        """Read and parse a policy file; errors name the file."""
+        raw = cpath(path)
+        with open(raw, "rb") as f:
+            data = f.read()
+        return cls(data, source=os.fsdecode(raw))
+
+    def close(self) -> None:
+        """Free the policy and every object created for it."""
+        for child in list(self._children):
+            child.close()
+        handle, self._handle = self._handle, None
+        if handle:
+            C.mlops_policy_free(handle)
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __enter__(self) -> "Policy":
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._handle is None
+
+    def _h(self) -> int:
+        if self._handle is None:
+            raise ValueError("operation on a closed Policy")
+        return self._handle
+
+    def _adopt(self, child: "_Child", handle: Optional[int]) -> None:
+        child._handle = handle
+        child._policy = self
+        self._children.add(child)
+
+    # --- properties -------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """The ``policy_id``."""
+        return _text(C.mlops_policy_id(self._h())) or ""
+
+    @property
+    def revision(self) -> int:
+        """The ``revision``."""
+        return int(C.mlops_policy_revision(self._h()))
+
+    @property
+    def digest(self) -> str:
+        """``"sha256:<hex>"`` of the policy's RFC 8785 canonical bytes."""
+        return _text(C.mlops_policy_digest(self._h())) or ""
+
+    @property
+    def rule_ids(self) -> Tuple[str, ...]:
+        """Rule ids in document order."""
+        h = self._h()
+        return tuple(_text(C.mlops_policy_rule_id(h, i)) or ""
+                     for i in range(C.mlops_policy_rule_count(h)))
+
+    @property
+    def rule_count(self) -> int:
+        """Number of rules."""
+        return int(C.mlops_policy_rule_count(self._h()))
+
+    @property
+    def test_count(self) -> int:
+        """Number of embedded tests."""
+        return int(C.mlops_policy_test_count(self._h()))
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return "<Policy closed>"
+        return f"<Policy {self.id!r} revision={self.revision} rules={self.rule_count} {self.digest[:19]}…>"
+
+    # --- checks -----------------------------------------------------------
+    def lint(self) -> LintReport:
+        """Mistakes that parse but are probably wrong (docs/formats/policy-v1.md §10)."""
+        buf = mlops_buf()
+        n = c_size_t()
+        C.mlops_policy_lint(ctypes.byref(buf), ctypes.byref(n), self._h(), 0)
+        report = json.loads(take_buf(buf) or b"{}")
+        findings = list(report.get("findings", []))
+        assert len(findings) == n.value
+        return LintReport(findings)
+
+    def run_tests(self) -> PolicyTestReport:
+        """Run the policy's embedded ``tests``."""
+        passed = c_size_t()
+        failed = c_size_t()
+        buf = mlops_buf()
+        C.mlops_policy_run_tests(ctypes.byref(passed), ctypes.byref(failed), ctypes.byref(buf), self._h(), 0)
+        raw = take_buf(buf)
+        return PolicyTestReport(passed.value, failed.value, json.loads(raw) if raw else {})
+
+    def replay(self, log: Union[str, bytes]) -> ReplayResult:
+        """Replay a JSON Lines log of observations from a fresh state and
+        compare each step with its recorded ``expect``. Raises
+        :class:`ParseError`/:class:`SchemaError` naming the log line."""
+        data = _data(log, "log")
+        steps = c_uint64()
+        mismatches = c_uint64()
+        buf = mlops_buf()
+        C.mlops_policy_replay(ctypes.byref(steps), ctypes.byref(mismatches), ctypes.byref(buf),
+                              self._h(), data, len(data), 0)
+        raw = take_buf(buf)
+        return ReplayResult(steps.value, mismatches.value, json.loads(raw) if raw else {})
+
+    def record(self, log: Union[str, bytes]) -> str:
+        """Replay ``log`` and return it with every line's ``expect`` set to
+        the decision made (a log that then replays with no mismatch)."""
+        data = _data(log, "log")
+        steps = c_uint64()
+        mismatches = c_uint64()
+        buf = mlops_buf()
+        C.mlops_policy_replay(ctypes.byref(steps), ctypes.byref(mismatches), ctypes.byref(buf),
+                              self._h(), data, len(data), POLICY_REPLAY_RECORD)
+        return take_buf(buf).decode("utf-8")
+
+    # --- objects for this policy -------------------------------------------
+    def observations(self, signals: Optional[Mapping[str, SignalValue]] = None) -> "Observations":
+        """A new, empty :class:`Observations` for this policy (filled with ``signals``)."""
+        obs = Observations.__new__(Observations)
+        handle = c_void_p()
+        C.mlops_policy_obs_new(ctypes.byref(handle), self._h())
+        self._adopt(obs, handle.value)
+        if signals:
+            obs.update(signals)
+        return obs
+
+    def state(self) -> "PolicyState":
+        """A fresh :class:`PolicyState` for this policy."""
+        st = PolicyState.__new__(PolicyState)
+        handle = c_void_p()
+        C.mlops_policy_state_new(ctypes.byref(handle), self._h())
+        self._adopt(st, handle.value)
+        return st
+
+    def decide(
+        self,
+        signals: Union["Observations", Mapping[str, SignalValue]],
+        now: TimeLike,
+        state: Optional["PolicyState"] = None,
+    ) -> "Decision":
+        """Evaluate every rule on ``signals`` at ``now`` (ms since the epoch
+        or an aware datetime).
+
+        With ``state`` the evaluation continues from it and writes the next
+        state back into it (streaks, latches, cooldowns); without, it starts
+        from a fresh state. ``signals`` maps names to a number, ``(value,
+        samples)``, ``{"value": v, "samples": n}`` or ``None`` (missing), or
+        is an :class:`Observations`. The library never reads a clock.
+        """
+        h = self._h()
+        now_ms = _ms(now, "now")
+        if isinstance(signals, Observations):
+            obs = signals
+            if obs._policy is not self:
+                raise invalid("the observations were created for another policy")
+        else:
+            if self._obs is None or self._obs.closed:
+                self._obs = self.observations()
+            obs = self._obs
+            obs.clear()
+            obs.update(signals)
+        if state is not None:
+            if not isinstance(state, PolicyState):
+                raise TypeError(f"state must be a PolicyState, not {type(state).__name__}")
+            if state._policy is not self:
+                raise invalid("the state was created for another policy")
+        decision = Decision.__new__(Decision)
+        handle = c_void_p()
+        C.mlops_decision_new(ctypes.byref(handle), h)
+        self._adopt(decision, handle.value)
+        if state is None:
+            with self.state() as scratch:  # the next state is not kept
+                C.mlops_policy_decide(decision._handle, scratch._h(), h, obs._h(), now_ms, None, 0)
+        else:
+            C.mlops_policy_decide(decision._handle, state._h(), h, obs._h(), now_ms, state._h(), 0)
+        return decision
+
+    def gate(
+        self,
+        candidate: Union["MetricSet", Mapping[str, Any]],
+        champion: Optional[Union["MetricSet", Mapping[str, Any]]] = None,
+    ) -> GateResult:
+        """Run the policy's promotion ``gate`` for ``candidate`` against
+        ``champion`` (None: absolute bounds and sample counts only). Metrics
+        are :class:`MetricSet` objects or mappings accepted by
+        :meth:`MetricSet.update`. Raises :class:`NotFoundError` when the
+        policy has no gate."""
+        cand = candidate if isinstance(candidate, MetricSet) else MetricSet(candidate)
+        champ = (champion if isinstance(champion, MetricSet) or champion is None
+                 else MetricSet(champion))
+        handle = c_void_p()
+        C.mlops_policy_gate(ctypes.byref(handle), self._h(), cand._h(),
+                            None if champ is None else champ._h(), 0)
+        res = handle.value
+        try:
+            checks = [
+                GateCheck(
+                    _text(C.mlops_gate_result_check_metric(res, i)) or "",
+                    _text(C.mlops_gate_result_check_kind(res, i)) or "",
+                    C.mlops_gate_result_check_passed(res, i) == 1,
+                    reason_name(C.mlops_gate_result_check_reason(res, i)),
+                )
+                for i in range(C.mlops_gate_result_check_count(res))
+            ]
+            buf = mlops_buf()
+            C.mlops_gate_result_to_json(ctypes.byref(buf), res, 0)
+            report = json.loads(take_buf(buf))
+            buf = mlops_buf()
+            C.mlops_gate_result_explain(ctypes.byref(buf), res)
+            explanation = take_buf(buf).decode("utf-8")
+            return GateResult(action_name(C.mlops_gate_result_action(res)), checks, report, explanation)
+        finally:
+            C.mlops_gate_result_free(res)
+
+
+def _signal(value: Any, name: str) -> Optional[Tuple[float, int]]:
+    if value is None:
+        return None
+    samples: Optional[int] = None
+    if isinstance(value, Mapping):
+        samples = value.get("samples")
+        value = value["value"]
+        if value is None:
+            return None
+    elif isinstance(value, tuple):
+        value, samples = value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)  # NumPy scalars
+        except (TypeError, ValueError):
+            raise TypeError(f"signal {name!r} must be a number, not {type(value).__name__}") from None
+    n = -1 if samples is None else check_int(int(samples), 0, 2**63 - 1, f"samples of {name!r}")
+    return float(value), n
+
+
+class Observations(_Child):
+    """The signal values of one evaluation, for one policy
+    (:meth:`Policy.observations`). Behaves as a write-only mapping."""
+
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_policy_obs_free(h))
+
+    def set(self, name: str, value: float, samples: Optional[int] = None) -> None:
+        """Set signal ``name`` to ``value`` with ``samples`` observations
+        behind it (None: not known). NaN and infinities make the conditions
+        reading them UNKNOWN."""
+        raw = cstr(name, "signal name")
+        sig = _signal((value, samples), name)
+        assert sig is not None
+        C.mlops_policy_obs_set(self._h(), raw, sig[0], sig[1])
+
+    __setitem__ = set
+
+    def update(self, signals: Mapping[str, SignalValue]) -> None:
+        """Set many signals in one call (all or none: a bad name sets
+        nothing); ``None`` values are left unset (missing)."""
+        items: List[Tuple[bytes, Tuple[float, int]]] = []
+        for k, v in signals.items():
+            sig = _signal(v, k)
+            raw = cstr(k, "signal name")
+            if sig is not None:
+                items.append((raw, sig))
+        n = len(items)
+        if n == 0:
+            self._h()
+            return
+        names = (ctypes.c_char_p * n)(*[k for k, _ in items])
+        values = (c_double * n)(*[v[0] for _, v in items])
+        samples = (c_int64 * n)(*[v[1] for _, v in items])
+        C.mlops_policy_obs_set_many(self._h(), ctypes.cast(names, ctypes.POINTER(c_void_p)),
+                                    values, samples, n)
+
+    def clear(self) -> None:
+        """Forget every value."""
+        C.mlops_policy_obs_clear(self._h())
+
+    def __repr__(self) -> str:
+        return "<Observations closed>" if self._handle is None else "<Observations>"
+
+
+class PolicyState(_Child):
+    """What one evaluation hands to the next (streaks, latches, cooldowns,
+    budgets), for one policy (:meth:`Policy.state`); saved as canonical JSON."""
+
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_policy_state_free(h))
+
+    def reset(self) -> None:
+        """Return to a fresh state."""
+        C.mlops_policy_state_reset(self._h())
+
+    def set_last_training(self, when: TimeLike) -> None:
+        """Record that the model was (re)trained at ``when``."""
+        C.mlops_policy_state_set_last_training(self._h(), _ms(when, "when"))
+
+    def to_json(self) -> str:
+        """The state as canonical JSON (``libmlops.policy-state/v1``)."""
+        buf = mlops_buf()
+        C.mlops_policy_state_save(ctypes.byref(buf), self._h())
+        return take_buf(buf).decode("utf-8")
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The state as a dict (:meth:`to_json` parsed)."""
+        out: Dict[str, Any] = json.loads(self.to_json())
+        return out
+
+    def load(self, data: Union[str, bytes]) -> None:
+        """Load a saved state (rules matched by id); a different policy id
+        raises and leaves the state unchanged."""
+        raw = _data(data, "state")
+        C.mlops_policy_state_load(self._h(), raw, len(raw))
+
+    def copy(self) -> "PolicyState":
+        """A new state of the same policy with the same content."""
+        policy: Policy = self._policy
+        other = policy.state()
+        C.mlops_policy_state_copy(other._h(), self._h())
+        return other
+
+    def __repr__(self) -> str:
+        return "<PolicyState closed>" if self._handle is None else "<PolicyState>"
+
+
+class Decision(_Child):
+    """A decision with its full trace (returned by :meth:`Policy.decide`)."""
+
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_decision_free(h))
+
+    @property
+    def action(self) -> str:
+        """``"none"``, ``"warn"``, ``"retrain"``, ``"block_promotion"`` or ``"rollback"``."""
+        return action_name(C.mlops_decision_action(self._h()))
+
+    @property
+    def rule(self) -> Optional[str]:
+        """Id of the rule that decided (None for ``"none"``)."""
+        return _text(C.mlops_decision_rule(self._h()))
+
+    @property
+    def time_ms(self) -> int:
+        """The time decided for, in ms since the epoch."""
+        return int(C.mlops_decision_time(self._h()))
+
+    @property
+    def suppressed(self) -> List[SuppressedRule]:
+        """Rules that fired (or would have) but did not decide."""
+        h = self._h()
+        return [SuppressedRule(_text(C.mlops_decision_suppressed_rule(h, i)) or "",
+                               action_name(C.mlops_decision_suppressed_action(h, i)),
+                               reason_name(C.mlops_decision_suppressed_reason(h, i)))
+                for i in range(C.mlops_decision_suppressed_count(h))]
+
+    @property
+    def rules(self) -> List[RuleOutcome]:
+        """Every rule's outcome, in document order."""
+        h = self._h()
+        ids = self._policy.rule_ids
+        return [RuleOutcome(rid, truth_name(C.mlops_decision_rule_truth(h, i)),
+                            reason_name(C.mlops_decision_rule_reason(h, i)),
+                            int(C.mlops_decision_rule_wait_ms(h, i)))
+                for i, rid in enumerate(ids)]
+
+    def to_json(self, pretty: bool = False) -> str:
+        """The decision and its trace (``libmlops.decision/v1``): canonical
+        RFC 8785 text, or indented with ``pretty``."""
+        buf = mlops_buf()
+        C.mlops_decision_to_json(ctypes.byref(buf), self._h(), DECISION_JSON_PRETTY if pretty else 0)
+        return take_buf(buf).decode("utf-8")
+
+    def to_dict(self) -> Dict[str, Any]:
+        """:meth:`to_json` parsed."""
+        out: Dict[str, Any] = json.loads(self.to_json())
+        return out
+
+    def explain(self) -> str:
+        """A human explanation, one line per rule and condition."""
+        buf = mlops_buf()
+        C.mlops_decision_explain(ctypes.byref(buf), self._h())
+        return take_buf(buf).decode("utf-8")
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return "<Decision closed>"
+        return f"<Decision {self.action} rule={self.rule!r} at {self.time_ms} ms>"
+
+
+class MetricSet:
+    """Named metrics of a candidate or a champion model for the promotion gate.
+
+    ``MetricSet({"auc": 0.91, "latency": {"value": 40, "ci": [38, 42],
+    "samples": 1000}})``; :meth:`put` adds one.
+    """
+
+    __slots__ = ("_handle", "__weakref__")
+
+    def __init__(self, metrics: Optional[Mapping[str, Any]] = None) -> None:
+        """An empty set, filled with ``metrics`` when given."""
+        self._handle: Optional[int] = None
+        handle = c_void_p()
+        C.mlops_metric_set_new(ctypes.byref(handle))
+        self._handle = handle.value
+        if metrics:
+            self.update(metrics)
+
+    def put(self, name: str, value: float, ci: Optional[Tuple[float, float]] = None,
+            samples: Optional[int] = None) -> None:
+        """Set metric ``name`` to ``value`` with an optional confidence
+        interval ``(low, high)`` and sample count."""
+        lo, hi = (math.nan, math.nan) if ci is None else (float(ci[0]), float(ci[1]))
+        n = -1 if samples is None else check_int(samples, 0, 2**63 - 1, "samples")
+        C.mlops_metric_set_put(self._h(), cstr(name, "metric name"), float(value), lo, hi, n)
+
+    def update(self, metrics: Mapping[str, Any]) -> None:
+        """Put every metric of a mapping: a number or ``{"value", "ci", "samples"}``."""
+        for name, m in metrics.items():
+            if isinstance(m, Mapping):
+                self.put(name, m["value"], m.get("ci"), m.get("samples"))
+            else:
+                self.put(name, m)
+
+    def close(self) -> None:
+        """Free the C set."""
+        handle, self._handle = self._handle, None
+        if handle:
+            C.mlops_metric_set_free(handle)
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __enter__(self) -> "MetricSet":
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+    def _h(self) -> int:
+        if self._handle is None:
+            raise ValueError("operation on a closed MetricSet")
+        return self._handle
+
+    def __repr__(self) -> str:
+        return "<MetricSet closed>" if self._handle is None else "<MetricSet>"
