@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — the umbrella header. Everything reachable from here is the stable API.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -9,6 +10,7 @@
 #include "mlops/common.h"
 #include "mlops/detect.h"
 #include "mlops/digest.h"
+#include "mlops/drift.h"
 #include "mlops/manifest.h"
 #include "mlops/package.h"
 #include "mlops/policy.h"

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — public conventions shared by every module.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -27,10 +28,13 @@ extern "C" {
 /* Versions                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/** Library version of the headers in use (SemVer). */
+/** Library version of the headers in use (SemVer): major. */
 #define MLOPS_VERSION_MAJOR 0
+/** Library version of the headers in use: minor. */
 #define MLOPS_VERSION_MINOR 1
+/** Library version of the headers in use: patch. */
 #define MLOPS_VERSION_PATCH 0
+/** Library version of the headers in use as a string, "MAJOR.MINOR.PATCH". */
 #define MLOPS_VERSION_STRING "0.1.0"
 /** MAJOR*10000 + MINOR*100 + PATCH, for compile-time comparisons. */
 #define MLOPS_VERSION_NUMBER \
@@ -42,7 +46,7 @@ extern "C" {
 #define MLOPS_ABI_MAJOR 0
 
 /**
- * Version string of the library actually loaded, e.g. "0.1.0".
+ * Version string of the library actually loaded, such as "0.1.0".
  * @return a static string; never NULL. Thread-safe.
  */
 MLOPS_EXTERN const char *mlops_version(void);
@@ -70,6 +74,7 @@ MLOPS_EXTERN int mlops_abi_major(void);
  * thread are available from mlops_error_last().
  */
 typedef enum mlops_error_code {
+    /** Success. */
     MLOPS_OK = 0,
     /** An argument is invalid: NULL where a pointer is required, unknown flag
      *  bits, an out-of-range parameter. */
@@ -117,14 +122,15 @@ typedef enum mlops_error_code {
 } mlops_error_code;
 
 /**
- * Short, static English description of an error code, e.g. "parse error".
+ * Short, static English description of an error code, such as "parse error".
  * Unknown codes give "unknown error". Never NULL. Thread-safe.
  */
 MLOPS_EXTERN const char *mlops_strerror(int code);
 
 /**
- * Stable symbolic name of an error code, e.g. "MLOPS_E_PARSE" (for bindings that
- * map codes to exception classes). Unknown codes give "MLOPS_E_UNKNOWN".
+ * Stable symbolic name of an error code, such as "MLOPS_E_PARSE" (for
+ * bindings that map codes to exception classes). Unknown codes give
+ * "MLOPS_E_UNKNOWN". A static string, never NULL. Thread-safe.
  */
 MLOPS_EXTERN const char *mlops_error_name(int code);
 

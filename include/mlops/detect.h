@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — change detectors on a stream of values or of 0/1 errors.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -73,15 +74,15 @@ typedef struct mlops_detector_options {
     uint32_t ph_mode;                 /**< an mlops_ph_mode; MLOPS_PH_BOTH */
     /* DDM */
     uint32_t ddm_warm_start;          /**< values before testing; 30 */
-    double ddm_warning_threshold;     /**< 2.0 */
-    double ddm_drift_threshold;       /**< 3.0 */
+    double ddm_warning_threshold;     /**< warning when p + s > p_min + this * s_min; 2.0 */
+    double ddm_drift_threshold;       /**< drift when p + s > p_min + this * s_min; 3.0 */
     /* EDDM */
     uint32_t eddm_warm_start;         /**< values and errors before testing; 30 */
     double eddm_alpha;                /**< warning level; 0.95 */
     double eddm_beta;                 /**< drift level, <= alpha; 0.9 */
     /* KSWIN */
     double kswin_alpha;               /**< p-value threshold, (0, 1); 0.005 */
-    uint32_t kswin_window_size;       /**< 100 */
+    uint32_t kswin_window_size;       /**< values in the window; 100 */
     uint32_t kswin_stat_size;         /**< recent values tested, < window_size; 30 */
     uint64_t kswin_seed;              /**< seed of the sampling generator; 0 */
 } mlops_detector_options;
@@ -123,6 +124,10 @@ MLOPS_EXTERN void mlops_detector_free(mlops_detector *d);
  * and skipped: they change nothing else. DDM and EDDM take 0 and 1 only.
  * Positions are indices into `values`.
  *
+ * @param d        the detector
+ * @param values   `n` values (not retained); may be NULL when n == 0
+ * @param n        number of values
+ * @param cap      number of entries of `drifts`
  * @param drifts   array of `cap` entries receiving the positions of the
  *                 values at which a drift was flagged (may be NULL if cap 0)
  * @param n_drifts receives how many drifts were flagged in this call (may be

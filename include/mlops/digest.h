@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — SHA-256 content digests.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -78,6 +79,7 @@ typedef struct mlops_digest_file_options {
 
 /**
  * Initialise an options struct to the defaults.
+ * @param opts the struct to fill.
  * @param size sizeof(mlops_digest_file_options) as the caller knows it.
  * @return 0, MLOPS_E_INVALID (NULL or size too small for this version).
  */
@@ -86,6 +88,8 @@ MLOPS_EXTERN int mlops_digest_file_options_init(mlops_digest_file_options *opts,
 
 /**
  * SHA-256 of a file's contents, read sequentially with constant memory.
+ * @param out  receives the digest; unchanged on failure.
+ * @param path the file to read (not retained).
  * @param opts NULL for the defaults.
  * @return 0; MLOPS_E_INVALID; MLOPS_E_VERSION (unknown options version);
  *         MLOPS_E_IO (the detail names the path and the system error);

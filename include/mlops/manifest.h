@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — version manifests: what exactly a model version is.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -57,10 +58,10 @@ typedef struct mlops_manifest_diff mlops_manifest_diff;
 /** Kind of a parameter value (a JSON scalar). */
 typedef enum mlops_manifest_value_type {
     MLOPS_MANIFEST_VALUE_NONE = 0, /**< no such parameter */
-    MLOPS_MANIFEST_VALUE_NULL = 1,
-    MLOPS_MANIFEST_VALUE_BOOL = 2,
-    MLOPS_MANIFEST_VALUE_NUMBER = 3,
-    MLOPS_MANIFEST_VALUE_STRING = 4
+    MLOPS_MANIFEST_VALUE_NULL = 1,   /**< JSON null */
+    MLOPS_MANIFEST_VALUE_BOOL = 2,   /**< true or false */
+    MLOPS_MANIFEST_VALUE_NUMBER = 3, /**< a finite number */
+    MLOPS_MANIFEST_VALUE_STRING = 4  /**< a string */
 } mlops_manifest_value_type;
 
 /* ------------------------------------------------------------------------ */
@@ -88,6 +89,7 @@ typedef struct mlops_manifest_parse_options {
 
 /**
  * Initialise an options struct to the defaults (for FFIs without the macro).
+ * @param opts the struct to fill.
  * @param size sizeof(mlops_manifest_parse_options) as the caller knows it.
  * @return 0, MLOPS_E_INVALID.
  */
@@ -104,6 +106,7 @@ MLOPS_EXTERN int mlops_manifest_parse_options_init(mlops_manifest_parse_options 
  * @param out  receives the manifest; release with mlops_manifest_free().
  *             Untouched on failure.
  * @param data the bytes (need not be NUL-terminated); not retained.
+ * @param len  their length in bytes.
  * @param opts NULL for the defaults.
  * @return 0; MLOPS_E_PARSE (JSON syntax: offset, line, column recorded);
  *         MLOPS_E_SCHEMA (the error path is the JSON path of the fault, e.g.
@@ -325,17 +328,19 @@ MLOPS_EXTERN int mlops_manifest_builder_new(mlops_manifest_builder **out, const 
 /** Release a builder. Accepts NULL. */
 MLOPS_EXTERN void mlops_manifest_builder_free(mlops_manifest_builder *b);
 
-/* Every setter below returns 0, MLOPS_E_SCHEMA (a value that breaks a rule),
+/** @name Builder setters
+ * Every setter below returns 0, MLOPS_E_SCHEMA (a value that breaks a rule),
  * MLOPS_E_LIMIT (a string longer than its field allows: 1024 bytes for
  * names, keys, roles, media types and versions, 65536 for descriptions, URIs
  * and string values), MLOPS_E_INVALID (NULL where a pointer is required) or
  * MLOPS_E_NOMEM. On any failure the builder is unchanged. Setting a field
  * again replaces it. Builders are not thread-safe: one thread at a time. */
+/**@{*/
 
 /** Set the description (at most 65536 bytes). */
 MLOPS_EXTERN int mlops_manifest_builder_set_description(mlops_manifest_builder *b,
                                                         const char *description);
-/** Set the framework name and version (e.g. "onnx", "1.17"). */
+/** Set the framework name and version (such as "onnx", "1.17"). */
 MLOPS_EXTERN int mlops_manifest_builder_set_framework(mlops_manifest_builder *b,
                                                       const char *name, const char *version);
 
@@ -343,6 +348,7 @@ MLOPS_EXTERN int mlops_manifest_builder_set_framework(mlops_manifest_builder *b,
  * Add a file. The builder sorts files by path at finish, so they may be added
  * in any order; a duplicate path or two paths equal after case folding make
  * mlops_manifest_builder_finish() fail (MLOPS_E_SCHEMA).
+ * @param b          the builder.
  * @param path       checked as mlops_manifest_path_check() does.
  * @param size       at most MLOPS_MANIFEST_MAX_SIZE.
  * @param sha256     64 lowercase hex digits.
@@ -357,8 +363,11 @@ MLOPS_EXTERN int mlops_manifest_builder_add_file(mlops_manifest_builder *b, cons
  * Record the shard digests of an added file: shard k covers bytes
  * [k*shard_size, min((k+1)*shard_size, size)), so `count` must equal
  * ceil(size / shard_size) and be at least 1.
+ * @param b          the builder.
+ * @param path       path of a file already added.
  * @param shard_size 0 for MLOPS_MANIFEST_DEFAULT_SHARD_SIZE.
- * @param sha256     `count` strings of 64 lowercase hex digits.
+ * @param sha256     `count` strings of 64 lowercase hex digits (copied).
+ * @param count      number of shards.
  * @return as the other setters, plus MLOPS_E_NOTFOUND (no file with that path).
  */
 MLOPS_EXTERN int mlops_manifest_builder_set_file_shards(mlops_manifest_builder *b,
@@ -371,6 +380,8 @@ MLOPS_EXTERN int mlops_manifest_builder_set_file_shards(mlops_manifest_builder *
  * Add a dataset. Names are unique within a manifest (a second dataset of the
  * same name fails with MLOPS_E_SCHEMA). Datasets keep the order they were
  * added in.
+ * @param b    the builder.
+ * @param name the dataset's name (copied).
  * @param uri, role, sha256 NULL for none; sha256 is 64 lowercase hex digits.
  */
 MLOPS_EXTERN int mlops_manifest_builder_add_dataset(mlops_manifest_builder *b,
@@ -428,12 +439,14 @@ MLOPS_EXTERN int mlops_manifest_builder_set_parent_manifest(mlops_manifest_build
 /** Set the code repository URI and commit (40 lowercase hex digits). */
 MLOPS_EXTERN int mlops_manifest_builder_set_code(mlops_manifest_builder *b, const char *uri,
                                                  const char *commit);
+/**@}*/
 
 /**
  * Make the manifest: sort the files by path, compute the tree digest, write
  * the statement and check it exactly as mlops_manifest_parse() does. The
  * builder is left as it was and may be finished again or freed.
  * @param out receives the manifest; release with mlops_manifest_free().
+ * @param b   the builder (not modified).
  * @return 0, MLOPS_E_SCHEMA (a rule that spans fields: duplicate path, case
  *         collision; the error path names the offending field of the
  *         statement), MLOPS_E_INVALID, MLOPS_E_NOMEM.
@@ -447,7 +460,7 @@ MLOPS_EXTERN int mlops_manifest_builder_finish(mlops_manifest **out,
 
 /** What happened to an entry between the old (a) and the new (b) manifest. */
 typedef enum mlops_manifest_change {
-    MLOPS_MANIFEST_UNCHANGED = 0,
+    MLOPS_MANIFEST_UNCHANGED = 0, /**< in both, equal */
     MLOPS_MANIFEST_ADDED = 1,   /**< only in b */
     MLOPS_MANIFEST_REMOVED = 2, /**< only in a */
     MLOPS_MANIFEST_CHANGED = 3  /**< in both, different */
@@ -476,6 +489,8 @@ typedef enum mlops_manifest_relation {
  * stay alive (not freed) as long as the diff is used.
  *
  * @param out   receives the diff; release with mlops_manifest_diff_free().
+ * @param a     the old manifest (borrowed).
+ * @param b     the new manifest (borrowed).
  * @param flags must be 0.
  * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM.
  */

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — model packages (.mlpkg).
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -14,6 +15,11 @@
  *
  * Packing reads regular files and directories only; the same inputs give the
  * same bytes whatever the umask, the directory or the time of packing.
+ *
+ * Threads: a packer is used by one thread at a time. mlops_package_sign(),
+ * mlops_package_verify() and mlops_package_extract() keep no state between
+ * calls and may run on several threads at once; the keys, keyring and
+ * options they are given are only read. A report is immutable.
  */
 #ifndef MLOPS_PACKAGE_H
 #define MLOPS_PACKAGE_H
@@ -78,9 +84,13 @@ MLOPS_EXTERN int mlops_pack_options_init(mlops_pack_options *opts, size_t size);
 
 /**
  * A new packer.
+ * @param out  receives the packer; release it with mlops_packer_free().
+ *             Untouched on failure.
  * @param opts NULL for the defaults; copied (the key pointers are kept and
  *        must stay valid until the packer is freed).
- * @return 0, MLOPS_E_INVALID, MLOPS_E_VERSION, MLOPS_E_NOMEM.
+ * @return 0; MLOPS_E_INVALID (NULL `out`, unknown flag bits, `nkeys` without
+ *         `keys`, more than 64 threads); MLOPS_E_VERSION (an options version
+ *         this library does not know); MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_packer_new(mlops_packer **out, const mlops_pack_options *opts);
 
@@ -88,16 +98,22 @@ MLOPS_EXTERN int mlops_packer_new(mlops_packer **out, const mlops_pack_options *
 MLOPS_EXTERN void mlops_packer_free(mlops_packer *p);
 
 /**
- * Add one file.
+ * Add one file. The file is only checked (lstat) and its size noted here;
+ * it is read by mlops_packer_write(), so it must stay in place until then.
+ * @param p      the packer; the file is added to its list. Unchanged on
+ *               failure.
  * @param source the file to read (a regular file; a symlink, FIFO, device
- *        or directory is refused with MLOPS_E_UNSAFE naming it).
+ *        or directory is refused with MLOPS_E_UNSAFE naming it). The name is
+ *        copied.
  * @param path   its path in the package (the manifest path rules apply).
+ *               Copied.
  * @param role   "model", "config", "doc", "code" or "dataset".
  * @param flags  must be 0.
  * A path given twice is reported by mlops_packer_write() (MLOPS_E_EXISTS);
  * two paths equal after case folding by the manifest (MLOPS_E_SCHEMA).
  * @return 0, MLOPS_E_UNSAFE, MLOPS_E_SCHEMA (bad path or role),
- *         MLOPS_E_IO, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ *         MLOPS_E_IO (`source` cannot be stat'ed), MLOPS_E_INVALID (a NULL
+ *         argument, non-zero flags), MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_packer_add_file(mlops_packer *p, const char *source, const char *path,
                                        const char *role, uint32_t flags);
@@ -126,10 +142,17 @@ MLOPS_EXTERN int mlops_packer_add_directory(mlops_packer *p, const char *dir,
  * with constant memory. The file appears complete or not at all (a
  * temporary file beside it is renamed into place). A file that changes
  * while it is packed gives MLOPS_E_INTEGRITY.
+ * @param p        the packer; it stays the caller's, to release with
+ *                 mlops_packer_free() whatever the result.
+ * @param out_path the package file to write (NUL-terminated; not retained).
+ *                 The temporary file is created in the same directory, which
+ *                 must be writable; the package gets mode 0644.
+ * @param manifest the statement's builder, borrowed: it stays the caller's,
+ *                 to release with mlops_manifest_builder_free(). The builder
+ *                 receives the files; after a failure it may hold some of
+ *                 them and should be freed.
  * @param statement_out when not NULL, receives the finished manifest
- *        (release with mlops_manifest_free()).
- * The builder receives the files; after a failure it may hold some of them
- * and should be freed.
+ *        (release with mlops_manifest_free()); untouched on failure.
  * @return 0; MLOPS_E_EXISTS (out_path exists, without MLOPS_PACK_OVERWRITE,
  *         or a package path given twice); MLOPS_E_SCHEMA (from the
  *         manifest, e.g. two paths equal after case folding);
@@ -155,10 +178,27 @@ typedef struct mlops_package_verify_options mlops_package_verify_options;
  * unsigned package gets its first envelope). The tar keeps the input's mtime
  * and the packer's layout, so the result is reproducible too. `out_path` may
  * not be `in_path`.
+ * @param in_path  the package to sign (NUL-terminated; not retained; never
+ *                 modified). It is read twice, verified and then copied; every
+ *                 blob is hashed again while it is copied, so a package
+ *                 changed in between gives MLOPS_E_INTEGRITY.
+ * @param out_path the package to write (NUL-terminated; not retained),
+ *                 through a temporary file in its directory renamed into
+ *                 place: it appears complete or not at all.
+ * @param keys     `nkeys` key pairs that add their signatures; borrowed for
+ *                 the call, not retained.
+ * @param nkeys    the number of `keys`; at least 1.
+ * @param opts     how `in_path` is verified, as for mlops_package_verify()
+ *                 (borrowed for the call). NULL means the defaults, which
+ *                 name no trusted key and do not allow unsigned packages, so
+ *                 it is refused with MLOPS_E_INVALID.
  * @param flags 0 or MLOPS_PACK_OVERWRITE.
  * @return 0; the codes of mlops_package_verify(); MLOPS_E_EXISTS (out_path
  *         exists, or a key already signed); MLOPS_E_UNSUPPORTED (the
- *         statement blob is not canonical JSON); MLOPS_E_IO; MLOPS_E_INVALID;
+ *         statement blob is not canonical JSON); MLOPS_E_IO; MLOPS_E_INVALID
+ *         (a NULL path or `keys`, `nkeys` 0, unknown flag bits, a public-only
+ *         key, a key given twice for an unsigned package); MLOPS_E_LIMIT
+ *         (more than 256 signatures);
  *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
  */
 MLOPS_EXTERN int mlops_package_sign(const char *in_path, const char *out_path,
@@ -225,14 +265,24 @@ MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options 
  *
  * @param report when not NULL, receives the report (also on failure, when
  *        the pass got far enough to make one); release with
- *        mlops_package_report_free().
+ *        mlops_package_report_free(). Untouched when no report was made.
+ * @param path the package file (NUL-terminated; opened read-only; not
+ *        retained).
+ * @param opts the trusted keys and the rest (borrowed for the call). NULL
+ *        means the defaults, which name no trusted key and do not allow
+ *        unsigned packages, so it is refused with MLOPS_E_INVALID: pass a
+ *        keyring in `trusted`, or MLOPS_PACKAGE_ALLOW_UNSIGNED.
  * @return 0 (valid); MLOPS_E_INTEGRITY (the first content mismatch; all are
  *         in the report); MLOPS_E_SIGNATURE (no valid trusted signature, or
  *         an unsigned package when keys were given); MLOPS_E_PARSE (a damaged
  *         tar or JSON document); MLOPS_E_SCHEMA (an OCI document or the
  *         statement breaks its schema); MLOPS_E_UNSAFE (an entry of a
  *         forbidden kind or path); MLOPS_E_UNSUPPORTED (a compressed layer);
- *         MLOPS_E_LIMIT; MLOPS_E_CANCELLED; MLOPS_E_IO; MLOPS_E_INVALID;
+ *         MLOPS_E_NOTFOUND (a file in `paths` that the statement does not
+ *         list); MLOPS_E_LIMIT; MLOPS_E_CANCELLED; MLOPS_E_IO;
+ *         MLOPS_E_INVALID (NULL `path`, no `trusted` keyring without
+ *         MLOPS_PACKAGE_ALLOW_UNSIGNED, unknown flag bits, `npaths` without
+ *         `paths`, a threshold above the number of trusted keys);
  *         MLOPS_E_VERSION; MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_package_verify(mlops_package_report **report, const char *path,
@@ -278,8 +328,12 @@ MLOPS_EXTERN int mlops_package_report_signed(const mlops_package_report *r);
  * Append the report as canonical JSON: {"valid":bool, "files_verified":n,
  * "signed":bool, "statement_sha256":hex|null, "problems":[{"code":
  * "MLOPS_E_INTEGRITY","entry":...,"expected":...,"found":...,"message":...}]}.
+ * "valid" is true when the report has a verified statement and no problem.
+ * @param out   receives the JSON text, appended.
+ * @param r     the report; borrowed and only read.
  * @param flags must be 0.
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (`out` unchanged on failure).
+ * @return 0, MLOPS_E_INVALID (NULL `out` or `r`, non-zero flags),
+ *         MLOPS_E_NOMEM (`out` unchanged on failure).
  */
 MLOPS_EXTERN int mlops_package_report_write_json(mlops_buf *out,
                                                  const mlops_package_report *r,

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — retraining-trigger policies and the promotion gate.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -56,18 +57,19 @@ typedef struct mlops_gate_result mlops_gate_result;
 
 /** Actions, in rank order: a higher value wins. */
 typedef enum mlops_action {
-    MLOPS_ACTION_NONE = 0,
-    MLOPS_ACTION_WARN = 1,
-    MLOPS_ACTION_RETRAIN = 2,
-    MLOPS_ACTION_BLOCK_PROMOTION = 3,
-    MLOPS_ACTION_ROLLBACK = 4
+    MLOPS_ACTION_NONE = 0,            /**< nothing to do (the gate: promote) */
+    MLOPS_ACTION_WARN = 1,            /**< tell a person */
+    MLOPS_ACTION_RETRAIN = 2,         /**< train a new candidate */
+    MLOPS_ACTION_BLOCK_PROMOTION = 3, /**< do not promote the candidate */
+    MLOPS_ACTION_ROLLBACK = 4         /**< go back to the previous version */
 } mlops_action;
 
 /** Three-valued results of conditions and rules. */
 typedef enum mlops_truth {
-    MLOPS_TRUTH_FALSE = 0,
-    MLOPS_TRUTH_TRUE = 1,
-    MLOPS_TRUTH_UNKNOWN = 2
+    MLOPS_TRUTH_FALSE = 0,  /**< false */
+    MLOPS_TRUTH_TRUE = 1,   /**< true */
+    MLOPS_TRUTH_UNKNOWN = 2 /**< not decidable: a signal missing, NaN or with too few
+                                 samples; never fires, never passes */
 } mlops_truth;
 
 /** Why a condition or rule came out as it did (append-only). */
@@ -145,6 +147,8 @@ MLOPS_EXTERN size_t mlops_policy_test_count(const mlops_policy *policy);
  * @param report     receives a JSON report (appended): {"findings":[...]},
  *                   each finding with "code", "path" and "message".
  * @param n_findings receives the number of findings; may be NULL.
+ * @param policy     the policy.
+ * @param flags      must be 0.
  * @return 0 (findings are not errors); MLOPS_E_INVALID; MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_policy_lint(mlops_buf *report, size_t *n_findings,
@@ -155,6 +159,8 @@ MLOPS_EXTERN int mlops_policy_lint(mlops_buf *report, size_t *n_findings,
  *
  * @param passed, failed receive the counts; either may be NULL.
  * @param report receives a JSON report (appended), or NULL.
+ * @param policy the policy.
+ * @param flags  must be 0.
  * @return 0 whether or not tests fail (see `failed`); MLOPS_E_INVALID;
  *   MLOPS_E_NOMEM.
  */
@@ -165,9 +171,12 @@ MLOPS_EXTERN int mlops_policy_run_tests(size_t *passed, size_t *failed, mlops_bu
  * Replay a JSON Lines log of observations against the policy, starting from
  * a fresh state, and compare each step's decision with the one recorded in
  * the log. One object per line:
- * `{"now_ms": <int>, "signals": {name: number | {"value": number,
+ * @code
+ * {"now_ms": <int>, "signals": {name: number | {"value": number,
  * "samples": int} | null}, "expect": {"action": "<name>", "rule": "<id>" |
- * null}}`; `expect` may be absent (the step is evaluated, not compared).
+ * null}}
+ * @endcode
+ * `expect` may be absent (the step is evaluated, not compared).
  *
  * With MLOPS_POLICY_REPLAY_RECORD in `flags`, `report` (required) receives
  * instead the log itself, one canonical JSON object per line, with each
@@ -178,6 +187,10 @@ MLOPS_EXTERN int mlops_policy_run_tests(size_t *passed, size_t *failed, mlops_bu
  * @param mismatches receives the number of steps whose decision differs.
  * @param report     receives (appended) a JSON report listing up to 100
  *                   mismatches, or NULL.
+ * @param policy     the policy.
+ * @param data       the log's bytes (need not be NUL-terminated); not retained.
+ * @param len        their length in bytes.
+ * @param flags      0 or MLOPS_POLICY_REPLAY_RECORD.
  * @return 0 (mismatches are not errors); MLOPS_E_PARSE / MLOPS_E_SCHEMA
  *   naming the line ("log line 17: ..."); MLOPS_E_INVALID (time going
  *   backwards); MLOPS_E_NOMEM. Nothing is written on failure.

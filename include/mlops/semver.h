@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — Semantic Versioning 2.0.0.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -25,6 +26,7 @@ typedef struct mlops_semver mlops_semver;
  * empty identifiers ("1.2.3-", "1.2.3-a..b"), characters outside
  * [0-9A-Za-z-], numbers beyond 2^64-1, leading or trailing whitespace.
  * @param out receives the version; release with mlops_semver_free().
+ * @param str the NUL-terminated version string (not retained).
  * @return 0, MLOPS_E_PARSE, MLOPS_E_INVALID, MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_semver_parse(mlops_semver **out, const char *str);
@@ -59,6 +61,7 @@ MLOPS_EXTERN int mlops_semver_validate(const char *str);
 /**
  * Compare two version strings by precedence without allocating.
  * @param result receives -1, 0 or 1.
+ * @param a, b   the NUL-terminated version strings.
  * @return 0, MLOPS_E_PARSE (the detail names which argument), MLOPS_E_INVALID.
  */
 MLOPS_EXTERN int mlops_semver_compare_str(int *result, const char *a, const char *b);

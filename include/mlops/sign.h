@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — Ed25519 keys and DSSE signature envelopes.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -64,11 +65,16 @@ MLOPS_EXTERN int mlops_key_generate(mlops_key **out, uint32_t flags);
  * Load a key from PEM text: "PRIVATE KEY" (unencrypted PKCS#8, gives a key
  * pair) or "PUBLIC KEY" (SubjectPublicKeyInfo, gives a public key). Exactly
  * one PEM block; anything other than whitespace around it is refused.
- * @param pem the text; need not be NUL-terminated. Not retained.
+ * @param out   receives the key; release it with mlops_key_free(). Untouched
+ *              on failure.
+ * @param pem   the text; need not be NUL-terminated. Not retained.
+ * @param len   the length of `pem` in bytes; at most 64 KiB.
+ * @param flags must be 0.
  * @return 0; MLOPS_E_PARSE (no PEM block, bad base64 or DER, trailing bytes);
  *         MLOPS_E_UNSUPPORTED (another algorithm, an encrypted or legacy
- *         "ED25519 PRIVATE KEY"-style block); MLOPS_E_INVALID; MLOPS_E_NOMEM;
- *         MLOPS_E_LIMIT (text over 64 KiB).
+ *         "ED25519 PRIVATE KEY"-style block, PEM headers); MLOPS_E_INVALID
+ *         (NULL `out` or `pem`, non-zero `flags`); MLOPS_E_NOMEM;
+ *         MLOPS_E_LIMIT (text over 64 KiB); MLOPS_E_CRYPTO.
  */
 MLOPS_EXTERN int mlops_key_load_pem(mlops_key **out, const char *pem, size_t len,
                                     uint32_t flags);
@@ -184,8 +190,15 @@ MLOPS_EXTERN size_t mlops_keyring_count(const mlops_keyring *ring);
 /**
  * The DSSE pre-authentication encoding of a payload (the bytes that are
  * actually signed), appended to `out`; on failure `out` is unchanged.
+ * @param out          receives the encoding, appended.
  * @param payload_type NUL-terminated; NULL means MLOPS_DSSE_PAYLOAD_TYPE_INTOTO.
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM, MLOPS_E_LIMIT.
+ *                     Used as given (not checked for printable ASCII here).
+ * @param payload      the payload bytes; may be NULL only when `len` is 0.
+ *                     Not retained.
+ * @param len          the length of `payload` in bytes.
+ * @return 0, MLOPS_E_INVALID (NULL `out`, or NULL `payload` with `len` not 0),
+ *         MLOPS_E_NOMEM, MLOPS_E_LIMIT (the encoding's size overflows).
+ *         Thread-safe.
  */
 MLOPS_EXTERN int mlops_dsse_pae(mlops_buf *out, const char *payload_type,
                                 const void *payload, size_t len);
@@ -195,13 +208,23 @@ MLOPS_EXTERN int mlops_dsse_pae(mlops_buf *out, const char *payload_type,
  * canonical JSON (RFC 8785), to `out` (appended; unchanged on failure):
  * `{"payload":"<base64>","payloadType":"...","signatures":[{"keyid":"...",
  * "sig":"<base64>"},...]}`. Base64 is the standard alphabet with padding.
+ * Signatures are in the order of `keys`.
+ * @param out   receives the envelope, appended.
  * @param payload_type NULL means MLOPS_DSSE_PAYLOAD_TYPE_INTOTO; it must be
- *        printable ASCII.
- * @param keys key pairs, not retained; two keys with one key id are refused.
+ *        printable ASCII and not empty.
+ * @param payload the bytes to sign; may be NULL only when `len` is 0. Not
+ *        retained: the envelope carries a base64 copy.
+ * @param len   the length of `payload` in bytes; at most 48 MiB less 64 KiB
+ *        (50266112), so that the envelope stays within the 64 MiB that
+ *        mlops_dsse_verify() reads.
+ * @param keys  `nkeys` key pairs (none NULL), borrowed for the call and not
+ *        retained; two keys with one key id are refused.
+ * @param nkeys the number of `keys`: 1 to 256.
  * @param flags must be 0.
  * @return 0; MLOPS_E_INVALID (NULL, nkeys 0, a public-only key, a duplicate
- *         key, a bad payload type); MLOPS_E_NOMEM; MLOPS_E_CRYPTO;
- *         MLOPS_E_LIMIT (payload over 64 MiB).
+ *         key, a bad payload type, non-zero flags); MLOPS_E_NOMEM;
+ *         MLOPS_E_CRYPTO; MLOPS_E_LIMIT (payload over the size above, more
+ *         than 256 keys). Thread-safe for shared keys.
  */
 MLOPS_EXTERN int mlops_dsse_sign(mlops_buf *out, const char *payload_type,
                                  const void *payload, size_t len,
@@ -261,14 +284,21 @@ MLOPS_EXTERN int mlops_dsse_verify_options_init(mlops_dsse_verify_options *opts,
  *
  * @param payload receives the exact payload bytes (appended); unchanged on
  *        any failure. May be NULL to only check.
+ * @param envelope the envelope's JSON text; need not be NUL-terminated. Not
+ *        retained.
+ * @param envelope_len the length of `envelope` in bytes; at most 64 MiB.
+ * @param trusted the trusted keys; borrowed for the call and only read. It
+ *        must hold at least `threshold` keys (an empty set is refused).
  * @param opts NULL for the defaults.
  * @return 0; MLOPS_E_PARSE (not JSON, bad base64; the detail and the error
  *         position say where); MLOPS_E_SCHEMA (missing or unknown member,
  *         wrong type, no signatures, wrong payload type);
  *         MLOPS_E_SIGNATURE (fewer than `threshold` valid trusted
  *         signatures: forged, altered or untrusted); MLOPS_E_LIMIT (envelope
- *         over 96 MiB, more than 256 signatures); MLOPS_E_INVALID;
- *         MLOPS_E_VERSION; MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
+ *         over 64 MiB, more than 256 signatures); MLOPS_E_INVALID (NULL
+ *         `envelope` or `trusted`, non-zero option flags, a threshold above
+ *         the number of trusted keys); MLOPS_E_VERSION; MLOPS_E_NOMEM;
+ *         MLOPS_E_CRYPTO.
  * Thread-safe for a shared keyring.
  */
 MLOPS_EXTERN int mlops_dsse_verify(mlops_buf *payload, const char *envelope,

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — streaming profiles: mergeable, serialisable column summaries.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -108,7 +109,9 @@ MLOPS_EXTERN int mlops_profile_clone(mlops_profile **out, const mlops_profile *p
 /**
  * Add `n` values to a numeric profile. NaN, +inf and -inf are counted
  * separately and kept out of every other statistic. Never allocates.
+ * @param p      a numeric profile
  * @param values the values (not retained); may be NULL when n == 0
+ * @param n      number of values
  * @return 0, or MLOPS_E_INVALID (NULL profile or values, categorical
  *         profile); nothing changes on failure.
  */
@@ -209,7 +212,9 @@ MLOPS_EXTERN uint64_t mlops_profile_category_error(const mlops_profile *p);
 /**
  * Copy the retained categories, sorted by code, into caller arrays.
  * @param codes, counts arrays of `capacity` entries (either may be NULL)
+ * @param capacity entries of each array
  * @param n_out receives the number of retained categories
+ * @param p a categorical profile
  * @return 0; MLOPS_E_INVALID (NULL p or n_out, numeric profile);
  *         MLOPS_E_LIMIT (capacity < number retained; *n_out still set);
  *         MLOPS_E_NOMEM.
@@ -241,6 +246,8 @@ MLOPS_EXTERN int mlops_profile_rank(double *out, const mlops_profile *p, double 
  * quantiles at those ranks (within its rank error).
  * @param edges array of at least bins - 1 entries
  * @param n_edges receives the number of edges written
+ * @param ref a numeric profile of the reference data
+ * @param bins number of bins the edges delimit
  * @return 0; MLOPS_E_INVALID (NULL, categorical, bins < 2 or > 65537);
  *         MLOPS_E_DOMAIN (no finite values); MLOPS_E_NOMEM.
  */
@@ -278,16 +285,19 @@ typedef struct mlops_sketch_test {
      *  sketches' 99% confidence): [low, high]. Equal to the statistic when
      *  both sketches are exact. */
     double low;
+    /** Upper end of that interval. */
     double high;
     /** KS: asymptotic p-values at high and at low (so p_low <= p_high);
      *  NaN for Wasserstein. */
     double pvalue_low;
+    /** KS: asymptotic p-value at low (see pvalue_low); NaN for Wasserstein. */
     double pvalue_high;
     /** The threshold the interval was compared with: the KS critical value
      *  at alpha, or the caller's Wasserstein threshold. */
     double threshold;
     /** Rank errors of the two sketches that widened the interval. */
     double eps_ref;
+    /** Rank error of the current profile's sketch (see eps_ref). */
     double eps_cur;
     /** An mlops_sketch_verdict. */
     int32_t verdict;
@@ -304,6 +314,9 @@ typedef struct mlops_sketch_test {
  * sqrt(-ln(alpha / 2) / 2) and n, m the true counts; verdict DRIFT when
  * low > threshold, NO_DRIFT when high <= threshold, else INCONCLUSIVE.
  * P-values are the asymptotic Kolmogorov distribution at high and low.
+ * @param out receives the result; the caller sets its version and size
+ *            (MLOPS_SKETCH_TEST_INIT)
+ * @param ref, cur numeric profiles of the reference and the current data
  * @param alpha significance level in (0, 1)
  * @return 0; MLOPS_E_INVALID (NULL, categorical, alpha out of range, result
  *         size too small); MLOPS_E_VERSION (result version unknown);
@@ -319,6 +332,8 @@ MLOPS_EXTERN int mlops_profile_ks_test(mlops_sketch_test *out, const mlops_profi
  * * (max - min over both profiles), clipped at 0 (both CDFs are exact outside
  * the joint range). Verdict DRIFT when low >= threshold, NO_DRIFT when
  * high < threshold, else INCONCLUSIVE.
+ * @param out as for mlops_profile_ks_test()
+ * @param ref, cur numeric profiles of the reference and the current data
  * @param threshold distance threshold (finite, >= 0)
  * @return as mlops_profile_ks_test().
  */

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — a local model store: an OCI image layout used as a registry on
  * one machine.
  *
@@ -42,11 +43,18 @@ typedef struct mlops_store mlops_store;
 
 /**
  * Open (or create) a store.
+ * @param out   receives the store; release it with mlops_store_close().
+ *              Untouched on failure.
+ * @param path  the store's directory (NUL-terminated; copied). With
+ *              MLOPS_STORE_CREATE it is made (mode 0755) when missing; its
+ *              parent must exist. Opening creates the lock file `.lock` in it
+ *              when there is none.
  * @param flags MLOPS_STORE_CREATE, MLOPS_STORE_NOWAIT.
  * @return 0; MLOPS_E_NOTFOUND (no store there, without CREATE);
  *         MLOPS_E_PARSE / MLOPS_E_SCHEMA (a damaged index.json);
+ *         MLOPS_E_LIMIT (index.json over 64 MiB);
  *         MLOPS_E_VERSION (another layout version); MLOPS_E_IO;
- *         MLOPS_E_INVALID; MLOPS_E_NOMEM.
+ *         MLOPS_E_INVALID (NULL argument, unknown flag bits); MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_store_open(mlops_store **out, const char *path, uint32_t flags);
 
@@ -57,11 +65,19 @@ MLOPS_EXTERN void mlops_store_close(mlops_store *s);
  * Verify a package (see mlops_package_verify()) and add it under the tag
  * "name:version" of its statement. Adding the same package again does
  * nothing and succeeds.
+ * @param s    the store. The change is made under its writer lock (waited
+ *             for, or MLOPS_E_LOCKED with MLOPS_STORE_NOWAIT), starting from
+ *             the index.json last committed.
+ * @param package_path the package file (NUL-terminated; not retained; never
+ *             modified). It is read twice, verified and then its blobs
+ *             copied; every blob is hashed again while it is copied, so a
+ *             package changed in between gives MLOPS_E_INTEGRITY.
  * @param opts verification options (trusted keys...); NULL is refused unless
  *        it is to accept unsigned packages: pass options with
  *        MLOPS_PACKAGE_ALLOW_UNSIGNED.
  * @return 0; the codes of mlops_package_verify(); MLOPS_E_EXISTS (the tag
- *         names another manifest); MLOPS_E_LOCKED; MLOPS_E_IO.
+ *         names another manifest); MLOPS_E_LOCKED (another writer holds the
+ *         lock, with MLOPS_STORE_NOWAIT); MLOPS_E_IO.
  */
 MLOPS_EXTERN int mlops_store_add(mlops_store *s, const char *package_path,
                                  const mlops_package_verify_options *opts);
@@ -69,8 +85,15 @@ MLOPS_EXTERN int mlops_store_add(mlops_store *s, const char *package_path,
 /**
  * The manifest digest ("sha256:<hex>") a reference names: "name:version" or
  * "name:alias".
- * @param out receives a copy; release with mlops_free().
- * @return 0, MLOPS_E_NOTFOUND, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ * @param out receives a copy; release with mlops_free(). Untouched on
+ *        failure.
+ * @param s   the store. Its index.json is read again (without the lock), so
+ *            the answer reflects the last committed change.
+ * @param reference "name:version" or "name:alias", compared byte for byte
+ *            (NUL-terminated; not retained).
+ * @return 0, MLOPS_E_NOTFOUND, MLOPS_E_INVALID, MLOPS_E_NOMEM;
+ *         MLOPS_E_PARSE / MLOPS_E_SCHEMA / MLOPS_E_IO (index.json cannot be
+ *         read again).
  */
 MLOPS_EXTERN int mlops_store_resolve(char **out, mlops_store *s, const char *reference);
 
@@ -101,11 +124,18 @@ MLOPS_EXTERN const char *mlops_store_tag(mlops_store *s, size_t i);
  * layout, order and tar rules as the packer (docs/formats/package-v1.md),
  * so a package packed with the same mtime comes back byte for byte. Every
  * blob is checked against its digest while it is copied.
+ * @param s     the store; only read (its index.json is read again, without
+ *              the lock).
  * @param reference "name:version" or "name:alias".
+ * @param out_path the package file to write (NUL-terminated; not retained),
+ *              through a temporary file in its directory renamed into place:
+ *              it appears complete or not at all. It must not exist unless
+ *              `flags` has MLOPS_PACK_OVERWRITE (MLOPS_E_EXISTS).
  * @param mtime the tar entries' mtime; -1 takes SOURCE_DATE_EPOCH or 0.
  * @param flags 0 or MLOPS_PACK_OVERWRITE.
  * @return 0, MLOPS_E_NOTFOUND, MLOPS_E_EXISTS, MLOPS_E_INTEGRITY (a damaged
- *         blob), MLOPS_E_SCHEMA, MLOPS_E_IO, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ *         blob), MLOPS_E_PARSE, MLOPS_E_SCHEMA, MLOPS_E_IO, MLOPS_E_INVALID,
+ *         MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_store_export(mlops_store *s, const char *reference,
                                     const char *out_path, int64_t mtime, uint32_t flags);
@@ -120,9 +150,16 @@ MLOPS_EXTERN int mlops_store_export(mlops_store *s, const char *reference,
  * package) as `envelope` to carry it in; verification then checks it as
  * usual. Nothing in the layout is trusted: the result must still be
  * verified.
+ * @param layout_dir the layout's directory (NUL-terminated; not retained);
+ *        only read, never locked or changed.
  * @param reference the `org.opencontainers.image.ref.name` in the layout's
  *        index.json (what followed DIR: in the skopeo command).
- * @param envelope NULL for none.
+ * @param envelope NULL for none. Its bytes are carried into the package as
+ *        given (neither parsed nor verified here); not retained.
+ * @param envelope_len the length of `envelope` in bytes (it need not be
+ *        NUL-terminated); 0 when `envelope` is NULL (a NULL `envelope` with
+ *        a non-zero length is MLOPS_E_INVALID).
+ * @param out_path the package file to write, as for mlops_store_export().
  * @param mtime as mlops_store_export().
  * @param flags 0 or MLOPS_PACK_OVERWRITE.
  * @return 0, MLOPS_E_NOTFOUND (no such reference), MLOPS_E_PARSE,
@@ -135,9 +172,16 @@ MLOPS_EXTERN int mlops_layout_export(const char *layout_dir, const char *referen
 
 /**
  * Remove blobs that no tag reaches (through its manifest, config, layers and
- * signature referrer).
- * @param removed receives the number of blobs removed (may be NULL).
- * @return 0, MLOPS_E_LOCKED, MLOPS_E_IO, MLOPS_E_NOMEM.
+ * signature referrer), and the temporary files a killed writer left in
+ * `blobs/sha256/`.
+ * @param s       the store; the removal is made under its writer lock, as
+ *                for mlops_store_add().
+ * @param removed receives the number of files removed (may be NULL);
+ *                untouched on failure.
+ * @return 0, MLOPS_E_LOCKED, MLOPS_E_IO, MLOPS_E_NOMEM; MLOPS_E_INVALID
+ *         (NULL `s`); MLOPS_E_PARSE / MLOPS_E_SCHEMA (a damaged index.json
+ *         or stored manifest); MLOPS_E_INTEGRITY (a manifest blob that does
+ *         not hash to its name).
  */
 MLOPS_EXTERN int mlops_store_gc(mlops_store *s, size_t *removed);
 

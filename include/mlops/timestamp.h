@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libmlops — RFC 3339 timestamps in UTC.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -34,6 +35,7 @@ extern "C" {
  *
  * @param seconds receives seconds since the epoch (negative before 1970).
  * @param nanos   receives 0..999999999; may be NULL when not needed.
+ * @param str     the NUL-terminated string to parse.
  * @return 0, MLOPS_E_PARSE (detail with byte offset), MLOPS_E_INVALID.
  */
 MLOPS_EXTERN int mlops_timestamp_parse(int64_t *seconds, uint32_t *nanos, const char *str);

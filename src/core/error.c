@@ -26,11 +26,23 @@ typedef struct last_error {
  * error must never need memory. */
 static _Thread_local last_error tls_error = { 0, -1, 0, 0, "", "" };
 
+/* Format into a local buffer first: callers may pass the current detail
+ * (mlops_error_last()) as an argument when they re-record an error with more
+ * context, and vsnprintf's source and destination must not overlap. */
 static void set_message(const char *fmt, va_list ap)
 {
-    int n = vsnprintf(tls_error.message, sizeof tls_error.message, fmt, ap);
+    char tmp[DETAIL_SIZE];
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     if (n < 0)
-        tls_error.message[0] = '\0';
+        tmp[0] = '\0';
+    memcpy(tls_error.message, tmp, sizeof tmp);
+}
+
+static void set_path(const char *path)
+{
+    char tmp[PATH_SIZE];
+    snprintf(tmp, sizeof tmp, "%s", path ? path : "");
+    memcpy(tls_error.path, tmp, sizeof tmp);
 }
 
 int mlops__error(int code, const char *fmt, ...)
@@ -55,10 +67,10 @@ int mlops__error_at(int code, int64_t offset, uint32_t line, uint32_t column,
     tls_error.offset = offset;
     tls_error.line = line;
     tls_error.column = column;
-    snprintf(tls_error.path, sizeof tls_error.path, "%s", path ? path : "");
     va_start(ap, fmt);
     set_message(fmt, ap);
     va_end(ap);
+    set_path(path); /* after the message: an argument may point at the old path */
     return code;
 }
 

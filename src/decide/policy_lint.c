@@ -140,20 +140,27 @@ static void lint_node(linter *l, const mlops__node *n)
     }
 }
 
+/* Field by field: the struct has padding after `op`, which memcmp would read. */
+static int same_cmp(const mlops__cmp *x, const mlops__cmp *y)
+{
+    return x->op == y->op && x->a == y->a && x->b == y->b && x->abs_tol == y->abs_tol &&
+           x->rel_tol == y->rel_tol;
+}
+
 static int same_node(const mlops_policy *p, uint32_t a, uint32_t b)
 {
     const mlops__node *x = &p->nodes[a], *y = &p->nodes[b];
     if (x->kind != y->kind || x->n_children != y->n_children || x->k != y->k)
         return 0;
     if (x->kind == MLOPS__NODE_CMP &&
-        (strcmp(x->signal, y->signal) != 0 || memcmp(&x->cmp, &y->cmp, sizeof x->cmp) != 0 ||
+        (strcmp(x->signal, y->signal) != 0 || !same_cmp(&x->cmp, &y->cmp) ||
          x->has_exit != y->has_exit || (x->has_exit && x->exit != y->exit) ||
          x->min_samples != y->min_samples))
         return 0;
     if (x->kind == MLOPS__NODE_AGG &&
         (strcmp(x->glob, y->glob) != 0 || x->how != y->how || x->has_each != y->has_each ||
-         memcmp(&x->each, &y->each, sizeof x->each) != 0 || x->alpha != y->alpha ||
-         x->correction != y->correction || memcmp(&x->reduce, &y->reduce, sizeof x->reduce) ||
+         !same_cmp(&x->each, &y->each) || x->alpha != y->alpha ||
+         x->correction != y->correction || !same_cmp(&x->reduce, &y->reduce) ||
          x->n_weights || y->n_weights || x->min_samples != y->min_samples))
         return 0;
     for (uint32_t i = 0; i < x->n_children; i++)

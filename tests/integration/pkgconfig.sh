@@ -22,15 +22,23 @@ printf 'model bytes\n' > "$stage/model.bin"
 expect=$(sha256sum "$stage/model.bin" | cut -d' ' -f1)
 for example in "$src"/examples/c/*.c; do
     name=$(basename "$example" .c)
-    cc -std=c11 -Wall -Wextra -Werror $cflags "$example" -o "$stage/$name" $libs
+    cc -std=c11 -Wall -Wextra -Werror $cflags "$example" -o "$stage/$name" $libs -lm
     case "$name" in
     core_hash_and_compare)
         out=$(LD_LIBRARY_PATH="$libdir" "$stage/$name" "$stage/model.bin" 1.0.0 1.0.0-rc.1)
         grep -q "^sha256:$expect " <<<"$out" || { echo "wrong digest: $out"; exit 1; }
         grep -q "^1.0.0 > 1.0.0-rc.1$" <<<"$out" || { echo "wrong order: $out"; exit 1; }
         ;;
+    artifact_manifest) want="parent link checked: yes" ;;&
+    decide_policy)     want="suppressed (COOLDOWN) for another 5h" ;;&
+    monitor_drift)     want="drifted: yes, missing in current: 1" ;;&
+    monitor_profile)   want="verdict drift" ;;&
+    artifact_manifest|decide_policy|monitor_drift|monitor_profile)
+        out=$(LD_LIBRARY_PATH="$libdir" "$stage/$name")
+        grep -qF "$want" <<<"$out" || { echo "$name: expected '$want' in: $out"; exit 1; }
+        ;;
     *)
-        LD_LIBRARY_PATH="$libdir" "$stage/$name" >/dev/null
+        echo "example $name has no check in tests/integration/pkgconfig.sh"; exit 1
         ;;
     esac
     echo "example $name: built against the installed library and ran"

@@ -1,0 +1,253 @@
+/*
+ * Categorical drift: chi-square homogeneity, two-proportion z-test and the
+ * share metrics over the union of categories; unseen share.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The chi-square statistic is formed as scipy.stats.chi2_contingency(table,
+ * correction=False) forms it (expected = row * column / total, terms summed
+ * pairwise over the flattened 2 x k table), the p-value is the chi-square
+ * survival function at k - 1 degrees of freedom.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "monitor/drift_categorical.h"
+#include "monitor/drift_internal.h"
+#include "monitor/drift_shares.h"
+#include "monitor/drift_special.h"
+
+#define MAX_CATEGORIES 16777216u
+
+/* Pairwise (NumPy order) sum of the chi-square terms of the 2 x k table. */
+typedef struct chi_ctx {
+    const uint64_t *rc, *cc;
+    size_t k;
+    double n, m, total;
+} chi_ctx;
+
+static double chi_term(const chi_ctx *c, size_t idx)
+{
+    int row = idx >= c->k;
+    size_t j = row ? idx - c->k : idx;
+    double obs = (double)(row ? c->cc[j] : c->rc[j]);
+    double rowsum = row ? c->m : c->n;
+    double col = (double)(c->rc[j] + c->cc[j]);
+    double e = (rowsum * col) / c->total;
+    double d = obs - e;
+    return d * d / e;
+}
+
+static double chi_sum(const chi_ctx *c, size_t lo, size_t n)
+{
+    if (n < 8) {
+        double res = 0.0;
+        for (size_t i = 0; i < n; i++)
+            res += chi_term(c, lo + i);
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        for (size_t j = 0; j < 8; j++)
+            r[j] = chi_term(c, lo + j);
+        size_t i;
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (size_t j = 0; j < 8; j++)
+                r[j] += chi_term(c, lo + i + j);
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++)
+            res += chi_term(c, lo + i);
+        return res;
+    }
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return chi_sum(c, lo, n2) + chi_sum(c, lo + n2, n - n2);
+}
+
+int mlops__drift_categorical_from_counts(mlops_drift_result *r, const uint64_t *rc,
+                                         const uint64_t *cc, const int32_t *cats,
+                                         size_t bins, const mlops_drift_options *o)
+{
+    uint64_t n = 0, m = 0, unseen = 0;
+    for (size_t i = 0; i < bins; i++) {
+        n += rc[i];
+        m += cc[i];
+        if (rc[i] == 0)
+            unseen += cc[i];
+    }
+    int metric = r->metric;
+    if (metric == MLOPS_DRIFT_ZTEST && bins != 2)
+        return mlops__error(MLOPS_E_DOMAIN,
+                            "ztest needs exactly two categories in the union of both "
+                            "samples (got %zu)", bins);
+    int32_t *cat_copy = NULL;
+    if (cats) {
+        cat_copy = mlops__reallocarray(NULL, bins, sizeof *cat_copy);
+        if (!cat_copy)
+            return mlops__error_nomem();
+        memcpy(cat_copy, cats, bins * sizeof *cat_copy);
+    }
+    if (mlops__drift_metric_is_share(metric)) {
+        int rc2 = mlops__drift_result_set_shares(r, NULL, 0, rc, cc, bins, o);
+        if (rc2) {
+            mlops__free(cat_copy);
+            return rc2;
+        }
+        /* Categorical bins have no edges. */
+        mlops__free(r->edges);
+        r->edges = NULL;
+    } else {
+        uint64_t *a = mlops__reallocarray(NULL, bins, sizeof *a);
+        uint64_t *b = mlops__reallocarray(NULL, bins, sizeof *b);
+        if (!a || !b) {
+            mlops__free(a);
+            mlops__free(b);
+            mlops__free(cat_copy);
+            return mlops__error_nomem();
+        }
+        memcpy(a, rc, bins * sizeof *a);
+        memcpy(b, cc, bins * sizeof *b);
+        r->ref_counts = a;
+        r->cur_counts = b;
+        r->bins = bins;
+        if (metric == MLOPS_DRIFT_CHI2) {
+            r->dof = bins - 1;
+            if (bins <= 1) {
+                r->statistic = 0.0;
+                r->pvalue = 1.0;
+            } else {
+                chi_ctx c = {rc, cc, bins, (double)n, (double)m, (double)(n + m)};
+                r->statistic = chi_sum(&c, 0, 2 * bins);
+                r->pvalue = mlops__drift_chi2_sf(r->statistic, (double)(bins - 1));
+            }
+            r->pvalue_method = MLOPS_DRIFT_PVALUE_ASYMPTOTIC;
+        } else {
+            /* Pooled two-proportion z-test on the first category's share. */
+            double p1 = (double)rc[0] / (double)n, p2 = (double)cc[0] / (double)m;
+            double p = (double)(rc[0] + cc[0]) / (double)(n + m);
+            double se = sqrt(p * (1 - p) * (1.0 / (double)n + 1.0 / (double)m));
+            double z = (p1 - p2) / se;
+            r->statistic = z;
+            r->pvalue = 2 * mlops__drift_norm_sf(fabs(z));
+            if (r->pvalue > 1)
+                r->pvalue = 1;
+            r->pvalue_method = MLOPS_DRIFT_PVALUE_ASYMPTOTIC;
+        }
+    }
+    r->categories = cat_copy;
+    r->unseen_share = (double)unseen / (double)m;
+    r->n_ref = n;
+    r->n_cur = m;
+    return 0;
+}
+
+static int side_counts(uint64_t *counts, uint64_t *missing, const char *side,
+                       const int32_t *x, size_t n, uint32_t ncat, int reject)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t v = x[i];
+        if (v < 0) {
+            if (reject)
+                return mlops__error(MLOPS_E_DOMAIN,
+                                    "%s sample: missing value (code %ld) at index %zu "
+                                    "(rejected by MLOPS_DRIFT_REJECT_NONFINITE)",
+                                    side, (long)v, i);
+            (*missing)++;
+            continue;
+        }
+        if ((uint32_t)v >= ncat)
+            return mlops__error(MLOPS_E_INVALID,
+                                "%s sample: category code %ld at index %zu is out of range "
+                                "(n_categories %lu)", side, (long)v, i, (unsigned long)ncat);
+        counts[v]++;
+    }
+    if ((uint64_t)n - *missing == 0)
+        return mlops__error(MLOPS_E_DOMAIN,
+                            "%s sample is empty after omitting missing values (%zu values)",
+                            side, n);
+    return 0;
+}
+
+int mlops_drift_categorical(mlops_drift_result **out, int metric, const int32_t *ref,
+                            size_t n_ref, const int32_t *cur, size_t n_cur,
+                            uint32_t n_categories, const mlops_drift_options *opts)
+{
+    MLOPS__CHECK_ARG(out);
+    mlops_drift_options o;
+    int rc = mlops__drift_options_load(&o, opts);
+    if (rc)
+        return rc;
+    if (n_categories == 0 || n_categories > MAX_CATEGORIES)
+        return mlops__error(MLOPS_E_INVALID, "n_categories must be in 1..%u (got %lu)",
+                            MAX_CATEGORIES, (unsigned long)n_categories);
+    if (metric != MLOPS_DRIFT_AUTO && metric != MLOPS_DRIFT_CHI2 &&
+        metric != MLOPS_DRIFT_ZTEST && !mlops__drift_metric_is_share(metric))
+        return mlops__error(MLOPS_E_INVALID, "metric %d (%s) does not apply to categories",
+                            metric, mlops_drift_metric_name(metric));
+    if (n_ref > 0 && !ref)
+        return mlops__error(MLOPS_E_INVALID, "reference sample is NULL with length %zu", n_ref);
+    if (n_cur > 0 && !cur)
+        return mlops__error(MLOPS_E_INVALID, "current sample is NULL with length %zu", n_cur);
+    uint64_t *cnt = mlops__calloc(2 * (size_t)n_categories, sizeof *cnt);
+    if (!cnt)
+        return mlops__error_nomem();
+    uint64_t *rcnt = cnt, *ccnt = cnt + n_categories;
+    uint64_t miss_ref = 0, miss_cur = 0;
+    int reject = (o.flags & MLOPS_DRIFT_REJECT_NONFINITE) != 0;
+    mlops_drift_result *r = NULL;
+    int32_t *cats = NULL;
+    rc = side_counts(rcnt, &miss_ref, "reference", ref, n_ref, n_categories, reject);
+    if (!rc)
+        rc = side_counts(ccnt, &miss_cur, "current", cur, n_cur, n_categories, reject);
+    if (rc)
+        goto done;
+    /* Compact to the union of categories, in code order. */
+    size_t bins = 0;
+    for (uint32_t i = 0; i < n_categories; i++)
+        if (rcnt[i] || ccnt[i])
+            bins++;
+    cats = mlops__reallocarray(NULL, bins, sizeof *cats);
+    if (!cats) {
+        rc = mlops__error_nomem();
+        goto done;
+    }
+    size_t j = 0;
+    for (uint32_t i = 0; i < n_categories; i++) {
+        if (rcnt[i] || ccnt[i]) {
+            cats[j] = (int32_t)i;
+            rcnt[j] = rcnt[i];
+            ccnt[j] = ccnt[i];
+            j++;
+        }
+    }
+    /* ccnt starts after rcnt, so moving both down is safe: j <= i. */
+    if (metric == MLOPS_DRIFT_AUTO) {
+        uint64_t nref = (uint64_t)n_ref - miss_ref;
+        uint64_t distinct = 0;
+        for (size_t q = 0; q < bins; q++)
+            distinct += rcnt[q] ? 1 : 0;
+        metric = mlops_drift_auto_metric(1, nref, distinct);
+        if (metric == MLOPS_DRIFT_ZTEST && bins != 2)
+            metric = MLOPS_DRIFT_CHI2;
+    }
+    r = mlops__drift_result_alloc(metric);
+    if (!r) {
+        rc = MLOPS_E_NOMEM;
+        goto done;
+    }
+    rc = mlops__drift_categorical_from_counts(r, rcnt, ccnt, cats, bins, &o);
+    if (rc)
+        goto done;
+    r->missing_ref = miss_ref;
+    r->missing_cur = miss_cur;
+    mlops__drift_result_decide(r, o.threshold);
+    *out = r;
+    r = NULL;
+done:
+    mlops_drift_result_free(r);
+    mlops__free(cats);
+    mlops__free(cnt);
+    return rc;
+}

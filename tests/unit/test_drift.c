@@ -1,0 +1,1257 @@
+/*
+ * Drift metrics: agreement with the SciPy/NumPy vectors, bad input, OOM.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Expected values come from the JSON files in tests/vectors/drift (SciPy 1.10.1 /
+ * NumPy 1.24.2), read by the small test-only reader below; every file there
+ * is run, by its "kind". The few extra constants below were computed with
+ * SciPy 1.10.1 and say so.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mlops.h"
+#include "monitor/drift_internal.h"
+#include "monitor/drift_shares.h"
+#include "oom.h"
+
+/* ------------------------------------------------------------------------ */
+/* Vector files                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct entry {
+    char key[96];
+    size_t n;
+    double *v;     /* numeric tokens (NaN for words) */
+    char word[32]; /* first token as text */
+} entry;
+
+typedef struct vec {
+    char name[64];
+    entry *e;
+    size_t n;
+} vec;
+
+/* A test-only reader for the vector files: a small recursive-descent JSON
+ * parser that flattens objects into dotted keys (as the files nest at most
+ * one level and hold arrays of scalars only). Strings "nan", "inf", "-inf"
+ * are numbers; other strings keep their text in `word`. Not the library's
+ * parser: malformed input fails the test. */
+typedef struct jreader {
+    const char *s;
+    size_t i, n;
+    vec *out;
+    const char *path;
+} jreader;
+
+static void j_ws(jreader *r)
+{
+    while (r->i < r->n && (r->s[r->i] == ' ' || r->s[r->i] == '\n' || r->s[r->i] == '\t' ||
+                           r->s[r->i] == '\r'))
+        r->i++;
+}
+
+static entry *j_entry(jreader *r, const char *key)
+{
+    vec *v = r->out;
+    v->e = realloc(v->e, (v->n + 1) * sizeof *v->e);
+    assert_non_null(v->e);
+    entry *e = &v->e[v->n++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->key, sizeof e->key, "%s", key);
+    return e;
+}
+
+/* A scalar at r->i: its number (NaN for a word) and, for strings, the text. */
+static double j_scalar(jreader *r, char *word, size_t wsize)
+{
+    j_ws(r);
+    if (r->i >= r->n)
+        fail_msg("%s: unexpected end", r->path);
+    if (r->s[r->i] == '"') {
+        size_t b = ++r->i;
+        while (r->i < r->n && r->s[r->i] != '"')
+            r->i++;
+        size_t len = r->i - b;
+        r->i++;
+        if (word)
+            snprintf(word, wsize, "%.*s", (int)len, r->s + b);
+        if (len == 3 && memcmp(r->s + b, "nan", 3) == 0)
+            return NAN;
+        if (len == 3 && memcmp(r->s + b, "inf", 3) == 0)
+            return INFINITY;
+        if (len == 4 && memcmp(r->s + b, "-inf", 4) == 0)
+            return -INFINITY;
+        return NAN;
+    }
+    if (strncmp(r->s + r->i, "true", 4) == 0) {
+        r->i += 4;
+        return 1;
+    }
+    if (strncmp(r->s + r->i, "false", 5) == 0) {
+        r->i += 5;
+        return 0;
+    }
+    if (strncmp(r->s + r->i, "null", 4) == 0) {
+        r->i += 4;
+        return NAN;
+    }
+    char *end;
+    double d = strtod(r->s + r->i, &end);
+    if (end == r->s + r->i)
+        fail_msg("%s: bad value at byte %zu", r->path, r->i);
+    if (word)
+        snprintf(word, wsize, "%.*s", (int)(end - (r->s + r->i)), r->s + r->i);
+    r->i = (size_t)(end - r->s);
+    return d;
+}
+
+static void j_value(jreader *r, const char *key)
+{
+    j_ws(r);
+    char c = r->i < r->n ? r->s[r->i] : '\0';
+    if (c == '{') {
+        r->i++;
+        for (;;) {
+            j_ws(r);
+            if (r->s[r->i] == '}') {
+                r->i++;
+                return;
+            }
+            char name[64];
+            j_scalar(r, name, sizeof name);
+            j_ws(r);
+            assert_true(r->s[r->i] == ':');
+            r->i++;
+            char child[96];
+            if (key[0])
+                snprintf(child, sizeof child, "%s.%s", key, name);
+            else
+                snprintf(child, sizeof child, "%s", name);
+            j_value(r, child);
+            j_ws(r);
+            if (r->s[r->i] == ',')
+                r->i++;
+        }
+    }
+    entry *e = j_entry(r, key);
+    if (c == '[') {
+        r->i++;
+        size_t cap = 16;
+        e->v = malloc(cap * sizeof *e->v);
+        assert_non_null(e->v);
+        for (;;) {
+            j_ws(r);
+            if (r->s[r->i] == ']') {
+                r->i++;
+                break;
+            }
+            if (e->n == cap) {
+                cap *= 2;
+                e->v = realloc(e->v, cap * sizeof *e->v);
+                assert_non_null(e->v);
+            }
+            e->v[e->n] = j_scalar(r, e->n ? NULL : e->word, sizeof e->word);
+            e->n++;
+            j_ws(r);
+            if (r->s[r->i] == ',')
+                r->i++;
+        }
+        return;
+    }
+    e->v = malloc(sizeof *e->v);
+    assert_non_null(e->v);
+    e->v[0] = j_scalar(r, e->word, sizeof e->word);
+    e->n = 1;
+}
+
+static void vec_load(vec *out, const char *name)
+{
+    const char *dir = getenv("MLOPS_VECTORS");
+    assert_non_null(dir);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/drift/%s.json", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)size + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+    text[size] = '\0';
+    fclose(f);
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    jreader r = {text, 0, (size_t)size, out, path};
+    j_value(&r, "");
+    free(text);
+}
+
+static void vec_free(vec *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->e[i].v);
+    free(v->e);
+}
+
+static const entry *vec_get(const vec *v, const char *key)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->e[i].key, key) == 0)
+            return &v->e[i];
+    fail_msg("%s: no key %s", v->name, key);
+    return NULL;
+}
+
+static double vec_num(const vec *v, const char *key)
+{
+    return vec_get(v, key)->v[0];
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tolerances of the contract                                               */
+/* ------------------------------------------------------------------------ */
+
+static void check_stat(const char *what, double got, double want)
+{
+    if (isnan(got) && isnan(want))
+        return;
+    double d = fabs(got - want);
+    if (d <= 1e-15 || d <= 1e-12 * fabs(want))
+        return;
+    fail_msg("%s: got %.17g, want %.17g (rel %.3g)", what, got, want, d / fabs(want));
+}
+
+/* p-values: 1e-9 relative above 1e-300; abs_tol loosens it where the
+ * oracle itself is only that accurate (documented where used). */
+static void check_p(const char *what, double got, double want, double abs_tol)
+{
+    if (want <= 1e-300 && got <= 1e-300)
+        return;
+    double d = fabs(got - want);
+    if (d <= 1e-9 * fabs(want) || d <= abs_tol)
+        return;
+    fail_msg("%s: p-value %.17g, want %.17g (rel %.3g)", what, got, want, d / fabs(want));
+}
+
+static void check_exact_u64(const char *what, const uint64_t *got, size_t n, const entry *want)
+{
+    if (n != want->n)
+        fail_msg("%s: %zu values, want %zu", what, n, want->n);
+    for (size_t i = 0; i < n; i++)
+        if ((double)got[i] != want->v[i])
+            fail_msg("%s[%zu]: got %llu, want %.17g", what, i, (unsigned long long)got[i],
+                     want->v[i]);
+}
+
+static void check_exact_d(const char *what, const double *got, size_t n, const entry *want)
+{
+    if (n != want->n)
+        fail_msg("%s: %zu values, want %zu", what, n, want->n);
+    for (size_t i = 0; i < n; i++)
+        if (got[i] != want->v[i])
+            fail_msg("%s[%zu]: got %.17g, want %.17g", what, i, got[i], want->v[i]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Vectors: numeric                                                         */
+/* ------------------------------------------------------------------------ */
+
+static mlops_drift_result *run_num(const vec *v, int metric, const mlops_drift_options *o)
+{
+    const entry *r = vec_get(v, "reference"), *c = vec_get(v, "current");
+    mlops_drift_result *res = NULL;
+    int rc = mlops_drift_numeric(&res, metric, r->v, r->n, c->v, c->n, o);
+    if (rc)
+        fail_msg("%s: %s failed: %s", v->name, mlops_drift_metric_name(metric),
+                 mlops_error_last());
+    return res;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Run fn on every vector file of a kind, in name order; returns how many. */
+static size_t for_each_vector(const char *kind, void (*fn)(const char *name))
+{
+    const char *root = getenv("MLOPS_VECTORS");
+    assert_non_null(root);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/drift", root);
+    DIR *d = opendir(path);
+    if (!d)
+        fail_msg("cannot open %s", path);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0 && n < 256) {
+            names[n] = malloc(len - 4);
+            assert_non_null(names[n]);
+            snprintf(names[n], len - 4, "%.*s", (int)(len - 5), de->d_name);
+            n++;
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    size_t ran = 0;
+    for (size_t i = 0; i < n; i++) {
+        vec v;
+        vec_load(&v, names[i]);
+        int match = strcmp(vec_get(&v, "kind")->word, kind) == 0;
+        vec_free(&v);
+        if (match) {
+            fn(names[i]);
+            ran++;
+        }
+        free(names[i]);
+    }
+    return ran;
+}
+
+static void numeric_sample_tests_match(const char *name)
+{
+    vec v;
+    vec_load(&v, name);
+    char what[160];
+    mlops_drift_result *r = run_num(&v, MLOPS_DRIFT_KS, NULL);
+    snprintf(what, sizeof what, "%s ks", name);
+    check_stat(what, mlops_drift_result_statistic(r), vec_num(&v, "ks.statistic"));
+    check_p(what, mlops_drift_result_pvalue(r), vec_num(&v, "ks.pvalue"), 0);
+    int want_method = strcmp(vec_get(&v, "ks.method")->word, "exact") == 0
+                          ? MLOPS_DRIFT_PVALUE_EXACT : MLOPS_DRIFT_PVALUE_ASYMPTOTIC;
+    assert_int_equal(mlops_drift_result_pvalue_method(r), want_method);
+    assert_int_equal(mlops_drift_result_missing_ref(r), (uint64_t)vec_num(&v, "missing_ref"));
+    assert_int_equal(mlops_drift_result_missing_cur(r), (uint64_t)vec_num(&v, "missing_cur"));
+    assert_int_equal(mlops_drift_result_direction(r), MLOPS_DRIFT_PVALUE_LT);
+    assert_int_equal(mlops_drift_result_drifted(r), vec_num(&v, "ks.pvalue") < 0.05);
+    mlops_drift_result_free(r);
+
+    static const struct { int metric; const char *key; } dist[] = {
+        {MLOPS_DRIFT_WASSERSTEIN, "wasserstein"},
+        {MLOPS_DRIFT_WASSERSTEIN_NORMED, "wasserstein_normed"},
+        {MLOPS_DRIFT_ENERGY, "energy"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        r = run_num(&v, dist[i].metric, NULL);
+        snprintf(what, sizeof what, "%s %s", name, dist[i].key);
+        check_stat(what, mlops_drift_result_statistic(r), vec_num(&v, dist[i].key));
+        assert_true(isnan(mlops_drift_result_pvalue(r)));
+        assert_int_equal(mlops_drift_result_pvalue_method(r), MLOPS_DRIFT_PVALUE_NONE);
+        assert_int_equal(mlops_drift_result_direction(r), MLOPS_DRIFT_STATISTIC_GE);
+        assert_int_equal(mlops_drift_result_missing_ref(r), (uint64_t)vec_num(&v, "missing_ref"));
+        mlops_drift_result_free(r);
+    }
+
+    r = run_num(&v, MLOPS_DRIFT_CVM, NULL);
+    snprintf(what, sizeof what, "%s cvm", name);
+    check_stat(what, mlops_drift_result_statistic(r), vec_num(&v, "cvm.statistic"));
+    /* The asymptotic CvM p-value is 1 - (series on scipy.special.kv); SciPy's
+     * own value carries ~1e-13 absolute error there (kv is good to ~5e-14
+     * relative), so it is compared to 2e-13 absolute as well. */
+    double tol = mlops_drift_result_pvalue_method(r) == MLOPS_DRIFT_PVALUE_ASYMPTOTIC ? 2e-13 : 0;
+    check_p(what, mlops_drift_result_pvalue(r), vec_num(&v, "cvm.pvalue"), tol);
+    mlops_drift_result_free(r);
+    vec_free(&v);
+}
+
+static void numeric_bins_match(const char *name, int binning, const char *prefix)
+{
+    vec v;
+    vec_load(&v, name);
+    static const struct { int metric; const char *key; } sh[] = {
+        {MLOPS_DRIFT_PSI, "psi"}, {MLOPS_DRIFT_KL, "kl"}, {MLOPS_DRIFT_JS, "js"},
+        {MLOPS_DRIFT_HELLINGER, "hellinger"}, {MLOPS_DRIFT_TVD, "tvd"},
+        {MLOPS_DRIFT_LINF, "linf"},
+    };
+    mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
+    o.binning = (uint32_t)binning;
+    char key[128], what[160];
+    snprintf(key, sizeof key, "%s.k", prefix);
+    o.bins = (size_t)vec_num(&v, key);
+    snprintf(key, sizeof key, "%s.smoothing", prefix);
+    o.smoothing = vec_num(&v, key);
+    snprintf(key, sizeof key, "%s.js_base", prefix);
+    o.js_base = vec_num(&v, key);
+    for (size_t i = 0; i < 6; i++) {
+        mlops_drift_result *r = run_num(&v, sh[i].metric, &o);
+        snprintf(key, sizeof key, "%s.%s", prefix, sh[i].key);
+        snprintf(what, sizeof what, "%s %s", name, key);
+        check_stat(what, mlops_drift_result_statistic(r), vec_num(&v, key));
+        size_t ne;
+        const double *edges = mlops_drift_result_edges(r, &ne);
+        snprintf(key, sizeof key, "%s.edges", prefix);
+        snprintf(what, sizeof what, "%s %s", name, key);
+        check_exact_d(what, edges, ne, vec_get(&v, key));
+        size_t bins = mlops_drift_result_bins(r);
+        assert_int_equal(bins, ne + 1);
+        snprintf(key, sizeof key, "%s.ref_counts", prefix);
+        snprintf(what, sizeof what, "%s %s", name, key);
+        check_exact_u64(what, mlops_drift_result_ref_counts(r), bins, vec_get(&v, key));
+        snprintf(key, sizeof key, "%s.cur_counts", prefix);
+        snprintf(what, sizeof what, "%s %s", name, key);
+        check_exact_u64(what, mlops_drift_result_cur_counts(r), bins, vec_get(&v, key));
+        if (sh[i].metric == MLOPS_DRIFT_PSI || sh[i].metric == MLOPS_DRIFT_KL)
+            assert_true(mlops_drift_result_smoothing(r) == o.smoothing);
+        if (sh[i].metric == MLOPS_DRIFT_JS)
+            assert_true(mlops_drift_result_js_base(r) == o.js_base);
+        mlops_drift_result_free(r);
+    }
+    vec_free(&v);
+}
+
+static void test_numeric_vectors_sample_tests_match_scipy(void **state)
+{
+    (void)state;
+    /* The shipped set has 9 numeric files; any added file runs too. */
+    assert_true(for_each_vector("numeric", numeric_sample_tests_match) >= 9);
+}
+
+static void quantile_bins_match(const char *name)
+{
+    numeric_bins_match(name, MLOPS_DRIFT_BINS_QUANTILE, "quantile_bins");
+}
+
+static void uniform_bins_match(const char *name)
+{
+    numeric_bins_match(name, MLOPS_DRIFT_BINS_UNIFORM, "uniform_bins");
+}
+
+static void test_numeric_vectors_quantile_bins_match_numpy(void **state)
+{
+    (void)state;
+    assert_true(for_each_vector("numeric", quantile_bins_match) >= 9);
+}
+
+static void test_numeric_vectors_uniform_bins_match_numpy(void **state)
+{
+    (void)state;
+    assert_true(for_each_vector("numeric", uniform_bins_match) >= 9);
+}
+
+/* A stored binned reference gives the same numbers as the one-shot call. */
+static void test_binned_reference_reused_matches_vectors(void **state)
+{
+    (void)state;
+    vec v;
+    vec_load(&v, "lognormal-with-nonfinite");
+    const entry *r = vec_get(&v, "reference"), *c = vec_get(&v, "current");
+    mlops_drift_reference *ref = NULL;
+    assert_int_equal(mlops_drift_reference_new(&ref, r->v, r->n, NULL), 0);
+    size_t ne, nb;
+    const double *e = mlops_drift_reference_edges(ref, &ne);
+    check_exact_d("reference edges", e, ne, vec_get(&v, "quantile_bins.edges"));
+    const uint64_t *counts = mlops_drift_reference_counts(ref, &nb);
+    check_exact_u64("reference counts", counts, nb, vec_get(&v, "quantile_bins.ref_counts"));
+    for (int pass = 0; pass < 2; pass++) {
+        mlops_drift_result *res = NULL;
+        assert_int_equal(mlops_drift_reference_compare(&res, ref, MLOPS_DRIFT_PSI, c->v, c->n,
+                                                       NULL), 0);
+        check_stat("stored reference psi", mlops_drift_result_statistic(res),
+                   vec_num(&v, "quantile_bins.psi"));
+        assert_int_equal(mlops_drift_result_missing_ref(res), 40);
+        assert_int_equal(mlops_drift_result_missing_cur(res), 30);
+        mlops_drift_result_free(res);
+    }
+    /* Rebuilt from its stored edges and counts. */
+    mlops_drift_reference *copy = NULL;
+    assert_int_equal(mlops_drift_reference_from_counts(&copy, e, ne,
+                                                       mlops_drift_reference_counts(ref, NULL),
+                                                       40), 0);
+    mlops_drift_result *res = NULL;
+    assert_int_equal(mlops_drift_reference_compare(&res, copy, MLOPS_DRIFT_JS, c->v, c->n,
+                                                   NULL), 0);
+    check_stat("rebuilt reference js", mlops_drift_result_statistic(res),
+               vec_num(&v, "quantile_bins.js"));
+    mlops_drift_result_free(res);
+    mlops_drift_reference_free(copy);
+    mlops_drift_reference_free(ref);
+    vec_free(&v);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Vectors: categorical and adjustment                                      */
+/* ------------------------------------------------------------------------ */
+
+static int32_t *codes_of(const entry *e)
+{
+    int32_t *c = malloc(e->n * sizeof *c);
+    assert_non_null(c);
+    for (size_t i = 0; i < e->n; i++)
+        c[i] = (int32_t)e->v[i];
+    return c;
+}
+
+static void categorical_matches(const char *name)
+{
+    vec v;
+    vec_load(&v, name);
+    const entry *re = vec_get(&v, "reference"), *ce = vec_get(&v, "current");
+    int32_t *r = codes_of(re), *c = codes_of(ce);
+    const entry *cats = vec_get(&v, "categories");
+    uint32_t ncat = (uint32_t)cats->v[cats->n - 1] + 1;
+    char what[160];
+    mlops_drift_result *res = NULL;
+    assert_int_equal(mlops_drift_categorical(&res, MLOPS_DRIFT_CHI2, r, re->n, c, ce->n, ncat,
+                                             NULL), 0);
+    snprintf(what, sizeof what, "%s chi2", name);
+    check_stat(what, mlops_drift_result_statistic(res), vec_num(&v, "chi2.statistic"));
+    check_p(what, mlops_drift_result_pvalue(res), vec_num(&v, "chi2.pvalue"), 0);
+    assert_int_equal(mlops_drift_result_dof(res), (uint64_t)vec_num(&v, "chi2.dof"));
+    check_stat("unseen_share", mlops_drift_result_unseen_share(res), vec_num(&v, "unseen_share"));
+    size_t bins = mlops_drift_result_bins(res);
+    assert_int_equal(bins, cats->n);
+    for (size_t i = 0; i < bins; i++)
+        assert_int_equal(mlops_drift_result_categories(res)[i], (int32_t)cats->v[i]);
+    check_exact_u64("ref_counts", mlops_drift_result_ref_counts(res), bins,
+                    vec_get(&v, "ref_counts"));
+    check_exact_u64("cur_counts", mlops_drift_result_cur_counts(res), bins,
+                    vec_get(&v, "cur_counts"));
+    mlops_drift_result_free(res);
+    static const struct { int metric; const char *key; } sh[] = {
+        {MLOPS_DRIFT_PSI, "psi"}, {MLOPS_DRIFT_KL, "kl"}, {MLOPS_DRIFT_JS, "js"},
+        {MLOPS_DRIFT_HELLINGER, "hellinger"}, {MLOPS_DRIFT_TVD, "tvd"},
+        {MLOPS_DRIFT_LINF, "linf"},
+    };
+    for (size_t i = 0; i < 6; i++) {
+        res = NULL;
+        assert_int_equal(mlops_drift_categorical(&res, sh[i].metric, r, re->n, c, ce->n, ncat,
+                                                 NULL), 0);
+        snprintf(what, sizeof what, "%s %s", name, sh[i].key);
+        check_stat(what, mlops_drift_result_statistic(res), vec_num(&v, sh[i].key));
+        check_stat("unseen_share", mlops_drift_result_unseen_share(res),
+                   vec_num(&v, "unseen_share"));
+        mlops_drift_result_free(res);
+    }
+    free(r);
+    free(c);
+    vec_free(&v);
+}
+
+static void test_categorical_vectors_match_scipy(void **state)
+{
+    (void)state;
+    assert_true(for_each_vector("categorical", categorical_matches) >= 2);
+}
+
+static void adjust_matches(const char *name)
+{
+    vec v;
+    vec_load(&v, name);
+    const entry *p = vec_get(&v, "pvalues");
+    static const struct { int m; const char *key; } methods[] = {
+        {MLOPS_PVALUE_BONFERRONI, "bonferroni"}, {MLOPS_PVALUE_HOLM, "holm"},
+        {MLOPS_PVALUE_BH, "bh"},
+    };
+    double *out = malloc((p->n ? p->n : 1) * sizeof *out);
+    double *inplace = malloc((p->n ? p->n : 1) * sizeof *inplace);
+    assert_non_null(out);
+    assert_non_null(inplace);
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(mlops_pvalue_adjust(out, p->v, p->n, methods[k].m), 0);
+        const entry *want = vec_get(&v, methods[k].key);
+        for (size_t i = 0; i < p->n; i++)
+            check_p(methods[k].key, out[i], want->v[i], 0);
+    }
+    /* In place gives the same. */
+    memcpy(inplace, p->v, p->n * sizeof *inplace);
+    assert_int_equal(mlops_pvalue_adjust(inplace, inplace, p->n, MLOPS_PVALUE_BH), 0);
+    const entry *bh = vec_get(&v, "bh");
+    for (size_t i = 0; i < p->n; i++)
+        check_p("bh in place", inplace[i], bh->v[i], 0);
+    free(out);
+    free(inplace);
+    vec_free(&v);
+}
+
+static void test_pvalue_adjust_matches_vectors(void **state)
+{
+    (void)state;
+    assert_true(for_each_vector("adjust", adjust_matches) >= 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Beyond the vectors                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Exact KS for equal sizes beyond SciPy's 10000 limit: the O(n) formula.
+ * Oracle: scipy.stats.ks_2samp(x, y, method='exact') (SciPy 1.10.1) for
+ * x = arange(12000)/12000, y = x + 0.01 (rounding makes D = 121/12000):
+ * statistic 0.010083333333333333, p-value 0.5752759155752044. */
+static void test_ks_exact_beyond_scipy_limit_for_equal_sizes(void **state)
+{
+    (void)state;
+    size_t n = 12000;
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = (double)i / (double)n;
+        y[i] = x[i] + 0.01;
+    }
+    mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
+    o.ks_mode = MLOPS_DRIFT_KS_EXACT_WHERE_FEASIBLE;
+    mlops_drift_result *r = NULL;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, x, n, y, n, &o), 0);
+    assert_int_equal(mlops_drift_result_pvalue_method(r), MLOPS_DRIFT_PVALUE_EXACT);
+    check_stat("ks exact 12000", mlops_drift_result_statistic(r), 0.010083333333333333);
+    check_p("ks exact 12000", mlops_drift_result_pvalue(r), 0.5752759155752044, 0);
+    mlops_drift_result_free(r);
+    /* The default (SciPy's auto) is asymptotic here. */
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, x, n, y, n, NULL), 0);
+    assert_int_equal(mlops_drift_result_pvalue_method(r), MLOPS_DRIFT_PVALUE_ASYMPTOTIC);
+    mlops_drift_result_free(r);
+    free(x);
+    free(y);
+}
+
+/* n = 1 is a defined result. Oracle: ks_2samp([0.5], [0.1, 0.2, 0.9]) in
+ * SciPy 1.10.1: statistic 0.6666666666666666, p-value 1.0;
+ * wasserstein_distance([0.5], [0.1, 0.2, 0.9]) = 0.3666666666666667. */
+static void test_single_value_gives_defined_results(void **state)
+{
+    (void)state;
+    const double a[] = {0.5}, b[] = {0.1, 0.2, 0.9};
+    mlops_drift_result *r = NULL;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, a, 1, b, 3, NULL), 0);
+    check_stat("ks n=1", mlops_drift_result_statistic(r), 0.6666666666666666);
+    check_p("ks n=1", mlops_drift_result_pvalue(r), 1.0, 0);
+    mlops_drift_result_free(r);
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_WASSERSTEIN, a, 1, b, 3, NULL), 0);
+    check_stat("wasserstein n=1", mlops_drift_result_statistic(r), 0.3666666666666667);
+    mlops_drift_result_free(r);
+    /* CvM needs two values per side: a clear error, nothing returned. */
+    r = (mlops_drift_result *)(uintptr_t)0x1;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_CVM, a, 1, b, 3, NULL),
+                     MLOPS_E_DOMAIN);
+    assert_ptr_equal(r, (mlops_drift_result *)(uintptr_t)0x1);
+    assert_non_null(strstr(mlops_error_last(), "at least two"));
+}
+
+static void test_empty_or_nonfinite_side_is_a_domain_error(void **state)
+{
+    (void)state;
+    const double ok[] = {1, 2, 3};
+    const double nans[] = {NAN, NAN};
+    const double infs[] = {INFINITY, -INFINITY, INFINITY};
+    mlops_drift_result *sentinel = (mlops_drift_result *)(uintptr_t)0x1, *r = sentinel;
+    static const int metrics[] = {MLOPS_DRIFT_KS, MLOPS_DRIFT_WASSERSTEIN, MLOPS_DRIFT_PSI,
+                                  MLOPS_DRIFT_CVM, MLOPS_DRIFT_AUTO, MLOPS_DRIFT_CHI2};
+    for (size_t i = 0; i < sizeof metrics / sizeof *metrics; i++) {
+        int m = metrics[i];
+        assert_int_equal(mlops_drift_numeric(&r, m, ok, 0, ok, 3, NULL), MLOPS_E_DOMAIN);
+        assert_non_null(strstr(mlops_error_last(), "reference sample is empty"));
+        assert_int_equal(mlops_drift_numeric(&r, m, ok, 3, nans, 2, NULL), MLOPS_E_DOMAIN);
+        assert_non_null(strstr(mlops_error_last(), "current sample is empty"));
+        assert_int_equal(mlops_drift_numeric(&r, m, infs, 3, ok, 3, NULL), MLOPS_E_DOMAIN);
+        assert_non_null(strstr(mlops_error_last(), "reference"));
+        assert_int_equal(mlops_drift_numeric(&r, m, NULL, 3, ok, 3, NULL), MLOPS_E_INVALID);
+        assert_ptr_equal(r, sentinel);
+    }
+    /* Rejecting non-finite values names the index. */
+    const double some[] = {1, 2, NAN, 4};
+    mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
+    o.flags = MLOPS_DRIFT_REJECT_NONFINITE;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, ok, 3, some, 4, &o), MLOPS_E_DOMAIN);
+    assert_non_null(strstr(mlops_error_last(), "index 2"));
+    assert_ptr_equal(r, sentinel);
+    /* Omitted by default, and counted. */
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, ok, 3, some, 4, NULL), 0);
+    assert_int_equal(mlops_drift_result_missing_cur(r), 1);
+    assert_int_equal(mlops_drift_result_n_cur(r), 3);
+    mlops_drift_result_free(r);
+}
+
+static void test_bad_arguments_are_rejected(void **state)
+{
+    (void)state;
+    const double x[] = {1, 2, 3, 4};
+    mlops_drift_result *sentinel = (mlops_drift_result *)(uintptr_t)0x1, *r = sentinel;
+    assert_int_equal(mlops_drift_numeric(NULL, MLOPS_DRIFT_KS, x, 4, x, 4, NULL),
+                     MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "out"));
+    assert_int_equal(mlops_drift_numeric(&r, 99, x, 4, x, 4, NULL), MLOPS_E_INVALID);
+    assert_int_equal(mlops_drift_numeric(&r, -1, x, 4, x, 4, NULL), MLOPS_E_INVALID);
+    mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
+    o.bins = 0; /* zero bins */
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_PSI, x, 4, x, 4, &o), MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "bins"));
+    o = (mlops_drift_options)MLOPS_DRIFT_OPTIONS_INIT;
+    o.flags = 0x80;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, x, 4, x, 4, &o), MLOPS_E_INVALID);
+    o = (mlops_drift_options)MLOPS_DRIFT_OPTIONS_INIT;
+    o.version = 99;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, x, 4, x, 4, &o), MLOPS_E_VERSION);
+    o = (mlops_drift_options)MLOPS_DRIFT_OPTIONS_INIT;
+    o.js_base = 1.0;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_JS, x, 4, x, 4, &o), MLOPS_E_INVALID);
+    o = (mlops_drift_options)MLOPS_DRIFT_OPTIONS_INIT;
+    o.smoothing = -1;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_PSI, x, 4, x, 4, &o), MLOPS_E_INVALID);
+    o = (mlops_drift_options)MLOPS_DRIFT_OPTIONS_INIT;
+    const double edges[] = {2, 1};
+    o.binning = MLOPS_DRIFT_BINS_EDGES;
+    o.edges = edges;
+    o.n_edges = 2;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_PSI, x, 4, x, 4, &o), MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "strictly increasing"));
+    assert_ptr_equal(r, sentinel);
+    /* Categories: out of range, zero categories, wrong metric. */
+    const int32_t c[] = {0, 1, 2}, bad[] = {0, 3};
+    assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_CHI2, c, 3, bad, 2, 3, NULL),
+                     MLOPS_E_INVALID);
+    assert_non_null(strstr(mlops_error_last(), "out of range"));
+    assert_non_null(strstr(mlops_error_last(), "index 1"));
+    assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_CHI2, c, 3, c, 3, 0, NULL),
+                     MLOPS_E_INVALID);
+    assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_KS, c, 3, c, 3, 3, NULL),
+                     MLOPS_E_INVALID);
+    assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_ZTEST, c, 3, c, 3, 3, NULL),
+                     MLOPS_E_DOMAIN);
+    const int32_t missing[] = {-1, -1};
+    assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_CHI2, missing, 2, c, 3, 3, NULL),
+                     MLOPS_E_DOMAIN);
+    assert_ptr_equal(r, sentinel);
+    /* p-value adjustment. */
+    double p[] = {0.1, 1.5}, out[2] = {7, 7};
+    assert_int_equal(mlops_pvalue_adjust(out, p, 2, MLOPS_PVALUE_BH), MLOPS_E_INVALID);
+    assert_true(out[0] == 7 && out[1] == 7);
+    assert_int_equal(mlops_pvalue_adjust(out, NULL, 2, MLOPS_PVALUE_BH), MLOPS_E_INVALID);
+    assert_int_equal(mlops_pvalue_adjust(out, p, 1, 9), MLOPS_E_INVALID);
+    /* Reference objects. */
+    mlops_drift_reference *ref = NULL;
+    assert_int_equal(mlops_drift_reference_new(&ref, x, 4, NULL), 0);
+    assert_int_equal(mlops_drift_reference_compare(&r, ref, MLOPS_DRIFT_KS, x, 4, NULL),
+                     MLOPS_E_INVALID);
+    assert_int_equal(mlops_drift_reference_compare(&r, NULL, MLOPS_DRIFT_PSI, x, 4, NULL),
+                     MLOPS_E_INVALID);
+    const uint64_t zeros[] = {0, 0};
+    mlops_drift_reference *z = NULL;
+    assert_int_equal(mlops_drift_reference_from_counts(&z, x, 1, zeros, 0), MLOPS_E_DOMAIN);
+    assert_null(z);
+    mlops_drift_reference_free(ref);
+    mlops_drift_result_free(NULL);
+    mlops_drift_reference_free(NULL);
+    mlops_drift_table_result_free(NULL);
+}
+
+/* Many identical values: sorting skips every radix pass; KS of a sample
+ * against itself is 0 with p-value 1 (exactly, as SciPy: h = 0). */
+static void test_identical_values_are_cheap_and_defined(void **state)
+{
+    (void)state;
+    size_t n = 2000000;
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = 3.25;
+    mlops_drift_result *r = NULL;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, x, n, x, n, NULL), 0);
+    assert_true(mlops_drift_result_statistic(r) == 0.0);
+    assert_true(mlops_drift_result_pvalue(r) == 1.0);
+    assert_int_equal(mlops_drift_result_drifted(r), 0);
+    mlops_drift_result_free(r);
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_WASSERSTEIN_NORMED, x, n, x, n, NULL),
+                     0);
+    assert_true(mlops_drift_result_statistic(r) == 0.0);
+    mlops_drift_result_free(r);
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_PSI, x, n, x, n, NULL), 0);
+    assert_true(mlops_drift_result_statistic(r) == 0.0);
+    assert_int_equal(mlops_drift_result_bins(r), 2);
+    mlops_drift_result_free(r);
+    free(x);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The radix sort (serial and two-thread paths, out of place and in place)
+ * orders like qsort: mixed signs, zeros of both signs, ties, subnormals, huge
+ * magnitudes, one bucket. */
+static void radix_sort_case(size_t n)
+{
+    double *in = malloc(n * sizeof *in), *out = malloc((n + 1) * sizeof *out);
+    double *want = malloc(n * sizeof *want);
+    assert_non_null(in);
+    assert_non_null(out);
+    assert_non_null(want);
+    for (int variant = 0; variant < 3; variant++) {
+        uint64_t st = 88172645463325252ull + (uint64_t)variant;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            double v;
+            switch (st % 8) {
+            case 0: v = (double)(int64_t)(st >> 40) - 8388608.0; break;   /* ties */
+            case 1: v = (st & 256) ? -0.0 : 0.0; break;
+            case 2: v = ldexp((double)(st >> 11), -1074 - 40); break;    /* subnormal */
+            case 3: v = ldexp((double)(st >> 11), 900) * ((st & 1) ? -1 : 1); break;
+            default: v = ((double)(st >> 11) * 0x1.0p-53 - 0.5) * 10.0; break;
+            }
+            if (variant == 1)
+                v = 1.0 + (double)(st >> 40) * 0x1.0p-30; /* all in one top bucket */
+            if (variant == 2 && st % 1000 == 0)
+                v = NAN; /* non-finite: the serial first pass */
+            in[i] = v;
+            if (isfinite(v))
+                want[m++] = v;
+        }
+        qsort(want, m, sizeof *want, cmp_dbl);
+        for (int par = 0; par < 2; par++) {
+            assert_int_equal(mlops__drift_sort_copy_par(out, in, n, m, par), 0);
+            for (size_t i = 0; i < m; i++)
+                if (!(out[i] == want[i]))
+                    fail_msg("variant %d parallel %d: index %zu: %.17g, want %.17g", variant,
+                             par, i, out[i], want[i]);
+        }
+    }
+    free(in);
+    free(out);
+    free(want);
+}
+
+/* Both sizes take the two-thread path; the first scatters out of place, the
+ * second permutes in place. */
+static void test_radix_sort_orders_like_qsort(void **state)
+{
+    (void)state;
+    radix_sort_case((1u << 20) + 12345);
+    radix_sort_case((1u << 21) + 777);
+}
+
+/* Hostile values (NaN payloads, infinities, subnormals, +-DBL_MAX, signed
+ * zeros) in random mixtures: every metric returns 0 or MLOPS_E_DOMAIN, and a
+ * returned result is well-formed (p-value in [0, 1] or NaN when there is
+ * none, statistic not NaN, counts that add up). */
+static void test_hostile_values_give_defined_results(void **state)
+{
+    (void)state;
+    static const double specials[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, 5e-324,
+                                      -5e-324, 1.7976931348623157e308,
+                                      -1.7976931348623157e308, 1.0, 2.2250738585072014e-308};
+    double a[300], b[300];
+    uint64_t st = 0x2545f4914f6cdd1dull;
+    for (int iter = 0; iter < 150; iter++) {
+        size_t na = 0, nb = 0;
+        st ^= st << 13; st ^= st >> 7; st ^= st << 17;
+        na = st % 300;
+        st ^= st << 13; st ^= st >> 7; st ^= st << 17;
+        nb = st % 300;
+        uint64_t miss_a = 0, miss_b = 0;
+        for (size_t i = 0; i < 300; i++) {
+            st ^= st << 13; st ^= st >> 7; st ^= st << 17;
+            double v = (st % 3 == 0) ? specials[(st >> 8) % 11]
+                                     : ((double)(st >> 11) * 0x1.0p-53 - 0.5) * (double)(iter % 7);
+            if (i < na) {
+                a[i] = v;
+                miss_a += !isfinite(v);
+            }
+            st ^= st << 13; st ^= st >> 7; st ^= st << 17;
+            v = (st % 4 == 0) ? specials[(st >> 8) % 11] : (double)((st >> 20) % 5);
+            if (i < nb) {
+                b[i] = v;
+                miss_b += !isfinite(v);
+            }
+        }
+        for (int m = 0; m < MLOPS_DRIFT_METRIC_COUNT; m++) {
+            for (int binning = 0; binning < 2; binning++) {
+                mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
+                o.binning = (uint32_t)binning;
+                mlops_drift_result *r = NULL;
+                int rc = mlops_drift_numeric(&r, m, a, na, b, nb, &o);
+                if (rc) {
+                    if (rc != MLOPS_E_DOMAIN)
+                        fail_msg("iter %d metric %s: %s", iter, mlops_drift_metric_name(m),
+                                 mlops_error_last());
+                    assert_null(r);
+                    continue;
+                }
+                double p = mlops_drift_result_pvalue(r), t = mlops_drift_result_statistic(r);
+                if (isnan(t) || !(isnan(p) || (p >= 0 && p <= 1)))
+                    fail_msg("iter %d metric %s: statistic %g p-value %g", iter,
+                             mlops_drift_metric_name(m), t, p);
+                assert_int_equal(mlops_drift_result_missing_ref(r), miss_a);
+                assert_int_equal(mlops_drift_result_missing_cur(r), miss_b);
+                assert_int_equal(mlops_drift_result_n_ref(r) + miss_a, na);
+                assert_int_equal(mlops_drift_result_n_cur(r) + miss_b, nb);
+                size_t ne;
+                const double *e = mlops_drift_result_edges(r, &ne);
+                for (size_t i = 0; i < ne; i++)
+                    if (!isfinite(e[i]) || (i && !(e[i] > e[i - 1])))
+                        fail_msg("iter %d metric %s: bad edge %zu = %g", iter,
+                                 mlops_drift_metric_name(m), i, e[i]);
+                mlops_drift_result_free(r);
+            }
+        }
+    }
+}
+
+/* The internal share function reproduces the vectors from counts alone. */
+static void test_shares_from_counts_match_vectors(void **state)
+{
+    (void)state;
+    vec v;
+    vec_load(&v, "categories-shift");
+    const entry *rc = vec_get(&v, "ref_counts"), *cc = vec_get(&v, "cur_counts");
+    uint64_t a[16], b[16];
+    for (size_t i = 0; i < rc->n; i++) {
+        a[i] = (uint64_t)rc->v[i];
+        b[i] = (uint64_t)cc->v[i];
+    }
+    mlops__drift_shares s;
+    mlops__drift_shares_from_counts(&s, a, b, rc->n, 0.5, 2.0);
+    check_stat("psi", s.psi, vec_num(&v, "psi"));
+    check_stat("kl", s.kl, vec_num(&v, "kl"));
+    check_stat("js", s.js, vec_num(&v, "js"));
+    check_stat("hellinger", s.hellinger, vec_num(&v, "hellinger"));
+    check_stat("tvd", s.tvd, vec_num(&v, "tvd"));
+    check_stat("linf", s.linf, vec_num(&v, "linf"));
+    vec_free(&v);
+}
+
+static void test_auto_rule_picks_by_type_and_size(void **state)
+{
+    (void)state;
+    assert_int_equal(mlops_drift_auto_metric(0, 1000, 900), MLOPS_DRIFT_KS);
+    assert_int_equal(mlops_drift_auto_metric(0, 1001, 900), MLOPS_DRIFT_WASSERSTEIN_NORMED);
+    assert_int_equal(mlops_drift_auto_metric(0, 500, 5), MLOPS_DRIFT_CHI2);
+    assert_int_equal(mlops_drift_auto_metric(1, 500, 2), MLOPS_DRIFT_ZTEST);
+    assert_int_equal(mlops_drift_auto_metric(1, 5000, 40), MLOPS_DRIFT_JS);
+    vec v;
+    vec_load(&v, "normal-shift-small"); /* 500 reference values: KS */
+    mlops_drift_result *r = run_num(&v, MLOPS_DRIFT_AUTO, NULL);
+    assert_int_equal(mlops_drift_result_metric(r), MLOPS_DRIFT_KS);
+    check_stat("auto ks", mlops_drift_result_statistic(r), vec_num(&v, "ks.statistic"));
+    mlops_drift_result_free(r);
+    vec_free(&v);
+    vec_load(&v, "uniform-vs-beta"); /* 3000 reference values */
+    r = run_num(&v, MLOPS_DRIFT_AUTO, NULL);
+    assert_int_equal(mlops_drift_result_metric(r), MLOPS_DRIFT_WASSERSTEIN_NORMED);
+    check_stat("auto wn", mlops_drift_result_statistic(r), vec_num(&v, "wasserstein_normed"));
+    assert_int_equal(mlops_drift_result_drifted(r), 1);
+    mlops_drift_result_free(r);
+    vec_free(&v);
+    /* Numeric values with two distinct values and a small sample: z-test.
+     * Shares of the first value 0: p1 = 3/6, p2 = 5/6, pooled 2/3,
+     * z = (-1/3) / sqrt(2/9 * 1/3) = -sqrt(1.5);
+     * p = 2 * scipy.stats.norm.sf(sqrt(1.5)) = 0.22067136191984693. */
+    const double a[] = {0, 0, 0, 1, 1, 1}, b[] = {0, 0, 0, 0, 0, 1};
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_AUTO, a, 6, b, 6, NULL), 0);
+    assert_int_equal(mlops_drift_result_metric(r), MLOPS_DRIFT_ZTEST);
+    check_stat("ztest z", mlops_drift_result_statistic(r), -1.224744871391589);
+    check_p("ztest p", mlops_drift_result_pvalue(r), 0.22067136191984693, 0);
+    mlops_drift_result_free(r);
+    /* Binary reference, a third value in the current sample: chi-square.
+     * Oracle: scipy.stats.chi2_contingency([[3, 3, 0], [2, 3, 1]],
+     * correction=False) = (1.2, 0.5488116360940265, dof 2). */
+    const double c3[] = {0, 0, 1, 1, 1, 2};
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_AUTO, a, 6, c3, 6, NULL), 0);
+    assert_int_equal(mlops_drift_result_metric(r), MLOPS_DRIFT_CHI2);
+    check_stat("auto chi2", mlops_drift_result_statistic(r), 1.2);
+    check_p("auto chi2", mlops_drift_result_pvalue(r), 0.5488116360940265, 0);
+    assert_int_equal(mlops_drift_result_dof(r), 2);
+    mlops_drift_result_free(r);
+}
+
+static void test_result_json_carries_the_contract(void **state)
+{
+    (void)state;
+    vec v;
+    vec_load(&v, "tiny");
+    mlops_drift_result *r = run_num(&v, MLOPS_DRIFT_KS, NULL);
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_drift_result_to_json(r, &b), 0);
+    assert_non_null(strstr(b.data, "\"metric\":\"ks\",\"statistic\":0.65714285714285714"));
+    assert_non_null(strstr(b.data, "\"pvalue\":0.11616161616161"));
+    assert_non_null(strstr(b.data, "\"pvalue_method\":\"exact\""));
+    assert_non_null(strstr(b.data, "\"threshold\":0.050000000000000003"));
+    assert_non_null(strstr(b.data, "\"direction\":\"<\",\"drifted\":false"));
+    mlops_buf_dispose(&b);
+    mlops_drift_result_free(r);
+    r = run_num(&v, MLOPS_DRIFT_PSI, NULL);
+    assert_int_equal(mlops_drift_result_to_json(r, &b), 0);
+    assert_non_null(strstr(b.data, "\"pvalue\":null"));
+    assert_non_null(strstr(b.data, "\"direction\":\">=\""));
+    assert_non_null(strstr(b.data, "\"smoothing\":0.5"));
+    assert_non_null(strstr(b.data, "\"ref_counts\":[1,0,1,0,0,1,0,1,0,1]"));
+    mlops_buf_dispose(&b);
+    mlops_drift_result_free(r);
+    vec_free(&v);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Table                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static void test_table_matches_single_calls_and_rules(void **state)
+{
+    (void)state;
+    /* Three columns of 1000 x 1000: normal-same, and its halves swapped. */
+    vec v;
+    vec_load(&v, "normal-same");
+    const entry *re = vec_get(&v, "reference"), *ce = vec_get(&v, "current");
+    size_t n = re->n, m = ce->n, cols = 3;
+    double *ref = malloc(cols * n * sizeof *ref), *cur = malloc(cols * m * sizeof *cur);
+    assert_non_null(ref);
+    assert_non_null(cur);
+    for (size_t j = 0; j < cols; j++) {
+        memcpy(ref + j * n, re->v, n * sizeof *ref);
+        for (size_t i = 0; i < m; i++)
+            cur[j * m + i] = ce->v[i] + (double)j * 0.5; /* shifts 0, 0.5, 1 */
+    }
+    int metrics[3] = {MLOPS_DRIFT_KS, MLOPS_DRIFT_KS, MLOPS_DRIFT_KS};
+    mlops_drift_table_options o = MLOPS_DRIFT_TABLE_OPTIONS_INIT;
+    mlops_drift_table_result *t1 = NULL, *t2 = NULL;
+    o.threads = 1;
+    assert_int_equal(mlops_drift_table(&t1, ref, n, cur, m, cols, metrics, &o), 0);
+    o.threads = 2;
+    assert_int_equal(mlops_drift_table(&t2, ref, n, cur, m, cols, metrics, &o), 0);
+    assert_int_equal(mlops_drift_table_result_columns(t2), 3);
+    const mlops_drift_result *c0 = mlops_drift_table_result_column(t2, 0);
+    check_stat("table col0 ks", mlops_drift_result_statistic(c0), vec_num(&v, "ks.statistic"));
+    check_p("table col0 ks", mlops_drift_result_pvalue(c0), vec_num(&v, "ks.pvalue"), 0);
+    for (size_t j = 0; j < cols; j++) {
+        const mlops_drift_result *a = mlops_drift_table_result_column(t1, j);
+        const mlops_drift_result *b = mlops_drift_table_result_column(t2, j);
+        assert_true(mlops_drift_result_statistic(a) == mlops_drift_result_statistic(b));
+        assert_true(mlops_drift_result_pvalue(a) == mlops_drift_result_pvalue(b));
+        mlops_drift_result *single = NULL;
+        assert_int_equal(mlops_drift_numeric(&single, MLOPS_DRIFT_KS, ref + j * n, n,
+                                             cur + j * m, m, NULL), 0);
+        assert_true(mlops_drift_result_pvalue(single) == mlops_drift_result_pvalue(b));
+        mlops_drift_result_free(single);
+    }
+    /* Share rule: columns 1 and 2 drift (2/3 >= 0.5). */
+    assert_int_equal(mlops_drift_table_result_drifted_count(t2), 2);
+    assert_int_equal(mlops_drift_table_result_drifted(t2), 1);
+    assert_null(mlops_drift_table_result_column(t2, 3));
+    /* BH over the three p-values equals mlops_pvalue_adjust. */
+    mlops_drift_table_result *t3 = NULL;
+    o.rule = MLOPS_DRIFT_RULE_BH;
+    o.effect_floor = 0.5; /* KS D must also exceed 0.5: only the shift by 1 */
+    assert_int_equal(mlops_drift_table(&t3, ref, n, cur, m, cols, metrics, &o), 0);
+    double p[3], adj[3];
+    for (size_t j = 0; j < 3; j++)
+        p[j] = mlops_drift_result_pvalue(mlops_drift_table_result_column(t3, j));
+    assert_int_equal(mlops_pvalue_adjust(adj, p, 3, MLOPS_PVALUE_BH), 0);
+    for (size_t j = 0; j < 3; j++)
+        assert_true(adj[j] == mlops_drift_table_result_adjusted_pvalue(t3, j));
+    int floor_ok = mlops_drift_result_statistic(mlops_drift_table_result_column(t3, 1)) > 0.5;
+    assert_int_equal(mlops_drift_table_result_column_drifted(t3, 1), floor_ok);
+    assert_int_equal(mlops_drift_table_result_column_drifted(t3, 0), 0);
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_drift_table_result_to_json(t3, &b), 0);
+    assert_non_null(strstr(b.data, "{\"rule\":\"bh\""));
+    assert_non_null(strstr(b.data, "\"adjusted_pvalue\":"));
+    mlops_buf_dispose(&b);
+    /* A column that is all NaN is an error naming the column. */
+    for (size_t i = 0; i < n; i++)
+        ref[2 * n + i] = NAN;
+    mlops_drift_table_result *bad = (mlops_drift_table_result *)(uintptr_t)0x1;
+    assert_int_equal(mlops_drift_table(&bad, ref, n, cur, m, cols, NULL, NULL), MLOPS_E_DOMAIN);
+    assert_non_null(strstr(mlops_error_last(), "column 2"));
+    assert_ptr_equal(bad, (mlops_drift_table_result *)(uintptr_t)0x1);
+    assert_int_equal(mlops_drift_table(&bad, ref, n, cur, m, 0, NULL, NULL), MLOPS_E_INVALID);
+    mlops_drift_table_result_free(t1);
+    mlops_drift_table_result_free(t2);
+    mlops_drift_table_result_free(t3);
+    free(ref);
+    free(cur);
+    vec_free(&v);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Out of memory                                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct oom_ctx {
+    int metric;
+    const double *a, *b;
+    size_t na, nb;
+    mlops_drift_options o;
+    mlops_drift_result *r;
+    mlops_drift_reference *ref;
+    mlops_drift_table_result *t;
+    mlops_buf buf;
+    const int32_t *ca, *cb;
+    double p[8], out[8];
+} oom_ctx;
+
+static void oom_cleanup_all(void *p)
+{
+    oom_ctx *c = p;
+    mlops_drift_result_free(c->r);
+    c->r = NULL;
+    mlops_drift_reference_free(c->ref);
+    c->ref = NULL;
+    mlops_drift_table_result_free(c->t);
+    c->t = NULL;
+    mlops_buf_dispose(&c->buf);
+}
+
+static int op_numeric(void *p)
+{
+    oom_ctx *c = p;
+    return mlops_drift_numeric(&c->r, c->metric, c->a, c->na, c->b, c->nb, &c->o);
+}
+
+static int op_reference(void *p)
+{
+    oom_ctx *c = p;
+    int rc = mlops_drift_reference_new(&c->ref, c->a, c->na, &c->o);
+    if (rc)
+        return rc;
+    return mlops_drift_reference_compare(&c->r, c->ref, MLOPS_DRIFT_JS, c->b, c->nb, &c->o);
+}
+
+static int op_from_counts(void *p)
+{
+    oom_ctx *c = p;
+    const double e[] = {1.0, 2.0};
+    const uint64_t k[] = {3, 4, 5};
+    return mlops_drift_reference_from_counts(&c->ref, e, 2, k, 0);
+}
+
+static int op_categorical(void *p)
+{
+    oom_ctx *c = p;
+    return mlops_drift_categorical(&c->r, c->metric, c->ca, c->na, c->cb, c->nb, 4, NULL);
+}
+
+static int op_adjust(void *p)
+{
+    oom_ctx *c = p;
+    return mlops_pvalue_adjust(c->out, c->p, 8, c->metric);
+}
+
+static int op_table(void *p)
+{
+    oom_ctx *c = p;
+    mlops_drift_table_options o = MLOPS_DRIFT_TABLE_OPTIONS_INIT;
+    o.threads = 1; /* the counting allocator is not thread-safe */
+    o.rule = MLOPS_DRIFT_RULE_HOLM;
+    int rc = mlops_drift_table(&c->t, c->a, c->na / 2, c->b, c->nb / 2, 2, NULL, &o);
+    if (rc)
+        return rc;
+    return mlops_drift_table_result_to_json(c->t, &c->buf);
+}
+
+static int op_json(void *p)
+{
+    oom_ctx *c = p;
+    int rc = mlops_drift_numeric(&c->r, MLOPS_DRIFT_PSI, c->a, c->na, c->b, c->nb, NULL);
+    if (rc)
+        return rc;
+    return mlops_drift_result_to_json(c->r, &c->buf);
+}
+
+static void test_every_allocating_function_survives_oom(void **state)
+{
+    (void)state;
+    /* Sizes that reach every allocating path: radix scratch (>= 64 values),
+     * the lattice count of exact KS (n != m), the exact CvM tables (<= 20). */
+    double a[300], b[250];
+    for (size_t i = 0; i < 300; i++)
+        a[i] = sin((double)i * 1.7) * 3 + (i % 7 == 0 ? NAN : 0);
+    for (size_t i = 0; i < 250; i++)
+        b[i] = cos((double)i * 0.9) * 2.5 + 0.3;
+    oom_ctx c;
+    memset(&c, 0, sizeof c);
+    c.buf = (mlops_buf)MLOPS_BUF_INIT;
+    c.o = (mlops_drift_options)MLOPS_DRIFT_OPTIONS_INIT;
+    c.a = a;
+    c.b = b;
+    c.na = 300;
+    c.nb = 250;
+    static const int metrics[] = {MLOPS_DRIFT_KS, MLOPS_DRIFT_WASSERSTEIN_NORMED,
+                                  MLOPS_DRIFT_ENERGY, MLOPS_DRIFT_CVM, MLOPS_DRIFT_PSI,
+                                  MLOPS_DRIFT_AUTO};
+    for (size_t i = 0; i < sizeof metrics / sizeof *metrics; i++) {
+        c.metric = metrics[i];
+        oom_check(mlops_drift_metric_name(c.metric), op_numeric, oom_cleanup_all, &c, 0);
+    }
+    c.o.binning = MLOPS_DRIFT_BINS_UNIFORM;
+    c.metric = MLOPS_DRIFT_HELLINGER;
+    oom_check("uniform hellinger", op_numeric, oom_cleanup_all, &c, 0);
+    c.o.binning = MLOPS_DRIFT_BINS_QUANTILE;
+    /* Asymptotic KS on a Durbin-matrix path (n <= 140 after rounding). */
+    c.o.ks_mode = MLOPS_DRIFT_KS_ASYMPTOTIC;
+    c.metric = MLOPS_DRIFT_KS;
+    c.na = 60;
+    c.nb = 70;
+    oom_check("ks asymptotic", op_numeric, oom_cleanup_all, &c, 0);
+    c.o.ks_mode = MLOPS_DRIFT_KS_SCIPY;
+    /* Exact CvM on small samples; CHI2 on values. */
+    c.na = 12;
+    c.nb = 15;
+    c.metric = MLOPS_DRIFT_CVM;
+    oom_check("cvm exact", op_numeric, oom_cleanup_all, &c, 0);
+    c.na = 300;
+    c.nb = 250;
+    oom_check("reference", op_reference, oom_cleanup_all, &c, 0);
+    oom_check("reference from counts", op_from_counts, oom_cleanup_all, &c, 0);
+    oom_check("table", op_table, oom_cleanup_all, &c, 0);
+    oom_check("json", op_json, oom_cleanup_all, &c, 0);
+    int32_t ca[40], cb[30];
+    for (int i = 0; i < 40; i++)
+        ca[i] = i % 3;
+    for (int i = 0; i < 30; i++)
+        cb[i] = (i * 7) % 4;
+    c.ca = ca;
+    c.cb = cb;
+    c.na = 40;
+    c.nb = 30;
+    c.metric = MLOPS_DRIFT_CHI2;
+    oom_check("categorical chi2", op_categorical, oom_cleanup_all, &c, 0);
+    c.metric = MLOPS_DRIFT_PSI;
+    oom_check("categorical psi", op_categorical, oom_cleanup_all, &c, 0);
+    for (int i = 0; i < 8; i++)
+        c.p[i] = (double)(i + 1) / 10.0;
+    c.metric = MLOPS_PVALUE_HOLM;
+    oom_check("adjust holm", op_adjust, oom_cleanup_all, &c, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_numeric_vectors_sample_tests_match_scipy),
+        cmocka_unit_test(test_numeric_vectors_quantile_bins_match_numpy),
+        cmocka_unit_test(test_numeric_vectors_uniform_bins_match_numpy),
+        cmocka_unit_test(test_binned_reference_reused_matches_vectors),
+        cmocka_unit_test(test_categorical_vectors_match_scipy),
+        cmocka_unit_test(test_pvalue_adjust_matches_vectors),
+        cmocka_unit_test(test_shares_from_counts_match_vectors),
+        cmocka_unit_test(test_radix_sort_orders_like_qsort),
+        cmocka_unit_test(test_hostile_values_give_defined_results),
+        cmocka_unit_test(test_ks_exact_beyond_scipy_limit_for_equal_sizes),
+        cmocka_unit_test(test_single_value_gives_defined_results),
+        cmocka_unit_test(test_empty_or_nonfinite_side_is_a_domain_error),
+        cmocka_unit_test(test_bad_arguments_are_rejected),
+        cmocka_unit_test(test_identical_values_are_cheap_and_defined),
+        cmocka_unit_test(test_auto_rule_picks_by_type_and_size),
+        cmocka_unit_test(test_result_json_carries_the_contract),
+        cmocka_unit_test(test_table_matches_single_calls_and_rules),
+        cmocka_unit_test(test_every_allocating_function_survives_oom),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
