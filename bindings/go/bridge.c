@@ -233,3 +233,111 @@ int mlopsgo_sketch_test(int which, double *res, const mlops_profile *ref,
     res[8] = (double)t.verdict;
     return 0;
 }
+
+int mlopsgo_drift_defaults(mlopsgo_drift_opts *g, mlopsgo_table_opts *t)
+{
+    mlops_drift_options o;
+    mlops_drift_table_options to;
+    int rc = mlops_drift_options_init(&o, sizeof o);
+    if (rc == 0)
+        rc = mlops_drift_table_options_init(&to, sizeof to);
+    if (rc != 0)
+        return rc;
+    g->flags = o.flags;
+    g->binning = o.binning;
+    g->bins = o.bins;
+    g->smoothing = o.smoothing;
+    g->js_base = o.js_base;
+    g->threshold = o.threshold;
+    g->ks_mode = o.ks_mode;
+    t->flags = to.flags;
+    t->rule = to.rule;
+    t->drift_share = to.drift_share;
+    t->alpha = to.alpha;
+    t->effect_floor = to.effect_floor;
+    t->threads = to.threads;
+    return 0;
+}
+
+static int drift_options(mlops_drift_options *o, const mlopsgo_drift_opts *g,
+                         const double *edges, size_t n_edges)
+{
+    int rc = mlops_drift_options_init(o, sizeof *o);
+    if (rc != 0 || g == NULL)
+        return rc;
+    o->flags = g->flags;
+    o->binning = g->binning;
+    o->bins = g->bins;
+    o->edges = edges;
+    o->n_edges = n_edges;
+    o->smoothing = g->smoothing;
+    o->js_base = g->js_base;
+    o->threshold = g->threshold;
+    o->ks_mode = g->ks_mode;
+    return 0;
+}
+
+int mlopsgo_drift_numeric(mlops_drift_result **out, int metric, const double *ref, size_t n_ref,
+                          const double *cur, size_t n_cur, const mlopsgo_drift_opts *g,
+                          const double *edges, size_t n_edges)
+{
+    mlops_drift_options o;
+    int rc = drift_options(&o, g, edges, n_edges);
+    if (rc != 0)
+        return rc;
+    return mlops_drift_numeric(out, metric, ref, n_ref, cur, n_cur, &o);
+}
+
+int mlopsgo_drift_categorical(mlops_drift_result **out, int metric, const int32_t *ref,
+                              size_t n_ref, const int32_t *cur, size_t n_cur, uint32_t n_cat,
+                              const mlopsgo_drift_opts *g)
+{
+    mlops_drift_options o;
+    int rc = drift_options(&o, g, NULL, 0);
+    if (rc != 0)
+        return rc;
+    return mlops_drift_categorical(out, metric, ref, n_ref, cur, n_cur, n_cat, &o);
+}
+
+int mlopsgo_drift_reference_new(mlops_drift_reference **out, const double *ref, size_t n_ref,
+                                const mlopsgo_drift_opts *g, const double *edges, size_t n_edges)
+{
+    mlops_drift_options o;
+    int rc = drift_options(&o, g, edges, n_edges);
+    if (rc != 0)
+        return rc;
+    return mlops_drift_reference_new(out, ref, n_ref, &o);
+}
+
+int mlopsgo_drift_reference_compare(mlops_drift_result **out, const mlops_drift_reference *ref,
+                                    int metric, const double *cur, size_t n_cur,
+                                    const mlopsgo_drift_opts *g)
+{
+    mlops_drift_options o;
+    int rc = drift_options(&o, g, NULL, 0);
+    if (rc != 0)
+        return rc;
+    return mlops_drift_reference_compare(out, ref, metric, cur, n_cur, &o);
+}
+
+int mlopsgo_drift_table(mlops_drift_table_result **out, const double *ref, size_t n_ref,
+                        const double *cur, size_t n_cur, size_t n_cols, const int *metrics,
+                        const mlopsgo_table_opts *t, const mlopsgo_drift_opts *g,
+                        const double *edges, size_t n_edges)
+{
+    mlops_drift_options o;
+    mlops_drift_table_options to;
+    int rc = drift_options(&o, g, edges, n_edges);
+    if (rc == 0)
+        rc = mlops_drift_table_options_init(&to, sizeof to);
+    if (rc != 0)
+        return rc;
+    to.flags = t->flags;
+    to.rule = t->rule;
+    to.drift_share = t->drift_share;
+    to.alpha = t->alpha;
+    to.effect_floor = t->effect_floor;
+    to.threads = t->threads;
+    to.column_options = &o;
+    return mlops_drift_table(out, ref, n_ref, cur, n_cur, n_cols, metrics, &to);
+}

@@ -79,4 +79,39 @@ int mlopsgo_detector_new(mlops_detector **out, int type, const mlopsgo_detector_
 int mlopsgo_sketch_test(int which, double *res, const mlops_profile *ref,
                         const mlops_profile *cur, double param);
 
+/* Drift options without pointers (the edges travel as their own argument). */
+typedef struct mlopsgo_drift_opts {
+    uint32_t flags;
+    uint32_t binning;
+    size_t bins;
+    double smoothing;
+    double js_base;
+    double threshold;
+    uint32_t ks_mode;
+} mlopsgo_drift_opts;
+typedef struct mlopsgo_table_opts {
+    uint32_t flags;
+    uint32_t rule;
+    double drift_share;
+    double alpha;
+    double effect_floor;
+    uint32_t threads;
+} mlopsgo_table_opts;
+int mlopsgo_drift_defaults(mlopsgo_drift_opts *g, mlopsgo_table_opts *t);
+int mlopsgo_drift_numeric(mlops_drift_result **out, int metric, const double *ref, size_t n_ref,
+                          const double *cur, size_t n_cur, const mlopsgo_drift_opts *g,
+                          const double *edges, size_t n_edges);
+int mlopsgo_drift_categorical(mlops_drift_result **out, int metric, const int32_t *ref,
+                              size_t n_ref, const int32_t *cur, size_t n_cur, uint32_t n_cat,
+                              const mlopsgo_drift_opts *g);
+int mlopsgo_drift_reference_new(mlops_drift_reference **out, const double *ref, size_t n_ref,
+                                const mlopsgo_drift_opts *g, const double *edges, size_t n_edges);
+int mlopsgo_drift_reference_compare(mlops_drift_result **out, const mlops_drift_reference *ref,
+                                    int metric, const double *cur, size_t n_cur,
+                                    const mlopsgo_drift_opts *g);
+int mlopsgo_drift_table(mlops_drift_table_result **out, const double *ref, size_t n_ref,
+                        const double *cur, size_t n_cur, size_t n_cols, const int *metrics,
+                        const mlopsgo_table_opts *t, const mlopsgo_drift_opts *g,
+                        const double *edges, size_t n_edges);
+
 #endif /* MLOPSGO_BRIDGE_H */
