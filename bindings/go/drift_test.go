@@ -40,7 +40,8 @@ func (f *flexFloats) UnmarshalJSON(b []byte) error {
 
 type binVectors struct {
 	K                                 int
-	Smoothing, JSBase                 float64 `json:"js_base"`
+	Smoothing                         float64
+	JSBase                            float64 `json:"js_base"`
 	Edges                             []float64
 	PSI, KL, JS, Hellinger, TVD, LInf float64
 	RefCounts                         []uint64 `json:"ref_counts"`
