@@ -51,7 +51,7 @@ func detp(p unsafe.Pointer) *C.mlops_detector { return (*C.mlops_detector)(p) }
 
 func newDetector(p *C.mlops_detector) *Detector {
 	d := &Detector{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_detector_free(detp(p)) })}
-	runtime.SetFinalizer(d, (*Detector).Close)
+	runtime.SetFinalizer(d, finalizeCloser[*Detector])
 	return d
 }
 

@@ -267,7 +267,7 @@ func drp(p unsafe.Pointer) *C.mlops_drift_reference { return (*C.mlops_drift_ref
 
 func newDriftReference(p *C.mlops_drift_reference) *DriftReference {
 	d := &DriftReference{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_drift_reference_free(drp(p)) })}
-	runtime.SetFinalizer(d, (*DriftReference).Close)
+	runtime.SetFinalizer(d, finalizeCloser[*DriftReference])
 	return d
 }
 

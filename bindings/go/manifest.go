@@ -20,7 +20,7 @@ type Manifest struct{ h handle }
 
 func newManifest(p *C.mlops_manifest) *Manifest {
 	m := &Manifest{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_manifest_free((*C.mlops_manifest)(p)) })}
-	runtime.SetFinalizer(m, (*Manifest).Close)
+	runtime.SetFinalizer(m, finalizeCloser[*Manifest])
 	return m
 }
 
@@ -389,7 +389,7 @@ func NewManifestBuilder(name, version, created string) (*ManifestBuilder, error)
 		return nil, err
 	}
 	b := &ManifestBuilder{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_manifest_builder_free((*C.mlops_manifest_builder)(p)) })}
-	runtime.SetFinalizer(b, (*ManifestBuilder).Close)
+	runtime.SetFinalizer(b, finalizeCloser[*ManifestBuilder])
 	return b, nil
 }
 
@@ -598,7 +598,7 @@ func DiffManifests(a, b *Manifest) (*Diff, error) {
 		return nil, err
 	}
 	df := &Diff{h: newHandle(unsafe.Pointer(d), func(p unsafe.Pointer) { C.mlops_manifest_diff_free(dp(p)) }, &a.h, &b.h)}
-	runtime.SetFinalizer(df, (*Diff).Close)
+	runtime.SetFinalizer(df, finalizeCloser[*Diff])
 	return df, nil
 }
 

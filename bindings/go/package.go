@@ -122,7 +122,7 @@ func NewPacker(opts *PackOptions) (*Packer, error) {
 		C.free(unsafe.Pointer(slot))
 		C.free(unsafe.Pointer(keyArr))
 	}, hs...)
-	runtime.SetFinalizer(pk, (*Packer).Close)
+	runtime.SetFinalizer(pk, finalizeCloser[*Packer])
 	return pk, nil
 }
 

@@ -78,7 +78,7 @@ func ParsePolicy(data []byte, source string) (*Policy, error) {
 		return nil, err
 	}
 	pol := &Policy{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_policy_free(pp(p)) })}
-	runtime.SetFinalizer(pol, (*Policy).Close)
+	runtime.SetFinalizer(pol, finalizeCloser[*Policy])
 	return pol, nil
 }
 
@@ -182,6 +182,9 @@ func (pol *Policy) Replay(log []byte, record bool) (steps, mismatches uint64, re
 // The policy stays retained on success: the caller's handle lists &pol.h
 // among its dependencies.
 func (pol *Policy) child(make func(p *C.mlops_policy) (unsafe.Pointer, error)) (unsafe.Pointer, error) {
+	if pol == nil {
+		return nil, goError(CodeInvalid, -1, "", "nil *Policy")
+	}
 	if err := pol.h.retain(); err != nil {
 		return nil, err
 	}
@@ -216,7 +219,7 @@ func NewObservations(pol *Policy) (*Observations, error) {
 		return nil, err
 	}
 	o := &Observations{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_policy_obs_free((*C.mlops_policy_obs)(p)) }, &pol.h), pol: pol}
-	runtime.SetFinalizer(o, (*Observations).Close)
+	runtime.SetFinalizer(o, finalizeCloser[*Observations])
 	return o, nil
 }
 
@@ -284,7 +287,7 @@ func NewState(pol *Policy) (*State, error) {
 		return nil, err
 	}
 	s := &State{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_policy_state_free(stp(p)) }, &pol.h), pol: pol}
-	runtime.SetFinalizer(s, (*State).Close)
+	runtime.SetFinalizer(s, finalizeCloser[*State])
 	return s, nil
 }
 
@@ -350,7 +353,7 @@ func NewDecision(pol *Policy) (*Decision, error) {
 		return nil, err
 	}
 	d := &Decision{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_decision_free(decp(p)) }, &pol.h), pol: pol}
-	runtime.SetFinalizer(d, (*Decision).Close)
+	runtime.SetFinalizer(d, finalizeCloser[*Decision])
 	return d, nil
 }
 
@@ -494,7 +497,7 @@ func NewMetricSet() (*MetricSet, error) {
 		return nil, err
 	}
 	s := &MetricSet{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_metric_set_free((*C.mlops_metric_set)(p)) })}
-	runtime.SetFinalizer(s, (*MetricSet).Close)
+	runtime.SetFinalizer(s, finalizeCloser[*MetricSet])
 	return s, nil
 }
 

@@ -34,7 +34,7 @@ func prp(p unsafe.Pointer) *C.mlops_profile { return (*C.mlops_profile)(p) }
 
 func newProfile(p *C.mlops_profile) *Profile {
 	pr := &Profile{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_profile_free(prp(p)) })}
-	runtime.SetFinalizer(pr, (*Profile).Close)
+	runtime.SetFinalizer(pr, finalizeCloser[*Profile])
 	return pr
 }
 

@@ -27,7 +27,7 @@ type Key struct{ h handle }
 
 func newKey(p *C.mlops_key) *Key {
 	k := &Key{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_key_free((*C.mlops_key)(p)) })}
-	runtime.SetFinalizer(k, (*Key).Close)
+	runtime.SetFinalizer(k, finalizeCloser[*Key])
 	return k
 }
 
@@ -173,7 +173,7 @@ func NewKeyring(keys ...*Key) (*Keyring, error) {
 		return nil, err
 	}
 	r := &Keyring{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_keyring_free((*C.mlops_keyring)(p)) })}
-	runtime.SetFinalizer(r, (*Keyring).Close)
+	runtime.SetFinalizer(r, finalizeCloser[*Keyring])
 	for _, k := range keys {
 		if err := r.Add(k); err != nil {
 			r.Close()

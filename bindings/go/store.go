@@ -34,7 +34,7 @@ func OpenStore(path string, flags uint32) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_store_close(sp(p)) })}
-	runtime.SetFinalizer(s, (*Store).Close)
+	runtime.SetFinalizer(s, finalizeCloser[*Store])
 	return s, nil
 }
 
