@@ -56,9 +56,12 @@ func (c *layerCycle) close() {
 
 // run makes one cycle; the parsers and keys (tens to hundreds of µs each)
 // only when heavy is set, the other handles every time.
-func (c *layerCycle) run(t testing.TB, now time.Time, heavy bool) {
+func (c *layerCycle) run(t testing.TB, now time.Time, heavy, key bool) {
 	if heavy {
 		c.runHeavy(t)
+	}
+	if key {
+		c.runKey(t)
 	}
 	ring, err := NewKeyring()
 	if err != nil {
@@ -102,7 +105,7 @@ func (c *layerCycle) run(t testing.TB, now time.Time, heavy bool) {
 	}
 }
 
-func (c *layerCycle) runHeavy(t testing.TB) {
+func (c *layerCycle) runKey(t testing.TB) {
 	k, err := KeyFromPublic(c.pub)
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +116,9 @@ func (c *layerCycle) runHeavy(t testing.TB) {
 	}
 	ring.Close()
 	k.Close()
+}
+
+func (c *layerCycle) runHeavy(t testing.TB) {
 	m, err := ParseManifest(c.manifest)
 	if err != nil {
 		t.Fatal(err)
@@ -134,15 +140,19 @@ func (c *layerCycle) runHeavy(t testing.TB) {
 }
 
 // 110,000 create/use/Close cycles of every handle of the later layers
-// (keys, manifests and policies, whose creation costs 30-200 µs, in every
-// fifth cycle: 22,000 times) leave the resident set where it was (same
+// (manifests and policies, whose parsing costs 30-40 µs, in every tenth
+// cycle; keys, 200 µs in OpenSSL, in every twentieth) leave the resident set where it was (same
 // sampling as TestNoLeakOverCreateCloseCycles).
 func TestNoLeakOverLayerHandleCycles(t *testing.T) {
 	if underASan {
 		t.Skip("RSS is not meaningful under AddressSanitizer")
 	}
-	if testing.Short() {
-		t.Skip("-short")
+	if underRace {
+		// The race detector's shadow memory swings by tens of MiB with the
+		// many small Go objects of these cycles (measured: -55 MiB to +60 MiB
+		// between samples), which drowns the signal; scripts/test runs this
+		// test in a plain build.
+		t.Skip("RSS is not meaningful under the race detector")
 	}
 	c := newLayerCycle(t)
 	defer c.close()
@@ -150,7 +160,7 @@ func TestNoLeakOverLayerHandleCycles(t *testing.T) {
 	step := 0
 	cycle := func() {
 		step++
-		c.run(t, now, step%5 == 0)
+		c.run(t, now, step%10 == 0, step%20 == 0)
 	}
 	for i := 0; i < 10000; i++ {
 		cycle()

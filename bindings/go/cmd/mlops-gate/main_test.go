@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"libmlops.dev/go/mlops"
@@ -17,25 +19,42 @@ import (
 // the plugin links the same libmlops build the test does.
 var buildFlags []string
 
-var pluginBin string
+var (
+	binDir    string
+	pluginBin string
+	buildOnce sync.Once
+	buildErr  error
+)
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "mlops-gate-test-")
-	if err != nil {
-		panic(err)
-	}
-	pluginBin = filepath.Join(dir, "mlops-gate")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	args := append([]string{"build", "-o", pluginBin}, buildFlags...)
-	cmd := exec.Command(goTool, append(args, ".")...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		os.RemoveAll(dir)
-		panic("building mlops-gate: " + err.Error())
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
 	os.Exit(code)
+}
+
+// plugin builds the binary once, on first use (a run that selects no
+// end-to-end test builds nothing).
+func plugin(t *testing.T) string {
+	buildOnce.Do(func() {
+		if binDir, buildErr = os.MkdirTemp("", "mlops-gate-test-"); buildErr != nil {
+			return
+		}
+		pluginBin = filepath.Join(binDir, "mlops-gate")
+		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		args := append([]string{"build", "-o", pluginBin}, buildFlags...)
+		cmd := exec.Command(goTool, append(args, ".")...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			buildErr = fmt.Errorf("building mlops-gate: %v\n%s", err, out.String())
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return pluginBin
 }
 
 // fixture is a trusted key, a policy and packages made through the binding.
@@ -132,7 +151,7 @@ type result struct {
 func (f *fixture) runPlugin(t *testing.T, env ...string) result {
 	summary := filepath.Join(t.TempDir(), "summary.md")
 	output := filepath.Join(t.TempDir(), "output.txt")
-	cmd := exec.Command(pluginBin)
+	cmd := exec.Command(plugin(t))
 	cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"LD_LIBRARY_PATH=" + os.Getenv("LD_LIBRARY_PATH"),
