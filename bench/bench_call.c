@@ -56,6 +56,29 @@ static void op_sha256_1MiB(void)
     sink = mlops_digest_buffer(d, mib, sizeof mib);
 }
 
+/* Drift on 10^6 values: KS between two samples of 500,000, and PSI of a
+ * sample of 10^6 against a binned reference. The values are the Go side's
+ * (bench_test.go: driftSample). */
+#define DRIFT_N 1000000
+static double *drift_ref, *drift_cur;
+static mlops_drift_reference *drift_refobj;
+static double drift_value(uint32_t i, double scale)
+{
+    return (double)(uint32_t)(i * 2654435761u) / 4294967296.0 * scale;
+}
+static void op_drift_ks_1e6(void)
+{
+    mlops_drift_result *r = NULL;
+    sink = mlops_drift_numeric(&r, MLOPS_DRIFT_KS, drift_ref, DRIFT_N / 2, drift_cur, DRIFT_N / 2, NULL);
+    mlops_drift_result_free(r);
+}
+static void op_drift_psi_1e6(void)
+{
+    mlops_drift_result *r = NULL;
+    sink = mlops_drift_reference_compare(&r, drift_refobj, MLOPS_DRIFT_PSI, drift_cur, DRIFT_N, NULL);
+    mlops_drift_result_free(r);
+}
+
 static void bench(const char *name, void (*op)(void), long n)
 {
     double wall[5], cpu[5];
@@ -85,5 +108,20 @@ int main(void)
     bench("compare_str", op_compare_str, 2000000);
     bench("error_path", op_error_path, 2000000);
     bench("sha256_1MiB", op_sha256_1MiB, 200);
+    drift_ref = malloc(DRIFT_N * sizeof *drift_ref);
+    drift_cur = malloc(DRIFT_N * sizeof *drift_cur);
+    if (drift_ref == NULL || drift_cur == NULL)
+        return 1;
+    for (uint32_t i = 0; i < DRIFT_N; i++) {
+        drift_ref[i] = drift_value(i, 1.0);
+        drift_cur[i] = drift_value(i, 1.1);
+    }
+    if (mlops_drift_reference_new(&drift_refobj, drift_ref, DRIFT_N, NULL) != 0)
+        return 1;
+    bench("drift_ks_1e6", op_drift_ks_1e6, 4);
+    bench("drift_psi_1e6", op_drift_psi_1e6, 20);
+    mlops_drift_reference_free(drift_refobj);
+    free(drift_ref);
+    free(drift_cur);
     return 0;
 }

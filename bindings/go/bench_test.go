@@ -27,6 +27,18 @@ func pattern(n int) []byte {
 	return b
 }
 
+// driftSample is bench/bench_call.c's drift_value: 10^6 values spread over
+// [0, scale) by a multiplicative hash of the index.
+func driftSample(scale float64) []float64 {
+	out := make([]float64, 1000000)
+	for i := range out {
+		out[i] = float64(uint32(i)*2654435761) / 4294967296.0 * scale
+	}
+	return out
+}
+
+var benchDriftRef, benchDriftCur = driftSample(1.0), driftSample(1.1)
+
 // threadCPU returns the CPU time the calling OS thread has used, in ns.
 func threadCPU(b *testing.B) int64 {
 	var ru syscall.Rusage
@@ -100,6 +112,27 @@ func BenchmarkCall(b *testing.B) {
 			}
 		}
 	}))
+	// Drift on 10^6 values, the slices passed without copying.
+	half := len(benchDriftRef) / 2
+	b.Run("drift_ks_1e6", timed(0, func(n int) {
+		for i := 0; i < n; i++ {
+			if _, err := mlops.DriftNumeric(mlops.DriftKS, benchDriftRef[:half], benchDriftCur[:half], nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}))
+	ref, err := mlops.NewDriftReference(benchDriftRef, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ref.Close()
+	b.Run("drift_psi_1e6", timed(0, func(n int) {
+		for i := 0; i < n; i++ {
+			if _, err := ref.Compare(mlops.DriftPSI, benchDriftCur, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}))
 }
 
 // BenchmarkCLoop: the same calls in C loops inside this process (package
@@ -111,6 +144,10 @@ func BenchmarkCLoop(b *testing.B) {
 	b.Run("compare_str", timed(0, cbench.CompareStr))
 	b.Run("error_path", timed(0, cbench.ErrorPath))
 	b.Run("sha256_1MiB", timed(len(benchMiB), func(n int) { cbench.SHA256(n, benchMiB) }))
+	b.Run("drift_ks_1e6", timed(0, func(n int) {
+		cbench.DriftKS(n, benchDriftRef, benchDriftCur, len(benchDriftRef)/2)
+	}))
+	b.Run("drift_psi_1e6", timed(0, func(n int) { cbench.DriftPSI(n, benchDriftRef, benchDriftCur) }))
 }
 
 // BenchmarkCryptoSHA256: Go's own SHA-256 on the same inputs, for a sense of

@@ -94,5 +94,16 @@ func oneRound(t *testing.T, dir string, g, i int) bool {
 		t.Errorf("goroutine %d: ParseDigest got offset %d message %q", g, e.Offset, e.Message)
 		return false
 	}
+
+	// A policy (decide layer) with a syntax error at an offset that depends
+	// on g, named by a source unique to the goroutine and iteration.
+	pj := `{"schema":` + strings.Repeat(" ", g%50) + "@"
+	src := fmt.Sprintf("g%d-i%d.json", g, i)
+	_, err = mlops.ParsePolicy([]byte(pj), src)
+	e = wantErr(t, err, mlops.ErrParse)
+	if e.Offset != int64(10+g%50) || !strings.Contains(e.Message, src) {
+		t.Errorf("goroutine %d: ParsePolicy got offset %d message %q", g, e.Offset, e.Message)
+		return false
+	}
 	return true
 }

@@ -45,6 +45,26 @@ static void cbench_error_path(long n)
                        (int)mlops_error_last_column() + (int)strlen(mlops_error_last_path());
     }
 }
+static void cbench_drift_ks(long n, const double *ref, const double *cur, size_t each)
+{
+    for (long i = 0; i < n; i++) {
+        mlops_drift_result *r = NULL;
+        cbench_sink = mlops_drift_numeric(&r, MLOPS_DRIFT_KS, ref, each, cur, each, NULL);
+        mlops_drift_result_free(r);
+    }
+}
+static void cbench_drift_psi(long n, const double *ref, size_t n_ref, const double *cur, size_t n_cur)
+{
+    mlops_drift_reference *refobj = NULL;
+    if (mlops_drift_reference_new(&refobj, ref, n_ref, NULL) != 0)
+        return;
+    for (long i = 0; i < n; i++) {
+        mlops_drift_result *r = NULL;
+        cbench_sink = mlops_drift_reference_compare(&r, refobj, MLOPS_DRIFT_PSI, cur, n_cur, NULL);
+        mlops_drift_result_free(r);
+    }
+    mlops_drift_reference_free(refobj);
+}
 */
 import "C"
 
@@ -67,3 +87,14 @@ func CompareStr(n int) { C.cbench_compare_str(C.long(n)) }
 // ErrorPath makes a failing mlops_digest_parse and reads the whole error
 // record after it, n times.
 func ErrorPath(n int) { C.cbench_error_path(C.long(n)) }
+
+// DriftKS runs mlops_drift_numeric(KS) on ref[:each] and cur[:each] n times.
+func DriftKS(n int, ref, cur []float64, each int) {
+	C.cbench_drift_ks(C.long(n), (*C.double)(&ref[0]), (*C.double)(&cur[0]), C.size_t(each))
+}
+
+// DriftPSI bins ref once, then compares cur with it by PSI n times (the
+// reference is built outside the loop, as on the Go side).
+func DriftPSI(n int, ref, cur []float64) {
+	C.cbench_drift_psi(C.long(n), (*C.double)(&ref[0]), C.size_t(len(ref)), (*C.double)(&cur[0]), C.size_t(len(cur)))
+}

@@ -1,0 +1,65 @@
+package mlops
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestEveryExportedFunctionIsWrapped parses the linker version script
+// (src/libmlops.map, the list of every public function) and the binding's
+// sources (Go files other than tests, and bridge.c), and requires every
+// exported function to be called by the binding.
+func TestEveryExportedFunctionIsWrapped(t *testing.T) {
+	mapText, err := os.ReadFile(filepath.Join("..", "..", "src", "libmlops.map"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*(mlops_[a-z0-9_]+);`).FindAllStringSubmatch(string(mapText), -1) {
+		exported[m[1]] = true
+	}
+	if len(exported) < 100 {
+		t.Fatalf("parsed only %d functions from src/libmlops.map", len(exported))
+	}
+	called := map[string]bool{}
+	goRef := regexp.MustCompile(`\bC\.(mlops_[a-z0-9_]+)\b`)
+	cRef := regexp.MustCompile(`\b(mlops_[a-z0-9_]+)\s*\(`)
+	// Comments do not count: only code that calls.
+	comments := regexp.MustCompile(`(?s)/\*.*?\*/|//[^\n]*`)
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range goRef.FindAllStringSubmatch(comments.ReplaceAllString(string(b), ""), -1) {
+			called[m[1]] = true
+		}
+	}
+	b, err := os.ReadFile("bridge.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range cRef.FindAllStringSubmatch(comments.ReplaceAllString(string(b), ""), -1) {
+		called[m[1]] = true
+	}
+	var missing []string
+	for f := range exported {
+		if !called[f] {
+			missing = append(missing, f)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("%d of %d exported functions are not called by the binding:\n  %s",
+			len(missing), len(exported), strings.Join(missing, "\n  "))
+	}
+	t.Logf("%d exported functions, all called by the binding", len(exported))
+}

@@ -1,0 +1,416 @@
+package mlops
+
+/*
+#include "bridge.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// DriftMetric names a drift metric or test.
+type DriftMetric int
+
+const (
+	DriftAuto              DriftMetric = C.MLOPS_DRIFT_AUTO
+	DriftKS                DriftMetric = C.MLOPS_DRIFT_KS
+	DriftWasserstein       DriftMetric = C.MLOPS_DRIFT_WASSERSTEIN
+	DriftWassersteinNormed DriftMetric = C.MLOPS_DRIFT_WASSERSTEIN_NORMED
+	DriftEnergy            DriftMetric = C.MLOPS_DRIFT_ENERGY
+	DriftCvM               DriftMetric = C.MLOPS_DRIFT_CVM
+	DriftPSI               DriftMetric = C.MLOPS_DRIFT_PSI
+	DriftKL                DriftMetric = C.MLOPS_DRIFT_KL
+	DriftJS                DriftMetric = C.MLOPS_DRIFT_JS
+	DriftHellinger         DriftMetric = C.MLOPS_DRIFT_HELLINGER
+	DriftTVD               DriftMetric = C.MLOPS_DRIFT_TVD
+	DriftLInf              DriftMetric = C.MLOPS_DRIFT_LINF
+	DriftChi2              DriftMetric = C.MLOPS_DRIFT_CHI2
+	DriftZTest             DriftMetric = C.MLOPS_DRIFT_ZTEST
+)
+
+// String returns the metric's name ("ks", "psi", ...).
+func (m DriftMetric) String() string { return C.GoString(C.mlops_drift_metric_name(C.int(m))) }
+
+// AutoDriftMetric returns the metric DriftAuto picks for a feature.
+func AutoDriftMetric(categorical bool, nRef, nDistinct uint64) DriftMetric {
+	c := C.int(0)
+	if categorical {
+		c = 1
+	}
+	return DriftMetric(C.mlops_drift_auto_metric(c, C.uint64_t(nRef), C.uint64_t(nDistinct)))
+}
+
+// Binning of the share metrics.
+const (
+	BinsQuantile = C.MLOPS_DRIFT_BINS_QUANTILE
+	BinsUniform  = C.MLOPS_DRIFT_BINS_UNIFORM
+	BinsEdges    = C.MLOPS_DRIFT_BINS_EDGES
+)
+
+// KS p-value modes.
+const (
+	KSSciPy              = C.MLOPS_DRIFT_KS_SCIPY
+	KSExactWhereFeasible = C.MLOPS_DRIFT_KS_EXACT_WHERE_FEASIBLE
+	KSAsymptotic         = C.MLOPS_DRIFT_KS_ASYMPTOTIC
+)
+
+// DriftOptions are the options of every drift call. Start from
+// DefaultDriftOptions(); a nil *DriftOptions means the defaults.
+type DriftOptions struct {
+	RejectNonFinite bool      // fail on NaN/inf instead of omitting them
+	Binning         int       // BinsQuantile, BinsUniform, BinsEdges
+	Bins            int       // number of bins (default 10)
+	Edges           []float64 // interior edges for BinsEdges
+	Smoothing       float64   // additive smoothing of the share metrics (default 0.5)
+	JSBase          float64   // logarithm base of JS (default 2)
+	Threshold       float64   // NaN: the metric's default threshold
+	KSMode          int       // KSSciPy, KSExactWhereFeasible, KSAsymptotic
+}
+
+// DriftTableOptions configure DriftTable. Start from DefaultDriftTableOptions().
+type DriftTableOptions struct {
+	Rule        int     // DriftRuleShare, DriftRuleBonferroni, DriftRuleHolm, DriftRuleBH
+	DriftShare  float64 // share of drifted columns that makes the table drift
+	Alpha       float64
+	EffectFloor float64 // NaN: none
+	Threads     int     // 0: the library's default
+	Column      *DriftOptions
+}
+
+// Dataset-level drift rules.
+const (
+	DriftRuleShare      = C.MLOPS_DRIFT_RULE_SHARE
+	DriftRuleBonferroni = C.MLOPS_DRIFT_RULE_BONFERRONI
+	DriftRuleHolm       = C.MLOPS_DRIFT_RULE_HOLM
+	DriftRuleBH         = C.MLOPS_DRIFT_RULE_BH
+)
+
+func driftDefaults() (C.mlopsgo_drift_opts, C.mlopsgo_table_opts) {
+	var g C.mlopsgo_drift_opts
+	var t C.mlopsgo_table_opts
+	if err := call(func() C.int { return C.mlopsgo_drift_defaults(&g, &t) }); err != nil {
+		panic(err) // only a library/binding version mismatch can fail
+	}
+	return g, t
+}
+
+// DefaultDriftOptions returns the library's defaults (mlops_drift_options_init).
+func DefaultDriftOptions() DriftOptions {
+	g, _ := driftDefaults()
+	return DriftOptions{RejectNonFinite: g.flags&C.MLOPS_DRIFT_REJECT_NONFINITE != 0, Binning: int(g.binning),
+		Bins: int(g.bins), Smoothing: float64(g.smoothing), JSBase: float64(g.js_base),
+		Threshold: float64(g.threshold), KSMode: int(g.ks_mode)}
+}
+
+// DefaultDriftTableOptions returns the library's defaults (mlops_drift_table_options_init).
+func DefaultDriftTableOptions() DriftTableOptions {
+	_, t := driftDefaults()
+	return DriftTableOptions{Rule: int(t.rule), DriftShare: float64(t.drift_share), Alpha: float64(t.alpha),
+		EffectFloor: float64(t.effect_floor), Threads: int(t.threads)}
+}
+
+// cOpts converts options (nil: defaults) and returns the edges pointer.
+func (o *DriftOptions) c() (*C.mlopsgo_drift_opts, *C.double, C.size_t, error) {
+	if o == nil {
+		return nil, nil, 0, nil
+	}
+	if o.Bins < 0 || o.Binning < 0 || o.KSMode < 0 {
+		return nil, nil, 0, goError(CodeInvalid, -1, "", "DriftOptions: negative field")
+	}
+	g := &C.mlopsgo_drift_opts{binning: C.uint32_t(o.Binning), bins: C.size_t(o.Bins), smoothing: C.double(o.Smoothing),
+		js_base: C.double(o.JSBase), threshold: C.double(o.Threshold), ks_mode: C.uint32_t(o.KSMode)}
+	if o.RejectNonFinite {
+		g.flags = C.MLOPS_DRIFT_REJECT_NONFINITE
+	}
+	var ep *C.double
+	if len(o.Edges) > 0 {
+		ep = (*C.double)(&o.Edges[0])
+	}
+	return g, ep, C.size_t(len(o.Edges)), nil
+}
+
+func f64p(s []float64) *C.double {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.double)(&s[0])
+}
+
+// DriftResult is a drift metric's result, copied into Go.
+type DriftResult struct {
+	Metric       DriftMetric
+	Statistic    float64
+	PValue       float64 // NaN when the metric has none
+	PValueMethod int     // 0 none, 1 exact, 2 asymptotic
+	Threshold    float64
+	PValueBelow  bool // drifted means p-value < threshold (else statistic >= threshold)
+	Drifted      bool
+	MissingRef   uint64
+	MissingCur   uint64
+	NRef, NCur   uint64
+	Smoothing    float64
+	JSBase       float64
+	DoF          uint64
+	UnseenShare  float64
+	Bins         int
+	Edges        []float64 // interior edges of a numeric share metric
+	RefCounts    []uint64
+	CurCounts    []uint64
+	Categories   []int32 // category code of each bin of a categorical result
+	JSON         []byte  // the library's JSON form
+}
+
+// copyDriftResult copies r (not freed) into Go memory.
+func copyDriftResult(r *C.mlops_drift_result) (*DriftResult, error) {
+	out := &DriftResult{
+		Metric: DriftMetric(C.mlops_drift_result_metric(r)), Statistic: float64(C.mlops_drift_result_statistic(r)),
+		PValue: float64(C.mlops_drift_result_pvalue(r)), PValueMethod: int(C.mlops_drift_result_pvalue_method(r)),
+		Threshold: float64(C.mlops_drift_result_threshold(r)), PValueBelow: C.mlops_drift_result_direction(r) == C.MLOPS_DRIFT_PVALUE_LT,
+		Drifted: C.mlops_drift_result_drifted(r) == 1, MissingRef: uint64(C.mlops_drift_result_missing_ref(r)),
+		MissingCur: uint64(C.mlops_drift_result_missing_cur(r)), NRef: uint64(C.mlops_drift_result_n_ref(r)),
+		NCur: uint64(C.mlops_drift_result_n_cur(r)), Smoothing: float64(C.mlops_drift_result_smoothing(r)),
+		JSBase: float64(C.mlops_drift_result_js_base(r)), DoF: uint64(C.mlops_drift_result_dof(r)),
+		UnseenShare: float64(C.mlops_drift_result_unseen_share(r)), Bins: int(C.mlops_drift_result_bins(r)),
+	}
+	var ne C.size_t
+	if e := C.mlops_drift_result_edges(r, &ne); e != nil && ne > 0 {
+		out.Edges = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(e)), int(ne))...)
+	}
+	if out.Bins > 0 {
+		if p := C.mlops_drift_result_ref_counts(r); p != nil {
+			out.RefCounts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(p)), out.Bins)...)
+		}
+		if p := C.mlops_drift_result_cur_counts(r); p != nil {
+			out.CurCounts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(p)), out.Bins)...)
+		}
+		if p := C.mlops_drift_result_categories(r); p != nil {
+			out.Categories = append([]int32(nil), unsafe.Slice((*int32)(unsafe.Pointer(p)), out.Bins)...)
+		}
+	}
+	var b C.mlops_buf
+	if err := call(func() C.int { return C.mlops_drift_result_to_json(r, &b) }); err != nil {
+		return nil, err
+	}
+	out.JSON = goBuf(&b)
+	return out, nil
+}
+
+func finishDrift(r *C.mlops_drift_result, err error) (*DriftResult, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer C.mlops_drift_result_free(r)
+	return copyDriftResult(r)
+}
+
+// DriftNumeric compares a reference sample with a current one. ref and cur
+// are passed to C without copying: cgo pins them for the call.
+func DriftNumeric(metric DriftMetric, ref, cur []float64, opts *DriftOptions) (*DriftResult, error) {
+	g, ep, ne, err := opts.c()
+	if err != nil {
+		return nil, err
+	}
+	var r *C.mlops_drift_result
+	err = call(func() C.int {
+		return C.mlopsgo_drift_numeric(&r, C.int(metric), f64p(ref), C.size_t(len(ref)), f64p(cur), C.size_t(len(cur)), g, ep, ne)
+	})
+	return finishDrift(r, err)
+}
+
+// DriftCategorical compares category codes in [0, nCategories).
+func DriftCategorical(metric DriftMetric, ref, cur []int32, nCategories int, opts *DriftOptions) (*DriftResult, error) {
+	g, _, _, err := opts.c()
+	if err != nil {
+		return nil, err
+	}
+	if nCategories < 0 || nCategories > 1<<31-1 {
+		return nil, goError(CodeInvalid, -1, "", "nCategories out of range")
+	}
+	ip := func(s []int32) *C.int32_t {
+		if len(s) == 0 {
+			return nil
+		}
+		return (*C.int32_t)(&s[0])
+	}
+	var r *C.mlops_drift_result
+	err = call(func() C.int {
+		return C.mlopsgo_drift_categorical(&r, C.int(metric), ip(ref), C.size_t(len(ref)), ip(cur), C.size_t(len(cur)), C.uint32_t(nCategories), g)
+	})
+	return finishDrift(r, err)
+}
+
+// AdjustPValues returns Bonferroni, Holm or Benjamini–Hochberg adjusted
+// p-values (method: PValueBonferroni, PValueHolm, PValueBH).
+func AdjustPValues(p []float64, method int) ([]float64, error) {
+	out := make([]float64, len(p))
+	err := call(func() C.int { return C.mlops_pvalue_adjust(f64p(out), f64p(p), C.size_t(len(p)), C.int(method)) })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// P-value adjustment methods.
+const (
+	PValueBonferroni = C.MLOPS_PVALUE_BONFERRONI
+	PValueHolm       = C.MLOPS_PVALUE_HOLM
+	PValueBH         = C.MLOPS_PVALUE_BH
+)
+
+// DriftReference is a binned summary of a reference sample, compared with
+// many current samples (mlops_drift_reference). Immutable: it may be shared.
+type DriftReference struct{ h handle }
+
+func drp(p unsafe.Pointer) *C.mlops_drift_reference { return (*C.mlops_drift_reference)(p) }
+
+func newDriftReference(p *C.mlops_drift_reference) *DriftReference {
+	d := &DriftReference{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_drift_reference_free(drp(p)) })}
+	runtime.SetFinalizer(d, finalizeCloser[*DriftReference])
+	return d
+}
+
+// NewDriftReference bins a reference sample (the sample is not kept).
+func NewDriftReference(ref []float64, opts *DriftOptions) (*DriftReference, error) {
+	g, ep, ne, err := opts.c()
+	if err != nil {
+		return nil, err
+	}
+	var p *C.mlops_drift_reference
+	if err := call(func() C.int {
+		return C.mlopsgo_drift_reference_new(&p, f64p(ref), C.size_t(len(ref)), g, ep, ne)
+	}); err != nil {
+		return nil, err
+	}
+	return newDriftReference(p), nil
+}
+
+// DriftReferenceFromCounts builds a reference from interior edges and
+// len(edges)+1 counts.
+func DriftReferenceFromCounts(edges []float64, counts []uint64, missing uint64) (*DriftReference, error) {
+	if len(counts) != len(edges)+1 {
+		return nil, goError(CodeInvalid, -1, "", "DriftReferenceFromCounts: need len(edges)+1 counts")
+	}
+	var p *C.mlops_drift_reference
+	if err := call(func() C.int {
+		return C.mlops_drift_reference_from_counts(&p, f64p(edges), C.size_t(len(edges)), (*C.uint64_t)(&counts[0]), C.uint64_t(missing))
+	}); err != nil {
+		return nil, err
+	}
+	return newDriftReference(p), nil
+}
+
+// Close releases the reference. Idempotent.
+func (d *DriftReference) Close() error { d.h.close(); runtime.SetFinalizer(d, nil); return nil }
+
+// Edges returns a copy of the interior bin edges.
+func (d *DriftReference) Edges() []float64 {
+	var out []float64
+	_ = d.h.use(func(p unsafe.Pointer) error {
+		var n C.size_t
+		if e := C.mlops_drift_reference_edges(drp(p), &n); e != nil && n > 0 {
+			out = append(out, unsafe.Slice((*float64)(unsafe.Pointer(e)), int(n))...)
+		}
+		return nil
+	})
+	return out
+}
+
+// Counts returns a copy of the per-bin counts.
+func (d *DriftReference) Counts() []uint64 {
+	var out []uint64
+	_ = d.h.use(func(p unsafe.Pointer) error {
+		var n C.size_t
+		if c := C.mlops_drift_reference_counts(drp(p), &n); c != nil && n > 0 {
+			out = append(out, unsafe.Slice((*uint64)(unsafe.Pointer(c)), int(n))...)
+		}
+		return nil
+	})
+	return out
+}
+
+// Compare compares a current sample (passed without copying) with the
+// reference using a share metric.
+func (d *DriftReference) Compare(metric DriftMetric, cur []float64, opts *DriftOptions) (*DriftResult, error) {
+	g, _, _, err := opts.c()
+	if err != nil {
+		return nil, err
+	}
+	var r *C.mlops_drift_result
+	err = d.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int {
+			return C.mlopsgo_drift_reference_compare(&r, drp(p), C.int(metric), f64p(cur), C.size_t(len(cur)), g)
+		})
+	})
+	return finishDrift(r, err)
+}
+
+// DriftTableResult is a table comparison, copied into Go.
+type DriftTableResult struct {
+	Columns         []*DriftResult
+	ColumnDrifted   []bool
+	AdjustedPValues []float64
+	DriftedCount    int
+	DriftedShare    float64
+	Drifted         bool
+	JSON            []byte
+}
+
+// DriftTable compares two column-major tables of nCols columns (ref holds
+// nCols*nRef values, cur nCols*nCur), passed without copying. metrics may
+// be nil (DriftAuto for every column).
+func DriftTable(ref []float64, nRef int, cur []float64, nCur int, nCols int, metrics []DriftMetric, opts *DriftTableOptions) (*DriftTableResult, error) {
+	if nRef < 0 || nCur < 0 || nCols < 0 || len(ref) != nRef*nCols || len(cur) != nCur*nCols ||
+		(metrics != nil && len(metrics) != nCols) {
+		return nil, goError(CodeInvalid, -1, "", "DriftTable: slice lengths do not match nRef, nCur and nCols")
+	}
+	o := DefaultDriftTableOptions()
+	if opts != nil {
+		o = *opts
+	}
+	if o.Threads < 0 {
+		return nil, goError(CodeInvalid, -1, "", "DriftTableOptions.Threads is negative")
+	}
+	g, ep, ne, err := o.Column.c()
+	if err != nil {
+		return nil, err
+	}
+	t := C.mlopsgo_table_opts{rule: C.uint32_t(o.Rule), drift_share: C.double(o.DriftShare), alpha: C.double(o.Alpha),
+		effect_floor: C.double(o.EffectFloor), threads: C.uint32_t(o.Threads)}
+	var mp *C.int
+	if metrics != nil {
+		ms := make([]C.int, len(metrics))
+		for i, m := range metrics {
+			ms[i] = C.int(m)
+		}
+		if len(ms) > 0 {
+			mp = &ms[0]
+		}
+	}
+	var tr *C.mlops_drift_table_result
+	if err := call(func() C.int {
+		return C.mlopsgo_drift_table(&tr, f64p(ref), C.size_t(nRef), f64p(cur), C.size_t(nCur), C.size_t(nCols), mp, &t, g, ep, ne)
+	}); err != nil {
+		return nil, err
+	}
+	defer C.mlops_drift_table_result_free(tr)
+	out := &DriftTableResult{DriftedCount: int(C.mlops_drift_table_result_drifted_count(tr)),
+		DriftedShare: float64(C.mlops_drift_table_result_drifted_share(tr)), Drifted: C.mlops_drift_table_result_drifted(tr) == 1}
+	n := C.mlops_drift_table_result_columns(tr)
+	for i := C.size_t(0); i < n; i++ {
+		col, err := copyDriftResult(C.mlops_drift_table_result_column(tr, i))
+		if err != nil {
+			return nil, err
+		}
+		out.Columns = append(out.Columns, col)
+		out.ColumnDrifted = append(out.ColumnDrifted, C.mlops_drift_table_result_column_drifted(tr, i) == 1)
+		out.AdjustedPValues = append(out.AdjustedPValues, float64(C.mlops_drift_table_result_adjusted_pvalue(tr, i)))
+	}
+	var b C.mlops_buf
+	if err := call(func() C.int { return C.mlops_drift_table_result_to_json(tr, &b) }); err != nil {
+		return nil, err
+	}
+	out.JSON = goBuf(&b)
+	return out, nil
+}

@@ -1,0 +1,682 @@
+package mlops
+
+/*
+#include "bridge.h"
+*/
+import "C"
+
+import (
+	"io"
+	"runtime"
+	"unsafe"
+)
+
+// DefaultShardSize is the shard size of signed shard digests (256 MiB).
+func DefaultShardSize() uint64 { return uint64(C.mlops_manifest_default_shard_size()) }
+
+// Manifest is an immutable version manifest (an in-toto statement,
+// mlops_manifest). It may be shared between goroutines.
+type Manifest struct{ h handle }
+
+func newManifest(p *C.mlops_manifest) *Manifest {
+	m := &Manifest{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_manifest_free((*C.mlops_manifest)(p)) })}
+	runtime.SetFinalizer(m, finalizeCloser[*Manifest])
+	return m
+}
+
+// Close releases the manifest (once no Diff made from it is open). Idempotent.
+func (m *Manifest) Close() error { m.h.close(); runtime.SetFinalizer(m, nil); return nil }
+
+func mp(p unsafe.Pointer) *C.mlops_manifest { return (*C.mlops_manifest)(p) }
+
+// ParseOptions limits ParseManifestWithOptions; zero fields take the defaults.
+type ParseOptions struct {
+	MaxSize  int
+	MaxDepth int
+}
+
+// ParseManifest parses and checks a statement (mlops_manifest_parse).
+func ParseManifest(data []byte) (*Manifest, error) { return ParseManifestWithOptions(data, nil) }
+
+// ParseManifestWithOptions is ParseManifest with limits.
+func ParseManifestWithOptions(data []byte, opts *ParseOptions) (*Manifest, error) {
+	var o ParseOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxSize < 0 || o.MaxDepth < 0 {
+		return nil, goError(CodeInvalid, -1, "", "ParseOptions: negative limit")
+	}
+	var p *C.mlops_manifest
+	if err := call(func() C.int {
+		return C.mlopsgo_manifest_parse(&p, (*C.char)(bytesPtr(data)), C.size_t(len(data)), C.size_t(o.MaxSize), C.size_t(o.MaxDepth))
+	}); err != nil {
+		return nil, err
+	}
+	return newManifest(p), nil
+}
+
+// ReadManifest parses a statement read from r until io.EOF.
+func ReadManifest(r io.Reader) (*Manifest, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return ParseManifest(b)
+}
+
+func (m *Manifest) buf(pretty bool) ([]byte, error) {
+	var out []byte
+	err := m.h.use(func(p unsafe.Pointer) error {
+		var b C.mlops_buf
+		err := call(func() C.int {
+			if pretty {
+				return C.mlops_manifest_write_pretty(&b, mp(p))
+			}
+			return C.mlops_manifest_write_canonical(&b, mp(p))
+		})
+		if err == nil {
+			out = goBuf(&b)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Canonical returns the statement's canonical JSON (RFC 8785) bytes.
+func (m *Manifest) Canonical() ([]byte, error) { return m.buf(false) }
+
+// Pretty returns the statement as indented JSON.
+func (m *Manifest) Pretty() ([]byte, error) { return m.buf(true) }
+
+// WriteTo writes the canonical JSON to w (io.WriterTo).
+func (m *Manifest) WriteTo(w io.Writer) (int64, error) {
+	b, err := m.Canonical()
+	if err != nil {
+		return 0, err
+	}
+	n, err := w.Write(b)
+	return int64(n), err
+}
+
+// TreeDigest returns the digest of the file tree (the statement's subject).
+func (m *Manifest) TreeDigest() ([SHA256Size]byte, error) {
+	var out [SHA256Size]byte
+	err := m.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_manifest_tree_digest((*C.uint8_t)(&out[0]), mp(p)) })
+	})
+	return out, err
+}
+
+// StatementDigest returns the SHA-256 of the canonical statement.
+func (m *Manifest) StatementDigest() ([SHA256Size]byte, error) {
+	var out [SHA256Size]byte
+	err := m.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_manifest_statement_digest((*C.uint8_t)(&out[0]), mp(p)) })
+	})
+	return out, err
+}
+
+// str reads one borrowed string accessor ("" once closed).
+func (m *Manifest) str(f func(*C.mlops_manifest) *C.char) string {
+	var s string
+	_ = m.h.use(func(p unsafe.Pointer) error { s = goStr(f(mp(p))); return nil })
+	return s
+}
+
+func (m *Manifest) size(f func(*C.mlops_manifest) C.size_t) int {
+	var n C.size_t
+	_ = m.h.use(func(p unsafe.Pointer) error { n = f(mp(p)); return nil })
+	return int(n)
+}
+
+func goStr(s *C.char) string {
+	if s == nil {
+		return ""
+	}
+	return C.GoString(s)
+}
+
+// TreeSHA256 returns the tree digest as lowercase hex.
+func (m *Manifest) TreeSHA256() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_tree_sha256(p) })
+}
+
+// StatementSHA256 returns the statement digest as lowercase hex.
+func (m *Manifest) StatementSHA256() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_statement_sha256(p) })
+}
+
+// Equal reports whether two manifests have the same canonical statement.
+func (m *Manifest) Equal(o *Manifest) bool {
+	var r C.int
+	_ = use2(&m.h, &o.h, func(a, b unsafe.Pointer) error { r = C.mlops_manifest_equal(mp(a), mp(b)); return nil })
+	return r == 1
+}
+
+// Validate re-checks every rule of the format.
+func (m *Manifest) Validate() error {
+	return m.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_manifest_validate(mp(p)) })
+	})
+}
+
+// CheckManifestPath checks a package path against the manifest's path rules.
+func CheckManifestPath(path string) error {
+	b := []byte(path)
+	return call(func() C.int { return C.mlops_manifest_path_check((*C.char)(bytesPtr(b)), C.size_t(len(b))) })
+}
+
+// CheckParent checks that parent is m's recorded parent.
+func (m *Manifest) CheckParent(parent *Manifest) error {
+	return use2(&m.h, &parent.h, func(a, b unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_manifest_check_parent(mp(a), mp(b)) })
+	})
+}
+
+func (m *Manifest) Name() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_name(p) })
+}
+func (m *Manifest) Version() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_version(p) })
+}
+func (m *Manifest) Created() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_created(p) })
+}
+func (m *Manifest) Description() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_description(p) })
+}
+func (m *Manifest) FrameworkName() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_framework_name(p) })
+}
+func (m *Manifest) FrameworkVersion() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_framework_version(p) })
+}
+func (m *Manifest) CodeURI() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_code_uri(p) })
+}
+func (m *Manifest) CodeCommit() string {
+	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_code_commit(p) })
+}
+
+// Parent is a manifest's recorded parent version.
+type Parent struct{ Name, Version, SHA256 string }
+
+// Parent returns the recorded parent, ok false when there is none.
+func (m *Manifest) Parent() (Parent, bool) {
+	var pr Parent
+	var has C.int
+	_ = m.h.use(func(p unsafe.Pointer) error {
+		has = C.mlops_manifest_has_parent(mp(p))
+		pr = Parent{goStr(C.mlops_manifest_parent_name(mp(p))), goStr(C.mlops_manifest_parent_version(mp(p))),
+			goStr(C.mlops_manifest_parent_sha256(mp(p)))}
+		return nil
+	})
+	return pr, has == 1
+}
+
+// Shard is one signed shard digest of a large file.
+type Shard struct {
+	Offset, Size uint64
+	SHA256       string
+}
+
+// File is one file of a manifest.
+type File struct {
+	Path, SHA256, MediaType, Role string
+	Size                          uint64
+	ShardSize                     uint64
+	Shards                        []Shard
+}
+
+// Files returns the files, sorted by path.
+func (m *Manifest) Files() []File {
+	var fs []File
+	_ = m.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_file_count(mp(p))
+		for i := C.size_t(0); i < n; i++ {
+			f := File{
+				Path: goStr(C.mlops_manifest_file_path(mp(p), i)), Size: uint64(C.mlops_manifest_file_size(mp(p), i)),
+				SHA256: goStr(C.mlops_manifest_file_sha256(mp(p), i)), MediaType: goStr(C.mlops_manifest_file_media_type(mp(p), i)),
+				Role: goStr(C.mlops_manifest_file_role(mp(p), i)), ShardSize: uint64(C.mlops_manifest_file_shard_size(mp(p), i)),
+			}
+			ns := C.mlops_manifest_file_shard_count(mp(p), i)
+			for j := C.size_t(0); j < ns; j++ {
+				var off, sz C.uint64_t
+				var h *C.char
+				if C.mlops_manifest_file_shard(&off, &sz, &h, mp(p), i, j) == 0 {
+					f.Shards = append(f.Shards, Shard{uint64(off), uint64(sz), goStr(h)})
+				}
+			}
+			fs = append(fs, f)
+		}
+		return nil
+	})
+	return fs
+}
+
+// FindFile returns the index of path in Files(), -1 when absent.
+func (m *Manifest) FindFile(path string) int {
+	cp, err := mustCString(path, "path")
+	if err != nil {
+		return -1
+	}
+	idx := -1
+	_ = m.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_file_find(mp(p), cp)
+		if n < C.mlops_manifest_file_count(mp(p)) {
+			idx = int(n)
+		}
+		return nil
+	})
+	return idx
+}
+
+// Dataset is one dataset of a manifest.
+type Dataset struct {
+	Name, URI, Role, SHA256            string
+	ForeignAlg, ForeignScheme, Foreign string
+}
+
+// Datasets returns the datasets.
+func (m *Manifest) Datasets() []Dataset {
+	var ds []Dataset
+	_ = m.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_dataset_count(mp(p))
+		for i := C.size_t(0); i < n; i++ {
+			ds = append(ds, Dataset{
+				goStr(C.mlops_manifest_dataset_name(mp(p), i)), goStr(C.mlops_manifest_dataset_uri(mp(p), i)),
+				goStr(C.mlops_manifest_dataset_role(mp(p), i)), goStr(C.mlops_manifest_dataset_sha256(mp(p), i)),
+				goStr(C.mlops_manifest_dataset_foreign_alg(mp(p), i)), goStr(C.mlops_manifest_dataset_foreign_scheme(mp(p), i)),
+				goStr(C.mlops_manifest_dataset_foreign_value(mp(p), i)),
+			})
+		}
+		return nil
+	})
+	return ds
+}
+
+// ValueType is the JSON type of a parameter.
+type ValueType int
+
+const (
+	ValueNone   ValueType = C.MLOPS_MANIFEST_VALUE_NONE
+	ValueNull   ValueType = C.MLOPS_MANIFEST_VALUE_NULL
+	ValueBool   ValueType = C.MLOPS_MANIFEST_VALUE_BOOL
+	ValueNumber ValueType = C.MLOPS_MANIFEST_VALUE_NUMBER
+	ValueString ValueType = C.MLOPS_MANIFEST_VALUE_STRING
+)
+
+// Parameter is one training parameter.
+type Parameter struct {
+	Name   string
+	Type   ValueType // ValueNone for an array or object (see JSON)
+	JSON   string    // canonical JSON of the value
+	Number float64
+	String string
+	Bool   bool
+}
+
+// Parameters returns the parameters.
+func (m *Manifest) Parameters() []Parameter {
+	var ps []Parameter
+	_ = m.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_parameter_count(mp(p))
+		for i := C.size_t(0); i < n; i++ {
+			ps = append(ps, Parameter{
+				Name: goStr(C.mlops_manifest_parameter_name(mp(p), i)), Type: ValueType(C.mlops_manifest_parameter_type(mp(p), i)),
+				JSON: goStr(C.mlops_manifest_parameter_json(mp(p), i)), Number: float64(C.mlops_manifest_parameter_number(mp(p), i)),
+				String: goStr(C.mlops_manifest_parameter_string(mp(p), i)), Bool: C.mlops_manifest_parameter_bool(mp(p), i) == 1,
+			})
+		}
+		return nil
+	})
+	return ps
+}
+
+// Metric is a named metric value.
+type Metric struct {
+	Name  string
+	Value float64
+}
+
+// Metrics returns the metrics in the manifest's order.
+func (m *Manifest) Metrics() []Metric {
+	var ms []Metric
+	_ = m.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_metric_count(mp(p))
+		for i := C.size_t(0); i < n; i++ {
+			ms = append(ms, Metric{goStr(C.mlops_manifest_metric_name(mp(p), i)), float64(C.mlops_manifest_metric_value(mp(p), i))})
+		}
+		return nil
+	})
+	return ms
+}
+
+// Annotations returns the annotations as a map.
+func (m *Manifest) Annotations() map[string]string {
+	as := map[string]string{}
+	_ = m.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_annotation_count(mp(p))
+		for i := C.size_t(0); i < n; i++ {
+			as[goStr(C.mlops_manifest_annotation_key(mp(p), i))] = goStr(C.mlops_manifest_annotation_value(mp(p), i))
+		}
+		return nil
+	})
+	return as
+}
+
+// ManifestBuilder assembles a manifest (mlops_manifest_builder). One
+// goroutine at a time.
+type ManifestBuilder struct{ h handle }
+
+// NewManifestBuilder starts a manifest; created is RFC 3339 ("" for now).
+func NewManifestBuilder(name, version, created string) (*ManifestBuilder, error) {
+	cn, err := mustCString(name, "name")
+	if err != nil {
+		return nil, err
+	}
+	cv, err := mustCString(version, "version")
+	if err != nil {
+		return nil, err
+	}
+	cc, err := optString(created, "created")
+	if err != nil {
+		return nil, err
+	}
+	var p *C.mlops_manifest_builder
+	if err := call(func() C.int { return C.mlops_manifest_builder_new(&p, cn, cv, cc) }); err != nil {
+		return nil, err
+	}
+	b := &ManifestBuilder{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_manifest_builder_free((*C.mlops_manifest_builder)(p)) })}
+	runtime.SetFinalizer(b, finalizeCloser[*ManifestBuilder])
+	return b, nil
+}
+
+// Close releases the builder. Idempotent.
+func (b *ManifestBuilder) Close() error { b.h.close(); runtime.SetFinalizer(b, nil); return nil }
+
+// do runs one builder call with its string arguments converted ("" → NULL
+// for optional ones is the caller's choice through opt).
+func (b *ManifestBuilder) do(args []string, opt []bool, f func(*C.mlops_manifest_builder, []*C.char) C.int) error {
+	cs := make([]*C.char, len(args))
+	for i, a := range args {
+		var err error
+		if opt != nil && opt[i] {
+			cs[i], err = optString(a, "argument")
+		} else {
+			cs[i], err = mustCString(a, "argument")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return b.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return f((*C.mlops_manifest_builder)(p), cs) })
+	})
+}
+
+func (b *ManifestBuilder) SetDescription(d string) error {
+	return b.do([]string{d}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_description(p, c[0])
+	})
+}
+func (b *ManifestBuilder) SetFramework(name, version string) error {
+	return b.do([]string{name, version}, []bool{false, true}, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_framework(p, c[0], c[1])
+	})
+}
+
+// AddFile adds a file; sha256 is 64 hex digits or "sha256:<hex>"; mediaType may be "".
+func (b *ManifestBuilder) AddFile(path string, size uint64, sha256, mediaType, role string) error {
+	return b.do([]string{path, sha256, mediaType, role}, []bool{false, false, true, true}, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_add_file(p, c[0], C.uint64_t(size), c[1], c[2], c[3])
+	})
+}
+
+// SetFileShards records the shard digests of a large file.
+func (b *ManifestBuilder) SetFileShards(path string, shardSize uint64, sha256 []string) error {
+	cs, err := newCStrings(sha256, "shard digest")
+	if err != nil {
+		return err
+	}
+	defer cs.free()
+	return b.do([]string{path}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_file_shards(p, c[0], C.uint64_t(shardSize), cs.arr, C.size_t(cs.n))
+	})
+}
+func (b *ManifestBuilder) AddDataset(name, uri, role, sha256 string) error {
+	return b.do([]string{name, uri, role, sha256}, []bool{false, true, true, true}, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_add_dataset(p, c[0], c[1], c[2], c[3])
+	})
+}
+func (b *ManifestBuilder) SetDatasetForeignDigest(dataset, alg, scheme, value string) error {
+	return b.do([]string{dataset, alg, scheme, value}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_dataset_foreign_digest(p, c[0], c[1], c[2], c[3])
+	})
+}
+func (b *ManifestBuilder) SetParameterString(name, v string) error {
+	return b.do([]string{name, v}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_parameter_string(p, c[0], c[1])
+	})
+}
+func (b *ManifestBuilder) SetParameterNumber(name string, v float64) error {
+	return b.do([]string{name}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_parameter_number(p, c[0], C.double(v))
+	})
+}
+func (b *ManifestBuilder) SetParameterInt(name string, v int64) error {
+	return b.do([]string{name}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_parameter_int(p, c[0], C.int64_t(v))
+	})
+}
+func (b *ManifestBuilder) SetParameterBool(name string, v bool) error {
+	iv := C.int(0)
+	if v {
+		iv = 1
+	}
+	return b.do([]string{name}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_parameter_bool(p, c[0], iv)
+	})
+}
+func (b *ManifestBuilder) SetParameterNull(name string) error {
+	return b.do([]string{name}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_parameter_null(p, c[0])
+	})
+}
+func (b *ManifestBuilder) SetParameterJSON(name, json string) error {
+	return b.do([]string{name, json}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_parameter_json(p, c[0], c[1])
+	})
+}
+func (b *ManifestBuilder) SetMetric(name string, v float64) error {
+	return b.do([]string{name}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_metric(p, c[0], C.double(v))
+	})
+}
+func (b *ManifestBuilder) SetAnnotation(key, value string) error {
+	return b.do([]string{key, value}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_annotation(p, c[0], c[1])
+	})
+}
+func (b *ManifestBuilder) SetParent(name, version, sha256 string) error {
+	return b.do([]string{name, version, sha256}, nil, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_parent(p, c[0], c[1], c[2])
+	})
+}
+func (b *ManifestBuilder) SetParentManifest(parent *Manifest) error {
+	return use2(&b.h, &parent.h, func(pb, pm unsafe.Pointer) error {
+		return call(func() C.int {
+			return C.mlops_manifest_builder_set_parent_manifest((*C.mlops_manifest_builder)(pb), mp(pm))
+		})
+	})
+}
+func (b *ManifestBuilder) SetCode(uri, commit string) error {
+	return b.do([]string{uri, commit}, []bool{true, true}, func(p *C.mlops_manifest_builder, c []*C.char) C.int {
+		return C.mlops_manifest_builder_set_code(p, c[0], c[1])
+	})
+}
+
+// Finish makes the manifest; the builder stays usable.
+func (b *ManifestBuilder) Finish() (*Manifest, error) {
+	var m *C.mlops_manifest
+	err := b.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_manifest_builder_finish(&m, (*C.mlops_manifest_builder)(p)) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newManifest(m), nil
+}
+
+// Change is how an item differs between two manifests.
+type Change int
+
+const (
+	Unchanged Change = C.MLOPS_MANIFEST_UNCHANGED
+	Added     Change = C.MLOPS_MANIFEST_ADDED
+	Removed   Change = C.MLOPS_MANIFEST_REMOVED
+	Changed   Change = C.MLOPS_MANIFEST_CHANGED
+)
+
+func (c Change) String() string { return C.GoString(C.mlops_manifest_change_name(C.int(c))) }
+
+// Relation is how two manifests are related.
+type Relation int
+
+const (
+	Unrelated Relation = C.MLOPS_MANIFEST_UNRELATED
+	Same      Relation = C.MLOPS_MANIFEST_SAME
+	BChildOfA Relation = C.MLOPS_MANIFEST_B_CHILD_OF_A
+	AChildOfB Relation = C.MLOPS_MANIFEST_A_CHILD_OF_B
+)
+
+func (r Relation) String() string { return C.GoString(C.mlops_manifest_relation_name(C.int(r))) }
+
+// FileChange is one changed file of a Diff.
+type FileChange struct {
+	Path                 string
+	Change               Change
+	OldSHA256, NewSHA256 string
+	OldSize, NewSize     uint64
+}
+
+// ParameterChange is one changed parameter of a Diff.
+type ParameterChange struct {
+	Name             string
+	Change           Change
+	OldJSON, NewJSON string
+}
+
+// MetricChange is one metric of a Diff (every metric of either side).
+type MetricChange struct {
+	Name                      string
+	Change                    Change
+	Old, New, Delta, Relative float64 // NaN where not defined
+}
+
+// Diff compares two manifests (mlops_manifest_diff). It keeps both open
+// until its own Close.
+type Diff struct {
+	h handle
+}
+
+func dp(p unsafe.Pointer) *C.mlops_manifest_diff { return (*C.mlops_manifest_diff)(p) }
+
+// DiffManifests compares a (old) with b (new).
+func DiffManifests(a, b *Manifest) (*Diff, error) {
+	if err := retainAll(&a.h, &b.h); err != nil {
+		return nil, err
+	}
+	var d *C.mlops_manifest_diff
+	err := use2(&a.h, &b.h, func(pa, pb unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_manifest_diff_new(&d, mp(pa), mp(pb), 0) })
+	})
+	if err != nil {
+		a.h.release()
+		b.h.release()
+		return nil, err
+	}
+	df := &Diff{h: newHandle(unsafe.Pointer(d), func(p unsafe.Pointer) { C.mlops_manifest_diff_free(dp(p)) }, &a.h, &b.h)}
+	runtime.SetFinalizer(df, finalizeCloser[*Diff])
+	return df, nil
+}
+
+// Close releases the diff and its hold on both manifests. Idempotent.
+func (d *Diff) Close() error { d.h.close(); runtime.SetFinalizer(d, nil); return nil }
+
+// Relation returns how the two manifests are related.
+func (d *Diff) Relation() Relation {
+	var r C.int
+	_ = d.h.use(func(p unsafe.Pointer) error { r = C.mlops_manifest_diff_relation(dp(p)); return nil })
+	return Relation(r)
+}
+
+// UnchangedFiles returns the number of files equal on both sides.
+func (d *Diff) UnchangedFiles() int {
+	var n C.size_t
+	_ = d.h.use(func(p unsafe.Pointer) error { n = C.mlops_manifest_diff_unchanged_file_count(dp(p)); return nil })
+	return int(n)
+}
+
+// Files returns the files that differ.
+func (d *Diff) Files() []FileChange {
+	var out []FileChange
+	_ = d.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_diff_file_count(dp(p))
+		for i := C.size_t(0); i < n; i++ {
+			out = append(out, FileChange{goStr(C.mlops_manifest_diff_file_path(dp(p), i)), Change(C.mlops_manifest_diff_file_change(dp(p), i)),
+				goStr(C.mlops_manifest_diff_file_old_sha256(dp(p), i)), goStr(C.mlops_manifest_diff_file_new_sha256(dp(p), i)),
+				uint64(C.mlops_manifest_diff_file_old_size(dp(p), i)), uint64(C.mlops_manifest_diff_file_new_size(dp(p), i))})
+		}
+		return nil
+	})
+	return out
+}
+
+// Parameters returns the parameters that differ.
+func (d *Diff) Parameters() []ParameterChange {
+	var out []ParameterChange
+	_ = d.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_diff_parameter_count(dp(p))
+		for i := C.size_t(0); i < n; i++ {
+			out = append(out, ParameterChange{goStr(C.mlops_manifest_diff_parameter_name(dp(p), i)), Change(C.mlops_manifest_diff_parameter_change(dp(p), i)),
+				goStr(C.mlops_manifest_diff_parameter_old_json(dp(p), i)), goStr(C.mlops_manifest_diff_parameter_new_json(dp(p), i))})
+		}
+		return nil
+	})
+	return out
+}
+
+// Metrics returns every metric of either side with its change.
+func (d *Diff) Metrics() []MetricChange {
+	var out []MetricChange
+	_ = d.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_diff_metric_count(dp(p))
+		for i := C.size_t(0); i < n; i++ {
+			out = append(out, MetricChange{goStr(C.mlops_manifest_diff_metric_name(dp(p), i)), Change(C.mlops_manifest_diff_metric_change(dp(p), i)),
+				float64(C.mlops_manifest_diff_metric_old(dp(p), i)), float64(C.mlops_manifest_diff_metric_new(dp(p), i)),
+				float64(C.mlops_manifest_diff_metric_delta(dp(p), i)), float64(C.mlops_manifest_diff_metric_relative(dp(p), i))})
+		}
+		return nil
+	})
+	return out
+}
+
+// JSON returns the diff as JSON (indented when pretty).
+func (d *Diff) JSON(pretty bool) ([]byte, error) {
+	var out []byte
+	flags := C.uint32_t(0)
+	if pretty {
+		flags = C.MLOPS_MANIFEST_DIFF_PRETTY
+	}
+	err := d.h.use(func(p unsafe.Pointer) error {
+		var b C.mlops_buf
+		err := call(func() C.int { return C.mlops_manifest_diff_write_json(&b, dp(p), flags) })
+		if err == nil {
+			out = goBuf(&b)
+		}
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,587 @@
+package mlops
+
+/*
+#include "bridge.h"
+*/
+import "C"
+
+import (
+	"math"
+	"runtime"
+	"time"
+	"unsafe"
+)
+
+// Action is a policy's decision, in rank order.
+type Action int
+
+const (
+	ActionNone           Action = C.MLOPS_ACTION_NONE
+	ActionWarn           Action = C.MLOPS_ACTION_WARN
+	ActionRetrain        Action = C.MLOPS_ACTION_RETRAIN
+	ActionBlockPromotion Action = C.MLOPS_ACTION_BLOCK_PROMOTION
+	ActionRollback       Action = C.MLOPS_ACTION_ROLLBACK
+)
+
+// String returns "none", "warn", "retrain", "block_promotion" or "rollback".
+func (a Action) String() string { return C.GoString(C.mlops_action_name(C.int(a))) }
+
+// Truth is a three-valued result.
+type Truth int
+
+const (
+	False   Truth = C.MLOPS_TRUTH_FALSE
+	True    Truth = C.MLOPS_TRUTH_TRUE
+	Unknown Truth = C.MLOPS_TRUTH_UNKNOWN
+)
+
+func (t Truth) String() string { return C.GoString(C.mlops_truth_name(C.int(t))) }
+
+// Reason says why a condition, rule or gate check came out as it did.
+type Reason int
+
+const (
+	ReasonOK               Reason = C.MLOPS_REASON_OK
+	ReasonMissing          Reason = C.MLOPS_REASON_MISSING
+	ReasonNaN              Reason = C.MLOPS_REASON_NAN
+	ReasonLowSamples       Reason = C.MLOPS_REASON_LOW_SAMPLES
+	ReasonPending          Reason = C.MLOPS_REASON_PENDING
+	ReasonCooldown         Reason = C.MLOPS_REASON_COOLDOWN
+	ReasonLatched          Reason = C.MLOPS_REASON_LATCHED
+	ReasonDryRun           Reason = C.MLOPS_REASON_DRY_RUN
+	ReasonSuppressedBy     Reason = C.MLOPS_REASON_SUPPRESSED_BY
+	ReasonMinSinceTraining Reason = C.MLOPS_REASON_MIN_SINCE_TRAINING
+	ReasonBudget           Reason = C.MLOPS_REASON_BUDGET
+	ReasonUnknown          Reason = C.MLOPS_REASON_UNKNOWN
+	ReasonNoInterval       Reason = C.MLOPS_REASON_NO_INTERVAL
+	ReasonNoChampion       Reason = C.MLOPS_REASON_NO_CHAMPION
+)
+
+func (r Reason) String() string { return C.GoString(C.mlops_reason_name(C.int(r))) }
+
+// Policy is a parsed libmlops.policy/v1 document (mlops_policy). Immutable:
+// it may be shared between goroutines. Objects made for it keep it open.
+type Policy struct{ h handle }
+
+func pp(p unsafe.Pointer) *C.mlops_policy { return (*C.mlops_policy)(p) }
+
+// ParsePolicy parses a policy; source names it in messages ("" for none).
+func ParsePolicy(data []byte, source string) (*Policy, error) {
+	cs, err := optString(source, "source")
+	if err != nil {
+		return nil, err
+	}
+	var p *C.mlops_policy
+	if err := call(func() C.int {
+		return C.mlops_policy_parse(&p, (*C.char)(bytesPtr(data)), C.size_t(len(data)), cs, 0)
+	}); err != nil {
+		return nil, err
+	}
+	pol := &Policy{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_policy_free(pp(p)) })}
+	runtime.SetFinalizer(pol, finalizeCloser[*Policy])
+	return pol, nil
+}
+
+// Close releases the policy once nothing made for it is open. Idempotent.
+func (pol *Policy) Close() error { pol.h.close(); runtime.SetFinalizer(pol, nil); return nil }
+
+func (pol *Policy) str(f func(*C.mlops_policy) *C.char) string {
+	var s string
+	_ = pol.h.use(func(p unsafe.Pointer) error { s = goStr(f(pp(p))); return nil })
+	return s
+}
+
+// ID returns the policy_id.
+func (pol *Policy) ID() string {
+	return pol.str(func(p *C.mlops_policy) *C.char { return C.mlops_policy_id(p) })
+}
+
+// Digest returns "sha256:<hex>" of the policy's canonical bytes.
+func (pol *Policy) Digest() string {
+	return pol.str(func(p *C.mlops_policy) *C.char { return C.mlops_policy_digest(p) })
+}
+
+// Revision returns the revision.
+func (pol *Policy) Revision() int64 {
+	var r C.int64_t
+	_ = pol.h.use(func(p unsafe.Pointer) error { r = C.mlops_policy_revision(pp(p)); return nil })
+	return int64(r)
+}
+
+// RuleIDs returns the rule ids in document order.
+func (pol *Policy) RuleIDs() []string {
+	var out []string
+	_ = pol.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_policy_rule_count(pp(p))
+		for i := C.size_t(0); i < n; i++ {
+			out = append(out, goStr(C.mlops_policy_rule_id(pp(p), i)))
+		}
+		return nil
+	})
+	return out
+}
+
+// TestCount returns the number of embedded tests.
+func (pol *Policy) TestCount() int {
+	var n C.size_t
+	_ = pol.h.use(func(p unsafe.Pointer) error { n = C.mlops_policy_test_count(pp(p)); return nil })
+	return int(n)
+}
+
+// Lint returns the JSON lint report and the number of findings.
+func (pol *Policy) Lint() ([]byte, int, error) {
+	var out []byte
+	var n C.size_t
+	err := pol.h.use(func(p unsafe.Pointer) error {
+		var b C.mlops_buf
+		err := call(func() C.int { return C.mlops_policy_lint(&b, &n, pp(p), 0) })
+		if err == nil {
+			out = goBuf(&b)
+		}
+		return err
+	})
+	return out, int(n), err
+}
+
+// RunTests runs the embedded tests; failures are counted, not errors.
+func (pol *Policy) RunTests() (passed, failed int, report []byte, err error) {
+	var np, nf C.size_t
+	err = pol.h.use(func(p unsafe.Pointer) error {
+		var b C.mlops_buf
+		err := call(func() C.int { return C.mlops_policy_run_tests(&np, &nf, &b, pp(p), 0) })
+		if err == nil {
+			report = goBuf(&b)
+		}
+		return err
+	})
+	return int(np), int(nf), report, err
+}
+
+// Replay replays a JSON Lines observation log; with record, report is the
+// log with each step's decision as its expectation.
+func (pol *Policy) Replay(log []byte, record bool) (steps, mismatches uint64, report []byte, err error) {
+	var s, m C.uint64_t
+	flags := C.uint32_t(0)
+	if record {
+		flags = C.MLOPS_POLICY_REPLAY_RECORD
+	}
+	err = pol.h.use(func(p unsafe.Pointer) error {
+		var b C.mlops_buf
+		err := call(func() C.int {
+			return C.mlops_policy_replay(&s, &m, &b, pp(p), (*C.char)(bytesPtr(log)), C.size_t(len(log)), flags)
+		})
+		if err == nil {
+			report = goBuf(&b)
+		}
+		return err
+	})
+	return uint64(s), uint64(m), report, err
+}
+
+// child makes the handle of an object created for pol.
+// The policy stays retained on success: the caller's handle lists &pol.h
+// among its dependencies.
+func (pol *Policy) child(make func(p *C.mlops_policy) (unsafe.Pointer, error)) (unsafe.Pointer, error) {
+	if pol == nil {
+		return nil, goError(CodeInvalid, -1, "", "nil *Policy")
+	}
+	if err := pol.h.retain(); err != nil {
+		return nil, err
+	}
+	var obj unsafe.Pointer
+	err := pol.h.use(func(p unsafe.Pointer) error {
+		var err error
+		obj, err = make(pp(p))
+		return err
+	})
+	if err != nil {
+		pol.h.release()
+		return nil, err
+	}
+	return obj, nil
+}
+
+// Observations are the signal values of one evaluation (mlops_policy_obs).
+// One goroutine at a time.
+type Observations struct {
+	h   handle
+	pol *Policy
+}
+
+// NewObservations makes an empty set for pol.
+func NewObservations(pol *Policy) (*Observations, error) {
+	h, err := pol.child(func(p *C.mlops_policy) (unsafe.Pointer, error) {
+		var o *C.mlops_policy_obs
+		err := call(func() C.int { return C.mlops_policy_obs_new(&o, p) })
+		return unsafe.Pointer(o), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	o := &Observations{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_policy_obs_free((*C.mlops_policy_obs)(p)) }, &pol.h), pol: pol}
+	runtime.SetFinalizer(o, finalizeCloser[*Observations])
+	return o, nil
+}
+
+// Close releases the set. Idempotent.
+func (o *Observations) Close() error { o.h.close(); runtime.SetFinalizer(o, nil); return nil }
+
+func op(p unsafe.Pointer) *C.mlops_policy_obs { return (*C.mlops_policy_obs)(p) }
+
+// Clear forgets every value.
+func (o *Observations) Clear() {
+	_ = o.h.use(func(p unsafe.Pointer) error { C.mlops_policy_obs_clear(op(p)); return nil })
+}
+
+// Set sets a signal; samples < 0: unknown count.
+func (o *Observations) Set(name string, value float64, samples int64) error {
+	cn, err := mustCString(name, "signal name")
+	if err != nil {
+		return err
+	}
+	return o.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_policy_obs_set(op(p), cn, C.double(value), C.int64_t(samples)) })
+	})
+}
+
+// SetMany sets len(names) signals in one C call; samples may be nil.
+// values and samples are passed to C without copying.
+func (o *Observations) SetMany(names []string, values []float64, samples []int64) error {
+	if len(values) != len(names) || (samples != nil && len(samples) != len(names)) {
+		return goError(CodeInvalid, -1, "", "SetMany: names, values and samples differ in length")
+	}
+	cs, err := newCStrings(names, "signal name")
+	if err != nil {
+		return err
+	}
+	defer cs.free()
+	var vp *C.double
+	var sp *C.int64_t
+	if len(values) > 0 {
+		vp = (*C.double)(&values[0])
+	}
+	if len(samples) > 0 {
+		sp = (*C.int64_t)(&samples[0])
+	}
+	return o.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_policy_obs_set_many(op(p), cs.arr, vp, sp, C.size_t(len(names))) })
+	})
+}
+
+// State is what one evaluation hands to the next (mlops_policy_state).
+type State struct {
+	h   handle
+	pol *Policy
+}
+
+func stp(p unsafe.Pointer) *C.mlops_policy_state { return (*C.mlops_policy_state)(p) }
+
+// NewState makes a fresh state for pol.
+func NewState(pol *Policy) (*State, error) {
+	h, err := pol.child(func(p *C.mlops_policy) (unsafe.Pointer, error) {
+		var s *C.mlops_policy_state
+		err := call(func() C.int { return C.mlops_policy_state_new(&s, p) })
+		return unsafe.Pointer(s), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &State{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_policy_state_free(stp(p)) }, &pol.h), pol: pol}
+	runtime.SetFinalizer(s, finalizeCloser[*State])
+	return s, nil
+}
+
+// Close releases the state. Idempotent.
+func (s *State) Close() error { s.h.close(); runtime.SetFinalizer(s, nil); return nil }
+
+// Reset returns the state to fresh.
+func (s *State) Reset() {
+	_ = s.h.use(func(p unsafe.Pointer) error { C.mlops_policy_state_reset(stp(p)); return nil })
+}
+
+// SetLastTraining records a (re)training at t.
+func (s *State) SetLastTraining(t time.Time) error {
+	return s.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_policy_state_set_last_training(stp(p), C.int64_t(t.UnixMilli())) })
+	})
+}
+
+// MarshalJSON returns the state as canonical JSON (json.Marshaler).
+func (s *State) MarshalJSON() ([]byte, error) {
+	var out []byte
+	err := s.h.use(func(p unsafe.Pointer) error {
+		var b C.mlops_buf
+		err := call(func() C.int { return C.mlops_policy_state_save(&b, stp(p)) })
+		if err == nil {
+			out = goBuf(&b)
+		}
+		return err
+	})
+	return out, err
+}
+
+// UnmarshalJSON loads a saved state into s (json.Unmarshaler).
+func (s *State) UnmarshalJSON(data []byte) error {
+	return s.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_policy_state_load(stp(p), (*C.char)(bytesPtr(data)), C.size_t(len(data))) })
+	})
+}
+
+// CopyFrom copies src into s (both for the same policy).
+func (s *State) CopyFrom(src *State) error {
+	return use2(&s.h, &src.h, func(d, sr unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_policy_state_copy(stp(d), stp(sr)) })
+	})
+}
+
+// Decision is the result of one evaluation with its trace (mlops_decision).
+type Decision struct {
+	h   handle
+	pol *Policy
+}
+
+func decp(p unsafe.Pointer) *C.mlops_decision { return (*C.mlops_decision)(p) }
+
+// NewDecision makes a decision object for pol.
+func NewDecision(pol *Policy) (*Decision, error) {
+	h, err := pol.child(func(p *C.mlops_policy) (unsafe.Pointer, error) {
+		var d *C.mlops_decision
+		err := call(func() C.int { return C.mlops_decision_new(&d, p) })
+		return unsafe.Pointer(d), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := &Decision{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_decision_free(decp(p)) }, &pol.h), pol: pol}
+	runtime.SetFinalizer(d, finalizeCloser[*Decision])
+	return d, nil
+}
+
+// Close releases the decision. Idempotent.
+func (d *Decision) Close() error { d.h.close(); runtime.SetFinalizer(d, nil); return nil }
+
+// Decide evaluates the policy on obs at now from stateIn (nil: fresh),
+// writing the decision into d and the next state into stateOut (which may
+// be stateIn).
+func (pol *Policy) Decide(d *Decision, stateOut *State, obs *Observations, now time.Time, stateIn *State) error {
+	in := stateIn
+	if in == nil {
+		in = stateOut
+	}
+	return d.h.use(func(pd unsafe.Pointer) error {
+		return use2(&stateOut.h, &in.h, func(so, si unsafe.Pointer) error {
+			return obs.h.use(func(po unsafe.Pointer) error {
+				return pol.h.use(func(p unsafe.Pointer) error {
+					var sin *C.mlops_policy_state
+					if stateIn != nil {
+						sin = stp(si)
+					}
+					return call(func() C.int {
+						return C.mlops_policy_decide(decp(pd), stp(so), pp(p), op(po), C.int64_t(now.UnixMilli()), sin, 0)
+					})
+				})
+			})
+		})
+	})
+}
+
+// SuppressedRule is a rule that fired but was not decided.
+type SuppressedRule struct {
+	Rule   string
+	Action Action
+	Reason Reason
+}
+
+// RuleTrace is the outcome of one rule (in policy order).
+type RuleTrace struct {
+	Rule   string
+	Truth  Truth
+	Reason Reason
+	Wait   time.Duration
+}
+
+// Action returns the decided action.
+func (d *Decision) Action() Action {
+	var a C.int
+	_ = d.h.use(func(p unsafe.Pointer) error { a = C.mlops_decision_action(decp(p)); return nil })
+	return Action(a)
+}
+
+// Rule returns the deciding rule's id ("" for none).
+func (d *Decision) Rule() string {
+	var s string
+	_ = d.h.use(func(p unsafe.Pointer) error { s = goStr(C.mlops_decision_rule(decp(p))); return nil })
+	return s
+}
+
+// Time returns the time decided for.
+func (d *Decision) Time() time.Time {
+	var t C.int64_t
+	_ = d.h.use(func(p unsafe.Pointer) error { t = C.mlops_decision_time(decp(p)); return nil })
+	return time.UnixMilli(int64(t)).UTC()
+}
+
+// Suppressed returns the rules that fired but were not decided.
+func (d *Decision) Suppressed() []SuppressedRule {
+	var out []SuppressedRule
+	_ = d.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_decision_suppressed_count(decp(p))
+		for i := C.size_t(0); i < n; i++ {
+			out = append(out, SuppressedRule{goStr(C.mlops_decision_suppressed_rule(decp(p), i)),
+				Action(C.mlops_decision_suppressed_action(decp(p), i)), Reason(C.mlops_decision_suppressed_reason(decp(p), i))})
+		}
+		return nil
+	})
+	return out
+}
+
+// Rules returns each rule's outcome.
+func (d *Decision) Rules() []RuleTrace {
+	ids := d.pol.RuleIDs()
+	var out []RuleTrace
+	_ = d.h.use(func(p unsafe.Pointer) error {
+		for i, id := range ids {
+			ci := C.size_t(i)
+			out = append(out, RuleTrace{id, Truth(C.mlops_decision_rule_truth(decp(p), ci)),
+				Reason(C.mlops_decision_rule_reason(decp(p), ci)),
+				time.Duration(C.mlops_decision_rule_wait_ms(decp(p), ci)) * time.Millisecond})
+		}
+		return nil
+	})
+	return out
+}
+
+// JSON returns the decision and trace (libmlops.decision/v1).
+func (d *Decision) JSON(pretty bool) ([]byte, error) {
+	flags := C.uint32_t(0)
+	if pretty {
+		flags = C.MLOPS_DECISION_JSON_PRETTY
+	}
+	return d.buf(func(b *C.mlops_buf, p *C.mlops_decision) C.int { return C.mlops_decision_to_json(b, p, flags) })
+}
+
+// Explain returns a human explanation of the decision.
+func (d *Decision) Explain() (string, error) {
+	b, err := d.buf(func(b *C.mlops_buf, p *C.mlops_decision) C.int { return C.mlops_decision_explain(b, p) })
+	return string(b), err
+}
+
+func (d *Decision) buf(f func(*C.mlops_buf, *C.mlops_decision) C.int) ([]byte, error) {
+	var out []byte
+	err := d.h.use(func(p unsafe.Pointer) error {
+		var b C.mlops_buf
+		err := call(func() C.int { return f(&b, decp(p)) })
+		if err == nil {
+			out = goBuf(&b)
+		}
+		return err
+	})
+	return out, err
+}
+
+// MetricValue is one metric for the promotion gate.
+type MetricValue struct {
+	Value         float64
+	CILow, CIHigh float64 // both NaN (or HasCI false): no interval
+	HasCI         bool
+	Samples       int64 // negative: unknown
+}
+
+// MetricSet is a candidate's or champion's metrics (mlops_metric_set).
+type MetricSet struct{ h handle }
+
+// NewMetricSet makes an empty set.
+func NewMetricSet() (*MetricSet, error) {
+	var p *C.mlops_metric_set
+	if err := call(func() C.int { return C.mlops_metric_set_new(&p) }); err != nil {
+		return nil, err
+	}
+	s := &MetricSet{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_metric_set_free((*C.mlops_metric_set)(p)) })}
+	runtime.SetFinalizer(s, finalizeCloser[*MetricSet])
+	return s, nil
+}
+
+// Close releases the set. Idempotent.
+func (s *MetricSet) Close() error { s.h.close(); runtime.SetFinalizer(s, nil); return nil }
+
+// Put sets a metric (replacing it).
+func (s *MetricSet) Put(name string, v MetricValue) error {
+	cn, err := mustCString(name, "metric name")
+	if err != nil {
+		return err
+	}
+	lo, hi := math.NaN(), math.NaN()
+	if v.HasCI {
+		lo, hi = v.CILow, v.CIHigh
+	}
+	return s.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int {
+			return C.mlops_metric_set_put((*C.mlops_metric_set)(p), cn, C.double(v.Value), C.double(lo), C.double(hi), C.int64_t(v.Samples))
+		})
+	})
+}
+
+// GateCheck is one evaluated check of the promotion gate.
+type GateCheck struct {
+	Metric string
+	Kind   string // "samples", "value", "min", "max", "regression", ...
+	Passed bool
+	Reason Reason
+}
+
+// GateResult is the promotion gate's result, copied into Go.
+type GateResult struct {
+	Action      Action // ActionBlockPromotion or ActionNone
+	Checks      []GateCheck
+	JSON        []byte // libmlops.gate/v1, canonical
+	Explanation string
+}
+
+// Blocked reports whether promotion is blocked.
+func (r *GateResult) Blocked() bool { return r.Action == ActionBlockPromotion }
+
+// Gate evaluates the policy's promotion gate for candidate against
+// champion (nil: no champion).
+func (pol *Policy) Gate(candidate, champion *MetricSet) (*GateResult, error) {
+	var res *C.mlops_gate_result
+	run := func(cand, champ *C.mlops_metric_set) error {
+		return pol.h.use(func(p unsafe.Pointer) error {
+			return call(func() C.int { return C.mlops_policy_gate(&res, pp(p), cand, champ, 0) })
+		})
+	}
+	var err error
+	if champion == nil {
+		err = candidate.h.use(func(c unsafe.Pointer) error { return run((*C.mlops_metric_set)(c), nil) })
+	} else {
+		err = use2(&candidate.h, &champion.h, func(c, k unsafe.Pointer) error {
+			return run((*C.mlops_metric_set)(c), (*C.mlops_metric_set)(k))
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer C.mlops_gate_result_free(res)
+	// Check names may be borrowed from the policy: copy them while it is held.
+	var out *GateResult
+	err = pol.h.use(func(unsafe.Pointer) error {
+		out = &GateResult{Action: Action(C.mlops_gate_result_action(res))}
+		n := C.mlops_gate_result_check_count(res)
+		for i := C.size_t(0); i < n; i++ {
+			out.Checks = append(out.Checks, GateCheck{goStr(C.mlops_gate_result_check_metric(res, i)),
+				goStr(C.mlops_gate_result_check_kind(res, i)), C.mlops_gate_result_check_passed(res, i) == 1,
+				Reason(C.mlops_gate_result_check_reason(res, i))})
+		}
+		var b C.mlops_buf
+		if err := call(func() C.int { return C.mlops_gate_result_to_json(&b, res, 0) }); err != nil {
+			return err
+		}
+		out.JSON = goBuf(&b)
+		var e C.mlops_buf
+		if err := call(func() C.int { return C.mlops_gate_result_explain(&e, res) }); err != nil {
+			return err
+		}
+		out.Explanation = string(goBuf(&e))
+		return nil
+	})
+	return out, err
+}

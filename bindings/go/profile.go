@@ -1,0 +1,283 @@
+package mlops
+
+/*
+#include "bridge.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// ProfileKind is the kind of a profile.
+type ProfileKind int
+
+const (
+	Numeric     ProfileKind = C.MLOPS_PROFILE_NUMERIC
+	Categorical ProfileKind = C.MLOPS_PROFILE_CATEGORICAL
+)
+
+// ProfileOptions configure NewProfile; zero fields take the defaults.
+type ProfileOptions struct {
+	K           int       // KLL k (default 200)
+	Seed        uint64    // sketch generator seed
+	Edges       []float64 // histogram edges (numeric), copied by the library
+	CategoryCap int       // exact categories kept (default 1024)
+}
+
+// Profile is a mergeable summary of one feature (mlops_profile). One
+// goroutine at a time.
+type Profile struct{ h handle }
+
+func prp(p unsafe.Pointer) *C.mlops_profile { return (*C.mlops_profile)(p) }
+
+func newProfile(p *C.mlops_profile) *Profile {
+	pr := &Profile{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_profile_free(prp(p)) })}
+	runtime.SetFinalizer(pr, finalizeCloser[*Profile])
+	return pr
+}
+
+// NewProfile makes an empty profile.
+func NewProfile(kind ProfileKind, opts *ProfileOptions) (*Profile, error) {
+	var o ProfileOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.K < 0 || o.CategoryCap < 0 {
+		return nil, goError(CodeInvalid, -1, "", "ProfileOptions: negative K or CategoryCap")
+	}
+	var ep *C.double
+	if len(o.Edges) > 0 {
+		ep = (*C.double)(&o.Edges[0])
+	}
+	var p *C.mlops_profile
+	if err := call(func() C.int {
+		return C.mlopsgo_profile_new(&p, C.int(kind), C.uint32_t(o.K), C.uint64_t(o.Seed), ep, C.size_t(len(o.Edges)), C.uint32_t(o.CategoryCap))
+	}); err != nil {
+		return nil, err
+	}
+	return newProfile(p), nil
+}
+
+// DeserializeProfile reads a profile written by Serialize (profile-v1).
+func DeserializeProfile(data []byte) (*Profile, error) {
+	var p *C.mlops_profile
+	if err := call(func() C.int { return C.mlops_profile_deserialize(&p, bytesPtr(data), C.size_t(len(data))) }); err != nil {
+		return nil, err
+	}
+	return newProfile(p), nil
+}
+
+// Close releases the profile. Idempotent.
+func (pr *Profile) Close() error { pr.h.close(); runtime.SetFinalizer(pr, nil); return nil }
+
+// Clone returns a deep copy.
+func (pr *Profile) Clone() (*Profile, error) {
+	var c *C.mlops_profile
+	err := pr.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_profile_clone(&c, prp(p)) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newProfile(c), nil
+}
+
+// Update adds values to a numeric profile; the slice is passed to C
+// without copying (pinned for the call).
+func (pr *Profile) Update(values []float64) error {
+	var vp *C.double
+	if len(values) > 0 {
+		vp = (*C.double)(&values[0])
+	}
+	return pr.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_profile_update(prp(p), vp, C.size_t(len(values))) })
+	})
+}
+
+// UpdateCodes adds category codes to a categorical profile (no copy).
+func (pr *Profile) UpdateCodes(codes []int64) error {
+	var cp *C.int64_t
+	if len(codes) > 0 {
+		cp = (*C.int64_t)(&codes[0])
+	}
+	return pr.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_profile_update_codes(prp(p), cp, C.size_t(len(codes))) })
+	})
+}
+
+// Merge merges src into pr.
+func (pr *Profile) Merge(src *Profile) error {
+	if pr == src {
+		return goError(CodeInvalid, -1, "", "Merge: a profile cannot be merged into itself")
+	}
+	return use2(&pr.h, &src.h, func(d, s unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_profile_merge(prp(d), prp(s)) })
+	})
+}
+
+// MarshalBinary serialises the profile (encoding.BinaryMarshaler).
+func (pr *Profile) MarshalBinary() ([]byte, error) {
+	var out []byte
+	err := pr.h.use(func(p unsafe.Pointer) error {
+		var b C.mlops_buf
+		err := call(func() C.int { return C.mlops_profile_serialize(&b, prp(p)) })
+		if err == nil {
+			out = goBuf(&b)
+		}
+		return err
+	})
+	return out, err
+}
+
+// ProfileStats are a profile's scalar summaries.
+type ProfileStats struct {
+	Kind                       ProfileKind
+	Count, NaN, PosInf, NegInf uint64
+	Mean, Variance, Min, Max   float64 // Variance with ddof 0
+	SampleVariance             float64 // ddof 1
+	K                          int
+	Retained                   int
+	RankError                  float64
+	CategorySize               int
+	CategoryError              uint64
+}
+
+// Stats returns the scalar summaries.
+func (pr *Profile) Stats() ProfileStats {
+	var s ProfileStats
+	_ = pr.h.use(func(p unsafe.Pointer) error {
+		q := prp(p)
+		s = ProfileStats{
+			Kind: ProfileKind(C.mlops_profile_kind(q)), Count: uint64(C.mlops_profile_count(q)),
+			NaN: uint64(C.mlops_profile_nan_count(q)), PosInf: uint64(C.mlops_profile_posinf_count(q)),
+			NegInf: uint64(C.mlops_profile_neginf_count(q)), Mean: float64(C.mlops_profile_mean(q)),
+			Variance: float64(C.mlops_profile_variance(q, 0)), SampleVariance: float64(C.mlops_profile_variance(q, 1)),
+			Min: float64(C.mlops_profile_min(q)), Max: float64(C.mlops_profile_max(q)),
+			K: int(C.mlops_profile_kll_k(q)), Retained: int(C.mlops_profile_retained(q)),
+			RankError: float64(C.mlops_profile_rank_error(q)), CategorySize: int(C.mlops_profile_category_size(q)),
+			CategoryError: uint64(C.mlops_profile_category_error(q)),
+		}
+		return nil
+	})
+	return s
+}
+
+// Histogram returns copies of the histogram edges and counts (nil, nil
+// when the profile has none).
+func (pr *Profile) Histogram() (edges []float64, counts []uint64) {
+	_ = pr.h.use(func(p unsafe.Pointer) error {
+		var ne, nc C.size_t
+		e := C.mlops_profile_histogram_edges(prp(p), &ne)
+		c := C.mlops_profile_histogram_counts(prp(p), &nc)
+		if e != nil && ne > 0 {
+			edges = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(e)), int(ne))...)
+		}
+		if c != nil && nc > 0 {
+			counts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(c)), int(nc))...)
+		}
+		return nil
+	})
+	return edges, counts
+}
+
+// CategoryCount returns the (lower-bound) count of a code.
+func (pr *Profile) CategoryCount(code int64) uint64 {
+	var n C.uint64_t
+	_ = pr.h.use(func(p unsafe.Pointer) error { n = C.mlops_profile_category_count(prp(p), C.int64_t(code)); return nil })
+	return uint64(n)
+}
+
+// Categories returns the retained categories sorted by code.
+func (pr *Profile) Categories() (codes []int64, counts []uint64, err error) {
+	err = pr.h.use(func(p unsafe.Pointer) error {
+		var n C.size_t
+		if err := call(func() C.int { return C.mlops_profile_categories(nil, nil, 0, &n, prp(p)) }); err != nil && n == 0 {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		codes, counts = make([]int64, n), make([]uint64, n)
+		return call(func() C.int {
+			return C.mlops_profile_categories((*C.int64_t)(&codes[0]), (*C.uint64_t)(&counts[0]), n, &n, prp(p))
+		})
+	})
+	return codes, counts, err
+}
+
+// Quantile returns the approximate value at rank in [0, 1].
+func (pr *Profile) Quantile(rank float64) (float64, error) {
+	var out C.double
+	err := pr.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_profile_quantile(&out, prp(p), C.double(rank)) })
+	})
+	return float64(out), err
+}
+
+// Rank returns the approximate fraction of values <= x.
+func (pr *Profile) Rank(x float64) (float64, error) {
+	var out C.double
+	err := pr.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_profile_rank(&out, prp(p), C.double(x)) })
+	})
+	return float64(out), err
+}
+
+// QuantileEdges returns the inner edges of bins equal-frequency bins.
+func (pr *Profile) QuantileEdges(bins int) ([]float64, error) {
+	if bins < 2 {
+		return nil, goError(CodeInvalid, -1, "", "QuantileEdges: bins must be at least 2")
+	}
+	edges := make([]float64, bins-1)
+	var n C.size_t
+	err := pr.h.use(func(p unsafe.Pointer) error {
+		return call(func() C.int {
+			return C.mlops_profile_quantile_edges((*C.double)(&edges[0]), &n, prp(p), C.uint32_t(bins))
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return edges[:n], nil
+}
+
+// Verdict is a sketch test's verdict.
+type Verdict int
+
+const (
+	NoDrift      Verdict = C.MLOPS_SKETCH_NO_DRIFT
+	Drift        Verdict = C.MLOPS_SKETCH_DRIFT
+	Inconclusive Verdict = C.MLOPS_SKETCH_INCONCLUSIVE
+)
+
+// SketchTest is the result of a test between two profiles.
+type SketchTest struct {
+	Statistic, Low, High      float64
+	PValueLow, PValueHigh     float64
+	Threshold, EpsRef, EpsCur float64
+	Verdict                   Verdict
+}
+
+func sketchTest(which C.int, ref, cur *Profile, param float64) (SketchTest, error) {
+	var res [9]C.double
+	err := use2(&ref.h, &cur.h, func(r, c unsafe.Pointer) error {
+		return call(func() C.int { return C.mlopsgo_sketch_test(which, &res[0], prp(r), prp(c), C.double(param)) })
+	})
+	if err != nil {
+		return SketchTest{}, err
+	}
+	return SketchTest{float64(res[0]), float64(res[1]), float64(res[2]), float64(res[3]), float64(res[4]),
+		float64(res[5]), float64(res[6]), float64(res[7]), Verdict(res[8])}, nil
+}
+
+// KSTest is the two-sample Kolmogorov–Smirnov test between numeric profiles.
+func KSTest(ref, cur *Profile, alpha float64) (SketchTest, error) {
+	return sketchTest(0, ref, cur, alpha)
+}
+
+// Wasserstein is the Wasserstein-1 distance test between numeric profiles.
+func Wasserstein(ref, cur *Profile, threshold float64) (SketchTest, error) {
+	return sketchTest(1, ref, cur, threshold)
+}
