@@ -320,6 +320,29 @@ int mlopsgo_drift_reference_compare(mlops_drift_result **out, const mlops_drift_
     return mlops_drift_reference_compare(out, ref, metric, cur, n_cur, &o);
 }
 
+int mlopsgo_drift_counts(mlops_drift_result **out, int metric, const double *edges,
+                         size_t n_edges, const uint64_t *ref_counts, const uint64_t *cur_counts,
+                         size_t bins, uint64_t missing_ref, uint64_t missing_cur,
+                         const mlopsgo_drift_opts *g)
+{
+    mlops_drift_options o;
+    int rc = drift_options(&o, g, NULL, 0);
+    if (rc != 0)
+        return rc;
+    return mlops_drift_counts(out, metric, edges, n_edges, ref_counts, cur_counts, bins,
+                              missing_ref, missing_cur, &o);
+}
+
+int mlopsgo_profile_drift(mlops_drift_result **out, const mlops_profile *ref,
+                          const mlops_profile *cur, int metric, const mlopsgo_drift_opts *g)
+{
+    mlops_drift_options o;
+    int rc = drift_options(&o, g, NULL, 0);
+    if (rc != 0)
+        return rc;
+    return mlops_profile_drift(out, ref, cur, metric, &o);
+}
+
 int mlopsgo_drift_table(mlops_drift_table_result **out, const double *ref, size_t n_ref,
                         const double *cur, size_t n_cur, size_t n_cols, const int *metrics,
                         const mlopsgo_table_opts *t, const mlopsgo_drift_opts *g,

@@ -109,6 +109,12 @@ int mlopsgo_drift_reference_new(mlops_drift_reference **out, const double *ref, 
 int mlopsgo_drift_reference_compare(mlops_drift_result **out, const mlops_drift_reference *ref,
                                     int metric, const double *cur, size_t n_cur,
                                     const mlopsgo_drift_opts *g);
+int mlopsgo_drift_counts(mlops_drift_result **out, int metric, const double *edges,
+                         size_t n_edges, const uint64_t *ref_counts, const uint64_t *cur_counts,
+                         size_t bins, uint64_t missing_ref, uint64_t missing_cur,
+                         const mlopsgo_drift_opts *g);
+int mlopsgo_profile_drift(mlops_drift_result **out, const mlops_profile *ref,
+                          const mlops_profile *cur, int metric, const mlopsgo_drift_opts *g);
 int mlopsgo_drift_table(mlops_drift_table_result **out, const double *ref, size_t n_ref,
                         const double *cur, size_t n_cur, size_t n_cols, const int *metrics,
                         const mlopsgo_table_opts *t, const mlopsgo_drift_opts *g,

@@ -346,6 +346,48 @@ func (d *DriftReference) Compare(metric DriftMetric, cur []float64, opts *DriftO
 	return finishDrift(r, err)
 }
 
+// DriftCounts compares two histograms over the same bins (refCounts and
+// curCounts, one count per bin) with a share metric (PSI, KL, JS, Hellinger,
+// TVD, L-infinity). edges are the bins' interior edges (len(refCounts)-1
+// values) or nil; missingRef and missingCur are reported as omitted values.
+func DriftCounts(metric DriftMetric, edges []float64, refCounts, curCounts []uint64, missingRef, missingCur uint64, opts *DriftOptions) (*DriftResult, error) {
+	g, _, _, err := opts.c()
+	if err != nil {
+		return nil, err
+	}
+	if len(refCounts) != len(curCounts) {
+		return nil, goError(CodeInvalid, -1, "", "refCounts and curCounts differ in length")
+	}
+	u64p := func(s []uint64) *C.uint64_t {
+		if len(s) == 0 {
+			return nil
+		}
+		return (*C.uint64_t)(&s[0])
+	}
+	var r *C.mlops_drift_result
+	err = call(func() C.int {
+		return C.mlopsgo_drift_counts(&r, C.int(metric), f64p(edges), C.size_t(len(edges)),
+			u64p(refCounts), u64p(curCounts), C.size_t(len(refCounts)),
+			C.uint64_t(missingRef), C.uint64_t(missingCur), g)
+	})
+	return finishDrift(r, err)
+}
+
+// ProfileDrift compares two profiles on their histograms (numeric profiles
+// with the same edges) or category counts (categorical profiles) with a
+// share metric, or chi-square / z-test for categories.
+func ProfileDrift(ref, cur *Profile, metric DriftMetric, opts *DriftOptions) (*DriftResult, error) {
+	g, _, _, err := opts.c()
+	if err != nil {
+		return nil, err
+	}
+	var r *C.mlops_drift_result
+	err = use2(&ref.h, &cur.h, func(a, b unsafe.Pointer) error {
+		return call(func() C.int { return C.mlopsgo_profile_drift(&r, prp(a), prp(b), C.int(metric), g) })
+	})
+	return finishDrift(r, err)
+}
+
 // DriftTableResult is a table comparison, copied into Go.
 type DriftTableResult struct {
 	Columns         []*DriftResult
