@@ -339,6 +339,46 @@ static int check_side(const char *side, const double *x, size_t n, int reject,
     return 0;
 }
 
+/* One sample's sort, run on a helper thread while the caller sorts the other. */
+typedef struct sort_job {
+    double *out;
+    const double *in;
+    size_t n_in, m;
+    int rc;
+} sort_job;
+
+static void *sort_job_run(void *arg)
+{
+    sort_job *j = arg;
+    j->rc = mlops__drift_sort_copy_par(j->out, j->in, j->n_in, j->m, 0);
+    return NULL;
+}
+
+/* Sort both samples. When both are large, each gets a core of its own for
+ * the whole pipeline (key pass, top-digit scatter, bucket sorts), which beats
+ * splitting only the bucket sorts of one sample after the other. */
+static int sort_both(double *a, const double *x_ref, size_t n_ref, size_t m_ref, double *b,
+                     const double *x_cur, size_t n_cur, size_t m_cur, int parallel)
+{
+    if (parallel && m_ref >= PARALLEL_MIN && m_cur >= PARALLEL_MIN) {
+        sort_job job = { b, x_cur, n_cur, m_cur, 0 };
+        pthread_t helper;
+        if (pthread_create(&helper, NULL, sort_job_run, &job) == 0) {
+            int rc = mlops__drift_sort_copy_par(a, x_ref, n_ref, m_ref, 0);
+            pthread_join(helper, NULL);
+            /* The helper's failure was recorded on its own thread; the only
+             * one possible is an allocation, so record it here. */
+            if (!rc && job.rc)
+                rc = mlops__error_nomem();
+            return rc;
+        }
+    }
+    int rc = mlops__drift_sort_copy_par(a, x_ref, n_ref, m_ref, parallel);
+    if (!rc)
+        rc = mlops__drift_sort_copy_par(b, x_cur, n_cur, m_cur, parallel);
+    return rc;
+}
+
 int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *cur,
                                  const double *x_ref, size_t n_ref,
                                  const double *x_cur, size_t n_cur, int reject_nonfinite,
@@ -365,9 +405,7 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
     advise_huge(b, (m_cur + 1) * sizeof *b);
     a[m_ref] = INFINITY;
     b[m_cur] = INFINITY;
-    rc = mlops__drift_sort_copy_par(a, x_ref, n_ref, m_ref, parallel);
-    if (!rc)
-        rc = mlops__drift_sort_copy_par(b, x_cur, n_cur, m_cur, parallel);
+    rc = sort_both(a, x_ref, n_ref, m_ref, b, x_cur, n_cur, m_cur, parallel);
     if (rc) {
         mlops__free(a);
         mlops__free(b);
