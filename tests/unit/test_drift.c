@@ -934,6 +934,64 @@ static void test_every_allocating_function_survives_oom(void **state)
     oom_check("adjust holm", op_adjust, oom_cleanup_all, &c, 0);
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* Two samples large enough to be sorted on one thread each: the KS statistic
+ * equals the one a plain qsort and merge give (D is a difference of two
+ * integer ratios, so equality is exact). */
+static void test_large_samples_sort_concurrently(void **state)
+{
+    (void)state;
+    enum { N = (1 << 20) + 12345, M = (1 << 20) + 777 };
+    double *a = malloc(N * sizeof *a), *b = malloc(M * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < N + M; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double u = (double)(x >> 11) / 9007199254740992.0;
+        if (i < N)
+            a[i] = u * u;             /* skewed toward 0 */
+        else
+            b[i - N] = u * 0.98 + 0.01;
+    }
+    a[5] = NAN; /* omitted and counted */
+    mlops_drift_result *r = NULL;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, a, N, b, M, NULL), 0);
+    assert_int_equal(mlops_drift_result_missing_ref(r), 1);
+    /* reference: sort copies, walk both */
+    double *sa = malloc((N - 1) * sizeof *sa), *sb = malloc(M * sizeof *sb);
+    size_t na = 0;
+    for (size_t i = 0; i < N; i++)
+        if (!isnan(a[i]))
+            sa[na++] = a[i];
+    memcpy(sb, b, M * sizeof *sb);
+    qsort(sa, na, sizeof *sa, cmp_double);
+    qsort(sb, M, sizeof *sb, cmp_double);
+    size_t i = 0, j = 0;
+    double d = 0;
+    while (i < na && j < M) {
+        double v = sa[i] <= sb[j] ? sa[i] : sb[j];
+        while (i < na && sa[i] == v)
+            i++;
+        while (j < M && sb[j] == v)
+            j++;
+        double diff = fabs((double)i / (double)na - (double)j / (double)M);
+        d = diff > d ? diff : d;
+    }
+    assert_true(mlops_drift_result_statistic(r) == d);
+    assert_true(d > 0.1);
+    mlops_drift_result_free(r);
+    free(a);
+    free(b);
+    free(sa);
+    free(sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -954,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_auto_rule_picks_by_type_and_size),
         cmocka_unit_test(test_result_json_carries_the_contract),
         cmocka_unit_test(test_table_matches_single_calls_and_rules),
+        cmocka_unit_test(test_large_samples_sort_concurrently),
         cmocka_unit_test(test_every_allocating_function_survives_oom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
