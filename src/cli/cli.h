@@ -49,6 +49,7 @@ int cli_cmd_sign(int argc, char **argv, const cli_global *g);
 int cli_cmd_verify(int argc, char **argv, const cli_global *g);
 int cli_cmd_extract(int argc, char **argv, const cli_global *g);
 int cli_cmd_store(int argc, char **argv, const cli_global *g);
+int cli_cmd_layout_export(int argc, char **argv, const cli_global *g);
 int cli_cmd_policy(int argc, char **argv, const cli_global *g);
 int cli_cmd_gate(int argc, char **argv, const cli_global *g);
 int cli_cmd_profile(int argc, char **argv, const cli_global *g);

@@ -21,6 +21,7 @@ static const cli_command commands[] = {
     { "gate", "promotion gate: a candidate's metrics against the champion's", cli_cmd_gate },
     { "inspect", "show a model manifest or package", cli_cmd_inspect },
     { "keygen", "generate an Ed25519 signing key pair", cli_cmd_keygen },
+    { "layout-export", "an OCI layout pulled from a registry back into a package", cli_cmd_layout_export },
     { "pack", "pack model files into a signed, reproducible package", cli_cmd_pack },
     { "policy", "lint, test, evaluate and replay a retraining/promotion policy", cli_cmd_policy },
     { "profile", "build, merge and show streaming profiles of columns", cli_cmd_profile },
@@ -38,7 +39,7 @@ static void print_help(FILE *f)
     fprintf(f, "usage: mlops COMMAND [--json] [ARGS...]\n"
                "       mlops COMMAND --help\n\ncommands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\noptions for every command:\n"
                "  --json     machine-readable output on stdout\n"
                "  --help     the command's own help\n"

@@ -19,7 +19,8 @@ def run(*args, env=None):
     return subprocess.run([CLI, *args], capture_output=True, text=True, errors="replace", env=e)
 
 
-ALL_COMMANDS = ["detect", "diff", "digest", "drift", "extract", "gate", "inspect", "keygen", "pack",
+ALL_COMMANDS = ["detect", "diff", "digest", "drift", "extract", "gate", "inspect", "keygen",
+                "layout-export", "pack",
                 "policy", "profile", "semver", "sign", "store", "verify", "version"]
 
 
@@ -1255,3 +1256,43 @@ def test_profile_drift_refuses_mismatches(tmp_path):
     r = run("profile", "build", ref_csv, "--column", "cut", "--edges-from", str(num),
             "-o", str(tmp_path / "y.prof"))
     assert r.returncode == 2 and "numeric columns" in r.stderr
+
+
+def test_layout_export_rebuilds_the_package_from_an_oci_layout(tmp_path, model_dir):
+    """A .mlpkg is the tar of an OCI layout: unpacked (as a registry pull leaves
+    it) and exported with its detached envelope, it is the same package again."""
+    import tarfile
+    priv, pub, _ = keygen(tmp_path, "a")
+    pkg = tmp_path / "m.mlpkg"
+    pack(tmp_path, model_dir, pkg, "1.0.0", "--key", str(priv))
+    layout = tmp_path / "layout"
+    with tarfile.open(pkg) as t:
+        t.extractall(layout, filter="data")
+        index = json.loads(t.extractfile("index.json").read())
+        # the signature travels detached: the referrer manifest's one layer
+        ref = json.loads(t.extractfile("blobs/sha256/" + index["manifests"][1]["digest"][7:]).read())
+        envelope = t.extractfile("blobs/sha256/" + ref["layers"][0]["digest"][7:]).read()
+    (tmp_path / "m.sig").write_bytes(envelope)
+    out = tmp_path / "back.mlpkg"
+    r = run("layout-export", str(layout), "1.0.0", "-o", str(out), "--envelope", str(tmp_path / "m.sig"),
+            env={"SOURCE_DATE_EPOCH": ""})
+    assert r.returncode == 0, r.stderr
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == hashlib.sha256(pkg.read_bytes()).hexdigest()
+    assert run("verify", str(out), "--trust", str(pub)).returncode == 0
+    # without the envelope: the content, unsigned
+    r = run("layout-export", "--json", str(layout), "1.0.0", "-o", str(tmp_path / "u.mlpkg"))
+    assert r.returncode == 0 and json.loads(r.stdout)["signed"] is False
+    assert run("verify", str(tmp_path / "u.mlpkg"), "--allow-unsigned").returncode == 0
+    assert run("verify", str(tmp_path / "u.mlpkg"), "--trust", str(pub)).returncode == 1
+    # bad input: no such reference, an existing output, a damaged blob
+    r = run("layout-export", str(layout), "9.9.9", "-o", str(tmp_path / "x.mlpkg"))
+    assert r.returncode == 2 and not (tmp_path / "x.mlpkg").exists()
+    r = run("layout-export", str(layout), "1.0.0", "-o", str(out))
+    assert r.returncode == 2 and "exists" in r.stderr
+    blob = max((layout / "blobs" / "sha256").iterdir(), key=lambda p: p.stat().st_size)
+    data = bytearray(blob.read_bytes())
+    data[len(data) // 2] ^= 1
+    blob.write_bytes(bytes(data))
+    r = run("layout-export", str(layout), "1.0.0", "-o", str(tmp_path / "y.mlpkg"))
+    assert r.returncode == 1 and "does not hash to its name" in r.stderr
+    assert not (tmp_path / "y.mlpkg").exists()
