@@ -143,30 +143,10 @@ static void *sort_buckets(void *arg)
 
 /* Samples from this size on sort their buckets on two threads. */
 #define PARALLEL_MIN (1u << 20)
-/* Samples up to this size scatter out of place (a 16 MiB scratch at most). */
+/* Samples up to this size keep their keys in a scratch buffer between the
+ * counting pass and the scatter (16 MiB at most); larger ones read the input
+ * twice. */
 #define OOP_MAX (1u << 21)
-
-/* Permute keys in place into their top-digit buckets (American flag sort):
- * no scratch buffer. `next` holds each bucket's start and is advanced as
- * the bucket fills; ends[b] is its end. */
-static void flag_permute(uint64_t *k, size_t *next, const size_t *ends)
-{
-    for (size_t b = 0; b < TOP_SIZE; b++) {
-        size_t end = ends[b];
-        while (next[b] < end) {
-            uint64_t key = k[next[b]];
-            size_t d = (size_t)(key >> (64 - TOP_BITS));
-            while (d != b) {
-                size_t pos = next[d]++;
-                uint64_t t = k[pos];
-                k[pos] = key;
-                key = t;
-                d = (size_t)(key >> (64 - TOP_BITS));
-            }
-            k[next[b]++] = key;
-        }
-    }
-}
 
 int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_t m,
                                int parallel)
@@ -184,11 +164,12 @@ int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_
         return mlops__error_nomem();
     size_t *next = hist + TOP_SIZE, *low = hist + 2 * TOP_SIZE;
     /* Keys share storage with the doubles (same size, memcpy-punned). One
-     * pass over the input drops non-finite values, makes the keys and
-     * counts the top digit. Samples up to OOP_MAX values write the keys to a
-     * scratch buffer and scatter them out of place (faster; the scratch is
-     * small in absolute terms); larger ones permute in place, so a large
-     * sample never costs a second full copy. */
+     * pass over the input drops non-finite values and counts the top digit;
+     * the keys are then scattered into their top-digit buckets of `out`.
+     * Samples up to OOP_MAX values keep their keys in a scratch buffer
+     * between the two steps (small in absolute terms); larger ones read the
+     * input a second time instead, so a large sample never costs more than
+     * the one sorted copy. */
     uint64_t *ko = (uint64_t *)(void *)out;
     int oop = m <= OOP_MAX;
     uint64_t *scratch = NULL;
@@ -201,15 +182,25 @@ int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_
         }
         scratch_n = m;
     }
-    uint64_t *keys = oop ? scratch : ko;
-    size_t j = 0;
-    for (size_t i = 0; i < n_in; i++) {
-        double v = in[i];
-        if (!isfinite(v))
-            continue;
-        uint64_t k = key_of(v);
-        keys[j++] = k;
-        hist[k >> (64 - TOP_BITS)]++;
+    if (oop) {
+        size_t j = 0;
+        for (size_t i = 0; i < n_in; i++) {
+            double v = in[i];
+            if (!isfinite(v))
+                continue;
+            uint64_t k = key_of(v);
+            scratch[j++] = k;
+            hist[k >> (64 - TOP_BITS)]++;
+        }
+    } else {
+        /* Large: count now, and scatter straight from the (read-only) input
+         * below, recomputing each key — cheaper than writing the keys and
+         * permuting them in place, and no second copy either. */
+        for (size_t i = 0; i < n_in; i++) {
+            double v = in[i];
+            if (isfinite(v))
+                hist[key_of(v) >> (64 - TOP_BITS)]++;
+        }
     }
     /* hist becomes the end of each bucket, next its start. */
     size_t sum = 0, biggest = 0;
@@ -226,7 +217,13 @@ int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_
             ko[next[k >> (64 - TOP_BITS)]++] = k;
         }
     } else {
-        flag_permute(ko, next, hist);
+        for (size_t i = 0; i < n_in; i++) {
+            double v = in[i];
+            if (!isfinite(v))
+                continue;
+            uint64_t k = key_of(v);
+            ko[next[k >> (64 - TOP_BITS)]++] = k;
+        }
     }
     /* Bucket scratch, one per worker: small for spread-out data, the
      * sample's size at worst (everything in one bucket). */
