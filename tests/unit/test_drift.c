@@ -940,13 +940,14 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* Two samples large enough to be sorted on one thread each: the KS statistic
+/* Two samples large enough to be sorted on one thread each and scattered
+ * straight from the input (drift_sample.c: PARALLEL_MIN, OOP_MAX): the KS statistic
  * equals the one a plain qsort and merge give (D is a difference of two
  * integer ratios, so equality is exact). */
 static void test_large_samples_sort_concurrently(void **state)
 {
     (void)state;
-    enum { N = (1 << 20) + 12345, M = (1 << 20) + 777 };
+    enum { N = (1 << 21) + 12345, M = (1 << 21) + 777 }; /* above OOP_MAX and PARALLEL_MIN */
     double *a = malloc(N * sizeof *a), *b = malloc(M * sizeof *b);
     assert_non_null(a);
     assert_non_null(b);
