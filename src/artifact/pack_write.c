@@ -492,21 +492,32 @@ static int build_config(blobs *b, const mlops_manifest *m, const layer *layers, 
     return rc;
 }
 
+/* The fields every OCI image manifest of a package starts with: schema
+ * version, media type, artifact type and the config descriptor. */
+static int oci_manifest_head(mlops__json_doc *doc, mlops__json *root, const char *artifact_type,
+                             const char *config_type, const uint8_t config_d[32],
+                             uint64_t config_size)
+{
+    int rc = set_uint(doc, root, "schemaVersion", 2);
+    if (!rc)
+        rc = set_str(doc, root, "mediaType", MLOPS__MT_OCI_MANIFEST);
+    if (!rc)
+        rc = set_str(doc, root, "artifactType", artifact_type);
+    if (!rc) {
+        mlops__json *d = descriptor(doc, config_type, config_d, config_size, NULL);
+        rc = d ? mlops__json_object_set(doc, root, "config", d) : mlops__error_nomem();
+    }
+    return rc;
+}
+
 static int build_manifest(blobs *b, const mlops_manifest *m, const layer *layers, size_t nl)
 {
     mlops__json_doc *doc = NULL;
     mlops__json *root, *arr = NULL, *d;
     int rc = new_doc(&doc, &root);
     if (!rc)
-        rc = set_uint(doc, root, "schemaVersion", 2);
-    if (!rc)
-        rc = set_str(doc, root, "mediaType", MLOPS__MT_OCI_MANIFEST);
-    if (!rc)
-        rc = set_str(doc, root, "artifactType", MLOPS__MT_MODEL_ARTIFACT);
-    if (!rc) {
-        d = descriptor(doc, MLOPS__MT_MODEL_CONFIG, b->config_d, b->config.size, NULL);
-        rc = d ? mlops__json_object_set(doc, root, "config", d) : mlops__error_nomem();
-    }
+        rc = oci_manifest_head(doc, root, MLOPS__MT_MODEL_ARTIFACT, MLOPS__MT_MODEL_CONFIG,
+                               b->config_d, b->config.size);
     if (!rc) {
         arr = mlops__json_new_array(doc);
         d = descriptor(doc, MLOPS__MT_STATEMENT, b->statement_d, b->statement.size, NULL);
@@ -554,15 +565,7 @@ static int build_referrer(blobs *b)
     mlops__json *root, *arr = NULL, *d;
     int rc = new_doc(&doc, &root);
     if (!rc)
-        rc = set_uint(doc, root, "schemaVersion", 2);
-    if (!rc)
-        rc = set_str(doc, root, "mediaType", MLOPS__MT_OCI_MANIFEST);
-    if (!rc)
-        rc = set_str(doc, root, "artifactType", MLOPS__MT_DSSE);
-    if (!rc) {
-        d = descriptor(doc, MLOPS__MT_OCI_EMPTY, empty_digest, 2, NULL);
-        rc = d ? mlops__json_object_set(doc, root, "config", d) : mlops__error_nomem();
-    }
+        rc = oci_manifest_head(doc, root, MLOPS__MT_DSSE, MLOPS__MT_OCI_EMPTY, empty_digest, 2);
     if (!rc) {
         arr = mlops__json_new_array(doc);
         d = descriptor(doc, MLOPS__MT_DSSE, b->envelope_d, b->envelope.size, NULL);

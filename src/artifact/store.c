@@ -322,12 +322,22 @@ static int set_s(mlops__json_doc *doc, mlops__json *o, const char *k, const char
     return s ? mlops__json_object_set(doc, o, k, s) : mlops__error_nomem();
 }
 
+/* Write `v` as canonical JSON to root/rel, replacing it atomically. */
+static int write_json_file(const char *root, const char *rel, const mlops__json *v)
+{
+    mlops_buf out = MLOPS_BUF_INIT;
+    int rc = mlops__json_write_canonical(&out, v);
+    if (!rc)
+        rc = replace_file(root, rel, out.data, out.size);
+    mlops_buf_dispose(&out);
+    return rc;
+}
+
 static int save_index(mlops_store *s)
 {
     if (s->n)
         qsort(s->e, s->n, sizeof *s->e, by_ref);
     mlops__json_doc *doc = NULL;
-    mlops_buf out = MLOPS_BUF_INIT;
     int rc = mlops__json_doc_new(&doc);
     if (rc)
         return rc;
@@ -369,19 +379,15 @@ static int save_index(mlops_store *s)
     if (!rc)
         rc = mlops__json_object_set(doc, root, "manifests", arr);
     if (!rc)
-        rc = mlops__json_write_canonical(&out, root);
-    if (!rc)
-        rc = replace_file(s->root, "index.json", out.data, out.size);
+        rc = write_json_file(s->root, "index.json", root);
 done:
     mlops__json_doc_free(doc);
-    mlops_buf_dispose(&out);
     return rc;
 }
 
 static int save_history(mlops_store *s)
 {
     mlops__json_doc *doc = NULL;
-    mlops_buf out = MLOPS_BUF_INIT;
     int rc = mlops__json_doc_new(&doc);
     if (rc)
         return rc;
@@ -408,12 +414,9 @@ static int save_history(mlops_store *s)
     if (!rc)
         rc = mlops__json_object_set(doc, root, "aliases", al);
     if (!rc)
-        rc = mlops__json_write_canonical(&out, root);
-    if (!rc)
-        rc = replace_file(s->root, "mlops-store.json", out.data, out.size);
+        rc = write_json_file(s->root, "mlops-store.json", root);
 done:
     mlops__json_doc_free(doc);
-    mlops_buf_dispose(&out);
     return rc;
 }
 
