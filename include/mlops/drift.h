@@ -210,8 +210,10 @@ MLOPS_EXTERN const int32_t *mlops_drift_result_categories(const mlops_drift_resu
  *  "threshold":..,"direction":">="|"<","drifted":true,"n_ref":..,"n_cur":..,
  *  "missing_ref":..,"missing_cur":..} plus, where they apply, "bins",
  *  "smoothing", "js_base", "edges", "ref_counts", "cur_counts", "categories",
- *  "unseen_share", "dof". NaN and infinities are written as null; doubles with
- *  17 significant digits (they read back exactly).
+ *  "unseen_share", "dof". A NaN (no value: the p-value of a metric without one)
+ *  is written as null, +inf and -inf as the strings "Infinity" and "-Infinity"
+ *  (PSI or KL with smoothing 0 and an empty bin); doubles with 17 significant
+ *  digits (they read back exactly).
  * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (out unchanged on failure).
  */
 MLOPS_EXTERN int mlops_drift_result_to_json(const mlops_drift_result *r, mlops_buf *out);
@@ -246,7 +248,8 @@ MLOPS_EXTERN const char *mlops_drift_metric_name(int metric);
  * @param n_cur  number of values in `cur`.
  * @param opts   options, or NULL for the defaults.
  * @return 0; MLOPS_E_INVALID (NULL, unknown metric, bad options); MLOPS_E_VERSION;
- *         MLOPS_E_DOMAIN (a side empty after omission, a rejected non-finite
+ *         MLOPS_E_DOMAIN (a side empty after omission, a statistic that is not
+ *         computable (NaN), a rejected non-finite
  *         value, too many categories); MLOPS_E_NOMEM. On failure *out is unchanged.
  */
 MLOPS_EXTERN int mlops_drift_numeric(mlops_drift_result **out, int metric,
@@ -500,7 +503,7 @@ MLOPS_EXTERN int mlops_drift_table_result_drifted(const mlops_drift_table_result
 /**
  * Append the table result as JSON: {"rule":"share","drifted":..,"drifted_count":..,
  * "drifted_share":..,"columns":[{...per-column result..., "adjusted_pvalue":..,
- * "column_drifted":..}]}.
+ * "column_drifted":..}]}. Non-finite numbers as in mlops_drift_result_to_json().
  * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (out unchanged on failure).
  */
 MLOPS_EXTERN int mlops_drift_table_result_to_json(const mlops_drift_table_result *t,

@@ -670,21 +670,41 @@ static int run_profiles(report *rep, const settings *s)
     f->miss_cur = mlops_profile_nan_count(b) + mlops_profile_posinf_count(b) +
                   mlops_profile_neginf_count(b);
     /* the sketch test's fields, in the style of the library's result JSON */
-    char buf[1024];
-    char p_lo[32], p_hi[32];
-    snprintf(p_lo, sizeof p_lo, isfinite(t.pvalue_low) ? "%.17g" : "null", t.pvalue_low);
-    snprintf(p_hi, sizeof p_hi, isfinite(t.pvalue_high) ? "%.17g" : "null", t.pvalue_high);
-    snprintf(buf, sizeof buf,
-             "{\"metric\":\"%s\",\"statistic\":%.17g,\"low\":%.17g,\"high\":%.17g,"
-             "\"pvalue_low\":%s,\"pvalue_high\":%s,\"threshold\":%.17g,\"direction\":\">=\","
-             "\"verdict\":\"%s\",\"drifted\":%s,\"n_ref\":%llu,\"n_cur\":%llu,"
-             "\"missing_ref\":%llu,\"missing_cur\":%llu,\"eps_ref\":%.17g,\"eps_cur\":%.17g}",
-             f->metric, t.statistic, t.low, t.high, p_lo, p_hi, t.threshold,
-             f->drifted ? "drift" : f->inconclusive ? "inconclusive" : "no_drift",
-             f->drifted ? "true" : "false", (unsigned long long)f->n_ref,
-             (unsigned long long)f->n_cur, (unsigned long long)f->miss_ref,
-             (unsigned long long)f->miss_cur, t.eps_ref, t.eps_cur);
-    f->json = dupstr(buf);
+    char *buf = NULL;
+    size_t buf_len = 0;
+    FILE *js = open_memstream(&buf, &buf_len);
+    if (!js) {
+        status = oom();
+        goto out;
+    }
+    fprintf(js, "{\"metric\":\"%s\",\"statistic\":", f->metric);
+    cli_json_double(js, t.statistic);
+    fputs(",\"low\":", js);
+    cli_json_double(js, t.low);
+    fputs(",\"high\":", js);
+    cli_json_double(js, t.high);
+    fputs(",\"pvalue_low\":", js);
+    cli_json_double(js, t.pvalue_low);
+    fputs(",\"pvalue_high\":", js);
+    cli_json_double(js, t.pvalue_high);
+    fputs(",\"threshold\":", js);
+    cli_json_double(js, t.threshold);
+    fprintf(js, ",\"direction\":\">=\",\"verdict\":\"%s\",\"drifted\":%s,\"n_ref\":%llu,"
+                "\"n_cur\":%llu,\"missing_ref\":%llu,\"missing_cur\":%llu,\"eps_ref\":",
+            f->drifted ? "drift" : f->inconclusive ? "inconclusive" : "no_drift",
+            f->drifted ? "true" : "false", (unsigned long long)f->n_ref,
+            (unsigned long long)f->n_cur, (unsigned long long)f->miss_ref,
+            (unsigned long long)f->miss_cur);
+    cli_json_double(js, t.eps_ref);
+    fputs(",\"eps_cur\":", js);
+    cli_json_double(js, t.eps_cur);
+    fputc('}', js);
+    if (fclose(js) != 0) {
+        free(buf);
+        status = oom();
+        goto out;
+    }
+    f->json = buf;
     if (!f->json) {
         status = oom();
         goto out;

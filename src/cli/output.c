@@ -138,10 +138,14 @@ int cli_help_or_go(int h, const char *usage)
     return -1;
 }
 
+/* As the library's JSON writers: NaN (no value) is null, infinities are the
+ * strings "Infinity" / "-Infinity" (docs/cli.md, "JSON output"). */
 void cli_json_double(FILE *f, double v)
 {
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
+    if (isnan(v))
         fputs("null", f);
+    else if (isinf(v))
+        fputs(v > 0 ? "\"Infinity\"" : "\"-Infinity\"", f);
+    else
+        fprintf(f, "%.17g", v);
 }

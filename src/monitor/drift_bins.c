@@ -412,7 +412,11 @@ int mlops_drift_reference_compare(mlops_drift_result **out, const mlops_drift_re
     r->n_cur = n_cur - bad;
     r->missing_ref = ref->missing;
     r->missing_cur = bad;
-    mlops__drift_result_decide(r, o.threshold);
+    rc = mlops__drift_result_decide(r, o.threshold);
+    if (rc) {
+        mlops_drift_result_free(r);
+        return rc;
+    }
     *out = r;
     return 0;
 }
@@ -501,7 +505,11 @@ int mlops_drift_counts(mlops_drift_result **out, int metric, const double *edges
     r->n_cur = m;
     r->missing_ref = missing_ref;
     r->missing_cur = missing_cur;
-    mlops__drift_result_decide(r, o.threshold);
+    rc = mlops__drift_result_decide(r, o.threshold);
+    if (rc) {
+        mlops_drift_result_free(r);
+        return rc;
+    }
     *out = r;
     return 0;
 }

@@ -242,7 +242,9 @@ int mlops_drift_categorical(mlops_drift_result **out, int metric, const int32_t 
         goto done;
     r->missing_ref = miss_ref;
     r->missing_cur = miss_cur;
-    mlops__drift_result_decide(r, o.threshold);
+    rc = mlops__drift_result_decide(r, o.threshold);
+    if (rc)
+        goto done;
     *out = r;
     r = NULL;
 done:

@@ -35,8 +35,14 @@ struct mlops_drift_result {
  *  (recorded). */
 mlops_drift_result *mlops__drift_result_alloc(int metric);
 
-/** Fill threshold/direction/verdict from the metric's defaults and opts. */
-void mlops__drift_result_decide(mlops_drift_result *r, double threshold_opt);
+/** Fill threshold/direction/verdict from the metric's defaults and opts.
+ *  MLOPS_E_DOMAIN (recorded) when the statistic, or the p-value of a test,
+ *  is NaN: no verdict is made from a value that was not computed. */
+int mlops__drift_result_decide(mlops_drift_result *r, double threshold_opt);
+
+/** Append a double as drift JSON writes it: NaN as null, +-inf as the strings
+ *  "Infinity" / "-Infinity", else 17 significant digits. */
+int mlops__drift_json_double(mlops_buf *b, double v);
 
 /** Default threshold of a metric: 0.05 for p-value tests, 0.1 otherwise. */
 double mlops__drift_default_threshold(int metric);

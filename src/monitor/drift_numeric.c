@@ -172,7 +172,9 @@ finish:
     r->n_cur = b.n;
     r->missing_ref = a.missing;
     r->missing_cur = b.missing;
-    mlops__drift_result_decide(r, o->threshold);
+    rc = mlops__drift_result_decide(r, o->threshold);
+    if (rc)
+        goto done;
     *out = r;
     r = NULL;
 done:

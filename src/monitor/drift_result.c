@@ -56,18 +56,31 @@ mlops_drift_result *mlops__drift_result_alloc(int metric)
     return r;
 }
 
-void mlops__drift_result_decide(mlops_drift_result *r, double threshold_opt)
+int mlops__drift_result_decide(mlops_drift_result *r, double threshold_opt)
 {
     double th = isnan(threshold_opt) ? mlops__drift_default_threshold(r->metric)
                                      : threshold_opt;
     r->threshold = th;
+    /* A NaN compares false both ways: a verdict from it would be "no drift"
+     * for a statistic nobody computed. Fail instead (fail closed). +inf is a
+     * value (an empty bin without smoothing) and drifts. */
+    if (isnan(r->statistic))
+        return mlops__error(MLOPS_E_DOMAIN,
+                            "%s: the statistic is not computable on these samples (NaN; "
+                            "for example values whose differences overflow)",
+                            mlops_drift_metric_name(r->metric));
     if (mlops__drift_metric_has_pvalue(r->metric)) {
+        if (isnan(r->pvalue))
+            return mlops__error(MLOPS_E_DOMAIN,
+                                "%s: the p-value is not computable (statistic %.17g)",
+                                mlops_drift_metric_name(r->metric), r->statistic);
         r->direction = MLOPS_DRIFT_PVALUE_LT;
         r->drifted = r->pvalue < th;
     } else {
         r->direction = MLOPS_DRIFT_STATISTIC_GE;
         r->drifted = r->statistic >= th;
     }
+    return 0;
 }
 
 static const mlops_drift_options default_options = MLOPS_DRIFT_OPTIONS_INIT;
@@ -164,11 +177,21 @@ const int32_t *mlops_drift_result_categories(const mlops_drift_result *r)
 
 /* ---- JSON ------------------------------------------------------------- */
 
+/* JSON has no non-finite numbers. As in the policy formats: NaN (no value,
+ * e.g. the p-value of a metric without one) is null, infinities are the
+ * strings "Infinity" / "-Infinity" (docs/drift-contract.md, "Thresholds"). */
+int mlops__drift_json_double(mlops_buf *b, double v)
+{
+    if (isnan(v))
+        return mlops__buf_append_str(b, "null");
+    if (isinf(v))
+        return mlops__buf_append_str(b, v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    return mlops__buf_printf(b, "%.17g", v);
+}
+
 static int put_double(mlops_buf *b, double v)
 {
-    if (!isfinite(v))
-        return mlops__buf_append_str(b, "null");
-    return mlops__buf_printf(b, "%.17g", v);
+    return mlops__drift_json_double(b, v);
 }
 
 static int put_key_double(mlops_buf *b, const char *key, double v)

@@ -35,11 +35,22 @@ static double term(const share_ctx *s, int kind, size_t i)
     double ri = (double)s->r[i], ci = (double)s->c[i];
     switch (kind) {
     case T_PSI: {
+        /* With a = 0 a bin empty on both sides adds 0 and a bin empty on one
+         * side makes the sum +inf (the limit of (q - p) ln(q / p)). */
         double p = (ri + s->a) / s->dn_s, q = (ci + s->a) / s->dm_s;
+        if (p == q)
+            return 0.0;
+        if (p == 0 || q == 0)
+            return INFINITY;
         return (q - p) * log(q / p);
     }
     case T_KL: {
+        /* scipy.special.rel_entr: 0 ln(0 / q) = 0, p ln(p / 0) = +inf. */
         double p = (ri + s->a) / s->dn_s, q = (ci + s->a) / s->dm_s;
+        if (p == 0)
+            return 0.0;
+        if (q == 0)
+            return INFINITY;
         return p * log(p / q);
     }
     case T_JS_LEFT:

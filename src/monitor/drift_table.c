@@ -334,11 +334,9 @@ int mlops_drift_table_result_to_json(const mlops_drift_table_result *t, mlops_bu
         if (!rc)
             rc = mlops__drift_result_json_members(t->cols[i], &b);
         if (!rc) {
-            double a = t->adjusted[i];
-            if (isfinite(a))
-                rc = mlops__buf_printf(&b, ",\"adjusted_pvalue\":%.17g", a);
-            else
-                rc = mlops__buf_append_str(&b, ",\"adjusted_pvalue\":null");
+            rc = mlops__buf_append_str(&b, ",\"adjusted_pvalue\":");
+            if (!rc)
+                rc = mlops__drift_json_double(&b, t->adjusted[i]);
         }
         if (!rc)
             rc = mlops__buf_printf(&b, ",\"column_drifted\":%s}",

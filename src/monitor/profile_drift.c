@@ -127,7 +127,9 @@ static int categorical_drift(mlops_drift_result **out, const mlops_profile *ref,
     rc = mlops__drift_categorical_from_counts(r, rcnt, ccnt, fits ? cats : NULL, bins, &o);
     if (rc)
         goto done;
-    mlops__drift_result_decide(r, o.threshold);
+    rc = mlops__drift_result_decide(r, o.threshold);
+    if (rc)
+        goto done;
     *out = r;
     r = NULL;
 done:

@@ -702,6 +702,90 @@ static void test_result_json_carries_the_contract(void **state)
     vec_free(&v);
 }
 
+/* Smoothing a = 0: 0 ln 0 = 0 and an empty bin on one side is +inf, as
+ * scipy.special.rel_entr (KL = sum rel_entr(p, q), PSI = sum rel_entr(q, p) +
+ * rel_entr(p, q)); the constants are SciPy 1.17's. +inf drifts and is written
+ * to JSON as "Infinity"; a NaN statistic is an error, never "no drift". */
+static void expect_counts(int metric, const uint64_t *rc, const uint64_t *cc, size_t bins,
+                          double want)
+{
+    mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
+    o.smoothing = 0;
+    mlops_drift_result *r = NULL;
+    assert_int_equal(mlops_drift_counts(&r, metric, NULL, 0, rc, cc, bins, 0, 0, &o), 0);
+    double got = mlops_drift_result_statistic(r);
+    if (isinf(want)) {
+        if (!(isinf(got) && got > 0))
+            fail_msg("%s: want +inf, got %.17g", mlops_drift_metric_name(metric), got);
+    } else if (!(fabs(got - want) <= 1e-12 * fabs(want))) {
+        fail_msg("%s: want %.17g, got %.17g", mlops_drift_metric_name(metric), want, got);
+    }
+    assert_int_equal(mlops_drift_result_drifted(r), want >= 0.1);
+    mlops_drift_result_free(r);
+}
+
+static void test_smoothing_zero_follows_rel_entr(void **state)
+{
+    (void)state;
+    static const uint64_t r1[] = {0, 1}, c1[] = {341, 359};
+    static const uint64_t r2[] = {0, 5, 3}, c2[] = {2, 4, 1};
+    static const uint64_t r3[] = {3, 0, 0, 0, 1}, c3[] = {1, 0, 0, 0, 3};
+    static const uint64_t r4[] = {5, 0, 3}, c4[] = {2, 4, 0};
+    expect_counts(MLOPS_DRIFT_KL, r1, c1, 2, 0.6677579465551258);
+    expect_counts(MLOPS_DRIFT_PSI, r1, c1, 2, INFINITY);
+    expect_counts(MLOPS_DRIFT_KL, r2, c2, 3, 0.4179129351973996);
+    expect_counts(MLOPS_DRIFT_PSI, r2, c2, 3, INFINITY);
+    expect_counts(MLOPS_DRIFT_KL, r3, c3, 5, 0.5493061443340548);
+    expect_counts(MLOPS_DRIFT_PSI, r3, c3, 5, 1.0986122886681096);
+    expect_counts(MLOPS_DRIFT_KL, r4, c4, 3, INFINITY);
+    expect_counts(MLOPS_DRIFT_PSI, r4, c4, 3, INFINITY);
+
+    /* The same through samples: drift([0,0,0,10], [0,10,10,10], psi, uniform,
+     * 5 bins, a = 0) has empty middle bins on both sides. */
+    static const double a[] = {0, 0, 0, 10}, b[] = {0, 10, 10, 10};
+    mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
+    o.smoothing = 0;
+    o.binning = MLOPS_DRIFT_BINS_UNIFORM;
+    o.bins = 5;
+    mlops_drift_result *r = NULL;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_PSI, a, 4, b, 4, &o), 0);
+    assert_true(fabs(mlops_drift_result_statistic(r) - 1.0986122886681096) <= 1e-12);
+    assert_int_equal(mlops_drift_result_drifted(r), 1);
+    mlops_drift_result_free(r);
+
+    /* Categories: a code the reference never shows makes PSI and KL(cur || ...)
+     * infinite; the result drifts and JSON says "Infinity", not null. */
+    static const int32_t cr[] = {0, 0, 1, 1}, ccur[] = {0, 1, 2, 2};
+    assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_PSI, cr, 4, ccur, 4, 3, &o), 0);
+    assert_true(isinf(mlops_drift_result_statistic(r)));
+    assert_int_equal(mlops_drift_result_drifted(r), 1);
+    mlops_buf buf = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_drift_result_to_json(r, &buf), 0);
+    assert_non_null(strstr(buf.data, "\"statistic\":\"Infinity\""));
+    assert_non_null(strstr(buf.data, "\"pvalue\":null"));
+    mlops_buf_dispose(&buf);
+    mlops_drift_result_free(r);
+
+    /* A statistic SciPy itself returns as NaN (wasserstein_distance of
+     * [-DBL_MAX, DBL_MAX] with itself: inf * 0) is an error, not "no drift". */
+    static const double big[] = {-1.7976931348623157e308, 1.7976931348623157e308};
+    r = NULL;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_WASSERSTEIN, big, 2, big, 2, NULL),
+                     MLOPS_E_DOMAIN);
+    assert_null(r);
+    assert_non_null(strstr(mlops_error_last(), "not computable"));
+    /* ... and fails a table naming the column. */
+
+    mlops_drift_table_result *t = NULL;
+    int metrics[] = {MLOPS_DRIFT_WASSERSTEIN, MLOPS_DRIFT_WASSERSTEIN};
+    double tcur[4] = {1, 2, -1.7976931348623157e308, 1.7976931348623157e308};
+
+    double tr2[4] = {1, 2, -1.7976931348623157e308, 1.7976931348623157e308};
+    assert_int_equal(mlops_drift_table(&t, tr2, 2, tcur, 2, 2, metrics, NULL), MLOPS_E_DOMAIN);
+    assert_null(t);
+    assert_non_null(strstr(mlops_error_last(), "column 1"));
+}
+
 /* ------------------------------------------------------------------------ */
 /* Table                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -1012,6 +1096,7 @@ int main(void)
         cmocka_unit_test(test_identical_values_are_cheap_and_defined),
         cmocka_unit_test(test_auto_rule_picks_by_type_and_size),
         cmocka_unit_test(test_result_json_carries_the_contract),
+        cmocka_unit_test(test_smoothing_zero_follows_rel_entr),
         cmocka_unit_test(test_table_matches_single_calls_and_rules),
         cmocka_unit_test(test_large_samples_sort_concurrently),
         cmocka_unit_test(test_every_allocating_function_survives_oom),
