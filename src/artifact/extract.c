@@ -164,7 +164,7 @@ static int io_error(const char *path, const char *what)
 {
     int e = errno;
     return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: %s failed: %s", path, what,
-                           strerror(e));
+                           mlops__strerror(e));
 }
 
 int mlops__extract_begin(mlops__extract **out, const char *dest,

@@ -141,7 +141,7 @@ static int add_item(mlops_packer *p, const char *source, const char *path, const
     struct stat st;
     if (lstat(source, &st) != 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, source, "%s: cannot stat: %s", source,
-                               strerror(errno));
+                               mlops__strerror(errno));
     if (!S_ISREG(st.st_mode))
         return unsafe_source(source, st.st_mode);
     if (p->n == p->cap) {
@@ -206,7 +206,7 @@ static int load_ignore(walk_ctx *w, const char *dir)
         rc = errno == ENOENT ? 0
                              : mlops__error_at(MLOPS_E_IO, -1, 0, 0, path.data,
                                                "%s: cannot open: %s", path.data,
-                                               strerror(errno));
+                                               mlops__strerror(errno));
         goto done;
     }
     for (;;) {
@@ -223,7 +223,7 @@ static int load_ignore(walk_ctx *w, const char *dir)
             continue;
         if (n < 0) {
             rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path.data, "%s: read failed: %s",
-                                 path.data, strerror(errno));
+                                 path.data, mlops__strerror(errno));
             goto done;
         }
         if (n == 0)
@@ -313,7 +313,7 @@ static int walk(walk_ctx *w, int depth)
     DIR *d = opendir(w->src.data);
     if (!d)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, w->src.data, "%s: cannot open: %s",
-                               w->src.data, strerror(errno));
+                               w->src.data, mlops__strerror(errno));
     char **names = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
@@ -349,7 +349,7 @@ static int walk(walk_ctx *w, int depth)
         struct stat st;
         if (!rc && lstat(w->src.data, &st) != 0)
             rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, w->src.data, "%s: cannot stat: %s",
-                                 w->src.data, strerror(errno));
+                                 w->src.data, mlops__strerror(errno));
         if (!rc && !ignored(w, w->rel.data, names[i], S_ISDIR(st.st_mode))) {
             if (S_ISDIR(st.st_mode))
                 rc = walk(w, depth + 1);
@@ -472,7 +472,7 @@ static int hash_range(hash_job *j, const mlops__pack_item *it, int fd, uint64_t 
             continue;
         if (got < 0)
             return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: read failed: %s",
-                                   it->source, strerror(errno));
+                                   it->source, mlops__strerror(errno));
         if (got == 0)
             return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
                                    "%s shrank while it was being hashed", it->source);
@@ -505,7 +505,7 @@ static int hash_unit_run(hash_job *j, const hash_unit *u, unsigned char *buf, in
     int fd = open(it->source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: cannot open: %s",
-                               it->source, strerror(errno));
+                               it->source, mlops__strerror(errno));
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int rc = md ? 0 : mlops__error_nomem();
     if (!rc)
@@ -582,7 +582,7 @@ static int plan_units(hash_job *j)
         struct stat st;
         if (stat(it->source, &st) != 0)
             return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: cannot stat: %s",
-                                   it->source, strerror(errno));
+                                   it->source, mlops__strerror(errno));
         if (!S_ISREG(st.st_mode))
             return mlops__error_at(MLOPS_E_UNSAFE, -1, 0, 0, it->source,
                                    "%s is no longer a regular file", it->source);

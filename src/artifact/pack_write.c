@@ -52,7 +52,7 @@ static int out_flush(out_file *o)
             continue;
         if (n < 0)
             return mlops__error_at(MLOPS_E_IO, -1, 0, 0, o->name, "%s: write failed: %s",
-                                   o->name, strerror(errno));
+                                   o->name, mlops__strerror(errno));
         off += (size_t)n;
     }
     o->used = 0;
@@ -108,7 +108,7 @@ static int copy_source(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
     int fd = open(it->source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: cannot open: %s",
-                               it->source, strerror(errno));
+                               it->source, mlops__strerror(errno));
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (!md) {
         close(fd);
@@ -126,7 +126,7 @@ static int copy_source(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
             continue;
         if (n < 0) {
             rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: read failed: %s",
-                                 it->source, strerror(errno));
+                                 it->source, mlops__strerror(errno));
             goto done;
         }
         if (n == 0) {
@@ -180,7 +180,7 @@ static int copy_raw(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
     int fd = open(it->source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: cannot open: %s",
-                               it->source, strerror(errno));
+                               it->source, mlops__strerror(errno));
     rc = mlops__pack_item_unchanged(it, fd, "between hashing and writing");
     uint64_t left = it->size, copied = 0, flushed = 0;
     off_t here = lseek(o->fd, 0, SEEK_CUR);
@@ -211,7 +211,7 @@ static int copy_raw(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
                         continue;
                     if (m < 0) {
                         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, o->name,
-                                             "%s: write failed: %s", o->name, strerror(errno));
+                                             "%s: write failed: %s", o->name, mlops__strerror(errno));
                         break;
                     }
                     off += (size_t)m;
@@ -224,7 +224,7 @@ static int copy_raw(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
             continue;
         if (n < 0) {
             rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: copy failed: %s",
-                                 it->source, strerror(errno));
+                                 it->source, mlops__strerror(errno));
             break;
         }
         if (n == 0) {
@@ -298,7 +298,7 @@ static int make_temp(const char *out_path, const char *suffix, char **name_out, 
     if (fd < 0) {
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path,
                              "%s: cannot create a temporary file beside it: %s", out_path,
-                             strerror(errno));
+                             mlops__strerror(errno));
         mlops_buf_dispose(&name);
         return rc;
     }
@@ -700,7 +700,7 @@ static int copy_tmp_layer(pack_run *r, mlops__tarw *w, const char *entry, const 
     if (rc)
         return rc;
     if (lseek(l->tmp_fd, 0, SEEK_SET) != 0)
-        return mlops__error(MLOPS_E_IO, "temporary layer: seek failed: %s", strerror(errno));
+        return mlops__error(MLOPS_E_IO, "temporary layer: seek failed: %s", mlops__strerror(errno));
     uint64_t left = l->size;
     while (left) {
         size_t want = left < COPY_BUFFER ? (size_t)left : COPY_BUFFER;
@@ -709,7 +709,7 @@ static int copy_tmp_layer(pack_run *r, mlops__tarw *w, const char *entry, const 
             continue;
         if (n <= 0)
             return mlops__error(MLOPS_E_IO, "temporary layer: read failed: %s",
-                                n < 0 ? strerror(errno) : "unexpected end");
+                                n < 0 ? mlops__strerror(errno) : "unexpected end");
         rc = mlops__tarw_data(w, r->copy_buf, (size_t)n);
         if (rc)
             return rc;
@@ -942,10 +942,10 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
         rc = out_flush(&o);
     if (!rc && fchmod(o.fd, 0644) != 0)
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: chmod failed: %s", out_path,
-                             strerror(errno));
+                             mlops__strerror(errno));
     if (!rc && fsync(o.fd) != 0)
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: fsync failed: %s", out_path,
-                             strerror(errno));
+                             mlops__strerror(errno));
     if (rc)
         goto done;
     if (rename_into_place(tmp_name, out_path, overwrite) != 0) {
@@ -953,7 +953,7 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
                  ? mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
                                    out_path)
                  : mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: rename failed: %s",
-                                   out_path, strerror(errno));
+                                   out_path, mlops__strerror(errno));
         goto done;
     }
     mlops__free(tmp_name);
@@ -1055,13 +1055,13 @@ int mlops__layout_write(const char *out_path, int overwrite, int64_t mtime,
         rc = out_flush(&o);
     if (!rc && (fchmod(o.fd, 0644) != 0 || fsync(o.fd) != 0))
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: fsync failed: %s", out_path,
-                             strerror(errno));
+                             mlops__strerror(errno));
     if (!rc && rename_into_place(tmp_name, out_path, overwrite) != 0)
         rc = errno == EEXIST
                  ? mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
                                    out_path)
                  : mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: rename failed: %s",
-                                   out_path, strerror(errno));
+                                   out_path, mlops__strerror(errno));
     if (!rc) {
         mlops__free(tmp_name);
         tmp_name = NULL;
@@ -1095,7 +1095,7 @@ static int sign_open(sign_pass *sp, const char *path)
     sp->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (sp->fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
-                               strerror(errno));
+                               mlops__strerror(errno));
     sp->a = archive_read_new();
     if (!sp->a)
         return mlops__error_nomem();
@@ -1387,10 +1387,10 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
         rc = out_flush(&o);
     if (!rc && (fchmod(o.fd, 0644) != 0 || fsync(o.fd) != 0))
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: fsync failed: %s", out_path,
-                             strerror(errno));
+                             mlops__strerror(errno));
     if (!rc && rename_into_place(tmp_name, out_path, overwrite) != 0)
         rc = mlops__error_at(errno == EEXIST ? MLOPS_E_EXISTS : MLOPS_E_IO, -1, 0, 0, out_path,
-                             "%s: rename failed: %s", out_path, strerror(errno));
+                             "%s: rename failed: %s", out_path, mlops__strerror(errno));
     if (!rc) {
         mlops__free(tmp_name);
         tmp_name = NULL;

@@ -720,7 +720,7 @@ static int pread_hash(shard_job *j, EVP_MD_CTX *md, uint64_t off, uint64_t len,
         char msg[512];
         if (n <= 0) {
             snprintf(msg, sizeof msg, "%s: %s", r->pkg,
-                     n < 0 ? strerror(errno) : "truncated archive (a layer ends early)");
+                     n < 0 ? mlops__strerror(errno) : "truncated archive (a layer ends early)");
             shard_fail(j, n < 0 ? MLOPS_E_IO : MLOPS_E_PARSE, msg);
             return -1;
         }
@@ -1472,7 +1472,7 @@ static int run(mlops_package_report **report, const char *path, const char *dest
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
-                               strerror(errno));
+                               mlops__strerror(errno));
     struct stat st;
     if (fstat(fd, &st) == 0)
         r.pkg_size = (uint64_t)st.st_size;

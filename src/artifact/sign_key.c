@@ -270,7 +270,7 @@ int mlops_key_load_file(mlops_key **out, const char *path, uint32_t flags)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
-                               strerror(errno));
+                               mlops__strerror(errno));
     mlops_buf text = MLOPS_BUF_INIT;
     int rc = 0;
     for (;;) {
@@ -287,7 +287,7 @@ int mlops_key_load_file(mlops_key **out, const char *path, uint32_t flags)
             continue;
         if (n < 0) {
             rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: read failed: %s", path,
-                                 strerror(errno));
+                                 mlops__strerror(errno));
             goto done;
         }
         if (n == 0)

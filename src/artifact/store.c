@@ -75,7 +75,7 @@ static int read_file(mlops_buf *out, const char *path, size_t max, int *missing)
             return 0;
         }
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
-                               strerror(errno));
+                               mlops__strerror(errno));
     }
     if (missing)
         *missing = 0;
@@ -93,7 +93,7 @@ static int read_file(mlops_buf *out, const char *path, size_t max, int *missing)
             continue;
         if (n < 0) {
             rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: read failed: %s", path,
-                                 strerror(errno));
+                                 mlops__strerror(errno));
             break;
         }
         if (n == 0)
@@ -110,10 +110,10 @@ static int fsync_dir(const char *dir)
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, dir, "%s: cannot open: %s", dir,
-                               strerror(errno));
+                               mlops__strerror(errno));
     int rc = fsync(fd) == 0 ? 0
                             : mlops__error_at(MLOPS_E_IO, -1, 0, 0, dir, "%s: fsync failed: %s",
-                                              dir, strerror(errno));
+                                              dir, mlops__strerror(errno));
     close(fd);
     return rc;
 }
@@ -131,7 +131,7 @@ static int replace_file(const char *root, const char *rel, const void *data, siz
     int fd = mkstemp(tmp.data);
     if (fd < 0) {
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: cannot create: %s", dst.data,
-                             strerror(errno));
+                             mlops__strerror(errno));
         goto done;
     }
     const char *p = data;
@@ -142,7 +142,7 @@ static int replace_file(const char *root, const char *rel, const void *data, siz
             continue;
         if (n < 0)
             rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: write failed: %s",
-                                 dst.data, strerror(errno));
+                                 dst.data, mlops__strerror(errno));
         else {
             p += n;
             left -= (size_t)n;
@@ -150,11 +150,11 @@ static int replace_file(const char *root, const char *rel, const void *data, siz
     }
     if (!rc && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: fsync failed: %s", dst.data,
-                             strerror(errno));
+                             mlops__strerror(errno));
     close(fd);
     if (!rc && rename(tmp.data, dst.data) != 0)
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: rename failed: %s", dst.data,
-                             strerror(errno));
+                             mlops__strerror(errno));
     if (rc)
         unlink(tmp.data);
     else
@@ -429,7 +429,7 @@ static int lock_store(mlops_store *s)
             return mlops__error_at(MLOPS_E_LOCKED, -1, 0, 0, s->root,
                                    "%s: another writer holds the store's lock", s->root);
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, s->root, "%s: flock failed: %s", s->root,
-                               strerror(errno));
+                               mlops__strerror(errno));
     }
     /* under the lock, start from what the last writer committed */
     int rc = load_index(s);
@@ -447,18 +447,18 @@ static int create_layout(mlops_store *s)
     int rc = path_join(&p, s->root, "blobs/sha256");
     if (!rc && mkdir(s->root, 0755) != 0 && errno != EEXIST)
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, s->root, "%s: mkdir failed: %s", s->root,
-                             strerror(errno));
+                             mlops__strerror(errno));
     if (!rc) {
         mlops_buf b = MLOPS_BUF_INIT;
         rc = path_join(&b, s->root, "blobs");
         if (!rc && mkdir(b.data, 0755) != 0 && errno != EEXIST)
             rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, b.data, "%s: mkdir failed: %s", b.data,
-                                 strerror(errno));
+                                 mlops__strerror(errno));
         mlops_buf_dispose(&b);
     }
     if (!rc && mkdir(p.data, 0755) != 0 && errno != EEXIST)
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, p.data, "%s: mkdir failed: %s", p.data,
-                             strerror(errno));
+                             mlops__strerror(errno));
     if (!rc)
         rc = replace_file(s->root, "oci-layout", layout, sizeof layout - 1);
     /* index.json last: its presence is what makes the directory a store */
@@ -473,7 +473,7 @@ static int lock_store_create(mlops_store *s)
 {
     if (flock(s->lock_fd, LOCK_EX) != 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, s->root, "%s: flock failed: %s", s->root,
-                               strerror(errno));
+                               mlops__strerror(errno));
     mlops_buf p = MLOPS_BUF_INIT;
     int rc = path_join(&p, s->root, "index.json");
     if (!rc && access(p.data, F_OK) != 0)
@@ -522,7 +522,7 @@ static int check_empty_dir(const char *root)
     DIR *d = opendir(root);
     if (!d)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, root, "%s: cannot list: %s", root,
-                               strerror(errno));
+                               mlops__strerror(errno));
     struct dirent *e;
     int rc = 0;
     while ((e = readdir(d)) != NULL) {
@@ -556,7 +556,7 @@ int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
         rc = path_join(&p, path, "oci-layout");
     if (!rc && (flags & MLOPS_STORE_CREATE) && mkdir(path, 0755) != 0 && errno != EEXIST)
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot create: %s", path,
-                             strerror(errno));
+                             mlops__strerror(errno));
     if (!rc && !(flags & MLOPS_STORE_CREATE) && access(p.data, F_OK) != 0)
         rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, path, "%s is not a model store", path);
     if (!rc && (flags & MLOPS_STORE_CREATE)) {
@@ -574,7 +574,7 @@ int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
     s->lock_fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (s->lock_fd < 0) {
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open the lock file: %s",
-                             path, strerror(errno));
+                             path, mlops__strerror(errno));
         goto fail;
     }
     rc = path_join(&p, path, "index.json");
@@ -650,7 +650,7 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
     int fd = mkstemp(tmp.data);
     if (fd < 0) {
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, tmp.data, "%s: cannot create: %s", tmp.data,
-                             strerror(errno));
+                             mlops__strerror(errno));
         goto done;
     }
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -673,7 +673,7 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
                 continue;
             if (w < 0)
                 rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: write failed: %s",
-                                     dst.data, strerror(errno));
+                                     dst.data, mlops__strerror(errno));
             else
                 off += (size_t)w;
         }
@@ -689,11 +689,11 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
     EVP_MD_CTX_free(md);
     if (!rc && (fchmod(fd, 0444) != 0 || fsync(fd) != 0))
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: fsync failed: %s", dst.data,
-                             strerror(errno));
+                             mlops__strerror(errno));
     close(fd);
     if (!rc && rename(tmp.data, dst.data) != 0)
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: rename failed: %s", dst.data,
-                             strerror(errno));
+                             mlops__strerror(errno));
     if (rc)
         unlink(tmp.data);
 done:
@@ -707,7 +707,7 @@ static int copy_blobs(mlops_store *s, const char *package_path)
     int fd = open(package_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, package_path, "%s: cannot open: %s",
-                               package_path, strerror(errno));
+                               package_path, mlops__strerror(errno));
     struct archive *a = archive_read_new();
     unsigned char *buf = mlops__malloc(COPY_BLOCK);
     int rc = 0;
@@ -1108,7 +1108,7 @@ int mlops_store_gc(mlops_store *s, size_t *removed)
         rc = mlops__buf_printf(&dir, "%s/blobs/sha256", s->root);
     DIR *d = rc ? NULL : opendir(dir.data);
     if (!rc && !d)
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dir.data, "%s: %s", dir.data, strerror(errno));
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dir.data, "%s: %s", dir.data, mlops__strerror(errno));
     struct dirent *e;
     while (!rc && (e = readdir(d)) != NULL) {
         uint8_t x[32];

@@ -132,7 +132,7 @@ static int read_all(int fd, const char *path, uint64_t total, EVP_MD_CTX *ctx,
             if (errno == EINTR)
                 continue;
             return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: read failed: %s", path,
-                                   strerror(errno));
+                                   mlops__strerror(errno));
         }
         if (n == 0)
             return 0;
@@ -163,13 +163,13 @@ int mlops_digest_file(uint8_t out[MLOPS_SHA256_SIZE], const char *path,
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
-                               strerror(errno));
+                               mlops__strerror(errno));
     unsigned char *buf = NULL;
     EVP_MD_CTX *ctx = NULL;
     struct stat st;
     if (fstat(fd, &st) != 0) {
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot stat: %s", path,
-                             strerror(errno));
+                             mlops__strerror(errno));
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {

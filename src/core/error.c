@@ -165,3 +165,15 @@ const char *mlops_error_name(int code)
         return "MLOPS_E_UNKNOWN";
     return error_table[-code].name;
 }
+
+const char *mlops__strerror_r(int errnum, char *buf, size_t len)
+{
+    /* XSI strerror_r (the build asks for _XOPEN_SOURCE=700, not _GNU_SOURCE). */
+    if (len == 0)
+        return "";
+    buf[0] = '\0';
+    /* An unknown value gives EINVAL and, with glibc, "Unknown error N". */
+    if (strerror_r(errnum, buf, len) != 0 && buf[0] == '\0')
+        snprintf(buf, len, "error %d", errnum);
+    return buf;
+}

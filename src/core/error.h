@@ -12,6 +12,7 @@
 #define MLOPS_CORE_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mlops/common.h"
@@ -35,6 +36,15 @@ int mlops__error_at(int code, int64_t offset, uint32_t line, uint32_t column,
 
 /** The standard out-of-memory record; returns MLOPS_E_NOMEM. */
 int mlops__error_nomem(void);
+
+/**
+ * The text of an errno value, thread-safe: strerror() may return a static
+ * buffer that another thread overwrites. Writes into `buf` (strerror_r) and
+ * returns it. Use through mlops__strerror(), which supplies a buffer that
+ * lives until the end of the enclosing block.
+ */
+const char *mlops__strerror_r(int errnum, char *buf, size_t len);
+#define mlops__strerror(errnum) mlops__strerror_r((errnum), (char[128]){0}, 128)
 
 /**
  * Prefix the current detail with "context: " (a file name, the function that

@@ -37,10 +37,18 @@ static double clip01(double p)
     return p > 1.0 ? 1.0 : p;
 }
 
+/* The reentrant forms: lgamma and lgammal store the sign in the global
+ * signgam, a data race when p-values are computed on several threads. */
 static double lgam(double x)
 {
     int sign;
     return lgamma_r(x, &sign);
+}
+
+static long double lgaml(long double x)
+{
+    int sign;
+    return lgammal_r(x, &sign);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -178,14 +186,14 @@ double mlops__drift_smirnov_sf(int64_t n, double x)
     if (alpha == 0)
         last -= 1;
     long double ln = (long double)n;
-    long double lnfact = lgammal(ln + 1.0L);
+    long double lnfact = lgaml(ln + 1.0L);
     long double sum = 0.0L;
     long double nxl = (long double)hi + (long double)lo;
     for (int64_t v = 0; v <= last; v++) {
         long double lv = (long double)v;
         long double a1 = ((ln - lv) - nxl) / ln; /* 1 - x - v/n */
         long double a2 = (lv + nxl) / ln;        /* x + v/n */
-        long double lt = lnfact - lgammal(lv + 1.0L) - lgammal(ln - lv + 1.0L) +
+        long double lt = lnfact - lgaml(lv + 1.0L) - lgaml(ln - lv + 1.0L) +
                          (ln - lv) * logl(a1) + (lv - 1.0L) * logl(a2);
         long double t = expl(lt);
         sum += t;

@@ -8,7 +8,8 @@
  * Simard & L'Ecuyer (2011) for the two-sided Kolmogorov distribution
  * (Durbin matrix, Pelz-Good, Birnbaum-Tingey sum), Csörgő & Faraway (1996)
  * for the limiting Cramér-von Mises distribution. All are pure and
- * thread-safe (lgamma_r, no globals).
+ * thread-safe (lgamma_r and lgammal_r, never lgamma/lgammal, which write the
+ * global signgam; no other globals).
  */
 #ifndef MLOPS_MONITOR_DRIFT_SPECIAL_H
 #define MLOPS_MONITOR_DRIFT_SPECIAL_H

@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -170,6 +171,22 @@ static void allocator_hooks_see_library_allocations(void **state)
     mlops_free(NULL);
 }
 
+/* errno texts through strerror_r, with a buffer per call site: two in one
+ * expression do not overwrite each other (strerror's static buffer would). */
+static void errno_text_is_per_call(void **state)
+{
+    (void)state;
+    char want_noent[128], want_unknown[128];
+    assert_int_equal(strerror_r(ENOENT, want_noent, sizeof want_noent), 0);
+    (void)strerror_r(123456, want_unknown, sizeof want_unknown);
+    char both[300];
+    snprintf(both, sizeof both, "%s|%s", mlops__strerror(ENOENT), mlops__strerror(123456));
+    char expect[300];
+    snprintf(expect, sizeof expect, "%s|%s", want_noent, want_unknown);
+    assert_string_equal(both, expect);
+    assert_non_null(strstr(mlops__strerror(123456), "123456"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +194,7 @@ int main(void)
         cmocka_unit_test(last_error_is_recorded_with_position),
         cmocka_unit_test(long_details_are_cut_not_overflowed),
         cmocka_unit_test(errors_are_thread_local),
+        cmocka_unit_test(errno_text_is_per_call),
         cmocka_unit_test(versions_agree),
         cmocka_unit_test(allocator_hooks_see_library_allocations),
     };
