@@ -39,7 +39,9 @@ static const char usage[] =
     "  --bins K           bins of the share metrics (reference quantiles, default 10)\n"
     "  --rule R           dataset verdict: share of drifted features >= --drift-share\n"
     "                     (default 0.5), or a multiple-testing correction at --alpha\n"
-    "                     (default 0.05; numeric columns only)\n"
+    "                     (default 0.05) over every column with a p-value (numeric\n"
+    "                     tests, chi-square or z-test on label columns); the tables\n"
+    "                     show the adjusted p-values\n"
     "  --format F         text (default), json (same as --json) or prometheus: the\n"
     "                     Prometheus text exposition format, for node_exporter's textfile\n"
     "                     collector; --label KEY=VALUE adds a label to every sample;\n"
@@ -49,7 +51,8 @@ static const char usage[] =
     "  --html FILE        also write a self-contained HTML report (inline SVG\n"
     "                     histograms of reference and current, features by severity)\n"
     "\n"
-    "exit status: 0 no drift; 1 drift found (the dataset verdict); 2 usage or input error.\n";
+    "exit status: 0 no drift; 1 drift found or inconclusive (the dataset verdict); 2 usage\n"
+    "or input error.\n";
 
 #define HIST_BINS 24
 
@@ -61,6 +64,8 @@ typedef struct feat {
     int direction; /* MLOPS_DRIFT_STATISTIC_GE or MLOPS_DRIFT_PVALUE_LT */
     int drifted;
     int inconclusive; /* profiles: the sketches could not decide */
+    int adjusted;     /* verdict from the adjusted p-value (p-value rules) */
+    double adj_pvalue, alpha; /* when adjusted: adjusted p-value and the level */
     uint64_t n_ref, n_cur, miss_ref, miss_cur;
     double severity;
     char *json; /* the library's JSON of the result */
@@ -79,6 +84,7 @@ typedef struct report {
     size_t n;
     size_t drifted_count;
     int drifted;
+    int inconclusive; /* no drift found, but some feature could not be decided */
 } report;
 
 static void feat_free(feat *f)
@@ -112,10 +118,13 @@ static int oom(void)
 static double severity_of(const feat *f)
 {
     if (f->direction == MLOPS_DRIFT_PVALUE_LT) {
-        double p = f->pvalue > 1e-300 ? f->pvalue : 1e-300;
-        if (!(f->threshold > 0 && f->threshold < 1))
+        /* under a p-value rule the verdict compares the adjusted p with alpha */
+        double pv = f->adjusted ? f->adj_pvalue : f->pvalue;
+        double th = f->adjusted ? f->alpha : f->threshold;
+        double p = pv > 1e-300 ? pv : 1e-300;
+        if (!(th > 0 && th < 1))
             return 0;
-        return log(p) / log(f->threshold);
+        return log(p) / log(th);
     }
     if (f->threshold > 0)
         return f->stat / f->threshold;
@@ -124,6 +133,8 @@ static double severity_of(const feat *f)
 
 static int take_result(feat *f, const mlops_drift_result *r)
 {
+    f->adj_pvalue = NAN;
+    f->alpha = NAN;
     f->metric = mlops_drift_metric_name(mlops_drift_result_metric(r));
     f->stat = mlops_drift_result_statistic(r);
     f->pvalue = mlops_drift_result_pvalue(r);
@@ -388,6 +399,45 @@ typedef struct settings {
     int want_hist; /* --html: histograms for the report */
 } settings;
 
+static int adjust_family(report *rep, const settings *s)
+{
+    size_t m = 0;
+    for (size_t k = 0; k < rep->n; k++)
+        m += rep->f[k].direction == MLOPS_DRIFT_PVALUE_LT;
+    if (m == 0)
+        return CLI_OK;
+    double *p = malloc(m * sizeof *p);
+    if (!p)
+        return oom();
+    size_t j = 0;
+    for (size_t k = 0; k < rep->n; k++)
+        if (rep->f[k].direction == MLOPS_DRIFT_PVALUE_LT)
+            p[j++] = rep->f[k].pvalue;
+    int method = s->to.rule == MLOPS_DRIFT_RULE_BONFERRONI ? MLOPS_PVALUE_BONFERRONI
+                 : s->to.rule == MLOPS_DRIFT_RULE_HOLM     ? MLOPS_PVALUE_HOLM
+                                                           : MLOPS_PVALUE_BH;
+    int lrc = mlops_pvalue_adjust(p, p, m, method);
+    if (lrc != 0) {
+        free(p);
+        return cli_library_error("drift", lrc);
+    }
+    j = 0;
+    for (size_t k = 0; k < rep->n; k++) {
+        feat *f = &rep->f[k];
+        if (f->direction != MLOPS_DRIFT_PVALUE_LT)
+            continue; /* no p-value: the metric's own threshold verdict */
+        f->adjusted = 1;
+        f->adj_pvalue = p[j++];
+        f->alpha = s->to.alpha;
+        int d = f->adj_pvalue < s->to.alpha;
+        if (d && !isnan(s->to.effect_floor))
+            d = fabs(f->stat) > s->to.effect_floor;
+        f->drifted = d;
+    }
+    free(p);
+    return CLI_OK;
+}
+
 static int run_tables(report *rep, const settings *s)
 {
     csv_job a = { rep->ref_path, { 0, 0, NULL }, { 0 }, 0 };
@@ -453,13 +503,6 @@ static int run_tables(report *rep, const settings *s)
         status = CLI_USAGE;
         goto out;
     }
-    if (nc && s->to.rule != MLOPS_DRIFT_RULE_SHARE) {
-        fprintf(stderr, "mlops drift: --rule %s applies to numeric columns only; these "
-                        "tables have label columns (use --column or --rule share)\n",
-                rep->rule);
-        status = CLI_USAGE;
-        goto out;
-    }
     rep->f = calloc(nf, sizeof *rep->f);
     if (!rep->f) {
         status = oom();
@@ -504,6 +547,11 @@ static int run_tables(report *rep, const settings *s)
             if (status != CLI_OK)
                 goto out;
             f->drifted = mlops_drift_table_result_column_drifted(tr, j);
+            if (s->to.rule != MLOPS_DRIFT_RULE_SHARE && f->direction == MLOPS_DRIFT_PVALUE_LT) {
+                f->adjusted = 1;
+                f->adj_pvalue = mlops_drift_table_result_adjusted_pvalue(tr, j);
+                f->alpha = s->to.alpha;
+            }
             if (s->want_hist)
                 status = numeric_hist(f, ref + j * n_ref, n_ref, cur + j * n_cur, n_cur);
             if (status != CLI_OK)
@@ -518,13 +566,23 @@ static int run_tables(report *rep, const settings *s)
         if (status != CLI_OK)
             goto out;
     }
+    /* Label columns with a p-value rule: one family over every column with a
+     * p-value (numeric tests and chi-square / z-test on labels), adjusted by
+     * the library, verdicts as mlops_drift_table() makes them. */
+    if (nc && s->to.rule != MLOPS_DRIFT_RULE_SHARE) {
+        status = adjust_family(rep, s);
+        if (status != CLI_OK)
+            goto out;
+    }
     rep->drifted_count = 0;
     for (size_t k = 0; k < nf; k++)
         rep->drifted_count += rep->f[k].drifted != 0;
     if (nc == 0)
         rep->drifted = mlops_drift_table_result_drifted(tr);
-    else
+    else if (s->to.rule == MLOPS_DRIFT_RULE_SHARE)
         rep->drifted = (double)rep->drifted_count / (double)nf >= s->to.drift_share;
+    else
+        rep->drifted = rep->drifted_count > 0;
     status = CLI_OK;
 out:
     mlops_drift_table_result_free(tr);
@@ -739,39 +797,116 @@ static void fmt_num(char *buf, size_t n, double v)
         snprintf(buf, n, "%.4g", v);
 }
 
+/* x and y with the fewest significant digits (3 or more) that keep their
+ * order: two different numbers never print equal, so the comparison written
+ * next to them is visibly the one that was made. */
+static void fmt_pair(char *a, char *b, size_t n, double x, double y)
+{
+    for (int prec = 3; prec <= 17; prec++) {
+        snprintf(a, n, "%.*g", prec, x);
+        snprintf(b, n, "%.*g", prec, y);
+        double xs = strtod(a, NULL), ys = strtod(b, NULL);
+        if ((xs < ys) == (x < y) && (xs == ys) == (x == y))
+            return;
+    }
+}
+
+/* The dataset verdict's reason, as the comparison actually made: "share
+ * 0.375 < 0.5", "smallest adjusted p-value 0.012 < alpha 0.05". */
+static void print_reason(FILE *o, const report *r, int html)
+{
+    const char *ge = html ? "&ge;" : ">=", *lt = html ? "&lt;" : "<";
+    char a[40], b[40];
+    if (strcmp(r->rule, "share") == 0) {
+        double share = r->n ? (double)r->drifted_count / (double)r->n : 0.0;
+        fmt_pair(a, b, sizeof a, share, r->rule_value);
+        fprintf(o, "rule share: drifted share %s %s %s", a, share >= r->rule_value ? ge : lt,
+                b);
+    } else {
+        double min_p = NAN;
+        size_t n_adj = 0, other = 0;
+        for (size_t i = 0; i < r->n; i++) {
+            const feat *f = &r->f[i];
+            if (f->adjusted) {
+                n_adj++;
+                if (isnan(min_p) || f->adj_pvalue < min_p)
+                    min_p = f->adj_pvalue;
+            } else if (f->drifted) {
+                other++;
+            }
+        }
+        fprintf(o, "rule %s at alpha %.3g: ", r->rule, r->rule_value);
+        if (n_adj) {
+            fmt_pair(a, b, sizeof a, min_p, r->rule_value);
+            fprintf(o, "smallest %s-adjusted p-value %s %s %s", r->rule, a,
+                    min_p < r->rule_value ? lt : ge, b);
+        } else {
+            fputs("no feature has a p-value", o);
+        }
+        if (other)
+            fprintf(o, "; %zu feature%s without a p-value drifted at %s threshold", other,
+                    other == 1 ? "" : "s", other == 1 ? "its" : "their");
+    }
+    size_t undecided = 0;
+    for (size_t i = 0; i < r->n; i++)
+        undecided += r->f[i].inconclusive != 0;
+    if (undecided)
+        fprintf(o, "; %zu feature%s inconclusive", undecided, undecided == 1 ? "" : "s");
+}
+
+static const char *dataset_word(const report *r)
+{
+    return r->drifted ? "DRIFT" : r->inconclusive ? "INCONCLUSIVE" : "NO DRIFT";
+}
+
+static int any_adjusted(const report *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->f[i].adjusted)
+            return 1;
+    return 0;
+}
+
 static void print_text(const report *r, const cli_global *g)
 {
-    if (r->drifted)
-        printf("%s%sDRIFT%s", cli_bold(g), cli_red(g), cli_reset(g));
-    else
-        printf("%s%sNO DRIFT%s", cli_bold(g), cli_green(g), cli_reset(g));
-    printf(": %zu of %zu feature%s drifted (rule %s", r->drifted_count, r->n,
-           r->n == 1 ? "" : "s", r->rule);
-    if (strcmp(r->rule, "share") == 0)
-        printf(", share %.2f >= %.2f", r->n ? (double)r->drifted_count / (double)r->n : 0.0,
-               r->rule_value);
-    else
-        printf(" at alpha %.3g", r->rule_value);
+    const char *colour = r->drifted ? cli_red(g) : r->inconclusive ? "" : cli_green(g);
+    printf("%s%s%s%s", cli_bold(g), colour, dataset_word(r), cli_reset(g));
+    printf(": %zu of %zu feature%s drifted (", r->drifted_count, r->n, r->n == 1 ? "" : "s");
+    print_reason(stdout, r, 0);
     printf(")\n\n");
+    int adj = any_adjusted(r);
     int w = 7;
     for (size_t i = 0; i < r->n; i++)
         w = (int)strlen(r->f[i].name) > w ? (int)strlen(r->f[i].name) : w;
     if (w > 40)
         w = 40;
-    printf("%-*s  %-11s  %-18s  %11s  %11s  %13s  %s\n", w, "feature", "type", "metric",
-           "statistic", "p-value", "threshold", "verdict");
+    printf("%-*s  %-11s  %-18s  %11s  %11s", w, "feature", "type", "metric", "statistic",
+           "p-value");
+    if (adj)
+        printf("  %11s", "adjusted p");
+    printf("  %15s  %s\n", "threshold", "verdict");
     for (size_t i = 0; i < r->n; i++) {
         const feat *f = &r->f[i];
-        char st[32], pv[32], th[40], t2[32];
+        char st[32], pv[32], th[48], t2[32], ap[32];
         fmt_num(st, sizeof st, f->stat);
         fmt_num(pv, sizeof pv, f->pvalue);
-        fmt_num(t2, sizeof t2, f->threshold);
-        snprintf(th, sizeof th, "%s %s",
-                 f->direction == MLOPS_DRIFT_PVALUE_LT ? "p <" : ">=", t2);
+        if (f->adjusted) {
+            fmt_num(ap, sizeof ap, f->adj_pvalue);
+            fmt_num(t2, sizeof t2, f->alpha);
+            snprintf(th, sizeof th, "adj p < %s", t2);
+        } else {
+            snprintf(ap, sizeof ap, "-");
+            fmt_num(t2, sizeof t2, f->threshold);
+            snprintf(th, sizeof th, "%s %s",
+                     f->direction == MLOPS_DRIFT_PVALUE_LT ? "p <" : ">=", t2);
+        }
         const char *verdict = f->drifted ? "DRIFT" : f->inconclusive ? "inconclusive" : "ok";
-        printf("%-*.*s  %-11s  %-18s  %11s  %11s  %13s  %s%s%s\n", w, w, f->name,
-               f->categorical ? "categorical" : "numeric", f->metric, st, pv, th,
-               f->drifted ? cli_red(g) : "", verdict, f->drifted ? cli_reset(g) : "");
+        printf("%-*.*s  %-11s  %-18s  %11s  %11s", w, w, f->name,
+               f->categorical ? "categorical" : "numeric", f->metric, st, pv);
+        if (adj)
+            printf("  %11s", ap);
+        printf("  %15s  %s%s%s\n", th, f->drifted ? cli_red(g) : "", verdict,
+               f->drifted ? cli_reset(g) : "");
     }
 }
 
@@ -783,7 +918,9 @@ static void print_json(const report *r)
     cli_json_string(stdout, r->cur_path);
     printf(",\"rule\":\"%s\",\"rule_value\":", r->rule);
     cli_json_double(stdout, r->rule_value);
-    printf(",\"drifted\":%s,\"drifted_count\":%zu,\"features_count\":%zu,\"drifted_share\":",
+    printf(",\"verdict\":\"%s\",\"drifted\":%s,\"drifted_count\":%zu,\"features_count\":%zu,"
+           "\"drifted_share\":",
+           r->drifted ? "drift" : r->inconclusive ? "inconclusive" : "no_drift",
            r->drifted ? "true" : "false", r->drifted_count, r->n);
     cli_json_double(stdout, r->n ? (double)r->drifted_count / (double)r->n : 0.0);
     printf(",\"features\":[");
@@ -794,6 +931,12 @@ static void print_json(const report *r)
         printf(",\"type\":\"%s\",\"drifted\":%s,\"severity\":",
                f->categorical ? "categorical" : "numeric", f->drifted ? "true" : "false");
         cli_json_double(stdout, f->severity);
+        /* the raw p-value and, under a p-value rule, the adjusted one that
+         * made the verdict (null when there is none) */
+        printf(",\"pvalue\":");
+        cli_json_double(stdout, f->pvalue);
+        printf(",\"adjusted_pvalue\":");
+        cli_json_double(stdout, f->adjusted ? f->adj_pvalue : NAN);
         printf(",\"result\":%s}", f->json);
     }
     printf("]}\n");
@@ -867,6 +1010,7 @@ static void print_prometheus(FILE *o, const report *r, const label *extra, size_
     } per[] = {
         { "mlops_drift_statistic", "Drift statistic of a feature; the metric label names it.", 0 },
         { "mlops_drift_pvalue", "P-value of the feature's drift test (metrics with one).", 1 },
+        { "mlops_drift_adjusted_pvalue", "Adjusted p-value that made the verdict (p-value rules).", 7 },
         { "mlops_drift_threshold", "Threshold of the feature's verdict.", 2 },
         { "mlops_drift_detected", "1 when the feature drifted, else 0.", 3 },
         { "mlops_drift_reference_values", "Reference values used for the feature.", 4 },
@@ -885,9 +1029,10 @@ static void print_prometheus(FILE *o, const report *r, const label *extra, size_
             case 3: v = f->drifted; break;
             case 4: v = (double)f->n_ref; break;
             case 5: v = (double)f->n_cur; break;
+            case 7: v = f->adjusted ? f->adj_pvalue : NAN; break;
             default: v = (double)f->miss_cur; break;
             }
-            if (per[m].which == 1 && isnan(v))
+            if ((per[m].which == 1 || per[m].which == 7) && isnan(v))
                 continue;
             fputs(per[m].name, o);
             prom_labels(o, extra, nextra, f);
@@ -900,6 +1045,11 @@ static void print_prometheus(FILE *o, const report *r, const label *extra, size_
                "# TYPE mlops_drift_dataset_detected gauge\nmlops_drift_dataset_detected");
     prom_labels(o, extra, nextra, NULL);
     fprintf(o, " %d\n", r->drifted);
+    fprintf(o, "# HELP mlops_drift_dataset_inconclusive 1 when no drift was found but a feature "
+               "could not be decided.\n"
+               "# TYPE mlops_drift_dataset_inconclusive gauge\nmlops_drift_dataset_inconclusive");
+    prom_labels(o, extra, nextra, NULL);
+    fprintf(o, " %d\n", r->inconclusive);
     fprintf(o, "# HELP mlops_drift_dataset_drifted_features Features that drifted.\n"
                "# TYPE mlops_drift_dataset_drifted_features gauge\n"
                "mlops_drift_dataset_drifted_features");
@@ -1032,30 +1182,32 @@ static void print_html(FILE *o, const report *r)
     fputs("</code>, current <code>", o);
     html_text(o, r->cur_path);
     fprintf(o, "</code></p>\n<p id=\"dataset-verdict\" class=\"verdict %s\">%s: %zu of %zu "
-               "features drifted (rule %s",
-            r->drifted ? "drift" : "ok", r->drifted ? "DRIFT" : "NO DRIFT", r->drifted_count,
-            r->n, r->rule);
-    if (strcmp(r->rule, "share") == 0)
-        fprintf(o, ", share %.2f &ge; %.2f", r->n ? (double)r->drifted_count / (double)r->n : 0.0,
-                r->rule_value);
-    else
-        fprintf(o, " at alpha %.3g", r->rule_value);
-    fputs(")</p>\n<table>\n<thead><tr><th>feature</th><th>type</th><th>metric</th>"
-          "<th>statistic</th><th>p-value</th><th>threshold</th><th>verdict</th></tr></thead>\n"
-          "<tbody>\n", o);
+               "features drifted (",
+            r->drifted ? "drift" : r->inconclusive ? "inconclusive" : "ok", dataset_word(r),
+            r->drifted_count, r->n);
+    print_reason(o, r, 1);
+    int adj = any_adjusted(r);
+    fprintf(o, ")</p>\n<table>\n<thead><tr><th>feature</th><th>type</th><th>metric</th>"
+               "<th>statistic</th><th>p-value</th>%s<th>threshold</th><th>verdict</th></tr>"
+               "</thead>\n<tbody>\n",
+            adj ? "<th>adjusted p-value</th>" : "");
     for (size_t i = 0; i < r->n; i++) {
         const feat *f = &r->f[i];
-        char st[32], pv[32], th[32];
+        char st[32], pv[32], th[32], ap[32];
         fmt_num(st, sizeof st, f->stat);
         fmt_num(pv, sizeof pv, f->pvalue);
-        fmt_num(th, sizeof th, f->threshold);
+        fmt_num(th, sizeof th, f->adjusted ? f->alpha : f->threshold);
+        fmt_num(ap, sizeof ap, f->adjusted ? f->adj_pvalue : NAN);
         fprintf(o, "<tr><td><a href=\"#f%zu\">", i);
         html_text(o, f->name);
         fprintf(o, "</a></td><td>%s</td><td>%s</td><td class=\"num\">%s</td>"
-                   "<td class=\"num\">%s</td><td class=\"num\">%s %s</td>"
-                   "<td class=\"%s\">%s</td></tr>\n",
-                f->categorical ? "categorical" : "numeric", f->metric, st, pv,
-                f->direction == MLOPS_DRIFT_PVALUE_LT ? "p &lt;" : "&ge;", th,
+                   "<td class=\"num\">%s</td>",
+                f->categorical ? "categorical" : "numeric", f->metric, st, pv);
+        if (adj)
+            fprintf(o, "<td class=\"num\">%s</td>", ap);
+        fprintf(o, "<td class=\"num\">%s %s</td><td class=\"%s\">%s</td></tr>\n",
+                f->adjusted ? "adjusted p &lt;"
+                : f->direction == MLOPS_DRIFT_PVALUE_LT ? "p &lt;" : "&ge;", th,
                 f->drifted ? "drift" : f->inconclusive ? "inconclusive" : "ok",
                 f->drifted ? "DRIFT" : f->inconclusive ? "inconclusive" : "ok");
     }
@@ -1071,10 +1223,18 @@ static void print_html(FILE *o, const report *r)
         fprintf(o, " <span class=\"verdict %s\">%s</span></h2>\n",
                 f->drifted ? "drift" : f->inconclusive ? "inconclusive" : "ok",
                 f->drifted ? "DRIFT" : f->inconclusive ? "inconclusive" : "ok");
-        fprintf(o, "<p>%s %s = %s; p-value %s; threshold %s %s; %llu reference and %llu current "
+        char ap[64] = "";
+        if (f->adjusted) {
+            char apv[32];
+            fmt_num(apv, sizeof apv, f->adj_pvalue);
+            snprintf(ap, sizeof ap, " (%s-adjusted %s)", r->rule, apv);
+            fmt_num(th, sizeof th, f->alpha);
+        }
+        fprintf(o, "<p>%s %s = %s; p-value %s%s; threshold %s %s; %llu reference and %llu current "
                    "values (%llu and %llu missing)</p>\n",
-                f->categorical ? "categorical," : "numeric,", f->metric, st, pv,
-                f->direction == MLOPS_DRIFT_PVALUE_LT ? "p &lt;" : "&ge;", th,
+                f->categorical ? "categorical," : "numeric,", f->metric, st, pv, ap,
+                f->adjusted ? "adjusted p &lt;"
+                : f->direction == MLOPS_DRIFT_PVALUE_LT ? "p &lt;" : "&ge;", th,
                 (unsigned long long)f->n_ref, (unsigned long long)f->n_cur,
                 (unsigned long long)f->miss_ref, (unsigned long long)f->miss_cur);
         if (f->nbins)
@@ -1247,8 +1407,11 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
     else
         status = run_profiles(&rep, &s);
     if (status == CLI_OK) {
-        for (size_t i = 0; i < rep.n; i++)
+        for (size_t i = 0; i < rep.n; i++) {
             rep.f[i].severity = severity_of(&rep.f[i]);
+            if (rep.f[i].inconclusive && !rep.drifted)
+                rep.inconclusive = 1;
+        }
         qsort(rep.f, rep.n, sizeof *rep.f, by_severity);
         if (html) {
             FILE *hf = fopen(html, "w");
@@ -1293,7 +1456,7 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
         else
             print_text(&rep, &g);
         if (status == CLI_OK)
-            status = rep.drifted ? CLI_NEGATIVE : CLI_OK;
+            status = rep.drifted || rep.inconclusive ? CLI_NEGATIVE : CLI_OK;
     }
     for (size_t i = 0; i < rep.n; i++)
         feat_free(&rep.f[i]);
