@@ -346,10 +346,14 @@ static mlops__json *j_str(jb *j, const char *s)
     return v;
 }
 
+/* As every JSON writer of the library: NaN (no value) is null, infinities
+ * (a delta that overflows) the strings "Infinity" / "-Infinity". */
 static mlops__json *j_num(jb *j, double x)
 {
     mlops__json *v = isfinite(x) ? mlops__json_new_double(j->doc, x)
-                                 : mlops__json_new_null(j->doc);
+                     : isnan(x)  ? mlops__json_new_null(j->doc)
+                     : mlops__json_new_string(j->doc, x > 0 ? "Infinity" : "-Infinity",
+                                              x > 0 ? 8 : 9);
     if (!v)
         j->failed = 1;
     return v;

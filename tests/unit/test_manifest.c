@@ -408,6 +408,41 @@ static void parent_link_is_checked(void **state)
 
 /* ---- diff ---- */
 
+/* A metric delta that overflows is +inf: written as "Infinity", apart from
+ * the null of an undefined relative delta (old value 0). */
+static mlops_manifest *with_metrics(double loss, double zero)
+{
+    mlops_manifest_builder *b = NULL;
+    mlops_manifest *m = NULL;
+    assert_int_equal(mlops_manifest_builder_new(&b, "m", "1.0.0", "2026-11-26T09:00:00Z"), 0);
+    static const char zeros[] =
+        "0000000000000000000000000000000000000000000000000000000000000000";
+    assert_int_equal(mlops_manifest_builder_add_file(b, "w.bin", 1, zeros, NULL, NULL), 0);
+    assert_int_equal(mlops_manifest_builder_set_metric(b, "loss", loss), 0);
+    assert_int_equal(mlops_manifest_builder_set_metric(b, "zero", zero), 0);
+    assert_int_equal(mlops_manifest_builder_finish(&m, b), 0);
+    mlops_manifest_builder_free(b);
+    return m;
+}
+
+static void diff_writes_an_infinite_delta_apart_from_null(void **state)
+{
+    (void)state;
+    mlops_manifest *a = with_metrics(-1.7976931348623157e308, 0);
+    mlops_manifest *c = with_metrics(1.7976931348623157e308, 1);
+    mlops_manifest_diff *d = NULL;
+    assert_int_equal(mlops_manifest_diff_new(&d, a, c, 0), 0);
+    mlops_buf out = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_manifest_diff_write_json(&out, d, 0), 0);
+    assert_non_null(strstr(out.data, "\"delta\":\"Infinity\""));
+    assert_non_null(strstr(out.data, "\"relative\":null"));
+    mlops_buf_dispose(&out);
+    mlops_manifest_diff_free(d);
+    mlops_manifest_free(a);
+    mlops_manifest_free(c);
+}
+
+
 static void diff_matches_the_oracle(void **state)
 {
     (void)state;
@@ -1186,6 +1221,7 @@ int main(void)
         cmocka_unit_test(every_spelling_hashes_and_writes_alike),
         cmocka_unit_test(parent_link_is_checked),
         cmocka_unit_test(diff_matches_the_oracle),
+        cmocka_unit_test(diff_writes_an_infinite_delta_apart_from_null),
         cmocka_unit_test(bad_inputs_fail_with_code_and_path),
         cmocka_unit_test(duplicate_version_key_names_the_key),
         cmocka_unit_test(huge_string_and_deep_nesting_are_limits),
