@@ -50,8 +50,20 @@ class SketchTest(Result):
 
     @property
     def drift(self) -> bool:
-        """True only for a ``"drift"`` verdict (inconclusive reads as no drift)."""
-        return self.verdict == "drift"
+        """True for a ``"drift"`` verdict, False for ``"no_drift"``. An
+        ``"inconclusive"`` verdict has no truth value: it raises ValueError
+        (read ``verdict``), so that a test that could not decide never passes
+        as "no drift". ``bool(result)`` is the same."""
+        if self.verdict == "drift":
+            return True
+        if self.verdict == "no_drift":
+            return False
+        raise ValueError(f"the sketch test is {self.verdict}: the sketches cannot decide "
+                         f"(statistic in [{self.low:.6g}, {self.high:.6g}], threshold "
+                         f"{self.threshold:.6g}); read .verdict")
+
+    def __bool__(self) -> bool:
+        return self.drift
 
     def __repr__(self) -> str:
         return (f"SketchTest({self.test}: statistic={self.statistic:.6g} "

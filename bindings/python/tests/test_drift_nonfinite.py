@@ -80,3 +80,19 @@ def test_statistic_scipy_cannot_compute_raises_instead_of_no_drift():
         assert math.isnan(stats.wasserstein_distance(big, big))
     with pytest.raises(mlops.DomainError, match="not computable"):
         mlops.drift(big, big, "wasserstein")
+
+
+def test_inconclusive_sketch_test_is_not_read_as_no_drift():
+    rng = np.random.default_rng(4)
+    a = mlops.Profile.numeric(rng.normal(0, 1, 20000))
+    b = mlops.Profile.numeric(rng.normal(0.01, 1, 20000))
+    t = a.ks_test(b)
+    # the sketches' error (99% bound) straddles the critical value
+    assert t.low < t.threshold <= t.high and t.verdict == "inconclusive"
+    with pytest.raises(ValueError, match="inconclusive"):
+        t.drift
+    with pytest.raises(ValueError, match="inconclusive"):
+        bool(t)
+    c = mlops.Profile.numeric(rng.normal(3, 1, 20000))
+    d = a.ks_test(c)
+    assert d.verdict == "drift" and d.drift is True and bool(d)
