@@ -205,6 +205,16 @@ def test_pvalue_rules_apply_to_label_columns_with_adjusted_pvalues(tmp_path, rul
         w = line.split()
         assert float(w[5]) == pytest.approx(want[w[0]], rel=1e-3, abs=1e-300)
         assert "adj p < 0.05" in line
+    # Prometheus: the adjusted p-value as its own gauge, next to the raw one
+    prom = run("drift", ref, cur, "--rule", rule, "--format", "prometheus").stdout
+    for k in names:
+        m = re.search(r'^mlops_drift_adjusted_pvalue\{feature="' + k + r'",metric="[a-z0-9]+"\} (\S+)$',
+                      prom, re.M)
+        assert m and float(m.group(1)) == pytest.approx(want[k], rel=1e-12, abs=1e-300)
+        m = re.search(r'^mlops_drift_pvalue\{feature="' + k + r'",metric="[a-z0-9]+"\} (\S+)$',
+                      prom, re.M)
+        assert m and float(m.group(1)) == pytest.approx(raw[k], rel=1e-9, abs=1e-300)
+    assert re.search(r"^mlops_drift_dataset_inconclusive\{\} 0$", prom, re.M)
     # HTML: the adjusted p-values too
     page = html.read_text()
     assert "<th>adjusted p-value</th>" in page
