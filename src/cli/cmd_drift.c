@@ -841,7 +841,7 @@ static void print_reason(FILE *o, const report *r, int html)
             fprintf(o, "smallest %s-adjusted p-value %s %s %s", r->rule, a,
                     min_p < r->rule_value ? lt : ge, b);
         } else {
-            fputs("no feature has a p-value", o);
+            fputs("no feature is judged by a p-value", o);
         }
         if (other)
             fprintf(o, "; %zu feature%s without a p-value drifted at %s threshold", other,
@@ -1406,6 +1406,16 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
         status = run_arrays(&rep, &s);
     else
         status = run_profiles(&rep, &s);
+    if (status == CLI_OK && !csv_a && s.to.rule != MLOPS_DRIFT_RULE_SHARE) {
+        /* one feature: a family of one (adjusted = raw), judged at --alpha */
+        status = adjust_family(&rep, &s);
+        if (status == CLI_OK) {
+            rep.drifted_count = 0;
+            for (size_t i = 0; i < rep.n; i++)
+                rep.drifted_count += rep.f[i].drifted != 0;
+            rep.drifted = rep.drifted_count > 0;
+        }
+    }
     if (status == CLI_OK) {
         for (size_t i = 0; i < rep.n; i++) {
             rep.f[i].severity = severity_of(&rep.f[i]);

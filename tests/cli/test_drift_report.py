@@ -241,3 +241,24 @@ def test_numeric_table_shows_adjusted_not_raw_pvalues(tmp_path):
     for line in r.stdout.splitlines()[3:]:
         w = line.split()
         assert float(w[5]) == pytest.approx(want[w[0]], rel=1e-3)
+
+
+def test_single_feature_is_judged_at_alpha_under_a_pvalue_rule(tmp_path):
+    np = pytest.importorskip("numpy")
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(0, 1, 300), rng.normal(0.2, 1, 300)
+    np.save(tmp_path / "a.npy", a)
+    np.save(tmp_path / "b.npy", b)
+    p = float(stats.ks_2samp(a, b).pvalue)
+    alpha = p / 2  # p >= alpha: a family of one is not drifted at this level
+    r = run("drift", "--json", tmp_path / "a.npy", tmp_path / "b.npy", "--rule", "holm",
+            "--alpha", repr(alpha))
+    j = json.loads(r.stdout)
+    f = j["features"][0]
+    assert f["adjusted_pvalue"] == pytest.approx(p, rel=1e-9)
+    assert not f["drifted"] and not j["drifted"] and r.returncode == 0
+    r = run("drift", tmp_path / "a.npy", tmp_path / "b.npy", "--rule", "holm", "--alpha",
+            repr(p * 2))
+    assert r.returncode == 1 and r.stdout.startswith("DRIFT: 1 of 1")
+    assert_true_comparison(r.stdout.splitlines()[0])
