@@ -174,18 +174,22 @@ static const char keygen_usage[] =
     "\n"
     "exit status: 0 written; 2 usage or input error.\n";
 
-static int write_new(const char *path, const mlops_buf *b, mode_t mode)
+/* A new file (never replacing one), written whole or not at all; *created
+ * names it when it is a new regular file (to remove if a later step fails). */
+static int write_new(const char *path, const mlops_buf *b, mode_t mode, char *created,
+                     size_t created_len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) {
-        fprintf(stderr, "mlops keygen: %s: cannot create: %s\n", path, strerror(errno));
-        return CLI_USAGE;
-    }
-    ssize_t w = write(fd, b->data, b->size);
-    if (w < 0 || (size_t)w != b->size || close(fd) != 0) {
-        fprintf(stderr, "mlops keygen: %s: write error\n", path);
-        unlink(path);
-        return CLI_USAGE;
+    char err[4400];
+    FILE *f;
+    cli_output *o = cli_output_open(path, &f, 0, mode, err, sizeof err);
+    if (o && created)
+        snprintf(created, created_len, "%s", cli_output_is_new_file(o) ? cli_output_target(o) : "");
+    if (o)
+        fwrite(b->data, 1, b->size, f);
+    if (!o || cli_output_commit(o, err, sizeof err) != 0) {
+        if (created)
+            created[0] = '\0';
+        return cli_input_error("keygen", "%s", err);
     }
     return CLI_OK;
 }
@@ -222,10 +226,12 @@ int cli_cmd_keygen(int argc, char **argv, const cli_global *g0)
         status = cli_library_error("keygen", rc);
         goto out;
     }
-    if ((status = write_new(out, &priv, 0600)) != CLI_OK)
+    char created[4096];
+    if ((status = write_new(out, &priv, 0600, created, sizeof created)) != CLI_OK)
         goto out;
-    if ((status = write_new(pub, &pb, 0644)) != CLI_OK) {
-        unlink(out);
+    if ((status = write_new(pub, &pb, 0644, NULL, 0)) != CLI_OK) {
+        if (created[0])
+            unlink(created);
         goto out;
     }
     if (g.json) {

@@ -71,8 +71,12 @@ int main(int argc, char **argv)
     g.color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         if (strcmp(commands[i].name, name) == 0)
-            return commands[i].run(argc - 1, argv + 1, &g);
-    fprintf(stderr, "mlops: unknown command '%s'\n\n", name);
+            return cli_finish(commands[i].run(argc - 1, argv + 1, &g));
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0)
+            cli_json_begin();
+    cli_usage_error(NULL, "unknown command '%s'", name);
+    fputc('\n', stderr);
     print_help(stderr);
-    return CLI_USAGE;
+    return cli_finish(CLI_USAGE);
 }
