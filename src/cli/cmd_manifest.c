@@ -41,10 +41,8 @@ int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd)
     size_t size;
     char err[512];
     *m = NULL;
-    if (cli_read_file(&data, &size, path, err, sizeof err) != 0) {
-        fprintf(stderr, "mlops %s: %s\n", cmd, err);
-        return CLI_USAGE;
-    }
+    if (cli_read_file(&data, &size, path, err, sizeof err) != 0)
+        return cli_input_error(cmd, "%s", err);
     size_t k = 0;
     while (k < size && (data[k] == ' ' || data[k] == '\n' || data[k] == '\r' || data[k] == '\t'))
         k++;
@@ -55,8 +53,9 @@ int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd)
     int rc = mlops_manifest_parse(m, (const char *)data, size, NULL);
     free(data);
     if (rc != 0) {
-        fprintf(stderr, "mlops %s: %s: %s\n", cmd, path, mlops_error_last());
-        return CLI_USAGE;
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s: %s", path, mlops_error_last());
+        return cli_error_as(cmd, rc, CLI_INPUT, msg);
     }
     return CLI_OK;
 }

@@ -91,10 +91,11 @@ static int trust_setup(trust *t, const char *cmd, const char *const *keys, size_
             rc = mlops_keyring_add(t->ring, k);
         mlops_key_free(k);
         if (rc != 0) {
-            fprintf(stderr, "mlops %s: %s: %s\n", cmd, keys[i], mlops_error_last());
+            char msg[2048];
+            snprintf(msg, sizeof msg, "%s: %s", keys[i], mlops_error_last());
             mlops_keyring_free(t->ring);
             t->ring = NULL;
-            return CLI_USAGE;
+            return cli_error_as(cmd, rc, CLI_INPUT, msg);
         }
     }
     t->o.trusted = t->ring;
@@ -118,14 +119,13 @@ static int load_keys(mlops_key **keys, const char *cmd, const char *const *paths
 {
     for (size_t i = 0; i < n; i++) {
         int rc = mlops_key_load_file(&keys[i], paths[i], 0);
-        if (rc == 0 && !mlops_key_has_private(keys[i])) {
-            fprintf(stderr, "mlops %s: %s: a public key cannot sign (give the private key)\n",
-                    cmd, paths[i]);
-            return CLI_USAGE;
-        }
+        if (rc == 0 && !mlops_key_has_private(keys[i]))
+            return cli_input_error(cmd, "%s: a public key cannot sign (give the private key)",
+                                   paths[i]);
         if (rc != 0) {
-            fprintf(stderr, "mlops %s: %s: %s\n", cmd, paths[i], mlops_error_last());
-            return CLI_USAGE;
+            char msg[2048];
+            snprintf(msg, sizeof msg, "%s: %s", paths[i], mlops_error_last());
+            return cli_error_as(cmd, rc, CLI_INPUT, msg);
         }
     }
     return CLI_OK;
@@ -146,10 +146,11 @@ int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
     int rc = mlops_package_verify(&r, path, &o);
     const mlops_manifest *pm = r ? mlops_package_report_manifest(r) : NULL;
     if (!pm) {
-        fprintf(stderr, "mlops %s: %s: %s\n", cmd, path,
-                rc ? mlops_error_last() : "no statement in the package");
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s: %s", path,
+                 rc ? mlops_error_last() : "no statement in the package");
         mlops_package_report_free(r);
-        return rc == MLOPS_E_INTEGRITY ? CLI_NEGATIVE : CLI_USAGE;
+        return cli_error_as(cmd, rc ? rc : MLOPS_E_PARSE, CLI_CONTENT, msg);
     }
     mlops_buf b = MLOPS_BUF_INIT;
     rc = mlops_manifest_write_canonical(&b, pm);
@@ -189,7 +190,7 @@ static int write_new(const char *path, const mlops_buf *b, mode_t mode, char *cr
     if (!o || cli_output_commit(o, err, sizeof err) != 0) {
         if (created)
             created[0] = '\0';
-        return cli_input_error("keygen", "%s", err);
+        return cli_input_error("keygen", "cannot create %s", err);
     }
     return CLI_OK;
 }
@@ -490,7 +491,7 @@ int cli_cmd_sign(int argc, char **argv, const cli_global *g0)
         int rc = mlops_package_sign(argv[1], out, (const mlops_key *const *)keys, nk, &t.o,
                                     force ? MLOPS_PACK_OVERWRITE : 0);
         if (rc != 0) {
-            status = cli_library_error("sign", rc);
+            status = cli_content_error("sign", rc);
         } else if (g.json) {
             printf("{\"input\":");
             cli_json_string(stdout, argv[1]);
@@ -586,10 +587,9 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
     }
     if (rc != 0) {
         if (!r || g.json)
-            fprintf(stderr, "mlops verify: %s\n", saved);
-        status = rc == MLOPS_E_INTEGRITY || rc == MLOPS_E_SIGNATURE || rc == MLOPS_E_UNSAFE
-                     ? CLI_NEGATIVE
-                     : CLI_USAGE;
+            status = cli_error_as("verify", rc, CLI_CONTENT, saved);
+        else
+            status = cli_exit_code(rc, CLI_CONTENT);
     }
     mlops_package_report_free(r);
     mlops_keyring_free(t.ring);
@@ -627,9 +627,7 @@ int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
         return status;
     int rc = mlops_package_extract(argv[1], argv[2], &t.o);
     if (rc != 0) {
-        status = cli_library_error("extract", rc);
-        if (rc == MLOPS_E_UNSAFE)
-            status = CLI_NEGATIVE;
+        status = cli_content_error("extract", rc);
     } else if (g.json) {
         printf("{\"package\":");
         cli_json_string(stdout, argv[1]);
@@ -713,7 +711,7 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
     if (known == 0) {
         mlops_manifest *m = NULL;
         if ((rc = mlops_store_add(s, argv[3], &t.o)) != 0) {
-            status = cli_library_error("store", rc);
+            status = cli_content_error("store", rc);
             goto out;
         }
         status = cli_package_manifest(&m, argv[3], "store");
