@@ -75,12 +75,14 @@ int cli_profile_from_feature(mlops_profile **out, const struct cli_feature *f, u
 /* ---- output helpers (output.c) ---- */
 
 /**
- * The one table from a library error code to the exit status (docs/cli.md):
- * INTEGRITY, SIGNATURE and UNSAFE are 1 (the content is refused); PARSE,
- * SCHEMA, LIMIT, VERSION and UNSUPPORTED are 1 for CLI_CONTENT (a malformed,
- * truncated or tampered package is a negative verdict) and 2 for CLI_INPUT
- * (a malformed policy or CSV is an input error); everything else (a file that
- * cannot be opened, usage, exists, locked, out of memory) is 2.
+ * The one table from a library error code to the exit status (docs/cli.md).
+ * Content under verification (CLI_CONTENT: a package, a layout) that the
+ * library refuses — INTEGRITY, SIGNATURE, UNSAFE, PARSE, SCHEMA, LIMIT,
+ * VERSION, UNSUPPORTED: tampered, badly signed, unsafe, truncated, malformed —
+ * is a negative verdict, 1. Anything else is 2: an input the command reads to
+ * do its work (CLI_INPUT: a policy, a CSV, a key, a profile, a manifest file)
+ * that is malformed or damaged, a file that cannot be opened, usage, an
+ * existing output, a lock, memory.
  */
 int cli_exit_code(int code, int what);
 

@@ -51,23 +51,25 @@ static void record(const char *code, const char *message, const char *path, int6
 
 int cli_exit_code(int code, int what)
 {
-    switch (code) {
-    case 0:
+    if (code == 0)
         return CLI_OK;
-    /* the content was refused: a negative verdict, whatever was read */
+    if (what != CLI_CONTENT)
+        return CLI_USAGE; /* an input that cannot be read or used: never a verdict */
+    switch (code) {
+    /* content under verification (a package, a layout, a store's blobs) that
+     * is refused: tampered, unsigned or wrongly signed, unsafe, truncated,
+     * malformed, oversized, of an unknown version or feature */
     case MLOPS_E_INTEGRITY:
     case MLOPS_E_SIGNATURE:
     case MLOPS_E_UNSAFE:
-        return CLI_NEGATIVE;
-    /* malformed, oversized or unknown content: a verdict on content under
-     * verification (a package, a layout), an input error anywhere else */
     case MLOPS_E_PARSE:
     case MLOPS_E_SCHEMA:
     case MLOPS_E_LIMIT:
     case MLOPS_E_VERSION:
     case MLOPS_E_UNSUPPORTED:
-        return what == CLI_CONTENT ? CLI_NEGATIVE : CLI_USAGE;
-    /* unreadable input, usage, environment: never a verdict */
+        return CLI_NEGATIVE;
+    /* a file that cannot be opened or read, usage, exists, locked, out of
+     * memory, an internal failure: not a verdict on the content */
     default:
         return CLI_USAGE;
     }

