@@ -137,7 +137,9 @@ static void free_keys(mlops_key **keys, size_t n)
         mlops_key_free(keys[i]);
 }
 
-/* A package's statement (signature not checked), for inspect and diff. */
+/* A package's statement (signature not checked), for inspect and diff: only
+ * from a package whose content verifies (a truncated or tampered package is
+ * refused, exit 1, as verify and extract refuse it). */
 int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
 {
     mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
@@ -145,10 +147,11 @@ int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
     mlops_package_report *r = NULL;
     int rc = mlops_package_verify(&r, path, &o);
     const mlops_manifest *pm = r ? mlops_package_report_manifest(r) : NULL;
-    if (!pm) {
+    if (!pm || rc != 0) {
         char msg[2048];
-        snprintf(msg, sizeof msg, "%s: %s", path,
-                 rc ? mlops_error_last() : "no statement in the package");
+        const char *why = rc ? mlops_error_last() : "no statement in the package";
+        snprintf(msg, sizeof msg, "%s%s%s", strncmp(why, path, strlen(path)) ? path : "",
+                 strncmp(why, path, strlen(path)) ? ": " : "", why);
         mlops_package_report_free(r);
         return cli_error_as(cmd, rc ? rc : MLOPS_E_PARSE, CLI_CONTENT, msg);
     }
