@@ -21,9 +21,9 @@ static const char usage[] =
     "envelope given. Nothing in the layout is trusted: verify the result\n"
     "('mlops verify'). Tar entries get SOURCE_DATE_EPOCH, or 0, as mtime.\n"
     "\n"
-    "exit status: 0 written; 1 a blob that does not hash to its name (nothing is\n"
-    "written); 2 usage or input error (a missing reference, an existing OUT\n"
-    "without --force).\n";
+    "exit status: 0 written; 1 the layout is refused: a blob that does not hash to\n"
+    "its name, a truncated or malformed document (nothing is written); 2 usage or\n"
+    "input error (a missing layout or reference, an existing OUT without --force).\n";
 
 int cli_cmd_layout_export(int argc, char **argv, const cli_global *g0)
 {

@@ -21,7 +21,8 @@ static const char inspect_usage[] =
     "(.mlpkg; its signature is not checked here: use 'mlops verify'). With --json,\n"
     "the canonical manifest JSON.\n"
     "\n"
-    "exit status: 0 shown; 2 usage or input error (the library's reason).\n";
+    "exit status: 0 shown; 1 a package whose content does not verify (truncated,\n"
+    "tampered, malformed); 2 usage or input error (the library's reason).\n";
 
 static const char diff_usage[] =
     "usage: mlops diff A B [--json]\n"
@@ -31,7 +32,8 @@ static const char diff_usage[] =
     "with its delta. With --json, the library's diff JSON\n"
     "(docs/formats/manifest-v1.md).\n"
     "\n"
-    "exit status: 0 compared (whether or not they differ); 2 usage or input error.\n";
+    "exit status: 0 compared (whether or not they differ); 1 a package whose content\n"
+    "does not verify; 2 usage or input error.\n";
 
 /* A manifest from a JSON file, or from a package through the package layer
  * when it is available (cli_package_manifest, cmd_package.c). */

@@ -464,7 +464,8 @@ static const char sign_usage[] =
     "--allow-unsigned) and write OUT with the same content and one more signature\n"
     "per --key.\n"
     "\n"
-    "exit status: 0 written; 1 IN failed verification; 2 usage or input error.\n";
+    "exit status: 0 written; 1 IN refused (tampered, truncated, malformed, not\n"
+    "trusted); 2 usage or input error (IN cannot be read, a bad key, OUT exists).\n";
 
 int cli_cmd_sign(int argc, char **argv, const cli_global *g0)
 {
@@ -526,8 +527,9 @@ static const char verify_usage[] =
     "distinct trusted keys signed it (default 1). --allow-unsigned checks content\n"
     "only. Every problem found is listed.\n"
     "\n"
-    "exit status: 0 valid; 1 verification failed (content or signature); 2 usage or\n"
-    "input error.\n";
+    "exit status: 0 valid; 1 verification failed (content or signature: tampered,\n"
+    "truncated, malformed, unsafe, not trusted); 2 usage or input error (PKG cannot\n"
+    "be read, a bad key).\n";
 
 int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
 {
@@ -605,7 +607,8 @@ static const char extract_usage[] =
     "Verify PKG and extract its files into the new directory DEST in the same pass;\n"
     "DEST appears only when everything verified.\n"
     "\n"
-    "exit status: 0 extracted; 1 verification failed; 2 usage or input error.\n";
+    "exit status: 0 extracted; 1 verification failed (as for verify); 2 usage or\n"
+    "input error (PKG cannot be read, DEST exists).\n";
 
 int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
 {
@@ -665,7 +668,8 @@ static const char store_usage[] =
     "gc       remove blobs no tag reaches\n"
     "check    every blob a tag reaches exists and hashes to its name\n"
     "\n"
-    "exit status: 0 done; 1 check failed; 2 usage or input error.\n";
+    "exit status: 0 done; 1 add: PKG refused (as for verify), check: check failed;\n"
+    "2 usage or input error.\n";
 
 int cli_cmd_store(int argc, char **argv, const cli_global *g0)
 {

@@ -1,7 +1,8 @@
 /*
  * `mlops`: the command-line face of libmlops, for people, shell steps and
- * Makefiles. Human output by default, --json on every command, documented
- * exit codes: 0 ok, 1 negative verdict, 2 usage or input error.
+ * Makefiles. Human output by default, --json on every command (one JSON
+ * document, on failure too), one exit-code table: 0 ok, 1 negative verdict
+ * (a refused package included), 2 usage or unreadable input.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -43,8 +44,13 @@ static void print_help(FILE *f)
     fprintf(f, "\noptions for every command:\n"
                "  --json     machine-readable output on stdout\n"
                "  --help     the command's own help\n"
-               "\nexit status: 0 ok; 1 negative verdict (drift found, gate blocked,\n"
-               "verification failed); 2 usage or input error.\n"
+               "  (a failure with --json prints {\"error\": {\"code\", \"message\", ...}})\n"
+               "\nexit status, every command: 0 ok; 1 negative verdict (drift found, gate\n"
+               "blocked, policy acted; a package or layout refused: tampered, truncated,\n"
+               "unsafe, not trusted); 2 usage or unreadable input (missing or malformed\n"
+               "file, policy, CSV, key, profile).\n"
+               "Outputs: a regular file is replaced atomically, a symbolic link is followed,\n"
+               "a device or FIFO is written into, never replaced.\n"
                "Colour only on a terminal, never when NO_COLOR is set.\n");
 }
 
