@@ -389,9 +389,12 @@ int cli_finish(int status)
         stdout = real_stdout;
         real_stdout = NULL;
         /* the command's own document stands when it is one (it tells the
-         * verdict, a failed verification included); otherwise, on failure,
-         * what it began is dropped for the error document */
-        if (status == CLI_OK || cli_json_is_document(captured, captured_len))
+         * verdict, a failed verification included), or when the run ended
+         * on a verdict without any error; otherwise, on failure, what it
+         * began is dropped for the error document */
+        int erred = failure.set || last_error[0];
+        if (status == CLI_OK || (captured_len && !erred) ||
+            cli_json_is_document(captured, captured_len))
             fwrite(captured, 1, captured_len, stdout);
         else
             error_document(stdout, status);
