@@ -453,21 +453,29 @@ const char *cli_red(const cli_global *g) { return g->color ? "\033[31m" : ""; }
 const char *cli_bold(const cli_global *g) { return g->color ? "\033[1m" : ""; }
 const char *cli_reset(const cli_global *g) { return g->color ? "\033[0m" : ""; }
 
-/* Turn --json on before anything can fail, wherever it stands. */
-static void json_prescan(int argc, char **argv, cli_global *g)
+/* Turn --json on before anything can fail, wherever it stands (but not
+ * when it is the value of an option: --description --json). */
+static void json_prescan(int argc, char **argv, cli_global *g, const cli_opt *opts)
 {
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             g->json = 1;
             g->color = 0;
             json_begin();
+            continue;
         }
+        for (const cli_opt *k = opts; k && k->name; k++)
+            if (k->value && strcmp(argv[i], k->name) == 0) {
+                i++;
+                break;
+            }
+    }
 }
 
 int cli_parse_common(const char *cmd, int *argc, char **argv, cli_global *g)
 {
     int out = 1, help = 0, only_positional = 0;
-    json_prescan(*argc, argv, g);
+    json_prescan(*argc, argv, g, NULL);
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i];
         if (!only_positional && strcmp(a, "--") == 0) {
@@ -490,7 +498,7 @@ int cli_parse_common(const char *cmd, int *argc, char **argv, cli_global *g)
 int cli_parse(const char *cmd, int *argc, char **argv, cli_global *g, const cli_opt *opts)
 {
     int out = 1, help = 0, only_positional = 0;
-    json_prescan(*argc, argv, g);
+    json_prescan(*argc, argv, g, opts);
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i];
         if (only_positional || a[0] != '-' || a[1] == '\0') {
