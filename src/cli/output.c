@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "cli.h"
@@ -90,6 +91,33 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return CLI_USAGE;
 }
 
+/* An error the command made itself: "FILE:LINE: why" or "FILE: why" names
+ * the file (and line) when FILE exists. */
+static void record_input(const char *msg)
+{
+    char path[1024];
+    uint32_t line = 0;
+    path[0] = '\0';
+    const char *c = strstr(msg, ": ");
+    if (c && (size_t)(c - msg) < sizeof path) {
+        const char *p = c;
+        while (p > msg && isdigit((unsigned char)p[-1]))
+            p--;
+        size_t n = (size_t)(c - msg);
+        if (p < c && p > msg && p[-1] == ':') {
+            line = (uint32_t)strtoul(p, NULL, 10);
+            n = (size_t)(p - 1 - msg);
+        }
+        memcpy(path, msg, n);
+        path[n] = '\0';
+        if (access(path, F_OK) != 0) {
+            path[0] = '\0';
+            line = 0;
+        }
+    }
+    record("input", msg, path, -1, line, 0);
+}
+
 int cli_input_error(const char *cmd, const char *fmt, ...)
 {
     char msg[2048];
@@ -97,7 +125,7 @@ int cli_input_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    record("input", msg, NULL, -1, 0, 0);
+    record_input(msg);
     fprintf(stderr, "mlops %s: %s\n", cmd, msg);
     return CLI_USAGE;
 }
@@ -350,6 +378,8 @@ int cli_json_is_document(const char *text, size_t len)
 
 static void error_document(FILE *f, int status)
 {
+    if (!failure.set && last_error[0] && status == CLI_USAGE)
+        record_input(last_error);
     const char *code = failure.set ? failure.code : status == CLI_NEGATIVE ? "refused" : "input";
     const char *msg = failure.set ? failure.message
                       : last_error[0] ? last_error

@@ -409,6 +409,17 @@ def test_error_document_carries_path_line_column_offset(w, tmp_path):
     r = run("verify", "--json", tmp_path / "none.mlpkg", "--allow-unsigned")
     e = one_json_document(r.stdout)["error"]
     assert e["code"] == "MLOPS_E_IO" and e["path"] == str(tmp_path / "none.mlpkg")
+    # errors of the inputs the command reads itself: the file and the line
+    csv = tmp_path / "t.csv"
+    csv.write_text("a,b\n1,2\n3,4\n5\n")
+    r = run("profile", "build", "--json", csv, "--column", "a", "-o", tmp_path / "o.prof")
+    e = one_json_document(r.stdout)["error"]
+    assert (e["code"], e["path"], e["line"]) == ("input", str(csv), 4)
+    sig = tmp_path / "w.signals"
+    sig.write_text("psi.amount 0.31\npsi.country zero\n")
+    r = run("policy", "eval", "--json", RETRAIN, "--signals", sig)
+    e = one_json_document(r.stdout)["error"]
+    assert r.returncode == 2 and (e["path"], e["line"]) == (str(sig), 2)
 
 
 def test_json_option_after_an_unknown_option_still_gives_json(w):
