@@ -17,9 +17,11 @@
 /* --json seen: stdout is collected (cli_json_begin) so that a failing run
  * prints exactly one document (cli_finish). */
 static int json_mode;
+#if defined(__GLIBC__)
 static FILE *real_stdout, *real_stderr;
 static char *captured;
 static size_t captured_len;
+#endif
 
 /* The error of the run, for the JSON error document. */
 static struct {
@@ -32,8 +34,10 @@ static struct {
 } failure;
 
 /* The last "mlops CMD: message" line written to stderr (see tee_write). */
+#if defined(__GLIBC__)
 static char last_line[2048];
 static size_t last_len;
+#endif
 static char last_error[2048];
 
 static void record(const char *code, const char *message, const char *path, int64_t offset,
