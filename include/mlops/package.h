@@ -39,7 +39,22 @@ extern "C" {
  *  time (it runs its own hashing threads inside mlops_packer_write()). */
 typedef struct mlops_packer mlops_packer;
 
-/** Flag for mlops_pack_options.flags: replace an existing output file. */
+/**
+ * Flag for mlops_pack_options.flags (and the `flags` of mlops_package_sign(),
+ * mlops_store_export(), mlops_layout_export()): replace an existing output
+ * file.
+ *
+ * How every package writer treats its output path: a regular file (or a
+ * path that does not exist) is written through a temporary file beside it
+ * (created O_EXCL|O_NOFOLLOW), fsync'ed and renamed into place, so it
+ * appears complete or not at all and a failure leaves the old file; without
+ * this flag an existing file is MLOPS_E_EXISTS and the rename never
+ * replaces one. A symbolic link is followed to the file it names, which is
+ * replaced (the link stays). A character device or FIFO (/dev/null, a pipe)
+ * and /dev/stdout, /dev/fd/N are written straight into, never replaced or
+ * chmod'ed, and need no flag; the layer temporaries then go to $TMPDIR. A
+ * directory, block device or socket is MLOPS_E_INVALID.
+ */
 #define MLOPS_PACK_OVERWRITE 1u
 
 /** Current version of mlops_pack_options. */
@@ -142,13 +157,15 @@ MLOPS_EXTERN int mlops_packer_add_directory(mlops_packer *p, const char *dir,
  * version and the rest come from it), finish the statement, sign it with the
  * configured keys and write the package to `out_path` in one streaming pass
  * with constant memory. The file appears complete or not at all (a
- * temporary file beside it is renamed into place). A file that changes
+ * temporary file beside it is renamed into place; a device, FIFO or link:
+ * see MLOPS_PACK_OVERWRITE). A file that changes
  * while it is packed gives MLOPS_E_INTEGRITY.
  * @param p        the packer; it stays the caller's, to release with
  *                 mlops_packer_free() whatever the result.
  * @param out_path the package file to write (NUL-terminated; not retained).
  *                 The temporary file is created in the same directory, which
- *                 must be writable; the package gets mode 0644.
+ *                 must be writable; a new package gets mode 0644 less the
+ *                 umask, a replaced one keeps its mode.
  * @param manifest the statement's builder, borrowed: it stays the caller's,
  *                 to release with mlops_manifest_builder_free(). The builder
  *                 receives the files; after a failure it may hold some of
@@ -186,7 +203,8 @@ typedef struct mlops_package_verify_options mlops_package_verify_options;
  *                 changed in between gives MLOPS_E_INTEGRITY.
  * @param out_path the package to write (NUL-terminated; not retained),
  *                 through a temporary file in its directory renamed into
- *                 place: it appears complete or not at all.
+ *                 place: it appears complete or not at all (a device, FIFO
+ *                 or link: see MLOPS_PACK_OVERWRITE).
  * @param keys     `nkeys` key pairs that add their signatures; borrowed for
  *                 the call, not retained.
  * @param nkeys    the number of `keys`; at least 1.

@@ -133,7 +133,8 @@ MLOPS_EXTERN const char *mlops_store_tag(mlops_store *s, size_t i);
  * @param out_path the package file to write (NUL-terminated; not retained),
  *              through a temporary file in its directory renamed into place:
  *              it appears complete or not at all. It must not exist unless
- *              `flags` has MLOPS_PACK_OVERWRITE (MLOPS_E_EXISTS).
+ *              `flags` has MLOPS_PACK_OVERWRITE (MLOPS_E_EXISTS); a device,
+ *              FIFO or link: see MLOPS_PACK_OVERWRITE.
  * @param mtime the tar entries' mtime; -1 takes SOURCE_DATE_EPOCH or 0.
  * @param flags 0 or MLOPS_PACK_OVERWRITE.
  * @return 0, MLOPS_E_NOTFOUND, MLOPS_E_EXISTS, MLOPS_E_INTEGRITY (a damaged

@@ -26,6 +26,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/outfile.h"
 
 #define COPY_BUFFER (1u << 20)
 #define OUT_BUFFER (1u << 20)
@@ -768,37 +769,29 @@ static int write_outer(pack_run *r, out_file *o, const blobs *b, const layer *la
     return rc;
 }
 
-static int rename_into_place(const char *from, const char *to, int overwrite)
+/* The output file: atomically over a regular file, through a link to its
+ * target, straight into a device or FIFO (core/outfile.h). */
+static int outfile_error(int e, const char *path, const char *msg)
 {
-    if (overwrite)
-        return rename(from, to);
-#ifdef RENAME_NOREPLACE
-    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-        return 0;
-    if (errno != EINVAL && errno != ENOSYS)
-        return -1;
-#endif
-    /* link() never replaces: the fallback for file systems without
-     * RENAME_NOREPLACE. */
-    if (link(from, to) != 0)
-        return -1;
-    return unlink(from);
+    int code = e == EEXIST                   ? MLOPS_E_EXISTS
+               : e == EISDIR || e == ENOTSUP ? MLOPS_E_INVALID
+                                             : MLOPS_E_IO;
+    return mlops__error_at(code, -1, 0, 0, path, "%s", msg);
 }
 
-static int fsync_parent(const char *path)
+static int output_open(mlops__outfile *of, const char *out_path, int overwrite)
 {
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
+    char err[MLOPS__OUT_PATH_MAX + 160];
+    int e = mlops__outfile_open(of, out_path, overwrite ? MLOPS__OUT_OVERWRITE : 0, 0644, err,
+                                sizeof err);
+    return e ? outfile_error(e, out_path, err) : 0;
+}
+
+static int output_commit(mlops__outfile *of, const char *out_path)
+{
+    char err[MLOPS__OUT_PATH_MAX + 160];
+    int e = mlops__outfile_commit(of, err, sizeof err);
+    return e ? outfile_error(e, out_path, err) : 0;
 }
 
 /* Add the hashed files to the builder and finish the statement. */
@@ -848,11 +841,11 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
     if (p->n == 0)
         return mlops__error(MLOPS_E_INVALID, "mlops_packer_write: no files to pack");
     int overwrite = (p->o.flags & MLOPS_PACK_OVERWRITE) != 0;
-    struct stat st;
-    if (!overwrite && lstat(out_path, &st) == 0)
-        return mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
-                               out_path);
     int rc = check_paths(p);
+    if (rc)
+        return rc;
+    mlops__outfile of;
+    rc = output_open(&of, out_path, overwrite);
     if (rc)
         return rc;
 
@@ -868,8 +861,7 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
     layer *layers = mlops__calloc(p->n + 5, sizeof *layers);
     size_t nl = 0;
     mlops_manifest *m = NULL;
-    char *tmp_name = NULL;
-    out_file o = { -1, out_path, NULL, 0, 0, NULL };
+    out_file o = { of.fd, out_path, NULL, 0, 0, NULL };
     r.copy_buf = mlops__malloc(COPY_BUFFER);
     o.buf = mlops__malloc(OUT_BUFFER);
     if (!layers || !r.copy_buf || !o.buf) {
@@ -893,7 +885,7 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
                 p->items[i].size < MLOPS_PACKAGE_RAW_THRESHOLD)
                 first = &p->items[i];
         if (first)
-            rc = build_small_layer(&r, &layers[nl++], out_path, first->role, first->kind,
+            rc = build_small_layer(&r, &layers[nl++], of.tmp_prefix, first->role, first->kind,
                                    mtime);
     }
     for (size_t i = 0; !rc && i < p->n; i++) {
@@ -932,44 +924,22 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
         rc = build_index(&b, m, signed_pkg);
     if (rc)
         goto done;
-    /* 4. one streaming pass into a temporary file, then into place */
-    rc = make_temp(out_path, "mlops-", &tmp_name, &o.fd);
-    if (rc)
-        goto done;
+    /* 4. one streaming pass into the output (a temporary file renamed into
+     * place, or a device or FIFO written straight into) */
     r.out = &o;
     rc = write_outer(&r, &o, &b, layers, nl, signed_pkg, mtime);
     if (!rc)
         rc = out_flush(&o);
-    if (!rc && fchmod(o.fd, 0644) != 0)
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: chmod failed: %s", out_path,
-                             mlops__strerror(errno));
-    if (!rc && fsync(o.fd) != 0)
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: fsync failed: %s", out_path,
-                             mlops__strerror(errno));
+    if (!rc)
+        rc = output_commit(&of, out_path);
     if (rc)
         goto done;
-    if (rename_into_place(tmp_name, out_path, overwrite) != 0) {
-        rc = errno == EEXIST
-                 ? mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
-                                   out_path)
-                 : mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: rename failed: %s",
-                                   out_path, mlops__strerror(errno));
-        goto done;
-    }
-    mlops__free(tmp_name);
-    tmp_name = NULL;
-    (void)fsync_parent(out_path);
     if (statement_out) {
         *statement_out = m;
         m = NULL;
     }
 done:
-    if (tmp_name) {
-        unlink(tmp_name);
-        mlops__free(tmp_name);
-    }
-    if (o.fd >= 0)
-        close(o.fd);
+    mlops__outfile_abort(&of);
     for (size_t i = 0; layers && i < nl; i++)
         if (layers[i].tmp_fd >= 0)
             close(layers[i].tmp_fd);
@@ -1001,18 +971,16 @@ static int copy_stored_blob(pack_run *r, mlops__tarw *w, const char *entry,
 int mlops__layout_write(const char *out_path, int overwrite, int64_t mtime,
                         const mlops_buf *index, const mlops__layout_blob *list, size_t n)
 {
-    struct stat st;
-    if (!overwrite && lstat(out_path, &st) == 0)
-        return mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
-                               out_path);
+    mlops__outfile of;
+    int rc = output_open(&of, out_path, overwrite);
+    if (rc)
+        return rc;
     mlops_packer p;
     memset(&p, 0, sizeof p);
     pack_run r = { &p, NULL, 0, 0, NULL };
-    out_file o = { -1, out_path, NULL, 0, 0, NULL };
-    char *tmp_name = NULL;
+    out_file o = { of.fd, out_path, NULL, 0, 0, NULL };
     mlops__tarw *w = NULL;
     written_set ws = { NULL, 0 };
-    int rc = 0;
     r.copy_buf = mlops__malloc(COPY_BUFFER);
     o.buf = mlops__malloc(OUT_BUFFER);
     ws.d = mlops__calloc(n ? n : 1, sizeof *ws.d);
@@ -1020,10 +988,8 @@ int mlops__layout_write(const char *out_path, int overwrite, int64_t mtime,
         rc = mlops__error_nomem();
         goto done;
     }
-    rc = make_temp(out_path, "mlops-", &tmp_name, &o.fd);
     static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
-    if (!rc)
-        rc = mlops__tarw_new(&w, out_sink, &o, mtime);
+    rc = mlops__tarw_new(&w, out_sink, &o, mtime);
     if (!rc)
         rc = put_bytes(w, "oci-layout", layout, sizeof layout - 1);
     if (!rc)
@@ -1053,28 +1019,11 @@ int mlops__layout_write(const char *out_path, int overwrite, int64_t mtime,
         rc = mlops__tarw_finish(w);
     if (!rc)
         rc = out_flush(&o);
-    if (!rc && (fchmod(o.fd, 0644) != 0 || fsync(o.fd) != 0))
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: fsync failed: %s", out_path,
-                             mlops__strerror(errno));
-    if (!rc && rename_into_place(tmp_name, out_path, overwrite) != 0)
-        rc = errno == EEXIST
-                 ? mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
-                                   out_path)
-                 : mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: rename failed: %s",
-                                   out_path, mlops__strerror(errno));
-    if (!rc) {
-        mlops__free(tmp_name);
-        tmp_name = NULL;
-        (void)fsync_parent(out_path);
-    }
+    if (!rc)
+        rc = output_commit(&of, out_path);
 done:
     mlops__tarw_free(w);
-    if (tmp_name) {
-        unlink(tmp_name);
-        mlops__free(tmp_name);
-    }
-    if (o.fd >= 0)
-        close(o.fd);
+    mlops__outfile_abort(&of);
     mlops__free(ws.d);
     mlops__free(o.buf);
     mlops__free(r.copy_buf);
@@ -1252,15 +1201,16 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
                                              "verified before signing");
     int overwrite = (flags & MLOPS_PACK_OVERWRITE) != 0;
     struct stat st, in_st;
-    if (lstat(out_path, &st) == 0) {
-        if (stat(in_path, &in_st) == 0 && st.st_dev == in_st.st_dev && st.st_ino == in_st.st_ino)
-            return mlops__error_at(MLOPS_E_INVALID, -1, 0, 0, out_path,
-                                   "mlops_package_sign: %s is the input package; write the "
-                                   "signed package to another path", out_path);
-        if (!overwrite)
-            return mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
-                                   out_path);
-    }
+    if (stat(out_path, &st) == 0 && stat(in_path, &in_st) == 0 && st.st_dev == in_st.st_dev &&
+        st.st_ino == in_st.st_ino)
+        return mlops__error_at(MLOPS_E_INVALID, -1, 0, 0, out_path,
+                               "mlops_package_sign: %s is the input package; write the "
+                               "signed package to another path", out_path);
+    /* fail early; a device or FIFO is written into, which replaces nothing */
+    if (!overwrite && lstat(out_path, &st) == 0 &&
+        !(stat(out_path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))))
+        return mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, out_path, "%s already exists",
+                               out_path);
     mlops_package_report *rep = NULL;
     int rc = mlops_package_verify(&rep, in_path, opts);
     if (rc) {
@@ -1280,7 +1230,9 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
     int64_t mtime = 0;
     sign_pass sp = { NULL, -1, NULL };
     out_file o = { -1, out_path, NULL, 0, 0, NULL };
-    char *tmp_name = NULL;
+    mlops__outfile of;
+    memset(&of, 0, sizeof of);
+    of.fd = -1;
     mlops__tarw *w = NULL;
     unsigned char *buf = NULL;
     rc = mlops_manifest_statement_digest(statement_d, m);
@@ -1329,7 +1281,8 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
     }
     rc = sign_open(&sp, in_path);
     if (!rc)
-        rc = make_temp(out_path, "mlops-", &tmp_name, &o.fd);
+        rc = output_open(&of, out_path, overwrite);
+    o.fd = of.fd;
     if (!rc)
         rc = mlops__tarw_new(&w, out_sink, &o, mtime);
     uint8_t old_env_d[32];
@@ -1385,26 +1338,12 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
         rc = mlops__tarw_finish(w);
     if (!rc)
         rc = out_flush(&o);
-    if (!rc && (fchmod(o.fd, 0644) != 0 || fsync(o.fd) != 0))
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path, "%s: fsync failed: %s", out_path,
-                             mlops__strerror(errno));
-    if (!rc && rename_into_place(tmp_name, out_path, overwrite) != 0)
-        rc = mlops__error_at(errno == EEXIST ? MLOPS_E_EXISTS : MLOPS_E_IO, -1, 0, 0, out_path,
-                             "%s: rename failed: %s", out_path, mlops__strerror(errno));
-    if (!rc) {
-        mlops__free(tmp_name);
-        tmp_name = NULL;
-        (void)fsync_parent(out_path);
-    }
+    if (!rc)
+        rc = output_commit(&of, out_path);
 done:
     mlops__tarw_free(w);
     sign_close(&sp);
-    if (tmp_name) {
-        unlink(tmp_name);
-        mlops__free(tmp_name);
-    }
-    if (o.fd >= 0)
-        close(o.fd);
+    mlops__outfile_abort(&of);
     mlops__free(o.buf);
     mlops__free(buf);
     mlops_buf_dispose(&old_env);

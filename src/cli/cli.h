@@ -10,15 +10,24 @@
 #define MLOPS_CLI_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "mlops.h"
 
-/** Documented exit codes (see `mlops --help` and docs/cli.md). */
+/** Documented exit codes (see `mlops --help`, mlops(1) and docs/cli.md). */
 enum {
     CLI_OK = 0,        /* done; verdict positive */
-    CLI_NEGATIVE = 1,  /* verdict negative: drift found, gate blocked, verification failed */
-    CLI_USAGE = 2      /* usage or input error */
+    CLI_NEGATIVE = 1,  /* verdict negative: drift found, gate blocked, verification or
+                          safety check refused the content */
+    CLI_USAGE = 2      /* usage error, or an input that cannot be read or used */
+};
+
+/** What a library error was about (cli_exit_code()). */
+enum {
+    CLI_INPUT = 0,   /* an input the command reads to do its work: a policy, a CSV,
+                        a key, a profile, a store */
+    CLI_CONTENT = 1  /* content under verification: a package or layout */
 };
 
 /** Options every subcommand understands. */
@@ -65,18 +74,58 @@ int cli_profile_from_feature(mlops_profile **out, const struct cli_feature *f, u
 
 /* ---- output helpers (output.c) ---- */
 
-/** "mlops <cmd>: message" on stderr; returns CLI_USAGE. */
+/**
+ * The one table from a library error code to the exit status (docs/cli.md).
+ * Content under verification (CLI_CONTENT: a package, a layout) that the
+ * library refuses — INTEGRITY, SIGNATURE, UNSAFE, PARSE, SCHEMA, LIMIT,
+ * VERSION, UNSUPPORTED: tampered, badly signed, unsafe, truncated, malformed —
+ * is a negative verdict, 1. Anything else is 2: an input the command reads to
+ * do its work (CLI_INPUT: a policy, a CSV, a key, a profile, a manifest file)
+ * that is malformed or damaged, a file that cannot be opened, usage, an
+ * existing output, a lock, memory.
+ */
+int cli_exit_code(int code, int what);
+
+/** "mlops <cmd>: message" on stderr, kept for the --json error document
+ *  (code "usage"); returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/** Report the library's last error ("mlops <cmd>: <detail>") on stderr;
- *  returns CLI_USAGE for input errors, CLI_NEGATIVE for integrity or
- *  signature failures. */
+/** As cli_usage_error() for an input the command itself refused (code
+ *  "input", no usage hint); returns CLI_USAGE. */
+int cli_input_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/** Report the library's last error ("mlops <cmd>: <detail>") on stderr and
+ *  for the --json error document (its MLOPS_E_* name, path, offset, line,
+ *  column); returns cli_exit_code(code, CLI_INPUT). */
 int cli_library_error(const char *cmd, int code);
+/** The same for content under verification: cli_exit_code(code, CLI_CONTENT). */
+int cli_content_error(const char *cmd, int code);
+/** The same with the message given (NULL: mlops_strerror(code)). */
+int cli_error_as(const char *cmd, int code, int what, const char *message);
 
-/** Write `s` as a JSON string literal (quotes, escapes) to `f`. */
+/**
+ * --json mode: from here on stdout is held back and stderr watched, so that
+ * cli_finish() prints exactly one JSON document (cli_parse() and
+ * cli_parse_common() call it when --json is given).
+ */
+void cli_json_begin(void);
+/**
+ * End of a run (main): in --json mode print what the command printed when it
+ * succeeded or when it is one complete JSON document (the command's own
+ * report of a failure), otherwise {"error": {...}}. Returns the exit status.
+ */
+int cli_finish(int status);
+/** Whether text is exactly one JSON value (RFC 8259, valid UTF-8). */
+int cli_json_is_document(const char *text, size_t len);
+
+/** Write `s` as a JSON string literal (quotes, escapes) to `f`; bytes that
+ *  are not valid UTF-8 are written as \ufffd, so the output is always JSON. */
 void cli_json_string(FILE *f, const char *s);
 
 /** Write a double as JSON: %.17g, or null when not finite. */

@@ -93,15 +93,13 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
                                              "parameters; drop --detector and parameters");
         uint8_t *data;
         size_t size;
-        if (cli_read_file(&data, &size, state_in, err, sizeof err) != 0) {
-            fprintf(stderr, "mlops detect: %s\n", err);
-            return CLI_USAGE;
-        }
+        if (cli_read_file(&data, &size, state_in, err, sizeof err) != 0)
+            return cli_input_error("detect", "%s", err);
         int rc = mlops_detector_load(&d, data, size);
         free(data);
         if (rc != 0) {
-            fprintf(stderr, "mlops detect: %s: %s\n", state_in, mlops_error_last());
-            return CLI_USAGE;
+            snprintf(err, sizeof err, "%s: %s", state_in, mlops_error_last());
+            return cli_error_as("detect", rc, CLI_INPUT, err);
         }
     } else {
         int type = MLOPS_DETECT_ADWIN;
@@ -196,7 +194,7 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
         rc = cli_write_file(state_out, buf.data, buf.size, err, sizeof err);
         mlops_buf_dispose(&buf);
         if (rc != 0) {
-            fprintf(stderr, "mlops detect: %s\n", err);
+            status = cli_input_error("detect", "%s", err);
             goto out;
         }
     }

@@ -13,7 +13,9 @@ static const char usage[] =
     "\n"
     "Print the SHA-256 digest of each FILE as \"sha256:<hex>  FILE\", the form\n"
     "manifests and packages record. With --json, one JSON array of\n"
-    "{\"path\", \"digest\"} objects.\n"
+    "{\"path\", \"digest\"} objects ({\"path\", \"error\": {\"code\", \"message\"}} for a\n"
+    "file that could not be read; a name that is not UTF-8 shows U+FFFD for each\n"
+    "byte that is not).\n"
     "\n"
     "exit status: 0 all files hashed; 2 a file could not be read.\n";
 
@@ -57,6 +59,15 @@ int cli_cmd_digest(int argc, char **argv, const cli_global *g0)
         }
         int rc = mlops_digest_file(d, argv[i], &o);
         if (rc != 0) {
+            if (g.json) {
+                /* the document tells which file failed, as the exit status does */
+                printf("%s{\"path\":", first ? "" : ",");
+                cli_json_string(stdout, argv[i]);
+                printf(",\"error\":{\"code\":\"%s\",\"message\":", mlops_error_name(rc));
+                cli_json_string(stdout, mlops_error_last());
+                printf("}}");
+                first = 0;
+            }
             status = cli_library_error("digest", rc);
             continue;
         }

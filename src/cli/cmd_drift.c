@@ -1338,7 +1338,7 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
     int prom = 0, sigs = 0;
     if (format_s) {
         if (strcmp(format_s, "json") == 0)
-            g.json = 1, g.color = 0;
+            g.json = 1, g.color = 0, cli_json_begin();
         else if (strcmp(format_s, "prometheus") == 0)
             prom = 1, g.color = 0;
         else if (strcmp(format_s, "signals") == 0)
@@ -1424,39 +1424,30 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
         }
         qsort(rep.f, rep.n, sizeof *rep.f, by_severity);
         if (html) {
-            FILE *hf = fopen(html, "w");
-            if (!hf) {
-                fprintf(stderr, "mlops drift: %s: cannot create: %s\n", html, strerror(errno));
-                status = CLI_USAGE;
-            } else {
+            /* atomically: a failure (a full disk) leaves no partial report */
+            char err[4400];
+            FILE *hf;
+            cli_output *ho = cli_output_open(html, &hf, CLI_OUTPUT_REPLACE, 0666, err, sizeof err);
+            if (ho)
                 print_html(hf, &rep);
-                if (fclose(hf) != 0) {
-                    fprintf(stderr, "mlops drift: %s: write error\n", html);
-                    status = CLI_USAGE;
-                }
-            }
+            if (!ho || cli_output_commit(ho, err, sizeof err) != 0)
+                status = cli_input_error("drift", "%s", err);
         }
     }
     if (status == CLI_OK) {
         if ((prom || sigs) && outp) {
             /* atomically, as node_exporter's textfile collector wants */
-            char tmp[4096];
-            snprintf(tmp, sizeof tmp, "%s.%ld.tmp", outp, (long)getpid());
-            FILE *of = fopen(tmp, "w");
-            if (!of) {
-                fprintf(stderr, "mlops drift: %s: cannot create: %s\n", tmp, strerror(errno));
-                status = CLI_USAGE;
-            } else {
+            char err[4400];
+            FILE *of;
+            cli_output *oo = cli_output_open(outp, &of, CLI_OUTPUT_REPLACE, 0666, err, sizeof err);
+            if (oo) {
                 if (prom)
                     print_prometheus(of, &rep, labels, nlabels);
                 else
                     print_signals(of, &rep);
-                if (fclose(of) != 0 || rename(tmp, outp) != 0) {
-                    fprintf(stderr, "mlops drift: %s: cannot write: %s\n", outp, strerror(errno));
-                    remove(tmp);
-                    status = CLI_USAGE;
-                }
             }
+            if (!oo || cli_output_commit(oo, err, sizeof err) != 0)
+                status = cli_input_error("drift", "%s", err);
         } else if (prom)
             print_prometheus(stdout, &rep, labels, nlabels);
         else if (sigs)

@@ -21,9 +21,9 @@ static const char usage[] =
     "envelope given. Nothing in the layout is trusted: verify the result\n"
     "('mlops verify'). Tar entries get SOURCE_DATE_EPOCH, or 0, as mtime.\n"
     "\n"
-    "exit status: 0 written; 1 a blob that does not hash to its name (nothing is\n"
-    "written); 2 usage or input error (a missing reference, an existing OUT\n"
-    "without --force).\n";
+    "exit status: 0 written; 1 the layout is refused: a blob that does not hash to\n"
+    "its name, a truncated or malformed document (nothing is written); 2 usage or\n"
+    "input error (a missing layout or reference, an existing OUT without --force).\n";
 
 int cli_cmd_layout_export(int argc, char **argv, const cli_global *g0)
 {
@@ -43,15 +43,13 @@ int cli_cmd_layout_export(int argc, char **argv, const cli_global *g0)
     uint8_t *env = NULL;
     size_t env_len = 0;
     char err[1024];
-    if (envelope && cli_read_file(&env, &env_len, envelope, err, sizeof err) != 0) {
-        fprintf(stderr, "mlops layout-export: %s\n", err);
-        return CLI_USAGE;
-    }
+    if (envelope && cli_read_file(&env, &env_len, envelope, err, sizeof err) != 0)
+        return cli_input_error("layout-export", "%s", err);
     int rc = mlops_layout_export(argv[1], argv[2], (const char *)env, env_len, out, -1,
                                  force ? MLOPS_PACK_OVERWRITE : 0);
     free(env);
     if (rc != 0)
-        return cli_library_error("layout-export", rc);
+        return cli_content_error("layout-export", rc);
     if (g.json) {
         printf("{\"layout\":");
         cli_json_string(stdout, argv[1]);

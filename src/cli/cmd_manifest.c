@@ -21,7 +21,8 @@ static const char inspect_usage[] =
     "(.mlpkg; its signature is not checked here: use 'mlops verify'). With --json,\n"
     "the canonical manifest JSON.\n"
     "\n"
-    "exit status: 0 shown; 2 usage or input error (the library's reason).\n";
+    "exit status: 0 shown; 1 a package whose content does not verify (truncated,\n"
+    "tampered, malformed); 2 usage or input error (the library's reason).\n";
 
 static const char diff_usage[] =
     "usage: mlops diff A B [--json]\n"
@@ -31,7 +32,8 @@ static const char diff_usage[] =
     "with its delta. With --json, the library's diff JSON\n"
     "(docs/formats/manifest-v1.md).\n"
     "\n"
-    "exit status: 0 compared (whether or not they differ); 2 usage or input error.\n";
+    "exit status: 0 compared (whether or not they differ); 1 a package whose content\n"
+    "does not verify; 2 usage or input error.\n";
 
 /* A manifest from a JSON file, or from a package through the package layer
  * when it is available (cli_package_manifest, cmd_package.c). */
@@ -41,10 +43,8 @@ int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd)
     size_t size;
     char err[512];
     *m = NULL;
-    if (cli_read_file(&data, &size, path, err, sizeof err) != 0) {
-        fprintf(stderr, "mlops %s: %s\n", cmd, err);
-        return CLI_USAGE;
-    }
+    if (cli_read_file(&data, &size, path, err, sizeof err) != 0)
+        return cli_input_error(cmd, "%s", err);
     size_t k = 0;
     while (k < size && (data[k] == ' ' || data[k] == '\n' || data[k] == '\r' || data[k] == '\t'))
         k++;
@@ -55,8 +55,9 @@ int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd)
     int rc = mlops_manifest_parse(m, (const char *)data, size, NULL);
     free(data);
     if (rc != 0) {
-        fprintf(stderr, "mlops %s: %s: %s\n", cmd, path, mlops_error_last());
-        return CLI_USAGE;
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s: %s", path, mlops_error_last());
+        return cli_error_as(cmd, rc, CLI_INPUT, msg);
     }
     return CLI_OK;
 }

@@ -91,10 +91,11 @@ static int trust_setup(trust *t, const char *cmd, const char *const *keys, size_
             rc = mlops_keyring_add(t->ring, k);
         mlops_key_free(k);
         if (rc != 0) {
-            fprintf(stderr, "mlops %s: %s: %s\n", cmd, keys[i], mlops_error_last());
+            char msg[2048];
+            snprintf(msg, sizeof msg, "%s: %s", keys[i], mlops_error_last());
             mlops_keyring_free(t->ring);
             t->ring = NULL;
-            return CLI_USAGE;
+            return cli_error_as(cmd, rc, CLI_INPUT, msg);
         }
     }
     t->o.trusted = t->ring;
@@ -118,14 +119,13 @@ static int load_keys(mlops_key **keys, const char *cmd, const char *const *paths
 {
     for (size_t i = 0; i < n; i++) {
         int rc = mlops_key_load_file(&keys[i], paths[i], 0);
-        if (rc == 0 && !mlops_key_has_private(keys[i])) {
-            fprintf(stderr, "mlops %s: %s: a public key cannot sign (give the private key)\n",
-                    cmd, paths[i]);
-            return CLI_USAGE;
-        }
+        if (rc == 0 && !mlops_key_has_private(keys[i]))
+            return cli_input_error(cmd, "%s: a public key cannot sign (give the private key)",
+                                   paths[i]);
         if (rc != 0) {
-            fprintf(stderr, "mlops %s: %s: %s\n", cmd, paths[i], mlops_error_last());
-            return CLI_USAGE;
+            char msg[2048];
+            snprintf(msg, sizeof msg, "%s: %s", paths[i], mlops_error_last());
+            return cli_error_as(cmd, rc, CLI_INPUT, msg);
         }
     }
     return CLI_OK;
@@ -137,7 +137,9 @@ static void free_keys(mlops_key **keys, size_t n)
         mlops_key_free(keys[i]);
 }
 
-/* A package's statement (signature not checked), for inspect and diff. */
+/* A package's statement (signature not checked), for inspect and diff: only
+ * from a package whose content verifies (a truncated or tampered package is
+ * refused, exit 1, as verify and extract refuse it). */
 int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
 {
     mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
@@ -145,11 +147,13 @@ int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
     mlops_package_report *r = NULL;
     int rc = mlops_package_verify(&r, path, &o);
     const mlops_manifest *pm = r ? mlops_package_report_manifest(r) : NULL;
-    if (!pm) {
-        fprintf(stderr, "mlops %s: %s: %s\n", cmd, path,
-                rc ? mlops_error_last() : "no statement in the package");
+    if (!pm || rc != 0) {
+        char msg[2048];
+        const char *why = rc ? mlops_error_last() : "no statement in the package";
+        snprintf(msg, sizeof msg, "%s%s%s", strncmp(why, path, strlen(path)) ? path : "",
+                 strncmp(why, path, strlen(path)) ? ": " : "", why);
         mlops_package_report_free(r);
-        return rc == MLOPS_E_INTEGRITY ? CLI_NEGATIVE : CLI_USAGE;
+        return cli_error_as(cmd, rc ? rc : MLOPS_E_PARSE, CLI_CONTENT, msg);
     }
     mlops_buf b = MLOPS_BUF_INIT;
     rc = mlops_manifest_write_canonical(&b, pm);
@@ -174,18 +178,22 @@ static const char keygen_usage[] =
     "\n"
     "exit status: 0 written; 2 usage or input error.\n";
 
-static int write_new(const char *path, const mlops_buf *b, mode_t mode)
+/* A new file (never replacing one), written whole or not at all; *created
+ * names it when it is a new regular file (to remove if a later step fails). */
+static int write_new(const char *path, const mlops_buf *b, mode_t mode, char *created,
+                     size_t created_len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) {
-        fprintf(stderr, "mlops keygen: %s: cannot create: %s\n", path, strerror(errno));
-        return CLI_USAGE;
-    }
-    ssize_t w = write(fd, b->data, b->size);
-    if (w < 0 || (size_t)w != b->size || close(fd) != 0) {
-        fprintf(stderr, "mlops keygen: %s: write error\n", path);
-        unlink(path);
-        return CLI_USAGE;
+    char err[4400];
+    FILE *f;
+    cli_output *o = cli_output_open(path, &f, 0, mode, err, sizeof err);
+    if (o && created)
+        snprintf(created, created_len, "%s", cli_output_is_new_file(o) ? cli_output_target(o) : "");
+    if (o)
+        fwrite(b->data, 1, b->size, f);
+    if (!o || cli_output_commit(o, err, sizeof err) != 0) {
+        if (created)
+            created[0] = '\0';
+        return cli_input_error("keygen", "cannot create %s", err);
     }
     return CLI_OK;
 }
@@ -222,10 +230,12 @@ int cli_cmd_keygen(int argc, char **argv, const cli_global *g0)
         status = cli_library_error("keygen", rc);
         goto out;
     }
-    if ((status = write_new(out, &priv, 0600)) != CLI_OK)
+    char created[4096];
+    if ((status = write_new(out, &priv, 0600, created, sizeof created)) != CLI_OK)
         goto out;
-    if ((status = write_new(pub, &pb, 0644)) != CLI_OK) {
-        unlink(out);
+    if ((status = write_new(pub, &pb, 0644, NULL, 0)) != CLI_OK) {
+        if (created[0])
+            unlink(created);
         goto out;
     }
     if (g.json) {
@@ -454,7 +464,8 @@ static const char sign_usage[] =
     "--allow-unsigned) and write OUT with the same content and one more signature\n"
     "per --key.\n"
     "\n"
-    "exit status: 0 written; 1 IN failed verification; 2 usage or input error.\n";
+    "exit status: 0 written; 1 IN refused (tampered, truncated, malformed, not\n"
+    "trusted); 2 usage or input error (IN cannot be read, a bad key, OUT exists).\n";
 
 int cli_cmd_sign(int argc, char **argv, const cli_global *g0)
 {
@@ -484,7 +495,7 @@ int cli_cmd_sign(int argc, char **argv, const cli_global *g0)
         int rc = mlops_package_sign(argv[1], out, (const mlops_key *const *)keys, nk, &t.o,
                                     force ? MLOPS_PACK_OVERWRITE : 0);
         if (rc != 0) {
-            status = cli_library_error("sign", rc);
+            status = cli_content_error("sign", rc);
         } else if (g.json) {
             printf("{\"input\":");
             cli_json_string(stdout, argv[1]);
@@ -516,8 +527,9 @@ static const char verify_usage[] =
     "distinct trusted keys signed it (default 1). --allow-unsigned checks content\n"
     "only. Every problem found is listed.\n"
     "\n"
-    "exit status: 0 valid; 1 verification failed (content or signature); 2 usage or\n"
-    "input error.\n";
+    "exit status: 0 valid; 1 verification failed (content or signature: tampered,\n"
+    "truncated, malformed, unsafe, not trusted); 2 usage or input error (PKG cannot\n"
+    "be read, a bad key).\n";
 
 int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
 {
@@ -580,10 +592,9 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
     }
     if (rc != 0) {
         if (!r || g.json)
-            fprintf(stderr, "mlops verify: %s\n", saved);
-        status = rc == MLOPS_E_INTEGRITY || rc == MLOPS_E_SIGNATURE || rc == MLOPS_E_UNSAFE
-                     ? CLI_NEGATIVE
-                     : CLI_USAGE;
+            status = cli_error_as("verify", rc, CLI_CONTENT, saved);
+        else
+            status = cli_exit_code(rc, CLI_CONTENT);
     }
     mlops_package_report_free(r);
     mlops_keyring_free(t.ring);
@@ -596,7 +607,8 @@ static const char extract_usage[] =
     "Verify PKG and extract its files into the new directory DEST in the same pass;\n"
     "DEST appears only when everything verified.\n"
     "\n"
-    "exit status: 0 extracted; 1 verification failed; 2 usage or input error.\n";
+    "exit status: 0 extracted; 1 verification failed (as for verify); 2 usage or\n"
+    "input error (PKG cannot be read, DEST exists).\n";
 
 int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
 {
@@ -621,9 +633,7 @@ int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
         return status;
     int rc = mlops_package_extract(argv[1], argv[2], &t.o);
     if (rc != 0) {
-        status = cli_library_error("extract", rc);
-        if (rc == MLOPS_E_UNSAFE)
-            status = CLI_NEGATIVE;
+        status = cli_content_error("extract", rc);
     } else if (g.json) {
         printf("{\"package\":");
         cli_json_string(stdout, argv[1]);
@@ -658,7 +668,8 @@ static const char store_usage[] =
     "gc       remove blobs no tag reaches\n"
     "check    every blob a tag reaches exists and hashes to its name\n"
     "\n"
-    "exit status: 0 done; 1 check failed; 2 usage or input error.\n";
+    "exit status: 0 done; 1 add: PKG refused (as for verify), check: check failed;\n"
+    "2 usage or input error.\n";
 
 int cli_cmd_store(int argc, char **argv, const cli_global *g0)
 {
@@ -707,7 +718,7 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
     if (known == 0) {
         mlops_manifest *m = NULL;
         if ((rc = mlops_store_add(s, argv[3], &t.o)) != 0) {
-            status = cli_library_error("store", rc);
+            status = cli_content_error("store", rc);
             goto out;
         }
         status = cli_package_manifest(&m, argv[3], "store");

@@ -53,16 +53,12 @@ static int load_policy(mlops_policy **p, const char *path, const char *cmd)
     uint8_t *data;
     size_t size;
     char err[512];
-    if (cli_read_file(&data, &size, path, err, sizeof err) != 0) {
-        fprintf(stderr, "mlops %s: %s\n", cmd, err);
-        return CLI_USAGE;
-    }
+    if (cli_read_file(&data, &size, path, err, sizeof err) != 0)
+        return cli_input_error(cmd, "%s", err);
     int rc = mlops_policy_parse(p, (const char *)data, size, path, 0);
     free(data);
-    if (rc != 0) {
-        fprintf(stderr, "mlops %s: %s\n", cmd, mlops_error_last());
-        return CLI_USAGE;
-    }
+    if (rc != 0)
+        return cli_library_error(cmd, rc);
     return CLI_OK;
 }
 
@@ -284,9 +280,10 @@ static int cmd_replay(const mlops_policy *p, const char *log, const char *record
                                  record ? MLOPS_POLICY_REPLAY_RECORD : 0);
     free(data);
     if (rc != 0) {
-        fprintf(stderr, "mlops policy: %s: %s\n", log, mlops_error_last());
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s: %s", log, mlops_error_last());
         mlops_buf_dispose(&b);
-        return CLI_USAGE;
+        return cli_error_as("policy", rc, CLI_INPUT, msg);
     }
     int status = CLI_OK;
     if (record) {
@@ -382,7 +379,8 @@ static int cmd_eval(const mlops_policy *p, const char *signals, const char *cons
         rc = mlops_policy_state_load(st, (const char *)data, size);
         free(data);
         if (rc != 0) {
-            fprintf(stderr, "mlops policy: %s: %s\n", state_in, mlops_error_last());
+            snprintf(err, sizeof err, "%s: %s", state_in, mlops_error_last());
+            status = cli_error_as("policy", rc, CLI_INPUT, err);
             goto out;
         }
     }
@@ -410,7 +408,7 @@ static int cmd_eval(const mlops_policy *p, const char *signals, const char *cons
         rc = cli_write_file(state_out, sb.data, sb.size, err, sizeof err);
         mlops_buf_dispose(&sb);
         if (rc != 0) {
-            fprintf(stderr, "mlops policy: %s\n", err);
+            status = cli_input_error("policy", "%s", err);
             goto out;
         }
     }

@@ -43,13 +43,11 @@ static int save_profile(const char *out, const mlops_profile *p)
     int rc = mlops_profile_serialize(&buf, p);
     if (rc != 0)
         return cli_library_error("profile", rc);
-    char err[512];
+    char err[4400];
     rc = cli_write_file(out, buf.data, buf.size, err, sizeof err);
     mlops_buf_dispose(&buf);
-    if (rc != 0) {
-        fprintf(stderr, "mlops profile: %s\n", err);
-        return CLI_USAGE;
-    }
+    if (rc != 0)
+        return cli_input_error("profile", "%s", err);
     return CLI_OK;
 }
 
@@ -59,15 +57,14 @@ int cli_profile_load(mlops_profile **p, const char *path, const char *cmd)
     size_t size;
     char err[512];
     *p = NULL;
-    if (cli_read_file(&data, &size, path, err, sizeof err) != 0) {
-        fprintf(stderr, "mlops %s: %s\n", cmd, err);
-        return CLI_USAGE;
-    }
+    if (cli_read_file(&data, &size, path, err, sizeof err) != 0)
+        return cli_input_error(cmd, "%s", err);
     int rc = mlops_profile_deserialize(p, data, size);
     free(data);
     if (rc != 0) {
-        fprintf(stderr, "mlops %s: %s: %s\n", cmd, path, mlops_error_last());
-        return CLI_USAGE;
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s: %s", path, mlops_error_last());
+        return cli_error_as(cmd, rc, CLI_INPUT, msg);
     }
     return CLI_OK;
 }

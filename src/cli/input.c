@@ -5,6 +5,8 @@
  */
 #include "input.h"
 
+#include "core/outfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -66,29 +68,80 @@ int cli_read_file(uint8_t **data, size_t *size, const char *path, char *err, siz
 
 int cli_write_file(const char *path, const void *data, size_t size, char *err, size_t errlen)
 {
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) {
+    FILE *f;
+    cli_output *o = cli_output_open(path, &f, CLI_OUTPUT_REPLACE, 0666, err, errlen);
+    if (!o)
+        return -1;
+    if (size && fwrite(data, 1, size, f) != size) {
+        /* the error is reported (with errno) by the commit's flush */
+    }
+    return cli_output_commit(o, err, errlen);
+}
+
+struct cli_output {
+    mlops__outfile o;
+    FILE *f;
+};
+
+cli_output *cli_output_open(const char *path, FILE **f, unsigned flags, unsigned mode, char *err,
+                            size_t errlen)
+{
+    *f = NULL;
+    cli_output *o = malloc(sizeof *o);
+    if (!o) {
         snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    if (mlops__outfile_open(&o->o, path, flags & CLI_OUTPUT_REPLACE ? MLOPS__OUT_OVERWRITE : 0,
+                            mode, err, errlen) != 0) {
+        free(o);
+        return NULL;
+    }
+    o->f = fdopen(o->o.fd, "w");
+    if (!o->f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        mlops__outfile_abort(&o->o);
+        free(o);
+        return NULL;
+    }
+    *f = o->f;
+    return o;
+}
+
+int cli_output_is_new_file(const cli_output *o) { return !o->o.through && !o->o.existed; }
+
+const char *cli_output_target(const cli_output *o) { return o->o.target; }
+
+int cli_output_commit(cli_output *o, char *err, size_t errlen)
+{
+    errno = 0;
+    int bad = fflush(o->f) != 0 || ferror(o->f);
+    int e = errno;
+    /* the stream owns the descriptor: take it back for the commit */
+    int fd = dup(o->o.fd);
+    fclose(o->f);
+    o->o.fd = fd;
+    if (bad || fd < 0) {
+        snprintf(err, errlen, "%s: write failed: %s", o->o.target,
+                 strerror(bad ? (e ? e : EIO) : errno));
+        mlops__outfile_abort(&o->o);
+        free(o);
         return -1;
     }
-    snprintf(tmp, n + 16, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    int ok = fwrite(data, 1, size, f) == size;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    int rc = mlops__outfile_commit(&o->o, err, errlen) == 0 ? 0 : -1;
+    free(o);
+    return rc;
+}
+
+void cli_output_abort(cli_output *o)
+{
+    if (!o)
+        return;
+    int fd = dup(o->o.fd);
+    fclose(o->f);
+    o->o.fd = fd;
+    mlops__outfile_abort(&o->o);
+    free(o);
 }
 
 int64_t cli_label_code(const char *label)

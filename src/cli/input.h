@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "csv.h"
 
@@ -30,8 +31,41 @@ int cli_is_csv(const char *path);
 /** Read a whole file into a malloc'ed buffer; -1 with "FILE: reason". */
 int cli_read_file(uint8_t **data, size_t *size, const char *path, char *err, size_t errlen);
 
-/** Write a whole file (atomically: temporary + rename); -1 with "FILE: reason". */
+/**
+ * Write a whole output file; -1 with "FILE: reason" (the reason carries
+ * strerror()). One mechanism for every output of the command (and of the
+ * library's package writers, src/core/outfile.h): a regular file or a new
+ * path is replaced atomically (temporary beside it, fsync, rename), so a
+ * failure such as a full disk leaves the old file and no partial one; a
+ * symbolic link is followed and its target replaced, the link kept; a
+ * character device, FIFO or /dev/stdout is written straight into, never
+ * replaced; a directory, block device or socket is refused.
+ */
 int cli_write_file(const char *path, const void *data, size_t size, char *err, size_t errlen);
+
+/** An output file being written through stdio (see cli_write_file()). */
+typedef struct cli_output cli_output;
+
+/** May replace an existing regular file (without it: "already exists"). */
+#define CLI_OUTPUT_REPLACE 1u
+
+/**
+ * Open `path` for writing as cli_write_file() does; *f receives the stream
+ * (do not fclose it). A new file gets `mode` less the umask; a replaced one
+ * keeps its mode. NULL with "FILE: reason" in err.
+ */
+cli_output *cli_output_open(const char *path, FILE **f, unsigned flags, unsigned mode, char *err,
+                            size_t errlen);
+/** Flush, check every write, and put the file in place; 0 or -1 with
+ *  "FILE: reason" (nothing left behind). Frees `o` either way. */
+int cli_output_commit(cli_output *o, char *err, size_t errlen);
+/** Abandon the output (the temporary is removed); frees `o`. NULL is fine. */
+void cli_output_abort(cli_output *o);
+/** Whether the output is a file this command created (not a stream, not a
+ *  replaced file): what to remove when a later step fails. */
+int cli_output_is_new_file(const cli_output *o);
+/** The file that receives the bytes (symbolic links resolved). */
+const char *cli_output_target(const cli_output *o);
 
 /** A stable non-negative int64 code of a category label (FNV-1a 64). */
 int64_t cli_label_code(const char *label);

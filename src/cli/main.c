@@ -1,7 +1,8 @@
 /*
  * `mlops`: the command-line face of libmlops, for people, shell steps and
- * Makefiles. Human output by default, --json on every command, documented
- * exit codes: 0 ok, 1 negative verdict, 2 usage or input error.
+ * Makefiles. Human output by default, --json on every command (one JSON
+ * document, on failure too), one exit-code table: 0 ok, 1 negative verdict
+ * (a refused package included), 2 usage or unreadable input.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -43,8 +44,13 @@ static void print_help(FILE *f)
     fprintf(f, "\noptions for every command:\n"
                "  --json     machine-readable output on stdout\n"
                "  --help     the command's own help\n"
-               "\nexit status: 0 ok; 1 negative verdict (drift found, gate blocked,\n"
-               "verification failed); 2 usage or input error.\n"
+               "  (a failure with --json prints {\"error\": {\"code\", \"message\", ...}})\n"
+               "\nexit status, every command: 0 ok; 1 negative verdict (drift found, gate\n"
+               "blocked, policy acted; a package or layout refused: tampered, truncated,\n"
+               "unsafe, not trusted); 2 usage or unreadable input (missing or malformed\n"
+               "file, policy, CSV, key, profile).\n"
+               "Outputs: a regular file is replaced atomically, a symbolic link is followed,\n"
+               "a device or FIFO is written into, never replaced.\n"
                "Colour only on a terminal, never when NO_COLOR is set.\n");
 }
 
@@ -71,8 +77,12 @@ int main(int argc, char **argv)
     g.color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         if (strcmp(commands[i].name, name) == 0)
-            return commands[i].run(argc - 1, argv + 1, &g);
-    fprintf(stderr, "mlops: unknown command '%s'\n\n", name);
+            return cli_finish(commands[i].run(argc - 1, argv + 1, &g));
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0)
+            cli_json_begin();
+    cli_usage_error(NULL, "unknown command '%s'", name);
+    fputc('\n', stderr);
     print_help(stderr);
-    return CLI_USAGE;
+    return cli_finish(CLI_USAGE);
 }
