@@ -72,7 +72,14 @@ class Package:
         l["size"] = len(data)
 
     def reseal(self):
-        """Recompute the manifest, referrer and index after layer changes."""
+        """Recompute the config, manifest, referrer and index after layer changes."""
+        cdesc = self.manifest["config"]
+        config = json.loads(self.blob(cdesc["digest"]))
+        config["modelfs"]["diffIds"] = [l["digest"] for l in self.manifest["layers"][1:]]
+        cdata = canon(config)
+        if cdata != self.blob(cdesc["digest"]):
+            cdesc["digest"] = self.replace_blob(cdesc["digest"], cdata)
+            cdesc["size"] = len(cdata)
         data = canon(self.manifest)
         self.mdesc["digest"] = self.replace_blob(self.mdesc["digest"], data)
         self.mdesc["size"] = len(data)
