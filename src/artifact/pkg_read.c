@@ -97,7 +97,7 @@ typedef struct reader {
     int routing_checked;
     unsigned char *file_seen;
     unsigned char *wanted;
-    EVP_MD_CTX *md;
+    EVP_MD_CTX *md, *smd; /* a file's digest, its shard's digest */
     int fd; /* the package, for reading shards at their offsets */
     int seekable; /* a regular file: shards may be read at their offsets */
 } reader;
@@ -846,7 +846,54 @@ typedef struct file_sink {
     size_t index; /* statement file */
     int active;   /* 0: the bytes are skipped */
     uint64_t got;
+    /* a file with signed shards: each shard is hashed as it streams by and
+     * compared with its signed digest, so a streaming pass (extraction, or
+     * verification from a pipe) checks what verification from a file does */
+    EVP_MD_CTX *smd;
+    size_t shard, nshards;
+    uint64_t shard_end;
 } file_sink;
+
+static int shard_open(file_sink *s)
+{
+    uint64_t off = 0, size = 0;
+    const char *want = NULL;
+    if (mlops_manifest_file_shard(&off, &size, &want, s->r->rep->m, s->index, s->shard) != 0)
+        return mlops__error(MLOPS_E_INTERNAL, "statement shard unreadable");
+    s->shard_end = off + size;
+    if (EVP_DigestInit_ex(s->smd, EVP_sha256(), NULL) != 1)
+        return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest init failed");
+    return 0;
+}
+
+/* The current shard is complete: compare it, open the next. */
+static int shard_close(file_sink *s)
+{
+    reader *r = s->r;
+    const mlops_manifest *m = r->rep->m;
+    uint64_t off = 0, size = 0;
+    const char *sw = NULL;
+    uint8_t d[32];
+    if (mlops_manifest_file_shard(&off, &size, &sw, m, s->index, s->shard) != 0)
+        return mlops__error(MLOPS_E_INTERNAL, "statement shard unreadable");
+    if (EVP_DigestFinal_ex(s->smd, d, NULL) != 1)
+        return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest final failed");
+    char want[72], got[72];
+    snprintf(want, sizeof want, "sha256:%s", sw);
+    mlops_digest_format(got, d);
+    int rc = 0;
+    if (strcmp(want, got) != 0) {
+        const char *path = mlops_manifest_file_path(m, s->index);
+        rc = problem_add(r, path, want, got,
+                         "shard %zu of \"%s\" (bytes %llu to %llu) has digest %s, the "
+                         "statement says %s",
+                         s->shard, path, (unsigned long long)off,
+                         (unsigned long long)(off + size - 1), got, want);
+    }
+    if (!rc && ++s->shard < s->nshards)
+        rc = shard_open(s);
+    return rc;
+}
 
 static int sink_begin(reader *r, file_sink *s, size_t i)
 {
@@ -854,8 +901,17 @@ static int sink_begin(reader *r, file_sink *s, size_t i)
     s->index = i;
     s->got = 0;
     s->active = r->wanted[i];
+    s->smd = NULL;
+    s->shard = s->nshards = 0;
     if (!s->active)
         return 0;
+    s->nshards = mlops_manifest_file_shard_count(r->rep->m, i);
+    if (s->nshards) {
+        s->smd = r->smd;
+        int rc = shard_open(s);
+        if (rc)
+            return rc;
+    }
     const char *path = mlops_manifest_file_path(r->rep->m, i);
     if (r->x) {
         uint8_t d[32];
@@ -873,9 +929,24 @@ static int sink_begin(reader *r, file_sink *s, size_t i)
 
 static int sink_data(file_sink *s, const void *data, size_t len)
 {
+    uint64_t at = s->got;
     s->got += len;
     if (!s->active)
         return 0;
+    /* the signed sizes bound the entry: no byte beyond the last shard */
+    for (size_t done = 0; s->smd && s->shard < s->nshards && done < len;) {
+        uint64_t room = s->shard_end - at;
+        size_t n = len - done < room ? len - done : (size_t)room;
+        if (EVP_DigestUpdate(s->smd, (const unsigned char *)data + done, n) != 1)
+            return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest update failed");
+        done += n;
+        at += n;
+        if (at == s->shard_end) {
+            int rc = shard_close(s);
+            if (rc)
+                return rc;
+        }
+    }
     if (s->r->x)
         return mlops__extract_file_write(s->r->x, data, len);
     if (EVP_DigestUpdate(s->r->md, data, len) != 1)
@@ -1776,7 +1847,8 @@ static int run(mlops_package_report **report, const char *path, const char *dest
     r.rep = mlops__calloc(1, sizeof *r.rep);
     r.buf = mlops__malloc(READ_BLOCK);
     r.md = EVP_MD_CTX_new();
-    if (!r.rep || !r.buf || !r.md) {
+    r.smd = EVP_MD_CTX_new();
+    if (!r.rep || !r.buf || !r.md || !r.smd) {
         rc = mlops__error_nomem();
         goto done;
     }
@@ -1805,6 +1877,7 @@ done:
         archive_read_free(r.a);
     close(fd);
     EVP_MD_CTX_free(r.md);
+    EVP_MD_CTX_free(r.smd);
     mlops__free(r.buf);
     for (size_t i = 0; i < r.nlayers; i++) {
         mlops__free(r.layers[i].filepath);

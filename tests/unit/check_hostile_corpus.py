@@ -433,6 +433,29 @@ def build(c, good, unsigned, k1, k2):
     variant("signed_size_lie", lambda p: add_small_files(
         p, [("zz.txt", b"small\n")], work, k1, declare={"zz.txt": 1 << 33}))
 
+    def with_shards(bad_shard):
+        def f(p):
+            # the raw file split into signed shards (offsets, sizes, SHA-256
+            # of each part); with bad_shard, that shard's digest is wrong
+            # while the whole-file digest is right
+            st = statement(p)
+            raw = next(l for l in p.manifest["layers"] if l["mediaType"].endswith(".raw"))
+            data = p.blob(raw["digest"])
+            f_ = next(x for x in st["predicate"]["files"]
+                      if x["digest"]["sha256"] == raw["digest"].split(":")[1])
+            half = len(data) // 2
+            f_["shardSize"] = half
+            f_["shards"] = [{"digest": {"sha256": sha(data[:half])}, "offset": 0, "size": half},
+                            {"digest": {"sha256": sha(data[half:])}, "offset": half,
+                             "size": len(data) - half}]
+            if bad_shard is not None:
+                f_["shards"][bad_shard]["digest"]["sha256"] = sha(b"not this")
+            put_statement(p, st, work, k1)
+        return f
+    variant("signed_wrong_shard_digest", with_shards(1))
+    variant("signed_wrong_first_shard_digest", with_shards(0))
+    variant("control_signed_with_shards", with_shards(None), refuse=False)
+
     def signed_version_mismatch(p):
         # a trusted statement for 2.0.0 in a package whose routing says 1.0.0
         st = statement(p)
