@@ -284,18 +284,24 @@ MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options 
  *        means the defaults, which name no trusted key and do not allow
  *        unsigned packages, so it is refused with MLOPS_E_INVALID: pass a
  *        keyring in `trusted`, or MLOPS_PACKAGE_ALLOW_UNSIGNED.
- * @return 0 (valid); MLOPS_E_INTEGRITY (the first content mismatch; all are
- *         in the report); MLOPS_E_SIGNATURE (no valid trusted signature, or
- *         an unsigned package when keys were given); MLOPS_E_PARSE (a damaged
- *         tar or JSON document); MLOPS_E_SCHEMA (an OCI document or the
- *         statement breaks its schema); MLOPS_E_UNSAFE (an entry of a
- *         forbidden kind or path); MLOPS_E_UNSUPPORTED (a compressed layer);
- *         MLOPS_E_NOTFOUND (a file in `paths` that the statement does not
- *         list); MLOPS_E_LIMIT; MLOPS_E_CANCELLED; MLOPS_E_IO;
+ * The OCI documents that route bytes (index.json's ref.name, the image
+ * manifest's annotations, the config) must agree with the signed statement
+ * (docs/formats/package-v1.md §7).
+ *
+ * @return 0 (valid); MLOPS_E_INTEGRITY (the package's content is refused:
+ *         the first content mismatch, all of them in the report; a damaged
+ *         or truncated tar, a damaged OCI document or one that disagrees
+ *         with the statement, a statement that breaks its schema, a
+ *         compressed layer, a format limit; the message says which);
+ *         MLOPS_E_SIGNATURE (no valid trusted signature, or an unsigned
+ *         package when keys were given: "not signed"); MLOPS_E_UNSAFE (an
+ *         entry of a forbidden kind or path); MLOPS_E_NOTFOUND (a file in
+ *         `paths` that the statement does not list); MLOPS_E_CANCELLED;
+ *         MLOPS_E_IO;
  *         MLOPS_E_INVALID (NULL `path`, no `trusted` keyring without
  *         MLOPS_PACKAGE_ALLOW_UNSIGNED, unknown flag bits, `npaths` without
  *         `paths`, a threshold above the number of trusted keys);
- *         MLOPS_E_VERSION; MLOPS_E_NOMEM.
+ *         MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_package_verify(mlops_package_report **report, const char *path,
                                       const mlops_package_verify_options *opts);

@@ -223,9 +223,9 @@ int64_t mlops_package_report_error_offset(const mlops_package_report *r)
 }
 
 /* Record in the report why the pass stopped: the thread's error record as
- * the call returns it (code `rc`). Without memory for the copies the code
- * alone is kept, which is enough to make the report invalid. */
-static void report_stop(mlops_package_report *r, int rc)
+ * the call returns it (code `rc`). Returns 0, or MLOPS_E_NOMEM (then the
+ * report says MLOPS_E_NOMEM, which still makes it invalid). */
+static int report_stop(mlops_package_report *r, int rc)
 {
     r->error_code = rc;
     r->error_offset = mlops_error_last_offset();
@@ -233,6 +233,14 @@ static void report_stop(mlops_package_report *r, int rc)
     const char *path = mlops_error_last_path();
     r->error_message = mlops__strdup(msg ? msg : "");
     r->error_path = path && *path ? mlops__strdup(path) : NULL;
+    if (r->error_message && (r->error_path || !path || !*path))
+        return 0;
+    mlops__free(r->error_message);
+    mlops__free(r->error_path);
+    r->error_message = r->error_path = NULL;
+    r->error_code = mlops__error_nomem();
+    r->error_offset = -1;
+    return r->error_code;
 }
 
 static int jset_str(mlops__json_doc *doc, mlops__json *o, const char *k, const char *v)
@@ -641,9 +649,9 @@ static int routing_fault(reader *r, const char *doc, const char *what, const cha
                          const char *want)
 {
     return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, doc,
-                           "%s: %s: %s is %s%.200s%s, the signed statement says \"%.200s\"",
+                           "%s: %s: %s is %s%.200s%s, the %sstatement says \"%.200s\"",
                            r->pkg, doc, what, found ? "\"" : "", found ? found : "absent",
-                           found ? "\"" : "", want);
+                           found ? "\"" : "", r->rep->is_signed ? "signed " : "", want);
 }
 
 static const char *layer_kind_role(const char *media_type)
@@ -830,9 +838,9 @@ static int on_envelope(reader *r, const mlops_buf *b)
                           "%s: the signed statement is not the package's statement", r->pkg);
         goto done;
     }
+    /* the signature verified and covers the statement */
+    r->rep->is_signed = 1;
     rc = trust_statement(r, payload.data ? payload.data : "", payload.size);
-    if (!rc)
-        r->rep->is_signed = 1;
 done:
     mlops_buf_dispose(&payload);
     return rc;
@@ -1892,8 +1900,8 @@ done:
     mlops__free(r.wanted);
     /* a report that says why the pass stopped: one that could be read as
      * a valid package is never handed out */
-    if (rc && r.rep)
-        report_stop(r.rep, rc);
+    if (rc && r.rep && report)
+        rc = report_stop(r.rep, rc) ? MLOPS_E_NOMEM : rc;
     if (report && r.rep)
         *report = r.rep;
     else

@@ -793,6 +793,7 @@ typedef struct {
     mlops_keyring *ring;
     mlops_package_report *rep;
     int extract;
+    mlops_keyring *other; /* a key that did not sign a.mlpkg */
 } verify_ctx;
 
 static int op_verify(void *arg)
@@ -807,6 +808,23 @@ static int op_verify(void *arg)
         if (!rc)
             rc = mlops_package_sign(wp("a.mlpkg"), wp("oomx"), keys, 1, &o, 0);
         mlops_key_free(k);
+        return rc;
+    }
+    if (c->extract == 3) {
+        /* a refused package: the report records the error and its JSON
+         * says so (not valid) */
+        o.trusted = c->other;
+        int rc = mlops_package_verify(&c->rep, wp("a.mlpkg"), &o);
+        mlops_buf j = MLOPS_BUF_INIT;
+        if (rc == MLOPS_E_SIGNATURE) {
+            int jrc = mlops_package_report_write_json(&j, c->rep, 0);
+            if (jrc)
+                rc = jrc;
+            else if (!strstr(j.data, "\"valid\":false") ||
+                     !strstr(j.data, "\"error\":{\"code\":\"MLOPS_E_SIGNATURE\""))
+                rc = MLOPS_E_INTERNAL;
+        }
+        mlops_buf_dispose(&j);
         return rc;
     }
     if (c->extract)
@@ -830,14 +848,19 @@ static void cleanup_verify(void *arg)
 static void verify_and_extract_out_of_memory_are_clean(void **state)
 {
     (void)state;
-    verify_ctx c = { trusted_ring(seed1), NULL, 0 };
+    verify_ctx c = { trusted_ring(seed1), NULL, 0, NULL };
     assert_true(oom_check("mlops_package_verify", op_verify, cleanup_verify, &c, 0) >= 10);
     c.extract = 1;
     assert_true(oom_check("mlops_package_extract", op_verify, cleanup_verify, &c, 0) >= 10);
     c.extract = 2;
     assert_true(oom_check("mlops_package_sign", op_verify, cleanup_verify, &c, 0) >= 10);
+    c.extract = 3;
+    c.other = trusted_ring(seed2);
+    assert_true(oom_check("mlops_package_report_write_json (refused)", op_verify, cleanup_verify,
+                          &c, MLOPS_E_SIGNATURE) >= 10);
     assert_int_equal(sh("ls -a '%s' | grep -c oomx > /dev/null", work), 1);
     mlops_keyring_free(c.ring);
+    mlops_keyring_free(c.other);
 }
 
 /* Shard-parallel verification: a byte flipped in the second shard of the
