@@ -382,6 +382,28 @@ def build(c, good, unsigned, k1, k2):
     variant("routing_config_diffids_missing", config_edit(
         lambda c_: c_["modelfs"].__setitem__("diffIds", [])))
 
+    def gzip_layer(signed):
+        def f(p):
+            # a tar layer gzip-compressed, its media type saying so (and, when
+            # `signed`, the statement's files saying so too, re-signed)
+            i = next(k for k, l in enumerate(p.manifest["layers"])
+                     if l["mediaType"].endswith(".tar"))
+            l = p.manifest["layers"][i]
+            old_mt = l["mediaType"]
+            p.set_layer(i, gzip.compress(p.blob(l["digest"]), mtime=0))
+            l["mediaType"] = old_mt + "+gzip"
+            if signed:
+                st = statement(p)
+                for x in st["predicate"]["files"]:
+                    if x["mediaType"] == old_mt:
+                        x["mediaType"] = old_mt + "+gzip"
+                put_statement(p, st, work, k1)
+            else:
+                p.reseal()
+        return f
+    variant("resealed_gzip_layer", gzip_layer(False))
+    variant("signed_gzip_layer", gzip_layer(True))
+
     def strip_signature(p):
         env = p.referrer["layers"][0]["digest"]
         for d in (p.rdesc["digest"], env):
