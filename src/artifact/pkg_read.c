@@ -92,7 +92,7 @@ typedef struct reader {
     int statement_trusted;
     /* the routing documents, checked against the statement once both are
      * known: index.json's ref.name, the manifest's annotations, the config */
-    char *ref_name, *mf_version, *mf_created;
+    char *ref_name, *mf_version, *mf_created, *stmt_title;
     mlops_buf config_doc;
     int routing_checked;
     unsigned char *file_seen;
@@ -552,6 +552,9 @@ static int on_manifest(reader *r, const mlops_buf *b)
                 goto done;
             }
             expect(&r->statement, dg, size);
+            rc = dup_annotation(&r->stmt_title, d, "org.opencontainers.image.title");
+            if (rc)
+                goto done;
         } else {
             layer_desc *l = &r->layers[r->nlayers++];
             memcpy(l->digest, dg, 32);
@@ -751,6 +754,9 @@ static int check_routing(reader *r)
     if (!r->mf_created || strcmp(r->mf_created, mlops_manifest_created(m)) != 0)
         return routing_fault(r, "model manifest", "org.opencontainers.image.created",
                              r->mf_created, mlops_manifest_created(m));
+    if (!r->stmt_title || strcmp(r->stmt_title, "statement.json") != 0)
+        return routing_fault(r, "model manifest", "the statement layer's title", r->stmt_title,
+                             "statement.json");
     for (size_t i = 0; i < r->nlayers; i++) {
         layer_desc *l = &r->layers[i];
         char what[64];
@@ -1895,6 +1901,7 @@ done:
     mlops__free(r.ref_name);
     mlops__free(r.mf_version);
     mlops__free(r.mf_created);
+    mlops__free(r.stmt_title);
     mlops_buf_dispose(&r.config_doc);
     mlops__free(r.file_seen);
     mlops__free(r.wanted);

@@ -340,6 +340,10 @@ def build(c, good, unsigned, k1, k2):
                     break
             p.reseal()
         return f
+    def statement_title(p):
+        p.manifest["layers"][0]["annotations"]["org.opencontainers.image.title"] = "../x.json"
+        p.reseal()
+    variant("routing_statement_title", statement_title)
     variant("routing_raw_filepath_other", layer_annot(".raw", "org.cncf.model.filepath",
                                                       "model/other.bin"))
     variant("routing_raw_filepath_traversal", layer_annot(".raw", "org.cncf.model.filepath",
