@@ -773,9 +773,24 @@ static void resealed_hostile_packages_are_refused(void **state)
     assert_int_equal(sh("mkdir -p '%s'", wp("hx")), 0);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *pkg = wp("hostile/%s.mlpkg", cases[i].name);
-        int rc = mlops_package_verify(NULL, pkg, &o);
+        mlops_package_report *rep = NULL;
+        int rc = mlops_package_verify(&rep, pkg, &o);
         if (rc != cases[i].verify)
             fail_msg("%s: verify rc %d (%s)", cases[i].name, rc, mlops_error_last());
+        /* the report says why it stopped and is never valid, in the
+         * accessors and in its JSON */
+        assert_non_null(rep);
+        assert_int_equal(mlops_package_report_valid(rep), 0);
+        assert_int_equal(mlops_package_report_error_code(rep), rc);
+        assert_string_equal(mlops_package_report_error_message(rep), mlops_error_last());
+        mlops_buf j = MLOPS_BUF_INIT;
+        assert_int_equal(mlops_package_report_write_json(&j, rep, 0), 0);
+        char want[96];
+        snprintf(want, sizeof want, "\"error\":{\"code\":\"%s\"", mlops_error_name(rc));
+        if (!strstr(j.data, "\"valid\":false") || !strstr(j.data, want))
+            fail_msg("%s: report %s", cases[i].name, j.data);
+        mlops_buf_dispose(&j);
+        mlops_package_report_free(rep);
         if (!strstr(mlops_error_last(), cases[i].says))
             fail_msg("%s: \"%s\" does not say \"%s\"", cases[i].name, mlops_error_last(),
                      cases[i].says);
