@@ -211,13 +211,28 @@ type Problem struct {
 	Entry, Expected, Found, Message string
 }
 
-// Report is what VerifyPackage found. It is plain Go data.
+// ReportError is why a verification stopped: the code the call returned
+// (CodeIntegrity, CodeSignature, CodeUnsafe...), its message, and the file,
+// entry or document it is about ("" when not known) and the byte offset in
+// the package (-1 when not known).
+type ReportError struct {
+	Code    Code
+	Message string
+	Path    string
+	Offset  int64
+}
+
+// Report is what VerifyPackage found. It is plain Go data. Valid is true
+// only when the verification succeeded; otherwise Error says why it stopped
+// (also when Problems is empty).
 type Report struct {
 	Manifest      *Manifest // the verified statement; nil when not reached
 	Problems      []Problem
 	FilesVerified int
 	Signed        bool
-	JSON          []byte // the library's canonical JSON report
+	Valid         bool
+	Error         *ReportError // nil when Valid
+	JSON          []byte       // the library's canonical JSON report
 }
 
 // VerifyPackage verifies a package in one streaming pass. The report is
@@ -252,6 +267,12 @@ func VerifyPackage(ctx context.Context, path string, opts *VerifyOptions) (*Repo
 	r := &Report{
 		FilesVerified: int(C.mlops_package_report_files_verified(rep)),
 		Signed:        C.mlops_package_report_signed(rep) == 1,
+		Valid:         C.mlops_package_report_valid(rep) == 1,
+	}
+	if code := C.mlops_package_report_error_code(rep); code != 0 {
+		r.Error = &ReportError{Code(code), goStr(C.mlops_package_report_error_message(rep)),
+			goStr(C.mlops_package_report_error_path(rep)),
+			int64(C.mlops_package_report_error_offset(rep))}
 	}
 	n := C.mlops_package_report_count(rep)
 	for i := C.size_t(0); i < n; i++ {

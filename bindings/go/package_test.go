@@ -1,14 +1,17 @@
 package mlops
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -274,5 +277,72 @@ func TestStoreAddAliasResolveExport(t *testing.T) {
 	s.Close()
 	if s.Tags() != nil {
 		t.Fatal("closed store answers")
+	}
+}
+
+// A symbolic link appended to the outer tar (written with archive/tar) stops
+// the pass with CodeUnsafe after the statement was read: the report must
+// carry that error and never say valid, in the struct and in its JSON.
+func TestRefusedPackageReportIsNeverValid(t *testing.T) {
+	dir := t.TempDir()
+	k1, _ := GenerateKey()
+	defer k1.Close()
+	pkg, _ := makePackage(t, dir, "1.0.0", nil, k1)
+	ring, _ := NewKeyring(k1)
+	defer ring.Close()
+	good, err := VerifyPackage(context.Background(), pkg, &VerifyOptions{Trusted: ring})
+	if err != nil || !good.Valid || good.Error != nil {
+		t.Fatalf("good: %v %+v", err, good)
+	}
+	good.Manifest.Close()
+	in, err := os.Open(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	bad := filepath.Join(dir, "link.mlpkg")
+	out, err := os.Create(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, tw := tar.NewReader(in), tar.NewWriter(out)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(tw, tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: "blobs/link", Typeflag: tar.TypeSymlink, Linkname: "/etc", Mode: 0o777}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil || out.Close() != nil {
+		t.Fatal(err)
+	}
+	rep, err := VerifyPackage(context.Background(), bad, &VerifyOptions{Trusted: ring})
+	if !errors.Is(err, ErrUnsafe) || rep == nil {
+		t.Fatalf("err %v report %v", err, rep)
+	}
+	if rep.Manifest != nil {
+		defer rep.Manifest.Close()
+	}
+	if rep.Valid || rep.Error == nil || rep.Error.Code != CodeUnsafe || rep.Error.Path != "blobs/link" ||
+		!strings.Contains(rep.Error.Message, "symbolic link") || len(rep.Problems) != 0 {
+		t.Fatalf("report %+v error %+v", rep, rep.Error)
+	}
+	var rj struct {
+		Valid bool
+		Error struct{ Code string }
+	}
+	if err := json.Unmarshal(rep.JSON, &rj); err != nil || rj.Valid || rj.Error.Code != "MLOPS_E_UNSAFE" {
+		t.Fatalf("report JSON %s", rep.JSON)
 	}
 }

@@ -355,8 +355,9 @@ MLOPS_EXTERN int mlops_manifest_builder_set_framework(mlops_manifest_builder *b,
 
 /**
  * Add a file. The builder sorts files by path at finish, so they may be added
- * in any order; a duplicate path or two paths equal after case folding make
- * mlops_manifest_builder_finish() fail (MLOPS_E_SCHEMA).
+ * in any order; a duplicate path, two paths equal after case folding, or a
+ * path that is also a directory of another (`a` and `a/b`, also after case
+ * folding) make mlops_manifest_builder_finish() fail (MLOPS_E_SCHEMA).
  * @param b          the builder.
  * @param path       checked as mlops_manifest_path_check() does.
  * @param size       at most MLOPS_MANIFEST_MAX_SIZE.

@@ -291,27 +291,35 @@ MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options 
  * Content mismatches (a digest, a size, a missing or extra file) are
  * collected in the report and the pass goes on; anything else stops it.
  *
- * @param report when not NULL, receives the report (also on failure, when
- *        the pass got far enough to make one); release with
- *        mlops_package_report_free(). Untouched when no report was made.
+ * @param report when not NULL, receives the report, also on failure once
+ *        the package was opened (then it records the error, see
+ *        mlops_package_report_error_code(), and is not valid); release with
+ *        mlops_package_report_free(). Untouched when no report was made
+ *        (invalid arguments, a package that cannot be opened).
  * @param path the package file (NUL-terminated; opened read-only; not
  *        retained).
  * @param opts the trusted keys and the rest (borrowed for the call). NULL
  *        means the defaults, which name no trusted key and do not allow
  *        unsigned packages, so it is refused with MLOPS_E_INVALID: pass a
  *        keyring in `trusted`, or MLOPS_PACKAGE_ALLOW_UNSIGNED.
- * @return 0 (valid); MLOPS_E_INTEGRITY (the first content mismatch; all are
- *         in the report); MLOPS_E_SIGNATURE (no valid trusted signature, or
- *         an unsigned package when keys were given); MLOPS_E_PARSE (a damaged
- *         tar or JSON document); MLOPS_E_SCHEMA (an OCI document or the
- *         statement breaks its schema); MLOPS_E_UNSAFE (an entry of a
- *         forbidden kind or path); MLOPS_E_UNSUPPORTED (a compressed layer);
- *         MLOPS_E_NOTFOUND (a file in `paths` that the statement does not
- *         list); MLOPS_E_LIMIT; MLOPS_E_CANCELLED; MLOPS_E_IO;
+ * The OCI documents that route bytes (index.json's ref.name, the image
+ * manifest's annotations, the config) must agree with the signed statement
+ * (docs/formats/package-v1.md §7).
+ *
+ * @return 0 (valid); MLOPS_E_INTEGRITY (the package's content is refused:
+ *         the first content mismatch, all of them in the report; a damaged
+ *         or truncated tar, a damaged OCI document or one that disagrees
+ *         with the statement, a statement that breaks its schema, a
+ *         compressed layer, a format limit; the message says which);
+ *         MLOPS_E_SIGNATURE (no valid trusted signature, or an unsigned
+ *         package when keys were given: "not signed"); MLOPS_E_UNSAFE (an
+ *         entry of a forbidden kind or path); MLOPS_E_NOTFOUND (a file in
+ *         `paths` that the statement does not list); MLOPS_E_CANCELLED;
+ *         MLOPS_E_IO;
  *         MLOPS_E_INVALID (NULL `path`, no `trusted` keyring without
  *         MLOPS_PACKAGE_ALLOW_UNSIGNED, unknown flag bits, `npaths` without
  *         `paths`, a threshold above the number of trusted keys);
- *         MLOPS_E_VERSION; MLOPS_E_NOMEM.
+ *         MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_package_verify(mlops_package_report **report, const char *path,
                                       const mlops_package_verify_options *opts);
@@ -353,10 +361,42 @@ MLOPS_EXTERN size_t mlops_package_report_files_verified(const mlops_package_repo
 MLOPS_EXTERN int mlops_package_report_signed(const mlops_package_report *r);
 
 /**
+ * Whether the verification that made `r` succeeded: 1 when it returned 0
+ * (a verified statement, every file checked, no problem), else 0. A report
+ * handed out by a call that failed is never valid. NULL gives 0.
+ * Thread-safety: reports are immutable; any thread may read one.
+ */
+MLOPS_EXTERN int mlops_package_report_valid(const mlops_package_report *r);
+
+/**
+ * Why the verification stopped: the MLOPS_E_* code the call returned
+ * (MLOPS_E_INTEGRITY, MLOPS_E_SIGNATURE, MLOPS_E_UNSAFE...), 0 when it
+ * succeeded or `r` is NULL. Every failing call that hands out a report
+ * records its error in it, also when the problem list is empty (a damaged
+ * tar, a forbidden entry, a bad signature stop the pass at once).
+ */
+MLOPS_EXTERN int mlops_package_report_error_code(const mlops_package_report *r);
+
+/** The message of that error, as mlops_error_last() gave it when the call
+ *  returned ("" when it succeeded). Borrowed from `r`. */
+MLOPS_EXTERN const char *mlops_package_report_error_message(const mlops_package_report *r);
+
+/** The file, tar entry or document path that error is about ("" when none
+ *  is known). Borrowed from `r`. */
+MLOPS_EXTERN const char *mlops_package_report_error_path(const mlops_package_report *r);
+
+/** The byte offset in the package that error is about, or -1 when not
+ *  known (or when the call succeeded). */
+MLOPS_EXTERN int64_t mlops_package_report_error_offset(const mlops_package_report *r);
+
+/**
  * Append the report as canonical JSON: {"valid":bool, "files_verified":n,
- * "signed":bool, "statement_sha256":hex|null, "problems":[{"code":
+ * "signed":bool, "statement_sha256":hex|null, "error":null|{"code":
+ * "MLOPS_E_...","message":...,"path":...,"offset":n}, "problems":[{"code":
  * "MLOPS_E_INTEGRITY","entry":...,"expected":...,"found":...,"message":...}]}.
- * "valid" is true when the report has a verified statement and no problem.
+ * "valid" is mlops_package_report_valid(): true only when the verification
+ * succeeded. "error" is null then, and otherwise the error the call returned
+ * ("path" and "offset" only when known).
  * @param out   receives the JSON text, appended.
  * @param r     the report; borrowed and only read.
  * @param flags must be 0.

@@ -407,7 +407,73 @@ static int order_fault(const mlops_manifest *m, size_t i)
                       cur, prev, i - 1);
 }
 
-/* Strictly increasing byte order (so unique), then unique after folding. */
+/* Compare `s` with the key `p` + "/" (byte order). */
+static int cmp_dir_key(const unsigned char *s, size_t slen, const unsigned char *p, size_t plen)
+{
+    int c = memcmp(s, p, slen < plen ? slen : plen);
+    if (c)
+        return c;
+    if (slen <= plen)
+        return -1; /* s is a prefix of the key (or p itself) */
+    return s[plen] < '/' ? -1 : s[plen] > '/';
+}
+
+static int dir_fault(size_t file, size_t under, const char *file_path, const char *under_path)
+{
+    return path_fault(under,
+                      "\"%.200s\" is under \"%.200s\", which is a file (files[%zu]): a "
+                      "path cannot be both a file and a directory",
+                      under_path, file_path, file);
+}
+
+/* No path may be a directory of another: with the paths in byte order (or
+ * in folded order, `folded` not NULL), the paths under `p` + "/" follow one
+ * another from where that key would sort. Returns the fault, or 0. */
+static int check_dirs(const mlops_manifest *m, const folded *f)
+{
+    size_t n = m->n_files;
+    for (size_t i = 0; i < n; i++) {
+        size_t plen = 0;
+        const unsigned char *p =
+            f ? f[i].s
+              : (const unsigned char *)mlops__manifest_file_path(mlops__manifest_file(m, i),
+                                                                 &plen);
+        if (f)
+            plen = f[i].len;
+        size_t lo = i + 1, hi = n; /* first entry not below the key */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2, slen = 0;
+            const unsigned char *s =
+                f ? f[mid].s
+                  : (const unsigned char *)mlops__manifest_file_path(
+                        mlops__manifest_file(m, mid), &slen);
+            if (f)
+                slen = f[mid].len;
+            if (cmp_dir_key(s, slen, p, plen) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == n)
+            continue;
+        size_t slen = 0;
+        const unsigned char *s =
+            f ? f[lo].s
+              : (const unsigned char *)mlops__manifest_file_path(mlops__manifest_file(m, lo),
+                                                                 &slen);
+        if (f)
+            slen = f[lo].len;
+        if (slen > plen && memcmp(s, p, plen) == 0 && s[plen] == '/') {
+            size_t a = f ? f[i].index : i, b = f ? f[lo].index : lo;
+            return dir_fault(a, b, mlops__manifest_file_path(mlops__manifest_file(m, a), NULL),
+                             mlops__manifest_file_path(mlops__manifest_file(m, b), NULL));
+        }
+    }
+    return 0;
+}
+
+/* Strictly increasing byte order (so unique), no path a directory of
+ * another, then both again after folding. */
 static int check_paths(const mlops_manifest *m)
 {
     int foldable = 0;
@@ -415,8 +481,11 @@ static int check_paths(const mlops_manifest *m)
     if (m->paths_noted) {
         if (m->order_fault)
             return order_fault(m, m->order_fault - 1);
-        if (m->n_files < 2 || !m->paths_foldable)
+        if (m->n_files < 2)
             return 0;
+        int rc = check_dirs(m, NULL);
+        if (rc || !m->paths_foldable)
+            return rc;
         for (size_t i = 0; i < m->n_files; i++) {
             size_t len = 0;
             mlops__manifest_file_path(mlops__manifest_file(m, i), &len);
@@ -432,6 +501,9 @@ static int check_paths(const mlops_manifest *m)
         }
         if (m->n_files < 2)
             return 0;
+        int rc = check_dirs(m, NULL);
+        if (rc)
+            return rc;
         /* Without upper-case ASCII and non-ASCII bytes folding changes
          * nothing, and the paths are already known to be distinct. */
         for (size_t i = 0; i < m->n_files; i++) {
@@ -476,6 +548,7 @@ static int check_paths(const mlops_manifest *m)
             goto done;
         }
     }
+    rc = check_dirs(m, f);
 done:
     mlops__free(buf);
     mlops__free(f);

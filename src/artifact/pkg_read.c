@@ -44,6 +44,8 @@ typedef struct layer_desc {
     int kind;
     int seen;
     char media_type[96];
+    /* the manifest's routing annotations (NULL when absent) */
+    char *filepath, *title;
 } layer_desc;
 
 typedef struct problem {
@@ -61,6 +63,11 @@ struct mlops_package_report {
     size_t n, cap;
     size_t files_verified;
     int is_signed;
+    /* why the pass stopped: 0 when the package verified; otherwise the
+     * error the call returned, recorded when the pass ended */
+    int error_code;
+    char *error_message, *error_path;
+    int64_t error_offset;
 };
 
 typedef struct blob_slot {
@@ -83,10 +90,16 @@ typedef struct reader {
     layer_desc *layers;
     size_t nlayers;
     int statement_trusted;
+    /* the routing documents, checked against the statement once both are
+     * known: index.json's ref.name, the manifest's annotations, the config */
+    char *ref_name, *mf_version, *mf_created, *stmt_title;
+    mlops_buf config_doc;
+    int routing_checked;
     unsigned char *file_seen;
     unsigned char *wanted;
-    EVP_MD_CTX *md;
+    EVP_MD_CTX *md, *smd; /* a file's digest, its shard's digest */
     int fd; /* the package, for reading shards at their offsets */
+    int seekable; /* a regular file: shards may be read at their offsets */
 } reader;
 
 /* ---- the report --------------------------------------------------------- */
@@ -107,6 +120,8 @@ void mlops_package_report_free(mlops_package_report *r)
         problem_free(&r->p[i]);
     mlops__free(r->p);
     mlops_manifest_free(r->m);
+    mlops__free(r->error_message);
+    mlops__free(r->error_path);
     mlops__free(r);
 }
 
@@ -186,10 +201,75 @@ size_t mlops_package_report_files_verified(const mlops_package_report *r)
 }
 int mlops_package_report_signed(const mlops_package_report *r) { return r ? r->is_signed : 0; }
 
+int mlops_package_report_valid(const mlops_package_report *r)
+{
+    return r && r->error_code == 0 && r->n == 0 && r->m != NULL;
+}
+int mlops_package_report_error_code(const mlops_package_report *r)
+{
+    return r ? r->error_code : 0;
+}
+const char *mlops_package_report_error_message(const mlops_package_report *r)
+{
+    return r && r->error_message ? r->error_message : "";
+}
+const char *mlops_package_report_error_path(const mlops_package_report *r)
+{
+    return r && r->error_path ? r->error_path : "";
+}
+int64_t mlops_package_report_error_offset(const mlops_package_report *r)
+{
+    return r && r->error_code ? r->error_offset : -1;
+}
+
+/* Record in the report why the pass stopped: the thread's error record as
+ * the call returns it (code `rc`). Returns 0, or MLOPS_E_NOMEM (then the
+ * report says MLOPS_E_NOMEM, which still makes it invalid). */
+static int report_stop(mlops_package_report *r, int rc)
+{
+    r->error_code = rc;
+    r->error_offset = mlops_error_last_offset();
+    const char *msg = mlops_error_last();
+    const char *path = mlops_error_last_path();
+    r->error_message = mlops__strdup(msg ? msg : "");
+    r->error_path = path && *path ? mlops__strdup(path) : NULL;
+    if (r->error_message && (r->error_path || !path || !*path))
+        return 0;
+    mlops__free(r->error_message);
+    mlops__free(r->error_path);
+    r->error_message = r->error_path = NULL;
+    r->error_code = mlops__error_nomem();
+    r->error_offset = -1;
+    return r->error_code;
+}
+
 static int jset_str(mlops__json_doc *doc, mlops__json *o, const char *k, const char *v)
 {
     mlops__json *s = v ? mlops__json_new_string(doc, v, strlen(v)) : mlops__json_new_null(doc);
     return s ? mlops__json_object_set(doc, o, k, s) : mlops__error_nomem();
+}
+
+/* "error": null for a package that verified, else {"code","message"} and,
+ * where known, "path" and "offset". */
+static int set_error(mlops__json_doc *doc, mlops__json *root, const mlops_package_report *r)
+{
+    if (!r->error_code)
+        return jset_str(doc, root, "error", NULL);
+    mlops__json *e = mlops__json_new_object(doc);
+    if (!e)
+        return mlops__error_nomem();
+    int rc = jset_str(doc, e, "code", mlops_error_name(r->error_code));
+    if (!rc)
+        rc = jset_str(doc, e, "message", mlops_package_report_error_message(r));
+    if (!rc && r->error_path)
+        rc = jset_str(doc, e, "path", r->error_path);
+    if (!rc && r->error_offset >= 0) {
+        mlops__json *o = mlops__json_new_uint(doc, (uint64_t)r->error_offset);
+        rc = o ? mlops__json_object_set(doc, e, "offset", o) : mlops__error_nomem();
+    }
+    if (!rc)
+        rc = mlops__json_object_set(doc, root, "error", e);
+    return rc;
 }
 
 int mlops_package_report_write_json(mlops_buf *out, const mlops_package_report *r,
@@ -203,7 +283,7 @@ int mlops_package_report_write_json(mlops_buf *out, const mlops_package_report *
     if (rc)
         return rc;
     mlops__json *root = mlops__json_new_object(doc), *arr = mlops__json_new_array(doc);
-    mlops__json *valid = mlops__json_new_bool(doc, r->n == 0 && r->m != NULL);
+    mlops__json *valid = mlops__json_new_bool(doc, mlops_package_report_valid(r));
     mlops__json *nf = mlops__json_new_uint(doc, r->files_verified);
     mlops__json *sg = mlops__json_new_bool(doc, r->is_signed);
     if (!root || !arr || !valid || !nf || !sg) {
@@ -219,6 +299,8 @@ int mlops_package_report_write_json(mlops_buf *out, const mlops_package_report *
     if (!rc)
         rc = jset_str(doc, root, "statement_sha256",
                       r->m ? mlops_manifest_statement_sha256(r->m) : NULL);
+    if (!rc)
+        rc = set_error(doc, root, r);
     for (size_t i = 0; !rc && i < r->n; i++) {
         mlops__json *o = mlops__json_new_object(doc);
         if (!o) {
@@ -262,7 +344,9 @@ int mlops_package_verify_options_init(mlops_package_verify_options *opts, size_t
 static int tar_fail(reader *r, const char *entry, const char *what)
 {
     const char *msg = archive_error_string(r->a);
-    return mlops__error_at(MLOPS_E_PARSE, -1, 0, 0, entry, "%s: %s%s%s: %s", r->pkg, what,
+    la_int64_t at = r->a ? archive_filter_bytes(r->a, 0) : -1;
+    return mlops__error_at(MLOPS_E_PARSE, at >= 0 ? (int64_t)at : -1, 0, 0, entry,
+                           "%s: %s%s%s: %s", r->pkg, what,
                            entry ? " " : "", entry ? entry : "",
                            msg ? msg : "damaged archive");
 }
@@ -342,6 +426,20 @@ static const char *string_member(const mlops__json *o, const char *key)
     return v && mlops__json_type_of(v) == MLOPS__JSON_STRING ? mlops__json_string(v, NULL) : NULL;
 }
 
+/* A copy of the string annotation `key` of an object (NULL when absent). */
+static int dup_annotation(char **out, const mlops__json *o, const char *key)
+{
+    const mlops__json *a = mlops__json_object_find(o, "annotations");
+    const char *v = a && mlops__json_type_of(a) == MLOPS__JSON_OBJECT ? string_member(a, key)
+                                                                      : NULL;
+    mlops__free(*out);
+    *out = NULL;
+    if (!v)
+        return 0;
+    *out = mlops__strdup(v);
+    return *out ? 0 : mlops__error_nomem();
+}
+
 static int expect(blob_slot *slot, const uint8_t d[32], uint64_t size)
 {
     slot->expected = 1;
@@ -388,6 +486,11 @@ static int on_index(reader *r, const mlops_buf *b)
             goto done;
         }
         expect(slot, dg, size);
+        if (slot == &r->manifest) {
+            rc = dup_annotation(&r->ref_name, d, "org.opencontainers.image.ref.name");
+            if (rc)
+                goto done;
+        }
         mlops__json_path_pop(&path);
     }
     if (!r->manifest.expected)
@@ -449,6 +552,9 @@ static int on_manifest(reader *r, const mlops_buf *b)
                 goto done;
             }
             expect(&r->statement, dg, size);
+            rc = dup_annotation(&r->stmt_title, d, "org.opencontainers.image.title");
+            if (rc)
+                goto done;
         } else {
             layer_desc *l = &r->layers[r->nlayers++];
             memcpy(l->digest, dg, 32);
@@ -460,6 +566,11 @@ static int on_manifest(reader *r, const mlops_buf *b)
                 goto done;
             }
             strcpy(l->media_type, mt);
+            rc = dup_annotation(&l->filepath, d, "org.cncf.model.filepath");
+            if (!rc)
+                rc = dup_annotation(&l->title, d, "org.opencontainers.image.title");
+            if (rc)
+                goto done;
             if (len > 4 && strcmp(mt + len - 4, ".raw") == 0)
                 l->kind = LAYER_RAW;
             else if (len > 4 && strcmp(mt + len - 4, ".tar") == 0)
@@ -473,6 +584,9 @@ static int on_manifest(reader *r, const mlops_buf *b)
         }
         mlops__json_path_pop(&path);
     }
+    rc = dup_annotation(&r->mf_version, root, "org.opencontainers.image.version");
+    if (!rc)
+        rc = dup_annotation(&r->mf_created, root, "org.opencontainers.image.created");
 done:
     mlops__json_doc_free(doc);
     return rc;
@@ -527,6 +641,163 @@ done:
     return rc;
 }
 
+/* ---- routing documents against the statement -------------------------- */
+
+/* The OCI documents are not signed, yet other tools route by them: `skopeo
+ * copy oci-archive:x.mlpkg:<ver>` selects by index.json's ref.name, `oras
+ * pull` names files by their layer titles, ModelPack tools by
+ * org.cncf.model.filepath and the config's descriptor. Each must say what
+ * the signed statement says, or the package is refused. */
+static int routing_fault(reader *r, const char *doc, const char *what, const char *found,
+                         const char *want)
+{
+    return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, doc,
+                           "%s: %s: %s is %s%.200s%s, the %sstatement says \"%.200s\"",
+                           r->pkg, doc, what, found ? "\"" : "", found ? found : "absent",
+                           found ? "\"" : "", r->rep->is_signed ? "signed " : "", want);
+}
+
+static const char *layer_kind_role(const char *media_type)
+{
+    static const struct { const char *kind, *role; } kinds[] = {
+        { "weight", "model" }, { "weight.config", "config" }, { "doc", "doc" },
+        { "code", "code" },    { "dataset", "dataset" },
+    };
+    static const char prefix[] = "application/vnd.cncf.model.";
+    const char *k = media_type + sizeof prefix - 1;
+    size_t len = strlen(k);
+    if (len < 7 || strcmp(k + len - 7, ".v1.tar") != 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strlen(kinds[i].kind) == len - 7 && memcmp(kinds[i].kind, k, len - 7) == 0)
+            return kinds[i].role;
+    return NULL;
+}
+
+static int check_config(reader *r, const mlops_manifest *m)
+{
+    mlops__json_doc *doc = NULL;
+    int rc = parse_json(&doc, &r->config_doc, "config");
+    if (rc)
+        return rc;
+    const mlops__json *root = mlops__json_root(doc);
+    int obj = mlops__json_type_of(root) == MLOPS__JSON_OBJECT;
+    const mlops__json *desc = obj ? mlops__json_object_find(root, "descriptor") : NULL;
+    const mlops__json *cfg = obj ? mlops__json_object_find(root, "config") : NULL;
+    const mlops__json *fs = obj ? mlops__json_object_find(root, "modelfs") : NULL;
+    if (!desc || mlops__json_type_of(desc) != MLOPS__JSON_OBJECT || !fs ||
+        mlops__json_type_of(fs) != MLOPS__JSON_OBJECT ||
+        (cfg && mlops__json_type_of(cfg) != MLOPS__JSON_OBJECT)) {
+        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, "config",
+                             "%s: config: not a ModelPack config (descriptor, modelfs)", r->pkg);
+        goto done;
+    }
+    const char *v;
+    if (!(v = string_member(desc, "name")) || strcmp(v, mlops_manifest_name(m)) != 0)
+        rc = routing_fault(r, "config", "descriptor.name", v, mlops_manifest_name(m));
+    else if (!(v = string_member(desc, "version")) || strcmp(v, mlops_manifest_version(m)) != 0)
+        rc = routing_fault(r, "config", "descriptor.version", v, mlops_manifest_version(m));
+    else if (!(v = string_member(desc, "createdAt")) ||
+             strcmp(v, mlops_manifest_created(m)) != 0)
+        rc = routing_fault(r, "config", "descriptor.createdAt", v, mlops_manifest_created(m));
+    if (rc)
+        goto done;
+    const char *fw = mlops_manifest_framework_name(m);
+    v = cfg ? string_member(cfg, "format") : NULL;
+    if ((fw || v || (cfg && mlops__json_object_find(cfg, "format"))) &&
+        (!fw || !v || strcmp(fw, v) != 0)) {
+        rc = routing_fault(r, "config", "config.format", v, fw ? fw : "(no framework)");
+        goto done;
+    }
+    const mlops__json *ids = mlops__json_object_find(fs, "diffIds");
+    v = string_member(fs, "type");
+    if (!v || strcmp(v, "layers") != 0 || !ids || mlops__json_type_of(ids) != MLOPS__JSON_ARRAY ||
+        mlops__json_array_size(ids) != r->nlayers) {
+        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, "config",
+                             "%s: config: modelfs must list the %zu file layers of the "
+                             "manifest as diffIds",
+                             r->pkg, r->nlayers);
+        goto done;
+    }
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const mlops__json *d = mlops__json_array_get(ids, i);
+        char want[72];
+        mlops_digest_format(want, r->layers[i].digest);
+        if (mlops__json_type_of(d) != MLOPS__JSON_STRING ||
+            strcmp(mlops__json_string(d, NULL), want) != 0) {
+            rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, "config",
+                                 "%s: config: modelfs.diffIds[%zu] is not the digest of "
+                                 "layer %zu of the manifest (%s)",
+                                 r->pkg, i, i + 1, want);
+            goto done;
+        }
+    }
+done:
+    mlops__json_doc_free(doc);
+    return rc;
+}
+
+/* Once the statement is trusted and the config was read. */
+static int check_routing(reader *r)
+{
+    const mlops_manifest *m = r->rep->m;
+    if (r->routing_checked || !m || !r->config.done)
+        return 0;
+    r->routing_checked = 1;
+    const char *ver = mlops_manifest_version(m);
+    if (!r->ref_name || strcmp(r->ref_name, ver) != 0)
+        return routing_fault(r, "index.json", "org.opencontainers.image.ref.name", r->ref_name,
+                             ver);
+    if (!r->mf_version || strcmp(r->mf_version, ver) != 0)
+        return routing_fault(r, "model manifest", "org.opencontainers.image.version",
+                             r->mf_version, ver);
+    if (!r->mf_created || strcmp(r->mf_created, mlops_manifest_created(m)) != 0)
+        return routing_fault(r, "model manifest", "org.opencontainers.image.created",
+                             r->mf_created, mlops_manifest_created(m));
+    if (!r->stmt_title || strcmp(r->stmt_title, "statement.json") != 0)
+        return routing_fault(r, "model manifest", "the statement layer's title", r->stmt_title,
+                             "statement.json");
+    for (size_t i = 0; i < r->nlayers; i++) {
+        layer_desc *l = &r->layers[i];
+        char what[64];
+        snprintf(what, sizeof what, "layers[%zu] annotation", i + 1);
+        if (l->kind == LAYER_RAW) {
+            char hexd[65];
+            hex(hexd, l->digest);
+            size_t f = l->filepath ? mlops_manifest_file_find(m, l->filepath) : (size_t)-1;
+            if (f == (size_t)-1 || strcmp(mlops_manifest_file_sha256(m, f), hexd) != 0 ||
+                mlops_manifest_file_size(m, f) < MLOPS_PACKAGE_RAW_THRESHOLD) {
+                char want[120];
+                snprintf(want, sizeof want, "the path of a file of digest sha256:%.12s...",
+                         hexd);
+                return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, "model manifest",
+                                       "%s: model manifest: %s org.cncf.model.filepath is "
+                                       "%s%.200s%s, not %s",
+                                       r->pkg, what, l->filepath ? "\"" : "",
+                                       l->filepath ? l->filepath : "absent",
+                                       l->filepath ? "\"" : "", want);
+            }
+            const char *base = strrchr(l->filepath, '/');
+            base = base ? base + 1 : l->filepath;
+            if (!l->title || strcmp(l->title, base) != 0)
+                return routing_fault(r, "model manifest", "org.opencontainers.image.title",
+                                     l->title, base);
+        } else {
+            const char *role = layer_kind_role(l->media_type);
+            char want[64];
+            snprintf(want, sizeof want, "%s-files.tar", role ? role : "?");
+            if (l->filepath)
+                return routing_fault(r, "model manifest",
+                                     "a tar layer's org.cncf.model.filepath", l->filepath,
+                                     "(none)");
+            if (!role || !l->title || strcmp(l->title, want) != 0)
+                return routing_fault(r, "model manifest", "org.opencontainers.image.title",
+                                     l->title, want);
+        }
+    }
+    return check_config(r, m);
+}
+
 /* The statement is trusted: parse it and set up the per-file bookkeeping. */
 static int trust_statement(reader *r, const char *bytes, size_t len)
 {
@@ -549,7 +820,7 @@ static int trust_statement(reader *r, const char *bytes, size_t len)
         r->wanted[i] = 1;
     }
     r->statement_trusted = 1;
-    return 0;
+    return check_routing(r);
 }
 
 static int on_envelope(reader *r, const mlops_buf *b)
@@ -573,9 +844,9 @@ static int on_envelope(reader *r, const mlops_buf *b)
                           "%s: the signed statement is not the package's statement", r->pkg);
         goto done;
     }
+    /* the signature verified and covers the statement */
+    r->rep->is_signed = 1;
     rc = trust_statement(r, payload.data ? payload.data : "", payload.size);
-    if (!rc)
-        r->rep->is_signed = 1;
 done:
     mlops_buf_dispose(&payload);
     return rc;
@@ -589,7 +860,54 @@ typedef struct file_sink {
     size_t index; /* statement file */
     int active;   /* 0: the bytes are skipped */
     uint64_t got;
+    /* a file with signed shards: each shard is hashed as it streams by and
+     * compared with its signed digest, so a streaming pass (extraction, or
+     * verification from a pipe) checks what verification from a file does */
+    EVP_MD_CTX *smd;
+    size_t shard, nshards;
+    uint64_t shard_end;
 } file_sink;
+
+static int shard_open(file_sink *s)
+{
+    uint64_t off = 0, size = 0;
+    const char *want = NULL;
+    if (mlops_manifest_file_shard(&off, &size, &want, s->r->rep->m, s->index, s->shard) != 0)
+        return mlops__error(MLOPS_E_INTERNAL, "statement shard unreadable");
+    s->shard_end = off + size;
+    if (EVP_DigestInit_ex(s->smd, EVP_sha256(), NULL) != 1)
+        return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest init failed");
+    return 0;
+}
+
+/* The current shard is complete: compare it, open the next. */
+static int shard_close(file_sink *s)
+{
+    reader *r = s->r;
+    const mlops_manifest *m = r->rep->m;
+    uint64_t off = 0, size = 0;
+    const char *sw = NULL;
+    uint8_t d[32];
+    if (mlops_manifest_file_shard(&off, &size, &sw, m, s->index, s->shard) != 0)
+        return mlops__error(MLOPS_E_INTERNAL, "statement shard unreadable");
+    if (EVP_DigestFinal_ex(s->smd, d, NULL) != 1)
+        return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest final failed");
+    char want[72], got[72];
+    snprintf(want, sizeof want, "sha256:%s", sw);
+    mlops_digest_format(got, d);
+    int rc = 0;
+    if (strcmp(want, got) != 0) {
+        const char *path = mlops_manifest_file_path(m, s->index);
+        rc = problem_add(r, path, want, got,
+                         "shard %zu of \"%s\" (bytes %llu to %llu) has digest %s, the "
+                         "statement says %s",
+                         s->shard, path, (unsigned long long)off,
+                         (unsigned long long)(off + size - 1), got, want);
+    }
+    if (!rc && ++s->shard < s->nshards)
+        rc = shard_open(s);
+    return rc;
+}
 
 static int sink_begin(reader *r, file_sink *s, size_t i)
 {
@@ -597,8 +915,17 @@ static int sink_begin(reader *r, file_sink *s, size_t i)
     s->index = i;
     s->got = 0;
     s->active = r->wanted[i];
+    s->smd = NULL;
+    s->shard = s->nshards = 0;
     if (!s->active)
         return 0;
+    s->nshards = mlops_manifest_file_shard_count(r->rep->m, i);
+    if (s->nshards) {
+        s->smd = r->smd;
+        int rc = shard_open(s);
+        if (rc)
+            return rc;
+    }
     const char *path = mlops_manifest_file_path(r->rep->m, i);
     if (r->x) {
         uint8_t d[32];
@@ -616,9 +943,24 @@ static int sink_begin(reader *r, file_sink *s, size_t i)
 
 static int sink_data(file_sink *s, const void *data, size_t len)
 {
+    uint64_t at = s->got;
     s->got += len;
     if (!s->active)
         return 0;
+    /* the signed sizes bound the entry: no byte beyond the last shard */
+    for (size_t done = 0; s->smd && s->shard < s->nshards && done < len;) {
+        uint64_t room = s->shard_end - at;
+        size_t n = len - done < room ? len - done : (size_t)room;
+        if (EVP_DigestUpdate(s->smd, (const unsigned char *)data + done, n) != 1)
+            return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest update failed");
+        done += n;
+        at += n;
+        if (at == s->shard_end) {
+            int rc = shard_close(s);
+            if (rc)
+                return rc;
+        }
+    }
     if (s->r->x)
         return mlops__extract_file_write(s->r->x, data, len);
     if (EVP_DigestUpdate(s->r->md, data, len) != 1)
@@ -990,7 +1332,7 @@ static int on_raw_layer(reader *r, layer_desc *l, const char *name, blob_hash *b
         lead = next_file_with_digest(m, hexd, lead + 1);
     int rc;
     int lead_ok;
-    if (!r->x && r->fd >= 0 && mlops_manifest_file_shard_count(m, lead) >= 2) {
+    if (!r->x && r->seekable && mlops_manifest_file_shard_count(m, lead) >= 2) {
         /* verified shard by shard, on several threads: the signed shard
          * digests cover every byte, so the bytes are hashed once */
         rc = verify_shards(r, lead, name, entry_size, &lead_ok);
@@ -1206,12 +1548,19 @@ done:
 
 static int on_layer(reader *r, layer_desc *l, const char *name, uint64_t entry_size)
 {
-    if (!r->statement_trusted)
+    if (!r->statement_trusted) {
+        /* index.json came first: whether it names a signature is known */
+        if (r->o.trusted && !r->referrer.expected)
+            return mlops__error_at(MLOPS_E_SIGNATURE, -1, 0, 0, name,
+                                   "%s: the package is not signed (index.json names no "
+                                   "signature), and trusted keys were given",
+                                   r->pkg);
         return r->o.trusted
                    ? mlops__error_at(MLOPS_E_SIGNATURE, -1, 0, 0, name,
                                      "%s: file content before a verified signature", r->pkg)
                    : mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, name,
                                      "%s: file content before the statement", r->pkg);
+    }
     if (entry_size != l->size) {
         char want[32], got[32];
         snprintf(want, sizeof want, "%llu", (unsigned long long)l->size);
@@ -1283,7 +1632,13 @@ static int on_blob(reader *r, struct archive_entry *e, const char *name, const u
         int rc = read_small(r, e, name, META_MAX, &b);
         if (!rc)
             rc = check_meta(r, slot, name, &b);
-        if (!rc && slot == &r->manifest)
+        if (!rc && slot == &r->config) {
+            /* checked against the statement once it is trusted */
+            mlops_buf_dispose(&r->config_doc);
+            r->config_doc = b;
+            b = (mlops_buf)MLOPS_BUF_INIT;
+            rc = check_routing(r);
+        } else if (!rc && slot == &r->manifest)
             rc = on_manifest(r, &b);
         else if (!rc && slot == &r->referrer)
             rc = on_referrer(r, &b);
@@ -1450,6 +1805,24 @@ static int read_package(reader *r, int fd)
     return rc;
 }
 
+/* The package's content is refused: a damaged tar or OCI document, a
+ * statement that breaks its schema, a limit of the format or a kind of
+ * layer the format does not have is MLOPS_E_INTEGRITY, like a digest that
+ * does not match (the message says which); what the caller asked for
+ * (MLOPS_E_NOTFOUND, MLOPS_E_EXISTS), I/O, signatures, unsafe entries and
+ * cancellation keep their codes. */
+static int refused(int rc)
+{
+    if (rc != MLOPS_E_PARSE && rc != MLOPS_E_SCHEMA && rc != MLOPS_E_LIMIT &&
+        rc != MLOPS_E_VERSION && rc != MLOPS_E_UNSUPPORTED)
+        return rc;
+    char msg[1024], path[512];
+    snprintf(msg, sizeof msg, "%s", mlops_error_last());
+    snprintf(path, sizeof path, "%s", mlops_error_last_path());
+    return mlops__error_at(MLOPS_E_INTEGRITY, mlops_error_last_offset(), mlops_error_last_line(),
+                           mlops_error_last_column(), *path ? path : NULL, "%s", msg);
+}
+
 static int run(mlops_package_report **report, const char *path, const char *dest,
                const mlops_package_verify_options *opts)
 {
@@ -1474,7 +1847,13 @@ static int run(mlops_package_report **report, const char *path, const char *dest
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
                                mlops__strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) == 0)
+    if (fstat(fd, &st) != 0) {
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot stat: %s", path,
+                             strerror(errno));
+        close(fd);
+        return rc;
+    }
+    if (S_ISREG(st.st_mode))
         r.pkg_size = (uint64_t)st.st_size;
 #ifdef POSIX_FADV_SEQUENTIAL
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -1482,7 +1861,8 @@ static int run(mlops_package_report **report, const char *path, const char *dest
     r.rep = mlops__calloc(1, sizeof *r.rep);
     r.buf = mlops__malloc(READ_BLOCK);
     r.md = EVP_MD_CTX_new();
-    if (!r.rep || !r.buf || !r.md) {
+    r.smd = EVP_MD_CTX_new();
+    if (!r.rep || !r.buf || !r.md || !r.smd) {
         rc = mlops__error_nomem();
         goto done;
     }
@@ -1492,7 +1872,10 @@ static int run(mlops_package_report **report, const char *path, const char *dest
             goto done;
     }
     r.fd = fd;
+    r.seekable = S_ISREG(st.st_mode);
     rc = read_package(&r, fd);
+    if (rc)
+        rc = refused(rc);
     memcpy(r.rep->manifest_d, r.manifest.digest, 32);
     r.rep->manifest_size = r.manifest.size;
     memcpy(r.rep->referrer_d, r.referrer.digest, 32);
@@ -1508,11 +1891,25 @@ done:
         archive_read_free(r.a);
     close(fd);
     EVP_MD_CTX_free(r.md);
+    EVP_MD_CTX_free(r.smd);
     mlops__free(r.buf);
+    for (size_t i = 0; i < r.nlayers; i++) {
+        mlops__free(r.layers[i].filepath);
+        mlops__free(r.layers[i].title);
+    }
     mlops__free(r.layers);
+    mlops__free(r.ref_name);
+    mlops__free(r.mf_version);
+    mlops__free(r.mf_created);
+    mlops__free(r.stmt_title);
+    mlops_buf_dispose(&r.config_doc);
     mlops__free(r.file_seen);
     mlops__free(r.wanted);
-    if (report && r.rep && (rc == 0 || r.rep->m || r.rep->n))
+    /* a report that says why the pass stopped: one that could be read as
+     * a valid package is never handed out */
+    if (rc && r.rep && report)
+        rc = report_stop(r.rep, rc) ? MLOPS_E_NOMEM : rc;
+    if (report && r.rep)
         *report = r.rep;
     else
         mlops_package_report_free(r.rep);

@@ -87,12 +87,15 @@ static int trust_setup(trust *t, const char *cmd, const char *const *keys, size_
     for (size_t i = 0; i < nkeys; i++) {
         mlops_key *k = NULL;
         rc = mlops_key_load_file(&k, keys[i], 0);
+        int loaded = rc == 0;
         if (rc == 0)
             rc = mlops_keyring_add(t->ring, k);
         mlops_key_free(k);
         if (rc != 0) {
+            /* the loader's messages name the file already */
             char msg[2048];
-            snprintf(msg, sizeof msg, "%s: %s", keys[i], mlops_error_last());
+            snprintf(msg, sizeof msg, "%s%s%s", loaded ? keys[i] : "", loaded ? ": " : "",
+                     mlops_error_last());
             mlops_keyring_free(t->ring);
             t->ring = NULL;
             return cli_error_as(cmd, rc, CLI_INPUT, msg);
@@ -123,9 +126,8 @@ static int load_keys(mlops_key **keys, const char *cmd, const char *const *paths
             return cli_input_error(cmd, "%s: a public key cannot sign (give the private key)",
                                    paths[i]);
         if (rc != 0) {
-            char msg[2048];
-            snprintf(msg, sizeof msg, "%s: %s", paths[i], mlops_error_last());
-            return cli_error_as(cmd, rc, CLI_INPUT, msg);
+            /* the loader's messages name the file already */
+            return cli_error_as(cmd, rc, CLI_INPUT, mlops_error_last());
         }
     }
     return CLI_OK;
@@ -576,8 +578,11 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
                    mlops_package_report_files_verified(r) == 1 ? "" : "s",
                    mlops_package_report_signed(r) ? "signature trusted" : "signature not checked");
         } else {
-            printf("%s%sFAILED%s %s: %s\n", cli_bold(&g), cli_red(&g), cli_reset(&g), argv[1],
-                   saved);
+            /* the library's message starts with the package's name */
+            size_t pl = strlen(argv[1]);
+            int named = strncmp(saved, argv[1], pl) == 0 && saved[pl] == ':';
+            printf("%s%sFAILED%s %s%s%s\n", cli_bold(&g), cli_red(&g), cli_reset(&g),
+                   named ? "" : argv[1], named ? "" : ": ", saved);
             size_t n = r ? mlops_package_report_count(r) : 0;
             for (size_t i = 0; i < n; i++) {
                 printf("  %s: %s", mlops_error_name(mlops_package_report_code(r, i)),

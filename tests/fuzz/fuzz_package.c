@@ -55,6 +55,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc == 0)
             FUZZ_CHECK(rep && mlops_package_report_manifest(rep) != NULL &&
                        mlops_package_report_count(rep) == 0);
+        /* a report is valid exactly when the call succeeded, and a failed
+         * call's report records its error */
+        if (rep)
+            FUZZ_CHECK(mlops_package_report_valid(rep) == (rc == 0) &&
+                       mlops_package_report_error_code(rep) == rc);
         if (rep) {
             mlops_buf j = MLOPS_BUF_INIT;
             FUZZ_CHECK(mlops_package_report_write_json(&j, rep, 0) == 0);

@@ -72,7 +72,14 @@ class Package:
         l["size"] = len(data)
 
     def reseal(self):
-        """Recompute the manifest, referrer and index after layer changes."""
+        """Recompute the config, manifest, referrer and index after layer changes."""
+        cdesc = self.manifest["config"]
+        config = json.loads(self.blob(cdesc["digest"]))
+        config["modelfs"]["diffIds"] = [l["digest"] for l in self.manifest["layers"][1:]]
+        cdata = canon(config)
+        if cdata != self.blob(cdesc["digest"]):
+            cdesc["digest"] = self.replace_blob(cdesc["digest"], cdata)
+            cdesc["size"] = len(cdata)
         data = canon(self.manifest)
         self.mdesc["digest"] = self.replace_blob(self.mdesc["digest"], data)
         self.mdesc["size"] = len(data)
@@ -128,8 +135,13 @@ def rewrite_tar_layer(p, edit):
 
 
 def main():
-    good, out = sys.argv[1], sys.argv[2]
+    write_variants(sys.argv[1], sys.argv[2])
+
+
+def write_variants(good, out):
+    """Write every variant of GOOD into OUT; returns their names."""
     os.makedirs(out, exist_ok=True)
+    names = []
 
     def variant(name, fn):
         p = Package(good)
@@ -138,6 +150,7 @@ def main():
         except Skip:
             return  # the good package has nothing this variant can change
         p.write(os.path.join(out, name + ".mlpkg"), extra_first)
+        names.append(name)
 
     def forged(p):
         ref = p.referrer
@@ -209,6 +222,7 @@ def main():
         del p.files[name]
         p.order.remove(name)
     variant("missing_layer", missing_layer)
+    return names
 
 
 if __name__ == "__main__":

@@ -858,6 +858,90 @@ static void case_folding_collisions(void **state)
     assert_non_null(strstr(mlops_error_last(), "duplicate path"));
 }
 
+/* Paths of which one is also a directory of another: the builder and the
+ * parser refuse them (a tree cannot hold both, so verification and
+ * extraction would disagree), also when they sort apart and after case
+ * folding; near misses are accepted. */
+static int finish_paths(const char *const *paths, size_t n)
+{
+    mlops_manifest_builder *b = NULL;
+    mlops_manifest *m = NULL;
+    static const char h[] = "0000000000000000000000000000000000000000000000000000000000000000";
+    assert_int_equal(mlops_manifest_builder_new(&b, "m", "1.0.0", "2026-01-01T00:00:00Z"), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(mlops_manifest_builder_add_file(b, paths[i], 1, h, NULL, NULL), 0);
+    int rc = mlops_manifest_builder_finish(&m, b);
+    mlops_manifest_free(m);
+    mlops_manifest_builder_free(b);
+    return rc;
+}
+
+static void a_file_is_not_also_a_directory(void **state)
+{
+    (void)state;
+    static const struct { const char *p[4]; size_t n; } bad[] = {
+        { { "a", "a/b" }, 2 },
+        { { "a/b", "a" }, 2 },
+        { { "a", "a-x", "a.y", "a/b" }, 4 },      /* '-' and '.' sort between */
+        { { "d/a", "d/a b", "d/a/b/c" }, 3 },
+        { { "A", "a/b" }, 2 },                    /* after case folding */
+        { { "Model", "b", "model/x.bin" }, 3 },
+        { { "caf\xc3\x89", "caf\xc3\xa9/x" }, 2 }, /* É é */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = finish_paths(bad[i].p, bad[i].n);
+        if (rc != MLOPS_E_SCHEMA || !strstr(mlops_error_last(), "both a file and a directory"))
+            fail_msg("set %zu: %d %s", i, rc, mlops_error_last());
+    }
+    static const struct { const char *p[4]; size_t n; } good[] = {
+        { { "a", "ab/c" }, 2 },
+        { { "a.b", "a/c" }, 2 },
+        { { "a/b", "a/c", "a/d/e" }, 3 },
+        { { "a-", "a/b", "a0" }, 3 },
+        { { "A/b", "a/c" }, 2 },                  /* one directory, two spellings */
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        if (finish_paths(good[i].p, good[i].n) != 0)
+            fail_msg("set %zu refused: %s", i, mlops_error_last());
+
+    /* the parser: a statement with "a" and "a/b" (its subject digest is the
+     * SHA-256 of the files array's canonical JSON, so only the new rule
+     * refuses it) */
+    static const char files[] =
+        "[{\"digest\":{\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\"},"
+        "\"mediaType\":\"application/vnd.cncf.model.weight.v1.tar\",\"path\":\"a\",\"role\":"
+        "\"model\",\"size\":1},"
+        "{\"digest\":{\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\"},"
+        "\"mediaType\":\"application/vnd.cncf.model.weight.v1.tar\",\"path\":\"a/b\",\"role\":"
+        "\"model\",\"size\":1}]";
+    char tree[65], text[2048];
+    hex_of(tree, files);
+    snprintf(text, sizeof text,
+             "{\"_type\":\"https://in-toto.io/Statement/v1\",\"predicate\":{\"created\":"
+             "\"2026-01-01T00:00:00Z\",\"files\":%s,\"name\":\"m\",\"version\":\"1.0.0\"},"
+             "\"predicateType\":\"https://libmlops.dev/manifest/v1\",\"subject\":[{\"digest\":"
+             "{\"sha256\":\"%s\"},\"name\":\"m@1.0.0\"}]}",
+             files, tree);
+    mlops_manifest *m = NULL;
+    assert_int_equal(mlops_manifest_parse(&m, text, strlen(text), NULL), MLOPS_E_SCHEMA);
+    assert_null(m);
+    assert_non_null(strstr(mlops_error_last(), "\"a/b\" is under \"a\""));
+    assert_string_equal(mlops_error_last_path(), "$.predicate.files[1].path");
+    /* the same statement with "a/b" renamed "ab" parses (the rule is the
+     * only difference) */
+    char *ab = strstr(text, "\"a/b\"");
+    memmove(ab + 2, ab + 3, strlen(ab + 3) + 1);
+    char *fs = strstr(text, "\"files\":") + 8;
+    char files2[sizeof files];
+    memcpy(files2, fs, sizeof files - 2);
+    files2[sizeof files - 2] = '\0';
+    hex_of(tree, files2);
+    memcpy(strstr(text, "\"subject\"") + 32, tree, 64);
+    if (mlops_manifest_parse(&m, text, strlen(text), NULL) != 0)
+        fail_msg("%s", mlops_error_last());
+    mlops_manifest_free(m);
+}
+
 static void builder_rejects_bad_values_and_stays_unchanged(void **state)
 {
     (void)state;
@@ -1228,6 +1312,7 @@ int main(void)
         cmocka_unit_test(many_datasets_are_checked_quickly),
         cmocka_unit_test(path_rules),
         cmocka_unit_test(case_folding_collisions),
+        cmocka_unit_test(a_file_is_not_also_a_directory),
         cmocka_unit_test(builder_rejects_bad_values_and_stays_unchanged),
         cmocka_unit_test(empty_manifest_has_digest_of_empty_array),
         cmocka_unit_test(odd_keys_are_named_in_bracket_form),

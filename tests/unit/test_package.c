@@ -511,8 +511,11 @@ static void signed_package_verifies_and_reports_every_file(void **state)
     o.npaths = 0;
 
     /* unsigned packages need an explicit opt-in */
+    /* an unsigned package checked with trusted keys is "not signed" (no
+     * word of file content before a signature it never had) */
     assert_int_equal(mlops_package_verify(NULL, wp("unsigned.mlpkg"), &o), MLOPS_E_SIGNATURE);
-    assert_non_null(strstr(mlops_error_last(), "before a verified signature"));
+    assert_non_null(strstr(mlops_error_last(), "the package is not signed"));
+    assert_null(strstr(mlops_error_last(), "before a verified signature"));
     mlops_package_verify_options u = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
     assert_int_equal(mlops_package_verify(NULL, wp("unsigned.mlpkg"), &u), MLOPS_E_INVALID);
     u.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
@@ -574,10 +577,13 @@ static void tampered_packages_are_refused_with_a_report(void **state)
 
     /* a truncated package */
     assert_int_equal(sh("head -c 2500000 '%s' > '%s'", wp("a.mlpkg"), wp("t4.mlpkg")), 0);
-    assert_int_equal(mlops_package_verify(NULL, wp("t4.mlpkg"), &o), MLOPS_E_PARSE);
+    /* a damaged package is refused content, like a wrong digest: the
+     * message says what is wrong */
+    assert_int_equal(mlops_package_verify(NULL, wp("t4.mlpkg"), &o), MLOPS_E_INTEGRITY);
+    assert_non_null(strstr(mlops_error_last(), "runcated"));
     /* not a package at all */
     write_file(wp("t5.mlpkg"), "hello", 5);
-    assert_int_equal(mlops_package_verify(NULL, wp("t5.mlpkg"), &o), MLOPS_E_PARSE);
+    assert_int_equal(mlops_package_verify(NULL, wp("t5.mlpkg"), &o), MLOPS_E_INTEGRITY);
     assert_int_equal(mlops_package_verify(NULL, wp("missing.mlpkg"), &o), MLOPS_E_IO);
     mlops_keyring_free(ring);
 }
@@ -767,9 +773,24 @@ static void resealed_hostile_packages_are_refused(void **state)
     assert_int_equal(sh("mkdir -p '%s'", wp("hx")), 0);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *pkg = wp("hostile/%s.mlpkg", cases[i].name);
-        int rc = mlops_package_verify(NULL, pkg, &o);
+        mlops_package_report *rep = NULL;
+        int rc = mlops_package_verify(&rep, pkg, &o);
         if (rc != cases[i].verify)
             fail_msg("%s: verify rc %d (%s)", cases[i].name, rc, mlops_error_last());
+        /* the report says why it stopped and is never valid, in the
+         * accessors and in its JSON */
+        assert_non_null(rep);
+        assert_int_equal(mlops_package_report_valid(rep), 0);
+        assert_int_equal(mlops_package_report_error_code(rep), rc);
+        assert_string_equal(mlops_package_report_error_message(rep), mlops_error_last());
+        mlops_buf j = MLOPS_BUF_INIT;
+        assert_int_equal(mlops_package_report_write_json(&j, rep, 0), 0);
+        char want[96];
+        snprintf(want, sizeof want, "\"error\":{\"code\":\"%s\"", mlops_error_name(rc));
+        if (!strstr(j.data, "\"valid\":false") || !strstr(j.data, want))
+            fail_msg("%s: report %s", cases[i].name, j.data);
+        mlops_buf_dispose(&j);
+        mlops_package_report_free(rep);
         if (!strstr(mlops_error_last(), cases[i].says))
             fail_msg("%s: \"%s\" does not say \"%s\"", cases[i].name, mlops_error_last(),
                      cases[i].says);
@@ -787,6 +808,7 @@ typedef struct {
     mlops_keyring *ring;
     mlops_package_report *rep;
     int extract;
+    mlops_keyring *other; /* a key that did not sign a.mlpkg */
 } verify_ctx;
 
 static int op_verify(void *arg)
@@ -801,6 +823,23 @@ static int op_verify(void *arg)
         if (!rc)
             rc = mlops_package_sign(wp("a.mlpkg"), wp("oomx"), keys, 1, &o, 0);
         mlops_key_free(k);
+        return rc;
+    }
+    if (c->extract == 3) {
+        /* a refused package: the report records the error and its JSON
+         * says so (not valid) */
+        o.trusted = c->other;
+        int rc = mlops_package_verify(&c->rep, wp("a.mlpkg"), &o);
+        mlops_buf j = MLOPS_BUF_INIT;
+        if (rc == MLOPS_E_SIGNATURE) {
+            int jrc = mlops_package_report_write_json(&j, c->rep, 0);
+            if (jrc)
+                rc = jrc;
+            else if (!strstr(j.data, "\"valid\":false") ||
+                     !strstr(j.data, "\"error\":{\"code\":\"MLOPS_E_SIGNATURE\""))
+                rc = MLOPS_E_INTERNAL;
+        }
+        mlops_buf_dispose(&j);
         return rc;
     }
     if (c->extract)
@@ -824,14 +863,19 @@ static void cleanup_verify(void *arg)
 static void verify_and_extract_out_of_memory_are_clean(void **state)
 {
     (void)state;
-    verify_ctx c = { trusted_ring(seed1), NULL, 0 };
+    verify_ctx c = { trusted_ring(seed1), NULL, 0, NULL };
     assert_true(oom_check("mlops_package_verify", op_verify, cleanup_verify, &c, 0) >= 10);
     c.extract = 1;
     assert_true(oom_check("mlops_package_extract", op_verify, cleanup_verify, &c, 0) >= 10);
     c.extract = 2;
     assert_true(oom_check("mlops_package_sign", op_verify, cleanup_verify, &c, 0) >= 10);
+    c.extract = 3;
+    c.other = trusted_ring(seed2);
+    assert_true(oom_check("mlops_package_report_write_json (refused)", op_verify, cleanup_verify,
+                          &c, MLOPS_E_SIGNATURE) >= 10);
     assert_int_equal(sh("ls -a '%s' | grep -c oomx > /dev/null", work), 1);
     mlops_keyring_free(c.ring);
+    mlops_keyring_free(c.other);
 }
 
 /* Shard-parallel verification: a byte flipped in the second shard of the

@@ -88,6 +88,7 @@ from ._sign import (
 )
 from ._package import (
     Package,
+    PackageFailure,
     PackageProblem,
     PackageReport,
     Packer,
@@ -223,6 +224,7 @@ __all__ = [
     "Package",
     "Packer",
     "PackageReport",
+    "PackageFailure",
     "PackageProblem",
     "Store",
     "layout_export",

@@ -43,9 +43,24 @@ class PackageProblem(Result):
 
 
 @dataclass(frozen=True)
+class PackageFailure(Result):
+    """Why a verification stopped: ``code`` is the error's symbolic name
+    (``MLOPS_E_INTEGRITY``, ``MLOPS_E_SIGNATURE``, ``MLOPS_E_UNSAFE``...),
+    ``path`` the file, entry or document it is about ("" when not known),
+    ``offset`` the byte offset in the package (-1 when not known)."""
+
+    code: str
+    message: str
+    path: str
+    offset: int
+
+
+@dataclass(frozen=True)
 class PackageReport(Result):
     """What a verification found. ``manifest`` is the verified statement
-    (None when the pass did not get that far or its signature failed)."""
+    (None when the pass did not get that far or its signature failed).
+    ``valid`` is true only when the verification succeeded; otherwise
+    ``error`` says why it stopped (also when ``problems`` is empty)."""
 
     valid: bool
     signed: bool
@@ -53,6 +68,7 @@ class PackageReport(Result):
     problems: List[PackageProblem]
     manifest: Optional[Manifest] = field(default=None, compare=False)
     report: Dict[str, Any] = field(default_factory=dict, compare=False)
+    error: Optional[PackageFailure] = None
 
     def to_dict(self) -> Dict[str, Any]:
         """The library's JSON report (``valid``, ``signed``, ``files_verified``,
@@ -65,7 +81,7 @@ class PackageReport(Result):
                 f"files_verified={self.files_verified}, problems={len(self.problems)})")
 
 
-def _report(handle: int, ok: bool) -> PackageReport:
+def _report(handle: int) -> PackageReport:
     r = handle
     problems = [
         PackageProblem(
@@ -86,8 +102,18 @@ def _report(handle: int, ok: bool) -> PackageReport:
     buf = mlops_buf()
     C.mlops_package_report_write_json(ctypes.byref(buf), r, 0)
     doc = json.loads(take_buf(buf))
-    return PackageReport(ok and not problems, bool(C.mlops_package_report_signed(r)),
-                         int(C.mlops_package_report_files_verified(r)), problems, manifest, doc)
+    code = C.mlops_package_report_error_code(r)
+    error = None
+    if code:
+        error = PackageFailure(
+            (C.mlops_error_name(code) or b"").decode("ascii"),
+            (C.mlops_package_report_error_message(r) or b"").decode("utf-8", "replace"),
+            (C.mlops_package_report_error_path(r) or b"").decode("utf-8", "replace"),
+            int(C.mlops_package_report_error_offset(r)))
+    return PackageReport(bool(C.mlops_package_report_valid(r)),
+                         bool(C.mlops_package_report_signed(r)),
+                         int(C.mlops_package_report_files_verified(r)), problems, manifest, doc,
+                         error)
 
 
 class _VerifyOptions:
@@ -172,10 +198,10 @@ class Package:
             with vo.progress:
                 C.mlops_package_verify(ctypes.byref(handle), cpath(self.path), ctypes.byref(vo.opts))
             assert handle.value is not None
-            return _report(handle.value, True)
+            return _report(handle.value)
         except _errors.MlopsError as exc:
             # The report, when the pass got far enough, lists every problem.
-            exc.report = _report(handle.value, False) if handle.value else None  # type: ignore[attr-defined]
+            exc.report = _report(handle.value) if handle.value else None  # type: ignore[attr-defined]
             raise
         finally:
             if handle.value:

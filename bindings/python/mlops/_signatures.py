@@ -608,6 +608,11 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_package_report_message": (c_char_p, (_handle, c_size_t)),
     "mlops_package_report_files_verified": (c_size_t, (_handle,)),
     "mlops_package_report_signed": (c_int, (_handle,)),
+    "mlops_package_report_valid": (c_int, (_handle,)),
+    "mlops_package_report_error_code": (c_int, (_handle,)),
+    "mlops_package_report_error_message": (c_char_p, (_handle,)),
+    "mlops_package_report_error_path": (c_char_p, (_handle,)),
+    "mlops_package_report_error_offset": (c_int64, (_handle,)),
     "mlops_package_report_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     # --- store.h ----------------------------------------------------------
     "mlops_store_open": (STATUS, (_handle_out, c_char_p, c_uint32)),

@@ -158,6 +158,7 @@ VALUE_INTS = {
     "mlops_manifest_diff_file_change", "mlops_manifest_diff_parameter_change",
     "mlops_manifest_diff_metric_change",
     "mlops_key_has_private", "mlops_package_report_code", "mlops_package_report_signed",
+    "mlops_package_report_valid", "mlops_package_report_error_code",
     "mlops_drift_result_metric", "mlops_drift_result_pvalue_method", "mlops_drift_result_direction",
     "mlops_drift_result_drifted", "mlops_drift_auto_metric",
     "mlops_drift_table_result_column_drifted", "mlops_drift_table_result_drifted",

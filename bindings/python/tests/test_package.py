@@ -201,3 +201,30 @@ def test_layout_export_from_an_oci_directory(model_dir, tmp_path):
     assert out.path.read_bytes() == pkg.path.read_bytes()
     with pytest.raises(mlops.NotFoundError):
         mlops.layout_export(layout, "nope", tmp_path / "x.mlpkg")
+
+
+def test_a_refused_package_report_is_never_valid_and_says_why(model_dir, tmp_path):
+    # a symbolic link appended to the outer tar (written with tarfile): the
+    # pass stops with MLOPS_E_UNSAFE after the statement was read, and the
+    # report (object and JSON) must carry that error and say not valid
+    key = mlops.SigningKey()
+    pkg = mlops.Package.pack(tmp_path / "p.mlpkg", builder(), directories=[(model_dir, "model")],
+                             keys=key, mtime=0)
+    bad = tmp_path / "link.mlpkg"
+    with tarfile.open(pkg.path, "r:") as t, tarfile.open(bad, "w", format=tarfile.PAX_FORMAT) as o:
+        for m in t.getmembers():
+            o.addfile(m, t.extractfile(m) if m.isreg() else None)
+        link = tarfile.TarInfo("blobs/link")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc"
+        o.addfile(link)
+    with pytest.raises(mlops.UnsafeArchiveError) as err:
+        mlops.Package(bad).verify(key)
+    report = err.value.report
+    assert report is not None and report.valid is False
+    assert report.problems == []
+    assert report.error is not None and report.error.code == "MLOPS_E_UNSAFE"
+    assert report.error.path == "blobs/link" and "symbolic link" in report.error.message
+    doc = report.to_dict()
+    assert doc["valid"] is False and doc["error"]["code"] == "MLOPS_E_UNSAFE"
+    good = mlops.Package(pkg.path).verify(key)
+    assert good.valid and good.error is None and good.to_dict()["error"] is None
