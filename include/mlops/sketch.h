@@ -132,7 +132,8 @@ MLOPS_EXTERN int mlops_profile_update_codes(mlops_profile *p, const int64_t *cod
  * @return 0; MLOPS_E_INVALID (NULL, dst == src, different kinds, different
  *         histogram edges — the message names the first difference);
  *         MLOPS_E_LIMIT (the sketch would need more than 60 levels, beyond
- *         2^55 values); MLOPS_E_NOMEM. dst is unchanged on failure.
+ *         2^55 values, or the value counts of the two would overflow 64
+ *         bits); MLOPS_E_NOMEM. dst is unchanged on failure.
  */
 MLOPS_EXTERN int mlops_profile_merge(mlops_profile *dst, const mlops_profile *src);
 
