@@ -411,22 +411,6 @@ static int run_tables(report *rep, const settings *s)
         status = oom();
         goto out;
     }
-    if (!s->ncolumns) {
-        /* every column, so both files must have the same ones: a column only
-         * one side has is an input error, never skipped in silence */
-        for (int side = 0; side < 2; side++) {
-            const cli_table *t = side ? &b.t : &a.t, *u = side ? &a.t : &b.t;
-            for (size_t k = 0; k < t->ncols; k++)
-                if (cli_csv_find(u, t->cols[k].name) < 0) {
-                    fprintf(stderr, "mlops drift: column '%s' of %s is not in %s (compare "
-                                    "chosen columns with --column)\n", t->cols[k].name,
-                            cli_display_path(side ? rep->cur_path : rep->ref_path),
-                            cli_display_path(side ? rep->ref_path : rep->cur_path));
-                    status = CLI_USAGE;
-                    goto out;
-                }
-        }
-    }
     for (size_t k = 0; k < want; k++) {
         const char *name = s->ncolumns ? s->columns[k] : a.t.cols[k].name;
         long x = cli_csv_find(&a.t, name), y = cli_csv_find(&b.t, name);
@@ -436,7 +420,14 @@ static int run_tables(report *rep, const settings *s)
             goto out;
         }
         if (y < 0) {
-            no_column(name, rep->cur_path, &b.t);
+            /* with or without --column, a column one file lacks is an input
+             * error, never skipped in silence */
+            if (s->ncolumns)
+                no_column(name, rep->cur_path, &b.t);
+            else
+                fprintf(stderr, "mlops drift: column '%s' of %s is not in %s (compare chosen "
+                                "columns with --column)\n", name,
+                        cli_display_path(rep->ref_path), cli_display_path(rep->cur_path));
             status = CLI_USAGE;
             goto out;
         }
@@ -459,6 +450,14 @@ static int run_tables(report *rep, const settings *s)
             cat[nc++] = nf;
         nf++;
     }
+    for (size_t k = 0; !s->ncolumns && k < b.t.ncols; k++)
+        if (cli_csv_find(&a.t, b.t.cols[k].name) < 0) {
+            fprintf(stderr, "mlops drift: column '%s' of %s is not in %s (compare chosen "
+                            "columns with --column)\n", b.t.cols[k].name,
+                    cli_display_path(rep->cur_path), cli_display_path(rep->ref_path));
+            status = CLI_USAGE;
+            goto out;
+        }
     if (nf == 0) {
         fprintf(stderr, "mlops drift: %s and %s have no column in common\n", rep->ref_path,
                 rep->cur_path);

@@ -214,7 +214,7 @@ int cli_npy_parse(double **values, size_t *n_out, int *is_int, const uint8_t *d,
     unsigned major = d[6];
     if (d[7] != 0 || major < 1 || major > 3) {
         char why[96];
-        snprintf(why, sizeof why, "format version %u.%u (1.0, 2.0 and 3.0 are supported)",
+        snprintf(why, sizeof why, "unknown format version %u.%u (1.0, 2.0 and 3.0 are supported)",
                  major, (unsigned)d[7]);
         npy_fail(err, errlen, path, why);
         goto out;
