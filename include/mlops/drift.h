@@ -447,7 +447,10 @@ MLOPS_EXTERN int mlops_category_dict_add(int64_t *codes, mlops_category_dict *d,
  * @param n_unseen receives how many of the n labels are not in the
  *        dictionary, or NULL.
  * @param d the dictionary (not changed).
- * @param labels, lengths, n as for mlops_category_dict_add().
+ * @param labels n pointers to label bytes (borrowed), as for
+ *        mlops_category_dict_add().
+ * @param lengths n byte lengths, or NULL for NUL-terminated labels.
+ * @param n number of labels; 0 is allowed.
  * @param flags must be 0.
  * @return 0; MLOPS_E_INVALID (as for mlops_category_dict_add(), or NULL codes
  *         with n > 0). On failure nothing is written. Thread-safe (const).
