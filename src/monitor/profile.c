@@ -301,6 +301,10 @@ int mlops_profile_update(mlops_profile *p, const double *values, size_t n)
         return mlops__error(MLOPS_E_INVALID,
                             "mlops_profile_update: the profile is categorical (use "
                             "mlops_profile_update_codes)");
+    uint64_t seen = p->count + p->nan + p->posinf + p->neginf;
+    if ((uint64_t)n > UINT64_MAX - seen)
+        return mlops__error(MLOPS_E_LIMIT, "mlops_profile_update: %llu + %zu values overflow "
+                                           "64-bit counts", (unsigned long long)seen, n);
     double buf[CHUNK];
     size_t i = 0;
     while (i < n) {
@@ -346,6 +350,10 @@ int mlops_profile_update_codes(mlops_profile *p, const int64_t *codes, size_t n)
         return mlops__error(MLOPS_E_INVALID,
                             "mlops_profile_update_codes: the profile is numeric (use "
                             "mlops_profile_update)");
+    if ((uint64_t)n > UINT64_MAX - p->hh.total)
+        return mlops__error(MLOPS_E_LIMIT, "mlops_profile_update_codes: %llu + %zu values "
+                                           "overflow 64-bit counts",
+                            (unsigned long long)p->hh.total, n);
     mlops__hh_update(&p->hh, codes, n);
     return 0;
 }

@@ -797,6 +797,10 @@ static void impossible_counts_and_moments_are_refused(void **state)
     assert_int_equal(before.size, after.size);
     assert_memory_equal(before.data, after.data, before.size);
     assert_int_equal(mlops_profile_merge(q, r), MLOPS_E_LIMIT);
+    /* updates check the same bound: 2^64 - 1 values are counted, one more
+     * would wrap */
+    assert_int_equal(mlops_profile_update(r, y, 1), MLOPS_E_LIMIT);
+    assert_int_equal(mlops_profile_count(r), 4);
     mlops_buf_dispose(&before);
     mlops_buf_dispose(&after);
     mlops_profile_free(q);
@@ -820,6 +824,7 @@ static void impossible_counts_and_moments_are_refused(void **state)
     assert_int_equal(mlops_profile_deserialize(&c3, b.data, b.size), 0);
     assert_int_equal(mlops_profile_merge(c2, c3), MLOPS_E_LIMIT);
     assert_int_equal(mlops_profile_count(c2), UINT64_MAX);
+    assert_int_equal(mlops_profile_update_codes(c2, codes, 1), MLOPS_E_LIMIT);
     free(d);
     mlops_buf_dispose(&b);
     mlops_profile_free(c1);
