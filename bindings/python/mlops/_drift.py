@@ -335,6 +335,8 @@ def _labels_of(values: Any, what: str) -> Optional[List[Any]]:
     dtype = getattr(values, "dtype", None)
     if dtype is not None:
         if str(dtype) == "category":
+            if getattr(values.cat.categories.dtype, "kind", "") in ("i", "u"):
+                return None  # integer categories: their values are the codes
             cats = list(values.cat.categories)
             codes = values.cat.codes.to_numpy() if hasattr(values.cat.codes, "to_numpy") else values.cat.codes
             out = [None if int(c) < 0 else cats[int(c)] for c in codes]
@@ -593,7 +595,15 @@ def _table(data: Any, names: Optional[List[str]]) -> Tuple[Any, Any, int, int, L
         cols = [str(c) for c in data.columns]
         if _np is None:  # pragma: no cover - pandas needs NumPy
             raise TypeError("a DataFrame needs NumPy")
-        arr = _np.asfortranarray(data.to_numpy(dtype=_np.float64))
+        try:
+            arr = _np.asfortranarray(data.to_numpy(dtype=_np.float64))
+        except (TypeError, ValueError) as e:
+            for c in data.columns:  # name the column that cannot be used
+                try:
+                    _np.asarray(data[c], dtype=_np.float64)
+                except (TypeError, ValueError) as ce:
+                    raise invalid(f"column {str(c)!r} is neither numbers nor labels: {ce}") from None
+            raise invalid(f"the table cannot be read as numbers: {e}") from None
     elif isinstance(data, Mapping):
         cols = [str(k) for k in data]
         if _np is not None:

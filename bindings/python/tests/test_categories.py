@@ -86,6 +86,16 @@ def test_unusable_columns_name_themselves():
     cur = pd.DataFrame({"x": [1.0, 2.0, 3.0], "colour": ["r", "g", "b"]})
     with pytest.raises(mlops.InvalidArgumentError, match="column 'colour'"):
         mlops.drift_table(ref, cur)
+    odd = pd.DataFrame({"x": [1.0, 2.0], "t": [object(), object()]})
+    with pytest.raises(mlops.InvalidArgumentError, match="column 't'"):
+        mlops.drift_table(odd, odd)
+
+
+def test_integer_categories_are_codes_by_value():
+    ref = pd.Series(pd.Categorical([0, 0, 1, 2], categories=[0, 1, 2]))
+    cur = pd.Series(pd.Categorical([2, 2, 1], categories=[1, 2]))
+    r = mlops.drift_categorical(ref, cur, "js")
+    assert r.statistic == pytest.approx(aligned_js([0, 0, 1, 2], [2, 2, 1]), rel=1e-12)
 
 
 def test_drift_table_with_label_columns():
