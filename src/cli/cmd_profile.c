@@ -31,7 +31,8 @@ static const char usage[] =
     "       labels, so profiles of different files agree on codes (two labels of\n"
     "       one code are refused). A column with one field that is not a number\n"
     "       (see 'mlops drift' for the accepted spellings of NA, NaN and Inf) holds\n"
-    "       labels; a note on standard error names that field.\n"
+    "       labels; a note on standard error names that field when others are\n"
+    "       numbers.\n"
     "merge  merge profiles of the same kind (and histogram edges) into OUT.\n"
     "show   print a profile's summary: counts, moments, quantiles, histogram or\n"
     "       categories.\n"
@@ -182,7 +183,7 @@ static int build(int argc, char **argv, const cli_global *g, const char *column,
         mlops_profile_free(ref);
         return urc;
     }
-    if (f.categorical && f.text_line)
+    if (f.categorical && f.mixed && f.text_line)
         fprintf(stderr, "mlops profile: note: column '%s' holds labels: %s:%zu: \"%s\" is not "
                         "a number\n", f.name, cli_display_path(argv[0]), f.text_line,
                 f.text_value);

@@ -501,13 +501,17 @@ int cli_csv_parse(cli_table *t, const char *data, size_t size, const char *path,
             cli_column *col = &t->cols[c];
             if (col->numeric) {
                 if (!fields[c].quoted && parse_number(fields[c].p, fields[c].len,
-                                                      &col->values[row]) == 0)
+                                                      &col->values[row]) == 0) {
+                    col->has_number |= !isnan(col->values[row]);
                     continue;
+                }
                 /* First non-numeric field: the column holds categories. Re-code
                  * the rows seen so far from the numbers' text is impossible, so
                  * re-scan them from the file. */
                 col->numeric = 0;
                 all_numeric = 0;
+                for (size_t r = 0; r < row && !col->has_number; r++)
+                    col->has_number = !isnan(col->values[r]); /* rows of the fast path */
                 col->text_line = start_line;
                 show_field(col->text_value, sizeof col->text_value, &fields[c]);
                 col->codes = malloc(cap * sizeof(int32_t));
@@ -526,6 +530,10 @@ int cli_csv_parse(cli_table *t, const char *data, size_t size, const char *path,
                 }
                 free(col->values);
                 col->values = NULL;
+            }
+            if (!col->has_number && !fields[c].quoted) {
+                double x;
+                col->has_number = parse_number(fields[c].p, fields[c].len, &x) == 0 && !isnan(x);
             }
             if (level_code(col, &maps[c], &fields[c], &col->codes[row]) != 0)
                 goto oom;

@@ -19,6 +19,7 @@ typedef struct cli_column {
     size_t nlevels;
     size_t text_line;     /* categorical: line of the first field that is not a number */
     char text_value[64];  /* ... and that field, printable (for messages) */
+    int has_number;       /* some field is a number or an infinity (not missing) */
 } cli_column;
 
 typedef struct cli_table {

@@ -424,6 +424,7 @@ int cli_feature_from_column(cli_feature *f, cli_column *c, size_t nrows)
         }
     }
     f->text_line = c->text_line;
+    f->mixed = c->has_number;
     memcpy(f->text_value, c->text_value, sizeof f->text_value);
     for (size_t r = 0; r < nrows; r++)
         f->codes[r] = f->label_codes[c->codes[r]];

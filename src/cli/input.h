@@ -67,6 +67,7 @@ typedef struct cli_feature {
     size_t n;
     size_t text_line;    /* categorical CSV column: line of its first non-number */
     char text_value[64]; /* ... and that field, printable */
+    int mixed;           /* categorical CSV column that also holds numbers */
 } cli_feature;
 
 /**

@@ -181,6 +181,9 @@ def test_a_type_mismatch_names_file_line_and_value(tmp_path):
     assert r.returncode == 2 and "cur.csv:4:" in text(r) and "3 apples" in text(r), text(r)
     r = run("profile", "build", cur, "-o", str(tmp_path / "p"))
     assert r.returncode == 0 and "cur.csv:4:" in text(r), text(r)
+    labels = write(tmp_path / "labels.csv", "v\nred\nNA\nblue\n")
+    r = run("profile", "build", labels, "-o", str(tmp_path / "q"))
+    assert r.returncode == 0 and text(r) == "", text(r)  # a label column is no surprise
 
 
 def test_categorical_drift_aligns_labels_like_scipy(tmp_path):
