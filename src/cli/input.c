@@ -235,7 +235,10 @@ int cli_npy_parse(double **values, size_t *n_out, int *is_int, const uint8_t *d,
         goto out;
     }
     if (hlen > size - hoff) {
-        npy_fail(err, errlen, path, "truncated header");
+        char why[160];
+        snprintf(why, sizeof why, "truncated header: version %u.0 gives a %zu-byte header "
+                 "length at byte 8, and %zu bytes follow it", major, hlen, size - hoff);
+        npy_fail(err, errlen, path, why);
         goto out;
     }
     const char *p = (const char *)d + hoff, *e = p + hlen;
