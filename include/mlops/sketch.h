@@ -113,14 +113,17 @@ MLOPS_EXTERN int mlops_profile_clone(mlops_profile **out, const mlops_profile *p
  * @param p      a numeric profile
  * @param values the values (not retained); may be NULL when n == 0
  * @param n      number of values
- * @return 0, or MLOPS_E_INVALID (NULL profile or values, categorical
- *         profile); nothing changes on failure.
+ * @return 0, MLOPS_E_INVALID (NULL profile or values, categorical
+ *         profile), or MLOPS_E_LIMIT (the value counts would overflow 64
+ *         bits); nothing changes on failure.
  */
 MLOPS_EXTERN int mlops_profile_update(mlops_profile *p, const double *values, size_t n);
 
 /**
  * Add `n` category codes to a categorical profile. Never allocates.
- * @return 0, or MLOPS_E_INVALID (NULL argument, numeric profile).
+ * @return 0, MLOPS_E_INVALID (NULL argument, numeric profile), or
+ *         MLOPS_E_LIMIT (the total would overflow 64 bits); nothing changes
+ *         on failure.
  */
 MLOPS_EXTERN int mlops_profile_update_codes(mlops_profile *p, const int64_t *codes, size_t n);
 
@@ -132,7 +135,8 @@ MLOPS_EXTERN int mlops_profile_update_codes(mlops_profile *p, const int64_t *cod
  * @return 0; MLOPS_E_INVALID (NULL, dst == src, different kinds, different
  *         histogram edges — the message names the first difference);
  *         MLOPS_E_LIMIT (the sketch would need more than 60 levels, beyond
- *         2^55 values); MLOPS_E_NOMEM. dst is unchanged on failure.
+ *         2^55 values, or the value counts of the two would overflow 64
+ *         bits); MLOPS_E_NOMEM. dst is unchanged on failure.
  */
 MLOPS_EXTERN int mlops_profile_merge(mlops_profile *dst, const mlops_profile *src);
 

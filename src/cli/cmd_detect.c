@@ -14,8 +14,10 @@ static const char usage[] =
     "usage: mlops detect INPUT [--column NAME] [--detector NAME] [--state-in FILE]\n"
     "                    [--state-out FILE] [--delta X] [--threshold X] [--alpha X]\n"
     "                    [--min-instances N] [--window-size N] [--stat-size N] [--seed N]\n"
+    "                    [--delimiter C]\n"
     "\n"
-    "Feed the values of INPUT (a CSV column or a 1-D .npy file) in order to a change\n"
+    "Feed the values of INPUT (a CSV column or a 1-D .npy file; '-' reads standard\n"
+    "input, CSV or .npy by its first bytes) in order to a change\n"
     "detector and print the positions (0-based rows of INPUT) where it flagged a\n"
     "change, and for ddm/eddm its warnings.\n"
     "\n"
@@ -30,6 +32,7 @@ static const char usage[] =
     "                     factor (0.9999)\n"
     "  --min-instances N  page-hinkley, ddm, eddm warm start (30)\n"
     "  --window-size N, --stat-size N, --seed N   kswin (100, 30, 0)\n"
+    "  --delimiter C      CSV field separator: one byte (default ','), '\\t' for a tab\n"
     "Defaults are river's. Non-finite values are counted and skipped.\n"
     "\n"
     "exit status: 0 no change flagged; 1 a change was flagged; 2 usage or input error.\n";
@@ -66,7 +69,7 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
     cli_global g = *g0;
     const char *column = NULL, *det = NULL, *state_in = NULL, *state_out = NULL,
                *delta = NULL, *threshold = NULL, *alpha = NULL, *min_inst = NULL,
-               *wsize = NULL, *ssize = NULL, *seed = NULL;
+               *wsize = NULL, *ssize = NULL, *seed = NULL, *delim_s = NULL;
     const cli_opt opts[] = { { "--column", &column, NULL },
                              { "--detector", &det, NULL },
                              { "--state-in", &state_in, NULL },
@@ -78,6 +81,7 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
                              { "--window-size", &wsize, NULL },
                              { "--stat-size", &ssize, NULL },
                              { "--seed", &seed, NULL },
+                             { "--delimiter", &delim_s, NULL },
                              { NULL, NULL, NULL } };
     int h = cli_help_or_go(cli_parse("detect", &argc, argv, &g, opts), usage);
     if (h >= 0)
@@ -85,6 +89,10 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
     if (argc != 2)
         return cli_usage_error("detect", "expected one INPUT");
     const char *input = argv[1];
+    char delim = 0;
+    if (delim_s && cli_parse_delimiter(delim_s, &delim) != 0)
+        return cli_usage_error("detect", "--delimiter: expected one byte such as ';' or '|', "
+                                         "or '\\t' for a tab, got '%s'", delim_s);
     mlops_detector *d = NULL;
     char err[1024];
     if (state_in) {
@@ -161,7 +169,7 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
             return cli_library_error("detect", rc);
     }
     cli_feature f;
-    if (cli_feature_load(&f, input, column, err, sizeof err) != 0) {
+    if (cli_feature_load(&f, input, column, delim, err, sizeof err) != 0) {
         fprintf(stderr, "mlops detect: %s\n", err);
         mlops_detector_free(d);
         return CLI_USAGE;
@@ -169,7 +177,9 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
     int status = CLI_USAGE;
     size_t *drifts = NULL, *warns = NULL, nd = 0, nw = 0;
     if (f.categorical) {
-        fprintf(stderr, "mlops detect: column '%s' of %s is not numeric\n", f.name, input);
+        fprintf(stderr, "mlops detect: column '%s' of %s is not numeric: %s:%zu: \"%s\" is not "
+                        "a number\n", f.name, cli_display_path(input), cli_display_path(input),
+                f.text_line, f.text_value);
         goto out;
     }
     uint64_t before = mlops_detector_count(d);

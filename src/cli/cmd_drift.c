@@ -21,12 +21,16 @@ static const char usage[] =
     "                   [--bins K] [--rule share|bonferroni|holm|bh] [--drift-share X]\n"
     "                   [--alpha X] [--format text|json|prometheus|signals]\n"
     "                   [--label KEY=VALUE]... [-o FILE] [--html FILE] [--json]\n"
+    "                   [--delimiter C]\n"
     "\n"
     "Compare the current sample CUR with the reference REF. Both are CSV files (.csv),\n"
-    "1-D float64/int64 .npy files, or profiles written by 'mlops profile build'.\n"
-    "For CSV files every column present in both is compared, or only the --column\n"
-    "ones (repeatable); numeric columns through the library's table-level call,\n"
-    "label columns with a categorical test.\n"
+    "1-D float64/int64 .npy files, or profiles written by 'mlops profile build'; one of\n"
+    "them may be '-' (standard input, of the other one's kind).\n"
+    "For CSV files every column is compared (both files must have the same columns),\n"
+    "or only the --column ones (repeatable; a column missing from either file is an\n"
+    "error); numeric columns through the library's table-level call, label columns\n"
+    "with a categorical test on labels aligned by the library's category dictionary.\n"
+    "  --delimiter C      CSV field separator: one byte (default ','), '\\t' for a tab\n"
     "\n"
     "  --metric NAME      ks, wasserstein, wasserstein_normed, energy, cvm, psi, kl, js,\n"
     "                     hellinger, tvd, linf, chi2, ztest, or auto (default: by type and\n"
@@ -254,6 +258,7 @@ static int metric_by_name(const char *name, int *metric)
 
 typedef struct csv_job {
     const char *path;
+    char delim;
     cli_table t;
     char err[1024];
     int rc;
@@ -262,7 +267,7 @@ typedef struct csv_job {
 static void *csv_worker(void *arg)
 {
     csv_job *j = arg;
-    j->rc = cli_csv_read(&j->t, j->path, j->err, sizeof j->err);
+    j->rc = cli_csv_read(&j->t, j->path, j->delim, j->err, sizeof j->err);
     return NULL;
 }
 
@@ -290,59 +295,48 @@ static int read_two(csv_job *a, csv_job *b)
 
 static void no_column(const char *name, const char *path, const cli_table *t)
 {
-    fprintf(stderr, "mlops drift: no column '%s' in %s (columns:", name, path);
+    fprintf(stderr, "mlops drift: no column '%s' in %s (columns:", name, cli_display_path(path));
     for (size_t i = 0; i < t->ncols; i++)
         fprintf(stderr, "%s %s", i ? "," : "", t->cols[i].name);
     fprintf(stderr, ")\n");
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Categorical column: joint dictionary (reference labels first), test. */
+/* Categorical column: the library's category dictionary gives one code per
+ * label for both files (reference labels first, in their order of first
+ * appearance; labels only the current file has after them). */
 static int categorical_feature(feat *f, const cli_column *rc_, size_t nr, const cli_column *cc,
                                size_t ncur, int metric, const mlops_drift_options *o)
 {
     size_t L = rc_->nlevels, M = cc->nlevels;
-    int32_t *cur_map = malloc((M ? M : 1) * sizeof *cur_map);
-    char **sorted = malloc((L ? L : 1) * sizeof *sorted);
-    char **labels = calloc(L + M + 1, sizeof *labels);
+    int64_t *ref_map = malloc((L ? L : 1) * sizeof *ref_map);
+    int64_t *cur_map = malloc((M ? M : 1) * sizeof *cur_map);
     int32_t *ref_codes = malloc((nr ? nr : 1) * sizeof *ref_codes);
     int32_t *cur_codes = malloc((ncur ? ncur : 1) * sizeof *cur_codes);
     int status = CLI_USAGE;
     mlops_drift_result *r = NULL;
-    if (!cur_map || !sorted || !labels || !ref_codes || !cur_codes) {
+    mlops_category_dict *dict = NULL;
+    if (!ref_map || !cur_map || !ref_codes || !cur_codes) {
         status = oom();
         goto out;
     }
-    for (size_t k = 0; k < L; k++) {
-        sorted[k] = rc_->levels[k];
-        labels[k] = rc_->levels[k];
+    int lrc = mlops_category_dict_new(&dict, 0);
+    if (lrc == 0)
+        lrc = mlops_category_dict_add(ref_map, dict, (const char *const *)rc_->levels, NULL, L,
+                                      0);
+    if (lrc == 0)
+        lrc = mlops_category_dict_add(cur_map, dict, (const char *const *)cc->levels, NULL, M,
+                                      0);
+    if (lrc != 0) {
+        fprintf(stderr, "mlops drift: column '%s': %s\n", f->name, mlops_error_last());
+        goto out;
     }
-    qsort(sorted, L, sizeof *sorted, cmp_str);
-    size_t next = L;
-    for (size_t k = 0; k < M; k++) {
-        char *key = cc->levels[k];
-        char **hit = L ? bsearch(&key, sorted, L, sizeof *sorted, cmp_str) : NULL;
-        if (hit) {
-            /* find the reference code of this label */
-            size_t code = 0;
-            while (strcmp(rc_->levels[code], *hit) != 0)
-                code++;
-            cur_map[k] = (int32_t)code;
-        } else {
-            cur_map[k] = (int32_t)next;
-            labels[next++] = key;
-        }
-    }
+    size_t next = mlops_category_dict_count(dict);
     for (size_t i = 0; i < nr; i++)
-        ref_codes[i] = rc_->codes[i];
+        ref_codes[i] = (int32_t)ref_map[rc_->codes[i]];
     for (size_t i = 0; i < ncur; i++)
-        cur_codes[i] = cur_map[cc->codes[i]];
-    int lrc = mlops_drift_categorical(&r, metric, ref_codes, nr, cur_codes, ncur,
-                                      (uint32_t)(next ? next : 1), o);
+        cur_codes[i] = (int32_t)cur_map[cc->codes[i]];
+    lrc = mlops_drift_categorical(&r, metric, ref_codes, nr, cur_codes, ncur,
+                                  (uint32_t)(next ? next : 1), o);
     if (lrc != 0) {
         fprintf(stderr, "mlops drift: column '%s': %s\n", f->name, mlops_error_last());
         goto out;
@@ -369,8 +363,10 @@ static int categorical_feature(feat *f, const cli_column *rc_, size_t nr, const 
             tc += (double)ccnt[k];
         }
         for (size_t k = 0; k < nb; k++) {
-            int32_t c = cats[k];
-            f->bin_labels[k] = dupstr(c >= 0 && (size_t)c < next ? labels[c] : "?");
+            const char *label = "?";
+            if (mlops_category_dict_label(&label, NULL, dict, cats[k]) != 0)
+                label = "?";
+            f->bin_labels[k] = dupstr(label);
             if (!f->bin_labels[k]) {
                 status = oom();
                 goto out;
@@ -381,9 +377,9 @@ static int categorical_feature(feat *f, const cli_column *rc_, size_t nr, const 
     }
 out:
     mlops_drift_result_free(r);
+    mlops_category_dict_free(dict);
+    free(ref_map);
     free(cur_map);
-    free(sorted);
-    free(labels);
     free(ref_codes);
     free(cur_codes);
     return status;
@@ -397,6 +393,7 @@ typedef struct settings {
     const char *const *columns;
     size_t ncolumns;
     int want_hist; /* --html: histograms for the report */
+    char delim;    /* CSV field separator */
 } settings;
 
 static int adjust_family(report *rep, const settings *s)
@@ -440,8 +437,8 @@ static int adjust_family(report *rep, const settings *s)
 
 static int run_tables(report *rep, const settings *s)
 {
-    csv_job a = { rep->ref_path, { 0, 0, NULL }, { 0 }, 0 };
-    csv_job b = { rep->cur_path, { 0, 0, NULL }, { 0 }, 0 };
+    csv_job a = { rep->ref_path, s->delim, { 0, 0, NULL }, { 0 }, 0 };
+    csv_job b = { rep->cur_path, s->delim, { 0, 0, NULL }, { 0 }, 0 };
     int tty = isatty(STDERR_FILENO);
     if (tty)
         fprintf(stderr, "\rreading %.60s and %.60s ...", rep->ref_path, rep->cur_path);
@@ -467,25 +464,31 @@ static int run_tables(report *rep, const settings *s)
     for (size_t k = 0; k < want; k++) {
         const char *name = s->ncolumns ? s->columns[k] : a.t.cols[k].name;
         long x = cli_csv_find(&a.t, name), y = cli_csv_find(&b.t, name);
-        if (s->ncolumns && x < 0) {
+        if (x < 0) {
             no_column(name, rep->ref_path, &a.t);
             status = CLI_USAGE;
             goto out;
         }
         if (y < 0) {
-            if (s->ncolumns) {
+            /* with or without --column, a column one file lacks is an input
+             * error, never skipped in silence */
+            if (s->ncolumns)
                 no_column(name, rep->cur_path, &b.t);
-                status = CLI_USAGE;
-                goto out;
-            }
-            fprintf(stderr, "mlops drift: note: column '%s' is not in %s; skipped\n", name,
-                    rep->cur_path);
-            continue;
+            else
+                fprintf(stderr, "mlops drift: column '%s' of %s is not in %s (compare chosen "
+                                "columns with --column)\n", name,
+                        cli_display_path(rep->ref_path), cli_display_path(rep->cur_path));
+            status = CLI_USAGE;
+            goto out;
         }
         if (a.t.cols[x].numeric != b.t.cols[y].numeric) {
-            fprintf(stderr, "mlops drift: column '%s' is %s in %s but %s in %s\n", name,
-                    a.t.cols[x].numeric ? "numeric" : "text", rep->ref_path,
-                    b.t.cols[y].numeric ? "numeric" : "text", rep->cur_path);
+            const cli_column *tc = a.t.cols[x].numeric ? &b.t.cols[y] : &a.t.cols[x];
+            const char *tp = a.t.cols[x].numeric ? rep->cur_path : rep->ref_path;
+            fprintf(stderr, "mlops drift: column '%s' is %s in %s but %s in %s: %s:%zu: "
+                            "\"%s\" is not a number\n", name,
+                    a.t.cols[x].numeric ? "numeric" : "text", cli_display_path(rep->ref_path),
+                    b.t.cols[y].numeric ? "numeric" : "text", cli_display_path(rep->cur_path),
+                    cli_display_path(tp), tc->text_line, tc->text_value);
             status = CLI_USAGE;
             goto out;
         }
@@ -497,6 +500,14 @@ static int run_tables(report *rep, const settings *s)
             cat[nc++] = nf;
         nf++;
     }
+    for (size_t k = 0; !s->ncolumns && k < b.t.ncols; k++)
+        if (cli_csv_find(&a.t, b.t.cols[k].name) < 0) {
+            fprintf(stderr, "mlops drift: column '%s' of %s is not in %s (compare chosen "
+                            "columns with --column)\n", b.t.cols[k].name,
+                    cli_display_path(rep->cur_path), cli_display_path(rep->ref_path));
+            status = CLI_USAGE;
+            goto out;
+        }
     if (nf == 0) {
         fprintf(stderr, "mlops drift: %s and %s have no column in common\n", rep->ref_path,
                 rep->cur_path);
@@ -602,17 +613,22 @@ static int run_arrays(report *rep, const settings *s)
 {
     cli_feature a, b;
     char err[1024];
-    if (cli_feature_load(&a, rep->ref_path, NULL, err, sizeof err) != 0) {
+    if (cli_feature_load(&a, rep->ref_path, NULL, s->delim, err, sizeof err) != 0) {
         fprintf(stderr, "mlops drift: %s\n", err);
         return CLI_USAGE;
     }
-    if (cli_feature_load(&b, rep->cur_path, NULL, err, sizeof err) != 0) {
+    if (cli_feature_load(&b, rep->cur_path, NULL, s->delim, err, sizeof err) != 0) {
         fprintf(stderr, "mlops drift: %s\n", err);
         cli_feature_free(&a);
         return CLI_USAGE;
     }
     int status = CLI_USAGE;
     mlops_drift_result *r = NULL;
+    if (a.categorical || b.categorical) {
+        fprintf(stderr, "mlops drift: %s holds labels, not numbers\n",
+                cli_display_path(a.categorical ? rep->ref_path : rep->cur_path));
+        goto out;
+    }
     rep->f = calloc(1, sizeof *rep->f);
     if (!rep->f) {
         status = oom();
@@ -1313,12 +1329,14 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
     }
     argc = out;
     const char *metric_s = NULL, *thr_s = NULL, *bins_s = NULL, *rule_s = NULL,
-               *share_s = NULL, *alpha_s = NULL, *format_s = NULL, *html = NULL, *outp = NULL;
+               *share_s = NULL, *alpha_s = NULL, *format_s = NULL, *html = NULL, *outp = NULL,
+               *delim_s = NULL;
     const cli_opt opts[] = { { "--metric", &metric_s, NULL },   { "--threshold", &thr_s, NULL },
                              { "--bins", &bins_s, NULL },       { "--rule", &rule_s, NULL },
                              { "--drift-share", &share_s, NULL }, { "--alpha", &alpha_s, NULL },
                              { "--format", &format_s, NULL },   { "--html", &html, NULL },
                              { "-o", &outp, NULL },             { "--output", &outp, NULL },
+                             { "--delimiter", &delim_s, NULL },
                              { NULL, NULL, NULL } };
     int h = cli_help_or_go(cli_parse("drift", &argc, argv, &g, opts), usage);
     if (h >= 0)
@@ -1335,6 +1353,9 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
     s.columns = columns;
     s.ncolumns = ncolumns;
     s.want_hist = html != NULL;
+    if (delim_s && cli_parse_delimiter(delim_s, &s.delim) != 0)
+        return cli_usage_error("drift", "--delimiter: expected one byte such as ';' or '|', or "
+                                        "'\\t' for a tab, got '%s'", delim_s);
     int prom = 0, sigs = 0;
     if (format_s) {
         if (strcmp(format_s, "json") == 0)
@@ -1394,8 +1415,18 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
     rep.rule_value = s.to.rule == MLOPS_DRIFT_RULE_SHARE ? s.to.drift_share : s.to.alpha;
     int csv_a = cli_is_csv(argv[1]), csv_b = cli_is_csv(argv[2]);
     int npy_a = cli_is_npy(argv[1]), npy_b = cli_is_npy(argv[2]);
+    /* "-" (standard input) is of the other argument's kind */
+    int in_a = strcmp(argv[1], "-") == 0, in_b = strcmp(argv[2], "-") == 0;
+    if (in_a && in_b)
+        return cli_usage_error("drift", "standard input ('-') can be REF or CUR, not both");
+    if (in_a)
+        csv_a = csv_b, npy_a = npy_b;
+    if (in_b)
+        csv_b = csv_a, npy_b = npy_a;
     int status;
-    if (csv_a != csv_b || npy_a != npy_b)
+    if (delim_s && !csv_a)
+        status = cli_usage_error("drift", "--delimiter applies to CSV files only");
+    else if (csv_a != csv_b || npy_a != npy_b)
         status = cli_usage_error("drift", "REF and CUR must be of the same kind (both .csv, both "
                                           ".npy or both profiles)");
     else if (ncolumns && !csv_a)

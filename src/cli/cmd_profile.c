@@ -14,18 +14,25 @@
 static const char usage[] =
     "usage: mlops profile build INPUT [--column NAME] -o OUT [--k K] [--seed S]\n"
     "                           [--bins B | --edges-from REF] [--category-cap C]\n"
+    "                           [--delimiter C]\n"
     "       mlops profile merge -o OUT PROFILE...\n"
     "       mlops profile show PROFILE\n"
     "\n"
     "build  profile one column of a CSV file (--column; optional when the file has\n"
     "       one column) or a 1-D float64/int64 .npy file, and write the profile's\n"
-    "       bytes to OUT. Numeric columns give numeric profiles (moments, min/max,\n"
+    "       bytes to OUT ('-' reads standard input, CSV or .npy by its first\n"
+    "       bytes; --delimiter C: the CSV field separator, '\\t' for a tab).\n"
+    "       Numeric columns give numeric profiles (moments, min/max,\n"
     "       KLL quantile sketch with parameter K, default 200; with --bins B also a\n"
     "       histogram of B equal-width bins over the column's range, or with\n"
     "       --edges-from REF the histogram edges of the profile REF, so the two\n"
     "       histograms compare with PSI, JS, ...); other columns\n"
     "       give categorical profiles whose codes are 63-bit FNV-1a hashes of the\n"
-    "       labels, so profiles of different files agree on codes.\n"
+    "       labels, so profiles of different files agree on codes (two labels of\n"
+    "       one code are refused). A column with one field that is not a number\n"
+    "       (see 'mlops drift' for the accepted spellings of NA, NaN and Inf) holds\n"
+    "       labels; a note on standard error names that field when others are\n"
+    "       numbers.\n"
     "merge  merge profiles of the same kind (and histogram edges) into OUT.\n"
     "show   print a profile's summary: counts, moments, quantiles, histogram or\n"
     "       categories.\n"
@@ -121,7 +128,7 @@ int cli_profile_from_feature(mlops_profile **out, const cli_feature *f, uint32_t
 
 static int build(int argc, char **argv, const cli_global *g, const char *column,
                  const char *out, const char *k_s, const char *seed_s, const char *bins_s,
-                 const char *cap_s, const char *edges_from)
+                 const char *cap_s, const char *edges_from, const char *delim_s)
 {
     if (argc != 1)
         return cli_usage_error("profile", "build takes one INPUT");
@@ -140,6 +147,10 @@ static int build(int argc, char **argv, const cli_global *g, const char *column,
                                cap_s);
     if (bins_s && edges_from)
         return cli_usage_error("profile", "give --bins or --edges-from, not both");
+    char delim = 0;
+    if (delim_s && cli_parse_delimiter(delim_s, &delim) != 0)
+        return cli_usage_error("profile", "--delimiter: expected one byte such as ';' or '|', "
+                                          "or '\\t' for a tab, got '%s'", delim_s);
     /* --edges-from: the histogram edges of a reference profile, so that this
      * profile's histogram can be compared with it (PSI, JS, ...). */
     mlops_profile *ref = NULL;
@@ -157,7 +168,7 @@ static int build(int argc, char **argv, const cli_global *g, const char *column,
     }
     cli_feature f;
     char err[1024];
-    if (cli_feature_load(&f, argv[0], column, err, sizeof err) != 0) {
+    if (cli_feature_load(&f, argv[0], column, delim, err, sizeof err) != 0) {
         fprintf(stderr, "mlops profile: %s\n", err);
         mlops_profile_free(ref);
         return CLI_USAGE;
@@ -169,6 +180,10 @@ static int build(int argc, char **argv, const cli_global *g, const char *column,
         mlops_profile_free(ref);
         return urc;
     }
+    if (f.categorical && f.mixed && f.text_line)
+        fprintf(stderr, "mlops profile: note: column '%s' holds labels: %s:%zu: \"%s\" is not "
+                        "a number\n", f.name, cli_display_path(argv[0]), f.text_line,
+                f.text_value);
     mlops_profile *p = NULL;
     int rc = cli_profile_from_feature(&p, &f, (uint32_t)k, seed, (uint32_t)bins,
                                       (uint32_t)cap, given, n_given);
@@ -379,12 +394,13 @@ int cli_cmd_profile(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
     const char *column = NULL, *out = NULL, *k = NULL, *seed = NULL, *bins = NULL,
-               *cap = NULL, *edges_from = NULL;
+               *cap = NULL, *edges_from = NULL, *delim = NULL;
     const cli_opt opts[] = { { "--column", &column, NULL }, { "--output", &out, NULL },
                              { "-o", &out, NULL },          { "--k", &k, NULL },
                              { "--seed", &seed, NULL },     { "--bins", &bins, NULL },
                              { "--category-cap", &cap, NULL },
-                             { "--edges-from", &edges_from, NULL }, { NULL, NULL, NULL } };
+                             { "--edges-from", &edges_from, NULL },
+                             { "--delimiter", &delim, NULL }, { NULL, NULL, NULL } };
     int h = cli_help_or_go(cli_parse("profile", &argc, argv, &g, opts), usage);
     if (h >= 0)
         return h;
@@ -394,7 +410,7 @@ int cli_cmd_profile(int argc, char **argv, const cli_global *g0)
     argc -= 2;
     argv += 2;
     if (strcmp(sub, "build") == 0)
-        return build(argc, argv, &g, column, out, k, seed, bins, cap, edges_from);
+        return build(argc, argv, &g, column, out, k, seed, bins, cap, edges_from, delim);
     if (strcmp(sub, "merge") == 0)
         return merge(argc, argv, &g, out);
     if (strcmp(sub, "show") == 0) {

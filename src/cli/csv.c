@@ -12,6 +12,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "csv.h"
+#include "input.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,22 +46,63 @@ static const double exact_pow10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  
                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 
-/* Parse a whole field as a number; returns 0 on success. */
+/* Whether p[0..len) equals the lower-case ASCII word w, ignoring case. */
+static int word_ci(const char *p, size_t len, const char *w)
+{
+    size_t n = strlen(w);
+    if (len != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != w[i])
+            return 0;
+    }
+    return 1;
+}
+
+int cli_csv_nonfinite(const char *p, size_t len, double *out)
+{
+    /* missing values as R, pandas and SQL exports write them */
+    static const char *const missing[] = { "NA", "N/A", "n/a", "<NA>", "null", "NULL" };
+    if (len == 0) {
+        *out = NAN;
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof missing / sizeof missing[0]; k++)
+        if (strlen(missing[k]) == len && memcmp(p, missing[k], len) == 0) {
+            *out = NAN;
+            return 1;
+        }
+    int neg = 0;
+    if (p[0] == '-' || p[0] == '+') {
+        neg = p[0] == '-';
+        p++;
+        len--;
+    }
+    if (word_ci(p, len, "nan")) {
+        *out = NAN;
+        return 1;
+    }
+    if (word_ci(p, len, "inf") || word_ci(p, len, "infinity")) {
+        *out = neg ? -INFINITY : INFINITY;
+        return 1;
+    }
+    return 0;
+}
+
+/* Parse a whole field as a number; returns 0 on success. Spaces and tabs
+ * around the number are ignored (as R and pandas do); a field of only
+ * whitespace is missing. */
 static int parse_number(const char *p, size_t len, double *out)
 {
-    if (len == 0 || (len == 2 && memcmp(p, "NA", 2) == 0) ||
-        (len == 3 && (memcmp(p, "NaN", 3) == 0 || memcmp(p, "nan", 3) == 0))) {
-        *out = NAN;
+    while (len && (p[0] == ' ' || p[0] == '\t'))
+        p++, len--;
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    if (cli_csv_nonfinite(p, len, out))
         return 0;
-    }
-    if (len == 3 && memcmp(p, "inf", 3) == 0) {
-        *out = INFINITY;
-        return 0;
-    }
-    if (len == 4 && memcmp(p, "-inf", 4) == 0) {
-        *out = -INFINITY;
-        return 0;
-    }
     size_t i = 0;
     int neg = 0;
     if (p[i] == '-' || p[i] == '+')
@@ -108,7 +150,7 @@ slow:;
     for (size_t k = 0; k < len; k++) {
         char c = buf[k];
         if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+'))
-            return -1; /* no hex floats, no "infinity" spellings, no spaces */
+            return -1; /* no hex floats, no other words, no inner spaces */
     }
     char *end = NULL;
     errno = 0;
@@ -128,7 +170,7 @@ slow:;
  * mantissas, labels...), and the general path takes the row.
  */
 static int fast_numeric_row(const char *data, size_t size, size_t *pos, cli_column *cols,
-                            size_t ncols, size_t row)
+                            size_t ncols, size_t row, char delim)
 {
     size_t i = *pos;
     for (size_t c = 0; c < ncols; c++) {
@@ -163,7 +205,7 @@ static int fast_numeric_row(const char *data, size_t size, size_t *pos, cli_colu
         double v = (double)mant / exact_pow10[frac];
         cols[c].values[row] = neg ? -v : v;
         if (c + 1 < ncols) {
-            if (i >= size || data[i] != ',')
+            if (i >= size || data[i] != delim)
                 return 0;
             i++;
         } else if (i < size) {
@@ -183,9 +225,10 @@ static int fast_numeric_row(const char *data, size_t size, size_t *pos, cli_colu
 }
 
 /* Split one record starting at *pos into fields; returns the number of fields
- * or -1 for an unterminated quote. Advances *pos past the line end. */
+ * or a negative record_error() code. Advances *pos past the line end. A NUL
+ * byte anywhere in a record is an error (-4): it would cut a label short. */
 static long split_record(const char *data, size_t size, size_t *pos, field *fields,
-                         size_t max_fields, size_t *lines_used)
+                         size_t max_fields, size_t *lines_used, char delim)
 {
     size_t i = *pos;
     long n = 0;
@@ -207,22 +250,27 @@ static long split_record(const char *data, size_t size, size_t *pos, field *fiel
                 }
                 if (data[i] == '\n')
                     (*lines_used)++;
+                else if (data[i] == '\0')
+                    return -4;
                 i++;
             }
             f.p = data + start;
             f.len = i - start;
             i++; /* closing quote */
-            if (i < size && data[i] != ',' && data[i] != '\n' && data[i] != '\r')
+            if (i < size && data[i] != delim && data[i] != '\n' && data[i] != '\r')
                 return -2; /* text after a closing quote */
         } else {
-            while (i < size && data[i] != ',' && data[i] != '\n' && data[i] != '\r')
+            while (i < size && data[i] != delim && data[i] != '\n' && data[i] != '\r') {
+                if (data[i] == '\0')
+                    return -4;
                 i++;
+            }
             f.len = (size_t)(data + i - f.p);
         }
         if ((size_t)n < max_fields)
             fields[n] = f;
         n++;
-        if (i < size && data[i] == ',') {
+        if (i < size && data[i] == delim) {
             i++;
             continue;
         }
@@ -243,6 +291,7 @@ static const char *record_error(long code)
 {
     return code == -1   ? "unterminated quoted field"
            : code == -2 ? "text after a closing quote"
+           : code == -4 ? "NUL byte in a field (labels and numbers are text)"
                         : "carriage return not followed by a line feed";
 }
 
@@ -356,43 +405,44 @@ static size_t count_lines(const char *data, size_t size)
     return n + 1;
 }
 
-int cli_csv_read(cli_table *t, const char *path, char *err, size_t errlen)
+/* A short, printable rendering of a field for messages. */
+static void show_field(char *out, size_t outlen, const field *f)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < f->len && o + 5 < outlen; k++) {
+        unsigned char c = (unsigned char)f->p[k];
+        if (k >= 40) {
+            o += (size_t)snprintf(out + o, outlen - o, "...");
+            break;
+        }
+        if (c < 0x20 || c == 0x7f || c == '\\' || c == '"')
+            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+        else
+            out[o++] = (char)c;
+    }
+    out[o < outlen ? o : outlen - 1] = '\0';
+}
+
+int cli_csv_parse(cli_table *t, const char *data, size_t size, const char *path, char delim,
+                  char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-    {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        snprintf(err, errlen, "%s: not a regular file", path);
-        return -1;
-    }
-    size_t size = (size_t)st.st_size;
-    if (size == 0) {
-        close(fd);
+    if (!delim)
+        delim = ',';
+    /* a UTF-8 byte-order mark (Excel, PowerShell, Notepad write one) is not
+     * part of the first column's name */
+    size_t bom = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    if (size == bom) {
         snprintf(err, errlen, "%s:1: empty file, expected a header line", path);
         return -1;
     }
-    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    const char *data = map;
-    if (map == MAP_FAILED) {
-        snprintf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
-        return -1;
-    }
-    (void)madvise(map, size, MADV_SEQUENTIAL);
-
     int rc = -1;
-    size_t pos = 0, line = 1, used = 0;
+    size_t pos = bom, line = 1, used = 0;
     field *fields = NULL;
     level_map *maps = NULL;
     /* header */
     field header[4096];
-    long nh = split_record(data, size, &pos, header, 4096, &used);
+    long nh = split_record(data, size, &pos, header, 4096, &used, delim);
     if (nh < 0) {
         fail(err, errlen, path, line, "%s", record_error(nh));
         goto done;
@@ -428,13 +478,13 @@ int cli_csv_read(cli_table *t, const char *path, char *err, size_t errlen)
     size_t row = 0;
     int all_numeric = 1;
     while (pos < size) {
-        if (all_numeric && fast_numeric_row(data, size, &pos, t->cols, t->ncols, row)) {
+        if (all_numeric && fast_numeric_row(data, size, &pos, t->cols, t->ncols, row, delim)) {
             row++;
             line++;
             continue;
         }
         size_t start_line = line;
-        long n = split_record(data, size, &pos, fields, t->ncols, &used);
+        long n = split_record(data, size, &pos, fields, t->ncols, &used, delim);
         line += used;
         if (n < 0) {
             fail(err, errlen, path, start_line, "%s", record_error(n));
@@ -451,21 +501,27 @@ int cli_csv_read(cli_table *t, const char *path, char *err, size_t errlen)
             cli_column *col = &t->cols[c];
             if (col->numeric) {
                 if (!fields[c].quoted && parse_number(fields[c].p, fields[c].len,
-                                                      &col->values[row]) == 0)
+                                                      &col->values[row]) == 0) {
+                    col->has_number |= !isnan(col->values[row]);
                     continue;
+                }
                 /* First non-numeric field: the column holds categories. Re-code
                  * the rows seen so far from the numbers' text is impossible, so
                  * re-scan them from the file. */
                 col->numeric = 0;
                 all_numeric = 0;
+                for (size_t r = 0; r < row && !col->has_number; r++)
+                    col->has_number = !isnan(col->values[r]); /* rows of the fast path */
+                col->text_line = start_line;
+                show_field(col->text_value, sizeof col->text_value, &fields[c]);
                 col->codes = malloc(cap * sizeof(int32_t));
                 if (!col->codes)
                     goto oom;
-                size_t p2 = 0, u2;
+                size_t p2 = bom, u2;
                 field tmp[4096];
-                split_record(data, size, &p2, tmp, 4096, &u2); /* header */
+                split_record(data, size, &p2, tmp, 4096, &u2, delim); /* header */
                 for (size_t r = 0; r < row;) {
-                    long m = split_record(data, size, &p2, tmp, 4096, &u2);
+                    long m = split_record(data, size, &p2, tmp, 4096, &u2, delim);
                     if (m == 1 && tmp[0].len == 0 && t->ncols > 1)
                         continue;
                     if (level_code(col, &maps[c], &tmp[c], &col->codes[r]) != 0)
@@ -474,6 +530,10 @@ int cli_csv_read(cli_table *t, const char *path, char *err, size_t errlen)
                 }
                 free(col->values);
                 col->values = NULL;
+            }
+            if (!col->has_number && !fields[c].quoted) {
+                double x;
+                col->has_number = parse_number(fields[c].p, fields[c].len, &x) == 0 && !isnan(x);
             }
             if (level_code(col, &maps[c], &fields[c], &col->codes[row]) != 0)
                 goto oom;
@@ -495,8 +555,74 @@ done:
             free(maps[c].slots);
     free(maps);
     free(fields);
-    munmap(map, size);
     if (rc != 0)
         cli_csv_free(t);
     return rc;
+}
+
+int cli_csv_read(cli_table *t, const char *path, char delim, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    struct stat st;
+    int fd = -1;
+    if (strcmp(path, "-") != 0) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+            return -1;
+        }
+        if (fstat(fd, &st) != 0) {
+            snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (!(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+            snprintf(err, errlen, "%s: not a regular file or a pipe", path);
+            close(fd);
+            return -1;
+        }
+    }
+    if (fd < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+        /* standard input, a pipe or a device: read it whole */
+        if (fd >= 0)
+            close(fd);
+        uint8_t *buf;
+        size_t n;
+        if (cli_read_file(&buf, &n, path, err, errlen) != 0)
+            return -1;
+        int rc = cli_csv_parse(t, (const char *)buf, n, cli_display_path(path), delim, err,
+                               errlen);
+        free(buf);
+        return rc;
+    }
+    size_t size = (size_t)st.st_size;
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        snprintf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
+        return -1;
+    }
+    (void)madvise(map, size, MADV_SEQUENTIAL);
+    int rc = cli_csv_parse(t, map, size, path, delim, err, errlen);
+    munmap(map, size);
+    return rc;
+}
+
+int cli_parse_delimiter(const char *s, char *out)
+{
+    char c;
+    if (strcmp(s, "\\t") == 0 || strcmp(s, "tab") == 0)
+        c = '\t';
+    else if (s[0] && !s[1])
+        c = s[0];
+    else
+        return -1;
+    unsigned char u = (unsigned char)c;
+    /* bytes that can be part of a number, a quote, a line end or UTF-8
+     * would make fields ambiguous */
+    if (u >= 0x80 || u == 0 || c == '"' || c == '\r' || c == '\n' || c == '.' || c == '+' ||
+        c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        return -1;
+    *out = c;
+    return 0;
 }

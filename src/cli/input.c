@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,45 +26,84 @@ static int suffix(const char *path, const char *suf)
 int cli_is_npy(const char *path) { return suffix(path, ".npy"); }
 int cli_is_csv(const char *path) { return suffix(path, ".csv"); }
 
+const char *cli_display_path(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "(stdin)" : path;
+}
+
+static int stdin_taken;
+
+/* Read an open descriptor to its end. */
+static int read_all(int fd, uint8_t **data, size_t *size, size_t hint, const char *path,
+                    char *err, size_t errlen)
+{
+    size_t cap = hint ? hint + 1 : 65536, n = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > SIZE_MAX / 2) {
+                free(buf);
+                snprintf(err, errlen, "%s: too large", path);
+                return -1;
+            }
+            uint8_t *b = realloc(buf, cap * 2);
+            if (!b) {
+                free(buf);
+                snprintf(err, errlen, "%s: out of memory", path);
+                return -1;
+            }
+            buf = b;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+            free(buf);
+            return -1;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    *data = buf;
+    *size = n;
+    return 0;
+}
+
 int cli_read_file(uint8_t **data, size_t *size, const char *path, char *err, size_t errlen)
 {
     *data = NULL;
     *size = 0;
+    if (strcmp(path, "-") == 0) {
+        if (__atomic_exchange_n(&stdin_taken, 1, __ATOMIC_SEQ_CST)) {
+            snprintf(err, errlen, "-: standard input is already used by another argument "
+                                  "(give '-' once)");
+            return -1;
+        }
+        return read_all(STDIN_FILENO, data, size, 0, "(stdin)", err, errlen);
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 ||
+        !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
         close(fd);
-        snprintf(err, errlen, "%s: not a regular file", path);
+        snprintf(err, errlen, "%s: not a regular file or a pipe", path);
         return -1;
     }
-    size_t n = (size_t)st.st_size;
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf) {
-        close(fd);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            snprintf(err, errlen, "%s: read error: %s", path, r < 0 ? strerror(errno) : "file shrank");
-            free(buf);
-            close(fd);
-            return -1;
-        }
-        got += (size_t)r;
-    }
+    int rc = read_all(fd, data, size, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, path, err,
+                      errlen);
     close(fd);
-    *data = buf;
-    *size = n;
-    return 0;
+    return rc;
 }
 
 int cli_write_file(const char *path, const void *data, size_t size, char *err, size_t errlen)
@@ -209,12 +249,29 @@ int cli_npy_read(double **values, size_t *n_out, int *is_int, const char *path, 
     *n_out = 0;
     if (cli_read_file(&d, &size, path, err, errlen) != 0)
         return -1;
+    int rc = cli_npy_parse(values, n_out, is_int, d, size, cli_display_path(path), err, errlen);
+    free(d);
+    return rc;
+}
+
+int cli_npy_parse(double **values, size_t *n_out, int *is_int, const uint8_t *d, size_t size,
+                  const char *path, char *err, size_t errlen)
+{
+    *values = NULL;
+    *n_out = 0;
     int rc = -1;
     if (size < 10 || memcmp(d, "\x93NUMPY", 6) != 0) {
         npy_fail(err, errlen, path, "no \\x93NUMPY magic");
         goto out;
     }
     unsigned major = d[6];
+    if (d[7] != 0 || major < 1 || major > 3) {
+        char why[96];
+        snprintf(why, sizeof why, "unknown format version %u.%u (1.0, 2.0 and 3.0 are supported)",
+                 major, (unsigned)d[7]);
+        npy_fail(err, errlen, path, why);
+        goto out;
+    }
     size_t hlen, hoff;
     if (major == 1) {
         hlen = (size_t)d[8] | (size_t)d[9] << 8;
@@ -231,7 +288,10 @@ int cli_npy_read(double **values, size_t *n_out, int *is_int, const char *path, 
         goto out;
     }
     if (hlen > size - hoff) {
-        npy_fail(err, errlen, path, "truncated header");
+        char why[160];
+        snprintf(why, sizeof why, "truncated header: version %u.0 gives a %zu-byte header "
+                 "length at byte 8, and %zu bytes follow it", major, hlen, size - hoff);
+        npy_fail(err, errlen, path, why);
         goto out;
     }
     const char *p = (const char *)d + hoff, *e = p + hlen;
@@ -252,6 +312,10 @@ int cli_npy_read(double **values, size_t *n_out, int *is_int, const char *path, 
             break;
         const char *q;
         if ((q = lit(p, e, "'descr':"))) {
+            if (have_descr) {
+                npy_fail(err, errlen, path, "key 'descr' given twice");
+                goto out;
+            }
             q = ws(q, e);
             const char *r;
             if ((r = lit(q, e, "'<f8'")))
@@ -265,6 +329,10 @@ int cli_npy_read(double **values, size_t *n_out, int *is_int, const char *path, 
             p = r;
             have_descr = 1;
         } else if ((q = lit(p, e, "'fortran_order':"))) {
+            if (have_order) {
+                npy_fail(err, errlen, path, "key 'fortran_order' given twice");
+                goto out;
+            }
             q = ws(q, e);
             const char *r = lit(q, e, "False");
             if (!r) {
@@ -279,6 +347,10 @@ int cli_npy_read(double **values, size_t *n_out, int *is_int, const char *path, 
             p = r;
             have_order = 1;
         } else if ((q = lit(p, e, "'shape':"))) {
+            if (have_shape) {
+                npy_fail(err, errlen, path, "key 'shape' given twice");
+                goto out;
+            }
             q = ws(q, e);
             if (!(q = lit(q, e, "("))) {
                 npy_fail(err, errlen, path, "bad shape");
@@ -347,7 +419,6 @@ int cli_npy_read(double **values, size_t *n_out, int *is_int, const char *path, 
         *is_int = dtype == 2;
     rc = 0;
 out:
-    free(d);
     return rc;
 }
 
@@ -361,6 +432,12 @@ void cli_feature_free(cli_feature *f)
     free(f->labels);
     free(f->label_codes);
     memset(f, 0, sizeof *f);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
 }
 
 int cli_feature_from_column(cli_feature *f, cli_column *c, size_t nrows)
@@ -383,6 +460,28 @@ int cli_feature_from_column(cli_feature *f, cli_column *c, size_t nrows)
     }
     for (size_t k = 0; k < c->nlevels; k++)
         f->label_codes[k] = cli_label_code(c->levels[k]);
+    /* distinct labels must keep distinct codes: refuse a hash collision
+     * rather than merge two categories */
+    if (c->nlevels > 1) {
+        int64_t *sorted = malloc(c->nlevels * sizeof *sorted);
+        if (!sorted) {
+            cli_feature_free(f);
+            return -1;
+        }
+        memcpy(sorted, f->label_codes, c->nlevels * sizeof *sorted);
+        qsort(sorted, c->nlevels, sizeof *sorted, cmp_i64);
+        int dup = 0;
+        for (size_t k = 1; k < c->nlevels; k++)
+            dup |= sorted[k] == sorted[k - 1];
+        free(sorted);
+        if (dup) {
+            cli_feature_free(f);
+            return -2;
+        }
+    }
+    f->text_line = c->text_line;
+    f->mixed = c->has_number;
+    memcpy(f->text_value, c->text_value, sizeof f->text_value);
     for (size_t r = 0; r < nrows; r++)
         f->codes[r] = f->label_codes[c->codes[r]];
     f->labels = c->levels;
@@ -401,41 +500,74 @@ static char *dupstr(const char *s)
     return d;
 }
 
-int cli_feature_load(cli_feature *f, const char *path, const char *column, char *err,
-                     size_t errlen)
+static int feature_from_npy(cli_feature *f, const char *path, const char *column, double *v,
+                            size_t n, char *err, size_t errlen)
+{
+    if (column) {
+        free(v);
+        snprintf(err, errlen, "%s: a .npy file has no columns (drop --column)",
+                 cli_display_path(path));
+        return -1;
+    }
+    f->values = v;
+    f->n = n;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    f->name = dupstr(strcmp(path, "-") == 0 ? "stdin" : base);
+    if (!f->name) {
+        cli_feature_free(f);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    size_t len = strlen(f->name);
+    if (len > 4 && strcmp(f->name + len - 4, ".npy") == 0)
+        f->name[len - 4] = '\0';
+    return 0;
+}
+
+int cli_feature_load(cli_feature *f, const char *path, const char *column, char delim,
+                     char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
-    if (cli_is_npy(path)) {
-        if (column) {
-            snprintf(err, errlen, "%s: a .npy file has no columns (drop --column)", path);
-            return -1;
-        }
-        if (cli_npy_read(&f->values, &f->n, NULL, path, err, errlen) != 0)
-            return -1;
-        const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
-        f->name = dupstr(base);
-        if (!f->name) {
-            cli_feature_free(f);
-            snprintf(err, errlen, "%s: out of memory", path);
-            return -1;
-        }
-        f->name[strlen(f->name) - 4] = '\0';
-        return 0;
-    }
     cli_table t;
-    if (cli_csv_read(&t, path, err, errlen) != 0)
+    if (strcmp(path, "-") == 0) {
+        /* standard input: a .npy array by its magic, else CSV */
+        uint8_t *d;
+        size_t size;
+        if (cli_read_file(&d, &size, path, err, errlen) != 0)
+            return -1;
+        int rc;
+        if (size >= 6 && memcmp(d, "\x93NUMPY", 6) == 0) {
+            double *v;
+            size_t n;
+            rc = cli_npy_parse(&v, &n, NULL, d, size, "(stdin)", err, errlen);
+            free(d);
+            return rc != 0 ? -1 : feature_from_npy(f, path, column, v, n, err, errlen);
+        }
+        rc = cli_csv_parse(&t, (const char *)d, size, "(stdin)", delim, err, errlen);
+        free(d);
+        if (rc != 0)
+            return -1;
+    } else if (cli_is_npy(path)) {
+        double *v;
+        size_t n;
+        if (cli_npy_read(&v, &n, NULL, path, err, errlen) != 0)
+            return -1;
+        return feature_from_npy(f, path, column, v, n, err, errlen);
+    } else if (cli_csv_read(&t, path, delim, err, errlen) != 0) {
         return -1;
+    }
+    const char *shown = cli_display_path(path);
     long idx;
     if (!column) {
         if (t.ncols != 1) {
-            snprintf(err, errlen, "%s has %zu columns: choose one with --column", path, t.ncols);
+            snprintf(err, errlen, "%s has %zu columns: choose one with --column", shown, t.ncols);
             cli_csv_free(&t);
             return -1;
         }
         idx = 0;
     } else if ((idx = cli_csv_find(&t, column)) < 0) {
-        int o = snprintf(err, errlen, "no column '%s' in %s (columns:", column, path);
+        int o = snprintf(err, errlen, "no column '%s' in %s (columns:", column, shown);
         for (size_t i = 0; i < t.ncols && o > 0 && (size_t)o < errlen; i++)
             o += snprintf(err + o, errlen - (size_t)o, "%s %s", i ? "," : "", t.cols[i].name);
         if (o > 0 && (size_t)o < errlen)
@@ -445,7 +577,10 @@ int cli_feature_load(cli_feature *f, const char *path, const char *column, char 
     }
     int rc = cli_feature_from_column(f, &t.cols[idx], t.nrows);
     cli_csv_free(&t);
-    if (rc != 0)
-        snprintf(err, errlen, "%s: out of memory", path);
-    return rc;
+    if (rc == -2)
+        snprintf(err, errlen, "%s: column '%s': two labels share a 63-bit label code; "
+                              "they cannot be told apart in a profile", shown, column ? column : "");
+    else if (rc != 0)
+        snprintf(err, errlen, "%s: out of memory", shown);
+    return rc != 0 ? -1 : 0;
 }

@@ -15,12 +15,18 @@
 
 /**
  * Read a .npy file holding a C-order 1-D array of little-endian float64
- * ('<f8') or int64 ('<i8'), format version 1, 2 or 3. int64 values are
- * converted to double (exactly up to 2^53). Anything else is rejected with
- * "FILE: reason" in err. *values is malloc'ed.
+ * ('<f8') or int64 ('<i8'), format version 1.0, 2.0 or 3.0 (3.0 is 2.0 with
+ * a UTF-8 header). int64 values are converted to double (exactly up to
+ * 2^53). A header key given twice, an unknown key or version, and a data
+ * size that disagrees with the shape are rejected with "FILE: reason" in
+ * err. *values is malloc'ed.
  */
 int cli_npy_read(double **values, size_t *n, int *is_int, const char *path, char *err,
                  size_t errlen);
+
+/** As cli_npy_read(), from memory; `path` names the input in messages. */
+int cli_npy_parse(double **values, size_t *n, int *is_int, const uint8_t *data, size_t size,
+                  const char *path, char *err, size_t errlen);
 
 /** Whether the path names a .npy file (by its suffix). */
 int cli_is_npy(const char *path);
@@ -28,8 +34,16 @@ int cli_is_npy(const char *path);
 /** Whether the path names a CSV file (by its suffix .csv). */
 int cli_is_csv(const char *path);
 
-/** Read a whole file into a malloc'ed buffer; -1 with "FILE: reason". */
+/**
+ * Read a whole file into a malloc'ed buffer; -1 with "FILE: reason". "-" is
+ * standard input, which a process can read only once: a second "-" is
+ * refused ("standard input is already used by another argument"). Pipes and
+ * devices are read to their end; a directory is refused.
+ */
 int cli_read_file(uint8_t **data, size_t *size, const char *path, char *err, size_t errlen);
+
+/** How messages name an input: "(stdin)" for "-", else the path. */
+const char *cli_display_path(const char *path);
 
 /**
  * Write a whole output file; -1 with "FILE: reason" (the reason carries
@@ -85,18 +99,24 @@ typedef struct cli_feature {
     int64_t *label_codes;
     size_t nlabels;
     size_t n;
+    size_t text_line;    /* categorical CSV column: line of its first non-number */
+    char text_value[64]; /* ... and that field, printable */
+    int mixed;           /* categorical CSV column that also holds numbers */
 } cli_feature;
 
 /**
  * Load one feature from a CSV column (`column` required unless the file has
- * one column) or a .npy file (numeric; `column` must be NULL). On failure -1
- * with the reason in err ("FILE:LINE: ..." for CSV syntax errors, "no column
- * 'X' in FILE (columns: ...)" for a wrong name).
+ * one column) or a .npy file (numeric; `column` must be NULL). "-" reads
+ * standard input: a .npy array when it starts with the .npy magic, else CSV.
+ * `delim` is the CSV field separator (0: comma). On failure -1 with the
+ * reason in err ("FILE:LINE: ..." for CSV syntax errors, "no column 'X' in
+ * FILE (columns: ...)" for a wrong name).
  */
-int cli_feature_load(cli_feature *f, const char *path, const char *column, char *err,
-                     size_t errlen);
+int cli_feature_load(cli_feature *f, const char *path, const char *column, char delim,
+                     char *err, size_t errlen);
 
-/** Move column `c` of a table into a feature (the table keeps an empty slot). */
+/** Move column `c` of a table into a feature (the table keeps an empty slot).
+ *  Returns 0, -1 (out of memory) or -2 (two labels with one label code). */
 int cli_feature_from_column(cli_feature *f, cli_column *c, size_t nrows);
 
 void cli_feature_free(cli_feature *f);

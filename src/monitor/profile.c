@@ -301,6 +301,10 @@ int mlops_profile_update(mlops_profile *p, const double *values, size_t n)
         return mlops__error(MLOPS_E_INVALID,
                             "mlops_profile_update: the profile is categorical (use "
                             "mlops_profile_update_codes)");
+    uint64_t seen = p->count + p->nan + p->posinf + p->neginf;
+    if ((uint64_t)n > UINT64_MAX - seen)
+        return mlops__error(MLOPS_E_LIMIT, "mlops_profile_update: %llu + %zu values overflow "
+                                           "64-bit counts", (unsigned long long)seen, n);
     double buf[CHUNK];
     size_t i = 0;
     while (i < n) {
@@ -346,6 +350,10 @@ int mlops_profile_update_codes(mlops_profile *p, const int64_t *codes, size_t n)
         return mlops__error(MLOPS_E_INVALID,
                             "mlops_profile_update_codes: the profile is numeric (use "
                             "mlops_profile_update)");
+    if ((uint64_t)n > UINT64_MAX - p->hh.total)
+        return mlops__error(MLOPS_E_LIMIT, "mlops_profile_update_codes: %llu + %zu values "
+                                           "overflow 64-bit counts",
+                            (unsigned long long)p->hh.total, n);
     mlops__hh_update(&p->hh, codes, n);
     return 0;
 }
@@ -368,8 +376,14 @@ int mlops_profile_merge(mlops_profile *dst, const mlops_profile *src)
         return mlops__error(MLOPS_E_INVALID,
                             "mlops_profile_merge: cannot merge a %s profile into a %s profile",
                             kind_name(src->kind), kind_name(dst->kind));
-    if (dst->kind == MLOPS_PROFILE_CATEGORICAL)
+    if (dst->kind == MLOPS_PROFILE_CATEGORICAL) {
+        if (src->hh.total > UINT64_MAX - dst->hh.total)
+            return mlops__error(MLOPS_E_LIMIT,
+                                "mlops_profile_merge: %llu + %llu values overflow 64-bit counts",
+                                (unsigned long long)dst->hh.total,
+                                (unsigned long long)src->hh.total);
         return mlops__hh_merge(&dst->hh, &src->hh);
+    }
     if (dst->n_edges != src->n_edges)
         return mlops__error(MLOPS_E_INVALID,
                             "mlops_profile_merge: histogram edges differ (%zu edges vs %zu)",
@@ -379,6 +393,13 @@ int mlops_profile_merge(mlops_profile *dst, const mlops_profile *src)
             return mlops__error(MLOPS_E_INVALID,
                                 "mlops_profile_merge: histogram edges differ at edge %zu "
                                 "(%.17g vs %.17g)", i, dst->edges[i], src->edges[i]);
+    /* totals that would wrap are refused before anything changes */
+    uint64_t seen_dst = dst->count + dst->nan + dst->posinf + dst->neginf;
+    uint64_t seen_src = src->count + src->nan + src->posinf + src->neginf;
+    if (seen_src > UINT64_MAX - seen_dst)
+        return mlops__error(MLOPS_E_LIMIT,
+                            "mlops_profile_merge: %llu + %llu values overflow 64-bit counts",
+                            (unsigned long long)seen_dst, (unsigned long long)seen_src);
     int rc = mlops__kll_merge(&dst->kll, &src->kll);
     if (rc)
         return rc;

@@ -107,6 +107,23 @@ static int read_numeric(mlops_profile **out, mlops__reader *r)
         return mlops__r_fail(r, MLOPS_E_SCHEMA,
                              "moments (mean, m2, min, max) are not consistent with count %llu",
                              (unsigned long long)count);
+    /* the mean of values in [min, max] lies in [min, max]; one value is its
+     * own min, max and mean, with no spread */
+    if (count > 0 && !(mean >= mn && mean <= mx))
+        return mlops__r_fail(r, MLOPS_E_SCHEMA, "mean %.17g is outside [min %.17g, max %.17g]",
+                             mean, mn, mx);
+    if (count == 1 && !(mn == mx && m2 == 0))
+        return mlops__r_fail(r, MLOPS_E_SCHEMA,
+                             "one value but min %.17g != max %.17g or m2 %.17g != 0", mn, mx,
+                             m2);
+    /* every value was counted once: the four counts add up without overflow */
+    if (nan > UINT64_MAX - count || posinf > UINT64_MAX - count - nan ||
+        neginf > UINT64_MAX - count - nan - posinf)
+        return mlops__r_fail(r, MLOPS_E_SCHEMA,
+                             "counts (%llu finite, %llu NaN, %llu +inf, %llu -inf) overflow "
+                             "64 bits when added",
+                             (unsigned long long)count, (unsigned long long)nan,
+                             (unsigned long long)posinf, (unsigned long long)neginf);
     size_t edges_at = r->pos;
     uint32_t n_edges = mlops__r_u32(r);
     if (n_edges > MLOPS_PROFILE_MAX_EDGES)

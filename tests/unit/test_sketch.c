@@ -742,6 +742,96 @@ static void inconsistent_bodies_are_schema_errors(void **state)
     mlops_profile_free(p);
 }
 
+static void put_u64(unsigned char *d, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        d[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_f64(unsigned char *d, double x)
+{
+    uint64_t v;
+    memcpy(&v, &x, 8);
+    put_u64(d, v);
+}
+
+/* Crafted profiles whose counts or moments cannot belong to any data are
+ * refused when read, and a merge whose counts would wrap is refused with the
+ * destination unchanged. */
+static void impossible_counts_and_moments_are_refused(void **state)
+{
+    (void)state;
+    mlops_profile *p = numeric(16, 1, NULL, 0);
+    double x[] = { 1, 2, 3, 4 };
+    feed(p, x, 4);
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    unsigned char *d = malloc(b.size);
+    mlops_profile *r = NULL;
+    /* body offsets: count@36 nan@44 posinf@52 neginf@60 mean@68 m2@76 min@84 max@92 */
+    memcpy(d, b.data, b.size);
+    put_f64(d + 68, 7.5); /* mean 7.5 outside [1, 4] */
+    fix_crc(d, b.size);
+    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), MLOPS_E_SCHEMA);
+    assert_non_null(strstr(mlops_error_last(), "outside [min"));
+    assert_null(r);
+    memcpy(d, b.data, b.size);
+    put_u64(d + 44, UINT64_MAX); /* NaN count 2^64 - 1 beside 4 finite values */
+    fix_crc(d, b.size);
+    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), MLOPS_E_SCHEMA);
+    assert_non_null(strstr(mlops_error_last(), "overflow"));
+    assert_null(r);
+    /* a NaN count that loads on its own but wraps when merged */
+    memcpy(d, b.data, b.size);
+    put_u64(d + 44, UINT64_MAX - 4);
+    fix_crc(d, b.size);
+    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), 0);
+    mlops_profile *q = numeric(16, 1, NULL, 0);
+    double y[] = { 5 };
+    feed(q, y, 1);
+    mlops_buf before = MLOPS_BUF_INIT, after = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_profile_serialize(&before, r), 0);
+    assert_int_equal(mlops_profile_merge(r, q), MLOPS_E_LIMIT);
+    assert_non_null(strstr(mlops_error_last(), "overflow"));
+    assert_int_equal(mlops_profile_serialize(&after, r), 0);
+    assert_int_equal(before.size, after.size);
+    assert_memory_equal(before.data, after.data, before.size);
+    assert_int_equal(mlops_profile_merge(q, r), MLOPS_E_LIMIT);
+    /* updates check the same bound: 2^64 - 1 values are counted, one more
+     * would wrap */
+    assert_int_equal(mlops_profile_update(r, y, 1), MLOPS_E_LIMIT);
+    assert_int_equal(mlops_profile_count(r), 4);
+    mlops_buf_dispose(&before);
+    mlops_buf_dispose(&after);
+    mlops_profile_free(q);
+    mlops_profile_free(r);
+    free(d);
+    mlops_buf_dispose(&b);
+    mlops_profile_free(p);
+    /* categorical totals */
+    mlops_profile *c1 = NULL, *c2 = NULL, *c3 = NULL;
+    assert_int_equal(mlops_profile_new(&c1, MLOPS_PROFILE_CATEGORICAL, NULL), 0);
+    int64_t codes[] = { 1, 2, 2 };
+    assert_int_equal(mlops_profile_update_codes(c1, codes, 3), 0);
+    assert_int_equal(mlops_profile_serialize(&b, c1), 0);
+    d = malloc(b.size);
+    memcpy(d, b.data, b.size);
+    /* categorical body: cap@20 reserved@24 total@28 error@36 n@44, entries@48 */
+    put_u64(d + 28, UINT64_MAX);
+    put_u64(d + 36, UINT64_MAX - 3); /* an error bound lets the counts fall short */
+    fix_crc(d, b.size);
+    assert_int_equal(mlops_profile_deserialize(&c2, d, b.size), 0);
+    assert_int_equal(mlops_profile_deserialize(&c3, b.data, b.size), 0);
+    assert_int_equal(mlops_profile_merge(c2, c3), MLOPS_E_LIMIT);
+    assert_int_equal(mlops_profile_count(c2), UINT64_MAX);
+    assert_int_equal(mlops_profile_update_codes(c2, codes, 1), MLOPS_E_LIMIT);
+    free(d);
+    mlops_buf_dispose(&b);
+    mlops_profile_free(c1);
+    mlops_profile_free(c2);
+    mlops_profile_free(c3);
+}
+
 /* Mismatched kinds or edges are refused with a message; dst is unchanged. */
 static void merging_mismatched_profiles_is_refused(void **state)
 {
@@ -990,6 +1080,7 @@ int main(void)
         cmocka_unit_test(merging_mismatched_profiles_is_refused),
         cmocka_unit_test(options_and_arguments_are_checked),
         cmocka_unit_test(extreme_finite_values_keep_defined_moments),
+        cmocka_unit_test(impossible_counts_and_moments_are_refused),
         cmocka_unit_test(every_allocating_function_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, load_vectors, free_vectors);

@@ -44,6 +44,7 @@ from ._results import Result
 from ._sketch import Profile, SketchTest
 from ._detect import Detections, Detector
 from ._drift import (
+    CategoryDict,
     METRICS,
     DriftColumn,
     DriftReference,
@@ -232,6 +233,7 @@ __all__ = [
     "Profile",
     "SketchTest",
     # drift metrics
+    "CategoryDict",
     "drift",
     "drift_categorical",
     "drift_counts",

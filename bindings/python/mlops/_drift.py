@@ -6,8 +6,8 @@ from __future__ import annotations
 import ctypes
 import json
 import math
-from ctypes import c_double, c_int, c_size_t, c_uint64, c_void_p
-from dataclasses import dataclass, field
+from ctypes import c_double, c_int, c_int64, c_size_t, c_uint64, c_void_p
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._ffi import _np, check_int, invalid, numeric_array, take_buf
@@ -82,6 +82,8 @@ class DriftResult(Result):
     cur_counts: Tuple[int, ...] = ()
     categories: Tuple[int, ...] = ()
     report: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: The label of each of ``categories`` when the samples were labels.
+    labels: Tuple[Any, ...] = ()
 
     def __bool__(self) -> bool:
         return self.drifted
@@ -211,15 +213,199 @@ def drift_counts(reference_counts: Sequence[int], current_counts: Sequence[int],
     return _take(out)
 
 
+class CategoryDict:
+    """Category labels to dense codes 0, 1, 2... shared by a reference and a
+    current sample (``mlops_category_dict``). Codes are assigned in
+    first-seen order: add the reference first, then the current sample, and
+    every label has one code in both, reference labels keeping theirs.
+
+    Labels are ``str`` (UTF-8) or ``bytes`` (any bytes, NUL included); a
+    ``str`` and the ``bytes`` of its UTF-8 are the same label.
+    """
+
+    __slots__ = ("_handle", "__weakref__")
+
+    def __init__(self, labels: Optional[Sequence[Any]] = None) -> None:
+        self._handle: Optional[int] = None
+        out = c_void_p()
+        C.mlops_category_dict_new(ctypes.byref(out), 0)
+        self._handle = out.value
+        if labels is not None:
+            self.add(labels)
+
+    def add(self, labels: Sequence[Any]) -> List[int]:
+        """Codes of ``labels``, giving each label seen for the first time the
+        next code. On error the dictionary is unchanged."""
+        keep, ptrs, lens, n = _label_batch([_label_bytes(v, "label") for v in labels])
+        codes = (c_int64 * max(n, 1))()
+        C.mlops_category_dict_add(codes, self._h(), ptrs, lens, n, 0)
+        del keep
+        return list(codes[:n])
+
+    def encode(self, labels: Sequence[Any]) -> Tuple[List[int], int]:
+        """(codes, number unseen) of ``labels`` without adding any: a label
+        the dictionary lacks gets -1 (a missing value to
+        :func:`drift_categorical`)."""
+        keep, ptrs, lens, n = _label_batch([_label_bytes(v, "label") for v in labels])
+        codes = (c_int64 * max(n, 1))()
+        unseen = c_uint64()
+        C.mlops_category_dict_encode(codes, ctypes.byref(unseen), self._h(), ptrs, lens, n, 0)
+        del keep
+        return list(codes[:n]), int(unseen.value)
+
+    def label(self, code: int) -> Union[str, bytes]:
+        """The label of ``code``: ``str`` when its bytes are UTF-8, else ``bytes``."""
+        p = c_void_p()
+        n = c_size_t()
+        C.mlops_category_dict_label(ctypes.byref(p), ctypes.byref(n), self._h(),
+                                    check_int(code, -(2**63), 2**63 - 1, "code"))
+        raw = ctypes.string_at(p.value, n.value) if n.value else b""
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw
+
+    def __len__(self) -> int:
+        return int(C.mlops_category_dict_count(self._h()))
+
+    def close(self) -> None:
+        """Release the dictionary."""
+        handle, self._handle = self._handle, None
+        if handle:
+            C.mlops_category_dict_free(handle)
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __enter__(self) -> "CategoryDict":
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+    def _h(self) -> int:
+        if self._handle is None:
+            raise ValueError("operation on a closed CategoryDict")
+        return self._handle
+
+    def __repr__(self) -> str:
+        return "<CategoryDict closed>" if self._handle is None else f"<CategoryDict {len(self)} labels>"
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if _np is not None and isinstance(v, _np.floating) and _np.isnan(v):
+        return True
+    t = type(v).__name__
+    return t in ("NAType", "NaTType")
+
+
+def _label_bytes(v: Any, what: str) -> bytes:
+    if isinstance(v, str):
+        return v.encode("utf-8", "surrogatepass")
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v)
+    raise invalid(f"{what}: a label must be str or bytes, not {type(v).__name__} ({v!r})")
+
+
+def _label_batch(labels: List[bytes]) -> Tuple[Any, Any, Any, int]:
+    """(keep, pointers, lengths, n) of a batch of byte labels, for the C calls."""
+    n = len(labels)
+    blob = b"".join(labels)
+    buf = ctypes.create_string_buffer(blob, len(blob) + 1)
+    base = ctypes.addressof(buf)
+    ptrs = (c_void_p * max(n, 1))()
+    lens = (c_size_t * max(n, 1))()
+    off = 0
+    for i, b in enumerate(labels):
+        ptrs[i] = base + off
+        lens[i] = len(b)
+        off += len(b)
+    return buf, ptrs, lens, n
+
+
+def _labels_of(values: Any, what: str) -> Optional[List[Any]]:
+    """The labels of a sample (None for missing values), or None when the
+    sample is integer codes. pandas ``category`` columns are read through
+    their categories (never by their codes), ``object`` and string columns
+    and arrays by value; lists of str/bytes are labels."""
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None:
+        if str(dtype) == "category":
+            if getattr(values.cat.categories.dtype, "kind", "") in ("i", "u"):
+                return None  # integer categories: their values are the codes
+            cats = list(values.cat.categories)
+            codes = values.cat.codes.to_numpy() if hasattr(values.cat.codes, "to_numpy") else values.cat.codes
+            out = [None if int(c) < 0 else cats[int(c)] for c in codes]
+        elif getattr(dtype, "kind", "") in ("U", "S") or str(dtype) in ("string", "str"):
+            out = list(values.tolist() if hasattr(values, "tolist") else values)
+        elif getattr(dtype, "kind", "") == "O":
+            # an object column is labels when it holds a str or bytes
+            out = list(values.tolist() if hasattr(values, "tolist") else values)
+            if not any(isinstance(v, (str, bytes, bytearray)) for v in out):
+                return None
+        else:
+            return None
+    else:
+        seq = list(values)
+        if not any(isinstance(v, (str, bytes, bytearray)) for v in seq):
+            return None
+        out = seq
+    for i, v in enumerate(out):
+        if not (_is_missing(v) or isinstance(v, (str, bytes, bytearray))):
+            raise invalid(f"{what}: value {i} is {type(v).__name__} {v!r}, not a label "
+                          "(str or bytes) or a missing value")
+    return [None if _is_missing(v) else v for v in out]
+
+
+def _aligned_codes(ref_labels: List[Any], cur_labels: List[Any]) -> Tuple[Any, Any, int, CategoryDict]:
+    """int32 codes of both samples through one CategoryDict (reference first);
+    missing values are -1."""
+    d = CategoryDict()
+    out = []
+    for labels in (ref_labels, cur_labels):
+        present = [v for v in labels if v is not None]
+        codes = iter(d.add(present))
+        arr = [-1 if v is None else next(codes) for v in labels]
+        out.append(_np.asarray(arr, dtype=_np.int32) if _np is not None else __import__("array").array("i", arr))
+    return out[0], out[1], len(d), d
+
+
 def drift_categorical(reference: Any, current: Any, metric: Union[str, int] = "auto", *,
                       n_categories: Optional[int] = None, **options: Any) -> DriftResult:
-    """Compare two samples of category codes in ``[0, n_categories)``
-    (negative codes are missing values). ``n_categories`` defaults to one
-    more than the largest code. Metrics: chi2, ztest, psi, kl, js,
-    hellinger, tvd, linf, auto."""
+    """Compare two samples of a categorical feature: labels or codes.
+
+    Labels (lists of ``str``/``bytes``, pandas ``category``, ``object`` or
+    string Series, NumPy string arrays) are aligned by label through a
+    :class:`CategoryDict`: the same label is the same category in both
+    samples, whatever codes pandas gave it; None/NaN/pd.NA are missing
+    values. The result's ``labels`` name its ``categories``.
+
+    Integer codes are taken as they are, in ``[0, n_categories)`` (negative
+    codes are missing values); ``n_categories`` defaults to one more than the
+    largest code. Metrics: chi2, ztest, psi, kl, js, hellinger, tvd, linf,
+    auto."""
     o = _Options(**options)
-    ref = _int32(reference)
-    cur = _int32(current)
+    ref_l = _labels_of(reference, "reference")
+    cur_l = _labels_of(current, "current")
+    d = None
+    if ref_l is not None or cur_l is not None:
+        if ref_l is None or cur_l is None:
+            raise invalid(f"the {'current' if ref_l is not None else 'reference'} sample holds integer "
+                          f"codes but the {'reference' if ref_l is not None else 'current'} holds "
+                          "labels: pass labels for both (codes of different frames do not align)")
+        if n_categories is not None:
+            raise invalid("n_categories applies to integer codes, not labels")
+        if _np is None:  # pragma: no cover - the binding's tests run with NumPy
+            raise TypeError("labels need NumPy")
+        ref, cur, n_categories, d = _aligned_codes(ref_l, cur_l)
+        n_categories = max(n_categories, 1)
+    else:
+        ref = _int32(reference)
+        cur = _int32(current)
     if n_categories is None:
         n_categories = max([max(ref, default=-1), max(cur, default=-1)]) + 1 if _np is None else \
             int(max(ref.max(initial=-1), cur.max(initial=-1))) + 1
@@ -228,7 +414,11 @@ def drift_categorical(reference: Any, current: Any, metric: Union[str, int] = "a
     cp = ctypes.cast(_addr(cur), ctypes.POINTER(ctypes.c_int32)) if len(cur) else None
     C.mlops_drift_categorical(ctypes.byref(out), _metric(metric), rp, len(ref), cp, len(cur),
                               check_int(int(n_categories), 0, 2**32 - 1, "n_categories"), ctypes.byref(o.opts))
-    return _take(out)
+    r = _take(out)
+    if d is not None:
+        with d:
+            r = replace(r, labels=tuple(d.label(c) for c in r.categories))
+    return r
 
 
 def _int32(values: Any) -> Any:
@@ -405,7 +595,15 @@ def _table(data: Any, names: Optional[List[str]]) -> Tuple[Any, Any, int, int, L
         cols = [str(c) for c in data.columns]
         if _np is None:  # pragma: no cover - pandas needs NumPy
             raise TypeError("a DataFrame needs NumPy")
-        arr = _np.asfortranarray(data.to_numpy(dtype=_np.float64))
+        try:
+            arr = _np.asfortranarray(data.to_numpy(dtype=_np.float64))
+        except (TypeError, ValueError) as e:
+            for c in data.columns:  # name the column that cannot be used
+                try:
+                    _np.asarray(data[c], dtype=_np.float64)
+                except (TypeError, ValueError) as ce:
+                    raise invalid(f"column {str(c)!r} is neither numbers nor labels: {ce}") from None
+            raise invalid(f"the table cannot be read as numbers: {e}") from None
     elif isinstance(data, Mapping):
         cols = [str(k) for k in data]
         if _np is not None:
@@ -439,6 +637,87 @@ def _table(data: Any, names: Optional[List[str]]) -> Tuple[Any, Any, int, int, L
     return (keep, arr), ptr, rows, ncols, cols
 
 
+def _columns_of(data: Any, names: Optional[List[str]]) -> Optional[Dict[str, Any]]:
+    """name -> column of a DataFrame or a mapping (None for 2-D arrays)."""
+    if hasattr(data, "columns") and hasattr(data, "to_numpy"):
+        cols = {str(c): data[c] for c in data.columns}
+    elif isinstance(data, Mapping):
+        cols = {str(k): v for k, v in data.items()}
+    else:
+        return None
+    if names is not None:
+        missing = [n for n in names if n not in cols]
+        if missing:
+            raise invalid(f"no column {', '.join(repr(m) for m in missing)} in the table")
+        cols = {n: cols[n] for n in names}
+    return cols
+
+
+def _split_labels(reference: Any, current: Any, names: Optional[List[str]]) -> Optional[Any]:
+    """(names, ref columns, cur columns, which are labels) when a table has
+    a label column; None when every column is numeric (the C table call)."""
+    rc = _columns_of(reference, names)
+    cc = _columns_of(current, names)
+    if rc is None or cc is None:
+        return None
+    labels = {}
+    for n, v in rc.items():
+        try:
+            labels[n] = _labels_of(v, f"column {n!r} of the reference") is not None
+        except Exception as e:
+            raise invalid(f"column {n!r} of the reference: {e}") from None
+    if not any(labels.values()):
+        return None
+    if list(rc) != list(cc):
+        raise invalid("the reference and current tables have different columns")
+    return list(rc), rc, cc, labels
+
+
+def _mixed_table(mixed: Any, metrics: Any, rule: str, drift_share: float, alpha: float,
+                 effect_floor: Optional[float], threads: int, column_options: Dict[str, Any]) -> "DriftTableResult":
+    names, rc, cc, is_label = mixed
+    lab = [n for n in names if is_label[n]]
+    if rule != "share":
+        raise invalid(f"rule {rule!r} adjusts p-values of numeric columns; label columns "
+                      f"({', '.join(lab)}) need rule='share'")
+    if metrics is None or isinstance(metrics, (str, int)):
+        per = {n: metrics if metrics is not None else "auto" for n in names}
+    elif isinstance(metrics, Mapping):
+        unknown = set(metrics) - set(names)
+        if unknown:
+            raise invalid(f"metrics for unknown columns: {', '.join(sorted(unknown))}")
+        per = {n: metrics.get(n, "auto") for n in names}
+    else:
+        ms = list(metrics)
+        if len(ms) != len(names):
+            raise invalid(f"{len(ms)} metrics for {len(names)} columns")
+        per = dict(zip(names, ms))
+    num = [n for n in names if not is_label[n]]
+    results: Dict[str, Tuple[DriftResult, bool, float]] = {}
+    if num:
+        t = drift_table({n: rc[n] for n in num}, {n: cc[n] for n in num}, [per[n] for n in num],
+                        rule="share", drift_share=drift_share, effect_floor=effect_floor,
+                        threads=threads, **column_options)
+        for c in t.columns:
+            results[c.name] = (c.result, c.drifted, c.adjusted_pvalue)
+    cat_options = {k: v for k, v in column_options.items() if k in ("smoothing", "js_base", "threshold",
+                                                                    "reject_nonfinite")}
+    for n in lab:
+        try:
+            r = drift_categorical(rc[n], cc[n], per[n], **cat_options)
+        except Exception as e:
+            raise type(e)(f"column {n!r}: {e}") from None
+        results[n] = (r, r.drifted, r.pvalue)
+    cols = [DriftColumn(n, *results[n]) for n in names]
+    count = sum(c.drifted for c in cols)
+    share = count / len(cols) if cols else 0.0
+    drifted = bool(cols) and share >= drift_share
+    report = {"rule": rule, "drifted": drifted, "drifted_count": count, "drifted_share": share,
+              "columns": [dict(c.result.report, adjusted_pvalue=c.adjusted_pvalue,
+                               column_drifted=c.drifted, column=c.name) for c in cols]}
+    return DriftTableResult(rule, drifted, count, share, cols, report)
+
+
 def drift_table(reference: Any, current: Any, metrics: Union[None, str, Sequence[Union[str, int]],
                                                          Mapping[str, Union[str, int]]] = None, *,
                 rule: str = "share", drift_share: float = 0.5, alpha: float = 0.05,
@@ -455,9 +734,18 @@ def drift_table(reference: Any, current: Any, metrics: Union[None, str, Sequence
     the share of drifted columns >= ``drift_share``), ``"bonferroni"``,
     ``"holm"`` or ``"bh"`` (drift when an adjusted p-value < ``alpha``).
     ``column_options`` are :func:`drift` options applied to every column.
+
+    Label columns (pandas ``category``, ``object`` or string columns, or
+    mapping values that are lists of str/bytes) are compared with
+    :func:`drift_categorical`, aligned by label; they need the ``"share"``
+    rule. A column that can be neither is named in the error.
     """
     if rule not in _RULES:
         raise invalid(f"rule must be one of {', '.join(_RULES)}, not {rule!r}")
+    mixed = _split_labels(reference, current, list(columns) if columns is not None else None)
+    if mixed is not None:
+        return _mixed_table(mixed, metrics, rule, drift_share, alpha, effect_floor, threads,
+                            column_options)
     kr, pr, nr, cr, names = _table(reference, list(columns) if columns is not None else None)
     kc, pc, nc, cc, cur_names = _table(current, list(columns) if columns is not None else None)
     if cr != cc:
