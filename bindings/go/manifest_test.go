@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/big"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -304,5 +306,64 @@ func TestManifestBuilderRoundTrip(t *testing.T) {
 	must(b.AddFile("model/w.bin", 300, hexSum, "", "model"))
 	if _, err := b.Finish(); !errors.Is(err, ErrSchema) {
 		t.Fatalf("duplicate path: %v", err)
+	}
+}
+
+// exactAsCanonical is the oracle: the text's value equals that of the
+// shortest round-trip form of its double (math/big, strconv).
+func exactAsCanonical(t *testing.T, text string) bool {
+	t.Helper()
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		t.Fatal(err)
+	}
+	a, ok1 := new(big.Rat).SetString(text)
+	b, ok2 := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+	return ok1 && ok2 && a.Cmp(b) == 0
+}
+
+// Numbers are signed through their double (RFC 8785): one whose canonical
+// form is another number is refused by the builder and the parser.
+func TestManifestNumbersADoubleCannotHoldAreRefused(t *testing.T) {
+	hexSum := strings.Repeat("a", 64)
+	for _, text := range []string{"9007199254740993", "-9007199254740995", "1152921504606846976",
+		"0.10000000000000000001", "1e-400"} {
+		if exactAsCanonical(t, text) {
+			t.Fatalf("oracle: %s is exact", text)
+		}
+		b, err := NewManifestBuilder("m", "1.0.0", "2026-01-01T00:00:00Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.SetParameterJSON("big", text); !errors.Is(err, ErrSchema) ||
+			!strings.Contains(err.Error(), `"big" = `+text) {
+			t.Errorf("SetParameterJSON(%s): %v", text, err)
+		}
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+			if err := b.SetParameterInt("big", i); !errors.Is(err, ErrSchema) {
+				t.Errorf("SetParameterInt(%s): %v", text, err)
+			}
+		}
+		b.Close()
+		doc := `{"_type":"https://in-toto.io/Statement/v1","predicate":{"created":"2026-01-01T00:00:00Z",` +
+			`"files":[],"name":"m","parameters":{"big":` + text + `},"version":"1.0.0"},` +
+			`"predicateType":"https://libmlops.dev/manifest/v1","subject":[{"digest":{"sha256":` +
+			`"4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"},"name":"m@1.0.0"}]}`
+		if _, err := ParseManifest([]byte(doc)); !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), text) {
+			t.Errorf("ParseManifest with %s: %v", text, err)
+		}
+	}
+	for _, text := range []string{"9007199254740994", "1.0", "1e2", "-0", "0.1"} {
+		if !exactAsCanonical(t, text) {
+			t.Fatalf("oracle: %s is not exact", text)
+		}
+		b, _ := NewManifestBuilder("m", "1.0.0", "2026-01-01T00:00:00Z")
+		if err := b.AddFile("w", 1, hexSum, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.SetParameterJSON("p", text); err != nil {
+			t.Errorf("SetParameterJSON(%s): %v", text, err)
+		}
+		b.Close()
 	}
 }

@@ -413,7 +413,13 @@ MLOPS_EXTERN int mlops_manifest_builder_set_parameter_string(mlops_manifest_buil
 /** Set a numeric parameter (finite; NaN and infinities are MLOPS_E_SCHEMA). */
 MLOPS_EXTERN int mlops_manifest_builder_set_parameter_number(mlops_manifest_builder *b,
                                                              const char *name, double value);
-/** Set an integer parameter (|value| at most 2^53 so it stays exact). */
+/**
+ * Set an integer parameter. The signed form writes numbers through their
+ * double value (RFC 8785), so a value whose canonical form is another
+ * number (9007199254740993 → 9007199254740992; 2^60 → 1152921504606847000;
+ * never below 2^53 in magnitude) is MLOPS_E_SCHEMA, with a message naming the
+ * parameter, the value and what it would have become: set it as a string.
+ */
 MLOPS_EXTERN int mlops_manifest_builder_set_parameter_int(mlops_manifest_builder *b,
                                                           const char *name, int64_t value);
 /** Set a boolean parameter (any non-zero `value` is true). */
@@ -425,7 +431,10 @@ MLOPS_EXTERN int mlops_manifest_builder_set_parameter_null(mlops_manifest_builde
 /**
  * Set a parameter from JSON text holding one scalar ("0.01", "\"adam\"",
  * "true", "null"). Arrays and objects are MLOPS_E_SCHEMA; malformed JSON is
- * MLOPS_E_PARSE.
+ * MLOPS_E_PARSE. A number whose value is not exactly that of its canonical
+ * form (9007199254740993, 0.10000000000000000001, 1e-400: the signed text
+ * would say 9007199254740992, 0.1, 0) is MLOPS_E_SCHEMA naming the parameter
+ * and the value; "1.0", "1e2", "-0" are exact and accepted.
  */
 MLOPS_EXTERN int mlops_manifest_builder_set_parameter_json(mlops_manifest_builder *b,
                                                            const char *name,

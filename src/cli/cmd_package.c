@@ -260,10 +260,50 @@ static const char pack_usage[] =
     "PATH operands get --role (model by default; or config, doc, code, dataset);\n"
     "--config/--doc/--code/--dataset PATH add paths of those roles.\n"
     "--created defaults to SOURCE_DATE_EPOCH when set, else now. --param values are\n"
-    "JSON when they parse as JSON, else strings. --parent links the manifest to its\n"
-    "parent (a manifest or package).\n"
+    "JSON when they parse as JSON, else strings. A --param or --metric number that\n"
+    "the signed form would change (9007199254740993 is signed as 9007199254740992)\n"
+    "is refused; quote it (--param 'id=\"9007199254740993\"') to keep it as a string.\n"
+    "--parent links the manifest to its parent (a manifest or package).\n"
     "\n"
     "exit status: 0 written; 2 usage or input error.\n";
+
+/*
+ * A metric is signed through its double (RFC 8785), so a value written with
+ * digits a double cannot hold (9007199254740993, 0.10000000000000000001)
+ * would be recorded as another number: 0 (refused, *canon pointing at the
+ * library's "its canonical form would be ..."), as the builder refuses such a
+ * parameter. The library's JSON-number rule decides (on a scratch builder);
+ * strtod spellings outside JSON (".5", "+1", "1.") are made JSON first.
+ */
+static int metric_exact(const char *name, const char *text, const char **canon)
+{
+    char j[512];
+    const char *t = text;
+    size_t o = 0;
+    if (*t == '+')
+        t++;
+    else if (*t == '-')
+        j[o++] = *t++;
+    if (*t == '.')
+        j[o++] = '0';
+    size_t n = strlen(t);
+    if (2 * n + o + 2 > sizeof j)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        j[o++] = t[i];
+        if (t[i] == '.' && (i + 1 == n || t[i + 1] < '0' || t[i + 1] > '9'))
+            j[o++] = '0';
+    }
+    j[o] = '\0';
+    mlops_manifest_builder *s = NULL;
+    int rc = mlops_manifest_builder_new(&s, "metric-check", "0.0.0", "1970-01-01T00:00:00Z");
+    if (!rc)
+        rc = mlops_manifest_builder_set_parameter_json(s, name, j);
+    mlops_manifest_builder_free(s);
+    if (rc == MLOPS_E_SCHEMA && (*canon = strstr(mlops_error_last(), "its canonical form")))
+        return 0;
+    return 1; /* exact, or not a decimal number (hexadecimal: strtod's reading) */
+}
 
 static int split_kv(const char *s, char *key, size_t keylen, const char **value)
 {
@@ -352,6 +392,15 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
         double x;
         if (split_kv(metrics[i], key, sizeof key, &val) != 0 || cli_parse_double(val, &x) != 0) {
             status = cli_usage_error("pack", "--metric: expected NAME=NUMBER, got '%s'", metrics[i]);
+            goto out;
+        }
+        const char *canon = NULL;
+        if (!metric_exact(key, val, &canon)) {
+            fprintf(stderr,
+                    "mlops pack: --metric %s=%s is not exactly representable as a double "
+                    "(%.*s); write at most the digits a double holds\n",
+                    key, val, canon ? (int)strcspn(canon, ")") : 0, canon ? canon : "");
+            status = CLI_USAGE;
             goto out;
         }
         if ((rc = mlops_manifest_builder_set_metric(b, key, x)) != 0)

@@ -823,6 +823,42 @@ static void case_folding_collisions(void **state)
     assert_non_null(strstr(mlops_error_last(), "duplicate path"));
 }
 
+/* Spellings of numbers a double holds exactly are kept (canonically). */
+static void builder_keeps_numbers_a_double_holds_exactly(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        { "1.0", "1" },   { "1e2", "100" }, { "-0", "0" },
+        { "0.1", "0.1" }, { "9007199254740994", "9007199254740994" },
+        { "-9007199254740992", "-9007199254740992" },
+        { "1152921504606847000", "1152921504606847000" }, /* 2^60, canonically */
+    };
+    char h[65];
+    memset(h, 'a', 64);
+    h[64] = '\0';
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mlops_manifest_builder *b = NULL;
+        assert_int_equal(mlops_manifest_builder_new(&b, "m", "1.0.0", "2026-01-01T00:00:00Z"), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "w.bin", 1, h, NULL, NULL), 0);
+        if (mlops_manifest_builder_set_parameter_json(b, "p", cases[i][0]) != 0)
+            fail_msg("%s: %s", cases[i][0], mlops_error_last());
+        mlops_manifest *m = NULL;
+        assert_int_equal(mlops_manifest_builder_finish(&m, b), 0);
+        assert_string_equal(mlops_manifest_parameter_json(m, 0), cases[i][1]);
+        mlops_manifest_free(m);
+        mlops_manifest_builder_free(b);
+    }
+    mlops_manifest_builder *b = NULL;
+    assert_int_equal(mlops_manifest_builder_new(&b, "m", "1.0.0", "2026-01-01T00:00:00Z"), 0);
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "p", 9007199254740994LL), 0);
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "q", -9007199254740992LL), 0);
+    /* 2^60 is a double, but its canonical form is 1152921504606847000 */
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "r", 1152921504606846976LL),
+                     MLOPS_E_SCHEMA);
+    assert_non_null(strstr(mlops_error_last(), "1152921504606847000"));
+    mlops_manifest_builder_free(b);
+}
+
 static void builder_rejects_bad_values_and_stays_unchanged(void **state)
 {
     (void)state;
@@ -852,7 +888,23 @@ static void builder_rejects_bad_values_and_stays_unchanged(void **state)
     assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", "01"), MLOPS_E_PARSE);
     assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", "1e999"),
                      MLOPS_E_SCHEMA);
-    assert_int_equal(mlops_manifest_builder_set_parameter_string(b, "", "v"), MLOPS_E_SCHEMA);
+    /* Numbers a double cannot hold exactly would be signed as other numbers
+     * (9007199254740993 as 9007199254740992): refused, naming name and value. */
+    assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "big", "9007199254740993"),
+                     MLOPS_E_SCHEMA);
+    assert_non_null(strstr(mlops_error_last(), "\"big\" = 9007199254740993"));
+    assert_non_null(strstr(mlops_error_last(), "9007199254740992"));
+    assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", " -9007199254740995 "),
+                     MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", "0.10000000000000000001"),
+                     MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", "1e-400"),
+                     MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "big", 9007199254740993LL),
+                     MLOPS_E_SCHEMA);
+    assert_non_null(strstr(mlops_error_last(), "\"big\" = 9007199254740993"));
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "x", -9007199254740993LL),
+                     MLOPS_E_SCHEMA);
     assert_int_equal(mlops_manifest_builder_set_annotation(b, "k", "\xff"), MLOPS_E_SCHEMA);
     assert_int_equal(mlops_manifest_builder_add_file(b, "../x", 1, h, NULL, NULL),
                      MLOPS_E_SCHEMA);
@@ -1193,6 +1245,7 @@ int main(void)
         cmocka_unit_test(path_rules),
         cmocka_unit_test(case_folding_collisions),
         cmocka_unit_test(builder_rejects_bad_values_and_stays_unchanged),
+        cmocka_unit_test(builder_keeps_numbers_a_double_holds_exactly),
         cmocka_unit_test(empty_manifest_has_digest_of_empty_array),
         cmocka_unit_test(odd_keys_are_named_in_bracket_form),
         cmocka_unit_test(maps_iterate_in_utf16_order),

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import ctypes
 import datetime as _dt
+import decimal
+import fractions
 import json
+import math
+import numbers
 import os
 from ctypes import c_char_p, c_size_t, c_ubyte, c_uint64, c_void_p
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ._errors import SchemaError
 from ._ffi import StrPath, check_int, cpath, cstr, invalid, take_buf
 from ._lib import C
 from ._results import Result
@@ -542,7 +547,12 @@ class ManifestBuilder:
         return self
 
     def parameter(self, name: str, value: Scalar) -> "ManifestBuilder":
-        """Set a parameter to a JSON scalar: None, bool, int (|v| <= 2^53), float (finite) or str."""
+        """Set a parameter to a JSON scalar: None, bool, int, float (finite) or str.
+
+        The statement is signed in RFC 8785 form, which writes numbers through
+        their double: an int whose canonical form is another number
+        (9007199254740993 would be 9007199254740992) raises SchemaError; pass
+        such a value as a str."""
         h, raw = self._h(), cstr(name, "parameter name")
         if value is None:
             C.mlops_manifest_builder_set_parameter_null(h, raw)
@@ -570,8 +580,23 @@ class ManifestBuilder:
         return self
 
     def metric(self, name: str, value: float) -> "ManifestBuilder":
-        """Set a metric (finite)."""
-        C.mlops_manifest_builder_set_metric(self._h(), cstr(name, "metric name"), float(value))
+        """Set a metric (finite).
+
+        An int, Decimal or Fraction whose value a double cannot hold as its
+        canonical form (9007199254740993, Decimal("0.10000000000000000001"))
+        raises SchemaError instead of being signed as another number."""
+        raw = cstr(name, "metric name")
+        number = float(value)
+        exact: Any = None  # the value as an exact number, for types that carry more than a double
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            exact = int(value)
+        elif isinstance(value, (decimal.Decimal, fractions.Fraction)):
+            exact = value
+        if exact is not None and math.isfinite(number) and decimal.Decimal(repr(number)) != exact:
+            canonical = repr(number)[:-2] if repr(number).endswith(".0") else repr(number)
+            raise SchemaError(f"metric {name!r} = {value} is not exactly representable as a double "
+                              f"(its canonical form would be {canonical})")
+        C.mlops_manifest_builder_set_metric(self._h(), raw, number)
         return self
 
     def metrics(self, values: Mapping[str, float]) -> "ManifestBuilder":

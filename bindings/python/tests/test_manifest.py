@@ -219,3 +219,51 @@ def test_builder_errors_name_the_field():
 def test_names_of_codes():
     assert [mlops.relation_name(i) for i in range(4)] == ["unrelated", "same", "b-child-of-a", "a-child-of-b"]
     assert [mlops.change_name(i) for i in range(4)] == ["unchanged", "added", "removed", "changed"]
+
+
+# Numbers are signed through their double (RFC 8785): one whose canonical form
+# has another value is refused, never rounded. Oracle: Python's decimal.
+def _exact(text: str) -> bool:
+    import decimal
+    return decimal.Decimal(text) == decimal.Decimal(repr(float(text)))
+
+
+@pytest.mark.parametrize("text", ["9007199254740993", "-9007199254740995", "1152921504606846976",
+                                  "0.10000000000000000001", "1e-400"])
+def test_numbers_a_double_cannot_hold_are_refused_everywhere(text):
+    import decimal
+    assert not _exact(text)
+    b = mlops.ManifestBuilder("m", "1.0.0", "2026-01-01T00:00:00Z").add_file("w", 1, HEX)
+    with pytest.raises(mlops.SchemaError) as err:
+        b.parameter_json("big", text)
+    assert f'"big" = {text}' in str(err.value)
+    if "." not in text and "e" not in text:
+        with pytest.raises(mlops.SchemaError):
+            b.parameter("big", int(text))
+        with pytest.raises(mlops.SchemaError):
+            b.metric("m", int(text))
+    with pytest.raises(mlops.SchemaError):
+        b.metric("m", decimal.Decimal(text))
+    assert b.finish().parameters == {}  # nothing was set
+    # a statement that carries such a number is refused by the parser, signed or not
+    doc = json.loads(vec("parent.json").read_bytes())
+    raw = json.dumps(doc, separators=(",", ":"), sort_keys=True)
+    first = next(iter(doc["predicate"]["parameters"]))
+    old = f'"{first}":{json.dumps(doc["predicate"]["parameters"][first])}'
+    assert old in raw
+    with pytest.raises(mlops.SchemaError) as err:
+        mlops.Manifest(raw.replace(old, f'"{first}":{text}', 1).encode())
+    assert err.value.path == f"$.predicate.parameters.{first}"
+
+
+@pytest.mark.parametrize("text,want", [("9007199254740994", 9007199254740994), ("1.0", 1),
+                                       ("1e2", 100), ("-0", 0), ("0.1", 0.1)])
+def test_numbers_a_double_holds_are_kept_exactly(text, want):
+    assert _exact(text)
+    b = mlops.ManifestBuilder("m", "1.0.0", "2026-01-01T00:00:00Z").add_file("w", 1, HEX)
+    b.parameter_json("p", text).metric("m", want)
+    if isinstance(want, int):
+        b.parameter("q", want)
+    m = b.finish()
+    assert m.parameters["p"] == want and m.metrics["m"] == want
+    assert json.loads(m.to_json())["predicate"]["parameters"]["p"] == want

@@ -16,6 +16,7 @@ expected.txt.
 Run: python3 tests/vectors/manifest/make_expected.py
 """
 import copy
+import decimal
 import hashlib
 import math
 import os
@@ -282,6 +283,22 @@ def bad_cases(child):
     def unknown_file_key(p):
         p["files"][1]["mode"] = 420
     mutate("unknown-file-key", unknown_file_key, "MLOPS_E_SCHEMA", "$.predicate.files[1].mode")
+
+    # A number a double cannot hold exactly would be signed (RFC 8785, through
+    # the double) as another number than the one written: refused, even in a
+    # statement whose other bytes are fine. Oracle: Python's decimal module.
+    for name, old, new, path in [
+            ("parameter-beyond-double", '"batch_size":256', '"batch_size":9007199254740993',
+             "$.predicate.parameters.batch_size"),
+            ("parameter-underflow", '"learning_rate":0.005', '"learning_rate":1e-400',
+             "$.predicate.parameters.learning_rate"),
+            ("metric-beyond-double", '"f1":0.5', '"f1":0.50000000000000000001',
+             "$.predicate.metrics.f1")]:
+        num = new.split(":", 1)[1]
+        assert decimal.Decimal(num) != decimal.Decimal(repr(float(num))), num
+        changed = text.replace(old, new, 1)
+        assert changed != text, old
+        cases.append((name, changed.encode(), "MLOPS_E_SCHEMA", path))
 
     def nul_key(p):
         p["files"][0]["path\u0000"] = "../../etc/passwd"
