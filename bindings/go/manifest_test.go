@@ -367,3 +367,79 @@ func TestManifestNumbersADoubleCannotHoldAreRefused(t *testing.T) {
 		b.Close()
 	}
 }
+
+// Two manifests from known bytes (crypto/sha256 digests): the diff's exact
+// lists, with separate counts and the dataset and code changes.
+func TestDiffReportsDatasetsCodeAndEveryFileField(t *testing.T) {
+	h := func(s string) string { x := sha256.Sum256([]byte(s)); return hex.EncodeToString(x[:]) }
+	build := func(version, role, media, train, commit string, files []string) *Manifest {
+		b, err := NewManifestBuilder("fraud", version, "2026-01-01T00:00:00Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		steps := []error{b.AddFile("same.bin", 4, h("same"), "", "model"), b.AddFile("role.bin", 4, h("role"), "", role),
+			b.AddFile("media.bin", 5, h("media"), media, ""),
+			b.AddDataset("train", "s3://t", "train", h(train)), b.AddDataset("eval", "s3://e", "eval", h("eval")),
+			b.SetCode("https://git/x", commit)}
+		for _, f := range files {
+			steps = append(steps, b.AddFile(f, uint64(len(f)), h(f), "", ""))
+		}
+		for _, err := range steps {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		m, err := b.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a := build("1.0.0", "model", "", "train-v1", strings.Repeat("0", 40), []string{"gone.txt"})
+	defer a.Close()
+	b := build("1.1.0", "doc", "text/plain", "train-v2", strings.Repeat("1", 40), []string{"new1", "new2", "new3"})
+	defer b.Close()
+	d, err := DiffManifests(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	type fc struct {
+		path   string
+		change Change
+		fields string
+	}
+	var got []fc
+	for _, f := range d.Files() {
+		got = append(got, fc{f.Path, f.Change, f.Fields.String()})
+	}
+	want := []fc{{"gone.txt", Removed, ""}, {"media.bin", Changed, "mediaType"}, {"new1", Added, ""},
+		{"new2", Added, ""}, {"new3", Added, ""}, {"role.bin", Changed, "role"}}
+	if !reflect.DeepEqual(got, want) || d.UnchangedFiles() != 1 {
+		t.Fatalf("files %+v (unchanged %d)", got, d.UnchangedFiles())
+	}
+	ds := d.Datasets()
+	if len(ds) != 1 || ds[0] != (DatasetChange{"train", Changed, FieldDigest, h("train-v1"), h("train-v2"), "s3://t", "s3://t"}) ||
+		d.UnchangedDatasets() != 1 {
+		t.Fatalf("datasets %+v", ds)
+	}
+	if c, f := d.Code(); c != Changed || f != FieldCommit || f.String() != "commit" {
+		t.Fatalf("code %v %v", c, f)
+	}
+	js, err := d.JSON(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Files    map[string]any `json:"files"`
+		Datasets map[string]any `json:"datasets"`
+	}
+	if err := json.Unmarshal(js, &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.Files["added"] != 3.0 || report.Files["removed"] != 1.0 || report.Files["changed"] != 2.0 ||
+		report.Datasets["changed"] != 1.0 {
+		t.Fatalf("counts %v %v", report.Files, report.Datasets)
+	}
+}

@@ -824,6 +824,77 @@ static void case_folding_collisions(void **state)
 }
 
 /* Spellings of numbers a double holds exactly are kept (canonically). */
+/* Role, media type, shard, dataset and code changes are all reported, each
+ * with the fields that differ; equal files and datasets are counted. */
+static void diff_reports_every_field_datasets_and_code(void **state)
+{
+    (void)state;
+    static const char X[] = "1111111111111111111111111111111111111111111111111111111111111111";
+    static const char Y[] = "2222222222222222222222222222222222222222222222222222222222222222";
+    const char *sh[] = {X, X};
+    mlops_manifest *m[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        mlops_manifest_builder *b = NULL;
+        assert_int_equal(mlops_manifest_builder_new(&b, "m", k ? "1.1.0" : "1.0.0",
+                                                    "2026-01-01T00:00:00Z"), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "a.bin", 2, X, NULL, "model"), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "r.bin", 2, X, NULL,
+                                                         k ? "doc" : "model"), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "t.bin", 2, X, k ? "text/plain" : NULL,
+                                                         NULL), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "s.bin", 2, X, NULL, NULL), 0);
+        if (k)
+            assert_int_equal(mlops_manifest_builder_set_file_shards(b, "s.bin", 1, sh, 2), 0);
+        assert_int_equal(mlops_manifest_builder_add_dataset(b, "eval", "s3://e", "eval", X), 0);
+        assert_int_equal(mlops_manifest_builder_add_dataset(b, "train", "s3://t", "train",
+                                                            k ? Y : X), 0);
+        assert_int_equal(mlops_manifest_builder_set_code(
+                             b, "https://git", k ? "89abcdef0123456789abcdef0123456789abcdef"
+                                                 : "0123456789abcdef0123456789abcdef01234567"), 0);
+        assert_int_equal(mlops_manifest_builder_finish(&m[k], b), 0);
+        mlops_manifest_builder_free(b);
+    }
+    mlops_manifest_diff *d = NULL;
+    assert_int_equal(mlops_manifest_diff_new(&d, m[0], m[1], 0), 0);
+    assert_int_equal(mlops_manifest_diff_unchanged_file_count(d), 1);
+    assert_int_equal(mlops_manifest_diff_file_count(d), 3);
+    assert_string_equal(mlops_manifest_diff_file_path(d, 0), "r.bin");
+    assert_int_equal(mlops_manifest_diff_file_change(d, 0), MLOPS_MANIFEST_CHANGED);
+    assert_int_equal(mlops_manifest_diff_file_fields(d, 0), MLOPS_MANIFEST_FIELD_ROLE);
+    assert_string_equal(mlops_manifest_diff_file_path(d, 1), "s.bin");
+    assert_int_equal(mlops_manifest_diff_file_fields(d, 1), MLOPS_MANIFEST_FIELD_SHARDS);
+    assert_int_equal(mlops_manifest_diff_file_fields(d, 2), MLOPS_MANIFEST_FIELD_MEDIA_TYPE);
+    assert_int_equal(mlops_manifest_diff_file_fields(d, 3), 0); /* out of range */
+    assert_int_equal(mlops_manifest_diff_unchanged_dataset_count(d), 1);
+    assert_int_equal(mlops_manifest_diff_dataset_count(d), 1);
+    assert_string_equal(mlops_manifest_diff_dataset_name(d, 0), "train");
+    assert_int_equal(mlops_manifest_diff_dataset_change(d, 0), MLOPS_MANIFEST_CHANGED);
+    assert_int_equal(mlops_manifest_diff_dataset_fields(d, 0), MLOPS_MANIFEST_FIELD_DIGEST);
+    assert_string_equal(mlops_manifest_diff_dataset_old_sha256(d, 0), X);
+    assert_string_equal(mlops_manifest_diff_dataset_new_sha256(d, 0), Y);
+    assert_string_equal(mlops_manifest_diff_dataset_new_uri(d, 0), "s3://t");
+    assert_null(mlops_manifest_diff_dataset_name(d, 1));
+    assert_int_equal(mlops_manifest_diff_code_change(d), MLOPS_MANIFEST_CHANGED);
+    assert_int_equal(mlops_manifest_diff_code_fields(d), MLOPS_MANIFEST_FIELD_COMMIT);
+    assert_string_equal(mlops_manifest_field_name(MLOPS_MANIFEST_FIELD_MEDIA_TYPE), "mediaType");
+    assert_string_equal(mlops_manifest_field_name(3), "unknown");
+    assert_string_equal(mlops_manifest_field_name(0), "unknown");
+    mlops_manifest_diff_free(d);
+    /* reversed: the dataset and code are changed the other way; same counts */
+    assert_int_equal(mlops_manifest_diff_new(&d, m[1], m[0], 0), 0);
+    assert_int_equal(mlops_manifest_diff_dataset_count(d), 1);
+    assert_string_equal(mlops_manifest_diff_dataset_old_sha256(d, 0), Y);
+    mlops_manifest_diff_free(d);
+    assert_int_equal(mlops_manifest_diff_new(&d, m[0], m[0], 0), 0);
+    assert_int_equal(mlops_manifest_diff_dataset_count(d), 0);
+    assert_int_equal(mlops_manifest_diff_unchanged_dataset_count(d), 2);
+    assert_int_equal(mlops_manifest_diff_code_change(d), MLOPS_MANIFEST_UNCHANGED);
+    mlops_manifest_diff_free(d);
+    assert_int_equal(mlops_manifest_diff_code_change(NULL), MLOPS_MANIFEST_UNCHANGED);
+    mlops_manifest_free(m[0]);
+    mlops_manifest_free(m[1]);
+}
+
 static void builder_keeps_numbers_a_double_holds_exactly(void **state)
 {
     (void)state;
@@ -1246,6 +1317,7 @@ int main(void)
         cmocka_unit_test(case_folding_collisions),
         cmocka_unit_test(builder_rejects_bad_values_and_stays_unchanged),
         cmocka_unit_test(builder_keeps_numbers_a_double_holds_exactly),
+        cmocka_unit_test(diff_reports_every_field_datasets_and_code),
         cmocka_unit_test(empty_manifest_has_digest_of_empty_array),
         cmocka_unit_test(odd_keys_are_named_in_bracket_form),
         cmocka_unit_test(maps_iterate_in_utf16_order),

@@ -60,6 +60,7 @@ from ._drift import (
 from ._manifest import (
     CodeRef,
     Dataset,
+    DatasetChange,
     FileChange,
     ForeignDigest,
     Manifest,
@@ -202,6 +203,7 @@ __all__ = [
     "ForeignDigest",
     "ParentLink",
     "CodeRef",
+    "DatasetChange",
     "FileChange",
     "ParameterChange",
     "MetricChange",

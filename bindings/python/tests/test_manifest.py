@@ -267,3 +267,49 @@ def test_numbers_a_double_holds_are_kept_exactly(text, want):
     m = b.finish()
     assert m.parameters["p"] == want and m.metrics["m"] == want
     assert json.loads(m.to_json())["predicate"]["parameters"]["p"] == want
+
+
+def test_diff_counts_and_reports_datasets_code_and_every_file_field():
+    """Two manifests from known bytes (hashlib digests): the diff's exact lists."""
+    h = lambda b: hashlib.sha256(b).hexdigest()
+    a = (mlops.ManifestBuilder("fraud", "1.0.0", "2026-01-01T00:00:00Z")
+         .add_file("same.bin", 4, h(b"same"), role="model")
+         .add_file("role.bin", 4, h(b"role"), role="model")
+         .add_file("media.bin", 5, h(b"media"))
+         .add_file("gone.txt", 4, h(b"gone"))
+         .add_dataset("train", uri="s3://t", role="train", sha256=h(b"train-v1"))
+         .add_dataset("eval", uri="s3://e", role="eval", sha256=h(b"eval"))
+         .code("https://git/x", "0" * 40).finish())
+    b = (mlops.ManifestBuilder("fraud", "1.1.0", "2026-01-02T00:00:00Z")
+         .add_file("same.bin", 4, h(b"same"), role="model")
+         .add_file("role.bin", 4, h(b"role"), role="doc")
+         .add_file("media.bin", 5, h(b"media"), media_type="text/plain")
+         .add_file("new1", 1, h(b"1")).add_file("new2", 1, h(b"2")).add_file("new3", 1, h(b"3"))
+         .add_dataset("train", uri="s3://t", role="train", sha256=h(b"train-v2"))
+         .add_dataset("eval", uri="s3://e", role="eval", sha256=h(b"eval"))
+         .code("https://git/x", "1" * 40).parent(a).finish())
+    d = a.diff(b)
+    assert d.relation == "b-child-of-a"
+    got = [(f.path, f.change, f.fields) for f in d.files]
+    assert got == [("gone.txt", "removed", ()), ("media.bin", "changed", ("mediaType",)),
+                   ("new1", "added", ()), ("new2", "added", ()), ("new3", "added", ()),
+                   ("role.bin", "changed", ("role",))]
+    assert d.unchanged_files == 1
+    assert {k: d.report["files"][k] for k in ("added", "removed", "changed", "unchanged")} == \
+        {"added": 3, "removed": 1, "changed": 2, "unchanged": 1}
+    assert d.datasets == [mlops.DatasetChange("train", "changed", ("digest",), h(b"train-v1"), h(b"train-v2"),
+                                              "s3://t", "s3://t")]
+    assert d.unchanged_datasets == 1
+    assert d.report["datasets"]["entries"][0]["fields"] == ["digest"]
+    assert d.report["datasets"]["entries"][0]["new"]["sha256"] == h(b"train-v2")
+    assert (d.code_change, d.code_fields) == ("changed", ("commit",))
+    assert d.report["code"] == {"change": "changed", "fields": ["commit"],
+                                "old": {"commit": "0" * 40, "uri": "https://git/x"},
+                                "new": {"commit": "1" * 40, "uri": "https://git/x"}}
+    # reversed: the same sets, the other way
+    r = b.diff(a)
+    assert r.relation == "a-child-of-b"
+    assert sorted((f.path, f.change) for f in r.files if f.change != "changed") == \
+        [("gone.txt", "added"), ("new1", "removed"), ("new2", "removed"), ("new3", "removed")]
+    same = a.diff(a)
+    assert (same.files, same.datasets, same.code_change, same.unchanged_datasets) == ([], [], "unchanged", 2)
