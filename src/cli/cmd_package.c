@@ -48,21 +48,10 @@ static int take_multi(const char *cmd, int *argc, char **argv, const char *name,
     return CLI_OK;
 }
 
-/* Progress on stderr when it is a terminal. */
-static int progress(uint64_t done, uint64_t total, void *ctx)
-{
-    const char *what = ctx;
-    if (total >= (32u << 20)) {
-        fprintf(stderr, "\r%-30.30s %3d%%", what, (int)(done * 100 / total));
-        if (done >= total)
-            fprintf(stderr, "\r%-36s\r", "");
-    }
-    return 0;
-}
-
 typedef struct trust {
     mlops_keyring *ring;
     mlops_package_verify_options o;
+    cli_progress bar; /* o.progress_ctx points here: the struct is not copied */
 } trust;
 
 /* --trust PUB... (a keyring), --threshold N, --allow-unsigned. */
@@ -72,6 +61,12 @@ static int trust_setup(trust *t, const char *cmd, const char *const *keys, size_
     mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
     t->o = o;
     t->ring = NULL;
+    /* Progress for every verifying command, signed or --allow-unsigned. */
+    cli_progress_init(&t->bar, strcmp(cmd, "verify") == 0    ? "verifying"
+                               : strcmp(cmd, "extract") == 0 ? "extracting"
+                                                             : "adding to the store");
+    t->o.progress = cli_progress_update;
+    t->o.progress_ctx = &t->bar;
     if (!nkeys && !allow_unsigned)
         return cli_usage_error(cmd, "give the trusted public keys (--trust PUB.pem) or "
                                     "--allow-unsigned");
@@ -106,10 +101,6 @@ static int trust_setup(trust *t, const char *cmd, const char *const *keys, size_
             return cli_usage_error(cmd, "--threshold: expected 1..%zu, got '%s'", nkeys, threshold);
         }
         t->o.threshold = (uint32_t)v;
-    }
-    if (isatty(STDERR_FILENO)) {
-        t->o.progress = progress;
-        t->o.progress_ctx = (void *)"verifying";
     }
     return CLI_OK;
 }
@@ -323,6 +314,8 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
     static const char *const roles[] = { "config", "doc", "code", "dataset" };
     const char *by_role[4][MAX_MULTI];
     size_t nm = 0, np = 0, na = 0, nk = 0, nr[4] = { 0, 0, 0, 0 };
+    cli_progress bar;
+    cli_progress_init(&bar, "packing");
     for (int i = 0; i < 4; i++) {
         char opt[32];
         snprintf(opt, sizeof opt, "--%s", roles[i]);
@@ -437,10 +430,8 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
     po.flags = force ? MLOPS_PACK_OVERWRITE : 0;
     po.keys = (const mlops_key *const *)keys;
     po.nkeys = nk;
-    if (isatty(STDERR_FILENO)) {
-        po.progress = progress;
-        po.progress_ctx = (void *)"packing";
-    }
+    po.progress = cli_progress_update;
+    po.progress_ctx = &bar;
     if ((rc = mlops_packer_new(&p, &po)) != 0)
         goto lib;
     for (int r = -1; r < 4; r++) {
@@ -483,8 +474,10 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
     status = CLI_OK;
     goto out;
 lib:
+    cli_progress_clear(&bar);
     status = cli_library_error("pack", rc);
 out:
+    cli_progress_clear(&bar);
     mlops_manifest_free(st);
     mlops_manifest_free(par);
     mlops_packer_free(p);
@@ -594,6 +587,7 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
     t.o.npaths = npaths;
     mlops_package_report *r = NULL;
     int rc = mlops_package_verify(&r, argv[1], &t.o);
+    cli_progress_clear(&t.bar);
     const char *detail = rc ? mlops_error_last() : "";
     char saved[1024];
     snprintf(saved, sizeof saved, "%s", detail);
@@ -669,6 +663,7 @@ int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
     if (status != CLI_OK)
         return status;
     int rc = mlops_package_extract(argv[1], argv[2], &t.o);
+    cli_progress_clear(&t.bar);
     if (rc != 0) {
         status = cli_library_error("extract", rc);
         if (rc == MLOPS_E_UNSAFE)
@@ -740,7 +735,7 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
                                         "export, gc, check)", sub);
     if (argc < subs[known].min || argc > subs[known].max)
         return cli_usage_error("store", "wrong number of operands for 'store %s'", sub);
-    trust t = { NULL, MLOPS_PACKAGE_VERIFY_OPTIONS_INIT };
+    trust t = { NULL, MLOPS_PACKAGE_VERIFY_OPTIONS_INIT, { NULL, 0, 0, 0, 0 } };
     if (known == 0) {
         int st = trust_setup(&t, "store", trustp, nt, NULL, unsigned_ok);
         if (st != CLI_OK)
@@ -755,7 +750,9 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
     }
     if (known == 0) {
         mlops_manifest *m = NULL;
-        if ((rc = mlops_store_add(s, argv[3], &t.o)) != 0) {
+        rc = mlops_store_add(s, argv[3], &t.o);
+        cli_progress_clear(&t.bar);
+        if (rc != 0) {
             status = cli_library_error("store", rc);
             goto out;
         }
