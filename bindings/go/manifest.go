@@ -8,6 +8,7 @@ import "C"
 import (
 	"io"
 	"runtime"
+	"strings"
 	"unsafe"
 )
 
@@ -553,12 +554,52 @@ const (
 
 func (r Relation) String() string { return C.GoString(C.mlops_manifest_relation_name(C.int(r))) }
 
+// Field is a set of fields that differ between two files, datasets or code
+// links of a Diff (mlops_manifest_field bits).
+type Field uint32
+
+const (
+	FieldDigest        Field = C.MLOPS_MANIFEST_FIELD_DIGEST
+	FieldSize          Field = C.MLOPS_MANIFEST_FIELD_SIZE
+	FieldMediaType     Field = C.MLOPS_MANIFEST_FIELD_MEDIA_TYPE
+	FieldRole          Field = C.MLOPS_MANIFEST_FIELD_ROLE
+	FieldShards        Field = C.MLOPS_MANIFEST_FIELD_SHARDS
+	FieldURI           Field = C.MLOPS_MANIFEST_FIELD_URI
+	FieldForeignDigest Field = C.MLOPS_MANIFEST_FIELD_FOREIGN_DIGEST
+	FieldCommit        Field = C.MLOPS_MANIFEST_FIELD_COMMIT
+)
+
+// Names returns the library's names of the set bits, lowest first ("digest",
+// "size", "mediaType", "role", "shards", "uri", "foreignDigest", "commit").
+func (f Field) Names() []string {
+	var out []string
+	for bit := Field(1); bit != 0; bit <<= 1 {
+		if f&bit != 0 {
+			out = append(out, C.GoString(C.mlops_manifest_field_name(C.uint32_t(bit))))
+		}
+	}
+	return out
+}
+
+// String joins Names with ", ".
+func (f Field) String() string { return strings.Join(f.Names(), ", ") }
+
 // FileChange is one changed file of a Diff.
 type FileChange struct {
 	Path                 string
 	Change               Change
 	OldSHA256, NewSHA256 string
 	OldSize, NewSize     uint64
+	Fields               Field // what differs, for Changed
+}
+
+// DatasetChange is one dataset (matched by name) that differs in a Diff.
+type DatasetChange struct {
+	Name                 string
+	Change               Change
+	Fields               Field // what differs, for Changed
+	OldSHA256, NewSHA256 string
+	OldURI, NewURI       string
 }
 
 // ParameterChange is one changed parameter of a Diff.
@@ -627,11 +668,48 @@ func (d *Diff) Files() []FileChange {
 		for i := C.size_t(0); i < n; i++ {
 			out = append(out, FileChange{goStr(C.mlops_manifest_diff_file_path(dp(p), i)), Change(C.mlops_manifest_diff_file_change(dp(p), i)),
 				goStr(C.mlops_manifest_diff_file_old_sha256(dp(p), i)), goStr(C.mlops_manifest_diff_file_new_sha256(dp(p), i)),
-				uint64(C.mlops_manifest_diff_file_old_size(dp(p), i)), uint64(C.mlops_manifest_diff_file_new_size(dp(p), i))})
+				uint64(C.mlops_manifest_diff_file_old_size(dp(p), i)), uint64(C.mlops_manifest_diff_file_new_size(dp(p), i)),
+				Field(C.mlops_manifest_diff_file_fields(dp(p), i))})
 		}
 		return nil
 	})
 	return out
+}
+
+// UnchangedDatasets returns the number of datasets equal on both sides.
+func (d *Diff) UnchangedDatasets() int {
+	var n C.size_t
+	_ = d.h.use(func(p unsafe.Pointer) error { n = C.mlops_manifest_diff_unchanged_dataset_count(dp(p)); return nil })
+	return int(n)
+}
+
+// Datasets returns the datasets added, removed or changed (by name).
+func (d *Diff) Datasets() []DatasetChange {
+	var out []DatasetChange
+	_ = d.h.use(func(p unsafe.Pointer) error {
+		n := C.mlops_manifest_diff_dataset_count(dp(p))
+		for i := C.size_t(0); i < n; i++ {
+			out = append(out, DatasetChange{goStr(C.mlops_manifest_diff_dataset_name(dp(p), i)),
+				Change(C.mlops_manifest_diff_dataset_change(dp(p), i)), Field(C.mlops_manifest_diff_dataset_fields(dp(p), i)),
+				goStr(C.mlops_manifest_diff_dataset_old_sha256(dp(p), i)), goStr(C.mlops_manifest_diff_dataset_new_sha256(dp(p), i)),
+				goStr(C.mlops_manifest_diff_dataset_old_uri(dp(p), i)), goStr(C.mlops_manifest_diff_dataset_new_uri(dp(p), i))})
+		}
+		return nil
+	})
+	return out
+}
+
+// Code returns how the code link changed and, for Changed, which fields
+// (FieldURI, FieldCommit). Unchanged also when neither side has one.
+func (d *Diff) Code() (Change, Field) {
+	var c C.int
+	var f C.uint32_t
+	_ = d.h.use(func(p unsafe.Pointer) error {
+		c = C.mlops_manifest_diff_code_change(dp(p))
+		f = C.mlops_manifest_diff_code_fields(dp(p))
+		return nil
+	})
+	return Change(c), Field(f)
 }
 
 // Parameters returns the parameters that differ.

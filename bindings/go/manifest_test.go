@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/big"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -304,5 +306,140 @@ func TestManifestBuilderRoundTrip(t *testing.T) {
 	must(b.AddFile("model/w.bin", 300, hexSum, "", "model"))
 	if _, err := b.Finish(); !errors.Is(err, ErrSchema) {
 		t.Fatalf("duplicate path: %v", err)
+	}
+}
+
+// exactAsCanonical is the oracle: the text's value equals that of the
+// shortest round-trip form of its double (math/big, strconv).
+func exactAsCanonical(t *testing.T, text string) bool {
+	t.Helper()
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		t.Fatal(err)
+	}
+	a, ok1 := new(big.Rat).SetString(text)
+	b, ok2 := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+	return ok1 && ok2 && a.Cmp(b) == 0
+}
+
+// Numbers are signed through their double (RFC 8785): one whose canonical
+// form is another number is refused by the builder and the parser.
+func TestManifestNumbersADoubleCannotHoldAreRefused(t *testing.T) {
+	hexSum := strings.Repeat("a", 64)
+	for _, text := range []string{"9007199254740993", "-9007199254740995", "1152921504606846976",
+		"0.10000000000000000001", "1e-400"} {
+		if exactAsCanonical(t, text) {
+			t.Fatalf("oracle: %s is exact", text)
+		}
+		b, err := NewManifestBuilder("m", "1.0.0", "2026-01-01T00:00:00Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.SetParameterJSON("big", text); !errors.Is(err, ErrSchema) ||
+			!strings.Contains(err.Error(), `"big" = `+text) {
+			t.Errorf("SetParameterJSON(%s): %v", text, err)
+		}
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+			if err := b.SetParameterInt("big", i); !errors.Is(err, ErrSchema) {
+				t.Errorf("SetParameterInt(%s): %v", text, err)
+			}
+		}
+		b.Close()
+		doc := `{"_type":"https://in-toto.io/Statement/v1","predicate":{"created":"2026-01-01T00:00:00Z",` +
+			`"files":[],"name":"m","parameters":{"big":` + text + `},"version":"1.0.0"},` +
+			`"predicateType":"https://libmlops.dev/manifest/v1","subject":[{"digest":{"sha256":` +
+			`"4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"},"name":"m@1.0.0"}]}`
+		if _, err := ParseManifest([]byte(doc)); !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), text) {
+			t.Errorf("ParseManifest with %s: %v", text, err)
+		}
+	}
+	for _, text := range []string{"9007199254740994", "1.0", "1e2", "-0", "0.1"} {
+		if !exactAsCanonical(t, text) {
+			t.Fatalf("oracle: %s is not exact", text)
+		}
+		b, _ := NewManifestBuilder("m", "1.0.0", "2026-01-01T00:00:00Z")
+		if err := b.AddFile("w", 1, hexSum, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.SetParameterJSON("p", text); err != nil {
+			t.Errorf("SetParameterJSON(%s): %v", text, err)
+		}
+		b.Close()
+	}
+}
+
+// Two manifests from known bytes (crypto/sha256 digests): the diff's exact
+// lists, with separate counts and the dataset and code changes.
+func TestDiffReportsDatasetsCodeAndEveryFileField(t *testing.T) {
+	h := func(s string) string { x := sha256.Sum256([]byte(s)); return hex.EncodeToString(x[:]) }
+	build := func(version, role, media, train, commit string, files []string) *Manifest {
+		b, err := NewManifestBuilder("fraud", version, "2026-01-01T00:00:00Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		steps := []error{b.AddFile("same.bin", 4, h("same"), "", "model"), b.AddFile("role.bin", 4, h("role"), "", role),
+			b.AddFile("media.bin", 5, h("media"), media, ""),
+			b.AddDataset("train", "s3://t", "train", h(train)), b.AddDataset("eval", "s3://e", "eval", h("eval")),
+			b.SetCode("https://git/x", commit)}
+		for _, f := range files {
+			steps = append(steps, b.AddFile(f, uint64(len(f)), h(f), "", ""))
+		}
+		for _, err := range steps {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		m, err := b.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a := build("1.0.0", "model", "", "train-v1", strings.Repeat("0", 40), []string{"gone.txt"})
+	defer a.Close()
+	b := build("1.1.0", "doc", "text/plain", "train-v2", strings.Repeat("1", 40), []string{"new1", "new2", "new3"})
+	defer b.Close()
+	d, err := DiffManifests(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	type fc struct {
+		path   string
+		change Change
+		fields string
+	}
+	var got []fc
+	for _, f := range d.Files() {
+		got = append(got, fc{f.Path, f.Change, f.Fields.String()})
+	}
+	want := []fc{{"gone.txt", Removed, ""}, {"media.bin", Changed, "mediaType"}, {"new1", Added, ""},
+		{"new2", Added, ""}, {"new3", Added, ""}, {"role.bin", Changed, "role"}}
+	if !reflect.DeepEqual(got, want) || d.UnchangedFiles() != 1 {
+		t.Fatalf("files %+v (unchanged %d)", got, d.UnchangedFiles())
+	}
+	ds := d.Datasets()
+	if len(ds) != 1 || ds[0] != (DatasetChange{"train", Changed, FieldDigest, h("train-v1"), h("train-v2"), "s3://t", "s3://t"}) ||
+		d.UnchangedDatasets() != 1 {
+		t.Fatalf("datasets %+v", ds)
+	}
+	if c, f := d.Code(); c != Changed || f != FieldCommit || f.String() != "commit" {
+		t.Fatalf("code %v %v", c, f)
+	}
+	js, err := d.JSON(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Files    map[string]any `json:"files"`
+		Datasets map[string]any `json:"datasets"`
+	}
+	if err := json.Unmarshal(js, &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.Files["added"] != 3.0 || report.Files["removed"] != 1.0 || report.Files["changed"] != 2.0 ||
+		report.Datasets["changed"] != 1.0 {
+		t.Fatalf("counts %v %v", report.Files, report.Datasets)
 	}
 }

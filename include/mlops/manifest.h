@@ -414,7 +414,13 @@ MLOPS_EXTERN int mlops_manifest_builder_set_parameter_string(mlops_manifest_buil
 /** Set a numeric parameter (finite; NaN and infinities are MLOPS_E_SCHEMA). */
 MLOPS_EXTERN int mlops_manifest_builder_set_parameter_number(mlops_manifest_builder *b,
                                                              const char *name, double value);
-/** Set an integer parameter (|value| at most 2^53 so it stays exact). */
+/**
+ * Set an integer parameter. The signed form writes numbers through their
+ * double value (RFC 8785), so a value whose canonical form is another
+ * number (9007199254740993 → 9007199254740992; 2^60 → 1152921504606847000;
+ * never below 2^53 in magnitude) is MLOPS_E_SCHEMA, with a message naming the
+ * parameter, the value and what it would have become: set it as a string.
+ */
 MLOPS_EXTERN int mlops_manifest_builder_set_parameter_int(mlops_manifest_builder *b,
                                                           const char *name, int64_t value);
 /** Set a boolean parameter (any non-zero `value` is true). */
@@ -426,7 +432,10 @@ MLOPS_EXTERN int mlops_manifest_builder_set_parameter_null(mlops_manifest_builde
 /**
  * Set a parameter from JSON text holding one scalar ("0.01", "\"adam\"",
  * "true", "null"). Arrays and objects are MLOPS_E_SCHEMA; malformed JSON is
- * MLOPS_E_PARSE.
+ * MLOPS_E_PARSE. A number whose value is not exactly that of its canonical
+ * form (9007199254740993, 0.10000000000000000001, 1e-400: the signed text
+ * would say 9007199254740992, 0.1, 0) is MLOPS_E_SCHEMA naming the parameter
+ * and the value; "1.0", "1e2", "-0" are exact and accepted.
  */
 MLOPS_EXTERN int mlops_manifest_builder_set_parameter_json(mlops_manifest_builder *b,
                                                            const char *name,
@@ -485,11 +494,30 @@ typedef enum mlops_manifest_relation {
 } mlops_manifest_relation;
 
 /**
+ * What differs between two files, datasets or code links of a diff: a bit
+ * mask of these values (mlops_manifest_diff_file_fields(),
+ * mlops_manifest_diff_dataset_fields(), mlops_manifest_diff_code_fields()).
+ */
+typedef enum mlops_manifest_field {
+    MLOPS_MANIFEST_FIELD_DIGEST = 1,          /**< SHA-256 of a file or dataset */
+    MLOPS_MANIFEST_FIELD_SIZE = 2,            /**< file size */
+    MLOPS_MANIFEST_FIELD_MEDIA_TYPE = 4,      /**< file mediaType (added, removed or other) */
+    MLOPS_MANIFEST_FIELD_ROLE = 8,            /**< file or dataset role */
+    MLOPS_MANIFEST_FIELD_SHARDS = 16,         /**< file shardSize or shard digests */
+    MLOPS_MANIFEST_FIELD_URI = 32,            /**< dataset or code URI */
+    MLOPS_MANIFEST_FIELD_FOREIGN_DIGEST = 64, /**< dataset foreignDigest */
+    MLOPS_MANIFEST_FIELD_COMMIT = 128         /**< code commit */
+} mlops_manifest_field;
+
+/**
  * Compare an old manifest `a` with a new one `b`.
  *
  * Files are matched by exact path: listed are those added, removed, or
- * changed (different SHA-256 or size; media type, role and shard changes are
- * not reported). Parameters are matched by name: added, removed or changed
+ * changed (any of SHA-256, size, media type, role, shard size or shard
+ * digests differs; mlops_manifest_diff_file_fields() says which). Datasets
+ * are matched by name: added, removed, or changed (SHA-256, role, URI or
+ * foreign digest). The code link (URI and commit) is added, removed, changed
+ * or unchanged. Parameters are matched by name: added, removed or changed
  * (different canonical JSON text). Every metric of a or b is listed, with
  * absolute delta b - a and relative delta (b - a) / |a|; the relative delta
  * is NaN when a is 0 or when the metric is only on one side, and the
@@ -517,7 +545,15 @@ MLOPS_EXTERN const char *mlops_manifest_relation_name(int relation);
 /** Name of a change ("unchanged", "added", "removed", "changed"). */
 MLOPS_EXTERN const char *mlops_manifest_change_name(int change);
 
-/** Number of files present in both with equal SHA-256 and size (not listed). */
+/**
+ * Name of one field bit ("digest", "size", "mediaType", "role", "shards",
+ * "uri", "foreignDigest", "commit"; the manifest's own member names), or
+ * "unknown" for anything else (0, several bits, an unknown bit). Static
+ * storage; thread-safe.
+ */
+MLOPS_EXTERN const char *mlops_manifest_field_name(uint32_t field);
+
+/** Number of files present in both and equal in every field (not listed). */
 MLOPS_EXTERN size_t mlops_manifest_diff_unchanged_file_count(const mlops_manifest_diff *d);
 /** Number of files that differ (sorted by path bytes). */
 MLOPS_EXTERN size_t mlops_manifest_diff_file_count(const mlops_manifest_diff *d);
@@ -535,6 +571,46 @@ MLOPS_EXTERN const char *mlops_manifest_diff_file_new_sha256(const mlops_manifes
 MLOPS_EXTERN uint64_t mlops_manifest_diff_file_old_size(const mlops_manifest_diff *d, size_t i);
 /** Size in b (0 when removed). */
 MLOPS_EXTERN uint64_t mlops_manifest_diff_file_new_size(const mlops_manifest_diff *d, size_t i);
+
+/**
+ * Fields of differing file `i` that differ (mlops_manifest_field bits); 0
+ * for an added or removed file and out of range.
+ */
+MLOPS_EXTERN uint32_t mlops_manifest_diff_file_fields(const mlops_manifest_diff *d, size_t i);
+
+/** Number of datasets present in both (by name) and equal in every field (not listed). */
+MLOPS_EXTERN size_t mlops_manifest_diff_unchanged_dataset_count(const mlops_manifest_diff *d);
+/** Number of datasets that differ: added, removed or changed (sorted by name bytes). */
+MLOPS_EXTERN size_t mlops_manifest_diff_dataset_count(const mlops_manifest_diff *d);
+/** Name of differing dataset `i` (borrowed from a or b; NULL out of range). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_name(const mlops_manifest_diff *d,
+                                                          size_t i);
+/** Change of dataset `i` (ADDED, REMOVED or CHANGED; UNCHANGED out of range). */
+MLOPS_EXTERN int mlops_manifest_diff_dataset_change(const mlops_manifest_diff *d, size_t i);
+/** Fields of dataset `i` that differ (mlops_manifest_field bits; 0 unless CHANGED). */
+MLOPS_EXTERN uint32_t mlops_manifest_diff_dataset_fields(const mlops_manifest_diff *d,
+                                                         size_t i);
+/** SHA-256 of dataset `i` in a (NULL when added or when a records none). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_old_sha256(const mlops_manifest_diff *d,
+                                                                size_t i);
+/** SHA-256 of dataset `i` in b (NULL when removed or when b records none). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_new_sha256(const mlops_manifest_diff *d,
+                                                                size_t i);
+/** URI of dataset `i` in a (NULL when added or when a records none). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_old_uri(const mlops_manifest_diff *d,
+                                                             size_t i);
+/** URI of dataset `i` in b (NULL when removed or when b records none). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_new_uri(const mlops_manifest_diff *d,
+                                                             size_t i);
+
+/**
+ * Change of the code link: ADDED (only b has one), REMOVED (only a),
+ * CHANGED (URI or commit differ) or UNCHANGED (equal, or neither has one).
+ * The values themselves are mlops_manifest_code_uri()/_commit() of a and b.
+ */
+MLOPS_EXTERN int mlops_manifest_diff_code_change(const mlops_manifest_diff *d);
+/** Fields of the code link that differ (URI, COMMIT bits; 0 unless CHANGED). */
+MLOPS_EXTERN uint32_t mlops_manifest_diff_code_fields(const mlops_manifest_diff *d);
 
 /** Number of parameters that differ (canonical key order). */
 MLOPS_EXTERN size_t mlops_manifest_diff_parameter_count(const mlops_manifest_diff *d);

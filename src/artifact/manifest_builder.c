@@ -6,7 +6,9 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -386,8 +388,19 @@ int mlops_manifest_builder_set_parameter_int(mlops_manifest_builder *b, const ch
     int rc = check_key(__func__, name);
     if (rc)
         return rc;
-    if (value > (int64_t)9007199254740992LL || value < -(int64_t)9007199254740992LL)
-        return bad(__func__, name, "is beyond 2^53 in magnitude and would not stay exact");
+    /* Exact when its canonical form (through the double) has its value:
+     * always up to 2^53; 2^60 is a double but is written 1152921504606847000. */
+    char text[24];
+    int n = snprintf(text, sizeof text, "%" PRId64, value);
+    if (!mlops__json_number_exact(text, (size_t)n)) {
+        char canon[32];
+        mlops__json_format_double(canon, (double)value);
+        return mlops__error(MLOPS_E_SCHEMA,
+                            "%s: parameter \"%.200s\" = %" PRId64
+                            " is not exactly representable as a double (its canonical form "
+                            "would be %s); set it as a string to keep every digit",
+                            __func__, name, value, canon);
+    }
     return set_member(b, b->params, name, mlops__json_new_int(b->doc, value));
 }
 
@@ -410,6 +423,13 @@ int mlops_manifest_builder_set_parameter_null(mlops_manifest_builder *b, const c
     return set_member(b, b->params, name, mlops__json_new_null(b->doc));
 }
 
+static int number_exact(const mlops__json *v)
+{
+    size_t n = 0;
+    const char *t = mlops__json_number_text(v, &n);
+    return mlops__json_number_exact(t, n);
+}
+
 int mlops_manifest_builder_set_parameter_json(mlops_manifest_builder *b, const char *name,
                                               const char *json)
 {
@@ -430,6 +450,17 @@ int mlops_manifest_builder_set_parameter_json(mlops_manifest_builder *b, const c
         rc = bad(__func__, name, "must be a JSON scalar, not an array or object");
     else if (t == MLOPS__JSON_NUMBER && !isfinite(mlops__json_double(v)))
         rc = bad(__func__, name, "is out of the range of a double");
+    else if (t == MLOPS__JSON_NUMBER && !number_exact(v)) {
+        char canon[32];
+        mlops__json_format_double(canon, mlops__json_double(v));
+        size_t n = 0;
+        const char *text = mlops__json_number_text(v, &n);
+        rc = mlops__error(MLOPS_E_SCHEMA,
+                          "%s: parameter \"%.200s\" = %.*s is not exactly representable as a "
+                          "double (its canonical form would be %s); set it as a string to "
+                          "keep every digit",
+                          __func__, name, (int)(n > 64 ? 64 : n), text ? text : "", canon);
+    }
     else if (t == MLOPS__JSON_STRING &&
              strlen(mlops__json_string(v, &len)) != len)
         rc = bad(__func__, name, "contains U+0000");

@@ -1,10 +1,11 @@
 /*
- * What changed between two versions: files, parameters, metrics and how the
- * two are linked, as an object to iterate and as JSON for review comments.
+ * What changed between two versions: files, datasets, code, parameters,
+ * metrics and how the two are linked, as an object to iterate and as JSON for review comments.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "artifact/manifest.h"
@@ -14,7 +15,14 @@
 typedef struct df_file {
     const mlops__json *a, *b; /* file objects; NULL on the side it is missing from */
     int change;
+    uint32_t fields; /* mlops_manifest_field bits that differ (changed files) */
 } df_file;
+
+typedef struct df_dataset {
+    const mlops__mf_dataset *a, *b;
+    int change;
+    uint32_t fields;
+} df_dataset;
 
 typedef struct df_entry {
     const mlops__mf_entry *a, *b;
@@ -32,7 +40,78 @@ struct mlops_manifest_diff {
     size_t n_params;
     df_entry *metrics;
     size_t n_metrics;
+    df_dataset *datasets;
+    size_t n_datasets;
+    size_t n_unchanged_datasets;
+    int code_change;
+    uint32_t code_fields;
 };
+
+/* Two optional strings are equal (both absent, or the same bytes). */
+static int same_str(const char *x, const char *y)
+{
+    return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+static const char *member_str(const mlops__json *obj, const char *key)
+{
+    return mlops__json_string(mlops__json_object_find(obj, key), NULL);
+}
+
+/* The shard digests of a file, or both without shards. */
+static int same_shards(const mlops__json *x, const mlops__json *y)
+{
+    const mlops__json *sx = mlops__json_object_find(x, "shardSize");
+    const mlops__json *sy = mlops__json_object_find(y, "shardSize");
+    if (!sx || !sy)
+        return !sx && !sy;
+    if (mlops__json_int(sx) != mlops__json_int(sy))
+        return 0;
+    const mlops__json *ax = mlops__json_object_find(x, "shards");
+    const mlops__json *ay = mlops__json_object_find(y, "shards");
+    size_t n = mlops__json_array_size(ax);
+    if (n != mlops__json_array_size(ay))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const mlops__json *dx = mlops__json_object_find(mlops__json_array_get(ax, i), "digest");
+        const mlops__json *dy = mlops__json_object_find(mlops__json_array_get(ay, i), "digest");
+        if (!same_str(member_str(dx, "sha256"), member_str(dy, "sha256")))
+            return 0;
+    }
+    return 1;
+}
+
+static uint32_t file_fields(const mlops__json *x, const mlops__json *y)
+{
+    uint32_t f = 0;
+    if (strcmp(mlops__manifest_file_sha256(x), mlops__manifest_file_sha256(y)) != 0)
+        f |= MLOPS_MANIFEST_FIELD_DIGEST;
+    if (mlops__manifest_file_size(x) != mlops__manifest_file_size(y))
+        f |= MLOPS_MANIFEST_FIELD_SIZE;
+    if (!same_str(member_str(x, "mediaType"), member_str(y, "mediaType")))
+        f |= MLOPS_MANIFEST_FIELD_MEDIA_TYPE;
+    if (!same_str(member_str(x, "role"), member_str(y, "role")))
+        f |= MLOPS_MANIFEST_FIELD_ROLE;
+    if (!same_shards(x, y))
+        f |= MLOPS_MANIFEST_FIELD_SHARDS;
+    return f;
+}
+
+static uint32_t dataset_fields(const mlops__mf_dataset *x, const mlops__mf_dataset *y)
+{
+    uint32_t f = 0;
+    if (!same_str(x->sha256, y->sha256))
+        f |= MLOPS_MANIFEST_FIELD_DIGEST;
+    if (!same_str(x->role, y->role))
+        f |= MLOPS_MANIFEST_FIELD_ROLE;
+    if (!same_str(x->uri, y->uri))
+        f |= MLOPS_MANIFEST_FIELD_URI;
+    if (!same_str(x->foreign_alg, y->foreign_alg) ||
+        !same_str(x->foreign_scheme, y->foreign_scheme) ||
+        !same_str(x->foreign_value, y->foreign_value))
+        f |= MLOPS_MANIFEST_FIELD_FOREIGN_DIGEST;
+    return f;
+}
 
 static int path_cmp(const mlops__json *x, const mlops__json *y)
 {
@@ -65,7 +144,7 @@ static int diff_files(mlops_manifest_diff *d)
                 : j == b->n_files ? -1
                                   : path_cmp(mlops__manifest_file(a, i),
                                              mlops__manifest_file(b, j));
-        df_file f = {NULL, NULL, MLOPS_MANIFEST_UNCHANGED};
+        df_file f = {NULL, NULL, MLOPS_MANIFEST_UNCHANGED, 0};
         if (c < 0) {
             f.a = mlops__manifest_file(a, i++);
             f.change = MLOPS_MANIFEST_REMOVED;
@@ -75,8 +154,8 @@ static int diff_files(mlops_manifest_diff *d)
         } else {
             f.a = mlops__manifest_file(a, i++);
             f.b = mlops__manifest_file(b, j++);
-            if (mlops__manifest_file_size(f.a) != mlops__manifest_file_size(f.b) ||
-                strcmp(mlops__manifest_file_sha256(f.a), mlops__manifest_file_sha256(f.b)) != 0)
+            f.fields = file_fields(f.a, f.b);
+            if (f.fields)
                 f.change = MLOPS_MANIFEST_CHANGED;
         }
         if (f.change == MLOPS_MANIFEST_UNCHANGED)
@@ -85,6 +164,92 @@ static int diff_files(mlops_manifest_diff *d)
             d->files[d->n_files++] = f;
     }
     return 0;
+}
+
+static int dataset_name_cmp(const void *x, const void *y)
+{
+    const mlops__mf_dataset *const *p = x, *const *q = y;
+    return strcmp((*p)->name, (*q)->name);
+}
+
+/* Sorted pointers to a manifest's datasets (names are unique and hold no NUL). */
+static int sorted_datasets(const mlops__mf_dataset ***out, const mlops_manifest *m)
+{
+    *out = NULL;
+    if (!m->n_datasets)
+        return 0;
+    const mlops__mf_dataset **v = mlops__reallocarray(NULL, m->n_datasets, sizeof *v);
+    if (!v)
+        return mlops__error_nomem();
+    for (size_t i = 0; i < m->n_datasets; i++)
+        v[i] = &m->datasets[i];
+    qsort(v, m->n_datasets, sizeof *v, dataset_name_cmp);
+    *out = v;
+    return 0;
+}
+
+/* Datasets matched by name, listed in name byte order. */
+static int diff_datasets(mlops_manifest_diff *d)
+{
+    const mlops_manifest *a = d->a, *b = d->b;
+    if (!a->n_datasets && !b->n_datasets)
+        return 0;
+    const mlops__mf_dataset **va = NULL, **vb = NULL;
+    int rc = sorted_datasets(&va, a);
+    if (!rc)
+        rc = sorted_datasets(&vb, b);
+    if (!rc) {
+        d->datasets = mlops__reallocarray(NULL, a->n_datasets + b->n_datasets,
+                                          sizeof *d->datasets);
+        if (!d->datasets)
+            rc = mlops__error_nomem();
+    }
+    size_t i = 0, j = 0;
+    while (!rc && (i < a->n_datasets || j < b->n_datasets)) {
+        int c = i == a->n_datasets   ? 1
+                : j == b->n_datasets ? -1
+                                     : strcmp(va[i]->name, vb[j]->name);
+        df_dataset e = {NULL, NULL, MLOPS_MANIFEST_UNCHANGED, 0};
+        if (c < 0) {
+            e.a = va[i++];
+            e.change = MLOPS_MANIFEST_REMOVED;
+        } else if (c > 0) {
+            e.b = vb[j++];
+            e.change = MLOPS_MANIFEST_ADDED;
+        } else {
+            e.a = va[i++];
+            e.b = vb[j++];
+            e.fields = dataset_fields(e.a, e.b);
+            if (e.fields)
+                e.change = MLOPS_MANIFEST_CHANGED;
+        }
+        if (e.change == MLOPS_MANIFEST_UNCHANGED)
+            d->n_unchanged_datasets++;
+        else
+            d->datasets[d->n_datasets++] = e;
+    }
+    mlops__free(va);
+    mlops__free(vb);
+    return rc;
+}
+
+static void diff_code(mlops_manifest_diff *d)
+{
+    const mlops_manifest *a = d->a, *b = d->b;
+    int ha = a->code_uri || a->code_commit, hb = b->code_uri || b->code_commit;
+    d->code_change = MLOPS_MANIFEST_UNCHANGED;
+    if (ha && !hb)
+        d->code_change = MLOPS_MANIFEST_REMOVED;
+    else if (!ha && hb)
+        d->code_change = MLOPS_MANIFEST_ADDED;
+    else if (ha && hb) {
+        if (!same_str(a->code_uri, b->code_uri))
+            d->code_fields |= MLOPS_MANIFEST_FIELD_URI;
+        if (!same_str(a->code_commit, b->code_commit))
+            d->code_fields |= MLOPS_MANIFEST_FIELD_COMMIT;
+        if (d->code_fields)
+            d->code_change = MLOPS_MANIFEST_CHANGED;
+    }
 }
 
 /* Merge two entry lists sorted in canonical key order. */
@@ -137,6 +302,7 @@ void mlops_manifest_diff_free(mlops_manifest_diff *d)
     mlops__free(d->files);
     mlops__free(d->params);
     mlops__free(d->metrics);
+    mlops__free(d->datasets);
     mlops__free(d);
 }
 
@@ -167,6 +333,9 @@ int mlops_manifest_diff_new(mlops_manifest_diff **out, const mlops_manifest *a,
     if (!rc)
         rc = diff_entries(&d->metrics, &d->n_metrics, a->metrics, a->n_metrics, b->metrics,
                           b->n_metrics, 1);
+    if (!rc)
+        rc = diff_datasets(d);
+    diff_code(d);
     if (rc) {
         mlops_manifest_diff_free(d);
         return rc;
@@ -187,6 +356,21 @@ const char *mlops_manifest_relation_name(int relation)
     case MLOPS_MANIFEST_B_CHILD_OF_A: return "b-child-of-a";
     case MLOPS_MANIFEST_A_CHILD_OF_B: return "a-child-of-b";
     default: return "unrelated";
+    }
+}
+
+const char *mlops_manifest_field_name(uint32_t field)
+{
+    switch (field) {
+    case MLOPS_MANIFEST_FIELD_DIGEST: return "digest";
+    case MLOPS_MANIFEST_FIELD_SIZE: return "size";
+    case MLOPS_MANIFEST_FIELD_MEDIA_TYPE: return "mediaType";
+    case MLOPS_MANIFEST_FIELD_ROLE: return "role";
+    case MLOPS_MANIFEST_FIELD_SHARDS: return "shards";
+    case MLOPS_MANIFEST_FIELD_URI: return "uri";
+    case MLOPS_MANIFEST_FIELD_FOREIGN_DIGEST: return "foreignDigest";
+    case MLOPS_MANIFEST_FIELD_COMMIT: return "commit";
+    default: return "unknown";
     }
 }
 
@@ -248,6 +432,79 @@ uint64_t mlops_manifest_diff_file_new_size(const mlops_manifest_diff *d, size_t 
 {
     const df_file *f = file_at(d, i);
     return f && f->b ? mlops__manifest_file_size(f->b) : 0;
+}
+
+uint32_t mlops_manifest_diff_file_fields(const mlops_manifest_diff *d, size_t i)
+{
+    const df_file *f = file_at(d, i);
+    return f ? f->fields : 0;
+}
+
+static const df_dataset *dataset_at(const mlops_manifest_diff *d, size_t i)
+{
+    return d && i < d->n_datasets ? &d->datasets[i] : NULL;
+}
+
+size_t mlops_manifest_diff_dataset_count(const mlops_manifest_diff *d)
+{
+    return d ? d->n_datasets : 0;
+}
+
+size_t mlops_manifest_diff_unchanged_dataset_count(const mlops_manifest_diff *d)
+{
+    return d ? d->n_unchanged_datasets : 0;
+}
+
+const char *mlops_manifest_diff_dataset_name(const mlops_manifest_diff *d, size_t i)
+{
+    const df_dataset *e = dataset_at(d, i);
+    return e ? (e->a ? e->a->name : e->b->name) : NULL;
+}
+
+int mlops_manifest_diff_dataset_change(const mlops_manifest_diff *d, size_t i)
+{
+    const df_dataset *e = dataset_at(d, i);
+    return e ? e->change : MLOPS_MANIFEST_UNCHANGED;
+}
+
+uint32_t mlops_manifest_diff_dataset_fields(const mlops_manifest_diff *d, size_t i)
+{
+    const df_dataset *e = dataset_at(d, i);
+    return e ? e->fields : 0;
+}
+
+const char *mlops_manifest_diff_dataset_old_sha256(const mlops_manifest_diff *d, size_t i)
+{
+    const df_dataset *e = dataset_at(d, i);
+    return e && e->a ? e->a->sha256 : NULL;
+}
+
+const char *mlops_manifest_diff_dataset_new_sha256(const mlops_manifest_diff *d, size_t i)
+{
+    const df_dataset *e = dataset_at(d, i);
+    return e && e->b ? e->b->sha256 : NULL;
+}
+
+const char *mlops_manifest_diff_dataset_old_uri(const mlops_manifest_diff *d, size_t i)
+{
+    const df_dataset *e = dataset_at(d, i);
+    return e && e->a ? e->a->uri : NULL;
+}
+
+const char *mlops_manifest_diff_dataset_new_uri(const mlops_manifest_diff *d, size_t i)
+{
+    const df_dataset *e = dataset_at(d, i);
+    return e && e->b ? e->b->uri : NULL;
+}
+
+int mlops_manifest_diff_code_change(const mlops_manifest_diff *d)
+{
+    return d ? d->code_change : MLOPS_MANIFEST_UNCHANGED;
+}
+
+uint32_t mlops_manifest_diff_code_fields(const mlops_manifest_diff *d)
+{
+    return d ? d->code_fields : 0;
 }
 
 static const df_entry *param_at(const mlops_manifest_diff *d, size_t i)
@@ -411,6 +668,58 @@ static mlops__json *j_file_side(jb *j, const mlops__json *f)
     mlops__json *o = j_obj(j);
     j_set(j, o, "size", j_uint(j, mlops__manifest_file_size(f)));
     j_set(j, o, "sha256", j_str(j, mlops__manifest_file_sha256(f)));
+    const char *mt = member_str(f, "mediaType"), *role = member_str(f, "role");
+    if (mt)
+        j_set(j, o, "mediaType", j_str(j, mt));
+    if (role)
+        j_set(j, o, "role", j_str(j, role));
+    const mlops__json *ss = mlops__json_object_find(f, "shardSize");
+    if (ss) {
+        j_set(j, o, "shardSize", j_uint(j, (uint64_t)mlops__json_int(ss)));
+        j_set(j, o, "shards", j_uint(j, mlops__json_array_size(mlops__json_object_find(f, "shards"))));
+    }
+    return o;
+}
+
+static mlops__json *j_fields(jb *j, uint32_t fields)
+{
+    mlops__json *arr = j_arr(j);
+    for (uint32_t bit = 1; bit && bit <= MLOPS_MANIFEST_FIELD_COMMIT; bit <<= 1)
+        if (fields & bit)
+            j_push(j, arr, j_str(j, mlops_manifest_field_name(bit)));
+    return arr;
+}
+
+static mlops__json *j_dataset_side(jb *j, const mlops__mf_dataset *e)
+{
+    if (!e)
+        return j_str(j, NULL);
+    mlops__json *o = j_obj(j);
+    if (e->uri)
+        j_set(j, o, "uri", j_str(j, e->uri));
+    if (e->role)
+        j_set(j, o, "role", j_str(j, e->role));
+    if (e->sha256)
+        j_set(j, o, "sha256", j_str(j, e->sha256));
+    if (e->foreign_value) {
+        mlops__json *fd = j_obj(j);
+        j_set(j, fd, "alg", j_str(j, e->foreign_alg));
+        j_set(j, fd, "scheme", j_str(j, e->foreign_scheme));
+        j_set(j, fd, "value", j_str(j, e->foreign_value));
+        j_set(j, o, "foreignDigest", fd);
+    }
+    return o;
+}
+
+static mlops__json *j_code_side(jb *j, const mlops_manifest *m)
+{
+    if (!m->code_uri && !m->code_commit)
+        return j_str(j, NULL);
+    mlops__json *o = j_obj(j);
+    if (m->code_uri)
+        j_set(j, o, "uri", j_str(j, m->code_uri));
+    if (m->code_commit)
+        j_set(j, o, "commit", j_str(j, m->code_commit));
     return o;
 }
 
@@ -440,6 +749,8 @@ static void build_diff_json(jb *j, const mlops_manifest_diff *d, mlops__json *ro
         j_set(j, o, "change", j_str(j, mlops_manifest_change_name(f->change)));
         j_set(j, o, "old", j_file_side(j, f->a));
         j_set(j, o, "new", j_file_side(j, f->b));
+        if (f->change == MLOPS_MANIFEST_CHANGED)
+            j_set(j, o, "fields", j_fields(j, f->fields));
         j_push(j, entries, o);
     }
     mlops__json *files = j_obj(j);
@@ -449,6 +760,36 @@ static void build_diff_json(jb *j, const mlops_manifest_diff *d, mlops__json *ro
     j_set(j, files, "changed", j_uint(j, counts[MLOPS_MANIFEST_CHANGED]));
     j_set(j, files, "entries", entries);
     j_set(j, root, "files", files);
+
+    size_t dcounts[4] = {d->n_unchanged_datasets, 0, 0, 0};
+    mlops__json *dentries = j_arr(j);
+    for (size_t i = 0; i < d->n_datasets && !j->failed; i++) {
+        const df_dataset *e = &d->datasets[i];
+        dcounts[e->change]++;
+        mlops__json *o = j_obj(j);
+        j_set(j, o, "name", j_str(j, e->a ? e->a->name : e->b->name));
+        j_set(j, o, "change", j_str(j, mlops_manifest_change_name(e->change)));
+        j_set(j, o, "old", j_dataset_side(j, e->a));
+        j_set(j, o, "new", j_dataset_side(j, e->b));
+        if (e->change == MLOPS_MANIFEST_CHANGED)
+            j_set(j, o, "fields", j_fields(j, e->fields));
+        j_push(j, dentries, o);
+    }
+    mlops__json *datasets = j_obj(j);
+    j_set(j, datasets, "unchanged", j_uint(j, dcounts[0]));
+    j_set(j, datasets, "added", j_uint(j, dcounts[MLOPS_MANIFEST_ADDED]));
+    j_set(j, datasets, "removed", j_uint(j, dcounts[MLOPS_MANIFEST_REMOVED]));
+    j_set(j, datasets, "changed", j_uint(j, dcounts[MLOPS_MANIFEST_CHANGED]));
+    j_set(j, datasets, "entries", dentries);
+    j_set(j, root, "datasets", datasets);
+
+    mlops__json *code = j_obj(j);
+    j_set(j, code, "change", j_str(j, mlops_manifest_change_name(d->code_change)));
+    j_set(j, code, "old", j_code_side(j, d->a));
+    j_set(j, code, "new", j_code_side(j, d->b));
+    if (d->code_change == MLOPS_MANIFEST_CHANGED)
+        j_set(j, code, "fields", j_fields(j, d->code_fields));
+    j_set(j, root, "code", code);
 
     mlops__json *params = j_arr(j);
     for (size_t i = 0; i < d->n_params && !j->failed; i++) {

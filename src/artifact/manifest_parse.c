@@ -559,6 +559,25 @@ static int entry_cmp(const void *a, const void *b)
     return mlops__manifest_utf16_cmp(x->key, x->key_len, y->key, y->key_len);
 }
 
+/*
+ * The canonical form writes a number through its double (RFC 8785), so a
+ * number that a double cannot hold exactly would be signed as another number
+ * than the one a reader sees: refused, naming the value and what it would be.
+ */
+static int exact_number(loader *l, const mlops__json *v, const char *what)
+{
+    size_t n = 0;
+    const char *t = mlops__json_number_text(v, &n);
+    if (mlops__json_number_exact(t, n))
+        return 0;
+    char canon[32];
+    mlops__json_format_double(canon, mlops__json_double(v));
+    return fault(l, MLOPS_E_SCHEMA, v,
+                 "%s %.*s is not exactly representable as a double (its canonical form "
+                 "would be %s); write it as a string to keep every digit",
+                 what, (int)(n > 64 ? 64 : n), t ? t : "", canon);
+}
+
 typedef enum map_kind { MAP_PARAMETERS, MAP_METRICS, MAP_ANNOTATIONS } map_kind;
 
 static int load_entry(loader *l, mlops__mf_entry *e, map_kind kind)
@@ -573,6 +592,8 @@ static int load_entry(loader *l, mlops__mf_entry *e, map_kind kind)
         e->number = mlops__json_double(v);
         if (!isfinite(e->number))
             return fault(l, MLOPS_E_SCHEMA, v, "metric is out of the range of a double");
+        if ((rc = exact_number(l, v, "metric")))
+            return rc;
         e->type = MLOPS_MANIFEST_VALUE_NUMBER;
         return 0;
     case MAP_ANNOTATIONS:
@@ -588,6 +609,8 @@ static int load_entry(loader *l, mlops__mf_entry *e, map_kind kind)
             if (!isfinite(e->number))
                 return fault(l, MLOPS_E_SCHEMA, v,
                              "parameter is out of the range of a double");
+            if ((rc = exact_number(l, v, "parameter")))
+                return rc;
             e->type = MLOPS_MANIFEST_VALUE_NUMBER;
             return 0;
         case MLOPS__JSON_STRING:

@@ -86,6 +86,24 @@ int cli_profile_from_feature(mlops_profile **out, const struct cli_feature *f, u
  */
 int cli_exit_code(int code, int what);
 
+/*
+ * The progress bar of long commands (progress.c): pass cli_progress_update
+ * as the library's mlops_progress_fn with a cli_progress as its context. It
+ * draws on stderr only when that is a terminal and the total is at least
+ * CLI_PROGRESS_MIN bytes, redraws only when the whole percentage changes (at
+ * most 101 times per bar) and clears its line at 100%; cli_progress_clear()
+ * clears it after an early failure.
+ */
+#define CLI_PROGRESS_MIN (32u << 20)
+typedef struct cli_progress {
+    const char *label;
+    int tty, last, shown;
+    unsigned long draws;
+} cli_progress;
+void cli_progress_init(cli_progress *p, const char *label);
+int cli_progress_update(uint64_t done, uint64_t total, void *ctx);
+void cli_progress_clear(cli_progress *p);
+
 /** "mlops <cmd>: message" on stderr, kept for the --json error document
  *  (code "usage"); returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -19,19 +19,6 @@ static const char usage[] =
     "\n"
     "exit status: 0 all files hashed; 2 a file could not be read.\n";
 
-/* A progress bar on stderr, only when stderr is a terminal. */
-static int show_progress(uint64_t done, uint64_t total, void *ctx)
-{
-    const char *name = ctx;
-    if (total >= (64u << 20)) {
-        int pct = (int)(done * 100 / total);
-        fprintf(stderr, "\r%-40.40s %3d%%", name, pct);
-        if (done == total)
-            fprintf(stderr, "\r%-45s\r", "");
-    }
-    return 0;
-}
-
 int cli_cmd_digest(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
@@ -44,7 +31,6 @@ int cli_cmd_digest(int argc, char **argv, const cli_global *g0)
     }
     if (argc < 2)
         return cli_usage_error("digest", "expected at least one FILE");
-    int tty = isatty(STDERR_FILENO);
     int status = CLI_OK;
     if (g.json)
         fputc('[', stdout);
@@ -53,11 +39,12 @@ int cli_cmd_digest(int argc, char **argv, const cli_global *g0)
         uint8_t d[MLOPS_SHA256_SIZE];
         char text[MLOPS_DIGEST_STRING_SIZE];
         mlops_digest_file_options o = MLOPS_DIGEST_FILE_OPTIONS_INIT;
-        if (tty) {
-            o.progress = show_progress;
-            o.progress_ctx = argv[i];
-        }
+        cli_progress bar;
+        cli_progress_init(&bar, argv[i]);
+        o.progress = cli_progress_update;
+        o.progress_ctx = &bar;
         int rc = mlops_digest_file(d, argv[i], &o);
+        cli_progress_clear(&bar);
         if (rc != 0) {
             if (g.json) {
                 /* the document tells which file failed, as the exit status does */

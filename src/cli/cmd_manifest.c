@@ -27,10 +27,12 @@ static const char inspect_usage[] =
 static const char diff_usage[] =
     "usage: mlops diff A B [--json]\n"
     "\n"
-    "Compare two manifests (JSON files or packages): their parent relation, the\n"
-    "files added, removed and changed, the parameters that differ and every metric\n"
-    "with its delta. With --json, the library's diff JSON\n"
-    "(docs/formats/manifest-v1.md).\n"
+    "Compare two manifests (JSON files or packages): their parent relation (\"1.1.0\n"
+    "is a child of 1.0.0\"), the files and datasets added, removed and changed (with\n"
+    "the fields that differ: digest, size, role, media type, shards, URI), the code\n"
+    "link, the parameters that differ and every metric with its delta. With --json,\n"
+    "the library's diff JSON (docs/formats/manifest-v1.md), whose \"relation\" is one\n"
+    "of same, b-child-of-a, a-child-of-b, unrelated.\n"
     "\n"
     "exit status: 0 compared (whether or not they differ); 1 a package whose content\n"
     "does not verify; 2 usage or input error.\n";
@@ -170,6 +172,171 @@ int cli_cmd_inspect(int argc, char **argv, const cli_global *g0)
     return CLI_OK;
 }
 
+static const char *change_mark(int c)
+{
+    return c == MLOPS_MANIFEST_ADDED ? "+" : c == MLOPS_MANIFEST_REMOVED ? "-" : "~";
+}
+
+/* "1.1.0" when both sides have one name, else "name 1.1.0". */
+static void print_side(const mlops_manifest *m, int same_name)
+{
+    if (same_name)
+        printf("%s", mlops_manifest_version(m));
+    else
+        printf("%s %s", mlops_manifest_name(m), mlops_manifest_version(m));
+}
+
+/* The parent relation for people; --json keeps the stable machine value. */
+static void print_relation(const mlops_manifest *a, const mlops_manifest *b, int rel)
+{
+    int same_name = strcmp(mlops_manifest_name(a), mlops_manifest_name(b)) == 0;
+    printf("%s %s -> %s %s\n", mlops_manifest_name(a), mlops_manifest_version(a),
+           mlops_manifest_name(b), mlops_manifest_version(b));
+    printf("relation: ");
+    switch (rel) {
+    case MLOPS_MANIFEST_SAME: printf("the same statement (equal digests)"); break;
+    case MLOPS_MANIFEST_B_CHILD_OF_A:
+        print_side(b, same_name);
+        printf(" is a child of ");
+        print_side(a, same_name);
+        break;
+    case MLOPS_MANIFEST_A_CHILD_OF_B:
+        print_side(a, same_name);
+        printf(" is a child of ");
+        print_side(b, same_name);
+        break;
+    default: printf("none (neither names the other as its parent)"); break;
+    }
+    printf("\n");
+}
+
+/* The field names of a mask, comma-separated ("digest, size"). */
+static void print_fields(uint32_t fields)
+{
+    const char *sep = "";
+    for (uint32_t bit = 1; bit && bit <= MLOPS_MANIFEST_FIELD_COMMIT; bit <<= 1)
+        if (fields & bit) {
+            printf("%s%s", sep, mlops_manifest_field_name(bit));
+            sep = ", ";
+        }
+}
+
+static void print_files(const mlops_manifest *a, const mlops_manifest *b,
+                        const mlops_manifest_diff *d, const cli_global *g)
+{
+    size_t n = mlops_manifest_diff_file_count(d), c4[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        c4[mlops_manifest_diff_file_change(d, i) & 3]++;
+    printf("\nfiles: %zu added, %zu removed, %zu changed, %zu unchanged\n",
+           c4[MLOPS_MANIFEST_ADDED], c4[MLOPS_MANIFEST_REMOVED], c4[MLOPS_MANIFEST_CHANGED],
+           mlops_manifest_diff_unchanged_file_count(d));
+    for (size_t i = 0; i < n; i++) {
+        int c = mlops_manifest_diff_file_change(d, i);
+        int added = c == MLOPS_MANIFEST_ADDED, removed = c == MLOPS_MANIFEST_REMOVED;
+        const char *col = added ? cli_green(g) : removed ? cli_red(g) : "";
+        const char *path = mlops_manifest_diff_file_path(d, i);
+        printf("  %s%s %-40s%s", col, change_mark(c), path, added || removed ? cli_reset(g) : "");
+        if (added) {
+            printf(" %llu bytes (added)\n",
+                   (unsigned long long)mlops_manifest_diff_file_new_size(d, i));
+            continue;
+        }
+        if (removed) {
+            printf(" %llu bytes (removed)\n",
+                   (unsigned long long)mlops_manifest_diff_file_old_size(d, i));
+            continue;
+        }
+        uint32_t f = mlops_manifest_diff_file_fields(d, i);
+        size_t ia = mlops_manifest_file_find(a, path), ib = mlops_manifest_file_find(b, path);
+        if (f & MLOPS_MANIFEST_FIELD_SIZE)
+            printf(" %llu -> %llu bytes", (unsigned long long)mlops_manifest_diff_file_old_size(d, i),
+                   (unsigned long long)mlops_manifest_diff_file_new_size(d, i));
+        if (f & MLOPS_MANIFEST_FIELD_DIGEST)
+            printf(" sha256 %.12s… -> %.12s…", mlops_manifest_diff_file_old_sha256(d, i),
+                   mlops_manifest_diff_file_new_sha256(d, i));
+        if (f & MLOPS_MANIFEST_FIELD_ROLE)
+            printf(" role %s -> %s", or_dash(mlops_manifest_file_role(a, ia)),
+                   or_dash(mlops_manifest_file_role(b, ib)));
+        if (f & MLOPS_MANIFEST_FIELD_MEDIA_TYPE)
+            printf(" media type %s -> %s", or_dash(mlops_manifest_file_media_type(a, ia)),
+                   or_dash(mlops_manifest_file_media_type(b, ib)));
+        if (f & MLOPS_MANIFEST_FIELD_SHARDS)
+            printf(" shards %zu -> %zu", mlops_manifest_file_shard_count(a, ia),
+                   mlops_manifest_file_shard_count(b, ib));
+        printf(" (changed: ");
+        print_fields(f);
+        printf(")\n");
+    }
+}
+
+static void print_datasets(const mlops_manifest_diff *d, const cli_global *g)
+{
+    size_t n = mlops_manifest_diff_dataset_count(d), c4[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        c4[mlops_manifest_diff_dataset_change(d, i) & 3]++;
+    printf("\ndatasets: %zu added, %zu removed, %zu changed, %zu unchanged\n",
+           c4[MLOPS_MANIFEST_ADDED], c4[MLOPS_MANIFEST_REMOVED], c4[MLOPS_MANIFEST_CHANGED],
+           mlops_manifest_diff_unchanged_dataset_count(d));
+    for (size_t i = 0; i < n; i++) {
+        int c = mlops_manifest_diff_dataset_change(d, i);
+        int added = c == MLOPS_MANIFEST_ADDED, removed = c == MLOPS_MANIFEST_REMOVED;
+        const char *col = added ? cli_green(g) : removed ? cli_red(g) : "";
+        printf("  %s%s %-24s%s", col, change_mark(c), mlops_manifest_diff_dataset_name(d, i),
+               added || removed ? cli_reset(g) : "");
+        if (added || removed) {
+            const char *uri = added ? mlops_manifest_diff_dataset_new_uri(d, i)
+                                    : mlops_manifest_diff_dataset_old_uri(d, i);
+            const char *sha = added ? mlops_manifest_diff_dataset_new_sha256(d, i)
+                                    : mlops_manifest_diff_dataset_old_sha256(d, i);
+            if (uri)
+                printf(" %s", uri);
+            if (sha)
+                printf(" sha256 %.12s…", sha);
+            printf(" (%s)\n", mlops_manifest_change_name(c));
+            continue;
+        }
+        uint32_t f = mlops_manifest_diff_dataset_fields(d, i);
+        if (f & MLOPS_MANIFEST_FIELD_DIGEST)
+            printf(" sha256 %.12s%s -> %.12s%s", or_dash(mlops_manifest_diff_dataset_old_sha256(d, i)),
+                   mlops_manifest_diff_dataset_old_sha256(d, i) ? "…" : "",
+                   or_dash(mlops_manifest_diff_dataset_new_sha256(d, i)),
+                   mlops_manifest_diff_dataset_new_sha256(d, i) ? "…" : "");
+        if (f & MLOPS_MANIFEST_FIELD_URI)
+            printf(" uri %s -> %s", or_dash(mlops_manifest_diff_dataset_old_uri(d, i)),
+                   or_dash(mlops_manifest_diff_dataset_new_uri(d, i)));
+        printf(" (changed: ");
+        print_fields(f);
+        printf(")\n");
+    }
+}
+
+static void print_code(const mlops_manifest *a, const mlops_manifest *b,
+                       const mlops_manifest_diff *d)
+{
+    int c = mlops_manifest_diff_code_change(d);
+    const mlops_manifest *m = c == MLOPS_MANIFEST_REMOVED ? a : b;
+    printf("\ncode: ");
+    if (c == MLOPS_MANIFEST_UNCHANGED && !mlops_manifest_code_uri(a) && !mlops_manifest_code_commit(a))
+        printf("none on either side\n");
+    else if (c == MLOPS_MANIFEST_UNCHANGED)
+        printf("unchanged (%s @ %s)\n", or_dash(mlops_manifest_code_uri(a)),
+               or_dash(mlops_manifest_code_commit(a)));
+    else if (c != MLOPS_MANIFEST_CHANGED)
+        printf("%s (%s @ %s)\n", mlops_manifest_change_name(c), or_dash(mlops_manifest_code_uri(m)),
+               or_dash(mlops_manifest_code_commit(m)));
+    else {
+        uint32_t f = mlops_manifest_diff_code_fields(d);
+        printf("changed:");
+        if (f & MLOPS_MANIFEST_FIELD_URI)
+            printf(" uri %s -> %s", or_dash(mlops_manifest_code_uri(a)),
+                   or_dash(mlops_manifest_code_uri(b)));
+        if (f & MLOPS_MANIFEST_FIELD_COMMIT)
+            printf(" commit %s -> %s", or_dash(mlops_manifest_code_commit(a)),
+                   or_dash(mlops_manifest_code_commit(b)));
+        printf("\n");
+    }
+}
+
 static void print_delta(double v)
 {
     if (isnan(v))
@@ -210,31 +377,19 @@ int cli_cmd_diff(int argc, char **argv, const cli_global *g0)
         mlops_buf_dispose(&buf);
         goto out;
     }
-    printf("%s %s -> %s %s (%s)\n", mlops_manifest_name(a), mlops_manifest_version(a),
-           mlops_manifest_name(b), mlops_manifest_version(b),
-           mlops_manifest_relation_name(mlops_manifest_diff_relation(d)));
-    size_t n = mlops_manifest_diff_file_count(d);
-    printf("\nfiles: %zu changed\n", n);
-    for (size_t i = 0; i < n; i++) {
-        int c = mlops_manifest_diff_file_change(d, i);
-        int added = c == MLOPS_MANIFEST_ADDED, removed = c == MLOPS_MANIFEST_REMOVED;
-        const char *mark = added ? "+" : removed ? "-" : "~";
-        const char *col = added ? cli_green(&g) : removed ? cli_red(&g) : "";
-        printf("  %s%s %-40s%s", col, mark, mlops_manifest_diff_file_path(d, i),
-               added || removed ? cli_reset(&g) : "");
-        if (c == MLOPS_MANIFEST_CHANGED)
-            printf(" %llu -> %llu bytes", (unsigned long long)mlops_manifest_diff_file_old_size(d, i),
-                   (unsigned long long)mlops_manifest_diff_file_new_size(d, i));
-        else if (added)
-            printf(" %llu bytes", (unsigned long long)mlops_manifest_diff_file_new_size(d, i));
-        else
-            printf(" %llu bytes", (unsigned long long)mlops_manifest_diff_file_old_size(d, i));
-        printf(" (%s)\n", mlops_manifest_change_name(c));
-    }
-    n = mlops_manifest_diff_parameter_count(d);
-    printf("\nparameters: %zu changed\n", n);
+    print_relation(a, b, mlops_manifest_diff_relation(d));
+    print_files(a, b, d, &g);
+    print_datasets(d, &g);
+    print_code(a, b, d);
+    size_t n = mlops_manifest_diff_parameter_count(d);
+    size_t pc[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; i++)
-        printf("  %-24s %s -> %s\n", mlops_manifest_diff_parameter_name(d, i),
+        pc[mlops_manifest_diff_parameter_change(d, i) & 3]++;
+    printf("\nparameters: %zu added, %zu removed, %zu changed\n", pc[MLOPS_MANIFEST_ADDED],
+           pc[MLOPS_MANIFEST_REMOVED], pc[MLOPS_MANIFEST_CHANGED]);
+    for (size_t i = 0; i < n; i++)
+        printf("  %s %-24s %s -> %s\n", change_mark(mlops_manifest_diff_parameter_change(d, i)),
+               mlops_manifest_diff_parameter_name(d, i),
                or_dash(mlops_manifest_diff_parameter_old_json(d, i)),
                or_dash(mlops_manifest_diff_parameter_new_json(d, i)));
     n = mlops_manifest_diff_metric_count(d);

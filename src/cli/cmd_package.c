@@ -48,21 +48,10 @@ static int take_multi(const char *cmd, int *argc, char **argv, const char *name,
     return CLI_OK;
 }
 
-/* Progress on stderr when it is a terminal. */
-static int progress(uint64_t done, uint64_t total, void *ctx)
-{
-    const char *what = ctx;
-    if (total >= (32u << 20)) {
-        fprintf(stderr, "\r%-30.30s %3d%%", what, (int)(done * 100 / total));
-        if (done >= total)
-            fprintf(stderr, "\r%-36s\r", "");
-    }
-    return 0;
-}
-
 typedef struct trust {
     mlops_keyring *ring;
     mlops_package_verify_options o;
+    cli_progress bar; /* o.progress_ctx points here: the struct is not copied */
 } trust;
 
 /* --trust PUB... (a keyring), --threshold N, --allow-unsigned. */
@@ -72,6 +61,12 @@ static int trust_setup(trust *t, const char *cmd, const char *const *keys, size_
     mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
     t->o = o;
     t->ring = NULL;
+    /* Progress for every verifying command, signed or --allow-unsigned. */
+    cli_progress_init(&t->bar, strcmp(cmd, "verify") == 0    ? "verifying"
+                               : strcmp(cmd, "extract") == 0 ? "extracting"
+                                                             : "adding to the store");
+    t->o.progress = cli_progress_update;
+    t->o.progress_ctx = &t->bar;
     if (!nkeys && !allow_unsigned)
         return cli_usage_error(cmd, "give the trusted public keys (--trust PUB.pem) or "
                                     "--allow-unsigned");
@@ -110,10 +105,6 @@ static int trust_setup(trust *t, const char *cmd, const char *const *keys, size_
             return cli_usage_error(cmd, "--threshold: expected 1..%zu, got '%s'", nkeys, threshold);
         }
         t->o.threshold = (uint32_t)v;
-    }
-    if (isatty(STDERR_FILENO)) {
-        t->o.progress = progress;
-        t->o.progress_ctx = (void *)"verifying";
     }
     return CLI_OK;
 }
@@ -272,10 +263,50 @@ static const char pack_usage[] =
     "PATH operands get --role (model by default; or config, doc, code, dataset);\n"
     "--config/--doc/--code/--dataset PATH add paths of those roles.\n"
     "--created defaults to SOURCE_DATE_EPOCH when set, else now. --param values are\n"
-    "JSON when they parse as JSON, else strings. --parent links the manifest to its\n"
-    "parent (a manifest or package).\n"
+    "JSON when they parse as JSON, else strings. A --param or --metric number that\n"
+    "the signed form would change (9007199254740993 is signed as 9007199254740992)\n"
+    "is refused; quote it (--param 'id=\"9007199254740993\"') to keep it as a string.\n"
+    "--parent links the manifest to its parent (a manifest or package).\n"
     "\n"
     "exit status: 0 written; 2 usage or input error.\n";
+
+/*
+ * A metric is signed through its double (RFC 8785), so a value written with
+ * digits a double cannot hold (9007199254740993, 0.10000000000000000001)
+ * would be recorded as another number: 0 (refused, *canon pointing at the
+ * library's "its canonical form would be ..."), as the builder refuses such a
+ * parameter. The library's JSON-number rule decides (on a scratch builder);
+ * strtod spellings outside JSON (".5", "+1", "1.") are made JSON first.
+ */
+static int metric_exact(const char *name, const char *text, const char **canon)
+{
+    char j[512];
+    const char *t = text;
+    size_t o = 0;
+    if (*t == '+')
+        t++;
+    else if (*t == '-')
+        j[o++] = *t++;
+    if (*t == '.')
+        j[o++] = '0';
+    size_t n = strlen(t);
+    if (2 * n + o + 2 > sizeof j)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        j[o++] = t[i];
+        if (t[i] == '.' && (i + 1 == n || t[i + 1] < '0' || t[i + 1] > '9'))
+            j[o++] = '0';
+    }
+    j[o] = '\0';
+    mlops_manifest_builder *s = NULL;
+    int rc = mlops_manifest_builder_new(&s, "metric-check", "0.0.0", "1970-01-01T00:00:00Z");
+    if (!rc)
+        rc = mlops_manifest_builder_set_parameter_json(s, name, j);
+    mlops_manifest_builder_free(s);
+    if (rc == MLOPS_E_SCHEMA && (*canon = strstr(mlops_error_last(), "its canonical form")))
+        return 0;
+    return 1; /* exact, or not a decimal number (hexadecimal: strtod's reading) */
+}
 
 static int split_kv(const char *s, char *key, size_t keylen, const char **value)
 {
@@ -295,6 +326,8 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
     static const char *const roles[] = { "config", "doc", "code", "dataset" };
     const char *by_role[4][MAX_MULTI];
     size_t nm = 0, np = 0, na = 0, nk = 0, nr[4] = { 0, 0, 0, 0 };
+    cli_progress bar;
+    cli_progress_init(&bar, "packing");
     for (int i = 0; i < 4; i++) {
         char opt[32];
         snprintf(opt, sizeof opt, "--%s", roles[i]);
@@ -366,6 +399,15 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
             status = cli_usage_error("pack", "--metric: expected NAME=NUMBER, got '%s'", metrics[i]);
             goto out;
         }
+        const char *canon = NULL;
+        if (!metric_exact(key, val, &canon)) {
+            fprintf(stderr,
+                    "mlops pack: --metric %s=%s is not exactly representable as a double "
+                    "(%.*s); write at most the digits a double holds\n",
+                    key, val, canon ? (int)strcspn(canon, ")") : 0, canon ? canon : "");
+            status = CLI_USAGE;
+            goto out;
+        }
         if ((rc = mlops_manifest_builder_set_metric(b, key, x)) != 0)
             goto lib;
     }
@@ -400,10 +442,8 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
     po.flags = force ? MLOPS_PACK_OVERWRITE : 0;
     po.keys = (const mlops_key *const *)keys;
     po.nkeys = nk;
-    if (isatty(STDERR_FILENO)) {
-        po.progress = progress;
-        po.progress_ctx = (void *)"packing";
-    }
+    po.progress = cli_progress_update;
+    po.progress_ctx = &bar;
     if ((rc = mlops_packer_new(&p, &po)) != 0)
         goto lib;
     for (int r = -1; r < 4; r++) {
@@ -446,8 +486,10 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
     status = CLI_OK;
     goto out;
 lib:
+    cli_progress_clear(&bar);
     status = cli_library_error("pack", rc);
 out:
+    cli_progress_clear(&bar);
     mlops_manifest_free(st);
     mlops_manifest_free(par);
     mlops_packer_free(p);
@@ -559,6 +601,7 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
     t.o.npaths = npaths;
     mlops_package_report *r = NULL;
     int rc = mlops_package_verify(&r, argv[1], &t.o);
+    cli_progress_clear(&t.bar);
     const char *detail = rc ? mlops_error_last() : "";
     char saved[1024];
     snprintf(saved, sizeof saved, "%s", detail);
@@ -637,6 +680,7 @@ int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
     if (status != CLI_OK)
         return status;
     int rc = mlops_package_extract(argv[1], argv[2], &t.o);
+    cli_progress_clear(&t.bar);
     if (rc != 0) {
         status = cli_content_error("extract", rc);
     } else if (g.json) {
@@ -707,7 +751,7 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
                                         "export, gc, check)", sub);
     if (argc < subs[known].min || argc > subs[known].max)
         return cli_usage_error("store", "wrong number of operands for 'store %s'", sub);
-    trust t = { NULL, MLOPS_PACKAGE_VERIFY_OPTIONS_INIT };
+    trust t = { NULL, MLOPS_PACKAGE_VERIFY_OPTIONS_INIT, { NULL, 0, 0, 0, 0 } };
     if (known == 0) {
         int st = trust_setup(&t, "store", trustp, nt, NULL, unsigned_ok);
         if (st != CLI_OK)
@@ -722,7 +766,9 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
     }
     if (known == 0) {
         mlops_manifest *m = NULL;
-        if ((rc = mlops_store_add(s, argv[3], &t.o)) != 0) {
+        rc = mlops_store_add(s, argv[3], &t.o);
+        cli_progress_clear(&t.bar);
+        if (rc != 0) {
             status = cli_content_error("store", rc);
             goto out;
         }

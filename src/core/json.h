@@ -206,6 +206,16 @@ int mlops__json_doc_write_source(mlops_buf *out, const mlops__json_doc *doc, siz
  */
 size_t mlops__json_format_double(char out[32], double value);
 
+/**
+ * Whether the number `text` (JSON grammar, `len` bytes) has exactly the value
+ * of its canonical form: RFC 8785 writes every number through its double, so
+ * 9007199254740993, 0.10000000000000000001 or 1e-400 would be signed as a
+ * different number than the one written (9007199254740992, 0.1, 0). 1.0, 1e2
+ * and -0 are exact (same value as 1, 100, 0). Returns 0 for text that is not
+ * a finite JSON number.
+ */
+int mlops__json_number_exact(const char *text, size_t len);
+
 /* ---- schema helpers ---------------------------------------------------- */
 
 /**

@@ -199,3 +199,112 @@ size_t mlops__json_format_double(char out[32], double value)
     out[o] = '\0';
     return o;
 }
+
+/*
+ * A decimal number reduced to sign, significant digits (no leading or
+ * trailing zeros) and the exponent n of x = 0.d1d2...dk * 10^n. Exponents
+ * are clamped far outside the double range, so two clamped values never
+ * meet a canonical (in-range) one. Returns 0 for a malformed text.
+ */
+typedef struct decimal {
+    int neg, zero;
+    const char *d[2]; /* the digits, in at most two runs (around the point) */
+    size_t dn[2];
+    long n;
+} decimal;
+
+static int decimal_read(decimal *r, const char *t, size_t len)
+{
+    memset(r, 0, sizeof *r);
+    size_t i = 0;
+    if (i < len && t[i] == '-') {
+        r->neg = 1;
+        i++;
+    }
+    size_t ib = i;
+    while (i < len && t[i] >= '0' && t[i] <= '9')
+        i++;
+    size_t ie = i, fb = i, fe = i;
+    if (i < len && t[i] == '.') {
+        fb = ++i;
+        while (i < len && t[i] >= '0' && t[i] <= '9')
+            i++;
+        fe = i;
+    }
+    if (ie == ib && fe == fb)
+        return 0;
+    long e = 0;
+    if (i < len && (t[i] == 'e' || t[i] == 'E')) {
+        int eneg = 0;
+        i++;
+        if (i < len && (t[i] == '+' || t[i] == '-'))
+            eneg = t[i++] == '-';
+        if (i == len)
+            return 0;
+        for (; i < len; i++) {
+            if (t[i] < '0' || t[i] > '9')
+                return 0;
+            if (e < 100000000L)
+                e = e * 10 + (t[i] - '0');
+        }
+        if (eneg)
+            e = -e;
+    }
+    if (i != len)
+        return 0;
+    /* Strip leading zeros (each moves the point) and trailing zeros. */
+    long n = (long)(ie - ib);
+    while (ib < ie && t[ib] == '0') {
+        ib++;
+        n--;
+    }
+    if (ib == ie)
+        while (fb < fe && t[fb] == '0') {
+            fb++;
+            n--;
+        }
+    while (fe > fb && t[fe - 1] == '0')
+        fe--;
+    if (fe == fb)
+        while (ie > ib && t[ie - 1] == '0')
+            ie--;
+    r->d[0] = t + ib;
+    r->dn[0] = ie - ib;
+    r->d[1] = t + fb;
+    r->dn[1] = fe - fb;
+    r->zero = r->dn[0] + r->dn[1] == 0;
+    r->n = n + e;
+    return 1;
+}
+
+static char decimal_digit(const decimal *r, size_t k)
+{
+    return k < r->dn[0] ? r->d[0][k] : r->d[1][k - r->dn[0]];
+}
+
+int mlops__json_number_exact(const char *text, size_t len)
+{
+    if (!text || len == 0 || len > 4096)
+        return 0;
+    char buf[4097];
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    char *end = NULL;
+    double x = mlops__json_strtod(buf, &end);
+    if (end != buf + len || !isfinite(x))
+        return 0;
+    char canon[32];
+    size_t cn = mlops__json_format_double(canon, x);
+    decimal a, b;
+    if (!decimal_read(&a, text, len) || !decimal_read(&b, canon, cn))
+        return 0;
+    if (a.zero || b.zero)
+        return a.zero && b.zero; /* -0 and 0 are the same value */
+    size_t ka = a.dn[0] + a.dn[1], kb = b.dn[0] + b.dn[1];
+    if (a.neg != b.neg || a.n != b.n || ka != kb)
+        return 0;
+    for (size_t k = 0; k < ka; k++)
+        if (decimal_digit(&a, k) != decimal_digit(&b, k))
+            return 0;
+    return 1;
+}

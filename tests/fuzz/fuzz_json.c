@@ -9,6 +9,8 @@
  * the range of a double has no canonical form; that is the one allowed
  * write failure. mlops__json_parse_inplace() must agree with
  * mlops__json_parse() on the outcome, the error position and the output.
+ * mlops__json_number_exact() holds for every canonical number and answers
+ * 0 or 1 for any bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -88,7 +90,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mlops__json_doc_free(doc);
     check(canonical(&c, p.data, p.size, &parsed) == 0);
     check(a.size == c.size && memcmp(a.data, c.data, a.size) == 0);
+    /* A number's canonical form has, by definition, its own value. */
+    if (a.size && (a.data[0] == '-' || (a.data[0] >= '0' && a.data[0] <= '9')))
+        check(mlops__json_number_exact(a.data, a.size) == 1);
 done:
+    /* Any bytes: the exactness test answers 0 or 1 and reads only `size` bytes. */
+    check((mlops__json_number_exact((const char *)data, size) & ~1) == 0);
     mlops_buf_dispose(&a);
     mlops_buf_dispose(&b);
     mlops_buf_dispose(&p);

@@ -50,6 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(mlops_manifest_diff_relation(d) == MLOPS_MANIFEST_SAME);
     CHECK(mlops_manifest_diff_file_count(d) == 0);
     CHECK(mlops_manifest_diff_parameter_count(d) == 0);
+    CHECK(mlops_manifest_diff_dataset_count(d) == 0);
+    CHECK(mlops_manifest_diff_unchanged_dataset_count(d) == mlops_manifest_dataset_count(m));
+    CHECK(mlops_manifest_diff_code_change(d) == MLOPS_MANIFEST_UNCHANGED);
     mlops_buf_dispose(&again);
     CHECK(mlops_manifest_diff_write_json(&again, d, 0) == 0);
     for (size_t i = 0; i < mlops_manifest_file_count(m); i++) {

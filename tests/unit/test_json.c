@@ -718,6 +718,30 @@ static void number_formatting_matches_ecmascript_vectors(void **state)
     free(text);
 }
 
+/* Exact: the text's decimal value is that of its canonical form (Python:
+ * Decimal(t) == Decimal(repr(float(t)))). */
+static void number_exactness_compares_decimal_values(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *t;
+        int exact;
+    } cases[] = {
+        { "-0", 1 }, { "-0.0", 1 }, { "1.0", 1 }, { "1E2", 1 }, { "100e-2", 1 },
+        { "0.1e1", 1 }, { "0.1", 1 }, { "0.000001", 1 }, { "1e21", 1 }, { "5E-324", 1 },
+        { "9007199254740992", 1 }, { "9007199254740994", 1 }, { "4.35", 1 },
+        { "0.0000001", 1 }, { "00.5", 1 }, { "120e-1", 1 }, { "1152921504606847000", 1 },
+        { "1152921504606846976", 0 }, /* 2^60: a double, but written 1152921504606847000 */
+        { "9007199254740993", 0 }, { "-9007199254740993", 0 }, { "18446744073709551615", 0 },
+        { "1.5e-9999", 0 }, { "-1e-400", 0 }, { "333333333.33333329", 0 },
+        { "0.10000000000000000001", 0 }, { "1e400", 0 }, { "1e99999999999999999999", 0 },
+        { "", 0 }, { "x", 0 }, { "1e", 0 }, { "0x10", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (mlops__json_number_exact(cases[i].t, strlen(cases[i].t)) != cases[i].exact)
+            fail_msg("%s: want %d", cases[i].t, cases[i].exact);
+}
+
 static void numbers_are_rewritten_through_their_double(void **state)
 {
     (void)state;
@@ -1243,6 +1267,7 @@ int main(void)
         cmocka_unit_test(ten_megabyte_string_and_size_limit),
         cmocka_unit_test(number_formatting_matches_ecmascript_vectors),
         cmocka_unit_test(numbers_are_rewritten_through_their_double),
+        cmocka_unit_test(number_exactness_compares_decimal_values),
         cmocka_unit_test(canonical_orders_keys_by_utf16_code_units),
         cmocka_unit_test(canonical_escapes_only_what_rfc8785_requires),
         cmocka_unit_test(built_document_writes_canonical_and_pretty),

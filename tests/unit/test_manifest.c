@@ -940,6 +940,111 @@ static void a_file_is_not_also_a_directory(void **state)
     if (mlops_manifest_parse(&m, text, strlen(text), NULL) != 0)
         fail_msg("%s", mlops_error_last());
     mlops_manifest_free(m);
+/* Spellings of numbers a double holds exactly are kept (canonically). */
+/* Role, media type, shard, dataset and code changes are all reported, each
+ * with the fields that differ; equal files and datasets are counted. */
+static void diff_reports_every_field_datasets_and_code(void **state)
+{
+    (void)state;
+    static const char X[] = "1111111111111111111111111111111111111111111111111111111111111111";
+    static const char Y[] = "2222222222222222222222222222222222222222222222222222222222222222";
+    const char *sh[] = {X, X};
+    mlops_manifest *m[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        mlops_manifest_builder *b = NULL;
+        assert_int_equal(mlops_manifest_builder_new(&b, "m", k ? "1.1.0" : "1.0.0",
+                                                    "2026-01-01T00:00:00Z"), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "a.bin", 2, X, NULL, "model"), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "r.bin", 2, X, NULL,
+                                                         k ? "doc" : "model"), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "t.bin", 2, X, k ? "text/plain" : NULL,
+                                                         NULL), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "s.bin", 2, X, NULL, NULL), 0);
+        if (k)
+            assert_int_equal(mlops_manifest_builder_set_file_shards(b, "s.bin", 1, sh, 2), 0);
+        assert_int_equal(mlops_manifest_builder_add_dataset(b, "eval", "s3://e", "eval", X), 0);
+        assert_int_equal(mlops_manifest_builder_add_dataset(b, "train", "s3://t", "train",
+                                                            k ? Y : X), 0);
+        assert_int_equal(mlops_manifest_builder_set_code(
+                             b, "https://git", k ? "89abcdef0123456789abcdef0123456789abcdef"
+                                                 : "0123456789abcdef0123456789abcdef01234567"), 0);
+        assert_int_equal(mlops_manifest_builder_finish(&m[k], b), 0);
+        mlops_manifest_builder_free(b);
+    }
+    mlops_manifest_diff *d = NULL;
+    assert_int_equal(mlops_manifest_diff_new(&d, m[0], m[1], 0), 0);
+    assert_int_equal(mlops_manifest_diff_unchanged_file_count(d), 1);
+    assert_int_equal(mlops_manifest_diff_file_count(d), 3);
+    assert_string_equal(mlops_manifest_diff_file_path(d, 0), "r.bin");
+    assert_int_equal(mlops_manifest_diff_file_change(d, 0), MLOPS_MANIFEST_CHANGED);
+    assert_int_equal(mlops_manifest_diff_file_fields(d, 0), MLOPS_MANIFEST_FIELD_ROLE);
+    assert_string_equal(mlops_manifest_diff_file_path(d, 1), "s.bin");
+    assert_int_equal(mlops_manifest_diff_file_fields(d, 1), MLOPS_MANIFEST_FIELD_SHARDS);
+    assert_int_equal(mlops_manifest_diff_file_fields(d, 2), MLOPS_MANIFEST_FIELD_MEDIA_TYPE);
+    assert_int_equal(mlops_manifest_diff_file_fields(d, 3), 0); /* out of range */
+    assert_int_equal(mlops_manifest_diff_unchanged_dataset_count(d), 1);
+    assert_int_equal(mlops_manifest_diff_dataset_count(d), 1);
+    assert_string_equal(mlops_manifest_diff_dataset_name(d, 0), "train");
+    assert_int_equal(mlops_manifest_diff_dataset_change(d, 0), MLOPS_MANIFEST_CHANGED);
+    assert_int_equal(mlops_manifest_diff_dataset_fields(d, 0), MLOPS_MANIFEST_FIELD_DIGEST);
+    assert_string_equal(mlops_manifest_diff_dataset_old_sha256(d, 0), X);
+    assert_string_equal(mlops_manifest_diff_dataset_new_sha256(d, 0), Y);
+    assert_string_equal(mlops_manifest_diff_dataset_new_uri(d, 0), "s3://t");
+    assert_null(mlops_manifest_diff_dataset_name(d, 1));
+    assert_int_equal(mlops_manifest_diff_code_change(d), MLOPS_MANIFEST_CHANGED);
+    assert_int_equal(mlops_manifest_diff_code_fields(d), MLOPS_MANIFEST_FIELD_COMMIT);
+    assert_string_equal(mlops_manifest_field_name(MLOPS_MANIFEST_FIELD_MEDIA_TYPE), "mediaType");
+    assert_string_equal(mlops_manifest_field_name(3), "unknown");
+    assert_string_equal(mlops_manifest_field_name(0), "unknown");
+    mlops_manifest_diff_free(d);
+    /* reversed: the dataset and code are changed the other way; same counts */
+    assert_int_equal(mlops_manifest_diff_new(&d, m[1], m[0], 0), 0);
+    assert_int_equal(mlops_manifest_diff_dataset_count(d), 1);
+    assert_string_equal(mlops_manifest_diff_dataset_old_sha256(d, 0), Y);
+    mlops_manifest_diff_free(d);
+    assert_int_equal(mlops_manifest_diff_new(&d, m[0], m[0], 0), 0);
+    assert_int_equal(mlops_manifest_diff_dataset_count(d), 0);
+    assert_int_equal(mlops_manifest_diff_unchanged_dataset_count(d), 2);
+    assert_int_equal(mlops_manifest_diff_code_change(d), MLOPS_MANIFEST_UNCHANGED);
+    mlops_manifest_diff_free(d);
+    assert_int_equal(mlops_manifest_diff_code_change(NULL), MLOPS_MANIFEST_UNCHANGED);
+    mlops_manifest_free(m[0]);
+    mlops_manifest_free(m[1]);
+}
+
+static void builder_keeps_numbers_a_double_holds_exactly(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        { "1.0", "1" },   { "1e2", "100" }, { "-0", "0" },
+        { "0.1", "0.1" }, { "9007199254740994", "9007199254740994" },
+        { "-9007199254740992", "-9007199254740992" },
+        { "1152921504606847000", "1152921504606847000" }, /* 2^60, canonically */
+    };
+    char h[65];
+    memset(h, 'a', 64);
+    h[64] = '\0';
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mlops_manifest_builder *b = NULL;
+        assert_int_equal(mlops_manifest_builder_new(&b, "m", "1.0.0", "2026-01-01T00:00:00Z"), 0);
+        assert_int_equal(mlops_manifest_builder_add_file(b, "w.bin", 1, h, NULL, NULL), 0);
+        if (mlops_manifest_builder_set_parameter_json(b, "p", cases[i][0]) != 0)
+            fail_msg("%s: %s", cases[i][0], mlops_error_last());
+        mlops_manifest *m = NULL;
+        assert_int_equal(mlops_manifest_builder_finish(&m, b), 0);
+        assert_string_equal(mlops_manifest_parameter_json(m, 0), cases[i][1]);
+        mlops_manifest_free(m);
+        mlops_manifest_builder_free(b);
+    }
+    mlops_manifest_builder *b = NULL;
+    assert_int_equal(mlops_manifest_builder_new(&b, "m", "1.0.0", "2026-01-01T00:00:00Z"), 0);
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "p", 9007199254740994LL), 0);
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "q", -9007199254740992LL), 0);
+    /* 2^60 is a double, but its canonical form is 1152921504606847000 */
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "r", 1152921504606846976LL),
+                     MLOPS_E_SCHEMA);
+    assert_non_null(strstr(mlops_error_last(), "1152921504606847000"));
+    mlops_manifest_builder_free(b);
 }
 
 static void builder_rejects_bad_values_and_stays_unchanged(void **state)
@@ -971,7 +1076,23 @@ static void builder_rejects_bad_values_and_stays_unchanged(void **state)
     assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", "01"), MLOPS_E_PARSE);
     assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", "1e999"),
                      MLOPS_E_SCHEMA);
-    assert_int_equal(mlops_manifest_builder_set_parameter_string(b, "", "v"), MLOPS_E_SCHEMA);
+    /* Numbers a double cannot hold exactly would be signed as other numbers
+     * (9007199254740993 as 9007199254740992): refused, naming name and value. */
+    assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "big", "9007199254740993"),
+                     MLOPS_E_SCHEMA);
+    assert_non_null(strstr(mlops_error_last(), "\"big\" = 9007199254740993"));
+    assert_non_null(strstr(mlops_error_last(), "9007199254740992"));
+    assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", " -9007199254740995 "),
+                     MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", "0.10000000000000000001"),
+                     MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_manifest_builder_set_parameter_json(b, "x", "1e-400"),
+                     MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "big", 9007199254740993LL),
+                     MLOPS_E_SCHEMA);
+    assert_non_null(strstr(mlops_error_last(), "\"big\" = 9007199254740993"));
+    assert_int_equal(mlops_manifest_builder_set_parameter_int(b, "x", -9007199254740993LL),
+                     MLOPS_E_SCHEMA);
     assert_int_equal(mlops_manifest_builder_set_annotation(b, "k", "\xff"), MLOPS_E_SCHEMA);
     assert_int_equal(mlops_manifest_builder_add_file(b, "../x", 1, h, NULL, NULL),
                      MLOPS_E_SCHEMA);
@@ -1314,6 +1435,8 @@ int main(void)
         cmocka_unit_test(case_folding_collisions),
         cmocka_unit_test(a_file_is_not_also_a_directory),
         cmocka_unit_test(builder_rejects_bad_values_and_stays_unchanged),
+        cmocka_unit_test(builder_keeps_numbers_a_double_holds_exactly),
+        cmocka_unit_test(diff_reports_every_field_datasets_and_code),
         cmocka_unit_test(empty_manifest_has_digest_of_empty_array),
         cmocka_unit_test(odd_keys_are_named_in_bracket_form),
         cmocka_unit_test(maps_iterate_in_utf16_order),

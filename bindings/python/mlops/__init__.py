@@ -61,6 +61,7 @@ from ._drift import (
 from ._manifest import (
     CodeRef,
     Dataset,
+    DatasetChange,
     FileChange,
     ForeignDigest,
     Manifest,
@@ -204,6 +205,7 @@ __all__ = [
     "ForeignDigest",
     "ParentLink",
     "CodeRef",
+    "DatasetChange",
     "FileChange",
     "ParameterChange",
     "MetricChange",

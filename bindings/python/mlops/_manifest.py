@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import ctypes
 import datetime as _dt
+import decimal
+import fractions
 import json
+import math
+import numbers
 import os
 from ctypes import c_char_p, c_size_t, c_ubyte, c_uint64, c_void_p
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ._errors import SchemaError
 from ._ffi import StrPath, check_int, cpath, cstr, invalid, take_buf
 from ._lib import C
 from ._results import Result
@@ -127,6 +132,21 @@ class FileChange(Result):
     new_sha256: Optional[str]
     old_size: int
     new_size: int
+    fields: Tuple[str, ...] = ()
+    """What differs in a changed file: ``"digest"``, ``"size"``, ``"mediaType"``, ``"role"``, ``"shards"``."""
+
+
+@dataclass(frozen=True)
+class DatasetChange(Result):
+    """A dataset (matched by name) added, removed or changed between two manifests."""
+
+    name: str
+    change: str
+    fields: Tuple[str, ...]
+    old_sha256: Optional[str]
+    new_sha256: Optional[str]
+    old_uri: Optional[str]
+    new_uri: Optional[str]
 
 
 @dataclass(frozen=True)
@@ -161,10 +181,18 @@ class ManifestDiff(Result):
     parameters: List[ParameterChange]
     metrics: List[MetricChange]
     report: Dict[str, Any]
+    unchanged_datasets: int = 0
+    datasets: List[DatasetChange] = field(default_factory=list)
+    code_change: str = "unchanged"
+    """``"added"``, ``"removed"``, ``"changed"`` or ``"unchanged"`` (also when neither has a code link)."""
+    code_fields: Tuple[str, ...] = ()
 
     def __repr__(self) -> str:
-        return (f"ManifestDiff(relation={self.relation!r}, files={len(self.files)} changed "
-                f"/ {self.unchanged_files} unchanged, parameters={len(self.parameters)}, "
+        count = lambda items, kind: sum(1 for x in items if x.change == kind)
+        return (f"ManifestDiff(relation={self.relation!r}, files={count(self.files, 'added')} added"
+                f"/{count(self.files, 'removed')} removed/{count(self.files, 'changed')} changed"
+                f"/{self.unchanged_files} unchanged, datasets={len(self.datasets)}, "
+                f"code={self.code_change!r}, parameters={len(self.parameters)}, "
                 f"metrics={len(self.metrics)})")
 
 
@@ -542,7 +570,12 @@ class ManifestBuilder:
         return self
 
     def parameter(self, name: str, value: Scalar) -> "ManifestBuilder":
-        """Set a parameter to a JSON scalar: None, bool, int (|v| <= 2^53), float (finite) or str."""
+        """Set a parameter to a JSON scalar: None, bool, int, float (finite) or str.
+
+        The statement is signed in RFC 8785 form, which writes numbers through
+        their double: an int whose canonical form is another number
+        (9007199254740993 would be 9007199254740992) raises SchemaError; pass
+        such a value as a str."""
         h, raw = self._h(), cstr(name, "parameter name")
         if value is None:
             C.mlops_manifest_builder_set_parameter_null(h, raw)
@@ -570,8 +603,23 @@ class ManifestBuilder:
         return self
 
     def metric(self, name: str, value: float) -> "ManifestBuilder":
-        """Set a metric (finite)."""
-        C.mlops_manifest_builder_set_metric(self._h(), cstr(name, "metric name"), float(value))
+        """Set a metric (finite).
+
+        An int, Decimal or Fraction whose value a double cannot hold as its
+        canonical form (9007199254740993, Decimal("0.10000000000000000001"))
+        raises SchemaError instead of being signed as another number."""
+        raw = cstr(name, "metric name")
+        number = float(value)
+        exact: Any = None  # the value as an exact number, for types that carry more than a double
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            exact = int(value)
+        elif isinstance(value, (decimal.Decimal, fractions.Fraction)):
+            exact = value
+        if exact is not None and math.isfinite(number) and decimal.Decimal(repr(number)) != exact:
+            canonical = repr(number)[:-2] if repr(number).endswith(".0") else repr(number)
+            raise SchemaError(f"metric {name!r} = {value} is not exactly representable as a double "
+                              f"(its canonical form would be {canonical})")
+        C.mlops_manifest_builder_set_metric(self._h(), raw, number)
         return self
 
     def metrics(self, values: Mapping[str, float]) -> "ManifestBuilder":
@@ -610,6 +658,11 @@ class ManifestBuilder:
         return "<ManifestBuilder closed>" if self._handle is None else "<ManifestBuilder>"
 
 
+def _field_names(mask: int) -> Tuple[str, ...]:
+    """The library's names of the bits of an mlops_manifest_field mask, lowest first."""
+    return tuple(_s(C.mlops_manifest_field_name(1 << k)) or "" for k in range(32) if mask & (1 << k))
+
+
 def diff_manifests(a: Manifest, b: Manifest) -> ManifestDiff:
     """Compare an old manifest ``a`` with a new one ``b``."""
     handle = c_void_p()
@@ -621,8 +674,17 @@ def diff_manifests(a: Manifest, b: Manifest) -> ManifestDiff:
                             _s(C.mlops_manifest_diff_file_old_sha256(d, i)),
                             _s(C.mlops_manifest_diff_file_new_sha256(d, i)),
                             int(C.mlops_manifest_diff_file_old_size(d, i)),
-                            int(C.mlops_manifest_diff_file_new_size(d, i)))
+                            int(C.mlops_manifest_diff_file_new_size(d, i)),
+                            _field_names(C.mlops_manifest_diff_file_fields(d, i)))
                  for i in range(C.mlops_manifest_diff_file_count(d))]
+        datasets = [DatasetChange(_s(C.mlops_manifest_diff_dataset_name(d, i)) or "",
+                                  change_name(C.mlops_manifest_diff_dataset_change(d, i)),
+                                  _field_names(C.mlops_manifest_diff_dataset_fields(d, i)),
+                                  _s(C.mlops_manifest_diff_dataset_old_sha256(d, i)),
+                                  _s(C.mlops_manifest_diff_dataset_new_sha256(d, i)),
+                                  _s(C.mlops_manifest_diff_dataset_old_uri(d, i)),
+                                  _s(C.mlops_manifest_diff_dataset_new_uri(d, i)))
+                    for i in range(C.mlops_manifest_diff_dataset_count(d))]
         params = [ParameterChange(_s(C.mlops_manifest_diff_parameter_name(d, i)) or "",
                                   change_name(C.mlops_manifest_diff_parameter_change(d, i)),
                                   _s(C.mlops_manifest_diff_parameter_old_json(d, i)),
@@ -643,6 +705,9 @@ def diff_manifests(a: Manifest, b: Manifest) -> ManifestDiff:
         assert json.loads(take_buf(buf)) == report
         return ManifestDiff(relation_name(C.mlops_manifest_diff_relation(d)),
                             int(C.mlops_manifest_diff_unchanged_file_count(d)),
-                            files, params, metrics, report)
+                            files, params, metrics, report,
+                            int(C.mlops_manifest_diff_unchanged_dataset_count(d)), datasets,
+                            change_name(C.mlops_manifest_diff_code_change(d)),
+                            _field_names(C.mlops_manifest_diff_code_fields(d)))
     finally:
         C.mlops_manifest_diff_free(d)

@@ -219,3 +219,97 @@ def test_builder_errors_name_the_field():
 def test_names_of_codes():
     assert [mlops.relation_name(i) for i in range(4)] == ["unrelated", "same", "b-child-of-a", "a-child-of-b"]
     assert [mlops.change_name(i) for i in range(4)] == ["unchanged", "added", "removed", "changed"]
+
+
+# Numbers are signed through their double (RFC 8785): one whose canonical form
+# has another value is refused, never rounded. Oracle: Python's decimal.
+def _exact(text: str) -> bool:
+    import decimal
+    return decimal.Decimal(text) == decimal.Decimal(repr(float(text)))
+
+
+@pytest.mark.parametrize("text", ["9007199254740993", "-9007199254740995", "1152921504606846976",
+                                  "0.10000000000000000001", "1e-400"])
+def test_numbers_a_double_cannot_hold_are_refused_everywhere(text):
+    import decimal
+    assert not _exact(text)
+    b = mlops.ManifestBuilder("m", "1.0.0", "2026-01-01T00:00:00Z").add_file("w", 1, HEX)
+    with pytest.raises(mlops.SchemaError) as err:
+        b.parameter_json("big", text)
+    assert f'"big" = {text}' in str(err.value)
+    if "." not in text and "e" not in text:
+        with pytest.raises(mlops.SchemaError):
+            b.parameter("big", int(text))
+        with pytest.raises(mlops.SchemaError):
+            b.metric("m", int(text))
+    with pytest.raises(mlops.SchemaError):
+        b.metric("m", decimal.Decimal(text))
+    assert b.finish().parameters == {}  # nothing was set
+    # a statement that carries such a number is refused by the parser, signed or not
+    doc = json.loads(vec("parent.json").read_bytes())
+    raw = json.dumps(doc, separators=(",", ":"), sort_keys=True)
+    first = next(iter(doc["predicate"]["parameters"]))
+    old = f'"{first}":{json.dumps(doc["predicate"]["parameters"][first])}'
+    assert old in raw
+    with pytest.raises(mlops.SchemaError) as err:
+        mlops.Manifest(raw.replace(old, f'"{first}":{text}', 1).encode())
+    assert err.value.path == f"$.predicate.parameters.{first}"
+
+
+@pytest.mark.parametrize("text,want", [("9007199254740994", 9007199254740994), ("1.0", 1),
+                                       ("1e2", 100), ("-0", 0), ("0.1", 0.1)])
+def test_numbers_a_double_holds_are_kept_exactly(text, want):
+    assert _exact(text)
+    b = mlops.ManifestBuilder("m", "1.0.0", "2026-01-01T00:00:00Z").add_file("w", 1, HEX)
+    b.parameter_json("p", text).metric("m", want)
+    if isinstance(want, int):
+        b.parameter("q", want)
+    m = b.finish()
+    assert m.parameters["p"] == want and m.metrics["m"] == want
+    assert json.loads(m.to_json())["predicate"]["parameters"]["p"] == want
+
+
+def test_diff_counts_and_reports_datasets_code_and_every_file_field():
+    """Two manifests from known bytes (hashlib digests): the diff's exact lists."""
+    h = lambda b: hashlib.sha256(b).hexdigest()
+    a = (mlops.ManifestBuilder("fraud", "1.0.0", "2026-01-01T00:00:00Z")
+         .add_file("same.bin", 4, h(b"same"), role="model")
+         .add_file("role.bin", 4, h(b"role"), role="model")
+         .add_file("media.bin", 5, h(b"media"))
+         .add_file("gone.txt", 4, h(b"gone"))
+         .add_dataset("train", uri="s3://t", role="train", sha256=h(b"train-v1"))
+         .add_dataset("eval", uri="s3://e", role="eval", sha256=h(b"eval"))
+         .code("https://git/x", "0" * 40).finish())
+    b = (mlops.ManifestBuilder("fraud", "1.1.0", "2026-01-02T00:00:00Z")
+         .add_file("same.bin", 4, h(b"same"), role="model")
+         .add_file("role.bin", 4, h(b"role"), role="doc")
+         .add_file("media.bin", 5, h(b"media"), media_type="text/plain")
+         .add_file("new1", 1, h(b"1")).add_file("new2", 1, h(b"2")).add_file("new3", 1, h(b"3"))
+         .add_dataset("train", uri="s3://t", role="train", sha256=h(b"train-v2"))
+         .add_dataset("eval", uri="s3://e", role="eval", sha256=h(b"eval"))
+         .code("https://git/x", "1" * 40).parent(a).finish())
+    d = a.diff(b)
+    assert d.relation == "b-child-of-a"
+    got = [(f.path, f.change, f.fields) for f in d.files]
+    assert got == [("gone.txt", "removed", ()), ("media.bin", "changed", ("mediaType",)),
+                   ("new1", "added", ()), ("new2", "added", ()), ("new3", "added", ()),
+                   ("role.bin", "changed", ("role",))]
+    assert d.unchanged_files == 1
+    assert {k: d.report["files"][k] for k in ("added", "removed", "changed", "unchanged")} == \
+        {"added": 3, "removed": 1, "changed": 2, "unchanged": 1}
+    assert d.datasets == [mlops.DatasetChange("train", "changed", ("digest",), h(b"train-v1"), h(b"train-v2"),
+                                              "s3://t", "s3://t")]
+    assert d.unchanged_datasets == 1
+    assert d.report["datasets"]["entries"][0]["fields"] == ["digest"]
+    assert d.report["datasets"]["entries"][0]["new"]["sha256"] == h(b"train-v2")
+    assert (d.code_change, d.code_fields) == ("changed", ("commit",))
+    assert d.report["code"] == {"change": "changed", "fields": ["commit"],
+                                "old": {"commit": "0" * 40, "uri": "https://git/x"},
+                                "new": {"commit": "1" * 40, "uri": "https://git/x"}}
+    # reversed: the same sets, the other way
+    r = b.diff(a)
+    assert r.relation == "a-child-of-b"
+    assert sorted((f.path, f.change) for f in r.files if f.change != "changed") == \
+        [("gone.txt", "added"), ("new1", "removed"), ("new2", "removed"), ("new3", "removed")]
+    same = a.diff(a)
+    assert (same.files, same.datasets, same.code_change, same.unchanged_datasets) == ([], [], "unchanged", 2)

@@ -16,6 +16,7 @@ expected.txt.
 Run: python3 tests/vectors/manifest/make_expected.py
 """
 import copy
+import decimal
 import hashlib
 import math
 import os
@@ -189,22 +190,93 @@ def child_pred(parent_stmt_digest):
 
 # ---- the expected diff ----------------------------------------------------------
 
+FIELD_ORDER = ["digest", "size", "mediaType", "role", "shards", "uri", "foreignDigest", "commit"]
+
+
 def diff(a_stmt, a_digest, b_stmt, b_digest):
     a, b = a_stmt["predicate"], b_stmt["predicate"]
     fa = {f["path"]: f for f in a["files"]}
     fb = {f["path"]: f for f in b["files"]}
+
+    def file_fields(x, y):
+        shards = lambda f: (f.get("shardSize"), [s["digest"]["sha256"] for s in f.get("shards", [])])
+        diff = {"digest": x["digest"] != y["digest"], "size": x["size"] != y["size"],
+                "mediaType": x.get("mediaType") != y.get("mediaType"),
+                "role": x.get("role") != y.get("role"), "shards": shards(x) != shards(y)}
+        return [k for k in FIELD_ORDER if diff.get(k)]
+
+    def file_side(f):
+        if f is None:
+            return None
+        o = {"size": f["size"], "sha256": f["digest"]["sha256"]}
+        for k in ("mediaType", "role"):
+            if k in f:
+                o[k] = f[k]
+        if "shardSize" in f:
+            o["shardSize"] = f["shardSize"]
+            o["shards"] = len(f["shards"])
+        return o
+
     entries, counts = [], {"unchanged": 0, "added": 0, "removed": 0, "changed": 0}
     for p in sorted(set(fa) | set(fb), key=lambda s: s.encode()):
         x, y = fa.get(p), fb.get(p)
-        if x and y and x["size"] == y["size"] and x["digest"] == y["digest"]:
+        fields = file_fields(x, y) if x and y else None
+        if x and y and not fields:
             counts["unchanged"] += 1
             continue
         change = "added" if not x else "removed" if not y else "changed"
         counts[change] += 1
-        side = lambda f: None if f is None else {"size": f["size"], "sha256": f["digest"]["sha256"]}
-        entries.append({"path": p, "change": change, "old": side(x), "new": side(y)})
+        e = {"path": p, "change": change, "old": file_side(x), "new": file_side(y)}
+        if fields:
+            e["fields"] = fields
+        entries.append(e)
     files = dict(counts)
     files["entries"] = entries
+
+    da = {d["name"]: d for d in a.get("datasets", [])}
+    db = {d["name"]: d for d in b.get("datasets", [])}
+
+    def ds_side(d):
+        if d is None:
+            return None
+        o = {k: d[k] for k in ("uri", "role") if k in d}
+        if "digest" in d:
+            o["sha256"] = d["digest"]["sha256"]
+        if "foreignDigest" in d:
+            o["foreignDigest"] = d["foreignDigest"]
+        return o
+
+    def ds_fields(x, y):
+        diff = {"digest": x.get("digest") != y.get("digest"), "role": x.get("role") != y.get("role"),
+                "uri": x.get("uri") != y.get("uri"),
+                "foreignDigest": x.get("foreignDigest") != y.get("foreignDigest")}
+        return [k for k in FIELD_ORDER if diff.get(k)]
+
+    dentries, dcounts = [], {"unchanged": 0, "added": 0, "removed": 0, "changed": 0}
+    for n in sorted(set(da) | set(db), key=lambda s: s.encode()):
+        x, y = da.get(n), db.get(n)
+        fields = ds_fields(x, y) if x and y else None
+        if x and y and not fields:
+            dcounts["unchanged"] += 1
+            continue
+        change = "added" if not x else "removed" if not y else "changed"
+        dcounts[change] += 1
+        e = {"name": n, "change": change, "old": ds_side(x), "new": ds_side(y)}
+        if fields:
+            e["fields"] = fields
+        dentries.append(e)
+    datasets = dict(dcounts)
+    datasets["entries"] = dentries
+
+    ca, cb = a.get("code"), b.get("code")
+    code = {"old": ca, "new": cb}
+    if ca and cb:
+        fields = [k for k in ("uri", "commit") if ca.get(k) != cb.get(k)]
+        code["change"] = "changed" if fields else "unchanged"
+        if fields:
+            code["fields"] = fields
+    else:
+        code["change"] = "added" if cb else "removed" if ca else "unchanged"
 
     pa, pb = a.get("parameters", {}), b.get("parameters", {})
     params = []
@@ -238,7 +310,7 @@ def diff(a_stmt, a_digest, b_stmt, b_digest):
         rel = "unrelated"
     side = lambda p, d: {"name": p["name"], "version": p["version"], "statementDigest": d}
     return {"a": side(a, a_digest), "b": side(b, b_digest), "relation": rel, "files": files,
-            "parameters": params, "metrics": metrics}
+            "datasets": datasets, "code": code, "parameters": params, "metrics": metrics}
 
 
 # ---- bad inputs ---------------------------------------------------------------------
@@ -282,6 +354,22 @@ def bad_cases(child):
     def unknown_file_key(p):
         p["files"][1]["mode"] = 420
     mutate("unknown-file-key", unknown_file_key, "MLOPS_E_SCHEMA", "$.predicate.files[1].mode")
+
+    # A number a double cannot hold exactly would be signed (RFC 8785, through
+    # the double) as another number than the one written: refused, even in a
+    # statement whose other bytes are fine. Oracle: Python's decimal module.
+    for name, old, new, path in [
+            ("parameter-beyond-double", '"batch_size":256', '"batch_size":9007199254740993',
+             "$.predicate.parameters.batch_size"),
+            ("parameter-underflow", '"learning_rate":0.005', '"learning_rate":1e-400',
+             "$.predicate.parameters.learning_rate"),
+            ("metric-beyond-double", '"f1":0.5', '"f1":0.50000000000000000001',
+             "$.predicate.metrics.f1")]:
+        num = new.split(":", 1)[1]
+        assert decimal.Decimal(num) != decimal.Decimal(repr(float(num))), num
+        changed = text.replace(old, new, 1)
+        assert changed != text, old
+        cases.append((name, changed.encode(), "MLOPS_E_SCHEMA", path))
 
     def nul_key(p):
         p["files"][0]["path\u0000"] = "../../etc/passwd"
