@@ -55,6 +55,8 @@ const (
 	ReasonUnknown          Reason = C.MLOPS_REASON_UNKNOWN
 	ReasonNoInterval       Reason = C.MLOPS_REASON_NO_INTERVAL
 	ReasonNoChampion       Reason = C.MLOPS_REASON_NO_CHAMPION
+	ReasonOtherModel       Reason = C.MLOPS_REASON_OTHER_MODEL
+	ReasonDowngrade        Reason = C.MLOPS_REASON_DOWNGRADE
 )
 
 func (r Reason) String() string { return C.GoString(C.mlops_reason_name(C.int(r))) }
@@ -571,6 +573,32 @@ func (s *MetricSet) Put(name string, v MetricValue) error {
 	})
 }
 
+// SetModel says which model version the set's metrics were measured for:
+// the manifest's name and SemVer version. When either side of Gate says,
+// the gate checks that the candidate is the champion's model ("model"/
+// "name", ReasonOtherModel) and not an older version ("model"/"version",
+// ReasonDowngrade) (mlops_metric_set_set_model).
+func (s *MetricSet) SetModel(name, version string) error {
+	cn, err := mustCString(name, "model name")
+	if err != nil {
+		return err
+	}
+	cv, err := mustCString(version, "model version")
+	if err != nil {
+		return err
+	}
+	return s.hd().use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_metric_set_set_model((*C.mlops_metric_set)(p), cn, cv, 0) })
+	})
+}
+
+// GateOptions are the options of GateWithOptions.
+type GateOptions struct {
+	// AllowDowngrade lets a candidate with a lower version than the
+	// champion's pass the "version" check (MLOPS_GATE_ALLOW_DOWNGRADE).
+	AllowDowngrade bool
+}
+
 // GateCheck is one evaluated check of the promotion gate.
 type GateCheck struct {
 	Metric string
@@ -591,12 +619,21 @@ type GateResult struct {
 func (r *GateResult) Blocked() bool { return r.Action == ActionBlockPromotion }
 
 // Gate evaluates the policy's promotion gate for candidate against
-// champion (nil: no champion).
+// champion (nil: no champion, a first release).
 func (pol *Policy) Gate(candidate, champion *MetricSet) (*GateResult, error) {
+	return pol.GateWithOptions(candidate, champion, nil)
+}
+
+// GateWithOptions is Gate with options (nil: the defaults).
+func (pol *Policy) GateWithOptions(candidate, champion *MetricSet, opts *GateOptions) (*GateResult, error) {
+	var flags C.uint32_t
+	if opts != nil && opts.AllowDowngrade {
+		flags |= C.MLOPS_GATE_ALLOW_DOWNGRADE
+	}
 	var res *C.mlops_gate_result
 	run := func(cand, champ *C.mlops_metric_set) error {
 		return pol.hd().use(func(p unsafe.Pointer) error {
-			return call(func() C.int { return C.mlops_policy_gate(&res, pp(p), cand, champ, 0) })
+			return call(func() C.int { return C.mlops_policy_gate(&res, pp(p), cand, champ, flags) })
 		})
 	}
 	var err error
