@@ -10,8 +10,13 @@
 // PLUGIN_<NAME> (Drone, Woodpecker: `settings:`) or INPUT_<NAME> (GitHub
 // Actions: `with:`), NAME upper-case, '-' or '_' alike. See README.md.
 //
+// A champion that cannot be found is an error unless the settings say that
+// this is a first release (first_release); the candidate must be the
+// champion's model and, unless allow_downgrade, not an older version.
+//
 // Exit status: 0 promote; 1 promotion blocked by the gate; 2 verification
-// failed (candidate or champion); 3 bad settings or another error.
+// failed (candidate or champion); 3 bad settings or another error. The
+// summary and outputs are written on every exit and agree with it.
 package main
 
 import (
