@@ -390,7 +390,10 @@ MLOPS_EXTERN int mlops_metric_set_put(mlops_metric_set *set, const char *name, d
  * manifest. mlops_policy_gate() then checks that the candidate is the
  * champion's model and not an older version. Replaces an earlier identity.
  * Not thread-safe on one set.
- * @param flags must be 0.
+ * @param set     the metric set.
+ * @param name    the model's name (copied).
+ * @param version the model's SemVer 2.0.0 version (copied).
+ * @param flags   must be 0.
  * @return 0; MLOPS_E_INVALID (NULL, an empty or too long name, flags);
  *   MLOPS_E_PARSE (not a SemVer version, with detail); MLOPS_E_NOMEM (set
  *   unchanged).
