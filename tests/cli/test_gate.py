@@ -155,3 +155,27 @@ def test_an_older_version_is_refused_unless_allowed(policy, packages, cand, bloc
     assert ("BLOCK DOWNGRADE" in r.stdout) is blocked
     r = run("gate", policy, "--candidate", c, "--champion", champ, "--allow-downgrade")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_mutated_metrics_files_are_read_or_refused_never_skipped(tmp_path, policy):
+    """Random byte mutations of a valid metrics file: every run ends with 0, 1
+    or 2, never a signal; a file with a NUL, a control byte or bytes that are
+    not UTF-8 is always an input error (2) naming the file and line."""
+    import random
+    rng = random.Random(1414)
+    good = b"auc 0.9 samples=100 ci=0.85:0.95\n# comment\nlat 10\n"
+    champ = metrics(tmp_path, "champ.txt", "auc 0.9\nlat 10\n")
+    for i in range(150):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        m = metrics(tmp_path, "m.txt", bytes(data))
+        r = run("gate", policy, "--candidate", m, "--champion", champ)
+        assert r.returncode in (0, 1, 2), (bytes(data), r.returncode, r.stderr)
+        try:
+            text = bytes(data).decode("utf-8")
+            binary = any(c < " " and c not in "\t\n\r" or c == "\x7f" for c in text)
+        except UnicodeDecodeError:
+            binary = True
+        if binary and b"\r" not in data:
+            assert r.returncode == 2 and "m.txt:" in r.stderr, (bytes(data), r.stderr)
