@@ -117,7 +117,14 @@ func LoadDetector(data []byte) (*Detector, error) {
 }
 
 // Close releases the detector. Idempotent.
-func (d *Detector) Close() error { d.h.close(); runtime.SetFinalizer(d, nil); return nil }
+func (d *Detector) Close() error {
+	if d == nil {
+		return nil
+	}
+	d.hd().close()
+	runtime.SetFinalizer(d, nil)
+	return nil
+}
 
 // Update feeds values (passed without copying) and returns the positions
 // within values at which a drift was flagged.
@@ -143,7 +150,7 @@ func (d *Detector) update(values []float64, warn bool) ([]int, []int, error) {
 	dr := make([]C.size_t, n+1)
 	wr := make([]C.size_t, n+1)
 	var drifts, warnings []int
-	err := d.h.use(func(p unsafe.Pointer) error {
+	err := d.hd().use(func(p unsafe.Pointer) error {
 		for off := 0; off < len(values); off += chunk {
 			part := values[off:]
 			if len(part) > chunk {
@@ -190,7 +197,7 @@ type DetectorState struct {
 // State returns the detector's scalar state.
 func (d *Detector) State() DetectorState {
 	var s DetectorState
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		q := detp(p)
 		s = DetectorState{DetectorType(C.mlops_detector_type_of(q)), C.mlops_detector_drift_detected(q) == 1,
 			C.mlops_detector_warning_detected(q) == 1, uint64(C.mlops_detector_count(q)),
@@ -204,7 +211,7 @@ func (d *Detector) State() DetectorState {
 // MarshalBinary saves the detector (encoding.BinaryMarshaler).
 func (d *Detector) MarshalBinary() ([]byte, error) {
 	var out []byte
-	err := d.h.use(func(p unsafe.Pointer) error {
+	err := d.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int { return C.mlops_detector_save(&b, detp(p)) })
 		if err == nil {

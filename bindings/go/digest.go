@@ -206,6 +206,9 @@ func NewDigest() (*Digest, error) {
 
 // Write feeds p to the computation without copying it (mlops_digest_update).
 func (d *Digest) Write(p []byte) (int, error) {
+	if d == nil {
+		return 0, errNilObject()
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ptr == nil {
@@ -248,6 +251,9 @@ func (d *Digest) finish() error {
 // Reset and starts a new message (mlops_digest_finish). It is the
 // error-returning form of Sum followed by Reset.
 func (d *Digest) Finish() ([SHA256Size]byte, error) {
+	if d == nil {
+		return [SHA256Size]byte{}, errNilObject()
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ptr == nil {
@@ -266,6 +272,9 @@ func (d *Digest) Finish() ([SHA256Size]byte, error) {
 // panics on a closed Digest and if the library fails (which only an OpenSSL
 // failure can cause); Finish reports those as errors.
 func (d *Digest) Sum(b []byte) []byte {
+	if d == nil {
+		panic(ErrClosed)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ptr == nil {
@@ -283,6 +292,9 @@ func (d *Digest) Sum(b []byte) []byte {
 // Reset discards what was written and starts a new message. It does nothing
 // on a closed Digest.
 func (d *Digest) Reset() {
+	if d == nil {
+		return
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ptr == nil {
@@ -305,6 +317,9 @@ func (d *Digest) BlockSize() int { return SHA256BlockSize }
 // Close releases the C memory (mlops_digest_free). It is idempotent and
 // always returns nil; methods called after it return ErrClosed (Sum panics).
 func (d *Digest) Close() error {
+	if d == nil {
+		return nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ptr != nil {

@@ -302,12 +302,19 @@ func DriftReferenceFromCounts(edges []float64, counts []uint64, missing uint64) 
 }
 
 // Close releases the reference. Idempotent.
-func (d *DriftReference) Close() error { d.h.close(); runtime.SetFinalizer(d, nil); return nil }
+func (d *DriftReference) Close() error {
+	if d == nil {
+		return nil
+	}
+	d.hd().close()
+	runtime.SetFinalizer(d, nil)
+	return nil
+}
 
 // Edges returns a copy of the interior bin edges.
 func (d *DriftReference) Edges() []float64 {
 	var out []float64
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		var n C.size_t
 		if e := C.mlops_drift_reference_edges(drp(p), &n); e != nil && n > 0 {
 			out = append(out, unsafe.Slice((*float64)(unsafe.Pointer(e)), int(n))...)
@@ -320,7 +327,7 @@ func (d *DriftReference) Edges() []float64 {
 // Counts returns a copy of the per-bin counts.
 func (d *DriftReference) Counts() []uint64 {
 	var out []uint64
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		var n C.size_t
 		if c := C.mlops_drift_reference_counts(drp(p), &n); c != nil && n > 0 {
 			out = append(out, unsafe.Slice((*uint64)(unsafe.Pointer(c)), int(n))...)
@@ -338,7 +345,7 @@ func (d *DriftReference) Compare(metric DriftMetric, cur []float64, opts *DriftO
 		return nil, err
 	}
 	var r *C.mlops_drift_result
-	err = d.h.use(func(p unsafe.Pointer) error {
+	err = d.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int {
 			return C.mlopsgo_drift_reference_compare(&r, drp(p), C.int(metric), f64p(cur), C.size_t(len(cur)), g)
 		})
@@ -382,7 +389,7 @@ func ProfileDrift(ref, cur *Profile, metric DriftMetric, opts *DriftOptions) (*D
 		return nil, err
 	}
 	var r *C.mlops_drift_result
-	err = use2(&ref.h, &cur.h, func(a, b unsafe.Pointer) error {
+	err = use2(ref.hd(), cur.hd(), func(a, b unsafe.Pointer) error {
 		return call(func() C.int { return C.mlopsgo_profile_drift(&r, prp(a), prp(b), C.int(metric), g) })
 	})
 	return finishDrift(r, err)

@@ -16,6 +16,9 @@ import (
 //
 //   - calls run inside use (a read lock), so Close (the write lock) can never
 //     free the object under a running call;
+//   - a nil object (a nil *Manifest, *Key...) reaches a nil *handle through
+//     hd(): use and retain return an ErrInvalid error ("nil object"),
+//     close does nothing;
 //   - Close is idempotent; the object is freed when it is closed and no
 //     dependent object (one the C library says borrows it, such as a
 //     decision made for a policy) still holds it: dependents retain their
@@ -36,8 +39,14 @@ func newHandle(p unsafe.Pointer, free func(unsafe.Pointer), deps ...*handle) han
 	return handle{p: p, free: free, deps: deps}
 }
 
+// errNilObject is the error of a method called on (or given) a nil object.
+func errNilObject() error { return goError(CodeInvalid, -1, "", "nil object") }
+
 // use runs fn with the C pointer under the read lock; ErrClosed once closed.
 func (h *handle) use(fn func(p unsafe.Pointer) error) error {
+	if h == nil { // the handle of a nil object (see hd)
+		return errNilObject()
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if h.closed || h.p == nil {
@@ -60,6 +69,9 @@ func use2(a, b *handle, fn func(pa, pb unsafe.Pointer) error) error {
 
 // retain marks h as borrowed by a dependent; it fails once h is closed.
 func (h *handle) retain() error {
+	if h == nil {
+		return errNilObject()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed || h.p == nil {
@@ -94,6 +106,9 @@ func (h *handle) freeLocked() []*handle {
 
 // close marks h closed and frees it unless dependents still borrow it.
 func (h *handle) close() {
+	if h == nil {
+		return
+	}
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()

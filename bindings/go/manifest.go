@@ -26,7 +26,14 @@ func newManifest(p *C.mlops_manifest) *Manifest {
 }
 
 // Close releases the manifest (once no Diff made from it is open). Idempotent.
-func (m *Manifest) Close() error { m.h.close(); runtime.SetFinalizer(m, nil); return nil }
+func (m *Manifest) Close() error {
+	if m == nil {
+		return nil
+	}
+	m.hd().close()
+	runtime.SetFinalizer(m, nil)
+	return nil
+}
 
 func mp(p unsafe.Pointer) *C.mlops_manifest { return (*C.mlops_manifest)(p) }
 
@@ -68,7 +75,7 @@ func ReadManifest(r io.Reader) (*Manifest, error) {
 
 func (m *Manifest) buf(pretty bool) ([]byte, error) {
 	var out []byte
-	err := m.h.use(func(p unsafe.Pointer) error {
+	err := m.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int {
 			if pretty {
@@ -103,7 +110,7 @@ func (m *Manifest) WriteTo(w io.Writer) (int64, error) {
 // TreeDigest returns the digest of the file tree (the statement's subject).
 func (m *Manifest) TreeDigest() ([SHA256Size]byte, error) {
 	var out [SHA256Size]byte
-	err := m.h.use(func(p unsafe.Pointer) error {
+	err := m.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_manifest_tree_digest((*C.uint8_t)(&out[0]), mp(p)) })
 	})
 	return out, err
@@ -112,7 +119,7 @@ func (m *Manifest) TreeDigest() ([SHA256Size]byte, error) {
 // StatementDigest returns the SHA-256 of the canonical statement.
 func (m *Manifest) StatementDigest() ([SHA256Size]byte, error) {
 	var out [SHA256Size]byte
-	err := m.h.use(func(p unsafe.Pointer) error {
+	err := m.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_manifest_statement_digest((*C.uint8_t)(&out[0]), mp(p)) })
 	})
 	return out, err
@@ -121,13 +128,13 @@ func (m *Manifest) StatementDigest() ([SHA256Size]byte, error) {
 // str reads one borrowed string accessor ("" once closed).
 func (m *Manifest) str(f func(*C.mlops_manifest) *C.char) string {
 	var s string
-	_ = m.h.use(func(p unsafe.Pointer) error { s = goStr(f(mp(p))); return nil })
+	_ = m.hd().use(func(p unsafe.Pointer) error { s = goStr(f(mp(p))); return nil })
 	return s
 }
 
 func (m *Manifest) size(f func(*C.mlops_manifest) C.size_t) int {
 	var n C.size_t
-	_ = m.h.use(func(p unsafe.Pointer) error { n = f(mp(p)); return nil })
+	_ = m.hd().use(func(p unsafe.Pointer) error { n = f(mp(p)); return nil })
 	return int(n)
 }
 
@@ -151,13 +158,13 @@ func (m *Manifest) StatementSHA256() string {
 // Equal reports whether two manifests have the same canonical statement.
 func (m *Manifest) Equal(o *Manifest) bool {
 	var r C.int
-	_ = use2(&m.h, &o.h, func(a, b unsafe.Pointer) error { r = C.mlops_manifest_equal(mp(a), mp(b)); return nil })
+	_ = use2(m.hd(), o.hd(), func(a, b unsafe.Pointer) error { r = C.mlops_manifest_equal(mp(a), mp(b)); return nil })
 	return r == 1
 }
 
 // Validate re-checks every rule of the format.
 func (m *Manifest) Validate() error {
-	return m.h.use(func(p unsafe.Pointer) error {
+	return m.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_manifest_validate(mp(p)) })
 	})
 }
@@ -170,7 +177,7 @@ func CheckManifestPath(path string) error {
 
 // CheckParent checks that parent is m's recorded parent.
 func (m *Manifest) CheckParent(parent *Manifest) error {
-	return use2(&m.h, &parent.h, func(a, b unsafe.Pointer) error {
+	return use2(m.hd(), parent.hd(), func(a, b unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_manifest_check_parent(mp(a), mp(b)) })
 	})
 }
@@ -207,7 +214,7 @@ type Parent struct{ Name, Version, SHA256 string }
 func (m *Manifest) Parent() (Parent, bool) {
 	var pr Parent
 	var has C.int
-	_ = m.h.use(func(p unsafe.Pointer) error {
+	_ = m.hd().use(func(p unsafe.Pointer) error {
 		has = C.mlops_manifest_has_parent(mp(p))
 		pr = Parent{goStr(C.mlops_manifest_parent_name(mp(p))), goStr(C.mlops_manifest_parent_version(mp(p))),
 			goStr(C.mlops_manifest_parent_sha256(mp(p)))}
@@ -233,7 +240,7 @@ type File struct {
 // Files returns the files, sorted by path.
 func (m *Manifest) Files() []File {
 	var fs []File
-	_ = m.h.use(func(p unsafe.Pointer) error {
+	_ = m.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_file_count(mp(p))
 		for i := C.size_t(0); i < n; i++ {
 			f := File{
@@ -263,7 +270,7 @@ func (m *Manifest) FindFile(path string) int {
 		return -1
 	}
 	idx := -1
-	_ = m.h.use(func(p unsafe.Pointer) error {
+	_ = m.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_file_find(mp(p), cp)
 		if n < C.mlops_manifest_file_count(mp(p)) {
 			idx = int(n)
@@ -282,7 +289,7 @@ type Dataset struct {
 // Datasets returns the datasets.
 func (m *Manifest) Datasets() []Dataset {
 	var ds []Dataset
-	_ = m.h.use(func(p unsafe.Pointer) error {
+	_ = m.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_dataset_count(mp(p))
 		for i := C.size_t(0); i < n; i++ {
 			ds = append(ds, Dataset{
@@ -321,7 +328,7 @@ type Parameter struct {
 // Parameters returns the parameters.
 func (m *Manifest) Parameters() []Parameter {
 	var ps []Parameter
-	_ = m.h.use(func(p unsafe.Pointer) error {
+	_ = m.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_parameter_count(mp(p))
 		for i := C.size_t(0); i < n; i++ {
 			ps = append(ps, Parameter{
@@ -344,7 +351,7 @@ type Metric struct {
 // Metrics returns the metrics in the manifest's order.
 func (m *Manifest) Metrics() []Metric {
 	var ms []Metric
-	_ = m.h.use(func(p unsafe.Pointer) error {
+	_ = m.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_metric_count(mp(p))
 		for i := C.size_t(0); i < n; i++ {
 			ms = append(ms, Metric{goStr(C.mlops_manifest_metric_name(mp(p), i)), float64(C.mlops_manifest_metric_value(mp(p), i))})
@@ -357,7 +364,7 @@ func (m *Manifest) Metrics() []Metric {
 // Annotations returns the annotations as a map.
 func (m *Manifest) Annotations() map[string]string {
 	as := map[string]string{}
-	_ = m.h.use(func(p unsafe.Pointer) error {
+	_ = m.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_annotation_count(mp(p))
 		for i := C.size_t(0); i < n; i++ {
 			as[goStr(C.mlops_manifest_annotation_key(mp(p), i))] = goStr(C.mlops_manifest_annotation_value(mp(p), i))
@@ -395,7 +402,14 @@ func NewManifestBuilder(name, version, created string) (*ManifestBuilder, error)
 }
 
 // Close releases the builder. Idempotent.
-func (b *ManifestBuilder) Close() error { b.h.close(); runtime.SetFinalizer(b, nil); return nil }
+func (b *ManifestBuilder) Close() error {
+	if b == nil {
+		return nil
+	}
+	b.hd().close()
+	runtime.SetFinalizer(b, nil)
+	return nil
+}
 
 // do runs one builder call with its string arguments converted ("" → NULL
 // for optional ones is the caller's choice through opt).
@@ -412,7 +426,7 @@ func (b *ManifestBuilder) do(args []string, opt []bool, f func(*C.mlops_manifest
 			return err
 		}
 	}
-	return b.h.use(func(p unsafe.Pointer) error {
+	return b.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return f((*C.mlops_manifest_builder)(p), cs) })
 	})
 }
@@ -506,7 +520,7 @@ func (b *ManifestBuilder) SetParent(name, version, sha256 string) error {
 	})
 }
 func (b *ManifestBuilder) SetParentManifest(parent *Manifest) error {
-	return use2(&b.h, &parent.h, func(pb, pm unsafe.Pointer) error {
+	return use2(b.hd(), parent.hd(), func(pb, pm unsafe.Pointer) error {
 		return call(func() C.int {
 			return C.mlops_manifest_builder_set_parent_manifest((*C.mlops_manifest_builder)(pb), mp(pm))
 		})
@@ -521,7 +535,7 @@ func (b *ManifestBuilder) SetCode(uri, commit string) error {
 // Finish makes the manifest; the builder stays usable.
 func (b *ManifestBuilder) Finish() (*Manifest, error) {
 	var m *C.mlops_manifest
-	err := b.h.use(func(p unsafe.Pointer) error {
+	err := b.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_manifest_builder_finish(&m, (*C.mlops_manifest_builder)(p)) })
 	})
 	if err != nil {
@@ -626,44 +640,51 @@ func dp(p unsafe.Pointer) *C.mlops_manifest_diff { return (*C.mlops_manifest_dif
 
 // DiffManifests compares a (old) with b (new).
 func DiffManifests(a, b *Manifest) (*Diff, error) {
-	if err := retainAll(&a.h, &b.h); err != nil {
+	if err := retainAll(a.hd(), b.hd()); err != nil {
 		return nil, err
 	}
 	var d *C.mlops_manifest_diff
-	err := use2(&a.h, &b.h, func(pa, pb unsafe.Pointer) error {
+	err := use2(a.hd(), b.hd(), func(pa, pb unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_manifest_diff_new(&d, mp(pa), mp(pb), 0) })
 	})
 	if err != nil {
-		a.h.release()
-		b.h.release()
+		a.hd().release()
+		b.hd().release()
 		return nil, err
 	}
-	df := &Diff{h: newHandle(unsafe.Pointer(d), func(p unsafe.Pointer) { C.mlops_manifest_diff_free(dp(p)) }, &a.h, &b.h)}
+	df := &Diff{h: newHandle(unsafe.Pointer(d), func(p unsafe.Pointer) { C.mlops_manifest_diff_free(dp(p)) }, a.hd(), b.hd())}
 	runtime.SetFinalizer(df, finalizeCloser[*Diff])
 	return df, nil
 }
 
 // Close releases the diff and its hold on both manifests. Idempotent.
-func (d *Diff) Close() error { d.h.close(); runtime.SetFinalizer(d, nil); return nil }
+func (d *Diff) Close() error {
+	if d == nil {
+		return nil
+	}
+	d.hd().close()
+	runtime.SetFinalizer(d, nil)
+	return nil
+}
 
 // Relation returns how the two manifests are related.
 func (d *Diff) Relation() Relation {
 	var r C.int
-	_ = d.h.use(func(p unsafe.Pointer) error { r = C.mlops_manifest_diff_relation(dp(p)); return nil })
+	_ = d.hd().use(func(p unsafe.Pointer) error { r = C.mlops_manifest_diff_relation(dp(p)); return nil })
 	return Relation(r)
 }
 
 // UnchangedFiles returns the number of files equal on both sides.
 func (d *Diff) UnchangedFiles() int {
 	var n C.size_t
-	_ = d.h.use(func(p unsafe.Pointer) error { n = C.mlops_manifest_diff_unchanged_file_count(dp(p)); return nil })
+	_ = d.hd().use(func(p unsafe.Pointer) error { n = C.mlops_manifest_diff_unchanged_file_count(dp(p)); return nil })
 	return int(n)
 }
 
 // Files returns the files that differ.
 func (d *Diff) Files() []FileChange {
 	var out []FileChange
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_diff_file_count(dp(p))
 		for i := C.size_t(0); i < n; i++ {
 			out = append(out, FileChange{goStr(C.mlops_manifest_diff_file_path(dp(p), i)), Change(C.mlops_manifest_diff_file_change(dp(p), i)),
@@ -715,7 +736,7 @@ func (d *Diff) Code() (Change, Field) {
 // Parameters returns the parameters that differ.
 func (d *Diff) Parameters() []ParameterChange {
 	var out []ParameterChange
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_diff_parameter_count(dp(p))
 		for i := C.size_t(0); i < n; i++ {
 			out = append(out, ParameterChange{goStr(C.mlops_manifest_diff_parameter_name(dp(p), i)), Change(C.mlops_manifest_diff_parameter_change(dp(p), i)),
@@ -729,7 +750,7 @@ func (d *Diff) Parameters() []ParameterChange {
 // Metrics returns every metric of either side with its change.
 func (d *Diff) Metrics() []MetricChange {
 	var out []MetricChange
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_diff_metric_count(dp(p))
 		for i := C.size_t(0); i < n; i++ {
 			out = append(out, MetricChange{goStr(C.mlops_manifest_diff_metric_name(dp(p), i)), Change(C.mlops_manifest_diff_metric_change(dp(p), i)),
@@ -748,7 +769,7 @@ func (d *Diff) JSON(pretty bool) ([]byte, error) {
 	if pretty {
 		flags = C.MLOPS_MANIFEST_DIFF_PRETTY
 	}
-	err := d.h.use(func(p unsafe.Pointer) error {
+	err := d.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int { return C.mlops_manifest_diff_write_json(&b, dp(p), flags) })
 		if err == nil {

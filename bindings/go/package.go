@@ -89,7 +89,7 @@ func NewPacker(opts *PackOptions) (*Packer, error) {
 	}
 	hs := make([]*handle, len(o.Keys))
 	for i, k := range o.Keys {
-		hs[i] = &k.h
+		hs[i] = k.hd()
 	}
 	if err := retainAll(hs...); err != nil {
 		return nil, err
@@ -102,7 +102,7 @@ func NewPacker(opts *PackOptions) (*Packer, error) {
 		keyArr = (**C.mlops_key)(C.calloc(C.size_t(len(o.Keys)), C.size_t(unsafe.Sizeof(uintptr(0)))))
 		arr := unsafe.Slice(keyArr, len(o.Keys))
 		for i, k := range o.Keys {
-			arr[i] = (*C.mlops_key)(k.h.p) // retained above: p stays valid
+			arr[i] = (*C.mlops_key)(k.hd().p) // retained above: p stays valid
 		}
 	}
 	err := call(func() C.int {
@@ -127,7 +127,14 @@ func NewPacker(opts *PackOptions) (*Packer, error) {
 }
 
 // Close releases the packer and its hold on the keys. Idempotent.
-func (pk *Packer) Close() error { pk.h.close(); runtime.SetFinalizer(pk, nil); return nil }
+func (pk *Packer) Close() error {
+	if pk == nil {
+		return nil
+	}
+	pk.hd().close()
+	runtime.SetFinalizer(pk, nil)
+	return nil
+}
 
 // AddFile adds the file source as path in the package with role
 // ("model", "config", "doc", "code" or "dataset").
@@ -144,7 +151,7 @@ func (pk *Packer) AddFile(source, path, role string) error {
 	if err != nil {
 		return err
 	}
-	return pk.h.use(func(p unsafe.Pointer) error {
+	return pk.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_packer_add_file((*C.mlops_packer)(p), cs, cp, cr, 0) })
 	})
 }
@@ -159,7 +166,7 @@ func (pk *Packer) AddDirectory(dir, role string) error {
 	if err != nil {
 		return err
 	}
-	return pk.h.use(func(p unsafe.Pointer) error {
+	return pk.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_packer_add_directory((*C.mlops_packer)(p), cd, cr, 0) })
 	})
 }
@@ -173,7 +180,7 @@ func (pk *Packer) Write(ctx context.Context, outPath string, b *ManifestBuilder)
 		return nil, err
 	}
 	var m *C.mlops_manifest
-	err = use2(&pk.h, &b.h, func(pp, pb unsafe.Pointer) error {
+	err = use2(pk.hd(), b.hd(), func(pp, pb unsafe.Pointer) error {
 		return progressCall(ctx, pk.progress, func(h C.uintptr_t) error {
 			*pk.slot = h
 			defer func() { *pk.slot = 0 }()

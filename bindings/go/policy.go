@@ -55,6 +55,8 @@ const (
 	ReasonUnknown          Reason = C.MLOPS_REASON_UNKNOWN
 	ReasonNoInterval       Reason = C.MLOPS_REASON_NO_INTERVAL
 	ReasonNoChampion       Reason = C.MLOPS_REASON_NO_CHAMPION
+	ReasonOtherModel       Reason = C.MLOPS_REASON_OTHER_MODEL
+	ReasonDowngrade        Reason = C.MLOPS_REASON_DOWNGRADE
 )
 
 func (r Reason) String() string { return C.GoString(C.mlops_reason_name(C.int(r))) }
@@ -83,11 +85,18 @@ func ParsePolicy(data []byte, source string) (*Policy, error) {
 }
 
 // Close releases the policy once nothing made for it is open. Idempotent.
-func (pol *Policy) Close() error { pol.h.close(); runtime.SetFinalizer(pol, nil); return nil }
+func (pol *Policy) Close() error {
+	if pol == nil {
+		return nil
+	}
+	pol.hd().close()
+	runtime.SetFinalizer(pol, nil)
+	return nil
+}
 
 func (pol *Policy) str(f func(*C.mlops_policy) *C.char) string {
 	var s string
-	_ = pol.h.use(func(p unsafe.Pointer) error { s = goStr(f(pp(p))); return nil })
+	_ = pol.hd().use(func(p unsafe.Pointer) error { s = goStr(f(pp(p))); return nil })
 	return s
 }
 
@@ -104,14 +113,14 @@ func (pol *Policy) Digest() string {
 // Revision returns the revision.
 func (pol *Policy) Revision() int64 {
 	var r C.int64_t
-	_ = pol.h.use(func(p unsafe.Pointer) error { r = C.mlops_policy_revision(pp(p)); return nil })
+	_ = pol.hd().use(func(p unsafe.Pointer) error { r = C.mlops_policy_revision(pp(p)); return nil })
 	return int64(r)
 }
 
 // RuleIDs returns the rule ids in document order.
 func (pol *Policy) RuleIDs() []string {
 	var out []string
-	_ = pol.h.use(func(p unsafe.Pointer) error {
+	_ = pol.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_policy_rule_count(pp(p))
 		for i := C.size_t(0); i < n; i++ {
 			out = append(out, goStr(C.mlops_policy_rule_id(pp(p), i)))
@@ -124,7 +133,7 @@ func (pol *Policy) RuleIDs() []string {
 // TestCount returns the number of embedded tests.
 func (pol *Policy) TestCount() int {
 	var n C.size_t
-	_ = pol.h.use(func(p unsafe.Pointer) error { n = C.mlops_policy_test_count(pp(p)); return nil })
+	_ = pol.hd().use(func(p unsafe.Pointer) error { n = C.mlops_policy_test_count(pp(p)); return nil })
 	return int(n)
 }
 
@@ -132,7 +141,7 @@ func (pol *Policy) TestCount() int {
 func (pol *Policy) Lint() ([]byte, int, error) {
 	var out []byte
 	var n C.size_t
-	err := pol.h.use(func(p unsafe.Pointer) error {
+	err := pol.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int { return C.mlops_policy_lint(&b, &n, pp(p), 0) })
 		if err == nil {
@@ -146,7 +155,7 @@ func (pol *Policy) Lint() ([]byte, int, error) {
 // RunTests runs the embedded tests; failures are counted, not errors.
 func (pol *Policy) RunTests() (passed, failed int, report []byte, err error) {
 	var np, nf C.size_t
-	err = pol.h.use(func(p unsafe.Pointer) error {
+	err = pol.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int { return C.mlops_policy_run_tests(&np, &nf, &b, pp(p), 0) })
 		if err == nil {
@@ -165,7 +174,7 @@ func (pol *Policy) Replay(log []byte, record bool) (steps, mismatches uint64, re
 	if record {
 		flags = C.MLOPS_POLICY_REPLAY_RECORD
 	}
-	err = pol.h.use(func(p unsafe.Pointer) error {
+	err = pol.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int {
 			return C.mlops_policy_replay(&s, &m, &b, pp(p), (*C.char)(bytesPtr(log)), C.size_t(len(log)), flags)
@@ -179,23 +188,23 @@ func (pol *Policy) Replay(log []byte, record bool) (steps, mismatches uint64, re
 }
 
 // child makes the handle of an object created for pol.
-// The policy stays retained on success: the caller's handle lists &pol.h
+// The policy stays retained on success: the caller's handle lists pol.hd()
 // among its dependencies.
 func (pol *Policy) child(make func(p *C.mlops_policy) (unsafe.Pointer, error)) (unsafe.Pointer, error) {
 	if pol == nil {
 		return nil, goError(CodeInvalid, -1, "", "nil *Policy")
 	}
-	if err := pol.h.retain(); err != nil {
+	if err := pol.hd().retain(); err != nil {
 		return nil, err
 	}
 	var obj unsafe.Pointer
-	err := pol.h.use(func(p unsafe.Pointer) error {
+	err := pol.hd().use(func(p unsafe.Pointer) error {
 		var err error
 		obj, err = make(pp(p))
 		return err
 	})
 	if err != nil {
-		pol.h.release()
+		pol.hd().release()
 		return nil, err
 	}
 	return obj, nil
@@ -218,19 +227,26 @@ func NewObservations(pol *Policy) (*Observations, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Observations{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_policy_obs_free((*C.mlops_policy_obs)(p)) }, &pol.h), pol: pol}
+	o := &Observations{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_policy_obs_free((*C.mlops_policy_obs)(p)) }, pol.hd()), pol: pol}
 	runtime.SetFinalizer(o, finalizeCloser[*Observations])
 	return o, nil
 }
 
 // Close releases the set. Idempotent.
-func (o *Observations) Close() error { o.h.close(); runtime.SetFinalizer(o, nil); return nil }
+func (o *Observations) Close() error {
+	if o == nil {
+		return nil
+	}
+	o.hd().close()
+	runtime.SetFinalizer(o, nil)
+	return nil
+}
 
 func op(p unsafe.Pointer) *C.mlops_policy_obs { return (*C.mlops_policy_obs)(p) }
 
 // Clear forgets every value.
 func (o *Observations) Clear() {
-	_ = o.h.use(func(p unsafe.Pointer) error { C.mlops_policy_obs_clear(op(p)); return nil })
+	_ = o.hd().use(func(p unsafe.Pointer) error { C.mlops_policy_obs_clear(op(p)); return nil })
 }
 
 // Set sets a signal; samples < 0: unknown count.
@@ -239,7 +255,7 @@ func (o *Observations) Set(name string, value float64, samples int64) error {
 	if err != nil {
 		return err
 	}
-	return o.h.use(func(p unsafe.Pointer) error {
+	return o.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_policy_obs_set(op(p), cn, C.double(value), C.int64_t(samples)) })
 	})
 }
@@ -263,7 +279,7 @@ func (o *Observations) SetMany(names []string, values []float64, samples []int64
 	if len(samples) > 0 {
 		sp = (*C.int64_t)(&samples[0])
 	}
-	return o.h.use(func(p unsafe.Pointer) error {
+	return o.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_policy_obs_set_many(op(p), cs.arr, vp, sp, C.size_t(len(names))) })
 	})
 }
@@ -286,22 +302,29 @@ func NewState(pol *Policy) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &State{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_policy_state_free(stp(p)) }, &pol.h), pol: pol}
+	s := &State{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_policy_state_free(stp(p)) }, pol.hd()), pol: pol}
 	runtime.SetFinalizer(s, finalizeCloser[*State])
 	return s, nil
 }
 
 // Close releases the state. Idempotent.
-func (s *State) Close() error { s.h.close(); runtime.SetFinalizer(s, nil); return nil }
+func (s *State) Close() error {
+	if s == nil {
+		return nil
+	}
+	s.hd().close()
+	runtime.SetFinalizer(s, nil)
+	return nil
+}
 
 // Reset returns the state to fresh.
 func (s *State) Reset() {
-	_ = s.h.use(func(p unsafe.Pointer) error { C.mlops_policy_state_reset(stp(p)); return nil })
+	_ = s.hd().use(func(p unsafe.Pointer) error { C.mlops_policy_state_reset(stp(p)); return nil })
 }
 
 // SetLastTraining records a (re)training at t.
 func (s *State) SetLastTraining(t time.Time) error {
-	return s.h.use(func(p unsafe.Pointer) error {
+	return s.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_policy_state_set_last_training(stp(p), C.int64_t(t.UnixMilli())) })
 	})
 }
@@ -309,7 +332,7 @@ func (s *State) SetLastTraining(t time.Time) error {
 // MarshalJSON returns the state as canonical JSON (json.Marshaler).
 func (s *State) MarshalJSON() ([]byte, error) {
 	var out []byte
-	err := s.h.use(func(p unsafe.Pointer) error {
+	err := s.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int { return C.mlops_policy_state_save(&b, stp(p)) })
 		if err == nil {
@@ -322,14 +345,14 @@ func (s *State) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON loads a saved state into s (json.Unmarshaler).
 func (s *State) UnmarshalJSON(data []byte) error {
-	return s.h.use(func(p unsafe.Pointer) error {
+	return s.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_policy_state_load(stp(p), (*C.char)(bytesPtr(data)), C.size_t(len(data))) })
 	})
 }
 
 // CopyFrom copies src into s (both for the same policy).
 func (s *State) CopyFrom(src *State) error {
-	return use2(&s.h, &src.h, func(d, sr unsafe.Pointer) error {
+	return use2(s.hd(), src.hd(), func(d, sr unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_policy_state_copy(stp(d), stp(sr)) })
 	})
 }
@@ -352,26 +375,45 @@ func NewDecision(pol *Policy) (*Decision, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Decision{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_decision_free(decp(p)) }, &pol.h), pol: pol}
+	d := &Decision{h: newHandle(h, func(p unsafe.Pointer) { C.mlops_decision_free(decp(p)) }, pol.hd()), pol: pol}
 	runtime.SetFinalizer(d, finalizeCloser[*Decision])
 	return d, nil
 }
 
 // Close releases the decision. Idempotent.
-func (d *Decision) Close() error { d.h.close(); runtime.SetFinalizer(d, nil); return nil }
+func (d *Decision) Close() error {
+	if d == nil {
+		return nil
+	}
+	d.hd().close()
+	runtime.SetFinalizer(d, nil)
+	return nil
+}
 
 // Decide evaluates the policy on obs at now from stateIn (nil: fresh),
 // writing the decision into d and the next state into stateOut (which may
-// be stateIn).
+// be stateIn; nil: the next state is not kept, as with the Python
+// binding's state=None). A nil d, obs or pol is an ErrInvalid error.
 func (pol *Policy) Decide(d *Decision, stateOut *State, obs *Observations, now time.Time, stateIn *State) error {
+	if stateOut == nil {
+		if pol == nil || d == nil || obs == nil {
+			return errNilObject()
+		}
+		scratch, err := NewState(pol)
+		if err != nil {
+			return err
+		}
+		defer scratch.Close()
+		stateOut = scratch
+	}
 	in := stateIn
 	if in == nil {
 		in = stateOut
 	}
-	return d.h.use(func(pd unsafe.Pointer) error {
-		return use2(&stateOut.h, &in.h, func(so, si unsafe.Pointer) error {
-			return obs.h.use(func(po unsafe.Pointer) error {
-				return pol.h.use(func(p unsafe.Pointer) error {
+	return d.hd().use(func(pd unsafe.Pointer) error {
+		return use2(stateOut.hd(), in.hd(), func(so, si unsafe.Pointer) error {
+			return obs.hd().use(func(po unsafe.Pointer) error {
+				return pol.hd().use(func(p unsafe.Pointer) error {
 					var sin *C.mlops_policy_state
 					if stateIn != nil {
 						sin = stp(si)
@@ -403,28 +445,28 @@ type RuleTrace struct {
 // Action returns the decided action.
 func (d *Decision) Action() Action {
 	var a C.int
-	_ = d.h.use(func(p unsafe.Pointer) error { a = C.mlops_decision_action(decp(p)); return nil })
+	_ = d.hd().use(func(p unsafe.Pointer) error { a = C.mlops_decision_action(decp(p)); return nil })
 	return Action(a)
 }
 
 // Rule returns the deciding rule's id ("" for none).
 func (d *Decision) Rule() string {
 	var s string
-	_ = d.h.use(func(p unsafe.Pointer) error { s = goStr(C.mlops_decision_rule(decp(p))); return nil })
+	_ = d.hd().use(func(p unsafe.Pointer) error { s = goStr(C.mlops_decision_rule(decp(p))); return nil })
 	return s
 }
 
 // Time returns the time decided for.
 func (d *Decision) Time() time.Time {
 	var t C.int64_t
-	_ = d.h.use(func(p unsafe.Pointer) error { t = C.mlops_decision_time(decp(p)); return nil })
+	_ = d.hd().use(func(p unsafe.Pointer) error { t = C.mlops_decision_time(decp(p)); return nil })
 	return time.UnixMilli(int64(t)).UTC()
 }
 
 // Suppressed returns the rules that fired but were not decided.
 func (d *Decision) Suppressed() []SuppressedRule {
 	var out []SuppressedRule
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_decision_suppressed_count(decp(p))
 		for i := C.size_t(0); i < n; i++ {
 			out = append(out, SuppressedRule{goStr(C.mlops_decision_suppressed_rule(decp(p), i)),
@@ -437,9 +479,12 @@ func (d *Decision) Suppressed() []SuppressedRule {
 
 // Rules returns each rule's outcome.
 func (d *Decision) Rules() []RuleTrace {
+	if d == nil {
+		return nil
+	}
 	ids := d.pol.RuleIDs()
 	var out []RuleTrace
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		for i, id := range ids {
 			ci := C.size_t(i)
 			out = append(out, RuleTrace{id, Truth(C.mlops_decision_rule_truth(decp(p), ci)),
@@ -468,7 +513,7 @@ func (d *Decision) Explain() (string, error) {
 
 func (d *Decision) buf(f func(*C.mlops_buf, *C.mlops_decision) C.int) ([]byte, error) {
 	var out []byte
-	err := d.h.use(func(p unsafe.Pointer) error {
+	err := d.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int { return f(&b, decp(p)) })
 		if err == nil {
@@ -502,7 +547,14 @@ func NewMetricSet() (*MetricSet, error) {
 }
 
 // Close releases the set. Idempotent.
-func (s *MetricSet) Close() error { s.h.close(); runtime.SetFinalizer(s, nil); return nil }
+func (s *MetricSet) Close() error {
+	if s == nil {
+		return nil
+	}
+	s.hd().close()
+	runtime.SetFinalizer(s, nil)
+	return nil
+}
 
 // Put sets a metric (replacing it).
 func (s *MetricSet) Put(name string, v MetricValue) error {
@@ -514,11 +566,37 @@ func (s *MetricSet) Put(name string, v MetricValue) error {
 	if v.HasCI {
 		lo, hi = v.CILow, v.CIHigh
 	}
-	return s.h.use(func(p unsafe.Pointer) error {
+	return s.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int {
 			return C.mlops_metric_set_put((*C.mlops_metric_set)(p), cn, C.double(v.Value), C.double(lo), C.double(hi), C.int64_t(v.Samples))
 		})
 	})
+}
+
+// SetModel says which model version the set's metrics were measured for:
+// the manifest's name and SemVer version. When either side of Gate says,
+// the gate checks that the candidate is the champion's model ("model"/
+// "name", ReasonOtherModel) and not an older version ("model"/"version",
+// ReasonDowngrade) (mlops_metric_set_set_model).
+func (s *MetricSet) SetModel(name, version string) error {
+	cn, err := mustCString(name, "model name")
+	if err != nil {
+		return err
+	}
+	cv, err := mustCString(version, "model version")
+	if err != nil {
+		return err
+	}
+	return s.hd().use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_metric_set_set_model((*C.mlops_metric_set)(p), cn, cv, 0) })
+	})
+}
+
+// GateOptions are the options of GateWithOptions.
+type GateOptions struct {
+	// AllowDowngrade lets a candidate with a lower version than the
+	// champion's pass the "version" check (MLOPS_GATE_ALLOW_DOWNGRADE).
+	AllowDowngrade bool
 }
 
 // GateCheck is one evaluated check of the promotion gate.
@@ -541,19 +619,28 @@ type GateResult struct {
 func (r *GateResult) Blocked() bool { return r.Action == ActionBlockPromotion }
 
 // Gate evaluates the policy's promotion gate for candidate against
-// champion (nil: no champion).
+// champion (nil: no champion, a first release).
 func (pol *Policy) Gate(candidate, champion *MetricSet) (*GateResult, error) {
+	return pol.GateWithOptions(candidate, champion, nil)
+}
+
+// GateWithOptions is Gate with options (nil: the defaults).
+func (pol *Policy) GateWithOptions(candidate, champion *MetricSet, opts *GateOptions) (*GateResult, error) {
+	var flags C.uint32_t
+	if opts != nil && opts.AllowDowngrade {
+		flags |= C.MLOPS_GATE_ALLOW_DOWNGRADE
+	}
 	var res *C.mlops_gate_result
 	run := func(cand, champ *C.mlops_metric_set) error {
-		return pol.h.use(func(p unsafe.Pointer) error {
-			return call(func() C.int { return C.mlops_policy_gate(&res, pp(p), cand, champ, 0) })
+		return pol.hd().use(func(p unsafe.Pointer) error {
+			return call(func() C.int { return C.mlops_policy_gate(&res, pp(p), cand, champ, flags) })
 		})
 	}
 	var err error
 	if champion == nil {
-		err = candidate.h.use(func(c unsafe.Pointer) error { return run((*C.mlops_metric_set)(c), nil) })
+		err = candidate.hd().use(func(c unsafe.Pointer) error { return run((*C.mlops_metric_set)(c), nil) })
 	} else {
-		err = use2(&candidate.h, &champion.h, func(c, k unsafe.Pointer) error {
+		err = use2(candidate.hd(), champion.hd(), func(c, k unsafe.Pointer) error {
 			return run((*C.mlops_metric_set)(c), (*C.mlops_metric_set)(k))
 		})
 	}
@@ -563,7 +650,7 @@ func (pol *Policy) Gate(candidate, champion *MetricSet) (*GateResult, error) {
 	defer C.mlops_gate_result_free(res)
 	// Check names may be borrowed from the policy: copy them while it is held.
 	var out *GateResult
-	err = pol.h.use(func(unsafe.Pointer) error {
+	err = pol.hd().use(func(unsafe.Pointer) error {
 		out = &GateResult{Action: Action(C.mlops_gate_result_action(res))}
 		n := C.mlops_gate_result_check_count(res)
 		for i := C.size_t(0); i < n; i++ {

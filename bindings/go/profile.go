@@ -70,12 +70,19 @@ func DeserializeProfile(data []byte) (*Profile, error) {
 }
 
 // Close releases the profile. Idempotent.
-func (pr *Profile) Close() error { pr.h.close(); runtime.SetFinalizer(pr, nil); return nil }
+func (pr *Profile) Close() error {
+	if pr == nil {
+		return nil
+	}
+	pr.hd().close()
+	runtime.SetFinalizer(pr, nil)
+	return nil
+}
 
 // Clone returns a deep copy.
 func (pr *Profile) Clone() (*Profile, error) {
 	var c *C.mlops_profile
-	err := pr.h.use(func(p unsafe.Pointer) error {
+	err := pr.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_profile_clone(&c, prp(p)) })
 	})
 	if err != nil {
@@ -91,7 +98,7 @@ func (pr *Profile) Update(values []float64) error {
 	if len(values) > 0 {
 		vp = (*C.double)(&values[0])
 	}
-	return pr.h.use(func(p unsafe.Pointer) error {
+	return pr.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_profile_update(prp(p), vp, C.size_t(len(values))) })
 	})
 }
@@ -102,7 +109,7 @@ func (pr *Profile) UpdateCodes(codes []int64) error {
 	if len(codes) > 0 {
 		cp = (*C.int64_t)(&codes[0])
 	}
-	return pr.h.use(func(p unsafe.Pointer) error {
+	return pr.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_profile_update_codes(prp(p), cp, C.size_t(len(codes))) })
 	})
 }
@@ -112,7 +119,7 @@ func (pr *Profile) Merge(src *Profile) error {
 	if pr == src {
 		return goError(CodeInvalid, -1, "", "Merge: a profile cannot be merged into itself")
 	}
-	return use2(&pr.h, &src.h, func(d, s unsafe.Pointer) error {
+	return use2(pr.hd(), src.hd(), func(d, s unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_profile_merge(prp(d), prp(s)) })
 	})
 }
@@ -120,7 +127,7 @@ func (pr *Profile) Merge(src *Profile) error {
 // MarshalBinary serialises the profile (encoding.BinaryMarshaler).
 func (pr *Profile) MarshalBinary() ([]byte, error) {
 	var out []byte
-	err := pr.h.use(func(p unsafe.Pointer) error {
+	err := pr.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int { return C.mlops_profile_serialize(&b, prp(p)) })
 		if err == nil {
@@ -147,7 +154,7 @@ type ProfileStats struct {
 // Stats returns the scalar summaries.
 func (pr *Profile) Stats() ProfileStats {
 	var s ProfileStats
-	_ = pr.h.use(func(p unsafe.Pointer) error {
+	_ = pr.hd().use(func(p unsafe.Pointer) error {
 		q := prp(p)
 		s = ProfileStats{
 			Kind: ProfileKind(C.mlops_profile_kind(q)), Count: uint64(C.mlops_profile_count(q)),
@@ -167,7 +174,7 @@ func (pr *Profile) Stats() ProfileStats {
 // Histogram returns copies of the histogram edges and counts (nil, nil
 // when the profile has none).
 func (pr *Profile) Histogram() (edges []float64, counts []uint64) {
-	_ = pr.h.use(func(p unsafe.Pointer) error {
+	_ = pr.hd().use(func(p unsafe.Pointer) error {
 		var ne, nc C.size_t
 		e := C.mlops_profile_histogram_edges(prp(p), &ne)
 		c := C.mlops_profile_histogram_counts(prp(p), &nc)
@@ -185,13 +192,13 @@ func (pr *Profile) Histogram() (edges []float64, counts []uint64) {
 // CategoryCount returns the (lower-bound) count of a code.
 func (pr *Profile) CategoryCount(code int64) uint64 {
 	var n C.uint64_t
-	_ = pr.h.use(func(p unsafe.Pointer) error { n = C.mlops_profile_category_count(prp(p), C.int64_t(code)); return nil })
+	_ = pr.hd().use(func(p unsafe.Pointer) error { n = C.mlops_profile_category_count(prp(p), C.int64_t(code)); return nil })
 	return uint64(n)
 }
 
 // Categories returns the retained categories sorted by code.
 func (pr *Profile) Categories() (codes []int64, counts []uint64, err error) {
-	err = pr.h.use(func(p unsafe.Pointer) error {
+	err = pr.hd().use(func(p unsafe.Pointer) error {
 		var n C.size_t
 		if err := call(func() C.int { return C.mlops_profile_categories(nil, nil, 0, &n, prp(p)) }); err != nil && n == 0 {
 			return err
@@ -210,7 +217,7 @@ func (pr *Profile) Categories() (codes []int64, counts []uint64, err error) {
 // Quantile returns the approximate value at rank in [0, 1].
 func (pr *Profile) Quantile(rank float64) (float64, error) {
 	var out C.double
-	err := pr.h.use(func(p unsafe.Pointer) error {
+	err := pr.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_profile_quantile(&out, prp(p), C.double(rank)) })
 	})
 	return float64(out), err
@@ -219,7 +226,7 @@ func (pr *Profile) Quantile(rank float64) (float64, error) {
 // Rank returns the approximate fraction of values <= x.
 func (pr *Profile) Rank(x float64) (float64, error) {
 	var out C.double
-	err := pr.h.use(func(p unsafe.Pointer) error {
+	err := pr.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_profile_rank(&out, prp(p), C.double(x)) })
 	})
 	return float64(out), err
@@ -232,7 +239,7 @@ func (pr *Profile) QuantileEdges(bins int) ([]float64, error) {
 	}
 	edges := make([]float64, bins-1)
 	var n C.size_t
-	err := pr.h.use(func(p unsafe.Pointer) error {
+	err := pr.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int {
 			return C.mlops_profile_quantile_edges((*C.double)(&edges[0]), &n, prp(p), C.uint32_t(bins))
 		})
@@ -262,7 +269,7 @@ type SketchTest struct {
 
 func sketchTest(which C.int, ref, cur *Profile, param float64) (SketchTest, error) {
 	var res [9]C.double
-	err := use2(&ref.h, &cur.h, func(r, c unsafe.Pointer) error {
+	err := use2(ref.hd(), cur.hd(), func(r, c unsafe.Pointer) error {
 		return call(func() C.int { return C.mlopsgo_sketch_test(which, &res[0], prp(r), prp(c), C.double(param)) })
 	})
 	if err != nil {

@@ -39,6 +39,9 @@ func ParseSemVer(s string) (*SemVer, error) {
 
 // handle returns the C object with v.mu read-held; the caller unlocks.
 func (v *SemVer) handle() *C.mlops_semver {
+	if v == nil {
+		panic("mlops: method of a nil *SemVer")
+	}
 	v.mu.RLock()
 	if v.ptr == nil {
 		v.mu.RUnlock()
@@ -114,10 +117,18 @@ func (v *SemVer) Compare(w *SemVer) int {
 
 // String returns the version as parsed (the grammar is strict, so this is
 // its one spelling).
-func (v *SemVer) String() string { return v.s }
+func (v *SemVer) String() string {
+	if v == nil {
+		return "<nil>"
+	}
+	return v.s
+}
 
 // Close releases the C memory (mlops_semver_free). Idempotent; returns nil.
 func (v *SemVer) Close() error {
+	if v == nil {
+		return nil
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.ptr != nil {

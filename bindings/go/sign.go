@@ -32,7 +32,14 @@ func newKey(p *C.mlops_key) *Key {
 }
 
 // Close releases the key. Idempotent; always nil.
-func (k *Key) Close() error { k.h.close(); runtime.SetFinalizer(k, nil); return nil }
+func (k *Key) Close() error {
+	if k == nil {
+		return nil
+	}
+	k.hd().close()
+	runtime.SetFinalizer(k, nil)
+	return nil
+}
 
 func (k *Key) ptr(p unsafe.Pointer) *C.mlops_key { return (*C.mlops_key)(p) }
 
@@ -90,21 +97,21 @@ func KeyFromPublic(pub [KeySize]byte) (*Key, error) {
 // HasPrivate reports whether the key can sign (false once closed).
 func (k *Key) HasPrivate() bool {
 	var r C.int
-	_ = k.h.use(func(p unsafe.Pointer) error { r = C.mlops_key_has_private(k.ptr(p)); return nil })
+	_ = k.hd().use(func(p unsafe.Pointer) error { r = C.mlops_key_has_private(k.ptr(p)); return nil })
 	return r == 1
 }
 
 // ID returns the key id: hex SHA-256 of the DER SubjectPublicKeyInfo ("" once closed).
 func (k *Key) ID() string {
 	var s string
-	_ = k.h.use(func(p unsafe.Pointer) error { s = C.GoString(C.mlops_key_id(k.ptr(p))); return nil })
+	_ = k.hd().use(func(p unsafe.Pointer) error { s = C.GoString(C.mlops_key_id(k.ptr(p))); return nil })
 	return s
 }
 
 // Public returns the raw 32-byte public key.
 func (k *Key) Public() ([KeySize]byte, error) {
 	var out [KeySize]byte
-	err := k.h.use(func(p unsafe.Pointer) error {
+	err := k.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_key_public_raw((*C.uint8_t)(&out[0]), k.ptr(p)) })
 	})
 	return out, err
@@ -112,7 +119,7 @@ func (k *Key) Public() ([KeySize]byte, error) {
 
 func (k *Key) pem(private bool) ([]byte, error) {
 	var out []byte
-	err := k.h.use(func(p unsafe.Pointer) error {
+	err := k.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int {
 			if private {
@@ -146,7 +153,7 @@ func (k *Key) WritePublicPEM(path string) error {
 // Sign signs msg with plain Ed25519 (no DSSE).
 func (k *Key) Sign(msg []byte) ([SignatureSize]byte, error) {
 	var sig [SignatureSize]byte
-	err := k.h.use(func(p unsafe.Pointer) error {
+	err := k.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int {
 			return C.mlops_key_sign_raw((*C.uint8_t)(&sig[0]), k.ptr(p), bytesPtr(msg), C.size_t(len(msg)))
 		})
@@ -156,7 +163,7 @@ func (k *Key) Sign(msg []byte) ([SignatureSize]byte, error) {
 
 // Verify checks a plain Ed25519 signature: nil when valid, ErrSignature when not.
 func (k *Key) Verify(sig [SignatureSize]byte, msg []byte) error {
-	return k.h.use(func(p unsafe.Pointer) error {
+	return k.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int {
 			return C.mlops_key_verify_raw(k.ptr(p), (*C.uint8_t)(&sig[0]), bytesPtr(msg), C.size_t(len(msg)))
 		})
@@ -184,11 +191,18 @@ func NewKeyring(keys ...*Key) (*Keyring, error) {
 }
 
 // Close releases the set. Idempotent; always nil.
-func (r *Keyring) Close() error { r.h.close(); runtime.SetFinalizer(r, nil); return nil }
+func (r *Keyring) Close() error {
+	if r == nil {
+		return nil
+	}
+	r.hd().close()
+	runtime.SetFinalizer(r, nil)
+	return nil
+}
 
 // Add trusts the public half of k (copied).
 func (r *Keyring) Add(k *Key) error {
-	return use2(&r.h, &k.h, func(pr, pk unsafe.Pointer) error {
+	return use2(r.hd(), k.hd(), func(pr, pk unsafe.Pointer) error {
 		return call(func() C.int { return C.mlops_keyring_add((*C.mlops_keyring)(pr), (*C.mlops_key)(pk)) })
 	})
 }
@@ -196,7 +210,7 @@ func (r *Keyring) Add(k *Key) error {
 // Len returns the number of distinct keys.
 func (r *Keyring) Len() int {
 	var n C.size_t
-	_ = r.h.use(func(p unsafe.Pointer) error { n = C.mlops_keyring_count((*C.mlops_keyring)(p)); return nil })
+	_ = r.hd().use(func(p unsafe.Pointer) error { n = C.mlops_keyring_count((*C.mlops_keyring)(p)); return nil })
 	return int(n)
 }
 
@@ -205,7 +219,7 @@ func (r *Keyring) usePtr(fn func(*C.mlops_keyring) error) error {
 	if r == nil {
 		return fn(nil)
 	}
-	return r.h.use(func(p unsafe.Pointer) error { return fn((*C.mlops_keyring)(p)) })
+	return r.hd().use(func(p unsafe.Pointer) error { return fn((*C.mlops_keyring)(p)) })
 }
 
 // withKeys runs fn with a C array of the keys' pointers (held for the call).
@@ -219,7 +233,7 @@ func withKeys(keys []*Key, fn func(arr **C.mlops_key, n C.size_t) error) error {
 		if i == len(keys) {
 			return fn(&ptrs[0], C.size_t(len(keys)))
 		}
-		return keys[i].h.use(func(p unsafe.Pointer) error {
+		return keys[i].hd().use(func(p unsafe.Pointer) error {
 			ptrs[i] = (*C.mlops_key)(p)
 			return rec(i + 1)
 		})
@@ -263,7 +277,7 @@ func DSSESign(payloadType string, payload []byte, keys ...*Key) ([]byte, error) 
 // DSSEAddSignature adds k's signature to an envelope (existing ones are not verified).
 func DSSEAddSignature(envelope []byte, k *Key) ([]byte, error) {
 	var out []byte
-	err := k.h.use(func(p unsafe.Pointer) error {
+	err := k.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
 		err := call(func() C.int {
 			return C.mlops_dsse_add_signature(&b, (*C.char)(bytesPtr(envelope)), C.size_t(len(envelope)), (*C.mlops_key)(p), 0)

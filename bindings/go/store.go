@@ -39,11 +39,21 @@ func OpenStore(path string, flags uint32) (*Store, error) {
 }
 
 // Close closes the store. Idempotent.
-func (s *Store) Close() error { s.h.close(); runtime.SetFinalizer(s, nil); return nil }
+func (s *Store) Close() error {
+	if s == nil {
+		return nil
+	}
+	s.hd().close()
+	runtime.SetFinalizer(s, nil)
+	return nil
+}
 
 // use serialises calls: the store's borrowed strings are valid only until
 // the next call on it.
 func (s *Store) use(fn func(*C.mlops_store) error) error {
+	if s == nil {
+		return errNilObject()
+	}
 	s.h.mu.Lock()
 	defer s.h.mu.Unlock()
 	if s.h.closed || s.h.p == nil {

@@ -87,7 +87,9 @@ typedef enum mlops_reason {
     MLOPS_REASON_BUDGET = 10,      /**< the action's budget for the period is spent */
     MLOPS_REASON_UNKNOWN = 11,     /**< the rule's condition was UNKNOWN (on_unknown) */
     MLOPS_REASON_NO_INTERVAL = 12, /**< gate: non-inferiority needs a confidence interval */
-    MLOPS_REASON_NO_CHAMPION = 13  /**< gate: the champion has no value for the metric */
+    MLOPS_REASON_NO_CHAMPION = 13, /**< gate: the champion has no value for the metric */
+    MLOPS_REASON_OTHER_MODEL = 14, /**< gate: the candidate is another model than the champion */
+    MLOPS_REASON_DOWNGRADE = 15    /**< gate: the candidate's version is lower than the champion's */
 } mlops_reason;
 
 /** Name of an action ("none", "warn", "retrain", "block_promotion",
@@ -383,10 +385,41 @@ MLOPS_EXTERN int mlops_metric_set_put(mlops_metric_set *set, const char *name, d
                                       double ci_low, double ci_high, int64_t samples);
 
 /**
+ * Say which model version a metric set was measured for: `name` (1 to 255
+ * bytes, copied) and `version` (SemVer 2.0.0, copied), as in the model's
+ * manifest. mlops_policy_gate() then checks that the candidate is the
+ * champion's model and not an older version. Replaces an earlier identity.
+ * Not thread-safe on one set.
+ * @param set     the metric set.
+ * @param name    the model's name (copied).
+ * @param version the model's SemVer 2.0.0 version (copied).
+ * @param flags   must be 0.
+ * @return 0; MLOPS_E_INVALID (NULL, an empty or too long name, flags);
+ *   MLOPS_E_PARSE (not a SemVer version, with detail); MLOPS_E_NOMEM (set
+ *   unchanged).
+ */
+MLOPS_EXTERN int mlops_metric_set_set_model(mlops_metric_set *set, const char *name,
+                                            const char *version, uint32_t flags);
+
+/** Flag for mlops_policy_gate(): a candidate version lower than the
+ *  champion's passes the "version" check (a deliberate rollback). */
+#define MLOPS_GATE_ALLOW_DOWNGRADE 0x1u
+
+/**
  * Evaluate the policy's `gate` for a candidate against a champion (NULL
- * when there is none: only absolute bounds and sample counts apply).
- * Every check is evaluated and traced. The result's action is
- * BLOCK_PROMOTION when any check blocks, else NONE (promote).
+ * when there is none, a first release: only absolute bounds and sample
+ * counts apply; callers that look a champion up must treat one not found as
+ * an error unless told that this is a first release). Every check is
+ * evaluated and traced. When either set names its model
+ * (mlops_metric_set_set_model()) and there is a champion, two checks come
+ * first, metric "model": "name" blocks (OTHER_MODEL) unless both name the
+ * same model (MISSING when one side does not say), and "version" blocks
+ * (DOWNGRADE) when the candidate's version has lower precedence than the
+ * champion's, unless `flags` has MLOPS_GATE_ALLOW_DOWNGRADE. Comparisons
+ * with limits are made in the inputs' decimal precision (a documented
+ * tolerance of 4·2^-52 of the operands' magnitude; docs/formats/policy-v1.md
+ * §8). The result's action is BLOCK_PROMOTION when any check blocks, else
+ * NONE (promote).
  * @return 0; MLOPS_E_INVALID (NULL, flags); MLOPS_E_NOTFOUND (the policy has
  *   no gate); MLOPS_E_NOMEM.
  */

@@ -38,13 +38,18 @@ static const char policy_usage[] =
     "2 usage or input error.\n";
 
 static const char gate_usage[] =
-    "usage: mlops gate POLICY --candidate FILE [--champion FILE]\n"
+    "usage: mlops gate POLICY --candidate FILE (--champion FILE | --first-release)\n"
+    "                  [--allow-downgrade]\n"
     "\n"
     "Evaluate the policy's promotion gate for a candidate's metrics against the\n"
-    "champion's (without --champion only absolute bounds and sample counts apply).\n"
+    "champion's. With --first-release (no champion yet) only absolute bounds and\n"
+    "sample counts apply; one of --champion and --first-release is required.\n"
     "A metrics FILE is a manifest (JSON) or package (.mlpkg), whose metrics are\n"
-    "used (without sample counts or intervals), or a text file with one metric per\n"
-    "line: \"NAME VALUE [samples=N] [ci=LOW:HIGH]\" ('#' starts a comment).\n"
+    "used (without sample counts or intervals) and whose name and version are\n"
+    "checked (the candidate must be the champion's model, not an older version\n"
+    "unless --allow-downgrade), or a UTF-8 text file with one metric per line:\n"
+    "\"NAME VALUE [samples=N] [ci=LOW:HIGH]\" ('#' starts a comment); a file\n"
+    "with no metric, a NUL or another control byte is an input error.\n"
     "\n"
     "exit status: 0 promote; 1 blocked; 2 usage or input error.\n";
 
@@ -121,8 +126,48 @@ static int parse_obs_line(char *line, obs_line *o, const char **why)
 
 typedef int (*obs_sink)(void *ctx, const obs_line *o);
 
-/* Read a signals/metrics file line by line into a sink. */
-static int read_obs_file(const char *cmd, const char *path, obs_sink sink, void *ctx)
+/* 0 when s[0..n) is UTF-8 text without control characters other than tab
+ * and a final CR; else -1 with the offending byte's offset in *at. */
+static int text_line(const unsigned char *s, size_t n, size_t *at)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\t' && !(c == '\r' && i + 1 == n)) || c == 0x7f) {
+                *at = i;
+                return -1;
+            }
+            i++;
+            continue;
+        }
+        size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+                   : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        if (len == 0 || i + len > n) {
+            *at = i;
+            return -1;
+        }
+        for (size_t k = 1; k < len; k++)
+            if ((s[i + k] & 0xc0) != 0x80) {
+                *at = i;
+                return -1;
+            }
+        unsigned c1 = s[i + 1];
+        if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
+            (c == 0xf4 && c1 > 0x8f)) { /* overlong, surrogate, above U+10FFFF */
+            *at = i;
+            return -1;
+        }
+        i += len;
+    }
+    return 0;
+}
+
+/* Read a signals/metrics file line by line into a sink. The file must be
+ * text: a NUL, another control character or bytes that are not UTF-8 are
+ * an input error naming the line and column, never skipped. With
+ * `need_one`, a file without a single observation is an input error too. */
+static int read_obs_file(const char *cmd, const char *path, obs_sink sink, void *ctx,
+                         int need_one)
 {
     uint8_t *data;
     size_t size;
@@ -132,7 +177,7 @@ static int read_obs_file(const char *cmd, const char *path, obs_sink sink, void 
         return CLI_USAGE;
     }
     int status = CLI_OK;
-    size_t lineno = 0;
+    size_t lineno = 0, seen = 0;
     char *p = (char *)data, *end = p + size;
     char line[4096];
     while (p < end && status == CLI_OK) {
@@ -141,6 +186,16 @@ static int read_obs_file(const char *cmd, const char *path, obs_sink sink, void 
         lineno++;
         if (n >= sizeof line) {
             fprintf(stderr, "mlops %s: %s:%zu: line too long\n", cmd, path, lineno);
+            status = CLI_USAGE;
+            break;
+        }
+        size_t bad;
+        if (text_line((const unsigned char *)p, n, &bad) != 0) {
+            unsigned char b = (unsigned char)p[bad];
+            fprintf(stderr, "mlops %s: %s:%zu:%zu: %s 0x%02x: not a text file of \"NAME VALUE\" "
+                            "lines\n", cmd, path, lineno, bad + 1,
+                    b == 0 ? "NUL byte" : b < 0x20 || b == 0x7f ? "control character" : "invalid UTF-8 byte",
+                    b);
             status = CLI_USAGE;
             break;
         }
@@ -162,9 +217,16 @@ static int read_obs_file(const char *cmd, const char *path, obs_sink sink, void 
         } else if (sink(ctx, &o) != 0) {
             fprintf(stderr, "mlops %s: %s:%zu: %s\n", cmd, path, lineno, mlops_error_last());
             status = CLI_USAGE;
+        } else {
+            seen++;
         }
     }
     free(data);
+    if (status == CLI_OK && need_one && seen == 0) {
+        fprintf(stderr, "mlops %s: %s: no metrics (an empty metrics file is an input error)\n", cmd,
+                path);
+        status = CLI_USAGE;
+    }
     return status;
 }
 
@@ -196,14 +258,17 @@ static int load_metrics(const char *path, mlops_metric_set *set)
                    (strlen(path) > 6 && strcmp(path + strlen(path) - 6, ".mlpkg") == 0);
     free(data);
     if (!manifest)
-        return read_obs_file("gate", path, obs_sink_metrics, set);
+        return read_obs_file("gate", path, obs_sink_metrics, set, 1);
     mlops_manifest *m = NULL;
     int status = cli_manifest_load(&m, path, "gate");
     if (status != CLI_OK)
         return status;
-    for (size_t i = 0; i < mlops_manifest_metric_count(m); i++) {
-        int rc = mlops_metric_set_put(set, mlops_manifest_metric_name(m, i),
-                                      mlops_manifest_metric_value(m, i), NAN, NAN, -1);
+    int rc = mlops_metric_set_set_model(set, mlops_manifest_name(m), mlops_manifest_version(m), 0);
+    if (rc != 0)
+        status = cli_library_error("gate", rc);
+    for (size_t i = 0; status == CLI_OK && i < mlops_manifest_metric_count(m); i++) {
+        rc = mlops_metric_set_put(set, mlops_manifest_metric_name(m, i),
+                                  mlops_manifest_metric_value(m, i), NAN, NAN, -1);
         if (rc != 0) {
             status = cli_library_error("gate", rc);
             break;
@@ -337,7 +402,7 @@ static int cmd_eval(const mlops_policy *p, const char *signals, const char *cons
         status = cli_library_error("policy", rc);
         goto out;
     }
-    if (signals && (status = read_obs_file("policy", signals, obs_sink_policy, obs)) != CLI_OK)
+    if (signals && (status = read_obs_file("policy", signals, obs_sink_policy, obs, 0)) != CLI_OK)
         goto out;
     status = CLI_USAGE;
     for (size_t i = 0; i < nsig; i++) {
@@ -503,8 +568,11 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
     const char *cand = NULL, *champ = NULL;
+    int first_release = 0, allow_downgrade = 0;
     const cli_opt opts[] = { { "--candidate", &cand, NULL },
                              { "--champion", &champ, NULL },
+                             { "--first-release", NULL, &first_release },
+                             { "--allow-downgrade", NULL, &allow_downgrade },
                              { NULL, NULL, NULL } };
     int h = cli_help_or_go(cli_parse("gate", &argc, argv, &g, opts), gate_usage);
     if (h >= 0)
@@ -513,6 +581,11 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
         return cli_usage_error("gate", "expected one POLICY");
     if (!cand)
         return cli_usage_error("gate", "--candidate FILE is required");
+    if (!champ && !first_release)
+        return cli_usage_error("gate", "--champion FILE is required (or --first-release when "
+                                       "there is no champion yet)");
+    if (champ && first_release)
+        return cli_usage_error("gate", "--first-release contradicts --champion: give one");
     mlops_policy *p = NULL;
     mlops_metric_set *c = NULL, *ch = NULL;
     mlops_gate_result *r = NULL;
@@ -528,7 +601,8 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
         goto out;
     if (champ && (status = load_metrics(champ, ch)) != CLI_OK)
         goto out;
-    if ((rc = mlops_policy_gate(&r, p, c, ch, 0)) != 0) {
+    if ((rc = mlops_policy_gate(&r, p, c, ch,
+                                allow_downgrade ? MLOPS_GATE_ALLOW_DOWNGRADE : 0)) != 0) {
         status = cli_library_error("gate", rc);
         goto out;
     }

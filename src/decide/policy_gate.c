@@ -9,6 +9,7 @@
  * metric): a gate that passes on "no data" is the failure mode this exists
  * to remove.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "decide/policy_internal.h"
+#include "mlops/semver.h"
 
 typedef struct metric_entry {
     char *name;
@@ -29,6 +31,7 @@ typedef struct metric_entry {
 struct mlops_metric_set {
     metric_entry *items;
     size_t n, cap;
+    char *model, *version; /* which model version the metrics are of; NULL: not said */
 };
 
 int mlops_metric_set_new(mlops_metric_set **out)
@@ -48,7 +51,36 @@ void mlops_metric_set_free(mlops_metric_set *s)
     for (size_t i = 0; i < s->n; i++)
         mlops__free(s->items[i].name);
     mlops__free(s->items);
+    mlops__free(s->model);
+    mlops__free(s->version);
     mlops__free(s);
+}
+
+int mlops_metric_set_set_model(mlops_metric_set *s, const char *name, const char *version,
+                               uint32_t flags)
+{
+    MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_ARG(name);
+    MLOPS__CHECK_ARG(version);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    size_t len = strlen(name);
+    if (len == 0 || len > MLOPS__NAME_MAX)
+        return mlops__error(MLOPS_E_INVALID, "model name must be 1 to %d bytes long",
+                            MLOPS__NAME_MAX);
+    int rc = mlops_semver_validate(version);
+    if (rc != 0)
+        return rc;
+    char *n = mlops__strndup(name, len), *v = mlops__strndup(version, strlen(version));
+    if (!n || !v) {
+        mlops__free(n);
+        mlops__free(v);
+        return mlops__error_nomem();
+    }
+    mlops__free(s->model);
+    mlops__free(s->version);
+    s->model = n;
+    s->version = v;
+    return 0;
 }
 
 static size_t find_index(const mlops_metric_set *s, const char *name)
@@ -107,8 +139,9 @@ int mlops_metric_set_put(mlops_metric_set *s, const char *name, double value, do
 }
 
 typedef struct gate_check {
-    const char *metric; /* borrowed from the policy */
+    const char *metric; /* borrowed from the policy (or "model") */
     const char *kind;
+    char *detail;       /* owned; NULL for metric checks */
     int guardrail;
     int passed;
     int reason;
@@ -137,6 +170,37 @@ static void add(mlops_gate_result *g, const mlops__gate_metric *m, const char *k
         g->action = MLOPS_ACTION_BLOCK_PROMOTION;
 }
 
+/*
+ * Gate comparisons in the metrics' decimal precision. Values and limits are
+ * decimal numbers rounded to binary, so a difference such as 0.85 - 0.845
+ * comes out as 0.0050000000000000044 and would miss a limit of 0.005 that it
+ * meets exactly. A comparison therefore also holds when it misses by at most
+ * GATE_TOL (4 units of 2^-52) times `scale`, the sum or largest of the
+ * magnitudes of the operands it was computed from: the rounding of the inputs
+ * and of the arithmetic is at most 2 such units, so every comparison that
+ * holds in exact decimal arithmetic holds, and every one that fails by more
+ * than 6 units (about 1.3e-15 relative) fails (docs/formats/policy-v1.md §8).
+ */
+#define GATE_TOL (4.0 * DBL_EPSILON)
+
+static int le_tol(double x, double limit, double scale)
+{
+    if (isnan(x) || isnan(limit))
+        return 0;
+    if (x <= limit)
+        return 1;
+    if (isinf(x) || isinf(limit) || !isfinite(scale))
+        return 0;
+    return x - limit <= GATE_TOL * scale;
+}
+
+static int ge_tol(double x, double limit, double scale) { return le_tol(limit, x, scale); }
+
+static double mag3(double a, double b, double c)
+{
+    return fmax(fabs(a), fmax(fabs(b), fabs(c)));
+}
+
 static void gate_metric(mlops_gate_result *g, const mlops__gate_metric *m,
                         const mlops_metric_set *cand, const mlops_metric_set *champ)
 {
@@ -152,9 +216,9 @@ static void gate_metric(mlops_gate_result *g, const mlops__gate_metric *m,
     }
     double v = c->value;
     if (m->has_min)
-        add(g, m, "min", v >= m->min, 0, v, m->min);
+        add(g, m, "min", ge_tol(v, m->min, mag3(v, m->min, 0)), 0, v, m->min);
     if (m->has_max)
-        add(g, m, "max", v <= m->max, 0, v, m->max);
+        add(g, m, "max", le_tol(v, m->max, mag3(v, m->max, 0)), 0, v, m->max);
     if (!champ || !(m->has_reg || m->has_reg_rel || m->has_ni || m->has_improve))
         return;
     const metric_entry *k = find_metric(champ, m->name);
@@ -165,27 +229,96 @@ static void gate_metric(mlops_gate_result *g, const mlops__gate_metric *m,
     double improvement = m->better == MLOPS__BETTER_HIGHER ? v - k->value : k->value - v;
     double regression = -improvement;
     if (m->has_reg)
-        add(g, m, "regression", regression <= m->max_regression, 0, regression,
-            m->max_regression);
+        add(g, m, "regression",
+            le_tol(regression, m->max_regression, mag3(v, k->value, m->max_regression)), 0,
+            regression, m->max_regression);
     if (m->has_reg_rel) {
         double rel = k->value != 0 ? regression / fabs(k->value)
                                    : (regression > 0 ? INFINITY : 0.0);
-        add(g, m, "regression_rel", rel <= m->max_regression_rel, 0, rel, m->max_regression_rel);
+        double scale = k->value != 0 ? fmax(fabs(v), fabs(k->value)) / fabs(k->value) +
+                                           fabs(rel) + fabs(m->max_regression_rel)
+                                     : 0.0;
+        add(g, m, "regression_rel", le_tol(rel, m->max_regression_rel, scale), 0, rel,
+            m->max_regression_rel);
     }
     if (m->has_ni) {
         if (isnan(c->ci_low)) {
             add(g, m, "non_inferiority", 0, MLOPS_REASON_NO_INTERVAL, NAN, NAN);
         } else if (m->better == MLOPS__BETTER_HIGHER) {
             double lim = k->value - m->ni_margin;
-            add(g, m, "non_inferiority", c->ci_low >= lim, 0, c->ci_low, lim);
+            add(g, m, "non_inferiority",
+                ge_tol(c->ci_low, lim, mag3(c->ci_low, k->value, m->ni_margin)), 0, c->ci_low,
+                lim);
         } else {
             double lim = k->value + m->ni_margin;
-            add(g, m, "non_inferiority", c->ci_high <= lim, 0, c->ci_high, lim);
+            add(g, m, "non_inferiority",
+                le_tol(c->ci_high, lim, mag3(c->ci_high, k->value, m->ni_margin)), 0,
+                c->ci_high, lim);
         }
     }
     if (m->has_improve)
-        add(g, m, "improvement", improvement >= m->min_improvement, 0, improvement,
-            m->min_improvement);
+        add(g, m, "improvement",
+            ge_tol(improvement, m->min_improvement, mag3(v, k->value, m->min_improvement)), 0,
+            improvement, m->min_improvement);
+}
+
+/* The candidate must be a later (or the same) version of the champion's
+ * model: a check "model"/"name" (same name; a side that does not say which
+ * model it is blocks as MISSING when the other does) and "model"/"version"
+ * (not lower unless MLOPS_GATE_ALLOW_DOWNGRADE). */
+static int gate_identity(mlops_gate_result *g, const mlops_metric_set *cand,
+                         const mlops_metric_set *champ, uint32_t flags)
+{
+    if (!champ || (!cand->model && !champ->model))
+        return 0;
+    gate_check *c = &g->checks[g->n];
+    memset(c, 0, sizeof *c);
+    c->metric = "model";
+    c->kind = "name";
+    c->observed = c->limit = NAN;
+    mlops_buf d = MLOPS_BUF_INIT;
+    int rc;
+    if (!cand->model || !champ->model) {
+        c->reason = MLOPS_REASON_MISSING;
+        rc = mlops__buf_printf(&d, "the %s does not say which model it is",
+                               cand->model ? "champion" : "candidate");
+    } else {
+        c->passed = strcmp(cand->model, champ->model) == 0;
+        c->reason = c->passed ? 0 : MLOPS_REASON_OTHER_MODEL;
+        rc = mlops__buf_printf(&d, "candidate %s, champion %s", cand->model, champ->model);
+    }
+    if (rc != 0) {
+        mlops_buf_dispose(&d);
+        return rc;
+    }
+    c->detail = d.data; /* the buffer keeps a NUL after its content */
+    g->n++;
+    if (!c->passed) {
+        g->action = MLOPS_ACTION_BLOCK_PROMOTION;
+        return 0;
+    }
+    int cmp = 0;
+    if ((rc = mlops_semver_compare_str(&cmp, cand->version, champ->version)) != 0)
+        return rc;
+    c = &g->checks[g->n];
+    memset(c, 0, sizeof *c);
+    c->metric = "model";
+    c->kind = "version";
+    c->observed = c->limit = NAN;
+    c->passed = cmp >= 0 || (flags & MLOPS_GATE_ALLOW_DOWNGRADE);
+    c->reason = c->passed ? 0 : MLOPS_REASON_DOWNGRADE;
+    d = (mlops_buf)MLOPS_BUF_INIT;
+    rc = mlops__buf_printf(&d, "candidate %s, champion %s%s", cand->version, champ->version,
+                           cmp < 0 && c->passed ? " (downgrade allowed)" : "");
+    if (rc != 0) {
+        mlops_buf_dispose(&d);
+        return rc;
+    }
+    c->detail = d.data; /* the buffer keeps a NUL after its content */
+    g->n++;
+    if (!c->passed)
+        g->action = MLOPS_ACTION_BLOCK_PROMOTION;
+    return 0;
 }
 
 int mlops_policy_gate(mlops_gate_result **out, const mlops_policy *p,
@@ -195,17 +328,22 @@ int mlops_policy_gate(mlops_gate_result **out, const mlops_policy *p,
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(p);
     MLOPS__CHECK_ARG(candidate);
-    MLOPS__CHECK_FLAGS(flags, 0);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_GATE_ALLOW_DOWNGRADE);
     if (!p->gate.present)
         return mlops__error(MLOPS_E_NOTFOUND, "policy \"%s\" has no gate", p->policy_id);
     mlops_gate_result *g = mlops__calloc(1, sizeof *g);
     if (!g)
         return mlops__error_nomem();
     g->policy = p;
-    g->checks = mlops__calloc(p->gate.n_metrics * 8, sizeof *g->checks);
+    g->checks = mlops__calloc(p->gate.n_metrics * 8 + 2, sizeof *g->checks);
     if (!g->checks) {
         mlops__free(g);
         return mlops__error_nomem();
+    }
+    int rc = gate_identity(g, candidate, champion, flags);
+    if (rc != 0) {
+        mlops_gate_result_free(g);
+        return rc;
     }
     for (size_t i = 0; i < p->gate.n_metrics; i++)
         gate_metric(g, &p->gate.metrics[i], candidate, champion);
@@ -217,6 +355,8 @@ void mlops_gate_result_free(mlops_gate_result *g)
 {
     if (!g)
         return;
+    for (size_t i = 0; i < g->n; i++)
+        mlops__free(g->checks[i].detail);
     mlops__free(g->checks);
     mlops__free(g);
 }
@@ -292,7 +432,8 @@ static int build(mlops__json_doc *doc, const mlops_gate_result *g)
             (rc = put(doc, o, "passed", mlops__json_new_bool(doc, c->passed))) ||
             (rc = put(doc, o, "reason", jstr(doc, mlops_reason_name(c->reason)))) ||
             (rc = put(doc, o, "observed", jnum(doc, c->observed))) ||
-            (rc = put(doc, o, "limit", jnum(doc, c->limit))))
+            (rc = put(doc, o, "limit", jnum(doc, c->limit))) ||
+            (c->detail && (rc = put(doc, o, "detail", jstr(doc, c->detail)))))
             return rc;
         if ((rc = mlops__json_array_push(doc, checks, o)))
             return rc;
@@ -343,6 +484,12 @@ int mlops_gate_result_explain(mlops_buf *out, const mlops_gate_result *g)
     for (size_t i = 0; !rc && i < g->n; i++) {
         const gate_check *c = &g->checks[i];
         char a[32], b[32];
+        if (c->detail) {
+            rc = mlops__buf_printf(&tmp, "  %s %s: %s: %s%s%s\n", c->metric, c->kind, c->detail,
+                                   c->passed ? "pass" : "BLOCK", c->reason ? " " : "",
+                                   c->reason ? mlops_reason_name(c->reason) : "");
+            continue;
+        }
         rc = mlops__buf_printf(&tmp, "  %s %s%s: observed %s, limit %s: %s%s%s\n", c->metric,
                                c->kind, c->guardrail ? " (guardrail)" : "",
                                gnum(a, c->observed), gnum(b, c->limit),

@@ -108,7 +108,7 @@ const char *mlops_reason_name(int reason)
     static const char *const names[] = {
         "OK", "MISSING", "NAN", "LOW_SAMPLES", "PENDING", "COOLDOWN", "LATCHED", "DRY_RUN",
         "SUPPRESSED_BY", "MIN_SINCE_TRAINING", "BUDGET", "UNKNOWN", "NO_INTERVAL",
-        "NO_CHAMPION"};
+        "NO_CHAMPION", "OTHER_MODEL", "DOWNGRADE"};
     return reason >= 0 && (size_t)reason < sizeof names / sizeof names[0] ? names[reason] : "?";
 }
 

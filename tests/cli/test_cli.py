@@ -543,6 +543,8 @@ def gate_files(tmp_path, test):
     args = ["--candidate", write("cand.txt", test["gate"]["candidate"])]
     if "champion" in test["gate"]:
         args += ["--champion", write("champ.txt", test["gate"]["champion"])]
+    else:
+        args += ["--first-release"]
     return args
 
 
@@ -559,15 +561,15 @@ def test_gate_matches_the_policy_tests(tmp_path, test):
 
 def test_gate_errors(tmp_path):
     assert run("gate", GATE).returncode == 2
-    r = run("gate", GATE, "--candidate", str(tmp_path / "x"))
+    r = run("gate", GATE, "--candidate", str(tmp_path / "x"), "--first-release")
     assert r.returncode == 2 and "cannot open" in r.stderr
     (tmp_path / "c.txt").write_text("auc 0.9 ci=0.95:0.99\n")
-    r = run("gate", GATE, "--candidate", str(tmp_path / "c.txt"))
+    r = run("gate", GATE, "--candidate", str(tmp_path / "c.txt"), "--first-release")
     assert r.returncode == 2 and "c.txt:1:" in r.stderr
     (tmp_path / "c.txt").write_text("auc 0.9 colour=red\n")
-    r = run("gate", GATE, "--candidate", str(tmp_path / "c.txt"))
+    r = run("gate", GATE, "--candidate", str(tmp_path / "c.txt"), "--first-release")
     assert r.returncode == 2 and "c.txt:1: unknown field" in r.stderr
-    r = run("gate", RETRAIN, "--candidate", str(tmp_path / "c.txt"))
+    r = run("gate", RETRAIN, "--candidate", str(tmp_path / "c.txt"), "--first-release")
     assert r.returncode == 2
 
 
@@ -1124,7 +1126,7 @@ def test_gate_reads_metrics_from_packages(tmp_path, model_dir):
                 "--metric", f"auc={auc}")
         assert r.returncode == 0, r.stderr
     r = run("gate", str(pol), "--candidate", str(good), "--champion", str(champ))
-    assert r.returncode == 0 and ": promote (0 of 2 checks block)" in r.stdout
+    assert r.returncode == 0 and ": promote (0 of 4 checks block)" in r.stdout
     r = run("gate", "--json", str(pol), "--candidate", str(bad), "--champion", str(champ))
     assert r.returncode == 1 and json.loads(r.stdout)["action"] == "block_promotion"
 

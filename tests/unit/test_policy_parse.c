@@ -347,7 +347,7 @@ static void gate_checks_every_metric_and_explains(void **state)
     assert_int_equal(mlops_metric_set_put(c2, "auc", 0.5, 0.6, NAN, -1), MLOPS_E_INVALID);
     assert_int_equal(mlops_metric_set_put(c2, "auc", 0.5, 0.6, 0.7, -1), MLOPS_E_INVALID);
     assert_int_equal(mlops_metric_set_put(c2, "", 0.5, NAN, NAN, -1), MLOPS_E_INVALID);
-    assert_int_equal(mlops_policy_gate(&g, p, c2, NULL, 1), MLOPS_E_INVALID);
+    assert_int_equal(mlops_policy_gate(&g, p, c2, NULL, 2), MLOPS_E_INVALID);
     mlops_metric_set_free(c2);
     mlops_metric_set_free(k2);
     mlops_metric_set_free(cand);
@@ -359,6 +359,99 @@ static void gate_checks_every_metric_and_explains(void **state)
     assert_int_equal(mlops_metric_set_new(&empty), 0);
     assert_int_equal(mlops_policy_gate(&g, p, empty, NULL, 0), MLOPS_E_NOTFOUND);
     mlops_metric_set_free(empty);
+    mlops_policy_free(p);
+}
+
+/* The candidate must be a later version of the champion's model: another
+ * model (a typo, a wrong store reference) or an older version blocks. */
+static mlops_gate_result *gate_models(const mlops_policy *p, const char *cn, const char *cv,
+                                      const char *kn, const char *kv, uint32_t flags)
+{
+    mlops_metric_set *c = NULL, *k = NULL;
+    assert_int_equal(mlops_metric_set_new(&c), 0);
+    assert_int_equal(mlops_metric_set_new(&k), 0);
+    assert_int_equal(mlops_metric_set_put(c, "auc", 0.875, 0.85, 0.9, 1000), 0);
+    assert_int_equal(mlops_metric_set_put(c, "lat", 50, NAN, NAN, 1000), 0);
+    assert_int_equal(mlops_metric_set_put(c, "gap", 0.25, NAN, NAN, 1000), 0);
+    assert_int_equal(mlops_metric_set_put(k, "auc", 0.875, NAN, NAN, -1), 0);
+    assert_int_equal(mlops_metric_set_put(k, "lat", 50, NAN, NAN, -1), 0);
+    if (cn)
+        assert_int_equal(mlops_metric_set_set_model(c, cn, cv, 0), 0);
+    if (kn)
+        assert_int_equal(mlops_metric_set_set_model(k, kn, kv, 0), 0);
+    mlops_gate_result *g = NULL;
+    assert_int_equal(mlops_policy_gate(&g, p, c, k, flags), 0);
+    mlops_metric_set_free(c);
+    mlops_metric_set_free(k);
+    return g;
+}
+
+static void gate_checks_the_model_and_its_version(void **state)
+{
+    (void)state;
+    mlops_policy *p = NULL;
+    assert_int_equal(mlops_policy_parse(&p, gate_policy, strlen(gate_policy), NULL, 0), 0);
+    /* without identities: the metric checks only (all pass) */
+    mlops_gate_result *g = gate_models(p, NULL, NULL, NULL, NULL, 0);
+    assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_NONE);
+    assert_string_equal(mlops_gate_result_check_metric(g, 0), "auc");
+    mlops_gate_result_free(g);
+    /* a later version of the same model */
+    g = gate_models(p, "dia", "1.1.0", "dia", "1.0.0", 0);
+    assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_NONE);
+    assert_string_equal(mlops_gate_result_check_metric(g, 0), "model");
+    assert_string_equal(mlops_gate_result_check_kind(g, 0), "name");
+    assert_string_equal(mlops_gate_result_check_kind(g, 1), "version");
+    assert_int_equal(mlops_gate_result_check_passed(g, 1), 1);
+    mlops_gate_result_free(g);
+    /* another model blocks, whatever its metrics */
+    g = gate_models(p, "totally-different", "0.0.1", "dia", "1.0.0", 0);
+    assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_BLOCK_PROMOTION);
+    assert_int_equal(mlops_gate_result_check_passed(g, 0), 0);
+    assert_int_equal(mlops_gate_result_check_reason(g, 0), MLOPS_REASON_OTHER_MODEL);
+    assert_string_equal(mlops_reason_name(MLOPS_REASON_OTHER_MODEL), "OTHER_MODEL");
+    assert_string_equal(mlops_gate_result_check_kind(g, 1), "samples"); /* no version check */
+    mlops_buf e = MLOPS_BUF_INIT, j = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_gate_result_explain(&e, g), 0);
+    assert_non_null(strstr(e.data, "  model name: candidate totally-different, champion dia: "
+                                   "BLOCK OTHER_MODEL\n"));
+    assert_int_equal(mlops_gate_result_to_json(&j, g, 0), 0);
+    assert_non_null(strstr(j.data, "{\"detail\":\"candidate totally-different, champion dia\","
+                                   "\"guardrail\":false,\"kind\":\"name\",\"limit\":null,"
+                                   "\"metric\":\"model\",\"observed\":null,\"passed\":false,"
+                                   "\"reason\":\"OTHER_MODEL\"}"));
+    mlops_buf_dispose(&e);
+    mlops_buf_dispose(&j);
+    mlops_gate_result_free(g);
+    /* an older version blocks unless allowed; a pre-release is older */
+    static const char *older[] = {"0.9.9", "1.0.0-rc.1", "0.0.1"};
+    for (size_t i = 0; i < 3; i++) {
+        g = gate_models(p, "dia", older[i], "dia", "1.0.0", 0);
+        assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_BLOCK_PROMOTION);
+        assert_string_equal(mlops_gate_result_check_kind(g, 1), "version");
+        assert_int_equal(mlops_gate_result_check_reason(g, 1), MLOPS_REASON_DOWNGRADE);
+        mlops_gate_result_free(g);
+        g = gate_models(p, "dia", older[i], "dia", "1.0.0", MLOPS_GATE_ALLOW_DOWNGRADE);
+        assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_NONE);
+        mlops_gate_result_free(g);
+    }
+    /* the same version (build metadata ignored) is not a downgrade */
+    g = gate_models(p, "dia", "1.0.0+build.7", "dia", "1.0.0", 0);
+    assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_NONE);
+    mlops_gate_result_free(g);
+    /* one side that does not say which model it is blocks */
+    g = gate_models(p, "dia", "1.1.0", NULL, NULL, 0);
+    assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_BLOCK_PROMOTION);
+    assert_int_equal(mlops_gate_result_check_reason(g, 0), MLOPS_REASON_MISSING);
+    mlops_gate_result_free(g);
+    /* bad identities */
+    mlops_metric_set *s = NULL;
+    assert_int_equal(mlops_metric_set_new(&s), 0);
+    assert_int_equal(mlops_metric_set_set_model(s, "dia", "1.0", 0), MLOPS_E_PARSE);
+    assert_int_equal(mlops_metric_set_set_model(s, "", "1.0.0", 0), MLOPS_E_INVALID);
+    assert_int_equal(mlops_metric_set_set_model(s, "dia", "1.0.0", 1), MLOPS_E_INVALID);
+    assert_int_equal(mlops_metric_set_set_model(NULL, "dia", "1.0.0", 0), MLOPS_E_INVALID);
+    mlops_metric_set_free(s);
     mlops_policy_free(p);
 }
 
@@ -452,6 +545,7 @@ static int op_gate(void *ctx)
     int rc = mlops_metric_set_new(&cand);
     if (!rc) rc = mlops_metric_set_put(cand, "auc", 0.8, NAN, NAN, 1000);
     if (!rc) rc = mlops_metric_set_put(cand, "lat", 80, NAN, NAN, 1000);
+    if (!rc) rc = mlops_metric_set_set_model(cand, "dia", "1.0.0", 0);
     if (!rc) rc = mlops_policy_gate(&g, c->p, cand, cand, 0);
     if (!rc) rc = mlops_gate_result_to_json(&c->buf, g, MLOPS_DECISION_JSON_PRETTY);
     if (!rc) rc = mlops_gate_result_explain(&c->buf, g);
@@ -495,6 +589,7 @@ int main(void)
         cmocka_unit_test(source_name_prefixes_messages),
         cmocka_unit_test(lint_reports_each_kind_of_mistake),
         cmocka_unit_test(gate_checks_every_metric_and_explains),
+        cmocka_unit_test(gate_checks_the_model_and_its_version),
         cmocka_unit_test(replay_of_generated_log_matches_recorded_decisions),
         cmocka_unit_test(oom_replay_and_gate),
     };

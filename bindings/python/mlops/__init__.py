@@ -36,6 +36,7 @@ from ._errors import (
     UnsupportedError,
     VersionError,
 )
+from ._handle import ClosedError
 from ._digest import Digest, format_digest, parse_digest, sha256, sha256_file
 from ._semver import SemVer, compare_versions, is_valid_semver, validate_semver
 from ._timestamp import Timestamp, format_timestamp, parse_datetime, parse_timestamp
@@ -270,6 +271,7 @@ __all__ = [
     # errors
     "MlopsError",
     "InvalidArgumentError",
+    "ClosedError",
     "NoMemoryError",
     "MlopsIOError",
     "ParseError",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from ._ffi import invalid, numeric_array, read_buffer, take_buf
+from ._handle import Handle
 from ._lib import C
 from ._results import Result
 from ._signatures import mlops_buf, mlops_detector_options
@@ -38,7 +39,7 @@ def _parameters(kind: str) -> List[str]:
     return [name[len(prefix):] for name in names if name.startswith(prefix)]
 
 
-class Detector:
+class Detector(Handle):
     """A change detector over a stream of values (or of 0/1 errors for DDM, EDDM).
 
     ``Detector("adwin", delta=0.002)``; the kinds are ``"adwin"``,
@@ -53,7 +54,8 @@ class Detector:
     :meth:`to_bytes`. One thread at a time; ``with`` or :meth:`close` frees it.
     """
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_detector_free(h))
 
     def __init__(self, kind: str = "adwin", **params: Any) -> None:
         """Create a detector of ``kind`` with the given parameters."""
@@ -102,31 +104,6 @@ class Detector:
 
     def __reduce__(self) -> Tuple[Any, Tuple[bytes]]:
         return (Detector.from_bytes, (self.to_bytes(),))
-
-    def close(self) -> None:
-        """Free the C detector; later use raises :class:`ValueError`."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_detector_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "Detector":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._handle is None
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed Detector")
-        return self._handle
 
     def update(self, values: Any) -> Detections:
         """Feed ``values`` in order; returns the positions of drifts and
@@ -225,6 +202,6 @@ class Detector:
         return json.dumps(self.to_dict(), **kwargs)
 
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self.closed:
             return "<Detector closed>"
         return f"<Detector {self.kind} count={self.count} drifts={self.drift_count} width={self.width}>"

@@ -7,6 +7,7 @@ from ctypes import c_ubyte, c_void_p, create_string_buffer
 from typing import Any, Optional
 
 from ._ffi import Progress, ProgressFn, StrPath, check_int, cpath, cstr, invalid, read_buffer
+from ._handle import Handle
 from ._lib import C
 from ._signatures import DIGEST_STRING_SIZE, SHA256_SIZE, mlops_digest_file_options
 
@@ -85,7 +86,7 @@ def parse_digest(text: str) -> bytes:
     return bytes(out)
 
 
-class Digest:
+class Digest(Handle):
     """A streaming SHA-256 computation over the C library.
 
     ::
@@ -105,7 +106,8 @@ class Digest:
     released when the object is garbage-collected.
     """
 
-    __slots__ = ("_handle", "_result")
+    __slots__ = ("_result",)
+    _free = staticmethod(lambda h: C.mlops_digest_free(h))
 
     #: Algorithm name, as in :mod:`hashlib`.
     name = "sha256"
@@ -124,14 +126,9 @@ class Digest:
         if data is not None:
             self.update(data)
 
-    def _live(self) -> int:
-        if self._handle is None:
-            raise invalid("operation on a closed Digest")
-        return self._handle
-
     def update(self, data: Any) -> None:
         """Feed a bytes-like object (read in place, GIL released)."""
-        handle = self._live()
+        handle = self._h()
         if self._result is not None:
             raise invalid("Digest already finished; call reset() to hash a new message")
         keep, ptr, length = read_buffer(data)
@@ -142,7 +139,7 @@ class Digest:
         """The 32-byte digest of everything fed (finishes the message)."""
         if self._result is None:
             out = _Raw()
-            C.mlops_digest_finish(self._live(), out)
+            C.mlops_digest_finish(self._h(), out)
             self._result = bytes(out)
         return self._result
 
@@ -152,43 +149,17 @@ class Digest:
 
     def reset(self) -> None:
         """Forget everything fed and any result; start a new message."""
-        handle = self._live()
+        handle = self._h()
         if self._result is None:
             C.mlops_digest_finish(handle, _Raw())
         self._result = None
-
-    def close(self) -> None:
-        """Release the C object. Idempotent; later calls other than ``close``
-        raise :class:`InvalidArgumentError`."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            C.mlops_digest_free(handle)
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._handle is None
-
-    def __enter__(self) -> "Digest":
-        self._live()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        # Module globals may already be gone at interpreter shutdown.
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001
-            pass
 
     def __str__(self) -> str:
         """``"sha256:<hex>"`` (finishes the message)."""
         return _PREFIX + self.hexdigest()
 
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self.closed:
             state = "closed"
         elif self._result is not None:
             state = _PREFIX + self._result.hex()

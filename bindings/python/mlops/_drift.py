@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._ffi import _np, check_int, invalid, numeric_array, take_buf
+from ._handle import Handle
 from ._lib import C
 from ._results import Result
 from ._signatures import (
@@ -452,7 +453,7 @@ def pvalue_adjust(pvalues: Any, method: str = "bh") -> List[float]:
     return list(out[:n])
 
 
-class DriftReference:
+class DriftReference(Handle):
     """A binned reference (edges and counts), summarised once and compared with
     many current windows by a share metric (PSI by default) in one pass each.
 
@@ -461,7 +462,8 @@ class DriftReference:
     :meth:`from_profile` the histogram of a numeric :class:`Profile`.
     """
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_drift_reference_free(h))
 
     def __init__(self, values: Any, **options: Any) -> None:
         """Summarise ``values`` (options as for :func:`drift`)."""
@@ -502,15 +504,17 @@ class DriftReference:
     def edges(self) -> Tuple[float, ...]:
         """Interior edges."""
         n = c_size_t()
-        ptr = C.mlops_drift_reference_edges(self._h(), ctypes.byref(n))
-        return tuple(ptr[i] for i in range(n.value)) if ptr else ()
+        with self._use() as h:  # the pointer is into the reference
+            ptr = C.mlops_drift_reference_edges(h, ctypes.byref(n))
+            return tuple(ptr[i] for i in range(n.value)) if ptr else ()
 
     @property
     def counts(self) -> Tuple[int, ...]:
         """Counts per bin."""
         n = c_size_t()
-        ptr = C.mlops_drift_reference_counts(self._h(), ctypes.byref(n))
-        return tuple(int(ptr[i]) for i in range(n.value)) if ptr else ()
+        with self._use() as h:  # the pointer is into the reference
+            ptr = C.mlops_drift_reference_counts(h, ctypes.byref(n))
+            return tuple(int(ptr[i]) for i in range(n.value)) if ptr else ()
 
     def compare(self, current: Any, metric: Union[str, int] = "psi", **options: Any) -> DriftResult:
         """Compare ``current`` with this reference by a share metric (psi, kl,
@@ -522,28 +526,8 @@ class DriftReference:
         del keep
         return _take(out)
 
-    def close(self) -> None:
-        """Release the reference."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_drift_reference_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "DriftReference":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed DriftReference")
-        return self._handle
-
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self.closed:
             return "<DriftReference closed>"
         return f"<DriftReference bins={len(self.counts)} n={sum(self.counts)}>"
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, NoReturn, Optional, Tuple
 
 from . import _errors
+from ._handle import guard
 from ._signatures import FUNCTIONS, STATUS, Signature
 from ._version import EXPECTED_ABI_MAJOR
 
@@ -190,7 +191,10 @@ class Library:
             else:
                 fn.restype = restype
             fn.argtypes = list(argtypes)
-            setattr(self.C, name, fn)
+            if any(getattr(t, "_mlops_handle_arg", False) for t in argtypes):
+                setattr(self.C, name, guard(fn))  # ClosedError, not ArgumentError
+            else:
+                setattr(self.C, name, fn)
 
     def _missing_stub(self, name: str) -> Callable[..., NoReturn]:
         def stub(*_args: Any) -> NoReturn:

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._errors import SchemaError
 from ._ffi import StrPath, check_int, cpath, cstr, invalid, take_buf
+from ._handle import Handle
 from ._lib import C
 from ._results import Result
 from ._signatures import mlops_buf, mlops_manifest_parse_options
@@ -196,7 +197,7 @@ class ManifestDiff(Result):
                 f"metrics={len(self.metrics)})")
 
 
-class Manifest:
+class Manifest(Handle):
     """An immutable, valid version manifest (docs/formats/manifest-v1.md).
 
     ``Manifest(text)`` parses and checks (raises :class:`ParseError`,
@@ -208,7 +209,8 @@ class Manifest:
     ``==`` when their statement digests are. May be read from many threads.
     """
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_manifest_free(h))
 
     def __init__(self, document: Union[str, bytes], *, max_size: int = 0, max_depth: int = 0) -> None:
         """Parse ``document``; ``max_size``/``max_depth`` may lower the limits."""
@@ -236,26 +238,6 @@ class Manifest:
 
     def __reduce__(self) -> Tuple[Any, Tuple[bytes]]:
         return (Manifest, (self.to_bytes(),))
-
-    def close(self) -> None:
-        """Free the C manifest."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_manifest_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "Manifest":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed Manifest")
-        return self._handle
 
     # --- bytes and digests ----------------------------------------------
     def to_bytes(self) -> bytes:
@@ -466,13 +448,13 @@ class Manifest:
         return None if uri is None and commit is None else CodeRef(uri, commit)
 
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self.closed:
             return "<Manifest closed>"
-        return (f"<Manifest {self.name}@{self.version} files={C.mlops_manifest_file_count(self._handle)} "
+        return (f"<Manifest {self.name}@{self.version} files={C.mlops_manifest_file_count(self)} "
                 f"sha256:{self.statement_sha256[:12]}…>")
 
 
-class ManifestBuilder:
+class ManifestBuilder(Handle):
     """Collects the fields of a new manifest; :meth:`finish` makes it.
 
     ``ManifestBuilder("fraud", "1.3.2", created=datetime.now(timezone.utc))``
@@ -482,7 +464,8 @@ class ManifestBuilder:
     chain. One thread at a time.
     """
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_manifest_builder_free(h))
 
     def __init__(self, name: str, version: str, created: Union[str, _dt.datetime, None] = None) -> None:
         """Start a manifest of model ``name`` at SemVer ``version``."""
@@ -498,26 +481,6 @@ class ManifestBuilder:
         C.mlops_manifest_builder_new(ctypes.byref(handle), cstr(name, "name"), cstr(version, "version"),
                                      cstr(created, "created"))
         self._handle = handle.value
-
-    def close(self) -> None:
-        """Free the builder."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_manifest_builder_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "ManifestBuilder":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed ManifestBuilder")
-        return self._handle
 
     def description(self, text: str) -> "ManifestBuilder":
         """Set the description."""
@@ -655,7 +618,7 @@ class ManifestBuilder:
         return Manifest._wrap(handle.value)
 
     def __repr__(self) -> str:
-        return "<ManifestBuilder closed>" if self._handle is None else "<ManifestBuilder>"
+        return "<ManifestBuilder closed>" if self.closed else "<ManifestBuilder>"
 
 
 def _field_names(mask: int) -> Tuple[str, ...]:

@@ -12,6 +12,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _errors
 from ._ffi import Progress, ProgressFn, StrPath, check_int, cpath, cstr, take_buf
+from ._handle import Handle, Retained
 from ._lib import C
 from ._manifest import Manifest, ManifestBuilder
 from ._results import Result
@@ -124,7 +125,9 @@ class _VerifyOptions:
         opts = mlops_package_verify_options()
         C.mlops_package_verify_options_init(ctypes.byref(opts), ctypes.sizeof(opts))
         self.ring = None if trusted is None else keyring(trusted)
-        opts.trusted = None if self.ring is None else self.ring._h()
+        # the options keep the keyring's pointer: retained while they live
+        self.held = None if self.ring is None else Retained((self.ring,))
+        opts.trusted = None if self.held is None else self.held.ptrs[0]
         opts.flags = PACKAGE_ALLOW_UNSIGNED if allow_unsigned else 0
         opts.threshold = check_int(threshold, 0, 2**32 - 1, "threshold")
         self.paths = None
@@ -245,10 +248,11 @@ class Package:
         return f"Package({str(self.path)!r})"
 
 
-class Packer:
+class Packer(Handle):
     """Collects files and writes a package (see :meth:`Package.pack`)."""
 
-    __slots__ = ("_handle", "_keep", "_progress", "__weakref__")
+    __slots__ = ("_keep", "_progress")
+    _free = staticmethod(lambda h: C.mlops_packer_free(h))
 
     def __init__(self, *, keys: Union[SigningKey, Sequence[SigningKey]] = (), overwrite: bool = False,
                  mtime: int = -1, shard_size: int = 0, threads: int = 0,
@@ -267,10 +271,13 @@ class Packer:
         opts.threads = check_int(threads, 0, 2**32 - 1, "threads")
         self._progress = Progress(progress)
         opts.progress = self._progress.c_function
-        self._keep = (hold, opts)
+        self._keep: Any = (hold, opts)  # the packer borrows the keys until it is freed
         handle = c_void_p()
         C.mlops_packer_new(ctypes.byref(handle), ctypes.byref(opts))
         self._handle = handle.value
+
+    def _after_free(self) -> None:
+        self._keep = None
 
     def add_file(self, source: StrPath, path: str, role: str = "model") -> "Packer":
         """Add one regular file as package path ``path`` with ``role``."""
@@ -289,28 +296,8 @@ class Packer:
             C.mlops_packer_write(self._h(), cpath(out_path, "out_path"), manifest._h(), ctypes.byref(out))
         return Manifest._wrap(out.value)
 
-    def close(self) -> None:
-        """Release the packer."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_packer_free(handle)
 
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "Packer":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed Packer")
-        return self._handle
-
-
-class Store:
+class Store(Handle):
     """A local model store: an OCI image layout directory used as a registry.
 
     ``Store(path, create=True)``; writers lock the store (``nowait=True``
@@ -319,7 +306,8 @@ class Store:
     more names with a history. One thread at a time.
     """
 
-    __slots__ = ("_handle", "path", "__weakref__")
+    __slots__ = ("path",)
+    _free = staticmethod(lambda h: C.mlops_store_close(h))
 
     def __init__(self, path: StrPath, *, create: bool = False, nowait: bool = False) -> None:
         """Open (or with ``create`` make) the store at ``path``."""
@@ -329,26 +317,6 @@ class Store:
         C.mlops_store_open(ctypes.byref(handle), cpath(path),
                            (STORE_CREATE if create else 0) | (STORE_NOWAIT if nowait else 0))
         self._handle = handle.value
-
-    def close(self) -> None:
-        """Close the store."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_store_close(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "Store":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed Store")
-        return self._handle
 
     def add(self, package: StrPath, trusted: Optional[TrustedKeys] = None, *, threshold: int = 1,
             allow_unsigned: bool = False) -> str:
@@ -415,9 +383,9 @@ class Store:
         C.mlops_store_check(self._h())
 
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self.closed:
             return f"<Store {str(self.path)!r} closed>"
-        return f"<Store {str(self.path)!r} tags={C.mlops_store_tag_count(self._handle)}>"
+        return f"<Store {str(self.path)!r} tags={C.mlops_store_tag_count(self)}>"
 
 
 def layout_export(layout_dir: StrPath, reference: str, out_path: StrPath, *,

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from ._ffi import StrPath, check_int, cpath, cstr, invalid, take_buf
+from ._handle import Handle
 from ._lib import C
 from ._results import Result
-from ._signatures import DECISION_JSON_PRETTY, POLICY_REPLAY_RECORD, mlops_buf
+from ._signatures import DECISION_JSON_PRETTY, GATE_ALLOW_DOWNGRADE, POLICY_REPLAY_RECORD, mlops_buf
 
 #: A time: int milliseconds since the epoch, or an aware datetime.
 TimeLike = Union[int, _dt.datetime]
@@ -60,38 +61,19 @@ def _data(doc: Union[str, bytes, bytearray, memoryview], what: str) -> bytes:
     raise TypeError(f"{what} must be str or bytes, not {type(doc).__name__}")
 
 
-class _Child:
-    """An object created for a policy: closed before it."""
+class _Child(Handle):
+    """An object created for a policy, which borrows it: closed with it
+    (:meth:`Policy.close` closes its children first), and the policy's C
+    object is freed only after the child's (whatever order the garbage
+    collector finalises a cycle in)."""
 
-    __slots__ = ("_handle", "_policy", "__weakref__")
-    _free: Any = None
-    _handle: Optional[int]
+    __slots__ = ("_policy",)
     _policy: Any
 
-    def close(self) -> None:
-        """Free the C object."""
-        handle, self._handle = self._handle, None
-        if handle:
-            type(self)._free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> Any:
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    @property
-    def closed(self) -> bool:
-        """Whether the object was closed (or its policy was)."""
-        return self._handle is None
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError(f"operation on a closed {type(self).__name__}")
-        return self._handle
+    def _after_free(self) -> None:
+        policy, self._policy = getattr(self, "_policy", None), None
+        if policy is not None:
+            policy._release()
 
 
 @dataclass(frozen=True)
@@ -182,7 +164,7 @@ class GateResult(Result):
         return f"GateResult(action={self.action!r}, checks={len(self.checks)}, blocking={failed})"
 
 
-class Policy:
+class Policy(Handle):
     """A parsed ``libmlops.policy/v1`` policy (docs/formats/policy-v1.md).
 
     ``Policy(text)`` parses JSON text or bytes; :meth:`from_file` reads a
@@ -197,7 +179,8 @@ class Policy:
     closed when the policy is. Immutable: may be shared between threads.
     """
 
-    __slots__ = ("_handle", "_children", "_obs", "__weakref__")
+    __slots__ = ("_children", "_obs")
+    _free = staticmethod(lambda h: C.mlops_policy_free(h))
 
     def __init__(self, document: Union[str, bytes], *, source: Optional[str] = None) -> None:
         """Parse a policy document; ``source`` names it in error messages."""
@@ -218,37 +201,24 @@ class Policy:
             data = f.read()
         return cls(data, source=os.fsdecode(raw))
 
-    def close(self) -> None:
-        """Free the policy and every object created for it."""
+    def _before_free(self) -> None:
+        # Every object created for the policy borrows it: closed first (no
+        # child is adopted once closing has begun).
         for child in list(self._children):
             child.close()
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_policy_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "Policy":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._handle is None
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed Policy")
-        return self._handle
 
     def _adopt(self, child: "_Child", handle: Optional[int]) -> None:
         child._handle = handle
-        child._policy = self
-        self._children.add(child)
+        child._policy = None
+        with self._cond:
+            adopted = self._state == Handle._OPEN
+            if adopted:
+                self._refs += 1  # released by the child's free
+                child._policy = self
+                self._children.add(child)
+        if not adopted:  # the policy began closing while the child was made
+            child.close()
+            raise self._closed_error()
 
     # --- properties -------------------------------------------------------
     @property
@@ -284,7 +254,7 @@ class Policy:
         return int(C.mlops_policy_test_count(self._h()))
 
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self.closed:
             return "<Policy closed>"
         return f"<Policy {self.id!r} revision={self.revision} rules={self.rule_count} {self.digest[:19]}…>"
 
@@ -370,7 +340,7 @@ class Policy:
         now_ms = _ms(now, "now")
         if isinstance(signals, Observations):
             obs = signals
-            if obs._policy is not self:
+            if not obs.closed and obs._policy is not self:
                 raise invalid("the observations were created for another policy")
         else:
             if self._obs is None or self._obs.closed:
@@ -381,7 +351,7 @@ class Policy:
         if state is not None:
             if not isinstance(state, PolicyState):
                 raise TypeError(f"state must be a PolicyState, not {type(state).__name__}")
-            if state._policy is not self:
+            if not state.closed and state._policy is not self:
                 raise invalid("the state was created for another policy")
         decision = Decision.__new__(Decision)
         handle = c_void_p()
@@ -389,18 +359,24 @@ class Policy:
         self._adopt(decision, handle.value)
         if state is None:
             with self.state() as scratch:  # the next state is not kept
-                C.mlops_policy_decide(decision._handle, scratch._h(), h, obs._h(), now_ms, None, 0)
+                C.mlops_policy_decide(decision._h(), scratch._h(), h, obs._h(), now_ms, None, 0)
         else:
-            C.mlops_policy_decide(decision._handle, state._h(), h, obs._h(), now_ms, state._h(), 0)
+            C.mlops_policy_decide(decision._h(), state._h(), h, obs._h(), now_ms, state._h(), 0)
         return decision
 
     def gate(
         self,
         candidate: Union["MetricSet", Mapping[str, Any]],
         champion: Optional[Union["MetricSet", Mapping[str, Any]]] = None,
+        *,
+        allow_downgrade: bool = False,
     ) -> GateResult:
         """Run the policy's promotion ``gate`` for ``candidate`` against
-        ``champion`` (None: absolute bounds and sample counts only). Metrics
+        ``champion`` (None: a first release, absolute bounds and sample counts only;
+        a caller that looks the champion up must not pass None for one it did
+        not find). When the sets name their models (:meth:`MetricSet.set_model`)
+        the candidate must be the champion's model and, unless
+        ``allow_downgrade``, not an older version. Metrics
         are :class:`MetricSet` objects or mappings accepted by
         :meth:`MetricSet.update`. Raises :class:`NotFoundError` when the
         policy has no gate."""
@@ -408,9 +384,13 @@ class Policy:
         champ = (champion if isinstance(champion, MetricSet) or champion is None
                  else MetricSet(champion))
         handle = c_void_p()
-        C.mlops_policy_gate(ctypes.byref(handle), self._h(), cand._h(),
-                            None if champ is None else champ._h(), 0)
-        res = handle.value
+        with self._use():  # the result borrows the policy's metric names
+            C.mlops_policy_gate(ctypes.byref(handle), self._h(), cand._h(),
+                                None if champ is None else champ._h(),
+                                GATE_ALLOW_DOWNGRADE if allow_downgrade else 0)
+            return self._gate_result(handle.value)
+
+    def _gate_result(self, res: int) -> GateResult:
         try:
             checks = [
                 GateCheck(
@@ -494,7 +474,7 @@ class Observations(_Child):
         C.mlops_policy_obs_clear(self._h())
 
     def __repr__(self) -> str:
-        return "<Observations closed>" if self._handle is None else "<Observations>"
+        return "<Observations closed>" if self.closed else "<Observations>"
 
 
 class PolicyState(_Child):
@@ -531,13 +511,14 @@ class PolicyState(_Child):
 
     def copy(self) -> "PolicyState":
         """A new state of the same policy with the same content."""
+        self._h()  # ClosedError once closed (its policy is then let go)
         policy: Policy = self._policy
         other = policy.state()
         C.mlops_policy_state_copy(other._h(), self._h())
         return other
 
     def __repr__(self) -> str:
-        return "<PolicyState closed>" if self._handle is None else "<PolicyState>"
+        return "<PolicyState closed>" if self.closed else "<PolicyState>"
 
 
 class Decision(_Child):
@@ -599,19 +580,20 @@ class Decision(_Child):
         return take_buf(buf).decode("utf-8")
 
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self.closed:
             return "<Decision closed>"
         return f"<Decision {self.action} rule={self.rule!r} at {self.time_ms} ms>"
 
 
-class MetricSet:
+class MetricSet(Handle):
     """Named metrics of a candidate or a champion model for the promotion gate.
 
     ``MetricSet({"auc": 0.91, "latency": {"value": 40, "ci": [38, 42],
     "samples": 1000}})``; :meth:`put` adds one.
     """
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_metric_set_free(h))
 
     def __init__(self, metrics: Optional[Mapping[str, Any]] = None) -> None:
         """An empty set, filled with ``metrics`` when given."""
@@ -630,6 +612,13 @@ class MetricSet:
         n = -1 if samples is None else check_int(samples, 0, 2**63 - 1, "samples")
         C.mlops_metric_set_put(self._h(), cstr(name, "metric name"), float(value), lo, hi, n)
 
+    def set_model(self, name: str, version: str) -> None:
+        """Say which model version these metrics were measured for (the
+        manifest's ``name`` and SemVer ``version``): :meth:`Policy.gate`
+        then checks that the candidate is the champion's model and not an
+        older version (checks ``model``/``name`` and ``model``/``version``)."""
+        C.mlops_metric_set_set_model(self._h(), cstr(name, "model name"), cstr(version, "model version"), 0)
+
     def update(self, metrics: Mapping[str, Any]) -> None:
         """Put every metric of a mapping: a number or ``{"value", "ci", "samples"}``."""
         for name, m in metrics.items():
@@ -638,25 +627,5 @@ class MetricSet:
             else:
                 self.put(name, m)
 
-    def close(self) -> None:
-        """Free the C set."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_metric_set_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "MetricSet":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed MetricSet")
-        return self._handle
-
     def __repr__(self) -> str:
-        return "<MetricSet closed>" if self._handle is None else "<MetricSet>"
+        return "<MetricSet closed>" if self.closed else "<MetricSet>"

@@ -7,10 +7,11 @@ from ctypes import c_int, c_void_p
 from typing import Any, Optional, Tuple, Union
 
 from ._ffi import cstr
+from ._handle import Handle
 from ._lib import C
 
 
-class SemVer:
+class SemVer(Handle):
     """A parsed SemVer 2.0.0 version, ordered by the specification's precedence.
 
     ``SemVer("1.4.0-rc.1+build.5")`` parses strictly (no leading zeros, no
@@ -23,7 +24,8 @@ class SemVer:
     Immutable; may be shared between threads, pickled and used as a dict key.
     """
 
-    __slots__ = ("_handle", "_text", "__weakref__")
+    __slots__ = ("_text",)
+    _free = staticmethod(lambda h: C.mlops_semver_free(h))
 
     def __init__(self, text: str) -> None:
         """Parse ``text``; raises :class:`ParseError` when it is not SemVer."""
@@ -42,27 +44,27 @@ class SemVer:
     @property
     def major(self) -> int:
         """Major version number."""
-        return int(C.mlops_semver_major(self._handle))
+        return int(C.mlops_semver_major(self._h()))
 
     @property
     def minor(self) -> int:
         """Minor version number."""
-        return int(C.mlops_semver_minor(self._handle))
+        return int(C.mlops_semver_minor(self._h()))
 
     @property
     def patch(self) -> int:
         """Patch version number."""
-        return int(C.mlops_semver_patch(self._handle))
+        return int(C.mlops_semver_patch(self._h()))
 
     @property
     def prerelease(self) -> str:
         """Pre-release part without its ``-`` (``""`` when none)."""
-        return (C.mlops_semver_prerelease(self._handle) or b"").decode("ascii")
+        return (C.mlops_semver_prerelease(self._h()) or b"").decode("ascii")
 
     @property
     def build(self) -> str:
         """Build metadata without its ``+`` (``""`` when none)."""
-        return (C.mlops_semver_build(self._handle) or b"").decode("ascii")
+        return (C.mlops_semver_build(self._h()) or b"").decode("ascii")
 
     @property
     def is_prerelease(self) -> bool:
@@ -77,12 +79,12 @@ class SemVer:
         """-1, 0 or 1 as ``self`` has lower, equal or higher precedence."""
         if not isinstance(other, SemVer):
             raise TypeError(f"cannot compare SemVer with {type(other).__name__}")
-        return int(C.mlops_semver_compare(self._handle, other._handle))
+        return int(C.mlops_semver_compare(self._h(), other._h()))
 
     def _cmp(self, other: Any) -> Optional[int]:
         if not isinstance(other, SemVer):
             return None
-        return int(C.mlops_semver_compare(self._handle, other._handle))
+        return int(C.mlops_semver_compare(self._h(), other._h()))
 
     def __eq__(self, other: object) -> bool:
         c = self._cmp(other)
@@ -127,14 +129,6 @@ class SemVer:
 
     def __deepcopy__(self, memo: Any) -> "SemVer":
         return self
-
-    def __del__(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            try:
-                C.mlops_semver_free(handle)
-            except Exception:  # noqa: BLE001 - interpreter shutdown
-                pass
 
 
 def validate_semver(text: str) -> None:

@@ -7,6 +7,7 @@ from ctypes import c_ubyte, c_void_p
 from typing import Any, Iterable, Optional, Sequence, Tuple, Union
 
 from ._ffi import StrPath, check_int, cpath, cstr, invalid, read_buffer, take_buf
+from ._handle import Handle, Retained
 from ._lib import C
 from ._signatures import (
     ED25519_KEY_SIZE,
@@ -36,7 +37,7 @@ def _raw32(data: Any, what: str) -> Any:
     return _Key.from_buffer_copy(raw)
 
 
-class SigningKey:
+class SigningKey(Handle):
     """An Ed25519 key: a key pair (can sign) or a public key alone (verifies).
 
     Make one with :meth:`generate`, :meth:`from_pem`, :meth:`from_file`
@@ -46,7 +47,8 @@ class SigningKey:
     releases it (OpenSSL cleanses the private half).
     """
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_key_free(h))
 
     def __init__(self) -> None:
         """Use the class methods; ``SigningKey()`` generates a new key pair."""
@@ -95,26 +97,6 @@ class SigningKey:
         handle = c_void_p()
         C.mlops_key_from_public(ctypes.byref(handle), _raw32(public, "public key"))
         return cls._wrap(handle.value)
-
-    def close(self) -> None:
-        """Release the key."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_key_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "SigningKey":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed SigningKey")
-        return self._handle
 
     @property
     def id(self) -> str:
@@ -175,16 +157,17 @@ class SigningKey:
         return hash(self.id)
 
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self.closed:
             return "<SigningKey closed>"
         kind = "key pair" if self.has_private else "public key"
         return f"<SigningKey {kind} id={self.id[:16]}…>"
 
 
-class Keyring:
+class Keyring(Handle):
     """A set of trusted public keys, by key id. ``Keyring([k1, k2])``."""
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_keyring_free(h))
 
     def __init__(self, keys: Iterable[SigningKey] = ()) -> None:
         """An empty set, or one trusting ``keys`` (only their public halves are kept)."""
@@ -204,28 +187,8 @@ class Keyring:
     def __len__(self) -> int:
         return int(C.mlops_keyring_count(self._h()))
 
-    def close(self) -> None:
-        """Release the set."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_keyring_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "Keyring":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed Keyring")
-        return self._handle
-
     def __repr__(self) -> str:
-        return "<Keyring closed>" if self._handle is None else f"<Keyring {len(self)} keys>"
+        return "<Keyring closed>" if self.closed else f"<Keyring {len(self)} keys>"
 
 
 TrustedKeys = Union[Keyring, SigningKey, Iterable[SigningKey]]
@@ -241,15 +204,17 @@ def keyring(trusted: TrustedKeys) -> Keyring:
 
 
 def key_array(keys: Union[SigningKey, Sequence[SigningKey]]) -> Tuple[Any, int, Tuple[SigningKey, ...]]:
-    """A C array of key handles (keep the returned tuple alive while it is used)."""
+    """A C array of key handles, retained (keep the returned tuple alive
+    while it is used; dropping it releases them)."""
     if isinstance(keys, SigningKey):
         keys = (keys,)
     keys = tuple(keys)
     for k in keys:
         if not isinstance(k, SigningKey):
             raise TypeError(f"expected SigningKey objects, not {type(k).__name__}")
-    arr = (c_void_p * max(len(keys), 1))(*[k._h() for k in keys])
-    return ctypes.cast(arr, ctypes.POINTER(c_void_p)), len(keys), (arr, keys)  # type: ignore[return-value]
+    held = Retained(keys)  # the keys are freed only after the array's user lets go
+    arr = (c_void_p * max(len(keys), 1))(*held.ptrs)
+    return ctypes.cast(arr, ctypes.POINTER(c_void_p)), len(keys), (arr, keys, held)  # type: ignore[return-value]
 
 
 def _ptype(payload_type: Optional[str]) -> Optional[bytes]:

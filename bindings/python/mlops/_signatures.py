@@ -32,6 +32,8 @@ from ctypes import (
 )
 from typing import Any, Dict, Sequence, Tuple
 
+from ._handle import HandleArg
+
 #: Marker restype: the function returns an ``int`` status checked by the loader.
 STATUS: Any = object()
 
@@ -72,6 +74,7 @@ STORE_NOWAIT = 0x2
 #: policy.h flags
 POLICY_REPLAY_RECORD = 0x1
 DECISION_JSON_PRETTY = 0x1
+GATE_ALLOW_DOWNGRADE = 0x1
 
 # ---------------------------------------------------------------------------
 # Structs and callback types (field order exactly as in the C headers).
@@ -261,7 +264,7 @@ class mlops_drift_table_options(Structure):
 
 
 _bytes_out = POINTER(c_ubyte)  # uint8_t out[N]
-_handle = c_void_p  # every opaque mlops_x *
+_handle = HandleArg  # every opaque mlops_x *: a Handle is held for the call (_handle.py)
 _handle_out = POINTER(c_void_p)  # mlops_x **out
 
 Signature = Tuple[Any, Sequence[Any]]
@@ -445,6 +448,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_decision_explain": (STATUS, (POINTER(mlops_buf), _handle)),
     "mlops_metric_set_new": (STATUS, (_handle_out,)),
     "mlops_metric_set_free": (None, (_handle,)),
+    "mlops_metric_set_set_model": (STATUS, (_handle, c_char_p, c_char_p, c_uint32)),
     "mlops_metric_set_put": (
         STATUS,
         (_handle, c_char_p, c_double, c_double, c_double, c_int64),
@@ -588,18 +592,18 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_key_public_raw": (STATUS, (_bytes_out, _handle)),
     "mlops_key_save_private_pem": (STATUS, (POINTER(mlops_buf), _handle)),
     "mlops_key_save_public_pem": (STATUS, (POINTER(mlops_buf), _handle)),
-    "mlops_key_sign_raw": (STATUS, (_bytes_out, _handle, _handle, c_size_t)),
-    "mlops_key_verify_raw": (STATUS, (_handle, _bytes_out, _handle, c_size_t)),
+    "mlops_key_sign_raw": (STATUS, (_bytes_out, _handle, c_void_p, c_size_t)),
+    "mlops_key_verify_raw": (STATUS, (_handle, _bytes_out, c_void_p, c_size_t)),
     "mlops_keyring_new": (STATUS, (_handle_out,)),
     "mlops_keyring_free": (None, (_handle,)),
     "mlops_keyring_add": (STATUS, (_handle, _handle)),
     "mlops_keyring_count": (c_size_t, (_handle,)),
-    "mlops_dsse_pae": (STATUS, (POINTER(mlops_buf), c_char_p, _handle, c_size_t)),
-    "mlops_dsse_sign": (STATUS, (POINTER(mlops_buf), c_char_p, _handle, c_size_t, _handle_out, c_size_t, c_uint32)),
+    "mlops_dsse_pae": (STATUS, (POINTER(mlops_buf), c_char_p, c_void_p, c_size_t)),
+    "mlops_dsse_sign": (STATUS, (POINTER(mlops_buf), c_char_p, c_void_p, c_size_t, _handle_out, c_size_t, c_uint32)),
     "mlops_dsse_add_signature": (STATUS, (POINTER(mlops_buf), c_char_p, c_size_t, _handle, c_uint32)),
     "mlops_dsse_verify_options_init": (STATUS, (POINTER(mlops_dsse_verify_options), c_size_t)),
     "mlops_dsse_verify": (STATUS, (POINTER(mlops_buf), c_char_p, c_size_t, _handle, POINTER(mlops_dsse_verify_options))),
-    "mlops_dsse_verify_detached": (STATUS, (c_char_p, c_size_t, _handle, c_size_t, _handle, POINTER(mlops_dsse_verify_options))),
+    "mlops_dsse_verify_detached": (STATUS, (c_char_p, c_size_t, c_void_p, c_size_t, _handle, POINTER(mlops_dsse_verify_options))),
     # --- package.h --------------------------------------------------------
     "mlops_pack_options_init": (STATUS, (POINTER(mlops_pack_options), c_size_t)),
     "mlops_packer_new": (STATUS, (_handle_out, POINTER(mlops_pack_options))),
@@ -612,7 +616,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_package_verify": (STATUS, (_handle_out, c_char_p, POINTER(mlops_package_verify_options))),
     "mlops_package_extract": (STATUS, (c_char_p, c_char_p, POINTER(mlops_package_verify_options))),
     "mlops_package_report_free": (None, (_handle,)),
-    "mlops_package_report_manifest": (_handle, (_handle,)),
+    "mlops_package_report_manifest": (c_void_p, (_handle,)),
     "mlops_package_report_count": (c_size_t, (_handle,)),
     "mlops_package_report_code": (c_int, (_handle, c_size_t)),
     "mlops_package_report_entry": (c_char_p, (_handle, c_size_t)),
@@ -687,7 +691,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_drift_table": (STATUS, (_handle_out, POINTER(c_double), c_size_t, POINTER(c_double), c_size_t, c_size_t, POINTER(c_int), POINTER(mlops_drift_table_options))),
     "mlops_drift_table_result_free": (None, (_handle,)),
     "mlops_drift_table_result_columns": (c_size_t, (_handle,)),
-    "mlops_drift_table_result_column": (_handle, (_handle, c_size_t)),
+    "mlops_drift_table_result_column": (c_void_p, (_handle, c_size_t)),
     "mlops_drift_table_result_column_drifted": (c_int, (_handle, c_size_t)),
     "mlops_drift_table_result_adjusted_pvalue": (c_double, (_handle, c_size_t)),
     "mlops_drift_table_result_drifted_count": (c_size_t, (_handle,)),

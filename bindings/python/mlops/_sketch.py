@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ._ffi import check_int, invalid, numeric_array, read_buffer, take_buf
+from ._handle import Handle
 from ._lib import C
 from ._results import Result
 from ._signatures import (
@@ -77,7 +78,7 @@ def _floats(values: Optional[Sequence[float]], what: str) -> Tuple[Any, Any, int
     return numeric_array(values)
 
 
-class Profile:
+class Profile(Handle):
     """A one-pass summary of one column, built in C; mergeable and picklable.
 
     A **numeric** profile (``Profile()`` or :meth:`Profile.numeric`) keeps
@@ -98,7 +99,8 @@ class Profile:
     :meth:`close` to free the C memory at once. One thread at a time.
     """
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_profile_free(h))
 
     def __init__(
         self,
@@ -169,31 +171,6 @@ class Profile:
         return cls._wrap(handle.value)
 
     # --- lifetime -------------------------------------------------------
-    def close(self) -> None:
-        """Free the C profile; later use raises :class:`ValueError`."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_profile_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "Profile":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._handle is None
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed Profile")
-        return self._handle
-
     # --- building -------------------------------------------------------
     def update(self, values: Any) -> "Profile":
         """Add values (numeric) or int64 codes (categorical); returns ``self``.
@@ -342,15 +319,17 @@ class Profile:
     def histogram_edges(self) -> Tuple[float, ...]:
         """Histogram edges (empty when the profile has no histogram)."""
         n = c_size_t()
-        ptr = C.mlops_profile_histogram_edges(self._h(), ctypes.byref(n))
-        return tuple(ptr[i] for i in range(n.value)) if ptr else ()
+        with self._use() as h:  # the pointer is into the profile
+            ptr = C.mlops_profile_histogram_edges(h, ctypes.byref(n))
+            return tuple(ptr[i] for i in range(n.value)) if ptr else ()
 
     @property
     def histogram_counts(self) -> Tuple[int, ...]:
         """Histogram counts, one more than edges: (-inf, e0), [e0, e1), ..., [e_last, inf)."""
         n = c_size_t()
-        ptr = C.mlops_profile_histogram_counts(self._h(), ctypes.byref(n))
-        return tuple(int(ptr[i]) for i in range(n.value)) if ptr else ()
+        with self._use() as h:  # the pointer is into the profile
+            ptr = C.mlops_profile_histogram_counts(h, ctypes.byref(n))
+            return tuple(int(ptr[i]) for i in range(n.value)) if ptr else ()
 
     @property
     def category_size(self) -> int:
@@ -478,7 +457,7 @@ class Profile:
                            for k, v in self.to_dict().items()}, **kwargs)
 
     def __repr__(self) -> str:
-        if self._handle is None:
+        if self.closed:
             return "<Profile closed>"
         if self.kind == "numeric":
             return (f"<Profile numeric count={self.count} mean={self.mean:.6g} "

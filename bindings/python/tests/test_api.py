@@ -14,6 +14,7 @@ import pytest
 
 import mlops
 from mlops import _signatures as sig
+from mlops._handle import HandleArg
 from mlops._lib import LIB
 
 from conftest import BINDING_DIR, repo_file
@@ -104,7 +105,9 @@ STRUCTS = {cls.__name__: cls for cls in vars(sig).values()
            and cls.__name__.startswith("mlops_")}
 
 
-def expected_ctype(ctype: str):
+def expected_ctype(ctype: str, arg: bool = False):
+    """The ctypes type for a C type; an opaque handle argument is
+    HandleArg, which holds the object for the call (mlops/_handle.py)."""
     t = ctype.replace("const ", "").strip()
     if t.endswith("[]"):  # fixed-size array parameter
         base = t[:-2].strip()
@@ -125,7 +128,7 @@ def expected_ctype(ctype: str):
             return ctypes.POINTER(SCALARS[base])
         if base in STRUCTS:
             return ctypes.POINTER(STRUCTS[base])
-        return ctypes.c_void_p  # an opaque handle
+        return HandleArg if arg else ctypes.c_void_p  # an opaque handle
     raise AssertionError(f"no ctypes mapping for C type {ctype!r}")
 
 
@@ -142,7 +145,7 @@ def test_table_matches_the_header_prototypes():
             assert restype is expected_ctype(ret), name
         assert len(argtypes) == len(params), name
         for i, (have, c) in enumerate(zip(argtypes, params)):
-            assert have is expected_ctype(c), f"{name} parameter {i + 1}: {c}"
+            assert have is expected_ctype(c, arg=True), f"{name} parameter {i + 1}: {c}"
 
 
 # Functions returning an int that is a value, not a status code.
@@ -222,6 +225,7 @@ def test_header_constants_match():
                   ("KEYID_STRING_SIZE", "MLOPS_KEYID_STRING_SIZE"),
                   ("POLICY_REPLAY_RECORD", "MLOPS_POLICY_REPLAY_RECORD"),
                   ("DECISION_JSON_PRETTY", "MLOPS_DECISION_JSON_PRETTY"),
+                  ("GATE_ALLOW_DOWNGRADE", "MLOPS_GATE_ALLOW_DOWNGRADE"),
                   ("PACK_OVERWRITE", "MLOPS_PACK_OVERWRITE"),
                   ("PACKAGE_ALLOW_UNSIGNED", "MLOPS_PACKAGE_ALLOW_UNSIGNED"),
                   ("STORE_CREATE", "MLOPS_STORE_CREATE"),

@@ -10,8 +10,13 @@
 // PLUGIN_<NAME> (Drone, Woodpecker: `settings:`) or INPUT_<NAME> (GitHub
 // Actions: `with:`), NAME upper-case, '-' or '_' alike. See README.md.
 //
+// A champion that cannot be found is an error unless the settings say that
+// this is a first release (first_release); the candidate must be the
+// champion's model and, unless allow_downgrade, not an older version.
+//
 // Exit status: 0 promote; 1 promotion blocked by the gate; 2 verification
-// failed (candidate or champion); 3 bad settings or another error.
+// failed (candidate or champion); 3 bad settings or another error. The
+// summary and outputs are written on every exit and agree with it.
 package main
 
 import (
@@ -70,18 +75,37 @@ func list(s string) []string {
 }
 
 type config struct {
-	candidate   string
-	champion    string // a package path
-	store       string // or a store directory ...
-	championRef string // ... and a reference in it, "name:alias"
-	policy      string
-	keys        []string
-	threshold   int
-	summary     string
-	output      string
-	workdir     string
+	candidate      string
+	champion       string // a package path
+	store          string // or a store directory ...
+	championRef    string // ... and a reference in it, "name:alias"
+	firstRelease   bool   // or no champion, said explicitly
+	allowDowngrade bool
+	policy         string
+	keys           []string
+	threshold      int
+	summary        string
+	output         string
+	workdir        string
 }
 
+// boolSetting reads a true/false setting ("" is false).
+func boolSetting(env func(string) string, name string) (bool, error) {
+	v := setting(env, name)
+	if v == "" {
+		return false, nil
+	}
+	switch strings.ToLower(v) {
+	case "true", "yes", "1":
+		return true, nil
+	case "false", "no", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s %q: want true or false", name, v)
+}
+
+// loadConfig reads the settings. On an error it still returns the config
+// read so far, whose summary and output files receive the error.
 func loadConfig(env func(string) string) (*config, error) {
 	c := &config{
 		candidate:   setting(env, "candidate"),
@@ -103,9 +127,16 @@ func loadConfig(env func(string) string) (*config, error) {
 	if t := setting(env, "threshold"); t != "" {
 		n, err := strconv.Atoi(t)
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("threshold %q: want a positive integer", t)
+			return c, fmt.Errorf("threshold %q: want a positive integer", t)
 		}
 		c.threshold = n
+	}
+	var err error
+	if c.firstRelease, err = boolSetting(env, "first_release"); err != nil {
+		return c, err
+	}
+	if c.allowDowngrade, err = boolSetting(env, "allow_downgrade"); err != nil {
+		return c, err
 	}
 	var missing []string
 	if c.candidate == "" {
@@ -117,14 +148,23 @@ func loadConfig(env func(string) string) (*config, error) {
 	if len(c.keys) == 0 {
 		missing = append(missing, "trusted_keys")
 	}
+	if c.champion == "" && c.store == "" && c.championRef == "" && !c.firstRelease {
+		missing = append(missing, "champion (or store with champion_ref, or first_release: true when there is no champion yet)")
+	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing settings: %s (PLUGIN_<NAME> or INPUT_<NAME>)", strings.Join(missing, ", "))
+		return c, fmt.Errorf("missing settings: %s (PLUGIN_<NAME> or INPUT_<NAME>)", strings.Join(missing, ", "))
 	}
 	if c.champion != "" && c.store != "" {
-		return nil, errors.New("give either champion (a package) or store with champion_ref, not both")
+		return c, errors.New("give either champion (a package) or store with champion_ref, not both")
 	}
 	if c.store != "" && c.championRef == "" {
-		return nil, errors.New("store needs champion_ref (e.g. fraud-detector:champion)")
+		return c, errors.New("store needs champion_ref (e.g. fraud-detector:champion)")
+	}
+	if c.championRef != "" && c.store == "" {
+		return c, errors.New("champion_ref needs store (the store directory it names a model in)")
+	}
+	if c.firstRelease && c.champion != "" {
+		return c, errors.New("first_release: true contradicts champion (a package): give one or the other")
 	}
 	return c, nil
 }
@@ -135,14 +175,36 @@ type report struct {
 	outputs [][2]string
 }
 
-func (r *report) out(k, v string)                   { r.outputs = append(r.outputs, [2]string{k, v}) }
+// out sets output k (replacing an earlier value: one key, one truth).
+func (r *report) out(k, v string) {
+	for i := range r.outputs {
+		if r.outputs[i][0] == k {
+			r.outputs[i][1] = v
+			return
+		}
+	}
+	r.outputs = append(r.outputs, [2]string{k, v})
+}
+
 func (r *report) p(format string, a ...interface{}) { fmt.Fprintf(&r.md, format+"\n", a...) }
 
-func (r *report) flush(c *config, stdout io.Writer) error {
-	fmt.Fprint(stdout, r.md.String())
-	var errs []error
+// flush writes the summary (stdout and the summary file) and the outputs,
+// and returns the exit code: code, or exitSettings when a file could not be
+// written. A failure to write the summary is recorded in the outputs, and a
+// failure to write the outputs in the summary, so that what was written
+// never says "promoted" for a run that exits non-zero.
+func (r *report) flush(c *config, stdout, stderr io.Writer, code int) int {
+	fail := func(what string, err error) {
+		fmt.Fprintf(stderr, "mlops-gate: writing the %s: %v\n", what, err)
+		code = exitSettings
+		r.out("promoted", "false")
+		r.out("error", fmt.Sprintf("writing the %s: %v", what, err))
+	}
+	var summaryErr error
 	if c != nil && c.summary != "" {
-		errs = append(errs, appendFile(c.summary, r.md.String()+"\n"))
+		if summaryErr = appendFile(c.summary, r.md.String()+"\n"); summaryErr != nil {
+			fail("summary", summaryErr)
+		}
 	}
 	if c != nil && c.output != "" {
 		var b strings.Builder
@@ -150,14 +212,17 @@ func (r *report) flush(c *config, stdout io.Writer) error {
 			v := strings.ReplaceAll(kv[1], "\n", " ")
 			fmt.Fprintf(&b, "%s=%s\n", kv[0], v)
 		}
-		errs = append(errs, appendFile(c.output, b.String()))
-	}
-	for _, e := range errs { // errors.Join needs Go 1.20; the module supports 1.19
-		if e != nil {
-			return e
+		if err := appendFile(c.output, b.String()); err != nil {
+			fail("outputs", err)
+			r.p("")
+			r.p("**Error:** writing the outputs: `%s`; exit %d.", err, code)
+			if summaryErr == nil && c.summary != "" {
+				_ = appendFile(c.summary, fmt.Sprintf("\n**Error:** writing the outputs: `%s`; exit %d.\n", err, code))
+			}
 		}
 	}
-	return nil
+	fmt.Fprint(stdout, r.md.String())
+	return code
 }
 
 func appendFile(path, s string) error {
@@ -182,17 +247,10 @@ func run(ctx context.Context, env func(string) string, stdout, stderr io.Writer)
 		r.p("**Error:** %s", err)
 		r.out("verified", "false")
 		r.out("promoted", "false")
-		_ = r.flush(c, stdout)
-		return exitSettings
+		r.out("error", err.Error())
+		return r.flush(c, stdout, stderr, exitSettings)
 	}
-	code := gate(ctx, c, r, stderr)
-	if err := r.flush(c, stdout); err != nil {
-		fmt.Fprintf(stderr, "mlops-gate: writing the summary or outputs: %v\n", err)
-		if code == exitPromote {
-			code = exitSettings
-		}
-	}
-	return code
+	return r.flush(c, stdout, stderr, gate(ctx, c, r, stderr))
 }
 
 func fail(r *report, stderr io.Writer, code int, what string, err error) int {
@@ -256,9 +314,11 @@ func gate(ctx context.Context, c *config, r *report, stderr io.Writer) int {
 	if champ != nil {
 		defer champ.Close()
 		r.p("Champion **%s %s** (%s).", champ.Name(), champ.Version(), label)
+		r.out("champion_name", champ.Name())
 		r.out("champion_version", champ.Version())
 	} else {
-		r.p("No champion: only absolute bounds and sample counts apply.")
+		r.p("No champion (first release, as set by `first_release`): only absolute bounds and sample counts apply.")
+		r.out("first_release", "true")
 	}
 	r.p("")
 
@@ -303,7 +363,7 @@ func gate(ctx context.Context, c *config, r *report, stderr io.Writer) int {
 		}
 		defer champSet.Close()
 	}
-	res, err := pol.Gate(candSet, champSet)
+	res, err := pol.GateWithOptions(candSet, champSet, &mlops.GateOptions{AllowDowngrade: c.allowDowngrade})
 	if err != nil {
 		return fail(r, stderr, exitSettings, "gate", err)
 	}
@@ -319,6 +379,9 @@ func gate(ctx context.Context, c *config, r *report, stderr io.Writer) int {
 			blocked = append(blocked, ch.Metric+"/"+ch.Kind)
 		}
 		r.p("| %s | %s | %s | %s |", ch.Metric, ch.Kind, mark, ch.Reason)
+	}
+	if res.Blocked() != (len(blocked) > 0) { // one truth: the action and the checks agree
+		return fail(r, stderr, exitSettings, "gate", fmt.Errorf("action %s with %d blocking checks", res.Action, len(blocked)))
 	}
 	r.p("")
 	r.p("<details><summary>Explanation</summary>\n\n```\n%s\n```\n</details>\n", strings.TrimRight(res.Explanation, "\n"))
@@ -364,9 +427,14 @@ func loadChampion(ctx context.Context, c *config, ring *mlops.Keyring) (*mlops.M
 		}
 		defer s.Close()
 		if _, err := s.Resolve(c.championRef); errors.Is(err, mlops.ErrNotFound) {
-			return nil, label, 0, nil // no champion yet
+			if c.firstRelease {
+				return nil, label, 0, nil // no champion yet, as the caller said
+			}
+			return nil, label, exitSettings, fmt.Errorf("%w (a misspelt reference? for a first release with no champion yet, set first_release: true)", err)
 		} else if err != nil {
 			return nil, label, exitSettings, err
+		} else if c.firstRelease {
+			return nil, label, exitSettings, errors.New("first_release: true, but the store has this champion: remove first_release")
 		}
 		tmp, err := os.MkdirTemp("", "mlops-gate-")
 		if err != nil {
@@ -400,6 +468,10 @@ func metricSet(m *mlops.Manifest) (*mlops.MetricSet, error) {
 	set, err := mlops.NewMetricSet()
 	if err != nil {
 		return nil, err
+	}
+	if err := set.SetModel(m.Name(), m.Version()); err != nil {
+		set.Close()
+		return nil, fmt.Errorf("model %s %s: %w", m.Name(), m.Version(), err)
 	}
 	names := make([]string, 0, len(vals))
 	for n := range vals {

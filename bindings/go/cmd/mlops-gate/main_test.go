@@ -98,9 +98,14 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-// pack makes a signed package of version with the given metrics.
+// pack makes a signed package of fraud-detector version with the given metrics.
 func (f *fixture) pack(t *testing.T, version string, metrics map[string]float64) string {
-	src := filepath.Join(f.dir, "src-"+version)
+	return f.packNamed(t, "fraud-detector", version, metrics)
+}
+
+// packNamed makes a signed package of model name, version.
+func (f *fixture) packNamed(t *testing.T, name, version string, metrics map[string]float64) string {
+	src := filepath.Join(f.dir, "src-"+name+"-"+version)
 	if err := os.MkdirAll(src, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +127,7 @@ func (f *fixture) pack(t *testing.T, version string, metrics map[string]float64)
 	if err := p.AddFile(filepath.Join(src, "config.json"), "config.json", "config"); err != nil {
 		t.Fatal(err)
 	}
-	b, err := mlops.NewManifestBuilder("fraud-detector", version, "2026-11-01T00:00:00Z")
+	b, err := mlops.NewManifestBuilder(name, version, "2026-11-01T00:00:00Z")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +137,7 @@ func (f *fixture) pack(t *testing.T, version string, metrics map[string]float64)
 			t.Fatal(err)
 		}
 	}
-	out := filepath.Join(f.dir, "fraud-"+version+".mlpkg")
+	out := filepath.Join(f.dir, name+"-"+version+".mlpkg")
 	m, err := p.Write(context.Background(), out, b)
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +269,8 @@ func TestTamperedPackageFailsVerification(t *testing.T) {
 	if err := os.WriteFile(tampered, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := f.runPlugin(t, "PLUGIN_CANDIDATE="+tampered, "PLUGIN_TRUSTED_KEYS="+f.pubKey, "PLUGIN_POLICY="+f.policy)
+	r := f.runPlugin(t, "PLUGIN_CANDIDATE="+tampered, "PLUGIN_TRUSTED_KEYS="+f.pubKey, "PLUGIN_POLICY="+f.policy,
+		"PLUGIN_FIRST_RELEASE=true")
 	if r.code != exitVerify {
 		t.Fatalf("exit %d, want %d\nstderr: %s", r.code, exitVerify, r.stderr)
 	}
@@ -281,7 +287,8 @@ func TestTamperedPackageFailsVerification(t *testing.T) {
 	defer other.Close()
 	otherPub := filepath.Join(f.dir, "other.pub.pem")
 	_ = other.WritePublicPEM(otherPub)
-	r = f.runPlugin(t, "PLUGIN_CANDIDATE="+cand, "PLUGIN_TRUSTED_KEYS="+otherPub, "PLUGIN_POLICY="+f.policy)
+	r = f.runPlugin(t, "PLUGIN_CANDIDATE="+cand, "PLUGIN_TRUSTED_KEYS="+otherPub, "PLUGIN_POLICY="+f.policy,
+		"PLUGIN_FIRST_RELEASE=true")
 	if r.code != exitVerify || !strings.Contains(r.stderr, "MLOPS_E_SIGNATURE") {
 		t.Fatalf("untrusted signer: exit %d, %s", r.code, r.stderr)
 	}
@@ -290,13 +297,125 @@ func TestTamperedPackageFailsVerification(t *testing.T) {
 func TestSettingsErrorsAndFirstModel(t *testing.T) {
 	f := newFixture(t)
 	r := f.runPlugin(t, "PLUGIN_CANDIDATE=x.mlpkg")
-	if r.code != exitSettings || !strings.Contains(r.stderr, "missing settings: policy, trusted_keys") {
+	if r.code != exitSettings || !strings.Contains(r.stderr, "missing settings: policy, trusted_keys, champion") {
 		t.Fatalf("exit %d %s", r.code, r.stderr)
 	}
-	// No champion: only bounds and samples apply.
+	// Missing settings still write the step summary and the outputs, which say which.
+	if !strings.Contains(r.summary, "missing settings: policy, trusted_keys, champion") ||
+		r.outputs["promoted"] != "false" || !strings.Contains(r.outputs["error"], "missing settings") {
+		t.Fatalf("summary:\n%s\noutputs %v", r.summary, r.outputs)
+	}
+	// No champion and no first_release: an error, not a first release.
 	cand := f.pack(t, "1.0.0", goodMetrics)
 	r = f.runPlugin(t, "PLUGIN_CANDIDATE="+cand, "PLUGIN_TRUSTED_KEYS="+f.pubKey, "PLUGIN_POLICY="+f.policy)
-	if r.code != 0 || !strings.Contains(r.summary, "No champion") {
+	if r.code != exitSettings || !strings.Contains(r.summary, "first_release") || r.outputs["promoted"] != "false" {
+		t.Fatalf("no champion: exit %d %s\n%s", r.code, r.stderr, r.summary)
+	}
+	// A first release said explicitly: only bounds and samples apply.
+	r = f.runPlugin(t, "PLUGIN_CANDIDATE="+cand, "PLUGIN_TRUSTED_KEYS="+f.pubKey, "PLUGIN_POLICY="+f.policy,
+		"PLUGIN_FIRST_RELEASE=true")
+	if r.code != 0 || !strings.Contains(r.summary, "No champion") || r.outputs["promoted"] != "true" ||
+		r.outputs["first_release"] != "true" {
 		t.Fatalf("first model: exit %d %s\n%s", r.code, r.stderr, r.summary)
+	}
+	r = f.runPlugin(t, "PLUGIN_CANDIDATE="+cand, "PLUGIN_TRUSTED_KEYS="+f.pubKey, "PLUGIN_POLICY="+f.policy,
+		"PLUGIN_FIRST_RELEASE=maybe")
+	if r.code != exitSettings || !strings.Contains(r.stderr, "first_release") || r.outputs["promoted"] != "false" {
+		t.Fatalf("first_release=maybe: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// storeWithChampion makes a store holding champ under fraud-detector:champion.
+func (f *fixture) storeWithChampion(t *testing.T, champ string) string {
+	store := filepath.Join(f.dir, "store")
+	s, err := mlops.OpenStore(store, mlops.StoreCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ring, _ := mlops.NewKeyring(f.key)
+	defer ring.Close()
+	if err := s.Add(context.Background(), champ, &mlops.VerifyOptions{Trusted: ring}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetAlias("fraud-detector", "champion", "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// A champion reference that does not resolve is an error, not a first
+// release; first_release says so explicitly and contradicts a champion.
+func TestUnresolvedChampionIsAnError(t *testing.T) {
+	f := newFixture(t)
+	store := f.storeWithChampion(t, f.pack(t, "1.0.0", champMetrics))
+	cand := f.pack(t, "1.1.0", goodMetrics)
+	base := []string{"INPUT_CANDIDATE=" + cand, "INPUT_STORE=" + store, "INPUT_TRUSTED_KEYS=" + f.pubKey, "INPUT_POLICY=" + f.policy}
+	r := f.runPlugin(t, append(base, "INPUT_CHAMPION_REF=typo-name:champion")...)
+	if r.code != exitSettings || r.outputs["promoted"] != "false" || !strings.Contains(r.outputs["error"], "typo-name:champion") ||
+		!strings.Contains(r.summary, "first_release") || strings.Contains(r.summary, "**Promote:**") {
+		t.Fatalf("typo: exit %d\nstderr: %s\nsummary:\n%s\noutputs %v", r.code, r.stderr, r.summary, r.outputs)
+	}
+	r = f.runPlugin(t, append(base, "INPUT_CHAMPION_REF=typo-name:champion", "INPUT_FIRST_RELEASE=true")...)
+	if r.code != 0 || r.outputs["promoted"] != "true" || r.outputs["first_release"] != "true" {
+		t.Fatalf("first release: exit %d\nstderr: %s\nsummary:\n%s", r.code, r.stderr, r.summary)
+	}
+	r = f.runPlugin(t, append(base, "INPUT_CHAMPION_REF=fraud-detector:champion", "INPUT_FIRST_RELEASE=true")...)
+	if r.code != exitSettings || r.outputs["promoted"] != "false" {
+		t.Fatalf("first release with a champion: exit %d\nstderr: %s", r.code, r.stderr)
+	}
+}
+
+// The candidate must be the champion's model, and not an older version
+// unless allow_downgrade is set.
+func TestOtherModelOrOlderVersionIsBlocked(t *testing.T) {
+	f := newFixture(t)
+	champ := f.pack(t, "1.0.0", champMetrics)
+	other := f.packNamed(t, "totally-different", "0.0.1", goodMetrics)
+	r := f.runPlugin(t, "PLUGIN_CANDIDATE="+other, "PLUGIN_CHAMPION="+champ, "PLUGIN_TRUSTED_KEYS="+f.pubKey, "PLUGIN_POLICY="+f.policy)
+	if r.code != exitBlocked || r.outputs["promoted"] != "false" || r.outputs["action"] != "block_promotion" ||
+		!strings.Contains(r.outputs["blocked_checks"], "model/name") ||
+		!strings.Contains(r.summary, "| model | name | **BLOCK** | OTHER_MODEL |") {
+		t.Fatalf("other model: exit %d\nstderr: %s\nsummary:\n%s\noutputs %v", r.code, r.stderr, r.summary, r.outputs)
+	}
+	older := f.pack(t, "0.9.0", goodMetrics)
+	args := []string{"PLUGIN_CANDIDATE=" + older, "PLUGIN_CHAMPION=" + champ, "PLUGIN_TRUSTED_KEYS=" + f.pubKey, "PLUGIN_POLICY=" + f.policy}
+	r = f.runPlugin(t, args...)
+	if r.code != exitBlocked || r.outputs["blocked_checks"] != "model/version" ||
+		!strings.Contains(r.summary, "| model | version | **BLOCK** | DOWNGRADE |") {
+		t.Fatalf("downgrade: exit %d\nstderr: %s\nsummary:\n%s\noutputs %v", r.code, r.stderr, r.summary, r.outputs)
+	}
+	r = f.runPlugin(t, append(args, "PLUGIN_ALLOW_DOWNGRADE=true")...)
+	if r.code != 0 || r.outputs["promoted"] != "true" {
+		t.Fatalf("allowed downgrade: exit %d\nstderr: %s\nsummary:\n%s", r.code, r.stderr, r.summary)
+	}
+}
+
+// A regression exactly at the limit passes: 0.91 - 0.905 is 0.005 in
+// decimal (0.0050000000000000044 in binary), the documented limit.
+func TestRegressionAtTheLimitPasses(t *testing.T) {
+	f := newFixture(t)
+	champ := f.pack(t, "1.0.0", champMetrics)
+	cand := f.pack(t, "1.1.0", map[string]float64{"auc": 0.905, "auc.samples": 20000, "p99_latency_ms": 44})
+	r := f.runPlugin(t, "PLUGIN_CANDIDATE="+cand, "PLUGIN_CHAMPION="+champ, "PLUGIN_TRUSTED_KEYS="+f.pubKey, "PLUGIN_POLICY="+f.policy)
+	if r.code != 0 || r.outputs["promoted"] != "true" || !strings.Contains(r.summary, "| auc | regression | pass |") {
+		t.Fatalf("exit %d\nstderr: %s\nsummary:\n%s", r.code, r.stderr, r.summary)
+	}
+	cand = f.pack(t, "1.2.0", map[string]float64{"auc": 0.9049, "auc.samples": 20000, "p99_latency_ms": 44})
+	r = f.runPlugin(t, "PLUGIN_CANDIDATE="+cand, "PLUGIN_CHAMPION="+champ, "PLUGIN_TRUSTED_KEYS="+f.pubKey, "PLUGIN_POLICY="+f.policy)
+	if r.code != exitBlocked || r.outputs["blocked_checks"] != "auc/regression" {
+		t.Fatalf("0.9049: exit %d\nsummary:\n%s", r.code, r.summary)
+	}
+}
+
+// When the outputs cannot be written the run fails, and the summary says so.
+func TestUnwritableOutputsFailTheRun(t *testing.T) {
+	f := newFixture(t)
+	champ := f.pack(t, "1.0.0", champMetrics)
+	cand := f.pack(t, "1.1.0", goodMetrics)
+	r := f.runPlugin(t, "PLUGIN_CANDIDATE="+cand, "PLUGIN_CHAMPION="+champ, "PLUGIN_TRUSTED_KEYS="+f.pubKey,
+		"PLUGIN_POLICY="+f.policy, "PLUGIN_OUTPUT_FILE="+filepath.Join(f.dir, "no-such-dir", "out"))
+	if r.code != exitSettings || !strings.Contains(r.summary, "**Error:** writing the outputs") {
+		t.Fatalf("exit %d\nstderr: %s\nsummary:\n%s", r.code, r.stderr, r.summary)
 	}
 }
