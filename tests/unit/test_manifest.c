@@ -940,6 +940,8 @@ static void a_file_is_not_also_a_directory(void **state)
     if (mlops_manifest_parse(&m, text, strlen(text), NULL) != 0)
         fail_msg("%s", mlops_error_last());
     mlops_manifest_free(m);
+}
+
 /* Spellings of numbers a double holds exactly are kept (canonically). */
 /* Role, media type, shard, dataset and code changes are all reported, each
  * with the fields that differ; equal files and datasets are counted. */
