@@ -411,6 +411,30 @@ static void a_killed_writer_leaves_a_valid_store(void **state)
         mlops_store_close(s);
     }
     assert_true(kills > 0);
+
+    /* writers killed while they create a store (the first few milliseconds):
+     * the next writer finishes the store */
+    for (int round = 0; round < 16; round++) {
+        const char *dir = wp("crashnew%d", round);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            mlops_store *s = NULL;
+            _exit(mlops_store_open(&s, dir, MLOPS_STORE_CREATE) == 0 ? 0 : 1);
+        }
+        struct timespec ts = { 0, (long)(rand() % 3000) * 1000L };
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+            fail_msg("new store %d: the writer failed", round);
+        mlops_store *s = NULL;
+        if (mlops_store_open(&s, dir, MLOPS_STORE_CREATE) != 0)
+            fail_msg("new store %d: the next writer: %s", round, mlops_error_last());
+        assert_int_equal(mlops_store_check(s), 0);
+        mlops_store_close(s);
+    }
 }
 
 /* What a creation killed at each of its steps leaves behind: the next writer
