@@ -709,11 +709,18 @@ static int check_new_dir(const char *root)
         struct stat st;
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
             continue;
-        int is_reg = fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+        int found = fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        if (!found && errno == ENOENT)
+            continue; /* gone since it was listed: a racing creator's temporary */
+        int is_reg = found && S_ISREG(st.st_mode);
         if ((is_reg && (strcmp(n, ".lock") == 0 || is_root_temp(n))) ||
             (strcmp(n, "oci-layout") == 0 && is_reg && our_layout_at(dirfd(d))) ||
             (strcmp(n, "blobs") == 0 && empty_dir_at(dirfd(d), n, "sha256")))
             continue;
+        /* another writer may have finished the store since the caller looked
+         * for its index.json (never under the lock: there, it is missing) */
+        if (fstatat(dirfd(d), "index.json", &st, AT_SYMLINK_NOFOLLOW) == 0)
+            break;
         rc = mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, root,
                              "%s is neither empty nor a model store (it holds \"%.64s\")",
                              root, n);
