@@ -201,6 +201,13 @@ static const char *str_member(const mlops__json *o, const char *k)
     return v && mlops__json_type_of(v) == MLOPS__JSON_STRING ? mlops__json_string(v, NULL) : NULL;
 }
 
+static int by_ref(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    int c = strcmp(x->ref, y->ref);
+    return c ? c : x->kind - y->kind;
+}
+
 /* The entries of index.json (`text`, read from `path`). */
 static int parse_index(mlops_store *s, const mlops_buf *text, const char *path)
 {
@@ -248,6 +255,16 @@ static int parse_index(mlops_store *s, const mlops_buf *text, const char *path)
         }
         s->n++;
     }
+    /* one entry per reference: a second one would make what a name resolves
+     * to depend on the order of the file */
+    if (s->n)
+        qsort(s->e, s->n, sizeof *s->e, by_ref);
+    for (size_t i = 1; i < s->n; i++)
+        if (by_ref(&s->e[i - 1], &s->e[i]) == 0) {
+            rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path,
+                                 "%s: \"%.200s\" is named twice", path, s->e[i].ref);
+            goto done;
+        }
 done:
     mlops__json_doc_free(doc);
     return rc;
@@ -490,12 +507,6 @@ static int load_index(mlops_store *s, int locked)
     return rc;
 }
 
-static int by_ref(const void *a, const void *b)
-{
-    const entry *x = a, *y = b;
-    int c = strcmp(x->ref, y->ref);
-    return c ? c : x->kind - y->kind;
-}
 
 static int set_s(mlops__json_doc *doc, mlops__json *o, const char *k, const char *v)
 {
@@ -1227,10 +1238,7 @@ int mlops_store_tag_list(mlops_strlist **out, mlops_store *s, uint32_t flags)
     mlops_strlist *l = mlops__strlist_new();
     if (!l)
         return MLOPS_E_NOMEM;
-    /* index.json is written sorted by reference; a layout edited by hand
-     * may not be */
-    if (s->n)
-        qsort(s->e, s->n, sizeof *s->e, by_ref);
+    /* in byte order: load_index() sorts the entries by reference */
     for (size_t i = 0; !rc && i < s->n; i++)
         if (s->e[i].kind == KIND_MODEL && is_tag(s->e[i].ref))
             rc = mlops__strlist_push(l, s->e[i].ref);
