@@ -507,7 +507,6 @@ static int load_index(mlops_store *s, int locked)
     return rc;
 }
 
-
 static int set_s(mlops__json_doc *doc, mlops__json *o, const char *k, const char *v)
 {
     mlops__json *s = mlops__json_new_string(doc, v, strlen(v));
