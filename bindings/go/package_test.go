@@ -222,8 +222,8 @@ func TestStoreAddAliasResolveExport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if tags := s.Tags(); len(tags) != 2 || tags[0] != "fraud-detector:1.0.0" || tags[1] != "fraud-detector:1.1.0" {
-		t.Fatalf("tags %v", tags)
+	if tags, err := s.Tags(); err != nil || len(tags) != 2 || tags[0] != "fraud-detector:1.0.0" || tags[1] != "fraud-detector:1.1.0" {
+		t.Fatalf("tags %v %v", tags, err)
 	}
 	if err := s.SetAlias("fraud-detector", "champion", "1.0.0"); err != nil {
 		t.Fatal(err)
@@ -231,8 +231,11 @@ func TestStoreAddAliasResolveExport(t *testing.T) {
 	if err := s.SetAlias("fraud-detector", "champion", "1.1.0"); err != nil {
 		t.Fatal(err)
 	}
-	if h := s.AliasHistory("fraud-detector", "champion"); len(h) != 2 || h[0] != "1.0.0" || h[1] != "1.1.0" {
-		t.Fatalf("history %v", h)
+	if h, err := s.AliasHistory("fraud-detector", "champion"); err != nil || len(h) != 2 || h[0] != "1.0.0" || h[1] != "1.1.0" {
+		t.Fatalf("history %v %v", h, err)
+	}
+	if h, err := s.AliasHistory("fraud-detector", "canary"); err != nil || len(h) != 0 {
+		t.Fatalf("history of an alias never set: %v %v", h, err)
 	}
 	if err := s.SetAlias("fraud-detector", "champion", "9.9.9"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("alias to a missing version: %v", err)
@@ -275,8 +278,11 @@ func TestStoreAddAliasResolveExport(t *testing.T) {
 		t.Fatal("layout export from a missing directory")
 	}
 	s.Close()
-	if s.Tags() != nil {
-		t.Fatal("closed store answers")
+	if tags, err := s.Tags(); tags != nil || !errors.Is(err, ErrClosed) {
+		t.Fatalf("closed store answers: %v %v", tags, err)
+	}
+	if h, err := s.AliasHistory("fraud-detector", "champion"); h != nil || !errors.Is(err, ErrClosed) {
+		t.Fatalf("closed store answers: %v %v", h, err)
 	}
 }
 

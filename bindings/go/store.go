@@ -18,7 +18,7 @@ const (
 )
 
 // Store is a local model store (an OCI image layout, mlops_store). Calls on
-// one Store are serialised (its borrowed strings live until the next call).
+// one Store are serialised (a store handle is used by one thread at a time).
 type Store struct{ h handle }
 
 func sp(p unsafe.Pointer) *C.mlops_store { return (*C.mlops_store)(p) }
@@ -48,8 +48,7 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// use serialises calls: the store's borrowed strings are valid only until
-// the next call on it.
+// use serialises calls: a store handle is used by one thread at a time.
 func (s *Store) use(fn func(*C.mlops_store) error) error {
 	if s == nil {
 		return errNilObject()
@@ -122,37 +121,56 @@ func (s *Store) SetAlias(name, alias, version string) error {
 	})
 }
 
-// AliasHistory returns the versions an alias has pointed at, oldest first.
-func (s *Store) AliasHistory(name, alias string) []string {
+// AliasHistory returns the versions an alias has pointed at, oldest first
+// (the last is the one it resolves to; empty when it was never set). A
+// store whose index.json or history cannot be read is an error, never an
+// empty history.
+func (s *Store) AliasHistory(name, alias string) ([]string, error) {
 	cn, err := mustCString(name, "name")
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	ca, err := mustCString(alias, "alias")
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	var out []string
-	_ = s.use(func(p *C.mlops_store) error {
-		n := C.mlops_store_alias_history_count(p, cn, ca)
-		for i := C.size_t(0); i < n; i++ {
-			out = append(out, goStr(C.mlops_store_alias_history(p, cn, ca, i)))
+	err = s.use(func(p *C.mlops_store) error {
+		var l *C.mlops_strlist
+		if err := call(func() C.int { return C.mlops_store_alias_history_list(&l, p, cn, ca, 0) }); err != nil {
+			return err
 		}
+		out = takeStrlist(l)
 		return nil
 	})
-	return out
+	return out, err
 }
 
-// Tags returns the "name:version" tags in byte order.
-func (s *Store) Tags() []string {
+// Tags returns the "name:version" tags in byte order (aliases not
+// included). A store whose index.json cannot be read is an error, never an
+// empty list.
+func (s *Store) Tags() ([]string, error) {
 	var out []string
-	_ = s.use(func(p *C.mlops_store) error {
-		n := C.mlops_store_tag_count(p)
-		for i := C.size_t(0); i < n; i++ {
-			out = append(out, goStr(C.mlops_store_tag(p, i)))
+	err := s.use(func(p *C.mlops_store) error {
+		var l *C.mlops_strlist
+		if err := call(func() C.int { return C.mlops_store_tag_list(&l, p, 0) }); err != nil {
+			return err
 		}
+		out = takeStrlist(l)
 		return nil
 	})
+	return out, err
+}
+
+// takeStrlist copies a list the library returned into Go strings and frees
+// it (the list owns its strings; nothing is borrowed from the store).
+func takeStrlist(l *C.mlops_strlist) []string {
+	defer C.mlops_strlist_free(l)
+	n := C.mlops_strlist_count(l)
+	out := make([]string, 0, int(n))
+	for i := C.size_t(0); i < n; i++ {
+		out = append(out, goStr(C.mlops_strlist_get(l, i)))
+	}
 	return out
 }
 

@@ -206,6 +206,30 @@ MLOPS_EXTERN void mlops_buf_dispose(mlops_buf *buf);
  */
 MLOPS_EXTERN void mlops_free(void *ptr);
 
+/**
+ * A list of strings the library hands to the caller: a snapshot that owns
+ * its strings (the model is libgit2's `git_strarray`). Functions that list
+ * names (mlops_store_tag_list(), mlops_store_alias_history_list()) fill one;
+ * it stays valid, unchanged, until mlops_strlist_free(), whatever the caller
+ * does with the object it came from (further calls, closing it).
+ *
+ * Immutable once returned: it may be read from several threads at once.
+ */
+typedef struct mlops_strlist mlops_strlist;
+
+/** Number of strings in `list` (0 for NULL). */
+MLOPS_EXTERN size_t mlops_strlist_count(const mlops_strlist *list);
+
+/**
+ * String `i` of `list` (NUL-terminated UTF-8), borrowed from the list: valid
+ * until mlops_strlist_free(list). NULL when `list` is NULL or `i` is out of
+ * range.
+ */
+MLOPS_EXTERN const char *mlops_strlist_get(const mlops_strlist *list, size_t i);
+
+/** Release a list and every string in it. Accepts NULL. */
+MLOPS_EXTERN void mlops_strlist_free(mlops_strlist *list);
+
 /* ------------------------------------------------------------------------ */
 /* Allocator hooks                                                          */
 /* ------------------------------------------------------------------------ */

@@ -16,8 +16,13 @@
  * Writers take an exclusive lock (`.lock`, flock). Every change is made by
  * writing new files beside the old ones, fsyncing them and renaming them into
  * place, so a process killed at any point leaves a valid store that has
- * lost nothing already committed. Readers take no lock: they see index.json
- * before or after a change, never half of one.
+ * lost nothing already committed. `index.json` is the commit point of every
+ * change: creating a store writes it last, and an alias move writes the
+ * history first and `index.json` after it (a history line that index.json
+ * does not confirm is a move that never happened, and every reader and
+ * writer ignores it), so resolving an alias and its history always agree.
+ * A creation that was killed is finished by the next writer. Readers take
+ * no lock: they see index.json before or after a change, never half of one.
  *
  * A store handle is used by one thread at a time.
  */
@@ -48,15 +53,22 @@ typedef struct mlops_store mlops_store;
  * @param path  the store's directory (NUL-terminated; copied). With
  *              MLOPS_STORE_CREATE it is made (mode 0755) when missing, and an
  *              existing empty directory becomes a store; its parent must
- *              exist. Opening creates the lock file `.lock` in it
+ *              exist. Creation happens under the writer lock and is atomic
+ *              and idempotent: `index.json` is written last, several
+ *              processes creating the same store at once all succeed (one
+ *              creates it, the others open it), and a directory left by a
+ *              creation that was killed (the lock file, `blobs/`,
+ *              `oci-layout`, temporary files, but no `index.json`) is
+ *              finished. Opening creates the lock file `.lock` in it
  *              when there is none.
  * @param flags MLOPS_STORE_CREATE, MLOPS_STORE_NOWAIT.
  * @return 0; MLOPS_E_NOTFOUND (no store there, without CREATE);
  *         MLOPS_E_PARSE / MLOPS_E_SCHEMA (a damaged index.json);
  *         MLOPS_E_LIMIT (index.json over 64 MiB);
  *         MLOPS_E_VERSION (its oci-layout names a version other than 1.0.0);
- *         MLOPS_E_EXISTS (with CREATE: a directory that is neither empty nor
- *         a store); MLOPS_E_IO;
+ *         MLOPS_E_EXISTS (with CREATE: a directory that is neither empty, nor
+ *         a store, nor a store whose creation was interrupted: it holds
+ *         other files, named in the message); MLOPS_E_IO;
  *         MLOPS_E_INVALID (NULL argument, unknown flag bits); MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_store_open(mlops_store **out, const char *path, uint32_t flags);
@@ -104,23 +116,53 @@ MLOPS_EXTERN int mlops_store_resolve(char **out, mlops_store *s, const char *ref
  * Point alias `alias` of model `name` at `version` (which must be a tag),
  * appending the change to the alias's history. Alias names follow the
  * version grammar's characters but must not be valid SemVer.
+ *
+ * The move and its history line are one change: the history is written
+ * first, then index.json (the commit point). Killed before index.json, the
+ * move did not happen and its history line is ignored (and dropped by the
+ * next alias move or gc); killed after, both are there.
  * @return 0, MLOPS_E_NOTFOUND (no such version), MLOPS_E_INVALID (bad
- *         alias), MLOPS_E_LOCKED, MLOPS_E_IO, MLOPS_E_NOMEM.
+ *         alias), MLOPS_E_LOCKED, MLOPS_E_IO, MLOPS_E_NOMEM;
+ *         MLOPS_E_PARSE / MLOPS_E_SCHEMA (a damaged index.json or
+ *         mlops-store.json).
  */
 MLOPS_EXTERN int mlops_store_alias_set(mlops_store *s, const char *name, const char *alias,
                                        const char *version);
 
-/** Number of versions an alias has pointed at, oldest first (0 if none). */
-MLOPS_EXTERN size_t mlops_store_alias_history_count(mlops_store *s, const char *name,
-                                                    const char *alias);
-/** Version `i` of an alias's history; borrowed until the next call on `s`. */
-MLOPS_EXTERN const char *mlops_store_alias_history(mlops_store *s, const char *name,
-                                                   const char *alias, size_t i);
+/**
+ * The versions an alias has pointed at, oldest first; the last one is the
+ * version the alias resolves to now.
+ * @param out   receives a list owned by the caller (release with
+ *              mlops_strlist_free()); it does not change when the store does.
+ *              Empty when the alias was never set. Untouched on failure.
+ * @param s     the store. index.json and mlops-store.json are read again
+ *              (without the lock), so the answer reflects the last committed
+ *              change.
+ * @param name  the model's name (NUL-terminated; not retained).
+ * @param alias the alias (NUL-terminated; not retained).
+ * @param flags 0.
+ * @return 0; MLOPS_E_PARSE / MLOPS_E_SCHEMA / MLOPS_E_LIMIT (a damaged
+ *         index.json or mlops-store.json: never an empty answer);
+ *         MLOPS_E_IO; MLOPS_E_INVALID (NULL argument, flags not 0);
+ *         MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_store_alias_history_list(mlops_strlist **out, mlops_store *s,
+                                                const char *name, const char *alias,
+                                                uint32_t flags);
 
-/** Number of tags ("name:version" references, aliases not counted). */
-MLOPS_EXTERN size_t mlops_store_tag_count(mlops_store *s);
-/** Tag `i` as "name:version", in byte order; borrowed until the next call on `s`. */
-MLOPS_EXTERN const char *mlops_store_tag(mlops_store *s, size_t i);
+/**
+ * The tags ("name:version" references; aliases not included), in byte order.
+ * @param out   receives a list owned by the caller (release with
+ *              mlops_strlist_free()); it does not change when the store does.
+ *              Untouched on failure.
+ * @param s     the store; its index.json is read again (without the lock).
+ * @param flags 0.
+ * @return 0; MLOPS_E_PARSE / MLOPS_E_SCHEMA / MLOPS_E_LIMIT (a damaged
+ *         index.json or mlops-store.json: never an empty answer);
+ *         MLOPS_E_IO; MLOPS_E_INVALID (NULL argument, flags not 0);
+ *         MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_store_tag_list(mlops_strlist **out, mlops_store *s, uint32_t flags);
 
 /**
  * Write the version a reference names back to a `.mlpkg` package: the same
@@ -176,8 +218,11 @@ MLOPS_EXTERN int mlops_layout_export(const char *layout_dir, const char *referen
 
 /**
  * Remove blobs that no tag reaches (through its manifest, config, layers and
- * signature referrer), and the temporary files a killed writer left in
- * `blobs/sha256/`.
+ * signature referrer), and every temporary file a killed writer left
+ * (`blobs/sha256/.tmp-*`, and `.index.json.tmp-*`, `.mlops-store.json.tmp-*`,
+ * `.oci-layout.tmp-*` in the store's directory); an alias history line that
+ * index.json does not confirm (a move killed before its commit) is dropped
+ * from mlops-store.json.
  * @param s       the store; the removal is made under its writer lock, as
  *                for mlops_store_add().
  * @param removed receives the number of files removed (may be NULL);

@@ -1849,7 +1849,7 @@ static int run(mlops_package_report **report, const char *path, const char *dest
     struct stat st;
     if (fstat(fd, &st) != 0) {
         rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot stat: %s", path,
-                             strerror(errno));
+                             mlops__strerror(errno));
         close(fd);
         return rc;
     }

@@ -23,6 +23,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/strlist.h"
 #include "mlops/semver.h"
 #include "mlops/store.h"
 
@@ -43,7 +44,7 @@ typedef struct entry {
 typedef struct history {
     char *key; /* "name:alias" */
     char **versions;
-    size_t n;
+    size_t n, cap;
 } history;
 
 struct mlops_store {
@@ -54,8 +55,7 @@ struct mlops_store {
     size_t n;
     history *h;
     size_t nh;
-    char **tags; /* borrowed-out list, rebuilt by mlops_store_tag_count */
-    size_t ntags;
+    int repaired; /* the history in memory differs from mlops-store.json */
 };
 
 /* ---- small file helpers ------------------------------------------------- */
@@ -201,26 +201,26 @@ static const char *str_member(const mlops__json *o, const char *k)
     return v && mlops__json_type_of(v) == MLOPS__JSON_STRING ? mlops__json_string(v, NULL) : NULL;
 }
 
-static int load_index(mlops_store *s)
+static int by_ref(const void *a, const void *b)
 {
-    mlops_buf path = MLOPS_BUF_INIT, text = MLOPS_BUF_INIT;
+    const entry *x = a, *y = b;
+    int c = strcmp(x->ref, y->ref);
+    return c ? c : x->kind - y->kind;
+}
+
+/* The entries of index.json (`text`, read from `path`). */
+static int parse_index(mlops_store *s, const mlops_buf *text, const char *path)
+{
     mlops__json_doc *doc = NULL;
-    entries_free(s);
-    int rc = path_join(&path, s->root, "index.json");
-    if (!rc)
-        rc = read_file(&text, path.data, META_MAX, NULL);
-    if (!rc) {
-        mlops__json_limits lim = { 16, META_MAX };
-        rc = mlops__json_parse(&doc, text.data ? text.data : "", text.size, &lim, path.data);
-    }
+    mlops__json_limits lim = { 16, META_MAX };
+    int rc = mlops__json_parse(&doc, text->data ? text->data : "", text->size, &lim, path);
     if (rc)
-        goto done;
+        return rc;
     const mlops__json *ms = mlops__json_type_of(mlops__json_root(doc)) == MLOPS__JSON_OBJECT
                                 ? mlops__json_object_find(mlops__json_root(doc), "manifests")
                                 : NULL;
     if (!ms || mlops__json_type_of(ms) != MLOPS__JSON_ARRAY) {
-        rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path.data,
-                             "%s: no \"manifests\" array", path.data);
+        rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path, "%s: no \"manifests\" array", path);
         goto done;
     }
     size_t n = mlops__json_array_size(ms);
@@ -242,8 +242,8 @@ static int load_index(mlops_store *s)
         entry *e = &s->e[s->n];
         if (!dg || !at || !sz || !mlops__json_is_integer(sz) || mlops__json_int(sz) < 0 ||
             mlops_digest_parse(e->d, dg) != 0 || (!ref && !subj)) {
-            rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path.data,
-                                 "%s: manifests[%zu] is not a store entry", path.data, i);
+            rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path,
+                                 "%s: manifests[%zu] is not a store entry", path, i);
             goto done;
         }
         e->kind = strcmp(at, MLOPS__MT_DSSE) == 0 ? KIND_SIGNATURE : KIND_MODEL;
@@ -255,45 +255,70 @@ static int load_index(mlops_store *s)
         }
         s->n++;
     }
-    /* the alias history (absent in a new store) */
+    /* one entry per reference: a second one would make what a name resolves
+     * to depend on the order of the file */
+    if (s->n)
+        qsort(s->e, s->n, sizeof *s->e, by_ref);
+    for (size_t i = 1; i < s->n; i++)
+        if (by_ref(&s->e[i - 1], &s->e[i]) == 0) {
+            rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path,
+                                 "%s: \"%.200s\" is named twice", path, s->e[i].ref);
+            goto done;
+        }
+done:
     mlops__json_doc_free(doc);
-    doc = NULL;
-    mlops__buf_clear(&text);
-    int missing = 0;
-    rc = path_join(&path, s->root, "mlops-store.json");
-    if (!rc)
-        rc = read_file(&text, path.data, META_MAX, &missing);
-    if (rc || missing)
-        goto done;
+    return rc;
+}
+
+/* The alias history of mlops-store.json (`text`, read from `path`):
+ * {"aliases":{"name:alias":["1.0.0",...]}}. Anything else is refused: a
+ * damaged history is an error, never an empty one. */
+static int parse_history(mlops_store *s, const mlops_buf *text, const char *path)
+{
+    mlops__json_doc *doc = NULL;
     mlops__json_limits lim = { 16, META_MAX };
-    rc = mlops__json_parse(&doc, text.data ? text.data : "", text.size, &lim, path.data);
+    int rc = mlops__json_parse(&doc, text->data ? text->data : "", text->size, &lim, path);
     if (rc)
-        goto done;
+        return rc;
     const mlops__json *al = mlops__json_type_of(mlops__json_root(doc)) == MLOPS__JSON_OBJECT
                                 ? mlops__json_object_find(mlops__json_root(doc), "aliases")
                                 : NULL;
-    size_t na = al && mlops__json_type_of(al) == MLOPS__JSON_OBJECT ? mlops__json_object_size(al)
-                                                                    : 0;
+    if (!al || mlops__json_type_of(al) != MLOPS__JSON_OBJECT) {
+        rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path, "%s: no \"aliases\" object", path);
+        goto done;
+    }
+    size_t na = mlops__json_object_size(al);
     s->h = mlops__calloc(na ? na : 1, sizeof *s->h);
     if (!s->h) {
         rc = mlops__error_nomem();
         goto done;
     }
     for (size_t i = 0; i < na; i++) {
+        const char *key = mlops__json_object_key(al, i, NULL);
         const mlops__json *list = mlops__json_object_value(al, i);
+        if (!strchr(key, ':') || mlops__json_type_of(list) != MLOPS__JSON_ARRAY) {
+            rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path,
+                                 "%s: aliases[\"%.200s\"] is not a \"name:alias\" history", path,
+                                 key);
+            goto done;
+        }
         history *h = &s->h[s->nh++];
-        h->key = mlops__strdup(mlops__json_object_key(al, i, NULL));
-        size_t nv = mlops__json_type_of(list) == MLOPS__JSON_ARRAY ? mlops__json_array_size(list)
-                                                                   : 0;
+        size_t nv = mlops__json_array_size(list);
+        h->key = mlops__strdup(key);
         h->versions = mlops__calloc(nv ? nv : 1, sizeof *h->versions);
+        h->cap = nv ? nv : 1;
         if (!h->key || !h->versions) {
             rc = mlops__error_nomem();
             goto done;
         }
         for (size_t k = 0; k < nv; k++) {
             const mlops__json *v = mlops__json_array_get(list, k);
-            if (mlops__json_type_of(v) != MLOPS__JSON_STRING)
-                continue;
+            if (mlops__json_type_of(v) != MLOPS__JSON_STRING) {
+                rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path,
+                                     "%s: aliases[\"%.200s\"][%zu] is not a version string",
+                                     path, key, k);
+                goto done;
+            }
             h->versions[h->n] = mlops__strdup(mlops__json_string(v, NULL));
             if (!h->versions[h->n]) {
                 rc = mlops__error_nomem();
@@ -304,16 +329,182 @@ static int load_index(mlops_store *s)
     }
 done:
     mlops__json_doc_free(doc);
-    mlops_buf_dispose(&path);
-    mlops_buf_dispose(&text);
     return rc;
 }
 
-static int by_ref(const void *a, const void *b)
+static entry *find_entry(mlops_store *s, const char *ref, int kind);
+static history *find_history(mlops_store *s, const char *key);
+static int is_tag(const char *ref);
+
+/* The tag ("name:version") of the model whose name is the first `nlen`
+ * bytes of `name` that names manifest `d`, or NULL. */
+static const entry *tag_of(mlops_store *s, const char *name, size_t nlen, const uint8_t d[32])
 {
-    const entry *x = a, *y = b;
-    int c = strcmp(x->ref, y->ref);
-    return c ? c : x->kind - y->kind;
+    for (size_t i = 0; i < s->n; i++) {
+        const entry *e = &s->e[i];
+        if (e->kind == KIND_MODEL && strncmp(e->ref, name, nlen) == 0 && e->ref[nlen] == ':' &&
+            is_tag(e->ref) && memcmp(e->d, d, 32) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Does history line `version` of alias key "name:alias" name manifest `d`? */
+static int names(mlops_store *s, const char *key, const char *version, const uint8_t d[32])
+{
+    size_t nlen = (size_t)(strrchr(key, ':') - key);
+    for (size_t i = 0; i < s->n; i++) {
+        const entry *e = &s->e[i];
+        if (e->kind == KIND_MODEL && strncmp(e->ref, key, nlen) == 0 && e->ref[nlen] == ':' &&
+            strcmp(e->ref + nlen + 1, version) == 0 && is_tag(e->ref))
+            return memcmp(e->d, d, 32) == 0;
+    }
+    return 0;
+}
+
+static int history_push(history *h, const char *version)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 4;
+        char **g = mlops__reallocarray(h->versions, cap, sizeof *g);
+        if (!g)
+            return mlops__error_nomem();
+        h->versions = g;
+        h->cap = cap;
+    }
+    char *copy = mlops__strdup(version);
+    if (!copy)
+        return mlops__error_nomem();
+    h->versions[h->n++] = copy;
+    return 0;
+}
+
+/* A new, empty history for alias key "name:alias"; NULL when out of memory
+ * (recorded). */
+static history *history_add(mlops_store *s, const char *key)
+{
+    history *grown = mlops__reallocarray(s->h, s->nh + 1, sizeof *grown);
+    if (!grown) {
+        mlops__error_nomem();
+        return NULL;
+    }
+    s->h = grown;
+    history *h = &s->h[s->nh];
+    memset(h, 0, sizeof *h);
+    h->key = mlops__strdup(key);
+    if (!h->key) {
+        mlops__error_nomem();
+        return NULL;
+    }
+    s->nh++;
+    return h;
+}
+
+/* index.json is the commit point of an alias move and the history is
+ * written before it, so the history's last line names what the alias
+ * resolves to. When it does not:
+ * - the alias is not in index.json: its first move was killed before the
+ *   commit; the history is dropped;
+ * - the line before the last names it: the last move was killed before the
+ *   commit; its line is dropped;
+ * - otherwise (a store written by an older library, which wrote index.json
+ *   first and so could lose the history line) the version the alias
+ *   resolves to is appended.
+ * Sets s->repaired when the history in memory differs from the file. */
+static int reconcile(mlops_store *s)
+{
+    for (size_t i = 0; i < s->nh; i++) {
+        history *h = &s->h[i];
+        const entry *a = find_entry(s, h->key, KIND_MODEL);
+        if (!a) {
+            if (h->n)
+                s->repaired = 1;
+            while (h->n)
+                mlops__free(h->versions[--h->n]);
+            continue;
+        }
+        if (h->n && names(s, h->key, h->versions[h->n - 1], a->d))
+            continue;
+        s->repaired = 1;
+        if (h->n >= 2 && names(s, h->key, h->versions[h->n - 2], a->d)) {
+            mlops__free(h->versions[--h->n]);
+            continue;
+        }
+        size_t nlen = (size_t)(strrchr(h->key, ':') - h->key);
+        const entry *t = tag_of(s, h->key, nlen, a->d);
+        if (!t)
+            return mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, h->key,
+                                   "%s: alias %s names a manifest that no version of the "
+                                   "model names", s->root, h->key);
+        int rc = history_push(h, t->ref + nlen + 1);
+        if (rc)
+            return rc;
+    }
+    /* an alias in index.json without any history (an older library killed
+     * before its first history line) */
+    for (size_t i = 0; i < s->n; i++) {
+        const entry *a = &s->e[i];
+        const char *colon = strrchr(a->ref, ':');
+        if (a->kind != KIND_MODEL || !colon || is_tag(a->ref) || find_history(s, a->ref))
+            continue;
+        size_t nlen = (size_t)(colon - a->ref);
+        const entry *t = tag_of(s, a->ref, nlen, a->d);
+        if (!t)
+            return mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, a->ref,
+                                   "%s: alias %s names a manifest that no version of the "
+                                   "model names", s->root, a->ref);
+        history *h = history_add(s, a->ref);
+        int rc = h ? history_push(h, t->ref + nlen + 1) : MLOPS_E_NOMEM;
+        if (rc)
+            return rc;
+        s->repaired = 1;
+    }
+    return 0;
+}
+
+/* Load index.json and the alias history. Without the writer lock (`locked`
+ * 0), index.json is read again after the history and the pair is read again
+ * when it changed meanwhile, so a reader pairs a history with the index.json
+ * of the same moment (and the reconciliation keeps the two agreeing even
+ * when a busy writer outruns it). */
+static int load_index(mlops_store *s, int locked)
+{
+    mlops_buf ipath = MLOPS_BUF_INIT, hpath = MLOPS_BUF_INIT;
+    mlops_buf text = MLOPS_BUF_INIT, htext = MLOPS_BUF_INIT, again = MLOPS_BUF_INIT;
+    int missing = 0;
+    entries_free(s);
+    int rc = path_join(&ipath, s->root, "index.json");
+    if (!rc)
+        rc = path_join(&hpath, s->root, "mlops-store.json");
+    for (int attempt = 0; !rc; attempt++) {
+        mlops__buf_clear(&text);
+        mlops__buf_clear(&htext);
+        mlops__buf_clear(&again);
+        rc = read_file(&text, ipath.data, META_MAX, NULL);
+        if (!rc)
+            rc = read_file(&htext, hpath.data, META_MAX, &missing);
+        if (rc || locked || attempt == 16)
+            break;
+        rc = read_file(&again, ipath.data, META_MAX, NULL);
+        if (!rc && again.size == text.size &&
+            (text.size == 0 || memcmp(again.data, text.data, text.size) == 0))
+            break;
+    }
+    if (!rc)
+        rc = parse_index(s, &text, ipath.data);
+    if (!rc && !missing)
+        rc = parse_history(s, &htext, hpath.data);
+    s->repaired = 0;
+    if (!rc)
+        rc = reconcile(s);
+    if (rc)
+        entries_free(s);
+    mlops_buf_dispose(&ipath);
+    mlops_buf_dispose(&hpath);
+    mlops_buf_dispose(&text);
+    mlops_buf_dispose(&htext);
+    mlops_buf_dispose(&again);
+    return rc;
 }
 
 static int set_s(mlops__json_doc *doc, mlops__json *o, const char *k, const char *v)
@@ -398,6 +589,8 @@ static int save_history(mlops_store *s)
     }
     mlops__json_doc_set_root(doc, root);
     for (size_t i = 0; !rc && i < s->nh; i++) {
+        if (s->h[i].n == 0)
+            continue; /* an alias whose first move was never committed */
         mlops__json *list = mlops__json_new_array(doc);
         if (!list) {
             rc = mlops__error_nomem();
@@ -432,7 +625,7 @@ static int lock_store(mlops_store *s)
                                mlops__strerror(errno));
     }
     /* under the lock, start from what the last writer committed */
-    int rc = load_index(s);
+    int rc = load_index(s, 1);
     if (rc)
         flock(s->lock_fd, LOCK_UN);
     return rc;
@@ -440,31 +633,166 @@ static int lock_store(mlops_store *s)
 
 static void unlock_store(mlops_store *s) { flock(s->lock_fd, LOCK_UN); }
 
+static const char layout_json[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+
+/* The temporary files replace_file() makes in the store's directory: a
+ * killed writer may leave them. */
+static int is_root_temp(const char *name)
+{
+    static const char *const prefixes[] = { ".index.json.tmp-", ".mlops-store.json.tmp-",
+                                            ".oci-layout.tmp-" };
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* Remove the temporary files of killed writers from the store's directory
+ * (under the lock: no live writer has any). Adds their number to *count. */
+static int remove_root_temps(const char *root, size_t *count)
+{
+    DIR *d = opendir(root);
+    if (!d)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, root, "%s: cannot list: %s", root,
+                               mlops__strerror(errno));
+    struct dirent *e;
+    size_t n = 0;
+    while ((e = readdir(d)) != NULL)
+        if (is_root_temp(e->d_name) && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            n++;
+    closedir(d);
+    if (count)
+        *count += n;
+    return n ? fsync_dir(root) : 0;
+}
+
+/* Is `name` in directory `dfd` an empty directory, or (with `inner`) one
+ * holding only an empty directory called `inner`? */
+static int empty_dir_at(int dfd, const char *name, const char *inner)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return 0;
+    }
+    int ok = 1;
+    struct dirent *e;
+    while (ok && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        ok = inner && strcmp(e->d_name, inner) == 0 && empty_dir_at(dirfd(d), inner, NULL);
+    }
+    closedir(d);
+    return ok;
+}
+
+/* Is `oci-layout` in `dfd` the file a creation writes, byte for byte? */
+static int our_layout_at(int dfd)
+{
+    int fd = openat(dfd, "oci-layout", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char buf[sizeof layout_json + 1];
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    return n == (ssize_t)sizeof layout_json - 1 && memcmp(buf, layout_json, (size_t)n) == 0;
+}
+
+/* MLOPS_STORE_CREATE turns only an empty directory into a store: creating one
+ * inside a directory that holds other files would mix them with blobs. A
+ * directory holding only what a killed creation leaves (the lock file,
+ * an empty blobs/sha256/, the oci-layout this library writes, temporary
+ * files) is a store being created: the next writer finishes it. */
+static int check_new_dir(const char *root)
+{
+    DIR *d = opendir(root);
+    if (!d)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, root, "%s: cannot list: %s", root,
+                               mlops__strerror(errno));
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        struct stat st;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+            continue;
+        int found = fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        if (!found && errno == ENOENT)
+            continue; /* gone since it was listed: a racing creator's temporary */
+        int is_reg = found && S_ISREG(st.st_mode);
+        if ((is_reg && (strcmp(n, ".lock") == 0 || is_root_temp(n))) ||
+            (strcmp(n, "oci-layout") == 0 && is_reg && our_layout_at(dirfd(d))) ||
+            (strcmp(n, "blobs") == 0 && empty_dir_at(dirfd(d), n, "sha256")))
+            continue;
+        /* another writer may have finished the store since the caller looked
+         * for its index.json (never under the lock: there, it is missing) */
+        if (fstatat(dirfd(d), "index.json", &st, AT_SYMLINK_NOFOLLOW) == 0)
+            break;
+        rc = mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, root,
+                             "%s is neither empty nor a model store (it holds \"%.64s\")",
+                             root, n);
+        break;
+    }
+    closedir(d);
+    return rc;
+}
+
+/* The directory holding `path` (for its fsync). */
+static int parent_dir(mlops_buf *out, const char *path)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    while (len > 0 && path[len - 1] != '/')
+        len--;
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    mlops__buf_clear(out);
+    return len == 0 ? mlops__buf_printf(out, ".") : mlops__buf_printf(out, "%.*s", (int)len, path);
+}
+
+static int make_dir(const char *path)
+{
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: mkdir failed: %s", path,
+                               mlops__strerror(errno));
+    return 0;
+}
+
+/* Under the lock, with no index.json: finish (or make) the layout. Every
+ * step can be repeated, so a creation killed at any point is finished by the
+ * next one; index.json last, as its presence is what makes a store. */
 static int create_layout(mlops_store *s)
 {
-    mlops_buf p = MLOPS_BUF_INIT;
-    static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
-    int rc = path_join(&p, s->root, "blobs/sha256");
-    if (!rc && mkdir(s->root, 0755) != 0 && errno != EEXIST)
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, s->root, "%s: mkdir failed: %s", s->root,
-                             mlops__strerror(errno));
-    if (!rc) {
-        mlops_buf b = MLOPS_BUF_INIT;
-        rc = path_join(&b, s->root, "blobs");
-        if (!rc && mkdir(b.data, 0755) != 0 && errno != EEXIST)
-            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, b.data, "%s: mkdir failed: %s", b.data,
-                                 mlops__strerror(errno));
-        mlops_buf_dispose(&b);
-    }
-    if (!rc && mkdir(p.data, 0755) != 0 && errno != EEXIST)
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, p.data, "%s: mkdir failed: %s", p.data,
-                             mlops__strerror(errno));
+    mlops_buf p = MLOPS_BUF_INIT, b = MLOPS_BUF_INIT, up = MLOPS_BUF_INIT;
+    int rc = check_new_dir(s->root);
     if (!rc)
-        rc = replace_file(s->root, "oci-layout", layout, sizeof layout - 1);
-    /* index.json last: its presence is what makes the directory a store */
+        rc = remove_root_temps(s->root, NULL);
+    if (!rc)
+        rc = path_join(&b, s->root, "blobs");
+    if (!rc)
+        rc = path_join(&p, s->root, "blobs/sha256");
+    if (!rc)
+        rc = make_dir(b.data);
+    if (!rc)
+        rc = make_dir(p.data);
+    if (!rc)
+        rc = fsync_dir(b.data);
+    /* the store's own directory entry, made by mlops_store_open() */
+    if (!rc)
+        rc = parent_dir(&up, s->root);
+    if (!rc)
+        rc = fsync_dir(up.data);
+    if (!rc)
+        rc = replace_file(s->root, "oci-layout", layout_json, sizeof layout_json - 1);
     if (!rc)
         rc = save_index(s);
     mlops_buf_dispose(&p);
+    mlops_buf_dispose(&b);
+    mlops_buf_dispose(&up);
     return rc;
 }
 
@@ -476,8 +804,10 @@ static int lock_store_create(mlops_store *s)
                                mlops__strerror(errno));
     mlops_buf p = MLOPS_BUF_INIT;
     int rc = path_join(&p, s->root, "index.json");
-    if (!rc && access(p.data, F_OK) != 0)
+    if (!rc && access(p.data, F_OK) != 0) {
+        entries_free(s);
         rc = create_layout(s);
+    }
     mlops_buf_dispose(&p);
     unlock_store(s);
     return rc;
@@ -515,29 +845,6 @@ static int check_layout_version(const char *root)
     return rc;
 }
 
-/* MLOPS_STORE_CREATE turns only an empty directory into a store: creating one
- * inside a directory that holds other files would mix them with blobs. */
-static int check_empty_dir(const char *root)
-{
-    DIR *d = opendir(root);
-    if (!d)
-        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, root, "%s: cannot list: %s", root,
-                               mlops__strerror(errno));
-    struct dirent *e;
-    int rc = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            strcmp(e->d_name, ".lock") == 0)
-            continue;
-        rc = mlops__error_at(MLOPS_E_EXISTS, -1, 0, 0, root,
-                             "%s is neither empty nor a model store (it holds \"%.64s\")",
-                             root, e->d_name);
-        break;
-    }
-    closedir(d);
-    return rc;
-}
-
 int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
@@ -560,10 +867,11 @@ int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
     if (!rc && !(flags & MLOPS_STORE_CREATE) && access(p.data, F_OK) != 0)
         rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, path, "%s is not a model store", path);
     if (!rc && (flags & MLOPS_STORE_CREATE)) {
-        /* before the lock file exists: a refused directory is left as it was */
+        /* before the lock file exists: a refused directory is left as it was
+         * (checked again under the lock, before anything is written) */
         rc = path_join(&p, path, "index.json");
         if (!rc && access(p.data, F_OK) != 0)
-            rc = check_empty_dir(path);
+            rc = check_new_dir(path);
     }
     if (rc)
         goto fail;
@@ -584,16 +892,17 @@ int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
         goto fail;
     if (missing) {
         if (!(flags & MLOPS_STORE_CREATE)) {
-            rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, path, "%s is not a model store",
-                                 path);
+            rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, path,
+                                 "%s is not a model store (no index.json: a creation that was "
+                                 "interrupted is finished by the next writer)", path);
             goto fail;
         }
         rc = lock_store_create(s);
-    } else {
-        rc = check_layout_version(path);
     }
     if (!rc)
-        rc = load_index(s);
+        rc = check_layout_version(path);
+    if (!rc)
+        rc = load_index(s, 0);
     if (rc)
         goto fail;
     mlops_buf_dispose(&p);
@@ -607,21 +916,11 @@ fail:
     return rc;
 }
 
-static void free_tags(mlops_store *s)
-{
-    for (size_t i = 0; i < s->ntags; i++)
-        mlops__free(s->tags[i]);
-    mlops__free(s->tags);
-    s->tags = NULL;
-    s->ntags = 0;
-}
-
 void mlops_store_close(mlops_store *s)
 {
     if (!s)
         return;
     entries_free(s);
-    free_tags(s);
     if (s->lock_fd >= 0)
         close(s->lock_fd);
     mlops__free(s->root);
@@ -832,7 +1131,7 @@ int mlops_store_resolve(char **out, mlops_store *s, const char *reference)
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(s);
     MLOPS__CHECK_ARG(reference);
-    int rc = load_index(s);
+    int rc = load_index(s, 0);
     if (rc)
         return rc;
     entry *e = find_entry(s, reference, KIND_MODEL);
@@ -900,38 +1199,19 @@ int mlops_store_alias_set(mlops_store *s, const char *name, const char *alias,
     }
     history *h = rc ? NULL : find_history(s, key.data);
     if (!rc && !h) {
-        history *grown = mlops__reallocarray(s->h, s->nh + 1, sizeof *grown);
-        if (!grown) {
-            rc = mlops__error_nomem();
-        } else {
-            s->h = grown;
-            h = &s->h[s->nh];
-            memset(h, 0, sizeof *h);
-            h->key = mlops__strdup(key.data);
-            if (!h->key)
-                rc = mlops__error_nomem();
-            else
-                s->nh++;
-        }
+        h = history_add(s, key.data);
+        if (!h)
+            rc = MLOPS_E_NOMEM;
     }
-    if (!rc) {
-        char **v = mlops__reallocarray(h->versions, h->n + 1, sizeof *v);
-        char *copy = mlops__strdup(version);
-        if (!v || !copy) {
-            if (v)
-                h->versions = v;
-            mlops__free(copy);
-            rc = mlops__error_nomem();
-        } else {
-            h->versions = v;
-            h->versions[h->n++] = copy;
-        }
-    }
-    /* index first (it is what resolves), then the history */
     if (!rc)
-        rc = save_index(s);
+        rc = history_push(h, version);
+    /* the history first, its new line pending; then index.json, the commit.
+     * Killed in between, the line is one index.json does not confirm, and
+     * every reader ignores it (reconcile()). */
     if (!rc)
         rc = save_history(s);
+    if (!rc)
+        rc = save_index(s);
 unlock:
     unlock_store(s);
 out:
@@ -940,59 +1220,60 @@ out:
     return rc;
 }
 
-size_t mlops_store_alias_history_count(mlops_store *s, const char *name, const char *alias)
-{
-    if (!s || !name || !alias || load_index(s) != 0)
-        return 0;
-    char key[512];
-    snprintf(key, sizeof key, "%s:%s", name, alias);
-    history *h = find_history(s, key);
-    return h ? h->n : 0;
-}
-
-const char *mlops_store_alias_history(mlops_store *s, const char *name, const char *alias,
-                                      size_t i)
-{
-    if (!s || !name || !alias)
-        return NULL;
-    char key[512];
-    snprintf(key, sizeof key, "%s:%s", name, alias);
-    history *h = find_history(s, key);
-    return h && i < h->n ? h->versions[i] : NULL;
-}
-
 static int is_tag(const char *ref)
 {
     const char *colon = strrchr(ref, ':');
     return colon && mlops_semver_validate(colon + 1) == 0;
 }
 
-size_t mlops_store_tag_count(mlops_store *s)
+int mlops_store_tag_list(mlops_strlist **out, mlops_store *s, uint32_t flags)
 {
-    if (!s || load_index(s) != 0)
-        return 0;
-    free_tags(s);
-    size_t n = 0;
-    for (size_t i = 0; i < s->n; i++)
-        n += s->e[i].kind == KIND_MODEL && is_tag(s->e[i].ref);
-    s->tags = mlops__calloc(n ? n : 1, sizeof *s->tags);
-    if (!s->tags)
-        return 0;
-    for (size_t i = 0; i < s->n; i++)
-        if (s->e[i].kind == KIND_MODEL && is_tag(s->e[i].ref)) {
-            s->tags[s->ntags] = mlops__strdup(s->e[i].ref);
-            if (!s->tags[s->ntags]) {
-                free_tags(s);
-                return 0;
-            }
-            s->ntags++;
-        }
-    return s->ntags;
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    int rc = load_index(s, 0);
+    if (rc)
+        return rc;
+    mlops_strlist *l = mlops__strlist_new();
+    if (!l)
+        return MLOPS_E_NOMEM;
+    /* in byte order: load_index() sorts the entries by reference */
+    for (size_t i = 0; !rc && i < s->n; i++)
+        if (s->e[i].kind == KIND_MODEL && is_tag(s->e[i].ref))
+            rc = mlops__strlist_push(l, s->e[i].ref);
+    if (rc) {
+        mlops_strlist_free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }
 
-const char *mlops_store_tag(mlops_store *s, size_t i)
+int mlops_store_alias_history_list(mlops_strlist **out, mlops_store *s, const char *name,
+                                   const char *alias, uint32_t flags)
 {
-    return s && i < s->ntags ? s->tags[i] : NULL;
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_ARG(name);
+    MLOPS__CHECK_ARG(alias);
+    MLOPS__CHECK_FLAGS(flags, 0);
+    mlops_buf key = MLOPS_BUF_INIT;
+    int rc = mlops__buf_printf(&key, "%s:%s", name, alias);
+    if (!rc)
+        rc = load_index(s, 0);
+    mlops_strlist *l = rc ? NULL : mlops__strlist_new();
+    if (!rc && !l)
+        rc = MLOPS_E_NOMEM;
+    const history *h = rc ? NULL : find_history(s, key.data);
+    for (size_t i = 0; h && !rc && i < h->n; i++)
+        rc = mlops__strlist_push(l, h->versions[i]);
+    mlops_buf_dispose(&key);
+    if (rc) {
+        mlops_strlist_free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
 }
 
 /* ---- reachability: gc and check ----------------------------------------- */
@@ -1127,6 +1408,12 @@ int mlops_store_gc(mlops_store *s, size_t *removed)
         closedir(d);
     if (!rc)
         rc = fsync_dir(dir.data);
+    /* an alias history line index.json never confirmed goes; then the
+     * temporary files of killed writers in the store's directory */
+    if (!rc && s->repaired)
+        rc = save_history(s);
+    if (!rc)
+        rc = remove_root_temps(s->root, &count);
     unlock_store(s);
     mlops__free(set.d);
     mlops_buf_dispose(&dir);
@@ -1138,7 +1425,7 @@ int mlops_store_gc(mlops_store *s, size_t *removed)
 int mlops_store_check(mlops_store *s)
 {
     MLOPS__CHECK_ARG(s);
-    int rc = load_index(s);
+    int rc = load_index(s, 0);
     digest_set set = { NULL, 0, 0 };
     if (!rc)
         rc = reachable(s, &set);
@@ -1242,7 +1529,7 @@ int mlops_store_export(mlops_store *s, const char *reference, const char *out_pa
     MLOPS__CHECK_ARG(reference);
     MLOPS__CHECK_ARG(out_path);
     MLOPS__CHECK_FLAGS(flags, MLOPS_PACK_OVERWRITE);
-    int rc = load_index(s);
+    int rc = load_index(s, 0);
     if (rc)
         return rc;
     entry *m = find_entry(s, reference, KIND_MODEL);

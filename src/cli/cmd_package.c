@@ -714,7 +714,7 @@ static const char store_usage[] =
     "         alias's history, oldest first\n"
     "resolve  the manifest digest a reference names\n"
     "export   write the version a reference names back to a package, byte for byte\n"
-    "gc       remove blobs no tag reaches\n"
+    "gc       remove blobs no tag reaches, and temporary files of killed writers\n"
     "check    every blob a tag reaches exists and hashes to its name\n"
     "\n"
     "exit status: 0 done; 1 add: PKG refused (as for verify), check: check failed;\n"
@@ -784,28 +784,44 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
         }
         mlops_manifest_free(m);
     } else if (known == 1) {
-        size_t n = mlops_store_tag_count(s);
-        if (g.json)
-            putchar('[');
-        for (size_t i = 0; i < n; i++) {
-            const char *tag = mlops_store_tag(s, i);
-            char *digest = NULL;
-            char tagcopy[1024];
-            snprintf(tagcopy, sizeof tagcopy, "%s", tag);
-            rc = mlops_store_resolve(&digest, s, tagcopy);
-            if (g.json) {
-                printf("%s{\"tag\":", i ? "," : "");
-                cli_json_string(stdout, tagcopy);
-                printf(",\"digest\":");
-                cli_json_string(stdout, rc == 0 ? digest : "");
-                printf("}");
-            } else {
-                printf("%-40s %s\n", tagcopy, rc == 0 ? digest : "?");
-            }
-            mlops_free(digest);
+        mlops_strlist *tags = NULL;
+        if ((rc = mlops_store_tag_list(&tags, s, 0)) != 0) {
+            status = cli_library_error("store", rc);
+            goto out;
         }
-        if (g.json)
-            printf("]\n");
+        size_t n = mlops_strlist_count(tags);
+        char **digests = calloc(n ? n : 1, sizeof *digests);
+        if (!digests) {
+            mlops_strlist_free(tags);
+            status = cli_library_error("store", MLOPS_E_NOMEM);
+            goto out;
+        }
+        /* every digest first: an error prints nothing but the error */
+        for (size_t i = 0; i < n && rc == 0; i++)
+            rc = mlops_store_resolve(&digests[i], s, mlops_strlist_get(tags, i));
+        if (rc != 0) {
+            status = cli_library_error("store", rc);
+        } else {
+            if (g.json)
+                putchar('[');
+            for (size_t i = 0; i < n; i++) {
+                if (g.json) {
+                    printf("%s{\"tag\":", i ? "," : "");
+                    cli_json_string(stdout, mlops_strlist_get(tags, i));
+                    printf(",\"digest\":");
+                    cli_json_string(stdout, digests[i]);
+                    printf("}");
+                } else {
+                    printf("%-40s %s\n", mlops_strlist_get(tags, i), digests[i]);
+                }
+            }
+            if (g.json)
+                printf("]\n");
+        }
+        for (size_t i = 0; i < n; i++)
+            mlops_free(digests[i]);
+        free(digests);
+        mlops_strlist_free(tags);
     } else if (known == 2) {
         const char *name = argv[3], *alias = argv[4];
         if (argc == 6) {
@@ -814,9 +830,15 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
                 goto out;
             }
         }
-        size_t n = mlops_store_alias_history_count(s, name, alias);
+        mlops_strlist *hist = NULL;
+        if ((rc = mlops_store_alias_history_list(&hist, s, name, alias, 0)) != 0) {
+            status = cli_library_error("store", rc);
+            goto out;
+        }
+        size_t n = mlops_strlist_count(hist);
         if (argc == 5 && n == 0) {
             fprintf(stderr, "mlops store: no alias '%s' for model '%s'\n", alias, name);
+            mlops_strlist_free(hist);
             status = CLI_USAGE;
             goto out;
         }
@@ -829,19 +851,19 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
             for (size_t i = 0; i < n; i++) {
                 if (i)
                     putchar(',');
-                cli_json_string(stdout, mlops_store_alias_history(s, name, alias, i));
+                cli_json_string(stdout, mlops_strlist_get(hist, i));
             }
             printf("]}\n");
         } else if (argc == 6) {
             printf("%s:%s -> %s", name, alias, argv[5]);
             if (n >= 2)
-                printf(" (was %s)", mlops_store_alias_history(s, name, alias, n - 2));
+                printf(" (was %s)", mlops_strlist_get(hist, n - 2));
             printf("\n");
         } else {
             for (size_t i = 0; i < n; i++)
-                printf("%s%s\n", mlops_store_alias_history(s, name, alias, i),
-                       i + 1 == n ? "  (current)" : "");
+                printf("%s%s\n", mlops_strlist_get(hist, i), i + 1 == n ? "  (current)" : "");
         }
+        mlops_strlist_free(hist);
     } else if (known == 3) {
         char *digest = NULL;
         if ((rc = mlops_store_resolve(&digest, s, argv[3])) != 0) {

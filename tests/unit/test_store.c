@@ -118,6 +118,8 @@ static int teardown(void **state)
     return sh("rm -rf '%s'", work) == 0 ? 0 : -1;
 }
 
+static void same_digest(mlops_store *s, const char *a, const char *b);
+
 static mlops_package_verify_options vopts(void)
 {
     mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
@@ -135,9 +137,16 @@ static void add_tag_alias_resolve_and_gc(void **state)
     for (int i = 0; i < 3; i++)
         assert_int_equal(mlops_store_add(s, wp("p%d.mlpkg", i), &o), 0);
     assert_int_equal(mlops_store_add(s, wp("p1.mlpkg"), &o), 0); /* again: nothing */
-    assert_int_equal(mlops_store_tag_count(s), 3);
-    assert_string_equal(mlops_store_tag(s, 0), "fraud:1.0.0");
-    assert_string_equal(mlops_store_tag(s, 2), "fraud:1.0.2");
+    mlops_strlist *tags = NULL;
+    assert_int_equal(mlops_store_tag_list(&tags, s, 0), 0);
+    assert_int_equal(mlops_strlist_count(tags), 3);
+    assert_string_equal(mlops_strlist_get(tags, 0), "fraud:1.0.0");
+    assert_string_equal(mlops_strlist_get(tags, 2), "fraud:1.0.2");
+    assert_null(mlops_strlist_get(tags, 3));
+    mlops_strlist_free(tags);
+    tags = NULL;
+    assert_int_equal(mlops_store_tag_list(&tags, s, 1), MLOPS_E_INVALID);
+    assert_null(tags);
 
     /* resolve gives the model manifest digest named by the package's own index */
     char *d = NULL;
@@ -159,10 +168,18 @@ static void add_tag_alias_resolve_and_gc(void **state)
     assert_string_equal(p, v);
     mlops_free(p);
     mlops_free(v);
-    assert_int_equal(mlops_store_alias_history_count(s, "fraud", "production"), 2);
-    assert_string_equal(mlops_store_alias_history(s, "fraud", "production", 0), "1.0.0");
-    assert_string_equal(mlops_store_alias_history(s, "fraud", "production", 1), "1.0.2");
-    assert_int_equal(mlops_store_tag_count(s), 3); /* aliases are not tags */
+    mlops_strlist *hist = NULL;
+    assert_int_equal(mlops_store_alias_history_list(&hist, s, "fraud", "production", 0), 0);
+    assert_int_equal(mlops_strlist_count(hist), 2);
+    assert_string_equal(mlops_strlist_get(hist, 0), "1.0.0");
+    assert_string_equal(mlops_strlist_get(hist, 1), "1.0.2");
+    mlops_strlist_free(hist);
+    assert_int_equal(mlops_store_alias_history_list(&hist, s, "fraud", "canary", 0), 0);
+    assert_int_equal(mlops_strlist_count(hist), 0); /* never set */
+    mlops_strlist_free(hist);
+    assert_int_equal(mlops_store_tag_list(&tags, s, 0), 0);
+    assert_int_equal(mlops_strlist_count(tags), 3); /* aliases are not tags */
+    mlops_strlist_free(tags);
 
     /* the layout, read independently: every blob hashes to its name, the
      * shared large file is stored once, every index entry's blob exists */
@@ -172,14 +189,19 @@ static void add_tag_alias_resolve_and_gc(void **state)
                         src ? src : "..", wp("store")), 0);
     assert_int_equal(mlops_store_check(s), 0);
 
-    /* gc keeps reachable blobs; an orphan and a killed writer's temporary go */
-    assert_int_equal(sh("echo orphan > '%s' && echo tmp > '%s'",
+    /* gc keeps reachable blobs; an orphan and every temporary a killed
+     * writer leaves go (a blob's, index.json's, the history's, oci-layout's) */
+    assert_int_equal(sh("echo orphan > '%s' && echo tmp > '%s' && echo '{' > '%s' && "
+                        "echo '{' > '%s' && echo '{' > '%s'",
                         wp("store/blobs/sha256/"
                            "0000000000000000000000000000000000000000000000000000000000000000"),
-                        wp("store/blobs/sha256/.tmp-abc")), 0);
+                        wp("store/blobs/sha256/.tmp-abc"), wp("store/.index.json.tmp-Ab12Cd"),
+                        wp("store/.mlops-store.json.tmp-x1y2z3"),
+                        wp("store/.oci-layout.tmp-QwErTy")), 0);
     size_t removed = 99;
     assert_int_equal(mlops_store_gc(s, &removed), 0);
-    assert_int_equal(removed, 2);
+    assert_int_equal(removed, 5);
+    assert_int_equal(sh("test -z \"$(find '%s' -name '*.tmp-*')\"", wp("store")), 0);
     assert_int_equal(mlops_store_check(s), 0);
 
     /* export gives back the package byte for byte (same mtime), by tag or alias */
@@ -368,14 +390,315 @@ static void a_killed_writer_leaves_a_valid_store(void **state)
         if (committed[0] || committed[1] || committed[2] || committed[3])
             assert_int_equal(mlops_store_resolve(&d, s, "fraud:production"), 0);
         mlops_free(d);
+        /* the alias's history and what it resolves to agree */
+        mlops_strlist *h = NULL;
+        rc = mlops_store_alias_history_list(&h, s, "fraud", "production", 0);
+        if (rc)
+            fail_msg("round %d: history: %s", round, mlops_error_last());
+        size_t nh = mlops_strlist_count(h);
+        if (nh) {
+            char ref[64];
+            snprintf(ref, sizeof ref, "fraud:%s", mlops_strlist_get(h, nh - 1));
+            same_digest(s, "fraud:production", ref);
+        } else {
+            assert_int_equal(mlops_store_resolve(&d, s, "fraud:production"), MLOPS_E_NOTFOUND);
+        }
+        mlops_strlist_free(h);
+        /* gc leaves no temporary file of the killed writer */
+        size_t removed;
+        assert_int_equal(mlops_store_gc(s, &removed), 0);
+        assert_int_equal(sh("test -z \"$(find '%s' -name '*.tmp-*')\"", wp("crash")), 0);
         mlops_store_close(s);
     }
     assert_true(kills > 0);
+
+    /* writers killed while they create a store (the first few milliseconds):
+     * the next writer finishes the store */
+    for (int round = 0; round < 16; round++) {
+        const char *dir = wp("crashnew%d", round);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            mlops_store *s = NULL;
+            _exit(mlops_store_open(&s, dir, MLOPS_STORE_CREATE) == 0 ? 0 : 1);
+        }
+        struct timespec ts = { 0, (long)(rand() % 3000) * 1000L };
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+            fail_msg("new store %d: the writer failed", round);
+        mlops_store *s = NULL;
+        if (mlops_store_open(&s, dir, MLOPS_STORE_CREATE) != 0)
+            fail_msg("new store %d: the next writer: %s", round, mlops_error_last());
+        assert_int_equal(mlops_store_check(s), 0);
+        mlops_store_close(s);
+    }
+}
+
+/* What a creation killed at each of its steps leaves behind: the next writer
+ * finishes it (before, every later command said "neither empty nor a model
+ * store"). A directory with anything else in it is still refused, untouched. */
+static void a_killed_creation_is_finished_by_the_next_writer(void **state)
+{
+    (void)state;
+    static const char *const leftovers[] = {
+        ":",
+        "touch .lock",
+        "touch .lock && printf '{\"imageLay' > .oci-layout.tmp-Ab3dE9",
+        "touch .lock && mkdir blobs",
+        "touch .lock && mkdir -p blobs/sha256 && printf '{\"imag' > .oci-layout.tmp-Ab3dE9",
+        "touch .lock && mkdir -p blobs/sha256 && printf '{\"imageLayoutVersion\":\"1.0.0\"}' > "
+        "oci-layout",
+        "touch .lock && mkdir -p blobs/sha256 && printf '{\"imageLayoutVersion\":\"1.0.0\"}' > "
+        "oci-layout && printf '{\"schemaVer' > .index.json.tmp-Zz9yX8",
+    };
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    for (size_t i = 0; i < sizeof leftovers / sizeof leftovers[0]; i++) {
+        const char *dir = wp("created%zu", i);
+        assert_int_equal(sh("mkdir -p '%s' && cd '%s' && %s", dir, dir, leftovers[i]), 0);
+        mlops_store *s = NULL;
+        assert_int_equal(mlops_store_open(&s, dir, 0), MLOPS_E_NOTFOUND);
+        int rc = mlops_store_open(&s, dir, MLOPS_STORE_CREATE);
+        if (rc)
+            fail_msg("leftovers %zu (%s): %s", i, leftovers[i], mlops_error_last());
+        assert_int_equal(mlops_store_add(s, wp("tiny.mlpkg"), &o), 0);
+        mlops_strlist *tags = NULL;
+        assert_int_equal(mlops_store_tag_list(&tags, s, 0), 0);
+        assert_int_equal(mlops_strlist_count(tags), 1);
+        assert_string_equal(mlops_strlist_get(tags, 0), "tiny:0.1.0");
+        mlops_strlist_free(tags);
+        assert_int_equal(mlops_store_check(s), 0);
+        mlops_store_close(s);
+        const char *py = getenv("MLOPS_PYTHON");
+        const char *src = getenv("MLOPS_SOURCE_ROOT");
+        assert_int_equal(sh("'%s' '%s/tests/unit/check_store.py' '%s' >/dev/null",
+                            py ? py : "python3", src ? src : "..", dir), 0);
+        /* the killed creation's temporaries are gone */
+        assert_int_equal(sh("test -z \"$(find '%s' -name '.*.tmp-*')\"", dir), 0);
+    }
+    /* other content, with or without a creation's leftovers: refused, and
+     * nothing is written */
+    static const char *const foreign[] = {
+        "touch .lock && echo mine > notes.txt",
+        "touch .lock && mkdir -p blobs/sha256 && echo x > blobs/sha256/abc",
+        "mkdir -p blobs/other",
+        "printf '{\"imageLayoutVersion\":\"2.0.0\"}' > oci-layout",
+        "mkdir .lock",
+        "ln -s /tmp .oci-layout.tmp-Ab3dE9",
+        "ln -s /tmp blobs",
+    };
+    for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
+        const char *dir = wp("foreign%zu", i);
+        assert_int_equal(sh("mkdir -p '%s' && cd '%s' && %s && ls -la > ../foreign%zu.before",
+                            dir, dir, foreign[i], i), 0);
+        mlops_store *s = NULL;
+        assert_int_equal(mlops_store_open(&s, dir, MLOPS_STORE_CREATE), MLOPS_E_EXISTS);
+        assert_null(s);
+        assert_int_equal(sh("cd '%s' && ls -la | cmp -s - ../foreign%zu.before", dir, i), 0);
+    }
+}
+
+/* Several processes creating the same store at once all succeed (before,
+ * one saw the other's half-made layout and failed). */
+static void first_writers_racing_all_succeed(void **state)
+{
+    (void)state;
+    enum { WRITERS = 3, ROUNDS = 20 };
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    for (int round = 0; round < ROUNDS; round++) {
+        const char *dir = wp("race%d", round);
+        int go[2];
+        assert_int_equal(pipe(go), 0);
+        pid_t pids[WRITERS];
+        for (int w = 0; w < WRITERS; w++) {
+            pids[w] = fork();
+            assert_true(pids[w] >= 0);
+            if (pids[w] == 0) {
+                close(go[1]);
+                char c;
+                if (read(go[0], &c, 1) != 0)
+                    _exit(9);
+                mlops_store *s = NULL;
+                if (mlops_store_open(&s, dir, MLOPS_STORE_CREATE) != 0) {
+                    fprintf(stderr, "writer %d: %s\n", w, mlops_error_last());
+                    _exit(1);
+                }
+                int rc = mlops_store_add(s, wp("tiny.mlpkg"), &o);
+                mlops_store_close(s);
+                _exit(rc ? 2 : 0);
+            }
+        }
+        close(go[0]);
+        close(go[1]); /* all start now */
+        for (int w = 0; w < WRITERS; w++) {
+            int st;
+            assert_int_equal(waitpid(pids[w], &st, 0), pids[w]);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                fail_msg("round %d: writer %d ended with status %d", round, w, st);
+        }
+        mlops_store *s = NULL;
+        assert_int_equal(mlops_store_open(&s, dir, 0), 0);
+        assert_int_equal(mlops_store_check(s), 0);
+        char *d = NULL;
+        assert_int_equal(mlops_store_resolve(&d, s, "tiny:0.1.0"), 0);
+        mlops_free(d);
+        mlops_store_close(s);
+    }
+}
+
+static void history_is(mlops_store *s, const char *alias, size_t n, const char *const *want)
+{
+    mlops_strlist *h = NULL;
+    int rc = mlops_store_alias_history_list(&h, s, "fraud", alias, 0);
+    if (rc)
+        fail_msg("history of %s: %s", alias, mlops_error_last());
+    assert_int_equal(mlops_strlist_count(h), n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(mlops_strlist_get(h, i), want[i]);
+    mlops_strlist_free(h);
+}
+
+static void same_digest(mlops_store *s, const char *a, const char *b)
+{
+    char *x = NULL, *y = NULL;
+    assert_int_equal(mlops_store_resolve(&x, s, a), 0);
+    assert_int_equal(mlops_store_resolve(&y, s, b), 0);
+    assert_string_equal(x, y);
+    mlops_free(x);
+    mlops_free(y);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* index.json is the commit point of an alias move; the history is written
+ * before it. The files a move killed at each point leaves, written here by
+ * hand: the alias's history and what it resolves to always agree (before,
+ * a move killed between index.json and the history left them disagreeing). */
+static void an_alias_move_killed_before_its_commit_is_ignored(void **state)
+{
+    (void)state;
+    mlops_store *s = NULL;
+    mlops_package_verify_options o = vopts();
+    assert_int_equal(mlops_store_open(&s, wp("hist"), MLOPS_STORE_CREATE), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(mlops_store_add(s, wp("p%d.mlpkg", i), &o), 0);
+    assert_int_equal(mlops_store_alias_set(s, "fraud", "production", "1.0.0"), 0);
+    const char *hist = wp("hist/mlops-store.json");
+
+    /* a move to 1.0.1 killed after the history, before index.json */
+    write_text(hist, "{\"aliases\":{\"fraud:production\":[\"1.0.0\",\"1.0.1\"]}}");
+    history_is(s, "production", 1, (const char *const[]){ "1.0.0" });
+    same_digest(s, "fraud:production", "fraud:1.0.0");
+    /* a first move of another alias killed the same way */
+    write_text(hist, "{\"aliases\":{\"fraud:production\":[\"1.0.0\",\"1.0.1\"],"
+                     "\"fraud:staging\":[\"1.0.2\"]}}");
+    history_is(s, "staging", 0, NULL);
+    char *d = NULL;
+    assert_int_equal(mlops_store_resolve(&d, s, "fraud:staging"), MLOPS_E_NOTFOUND);
+    /* gc writes the history index.json confirms (checked byte for byte: the
+     * canonical JSON of the format) */
+    size_t removed = 0;
+    assert_int_equal(mlops_store_gc(s, &removed), 0);
+    assert_int_equal(sh("printf '%%s' '{\"aliases\":{\"fraud:production\":[\"1.0.0\"]}}' | "
+                        "cmp -s - '%s'", hist), 0);
+    /* the next move starts from the committed history */
+    assert_int_equal(mlops_store_alias_set(s, "fraud", "production", "1.0.2"), 0);
+    history_is(s, "production", 2, (const char *const[]){ "1.0.0", "1.0.2" });
+    same_digest(s, "fraud:production", "fraud:1.0.2");
+    /* a store written by an older library: index.json moved, the history
+     * line lost; or no history file at all */
+    write_text(hist, "{\"aliases\":{\"fraud:production\":[\"1.0.0\"]}}");
+    history_is(s, "production", 2, (const char *const[]){ "1.0.0", "1.0.2" });
+    assert_int_equal(unlink(hist), 0);
+    history_is(s, "production", 1, (const char *const[]){ "1.0.2" });
+    /* a move back to an earlier version, killed before index.json */
+    assert_int_equal(mlops_store_alias_set(s, "fraud", "production", "1.0.1"), 0);
+    write_text(hist, "{\"aliases\":{\"fraud:production\":[\"1.0.2\",\"1.0.1\",\"1.0.2\"]}}");
+    history_is(s, "production", 2, (const char *const[]){ "1.0.2", "1.0.1" });
+    same_digest(s, "fraud:production", "fraud:1.0.1");
+    mlops_store_close(s);
+}
+
+/* The listings are snapshots that own their strings: holding a history
+ * while listing the tags (which reloaded index.json and freed the history's
+ * strings: a heap-use-after-free under ASan) is safe, and so is reading one
+ * after the store changed or was closed. A damaged index.json or history
+ * is an error, never an empty list. */
+static void listings_are_snapshots_and_report_errors(void **state)
+{
+    (void)state;
+    mlops_store *s = NULL;
+    mlops_package_verify_options o = vopts();
+    assert_int_equal(sh("cp -r '%s' '%s'", wp("hist"), wp("snap")), 0);
+    assert_int_equal(mlops_store_open(&s, wp("snap"), 0), 0);
+    mlops_strlist *hist = NULL, *tags = NULL;
+    assert_int_equal(mlops_store_alias_history_list(&hist, s, "fraud", "production", 0), 0);
+    const char *first = mlops_strlist_get(hist, 0);
+    assert_int_equal(mlops_store_tag_list(&tags, s, 0), 0);
+    assert_string_equal(first, "1.0.2");
+    assert_int_equal(mlops_store_add(s, wp("p3.mlpkg"), &o), 0);
+    assert_int_equal(mlops_store_alias_set(s, "fraud", "production", "1.0.3"), 0);
+    assert_string_equal(first, "1.0.2");
+    assert_int_equal(mlops_strlist_count(hist), 2);
+    assert_int_equal(mlops_strlist_count(tags), 3);
+    mlops_store_close(s);
+    assert_string_equal(mlops_strlist_get(hist, 1), "1.0.1");
+    assert_string_equal(mlops_strlist_get(tags, 2), "fraud:1.0.2");
+    mlops_strlist_free(hist);
+    mlops_strlist_free(tags);
+    assert_int_equal(mlops_strlist_count(NULL), 0);
+    assert_null(mlops_strlist_get(NULL, 0));
+    mlops_strlist_free(NULL);
+
+    assert_int_equal(mlops_store_open(&s, wp("snap"), 0), 0);
+    mlops_strlist *const untouched = (mlops_strlist *)(uintptr_t)0x1;
+    static const struct {
+        const char *file, *text;
+        int code;
+    } damaged[] = {
+        { "index.json", "{\"schemaVersion\":2,\"manifests\":[", MLOPS_E_PARSE },
+        { "index.json", "{\"schemaVersion\":2}", MLOPS_E_SCHEMA },
+        { "mlops-store.json", "{\"aliases\":{\"fraud:production\":[\"1.0.0\",", MLOPS_E_PARSE },
+        { "mlops-store.json", "{\"aliases\":{\"fraud:production\":[\"1.0.0\",7]}}",
+          MLOPS_E_SCHEMA },
+        { "mlops-store.json", "{\"aliases\":{\"fraud:production\":\"1.0.0\"}}", MLOPS_E_SCHEMA },
+        { "mlops-store.json", "{\"aliases\":[]}", MLOPS_E_SCHEMA },
+        { "mlops-store.json", "{}", MLOPS_E_SCHEMA },
+    };
+    for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+        assert_int_equal(sh("cp '%s/%s' '%s.good'", wp("snap"), damaged[i].file, wp("snap")), 0);
+        write_text(wp("snap/%s", damaged[i].file), damaged[i].text);
+        tags = hist = untouched;
+        assert_int_equal(mlops_store_tag_list(&tags, s, 0), damaged[i].code);
+        assert_int_equal(mlops_store_alias_history_list(&hist, s, "fraud", "production", 0),
+                         damaged[i].code);
+        assert_ptr_equal(tags, untouched);
+        assert_ptr_equal(hist, untouched);
+        assert_non_null(strstr(mlops_error_last(), damaged[i].file));
+        assert_int_equal(sh("mv '%s.good' '%s/%s'", wp("snap"), wp("snap"), damaged[i].file), 0);
+    }
+    assert_int_equal(mlops_store_alias_history_list(&hist, s, "fraud", "production", 2),
+                     MLOPS_E_INVALID);
+    assert_int_equal(mlops_store_alias_history_list(&hist, s, NULL, "production", 0),
+                     MLOPS_E_INVALID);
+    assert_int_equal(mlops_store_tag_list(NULL, s, 0), MLOPS_E_INVALID);
+    mlops_store_close(s);
 }
 
 typedef struct {
     mlops_store *s;
     char *d;
+    mlops_strlist *tags, *hist;
     int step;
 } oom_ctx;
 
@@ -393,6 +716,10 @@ static int op_store(void *arg)
     if (!rc)
         rc = mlops_store_resolve(&c->d, c->s, "tiny:staging");
     if (!rc)
+        rc = mlops_store_tag_list(&c->tags, c->s, 0);
+    if (!rc)
+        rc = mlops_store_alias_history_list(&c->hist, c->s, "tiny", "staging", 0);
+    if (!rc)
         rc = mlops_store_check(c->s);
     size_t n;
     if (!rc)
@@ -407,8 +734,11 @@ static void cleanup_store(void *arg)
     oom_ctx *c = arg;
     mlops_free(c->d);
     mlops_store_close(c->s);
+    mlops_strlist_free(c->tags);
+    mlops_strlist_free(c->hist);
     c->d = NULL;
     c->s = NULL;
+    c->tags = c->hist = NULL;
     unlink(wp("oom-export.mlpkg"));
     /* start every attempt from the same store, copied without fsyncs */
     assert_int_equal(sh("rm -rf '%s' && cp -r '%s' '%s'", wp("oomstore"),
@@ -455,22 +785,29 @@ static void out_of_memory_is_clean(void **state)
     assert_int_equal(mlops_store_open(&s, wp("withtiny"), 0), 0);
     assert_int_equal(mlops_store_add(s, wp("tiny.mlpkg"), &o), 0);
     mlops_store_close(s);
-    oom_ctx c = { NULL, NULL, 0 };
+    oom_ctx c = { NULL, NULL, NULL, NULL, 0 };
     cleanup_store(&c);
     assert_true(oom_check("mlops_store_open/add", op_store, cleanup_store, &c, 0) >= 10);
     c.step = 1;
     cleanup_store(&c);
-    assert_true(oom_check("mlops_store_alias_set/resolve/check/gc/export", op_store, cleanup_store, &c,
-                          0) >= 10);
+    assert_true(oom_check("mlops_store_alias_set/resolve/tag_list/alias_history_list/check/gc/"
+                          "export", op_store, cleanup_store, &c, 0) >= 10);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    /* `test_store NAME` runs the tests whose name matches NAME (cmocka's filter) */
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(add_tag_alias_resolve_and_gc),
         cmocka_unit_test(a_second_writer_waits_or_is_told),
         cmocka_unit_test(a_pulled_layout_becomes_the_package_again),
         cmocka_unit_test(a_killed_writer_leaves_a_valid_store),
+        cmocka_unit_test(a_killed_creation_is_finished_by_the_next_writer),
+        cmocka_unit_test(first_writers_racing_all_succeed),
+        cmocka_unit_test(an_alias_move_killed_before_its_commit_is_ignored),
+        cmocka_unit_test(listings_are_snapshots_and_report_errors),
         cmocka_unit_test(foreign_layouts_and_busy_directories_are_refused),
         cmocka_unit_test(out_of_memory_is_clean),
     };

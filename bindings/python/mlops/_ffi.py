@@ -18,7 +18,7 @@ import ctypes
 import os
 from ctypes import POINTER, Structure, c_char, c_char_p, c_int, c_ssize_t, c_void_p, py_object
 from types import TracebackType
-from typing import Any, Callable, Optional, Tuple, Type, Union
+from typing import Any, Callable, List, Optional, Tuple, Type, Union
 
 from . import _errors
 from ._lib import C
@@ -208,6 +208,16 @@ def take_buf(buf: mlops_buf) -> bytes:
         return ctypes.string_at(buf.data, buf.size)
     finally:
         C.mlops_buf_dispose(ctypes.byref(buf))
+
+
+def take_strlist(handle: Optional[int]) -> List[str]:
+    """Copy an ``mlops_strlist`` the library returned into a list of ``str``
+    and free it (the list owns its strings: nothing is borrowed)."""
+    try:
+        return [(C.mlops_strlist_get(handle, i) or b"").decode("utf-8")
+                for i in range(C.mlops_strlist_count(handle))]
+    finally:
+        C.mlops_strlist_free(handle)
 
 
 # --- numeric arrays ----------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _errors
-from ._ffi import Progress, ProgressFn, StrPath, check_int, cpath, cstr, take_buf
+from ._ffi import Progress, ProgressFn, StrPath, check_int, cpath, cstr, take_buf, take_strlist
 from ._handle import Handle, Retained
 from ._lib import C
 from ._manifest import Manifest, ManifestBuilder
@@ -346,16 +346,20 @@ class Store(Handle):
         C.mlops_store_alias_set(self._h(), cstr(name, "name"), cstr(alias, "alias"), cstr(version, "version"))
 
     def alias_history(self, name: str, alias: str) -> List[str]:
-        """Versions the alias has pointed at, oldest first."""
-        h, n, a = self._h(), cstr(name, "name"), cstr(alias, "alias")
-        return [(C.mlops_store_alias_history(h, n, a, i) or b"").decode("utf-8")
-                for i in range(C.mlops_store_alias_history_count(h, n, a))]
+        """Versions the alias has pointed at, oldest first (the last is the one
+        it resolves to; empty when it was never set). A damaged store raises."""
+        out = c_void_p()
+        C.mlops_store_alias_history_list(ctypes.byref(out), self._h(), cstr(name, "name"),
+                                         cstr(alias, "alias"), 0)
+        return take_strlist(out.value)
 
     @property
     def tags(self) -> List[str]:
-        """Every ``"name:version"`` tag, in byte order (aliases not included)."""
-        h = self._h()
-        return [(C.mlops_store_tag(h, i) or b"").decode("utf-8") for i in range(C.mlops_store_tag_count(h))]
+        """Every ``"name:version"`` tag, in byte order (aliases not included).
+        A damaged store raises (it never looks empty)."""
+        out = c_void_p()
+        C.mlops_store_tag_list(ctypes.byref(out), self._h(), 0)
+        return take_strlist(out.value)
 
     def __contains__(self, reference: object) -> bool:
         if not isinstance(reference, str):
@@ -385,7 +389,11 @@ class Store(Handle):
     def __repr__(self) -> str:
         if self.closed:
             return f"<Store {str(self.path)!r} closed>"
-        return f"<Store {str(self.path)!r} tags={C.mlops_store_tag_count(self)}>"
+        try:
+            tags: object = len(self.tags)
+        except _errors.MlopsError as exc:
+            tags = f"? ({exc.__class__.__name__})"
+        return f"<Store {str(self.path)!r} tags={tags}>"
 
 
 def layout_export(layout_dir: StrPath, reference: str, out_path: StrPath, *,

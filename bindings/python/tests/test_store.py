@@ -1,0 +1,91 @@
+"""The store's listings report errors and own their strings; a killed alias
+move or creation is recovered. The files are written and read back with the
+standard json module."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+import mlops
+
+
+def _pack(tmp_path, version, key):
+    d = tmp_path / "model"
+    d.mkdir(exist_ok=True)
+    (d / "weights.bin").write_bytes(b"w" * 1000)
+    b = mlops.ManifestBuilder("demo", version, "2026-01-01T00:00:00Z")
+    return mlops.Package.pack(tmp_path / f"p{version}.mlpkg", b, directories=[(d, "model")],
+                              keys=key, mtime=0)
+
+
+@pytest.fixture
+def store(tmp_path):
+    key = mlops.SigningKey()
+    pkgs = [_pack(tmp_path, v, key) for v in ("1.0.0", "1.1.0")]
+    with mlops.Store(tmp_path / "store", create=True) as s:
+        for p in pkgs:
+            s.add(p, key)
+        yield s
+
+
+def test_a_damaged_index_raises_instead_of_looking_empty(store):
+    index = store.path / "index.json"
+    good = index.read_bytes()
+    index.write_bytes(good[: len(good) // 2])
+    with pytest.raises(mlops.ParseError):
+        store.tags
+    with pytest.raises(mlops.ParseError):
+        store.alias_history("demo", "production")
+    index.write_bytes(json.dumps({"manifests": "none"}).encode())
+    with pytest.raises(mlops.SchemaError):
+        store.tags
+    index.write_bytes(good)
+    assert store.tags == ["demo:1.0.0", "demo:1.1.0"]
+
+
+def test_a_damaged_history_raises(store):
+    store.set_alias("demo", "production", "1.0.0")
+    (store.path / "mlops-store.json").write_text(json.dumps({"aliases": {"demo:production": [1]}}))
+    with pytest.raises(mlops.SchemaError):
+        store.alias_history("demo", "production")
+    with pytest.raises(mlops.SchemaError):
+        store.tags
+
+
+def test_a_move_killed_before_its_commit_is_ignored(store):
+    store.set_alias("demo", "production", "1.0.0")
+    hist = store.path / "mlops-store.json"
+    # what a move to 1.1.0 killed between the history and index.json leaves
+    doc = json.loads(hist.read_text())
+    doc["aliases"]["demo:production"].append("1.1.0")
+    hist.write_text(json.dumps(doc))
+    assert store.resolve("demo:production") == store.resolve("demo:1.0.0")
+    assert store.alias_history("demo", "production") == ["1.0.0"]
+    store.gc()  # the uncommitted line is dropped from the file
+    assert json.loads(hist.read_text()) == {"aliases": {"demo:production": ["1.0.0"]}}
+    store.set_alias("demo", "production", "1.1.0")
+    assert store.alias_history("demo", "production") == ["1.0.0", "1.1.0"]
+    assert store.resolve("demo:production") == store.resolve("demo:1.1.0")
+
+
+def test_a_killed_creation_is_finished(tmp_path):
+    d = tmp_path / "new"
+    d.mkdir()
+    (d / ".lock").write_bytes(b"")
+    (d / ".oci-layout.tmp-a1B2c3").write_bytes(b'{"imageLayout')
+    (d / "blobs" / "sha256").mkdir(parents=True)
+    with pytest.raises(mlops.NotFoundError):
+        mlops.Store(d)
+    with mlops.Store(d, create=True) as s:
+        assert s.tags == []
+    assert sorted(os.listdir(d)) == [".lock", "blobs", "index.json", "oci-layout"]
+    assert json.loads((d / "oci-layout").read_text()) == {"imageLayoutVersion": "1.0.0"}
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / ".lock").write_bytes(b"")
+    (busy / "notes.txt").write_text("mine")
+    with pytest.raises(mlops.ExistsError):
+        mlops.Store(busy, create=True)
