@@ -214,20 +214,23 @@ def drift_counts(reference_counts: Sequence[int], current_counts: Sequence[int],
     return _take(out)
 
 
-class CategoryDict:
+class CategoryDict(Handle):
     """Category labels to dense codes 0, 1, 2... shared by a reference and a
     current sample (``mlops_category_dict``). Codes are assigned in
     first-seen order: add the reference first, then the current sample, and
     every label has one code in both, reference labels keeping theirs.
 
     Labels are ``str`` (UTF-8) or ``bytes`` (any bytes, NUL included); a
-    ``str`` and the ``bytes`` of its UTF-8 are the same label.
+    ``str`` and the ``bytes`` of its UTF-8 are the same label. Guarded like
+    every handle (:class:`~mlops._handle.Handle`): ``close()`` waits for calls
+    in flight on other threads.
     """
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
+    _free = staticmethod(lambda h: C.mlops_category_dict_free(h))
 
     def __init__(self, labels: Optional[Sequence[Any]] = None) -> None:
-        self._handle: Optional[int] = None
+        self._handle = None
         out = c_void_p()
         C.mlops_category_dict_new(ctypes.byref(out), 0)
         self._handle = out.value
@@ -258,9 +261,11 @@ class CategoryDict:
         """The label of ``code``: ``str`` when its bytes are UTF-8, else ``bytes``."""
         p = c_void_p()
         n = c_size_t()
-        C.mlops_category_dict_label(ctypes.byref(p), ctypes.byref(n), self._h(),
-                                    check_int(code, -(2**63), 2**63 - 1, "code"))
-        raw = ctypes.string_at(p.value, n.value) if n.value else b""
+        # the label points into the dictionary: hold it open while copying
+        with self._use():
+            C.mlops_category_dict_label(ctypes.byref(p), ctypes.byref(n), self._h(),
+                                        check_int(code, -(2**63), 2**63 - 1, "code"))
+            raw = ctypes.string_at(p.value, n.value) if n.value else b""
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -269,28 +274,8 @@ class CategoryDict:
     def __len__(self) -> int:
         return int(C.mlops_category_dict_count(self._h()))
 
-    def close(self) -> None:
-        """Release the dictionary."""
-        handle, self._handle = self._handle, None
-        if handle:
-            C.mlops_category_dict_free(handle)
-
-    def __del__(self) -> None:
-        self.close()
-
-    def __enter__(self) -> "CategoryDict":
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        self.close()
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("operation on a closed CategoryDict")
-        return self._handle
-
     def __repr__(self) -> str:
-        return "<CategoryDict closed>" if self._handle is None else f"<CategoryDict {len(self)} labels>"
+        return "<CategoryDict closed>" if self.closed else f"<CategoryDict {len(self)} labels>"
 
 
 def _is_missing(v: Any) -> bool:

@@ -82,13 +82,17 @@ def _cases():
         b = mlops.ManifestBuilder("race", "1.0.0", "2026-11-01T00:00:00Z")
         return b, lambda o: o.metric("auc", 0.9)
 
+    def category_dict():
+        labels = [f"label-{i % 500}" for i in range(20000)]
+        return mlops.CategoryDict(labels[:100]), lambda o: (o.encode(labels), o.label(0), len(o))
+
     # Objects documented as shareable between threads get several callers;
     # the others ("one thread at a time") one caller racing the closer.
     return [("Manifest", manifest, 4), ("Policy", policy, 4), ("Decision", decision, 1),
             ("MetricSet", metric_set, 1), ("Profile", profile, 1), ("Detector", detector, 1),
             ("DriftReference", reference, 1), ("SigningKey", signing_key, 4),
             ("Keyring", keyring, 1), ("Digest", digest, 1), ("SemVer", semver, 4),
-            ("ManifestBuilder", builder, 1)]
+            ("ManifestBuilder", builder, 1), ("CategoryDict", category_dict, 1)]
 
 
 CASES = _cases()
