@@ -151,7 +151,8 @@ void cli_json_string(FILE *f, const char *s);
  *  U+FFFD for such a byte). */
 size_t cli_utf8_len(const unsigned char *p, const unsigned char *e);
 
-/** Write a double as JSON: %.17g, or null when not finite. */
+/** Write a double as JSON: %.17g; NaN as null, infinities as "Infinity" and
+ *  "-Infinity" (the library's spelling, docs/drift-contract.md). */
 void cli_json_double(FILE *f, double v);
 
 /** ANSI colour wrappers that print nothing when colour is off. */
