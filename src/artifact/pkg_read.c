@@ -345,6 +345,15 @@ static int tar_fail(reader *r, const char *entry, const char *what)
 {
     const char *msg = archive_error_string(r->a);
     la_int64_t at = r->a ? archive_filter_bytes(r->a, 0) : -1;
+    /* the package could not be read (EIO, EISDIR...: libarchive passes the
+     * read's errno on) is an I/O error, not a damaged package; its own
+     * format errors are EILSEQ (ARCHIVE_ERRNO_FILE_FORMAT where there is no
+     * EFTYPE), EINVAL (_PROGRAMMER) or -1 (_MISC) */
+    int en = r->a ? archive_errno(r->a) : 0;
+    if (en > 0 && en != EILSEQ && en != EINVAL && en != ENOMEM)
+        return mlops__error_at(MLOPS_E_IO, at >= 0 ? (int64_t)at : -1, 0, 0, r->pkg,
+                               "%s: %s%s%s: %s", r->pkg, what, entry ? " " : "",
+                               entry ? entry : "", mlops__strerror(en));
     return mlops__error_at(MLOPS_E_PARSE, at >= 0 ? (int64_t)at : -1, 0, 0, entry,
                            "%s: %s%s%s: %s", r->pkg, what,
                            entry ? " " : "", entry ? entry : "",
