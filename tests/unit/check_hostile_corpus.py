@@ -21,7 +21,7 @@ Every input is run through the three commands with the trusted key, and:
 - nothing outside the destination changes (a snapshot of the work tree, the
   attack targets included) and nothing is left behind (no temporary files
   beside the destination, a refused `store add` leaves the store's bytes
-  as they were);
+  as they were, and a refused first `store add` creates no store);
 - `verify --json` says "valid": true exactly when verify exits 0, and a
   refused package's report carries the error;
 - verify, extract and store add agree on every input (accepted by all or
@@ -646,6 +646,14 @@ def check(work):
         if s.returncode != 0 and tree_digest(store) != template_digest:
             bad.append("%s: a refused store add changed the store" % name)
         shutil.rmtree(store)
+        fresh_store = os.path.join(work, "store")
+        f = run("store", "add", fresh_store, pkg, "--trust", pub)
+        if f.returncode != s.returncode:
+            bad.append("%s: store add exit %d into a store, %d into a new directory" %
+                       (name, s.returncode, f.returncode))
+        if f.returncode != 0 and os.path.lexists(fresh_store):
+            bad.append("%s: a refused first store add left %s" % (name, os.listdir(fresh_store)))
+        shutil.rmtree(fresh_store, ignore_errors=True)
         if must_refuse and v.returncode == 0:
             bad.append("%s: accepted, but it must be refused" % name)
         if must_refuse is False and v.returncode != 0:
