@@ -284,9 +284,10 @@ MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options 
  * tree digest, and nothing else may be in the package.
  *
  * A raw layer whose file has signed shard digests is checked shard by
- * shard on several threads (up to the online CPUs, at most 8), read from
- * the package at the layer's offset; every byte is still compared with the
- * signed statement (docs/formats/package-v1.md §7).
+ * shard on several threads (up to the online CPUs but one, at most 8), read
+ * from the package at the layer's offset, while the calling thread hashes
+ * the whole file for its signed whole-file digest; every byte is compared
+ * with the signed statement (docs/formats/package-v1.md §7).
  *
  * Content mismatches (a digest, a size, a missing or extra file) are
  * collected in the report and the pass goes on; anything else stops it.

@@ -345,6 +345,15 @@ static int tar_fail(reader *r, const char *entry, const char *what)
 {
     const char *msg = archive_error_string(r->a);
     la_int64_t at = r->a ? archive_filter_bytes(r->a, 0) : -1;
+    /* the package could not be read (EIO, EISDIR...: libarchive passes the
+     * read's errno on) is an I/O error, not a damaged package; its own
+     * format errors are EILSEQ (ARCHIVE_ERRNO_FILE_FORMAT where there is no
+     * EFTYPE), EINVAL (_PROGRAMMER) or -1 (_MISC) */
+    int en = r->a ? archive_errno(r->a) : 0;
+    if (en > 0 && en != EILSEQ && en != EINVAL && en != ENOMEM)
+        return mlops__error_at(MLOPS_E_IO, at >= 0 ? (int64_t)at : -1, 0, 0, r->pkg,
+                               "%s: %s%s%s: %s", r->pkg, what, entry ? " " : "",
+                               entry ? entry : "", mlops__strerror(en));
     return mlops__error_at(MLOPS_E_PARSE, at >= 0 ? (int64_t)at : -1, 0, 0, entry,
                            "%s: %s%s%s: %s", r->pkg, what,
                            entry ? " " : "", entry ? entry : "",
@@ -1021,8 +1030,12 @@ typedef struct blob_hash {
 /* A raw layer whose file has signed shard digests is checked shard by
  * shard: the threads read their shards from the package with pread() at
  * the entry's data offset and compare each with its signed digest, so one
- * large file verifies on every core. Only the caller's thread calls the
- * progress callback. */
+ * large file verifies on every core. Meanwhile the caller's thread hashes
+ * the whole file in order and compares it with the file's signed digest
+ * (the layer's name), as extraction and a streaming verification do, so
+ * the wall time is about one sequential hash and verification can never
+ * accept what extraction refuses. Only the caller's thread calls the
+ * progress callback, counting the bytes of the whole-file hash. */
 typedef struct shard_job {
     reader *r;
     size_t file, nshards;
@@ -1049,7 +1062,9 @@ static void shard_fail(shard_job *j, int code, const char *msg)
 }
 
 /* Hash [off, off + len) of the package into `md`. 0, or a failure that was
- * recorded in the job (never in the thread's error record). */
+ * recorded in the job (never in the thread's error record). With `report`
+ * (the caller's thread only), the bytes are counted and reported to the
+ * progress callback. */
 static int pread_hash(shard_job *j, EVP_MD_CTX *md, uint64_t off, uint64_t len,
                       unsigned char *buf, int report)
 {
@@ -1073,7 +1088,8 @@ static int pread_hash(shard_job *j, EVP_MD_CTX *md, uint64_t off, uint64_t len,
         off += (uint64_t)n;
         len -= (uint64_t)n;
         pthread_mutex_lock(&j->lock);
-        j->done += (uint64_t)n;
+        if (report)
+            j->done += (uint64_t)n;
         uint64_t now = j->done;
         int stop = j->stop;
         pthread_mutex_unlock(&j->lock);
@@ -1091,7 +1107,7 @@ static int pread_hash(shard_job *j, EVP_MD_CTX *md, uint64_t off, uint64_t len,
     return 0;
 }
 
-static void shard_worker(shard_job *j, unsigned char *buf, int report)
+static void shard_worker(shard_job *j, unsigned char *buf)
 {
     const mlops_manifest *m = j->r->rep->m;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -1120,7 +1136,7 @@ static void shard_worker(shard_job *j, unsigned char *buf, int report)
             shard_fail(j, MLOPS_E_CRYPTO, "OpenSSL digest init failed");
             break;
         }
-        if (pread_hash(j, md, j->base + off, size, buf, report) != 0)
+        if (pread_hash(j, md, j->base + off, size, buf, 0) != 0)
             break;
         if (EVP_DigestFinal_ex(md, j->found[k], NULL) != 1) {
             shard_fail(j, MLOPS_E_CRYPTO, "OpenSSL digest final failed");
@@ -1139,22 +1155,42 @@ typedef struct shard_thread {
 static void *shard_thread_main(void *arg)
 {
     shard_thread *t = arg;
-    shard_worker(t->j, t->buf, 0);
+    shard_worker(t->j, t->buf);
     return NULL;
 }
 
+/* The shard threads beside the caller's (which hashes the whole file): the
+ * online CPUs but one, at least one, at most MAX_SHARD_THREADS. */
 static unsigned shard_threads(size_t nshards)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN) - 1;
     unsigned n = cpus < 1 ? 1 : cpus > MAX_SHARD_THREADS ? MAX_SHARD_THREADS : (unsigned)cpus;
-    if (n < 2)
-        n = 2; /* one core still overlaps reading and hashing a little */
     return nshards < n ? (unsigned)nshards : n;
 }
 
+/* The whole file [base, base + size) hashed in order on the caller's
+ * thread, reporting progress; 0 with the digest in `d`, or -1 with the
+ * failure recorded in the job. */
+static int whole_hash(shard_job *j, uint64_t size, unsigned char *buf, uint8_t d[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int rc = -1;
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+        shard_fail(j, md ? MLOPS_E_CRYPTO : MLOPS_E_NOMEM,
+                   md ? "OpenSSL digest init failed" : "out of memory");
+    else if (pread_hash(j, md, j->base, size, buf, 1) == 0) {
+        if (EVP_DigestFinal_ex(md, d, NULL) == 1)
+            rc = 0;
+        else
+            shard_fail(j, MLOPS_E_CRYPTO, "OpenSSL digest final failed");
+    }
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
 /* Verify statement file `file` (a raw layer, `name`, with shards) from the
- * package at its data offset; *ok is set when every shard matched. The
- * entry's bytes are then skipped in the tar stream. */
+ * package at its data offset; *ok is set when every shard and the whole
+ * file matched. The entry's bytes are then skipped in the tar stream. */
 static int verify_shards(reader *r, size_t file, const char *name, uint64_t size, int *ok)
 {
     const mlops_manifest *m = r->rep->m;
@@ -1183,22 +1219,24 @@ static int verify_shards(reader *r, size_t file, const char *name, uint64_t size
     j.file = file;
     j.nshards = mlops_manifest_file_shard_count(m, file);
     j.base = (uint64_t)base;
-    j.done = j.reported = (uint64_t)got; /* already counted */
+    j.reported = (uint64_t)got; /* already counted, and hashed again */
+    /* the shard threads; the caller's thread hashes the whole file */
     unsigned nthreads = shard_threads(j.nshards);
     shard_thread th[MAX_SHARD_THREADS];
     pthread_t tids[MAX_SHARD_THREADS];
     unsigned started = 0;
     int lock_ready = 0;
+    uint8_t whole[32];
     memset(th, 0, sizeof th);
     j.bad = mlops__calloc(j.nshards, 1);
     j.found = mlops__calloc(j.nshards, sizeof *j.found);
-    for (unsigned t = 1; t < nthreads && j.bad && j.found; t++) {
+    for (unsigned t = 0; t < nthreads && j.bad && j.found; t++) {
         th[t].j = &j;
         th[t].buf = mlops__malloc(READ_BLOCK);
         if (!th[t].buf)
             break;
     }
-    if (!j.bad || !j.found || (nthreads > 1 && !th[nthreads - 1].buf)) {
+    if (!j.bad || !j.found || !th[nthreads - 1].buf) {
         rc = mlops__error_nomem();
         goto done;
     }
@@ -1207,12 +1245,14 @@ static int verify_shards(reader *r, size_t file, const char *name, uint64_t size
         goto done;
     }
     lock_ready = 1;
-    for (unsigned t = 1; t < nthreads; t++) {
+    for (unsigned t = 0; t < nthreads; t++) {
         if (pthread_create(&tids[started], NULL, shard_thread_main, &th[t]) != 0)
             break; /* fewer threads is still correct */
         started++;
     }
-    shard_worker(&j, r->buf, 1);
+    int whole_rc = whole_hash(&j, size, r->buf, whole);
+    if (started == 0 && whole_rc == 0)
+        shard_worker(&j, th[0].buf); /* no thread could be started */
     for (unsigned t = 0; t < started; t++)
         pthread_join(tids[t], NULL);
     if (j.err_code) {
@@ -1230,26 +1270,22 @@ static int verify_shards(reader *r, size_t file, const char *name, uint64_t size
     size_t nbad = 0;
     for (size_t k = 0; k < j.nshards; k++)
         nbad += j.bad[k];
-    if (nbad == 0) {
+    char want[72], got_s[72];
+    snprintf(want, sizeof want, "sha256:%s", mlops_manifest_file_sha256(m, file));
+    mlops_digest_format(got_s, whole);
+    if (nbad == 0 && strcmp(want, got_s) == 0) {
         *ok = 1;
-    } else {
-        /* the slow path, for the report: the whole file's digest as found */
+    } else if (nbad == 0) {
+        /* the signed shards hold, the signed whole digest does not: the
+         * statement contradicts itself, and extraction would refuse it */
         const char *path = mlops_manifest_file_path(m, file);
-        EVP_MD_CTX *md = EVP_MD_CTX_new();
-        uint8_t d[32];
-        char want[72], got_s[72], list[160];
-        j.stop = 0;
-        if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-            pread_hash(&j, md, j.base, size, r->buf, 0) != 0 ||
-            EVP_DigestFinal_ex(md, d, NULL) != 1) {
-            EVP_MD_CTX_free(md);
-            rc = j.err_code ? mlops__error_at(j.err_code, -1, 0, 0, name, "%s", j.err_msg)
-                            : mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest failed");
-            goto done;
-        }
-        EVP_MD_CTX_free(md);
-        snprintf(want, sizeof want, "sha256:%s", mlops_manifest_file_sha256(m, file));
-        mlops_digest_format(got_s, d);
+        rc = problem_add(r, path, want, got_s,
+                         "file \"%s\" has digest %s, the statement says %s (each of its %zu "
+                         "shards matches its signed digest)",
+                         path, got_s, want, j.nshards);
+    } else {
+        const char *path = mlops_manifest_file_path(m, file);
+        char list[160];
         size_t used = 0;
         list[0] = '\0';
         for (size_t k = 0; k < j.nshards && used < sizeof list - 24; k++)
@@ -1282,7 +1318,7 @@ static int verify_shards(reader *r, size_t file, const char *name, uint64_t size
 done:
     if (lock_ready)
         pthread_mutex_destroy(&j.lock);
-    for (unsigned t = 1; t < MAX_SHARD_THREADS; t++)
+    for (unsigned t = 0; t < MAX_SHARD_THREADS; t++)
         mlops__free(th[t].buf);
     mlops__free(j.bad);
     mlops__free(j.found);

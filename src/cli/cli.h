@@ -146,7 +146,13 @@ int cli_json_is_document(const char *text, size_t len);
  *  are not valid UTF-8 are written as \ufffd, so the output is always JSON. */
 void cli_json_string(FILE *f, const char *s);
 
-/** Write a double as JSON: %.17g, or null when not finite. */
+/** The length of the valid UTF-8 sequence at p (before e), or 0 when the
+ *  byte at p does not start one (every output that must be UTF-8 writes
+ *  U+FFFD for such a byte). */
+size_t cli_utf8_len(const unsigned char *p, const unsigned char *e);
+
+/** Write a double as JSON: %.17g; NaN as null, infinities as "Infinity" and
+ *  "-Infinity" (the library's spelling, docs/drift-contract.md). */
 void cli_json_double(FILE *f, double v);
 
 /** ANSI colour wrappers that print nothing when colour is off. */

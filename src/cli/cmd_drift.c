@@ -958,18 +958,25 @@ static void print_json(const report *r)
     printf("]}\n");
 }
 
-/* Prometheus label values: backslash, double quote and line feed escaped. */
+/* Prometheus label values: backslash, double quote and line feed escaped;
+ * the exposition format is UTF-8, so a byte that is not part of a valid
+ * sequence (a column name from a Latin-1 CSV) is written as U+FFFD. */
 static void prom_value(FILE *o, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '\\')
+    const unsigned char *p = (const unsigned char *)s, *e = p + strlen(s);
+    while (p < e) {
+        size_t n = cli_utf8_len(p, e);
+        if (*p == '\\')
             fputs("\\\\", o);
-        else if (*s == '"')
+        else if (*p == '"')
             fputs("\\\"", o);
-        else if (*s == '\n')
+        else if (*p == '\n')
             fputs("\\n", o);
+        else if (n == 0)
+            fputs("\xef\xbf\xbd", o);
         else
-            fputc(*s, o);
+            fwrite(p, 1, n, o);
+        p += n ? n : 1;
     }
 }
 
@@ -1110,17 +1117,26 @@ static void print_signals(FILE *o, const report *r)
 
 /* ---- HTML ---- */
 
+/* Text into the UTF-8 page: markup escaped, a byte that is not part of a
+ * valid UTF-8 sequence written as U+FFFD (as in the JSON output). */
 static void html_text(FILE *o, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
+    const unsigned char *p = (const unsigned char *)s, *e = p + strlen(s);
+    while (p < e) {
+        size_t n = cli_utf8_len(p, e);
+        switch (*p) {
         case '&': fputs("&amp;", o); break;
         case '<': fputs("&lt;", o); break;
         case '>': fputs("&gt;", o); break;
         case '"': fputs("&quot;", o); break;
         case '\'': fputs("&#39;", o); break;
-        default: fputc(*s, o);
+        default:
+            if (n == 0)
+                fputs("&#xfffd;", o);
+            else
+                fwrite(p, 1, n, o);
         }
+        p += n ? n : 1;
     }
 }
 

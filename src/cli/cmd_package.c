@@ -708,7 +708,7 @@ static const char store_usage[] =
     "       mlops store check STORE\n"
     "\n"
     "add      verify PKG and add it under the tag NAME:VERSION of its statement\n"
-    "         (the store directory is created when missing)\n"
+    "         (the store directory is created when missing, once PKG verified)\n"
     "list     the tags, in byte order\n"
     "alias    point ALIAS of NAME at VERSION (a tag), or without VERSION print the\n"
     "         alias's history, oldest first\n"
@@ -758,8 +758,22 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
             return st;
     }
     mlops_store *s = NULL;
-    int rc = mlops_store_open(&s, dir, known == 0 ? MLOPS_STORE_CREATE : 0);
-    int status = CLI_OK;
+    int rc = 0, status = CLI_OK;
+    struct stat dst;
+    if (known == 0 && lstat(dir, &dst) != 0 && errno == ENOENT) {
+        /* a refused first add creates no store: the package is verified
+         * before the directory is made (without a bar: the add that
+         * follows verifies it again and shows one) */
+        mlops_package_verify_options quiet = t.o;
+        quiet.progress = NULL;
+        quiet.progress_ctx = NULL;
+        rc = mlops_package_verify(NULL, argv[3], &quiet);
+        if (rc != 0) {
+            status = cli_content_error("store", rc);
+            goto out;
+        }
+    }
+    rc = mlops_store_open(&s, dir, known == 0 ? MLOPS_STORE_CREATE : 0);
     if (rc != 0) {
         status = cli_library_error("store", rc);
         goto out;

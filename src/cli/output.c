@@ -241,6 +241,11 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *e)
     return n;
 }
 
+size_t cli_utf8_len(const unsigned char *p, const unsigned char *e)
+{
+    return p < e ? utf8_len(p, e) : 0;
+}
+
 static int jvalue(jscan *s);
 
 static int jstring(jscan *s)

@@ -9,6 +9,7 @@
  */
 #include "monitor/drift_shares.h"
 
+#include <float.h>
 #include <math.h>
 
 enum term_kind { T_PSI, T_KL, T_JS_LEFT, T_JS_RIGHT, T_HELL, T_TVD, T_P, T_Q };
@@ -30,6 +31,23 @@ static double rel_entr(double x, double y)
     return INFINITY;
 }
 
+/* ln(x / y) of the smoothed shares x = xn / xd and y = yn / yd (xn, yn > 0).
+ * In the range of a double this is log(x / y), bit for bit as NumPy's
+ * formula; when the quotient overflows or underflows, or a share itself
+ * underflowed to 0 (a tiny smoothing over many values), it is computed
+ * from the logarithms of the parts, as scipy.special.rel_entr does, so a
+ * smoothed divergence stays finite. */
+static double log_ratio(double x, double y, double xn, double xd, double yn, double yd)
+{
+    if (x > 0 && y > 0) {
+        double r = x / y;
+        if (r >= DBL_MIN && r < INFINITY)
+            return log(r);
+        return log(x) - log(y);
+    }
+    return (log(xn) - log(xd)) - (log(yn) - log(yd));
+}
+
 static double term(const share_ctx *s, int kind, size_t i)
 {
     double ri = (double)s->r[i], ci = (double)s->c[i];
@@ -40,18 +58,18 @@ static double term(const share_ctx *s, int kind, size_t i)
         double p = (ri + s->a) / s->dn_s, q = (ci + s->a) / s->dm_s;
         if (p == q)
             return 0.0;
-        if (p == 0 || q == 0)
+        if (ri + s->a == 0 || ci + s->a == 0)
             return INFINITY;
-        return (q - p) * log(q / p);
+        return (q - p) * log_ratio(q, p, ci + s->a, s->dm_s, ri + s->a, s->dn_s);
     }
     case T_KL: {
         /* scipy.special.rel_entr: 0 ln(0 / q) = 0, p ln(p / 0) = +inf. */
         double p = (ri + s->a) / s->dn_s, q = (ci + s->a) / s->dm_s;
         if (p == 0)
             return 0.0;
-        if (q == 0)
+        if (ci + s->a == 0)
             return INFINITY;
-        return p * log(p / q);
+        return p * log_ratio(p, q, ri + s->a, s->dn_s, ci + s->a, s->dm_s);
     }
     case T_JS_LEFT:
     case T_JS_RIGHT: {

@@ -21,11 +21,12 @@ Every input is run through the three commands with the trusted key, and:
 - nothing outside the destination changes (a snapshot of the work tree, the
   attack targets included) and nothing is left behind (no temporary files
   beside the destination, a refused `store add` leaves the store's bytes
-  as they were);
+  as they were, and a refused first `store add` creates no store);
 - `verify --json` says "valid": true exactly when verify exits 0, and a
   refused package's report carries the error;
 - verify, extract and store add agree on every input (accepted by all or
-  refused by all, verify and extract with the same exit status), and every
+  refused by all, verify from the file, verify from a pipe and extract with
+  the same exit status), and every
   input meant to be refused is refused.
 Prints a summary and exits 0, or fails with the list of violations.
 
@@ -478,6 +479,24 @@ def build(c, good, unsigned, k1, k2):
                 f_["shards"][bad_shard]["digest"]["sha256"] = sha(b"not this")
             put_statement(p, st, work, k1)
         return f
+    def shards_right_whole_wrong(p):
+        # every signed shard digest is right, the signed whole-file digest
+        # (the layer's name) is not: extraction hashes the whole file and
+        # refuses it, so verification from a regular file must too
+        with_shards(None)(p)
+        st = statement(p)
+        raw = next(l for l in p.manifest["layers"] if l["mediaType"].endswith(".raw"))
+        old_hex = raw["digest"].split(":")[1]
+        new_hex = sha(b"not the whole file")
+        data = p.files.pop("blobs/sha256/" + old_hex)
+        p.files["blobs/sha256/" + new_hex] = data
+        p.order[p.order.index("blobs/sha256/" + old_hex)] = "blobs/sha256/" + new_hex
+        raw["digest"] = "sha256:" + new_hex
+        for x in st["predicate"]["files"]:
+            if x["digest"]["sha256"] == old_hex:
+                x["digest"]["sha256"] = new_hex
+        put_statement(p, st, work, k1)
+    variant("signed_shards_right_whole_digest_wrong", shards_right_whole_wrong)
     variant("signed_wrong_shard_digest", with_shards(1))
     variant("signed_wrong_first_shard_digest", with_shards(0))
     variant("control_signed_with_shards", with_shards(None), refuse=False)
@@ -602,6 +621,13 @@ def check(work):
             if doc is not None and not (doc.get("error") or {}).get("code", "").startswith(
                     "MLOPS_E_"):
                 bad.append("%s: a refused package's report has no error: %r" % (name, doc))
+        with open(pkg, "rb") as f:
+            piped = subprocess.run([CLI, "verify", "--json", "/dev/stdin", "--trust", pub],
+                                   input=f.read(), capture_output=True)
+        if piped.returncode != v.returncode:
+            bad.append("%s: verify exit %d from the file, %d from a pipe (%s)" %
+                       (name, v.returncode, piped.returncode,
+                        piped.stdout.decode(errors="replace").strip()[:200]))
         dest = os.path.join(sandbox, "dest")
         e = run("extract", pkg, dest, "--trust", pub)
         if (v.returncode == 0) != (e.returncode == 0) or v.returncode != e.returncode:
@@ -620,6 +646,14 @@ def check(work):
         if s.returncode != 0 and tree_digest(store) != template_digest:
             bad.append("%s: a refused store add changed the store" % name)
         shutil.rmtree(store)
+        fresh_store = os.path.join(work, "store")
+        f = run("store", "add", fresh_store, pkg, "--trust", pub)
+        if f.returncode != s.returncode:
+            bad.append("%s: store add exit %d into a store, %d into a new directory" %
+                       (name, s.returncode, f.returncode))
+        if f.returncode != 0 and os.path.lexists(fresh_store):
+            bad.append("%s: a refused first store add left %s" % (name, os.listdir(fresh_store)))
+        shutil.rmtree(fresh_store, ignore_errors=True)
         if must_refuse and v.returncode == 0:
             bad.append("%s: accepted, but it must be refused" % name)
         if must_refuse is False and v.returncode != 0:

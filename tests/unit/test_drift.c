@@ -786,6 +786,42 @@ static void test_smoothing_zero_follows_rel_entr(void **state)
     assert_non_null(strstr(mlops_error_last(), "column 1"));
 }
 
+/* A tiny smoothing a > 0 keeps PSI and KL finite even where a smoothed share
+ * or the quotient of two shares leaves the range of a double (a = 1e-310:
+ * 1 / 1e-310 overflows; a = 1e-320 over 10^6 values: a / N underflows to 0).
+ * The constants are the exact sums, p_i = (c_i + a) / (N + a B), computed
+ * with Python's decimal module at 60 digits (SciPy 1.17's entropy() agrees
+ * on the first case: 713.8013788281542). */
+static void expect_smoothed(int metric, const uint64_t *rc, const uint64_t *cc, size_t bins,
+                            double a, double want)
+{
+    mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
+    o.smoothing = a;
+    mlops_drift_result *r = NULL;
+    assert_int_equal(mlops_drift_counts(&r, metric, NULL, 0, rc, cc, bins, 0, 0, &o), 0);
+    double got = mlops_drift_result_statistic(r);
+    if (!(fabs(got - want) <= 1e-12 * fabs(want)))
+        fail_msg("%s, a = %g: want %.17g, got %.17g", mlops_drift_metric_name(metric), a, want,
+                 got);
+    assert_int_equal(mlops_drift_result_drifted(r), 1);
+    mlops_drift_result_free(r);
+}
+
+static void test_tiny_smoothing_stays_finite(void **state)
+{
+    (void)state;
+    static const uint64_t r1[] = {1, 0}, c1[] = {0, 1};
+    static const uint64_t r2[] = {0, 1}, c2[] = {341, 359};
+    static const uint64_t r3[] = {0, 1000000}, c3[] = {1, 1};
+    expect_smoothed(MLOPS_DRIFT_KL, r1, c1, 2, 1e-310, 713.80137882815416);
+    expect_smoothed(MLOPS_DRIFT_PSI, r1, c1, 2, 1e-310, 1427.6027576563083);
+    expect_smoothed(MLOPS_DRIFT_KL, r2, c2, 2, 4.9406564584124654e-324, 0.66775794655512577);
+    expect_smoothed(MLOPS_DRIFT_PSI, r2, c2, 2, 4.9406564584124654e-324, 362.62360502210026);
+    expect_smoothed(MLOPS_DRIFT_KL, r3, c3, 2, 1e-320, 0.69314718055994529);
+    expect_smoothed(MLOPS_DRIFT_PSI, r3, c3, 2, 1e-320, 375.32137572446908);
+    expect_smoothed(MLOPS_DRIFT_KL, c3, r3, 2, 1e-320, 374.62822854390913);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Table                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -1097,6 +1133,7 @@ int main(void)
         cmocka_unit_test(test_auto_rule_picks_by_type_and_size),
         cmocka_unit_test(test_result_json_carries_the_contract),
         cmocka_unit_test(test_smoothing_zero_follows_rel_entr),
+        cmocka_unit_test(test_tiny_smoothing_stays_finite),
         cmocka_unit_test(test_table_matches_single_calls_and_rules),
         cmocka_unit_test(test_large_samples_sort_concurrently),
         cmocka_unit_test(test_every_allocating_function_survives_oom),

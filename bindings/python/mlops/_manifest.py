@@ -9,6 +9,7 @@ import fractions
 import json
 import math
 import numbers
+import operator
 import os
 from ctypes import c_char_p, c_size_t, c_ubyte, c_uint64, c_void_p
 from dataclasses import dataclass, field
@@ -568,16 +569,26 @@ class ManifestBuilder(Handle):
     def metric(self, name: str, value: float) -> "ManifestBuilder":
         """Set a metric (finite).
 
-        An int, Decimal or Fraction whose value a double cannot hold as its
-        canonical form (9007199254740993, Decimal("0.10000000000000000001"))
-        raises SchemaError instead of being signed as another number."""
+        An int (also NumPy's, and a 0-d integer array), Decimal or Fraction
+        whose value a double cannot hold as its canonical form
+        (9007199254740993, Decimal("0.10000000000000000001")) raises
+        SchemaError instead of being signed as another number. Text (str,
+        bytes) is not a number here: TypeError."""
         raw = cstr(name, "metric name")
+        if isinstance(value, (str, bytes, bytearray, memoryview)):
+            raise TypeError(f"metric {name!r}: a metric is a number (int, float, Decimal, "
+                            f"Fraction), not {type(value).__name__}")
         number = float(value)
         exact: Any = None  # the value as an exact number, for types that carry more than a double
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             exact = int(value)
         elif isinstance(value, (decimal.Decimal, fractions.Fraction)):
             exact = value
+        elif not isinstance(value, (bool, float)):
+            try:  # anything else that is an integer (a 0-d NumPy integer array)
+                exact = operator.index(value)
+            except TypeError:
+                pass
         if exact is not None and math.isfinite(number) and decimal.Decimal(repr(number)) != exact:
             canonical = repr(number)[:-2] if repr(number).endswith(".0") else repr(number)
             raise SchemaError(f"metric {name!r} = {value} is not exactly representable as a double "

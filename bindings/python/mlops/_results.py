@@ -15,8 +15,12 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # JSON has no NaN or infinity
+    if isinstance(value, float) and math.isnan(value):
+        return None  # not computed / not applicable, as the library writes NaN
+    if isinstance(value, float) and math.isinf(value):
+        # the library's spelling (docs/drift-contract.md): an infinite
+        # divergence is a result and must not read as the null of a NaN
+        return "Infinity" if value > 0 else "-Infinity"
     return value
 
 
@@ -25,7 +29,8 @@ class Result:
 
     def to_dict(self) -> Dict[str, Any]:
         """The fields as plain Python values (nested results as dicts; NaN
-        and infinities as ``None``)."""
+        as ``None``, infinities as the strings ``"Infinity"`` and
+        ``"-Infinity"``, as the library's JSON writes them)."""
         out: Dict[str, Any] = _plain(self)
         return out
 

@@ -296,3 +296,22 @@ def test_counts_and_profile_drift_equal_the_metric_on_the_raw_values(rng):
         mlops.drift_counts([0, 0], [1, 2])
     with pytest.raises(TypeError):
         pa.drift("profile")
+
+
+def test_to_dict_and_to_json_keep_an_infinite_statistic_apart_from_nan():
+    """PSI with smoothing 0 and a bin empty on one side is +inf (the drift
+    contract; SciPy: rel_entr(0.487, 0) = inf): to_dict/to_json write it as
+    "Infinity", as the library's own JSON does, never as the null of a NaN."""
+    from scipy.special import rel_entr
+    assert math.isinf(rel_entr(359 / 700, 0.0))
+    r = mlops.drift_counts([0, 1], [341, 359], "psi", smoothing=0)
+    assert math.isinf(r.statistic) and r.drifted
+    d = r.to_dict()
+    assert d["statistic"] == "Infinity" and d["pvalue"] is None
+    doc = json.loads(r.to_json(), parse_constant=lambda c: pytest.fail("bare " + c))
+    assert doc["statistic"] == "Infinity" == doc["report"]["statistic"]
+    assert doc["pvalue"] is None
+    t = mlops.drift_table({"a": [0.0] * 5 + [1.0] * 5}, {"a": [2.0] * 10}, metrics="psi",
+                          smoothing=0)
+    col = json.loads(t.to_json())["columns"][0]["result"]
+    assert col["statistic"] == "Infinity" and col["pvalue"] is None

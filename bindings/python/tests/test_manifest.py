@@ -256,6 +256,24 @@ def test_numbers_a_double_cannot_hold_are_refused_everywhere(text):
     assert err.value.path == f"$.predicate.parameters.{first}"
 
 
+def test_a_metric_is_a_number_never_text_rounded_on_the_way():
+    """Text is refused (it was read by float() and 9007199254740993 signed as
+    9007199254740992); integers of any type carrying more than a double are
+    refused; the exact oracle is Python's int."""
+    import numpy as np
+    b = mlops.ManifestBuilder("m", "1.0.0", "2026-01-01T00:00:00Z").add_file("w", 1, HEX)
+    for text in ("9007199254740993", b"9007199254740993", bytearray(b"0.5"), "0.5"):
+        with pytest.raises(TypeError):
+            b.metric("m", text)
+    big = 2**53 + 1
+    assert int(float(big)) != big
+    for v in (np.int64(big), np.uint64(big), np.array(big), np.array(big, dtype=np.uint64)):
+        with pytest.raises(mlops.SchemaError):
+            b.metric("m", v)
+    b.metric("a", np.array(2**53)).metric("b", np.float32(0.5)).metric("c", np.array(0.25))
+    assert b.finish().metrics == {"a": 2.0**53, "b": 0.5, "c": 0.25}
+
+
 @pytest.mark.parametrize("text,want", [("9007199254740994", 9007199254740994), ("1.0", 1),
                                        ("1e2", 100), ("-0", 0), ("0.1", 0.1)])
 def test_numbers_a_double_holds_are_kept_exactly(text, want):
