@@ -755,6 +755,124 @@ static void put_f64(unsigned char *d, double x)
     put_u64(d, v);
 }
 
+static uint64_t get_u64(const void *at)
+{
+    const unsigned char *d = at;
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | d[i];
+    return v;
+}
+
+static uint32_t get_u32(const void *at)
+{
+    const unsigned char *d = at;
+    return (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+}
+
+static void put_u32(unsigned char *d, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        d[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Deserialise `d` (CRC fixed first): MLOPS_E_SCHEMA, no profile, and every
+ * NULL-terminated fragment in the error message. */
+static void refused(unsigned char *d, size_t n, ...)
+{
+    fix_crc(d, n);
+    mlops_profile *r = NULL;
+    assert_int_equal(mlops_profile_deserialize(&r, d, n), MLOPS_E_SCHEMA);
+    assert_null(r);
+    va_list ap;
+    va_start(ap, n);
+    for (const char *want; (want = va_arg(ap, const char *)) != NULL;)
+        if (!strstr(mlops_error_last(), want))
+            fail_msg("error \"%s\" lacks \"%s\"", mlops_error_last(), want);
+    va_end(ap);
+}
+
+/* Every constraint docs/formats/profile-v1.md puts on a field, broken one at
+ * a time in otherwise valid bytes (CRC fixed): a schema error naming the
+ * field, and for an edge, item or category its byte offset. */
+static void documented_field_constraints_are_enforced(void **state)
+{
+    (void)state;
+    /* numeric, k = 16, edges 0.25 0.5 0.75, the 100 values 0.00 .. 0.99:
+     * E@100 = 3, edges@104, bin counts@128 (25 each), L@160, sizes@164 */
+    double edges[] = { 0.25, 0.5, 0.75 }, x[100];
+    for (int i = 0; i < 100; i++)
+        x[i] = i / 100.0;
+    mlops_profile *p = numeric(16, 1, edges, 3);
+    feed(p, x, 100);
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    unsigned char *d = malloc(b.size);
+    assert_int_equal(get_u64(b.data + 128), 25); /* the layout is as documented */
+#define EDIT(stmt, ...) do { memcpy(d, b.data, b.size); stmt; refused(d, b.size, __VA_ARGS__, NULL); } while (0)
+    EDIT(put_u32(d + 8, 1), "unknown flags 0x1 at byte 8");
+    EDIT(put_u32(d + 24, 17), "kll min k 17 is outside 8..16");
+    EDIT(put_u32(d + 24, 7), "kll min k 7 is outside 8..16");
+    EDIT(put_f64(d + 76, -1.0), "moments (mean, m2, min, max) are not consistent with count 100");
+    EDIT(put_f64(d + 84, 2.0), "moments"); /* min 2 above max 0.99 */
+    EDIT(put_f64(d + 84, 0.5), "mean 0.49500000000000005 is outside [min 0.5, max 0.9899");
+    EDIT(put_u32(d + 100, 65537), "65537 histogram edges (at most 65536)");
+    EDIT(put_f64(d + 112, 0.1), "histogram edge 1 is not finite or not increasing", "at byte 112");
+    EDIT(put_f64(d + 104, NAN), "histogram edge 0", "at byte 104");
+    EDIT(put_u64(d + 128, 101), "histogram counts exceed the count 100");
+    EDIT(put_u64(d + 128, 24), "histogram counts add up to 99, not the count 100");
+    EDIT(put_u32(d + 160, 0), "sketch has 0 levels (1..");
+    EDIT(put_u32(d + 160, 57), "sketch has 57 levels (1..");
+    uint32_t levels = get_u32(b.data + 160);
+    size_t item0 = 164 + 4 * (size_t)levels;
+    EDIT(put_f64(d + item0, 5.0), "sketch item 0 of level 0 is not finite, outside [min, max]");
+    EDIT(put_f64(d + item0, INFINITY), "sketch item 0 of level 0");
+    free(d);
+    mlops_buf_dispose(&b);
+    mlops_profile_free(p);
+
+    /* no values: mean, m2, min and max are 0 */
+    p = numeric(16, 1, NULL, 0);
+    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    d = malloc(b.size);
+    EDIT(put_f64(d + 68, 1.0), "not consistent with count 0");
+    free(d);
+    mlops_buf_dispose(&b);
+    mlops_profile_free(p);
+
+    /* one value is its own min, max and mean */
+    p = numeric(16, 1, NULL, 0);
+    feed(p, (double[]){ 2.0 }, 1);
+    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    d = malloc(b.size);
+    EDIT(put_f64(d + 92, 3.0), "one value but min 2 != max 3");
+    free(d);
+    mlops_buf_dispose(&b);
+    mlops_profile_free(p);
+
+    /* categorical: cap@20 reserved@24 total@28 error@36 n@44, then
+     * (code, count) entries@48; codes 1 2 2 5: (1, 1) (2, 2) (5, 1) */
+    assert_int_equal(mlops_profile_new(&p, MLOPS_PROFILE_CATEGORICAL, NULL), 0);
+    assert_int_equal(mlops_profile_update_codes(p, (int64_t[]){ 1, 2, 2, 5 }, 4), 0);
+    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    d = malloc(b.size);
+    assert_int_equal(get_u64(b.data + 28), 4);
+    assert_int_equal(get_u64(b.data + 64), 2);
+    uint32_t cap = get_u32(b.data + 20);
+    EDIT(put_u32(d + 20, 1), "category cap 1 is outside 2..");
+    EDIT(put_u32(d + 24, 1), "reserved field is 1, not 0");
+    EDIT(put_u32(d + 44, cap + 1), "categories exceed the cap");
+    EDIT(put_u64(d + 36, 5), "error bound exceeds the total");
+    EDIT(put_u64(d + 56, 0), "category 0: zero count", "at byte 48");
+    EDIT(put_u64(d + 72, 4), "category 1: zero count, counts above the total", "at byte 64");
+    EDIT(put_u64(d + 64, 1), "category 1:", "codes not strictly increasing", "at byte 64");
+    EDIT(put_u64(d + 28, 5), "exact category counts add up to 4, not the total 5");
+#undef EDIT
+    free(d);
+    mlops_buf_dispose(&b);
+    mlops_profile_free(p);
+}
+
 /* Crafted profiles whose counts or moments cannot belong to any data are
  * refused when read, and a merge whose counts would wrap is refused with the
  * destination unchanged. */
@@ -1081,6 +1199,7 @@ int main(void)
         cmocka_unit_test(options_and_arguments_are_checked),
         cmocka_unit_test(extreme_finite_values_keep_defined_moments),
         cmocka_unit_test(impossible_counts_and_moments_are_refused),
+        cmocka_unit_test(documented_field_constraints_are_enforced),
         cmocka_unit_test(every_allocating_function_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, load_vectors, free_vectors);
