@@ -32,6 +32,8 @@ typedef struct field {
 } field;
 
 static int fail(char *err, size_t errlen, const char *path, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int fail(char *err, size_t errlen, const char *path, size_t line, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;

@@ -29,6 +29,7 @@ static _Thread_local last_error tls_error = { 0, -1, 0, 0, "", "" };
 /* Format into a local buffer first: callers may pass the current detail
  * (mlops_error_last()) as an argument when they re-record an error with more
  * context, and vsnprintf's source and destination must not overlap. */
+static void set_message(const char *fmt, va_list ap) MLOPS__PRINTF(1, 0);
 static void set_message(const char *fmt, va_list ap)
 {
     char tmp[DETAIL_SIZE];

@@ -206,6 +206,7 @@ static int get_int(pctx *c, const mlops__json *v, int64_t lo, int64_t hi, int64_
 
 static int get_string(pctx *c, const mlops__json *v, const char **out)
 {
+    *out = NULL; /* defined on every return, not only on success */
     int rc = want_type(c, v, MLOPS__JSON_STRING, "a string");
     if (rc)
         return rc;
@@ -430,6 +431,7 @@ static int new_node(pctx *c, const mlops__json *v, uint32_t *out)
 static int reserve_children(pctx *c, size_t k, uint32_t *first)
 {
     mlops_policy *p = c->p;
+    *first = 0; /* defined on every return, not only on success */
     if (p->n_children + k > c->cap_children) {
         size_t cap = c->cap_children ? c->cap_children : 32;
         while (cap < p->n_children + k)

@@ -56,6 +56,7 @@ static void make_cases(void)
 
 static int ks_once(const ks_case *c, double *d, double *p)
 {
+    *d = *p = NAN; /* a failed call leaves no stale value to compare */
     mlops_drift_options o = MLOPS_DRIFT_OPTIONS_INIT;
     o.ks_mode = MLOPS_DRIFT_KS_ASYMPTOTIC;
     mlops_drift_result *r = NULL;

@@ -77,6 +77,7 @@ static const char *openssl_bin(void)
 }
 
 /* Run a shell command built from a format; return its exit status. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
 {
     char cmd[2048];
@@ -394,14 +395,15 @@ static void our_keys_and_signatures_pass_openssl(void **state)
     uint8_t sig[64];
     assert_int_equal(mlops_key_sign_raw(sig, k, msg, sizeof msg), 0);
     write_file(wpath("m.sig"), sig, sizeof sig);
-    const char *verify = "'%s' pkeyutl -verify -pubin -inkey '%s' -rawin -in '%s' "
-                         "-sigfile '%s' >/dev/null 2>&1";
-    assert_int_equal(sh(verify, openssl_bin(), wpath("ours.pub.pem"), wpath("m.bin"),
+#define VERIFY_CMD "'%s' pkeyutl -verify -pubin -inkey '%s' -rawin -in '%s' " \
+                   "-sigfile '%s' >/dev/null 2>&1"
+    assert_int_equal(sh(VERIFY_CMD, openssl_bin(), wpath("ours.pub.pem"), wpath("m.bin"),
                         wpath("m.sig")), 0);
     sig[10] ^= 0x40;
     write_file(wpath("m.sig"), sig, sizeof sig);
-    assert_int_not_equal(sh(verify, openssl_bin(), wpath("ours.pub.pem"), wpath("m.bin"),
+    assert_int_not_equal(sh(VERIFY_CMD, openssl_bin(), wpath("ours.pub.pem"), wpath("m.bin"),
                             wpath("m.sig")), 0);
+#undef VERIFY_CMD
     mlops_buf_dispose(&priv);
     mlops_buf_dispose(&pub);
     mlops_key_free(k);

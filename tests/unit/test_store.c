@@ -30,6 +30,7 @@
 
 static char work[64];
 
+static const char *wp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *wp(const char *fmt, ...)
 {
     static char p[16][512];
@@ -44,6 +45,7 @@ static const char *wp(const char *fmt, ...)
     return p[k];
 }
 
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
 {
     char cmd[4096];
