@@ -29,6 +29,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "core/json.h"
 #include "core/options.h"
 
@@ -1170,8 +1171,11 @@ static int verify_shards(reader *r, size_t file, const char *name, uint64_t size
     la_ssize_t got = archive_read_data(r->a, r->buf, probe);
     if (got < 0)
         return tar_fail(r, name, "reading");
-    if ((size_t)got != probe || pread(r->fd, head, probe, (off_t)base) != (ssize_t)probe ||
-        memcmp(head, r->buf, probe) != 0)
+    ssize_t at = (size_t)got == probe ? mlops__pread_full(r->fd, head, probe, (off_t)base) : 0;
+    if (at < 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, r->pkg, "%s: read failed: %s", r->pkg,
+                               mlops__strerror(errno));
+    if ((size_t)got != probe || at != (ssize_t)probe || memcmp(head, r->buf, probe) != 0)
         return mlops__error_at(MLOPS_E_PARSE, -1, 0, 0, name,
                                "%s: the data of %s is not where its header ends", r->pkg, name);
     int rc = progress(r, (size_t)got);

@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "core/json.h"
 #include "core/strlist.h"
 #include "mlops/semver.h"
@@ -696,7 +697,7 @@ static int our_layout_at(int dfd)
     if (fd < 0)
         return 0;
     char buf[sizeof layout_json + 1];
-    ssize_t n = read(fd, buf, sizeof buf);
+    ssize_t n = mlops__read_full(fd, buf, sizeof buf);
     close(fd);
     return n == (ssize_t)sizeof layout_json - 1 && memcmp(buf, layout_json, (size_t)n) == 0;
 }
