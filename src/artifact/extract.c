@@ -542,6 +542,10 @@ static int walk_tree(int fd, int remove, int depth)
         close(fd);
         return -1;
     }
+    /* `fd` is a dup of a descriptor an earlier walk may have read to the end
+     * (the commit's fsync walk, then the removal after a failed rename): a
+     * dup shares the file offset, so start from the first entry. */
+    rewinddir(d);
     int rc = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {

@@ -1101,7 +1101,7 @@ static int sign_open(sign_pass *sp, const char *path)
         return mlops__error_nomem();
     if (archive_read_support_format_tar(sp->a) != ARCHIVE_OK ||
         archive_read_open_fd(sp->a, sp->fd, COPY_BUFFER) != ARCHIVE_OK)
-        return mlops__error(MLOPS_E_PARSE, "%s: %s", path, archive_error_string(sp->a));
+        return mlops__archive_error(sp->a, -1, path, path);
     return 0;
 }
 
@@ -1135,7 +1135,7 @@ static int read_entry(struct archive *a, mlops_buf *out, const char *path)
             return rc;
         la_ssize_t n = archive_read_data(a, out->data + out->size, 65536);
         if (n < 0)
-            return mlops__error(MLOPS_E_PARSE, "%s: %s", path, archive_error_string(a));
+            return mlops__archive_error(a, -1, path, path);
         if (n == 0)
             return 0;
         out->size += (size_t)n;
@@ -1161,7 +1161,7 @@ static int sign_collect(const char *in_path, const uint8_t statement_d[32],
         if (ar == ARCHIVE_EOF)
             break;
         if (ar != ARCHIVE_OK) {
-            rc = mlops__error(MLOPS_E_PARSE, "%s: %s", in_path, archive_error_string(sp.a));
+            rc = mlops__archive_error(sp.a, -1, in_path, in_path);
             break;
         }
         if (first)
@@ -1218,7 +1218,7 @@ static int copy_entry(struct archive *a, mlops__tarw *w, const char *name, uint6
     while (!rc) {
         la_ssize_t n = archive_read_data(a, buf, COPY_BUFFER);
         if (n < 0)
-            rc = mlops__error(MLOPS_E_PARSE, "%s: %s", name, archive_error_string(a));
+            rc = mlops__archive_error(a, -1, name, name);
         if (n <= 0)
             break;
         EVP_DigestUpdate(md, buf, (size_t)n);
@@ -1345,7 +1345,7 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
         if (ar == ARCHIVE_EOF)
             break;
         if (ar != ARCHIVE_OK) {
-            rc = mlops__error(MLOPS_E_PARSE, "%s: %s", in_path, archive_error_string(sp.a));
+            rc = mlops__archive_error(sp.a, -1, in_path, in_path);
             break;
         }
         const char *name = archive_entry_pathname(e);

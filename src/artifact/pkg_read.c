@@ -342,14 +342,29 @@ int mlops_package_verify_options_init(mlops_package_verify_options *opts, size_t
 
 /* ---- reading entries ---------------------------------------------------- */
 
+int mlops__archive_error(struct archive *a, int64_t at, const char *path, const char *context)
+{
+    const char *msg = a ? archive_error_string(a) : NULL;
+    int e = a ? archive_errno(a) : 0;
+    if (e == ENOMEM)
+        return mlops__error_nomem();
+    /* libarchive's own codes: EILSEQ for a malformed archive, EINVAL for a
+     * misuse, -1 for the rest (ARCHIVE_ERRNO_FILE_FORMAT, _PROGRAMMER, _MISC
+     * in its private header); any other positive value is a system call's */
+    if (e > 0 && e != EILSEQ && e != EINVAL)
+        return mlops__error_at(MLOPS_E_IO, at, 0, 0, path, "%s: %s: %s", context,
+                               msg ? msg : "I/O error", mlops__strerror(e));
+    return mlops__error_at(MLOPS_E_PARSE, at, 0, 0, path, "%s: %s", context,
+                           msg ? msg : "damaged archive");
+}
+
 static int tar_fail(reader *r, const char *entry, const char *what)
 {
-    const char *msg = archive_error_string(r->a);
     la_int64_t at = r->a ? archive_filter_bytes(r->a, 0) : -1;
-    return mlops__error_at(MLOPS_E_PARSE, at >= 0 ? (int64_t)at : -1, 0, 0, entry,
-                           "%s: %s%s%s: %s", r->pkg, what,
-                           entry ? " " : "", entry ? entry : "",
-                           msg ? msg : "damaged archive");
+    char context[1024];
+    snprintf(context, sizeof context, "%s: %s%s%s", r->pkg, what, entry ? " " : "",
+             entry ? entry : "");
+    return mlops__archive_error(r->a, at >= 0 ? (int64_t)at : -1, entry, context);
 }
 
 static int progress(reader *r, size_t n)

@@ -944,7 +944,7 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
     if (access(dst.data, F_OK) == 0) {
         rc = archive_read_data_skip(a) == ARCHIVE_OK
                  ? 0
-                 : mlops__error(MLOPS_E_PARSE, "package: %s", archive_error_string(a));
+                 : mlops__archive_error(a, -1, NULL, "package");
         goto done;
     }
     int fd = mkstemp(tmp.data);
@@ -960,7 +960,7 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
     while (!rc) {
         la_ssize_t n = archive_read_data(a, buf, COPY_BLOCK);
         if (n < 0) {
-            rc = mlops__error(MLOPS_E_PARSE, "package: %s", archive_error_string(a));
+            rc = mlops__archive_error(a, -1, NULL, "package");
             break;
         }
         if (n == 0)
@@ -1017,7 +1017,7 @@ static int copy_blobs(mlops_store *s, const char *package_path)
     }
     if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
         archive_read_open_fd(a, fd, COPY_BLOCK) != ARCHIVE_OK) {
-        rc = mlops__error(MLOPS_E_PARSE, "%s: %s", package_path, archive_error_string(a));
+        rc = mlops__archive_error(a, -1, package_path, package_path);
         goto done;
     }
     static const char prefix[] = "blobs/sha256/";
@@ -1027,7 +1027,7 @@ static int copy_blobs(mlops_store *s, const char *package_path)
         if (ar == ARCHIVE_EOF)
             break;
         if (ar != ARCHIVE_OK) {
-            rc = mlops__error(MLOPS_E_PARSE, "%s: %s", package_path, archive_error_string(a));
+            rc = mlops__archive_error(a, -1, package_path, package_path);
             break;
         }
         const char *name = archive_entry_pathname(e);
