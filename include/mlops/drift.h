@@ -560,12 +560,14 @@ typedef struct mlops_drift_table_result mlops_drift_table_result;
  * Both tables are column-major: column j of the reference is
  * `ref[j * n_ref .. j * n_ref + n_ref)`, of the current `cur[j * n_cur ..]`.
  * `metrics` gives each column's metric (NULL: AUTO for all). Columns are
- * spread over `threads` workers.
+ * spread over `threads` workers (the calling thread is one of them; when the
+ * system refuses to start a worker, the ones started do the work, down to
+ * the calling thread alone: the result is the same).
  *
  * @return 0; MLOPS_E_INVALID (NULL, n_cols 0, bad metric or options);
  *         MLOPS_E_VERSION; MLOPS_E_DOMAIN (a column empty after omission: the
- *         detail names the column); MLOPS_E_NOMEM; MLOPS_E_INTERNAL when a
- *         thread cannot be started. On failure *out is unchanged.
+ *         detail names the column); MLOPS_E_NOMEM. On failure *out is
+ *         unchanged.
  */
 MLOPS_EXTERN int mlops_drift_table(mlops_drift_table_result **out,
                                    const double *ref, size_t n_ref,

@@ -20,6 +20,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/io.h"
 
 #define DEFAULT_MAX_ENTRIES 1000000u
 
@@ -222,7 +223,7 @@ int mlops__extract_begin(mlops__extract **out, const char *dest,
     for (int attempt = 0;; attempt++) {
         unsigned char rnd[6];
         int rfd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-        if (rfd < 0 || read(rfd, rnd, sizeof rnd) != (ssize_t)sizeof rnd) {
+        if (rfd < 0 || mlops__read_full(rfd, rnd, sizeof rnd) != (ssize_t)sizeof rnd) {
             if (rfd >= 0)
                 close(rfd);
             rc = io_error("/dev/urandom", "reading");
@@ -541,6 +542,10 @@ static int walk_tree(int fd, int remove, int depth)
         close(fd);
         return -1;
     }
+    /* `fd` is a dup of a descriptor an earlier walk may have read to the end
+     * (the commit's fsync walk, then the removal after a failed rename): a
+     * dup shares the file offset, so start from the first entry. */
+    rewinddir(d);
     int rc = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {

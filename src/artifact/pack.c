@@ -21,6 +21,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "core/options.h"
 
 #define HASH_BUFFER (1u << 20)
@@ -520,8 +521,11 @@ static int hash_unit_run(hash_job *j, const hash_unit *u, unsigned char *buf, in
         rc = hash_range(j, it, fd, off, u->bytes, md, buf, report);
     }
     if (!rc && u->shard == (size_t)-1) {
-        ssize_t extra = pread(fd, buf, 1, (off_t)it->size);
-        if (extra != 0)
+        ssize_t extra = mlops__pread_full(fd, buf, 1, (off_t)it->size);
+        if (extra < 0)
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: read failed: %s",
+                                 it->source, mlops__strerror(errno));
+        else if (extra != 0)
             rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
                                  "%s grew while it was being hashed", it->source);
     }

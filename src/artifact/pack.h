@@ -91,4 +91,13 @@ void mlops__package_report_oci(const mlops_package_report *r, uint8_t manifest_d
                                uint64_t *manifest_size, uint8_t referrer_d[32],
                                uint64_t *referrer_size, int *has_referrer);
 
+/* Record the error libarchive holds for `a` (NULL: none), after `context`
+ * ("PKG: reading X"): MLOPS_E_IO with the errno's text when a read(2) or
+ * write(2) of the file failed (libarchive's own message, "Error reading fd 3",
+ * does not say why), MLOPS_E_NOMEM when it ran out of memory, else
+ * MLOPS_E_PARSE (a damaged or truncated archive). `at` is the byte offset
+ * for the error record, -1 when unknown. Returns the code. */
+struct archive;
+int mlops__archive_error(struct archive *a, int64_t at, const char *path, const char *context);
+
 #endif /* MLOPS_ARTIFACT_PACK_H */

@@ -25,6 +25,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "core/json.h"
 #include "core/outfile.h"
 
@@ -151,7 +152,14 @@ static int copy_source(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
         rc = mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest final failed");
         goto done;
     }
-    if (memcmp(d, it->digest, sizeof d) != 0 || read(fd, r->copy_buf, 1) != 0) {
+    ssize_t extra =
+        memcmp(d, it->digest, sizeof d) != 0 ? 1 : mlops__read_full(fd, r->copy_buf, 1);
+    if (extra < 0) {
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: read failed: %s",
+                             it->source, mlops__strerror(errno));
+        goto done;
+    }
+    if (extra != 0) {
         rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
                              "%s changed while it was being packed", it->source);
         goto done;
@@ -247,9 +255,15 @@ static int copy_raw(pack_run *r, mlops__tarw *w, const mlops__pack_item *it,
 #endif
         rc = report(r, (uint64_t)n);
     }
-    if (!rc && read(fd, r->copy_buf, 1) != 0)
-        rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
-                             "%s grew while it was being packed", it->source);
+    if (!rc) {
+        ssize_t extra = mlops__read_full(fd, r->copy_buf, 1);
+        if (extra < 0)
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, it->source, "%s: read failed: %s",
+                                 it->source, mlops__strerror(errno));
+        else if (extra != 0)
+            rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, it->source,
+                                 "%s grew while it was being packed", it->source);
+    }
     if (!rc)
         rc = mlops__pack_item_unchanged(it, fd, "while it was being written");
     close(fd);
@@ -308,18 +322,55 @@ static int make_temp(const char *out_path, const char *suffix, char **name_out, 
     return 0;
 }
 
+/* A temporary file without a name, in the directory of `out_path`, so that
+ * nothing is left behind whatever happens to the writer: O_TMPFILE, or where
+ * the file system lacks it a named temporary removed at once (a removal that
+ * fails is an error naming the file, not a temporary silently left). */
+static int anonymous_temp(const char *out_path, const char *suffix, int *fd_out)
+{
+#ifdef O_TMPFILE
+    mlops_buf dir = MLOPS_BUF_INIT;
+    const char *slash = strrchr(out_path, '/');
+    size_t dlen = slash == out_path ? 1 : (size_t)(slash - out_path);
+    int rc = slash ? mlops__buf_append(&dir, out_path, dlen) : mlops__buf_append_str(&dir, ".");
+    if (rc)
+        return rc;
+    int fd = open(dir.data, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    int e = errno;
+    mlops_buf_dispose(&dir);
+    if (fd >= 0) {
+        *fd_out = fd;
+        return 0;
+    }
+    if (e != EOPNOTSUPP && e != EISDIR && e != EINVAL && e != ENOTSUP)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, out_path,
+                               "%s: cannot create a temporary file beside it: %s", out_path,
+                               mlops__strerror(e));
+#endif
+    char *name = NULL;
+    int rc2 = make_temp(out_path, suffix, &name, fd_out);
+    if (rc2)
+        return rc2;
+    if (unlink(name) != 0) {
+        rc2 = mlops__error_at(MLOPS_E_IO, -1, 0, 0, name,
+                              "%s: cannot remove the temporary file: %s", name,
+                              mlops__strerror(errno));
+        close(*fd_out);
+        *fd_out = -1;
+    }
+    mlops__free(name);
+    return rc2;
+}
+
 /* Build the tar layer of the small files of one role into an unlinked
  * temporary file, hashing it as it is written. */
 static int build_small_layer(pack_run *r, layer *l, const char *out_path, const char *role,
                              const char *kind, int64_t mtime)
 {
-    char *tmp_name = NULL;
     int fd = -1;
-    int rc = make_temp(out_path, "layer.", &tmp_name, &fd);
+    int rc = anonymous_temp(out_path, "layer.", &fd);
     if (rc)
         return rc;
-    unlink(tmp_name);
-    mlops__free(tmp_name);
     out_file o = { fd, out_path, NULL, 0, 0, NULL };
     mlops__tarw *w = NULL;
     o.buf = mlops__malloc(OUT_BUFFER);
@@ -1050,7 +1101,7 @@ static int sign_open(sign_pass *sp, const char *path)
         return mlops__error_nomem();
     if (archive_read_support_format_tar(sp->a) != ARCHIVE_OK ||
         archive_read_open_fd(sp->a, sp->fd, COPY_BUFFER) != ARCHIVE_OK)
-        return mlops__error(MLOPS_E_PARSE, "%s: %s", path, archive_error_string(sp->a));
+        return mlops__archive_error(sp->a, -1, path, path);
     return 0;
 }
 
@@ -1084,7 +1135,7 @@ static int read_entry(struct archive *a, mlops_buf *out, const char *path)
             return rc;
         la_ssize_t n = archive_read_data(a, out->data + out->size, 65536);
         if (n < 0)
-            return mlops__error(MLOPS_E_PARSE, "%s: %s", path, archive_error_string(a));
+            return mlops__archive_error(a, -1, path, path);
         if (n == 0)
             return 0;
         out->size += (size_t)n;
@@ -1110,7 +1161,7 @@ static int sign_collect(const char *in_path, const uint8_t statement_d[32],
         if (ar == ARCHIVE_EOF)
             break;
         if (ar != ARCHIVE_OK) {
-            rc = mlops__error(MLOPS_E_PARSE, "%s: %s", in_path, archive_error_string(sp.a));
+            rc = mlops__archive_error(sp.a, -1, in_path, in_path);
             break;
         }
         if (first)
@@ -1167,7 +1218,7 @@ static int copy_entry(struct archive *a, mlops__tarw *w, const char *name, uint6
     while (!rc) {
         la_ssize_t n = archive_read_data(a, buf, COPY_BUFFER);
         if (n < 0)
-            rc = mlops__error(MLOPS_E_PARSE, "%s: %s", name, archive_error_string(a));
+            rc = mlops__archive_error(a, -1, name, name);
         if (n <= 0)
             break;
         EVP_DigestUpdate(md, buf, (size_t)n);
@@ -1294,7 +1345,7 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
         if (ar == ARCHIVE_EOF)
             break;
         if (ar != ARCHIVE_OK) {
-            rc = mlops__error(MLOPS_E_PARSE, "%s: %s", in_path, archive_error_string(sp.a));
+            rc = mlops__archive_error(sp.a, -1, in_path, in_path);
             break;
         }
         const char *name = archive_entry_pathname(e);

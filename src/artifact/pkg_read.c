@@ -29,6 +29,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "core/json.h"
 #include "core/options.h"
 
@@ -341,23 +342,29 @@ int mlops_package_verify_options_init(mlops_package_verify_options *opts, size_t
 
 /* ---- reading entries ---------------------------------------------------- */
 
+int mlops__archive_error(struct archive *a, int64_t at, const char *path, const char *context)
+{
+    const char *msg = a ? archive_error_string(a) : NULL;
+    int e = a ? archive_errno(a) : 0;
+    if (e == ENOMEM)
+        return mlops__error_nomem();
+    /* libarchive's own codes: EILSEQ for a malformed archive, EINVAL for a
+     * misuse, -1 for the rest (ARCHIVE_ERRNO_FILE_FORMAT, _PROGRAMMER, _MISC
+     * in its private header); any other positive value is a system call's */
+    if (e > 0 && e != EILSEQ && e != EINVAL)
+        return mlops__error_at(MLOPS_E_IO, at, 0, 0, path, "%s: %s: %s", context,
+                               msg ? msg : "I/O error", mlops__strerror(e));
+    return mlops__error_at(MLOPS_E_PARSE, at, 0, 0, path, "%s: %s", context,
+                           msg ? msg : "damaged archive");
+}
+
 static int tar_fail(reader *r, const char *entry, const char *what)
 {
-    const char *msg = archive_error_string(r->a);
     la_int64_t at = r->a ? archive_filter_bytes(r->a, 0) : -1;
-    /* the package could not be read (EIO, EISDIR...: libarchive passes the
-     * read's errno on) is an I/O error, not a damaged package; its own
-     * format errors are EILSEQ (ARCHIVE_ERRNO_FILE_FORMAT where there is no
-     * EFTYPE), EINVAL (_PROGRAMMER) or -1 (_MISC) */
-    int en = r->a ? archive_errno(r->a) : 0;
-    if (en > 0 && en != EILSEQ && en != EINVAL && en != ENOMEM)
-        return mlops__error_at(MLOPS_E_IO, at >= 0 ? (int64_t)at : -1, 0, 0, r->pkg,
-                               "%s: %s%s%s: %s", r->pkg, what, entry ? " " : "",
-                               entry ? entry : "", mlops__strerror(en));
-    return mlops__error_at(MLOPS_E_PARSE, at >= 0 ? (int64_t)at : -1, 0, 0, entry,
-                           "%s: %s%s%s: %s", r->pkg, what,
-                           entry ? " " : "", entry ? entry : "",
-                           msg ? msg : "damaged archive");
+    char context[1024];
+    snprintf(context, sizeof context, "%s: %s%s%s", r->pkg, what, entry ? " " : "",
+             entry ? entry : "");
+    return mlops__archive_error(r->a, at >= 0 ? (int64_t)at : -1, entry, context);
 }
 
 static int progress(reader *r, size_t n)
@@ -1206,8 +1213,11 @@ static int verify_shards(reader *r, size_t file, const char *name, uint64_t size
     la_ssize_t got = archive_read_data(r->a, r->buf, probe);
     if (got < 0)
         return tar_fail(r, name, "reading");
-    if ((size_t)got != probe || pread(r->fd, head, probe, (off_t)base) != (ssize_t)probe ||
-        memcmp(head, r->buf, probe) != 0)
+    ssize_t at = (size_t)got == probe ? mlops__pread_full(r->fd, head, probe, (off_t)base) : 0;
+    if (at < 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, r->pkg, "%s: read failed: %s", r->pkg,
+                               mlops__strerror(errno));
+    if ((size_t)got != probe || at != (ssize_t)probe || memcmp(head, r->buf, probe) != 0)
         return mlops__error_at(MLOPS_E_PARSE, -1, 0, 0, name,
                                "%s: the data of %s is not where its header ends", r->pkg, name);
     int rc = progress(r, (size_t)got);

@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "core/json.h"
 #include "core/strlist.h"
 #include "mlops/semver.h"
@@ -696,7 +697,7 @@ static int our_layout_at(int dfd)
     if (fd < 0)
         return 0;
     char buf[sizeof layout_json + 1];
-    ssize_t n = read(fd, buf, sizeof buf);
+    ssize_t n = mlops__read_full(fd, buf, sizeof buf);
     close(fd);
     return n == (ssize_t)sizeof layout_json - 1 && memcmp(buf, layout_json, (size_t)n) == 0;
 }
@@ -943,7 +944,7 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
     if (access(dst.data, F_OK) == 0) {
         rc = archive_read_data_skip(a) == ARCHIVE_OK
                  ? 0
-                 : mlops__error(MLOPS_E_PARSE, "package: %s", archive_error_string(a));
+                 : mlops__archive_error(a, -1, NULL, "package");
         goto done;
     }
     int fd = mkstemp(tmp.data);
@@ -959,7 +960,7 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
     while (!rc) {
         la_ssize_t n = archive_read_data(a, buf, COPY_BLOCK);
         if (n < 0) {
-            rc = mlops__error(MLOPS_E_PARSE, "package: %s", archive_error_string(a));
+            rc = mlops__archive_error(a, -1, NULL, "package");
             break;
         }
         if (n == 0)
@@ -1016,7 +1017,7 @@ static int copy_blobs(mlops_store *s, const char *package_path)
     }
     if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
         archive_read_open_fd(a, fd, COPY_BLOCK) != ARCHIVE_OK) {
-        rc = mlops__error(MLOPS_E_PARSE, "%s: %s", package_path, archive_error_string(a));
+        rc = mlops__archive_error(a, -1, package_path, package_path);
         goto done;
     }
     static const char prefix[] = "blobs/sha256/";
@@ -1026,7 +1027,7 @@ static int copy_blobs(mlops_store *s, const char *package_path)
         if (ar == ARCHIVE_EOF)
             break;
         if (ar != ARCHIVE_OK) {
-            rc = mlops__error(MLOPS_E_PARSE, "%s: %s", package_path, archive_error_string(a));
+            rc = mlops__archive_error(a, -1, package_path, package_path);
             break;
         }
         const char *name = archive_entry_pathname(e);

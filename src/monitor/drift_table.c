@@ -133,21 +133,19 @@ static int run_columns(table_job *job, unsigned threads)
     }
     pthread_t tid[MAX_THREADS];
     unsigned started = 0;
-    int rc = 0;
-    /* The calling thread works too: threads - 1 helpers. */
+    /* The calling thread works too: threads - 1 helpers. A helper that
+     * cannot be started (EAGAIN: a thread limit) is done without: the
+     * columns are taken from a shared counter, so fewer workers, down to the
+     * calling thread alone, compute the same table. */
     for (unsigned i = 0; i + 1 < threads; i++) {
-        if (pthread_create(&tid[i], NULL, worker, job) != 0) {
-            rc = mlops__error(MLOPS_E_INTERNAL, "cannot start a drift worker thread");
-            atomic_store(&job->stop, 1);
+        if (pthread_create(&tid[started], NULL, worker, job) != 0)
             break;
-        }
         started++;
     }
-    if (!rc)
-        worker(job);
+    worker(job);
     for (unsigned i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
-    return rc;
+    return 0;
 }
 
 static int decide(mlops_drift_table_result *t, const mlops_drift_table_options *o)

@@ -1353,6 +1353,7 @@ static int apply_setter(mlops_manifest_builder *b, int which)
     case 4: return mlops_manifest_builder_set_code(b, "https://x", "0123456789abcdef0123456789abcdef01234567");
     case 5: return mlops_manifest_builder_set_framework(b, "onnx", "1.17");
     case 6: return mlops_manifest_builder_add_file(b, "z.bin", 1, H64, "t", "r");
+    case 7: return mlops_manifest_builder_set_parameter_null(b, "dropout");
     default: return mlops_manifest_builder_set_annotation(b, "team", "risk");
     }
 }
@@ -1395,7 +1396,7 @@ static void failed_setters_leave_the_builder_unchanged(void **state)
     memcpy(x.baseline, mlops_manifest_statement_sha256(m), 65);
     mlops_manifest_free(m);
     setter_cleanup(&x);
-    for (x.which = 0; x.which <= 7; x.which++)
+    for (x.which = 0; x.which <= 8; x.which++)
         oom_check("setter", op_setter, setter_cleanup, &x, 0);
 }
 

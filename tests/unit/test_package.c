@@ -1144,6 +1144,8 @@ static int op_pack_raw(void *arg)
     if (!rc)
         rc = mlops_packer_add_directory(c->p, wp("oomraw"), "model", 0);
     if (!rc)
+        rc = mlops_packer_add_file(c->p, wp("oom/a.txt"), "extra/a.txt", "doc", 0);
+    if (!rc)
         rc = mlops_packer_write(c->p, wp("oom.mlpkg"), c->b, &c->m);
     return rc;
 }
@@ -1151,9 +1153,9 @@ static int op_pack_raw(void *arg)
 static void out_of_memory_with_a_raw_layer_is_clean(void **state)
 {
     (void)state;
-    assert_int_equal(sh("mkdir -p '%s' && echo one > '%s/a.txt' && head -c 1100000 "
-                        "/dev/urandom > '%s/big.bin'", wp("oomraw"), wp("oomraw"),
-                        wp("oomraw")), 0);
+    assert_int_equal(sh("mkdir -p '%s' '%s' && echo one > '%s/a.txt' && head -c 1100000 "
+                        "/dev/urandom > '%s/big.bin' && echo three > '%s/a.txt'", wp("oomraw"),
+                        wp("oom"), wp("oomraw"), wp("oomraw"), wp("oom")), 0);
     oom_ctx c = { 0 };
     assert_true(oom_check("mlops_packer_write", op_pack_raw, cleanup_pack, &c, 0) >= 10);
     assert_int_equal(sh("ls '%s' | grep -c mlops- > /dev/null", work), 1); /* no temporaries */

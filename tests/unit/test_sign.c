@@ -788,6 +788,23 @@ static int op_file(void *p)
     return mlops_key_load_file(&c->k, c->pem_text, 0);
 }
 
+/* A public-key-only copy of a key, by its raw bytes. */
+static int op_from_public(void *p)
+{
+    oom_ctx *c = p;
+    uint8_t raw[MLOPS_ED25519_KEY_SIZE];
+    int rc = mlops_key_generate(&c->k, 0);
+    if (!rc)
+        rc = mlops_key_public_raw(raw, c->k);
+    mlops_key_free(c->k);
+    c->k = NULL;
+    if (!rc)
+        rc = mlops_key_from_public(&c->k, raw);
+    if (!rc && mlops_key_has_private(c->k))
+        rc = MLOPS_E_INTERNAL;
+    return rc;
+}
+
 static void cleanup(void *p)
 {
     oom_ctx *c = p;
@@ -810,13 +827,14 @@ static void out_of_memory_is_clean(void **state)
     write_file(wpath("oom.pem"), c.pem_text, strlen(c.pem_text));
     c.pem_text = wpath("oom.pem");
     assert_true(oom_check("mlops_key_load_file", op_file, cleanup, &c, 0) >= 2);
+    assert_true(oom_check("mlops_key_from_public", op_from_public, cleanup, &c, 0) >= 2);
 }
 
 
 typedef struct {
     mlops_key *keys[2];
     mlops_keyring *ring;
-    mlops_buf env, out;
+    mlops_buf env, out, pae;
 } dsse_ctx;
 
 static int op_dsse(void *p)
@@ -830,23 +848,30 @@ static int op_dsse(void *p)
     o.threshold = 2;
     if (!rc)
         rc = mlops_dsse_verify(&c->env, c->out.data, c->out.size, c->ring, &o);
+    if (!rc)
+        rc = mlops_dsse_verify_detached(c->out.data, c->out.size, statement,
+                                        sizeof statement - 1, c->ring, &o);
+    if (!rc)
+        rc = mlops_dsse_pae(&c->pae, NULL, statement, sizeof statement - 1);
     return rc;
 }
+
 
 static void cleanup_dsse(void *p)
 {
     dsse_ctx *c = p;
     mlops_buf_dispose(&c->env);
     mlops_buf_dispose(&c->out);
+    mlops_buf_dispose(&c->pae);
 }
 
 static void dsse_out_of_memory_is_clean(void **state)
 {
     (void)state;
     dsse_ctx c = { { rfc_key(T1_SECRET), rfc_key(T2_SECRET) }, NULL, MLOPS_BUF_INIT,
-                   MLOPS_BUF_INIT };
+                   MLOPS_BUF_INIT, MLOPS_BUF_INIT };
     c.ring = ring_of(c.keys, 2);
-    assert_true(oom_check("mlops_dsse_sign/add/verify", op_dsse, cleanup_dsse, &c, 0) >= 10);
+    assert_true(oom_check("mlops_dsse_sign/add/verify/verify_detached/pae", op_dsse, cleanup_dsse, &c, 0) >= 10);
     mlops_keyring_free(c.ring);
     mlops_key_free(c.keys[0]);
     mlops_key_free(c.keys[1]);

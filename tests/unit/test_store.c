@@ -747,6 +747,19 @@ static void cleanup_store(void *arg)
                         wp(c->step == 0 ? "empty" : "withtiny"), wp("oomstore")), 0);
 }
 
+/* A layout unpacked from a package goes back into a package. */
+static int op_layout(void *arg)
+{
+    (void)arg;
+    return mlops_layout_export(wp("tinylayout"), "0.1.0", NULL, 0, wp("oom-layout.mlpkg"), 0, 0);
+}
+
+static void cleanup_layout(void *arg)
+{
+    (void)arg;
+    unlink(wp("oom-layout.mlpkg"));
+}
+
 /* A layout of another version is refused, not misread; CREATE never turns a
  * directory holding other files into a store. */
 static void foreign_layouts_and_busy_directories_are_refused(void **state)
@@ -794,6 +807,11 @@ static void out_of_memory_is_clean(void **state)
     cleanup_store(&c);
     assert_true(oom_check("mlops_store_alias_set/resolve/tag_list/alias_history_list/check/gc/"
                           "export", op_store, cleanup_store, &c, 0) >= 10);
+    assert_int_equal(sh("mkdir -p '%s' && tar -xf '%s' -C '%s'", wp("tinylayout"),
+                        wp("tiny.mlpkg"), wp("tinylayout")), 0);
+    assert_true(oom_check("mlops_layout_export", op_layout, cleanup_layout, NULL, 0) >= 3);
+    /* no temporary beside the output */
+    assert_int_equal(sh("ls -a '%s' | grep -c oom-layout > /dev/null", work), 1);
 }
 
 int main(int argc, char **argv)
