@@ -53,7 +53,7 @@ func wrapperTypes() []reflect.Type {
 		reflect.TypeOf((*MetricSet)(nil)), reflect.TypeOf((*Profile)(nil)),
 		reflect.TypeOf((*Key)(nil)), reflect.TypeOf((*Keyring)(nil)),
 		reflect.TypeOf((*Store)(nil)), reflect.TypeOf((*Digest)(nil)),
-		reflect.TypeOf((*SemVer)(nil)),
+		reflect.TypeOf((*SemVer)(nil)), reflect.TypeOf((*CategoryDict)(nil)),
 	}
 }
 
