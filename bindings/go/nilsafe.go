@@ -35,6 +35,13 @@ func (x *ManifestBuilder) hd() *handle {
 	return &x.h
 }
 
+func (x *CategoryDict) hd() *handle {
+	if x == nil {
+		return nil
+	}
+	return &x.h
+}
+
 func (x *Diff) hd() *handle {
 	if x == nil {
 		return nil
