@@ -118,10 +118,3 @@ func (x *Store) hd() *handle {
 	}
 	return &x.h
 }
-
-func (x *CategoryDict) hd() *handle {
-	if x == nil {
-		return nil
-	}
-	return &x.h
-}
