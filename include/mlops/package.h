@@ -391,13 +391,15 @@ MLOPS_EXTERN const char *mlops_package_report_error_path(const mlops_package_rep
 MLOPS_EXTERN int64_t mlops_package_report_error_offset(const mlops_package_report *r);
 
 /**
- * Append the report as canonical JSON: {"valid":bool, "files_verified":n,
- * "signed":bool, "statement_sha256":hex|null, "error":null|{"code":
+ * Append the report as canonical JSON: {"valid":bool, "partial":bool,
+ * "files_verified":n, "signed":bool, "statement_sha256":hex|null, "error":null|{"code":
  * "MLOPS_E_...","message":...,"path":...,"offset":n}, "problems":[{"code":
  * "MLOPS_E_INTEGRITY","entry":...,"expected":...,"found":...,"message":...}]}.
  * "valid" is mlops_package_report_valid(): true only when the verification
  * succeeded. "error" is null then, and otherwise the error the call returned
- * ("path" and "offset" only when known).
+ * ("path" and "offset" only when known). "partial" is true when only the
+ * files of the options' `paths` were verified: the rest of the package was
+ * not read, so "valid" speaks for those files alone.
  * @param out   receives the JSON text, appended.
  * @param r     the report; borrowed and only read.
  * @param flags must be 0.

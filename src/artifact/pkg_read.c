@@ -64,6 +64,9 @@ struct mlops_package_report {
     size_t n, cap;
     size_t files_verified;
     int is_signed;
+    /* only the files of opts->paths were verified: the rest of the package
+     * was not hashed, so "valid" speaks for those files alone */
+    int partial;
     /* why the pass stopped: 0 when the package verified; otherwise the
      * error the call returned, recorded when the pass ended */
     int error_code;
@@ -287,12 +290,15 @@ int mlops_package_report_write_json(mlops_buf *out, const mlops_package_report *
     mlops__json *valid = mlops__json_new_bool(doc, mlops_package_report_valid(r));
     mlops__json *nf = mlops__json_new_uint(doc, r->files_verified);
     mlops__json *sg = mlops__json_new_bool(doc, r->is_signed);
-    if (!root || !arr || !valid || !nf || !sg) {
+    mlops__json *pa = mlops__json_new_bool(doc, r->partial);
+    if (!root || !arr || !valid || !nf || !sg || !pa) {
         rc = mlops__error_nomem();
         goto done;
     }
     mlops__json_doc_set_root(doc, root);
     rc = mlops__json_object_set(doc, root, "valid", valid);
+    if (!rc)
+        rc = mlops__json_object_set(doc, root, "partial", pa);
     if (!rc)
         rc = mlops__json_object_set(doc, root, "files_verified", nf);
     if (!rc)
@@ -1917,6 +1923,7 @@ static int run(mlops_package_report **report, const char *path, const char *dest
         if (rc)
             goto done;
     }
+    r.rep->partial = r.o.paths != NULL;
     r.fd = fd;
     r.seekable = S_ISREG(st.st_mode);
     rc = read_package(&r, fd);

@@ -615,10 +615,11 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
     } else if (!g.json) {
         const mlops_manifest *m = r ? mlops_package_report_manifest(r) : NULL;
         if (rc == 0) {
-            printf("%s%sverified%s %s %s: %zu file%s checked, %s\n", cli_bold(&g), cli_green(&g),
+            printf("%s%sverified%s %s %s: %zu file%s checked%s, %s\n", cli_bold(&g), cli_green(&g),
                    cli_reset(&g), m ? mlops_manifest_name(m) : "?",
                    m ? mlops_manifest_version(m) : "?", mlops_package_report_files_verified(r),
                    mlops_package_report_files_verified(r) == 1 ? "" : "s",
+                   npaths ? " (only the --path files: the rest of the package was not read)" : "",
                    mlops_package_report_signed(r) ? "signature trusted" : "signature not checked");
         } else {
             /* the library's message starts with the package's name */

@@ -217,3 +217,26 @@ def test_sharded_file_verifies_from_a_pipe(tmp_path, keys):
         shutil.rmtree(d, ignore_errors=True)
         for p in tmp_path.glob("big*.mlpkg"):
             p.unlink()
+
+
+def test_verify_of_some_paths_says_it_was_partial(tmp_path):
+    """`verify --path` reads only the layers of those files: its report says
+    so ("partial": true, and in words), so a pipeline cannot take it for a
+    verification of the whole package."""
+    for name in ("a.bin", "b.bin"):
+        (tmp_path / name).write_bytes(os.urandom(1000))
+    pkg = tmp_path / "p.mlpkg"
+    r = subprocess.run([CLI, "pack", str(tmp_path / "a.bin"), str(tmp_path / "b.bin"), "-o", str(pkg),
+                        "--name", "m", "--version", "1.0.0"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    whole = subprocess.run([CLI, "verify", str(pkg), "--allow-unsigned", "--json"],
+                           capture_output=True, text=True)
+    some = subprocess.run([CLI, "verify", str(pkg), "--allow-unsigned", "--path", "a.bin", "--json"],
+                          capture_output=True, text=True)
+    assert whole.returncode == 0 and some.returncode == 0
+    w, s = json.loads(whole.stdout), json.loads(some.stdout)
+    assert (w["partial"], w["files_verified"], w["valid"]) == (False, 2, True)
+    assert (s["partial"], s["files_verified"], s["valid"]) == (True, 1, True)
+    text = subprocess.run([CLI, "verify", str(pkg), "--allow-unsigned", "--path", "a.bin"],
+                          capture_output=True, text=True)
+    assert "only the --path files" in text.stdout
