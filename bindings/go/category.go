@@ -33,8 +33,22 @@ func NewCategoryDict() (*CategoryDict, error) {
 	return d, nil
 }
 
-// Close releases the dictionary. Idempotent.
-func (d *CategoryDict) Close() error { d.h.close(); runtime.SetFinalizer(d, nil); return nil }
+func (d *CategoryDict) hd() *handle {
+	if d == nil {
+		return nil
+	}
+	return &d.h
+}
+
+// Close releases the dictionary. Idempotent; nothing for a nil dictionary.
+func (d *CategoryDict) Close() error {
+	if d == nil {
+		return nil
+	}
+	d.h.close()
+	runtime.SetFinalizer(d, nil)
+	return nil
+}
 
 // cLabels holds a batch of labels in C memory (Go memory passed to C may
 // not hold Go pointers): one blob, and a pointer and a length per label.
@@ -80,6 +94,9 @@ func (cl *cLabels) free() {
 // Add returns the code of each label, giving each label seen for the first
 // time the next code. On error the dictionary is unchanged.
 func (d *CategoryDict) Add(labels []string) ([]int64, error) {
+	if d == nil {
+		return nil, errNilObject()
+	}
 	cl := newCLabels(labels)
 	defer cl.free()
 	codes := make([]int64, len(labels)+1)
@@ -106,7 +123,7 @@ func (d *CategoryDict) Encode(labels []string) (codes []int64, unseen uint64, er
 	defer cl.free()
 	out := make([]int64, len(labels)+1)
 	var u C.uint64_t
-	err = d.h.use(func(p unsafe.Pointer) error {
+	err = d.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int {
 			return C.mlops_category_dict_encode((*C.int64_t)(&out[0]), &u, cdp(p), (**C.char)(unsafe.Pointer(cl.ptrs)), cl.lens, C.size_t(cl.n), 0)
 		})
@@ -123,7 +140,7 @@ const CategoryUnseen = C.MLOPS_CATEGORY_UNSEEN
 // Len returns the number of labels (the next code); 0 once closed.
 func (d *CategoryDict) Len() int {
 	n := 0
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		n = int(C.mlops_category_dict_count(cdp(p)))
 		return nil
 	})
@@ -133,7 +150,7 @@ func (d *CategoryDict) Len() int {
 // Label returns the label of a code.
 func (d *CategoryDict) Label(code int64) (string, error) {
 	var s string
-	err := d.h.use(func(p unsafe.Pointer) error {
+	err := d.hd().use(func(p unsafe.Pointer) error {
 		var l *C.char
 		var n C.size_t
 		if err := call(func() C.int { return C.mlops_category_dict_label(&l, &n, cdp(p), C.int64_t(code)) }); err != nil {

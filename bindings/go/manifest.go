@@ -700,14 +700,14 @@ func (d *Diff) Files() []FileChange {
 // UnchangedDatasets returns the number of datasets equal on both sides.
 func (d *Diff) UnchangedDatasets() int {
 	var n C.size_t
-	_ = d.h.use(func(p unsafe.Pointer) error { n = C.mlops_manifest_diff_unchanged_dataset_count(dp(p)); return nil })
+	_ = d.hd().use(func(p unsafe.Pointer) error { n = C.mlops_manifest_diff_unchanged_dataset_count(dp(p)); return nil })
 	return int(n)
 }
 
 // Datasets returns the datasets added, removed or changed (by name).
 func (d *Diff) Datasets() []DatasetChange {
 	var out []DatasetChange
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		n := C.mlops_manifest_diff_dataset_count(dp(p))
 		for i := C.size_t(0); i < n; i++ {
 			out = append(out, DatasetChange{goStr(C.mlops_manifest_diff_dataset_name(dp(p), i)),
@@ -725,7 +725,7 @@ func (d *Diff) Datasets() []DatasetChange {
 func (d *Diff) Code() (Change, Field) {
 	var c C.int
 	var f C.uint32_t
-	_ = d.h.use(func(p unsafe.Pointer) error {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
 		c = C.mlops_manifest_diff_code_change(dp(p))
 		f = C.mlops_manifest_diff_code_fields(dp(p))
 		return nil
