@@ -1,0 +1,83 @@
+"""Edges of the command found by trying inputs its other tests do not use.
+
+`store add` of a package that arrives on a pipe (/dev/stdin): adding reads a
+package twice (verify, then copy its blobs) and the command reads its tag
+once more, so a stream is first copied into a temporary file among the
+store's blobs. Oracles: hashlib (the stored blobs are the package's tar
+members), Python's json, tarfile.
+"""
+import hashlib
+import json
+import os
+import subprocess
+import tarfile
+
+import pytest
+
+CLI = os.environ.get("MLOPS_CLI", "mlops")
+
+
+def run(*args, input=None, timeout=120):
+    """`input` (bytes) reaches the command through a pipe, as `cat x |` does."""
+    return subprocess.run([CLI, *map(str, args)], capture_output=True, timeout=timeout,
+                          input=input)
+
+
+@pytest.fixture(scope="module")
+def pkg(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pipe")
+    model = d / "model"
+    model.mkdir()
+    (model / "w.bin").write_bytes(os.urandom(200_000))
+    assert run("keygen", "-o", d / "k.pem").returncode == 0
+    r = run("pack", model, "-o", d / "good.mlpkg", "--name", "fraud", "--version", "1.2.0",
+            "--created", "2026-11-26T10:00:00Z", "--key", d / "k.pem")
+    assert r.returncode == 0, r.stderr
+    data = bytearray((d / "good.mlpkg").read_bytes())
+    with tarfile.open(d / "good.mlpkg") as t:
+        big = max(t.getmembers(), key=lambda m: m.size)
+    data[big.offset_data + 777] ^= 0x01
+    (d / "tamper.mlpkg").write_bytes(bytes(data))
+    return d
+
+
+def leftovers(store):
+    return [n for n in os.listdir(store / "blobs" / "sha256") if not
+            (len(n) == 64 and all(c in "0123456789abcdef" for c in n))]
+
+
+def test_store_add_from_a_pipe_adds_the_package(pkg, tmp_path):
+    store = tmp_path / "store"
+    r = run("store", "add", store, "/dev/stdin", "--trust", pkg / "k.pub.pem", "--json",
+            input=(pkg / "good.mlpkg").read_bytes())
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["tag"] == "fraud:1.2.0"
+    # every blob of the package is in the store, byte for byte
+    with tarfile.open(pkg / "good.mlpkg") as t:
+        for m in t.getmembers():
+            if m.isfile() and m.name.startswith("blobs/sha256/"):
+                data = t.extractfile(m).read()
+                assert hashlib.sha256(data).hexdigest() == m.name.rsplit("/", 1)[1]
+                assert (store / m.name).read_bytes() == data
+    assert leftovers(store) == []
+    r = run("store", "check", store)
+    assert r.returncode == 0, r.stderr
+    # the same package again from a pipe: nothing to do, same tag
+    r = run("store", "add", store, "/dev/stdin", "--trust", pkg / "k.pub.pem", "--json",
+            input=(pkg / "good.mlpkg").read_bytes())
+    assert r.returncode == 0 and json.loads(r.stdout)["tag"] == "fraud:1.2.0", r.stderr
+
+
+def test_store_add_of_a_tampered_package_from_a_pipe_is_refused_naming_the_pipe(pkg, tmp_path):
+    store = tmp_path / "store"
+    r = run("store", "add", store, "/dev/stdin", "--trust", pkg / "k.pub.pem", "--json",
+            input=(pkg / "tamper.mlpkg").read_bytes())
+    assert r.returncode == 1, r.stderr
+    err = json.loads(r.stdout.decode("utf-8"))["error"]
+    assert err["code"] == "MLOPS_E_INTEGRITY"
+    assert err["message"].startswith("/dev/stdin: "), err
+    assert ".tmp-spool" not in err["message"] and ".tmp-spool" not in err.get("path", "")
+    assert leftovers(store) == []
+    r = run("store", "list", store)
+    assert r.returncode == 0 and b"fraud" not in r.stdout, r.stdout
