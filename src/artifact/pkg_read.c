@@ -345,6 +345,17 @@ static int tar_fail(reader *r, const char *entry, const char *what)
 {
     const char *msg = archive_error_string(r->a);
     la_int64_t at = r->a ? archive_filter_bytes(r->a, 0) : -1;
+    /* A read(2) that failed (an I/O error, a directory) is not a damaged
+     * archive: libarchive passes the system's errno on. Its own format
+     * errors are EILSEQ (ARCHIVE_ERRNO_FILE_FORMAT), EINVAL or -1. */
+    int e = r->a ? archive_errno(r->a) : 0;
+    if (e == ENOMEM)
+        return mlops__error_nomem();
+    if (e > 0 && e != EILSEQ && e != EINVAL)
+        return mlops__error_at(MLOPS_E_IO, at >= 0 ? (int64_t)at : -1, 0, 0, r->pkg,
+                               "%s: %s%s%s: %s: %s", r->pkg, what, entry ? " " : "",
+                               entry ? entry : "", msg ? msg : "read failed",
+                               mlops__strerror(e));
     return mlops__error_at(MLOPS_E_PARSE, at >= 0 ? (int64_t)at : -1, 0, 0, entry,
                            "%s: %s%s%s: %s", r->pkg, what,
                            entry ? " " : "", entry ? entry : "",
@@ -1852,6 +1863,11 @@ static int run(mlops_package_report **report, const char *path, const char *dest
                              mlops__strerror(errno));
         close(fd);
         return rc;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot read a package: %s",
+                               path, mlops__strerror(EISDIR));
     }
     if (S_ISREG(st.st_mode))
         r.pkg_size = (uint64_t)st.st_size;

@@ -81,3 +81,23 @@ def test_store_add_of_a_tampered_package_from_a_pipe_is_refused_naming_the_pipe(
     assert leftovers(store) == []
     r = run("store", "list", store)
     assert r.returncode == 0 and b"fraud" not in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("cmd", [["verify", "{d}", "--allow-unsigned"],
+                                 ["extract", "{d}", "{out}", "--allow-unsigned"],
+                                 ["store", "add", "{store}", "{d}", "--allow-unsigned"],
+                                 ["inspect", "{d}"]])
+def test_a_directory_given_as_a_package_is_an_unreadable_input_for_every_command(tmp_path, cmd):
+    """Not content that verification refused (exit 1, MLOPS_E_INTEGRITY, as
+    verify, extract and store add said), but an input that cannot be read
+    (exit 2), as inspect and diff say: docs/cli.md, "Exit status"."""
+    d = tmp_path / "adir"
+    d.mkdir()
+    args = [a.format(d=d, out=tmp_path / "out", store=tmp_path / "store") for a in cmd]
+    r = run(*args, "--json")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    doc = json.loads(r.stdout.decode("utf-8"))
+    assert set(doc) == {"error"} and doc["error"]["exit_status"] == 2
+    assert doc["error"]["code"] in ("MLOPS_E_IO", "input")
+    assert doc["error"]["path"] == str(d)
+    assert not (tmp_path / "out").exists()
