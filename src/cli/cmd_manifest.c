@@ -47,14 +47,16 @@ int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd)
     *m = NULL;
     if (cli_read_file(&data, &size, path, err, sizeof err) != 0)
         return cli_input_error(cmd, "%s", err);
-    size_t k = 0;
+    /* a UTF-8 byte-order mark before the JSON (an editor's) is skipped: kept,
+     * the file read as a package, "Unrecognized archive format" */
+    size_t bom = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, k = bom;
     while (k < size && (data[k] == ' ' || data[k] == '\n' || data[k] == '\r' || data[k] == '\t'))
         k++;
     if (k == size || data[k] != '{') {
         free(data);
         return cli_package_manifest(m, path, cmd);
     }
-    int rc = mlops_manifest_parse(m, (const char *)data, size, NULL);
+    int rc = mlops_manifest_parse(m, (const char *)data + bom, size - bom, NULL);
     free(data);
     if (rc != 0) {
         char msg[2048];

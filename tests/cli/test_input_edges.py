@@ -63,3 +63,53 @@ def test_decimals_beyond_a_double_read_as_documented(tmp_path):
     assert float("1e400") == float("inf") and float("1e-400") == 0.0
     assert doc["posinf"] == 1 and doc["neginf"] == 1 and doc["count"] == 3
     assert doc["min"] == 0.0 and doc["max"] == 2.0
+
+
+HERE = os.path.dirname(__file__)
+POLICIES = os.path.join(HERE, "..", "..", "examples", "policies")
+BOM = b"\xef\xbb\xbf"
+
+
+def test_a_signals_file_with_a_byte_order_mark_keeps_its_first_signal(tmp_path):
+    """'\\ufeffpsi.amount' was a signal of another name: the policy saw
+    psi.amount missing and decided "none" (exit 0) where the same file
+    without the mark gives "warn"."""
+    policy = os.path.join(POLICIES, "drift-retrain.json")
+    body = b"psi.amount 0.4 samples=1000\r\n"
+    outs = []
+    for name, data in (("plain.txt", body), ("bom.txt", BOM + body)):
+        (tmp_path / name).write_bytes(data)
+        r = run("policy", "eval", policy, "--signals", tmp_path / name,
+                "--now", "2026-01-01T00:00:00Z", "--json")
+        outs.append((r.returncode, json.loads(r.stdout)["action"]))
+    assert outs[0] == outs[1] == (0, "warn"), outs
+
+
+def test_gate_metrics_with_a_byte_order_mark_or_crlf_read_as_without(tmp_path):
+    policy = os.path.join(POLICIES, "ci-promotion-gate.json")
+    cand = b"auc 0.915 samples=20000\np99_latency_ms 42\nfairness_gap 0.02 samples=20000\n"
+    champ = b"auc 0.91\np99_latency_ms 40\nfairness_gap 0.025\n"
+    (tmp_path / "champ.txt").write_bytes(champ)
+    docs = []
+    for name, data in (("plain", cand), ("bom", BOM + cand),
+                       ("crlf", cand.replace(b"\n", b"\r\n")),
+                       ("bom-crlf", BOM + cand.replace(b"\n", b"\r\n"))):
+        (tmp_path / name).write_bytes(data)
+        r = run("gate", policy, "--candidate", tmp_path / name, "--champion",
+                tmp_path / "champ.txt", "--json")
+        doc = json.loads(r.stdout)
+        docs.append((r.returncode, doc["action"], doc["checks"]))
+    assert all(d == docs[0] for d in docs), docs
+    # the candidate's AUC was seen (not MISSING) in every spelling
+    assert any(c["metric"] == "auc" and c["observed"] == 0.915 for c in docs[0][2])
+
+
+def test_a_manifest_with_a_byte_order_mark_is_read_as_json_not_as_a_package(tmp_path):
+    src = os.path.join(HERE, "..", "vectors", "manifest", "child.json")
+    data = open(src, "rb").read()
+    (tmp_path / "bom.json").write_bytes(BOM + data)
+    plain = run("inspect", src, "--json")
+    bom = run("inspect", tmp_path / "bom.json", "--json")
+    assert plain.returncode == 0, plain.stderr
+    assert bom.returncode == 0, bom.stderr  # was 1: "Unrecognized archive format"
+    assert json.loads(bom.stdout) == json.loads(plain.stdout)
