@@ -101,3 +101,111 @@ def test_a_directory_given_as_a_package_is_an_unreadable_input_for_every_command
     assert doc["error"]["code"] in ("MLOPS_E_IO", "input")
     assert doc["error"]["path"] == str(d)
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------
+# Routing fields of the unsigned OCI documents (index.json, the image
+# manifest, the signature referrer) that the packer never writes and that
+# other tools fetch or select by: re-sealed packages (every digest, size and
+# the referrer's subject made consistent again), so only the reader's rules
+# stand between them and "verified".
+# ---------------------------------------------------------------------------
+
+def _canon(o):
+    return json.dumps(o, separators=(",", ":"), sort_keys=True).encode()
+
+
+def _reseal(src, dst, index_mod=None, manifest_mod=None, referrer_mod=None):
+    import copy
+    import io
+    with tarfile.open(src) as t:
+        members = t.getmembers()
+        data = {m.name: t.extractfile(m).read() if m.isfile() else None for m in members}
+    idx = json.loads(data["index.json"])
+    mname = "blobs/sha256/" + idx["manifests"][0]["digest"].split(":")[1]
+    rname = "blobs/sha256/" + idx["manifests"][1]["digest"].split(":")[1]
+    man, ref = json.loads(data[mname]), json.loads(data[rname])
+    (manifest_mod or (lambda m: None))(man)
+    mb = _canon(man)
+    mh = hashlib.sha256(mb).hexdigest()
+    ref["subject"]["digest"], ref["subject"]["size"] = "sha256:" + mh, len(mb)
+    (referrer_mod or (lambda r: None))(ref)
+    rb = _canon(ref)
+    rh = hashlib.sha256(rb).hexdigest()
+    idx["manifests"][0]["digest"], idx["manifests"][0]["size"] = "sha256:" + mh, len(mb)
+    idx["manifests"][1]["digest"], idx["manifests"][1]["size"] = "sha256:" + rh, len(rb)
+    (index_mod or (lambda i: None))(idx)
+    repl = {mname: ("blobs/sha256/" + mh, mb), rname: ("blobs/sha256/" + rh, rb),
+            "index.json": ("index.json", _canon(idx))}
+    with tarfile.open(dst, "w", format=tarfile.USTAR_FORMAT) as out:
+        for m in members:
+            mm = copy.copy(m)
+            b = data[m.name]
+            if m.name in repl:
+                mm.name, b = repl[m.name]
+            if b is None:
+                out.addfile(mm)
+            else:
+                mm.size = len(b)
+                out.addfile(mm, io.BytesIO(b))
+
+
+def _set(path, value):
+    def mod(doc):
+        *parents, last = path
+        for p in parents:
+            doc = doc[p]
+        doc[last] = value
+    return mod
+
+
+ROUTING = {
+    "index entry platform": dict(index_mod=_set(["manifests", 0, "platform"],
+                                                {"os": "linux", "architecture": "arm64"})),
+    "index entry urls": dict(index_mod=_set(["manifests", 0, "urls"], ["https://x.example/b"])),
+    "index entry data": dict(index_mod=_set(["manifests", 0, "data"], "e30=")),
+    "index entry second annotation": dict(index_mod=_set(
+        ["manifests", 0, "annotations", "org.opencontainers.image.version"], "2.0.0")),
+    "signature entry named 2.0.0": dict(index_mod=_set(
+        ["manifests", 1, "annotations"], {"org.opencontainers.image.ref.name": "2.0.0"})),
+    "index annotations": dict(index_mod=_set(
+        ["annotations"], {"org.opencontainers.image.ref.name": "2.0.0"})),
+    "index schemaVersion 3": dict(index_mod=_set(["schemaVersion"], 3)),
+    "index mediaType": dict(index_mod=_set(["mediaType"],
+                                           "application/vnd.oci.image.manifest.v1+json")),
+    "layer urls": dict(manifest_mod=_set(["layers", 1, "urls"], ["https://x.example/b"])),
+    "config data": dict(manifest_mod=_set(["config", "data"], "e30=")),
+    "layer platform": dict(manifest_mod=_set(["layers", 1, "platform"],
+                                             {"os": "linux", "architecture": "arm64"})),
+    "manifest ref.name annotation": dict(manifest_mod=_set(
+        ["annotations", "org.opencontainers.image.ref.name"], "2.0.0")),
+    "manifest schemaVersion 1": dict(manifest_mod=_set(["schemaVersion"], 1)),
+    "referrer annotations": dict(referrer_mod=_set(
+        ["annotations"], {"org.opencontainers.image.ref.name": "2.0.0"})),
+    "referrer mediaType": dict(referrer_mod=_set(["mediaType"],
+                                                 "application/vnd.oci.image.index.v1+json")),
+}
+
+
+def test_a_resealed_package_without_changes_still_verifies(pkg, tmp_path):
+    """The re-sealing itself keeps a package valid: the cases below fail for
+    their one change only."""
+    _reseal(pkg / "good.mlpkg", tmp_path / "same.mlpkg")
+    r = run("verify", tmp_path / "same.mlpkg", "--trust", pkg / "k.pub.pem")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("case", sorted(ROUTING))
+def test_routing_fields_the_format_does_not_use_are_refused(pkg, tmp_path, case):
+    bad = tmp_path / "bad.mlpkg"
+    _reseal(pkg / "good.mlpkg", bad, **ROUTING[case])
+    trust = ["--trust", pkg / "k.pub.pem"]
+    v = run("verify", bad, *trust, "--json")
+    assert v.returncode == 1, (case, v.stdout, v.stderr)
+    doc = json.loads(v.stdout.decode("utf-8"))
+    assert doc["valid"] is False and doc["error"]["code"] == "MLOPS_E_INTEGRITY", doc
+    e = run("extract", bad, tmp_path / "out", *trust)
+    assert e.returncode == 1 and not (tmp_path / "out").exists(), e.stderr
+    s = run("store", "add", tmp_path / "store", bad, *trust)
+    assert s.returncode == 1, s.stderr
+    assert b"fraud" not in run("store", "list", tmp_path / "store").stdout
