@@ -54,6 +54,7 @@ func wrapperTypes() []reflect.Type {
 		reflect.TypeOf((*Key)(nil)), reflect.TypeOf((*Keyring)(nil)),
 		reflect.TypeOf((*Store)(nil)), reflect.TypeOf((*Digest)(nil)),
 		reflect.TypeOf((*SemVer)(nil)), reflect.TypeOf((*CategoryDict)(nil)),
+		reflect.TypeOf((*GateResult)(nil)),
 	}
 }
 
@@ -243,5 +244,27 @@ func TestDecideWithNilStateIsAFreshState(t *testing.T) {
 	}
 	if err := pol.Decide(nil, nil, obs, now, nil); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("Decide(nil decision): %v, want ErrInvalid", err)
+	}
+}
+
+// A nil gate result (what Gate returns with an error) is blocked, never a
+// pass; a nil category dictionary refuses every call.
+func TestNilGateResultIsBlockedAndNilCategoryDictRefuses(t *testing.T) {
+	var r *GateResult
+	if !r.Blocked() {
+		t.Fatal("a nil GateResult reads as not blocked")
+	}
+	var d *CategoryDict
+	if _, err := d.Add([]string{"a"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("nil CategoryDict Add: %v", err)
+	}
+	if _, _, err := d.Encode([]string{"a"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("nil CategoryDict Encode: %v", err)
+	}
+	if _, err := d.Label(0); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("nil CategoryDict Label: %v", err)
+	}
+	if d.Len() != 0 || d.Close() != nil {
+		t.Fatal("nil CategoryDict Len/Close")
 	}
 }

@@ -615,8 +615,10 @@ type GateResult struct {
 	Explanation string
 }
 
-// Blocked reports whether promotion is blocked.
-func (r *GateResult) Blocked() bool { return r.Action == ActionBlockPromotion }
+// Blocked reports whether promotion is blocked. A nil result (no gate was
+// evaluated, as Gate returns with an error) is blocked: it never reads as a
+// pass.
+func (r *GateResult) Blocked() bool { return r == nil || r.Action == ActionBlockPromotion }
 
 // Gate evaluates the policy's promotion gate for candidate against
 // champion (nil: no champion, a first release).

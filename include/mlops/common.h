@@ -141,8 +141,13 @@ MLOPS_EXTERN const char *mlops_error_name(int code);
  * thread started or mlops_error_clear() was called.
  *
  * The string is owned by the library and stays valid until the next libmlops
- * call on the same thread. A successful call does not clear it. Thread-local:
- * one thread never sees another's error.
+ * call on the same thread. A successful call does not clear it, and the
+ * error accessors (mlops_error_last*()) do not change it, so the message,
+ * code, position and path of one failure can be read one after the other.
+ * Any other call may replace it in place (the pointer stays valid, its
+ * content is the newer failure's): copy it before the next call.
+ * Thread-local: one thread never sees another's error, and the string does
+ * not outlive its thread.
  */
 MLOPS_EXTERN const char *mlops_error_last(void);
 

@@ -649,7 +649,9 @@ MLOPS_EXTERN double mlops_manifest_diff_metric_relative(const mlops_manifest_dif
 /**
  * Append the diff as JSON (canonical, or pretty with MLOPS_MANIFEST_DIFF_PRETTY)
  * for CI review comments; docs/formats/manifest-v1.md gives its shape. NaN
- * deltas are written as null.
+ * deltas are written as null. Its "metadata" member lists the statement
+ * fields outside the accessors above that differ (created, description,
+ * framework, annotations).
  * @return 0, MLOPS_E_INVALID (unknown flags), MLOPS_E_NOMEM (`out` unchanged).
  */
 MLOPS_EXTERN int mlops_manifest_diff_write_json(mlops_buf *out, const mlops_manifest_diff *d,

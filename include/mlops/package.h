@@ -316,7 +316,9 @@ MLOPS_EXTERN int mlops_package_verify_options_init(mlops_package_verify_options 
  *         package when keys were given: "not signed"); MLOPS_E_UNSAFE (an
  *         entry of a forbidden kind or path); MLOPS_E_NOTFOUND (a file in
  *         `paths` that the statement does not list); MLOPS_E_CANCELLED;
- *         MLOPS_E_IO;
+ *         MLOPS_E_IO (the package cannot be opened or read: a missing
+ *         file, a directory, a read(2) that failed; never a verdict on its
+ *         content);
  *         MLOPS_E_INVALID (NULL `path`, no `trusted` keyring without
  *         MLOPS_PACKAGE_ALLOW_UNSIGNED, unknown flag bits, `npaths` without
  *         `paths`, a threshold above the number of trusted keys);

@@ -86,7 +86,12 @@ MLOPS_EXTERN void mlops_store_close(mlops_store *s);
  * @param package_path the package file (NUL-terminated; not retained; never
  *             modified). It is read twice, verified and then its blobs
  *             copied; every blob is hashed again while it is copied, so a
- *             package changed in between gives MLOPS_E_INTEGRITY.
+ *             package changed in between gives MLOPS_E_INTEGRITY. A stream
+ *             (a FIFO or character device: a pipe as /dev/stdin or
+ *             /proc/self/fd/N) is read once, into a temporary file
+ *             `blobs/sha256/.tmp-spool-*` of the store that is removed
+ *             afterwards (and by mlops_store_gc() when the writer was
+ *             killed); errors name `package_path`, not the copy.
  * @param opts verification options (trusted keys...); NULL is refused unless
  *        it is to accept unsigned packages: pass options with
  *        MLOPS_PACKAGE_ALLOW_UNSIGNED.

@@ -791,6 +791,28 @@ static void build_diff_json(jb *j, const mlops_manifest_diff *d, mlops__json *ro
         j_set(j, code, "fields", j_fields(j, d->code_fields));
     j_set(j, root, "code", code);
 
+    /* the statement's own fields outside files, datasets, code, parameters
+     * and metrics: a diff that changes only these is not "no change" */
+    mlops__json *meta = j_arr(j);
+    const mlops_manifest *ma = d->a, *mb = d->b;
+    if (!same_str(mlops_manifest_created(ma), mlops_manifest_created(mb)))
+        j_push(j, meta, j_str(j, "created"));
+    if (!same_str(mlops_manifest_description(ma), mlops_manifest_description(mb)))
+        j_push(j, meta, j_str(j, "description"));
+    if (!same_str(mlops_manifest_framework_name(ma), mlops_manifest_framework_name(mb)) ||
+        !same_str(mlops_manifest_framework_version(ma), mlops_manifest_framework_version(mb)))
+        j_push(j, meta, j_str(j, "framework"));
+    int ann = mlops_manifest_annotation_count(ma) != mlops_manifest_annotation_count(mb);
+    for (size_t i = 0; !ann && i < mlops_manifest_annotation_count(ma); i++)
+        ann = !same_str(mlops_manifest_annotation_key(ma, i), mlops_manifest_annotation_key(mb, i)) ||
+              !same_str(mlops_manifest_annotation_value(ma, i),
+                        mlops_manifest_annotation_value(mb, i));
+    if (ann)
+        j_push(j, meta, j_str(j, "annotations"));
+    mlops__json *metadata = j_obj(j);
+    j_set(j, metadata, "changed", meta);
+    j_set(j, root, "metadata", metadata);
+
     mlops__json *params = j_arr(j);
     for (size_t i = 0; i < d->n_params && !j->failed; i++) {
         const df_entry *e = &d->params[i];

@@ -417,13 +417,62 @@ static int parse_json(mlops__json_doc **doc, const mlops_buf *b, const char *nam
     return mlops__json_parse(doc, b->data ? b->data : "", b->size, &lim, name);
 }
 
+static const char *string_member(const mlops__json *o, const char *key)
+{
+    const mlops__json *v = mlops__json_object_find(o, key);
+    return v && mlops__json_type_of(v) == MLOPS__JSON_STRING ? mlops__json_string(v, NULL) : NULL;
+}
+
+/* Descriptor fields by which other tools fetch or select content and that
+ * the packer never writes: `urls` (fetch the blob from elsewhere), `data`
+ * (the content inline, used in place of the blob), `platform` (select by
+ * OS and architecture). Unsigned, so never accepted. */
+static int refuse_routing_fields(const mlops__json_path *path, const mlops__json *v)
+{
+    static const char *const fields[] = { "urls", "data", "platform" };
+    if (!v || mlops__json_type_of(v) != MLOPS__JSON_OBJECT)
+        return 0;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const mlops__json *f = mlops__json_object_find(v, fields[i]);
+        if (f) {
+            mlops__json_path q = *path;
+            mlops__json_path_push_key(&q, fields[i]);
+            return mlops__json_schema_error(&q, f,
+                                            "\"%s\" is not part of a package (another tool "
+                                            "would fetch or select content by it)",
+                                            fields[i]);
+        }
+    }
+    return 0;
+}
+
+/* The top of an OCI document: schemaVersion 2, the expected mediaType, and
+ * no member outside `keys`. */
+static int check_oci_root(const mlops__json_path *path, const mlops__json *root,
+                          const char *media_type, const char *const *keys)
+{
+    int rc = mlops__json_check_keys(path, root, keys);
+    if (rc)
+        return rc;
+    const mlops__json *sv = mlops__json_object_find(root, "schemaVersion");
+    if (!sv || !mlops__json_is_integer(sv) || mlops__json_int(sv) != 2)
+        return mlops__json_schema_error(path, sv ? sv : root, "\"schemaVersion\" must be 2");
+    const char *mt = string_member(root, "mediaType");
+    if (!mt || strcmp(mt, media_type) != 0)
+        return mlops__json_schema_error(path, root, "\"mediaType\" must be \"%s\"",
+                                        media_type);
+    return 0;
+}
+
 /* A descriptor: {"mediaType","digest","size", ...}. */
 static int read_descriptor(const mlops__json_path *path, const mlops__json *v,
                            const char **media_type, uint8_t digest[32], uint64_t *size)
 {
     static const char *const keys[] = { "mediaType", "digest", "size", "annotations",
-                                        "artifactType", "urls", "data", "platform", NULL };
-    int rc = mlops__json_check_keys(path, v, keys);
+                                        "artifactType", NULL };
+    int rc = refuse_routing_fields(path, v);
+    if (!rc)
+        rc = mlops__json_check_keys(path, v, keys);
     if (rc)
         return rc;
     const mlops__json *mt = mlops__json_object_find(v, "mediaType");
@@ -440,12 +489,6 @@ static int read_descriptor(const mlops__json_path *path, const mlops__json *v,
     *media_type = mlops__json_string(mt, NULL);
     *size = (uint64_t)mlops__json_int(s);
     return 0;
-}
-
-static const char *string_member(const mlops__json *o, const char *key)
-{
-    const mlops__json *v = mlops__json_object_find(o, key);
-    return v && mlops__json_type_of(v) == MLOPS__JSON_STRING ? mlops__json_string(v, NULL) : NULL;
 }
 
 /* A copy of the string annotation `key` of an object (NULL when absent). */
@@ -486,6 +529,10 @@ static int on_index(reader *r, const mlops_buf *b)
         rc = mlops__json_schema_error(&path, root, "index.json needs a \"manifests\" array");
         goto done;
     }
+    static const char *const index_keys[] = { "schemaVersion", "mediaType", "manifests", NULL };
+    rc = check_oci_root(&path, root, MLOPS__MT_OCI_INDEX, index_keys);
+    if (rc)
+        goto done;
     mlops__json_path_push_key(&path, "manifests");
     for (size_t i = 0; i < mlops__json_array_size(ms); i++) {
         const mlops__json *d = mlops__json_array_get(ms, i);
@@ -508,6 +555,21 @@ static int on_index(reader *r, const mlops_buf *b)
             goto done;
         }
         expect(slot, dg, size);
+        /* the model's entry carries its ref.name and nothing else a tool
+         * could select by; the referrer's entry no name at all (skopeo
+         * would pull the signature as that tag) */
+        const mlops__json *an = mlops__json_object_find(d, "annotations");
+        if (an) {
+            static const char *const model_ann[] = { "org.opencontainers.image.ref.name", NULL };
+            mlops__json_path_push_key(&path, "annotations");
+            rc = slot == &r->manifest
+                     ? mlops__json_check_keys(&path, an, model_ann)
+                     : mlops__json_schema_error(&path, an, "the signature referrer's entry "
+                                                           "has no annotations");
+            mlops__json_path_pop(&path);
+            if (rc)
+                goto done;
+        }
         if (slot == &r->manifest) {
             rc = dup_annotation(&r->ref_name, d, "org.opencontainers.image.ref.name");
             if (rc)
@@ -541,6 +603,23 @@ static int on_manifest(reader *r, const mlops_buf *b)
         rc = mlops__json_schema_error(&path, root, "not a model manifest (artifactType, config "
                                                    "and layers)");
         goto done;
+    }
+    static const char *const manifest_keys[] = { "schemaVersion", "mediaType", "artifactType",
+                                                 "config", "layers", "annotations", NULL };
+    rc = check_oci_root(&path, root, MLOPS__MT_OCI_MANIFEST, manifest_keys);
+    if (rc)
+        goto done;
+    const mlops__json *man_ann = mlops__json_object_find(root, "annotations");
+    if (man_ann) {
+        /* the two the statement decides (checked against it below); a
+         * ref.name or title here would be one more unsigned name */
+        static const char *const ann_keys[] = { "org.opencontainers.image.created",
+                                                "org.opencontainers.image.version", NULL };
+        mlops__json_path_push_key(&path, "annotations");
+        rc = mlops__json_check_keys(&path, man_ann, ann_keys);
+        mlops__json_path_pop(&path);
+        if (rc)
+            goto done;
     }
     const char *mt;
     uint8_t dg[32];
@@ -634,6 +713,11 @@ static int on_referrer(reader *r, const mlops_buf *b)
         rc = mlops__json_schema_error(&path, root, "not a signature referrer");
         goto done;
     }
+    static const char *const referrer_keys[] = { "schemaVersion", "mediaType", "artifactType",
+                                                 "config", "layers", "subject", NULL };
+    rc = check_oci_root(&path, root, MLOPS__MT_OCI_MANIFEST, referrer_keys);
+    if (rc)
+        goto done;
     const char *mt;
     uint8_t dg[32];
     uint64_t size;
@@ -1904,6 +1988,11 @@ static int run(mlops_package_report **report, const char *path, const char *dest
                              mlops__strerror(errno));
         close(fd);
         return rc;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot read a package: %s",
+                               path, mlops__strerror(EISDIR));
     }
     if (S_ISREG(st.st_mode))
         r.pkg_size = (uint64_t)st.st_size;

@@ -1078,11 +1078,104 @@ static int push_entry(mlops_store *s, const char *ref, int kind, const uint8_t d
     return 0;
 }
 
+/* A package that is a stream (a pipe, a FIFO, a character device such as
+ * /dev/stdin) can be read only once, and adding reads it twice (verify, then
+ * copy the blobs): it is first copied whole into a temporary file among the
+ * store's blobs (where gc removes what a killed writer leaves). *spooled
+ * receives that file's path, or stays empty for a regular file. */
+static int spool_stream(mlops_buf *spooled, mlops_store *s, const char *package_path)
+{
+    struct stat st;
+    if (stat(package_path, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+        return 0; /* a regular file is read twice; anything else verify reports */
+    int in = open(package_path, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return mlops__error_at(MLOPS_E_IO, -1, 0, 0, package_path, "%s: cannot open: %s",
+                               package_path, mlops__strerror(errno));
+    int rc = mlops__buf_printf(spooled, "%s/blobs/sha256/.tmp-spool-XXXXXX", s->root);
+    int out = -1;
+    unsigned char *buf = rc ? NULL : mlops__malloc(COPY_BLOCK);
+    if (!rc && !buf)
+        rc = mlops__error_nomem();
+    if (!rc && (out = mkstemp(spooled->data)) < 0)
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, spooled->data,
+                             "%s: cannot create a temporary copy of %s: %s", s->root,
+                             package_path, mlops__strerror(errno));
+    while (!rc) {
+        ssize_t n = read(in, buf, COPY_BLOCK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, package_path, "%s: read failed: %s",
+                                 package_path, mlops__strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        for (ssize_t off = 0; off < n && !rc;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, spooled->data,
+                                     "%s: cannot keep a temporary copy of %s: %s", s->root,
+                                     package_path, mlops__strerror(w < 0 ? errno : EIO));
+            else
+                off += w;
+        }
+    }
+    if (out >= 0 && close(out) != 0 && !rc)
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, spooled->data,
+                             "%s: cannot keep a temporary copy of %s: %s", s->root, package_path,
+                             mlops__strerror(errno));
+    if (rc && out >= 0)
+        unlink(spooled->data);
+    if (rc)
+        mlops__buf_clear(spooled);
+    close(in);
+    mlops__free(buf);
+    return rc;
+}
+
+static int store_add(mlops_store *s, const char *package_path,
+                     const mlops_package_verify_options *opts);
+
 int mlops_store_add(mlops_store *s, const char *package_path,
                     const mlops_package_verify_options *opts)
 {
     MLOPS__CHECK_ARG(s);
     MLOPS__CHECK_ARG(package_path);
+    mlops_buf spooled = MLOPS_BUF_INIT;
+    int rc = spool_stream(&spooled, s, package_path);
+    if (rc || !spooled.size) {
+        mlops_buf_dispose(&spooled);
+        return rc ? rc : store_add(s, package_path, opts);
+    }
+    rc = store_add(s, spooled.data, opts);
+    if (rc) {
+        /* the failure names the stream the caller gave, not the copy */
+        char msg[2048], path[1024];
+        snprintf(path, sizeof path, "%s", mlops_error_last_path());
+        if (strcmp(path, spooled.data) == 0)
+            snprintf(path, sizeof path, "%s", package_path);
+        const char *m = mlops_error_last();
+        const char *at = strstr(m, spooled.data);
+        if (at)
+            snprintf(msg, sizeof msg, "%.*s%s%s", (int)(at - m), m, package_path,
+                     at + spooled.size);
+        else
+            snprintf(msg, sizeof msg, "%s", m);
+        rc = mlops__error_at(rc, mlops_error_last_offset(), mlops_error_last_line(),
+                             mlops_error_last_column(), path, "%s", msg);
+    }
+    unlink(spooled.data);
+    mlops_buf_dispose(&spooled);
+    return rc;
+}
+
+static int store_add(mlops_store *s, const char *package_path,
+                     const mlops_package_verify_options *opts)
+{
     mlops_package_report *rep = NULL;
     int rc = mlops_package_verify(&rep, package_path, opts);
     if (rc) {

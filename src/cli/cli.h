@@ -124,6 +124,9 @@ int cli_input_error(const char *cmd, const char *fmt, ...)
 int cli_library_error(const char *cmd, int code);
 /** The same for content under verification: cli_exit_code(code, CLI_CONTENT). */
 int cli_content_error(const char *cmd, int code);
+/* cli_content_error() for a library call made on a copy of a file: the
+ * copy's path `from` in the library's message and path reads `to`. */
+int cli_content_error_renamed(const char *cmd, int code, const char *from, const char *to);
 /** The same with the message given (NULL: mlops_strerror(code)). */
 int cli_error_as(const char *cmd, int code, int what, const char *message);
 

@@ -47,14 +47,16 @@ int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd)
     *m = NULL;
     if (cli_read_file(&data, &size, path, err, sizeof err) != 0)
         return cli_input_error(cmd, "%s", err);
-    size_t k = 0;
+    /* a UTF-8 byte-order mark before the JSON (an editor's) is skipped: kept,
+     * the file read as a package, "Unrecognized archive format" */
+    size_t bom = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, k = bom;
     while (k < size && (data[k] == ' ' || data[k] == '\n' || data[k] == '\r' || data[k] == '\t'))
         k++;
     if (k == size || data[k] != '{') {
         free(data);
         return cli_package_manifest(m, path, cmd);
     }
-    int rc = mlops_manifest_parse(m, (const char *)data, size, NULL);
+    int rc = mlops_manifest_parse(m, (const char *)data + bom, size - bom, NULL);
     free(data);
     if (rc != 0) {
         char msg[2048];
@@ -345,6 +347,40 @@ static void print_delta(double v)
         printf("  %+12.6g", v);
 }
 
+static int same_or_both_null(const char *x, const char *y)
+{
+    return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* The statement's own fields (as the JSON's "metadata"): a diff of two
+ * statements that differ only there must not read as no change. */
+static void print_metadata(const mlops_manifest *a, const mlops_manifest *b)
+{
+    const char *changed[4];
+    size_t n = 0;
+    if (!same_or_both_null(mlops_manifest_created(a), mlops_manifest_created(b)))
+        changed[n++] = "created";
+    if (!same_or_both_null(mlops_manifest_description(a), mlops_manifest_description(b)))
+        changed[n++] = "description";
+    if (!same_or_both_null(mlops_manifest_framework_name(a), mlops_manifest_framework_name(b)) ||
+        !same_or_both_null(mlops_manifest_framework_version(a),
+                           mlops_manifest_framework_version(b)))
+        changed[n++] = "framework";
+    int ann = mlops_manifest_annotation_count(a) != mlops_manifest_annotation_count(b);
+    for (size_t i = 0; !ann && i < mlops_manifest_annotation_count(a); i++)
+        ann = !same_or_both_null(mlops_manifest_annotation_key(a, i),
+                                 mlops_manifest_annotation_key(b, i)) ||
+              !same_or_both_null(mlops_manifest_annotation_value(a, i),
+                                 mlops_manifest_annotation_value(b, i));
+    if (ann)
+        changed[n++] = "annotations";
+    printf("\nmetadata: ");
+    if (!n)
+        printf("unchanged\n");
+    for (size_t i = 0; i < n; i++)
+        printf("%s%s", changed[i], i + 1 < n ? ", " : " changed\n");
+}
+
 int cli_cmd_diff(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
@@ -381,6 +417,7 @@ int cli_cmd_diff(int argc, char **argv, const cli_global *g0)
     print_files(a, b, d, &g);
     print_datasets(d, &g);
     print_code(a, b, d);
+    print_metadata(a, b);
     size_t n = mlops_manifest_diff_parameter_count(d);
     size_t pc[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; i++)

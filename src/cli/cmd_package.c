@@ -721,6 +721,59 @@ static const char store_usage[] =
     "exit status: 0 done; 1 add: PKG refused (as for verify), check: check failed;\n"
     "2 usage or input error.\n";
 
+/* Copy `path` into a new temporary file of the store `dir` when it is a
+ * stream (FIFO or character device); `spool` receives the copy's path, or
+ * stays empty for anything else. CLI_OK or an input error. */
+static int spool_stream(char *spool, size_t len, const char *dir, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+        return CLI_OK;
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return cli_input_error("store", "%s: cannot open: %s", path, strerror(errno));
+    snprintf(spool, len, "%s/blobs/sha256/.tmp-spool-XXXXXX", dir);
+    int out = mkstemp(spool);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        spool[0] = '\0';
+        return cli_input_error("store", "%s: cannot make a temporary copy of %s: %s", dir, path,
+                               strerror(e));
+    }
+    char buf[1 << 16];
+    int e = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : 0;
+            break;
+        }
+        for (ssize_t off = 0; off < n && !e;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                e = w < 0 ? errno : EIO;
+            else
+                off += w;
+        }
+        if (e)
+            break;
+    }
+    if (close(out) != 0 && !e)
+        e = errno;
+    close(in);
+    if (e) {
+        unlink(spool);
+        spool[0] = '\0';
+        return cli_input_error("store", "%s: cannot copy it into %s: %s", path, dir, strerror(e));
+    }
+    return CLI_OK;
+}
+
 int cli_cmd_store(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
@@ -781,13 +834,29 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
     }
     if (known == 0) {
         mlops_manifest *m = NULL;
-        rc = mlops_store_add(s, argv[3], &t.o);
+        /* A package from a stream (a pipe, /dev/stdin) is read once, into a
+         * temporary copy among the store's blobs (gc removes one a killed
+         * run leaves): adding reads the package twice and the tag is read
+         * from it once more. */
+        char spool[4200];
+        spool[0] = '\0';
+        const char *pkg = argv[3];
+        if ((status = spool_stream(spool, sizeof spool, dir, pkg)) != CLI_OK)
+            goto out;
+        if (spool[0])
+            pkg = spool;
+        rc = mlops_store_add(s, pkg, &t.o);
         cli_progress_clear(&t.bar);
         if (rc != 0) {
-            status = cli_content_error("store", rc);
+            status = spool[0] ? cli_content_error_renamed("store", rc, spool, argv[3])
+                              : cli_content_error("store", rc);
+            if (spool[0])
+                unlink(spool);
             goto out;
         }
-        status = cli_package_manifest(&m, argv[3], "store");
+        status = cli_package_manifest(&m, pkg, "store");
+        if (spool[0])
+            unlink(spool);
         if (status == CLI_OK) {
             if (g.json) {
                 printf("{\"tag\":\"%s:%s\",\"statement_sha256\":\"%s\"}\n", mlops_manifest_name(m),

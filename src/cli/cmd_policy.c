@@ -179,6 +179,11 @@ static int read_obs_file(const char *cmd, const char *path, obs_sink sink, void 
     int status = CLI_OK;
     size_t lineno = 0, seen = 0;
     char *p = (char *)data, *end = p + size;
+    /* a UTF-8 byte-order mark (Notepad, PowerShell) is not part of the
+     * first name: kept, it hid that signal or metric ("\xEF\xBB\xBFpsi"
+     * is not "psi", so the policy saw it missing) */
+    if (size >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
     char line[4096];
     while (p < end && status == CLI_OK) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -251,7 +256,7 @@ static int load_metrics(const char *path, mlops_metric_set *set)
         fprintf(stderr, "mlops gate: %s\n", err);
         return CLI_USAGE;
     }
-    size_t k = 0;
+    size_t k = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     while (k < size && (data[k] == ' ' || data[k] == '\n' || data[k] == '\r' || data[k] == '\t'))
         k++;
     int manifest = (k < size && data[k] == '{') ||

@@ -96,7 +96,8 @@ int cli_csv_nonfinite(const char *p, size_t len, double *out)
 
 /* Parse a whole field as a number; returns 0 on success. Spaces and tabs
  * around the number are ignored (as R and pandas do); a field of only
- * whitespace is missing. */
+ * whitespace is missing. -1: not a number; -2: out of memory (a long number
+ * could not be copied). */
 static int parse_number(const char *p, size_t len, double *out)
 {
     while (len && (p[0] == ' ' || p[0] == '\t'))
@@ -142,22 +143,27 @@ static int parse_number(const char *p, size_t len, double *out)
 slow:;
     /* Exponents, long mantissas, hex-like junk: strtod decides, on a NUL-
      * terminated copy, and must consume the whole field. */
-    char buf[128];
-    if (len >= sizeof buf)
-        return -1;
-    memcpy(buf, p, len);
-    buf[len] = '\0';
-    if (!((buf[0] >= '0' && buf[0] <= '9') || buf[0] == '-' || buf[0] == '+' || buf[0] == '.'))
+    if (!((p[0] >= '0' && p[0] <= '9') || p[0] == '-' || p[0] == '+' || p[0] == '.'))
         return -1;
     for (size_t k = 0; k < len; k++) {
-        char c = buf[k];
+        char c = p[k];
         if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+'))
             return -1; /* no hex floats, no other words, no inner spaces */
     }
+    /* a number of any length (a high-precision export has hundreds of
+     * digits): a heap copy when it does not fit the stack buffer */
+    char small[128], *buf = small;
+    if (len >= sizeof small && !(buf = malloc(len + 1)))
+        return -2;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
     char *end = NULL;
     errno = 0;
     double parsed = strtod(buf, &end);
-    if (end != buf + len)
+    int whole = end == buf + len;
+    if (buf != small)
+        free(buf);
+    if (!whole)
         return -1;
     *out = parsed;
     return 0;
@@ -434,6 +440,24 @@ int cli_csv_parse(cli_table *t, const char *data, size_t size, const char *path,
     /* a UTF-8 byte-order mark (Excel, PowerShell, Notepad write one) is not
      * part of the first column's name */
     size_t bom = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    /* UTF-16 and UTF-32 (what Excel's "Unicode text" and PowerShell 5 write)
+     * say so by their byte-order mark: name the encoding, not a NUL byte */
+    static const struct {
+        const char *mark;
+        size_t len;
+        const char *name;
+    } other[] = { { "\xFF\xFE\0\0", 4, "UTF-32LE" },
+                  { "\0\0\xFE\xFF", 4, "UTF-32BE" },
+                  { "\xFF\xFE", 2, "UTF-16LE" },
+                  { "\xFE\xFF", 2, "UTF-16BE" } };
+    for (size_t k = 0; !bom && k < sizeof other / sizeof other[0]; k++)
+        if (size >= other[k].len && memcmp(data, other[k].mark, other[k].len) == 0) {
+            snprintf(err, errlen,
+                     "%s:1: the file is %s text (its byte-order mark says so); CSV input "
+                     "must be UTF-8: convert it first (iconv -f %s -t UTF-8)",
+                     path, other[k].name, other[k].name);
+            return -1;
+        }
     if (size == bom) {
         snprintf(err, errlen, "%s:1: empty file, expected a header line", path);
         return -1;
@@ -502,11 +526,15 @@ int cli_csv_parse(cli_table *t, const char *data, size_t size, const char *path,
         for (size_t c = 0; c < t->ncols; c++) {
             cli_column *col = &t->cols[c];
             if (col->numeric) {
-                if (!fields[c].quoted && parse_number(fields[c].p, fields[c].len,
-                                                      &col->values[row]) == 0) {
+                int pn = fields[c].quoted ? -1
+                                          : parse_number(fields[c].p, fields[c].len,
+                                                         &col->values[row]);
+                if (pn == 0) {
                     col->has_number |= !isnan(col->values[row]);
                     continue;
                 }
+                if (pn == -2)
+                    goto oom; /* a long number could not be copied: never a label */
                 /* First non-numeric field: the column holds categories. Re-code
                  * the rows seen so far from the numbers' text is impossible, so
                  * re-scan them from the file. */

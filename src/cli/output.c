@@ -145,6 +145,27 @@ int cli_error_as(const char *cmd, int code, int what, const char *message)
     return cli_exit_code(code, what);
 }
 
+/* Replace the first `from` in `in` by `to`. */
+static void renamed(char *out, size_t len, const char *in, const char *from, const char *to)
+{
+    const char *at = from && *from ? strstr(in, from) : NULL;
+    if (at)
+        snprintf(out, len, "%.*s%s%s", (int)(at - in), in, to, at + strlen(from));
+    else
+        snprintf(out, len, "%s", in);
+}
+
+int cli_content_error_renamed(const char *cmd, int code, const char *from, const char *to)
+{
+    char message[2048], path[1024];
+    renamed(message, sizeof message, mlops_error_last(), from, to);
+    renamed(path, sizeof path, mlops_error_last_path(), from, to);
+    record(mlops_error_name(code), message, path, mlops_error_last_offset(),
+           mlops_error_last_line(), mlops_error_last_column());
+    fprintf(stderr, "mlops %s: %s\n", cmd, message);
+    return cli_exit_code(code, CLI_CONTENT);
+}
+
 int cli_library_error(const char *cmd, int code)
 {
     return cli_error_as(cmd, code, CLI_INPUT, mlops_error_last());

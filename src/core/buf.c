@@ -61,20 +61,25 @@ int mlops__buf_append_byte(mlops_buf *buf, char c)
 
 int mlops__buf_printf(mlops_buf *buf, const char *fmt, ...)
 {
+    /* the calling thread's locale, switched to "C" for the call only
+     * (uselocale is per thread: other threads keep theirs) */
+    locale_t c = mlops__c_locale();
+    locale_t old = c ? uselocale(c) : (locale_t)0;
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return mlops__error(MLOPS_E_INTERNAL, "format error");
-    int rc = mlops__buf_reserve(buf, (size_t)n);
-    if (rc)
-        return rc;
-    va_start(ap, fmt);
-    vsnprintf(buf->data + buf->size, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    buf->size += (size_t)n;
-    return 0;
+    int rc = n < 0 ? mlops__error(MLOPS_E_INTERNAL, "format error")
+                   : mlops__buf_reserve(buf, (size_t)n);
+    if (!rc) {
+        va_start(ap, fmt);
+        vsnprintf(buf->data + buf->size, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        buf->size += (size_t)n;
+    }
+    if (c)
+        uselocale(old);
+    return rc;
 }
 
 void mlops__buf_clear(mlops_buf *buf)

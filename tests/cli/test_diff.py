@@ -117,3 +117,28 @@ def test_diff_of_unrelated_models_names_both(tmp_path):
     assert "relation: none" in r.stdout
     assert "\ncode: none on either side\n" in r.stdout
     assert json.loads(run("diff", "--json", str(x), str(y)).stdout)["relation"] == "unrelated"
+
+
+def test_a_diff_of_metadata_only_says_what_changed(tmp_path):
+    """Two statements with the same files, datasets, code, parameters and
+    metrics but another description, framework and annotations: the diff
+    used to report nothing but the version line."""
+    files = [f("w.bin", b"w", role="model")]
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    manifest(a, "fraud", "1.0.0", files)
+    manifest(b, "fraud", "1.0.1", files)
+    stmt = json.loads(b.read_text())
+    stmt["predicate"]["description"] = "retrained"
+    stmt["predicate"]["framework"] = {"name": "onnx", "version": "1.17"}
+    stmt["predicate"]["annotations"] = {"ticket": "X-1"}
+    b.write_text(json.dumps(stmt))
+    r = run("diff", str(a), str(b), "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["metadata"] == {"changed": ["description", "framework", "annotations"]}
+    assert doc["files"]["unchanged"] == 1 and not doc["files"]["entries"]
+    r = run("diff", str(a), str(b))
+    assert "metadata: description, framework, annotations changed" in r.stdout
+    r = run("diff", str(a), str(a), "--json")
+    assert json.loads(r.stdout)["metadata"] == {"changed": []}
+    assert "metadata: unchanged" in run("diff", str(a), str(a)).stdout

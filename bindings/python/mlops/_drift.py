@@ -6,12 +6,13 @@ from __future__ import annotations
 import ctypes
 import json
 import math
+import threading
 from ctypes import c_double, c_int, c_int64, c_size_t, c_uint64, c_void_p
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._ffi import _np, check_int, invalid, numeric_array, take_buf
-from ._handle import Handle
+from ._handle import ClosedError, Handle
 from ._lib import C
 from ._results import Result
 from ._signatures import (
@@ -221,16 +222,19 @@ class CategoryDict(Handle):
     every label has one code in both, reference labels keeping theirs.
 
     Labels are ``str`` (UTF-8) or ``bytes`` (any bytes, NUL included); a
-    ``str`` and the ``bytes`` of its UTF-8 are the same label. Guarded like
-    every handle (:class:`~mlops._handle.Handle`): ``close()`` waits for calls
-    in flight on other threads.
+    ``str`` and the ``bytes`` of its UTF-8 are the same label.
+
+    Safe to share between threads: calls on one dictionary take turns (an
+    :meth:`add` changes it), and :meth:`close` waits for a call in flight
+    (see :class:`Handle`).
     """
 
-    __slots__ = ()
+    __slots__ = ("_lock",)
     _free = staticmethod(lambda h: C.mlops_category_dict_free(h))
 
     def __init__(self, labels: Optional[Sequence[Any]] = None) -> None:
-        self._handle = None
+        self._handle: Optional[int] = None
+        self._lock = threading.Lock()
         out = c_void_p()
         C.mlops_category_dict_new(ctypes.byref(out), 0)
         self._handle = out.value
@@ -242,7 +246,8 @@ class CategoryDict(Handle):
         next code. On error the dictionary is unchanged."""
         keep, ptrs, lens, n = _label_batch([_label_bytes(v, "label") for v in labels])
         codes = (c_int64 * max(n, 1))()
-        C.mlops_category_dict_add(codes, self._h(), ptrs, lens, n, 0)
+        with self._lock:
+            C.mlops_category_dict_add(codes, self._h(), ptrs, lens, n, 0)
         del keep
         return list(codes[:n])
 
@@ -253,7 +258,8 @@ class CategoryDict(Handle):
         keep, ptrs, lens, n = _label_batch([_label_bytes(v, "label") for v in labels])
         codes = (c_int64 * max(n, 1))()
         unseen = c_uint64()
-        C.mlops_category_dict_encode(codes, ctypes.byref(unseen), self._h(), ptrs, lens, n, 0)
+        with self._lock:
+            C.mlops_category_dict_encode(codes, ctypes.byref(unseen), self._h(), ptrs, lens, n, 0)
         del keep
         return list(codes[:n]), int(unseen.value)
 
@@ -261,10 +267,10 @@ class CategoryDict(Handle):
         """The label of ``code``: ``str`` when its bytes are UTF-8, else ``bytes``."""
         p = c_void_p()
         n = c_size_t()
-        # the label points into the dictionary: hold it open while copying
-        with self._use():
-            C.mlops_category_dict_label(ctypes.byref(p), ctypes.byref(n), self._h(),
-                                        check_int(code, -(2**63), 2**63 - 1, "code"))
+        code = check_int(code, -(2**63), 2**63 - 1, "code")
+        # the label's bytes live in the dictionary: held open while read
+        with self._lock, self._use():
+            C.mlops_category_dict_label(ctypes.byref(p), ctypes.byref(n), self._h(), code)
             raw = ctypes.string_at(p.value, n.value) if n.value else b""
         try:
             return raw.decode("utf-8")
@@ -272,10 +278,16 @@ class CategoryDict(Handle):
             return raw
 
     def __len__(self) -> int:
-        return int(C.mlops_category_dict_count(self._h()))
+        with self._lock:
+            return int(C.mlops_category_dict_count(self._h()))
 
     def __repr__(self) -> str:
-        return "<CategoryDict closed>" if self.closed else f"<CategoryDict {len(self)} labels>"
+        if self.closed:
+            return "<CategoryDict closed>"
+        try:
+            return f"<CategoryDict {len(self)} labels>"
+        except ClosedError:
+            return "<CategoryDict closed>"
 
 
 def _is_missing(v: Any) -> bool:

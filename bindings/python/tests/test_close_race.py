@@ -82,9 +82,22 @@ def _cases():
         b = mlops.ManifestBuilder("race", "1.0.0", "2026-11-01T00:00:00Z")
         return b, lambda o: o.metric("auc", 0.9)
 
+    labels = [f"label-{i}" for i in range(20000)]
+
     def category_dict():
-        labels = [f"label-{i % 500}" for i in range(20000)]
-        return mlops.CategoryDict(labels[:100]), lambda o: (o.encode(labels), o.label(0), len(o))
+        d = mlops.CategoryDict(labels[:5000])
+        return d, lambda o: (o.encode(labels), o.label(7), len(o))
+
+    def category_dict_add():
+        return mlops.CategoryDict(), lambda o: o.add(labels)
+
+    def observations():
+        o = mlops.Policy(POLICY).observations()
+        return o, lambda x: (x.set("psi", 0.3, samples=10), x.update({"auc": 0.9}), x.clear())
+
+    def policy_state():
+        st = mlops.Policy(POLICY).state()
+        return st, lambda x: (x.to_json(), x.copy().close(), x.reset())
 
     # Objects documented as shareable between threads get several callers;
     # the others ("one thread at a time") one caller racing the closer.
@@ -92,7 +105,9 @@ def _cases():
             ("MetricSet", metric_set, 1), ("Profile", profile, 1), ("Detector", detector, 1),
             ("DriftReference", reference, 1), ("SigningKey", signing_key, 4),
             ("Keyring", keyring, 1), ("Digest", digest, 1), ("SemVer", semver, 4),
-            ("ManifestBuilder", builder, 1), ("CategoryDict", category_dict, 1)]
+            ("ManifestBuilder", builder, 1), ("CategoryDict", category_dict, 4),
+            ("CategoryDict.add", category_dict_add, 1), ("Observations", observations, 1),
+            ("PolicyState", policy_state, 1)]
 
 
 CASES = _cases()
@@ -187,3 +202,66 @@ def test_a_key_closed_while_a_packer_holds_it_is_freed_after_the_packer(tmp_path
     p.close()
     report = mlops.Package(tmp_path / "m.mlpkg").verify(public)
     assert report.valid
+
+
+def _big_package(tmp_path, key, size=24 << 20):
+    src = tmp_path / "model"
+    src.mkdir()
+    (src / "w.bin").write_bytes(bytes(range(256)) * (size // 256))
+    with mlops.ManifestBuilder("big", "1.0.0", "2026-11-01T00:00:00Z") as b:
+        mlops.Package.pack(tmp_path / "big.mlpkg", b, directories=[(src, "model")],
+                           keys=[key]).close()
+    return tmp_path / "big.mlpkg"
+
+
+def test_a_keyring_closed_during_a_long_verify_is_freed_after_it(tmp_path):
+    key = mlops.SigningKey.generate()
+    pkg = _big_package(tmp_path, key)
+    for round_ in range(4):
+        ring = mlops.Keyring([key.public_key()])
+        outcome: list = []
+
+        def verify() -> None:
+            try:
+                outcome.append(mlops.Package(pkg).verify(ring).valid)
+            except mlops.ClosedError as exc:  # closed before the call began
+                outcome.append(str(exc))
+
+        t = threading.Thread(target=verify)
+        t.start()
+        time.sleep(0.002 * round_)
+        ring.close()
+        t.join(120)
+        assert ring.closed
+        assert outcome in ([True], ["operation on a closed Keyring"]), outcome
+
+
+def test_a_store_closed_while_another_thread_adds_and_lists(tmp_path):
+    key = mlops.SigningKey.generate()
+    pkg = _big_package(tmp_path, key, size=8 << 20)
+    for round_ in range(4):
+        store = mlops.Store(tmp_path / f"store{round_}", create=True)
+        outcome: list = []
+
+        def work() -> None:
+            try:
+                outcome.append(store.add(pkg, key.public_key()))
+                while True:
+                    store.tags
+                    store.alias_history("big", "production")
+            except mlops.ClosedError as exc:
+                outcome.append(("closed", str(exc)))
+            except BaseException as exc:  # noqa: BLE001
+                outcome.append(("other", repr(exc)))
+
+        t = threading.Thread(target=work)
+        t.start()
+        time.sleep(0.005 * round_)
+        store.close()
+        t.join(120)
+        assert outcome[-1] == ("closed", "operation on a closed Store"), outcome
+        assert outcome[:-1] in ([], ["big:1.0.0"]), outcome
+        # whatever the moment of the close, the store on disk is whole
+        with mlops.Store(tmp_path / f"store{round_}") as again:
+            again.check()
+            assert again.tags in ([], ["big:1.0.0"])

@@ -89,3 +89,60 @@ def test_a_killed_creation_is_finished(tmp_path):
     (busy / "notes.txt").write_text("mine")
     with pytest.raises(mlops.ExistsError):
         mlops.Store(busy, create=True)
+
+
+def _through_a_pipe(data: bytes):
+    """A path that reads `data` once, as a shell pipe does, and the writer."""
+    import threading
+    r, w = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(w, "wb") as f:
+            try:
+                f.write(data)
+            except BrokenPipeError:
+                pass
+
+    t = threading.Thread(target=feed)
+    t.start()
+    return f"/proc/self/fd/{r}", r, t
+
+
+def test_add_from_a_pipe_reads_it_once_and_adds_every_blob(tmp_path):
+    import hashlib
+    import tarfile
+    key = mlops.SigningKey()
+    pkg = _pack(tmp_path, "2.0.0", key)
+    data = open(pkg, "rb").read()
+    path, r, t = _through_a_pipe(data)
+    try:
+        with mlops.Store(tmp_path / "s", create=True) as s:
+            assert s.add(path, key) == "demo:2.0.0"
+            s.check()
+            with tarfile.open(pkg) as tf:
+                for m in tf.getmembers():
+                    if m.isfile() and m.name.startswith("blobs/sha256/"):
+                        blob = (s.path / m.name).read_bytes()
+                        assert hashlib.sha256(blob).hexdigest() == m.name.rsplit("/", 1)[1]
+            assert [n for n in os.listdir(s.path / "blobs" / "sha256") if n.startswith(".")] == []
+    finally:
+        t.join()
+        os.close(r)
+
+
+def test_a_tampered_package_from_a_pipe_is_refused_and_named(tmp_path):
+    key = mlops.SigningKey()
+    pkg = _pack(tmp_path, "2.0.0", key)
+    data = bytearray(open(pkg, "rb").read())
+    data[data.index(b"w" * 1000) + 10] ^= 1
+    path, r, t = _through_a_pipe(bytes(data))
+    try:
+        with mlops.Store(tmp_path / "s", create=True) as s:
+            with pytest.raises(mlops.IntegrityError) as exc:
+                s.add(path, key)
+            assert path in str(exc.value) and ".tmp-spool" not in str(exc.value)
+            assert s.tags == []
+            assert [n for n in os.listdir(s.path / "blobs" / "sha256") if n.startswith(".")] == []
+    finally:
+        t.join()
+        os.close(r)

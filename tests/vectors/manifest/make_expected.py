@@ -309,8 +309,12 @@ def diff(a_stmt, a_digest, b_stmt, b_digest):
     else:
         rel = "unrelated"
     side = lambda p, d: {"name": p["name"], "version": p["version"], "statementDigest": d}
+    # the statement's own fields: a change there alone is still a change
+    meta = [k for k in ("created", "description", "framework", "annotations")
+            if a.get(k) != b.get(k)]
     return {"a": side(a, a_digest), "b": side(b, b_digest), "relation": rel, "files": files,
-            "datasets": datasets, "code": code, "parameters": params, "metrics": metrics}
+            "datasets": datasets, "code": code, "parameters": params, "metrics": metrics,
+            "metadata": {"changed": meta}}
 
 
 # ---- bad inputs ---------------------------------------------------------------------
