@@ -19,25 +19,34 @@ struct mlops__tarw {
     mlops__tarw_sink sink;
     void *ctx;
     int64_t mtime;
-    int sink_rc; /* the sink's failure, which libarchive only sees as -1 */
+    int sink_rc; /* the sink's first failure: the writer is dead after it */
     int in_file;
     uint64_t size, written;
     uint64_t out_bytes; /* delivered to the sink */
     char *path;
 };
 
+/* A sink failure is kept here, not passed to libarchive: a failed write
+ * callback puts the archive in its fatal state, and archive_write_free()
+ * then skips the close that frees the output buffer (libarchive 3.6 leaks
+ * it). Everything after the first failure is dropped; each entry point
+ * below returns the failure once libarchive has returned. */
 static la_ssize_t write_cb(struct archive *a, void *ctx, const void *data, size_t len)
 {
     (void)a;
     mlops__tarw *w = ctx;
+    if (w->sink_rc)
+        return (la_ssize_t)len;
     int rc = w->sink(w->ctx, data, len);
     if (rc) {
         w->sink_rc = rc;
-        return -1;
+        return (la_ssize_t)len;
     }
     w->out_bytes += len;
     return (la_ssize_t)len;
 }
+
+
 
 static int archive_fail(mlops__tarw *w, const char *what)
 {
@@ -46,6 +55,14 @@ static int archive_fail(mlops__tarw *w, const char *what)
     const char *msg = archive_error_string(w->a);
     return mlops__error(MLOPS_E_INTERNAL, "tar writer: %s failed: %s", what,
                         msg ? msg : "unknown libarchive error");
+}
+
+/* Whatever failed first: the sink, or libarchive with `archive_rc`. */
+static int checked(mlops__tarw *w, int archive_rc, const char *what)
+{
+    if (w->sink_rc)
+        return w->sink_rc;
+    return archive_rc != ARCHIVE_OK ? archive_fail(w, what) : 0;
 }
 
 int mlops__tarw_new(mlops__tarw **out, mlops__tarw_sink sink, void *ctx, int64_t mtime)
@@ -91,6 +108,8 @@ static void fill_entry(mlops__tarw *w, const char *path, mode_t type, int perm, 
 
 int mlops__tarw_dir(mlops__tarw *w, const char *path)
 {
+    if (w->sink_rc)
+        return w->sink_rc;
     if (w->in_file)
         return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
     size_t n = strlen(path);
@@ -102,13 +121,13 @@ int mlops__tarw_dir(mlops__tarw *w, const char *path)
     p[n + 1] = '\0';
     fill_entry(w, p, AE_IFDIR, 0755, 0);
     mlops__free(p);
-    if (archive_write_header(w->a, w->e) != ARCHIVE_OK)
-        return archive_fail(w, "directory header");
-    return 0;
+    return checked(w, archive_write_header(w->a, w->e), "directory header");
 }
 
 int mlops__tarw_file_begin(mlops__tarw *w, const char *path, uint64_t size)
 {
+    if (w->sink_rc)
+        return w->sink_rc;
     if (w->in_file)
         return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
     if (size > (uint64_t)INT64_MAX)
@@ -117,10 +136,11 @@ int mlops__tarw_file_begin(mlops__tarw *w, const char *path, uint64_t size)
     if (!w->path)
         return mlops__error_nomem();
     fill_entry(w, path, AE_IFREG, 0644, size);
-    if (archive_write_header(w->a, w->e) != ARCHIVE_OK) {
+    int rc = checked(w, archive_write_header(w->a, w->e), "file header");
+    if (rc) {
         mlops__free(w->path);
         w->path = NULL;
-        return archive_fail(w, "file header");
+        return rc;
     }
     w->in_file = 1;
     w->size = size;
@@ -130,6 +150,8 @@ int mlops__tarw_file_begin(mlops__tarw *w, const char *path, uint64_t size)
 
 int mlops__tarw_data(mlops__tarw *w, const void *data, size_t len)
 {
+    if (w->sink_rc)
+        return w->sink_rc;
     if (!w->in_file)
         return mlops__error(MLOPS_E_INTERNAL, "tar writer: no file is open");
     if (len > w->size - w->written)
@@ -138,6 +160,8 @@ int mlops__tarw_data(mlops__tarw *w, const void *data, size_t len)
     const char *p = data;
     while (len) {
         la_ssize_t n = archive_write_data(w->a, p, len);
+        if (w->sink_rc)
+            return w->sink_rc;
         if (n <= 0)
             return archive_fail(w, "data");
         p += n;
@@ -149,6 +173,8 @@ int mlops__tarw_data(mlops__tarw *w, const void *data, size_t len)
 
 int mlops__tarw_file_end(mlops__tarw *w)
 {
+    if (w->sink_rc)
+        return w->sink_rc;
     if (!w->in_file)
         return mlops__error(MLOPS_E_INTERNAL, "tar writer: no file is open");
     if (w->written != w->size)
@@ -157,9 +183,7 @@ int mlops__tarw_file_end(mlops__tarw *w)
     w->in_file = 0;
     mlops__free(w->path);
     w->path = NULL;
-    if (archive_write_finish_entry(w->a) != ARCHIVE_OK)
-        return archive_fail(w, "finishing an entry");
-    return 0;
+    return checked(w, archive_write_finish_entry(w->a), "finishing an entry");
 }
 
 /* ---- entries whose data bypasses libarchive ------------------------------ */
@@ -188,6 +212,8 @@ static la_ssize_t capture_cb(struct archive *a, void *ctx, const void *data, siz
 
 int mlops__tarw_raw_begin(mlops__tarw *w, const char *path, uint64_t size)
 {
+    if (w->sink_rc)
+        return w->sink_rc;
     if (w->in_file)
         return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
     if (size > (uint64_t)INT64_MAX)
@@ -222,7 +248,9 @@ int mlops__tarw_raw_begin(mlops__tarw *w, const char *path, uint64_t size)
         goto done;
     }
     rc = w->sink(w->ctx, c->buf, c->len);
-    if (!rc)
+    if (rc)
+        w->sink_rc = rc;
+    else
         w->out_bytes += c->len;
 done:
     if (a) {
@@ -240,23 +268,27 @@ done:
 int mlops__tarw_raw_end(mlops__tarw *w, uint64_t size)
 {
     static const unsigned char zeros[512];
+    if (w->sink_rc)
+        return w->sink_rc;
     size_t pad = (size_t)((512 - size % 512) % 512);
     w->out_bytes += size;
     if (!pad)
         return 0;
     int rc = w->sink(w->ctx, zeros, pad);
-    if (!rc)
+    if (rc)
+        w->sink_rc = rc;
+    else
         w->out_bytes += pad;
     return rc;
 }
 
 int mlops__tarw_finish(mlops__tarw *w)
 {
+    if (w->sink_rc)
+        return w->sink_rc;
     if (w->in_file)
         return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
-    if (archive_write_close(w->a) != ARCHIVE_OK)
-        return archive_fail(w, "closing");
-    return 0;
+    return checked(w, archive_write_close(w->a), "closing");
 }
 
 void mlops__tarw_free(mlops__tarw *w)

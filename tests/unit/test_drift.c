@@ -988,6 +988,51 @@ static int op_json(void *p)
     return mlops_drift_result_to_json(c->r, &c->buf);
 }
 
+/* Table options outside the ranges include/mlops/drift.h documents are
+ * MLOPS_E_INVALID (a newer struct version MLOPS_E_VERSION) with *out
+ * unchanged; the documented bounds themselves are accepted. */
+static void test_table_options_outside_their_documented_ranges(void **state)
+{
+    (void)state;
+    double ref[40], cur[40];
+    for (int i = 0; i < 40; i++) {
+        ref[i] = i % 20;
+        cur[i] = (i % 20) + 0.5;
+    }
+    mlops_drift_table_options o;
+    mlops_drift_table_result *t = (mlops_drift_table_result *)0x1;
+#define BAD(stmt, want, msg)                                                                   \
+    do {                                                                                       \
+        o = (mlops_drift_table_options)MLOPS_DRIFT_TABLE_OPTIONS_INIT;                         \
+        stmt;                                                                                  \
+        assert_int_equal(mlops_drift_table(&t, ref, 20, cur, 20, 2, NULL, &o), want);          \
+        assert_true(t == (mlops_drift_table_result *)0x1);                                     \
+        if (msg[0] && !strstr(mlops_error_last(), msg))                                        \
+            fail_msg("%s: \"%s\" lacks \"%s\"", #stmt, mlops_error_last(), msg);               \
+    } while (0)
+    BAD(o.flags = 1, MLOPS_E_INVALID, "");
+    BAD(o.rule = MLOPS_DRIFT_RULE_BH + 1, MLOPS_E_INVALID, "unknown rule 4");
+    BAD(o.drift_share = 0, MLOPS_E_INVALID, "drift_share must be in (0, 1]");
+    BAD(o.drift_share = 1.0000001, MLOPS_E_INVALID, "drift_share");
+    BAD(o.drift_share = NAN, MLOPS_E_INVALID, "drift_share");
+    BAD(o.alpha = 0, MLOPS_E_INVALID, "alpha must be in (0, 1)");
+    BAD(o.alpha = 1, MLOPS_E_INVALID, "alpha");
+    BAD(o.effect_floor = INFINITY, MLOPS_E_INVALID, "effect_floor must be finite or NaN");
+    BAD(o.effect_floor = -INFINITY, MLOPS_E_INVALID, "effect_floor");
+    BAD(o.threads = 65, MLOPS_E_INVALID, "at most 64 threads");
+    BAD(o.version = MLOPS_DRIFT_TABLE_OPTIONS_VERSION + 1, MLOPS_E_VERSION, "");
+#undef BAD
+    /* the bounds: drift_share 1, 64 threads, a finite floor */
+    o = (mlops_drift_table_options)MLOPS_DRIFT_TABLE_OPTIONS_INIT;
+    o.drift_share = 1;
+    o.threads = 64;
+    o.effect_floor = 0.1;
+    t = NULL;
+    assert_int_equal(mlops_drift_table(&t, ref, 20, cur, 20, 2, NULL, &o), 0);
+    assert_int_equal(mlops_drift_table_result_columns(t), 2);
+    mlops_drift_table_result_free(t);
+}
+
 static void test_every_allocating_function_survives_oom(void **state)
 {
     (void)state;
@@ -1136,6 +1181,7 @@ int main(void)
         cmocka_unit_test(test_tiny_smoothing_stays_finite),
         cmocka_unit_test(test_table_matches_single_calls_and_rules),
         cmocka_unit_test(test_large_samples_sort_concurrently),
+        cmocka_unit_test(test_table_options_outside_their_documented_ranges),
         cmocka_unit_test(test_every_allocating_function_survives_oom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

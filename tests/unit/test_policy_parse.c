@@ -259,6 +259,56 @@ static void lint_reports_each_kind_of_mistake(void **state)
     mlops_policy_free(p);
 }
 
+/* The findings of docs/formats/policy-v1.md §10 the test above does not
+ * produce: an exit equal to the enter threshold or outside the range, a
+ * "lt" exit on the wrong side, an aggregation no declaration covers, alpha
+ * over non-p-values, "for" shorter than the interval, gate bounds and an
+ * undeclared gate metric; a shadowed aggregation rule; and nothing for
+ * signals and globs a declared glob covers. */
+static void lint_reports_the_other_findings(void **state)
+{
+    (void)state;
+    const char *j =
+        HDR "\"defaults\":{\"evaluation_interval\":\"10m\"},"
+            "\"signals\":{\"err\":{\"kind\":\"score\",\"range\":[0,1]},\"ks_p.*\":{\"kind\":\"p_value\"},"
+            "\"psi.*\":{\"kind\":\"score\"},"
+            "\"auc\":{\"kind\":\"metric\",\"better\":\"higher\",\"range\":[0,1]}},"
+            "\"rules\":["
+            "{\"id\":\"a\",\"action\":\"warn\",\"when\":{\"signal\":\"err\",\"gt\":0.5,\"exit\":0.5}},"
+            "{\"id\":\"b\",\"action\":\"warn\",\"when\":{\"signal\":\"err\",\"gt\":0.5,\"exit\":-1}},"
+            "{\"id\":\"c\",\"action\":\"warn\",\"when\":{\"signal\":\"err\",\"lt\":0.2,\"exit\":0.1}},"
+            "{\"id\":\"d\",\"action\":\"warn\",\"when\":{\"over\":\"drift.*\",\"each\":{\"gt\":0.2},\"any\":true}},"
+            "{\"id\":\"e\",\"action\":\"block_promotion\",\"when\":{\"over\":\"psi.*\",\"alpha\":0.01,\"count\":{\"gte\":1}}},"
+            "{\"id\":\"f\",\"action\":\"warn\",\"for\":\"1m\",\"when\":{\"signal\":\"ks_p.age\",\"lt\":0.05}},"
+            "{\"id\":\"g\",\"action\":\"rollback\",\"when\":{\"over\":\"ks_p.*\",\"alpha\":0.01,\"correction\":\"holm\",\"count\":{\"gte\":2}}},"
+            "{\"id\":\"h\",\"action\":\"retrain\",\"when\":{\"over\":\"ks_p.*\",\"alpha\":0.01,\"correction\":\"holm\",\"count\":{\"gte\":2}}}"
+            "],\"gate\":{\"metrics\":{\"auc\":{\"max\":1.5},\"loss\":{\"max\":2}}}}";
+    mlops_policy *p = NULL;
+    assert_int_equal(mlops_policy_parse(&p, j, strlen(j), NULL, 0), 0);
+    mlops_buf report = MLOPS_BUF_INIT;
+    size_t n = 0;
+    assert_int_equal(mlops_policy_lint(&report, &n, p, 0), 0);
+    static const char *expected[] = {
+        "\"code\": \"exit_equals_enter\",\n      \"message\": \"exit threshold 0.5 equals the enter threshold: no hysteresis\",\n      \"path\": \"$.rules[0].when\"",
+        "\"code\": \"threshold_out_of_range\",\n      \"message\": \"exit threshold -1 is outside the declared range of \\\"err\\\"\",\n      \"path\": \"$.rules[1].when\"",
+        "\"code\": \"exit_wrong_side\",\n      \"message\": \"exit threshold 0.1 is on the wrong side of the enter threshold 0.2: it must be higher to hold the latch\",\n      \"path\": \"$.rules[2].when\"",
+        "\"code\": \"unknown_signal\",\n      \"message\": \"no declaration in $.signals covers the glob \\\"drift.*\\\"\",\n      \"path\": \"$.rules[3].when\"",
+        "\"code\": \"alpha_on_non_p_value\",\n      \"message\": \"\\\"alpha\\\" treats the values of \\\"psi.*\\\" as p-values, but it is declared as another kind\",\n      \"path\": \"$.rules[4].when\"",
+        "\"code\": \"for_shorter_than_interval\",\n      \"message\": \"\\\"for\\\" 1m is shorter than the evaluation interval 10m\",\n      \"path\": \"$.rules[5]\"",
+        "\"code\": \"shadowed_rule\",\n      \"message\": \"rule \\\"h\\\" can never decide: rule \\\"g\\\" has the same condition and an action at least as high\",\n      \"path\": \"$.rules[7]\"",
+        "\"code\": \"threshold_out_of_range\",\n      \"message\": \"gate \\\"max\\\" of \\\"auc\\\" is outside its declared range\",\n      \"path\": \"$.gate.metrics\"",
+        "\"code\": \"unknown_signal\",\n      \"message\": \"gate metric \\\"loss\\\" is not declared in $.signals\",\n      \"path\": \"$.gate.metrics\"",
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        if (!strstr(report.data, expected[i]))
+            fail_msg("lint report lacks finding %zu:\n%s\n---\n%s", i, expected[i], report.data);
+    /* rule f reads ks_p.age, which the glob ks_p.* declares: no finding */
+    assert_null(strstr(report.data, "ks_p.age"));
+    assert_int_equal(n, sizeof expected / sizeof expected[0]);
+    mlops_buf_dispose(&report);
+    mlops_policy_free(p);
+}
+
 /* ---- gate ----------------------------------------------------------------------- */
 
 static const char *gate_policy =
@@ -588,6 +638,7 @@ int main(void)
         cmocka_unit_test(deep_nesting_and_huge_files_hit_limits),
         cmocka_unit_test(source_name_prefixes_messages),
         cmocka_unit_test(lint_reports_each_kind_of_mistake),
+        cmocka_unit_test(lint_reports_the_other_findings),
         cmocka_unit_test(gate_checks_every_metric_and_explains),
         cmocka_unit_test(gate_checks_the_model_and_its_version),
         cmocka_unit_test(replay_of_generated_log_matches_recorded_decisions),

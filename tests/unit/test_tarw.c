@@ -1,7 +1,8 @@
 /*
  * The reproducible tar writer (src/artifact/tarw.c): its output read back by
  * Python's tarfile, a failing sink reported as the sink's own error at every
- * point, files that grow or shrink while packed, and calls out of order.
+ * point (with nothing leaked: libarchive never sees the failure), files that
+ * grow or shrink while packed, and calls out of order.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -127,6 +128,30 @@ static void a_failing_sink_is_reported_as_itself(void **state)
     free(whole.data);
 }
 
+/* Once the sink has failed, every call returns its code at once and nothing
+ * more reaches the sink, freeing the writer included. */
+static void a_dead_writer_stays_dead(void **state)
+{
+    (void)state;
+    sink s = { 0 };
+    s.fail_at = 1;
+    mlops__tarw *w = NULL;
+    assert_int_equal(mlops__tarw_new(&w, sink_write, &s, 0), 0);
+    assert_int_equal(mlops__tarw_dir(w, "d"), MLOPS_E_IO);
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(mlops__tarw_dir(w, "e"), MLOPS_E_IO);
+    assert_int_equal(mlops__tarw_file_begin(w, "f", 1), MLOPS_E_IO);
+    assert_int_equal(mlops__tarw_data(w, "x", 1), MLOPS_E_IO);
+    assert_int_equal(mlops__tarw_file_end(w), MLOPS_E_IO);
+    assert_int_equal(mlops__tarw_raw_begin(w, "r", 1), MLOPS_E_IO);
+    assert_int_equal(mlops__tarw_raw_end(w, 1), MLOPS_E_IO);
+    assert_int_equal(mlops__tarw_finish(w), MLOPS_E_IO);
+    mlops__tarw_free(w);
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(s.len, 0);
+    free(s.data);
+}
+
 /* A file that delivers more or fewer bytes than its header declared is an
  * integrity error naming it; calls out of order are refused. */
 static void size_changes_and_misuse(void **state)
@@ -159,6 +184,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tarfile_reads_it_back),
         cmocka_unit_test(a_failing_sink_is_reported_as_itself),
+        cmocka_unit_test(a_dead_writer_stays_dead),
         cmocka_unit_test(size_changes_and_misuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
