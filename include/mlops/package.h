@@ -396,7 +396,10 @@ MLOPS_EXTERN int64_t mlops_package_report_error_offset(const mlops_package_repor
  * "MLOPS_E_INTEGRITY","entry":...,"expected":...,"found":...,"message":...}]}.
  * "valid" is mlops_package_report_valid(): true only when the verification
  * succeeded. "error" is null then, and otherwise the error the call returned
- * ("path" and "offset" only when known).
+ * ("path" and "offset" only when known). Names and messages come from the
+ * package: a byte that does not start a valid UTF-8 sequence is written as
+ * U+FFFD (the accessors return the bytes as they are), so every report can
+ * be written.
  * @param out   receives the JSON text, appended.
  * @param r     the report; borrowed and only read.
  * @param flags must be 0.
