@@ -3,10 +3,13 @@
  * scratch directory never crashes or leaks and reports only defined codes;
  * nothing is written outside the destination (the scratch directory holds
  * the destination alone after a success and nothing after a failure, and
- * the working directory, a second scratch directory, stays empty); the
- * extracted tree holds only directories and regular files; and extraction
+ * the working directory during the call, a second scratch directory, stays
+ * empty); the extracted tree holds only directories and regular files; and
+ * extraction
  * succeeds only where verification of the same bytes does. Each input's
  * destination is removed before the next.
+ *
+ * In the libFuzzer build, the package mutator of fuzz_tar_mutator.h.
  *
  * The scratch directories are made under /dev/shm when it exists (the
  * extractor fsyncs every file), else under $TMPDIR or /tmp.
@@ -32,6 +35,7 @@ static const uint8_t test1_public[32] = {
 };
 
 static char scratch[256], cwd_dir[256], dest[300];
+static int home_fd = -1; /* the working directory between inputs */
 static mlops_keyring *ring;
 
 static int allowed(int rc)
@@ -101,7 +105,8 @@ static void setup(void)
     snprintf(scratch, sizeof scratch, "%s/mlops-fuzz-extract-XXXXXX", base);
     snprintf(cwd_dir, sizeof cwd_dir, "%s/mlops-fuzz-extract-cwd-XXXXXX", base);
     FUZZ_CHECK(mkdtemp(scratch) != NULL && mkdtemp(cwd_dir) != NULL);
-    FUZZ_CHECK(chdir(cwd_dir) == 0);
+    home_fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    FUZZ_CHECK(home_fd >= 0);
     snprintf(dest, sizeof dest, "%s/out", scratch);
     atexit(cleanup);
     mlops_key *k = NULL;
@@ -125,7 +130,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
     o.trusted = ring;
     o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    FUZZ_CHECK(chdir(cwd_dir) == 0); /* during the call only: libFuzzer's paths are relative */
     int rc = mlops_package_extract(path, dest, &o);
+    FUZZ_CHECK(fchdir(home_fd) == 0);
     FUZZ_CHECK(allowed(rc));
     FUZZ_CHECK(rc == 0 || (mlops_error_last_code() == rc && mlops_error_last()[0] != '\0'));
 
@@ -148,3 +155,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     close(fd);
     return 0;
 }
+
+#include "fuzz_tar_mutator.h"
