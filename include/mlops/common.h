@@ -138,7 +138,8 @@ MLOPS_EXTERN const char *mlops_error_name(int code);
  * Detail message of the last failure on the calling thread, for example
  * "manifest.json: line 3, column 14 (byte 52): duplicate key \"version\" at
  * $.predicate". Never NULL: "" when no failure has been recorded since the
- * thread started or mlops_error_clear() was called.
+ * thread started or mlops_error_clear() was called. A detail longer than
+ * 1023 bytes is cut, on a whole UTF-8 character.
  *
  * The string is owned by the library and stays valid until the next libmlops
  * call on the same thread. A successful call does not clear it, and the

@@ -402,6 +402,10 @@ MLOPS_EXTERN int64_t mlops_package_report_error_offset(const mlops_package_repor
  * ("path" and "offset" only when known). "partial" is true when only the
  * files of the options' `paths` were verified: the rest of the package was
  * not read, so "valid" speaks for those files alone.
+ * ("path" and "offset" only when known). Names and messages come from the
+ * package: a byte that does not start a valid UTF-8 sequence is written as
+ * U+FFFD (the accessors return the bytes as they are), so every report can
+ * be written.
  * @param out   receives the JSON text, appended.
  * @param r     the report; borrowed and only read.
  * @param flags must be 0.

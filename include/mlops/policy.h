@@ -446,7 +446,9 @@ MLOPS_EXTERN int mlops_gate_result_check_passed(const mlops_gate_result *result,
 MLOPS_EXTERN int mlops_gate_result_check_reason(const mlops_gate_result *result, size_t i);
 
 /** The gate result as JSON (`libmlops.gate/v1`), appended; flags as for
- *  mlops_decision_to_json(). @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM. */
+ *  mlops_decision_to_json(). A model name that is not UTF-8 is written with
+ *  U+FFFD for each byte that does not start a valid sequence.
+ *  @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM. */
 MLOPS_EXTERN int mlops_gate_result_to_json(mlops_buf *out, const mlops_gate_result *result,
                                            uint32_t flags);
 /** A human explanation of the gate result, appended.

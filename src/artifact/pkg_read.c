@@ -247,9 +247,12 @@ static int report_stop(mlops_package_report *r, int rc)
     return r->error_code;
 }
 
+/* Report strings carry names and bytes from the package: what is not UTF-8
+ * is written as U+FFFD, so any report can be written. */
 static int jset_str(mlops__json_doc *doc, mlops__json *o, const char *k, const char *v)
 {
-    mlops__json *s = v ? mlops__json_new_string(doc, v, strlen(v)) : mlops__json_new_null(doc);
+    mlops__json *s =
+        v ? mlops__json_new_string_lossy(doc, v, strlen(v)) : mlops__json_new_null(doc);
     return s ? mlops__json_object_set(doc, o, k, s) : mlops__error_nomem();
 }
 

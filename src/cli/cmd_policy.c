@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "obs.h"
 
 static const char policy_usage[] =
     "usage: mlops policy lint POLICY\n"
@@ -67,106 +68,9 @@ static int load_policy(mlops_policy **p, const char *path, const char *cmd)
     return CLI_OK;
 }
 
-/* One "NAME VALUE [samples=N] [ci=LOW:HIGH]" line; 0, or -1 with reason. */
-typedef struct obs_line {
-    char name[256];
-    double value, ci_low, ci_high;
-    int64_t samples;
-} obs_line;
-
-static int parse_obs_line(char *line, obs_line *o, const char **why)
-{
-    char *save = NULL;
-    char *name = strtok_r(line, " \t", &save), *value = strtok_r(NULL, " \t", &save);
-    if (!name || !value) {
-        *why = "expected NAME VALUE";
-        return -1;
-    }
-    if (strlen(name) >= sizeof o->name) {
-        *why = "name longer than 255 bytes";
-        return -1;
-    }
-    strcpy(o->name, name);
-    char *end;
-    errno = 0;
-    o->value = strtod(value, &end);
-    if (*end || errno == ERANGE) {
-        *why = "VALUE is not a number";
-        return -1;
-    }
-    o->samples = -1;
-    o->ci_low = o->ci_high = NAN;
-    for (char *t; (t = strtok_r(NULL, " \t", &save)) != NULL;) {
-        if (strncmp(t, "samples=", 8) == 0) {
-            uint64_t u;
-            if (cli_parse_u64(t + 8, &u) != 0 || u > INT64_MAX) {
-                *why = "samples= needs a non-negative integer";
-                return -1;
-            }
-            o->samples = (int64_t)u;
-        } else if (strncmp(t, "ci=", 3) == 0) {
-            char *colon = strchr(t + 3, ':');
-            if (!colon) {
-                *why = "ci= needs LOW:HIGH";
-                return -1;
-            }
-            *colon = '\0';
-            if (cli_parse_double(t + 3, &o->ci_low) != 0 ||
-                cli_parse_double(colon + 1, &o->ci_high) != 0) {
-                *why = "ci= needs two numbers LOW:HIGH";
-                return -1;
-            }
-        } else {
-            *why = "unknown field (expected samples=N or ci=LOW:HIGH)";
-            return -1;
-        }
-    }
-    return 0;
-}
-
-typedef int (*obs_sink)(void *ctx, const obs_line *o);
-
-/* 0 when s[0..n) is UTF-8 text without control characters other than tab
- * and a final CR; else -1 with the offending byte's offset in *at. */
-static int text_line(const unsigned char *s, size_t n, size_t *at)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            if ((c < 0x20 && c != '\t' && !(c == '\r' && i + 1 == n)) || c == 0x7f) {
-                *at = i;
-                return -1;
-            }
-            i++;
-            continue;
-        }
-        size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-                   : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-        if (len == 0 || i + len > n) {
-            *at = i;
-            return -1;
-        }
-        for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xc0) != 0x80) {
-                *at = i;
-                return -1;
-            }
-        unsigned c1 = s[i + 1];
-        if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
-            (c == 0xf4 && c1 > 0x8f)) { /* overlong, surrogate, above U+10FFFF */
-            *at = i;
-            return -1;
-        }
-        i += len;
-    }
-    return 0;
-}
-
-/* Read a signals/metrics file line by line into a sink. The file must be
- * text: a NUL, another control character or bytes that are not UTF-8 are
- * an input error naming the line and column, never skipped. With
- * `need_one`, a file without a single observation is an input error too. */
-static int read_obs_file(const char *cmd, const char *path, obs_sink sink, void *ctx,
+/* Read a signals/metrics file (src/cli/obs.c) into a sink; an input error
+ * names the file and line. */
+static int read_obs_file(const char *cmd, const char *path, cli_obs_sink sink, void *ctx,
                          int need_one)
 {
     uint8_t *data;
@@ -176,71 +80,21 @@ static int read_obs_file(const char *cmd, const char *path, obs_sink sink, void 
         fprintf(stderr, "mlops %s: %s\n", cmd, err);
         return CLI_USAGE;
     }
-    int status = CLI_OK;
-    size_t lineno = 0, seen = 0;
-    char *p = (char *)data, *end = p + size;
-    /* a UTF-8 byte-order mark (Notepad, PowerShell) is not part of the
-     * first name: kept, it hid that signal or metric ("\xEF\xBB\xBFpsi"
-     * is not "psi", so the policy saw it missing) */
-    if (size >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
-    char line[4096];
-    while (p < end && status == CLI_OK) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        lineno++;
-        if (n >= sizeof line) {
-            fprintf(stderr, "mlops %s: %s:%zu: line too long\n", cmd, path, lineno);
-            status = CLI_USAGE;
-            break;
-        }
-        size_t bad;
-        if (text_line((const unsigned char *)p, n, &bad) != 0) {
-            unsigned char b = (unsigned char)p[bad];
-            fprintf(stderr, "mlops %s: %s:%zu:%zu: %s 0x%02x: not a text file of \"NAME VALUE\" "
-                            "lines\n", cmd, path, lineno, bad + 1,
-                    b == 0 ? "NUL byte" : b < 0x20 || b == 0x7f ? "control character" : "invalid UTF-8 byte",
-                    b);
-            status = CLI_USAGE;
-            break;
-        }
-        memcpy(line, p, n);
-        line[n] = '\0';
-        p += n + (nl ? 1 : 0);
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
-        if (n && line[n - 1] == '\r')
-            line[n - 1] = '\0';
-        if (strspn(line, " \t") == strlen(line))
-            continue;
-        obs_line o;
-        const char *why = NULL;
-        if (parse_obs_line(line, &o, &why) != 0) {
-            fprintf(stderr, "mlops %s: %s:%zu: %s\n", cmd, path, lineno, why);
-            status = CLI_USAGE;
-        } else if (sink(ctx, &o) != 0) {
-            fprintf(stderr, "mlops %s: %s:%zu: %s\n", cmd, path, lineno, mlops_error_last());
-            status = CLI_USAGE;
-        } else {
-            seen++;
-        }
-    }
+    int rc = cli_obs_parse(data, size, path, sink, ctx, need_one, err, sizeof err);
     free(data);
-    if (status == CLI_OK && need_one && seen == 0) {
-        fprintf(stderr, "mlops %s: %s: no metrics (an empty metrics file is an input error)\n", cmd,
-                path);
-        status = CLI_USAGE;
+    if (rc != 0) {
+        fprintf(stderr, "mlops %s: %s\n", cmd, err);
+        return CLI_USAGE;
     }
-    return status;
+    return CLI_OK;
 }
 
-static int obs_sink_policy(void *ctx, const obs_line *o)
+static int obs_sink_policy(void *ctx, const cli_obs_line *o)
 {
     return mlops_policy_obs_set(ctx, o->name, o->value, o->samples);
 }
 
-static int obs_sink_metrics(void *ctx, const obs_line *o)
+static int obs_sink_metrics(void *ctx, const cli_obs_line *o)
 {
     return mlops_metric_set_put(ctx, o->name, o->value, o->ci_low, o->ci_high, o->samples);
 }
@@ -428,9 +282,9 @@ static int cmd_eval(const mlops_policy *p, const char *signals, const char *cons
                      (int)(at - eq - 1), eq + 1, at + 1);
         else
             snprintf(line, sizeof line, "%.*s %s", (int)(eq - sig[i]), sig[i], eq + 1);
-        obs_line o;
+        cli_obs_line o;
         const char *why = NULL;
-        if (parse_obs_line(line, &o, &why) != 0) {
+        if (cli_obs_parse_line(line, &o, &why) != 0) {
             cli_usage_error("policy", "--signal '%s': %s", sig[i], why);
             goto out;
         }

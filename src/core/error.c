@@ -30,19 +30,39 @@ static _Thread_local last_error tls_error = { 0, -1, 0, 0, "", "" };
  * (mlops_error_last()) as an argument when they re-record an error with more
  * context, and vsnprintf's source and destination must not overlap. */
 static void set_message(const char *fmt, va_list ap) MLOPS__PRINTF(1, 0);
+/* A text cut at `size - 1` bytes ends on a whole UTF-8 character: a lead
+ * byte whose sequence the cut left incomplete is dropped with its
+ * continuation bytes (a cut name stays valid UTF-8 when it was). */
+static void cut_whole(char *t, size_t size, int n)
+{
+    if (n < 0 || (size_t)n < size)
+        return;
+    size_t end = size - 1, i = end;
+    while (i > 0 && end - i < 4 && ((unsigned char)t[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return;
+    unsigned c = (unsigned char)t[i - 1];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (c >= 0xC0 && end - (i - 1) < need)
+        t[i - 1] = '\0';
+}
+
 static void set_message(const char *fmt, va_list ap)
 {
     char tmp[DETAIL_SIZE];
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     if (n < 0)
         tmp[0] = '\0';
+    cut_whole(tmp, sizeof tmp, n);
     memcpy(tls_error.message, tmp, sizeof tmp);
 }
 
 static void set_path(const char *path)
 {
     char tmp[PATH_SIZE];
-    snprintf(tmp, sizeof tmp, "%s", path ? path : "");
+    int n = snprintf(tmp, sizeof tmp, "%s", path ? path : "");
+    cut_whole(tmp, sizeof tmp, n);
     memcpy(tls_error.path, tmp, sizeof tmp);
 }
 
@@ -104,6 +124,7 @@ int mlops__error_prefix(const char *fmt, ...)
     memcpy(tls_error.message + at, old, olen < rest ? olen : rest);
     at += olen < rest ? olen : rest;
     tls_error.message[at] = '\0';
+    cut_whole(tls_error.message, sizeof tls_error.message, (int)(plen + 2 + olen));
     return tls_error.code;
 }
 
@@ -155,14 +176,14 @@ static const struct {
 
 const char *mlops_strerror(int code)
 {
-    if (code > 0 || -code >= ERROR_COUNT)
+    if (code > 0 || code <= -ERROR_COUNT) /* not -code: INT_MIN has no negation */
         return "unknown error";
     return error_table[-code].text;
 }
 
 const char *mlops_error_name(int code)
 {
-    if (code > 0 || -code >= ERROR_COUNT)
+    if (code > 0 || code <= -ERROR_COUNT)
         return "MLOPS_E_UNKNOWN";
     return error_table[-code].name;
 }

@@ -135,6 +135,11 @@ mlops__json *mlops__json_new_uint(mlops__json_doc *doc, uint64_t value);
 /** A finite double; NULL for NaN/inf too (JSON has no such numbers). */
 mlops__json *mlops__json_new_double(mlops__json_doc *doc, double value);
 mlops__json *mlops__json_new_string(mlops__json_doc *doc, const char *s, size_t len);
+/** As mlops__json_new_string() for bytes that need not be UTF-8 (names and
+ *  messages that come from untrusted input): each byte that does not start
+ *  a valid UTF-8 sequence becomes U+FFFD, so the string can be written.
+ *  NULL when out of memory (error not recorded, as the other builders). */
+mlops__json *mlops__json_new_string_lossy(mlops__json_doc *doc, const char *s, size_t len);
 mlops__json *mlops__json_new_array(mlops__json_doc *doc);
 mlops__json *mlops__json_new_object(mlops__json_doc *doc);
 /** Deep copy of a value from any document into `doc`. NULL also for a value

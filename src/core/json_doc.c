@@ -443,6 +443,41 @@ mlops__json *mlops__json_new_string(mlops__json_doc *doc, const char *s, size_t 
     return v;
 }
 
+mlops__json *mlops__json_new_string_lossy(mlops__json_doc *doc, const char *s, size_t len)
+{
+    if (!s || mlops__json_utf8_valid(s, len))
+        return mlops__json_new_string(doc, s, len);
+    if (len > JSON_MAX_LEN / 3)
+        return NULL;
+    char *t = mlops__malloc(len * 3 + 1);
+    if (!t)
+        return NULL;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    size_t n = 0;
+    while (p < end) {
+        size_t k = 0;
+        if (*p < 0x80) {
+            k = 1;
+        } else {
+            size_t need = *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+            if ((size_t)(end - p) >= need)
+                k = mlops__json_utf8_seq(p);
+        }
+        if (k) {
+            memcpy(t + n, p, k);
+            n += k;
+            p += k;
+        } else {
+            memcpy(t + n, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            n += 3;
+            p++;
+        }
+    }
+    mlops__json *v = mlops__json_new_string(doc, t, n);
+    mlops__free(t);
+    return v;
+}
+
 static mlops__json *new_container(mlops__json_doc *doc, mlops__json_type t)
 {
     if (!doc)

@@ -400,9 +400,11 @@ static mlops__json *jnum(mlops__json_doc *doc, double v)
     return mlops__json_new_double(doc, v);
 }
 
+/* Model names (mlops_metric_set_set_model()) are the caller's bytes: what is
+ * not UTF-8 is written as U+FFFD, so every gate result can be written. */
 static mlops__json *jstr(mlops__json_doc *doc, const char *s)
 {
-    return mlops__json_new_string(doc, s, strlen(s));
+    return mlops__json_new_string_lossy(doc, s, strlen(s));
 }
 
 static int build(mlops__json_doc *doc, const mlops_gate_result *g)
