@@ -36,7 +36,8 @@ long oom_live(void);
  * in main(), before anything makes OpenSSL allocate (CRYPTO_set_mem_functions
  * refuses once it has). Then oom_check() first runs the operation once
  * without failures, so OpenSSL's one-time set-up is done. Returns 1 when
- * installed.
+ * installed (or skipped under valgrind, where only the library's own
+ * allocations are failed).
  */
 int oom_hook_openssl(void);
 
