@@ -147,7 +147,9 @@ MLOPS_EXTERN int mlops_key_sign_raw(uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],
 /**
  * Check a plain Ed25519 signature.
  * @return 0 when valid; MLOPS_E_SIGNATURE when not; MLOPS_E_INVALID;
- *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
+ *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO when the verification could not be
+ *         computed (OpenSSL failed, e.g. out of memory): never
+ *         MLOPS_E_SIGNATURE then.
  */
 MLOPS_EXTERN int mlops_key_verify_raw(const mlops_key *key,
                                       const uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],

@@ -44,6 +44,23 @@ static int crypto_error(const char *what)
     return mlops__error(MLOPS_E_CRYPTO, "OpenSSL %s failed", what);
 }
 
+/* After an OpenSSL decoder failed: was it for lack of memory rather than
+ * malformed input? Malformed input always leaves a decoding error in
+ * OpenSSL's queue; an allocation failure leaves ERR_R_MALLOC_FAILURE, or
+ * nothing at all (most are not queued, and the queue's own allocation may be
+ * the one that failed). Empties the queue. */
+static int openssl_out_of_memory(void)
+{
+    unsigned long e;
+    int any = 0, nomem = 0;
+    while ((e = ERR_get_error()) != 0) {
+        any = 1;
+        if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
+            nomem = 1;
+    }
+    return nomem || !any;
+}
+
 static const char hex_digits[] = "0123456789abcdef";
 
 static int compute_keyid(mlops_key *k)
@@ -221,8 +238,9 @@ int mlops_key_load_pem(mlops_key **out, const char *pem, size_t len, uint32_t fl
     long der_len = 0;
     EVP_PKEY *pkey = NULL;
     if (PEM_read_bio(bio, &name, &header, &der, &der_len) != 1) {
-        rc = mlops__error(MLOPS_E_PARSE, "key: the PEM block's base64 is malformed");
-        ERR_clear_error();
+        rc = openssl_out_of_memory()
+                 ? mlops__error_nomem()
+                 : mlops__error(MLOPS_E_PARSE, "key: the PEM block's base64 is malformed");
         goto done;
     }
     if (header && header[0] != '\0') {
@@ -241,9 +259,10 @@ int mlops_key_load_pem(mlops_key **out, const char *pem, size_t len, uint32_t fl
         pkey = d2i_PUBKEY(NULL, &p, der_len);
     }
     if (!pkey) {
-        ERR_clear_error();
-        rc = mlops__error(MLOPS_E_PARSE, "key: the %s DER is malformed or of an unknown "
-                          "algorithm", priv ? "PKCS#8" : "SubjectPublicKeyInfo");
+        rc = openssl_out_of_memory()
+                 ? mlops__error_nomem()
+                 : mlops__error(MLOPS_E_PARSE, "key: the %s DER is malformed or of an unknown "
+                                "algorithm", priv ? "PKCS#8" : "SubjectPublicKeyInfo");
         goto done;
     }
     if (p != der + der_len) {
@@ -399,6 +418,42 @@ int mlops_key_sign_raw(uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE], const mlops_ke
     return rc;
 }
 
+/* One Ed25519 verification: 1 valid, 0 not valid, -1 not computed (an
+ * error OpenSSL queued, or a setup that failed). */
+static int ed25519_verify_once(EVP_PKEY *pkey, const uint8_t *sig, const void *msg, size_t len)
+{
+    static const unsigned char empty = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        return -1;
+    ERR_clear_error(); /* what is queued below is this verification's */
+    int ok = -1;
+    if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pkey) == 1)
+        ok = EVP_DigestVerify(ctx, sig, MLOPS_ED25519_SIGNATURE_SIZE, len ? msg : &empty, len);
+    EVP_MD_CTX_free(ctx);
+    if (ok == 0 && ERR_peek_error() != 0)
+        ok = -1;
+    return ok == 1 ? 1 : ok == 0 ? 0 : -1;
+}
+
+/* Can this process verify a signature at all right now? RFC 8032 section
+ * 7.1, TEST 1 (the empty message), must verify. */
+static int ed25519_machinery_works(void)
+{
+    static const uint8_t pub[32] = {
+        0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
+        0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a};
+    static const uint8_t sig[64] = {
+        0xe5, 0x56, 0x43, 0x00, 0xc3, 0x60, 0xac, 0x72, 0x90, 0x86, 0xe2, 0xcc, 0x80, 0x6e, 0x82, 0x8a,
+        0x84, 0x87, 0x7f, 0x1e, 0xb8, 0xe5, 0xd9, 0x74, 0xd8, 0x73, 0xe0, 0x65, 0x22, 0x49, 0x01, 0x55,
+        0x5f, 0xb8, 0x82, 0x15, 0x90, 0xa3, 0x3b, 0xac, 0xc6, 0x1e, 0x39, 0x70, 0x1c, 0xf9, 0xb4, 0x6b,
+        0xd2, 0x5b, 0xf5, 0xf0, 0x59, 0x5b, 0xbe, 0x24, 0x65, 0x51, 0x41, 0x43, 0x8e, 0x7a, 0x10, 0x0b};
+    EVP_PKEY *k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, sizeof pub);
+    int ok = k ? ed25519_verify_once(k, sig, NULL, 0) : -1;
+    EVP_PKEY_free(k);
+    return ok == 1;
+}
+
 int mlops_key_verify_raw(const mlops_key *key, const uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],
                          const void *msg, size_t len)
 {
@@ -406,24 +461,25 @@ int mlops_key_verify_raw(const mlops_key *key, const uint8_t sig[MLOPS_ED25519_S
     MLOPS__CHECK_ARG(sig);
     if (len)
         MLOPS__CHECK_ARG(msg);
-    static const unsigned char empty = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx)
-        return mlops__error_nomem();
-    int rc = 0;
-    if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) != 1) {
-        rc = crypto_error("Ed25519 verification setup");
-    } else {
-        int ok = EVP_DigestVerify(ctx, sig, MLOPS_ED25519_SIGNATURE_SIZE,
-                                  len ? msg : &empty, len);
-        if (ok != 1) {
-            ERR_clear_error();
-            rc = mlops__error(MLOPS_E_SIGNATURE,
-                              "Ed25519 signature is not valid for key %s", key->keyid);
-        }
-    }
-    EVP_MD_CTX_free(ctx);
-    return rc;
+    int ok = ed25519_verify_once(key->pkey, sig, msg, len);
+    /* OpenSSL 3 returns the same 0 for a signature that does not verify and
+     * for a verification it could not compute (an allocation that failed
+     * inside it, often without a queued error). A refusal is a verdict
+     * (read as a forgery), so it is given only when it is one: try once
+     * more, and if it still fails, make sure a known-good signature
+     * verifies; if that fails too, the verification could not be made. */
+    if (ok != 1)
+        ok = ed25519_verify_once(key->pkey, sig, msg, len);
+    if (ok == 0 && !ed25519_machinery_works())
+        ok = -1;
+    ERR_clear_error();
+    if (ok == 1)
+        return 0;
+    if (ok == 0)
+        return mlops__error(MLOPS_E_SIGNATURE, "Ed25519 signature is not valid for key %s",
+                            key->keyid);
+    return mlops__error(MLOPS_E_CRYPTO,
+                        "OpenSSL Ed25519 verification failed (not a verdict on the signature)");
 }
 
 /* ---- key sets ----------------------------------------------------------- */

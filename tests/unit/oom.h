@@ -31,6 +31,17 @@ void oom_fail_next(long n);
 long oom_live(void);
 
 /**
+ * Route OpenSSL's allocations through the same counter, so the loop fails
+ * them too (a failure there may also end in MLOPS_E_CRYPTO). Call it first
+ * in main(), before anything makes OpenSSL allocate (CRYPTO_set_mem_functions
+ * refuses once it has). Then oom_check() first runs the operation once
+ * without failures, so OpenSSL's one-time set-up is done. Returns 1 when
+ * installed (or skipped under valgrind, where only the library's own
+ * allocations are failed).
+ */
+int oom_hook_openssl(void);
+
+/**
  * Run the loop; fails the calling cmocka test on any violation.
  * @param expected_ok the code of a successful run (usually 0)
  * @return the number of allocations the successful run made.

@@ -276,6 +276,12 @@ static void out_of_memory_is_clean(void **state)
 
 int main(void)
 {
+    /* before anything allocates in OpenSSL: the OOM loops fail its
+     * allocations too */
+    if (!oom_hook_openssl()) {
+        fprintf(stderr, "CRYPTO_set_mem_functions refused\n");
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buffer_matches_nist_vectors),
         cmocka_unit_test(streaming_million_a_in_odd_chunks),

@@ -1163,6 +1163,12 @@ static void out_of_memory_with_a_raw_layer_is_clean(void **state)
 
 int main(void)
 {
+    /* before anything allocates in OpenSSL: the OOM loops fail its
+     * allocations too */
+    if (!oom_hook_openssl()) {
+        fprintf(stderr, "CRYPTO_set_mem_functions refused\n");
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(package_passes_the_independent_reader),
         cmocka_unit_test(packing_is_byte_reproducible),

@@ -879,6 +879,12 @@ static void dsse_out_of_memory_is_clean(void **state)
 
 int main(void)
 {
+    /* before anything allocates in OpenSSL: the OOM loops fail its
+     * allocations too */
+    if (!oom_hook_openssl()) {
+        fprintf(stderr, "CRYPTO_set_mem_functions refused\n");
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(base64_matches_rfc4648_vectors),
         cmocka_unit_test(base64_rejects_every_non_canonical_spelling),

@@ -816,6 +816,12 @@ static void out_of_memory_is_clean(void **state)
 
 int main(int argc, char **argv)
 {
+    /* before anything allocates in OpenSSL: the OOM loops fail its
+     * allocations too */
+    if (!oom_hook_openssl()) {
+        fprintf(stderr, "CRYPTO_set_mem_functions refused\n");
+        return 1;
+    }
     /* `test_store NAME` runs the tests whose name matches NAME (cmocka's filter) */
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
