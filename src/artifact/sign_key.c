@@ -45,20 +45,19 @@ static int crypto_error(const char *what)
 }
 
 /* After an OpenSSL decoder failed: was it for lack of memory rather than
- * malformed input? Malformed input always leaves a decoding error in
- * OpenSSL's queue; an allocation failure leaves ERR_R_MALLOC_FAILURE, or
- * nothing at all (most are not queued, and the queue's own allocation may be
- * the one that failed). Empties the queue. */
+ * malformed input? Only when OpenSSL queued ERR_R_MALLOC_FAILURE: malformed
+ * input does not always queue a decoding error, so an empty queue proves
+ * nothing, and calling malformed input "out of memory" would send a user
+ * after the wrong cause (an allocation failure OpenSSL did not queue is then
+ * reported as malformed: still a clean refusal). Empties the queue. */
 static int openssl_out_of_memory(void)
 {
     unsigned long e;
-    int any = 0, nomem = 0;
-    while ((e = ERR_get_error()) != 0) {
-        any = 1;
+    int nomem = 0;
+    while ((e = ERR_get_error()) != 0)
         if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
             nomem = 1;
-    }
-    return nomem || !any;
+    return nomem;
 }
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -204,11 +203,27 @@ static int label_is(const char *label, size_t len, const char *want)
     return strlen(want) == len && memcmp(label, want, len) == 0;
 }
 
+static int load_pem_once(mlops_key **out, const char *pem, size_t len, int *decoder_failed);
+
 int mlops_key_load_pem(mlops_key **out, const char *pem, size_t len, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(pem);
     MLOPS__CHECK_FLAGS(flags, 0);
+    /* OpenSSL reports most allocation failures inside its decoders as a
+     * failed decode with nothing queued, which malformed input can give too:
+     * a refused decode is tried once more, so a malformed key is refused
+     * twice (MLOPS_E_PARSE) and a passing lack of memory either clears or is
+     * reported as it (openssl_out_of_memory) */
+    int decoder_failed = 0;
+    int rc = load_pem_once(out, pem, len, &decoder_failed);
+    if (rc == MLOPS_E_PARSE && decoder_failed)
+        rc = load_pem_once(out, pem, len, &decoder_failed);
+    return rc;
+}
+
+static int load_pem_once(mlops_key **out, const char *pem, size_t len, int *decoder_failed)
+{
     if (len > MAX_PEM_SIZE)
         return mlops__error(MLOPS_E_LIMIT, "key: %zu bytes of PEM is more than %u", len,
                             MAX_PEM_SIZE);
@@ -238,6 +253,7 @@ int mlops_key_load_pem(mlops_key **out, const char *pem, size_t len, uint32_t fl
     long der_len = 0;
     EVP_PKEY *pkey = NULL;
     if (PEM_read_bio(bio, &name, &header, &der, &der_len) != 1) {
+        *decoder_failed = 1;
         rc = openssl_out_of_memory()
                  ? mlops__error_nomem()
                  : mlops__error(MLOPS_E_PARSE, "key: the PEM block's base64 is malformed");
@@ -259,6 +275,7 @@ int mlops_key_load_pem(mlops_key **out, const char *pem, size_t len, uint32_t fl
         pkey = d2i_PUBKEY(NULL, &p, der_len);
     }
     if (!pkey) {
+        *decoder_failed = 1;
         rc = openssl_out_of_memory()
                  ? mlops__error_nomem()
                  : mlops__error(MLOPS_E_PARSE, "key: the %s DER is malformed or of an unknown "

@@ -721,8 +721,10 @@ static const char store_usage[] =
     "exit status: 0 done; 1 add: PKG refused (as for verify), check: check failed;\n"
     "2 usage or input error.\n";
 
-/* Copy `path` into a new temporary file of the store `dir` when it is a
- * stream (FIFO or character device); `spool` receives the copy's path, or
+/* Copy `path` into a new temporary file when it is a stream (FIFO or
+ * character device): among the blobs of the store `dir` when it exists (gc
+ * removes a copy a killed run leaves), else in $TMPDIR (the store is made
+ * only once the package verified). `spool` receives the copy's path, or
  * stays empty for anything else. CLI_OK or an input error. */
 static int spool_stream(char *spool, size_t len, const char *dir, const char *path)
 {
@@ -732,7 +734,12 @@ static int spool_stream(char *spool, size_t len, const char *dir, const char *pa
     int in = open(path, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return cli_input_error("store", "%s: cannot open: %s", path, strerror(errno));
-    snprintf(spool, len, "%s/blobs/sha256/.tmp-spool-XXXXXX", dir);
+    struct stat ds;
+    const char *tmpdir = getenv("TMPDIR");
+    if (stat(dir, &ds) == 0)
+        snprintf(spool, len, "%s/blobs/sha256/.tmp-spool-XXXXXX", dir);
+    else
+        snprintf(spool, len, "%s/mlops-spool-XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp");
     int out = mkstemp(spool);
     if (out < 0) {
         int e = errno;
@@ -814,6 +821,19 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
     mlops_store *s = NULL;
     int rc = 0, status = CLI_OK;
     struct stat dst;
+    /* A package from a stream (a pipe, /dev/stdin) is read once, into a
+     * temporary copy (spool_stream): adding reads the package twice, a first
+     * add verifies it once more before making the store, and the tag is read
+     * from it once more. */
+    char spool[4200];
+    spool[0] = '\0';
+    const char *pkg = known == 0 ? argv[3] : NULL;
+    if (known == 0) {
+        if ((status = spool_stream(spool, sizeof spool, dir, pkg)) != CLI_OK)
+            goto out;
+        if (spool[0])
+            pkg = spool;
+    }
     if (known == 0 && lstat(dir, &dst) != 0 && errno == ENOENT) {
         /* a refused first add creates no store: the package is verified
          * before the directory is made (without a bar: the add that
@@ -821,9 +841,10 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
         mlops_package_verify_options quiet = t.o;
         quiet.progress = NULL;
         quiet.progress_ctx = NULL;
-        rc = mlops_package_verify(NULL, argv[3], &quiet);
+        rc = mlops_package_verify(NULL, pkg, &quiet);
         if (rc != 0) {
-            status = cli_content_error("store", rc);
+            status = spool[0] ? cli_content_error_renamed("store", rc, spool, argv[3])
+                              : cli_content_error("store", rc);
             goto out;
         }
     }
@@ -834,29 +855,14 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
     }
     if (known == 0) {
         mlops_manifest *m = NULL;
-        /* A package from a stream (a pipe, /dev/stdin) is read once, into a
-         * temporary copy among the store's blobs (gc removes one a killed
-         * run leaves): adding reads the package twice and the tag is read
-         * from it once more. */
-        char spool[4200];
-        spool[0] = '\0';
-        const char *pkg = argv[3];
-        if ((status = spool_stream(spool, sizeof spool, dir, pkg)) != CLI_OK)
-            goto out;
-        if (spool[0])
-            pkg = spool;
         rc = mlops_store_add(s, pkg, &t.o);
         cli_progress_clear(&t.bar);
         if (rc != 0) {
             status = spool[0] ? cli_content_error_renamed("store", rc, spool, argv[3])
                               : cli_content_error("store", rc);
-            if (spool[0])
-                unlink(spool);
             goto out;
         }
         status = cli_package_manifest(&m, pkg, "store");
-        if (spool[0])
-            unlink(spool);
         if (status == CLI_OK) {
             if (g.json) {
                 printf("{\"tag\":\"%s:%s\",\"statement_sha256\":\"%s\"}\n", mlops_manifest_name(m),
@@ -1002,6 +1008,8 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
             printf("store %s is consistent\n", dir);
     }
 out:
+    if (spool[0])
+        unlink(spool);
     mlops_store_close(s);
     mlops_keyring_free(t.ring);
     return status;

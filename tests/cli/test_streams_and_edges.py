@@ -70,17 +70,32 @@ def test_store_add_from_a_pipe_adds_the_package(pkg, tmp_path):
 
 
 def test_store_add_of_a_tampered_package_from_a_pipe_is_refused_naming_the_pipe(pkg, tmp_path):
+    def refused(store, spools):
+        r = subprocess.run([CLI, "store", "add", str(store), "/dev/stdin", "--trust",
+                            str(pkg / "k.pub.pem"), "--json"], capture_output=True, timeout=120,
+                           input=(pkg / "tamper.mlpkg").read_bytes(),
+                           env=dict(os.environ, TMPDIR=str(spools)))
+        assert r.returncode == 1, r.stderr
+        err = json.loads(r.stdout.decode("utf-8"))["error"]
+        assert err["code"] == "MLOPS_E_INTEGRITY"
+        assert err["message"].startswith("/dev/stdin: "), err
+        assert "spool" not in err["message"] and "spool" not in err.get("path", "")
+
+    # into a new store: refused before the store is made, and the copy of the
+    # stream (in $TMPDIR then) is gone
+    spools = tmp_path / "spools"
+    spools.mkdir()
     store = tmp_path / "store"
-    r = run("store", "add", store, "/dev/stdin", "--trust", pkg / "k.pub.pem", "--json",
-            input=(pkg / "tamper.mlpkg").read_bytes())
-    assert r.returncode == 1, r.stderr
-    err = json.loads(r.stdout.decode("utf-8"))["error"]
-    assert err["code"] == "MLOPS_E_INTEGRITY"
-    assert err["message"].startswith("/dev/stdin: "), err
-    assert ".tmp-spool" not in err["message"] and ".tmp-spool" not in err.get("path", "")
-    assert leftovers(store) == []
+    refused(store, spools)
+    assert not os.path.lexists(store) and os.listdir(spools) == []
+    # into an existing store: nothing left among its blobs
+    assert run("store", "add", store, pkg / "good.mlpkg", "--trust", pkg / "k.pub.pem").returncode == 0
+    before = run("store", "list", store).stdout
+    refused(store, spools)
+    assert leftovers(store) == [] and os.listdir(spools) == []
     r = run("store", "list", store)
-    assert r.returncode == 0 and b"fraud" not in r.stdout, r.stdout
+    assert r.returncode == 0 and r.stdout == before, r.stdout
+    assert run("store", "check", store).returncode == 0
 
 
 @pytest.mark.parametrize("cmd", [["verify", "{d}", "--allow-unsigned"],
