@@ -70,7 +70,8 @@ static void compress_buckets(mlops_detector *d)
         if (a->count[r] != mb + 1)
             break;
         if (r + 1 >= MLOPS__ADWIN_MAX_ROWS)
-            break; /* 2^63 values per bucket: unreachable */
+            break; /* 2^63 values per bucket: unreachable, the loader checks
+                    * that the window is no wider than the values counted */
         const double *t = a->totals + r * ROW(d), *v = a->vars + r * ROW(d);
         double n1 = ldexp(1.0, (int)r);
         double mu1 = t[0] / n1, mu2 = t[1] / n1;
@@ -119,7 +120,12 @@ static void delete_element(mlops_detector *d)
     a->variance -= inc;
     row_compress(d, last, 1);
     a->n_buckets--;
-    if (a->count[last] == 0 && a->rows > 1)
+    /* With max_buckets 1 a merge leaves rows empty, so the row below the
+     * one just emptied may be empty too: drop every empty row on top, so
+     * that the next deletion takes the oldest bucket that exists. river
+     * drops one row only and then reads an empty row's stale slot; with
+     * max_buckets >= 2 no row below the top is ever empty and both agree. */
+    while (a->rows > 1 && a->count[a->rows - 1] == 0)
         a->rows--;
 }
 
@@ -247,11 +253,25 @@ int mlops__adwin_load(mlops_detector *d, mlops__reader *r)
         width += ldexp((double)c, (int)row);
         buckets += c;
     }
+    /* Rows in between may be empty, the last one never is: the detector
+     * drops a row as soon as it empties, and deleting from an empty last
+     * row would take a bucket that is not there. */
+    if (a->rows > 1 && a->count[a->rows - 1] == 0)
+        return mlops__r_fail(r, MLOPS_E_SCHEMA, "ADWIN's last row %u is empty",
+                             (unsigned)(a->rows - 1));
     if (width != a->width || !isfinite(a->total) || !isfinite(a->variance) ||
         !isfinite(a->total_width))
         return mlops__r_fail(r, MLOPS_E_SCHEMA,
                              "ADWIN width %.17g does not match its buckets (%.17g)", a->width,
                              width);
+    /* The window holds values the detector has seen, so it is never wider
+     * than the count of finite values. compress_buckets relies on this: the
+     * top row can only overflow after 2^64 values, which the count bounds. A
+     * state that breaks it was not written by this code. */
+    if (a->width > (double)d->count)
+        return mlops__r_fail(r, MLOPS_E_SCHEMA,
+                             "ADWIN window of %.17g values is wider than the %llu values seen",
+                             a->width, (unsigned long long)d->count);
     /* n_buckets is river's running statistic (merges add to it and never
      * subtract), not the number of stored buckets: nothing to check */
     (void)buckets;
