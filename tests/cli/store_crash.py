@@ -4,13 +4,15 @@
 Usage: store_crash.py   (MLOPS_CLI names the mlops binary)
 
 Environment: MLOPS_CRASH_SEED (the random seed; printed), MLOPS_CRASH_KILLS_NEW,
-MLOPS_CRASH_KILLS_EXISTING (kills to reach; 60 and 100), MLOPS_CRASH_ROUNDS_RACE (50).
+MLOPS_CRASH_KILLS_EXISTING (kills to reach; 60 in new directories, 50 of each
+command in an existing store), MLOPS_CRASH_ROUNDS_RACE (50). scripts/crash-campaign
+runs it with 200 of each.
 
 1. `store add` into a NEW directory, killed at a random point of its run: the
    next `store add` into that directory succeeds (a killed creation is
    finished, never "neither empty nor a model store").
-2. `store add` of new versions and `store alias` moves in one existing store,
-   each killed at a random point. After every kill: the store opens, `store
+2. `store add` of new versions, `store alias` moves and `store gc` in one
+   existing store, each killed at a random point. After every kill: the store opens, `store
    check` passes, every version whose add exited 0 is there, every alias's
    history ends with the version `store resolve` gives for it (one of the
    moves that may have committed), and after `store gc` no temporary file is
@@ -38,7 +40,7 @@ import time
 CLI = os.environ["MLOPS_CLI"]
 SEED = int(os.environ.get("MLOPS_CRASH_SEED", str(time.time_ns() % 2**32)))
 KILLS_NEW = int(os.environ.get("MLOPS_CRASH_KILLS_NEW", "60"))
-KILLS_EXISTING = int(os.environ.get("MLOPS_CRASH_KILLS_EXISTING", "100"))
+KILLS_EXISTING = int(os.environ.get("MLOPS_CRASH_KILLS_EXISTING", "50"))
 ROUNDS_RACE = int(os.environ.get("MLOPS_CRASH_ROUNDS_RACE", "50"))
 NVERSIONS = 40
 rng = random.Random(SEED)
@@ -177,15 +179,29 @@ def existing_store(work, pkgs):
     span_alias = sorted(timed(["store", "alias", store, "crash", "staging", "1.0.0"])[0]
                         for _ in range(3))[1] * 1.2
     aliases["staging"] = ("1.0.0", set())
+    span_gc = sorted(timed(["store", "gc", store])[0] for _ in range(3))[1] * 1.2
     kills = tries = 0
-    counts = {"add": 0, "alias": 0}
-    while kills < KILLS_EXISTING:
+    counts = {"add": 0, "alias": 0, "gc": 0}
+    while min(counts.values()) < KILLS_EXISTING:
         tries += 1
-        if tries > KILLS_EXISTING * 20:
-            raise Failure(f"existing store: only {kills} kills in {tries - 1} tries")
+        if tries > KILLS_EXISTING * 3 * 20:
+            raise Failure(f"existing store: only {counts} kills in {tries - 1} tries")
         missing = [i for i in range(NVERSIONS) if f"1.0.{i}" not in committed]
         touched = []
-        if rng.random() < 0.5:
+        kind = rng.choice([k for k in sorted(counts) if counts[k] < KILLS_EXISTING])
+        if kind == "gc":
+            # leftovers for gc to remove: a killed add's temporary files
+            if rng.random() < 0.5:
+                killed_run(["store", "add", store, pkgs[rng.randrange(NVERSIONS)],
+                            "--allow-unsigned"], span_add / 2)
+            killed, code, err = killed_run(["store", "gc", store], span_gc)
+            if not killed and code != 0:
+                raise Failure(f"store gc exited {code}\n{err}")
+            counts["gc"] += killed
+            # a killed add may have committed; the store says which
+            for t in tags_of(store):
+                committed.add(t.split(":", 1)[1])
+        elif kind == "add":
             i = missing[0] if missing else rng.randrange(NVERSIONS)
             killed, code, err = killed_run(["store", "add", store, pkgs[i], "--allow-unsigned"],
                                            span_add)
@@ -246,7 +262,8 @@ def main():
               flush=True)
         ke, te, counts = existing_store(work, pkgs)
         print(f"existing store: {ke} kills in {te} runs ({counts['add']} store add, "
-              f"{counts['alias']} store alias), every invariant held", flush=True)
+              f"{counts['alias']} store alias, {counts['gc']} store gc), every invariant held",
+              flush=True)
         rounds = racing_first_writers(work, pkgs)
         print(f"two concurrent first writers: both succeeded in {rounds} of {rounds} rounds")
         print(f"store_crash: {kn + ke} SIGKILLs, ok ({time.monotonic() - t0:.1f} s)")
