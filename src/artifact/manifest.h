@@ -82,10 +82,6 @@ struct mlops_manifest {
     size_t canonical_size; /* bytes of the canonical statement */
     char tree_hex[65];
     char statement_hex[65];
-    /* Set by mlops__manifest_load once every rule of the format has passed:
-     * a manifest is immutable, so mlops_manifest_validate() need not run the
-     * per-file rules a second time on it. */
-    int rules_checked;
     /* Noted while the loader reads the files (mlops__manifest_note_path), so
      * that the rules across files need not look every path up again. */
     int paths_noted;

@@ -892,7 +892,6 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
         mlops_manifest_free(m);
         return rc;
     }
-    m->rules_checked = 1;
     *out = m;
     return 0;
 }
