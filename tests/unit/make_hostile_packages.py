@@ -196,6 +196,22 @@ def write_variants(good, out):
                                             devminor=3), b"")] + e)
     variant("device_in_layer", device)
 
+    def blockdev(p):
+        rewrite_tar_layer(p, lambda e: [(ti("sda", kind=tarfile.BLKTYPE, devmajor=8,
+                                            devminor=0), b"")] + e)
+    variant("blockdev_in_layer", blockdev)
+
+    def fifo(p):
+        rewrite_tar_layer(p, lambda e: [(ti("pipe", kind=tarfile.FIFOTYPE), b"")] + e)
+    variant("fifo_in_layer", fifo)
+
+    def empty_symlink(p):
+        # a symbolic link with no target: no link name to refuse it by, only
+        # its type
+        rewrite_tar_layer(p, lambda e: [(ti("nowhere", kind=tarfile.SYMTYPE, linkname=""),
+                                         b"")] + e)
+    variant("empty_symlink_in_layer", empty_symlink)
+
     def extra(p):
         rewrite_tar_layer(p, lambda e: e + [(ti("extra.txt", b"not declared\n"),
                                              b"not declared\n")])
