@@ -251,3 +251,51 @@ def test_last_training_time_holds_back_a_retrain():
             held = {o.rule: o for o in d.rules}["feature-drift"]
             assert held.reason == "MIN_SINCE_TRAINING"
             assert held.wait_ms == 12 * 3_600_000 - 60_000
+
+
+def test_a_dict_of_signals_sets_what_one_call_per_signal_sets():
+    """decide(dict) packs every name into one buffer; the oracle is the same
+    decision reached through Observations.set, one signal per call. Names
+    before the ones the policy reads are multi-byte in UTF-8, so an offset
+    counted in characters instead of bytes would read the wrong names."""
+    np = pytest.importorskip("numpy")
+    doc = json.loads(example("drift-retrain").read_text())
+    p = mlops.Policy(json.dumps(doc))
+    filler = {f"größe.日本.{i}": float(i) for i in range(300)}
+    forms = [
+        {"psi.amount": 0.31, "psi.country": 0.02},
+        {"psi.amount": (0.35, 1000), "psi.country": {"value": 0.02, "samples": 1000}},
+        {"psi.amount": np.float64(0.5), "psi.country": 1},
+        {"psi.amount": None, "psi.country": 0.02},
+    ]
+    for signals in forms:
+        mixed = {**filler, **signals, "zzz.after": 2.0}
+        for t in (0, 30 * 60_000):
+            fast = p.decide(mixed, t).to_json()
+            one = p.observations()
+            for k, v in mixed.items():
+                if v is None:
+                    continue
+                if isinstance(v, tuple):
+                    one.set(k, v[0], v[1])
+                elif isinstance(v, dict):
+                    one.set(k, v["value"], v["samples"])
+                else:
+                    one.set(k, float(v))
+            assert fast == p.decide(one, t).to_json()
+    # what the fast path refuses, it refuses as the careful one does
+    for not_a_number in (True, np.bool_(False), "0.3", b"0.3", bytearray(b"1"), [0.3]):
+        with pytest.raises(TypeError):
+            p.decide({**filler, "psi.amount": not_a_number}, 0)
+        with pytest.raises(TypeError):
+            p.observations().set("psi.amount", not_a_number)
+    with pytest.raises(TypeError):
+        p.decide({**filler, 7: 0.1}, 0)
+    with pytest.raises(mlops.InvalidArgumentError):
+        p.decide({**filler, "psi.amount\0x": 0.1}, 0)
+    with pytest.raises(mlops.InvalidArgumentError):
+        p.decide({**filler, "bad\0": None}, 0)
+    with pytest.raises(UnicodeEncodeError):
+        p.decide({**filler, "\ud800": 0.1}, 0)
+    with pytest.raises(OverflowError):
+        p.decide({"psi.amount": 10**400}, 0)
