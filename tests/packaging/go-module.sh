@@ -227,10 +227,13 @@ proxy_dir="$tmp/mod-direct/cache/download"
 vdir="$proxy_dir/$module/@v"
 if [ "$(cat "$vdir/list" 2>/dev/null)" = "v$version" ] && [ -s "$vdir/v$version.info" ] &&
    [ "$(head -n1 "$vdir/v$version.mod" 2>/dev/null)" = "module $module" ] &&
-   python3 - "$vdir/v$version.zip" "$module@v$version/" <<'PY'
+   python3 - "$vdir/v$version.zip" "$module@v$version/" "$root/COPYING" <<'PY'
 import sys, zipfile
-names = zipfile.ZipFile(sys.argv[1]).namelist()
+z = zipfile.ZipFile(sys.argv[1])
+names = z.namelist()
 prefix = sys.argv[2]
+# pkg.go.dev shows a module's documentation only with a licence in its zip
+assert z.read(prefix + "LICENSE") == open(sys.argv[3], "rb").read(), "LICENSE is not COPYING"
 assert all(n.startswith(prefix) for n in names), "entry outside " + prefix
 short = {n[len(prefix):] for n in names}
 need = {"go.mod", "mlops.go", "bridge.c", "bridge.h", "link_static.go",
@@ -239,7 +242,7 @@ assert need <= short, "missing: %s" % sorted(need - short)
 assert not any(s.startswith(("src/", "include/", "bindings/")) for s in short), "repository files in the zip"
 PY
 then
-    ok "proxy layout: @v/list = v$version, .info, .mod (module $module), .zip (bindings/go only)"
+    ok "proxy layout: @v/list = v$version, .info, .mod (module $module), .zip (bindings/go only, LICENSE = COPYING)"
 else
     fail "proxy layout in $vdir: $(ls "$vdir" 2>&1)"
 fi
