@@ -5,7 +5,8 @@
 // layers land.
 //
 // The package links the shared library through cgo and pkg-config
-// (`#cgo pkg-config: libmlops`). Every function that can fail returns an
+// (`#cgo pkg-config: libmlops`, in link_dynamic.go), or the static library
+// when built with `-tags static` (link_static.go). Every function that can fail returns an
 // error that is an *Error carrying the library's code and detail; compare it
 // with the sentinels (errors.Is(err, mlops.ErrParse)) or unpack it with
 // errors.As. Objects that own C memory (Digest, SemVer) have an idempotent
@@ -14,7 +15,6 @@
 package mlops
 
 /*
-#cgo pkg-config: libmlops
 #include "bridge.h"
 */
 import "C"

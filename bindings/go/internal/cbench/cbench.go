@@ -7,7 +7,6 @@
 package cbench
 
 /*
-#cgo pkg-config: libmlops
 #include <string.h>
 #include <mlops.h>
 
