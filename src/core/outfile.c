@@ -176,6 +176,36 @@ int mlops__outfile_open(mlops__outfile *o, const char *path, unsigned flags, uns
     memcpy(o->target, cur, sizeof cur);
     memcpy(o->tmp_prefix, cur, sizeof cur);
 
+#ifdef O_TMPFILE
+    /* A file without a name in the target's directory: a writer killed
+     * before the commit leaves nothing behind. It is given a name only at
+     * the commit, through /proc/self/fd (linkat with AT_EMPTY_PATH needs a
+     * capability), so it is used only where that works. */
+    if (!(flags & MLOPS__OUT_NAMED_TEMP) && access("/proc/self/fd", X_OK) == 0) {
+        char dir[MLOPS__OUT_PATH_MAX];
+        const char *slash = strrchr(cur, '/');
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else
+            snprintf(dir, sizeof dir, "%.*s", (int)(slash == cur ? 1 : slash - cur), cur);
+        o->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, exists ? 0600 : (mode_t)mode);
+        if (o->fd >= 0) {
+            o->anonymous = 1;
+            o->tmp[0] = '\0';
+            if (exists && fchmod(o->fd, ls.st_mode & 07777) != 0) {
+                int e = errno;
+                mlops__outfile_abort(o);
+                return fail(err, errlen, e, cur, "cannot set the mode of the new file");
+            }
+            return 0;
+        }
+        /* file systems without O_TMPFILE: a named temporary below */
+        if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOTSUP) {
+            int e = errno;
+            return fail(err, errlen, e, cur, "cannot create a temporary file beside it");
+        }
+    }
+#endif
     for (int tries = 0; tries < 100; tries++) {
         int k = snprintf(o->tmp, sizeof o->tmp, "%s.mlops-tmp-%08x", cur, temp_random());
         if (k < 0 || (size_t)k >= sizeof o->tmp)
@@ -250,6 +280,38 @@ static int rename_into_place(const char *from, const char *to, int overwrite)
     return unlink(from);
 }
 
+/*
+ * Give the anonymous file a name. Without overwrite it is linked straight to
+ * the target: linkat never replaces (EEXIST when a file appeared there), so
+ * no temporary name is ever seen. With overwrite it is linked to a temporary
+ * name, which the caller renames over the target: only a writer killed
+ * between the two calls leaves that name behind. 0, or -1 with errno.
+ */
+static int name_anonymous(mlops__outfile *o)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
+    if (!(o->flags & MLOPS__OUT_OVERWRITE))
+        return linkat(AT_FDCWD, proc, AT_FDCWD, o->target, AT_SYMLINK_FOLLOW);
+    for (int tries = 0; tries < 100; tries++) {
+        int k = snprintf(o->tmp, sizeof o->tmp, "%s.mlops-tmp-%08x", o->target, temp_random());
+        if (k < 0 || (size_t)k >= sizeof o->tmp) {
+            o->tmp[0] = '\0';
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0)
+            return 0;
+        if (errno != EEXIST) {
+            o->tmp[0] = '\0';
+            return -1;
+        }
+    }
+    o->tmp[0] = '\0';
+    errno = EEXIST;
+    return -1;
+}
+
 int mlops__outfile_commit(mlops__outfile *o, char *err, size_t errlen)
 {
     if (o->fd < 0)
@@ -263,12 +325,23 @@ int mlops__outfile_commit(mlops__outfile *o, char *err, size_t errlen)
     int e = 0;
     if (fsync(o->fd) != 0)
         e = errno;
+    if (!e && o->anonymous && name_anonymous(o) != 0)
+        e = errno;
     if (close(o->fd) != 0 && !e)
         e = errno;
     o->fd = -1;
+    if (e == EEXIST && o->anonymous && !o->tmp[0]) {
+        mlops__outfile_abort(o);
+        return refuse(err, errlen, EEXIST, o->target, "already exists");
+    }
     if (e) {
         mlops__outfile_abort(o);
         return fail(err, errlen, e, o->target, "write failed");
+    }
+    if (o->anonymous && !o->tmp[0]) {
+        /* linked straight to the target: nothing to rename */
+        fsync_dir_of(o->target);
+        return 0;
     }
     if (rename_into_place(o->tmp, o->target, (o->flags & MLOPS__OUT_OVERWRITE) != 0) != 0) {
         e = errno;

@@ -12,7 +12,10 @@
  *
  *  - nothing, or a regular file: a temporary file beside it (same directory,
  *    so the same file system), written, fsync'ed, then renamed over the path
- *    and the directory fsync'ed. A reader sees the old file or the new one,
+ *    and the directory fsync'ed. Where the file system has O_TMPFILE (and
+ *    /proc is mounted) the temporary has no name until the commit, so a
+ *    writer killed before it leaves nothing; elsewhere it is
+ *    PATH.mlops-tmp-XXXXXXXX, which a killed writer leaves behind. A reader sees the old file or the new one,
  *    never a part; a failure (a full disk) leaves the old file as it was and
  *    no temporary behind. A replaced file keeps its permission bits; a new
  *    one gets `mode` less the umask.
@@ -41,11 +44,14 @@
 
 /** May replace an existing regular file. */
 #define MLOPS__OUT_OVERWRITE 1u
+/** A named temporary even where O_TMPFILE works (the fallback's tests). */
+#define MLOPS__OUT_NAMED_TEMP 2u
 
 typedef struct mlops__outfile {
     int fd;       /* write here (-1 when closed) */
     int through;  /* 1: a device, FIFO or inherited descriptor, written in place */
     int existed;  /* atomic mode: the target existed before (it is replaced) */
+    int anonymous; /* atomic mode: an O_TMPFILE file, named only at the commit */
     unsigned flags;
     /* atomic mode: the file that receives the bytes (symbolic links
      * resolved), and the temporary beside it; through mode: the path given */

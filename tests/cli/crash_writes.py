@@ -23,9 +23,10 @@ command starts. After each kill, for every output:
 - `extract`'s destination either does not exist or equals, file for file,
   the uninterrupted run's tree;
 - the only other files in the directory are the documented leftovers of a
-  killed writer, `NAME.mlops-tmp-XXXXXXXX` (a temporary file that is renamed
-  over the output) and `.DEST.mlops-XXXXXXXXXXXX` (extract's staging
-  directory). They are counted, reported and removed.
+  killed writer, `NAME.mlops-tmp-XXXXXXXX` (the temporary file's name between
+  its link and its rename over the output: with O_TMPFILE it has no name
+  before, so kills almost never leave one) and `.DEST.mlops-XXXXXXXXXXXX`
+  (extract's staging directory). They are counted, reported and removed.
 
 `keygen` draws a new key on every run and never overwrites, so each of its
 outputs is checked as absent or a well-formed key: `openssl pkey` reads the

@@ -149,19 +149,47 @@ static void new_and_replaced_files(void **state)
     assert_string_equal(get(p), "second\n");
     assert_int_equal(stat(p, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0604);
-    /* until the commit a reader sees the old file; an abort leaves it */
-    mlops__outfile o;
-    assert_int_equal(mlops__outfile_open(&o, p, MLOPS__OUT_OVERWRITE, 0644, err, sizeof err), 0);
-    assert_int_equal(mlops__outfile_write(&o, "third\n", 6, err, sizeof err), 0);
-    assert_string_equal(get(p), "second\n");
-    assert_int_equal(entries(), 2); /* the file and its temporary */
-    assert_non_null(strstr(o.tmp, ".mlops-tmp-"));
-    mlops__outfile_abort(&o);
-    mlops__outfile_abort(&o); /* safe twice */
-    assert_string_equal(get(p), "second\n");
-    assert_int_equal(entries(), 1);
-    /* a commit after an abort has nothing to commit */
-    assert_int_equal(mlops__outfile_commit(&o, err, sizeof err), EBADF);
+    /* until the commit a reader sees the old file; an abort leaves it. The
+     * temporary has no name where O_TMPFILE works (this file system: tmpfs
+     * or ext4), and is PATH.mlops-tmp-XXXXXXXX with MLOPS__OUT_NAMED_TEMP */
+    for (unsigned named = 0; named <= MLOPS__OUT_NAMED_TEMP; named += MLOPS__OUT_NAMED_TEMP) {
+        mlops__outfile o;
+        assert_int_equal(mlops__outfile_open(&o, p, MLOPS__OUT_OVERWRITE | named, 0644, err,
+                                             sizeof err),
+                         0);
+        assert_int_equal(mlops__outfile_write(&o, "third\n", 6, err, sizeof err), 0);
+        assert_string_equal(get(p), "second\n");
+        assert_int_equal(o.anonymous, !named);
+        assert_int_equal(entries(), named ? 2 : 1);
+        if (named)
+            assert_non_null(strstr(o.tmp, ".mlops-tmp-"));
+        mlops__outfile_abort(&o);
+        mlops__outfile_abort(&o); /* safe twice */
+        assert_string_equal(get(p), "second\n");
+        assert_int_equal(entries(), 1);
+        /* a commit after an abort has nothing to commit */
+        assert_int_equal(mlops__outfile_commit(&o, err, sizeof err), EBADF);
+        /* and a commit replaces the file, mode kept, nothing else left */
+        assert_int_equal(mlops__outfile_open(&o, p, MLOPS__OUT_OVERWRITE | named, 0644, err,
+                                             sizeof err),
+                         0);
+        assert_int_equal(mlops__outfile_write(&o, "fourth\n", 7, err, sizeof err), 0);
+        assert_int_equal(mlops__outfile_commit(&o, err, sizeof err), 0);
+        assert_string_equal(get(p), "fourth\n");
+        assert_int_equal(stat(p, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0604);
+        assert_int_equal(entries(), 1);
+        put(p, "second\n");
+    }
+    /* a new file through each kind of temporary */
+    for (unsigned named = 0; named <= MLOPS__OUT_NAMED_TEMP; named += MLOPS__OUT_NAMED_TEMP) {
+        const char *q = path_of("fresh.txt");
+        assert_int_equal(write_all(q, named, 0600, "fresh\n", err, sizeof err), 0);
+        assert_string_equal(get(q), "fresh\n");
+        assert_int_equal(stat(q, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(unlink(q), 0);
+    }
     unlink(p);
     umask(old);
 }
@@ -171,14 +199,17 @@ static void a_file_appearing_before_the_rename_is_kept(void **state)
     (void)state;
     char err[8192];
     const char *p = path_of("race.txt");
-    mlops__outfile o;
-    assert_int_equal(mlops__outfile_open(&o, p, 0, 0644, err, sizeof err), 0);
-    assert_int_equal(mlops__outfile_write(&o, "mine\n", 5, err, sizeof err), 0);
-    put(p, "theirs\n");
-    assert_int_equal(mlops__outfile_commit(&o, err, sizeof err), EEXIST);
-    assert_string_equal(get(p), "theirs\n");
-    assert_int_equal(entries(), 1); /* no temporary left */
-    unlink(p);
+    for (unsigned named = 0; named <= MLOPS__OUT_NAMED_TEMP; named += MLOPS__OUT_NAMED_TEMP) {
+        mlops__outfile o;
+        assert_int_equal(mlops__outfile_open(&o, p, named, 0644, err, sizeof err), 0);
+        assert_int_equal(mlops__outfile_write(&o, "mine\n", 5, err, sizeof err), 0);
+        put(p, "theirs\n");
+        assert_int_equal(mlops__outfile_commit(&o, err, sizeof err), EEXIST);
+        assert_non_null(strstr(err, "already exists"));
+        assert_string_equal(get(p), "theirs\n");
+        assert_int_equal(entries(), 1); /* no temporary left */
+        unlink(p);
+    }
 }
 
 static void symbolic_links_are_followed(void **state)
