@@ -320,6 +320,8 @@ static struct fixture {
     /* manifests (manifest.h) */
     mlops_manifest *parent, *child;
     mlops_manifest_diff *diff;
+    bytes big_statement; /* over 256 KiB: parsed with a helper thread */
+    char big_statement_sha[65];
     bytes parent_bytes, child_bytes, diff_bytes, parent_pretty, summary_parent,
         summary_child, summary_diff;
     /* versions (semver.h) */
@@ -342,6 +344,7 @@ static struct fixture {
     double adjusted[3][16];
     /* profiles (sketch.h) */
     mlops_profile *pref, *pcur, *pcat_ref, *pcat_cur;
+    mlops_profile *psmall_ref, *psmall_cur, *pcat_hh; /* compacted sketch, heavy hitters */
     bytes pref_bytes, pcat_bytes, pdrift_json, pchi2_json, profile_summary;
     mlops_sketch_test ks_test, w_test;
     /* category dictionary (drift.h) */
@@ -351,11 +354,14 @@ static struct fixture {
     step *steps;
     char *log;
     size_t log_len;
-    bytes record, lint, decision_json, state_json, gate_json[2];
+    bytes record, lint, decision_json, state_json, gate_json[2], gate_explain[2];
+    mlops_metric_set *cand[2], *champ[2];
+    mlops_gate_result *gate[2];
     /* package (package.h), its report, and store lists (common.h) */
     char pkg[128];
     mlops_package_report *report;
     bytes report_json;
+    char signed_sha[65]; /* the package signed again by key 2 */
     mlops_strlist *tags, *history;
 } F;
 
@@ -621,6 +627,33 @@ static void fixture_manifests(void)
     mlops_buf_dispose(&b);
     assert_int_equal(mlops_manifest_write_pretty(&b, F.parent), 0);
     F.parent_pretty = take(&b);
+    /* a statement over 256 KiB: its digests are computed on a helper thread */
+    mlops_manifest_builder *bld = NULL;
+    assert_int_equal(mlops_manifest_builder_new(&bld, "big", "1.0.0", "2026-11-26T09:00:00Z"), 0);
+    for (int i = 0; i < 2500; i++) {
+        char path[128], sha[65];
+        uint8_t d[32];
+        snprintf(path, sizeof path, "weights/part-%05d-of-a-model-sharded-into-many-files.bin", i);
+        assert_int_equal(mlops_digest_buffer(d, path, strlen(path)), 0);
+        hex(sha, d, 32);
+        assert_int_equal(mlops_manifest_builder_add_file(bld, path, (uint64_t)i * 977, sha, NULL,
+                                                         "model"), 0);
+    }
+    mlops_manifest *big = NULL;
+    assert_int_equal(mlops_manifest_builder_finish(&big, bld), 0);
+    mlops_manifest_builder_free(bld);
+    assert_int_equal(mlops_manifest_write_canonical(&b, big), 0);
+    F.big_statement = take(&b);
+    assert_true(F.big_statement.len >= 256 * 1024);
+    snprintf(F.big_statement_sha, sizeof F.big_statement_sha, "%s",
+             mlops_manifest_statement_sha256(big));
+    mlops_manifest_free(big);
+    uint8_t d[32];
+    char h[65];
+    assert_int_equal(mlops_digest_buffer(d, F.big_statement.data, F.big_statement.len), 0);
+    hex(h, d, 32);
+    assert_string_equal(h, F.big_statement_sha); /* the statement digest's definition */
+
     text t = { 0 };
     manifest_summary(&t, F.parent);
     F.summary_parent = text_bytes(&t);
@@ -677,6 +710,13 @@ static int op_manifest(worker *w)
     CHECK(w, mlops_manifest_parse(&m, F.child_bytes.data, F.child_bytes.len, NULL) == 0 &&
                  mlops_manifest_equal(m, F.child) == 1,
           "parse the child vector");
+    mlops_manifest_free(m);
+    m = NULL;
+    CHECK(w, mlops_manifest_parse(&m, F.big_statement.data, F.big_statement.len, NULL) == 0 &&
+                 strcmp(mlops_manifest_statement_sha256(m), F.big_statement_sha) == 0 &&
+                 mlops_manifest_write_canonical(&b, m) == 0 && same(&b, F.big_statement),
+          "parse a statement over 256 KiB");
+    mlops_buf_dispose(&b);
     mlops_manifest_free(m);
     return 0;
 }
@@ -962,6 +1002,32 @@ static void profile_summary(text *t)
     mlops_sketch_test u = MLOPS_SKETCH_TEST_INIT;
     mlops_profile_wasserstein(&u, F.pref, F.pcur, 0.1);
     sketch_summary(t, &u);
+    /* the compacted sketches and the heavy-hitters summary */
+    const mlops_profile *sm = F.psmall_ref;
+    for (int i = 0; i < 3; i++)
+        q[i] = NAN;
+    mlops_profile_quantile(&q[0], sm, 0.5);
+    mlops_profile_quantile(&q[1], sm, 0.9);
+    mlops_profile_rank(&q[2], sm, 0.1);
+    tprintf(t, "small %zu %a %a %a %a\n", mlops_profile_retained(sm),
+            mlops_profile_rank_error(sm), q[0], q[1], q[2]);
+    ne = 0;
+    mlops_profile_quantile_edges(edges, &ne, sm, 10);
+    for (size_t i = 0; i < ne; i++)
+        tprintf(t, "%a ", edges[i]);
+    s = (mlops_sketch_test)MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_ks_test(&s, F.psmall_ref, F.psmall_cur, 0.05);
+    sketch_summary(t, &s);
+    u = (mlops_sketch_test)MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_wasserstein(&u, F.psmall_ref, F.psmall_cur, 0.1);
+    sketch_summary(t, &u);
+    nc = 0;
+    mlops_profile_categories(codes, counts, 64, &nc, F.pcat_hh);
+    tprintf(t, "hh %zu %llu:", mlops_profile_category_size(F.pcat_hh),
+            (unsigned long long)mlops_profile_category_error(F.pcat_hh));
+    for (size_t i = 0; i < nc; i++)
+        tprintf(t, " %lld=%llu/%llu", (long long)codes[i], (unsigned long long)counts[i],
+                (unsigned long long)mlops_profile_category_count(F.pcat_hh, codes[i]));
 }
 
 static void fixture_profiles(void)
@@ -1011,6 +1077,35 @@ static void fixture_profiles(void)
     for (size_t i = 1; i < r->n; i++)
         mn = r->v[i] < mn ? r->v[i] : mn;
     assert_true(same_d(med, mn) && same_d(mlops_profile_min(F.pref), mn));
+
+    /* a compacted sketch (k = 32): its KS interval holds SciPy's D */
+    mlops_profile_options so = MLOPS_PROFILE_OPTIONS_INIT;
+    so.kll_k = 32;
+    so.seed = 7;
+    assert_int_equal(mlops_profile_new(&F.psmall_ref, MLOPS_PROFILE_NUMERIC, &so), 0);
+    assert_int_equal(mlops_profile_new(&F.psmall_cur, MLOPS_PROFILE_NUMERIC, &so), 0);
+    assert_int_equal(mlops_profile_update(F.psmall_ref, r->v, r->n), 0);
+    assert_int_equal(mlops_profile_update(F.psmall_cur, c->v, c->n), 0);
+    assert_true(mlops_profile_rank_error(F.psmall_ref) > 0); /* compacted */
+    mlops_sketch_test st = MLOPS_SKETCH_TEST_INIT;
+    assert_int_equal(mlops_profile_ks_test(&st, F.psmall_ref, F.psmall_cur, 0.05), 0);
+    double d_scipy = vec_num(&F.num, "ks.statistic");
+    assert_true(st.low <= d_scipy && d_scipy <= st.high);
+    /* heavy hitters: a cap of 4 for 6+ categories; every true count lies in
+     * [category_count, category_count + error] */
+    mlops_profile_options ho = MLOPS_PROFILE_OPTIONS_INIT;
+    ho.category_cap = 4;
+    assert_int_equal(mlops_profile_new(&F.pcat_hh, MLOPS_PROFILE_CATEGORICAL, &ho), 0);
+    assert_int_equal(mlops_profile_update_codes(F.pcat_hh, F.cat_ref64, F.n_cat_ref), 0);
+    uint64_t err = mlops_profile_category_error(F.pcat_hh);
+    assert_true(err > 0);
+    for (int64_t code = 0; code < 64; code++) {
+        uint64_t truth = 0;
+        for (size_t i = 0; i < F.n_cat_ref; i++)
+            truth += F.cat_ref64[i] == code;
+        uint64_t got = mlops_profile_category_count(F.pcat_hh, code);
+        assert_true(got <= truth && truth <= got + err);
+    }
 
     assert_int_equal(mlops_profile_serialize(&b, F.pref), 0);
     F.pref_bytes = take(&b);
@@ -1245,20 +1340,18 @@ static void gate_sets(mlops_metric_set **cand, mlops_metric_set **champ, int whi
     }
 }
 
+/* The gate on the shared metric sets of case `which`: the example's
+ * expected action, then its JSON. */
 static int gate_json(mlops_buf *out, int which)
 {
-    mlops_metric_set *c, *h;
-    gate_sets(&c, &h, which);
     mlops_gate_result *g = NULL;
-    int rc = c && h ? mlops_policy_gate(&g, F.gate_policy, c, h, 0) : MLOPS_E_NOMEM;
+    int rc = mlops_policy_gate(&g, F.gate_policy, F.cand[which], F.champ[which], 0);
     int want = which == 0 ? MLOPS_ACTION_NONE : MLOPS_ACTION_BLOCK_PROMOTION;
     if (rc == 0 && mlops_gate_result_action(g) != want)
         rc = MLOPS_E_INTERNAL;
     if (rc == 0)
         rc = mlops_gate_result_to_json(out, g, 0);
     mlops_gate_result_free(g);
-    mlops_metric_set_free(c);
-    mlops_metric_set_free(h);
     return rc;
 }
 
@@ -1272,8 +1365,14 @@ static void fixture_policy_outputs(void)
     F.decision_json = take(&j);
     F.state_json = take(&s);
     for (int i = 0; i < 2; i++) {
+        gate_sets(&F.cand[i], &F.champ[i], i);
+        assert_true(F.cand[i] && F.champ[i]);
         assert_int_equal(gate_json(&j, i), 0);
         F.gate_json[i] = take(&j);
+        assert_int_equal(mlops_policy_gate(&F.gate[i], F.gate_policy, F.cand[i], F.champ[i], 0),
+                         0);
+        assert_int_equal(mlops_gate_result_explain(&j, F.gate[i]), 0);
+        F.gate_explain[i] = take(&j);
     }
     size_t passed = 0, failed = 99;
     assert_int_equal(mlops_policy_run_tests(&passed, &failed, NULL, F.gate_policy, 0), 0);
@@ -1303,8 +1402,26 @@ static int op_policy(worker *w)
     for (int i = 0; i < 2; i++) {
         int which = (i + w->id) % 2;
         CHECK(w, gate_json(&j, which) == 0 && same(&j, F.gate_json[which]),
-              "gate: the example's expected action and the same JSON");
+              "gate on shared metric sets: the example's expected action and the same JSON");
         mlops_buf_dispose(&j);
+        /* the shared gate results */
+        const mlops_gate_result *g = F.gate[which];
+        CHECK(w, mlops_gate_result_to_json(&j, g, 0) == 0 && same(&j, F.gate_json[which]),
+              "shared gate result's JSON");
+        mlops_buf_dispose(&j);
+        CHECK(w, mlops_gate_result_explain(&j, g) == 0 && same(&j, F.gate_explain[which]),
+              "shared gate result's explanation");
+        mlops_buf_dispose(&j);
+        int blocks = 0;
+        for (size_t k = 0; k < mlops_gate_result_check_count(g); k++)
+            blocks += mlops_gate_result_check_passed(g, k) == 0 &&
+                      mlops_gate_result_check_metric(g, k) != NULL &&
+                      mlops_gate_result_check_kind(g, k) != NULL &&
+                      mlops_gate_result_check_reason(g, k) >= 0;
+        CHECK(w, (blocks > 0) == (which == 1) &&
+                     mlops_gate_result_action(g) ==
+                         (which ? MLOPS_ACTION_BLOCK_PROMOTION : MLOPS_ACTION_NONE),
+              "shared gate result's checks");
     }
     size_t passed = 0, failed = 99;
     CHECK(w, mlops_policy_run_tests(&passed, &failed, NULL, F.gate_policy, 0) == 0 &&
@@ -1375,6 +1492,16 @@ static void fixture_package(void)
     assert_int_equal(mlops_package_report_write_json(&j, F.report, 0), 0);
     assert_non_null(strstr(j.data, "\"valid\":true"));
     F.report_json = take(&j);
+    /* signed again by key 2: both RFC 8032 keys then verify it */
+    snprintf(p, sizeof p, "%s/signed.mlpkg", work);
+    const mlops_key *k2[1] = { F.key2 };
+    assert_int_equal(mlops_package_sign(F.pkg, p, k2, 1, &vo, 0), 0);
+    mlops_package_verify_options v2 = vo;
+    v2.threshold = 2;
+    assert_int_equal(mlops_package_verify(NULL, p, &v2), 0);
+    uint8_t d[32];
+    assert_int_equal(mlops_digest_file(d, p, NULL), 0);
+    hex(F.signed_sha, d, 32);
 
     /* a store with the package under a tag and an alias: its lists */
     mlops_store *s = NULL;
@@ -1435,6 +1562,21 @@ static int op_package(worker *w)
                             m, mlops_manifest_file_find(m, "model/weights.bin")),
                         SHA256_BIG) == 0,
           "shared report's getters");
+    /* signing into a file of this thread's own: the same bytes as on the
+     * main thread, verified by both keys */
+    char out[160];
+    snprintf(out, sizeof out, "%s/s-%d-%d.mlpkg", work, w->id, w->round);
+    const mlops_key *k2[1] = { F.key2 };
+    CHECK(w, mlops_package_sign(F.pkg, out, k2, 1, &vo, 0) == 0, "package_sign");
+    mlops_package_verify_options v2 = vo;
+    v2.threshold = 2;
+    CHECK(w, mlops_package_verify(NULL, out, &v2) == 0, "signed package: two signatures");
+    uint8_t d[32];
+    char h[65];
+    CHECK(w, mlops_digest_file(d, out, NULL) == 0, "digest of the signed package");
+    hex(h, d, 32);
+    CHECK(w, strcmp(h, F.signed_sha) == 0, "signed package: the same bytes");
+    CHECK(w, unlink(out) == 0, "remove the signed package");
     /* extraction into a directory of this thread's own */
     char dest[160], p[200];
     snprintf(dest, sizeof dest, "%s/x-%d-%d", work, w->id, w->round);
@@ -1471,6 +1613,19 @@ static const struct {
 };
 #define N_OPS (sizeof ops / sizeof ops[0])
 
+static const char *only; /* MLOPS_STRESS_OPS: run only these operations */
+
+static int selected(size_t i)
+{
+    if (!only)
+        return 1;
+    size_t n = strlen(ops[i].name);
+    for (const char *p = only; (p = strstr(p, ops[i].name)) != NULL; p += n)
+        if ((p == only || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 static void *stress_body(void *arg)
 {
     worker *w = arg;
@@ -1479,7 +1634,8 @@ static void *stress_body(void *arg)
         size_t start = ((size_t)w->id * 5 + (size_t)w->round) % N_OPS;
         for (size_t k = 0; k < N_OPS; k++) {
             size_t i = w->id % 2 ? (start + N_OPS - k) % N_OPS : (start + k) % N_OPS;
-            ops[i].fn(w);
+            if (selected(i))
+                ops[i].fn(w);
         }
     }
     return NULL;
@@ -1525,7 +1681,15 @@ static int fixture_teardown(void **state)
     mlops_profile_free(F.pcur);
     mlops_profile_free(F.pcat_ref);
     mlops_profile_free(F.pcat_cur);
+    mlops_profile_free(F.psmall_ref);
+    mlops_profile_free(F.psmall_cur);
+    mlops_profile_free(F.pcat_hh);
     mlops_category_dict_free(F.dict);
+    for (int i = 0; i < 2; i++) {
+        mlops_gate_result_free(F.gate[i]);
+        mlops_metric_set_free(F.cand[i]);
+        mlops_metric_set_free(F.champ[i]);
+    }
     mlops_policy_free(F.policy);
     mlops_policy_free(F.gate_policy);
     if (F.steps)
@@ -1548,7 +1712,8 @@ static int fixture_teardown(void **state)
                      &F.chi2_json,    &F.table_json,   &F.pref_bytes,    &F.pcat_bytes,
                      &F.pdrift_json,  &F.pchi2_json,   &F.profile_summary, &F.record,
                      &F.lint,         &F.decision_json, &F.state_json,   &F.gate_json[0],
-                     &F.gate_json[1], &F.report_json };
+                     &F.gate_json[1], &F.gate_explain[0], &F.gate_explain[1],
+                     &F.report_json, &F.big_statement };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]->data);
     memset(&F, 0, sizeof F);
@@ -1573,7 +1738,8 @@ static void shared_objects_from_many_threads(void **state)
     /* every operation once on this thread first: the expected outputs hold */
     worker one = { .id = 0, .round = 0 };
     for (size_t i = 0; i < N_OPS; i++)
-        ops[i].fn(&one);
+        if (selected(i))
+            ops[i].fn(&one);
     if (one.failures)
         fail_msg("single-threaded: %s", one.first);
 
@@ -1604,6 +1770,7 @@ int main(void)
     const char *r = getenv("MLOPS_STRESS_ROUNDS");
     if (r && atoi(r) > 0)
         rounds = atoi(r);
+    only = getenv("MLOPS_STRESS_OPS");
     const struct CMUnitTest tests[] = {
         /* first: no library call may come before it */
         cmocka_unit_test(first_use_from_many_threads),
