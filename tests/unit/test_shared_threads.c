@@ -1323,6 +1323,9 @@ static void gate_sets(mlops_metric_set **cand, mlops_metric_set **champ, int whi
     *cand = *champ = NULL;
     if (mlops_metric_set_new(cand) || mlops_metric_set_new(champ))
         return;
+    /* the same model, a higher version: the model checks pass */
+    mlops_metric_set_set_model(*cand, "fraud-detector", "1.5.0", 0);
+    mlops_metric_set_set_model(*champ, "fraud-detector", "1.4.0", 0);
     if (which == 0) { /* the example's test "a better candidate is promoted" */
         mlops_metric_set_put(*cand, "auc", 0.915, 0.905, 0.925, 20000);
         mlops_metric_set_put(*cand, "p99_latency_ms", 42, NAN, NAN, -1);
@@ -1536,15 +1539,50 @@ static int file_is(const char *path, const char *want, size_t len, int big)
     return ok;
 }
 
+/* A progress callback's record: it must only be called on the thread that
+ * called the verification, with the bytes read growing (not past the
+ * package's size: the tar's zero padding at the end is not counted). */
+typedef struct progress_rec {
+    pthread_t caller;
+    unsigned long calls;
+    int other_thread, backwards;
+    uint64_t last, total;
+} progress_rec;
+
+static int on_progress(uint64_t done, uint64_t total, void *ctx)
+{
+    progress_rec *p = ctx;
+    p->calls++;
+    if (!pthread_equal(pthread_self(), p->caller))
+        p->other_thread = 1;
+    if (done < p->last)
+        p->backwards = 1;
+    p->last = done;
+    p->total = total;
+    return 0;
+}
+
+static int progress_ok(const progress_rec *p)
+{
+    struct stat st;
+    return stat(F.pkg, &st) == 0 && p->calls > 0 && !p->other_thread && !p->backwards &&
+           p->last > 0 && p->last <= (uint64_t)st.st_size && p->total == (uint64_t)st.st_size;
+}
+
 static int op_package(worker *w)
 {
     mlops_package_verify_options vo = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
     vo.trusted = F.ring;
     mlops_package_report *r = NULL;
     mlops_buf j = MLOPS_BUF_INIT;
-    CHECK(w, mlops_package_verify(&r, F.pkg, &vo) == 0 &&
+    progress_rec pr = { .caller = pthread_self() };
+    mlops_package_verify_options vp = vo;
+    vp.progress = on_progress;
+    vp.progress_ctx = &pr;
+    CHECK(w, mlops_package_verify(&r, F.pkg, &vp) == 0 &&
                  mlops_package_report_write_json(&j, r, 0) == 0 && same(&j, F.report_json),
           "verify on this thread");
+    CHECK(w, progress_ok(&pr), "verify's progress: on this thread only, up to the size");
     mlops_buf_dispose(&j);
     mlops_package_report_free(r);
     /* the shared report */
@@ -1580,7 +1618,9 @@ static int op_package(worker *w)
     /* extraction into a directory of this thread's own */
     char dest[160], p[200];
     snprintf(dest, sizeof dest, "%s/x-%d-%d", work, w->id, w->round);
-    CHECK(w, mlops_package_extract(F.pkg, dest, &vo) == 0, "extract");
+    pr = (progress_rec){ .caller = pthread_self() };
+    CHECK(w, mlops_package_extract(F.pkg, dest, &vp) == 0, "extract");
+    CHECK(w, progress_ok(&pr), "extract's progress: on this thread only, up to the size");
     snprintf(p, sizeof p, "%s/model/weights.bin", dest);
     CHECK(w, file_is(p, NULL, BIG_SIZE, 1), "extracted weights");
     snprintf(p, sizeof p, "%s/config.json", dest);
