@@ -342,6 +342,7 @@ static struct fixture {
     int64_t *cat_ref64, *cat_cur64;
     size_t n_cat_ref, n_cat_cur;
     bytes ks_json, psi_ref_json, counts_json, chi2_json, table_json;
+    mlops_drift_options dopts; /* shared options: only read */
     double adjusted[3][16];
     /* profiles (sketch.h) */
     mlops_profile *pref, *pcur, *pcat_ref, *pcat_cur;
@@ -362,6 +363,7 @@ static struct fixture {
     char pkg[128];
     mlops_package_report *report;
     bytes report_json;
+    mlops_package_verify_options vopts; /* shared options: only read */
     char signed_sha[65]; /* the package signed again by key 2 */
     mlops_strlist *tags, *history;
 } F;
@@ -762,7 +764,8 @@ static void fixture_drift(void)
     mlops_buf b = MLOPS_BUF_INIT;
 
     /* a shared KS result: SciPy's exact ks_2samp */
-    F.ks = run_num(&F.num, MLOPS_DRIFT_KS, NULL);
+    F.dopts = (mlops_drift_options)MLOPS_DRIFT_OPTIONS_INIT;
+    F.ks = run_num(&F.num, MLOPS_DRIFT_KS, &F.dopts);
     check_stat("ks statistic", mlops_drift_result_statistic(F.ks), vec_num(&F.num, "ks.statistic"));
     check_p("ks p-value", mlops_drift_result_pvalue(F.ks), vec_num(&F.num, "ks.pvalue"), 0);
     assert_int_equal(mlops_drift_result_to_json(F.ks, &b), 0);
@@ -903,13 +906,14 @@ static int op_drift(worker *w)
     CHECK(w, nb == F.ref_nb && memcmp(cnt, F.ref_counts, nb * sizeof *cnt) == 0,
           "reference counts");
     mlops_drift_result *x = NULL;
-    CHECK(w, mlops_drift_reference_compare(&x, F.ref, MLOPS_DRIFT_PSI, c->v, c->n, NULL) == 0 &&
+    CHECK(w, mlops_drift_reference_compare(&x, F.ref, MLOPS_DRIFT_PSI, c->v, c->n, &F.dopts) ==
+                     0 &&
                  result_json_is(x, F.psi_ref_json),
           "PSI against the shared reference");
     mlops_drift_result_free(x);
     x = NULL;
     /* the pure functions, run here */
-    CHECK(w, mlops_drift_numeric(&x, MLOPS_DRIFT_KS, r->v, r->n, c->v, c->n, NULL) == 0 &&
+    CHECK(w, mlops_drift_numeric(&x, MLOPS_DRIFT_KS, r->v, r->n, c->v, c->n, &F.dopts) == 0 &&
                  result_json_is(x, F.ks_json),
           "KS made here");
     mlops_drift_result_free(x);
@@ -1484,6 +1488,7 @@ static void fixture_package(void)
 
     mlops_package_verify_options vo = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
     vo.trusted = F.ring;
+    F.vopts = vo;
     assert_int_equal(mlops_package_verify(&F.report, F.pkg, &vo), 0);
     const mlops_manifest *m = mlops_package_report_manifest(F.report);
     assert_non_null(m);
@@ -1606,7 +1611,7 @@ static int op_package(worker *w)
     char out[160];
     snprintf(out, sizeof out, "%s/s-%d-%d.mlpkg", work, w->id, w->round);
     const mlops_key *k2[1] = { F.key2 };
-    CHECK(w, mlops_package_sign(F.pkg, out, k2, 1, &vo, 0) == 0, "package_sign");
+    CHECK(w, mlops_package_sign(F.pkg, out, k2, 1, &F.vopts, 0) == 0, "package_sign");
     mlops_package_verify_options v2 = vo;
     v2.threshold = 2;
     CHECK(w, mlops_package_verify(NULL, out, &v2) == 0, "signed package: two signatures");
