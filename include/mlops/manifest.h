@@ -18,7 +18,8 @@
  *   holds). Any number of threads may read one manifest at the same time.
  * - mlops_manifest_builder: collects the fields of a new manifest. Used by one
  *   thread at a time.
- * - mlops_manifest_diff: immutable comparison of two manifests.
+ * - mlops_manifest_diff: immutable comparison of two manifests. Any number of
+ *   threads may read one diff at the same time (while both manifests live).
  *
  * Accessors return values directly and borrow strings from the object they
  * are called on; an index out of range gives NULL (strings), 0 (numbers) or

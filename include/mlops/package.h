@@ -255,7 +255,9 @@ typedef struct mlops_package_verify_options {
     const char *const *paths;
     /** Number of `paths`. */
     size_t npaths;
-    /** Called with bytes read of the package size; non-zero cancels. */
+    /** Called with bytes read of the package size; non-zero cancels. Called
+     *  from the thread that called mlops_package_verify() or
+     *  mlops_package_extract() only, also while shard threads run. */
     mlops_progress_fn progress;
     /** Passed to `progress`. */
     void *progress_ctx;

@@ -50,9 +50,11 @@ typedef struct mlops_policy_obs mlops_policy_obs;
 typedef struct mlops_policy_state mlops_policy_state;
 /** A decision and its trace. One thread at a time. */
 typedef struct mlops_decision mlops_decision;
-/** A set of named metrics (a candidate's or a champion's) for the gate. */
+/** A set of named metrics (a candidate's or a champion's) for the gate. Filled
+ *  by one thread at a time; once filled, any number of mlops_policy_gate()
+ *  calls may read it at once. */
 typedef struct mlops_metric_set mlops_metric_set;
-/** The result of the promotion gate. */
+/** The result of the promotion gate. Immutable: may be read from many threads. */
 typedef struct mlops_gate_result mlops_gate_result;
 
 /** Actions, in rank order: a higher value wins. */

@@ -149,7 +149,7 @@ MLOPS_EXTERN int mlops_key_sign_raw(uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],
  * @return 0 when valid; MLOPS_E_SIGNATURE when not; MLOPS_E_INVALID;
  *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO when the verification could not be
  *         computed (OpenSSL failed, e.g. out of memory): never
- *         MLOPS_E_SIGNATURE then.
+ *         MLOPS_E_SIGNATURE then. Thread-safe for a shared key.
  */
 MLOPS_EXTERN int mlops_key_verify_raw(const mlops_key *key,
                                       const uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],
@@ -312,7 +312,7 @@ MLOPS_EXTERN int mlops_dsse_verify(mlops_buf *payload, const char *envelope,
  * file beside a package). Like mlops_dsse_verify(), and in addition the
  * signed payload must equal `payload` byte for byte (otherwise
  * MLOPS_E_SIGNATURE: the signature is about other bytes).
- * @return as mlops_dsse_verify().
+ * @return as mlops_dsse_verify(). Thread-safe for a shared keyring.
  */
 MLOPS_EXTERN int mlops_dsse_verify_detached(const char *envelope, size_t envelope_len,
                                             const void *payload, size_t payload_len,
