@@ -343,3 +343,194 @@ int cli_github_finish(int status)
         status = CLI_USAGE;
     return status;
 }
+
+/* The explanation's line for check i ("  METRIC KIND: observed ..., limit
+ * ...: pass"), when it is there and names that check; NULL otherwise. */
+static const char *explain_line(const char *text, size_t i, const char *metric,
+                                const char *kind, size_t *len)
+{
+    const char *p = text;
+    for (size_t k = 0; k < i + 1 && p; k++) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    if (!p)
+        return NULL;
+    size_t n = strcspn(p, "\n");
+    size_t ml = strlen(metric), kl = strlen(kind);
+    if (n < 2 + ml + 1 + kl + 1 || strncmp(p, "  ", 2) != 0 || strncmp(p + 2, metric, ml) != 0 ||
+        p[2 + ml] != ' ' || strncmp(p + 3 + ml, kind, kl) != 0 || p[3 + ml + kl] != ':')
+        return NULL;
+    *len = n - 2;
+    return p + 2;
+}
+
+/* A Markdown code block that no run of backticks in `s` can close. */
+static void md_code_block(const char *s)
+{
+    size_t run = 0, longest = 0;
+    for (const char *p = s; *p; p++) {
+        run = *p == '`' ? run + 1 : 0;
+        longest = run > longest ? run : longest;
+    }
+    char fence[64];
+    size_t n = longest + 1 > 3 ? longest + 1 : 3;
+    if (n >= sizeof fence)
+        n = sizeof fence - 1;
+    memset(fence, '`', n);
+    fence[n] = '\0';
+    cli_gh_md("%s\n%s%s%s\n", fence, s, *s && s[strlen(s) - 1] == '\n' ? "" : "\n", fence);
+}
+
+void cli_github_gate(const mlops_gate_result *r, const char *policy_path)
+{
+    mlops_buf ex = MLOPS_BUF_INIT;
+    const char *text = "";
+    if (mlops_gate_result_explain(&ex, r) == 0 && ex.data)
+        text = ex.data;
+    size_t n = mlops_gate_result_check_count(r), failed = 0;
+    int blocked = mlops_gate_result_action(r) == MLOPS_ACTION_BLOCK_PROMOTION;
+    sbuf list = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        if (mlops_gate_result_check_passed(r, i) == 1)
+            continue;
+        const char *metric = mlops_gate_result_check_metric(r, i),
+                   *kind = mlops_gate_result_check_kind(r, i);
+        metric = metric ? metric : "?";
+        kind = kind ? kind : "?";
+        size_t len = 0;
+        const char *line = explain_line(text, i, metric, kind, &len);
+        char title[300];
+        snprintf(title, sizeof title, "mlops gate: %s %s", metric, kind);
+        int reason = mlops_gate_result_check_reason(r, i);
+        const char *rname = mlops_reason_name(reason);
+        int say = reason != MLOPS_REASON_OK && rname;
+        if (line)
+            cli_gh_annotate("error", title, NULL, 0, "%.*s%s%s%s", (int)len, line,
+                            say ? " (" : "", say ? rname : "", say ? ")" : "");
+        else
+            cli_gh_annotate("error", title, NULL, 0, "%s %s: BLOCK%s%s%s", metric, kind,
+                            say ? " (" : "", say ? rname : "", say ? ")" : "");
+        if (failed++)
+            sb_add(&list, ",", 1);
+        sb_add(&list, metric, strlen(metric));
+        sb_add(&list, "/", 1);
+        sb_add(&list, kind, strlen(kind));
+    }
+    if (!blocked)
+        cli_gh_annotate("notice", "mlops gate", NULL, 0, "promote: every check passed (%zu check%s)",
+                        n, n == 1 ? "" : "s");
+    cli_gh_md("## mlops gate\n\n");
+    if (blocked)
+        cli_gh_md("**BLOCKED**: promotion blocked by %s", list.p ? list.p : "the gate's action");
+    else
+        cli_gh_md("**PROMOTE**: every check passed");
+    cli_gh_md(" (policy ");
+    cli_gh_md_text(policy_path);
+    cli_gh_md(", %zu of %zu check%s block).\n\n| metric | check | result | reason |\n"
+              "| --- | --- | --- | --- |\n",
+              failed, n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        const char *metric = mlops_gate_result_check_metric(r, i),
+                   *kind = mlops_gate_result_check_kind(r, i);
+        cli_gh_md("| ");
+        cli_gh_md_text(metric ? metric : "?");
+        cli_gh_md(" | %s | %s | %s |\n", kind ? kind : "?",
+                  mlops_gate_result_check_passed(r, i) == 1 ? "pass" : "**BLOCK**",
+                  mlops_reason_name(mlops_gate_result_check_reason(r, i)));
+    }
+    cli_gh_md("\n<details><summary>Explanation</summary>\n\n");
+    md_code_block(text);
+    cli_gh_md("</details>\n\nExit status %d: %s.\n", blocked ? CLI_NEGATIVE : CLI_OK,
+              blocked ? "promotion blocked" : "promote");
+    cli_gh_verdict(blocked ? "blocked" : "promote");
+    cli_gh_output("action", mlops_action_name(mlops_gate_result_action(r)));
+    cli_gh_output("promoted", blocked ? "false" : "true");
+    cli_gh_outputf("checks_count", "%zu", n);
+    cli_gh_outputf("failed_count", "%zu", failed);
+    cli_gh_output("blocked_checks", list.p ? list.p : "");
+    free(list.p);
+    mlops_buf_dispose(&ex);
+}
+
+void cli_github_verify(const mlops_package_report *r, int rc, const char *pkg, const char *detail)
+{
+    size_t n = r ? mlops_package_report_count(r) : 0;
+    const mlops_manifest *m = r ? mlops_package_report_manifest(r) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *entry = mlops_package_report_entry(r, i), *e = mlops_package_report_expected(r, i),
+                   *f = mlops_package_report_found(r, i);
+        char *title = malloc(strlen(entry ? entry : "") + 16);
+        if (title)
+            sprintf(title, "mlops verify: %s", entry && *entry ? entry : "package");
+        if (e && *e)
+            cli_gh_annotate("error", title ? title : "mlops verify", NULL, 0,
+                            "%s: %s (expected %s, found %s)",
+                            mlops_error_name(mlops_package_report_code(r, i)),
+                            mlops_package_report_message(r, i), e, f && *f ? f : "nothing");
+        else
+            cli_gh_annotate("error", title ? title : "mlops verify", NULL, 0, "%s: %s",
+                            mlops_error_name(mlops_package_report_code(r, i)),
+                            mlops_package_report_message(r, i));
+        free(title);
+    }
+    if (rc != 0)
+        cli_gh_annotate("error", "mlops verify", NULL, 0, "%s: %s", mlops_error_name(rc),
+                        detail && *detail ? detail : mlops_strerror(rc));
+    else
+        cli_gh_annotate("notice", "mlops verify", NULL, 0, "verified %s %s: %zu file%s checked, %s",
+                        m ? mlops_manifest_name(m) : "?", m ? mlops_manifest_version(m) : "?",
+                        mlops_package_report_files_verified(r),
+                        mlops_package_report_files_verified(r) == 1 ? "" : "s",
+                        mlops_package_report_signed(r) ? "signature trusted"
+                                                       : "signature not checked");
+    cli_gh_md("## mlops verify\n\n**%s** ", rc ? "FAILED" : "VERIFIED");
+    cli_gh_md_text(pkg);
+    if (m) {
+        cli_gh_md(" (");
+        cli_gh_md_text(mlops_manifest_name(m));
+        cli_gh_md(" ");
+        cli_gh_md_text(mlops_manifest_version(m));
+        cli_gh_md(")");
+    }
+    if (rc) {
+        cli_gh_md(": %s: ", mlops_error_name(rc));
+        cli_gh_md_text(detail && *detail ? detail : mlops_strerror(rc));
+        cli_gh_md(".\n");
+    } else {
+        cli_gh_md(": %zu file%s checked, %s.\n", mlops_package_report_files_verified(r),
+                  mlops_package_report_files_verified(r) == 1 ? "" : "s",
+                  mlops_package_report_signed(r) ? "signature trusted" : "signature not checked");
+    }
+    if (n) {
+        cli_gh_md("\n| entry | problem | message | expected | found |\n"
+                  "| --- | --- | --- | --- | --- |\n");
+        for (size_t i = 0; i < n; i++) {
+            const char *entry = mlops_package_report_entry(r, i),
+                       *e = mlops_package_report_expected(r, i),
+                       *f = mlops_package_report_found(r, i);
+            cli_gh_md("| ");
+            cli_gh_md_text(entry ? entry : "");
+            cli_gh_md(" | %s | ", mlops_error_name(mlops_package_report_code(r, i)));
+            cli_gh_md_text(mlops_package_report_message(r, i));
+            cli_gh_md(" | ");
+            cli_gh_md_text(e ? e : "");
+            cli_gh_md(" | ");
+            cli_gh_md_text(f ? f : "");
+            cli_gh_md(" |\n");
+        }
+    }
+    cli_gh_md("\nExit status %d: %s.\n", rc ? CLI_NEGATIVE : CLI_OK,
+              rc ? "verification failed" : "verified");
+    cli_gh_verdict(rc ? "failed" : "verified");
+    cli_gh_output("verified", rc ? "false" : "true");
+    cli_gh_outputf("problems_count", "%zu", n);
+    cli_gh_outputf("files_verified", "%zu", r ? mlops_package_report_files_verified(r) : 0);
+    if (m) {
+        cli_gh_output("name", mlops_manifest_name(m));
+        cli_gh_output("version", mlops_manifest_version(m));
+    }
+    if (rc)
+        cli_gh_output("error", detail && *detail ? detail : mlops_strerror(rc));
+}

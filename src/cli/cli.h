@@ -180,6 +180,15 @@ void cli_gh_outputf(const char *key, const char *fmt, ...)
     ;
 /** The verdict was reached: output verdict=VERDICT. */
 void cli_gh_verdict(const char *verdict);
+/** gate: an ::error per blocking check, a ::notice when promoted, the
+ *  checks and the explanation as the summary; outputs verdict (promote,
+ *  blocked), action, promoted, checks_count, failed_count, blocked_checks. */
+void cli_github_gate(const mlops_gate_result *r, const char *policy_path);
+/** verify: an ::error per problem and one for the fatal error `detail` when
+ *  rc != 0 (refused), a ::notice when verified; outputs verdict (verified,
+ *  failed), verified, problems_count, name, version, files_verified. */
+void cli_github_verify(const mlops_package_report *r, int rc, const char *pkg,
+                       const char *detail);
 /** main(), after the command: an error summary when no verdict was reached,
  *  then the summary ($GITHUB_STEP_SUMMARY, else stdout) and the outputs
  *  ($GITHUB_OUTPUT) with exit_code. Returns the status (2 when a verdict
