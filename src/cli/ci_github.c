@@ -305,6 +305,7 @@ int cli_github_finish(int status)
     if (fflush(stdout) != 0)
         failed = 1;
     const char *sum = getenv("GITHUB_STEP_SUMMARY"), *outp = getenv("GITHUB_OUTPUT");
+    int summary_in_file = 0;
     if (!failed && sum && *sum) {
         sbuf b = { 0 };
         sb_add(&b, gh.md.p ? gh.md.p : "", gh.md.n);
@@ -312,6 +313,8 @@ int cli_github_finish(int status)
         if (b.oom || append_file(sum, b.p, b.n) != 0) {
             fprintf(stderr, "mlops %s: cannot append the step summary to %s\n", gh.cmd, sum);
             failed = 1;
+        } else {
+            summary_in_file = 1;
         }
         free(b.p);
     } else if (!failed) {
@@ -329,6 +332,12 @@ int cli_github_finish(int status)
         outputs_text(&b);
         if (b.oom || append_file(outp, b.p, b.n) != 0) {
             fprintf(stderr, "mlops %s: cannot append the outputs to %s\n", gh.cmd, outp);
+            if (summary_in_file && status == CLI_OK) {
+                /* the summary must not be the last word on a run that fails */
+                static const char note[] = "\n**Error**: the outputs could not be written; "
+                                           "exit status 2.\n\n";
+                (void)append_file(sum, note, sizeof note - 1);
+            }
             failed = 1;
         }
         free(b.p);

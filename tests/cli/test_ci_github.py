@@ -163,11 +163,19 @@ def test_adjusted_pvalues_and_scipy_statistic(tmp_path):
     def col(path, name):
         with open(path, newline="") as fh:
             return [float(r[name]) for r in csv.DictReader(fh)]
-    ks = scipy_stats.ks_2samp(col(REF, "carat"), col(W06, "carat"))
-    carat = [l for l in p.stdout.splitlines() if l.startswith("::error title=mlops drift%3A carat::")]
-    assert len(carat) == 1
-    assert "statistic %s, p-value %s, holm-adjusted p-value" % (g4(ks.statistic), g4(ks.pvalue)) in carat[0] \
-        or "statistic %s, p-value" % g4(ks.statistic) in carat[0]
+    # SciPy's two-sample KS test and Holm's step-down adjustment over the two
+    ks = {n: scipy_stats.ks_2samp(col(REF, n), col(W06, n)) for n in ("depth", "carat")}
+    order = sorted(ks, key=lambda n: ks[n].pvalue)
+    holm, running = {}, 0.0
+    for i, n in enumerate(order):
+        running = max(running, min(1.0, (len(order) - i) * ks[n].pvalue))
+        holm[n] = running
+    lines = p.stdout.splitlines()
+    assert len(lines) == 2 and doc["drifted"]
+    for n in order:
+        assert "::error title=mlops drift%%3A %s::%s drifted (numeric, ks): statistic %s, p-value %s, " \
+            "holm-adjusted p-value %s, threshold adj p < 0.05" % (
+                n, n, g4(ks[n].statistic), g4(ks[n].pvalue), g4(holm[n])) in lines
     assert "| adjusted p |" in summary
 
 
@@ -230,6 +238,7 @@ def test_unwritable_outputs_turn_a_pass_into_an_error(tmp_path):
     p, summary, out = run(tmp_path, "drift", REF, W01, "--format", "github",
                           env_extra={"GITHUB_OUTPUT": str(d)})
     assert p.returncode == 2 and "cannot append the outputs" in p.stderr
+    assert summary.rstrip().endswith("**Error**: the outputs could not be written; exit status 2.")
     p, summary, out = run(tmp_path, "drift", REF, W01, "--format", "github",
                           env_extra={"GITHUB_STEP_SUMMARY": str(d)})
     assert p.returncode == 2 and out["verdict"] == "error" and out["exit_code"] == "2"
