@@ -99,7 +99,19 @@ int cli_github_on(void) { return gh.on; }
  * (the escaping of GitHub's @actions/core, docs/ci.md). */
 static void put_escaped(FILE *f, const char *s, int property)
 {
+    const unsigned char *e = (const unsigned char *)s + strlen(s);
     for (; *s; s++) {
+        if ((unsigned char)*s >= 0x80) {
+            /* valid UTF-8 as it is, any other byte as U+FFFD (as --json) */
+            size_t n = cli_utf8_len((const unsigned char *)s, e);
+            if (n) {
+                fwrite(s, 1, n, f);
+                s += n - 1;
+            } else {
+                fputs("\xef\xbf\xbd", f);
+            }
+            continue;
+        }
         switch (*s) {
         case '%': fputs("%25", f); break;
         case '\r': fputs("%0D", f); break;
@@ -148,9 +160,18 @@ void cli_gh_md(const char *fmt, ...)
  * entities, a line break as a space, so that it reads as written. */
 void cli_gh_md_text(const char *s)
 {
+    const unsigned char *e = (const unsigned char *)s + strlen(s);
     for (; *s; s++) {
         char c = *s;
-        if (c == '<')
+        if ((unsigned char)c >= 0x80) {
+            size_t n = cli_utf8_len((const unsigned char *)s, e);
+            if (n) {
+                sb_add(&gh.md, s, n);
+                s += n - 1;
+            } else {
+                sb_add(&gh.md, "\xef\xbf\xbd", 3);
+            }
+        } else if (c == '<')
             sb_add(&gh.md, "&lt;", 4);
         else if (c == '>')
             sb_add(&gh.md, "&gt;", 4);
@@ -169,7 +190,16 @@ void cli_gh_md_text(const char *s)
 void cli_gh_output(const char *key, const char *value)
 {
     sb_add(&gh.out, key, strlen(key) + 1);
-    sb_add(&gh.out, value, strlen(value) + 1);
+    const unsigned char *p = (const unsigned char *)value, *e = p + strlen(value);
+    while (p < e) {
+        size_t n = *p < 0x80 ? 1 : cli_utf8_len(p, e);
+        if (n)
+            sb_add(&gh.out, (const char *)p, n);
+        else
+            sb_add(&gh.out, "\xef\xbf\xbd", 3); /* U+FFFD, as --json */
+        p += n ? n : 1;
+    }
+    sb_add(&gh.out, "", 1);
 }
 
 void cli_gh_outputf(const char *key, const char *fmt, ...)

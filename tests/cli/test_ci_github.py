@@ -199,6 +199,23 @@ def test_feature_names_are_escaped(tmp_path):
     assert json.loads(out["drifted_features_json"]) == [f["feature"] for f in doc["features"] if f["drifted"]]
 
 
+def test_names_that_are_not_utf8_read_as_in_json(tmp_path):
+    head = b"caf\xe9,ok\n"
+    (tmp_path / "r.csv").write_bytes(head + b"".join(b"%d,%d\n" % (i, i) for i in range(50)))
+    (tmp_path / "c.csv").write_bytes(head + b"".join(b"%d,%d\n" % (i + 1000, i) for i in range(50)))
+    args = ["drift", str(tmp_path / "r.csv"), str(tmp_path / "c.csv")]
+    code, doc = jrun(*args)
+    assert "caf\ufffd" in [f["feature"] for f in doc["features"]]
+    env = dict(os.environ, GITHUB_STEP_SUMMARY=str(tmp_path / "s.md"), GITHUB_OUTPUT=str(tmp_path / "o.txt"))
+    p = subprocess.run([CLI, *args, "--format", "github"], capture_output=True, env=env)
+    assert p.returncode == code
+    text = p.stdout.decode("utf-8")  # strict: every byte is UTF-8
+    assert text.splitlines()[:len(drift_annotations(doc))] == drift_annotations(doc)
+    assert "| caf\ufffd |" in (tmp_path / "s.md").read_bytes().decode("utf-8")
+    out = parse_outputs((tmp_path / "o.txt").read_bytes().decode("utf-8"))
+    assert "caf\ufffd" in json.loads(out["drifted_features_json"])
+
+
 @pytest.mark.parametrize("args", [
     ["drift", REF, "/nonexistent/cur.csv", "--format", "github"],
     ["drift", REF, W06, "--format=github", "--no-such-option"],
