@@ -56,6 +56,9 @@ static void sb_add(sbuf *b, const char *s, size_t n)
     b->p[b->n] = '\0';
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
 static void sb_vprintf(sbuf *b, const char *fmt, va_list ap)
 {
     char small[1024];
@@ -500,9 +503,10 @@ void cli_github_verify(const mlops_package_report *r, int rc, const char *pkg, c
     for (size_t i = 0; i < n; i++) {
         const char *entry = mlops_package_report_entry(r, i), *e = mlops_package_report_expected(r, i),
                    *f = mlops_package_report_found(r, i);
-        char *title = malloc(strlen(entry ? entry : "") + 16);
+        size_t tn = strlen(entry ? entry : "") + 24;
+        char *title = malloc(tn);
         if (title)
-            sprintf(title, "mlops verify: %s", entry && *entry ? entry : "package");
+            snprintf(title, tn, "mlops verify: %s", entry && *entry ? entry : "package");
         if (e && *e)
             cli_gh_annotate("error", title ? title : "mlops verify", NULL, 0,
                             "%s: %s (expected %s, found %s)",

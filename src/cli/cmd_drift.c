@@ -990,9 +990,10 @@ static void print_github(const report *r)
             fmt_num(ap, sizeof ap, f->adj_pvalue);
             snprintf(adjusted, sizeof adjusted, ", %s-adjusted p-value %s", r->rule, ap);
         }
-        char *title = malloc(strlen(f->name) + 16);
+        size_t tn = strlen(f->name) + 16;
+        char *title = malloc(tn);
         if (title)
-            sprintf(title, "mlops drift: %s", f->name);
+            snprintf(title, tn, "mlops drift: %s", f->name);
         cli_gh_annotate(f->drifted && r->drifted ? "error" : "warning",
                         title ? title : "mlops drift", NULL, 0,
                         "%s %s (%s, %s): statistic %s, p-value %s%s, threshold %s %s", f->name,
