@@ -37,8 +37,12 @@ static struct {
 
 static void sb_add(sbuf *b, const char *s, size_t n)
 {
-    if (b->oom)
+    if (b->oom || n == 0)
         return;
+    if (n > ((size_t)-1) / 4 - b->n) {
+        b->oom = 1;
+        return;
+    }
     if (b->n + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;
         while (cap < b->n + n + 1)
@@ -340,16 +344,13 @@ int cli_github_finish(int status)
     const char *sum = getenv("GITHUB_STEP_SUMMARY"), *outp = getenv("GITHUB_OUTPUT");
     int summary_in_file = 0;
     if (!failed && sum && *sum) {
-        sbuf b = { 0 };
-        sb_add(&b, gh.md.p ? gh.md.p : "", gh.md.n);
-        sb_add(&b, "\n", 1);
-        if (b.oom || append_file(sum, b.p, b.n) != 0) {
+        sb_add(&gh.md, "\n", 1);
+        if (gh.md.oom || append_file(sum, gh.md.p, gh.md.n) != 0) {
             fprintf(stderr, "mlops %s: cannot append the step summary to %s\n", gh.cmd, sum);
             failed = 1;
         } else {
             summary_in_file = 1;
         }
-        free(b.p);
     } else if (!failed) {
         /* no summary file: the summary follows the annotations on stdout */
         fputs(gh.md.p ? gh.md.p : "", stdout);
