@@ -10,6 +10,7 @@ statistic, hashlib for package digests, and the GitHub output-file syntax
 import hashlib
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -125,6 +126,27 @@ def test_drift_window06_annotations_summary_outputs(tmp_path):
     assert float(out["drifted_share"]) == 0.9
     assert out["drifted_features"].split("\n") == drifted
     assert json.loads(out["drifted_features_json"]) == drifted
+
+
+def test_drift_window06_statistics_match_scipy(tmp_path):
+    """The numeric features' annotated statistics against SciPy: normalised
+    Wasserstein distance (distance / reference standard deviation)."""
+    np = pytest.importorskip("numpy")
+    scipy_stats = pytest.importorskip("scipy.stats")
+    import csv
+    p, _, _ = run(tmp_path, "drift", REF, W06, "--format", "github")
+    def col(path, name):
+        with open(path, newline="") as fh:
+            return np.array([float(r[name]) for r in csv.DictReader(fh)])
+    seen = 0
+    for line in p.stdout.splitlines():
+        m = re.match(r"::error title=mlops drift%3A (\w+)::\1 drifted \(numeric, wasserstein_normed\): "
+                     r"statistic (\S+), p-value -, threshold >= 0\.1$", line)
+        if m:
+            a, b = col(REF, m.group(1)), col(W06, m.group(1))
+            assert m.group(2) == g4(scipy_stats.wasserstein_distance(a, b) / np.std(a))
+            seen += 1
+    assert seen == 6  # carat, price, x, y, z, table (depth stays below 0.1)
 
 
 def test_drift_no_drift_is_a_notice(tmp_path):
