@@ -142,6 +142,59 @@ void cli_json_begin(void);
  * report of a failure), otherwise {"error": {...}}. Returns the exit status.
  */
 int cli_finish(int status);
+/** Keep the last "mlops CMD: message" line written to stderr for
+ *  cli_failure() (--format github; --json does it too). */
+void cli_stderr_watch(void);
+/** The run's first recorded error: its message (NULL when none), code
+ *  ("usage", "input" or an MLOPS_E_* name), path (NULL when none) and line. */
+const char *cli_failure(const char **code, const char **path, unsigned *line);
+
+/* ---- --format github: GitHub Actions annotations, step summary, outputs
+ * (ci_github.c, docs/ci.md) ---- */
+/** main(): turn GitHub mode on when a drift, gate or verify command line
+ *  asks for --format github, before anything can fail. */
+void cli_github_prescan(const char *cmd, int argc, char **argv);
+int cli_github_on(void);
+/** "::LEVEL [file=F,line=N,]title=T::message" on stdout, escaped as GitHub
+ *  wants (% CR LF in the message; also : and , in properties). */
+void cli_gh_annotate(const char *level, const char *title, const char *file, unsigned line,
+                     const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+/** Markdown for the summary, as given / as escaped text. */
+void cli_gh_md(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+void cli_gh_md_text(const char *s);
+/** An output (the last value of a key stands; a value with a line break is
+ *  written with a heredoc delimiter). */
+void cli_gh_output(const char *key, const char *value);
+void cli_gh_outputf(const char *key, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/** The verdict was reached: output verdict=VERDICT. */
+void cli_gh_verdict(const char *verdict);
+/** gate: an ::error per blocking check, a ::notice when promoted, the
+ *  checks and the explanation as the summary; outputs verdict (promote,
+ *  blocked), action, promoted, checks_count, failed_count, blocked_checks. */
+void cli_github_gate(const mlops_gate_result *r, const char *policy_path);
+/** verify: an ::error per problem and one for the fatal error `detail` when
+ *  rc != 0 (refused), a ::notice when verified; outputs verdict (verified,
+ *  failed), verified, problems_count, name, version, files_verified. */
+void cli_github_verify(const mlops_package_report *r, int rc, const char *pkg,
+                       const char *detail);
+/** main(), after the command: an error summary when no verdict was reached,
+ *  then the summary ($GITHUB_STEP_SUMMARY, else stdout) and the outputs
+ *  ($GITHUB_OUTPUT) with exit_code. Returns the status (2 when a verdict
+ *  of 0 could not be written). */
+int cli_github_finish(int status);
+
 /** Whether text is exactly one JSON value (RFC 8259, valid UTF-8). */
 int cli_json_is_document(const char *text, size_t len);
 

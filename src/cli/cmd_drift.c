@@ -19,7 +19,7 @@
 static const char usage[] =
     "usage: mlops drift REF CUR [--column NAME]... [--metric NAME] [--threshold X]\n"
     "                   [--bins K] [--rule share|bonferroni|holm|bh] [--drift-share X]\n"
-    "                   [--alpha X] [--format text|json|prometheus|signals]\n"
+    "                   [--alpha X] [--format text|json|prometheus|signals|github]\n"
     "                   [--label KEY=VALUE]... [-o FILE] [--html FILE] [--json]\n"
     "                   [--delimiter C]\n"
     "\n"
@@ -51,7 +51,10 @@ static const char usage[] =
     "                     collector; --label KEY=VALUE adds a label to every sample;\n"
     "                     or signals: observations for 'mlops policy eval --signals'\n"
     "                     (<metric>.<feature> statistic, <metric>_p.<feature> p-value,\n"
-    "                     drift.share); -o FILE writes either atomically to FILE\n"
+    "                     drift.share); -o FILE writes either atomically to FILE;\n"
+    "                     or github: GitHub Actions annotations on stdout, a Markdown\n"
+    "                     step summary to $GITHUB_STEP_SUMMARY (else stdout) and\n"
+    "                     outputs to $GITHUB_OUTPUT (docs/ci.md)\n"
     "  --html FILE        also write a self-contained HTML report (inline SVG\n"
     "                     histograms of reference and current, features by severity)\n"
     "\n"
@@ -958,6 +961,125 @@ static void print_json(const report *r)
     printf("]}\n");
 }
 
+/* --format github (docs/ci.md): an annotation per drifted feature (::error
+ * when the dataset verdict is DRIFT, ::warning when the rule still says no
+ * drift) and per inconclusive feature (::warning), a ::notice for NO DRIFT,
+ * the table as the step summary and the verdict as outputs. */
+static void print_github(const report *r)
+{
+    char *reason = NULL, *names_json = NULL;
+    size_t reason_len = 0, names_len = 0;
+    FILE *m = open_memstream(&reason, &reason_len);
+    if (m) {
+        print_reason(m, r, 0);
+        fclose(m);
+    }
+    const char *why = reason ? reason : "";
+    int adj = any_adjusted(r);
+    for (size_t i = 0; i < r->n; i++) {
+        const feat *f = &r->f[i];
+        if (!f->drifted && !f->inconclusive)
+            continue;
+        char st[32], pv[32], t2[32];
+        fmt_num(st, sizeof st, f->stat);
+        fmt_num(pv, sizeof pv, f->pvalue);
+        fmt_num(t2, sizeof t2, f->adjusted ? f->alpha : f->threshold);
+        char adjusted[64] = "";
+        if (f->adjusted) {
+            char ap[32];
+            fmt_num(ap, sizeof ap, f->adj_pvalue);
+            snprintf(adjusted, sizeof adjusted, ", %s-adjusted p-value %s", r->rule, ap);
+        }
+        size_t tn = strlen(f->name) + 16;
+        char *title = malloc(tn);
+        if (title)
+            snprintf(title, tn, "mlops drift: %s", f->name);
+        cli_gh_annotate(f->drifted && r->drifted ? "error" : "warning",
+                        title ? title : "mlops drift", NULL, 0,
+                        "%s %s (%s, %s): statistic %s, p-value %s%s, threshold %s %s", f->name,
+                        f->drifted ? "drifted" : "inconclusive", f->categorical ? "categorical" : "numeric", f->metric, st, pv, adjusted,
+                        f->adjusted ? "adj p <" : f->direction == MLOPS_DRIFT_PVALUE_LT ? "p <"
+                                                                                       : ">=",
+                        t2);
+        free(title);
+    }
+    if (!r->drifted && !r->inconclusive)
+        cli_gh_annotate("notice", "mlops drift", NULL, 0, "NO DRIFT: %zu of %zu feature%s drifted (%s)",
+                        r->drifted_count, r->n, r->n == 1 ? "" : "s", why);
+    cli_gh_md("## mlops drift\n\n**%s**: %zu of %zu feature%s drifted (%s).\n\nReference ",
+              dataset_word(r), r->drifted_count, r->n, r->n == 1 ? "" : "s", why);
+    cli_gh_md_text(r->ref_path);
+    cli_gh_md(", current ");
+    cli_gh_md_text(r->cur_path);
+    cli_gh_md(".\n\n| feature | type | metric | statistic | p-value |%s threshold | verdict |\n"
+              "| --- | --- | --- | ---: | ---: |%s --- | --- |\n",
+              adj ? " adjusted p |" : "", adj ? " ---: |" : "");
+    for (size_t i = 0; i < r->n; i++) {
+        const feat *f = &r->f[i];
+        char st[32], pv[32], t2[32], ap[32];
+        fmt_num(st, sizeof st, f->stat);
+        fmt_num(pv, sizeof pv, f->pvalue);
+        fmt_num(t2, sizeof t2, f->adjusted ? f->alpha : f->threshold);
+        cli_gh_md("| ");
+        cli_gh_md_text(f->name);
+        cli_gh_md(" | %s | %s | %s | %s |", f->categorical ? "categorical" : "numeric", f->metric,
+                  st, pv);
+        if (adj) {
+            fmt_num(ap, sizeof ap, f->adj_pvalue);
+            cli_gh_md(" %s |", f->adjusted ? ap : "-");
+        }
+        cli_gh_md(" %s %s | %s |\n",
+                  f->adjusted ? "adj p <" : f->direction == MLOPS_DRIFT_PVALUE_LT ? "p <" : ">=",
+                  t2, f->drifted ? "**DRIFT**" : f->inconclusive ? "inconclusive" : "ok");
+    }
+    int negative = r->drifted || r->inconclusive;
+    cli_gh_md("\nExit status %d: %s.\n", negative ? CLI_NEGATIVE : CLI_OK,
+              r->drifted ? "drift found" : r->inconclusive ? "inconclusive" : "no drift");
+    cli_gh_verdict(r->drifted ? "drift" : r->inconclusive ? "inconclusive" : "no_drift");
+    cli_gh_outputf("drifted_count", "%zu", r->drifted_count);
+    cli_gh_outputf("features_count", "%zu", r->n);
+    char share[40];
+    double sh = r->n ? (double)r->drifted_count / (double)r->n : 0.0;
+    for (int prec = 1; prec <= 17; prec++) { /* the shortest that reads back */
+        snprintf(share, sizeof share, "%.*g", prec, sh);
+        if (strtod(share, NULL) == sh)
+            break;
+    }
+    cli_gh_output("drifted_share", share);
+    size_t list_len = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->f[i].drifted)
+            list_len += strlen(r->f[i].name) + 1;
+    char *list = calloc(1, list_len + 1);
+    m = open_memstream(&names_json, &names_len);
+    if (m)
+        fputc('[', m);
+    for (size_t i = 0, k = 0; i < r->n; i++) {
+        if (!r->f[i].drifted)
+            continue;
+        if (list) {
+            if (k)
+                strcat(list, "\n");
+            strcat(list, r->f[i].name);
+        }
+        if (m) {
+            if (k)
+                fputc(',', m);
+            cli_json_string(m, r->f[i].name);
+        }
+        k++;
+    }
+    if (m) {
+        fputc(']', m);
+        fclose(m);
+    }
+    cli_gh_output("drifted_features", list ? list : "");
+    cli_gh_output("drifted_features_json", names_json ? names_json : "[]");
+    free(list);
+    free(names_json);
+    free(reason);
+}
+
 /* Prometheus label values: backslash, double quote and line feed escaped;
  * the exposition format is UTF-8, so a byte that is not part of a valid
  * sequence (a column name from a Latin-1 CSV) is written as U+FFFD. */
@@ -1372,7 +1494,7 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
     if (delim_s && cli_parse_delimiter(delim_s, &s.delim) != 0)
         return cli_usage_error("drift", "--delimiter: expected one byte such as ';' or '|', or "
                                         "'\\t' for a tab, got '%s'", delim_s);
-    int prom = 0, sigs = 0;
+    int prom = 0, sigs = 0, ghf = 0;
     if (format_s) {
         if (strcmp(format_s, "json") == 0)
             g.json = 1, g.color = 0, cli_json_begin();
@@ -1380,11 +1502,13 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
             prom = 1, g.color = 0;
         else if (strcmp(format_s, "signals") == 0)
             sigs = 1, g.color = 0;
+        else if (strcmp(format_s, "github") == 0)
+            ghf = 1, g.color = 0;
         else if (strcmp(format_s, "text") != 0)
-            return cli_usage_error("drift", "--format: expected text, json, prometheus or "
-                                            "signals, got '%s'", format_s);
+            return cli_usage_error("drift", "--format: expected text, json, prometheus, "
+                                            "signals or github, got '%s'", format_s);
     }
-    if ((prom || sigs) && g.json)
+    if ((prom || sigs || ghf) && g.json)
         return cli_usage_error("drift", "choose one of --json and --format %s", format_s);
     if (outp && !prom && !sigs)
         return cli_usage_error("drift", "-o applies to --format prometheus and signals");
@@ -1499,6 +1623,8 @@ int cli_cmd_drift(int argc, char **argv, const cli_global *g0)
             print_prometheus(stdout, &rep, labels, nlabels);
         else if (sigs)
             print_signals(stdout, &rep);
+        else if (ghf)
+            print_github(&rep);
         else if (g.json)
             print_json(&rep);
         else

@@ -564,12 +564,14 @@ int cli_cmd_sign(int argc, char **argv, const cli_global *g0)
 
 static const char verify_usage[] =
     "usage: mlops verify PKG (--trust PUB.pem... [--threshold N] | --allow-unsigned)\n"
-    "                    [--path P]...\n"
+    "                    [--path P]... [--format text|json|github]\n"
     "\n"
     "Verify a package: its layout, every file's size and SHA-256 against the signed\n"
     "statement (only the --path files when given), and that at least --threshold\n"
     "distinct trusted keys signed it (default 1). --allow-unsigned checks content\n"
-    "only. Every problem found is listed.\n"
+    "only. Every problem found is listed. --format github writes GitHub Actions\n"
+    "annotations (an error per problem and for the refusal), a step summary and\n"
+    "outputs (docs/ci.md).\n"
     "\n"
     "exit status: 0 valid; 1 verification failed (content or signature: tampered,\n"
     "truncated, malformed, unsafe, not trusted); 2 usage or input error (PKG cannot\n"
@@ -583,14 +585,23 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
     if (take_multi("verify", &argc, argv, "--trust", trustp, &nt) ||
         take_multi("verify", &argc, argv, "--path", paths, &npaths))
         return CLI_USAGE;
-    const char *threshold = NULL;
+    const char *threshold = NULL, *format_s = NULL;
     int unsigned_ok = 0;
     const cli_opt opts[] = { { "--threshold", &threshold, NULL },
                              { "--allow-unsigned", NULL, &unsigned_ok },
+                             { "--format", &format_s, NULL },
                              { NULL, NULL, NULL } };
     int h = cli_help_or_go(cli_parse("verify", &argc, argv, &g, opts), verify_usage);
     if (h >= 0)
         return h;
+    int ghf = format_s && strcmp(format_s, "github") == 0;
+    if (format_s && strcmp(format_s, "json") == 0)
+        g.json = 1, g.color = 0, cli_json_begin();
+    else if (format_s && !ghf && strcmp(format_s, "text") != 0)
+        return cli_usage_error("verify", "--format: expected text, json or github, got '%s'",
+                               format_s);
+    if (ghf && g.json)
+        return cli_usage_error("verify", "choose one of --json and --format github");
     if (argc != 2)
         return cli_usage_error("verify", "expected one PKG");
     trust t;
@@ -605,7 +616,13 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
     const char *detail = rc ? mlops_error_last() : "";
     char saved[1024];
     snprintf(saved, sizeof saved, "%s", detail);
-    if (g.json && r) {
+    if (ghf) {
+        /* refused: the verdict; unreadable: an error (no verdict) */
+        if (rc && cli_exit_code(rc, CLI_CONTENT) != CLI_NEGATIVE)
+            status = cli_error_as("verify", rc, CLI_CONTENT, saved);
+        else
+            cli_github_verify(r, rc, argv[1], saved);
+    } else if (g.json && r) {
         mlops_buf b = MLOPS_BUF_INIT;
         if (mlops_package_report_write_json(&b, r, 0) == 0) {
             fwrite(b.data, 1, b.size, stdout);
@@ -639,7 +656,9 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
             }
         }
     }
-    if (rc != 0) {
+    if (rc != 0 && ghf) {
+        status = cli_exit_code(rc, CLI_CONTENT);
+    } else if (rc != 0) {
         if (!r || g.json)
             status = cli_error_as("verify", rc, CLI_CONTENT, saved);
         else

@@ -40,7 +40,7 @@ static const char policy_usage[] =
 
 static const char gate_usage[] =
     "usage: mlops gate POLICY --candidate FILE (--champion FILE | --first-release)\n"
-    "                  [--allow-downgrade]\n"
+    "                  [--allow-downgrade] [--format text|json|github]\n"
     "\n"
     "Evaluate the policy's promotion gate for a candidate's metrics against the\n"
     "champion's. With --first-release (no champion yet) only absolute bounds and\n"
@@ -51,6 +51,8 @@ static const char gate_usage[] =
     "unless --allow-downgrade), or a UTF-8 text file with one metric per line:\n"
     "\"NAME VALUE [samples=N] [ci=LOW:HIGH]\" ('#' starts a comment); a file\n"
     "with no metric, a NUL or another control byte is an input error.\n"
+    "--format github writes GitHub Actions annotations (an error per blocking\n"
+    "check, a notice when promoted), a step summary and outputs (docs/ci.md).\n"
     "\n"
     "exit status: 0 promote; 1 blocked; 2 usage or input error.\n";
 
@@ -426,9 +428,10 @@ int cli_cmd_policy(int argc, char **argv, const cli_global *g0)
 int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
-    const char *cand = NULL, *champ = NULL;
+    const char *cand = NULL, *champ = NULL, *format_s = NULL;
     int first_release = 0, allow_downgrade = 0;
     const cli_opt opts[] = { { "--candidate", &cand, NULL },
+                             { "--format", &format_s, NULL },
                              { "--champion", &champ, NULL },
                              { "--first-release", NULL, &first_release },
                              { "--allow-downgrade", NULL, &allow_downgrade },
@@ -436,6 +439,14 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
     int h = cli_help_or_go(cli_parse("gate", &argc, argv, &g, opts), gate_usage);
     if (h >= 0)
         return h;
+    int ghf = format_s && strcmp(format_s, "github") == 0;
+    if (format_s && strcmp(format_s, "json") == 0)
+        g.json = 1, g.color = 0, cli_json_begin();
+    else if (format_s && !ghf && strcmp(format_s, "text") != 0)
+        return cli_usage_error("gate", "--format: expected text, json or github, got '%s'",
+                               format_s);
+    if (ghf && g.json)
+        return cli_usage_error("gate", "choose one of --json and --format github");
     if (argc != 2)
         return cli_usage_error("gate", "expected one POLICY");
     if (!cand)
@@ -466,6 +477,11 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
         goto out;
     }
     int action = mlops_gate_result_action(r);
+    if (ghf) {
+        cli_github_gate(r, argv[1]);
+        status = action == MLOPS_ACTION_BLOCK_PROMOTION ? CLI_NEGATIVE : CLI_OK;
+        goto out;
+    }
     if (g.json) {
         rc = mlops_gate_result_to_json(&b, r, 0);
     } else {

@@ -75,9 +75,12 @@ int main(int argc, char **argv)
     cli_global g = { 0, 0 };
     const char *no_color = getenv("NO_COLOR");
     g.color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+    cli_github_prescan(name, argc - 1, argv + 1);
+    if (cli_github_on())
+        cli_stderr_watch();
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         if (strcmp(commands[i].name, name) == 0)
-            return cli_finish(commands[i].run(argc - 1, argv + 1, &g));
+            return cli_finish(cli_github_finish(commands[i].run(argc - 1, argv + 1, &g)));
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "--json") == 0)
             cli_json_begin();

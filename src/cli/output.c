@@ -215,7 +215,7 @@ static void json_begin(void)
         stdout = cap;
     }
     cookie_io_functions_t io = { NULL, tee_write, NULL, NULL };
-    FILE *tee = fopencookie(NULL, "w", io);
+    FILE *tee = real_stderr ? NULL : fopencookie(NULL, "w", io);
     if (tee) {
         setvbuf(tee, NULL, _IONBF, 0);
         real_stderr = stderr;
@@ -225,6 +225,35 @@ static void json_begin(void)
 }
 
 void cli_json_begin(void) { json_begin(); }
+
+void cli_stderr_watch(void)
+{
+#if defined(__GLIBC__)
+    if (real_stderr)
+        return;
+    cookie_io_functions_t io = { NULL, tee_write, NULL, NULL };
+    FILE *tee = fopencookie(NULL, "w", io);
+    if (tee) {
+        setvbuf(tee, NULL, _IONBF, 0);
+        real_stderr = stderr;
+        stderr = tee;
+    }
+#endif
+}
+
+const char *cli_failure(const char **code, const char **path, unsigned *line)
+{
+    if (failure.set) {
+        *code = failure.code;
+        *path = failure.path[0] ? failure.path : NULL;
+        *line = failure.line;
+        return failure.message;
+    }
+    *code = NULL;
+    *path = NULL;
+    *line = 0;
+    return last_error[0] ? last_error : NULL;
+}
 
 /* ---- a strict JSON syntax check (RFC 8259, UTF-8) of the collected output ---- */
 
