@@ -279,10 +279,22 @@ step 1 "drift: stored profiles, drifted window 6" -- drift demo/reference-carat.
 step 0 "drift: CSV, window 1 sampled like the reference" -- drift "$data/reference.csv" "$data/window-01.csv" --column carat
 features=(--column carat --column depth --column table --column x --column y --column z
           --column cut --column color --column clarity)
-step 1 "drift: CSV, window 6 after the supplier change, nine features" -- drift "$data/reference.csv" \
-    "$data/window-06.csv" "${features[@]}" --format signals -o demo/signals-6.txt
-step 1 "policy eval: RETRAIN on window 6's signals" -- policy eval "$policies/retrain-policy.json" \
-    --signals demo/signals-6.txt --now 2026-11-26T15:00:00Z
+for w in 5 6; do
+    step 1 "drift: CSV, window $w after the supplier change, nine features" -- drift "$data/reference.csv" \
+        "$data/window-0$w.csv" "${features[@]}" --format signals -o "demo/signals-$w.txt"
+done
+# The retraining policy fires after two drifted windows in a row: window 5
+# warns (exit 0) and leaves its state, window 6 decides retrain (exit 1).
+step 0 "policy eval: window 5 warns" -- policy eval "$policies/retrain-policy.json" \
+    --signals demo/signals-5.txt --now 2026-11-26T14:00:00Z --state-out demo/policy-state.json
+step 1 "policy eval: window 6 decides retrain" -- policy eval "$policies/retrain-policy.json" \
+    --signals demo/signals-6.txt --now 2026-11-26T15:00:00Z --state-in demo/policy-state.json
+if grep -q "^decision: retrain" "$work/step.out"; then
+    ok "policy eval: the decision is retrain"
+else
+    sed 's/^/   /' "$work/step.out"
+    bad "policy eval: no retrain decision"
+fi
 step 0 "gate: candidate 1.1.0 against champion 1.0.0" -- gate "$policies/gate-policy.json" \
     --candidate "$data/eval-1.1.0.txt" --champion "$data/eval-1.0.0.txt"
 if "${run_env[@]}" man -w mlops >/dev/null 2>&1 || [ -f /usr/share/man/man1/mlops.1.gz ]; then
