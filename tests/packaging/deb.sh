@@ -21,6 +21,8 @@
 # tests too (the C unit suites and the binding's pytest; slower).
 #
 # usage: tests/packaging/deb.sh              (from anywhere, as root or with sudo)
+#        DEB_OUTPUT=DIR tests/packaging/deb.sh   (keeps the .deb/.changes files and
+#                                                 lintian's output in DIR)
 # Ends with "deb: N passed, N failed"; exit 0 only when nothing failed. Only a
 # machine without apt-get/dpkg is skipped (with a message, exit 0).
 set -euo pipefail
@@ -43,6 +45,10 @@ packages=(libmlops0 libmlops-dev mlops-tools python3-libmlops)
 work=$(mktemp -d /tmp/libmlops-deb.XXXXXX)
 installed=no
 cleanup() {
+    if [ -n "${DEB_OUTPUT:-}" ]; then
+        mkdir -p "$DEB_OUTPUT"
+        cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$work"/*.log "$DEB_OUTPUT"/ 2>/dev/null || true
+    fi
     if [ "$installed" = yes ]; then
         $sudo apt-get purge -y -qq "${packages[@]}" >/dev/null 2>&1 || true
     fi
@@ -297,10 +303,19 @@ else
 fi
 step 0 "gate: candidate 1.1.0 against champion 1.0.0" -- gate "$policies/gate-policy.json" \
     --candidate "$data/eval-1.1.0.txt" --champion "$data/eval-1.0.0.txt"
-if "${run_env[@]}" man -w mlops >/dev/null 2>&1 || [ -f /usr/share/man/man1/mlops.1.gz ]; then
-    ok "mlops(1) is installed"
+if [ -f /usr/share/man/man1/mlops.1.gz ] &&
+   [ -z "$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z /usr/share/man/man1/mlops.1.gz 2>&1 >/dev/null)" ]; then
+    ok "mlops(1) is installed and renders without a groff warning"
 else
-    bad "mlops(1) is not installed"
+    bad "mlops(1) is missing or has groff warnings"
+fi
+# Doxygen writes a quote escaped in a header example as \\' (an acute accent
+# to man); docs/man3.py turns it into a double quote.
+accents=$(dpkg -L libmlops-dev | grep '/man3/.*\.3\.gz$' | xargs zgrep -l "\\\\\\\\'" 2>/dev/null || true)
+if [ -z "$accents" ]; then
+    ok "the man3 pages of libmlops-dev have no stray acute accent"
+else
+    bad "man3 pages with a stray acute accent: $accents"
 fi
 
 # --- the Python binding from the installed package, with the system python3.
