@@ -319,9 +319,12 @@ else
 fi
 
 # --- the Python binding from the installed package, with the system python3.
-# The import packages are whatever python3-libmlops installed (its top-level
-# directories under dist-packages), so a renamed package needs no change here.
-mapfile -t pymods < <(dpkg -L python3-libmlops | sed -n 's|^/usr/lib/python3/dist-packages/\([A-Za-z_][A-Za-z0-9_]*\)/__init__.py$|\1|p')
+# The names imported are whatever python3-libmlops installed at the top of
+# dist-packages (packages and modules, a deprecated alias included), so a
+# renamed package needs no change here.
+mapfile -t pymods < <(dpkg -L python3-libmlops | sed -n \
+    -e 's|^/usr/lib/python3/dist-packages/\([A-Za-z_][A-Za-z0-9_]*\)/__init__.py$|\1|p' \
+    -e 's|^/usr/lib/python3/dist-packages/\([A-Za-z_][A-Za-z0-9_]*\)\.py$|\1|p' | sort -u)
 if [ ${#pymods[@]} -eq 0 ]; then
     bad "python3-libmlops installs no import package under /usr/lib/python3/dist-packages"
 fi
