@@ -95,6 +95,10 @@ def main() -> int:
             else:
                 sys.exit(f"man3: Doxygen wrote an unexpected page {name}; "
                          "extend docs/man3.py to name it")
+            # A quote escaped inside a quoted example in a comment
+            # ("duplicate key \"version\"") comes out of Doxygen as \\',
+            # which man renders as an acute accent: it is a double quote.
+            text = text.replace("\\\\'", "\\(dq")
             with open(os.path.join(stage, new), "w", encoding="utf-8") as f:
                 f.write(text)
             kept += 1
