@@ -247,6 +247,14 @@ if [ "$("${run_env[@]}" sh -c 'command -v mlops')" = "$mlops" ] && uses_installe
 else
     bad "mlops is not the installed $mlops with the installed library"
 fi
+# the completions the command's build generates, where bash and zsh look for them
+if [ -s /usr/share/bash-completion/completions/mlops ] && [ -s /usr/share/zsh/site-functions/_mlops ] &&
+   bash -c 'source /usr/share/bash-completion/completions/mlops; COMP_WORDS=(mlops dri); COMP_CWORD=1;
+            _mlops; [ "${COMPREPLY[*]}" = drift ]'; then
+    ok "bash and zsh completions installed; bash completes 'mlops dri' to drift"
+else
+    bad "the completions are missing or do not complete 'mlops dri'"
+fi
 step() {  # step WANT_RC DESCRIPTION -- ARGS...: run the installed mlops, check its exit status
     local want=$1 what=$2 rc=0; shift 3
     "${run_env[@]}" "$mlops" "$@" >"$work/step.out" 2>&1 || rc=$?
@@ -355,7 +363,8 @@ if $sudo apt-get purge -y -qq "${packages[@]}" >"$log" 2>&1; then
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "installed" && left="$left $p"
     done
     for f in /usr/bin/mlops "/usr/lib/$multiarch/libmlops.so.0" "/usr/lib/$multiarch/pkgconfig/libmlops.pc" \
-             /usr/include/mlops.h "/usr/lib/$multiarch/cmake/libmlops"; do
+             /usr/include/mlops.h "/usr/lib/$multiarch/cmake/libmlops" \
+             /usr/share/bash-completion/completions/mlops /usr/share/zsh/site-functions/_mlops; do
         [ ! -e "$f" ] || left="$left $f"
     done
     if [ -z "$left" ]; then ok "apt-get purge: the packages and their files are gone"; else bad "left after the purge:$left"; fi
