@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 
 def oracle(data: bytes) -> str:
@@ -191,7 +191,7 @@ def test_streaming_digest_matches_hashlib():
         assert d.digest() == ref.digest()
         assert d.hexdigest() == ref.hexdigest()
         assert str(d) == "sha256:" + ref.hexdigest()
-        assert repr(d) == f"<mlops.Digest sha256:{ref.hexdigest()}>"
+        assert repr(d) == f"<libmlops.Digest sha256:{ref.hexdigest()}>"
     assert d.closed
 
 
@@ -228,10 +228,10 @@ def test_digest_reset_discards_unfinished_input():
 
 def test_closed_digest_refuses_use_and_close_is_idempotent():
     d = mlops.Digest()
-    assert repr(d) == "<mlops.Digest open>"
+    assert repr(d) == "<libmlops.Digest open>"
     d.close()
     d.close()
-    assert repr(d) == "<mlops.Digest closed>"
+    assert repr(d) == "<libmlops.Digest closed>"
     for op in (lambda: d.update(b"x"), d.digest, d.hexdigest, d.reset, lambda: str(d)):
         with pytest.raises(mlops.InvalidArgumentError, match="closed"):
             op()
@@ -300,7 +300,7 @@ def test_parse_digest_rejects_nul_and_non_text():
 
 
 def test_buffers_are_read_in_place_without_copies():
-    from mlops._ffi import read_buffer
+    from libmlops._ffi import read_buffer
 
     blob = RANDOM[:1000]
     blob_addr = ctypes.cast(ctypes.c_char_p(blob), ctypes.c_void_p).value

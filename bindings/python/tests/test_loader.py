@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import mlops
-from mlops import _lib
+import libmlops as mlops
+from libmlops import _lib
 
 from conftest import clean_env, run_python
 
-REPORT = "import mlops; print(mlops.library_source()); print(mlops.library_path())"
+REPORT = "import libmlops as mlops; print(mlops.library_source()); print(mlops.library_path())"
 
 
 def fake_pkg_config(tmp_path: Path, libdir: str, rc: int = 0) -> str:
@@ -64,7 +64,8 @@ def test_pkg_config_prefers_the_abi_soname_then_the_dev_link(tmp_path):
 def test_pkg_config_missing_failing_or_empty_falls_through(tmp_path):
     found, notes = _lib.candidates({}, package_dir=tmp_path, pkg_config=str(tmp_path / "absent"))
     assert found == [("system", "libmlops.so.0")]
-    assert notes[0] == f"bundled: no {tmp_path / 'libmlops.so'}"
+    assert notes[0] == (f"bundled: no {tmp_path / 'libmlops.so'} "
+                        f"nor {tmp_path.parent / '.libmlops.mesonpy.libs' / 'libmlops.so'}")
     assert notes[1].startswith("pkg-config: not run")
     found, notes = _lib.candidates({}, package_dir=tmp_path, pkg_config=fake_pkg_config(tmp_path, "", rc=1))
     assert found == [("system", "libmlops.so.0")]
@@ -159,7 +160,7 @@ def test_import_without_any_library_fails_clearly():
         pytest.skip("a system libmlops is installed")
     # (In a fresh process: in this one dlopen("libmlops.so.0") would find the
     # copy already loaded.)
-    proc = run_python("import mlops", clean_env())
+    proc = run_python("import libmlops", clean_env())
     assert proc.returncode != 0
     text = proc.stderr
     assert "LibraryNotFoundError: libmlops not found. Set MLOPS_LIBRARY" in text
@@ -181,12 +182,12 @@ def test_import_refuses_a_library_of_another_abi(tmp_path):
     subprocess.run([cc, "-shared", "-fPIC", "-o", str(fake), str(src)], check=True)
     env = clean_env()
     env["MLOPS_LIBRARY"] = str(fake)
-    proc = run_python("import mlops", env)
+    proc = run_python("import libmlops", env)
     assert proc.returncode != 0
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("mlops._lib.AbiMismatchError: libmlops at ")
+    assert last.startswith("libmlops._lib.AbiMismatchError: libmlops at ")
     assert f"{fake} (from MLOPS_LIBRARY) has ABI major 7 (version 7.0.0)" in last
-    assert f"(mlops {mlops.__version__}) was written for ABI major 0" in last
+    assert f"(libmlops {mlops.__version__}) was written for ABI major 0" in last
 
 
 def test_bundled_library_is_used_without_running_pkg_config(tmp_path, library_file):
@@ -201,3 +202,23 @@ def test_bundled_library_is_used_without_running_pkg_config(tmp_path, library_fi
     assert (lib.source, lib.path) == ("bundled", str(pkg / "libmlops.so"))
     assert lib.C.mlops_semver_validate(b"1.0.0") == 0
     assert not marker.exists()
+
+
+def test_bundled_library_in_the_wheels_libs_directory_is_found(tmp_path, library_file):
+    # meson-python installs the wheel's copy of the library beside the package,
+    # in .libmlops.mesonpy.libs/ (auditwheel repair keeps it there).
+    site = tmp_path / "site-packages"
+    pkg = site / "libmlops"
+    pkg.mkdir(parents=True)
+    libs = site / ".libmlops.mesonpy.libs"
+    libs.mkdir()
+    shutil.copy(library_file, libs / "libmlops.so")
+    found, notes = _lib.candidates({}, package_dir=pkg, pkg_config=str(tmp_path / "absent"))
+    assert found[0] == ("bundled", str(libs / "libmlops.so"))
+    lib = _lib.load({}, package_dir=pkg, pkg_config=str(tmp_path / "absent"))
+    assert (lib.source, lib.path) == ("bundled", str(libs / "libmlops.so"))
+    assert lib.C.mlops_semver_validate(b"1.0.0") == 0
+    # the copy inside the package directory, when both exist, comes first
+    shutil.copy(library_file, pkg / "libmlops.so")
+    found, _ = _lib.candidates({}, package_dir=pkg, pkg_config=str(tmp_path / "absent"))
+    assert found[0] == ("bundled", str(pkg / "libmlops.so"))

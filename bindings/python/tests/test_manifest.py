@@ -10,7 +10,7 @@ import pickle
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 from conftest import repo_file
 

@@ -12,8 +12,8 @@ from collections import Counter
 
 import pytest
 
-import mlops
-from mlops import _ffi
+import libmlops as mlops
+from libmlops import _ffi
 
 np = pytest.importorskip("numpy")
 stats = pytest.importorskip("scipy.stats")

@@ -155,7 +155,7 @@ class Progress:
     """A Python progress callable as an ``mlops_progress_fn``.
 
     The callable gets ``(done, total)``; returning a truthy value cancels the
-    operation (the C call then fails with :class:`mlops.CancelledError`). If it
+    operation (the C call then fails with :class:`libmlops.CancelledError`). If it
     raises, the exception is kept, the operation is cancelled, and the
     exception is re-raised in place of the ``CancelledError`` when the
     ``with`` block ends::
