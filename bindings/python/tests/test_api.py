@@ -238,6 +238,6 @@ def test_wheel_build_installs_every_module():
     meson = (BINDING_DIR / "meson.build").read_text()
     listed = set(re.findall(r"'libmlops/([^']+)'", meson))
     assert "py.install_sources('mlops.py')" in meson   # the deprecated name
-    shipped = {p.name for p in (BINDING_DIR / "libmlops").iterdir()
+    shipped = {p.name for p in repo_file("bindings/python/libmlops/__init__.py").parent.iterdir()
                if p.suffix == ".py" or p.name == "py.typed"}
     assert listed == shipped

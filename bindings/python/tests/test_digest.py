@@ -317,3 +317,16 @@ def test_buffers_are_read_in_place_without_copies():
         data.extend(b"x")
     del keep
     data.extend(b"x")
+
+
+def test_read_only_buffers_are_copied_where_the_interpreter_has_no_pythonapi(monkeypatch):
+    # PyPy has no ctypes.pythonapi: a read-only buffer that is not bytes is
+    # then copied once, and the digest is still hashlib's.
+    from libmlops import _ffi
+
+    monkeypatch.setattr(_ffi, "_pythonapi", None)
+    view = memoryview(RANDOM)[8:1008]
+    keep, ptr, n = _ffi.read_buffer(view)
+    assert (keep, ptr, n) == (bytes(view), bytes(view), 1000)
+    assert mlops.sha256(view) == "sha256:" + hashlib.sha256(view).hexdigest()
+    assert mlops.sha256(memoryview(b"")) == "sha256:" + hashlib.sha256(b"").hexdigest()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ctypes.util
+import json
+import os
 import shutil
 import stat
 import subprocess
@@ -17,6 +19,13 @@ from libmlops import _lib
 from conftest import clean_env, run_python
 
 REPORT = "import libmlops as mlops; print(mlops.library_source()); print(mlops.library_path())"
+
+# An installed self-contained wheel carries its own library, which comes
+# before pkg-config and the system loader: the tests of those steps need a
+# package without one (the source tree's).
+BUNDLED = [p for p in _lib.bundled_paths(Path(mlops.__file__).resolve().parent) if p.is_file()]
+no_bundled_library = pytest.mark.skipif(
+    bool(BUNDLED), reason=f"the package under test carries its own library ({BUNDLED[:1]})")
 
 
 def fake_pkg_config(tmp_path: Path, libdir: str, rc: int = 0) -> str:
@@ -124,6 +133,7 @@ def lib_copy(tmp_path, library_file):
     return libdir, pcdir
 
 
+@no_bundled_library
 def test_import_finds_the_library_through_pkg_config(lib_copy):
     if not shutil.which("pkg-config"):
         pytest.skip("pkg-config not installed")
@@ -135,6 +145,7 @@ def test_import_finds_the_library_through_pkg_config(lib_copy):
     assert proc.stdout.split() == ["pkg-config", str(libdir / "libmlops.so.0")]
 
 
+@no_bundled_library
 def test_import_finds_the_library_through_the_system_loader(lib_copy):
     libdir, _ = lib_copy
     env = clean_env()
@@ -155,6 +166,7 @@ def test_mlops_library_wins_over_pkg_config(lib_copy, library_file):
     assert proc.stdout.split() == ["MLOPS_LIBRARY", str(library_file)]
 
 
+@no_bundled_library
 def test_import_without_any_library_fails_clearly():
     if ctypes.util.find_library("mlops"):
         pytest.skip("a system libmlops is installed")
@@ -222,3 +234,36 @@ def test_bundled_library_in_the_wheels_libs_directory_is_found(tmp_path, library
     shutil.copy(library_file, pkg / "libmlops.so")
     found, _ = _lib.candidates({}, package_dir=pkg, pkg_config=str(tmp_path / "absent"))
     assert found[0] == ("bundled", str(pkg / "libmlops.so"))
+
+
+def test_bundled_library_is_what_a_clean_import_loads(tmp_path):
+    # Runs against an installed wheel (the install check sets
+    # LIBMLOPS_EXPECT_BUNDLED=1, so a package without its library fails here).
+    if not BUNDLED:
+        if os.environ.get("LIBMLOPS_EXPECT_BUNDLED") == "1":
+            pytest.fail(f"LIBMLOPS_EXPECT_BUNDLED=1 but {mlops.__file__} has no bundled library")
+        pytest.skip("the package under test has no bundled library (source tree)")
+    env = clean_env()
+    # pkg-config and the system loader would find this copy: the bundled one must win
+    libdir = tmp_path / "lib"
+    libdir.mkdir()
+    shutil.copy(BUNDLED[0], libdir / "libmlops.so.0")
+    env["LD_LIBRARY_PATH"] = str(libdir)
+    code = REPORT + textwrap.dedent("""
+        import json, os
+        maps = {l.split()[-1] for l in open("/proc/self/maps") if ".so" in l}
+        print(json.dumps({dep: sorted(m for m in maps if os.path.basename(m).startswith(dep))
+                          for dep in ("libmlops", "libarchive", "libcrypto")}))
+        """)
+    proc = run_python(code, env)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[:2] == ["bundled", str(BUNDLED[0])]
+    site = str(BUNDLED[0].parents[1])  # site-packages (or the package's parent)
+    mapped = json.loads(lines[2])
+    # libmlops and libarchive come only from the wheel; libcrypto from the wheel
+    # too (Python's own _hashlib may map the system's as well)
+    for dep in ("libmlops", "libarchive", "libcrypto"):
+        assert any(p.startswith(site + os.sep) for p in mapped[dep]), (dep, mapped[dep])
+    for dep in ("libmlops", "libarchive"):
+        assert all(p.startswith(site + os.sep) for p in mapped[dep]), (dep, mapped[dep])
