@@ -189,6 +189,7 @@ check "repaired wheel in a fresh $("$python" -c 'import sys; print(f"CPython {sy
 # a mirror of the source tree without the package (so `import libmlops` is the
 # installed one and the tests' source-tree oracles are still found).
 mirror() {
+    [ ! -d "$tmp/tree" ] || return 0
     mkdir -p "$tmp/tree/bindings/python" &&
     for entry in "$repo"/*; do
         [ "$(basename "$entry")" = bindings ] || ln -s "$entry" "$tmp/tree/$(basename "$entry")"
@@ -219,6 +220,41 @@ cpython_suite() {
         -m pytest -q -p no:cacheprovider "$tmp/tree/bindings/python/tests"
 }
 check "the binding's test suite against the wheel's bundled library" cpython_suite
+
+# Other CPython versions at hand: python3.X on PATH, else pyenv's installs.
+# The oldest and the newest found run the smoke test, the newest the suite too
+# (without the oracles, whose tests skip).
+find_cpython() {  # find_cpython 3.X: print a working interpreter, or nothing
+    local v=$1 cand root
+    cand=$(command -v "python$v" 2>/dev/null) && "$cand" -c '' 2>/dev/null && { echo "$cand"; return; }
+    root=$(pyenv root 2>/dev/null) || root=${PYENV_ROOT:-$HOME/.pyenv}
+    for cand in "$root"/versions/"$v".*/bin/python"$v"; do
+        [ -x "$cand" ] && "$cand" -c '' 2>/dev/null && { echo "$cand"; return; }
+    done
+}
+others=()
+for v in 3.9 3.10 3.12 3.13; do
+    [ "$v" = "$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" ] && continue
+    interp=$(find_cpython "$v") && [ -n "$interp" ] && others+=("$interp")
+done
+other_wheel() {  # other_wheel INTERPRETER [suite]
+    local interp=$1 dir; dir="$tmp/venv-$(basename "$1")"
+    fresh_venv "$interp" "$dir" &&
+    cd "$tmp" && isolated "$dir/bin/python" smoke.py bundled "$dir" model.bin || return 1
+    [ "${2:-}" = suite ] || return 0
+    no_compiler "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: pytest &&
+    mirror && cd "$tmp" &&
+    isolated env LIBMLOPS_EXPECT_BUNDLED=1 "$dir/bin/python" -m pytest -q -p no:cacheprovider \
+        "$tmp/tree/bindings/python/tests"
+}
+if [ ${#others[@]} -gt 0 ]; then
+    check "repaired wheel in a fresh venv of $(basename "${others[0]}"), without a system libmlops" \
+        other_wheel "${others[0]}"
+    [ ${#others[@]} -lt 2 ] || check "repaired wheel in a fresh venv of $(basename "${others[-1]}"): smoke test and the binding's suite" \
+        other_wheel "${others[-1]}" suite
+else
+    echo "(no CPython other than $("$python" -V 2>&1) found: the tags check below stands in for them)"
+fi
 
 pypy_wheel() {
     local pypy; pypy=$(command -v "${PYPY:-pypy3}") ||
