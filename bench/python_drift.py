@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 import scipy.stats  # noqa: E402
 
-import mlops  # noqa: E402
+import libmlops as mlops  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 R = int(sys.argv[2]) if len(sys.argv) > 2 else 7

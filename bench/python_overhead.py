@@ -21,8 +21,8 @@ import timeit
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "bindings", "python"))
 
-import mlops  # noqa: E402
-from mlops._lib import C  # noqa: E402
+import libmlops as mlops  # noqa: E402
+from libmlops._lib import C  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
 R = int(sys.argv[2]) if len(sys.argv) > 2 else 7

@@ -28,7 +28,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-import mlops
+import libmlops as mlops
 
 #: Histogram edges of the numeric columns (the same on every worker, or
 #: the profiles would not merge).

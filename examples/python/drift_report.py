@@ -20,7 +20,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 import pandas as pd
 
-import mlops
+import libmlops as mlops
 
 
 def categorical_codes(ref: pd.Series, cur: pd.Series):

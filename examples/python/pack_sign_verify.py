@@ -14,7 +14,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-import mlops
+import libmlops as mlops
 
 
 def main(model_dir: Path, out_dir: Path, name: str = "demo-model", version: str = "1.0.0") -> Path:

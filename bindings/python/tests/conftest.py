@@ -10,7 +10,7 @@ from typing import Dict, Optional
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 BINDING_DIR = Path(__file__).resolve().parents[1]
 REPO = BINDING_DIR.parents[1]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import mlops
-from mlops import _signatures as sig
-from mlops._handle import HandleArg
-from mlops._lib import LIB
+import libmlops as mlops
+from libmlops import _signatures as sig
+from libmlops._handle import HandleArg
+from libmlops._lib import LIB
 
 from conftest import BINDING_DIR, repo_file
 
@@ -107,7 +107,7 @@ STRUCTS = {cls.__name__: cls for cls in vars(sig).values()
 
 def expected_ctype(ctype: str, arg: bool = False):
     """The ctypes type for a C type; an opaque handle argument is
-    HandleArg, which holds the object for the call (mlops/_handle.py)."""
+    HandleArg, which holds the object for the call (libmlops/_handle.py)."""
     t = ctype.replace("const ", "").strip()
     if t.endswith("[]"):  # fixed-size array parameter
         base = t[:-2].strip()
@@ -236,7 +236,8 @@ def test_header_constants_match():
 
 def test_wheel_build_installs_every_module():
     meson = (BINDING_DIR / "meson.build").read_text()
-    listed = set(re.findall(r"'mlops/([^']+)'", meson))
-    shipped = {p.name for p in (BINDING_DIR / "mlops").iterdir()
+    listed = set(re.findall(r"'libmlops/([^']+)'", meson))
+    assert "py.install_sources('mlops.py')" in meson   # the deprecated name
+    shipped = {p.name for p in repo_file("bindings/python/libmlops/__init__.py").parent.iterdir()
                if p.suffix == ".py" or p.name == "py.typed"}
     assert listed == shipped

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")

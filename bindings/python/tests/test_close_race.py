@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-import mlops
+import libmlops as mlops
 from conftest import repo_file
 
 ROUNDS = 12

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 np = pytest.importorskip("numpy")
 river_drift = pytest.importorskip("river.drift")

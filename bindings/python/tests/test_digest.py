@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 
 def oracle(data: bytes) -> str:
@@ -191,7 +191,7 @@ def test_streaming_digest_matches_hashlib():
         assert d.digest() == ref.digest()
         assert d.hexdigest() == ref.hexdigest()
         assert str(d) == "sha256:" + ref.hexdigest()
-        assert repr(d) == f"<mlops.Digest sha256:{ref.hexdigest()}>"
+        assert repr(d) == f"<libmlops.Digest sha256:{ref.hexdigest()}>"
     assert d.closed
 
 
@@ -228,10 +228,10 @@ def test_digest_reset_discards_unfinished_input():
 
 def test_closed_digest_refuses_use_and_close_is_idempotent():
     d = mlops.Digest()
-    assert repr(d) == "<mlops.Digest open>"
+    assert repr(d) == "<libmlops.Digest open>"
     d.close()
     d.close()
-    assert repr(d) == "<mlops.Digest closed>"
+    assert repr(d) == "<libmlops.Digest closed>"
     for op in (lambda: d.update(b"x"), d.digest, d.hexdigest, d.reset, lambda: str(d)):
         with pytest.raises(mlops.InvalidArgumentError, match="closed"):
             op()
@@ -300,7 +300,7 @@ def test_parse_digest_rejects_nul_and_non_text():
 
 
 def test_buffers_are_read_in_place_without_copies():
-    from mlops._ffi import read_buffer
+    from libmlops._ffi import read_buffer
 
     blob = RANDOM[:1000]
     blob_addr = ctypes.cast(ctypes.c_char_p(blob), ctypes.c_void_p).value
@@ -317,3 +317,16 @@ def test_buffers_are_read_in_place_without_copies():
         data.extend(b"x")
     del keep
     data.extend(b"x")
+
+
+def test_read_only_buffers_are_copied_where_the_interpreter_has_no_pythonapi(monkeypatch):
+    # PyPy has no ctypes.pythonapi: a read-only buffer that is not bytes is
+    # then copied once, and the digest is still hashlib's.
+    from libmlops import _ffi
+
+    monkeypatch.setattr(_ffi, "_pythonapi", None)
+    view = memoryview(RANDOM)[8:1008]
+    keep, ptr, n = _ffi.read_buffer(view)
+    assert (keep, ptr, n) == (bytes(view), bytes(view), 1000)
+    assert mlops.sha256(view) == "sha256:" + hashlib.sha256(view).hexdigest()
+    assert mlops.sha256(memoryview(b"")) == "sha256:" + hashlib.sha256(b"").hexdigest()

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 np = pytest.importorskip("numpy")
 special = pytest.importorskip("scipy.special")

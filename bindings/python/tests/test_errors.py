@@ -9,11 +9,11 @@ import textwrap
 
 import pytest
 
-import mlops
-from mlops import _errors
-from mlops._ffi import take_buf
-from mlops._lib import LIB, C, load
-from mlops._signatures import FUNCTIONS, STATUS, mlops_buf, mlops_digest_file_options
+import libmlops as mlops
+from libmlops import _errors
+from libmlops._ffi import take_buf
+from libmlops._lib import LIB, C, load
+from libmlops._signatures import FUNCTIONS, STATUS, mlops_buf, mlops_digest_file_options
 
 from conftest import repo_file, run_python
 
@@ -161,9 +161,10 @@ def test_out_of_memory_is_no_memory_error():
     # (the hooks are process-wide and must be set before the library holds memory).
     code = textwrap.dedent(
         """
-        import ctypes, mlops
-        from mlops._lib import C
-        from mlops._signatures import MALLOC_FN, REALLOC_FN, FREE_FN
+        import ctypes
+        import libmlops as mlops
+        from libmlops._lib import C
+        from libmlops._signatures import MALLOC_FN, REALLOC_FN, FREE_FN
         libc = ctypes.CDLL(None)
         libc.free.argtypes = [ctypes.c_void_p]
         fail_malloc = MALLOC_FN(lambda size, ctx: None)

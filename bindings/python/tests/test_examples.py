@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 from conftest import BINDING_DIR, REPO
 
@@ -33,7 +33,7 @@ def load(name):
 def cluster_client():
     pytest.importorskip("pandas")
     distributed = pytest.importorskip("distributed")
-    # Worker processes import mlops and the example by name: spawned workers
+    # Worker processes import libmlops and the example by name: spawned workers
     # get this process's sys.path and environment.
     for path in (str(EXAMPLES), str(BINDING_DIR)):
         if path not in sys.path:

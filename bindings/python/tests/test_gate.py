@@ -12,7 +12,7 @@ from decimal import Decimal, getcontext
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 POLICY = json.dumps({
     "schema": "libmlops.policy/v1", "policy_id": "gate-decimal", "revision": 1,

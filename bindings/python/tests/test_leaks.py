@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 CYCLES = 100_000
 # 100,000 leaked 32-byte blocks would be ~4.6 MiB with malloc's overhead.

@@ -23,7 +23,7 @@ from conftest import BINDING_DIR
 
 CODE = r"""
 import ctypes, json, locale, sys
-import mlops
+import libmlops as mlops
 libc = ctypes.CDLL(None)
 libc.setlocale.restype = ctypes.c_char_p
 libc.setlocale.argtypes = (ctypes.c_int, ctypes.c_char_p)

@@ -10,7 +10,7 @@ import tarfile
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 
 @pytest.fixture

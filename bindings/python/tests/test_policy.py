@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 from conftest import repo_file
 

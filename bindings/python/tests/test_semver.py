@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 # The regular expression published at semver.org ("Is there a suggested regular
 # expression (RegEx) to check a SemVer string?"), ASCII digits only.

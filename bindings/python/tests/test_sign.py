@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 # RFC 8032 section 7.1, TEST 1.
 T1_SEED = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")

@@ -7,16 +7,17 @@ import copy
 import ctypes
 import math
 import pickle
-import tracemalloc
 from collections import Counter
 
 import pytest
 
-import mlops
-from mlops import _ffi
+import libmlops as mlops
+from libmlops import _ffi
 
 np = pytest.importorskip("numpy")
 stats = pytest.importorskip("scipy.stats")
+# tracemalloc after the oracles: interpreters without it (PyPy) skip at them.
+tracemalloc = pytest.importorskip("tracemalloc")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 
 def _pack(tmp_path, version, key):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 
-import mlops
+import libmlops as mlops
 
 THREADS = 8
 ROUNDS = 1500

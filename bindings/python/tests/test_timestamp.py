@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-import mlops
+import libmlops as mlops
 
 UTC = dt.timezone.utc
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)

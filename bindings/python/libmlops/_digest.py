@@ -91,7 +91,7 @@ class Digest(Handle):
 
     ::
 
-        with mlops.Digest() as d:
+        with libmlops.Digest() as d:
             for chunk in chunks:
                 d.update(chunk)
             print(d)          # sha256:...
@@ -165,4 +165,4 @@ class Digest(Handle):
             state = _PREFIX + self._result.hex()
         else:
             state = "open"
-        return f"<mlops.Digest {state}>"
+        return f"<libmlops.Digest {state}>"

@@ -4,8 +4,12 @@ Discovery order (the first library that loads is the one used):
 
 1. ``MLOPS_LIBRARY``: a path to the shared object. When set it is the only
    candidate: a wrong path is an error, never a silent fall-back.
-2. The library bundled inside the installed package (``mlops/libmlops.so``),
-   present in the self-contained wheel only.
+2. The library bundled with the installed package, present in the
+   self-contained wheel only: ``libmlops/libmlops.so`` next to this file, else
+   ``.libmlops.mesonpy.libs/libmlops.so`` next to the package directory (where
+   meson-python puts the shared libraries a wheel carries; ``auditwheel
+   repair`` then adds the library's own dependencies in ``libmlops.libs/``,
+   found through its RUNPATH).
 3. pkg-config: ``pkg-config --variable=libdir libmlops``, then
    ``<libdir>/libmlops.so.<ABI>`` (or ``libmlops.so``).
 4. The system loader: ``libmlops.so.<ABI>`` through the dynamic linker's search
@@ -34,6 +38,9 @@ from ._version import EXPECTED_ABI_MAJOR
 
 ENV_VAR = "MLOPS_LIBRARY"
 BUNDLED_NAME = "libmlops.so"
+#: Directory, next to the package directory, where meson-python installs the
+#: shared libraries a wheel carries (``.<distribution>.mesonpy.libs``).
+WHEEL_LIBS_DIR = ".libmlops.mesonpy.libs"
 
 
 class LibraryNotFoundError(ImportError):
@@ -55,6 +62,12 @@ def soname(abi: int = EXPECTED_ABI_MAJOR) -> str:
     if sys.platform == "darwin":
         return f"libmlops.{abi}.dylib"
     return f"libmlops.so.{abi}"
+
+
+def bundled_paths(package_dir: Path) -> List[Path]:
+    """Where a bundled library may be, in the order tried: inside the package
+    directory, then meson-python's directory of bundled libraries beside it."""
+    return [package_dir / BUNDLED_NAME, package_dir.parent / WHEEL_LIBS_DIR / BUNDLED_NAME]
 
 
 def _pkg_config_libdir(environ: Mapping[str, str], pkg_config: str) -> Tuple[Optional[str], str]:
@@ -98,11 +111,11 @@ def iter_candidates(
         yield (ENV_VAR, explicit)
         return
     pkg_dir = Path(__file__).resolve().parent if package_dir is None else package_dir
-    bundled = pkg_dir / BUNDLED_NAME
-    if bundled.is_file():
-        yield ("bundled", str(bundled))
+    bundled = [p for p in bundled_paths(pkg_dir) if p.is_file()]
+    if bundled:
+        yield ("bundled", str(bundled[0]))
     else:
-        notes.append(f"bundled: no {bundled}")
+        notes.append("bundled: no " + " nor ".join(str(p) for p in bundled_paths(pkg_dir)))
     libdir, note = _pkg_config_libdir(env, pkg_config)
     notes.append(note)
     if libdir is not None:
@@ -163,7 +176,7 @@ class Library:
         cdll: the :class:`ctypes.CDLL`.
         C: namespace of the configured C functions, one attribute per entry of
             the signature table (a missing symbol becomes a stub that raises
-            :class:`mlops.UnsupportedError` when called).
+            :class:`libmlops.UnsupportedError` when called).
         path: the file loaded.
         source: how it was found (see :func:`candidates`).
         missing: the table's functions the library does not export.
@@ -330,7 +343,7 @@ def _checked(
     if found_abi != expected_abi:
         raise AbiMismatchError(
             f"libmlops at {path} (from {source}) has ABI major {found_abi} "
-            f"(version {lib.version()}), but this binding (mlops "
+            f"(version {lib.version()}), but this binding (libmlops "
             f"{_version_string()}) was written for ABI major {expected_abi}; "
             f"install a matching library or binding",
             found=found_abi,

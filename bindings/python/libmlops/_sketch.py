@@ -399,7 +399,7 @@ class Profile(Handle):
         from their exact counts, no sketch error: share metrics (psi, kl, js,
         hellinger, tvd, linf) on the histograms of numeric profiles (same
         edges), and also chi2/ztest on categorical ones. Returns a
-        :class:`DriftResult`; options as for :func:`mlops.drift` (smoothing,
+        :class:`DriftResult`; options as for :func:`libmlops.drift` (smoothing,
         js_base, threshold, reject_nonfinite)."""
         from ._drift import _metric, _Options, _take
 

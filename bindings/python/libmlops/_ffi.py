@@ -89,12 +89,16 @@ class _Py_buffer(Structure):
 
 
 _PyBUF_SIMPLE = 0
-_get_buffer = ctypes.pythonapi.PyObject_GetBuffer
-_get_buffer.argtypes = [py_object, POINTER(_Py_buffer), c_int]
-_get_buffer.restype = c_int
-_release_buffer = ctypes.pythonapi.PyBuffer_Release
-_release_buffer.argtypes = [POINTER(_Py_buffer)]
-_release_buffer.restype = None
+# CPython's buffer C API. Other interpreters (PyPy) have no ctypes.pythonapi:
+# there a read-only buffer that is not ``bytes`` is copied once instead.
+_pythonapi = getattr(ctypes, "pythonapi", None)
+if _pythonapi is not None:
+    _get_buffer = _pythonapi.PyObject_GetBuffer
+    _get_buffer.argtypes = [py_object, POINTER(_Py_buffer), c_int]
+    _get_buffer.restype = c_int
+    _release_buffer = _pythonapi.PyBuffer_Release
+    _release_buffer.argtypes = [POINTER(_Py_buffer)]
+    _release_buffer.restype = None
 
 
 class _ReadOnlyExport:
@@ -128,7 +132,8 @@ def read_buffer(obj: Any) -> Tuple[Any, Any, int]:
 
     ``bytes`` pass as they are; writable buffers (``bytearray``, NumPy arrays,
     ``array.array``...) through :meth:`ctypes.c_char.from_buffer`; read-only
-    ones through ``PyObject_GetBuffer``. As in :mod:`hashlib`, ``str`` raises
+    ones through ``PyObject_GetBuffer`` (copied once on interpreters without
+    CPython's C API, such as PyPy). As in :mod:`hashlib`, ``str`` raises
     :class:`TypeError` and a non-contiguous buffer :class:`BufferError`.
     """
     if type(obj) is bytes:
@@ -144,6 +149,9 @@ def read_buffer(obj: Any) -> Tuple[Any, Any, int]:
     if not view.readonly:
         anchor = c_char.from_buffer(view)
         return anchor, ctypes.addressof(anchor), length
+    if _pythonapi is None:
+        copy = view.tobytes()
+        return copy, copy, length
     export = _ReadOnlyExport(view)
     return export, export.ptr, length
 
@@ -155,7 +163,7 @@ class Progress:
     """A Python progress callable as an ``mlops_progress_fn``.
 
     The callable gets ``(done, total)``; returning a truthy value cancels the
-    operation (the C call then fails with :class:`mlops.CancelledError`). If it
+    operation (the C call then fails with :class:`libmlops.CancelledError`). If it
     raises, the exception is kept, the operation is cancelled, and the
     exception is re-raised in place of the ``CancelledError`` when the
     ``with`` block ends::

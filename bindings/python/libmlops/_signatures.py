@@ -3,7 +3,7 @@
 Each entry of :data:`FUNCTIONS` maps a C function name to ``(restype, argtypes)``.
 A restype of :data:`STATUS` marks a function that returns an ``int`` status
 (0 or a negative ``MLOPS_E_*`` code): the loader attaches an ``errcheck`` that
-turns a failure into the matching :class:`mlops.MlopsError` subclass, reading
+turns a failure into the matching :class:`libmlops.MlopsError` subclass, reading
 the thread-local error details right after the call, on the same thread.
 
 Wrapping a new layer starts here: copy the prototypes of its header into a new
