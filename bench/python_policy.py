@@ -28,7 +28,7 @@ import time
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "bindings", "python"))
 
-import mlops  # noqa: E402
+import libmlops as mlops  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 R = int(sys.argv[2]) if len(sys.argv) > 2 else 9
