@@ -25,6 +25,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/io.h"
 #include "core/json.h"
 #include "core/outfile.h"
@@ -413,16 +414,6 @@ done:
 
 /* ---- JSON documents ----------------------------------------------------- */
 
-static void hex(char out[65], const uint8_t d[MLOPS_SHA256_SIZE])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < MLOPS_SHA256_SIZE; i++) {
-        out[2 * i] = digits[d[i] >> 4];
-        out[2 * i + 1] = digits[d[i] & 15];
-    }
-    out[64] = '\0';
-}
-
 static int set_str(mlops__json_doc *doc, mlops__json *obj, const char *key, const char *s)
 {
     mlops__json *v = mlops__json_new_string(doc, s, strlen(s));
@@ -733,7 +724,7 @@ static int blob_entry(char entry[96], written_set *ws, const uint8_t digest[32],
     *skip = 0;
     memcpy(ws->d[ws->n++], digest, 32);
     char h[65];
-    hex(h, digest);
+    mlops__hex(h, digest, MLOPS_SHA256_SIZE);
     snprintf(entry, 96, "blobs/sha256/%s", h);
     return 0;
 }
@@ -856,7 +847,7 @@ static int finish_statement(mlops_packer *p, const layer *layers, size_t nl,
     for (size_t i = 0; !rc && i < p->n; i++) {
         const mlops__pack_item *it = &p->items[i];
         char h[65], mt[80];
-        hex(h, it->digest);
+        mlops__hex(h, it->digest, MLOPS_SHA256_SIZE);
         snprintf(mt, sizeof mt, "application/vnd.cncf.model.%s.v1.%s", it->kind,
                  it->size >= MLOPS_PACKAGE_RAW_THRESHOLD ? "raw" : "tar");
         rc = mlops_manifest_builder_add_file(mb, it->path, it->size, h, mt, it->role);
@@ -867,7 +858,7 @@ static int finish_statement(mlops_packer *p, const layer *layers, size_t nl,
                 rc = mlops__error_nomem();
             } else {
                 for (size_t k = 0; k < it->nshards; k++) {
-                    hex(hexes + 65 * k, it->shards[k]);
+                    mlops__hex(hexes + 65 * k, it->shards[k], MLOPS_SHA256_SIZE);
                     ptrs[k] = hexes + 65 * k;
                 }
                 rc = mlops_manifest_builder_set_file_shards(mb, it->path, shard_size,
@@ -1372,14 +1363,14 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
         if (!rc && is_blob && memcmp(d, statement_d, 32) == 0) {
             mlops_buf empty = { (char *)(uintptr_t)empty_json, 2, 0 };
             char entry[96], h[65];
-            hex(h, b.referrer_d);
+            mlops__hex(h, b.referrer_d, MLOPS_SHA256_SIZE);
             snprintf(entry, sizeof entry, "blobs/sha256/%s", h);
             rc = put_bytes(w, entry, b.referrer.data, b.referrer.size);
-            hex(h, empty_digest);
+            mlops__hex(h, empty_digest, MLOPS_SHA256_SIZE);
             snprintf(entry, sizeof entry, "blobs/sha256/%s", h);
             if (!rc)
                 rc = put_bytes(w, entry, empty.data, empty.size);
-            hex(h, b.envelope_d);
+            mlops__hex(h, b.envelope_d, MLOPS_SHA256_SIZE);
             snprintf(entry, sizeof entry, "blobs/sha256/%s", h);
             if (!rc)
                 rc = put_bytes(w, entry, b.envelope.data, b.envelope.size);

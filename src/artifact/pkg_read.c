@@ -29,6 +29,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/io.h"
 #include "core/json.h"
 #include "core/options.h"
@@ -127,16 +128,6 @@ void mlops_package_report_free(mlops_package_report *r)
     mlops__free(r->error_message);
     mlops__free(r->error_path);
     mlops__free(r);
-}
-
-static void hex(char out[65], const uint8_t d[MLOPS_SHA256_SIZE])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < MLOPS_SHA256_SIZE; i++) {
-        out[2 * i] = digits[d[i] >> 4];
-        out[2 * i + 1] = digits[d[i] & 15];
-    }
-    out[64] = '\0';
 }
 
 /* Record a content problem: in the report, and as the thread's error. When
@@ -872,7 +863,7 @@ static int check_routing(reader *r)
         snprintf(what, sizeof what, "layers[%zu] annotation", i + 1);
         if (l->kind == LAYER_RAW) {
             char hexd[65];
-            hex(hexd, l->digest);
+            mlops__hex(hexd, l->digest, MLOPS_SHA256_SIZE);
             size_t f = l->filepath ? mlops_manifest_file_find(m, l->filepath) : (size_t)-1;
             if (f == (size_t)-1 || strcmp(mlops_manifest_file_sha256(m, f), hexd) != 0 ||
                 mlops_manifest_file_size(m, f) < MLOPS_PACKAGE_RAW_THRESHOLD) {
@@ -1433,7 +1424,7 @@ static int on_raw_layer(reader *r, layer_desc *l, const char *name, blob_hash *b
 {
     const mlops_manifest *m = r->rep->m;
     char hexd[65];
-    hex(hexd, l->digest);
+    mlops__hex(hexd, l->digest, MLOPS_SHA256_SIZE);
     size_t first = next_file_with_digest(m, hexd, 0);
     if (first == (size_t)-1) {
         int rc = problem_add(r, name, "", hexd, "layer %s is not a file of the statement", hexd);

@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/io.h"
 #include "core/json.h"
 #include "core/strlist.h"
@@ -164,16 +165,6 @@ done:
     mlops_buf_dispose(&tmp);
     mlops_buf_dispose(&dst);
     return rc;
-}
-
-static void hex(char out[65], const uint8_t d[32])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        out[2 * i] = digits[d[i] >> 4];
-        out[2 * i + 1] = digits[d[i] & 15];
-    }
-    out[64] = '\0';
 }
 
 /* ---- loading and saving the index and the alias history ------------------ */
@@ -981,7 +972,7 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
     uint8_t d[32];
     char got[65];
     if (!rc && EVP_DigestFinal_ex(md, d, NULL) == 1) {
-        hex(got, d);
+        mlops__hex(got, d, MLOPS_SHA256_SIZE);
         if (strcmp(got, hexname) != 0)
             rc = mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, hexname,
                                  "package blob %s changed since it was verified", hexname);
@@ -1406,7 +1397,7 @@ static int set_has(const digest_set *set, const uint8_t d[32])
 static int read_blob(mlops_store *s, const uint8_t d[32], mlops_buf *out)
 {
     char h[65];
-    hex(h, d);
+    mlops__hex(h, d, MLOPS_SHA256_SIZE);
     mlops_buf p = MLOPS_BUF_INIT;
     int rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", s->root, h);
     if (!rc)
@@ -1525,7 +1516,7 @@ int mlops_store_check(mlops_store *s)
         rc = reachable(s, &set);
     for (size_t i = 0; !rc && i < set.n; i++) {
         char h[65];
-        hex(h, set.d[i]);
+        mlops__hex(h, set.d[i], MLOPS_SHA256_SIZE);
         mlops_buf p = MLOPS_BUF_INIT;
         uint8_t got[32];
         rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", s->root, h);
@@ -1688,7 +1679,7 @@ int mlops_store_export(mlops_store *s, const char *reference, const char *out_pa
         rc = mlops__error_nomem();
     for (size_t i = 0; !rc && i < n; i++) {
         char h[65];
-        hex(h, list[i].digest);
+        mlops__hex(h, list[i].digest, MLOPS_SHA256_SIZE);
         mlops_buf p = MLOPS_BUF_INIT;
         rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", s->root, h);
         if (!rc) {
@@ -1853,7 +1844,7 @@ int mlops_layout_export(const char *layout_dir, const char *reference, const cha
         if (list[i].data)
             continue;
         char h[65];
-        hex(h, list[i].digest);
+        mlops__hex(h, list[i].digest, MLOPS_SHA256_SIZE);
         mlops_buf p = MLOPS_BUF_INIT;
         rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", layout_dir, h);
         if (!rc) {
