@@ -103,6 +103,61 @@ done:
     return rc;
 }
 
+/* The file layers (`rest`) after the rest of the list, and the file name
+ * under `root` of every blob not given by its bytes: *paths (one per list
+ * entry, NULL where the bytes are given) owns them. */
+static int finish_list(mlops__layout_blob **list, size_t *n, size_t cap,
+                       const mlops__layout_blob *rest, size_t nrest, const char *root,
+                       char ***paths)
+{
+    if (*n + nrest > cap) {
+        mlops__layout_blob *g = mlops__reallocarray(*list, *n + nrest, sizeof *g);
+        if (!g)
+            return mlops__error_nomem();
+        *list = g;
+    }
+    for (size_t i = 0; i < nrest; i++)
+        (*list)[(*n)++] = rest[i];
+    *paths = mlops__calloc(*n ? *n : 1, sizeof **paths);
+    if (!*paths)
+        return mlops__error_nomem();
+    for (size_t i = 0; i < *n; i++) {
+        mlops__layout_blob *b = &(*list)[i];
+        if (b->data)
+            continue;
+        char h[65];
+        mlops__hex(h, b->digest, MLOPS_SHA256_SIZE);
+        mlops_buf p = MLOPS_BUF_INIT;
+        int rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", root, h);
+        if (rc) {
+            mlops_buf_dispose(&p);
+            return rc;
+        }
+        (*paths)[i] = mlops__buf_detach(&p);
+        if (!(*paths)[i])
+            return mlops__error_nomem();
+        b->path = (*paths)[i];
+    }
+    return 0;
+}
+
+static void free_paths(char **paths, size_t n)
+{
+    for (size_t i = 0; paths && i < n; i++)
+        mlops__free(paths[i]);
+    mlops__free(paths);
+}
+
+/* The package: the index and the blobs of `list`, in that order. */
+static int write_package(const char *out_path, uint32_t flags, int64_t mtime,
+                         const mlops_buf *index, const mlops__layout_blob *list, size_t n)
+{
+    mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+    po.mtime = mtime;
+    return mlops__layout_write(out_path, (flags & MLOPS_PACK_OVERWRITE) != 0,
+                               mlops__pack_mtime(&po), index, list, n);
+}
+
 int mlops_store_export(mlops_store *s, const char *reference, const char *out_path,
                        int64_t mtime, uint32_t flags)
 {
@@ -161,45 +216,16 @@ int mlops_store_export(mlops_store *s, const char *reference, const char *out_pa
             rc = manifest_parts(s, sig->d, &list, &n, &cap, 0, NULL, NULL);
         }
     }
-    if (!rc && n + nrest > cap) {
-        mlops__layout_blob *g = mlops__reallocarray(list, n + nrest, sizeof *g);
-        if (!g)
-            rc = mlops__error_nomem();
-        else
-            list = g;
-    }
-    for (size_t i = 0; !rc && i < nrest; i++)
-        list[n++] = rest[i];
-    /* every blob's file name */
-    char **paths = rc ? NULL : mlops__calloc(n ? n : 1, sizeof *paths);
-    if (!rc && !paths)
-        rc = mlops__error_nomem();
-    for (size_t i = 0; !rc && i < n; i++) {
-        char h[65];
-        mlops__hex(h, list[i].digest, MLOPS_SHA256_SIZE);
-        mlops_buf p = MLOPS_BUF_INIT;
-        rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", s->root, h);
-        if (!rc) {
-            paths[i] = mlops__buf_detach(&p);
-            if (!paths[i])
-                rc = mlops__error_nomem();
-            list[i].path = paths[i];
-        }
-        mlops_buf_dispose(&p);
-    }
+    char **paths = NULL;
+    if (!rc)
+        rc = finish_list(&list, &n, cap, rest, nrest, s->root, &paths);
     const char *colon = strrchr(tag->ref, ':');
     if (!rc)
         rc = mlops__layout_index(&index, colon + 1, m->d, m->size, sig != NULL,
                                  sig ? sig->d : m->d, sig ? sig->size : 0);
-    if (!rc) {
-        mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
-        po.mtime = mtime;
-        rc = mlops__layout_write(out_path, (flags & MLOPS_PACK_OVERWRITE) != 0,
-                                 mlops__pack_mtime(&po), &index, list, n);
-    }
-    for (size_t i = 0; paths && i < n; i++)
-        mlops__free(paths[i]);
-    mlops__free(paths);
+    if (!rc)
+        rc = write_package(out_path, flags, mtime, &index, list, n);
+    free_paths(paths, n);
     mlops__free(list);
     mlops__free(rest);
     mlops_buf_dispose(&index);
@@ -236,29 +262,16 @@ int mlops_layout_export(const char *layout_dir, const char *reference, const cha
     int rc = mlops__store_path_join(&path, layout_dir, "index.json");
     if (!rc)
         rc = mlops__store_read_file(&text, path.data, META_MAX, NULL);
-    if (!rc) {
-        mlops__json_limits lim = { 16, META_MAX };
-        rc = mlops__json_parse(&doc, text.data ? text.data : "", text.size, &lim, path.data);
-    }
+    const mlops__json *ms = NULL;
+    if (!rc)
+        rc = mlops__store_index_parse(&doc, &ms, &text, path.data);
     if (rc)
         goto done;
-    const mlops__json *ms = mlops__json_type_of(mlops__json_root(doc)) == MLOPS__JSON_OBJECT
-                                ? mlops__json_object_find(mlops__json_root(doc), "manifests")
-                                : NULL;
-    for (size_t i = 0; ms && mlops__json_type_of(ms) == MLOPS__JSON_ARRAY &&
-                       i < mlops__json_array_size(ms) && !found;
-         i++) {
-        const mlops__json *d = mlops__json_array_get(ms, i);
-        const mlops__json *ann = mlops__json_type_of(d) == MLOPS__JSON_OBJECT
-                                     ? mlops__json_object_find(d, "annotations")
-                                     : NULL;
-        const char *r = mlops__store_str(ann, REF_KEY), *dg = mlops__store_str(d, "digest");
-        const mlops__json *sz = mlops__json_object_find(d, "size");
-        if (r && strcmp(r, reference) == 0 && dg && mlops_digest_parse(md, dg) == 0 && sz &&
-            mlops__json_is_integer(sz) && mlops__json_int(sz) >= 0) {
-            msize = (uint64_t)mlops__json_int(sz);
-            found = 1;
-        }
+    for (size_t i = 0; ms && i < mlops__json_array_size(ms) && !found; i++) {
+        const char *r, *subj, *at;
+        found = mlops__store_index_descriptor(mlops__json_array_get(ms, i), md, &msize, &r, &subj,
+                                              &at) == 0 &&
+                r && strcmp(r, reference) == 0;
     }
     if (!found) {
         rc = mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, reference,
@@ -325,46 +338,15 @@ int mlops_layout_export(const char *layout_dir, const char *reference, const cha
                 list[n++] = extra[k];
         }
     }
-    if (!rc && n + nrest > cap) {
-        mlops__layout_blob *g = mlops__reallocarray(list, n + nrest, sizeof *g);
-        if (!g)
-            rc = mlops__error_nomem();
-        else
-            list = g;
-    }
-    for (size_t i = 0; !rc && i < nrest; i++)
-        list[n++] = rest[i];
-    paths = rc ? NULL : mlops__calloc(n ? n : 1, sizeof *paths);
-    if (!rc && !paths)
-        rc = mlops__error_nomem();
-    for (size_t i = 0; !rc && i < n; i++) {
-        if (list[i].data)
-            continue;
-        char h[65];
-        mlops__hex(h, list[i].digest, MLOPS_SHA256_SIZE);
-        mlops_buf p = MLOPS_BUF_INIT;
-        rc = mlops__buf_printf(&p, "%s/blobs/sha256/%s", layout_dir, h);
-        if (!rc) {
-            paths[i] = mlops__buf_detach(&p);
-            if (!paths[i])
-                rc = mlops__error_nomem();
-            list[i].path = paths[i];
-        }
-        mlops_buf_dispose(&p);
-    }
+    if (!rc)
+        rc = finish_list(&list, &n, cap, rest, nrest, layout_dir, &paths);
     if (!rc)
         rc = mlops__layout_index(&index, mlops_manifest_version(m), md, msize, envelope != NULL,
                                  rd, ref.size);
-    if (!rc) {
-        mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
-        po.mtime = mtime;
-        rc = mlops__layout_write(out_path, (flags & MLOPS_PACK_OVERWRITE) != 0,
-                                 mlops__pack_mtime(&po), &index, list, n);
-    }
+    if (!rc)
+        rc = write_package(out_path, flags, mtime, &index, list, n);
 done:
-    for (size_t i = 0; paths && i < n; i++)
-        mlops__free(paths[i]);
-    mlops__free(paths);
+    free_paths(paths, n);
     mlops__free(list);
     mlops__free(rest);
     mlops_manifest_free(m);

@@ -73,6 +73,19 @@ void mlops__store_entries_free(mlops_store *s);
 /* The string member `k` of object `o` (NULL: none), or NULL. */
 const char *mlops__store_str(const mlops__json *o, const char *k);
 
+/* Parse index.json (`text`, read from `path`) into *doc (the caller frees
+ * it, also on failure); *manifests is its "manifests" array, or NULL when
+ * the document is not an object with one. Returns 0 or the parse error. */
+int mlops__store_index_parse(mlops__json_doc **doc, const mlops__json **manifests,
+                             const mlops_buf *text, const char *path);
+
+/* The fields of descriptor `d` of an index: its digest and size, and its
+ * reference, subject and artifactType (each NULL when absent). Returns 0,
+ * or -1 (nothing recorded) when the digest or the size is not valid. */
+int mlops__store_index_descriptor(const mlops__json *d, uint8_t digest[32], uint64_t *size,
+                                  const char **ref, const char **subject,
+                                  const char **artifact_type);
+
 /* Append a copy of `version` to an alias history. */
 int mlops__store_history_push(history *h, const char *version);
 

@@ -64,18 +64,53 @@ static int by_ref(const void *a, const void *b)
     return c ? c : x->kind - y->kind;
 }
 
+int mlops__store_index_parse(mlops__json_doc **doc, const mlops__json **manifests,
+                             const mlops_buf *text, const char *path)
+{
+    mlops__json_limits lim = { 16, META_MAX };
+    *manifests = NULL;
+    int rc = mlops__json_parse(doc, text->data ? text->data : "", text->size, &lim, path);
+    if (rc)
+        return rc;
+    const mlops__json *root = mlops__json_root(*doc);
+    const mlops__json *ms = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
+                                ? mlops__json_object_find(root, "manifests")
+                                : NULL;
+    if (ms && mlops__json_type_of(ms) == MLOPS__JSON_ARRAY)
+        *manifests = ms;
+    return 0;
+}
+
+int mlops__store_index_descriptor(const mlops__json *d, uint8_t digest[32], uint64_t *size,
+                                  const char **ref, const char **subject,
+                                  const char **artifact_type)
+{
+    const mlops__json *ann = mlops__json_type_of(d) == MLOPS__JSON_OBJECT
+                                 ? mlops__json_object_find(d, "annotations")
+                                 : NULL;
+    const char *dg = mlops__store_str(d, "digest");
+    const mlops__json *sz = mlops__json_type_of(d) == MLOPS__JSON_OBJECT
+                                ? mlops__json_object_find(d, "size")
+                                : NULL;
+    *ref = mlops__store_str(ann, REF_KEY);
+    *subject = mlops__store_str(ann, SUBJECT_KEY);
+    *artifact_type = mlops__store_str(d, "artifactType");
+    if (!dg || !sz || !mlops__json_is_integer(sz) || mlops__json_int(sz) < 0 ||
+        mlops_digest_parse(digest, dg) != 0)
+        return -1;
+    *size = (uint64_t)mlops__json_int(sz);
+    return 0;
+}
+
 /* The entries of index.json (`text`, read from `path`). */
 static int parse_index(mlops_store *s, const mlops_buf *text, const char *path)
 {
     mlops__json_doc *doc = NULL;
-    mlops__json_limits lim = { 16, META_MAX };
-    int rc = mlops__json_parse(&doc, text->data ? text->data : "", text->size, &lim, path);
+    const mlops__json *ms = NULL;
+    int rc = mlops__store_index_parse(&doc, &ms, text, path);
     if (rc)
-        return rc;
-    const mlops__json *ms = mlops__json_type_of(mlops__json_root(doc)) == MLOPS__JSON_OBJECT
-                                ? mlops__json_object_find(mlops__json_root(doc), "manifests")
-                                : NULL;
-    if (!ms || mlops__json_type_of(ms) != MLOPS__JSON_ARRAY) {
+        goto done;
+    if (!ms) {
         rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path, "%s: no \"manifests\" array", path);
         goto done;
     }
@@ -86,25 +121,16 @@ static int parse_index(mlops_store *s, const mlops_buf *text, const char *path)
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        const mlops__json *d = mlops__json_array_get(ms, i);
-        const mlops__json *ann = mlops__json_type_of(d) == MLOPS__JSON_OBJECT
-                                     ? mlops__json_object_find(d, "annotations")
-                                     : NULL;
-        const char *dg = mlops__store_str(d, "digest"), *at = mlops__store_str(d, "artifactType");
-        const mlops__json *sz = mlops__json_type_of(d) == MLOPS__JSON_OBJECT
-                                    ? mlops__json_object_find(d, "size")
-                                    : NULL;
-        const char *ref = mlops__store_str(ann, REF_KEY);
-        const char *subj = mlops__store_str(ann, SUBJECT_KEY);
+        const char *ref, *subj, *at;
         entry *e = &s->e[s->n];
-        if (!dg || !at || !sz || !mlops__json_is_integer(sz) || mlops__json_int(sz) < 0 ||
-            mlops_digest_parse(e->d, dg) != 0 || (!ref && !subj)) {
+        if (mlops__store_index_descriptor(mlops__json_array_get(ms, i), e->d, &e->size, &ref,
+                                          &subj, &at) != 0 ||
+            !at || (!ref && !subj)) {
             rc = mlops__error_at(MLOPS_E_SCHEMA, -1, 0, 0, path,
                                  "%s: manifests[%zu] is not a store entry", path, i);
             goto done;
         }
         e->kind = strcmp(at, MLOPS__MT_DSSE) == 0 ? KIND_SIGNATURE : KIND_MODEL;
-        e->size = (uint64_t)mlops__json_int(sz);
         e->ref = mlops__strdup(e->kind == KIND_MODEL && ref ? ref : subj ? subj : ref);
         if (!e->ref) {
             rc = mlops__error_nomem();
