@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/numfmt.h"
 #include "input.h"
 
 static const char inspect_usage[] =
@@ -160,9 +161,11 @@ static void print_manifest(const mlops_manifest *m, const cli_global *g)
     n = mlops_manifest_metric_count(m);
     if (n) {
         printf("\nmetrics (%zu)\n", n);
-        for (size_t i = 0; i < n; i++)
-            printf("  %-24s %.10g\n", mlops_manifest_metric_name(m, i),
-                   mlops_manifest_metric_value(m, i));
+        for (size_t i = 0; i < n; i++) {
+            char h[MLOPS__NUM_HUMAN_SIZE];
+            printf("  %-24s %s\n", mlops_manifest_metric_name(m, i),
+                   mlops__num_human(h, mlops_manifest_metric_value(m, i)));
+        }
     }
     n = mlops_manifest_annotation_count(m);
     if (n) {
