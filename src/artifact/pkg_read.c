@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * The order of a package (metadata first, FORMATS.md §3) is what makes one
+ * The order of a package (metadata first, docs/formats/overview.md §3) is what makes one
  * pass enough: the index names the model manifest, which names the config,
  * the statement and the layers; the referrer names the envelope. A blob is
  * accepted only once something already read expects it, and file content
