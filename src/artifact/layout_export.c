@@ -43,18 +43,10 @@ static int manifest_parts(mlops_store *s, const uint8_t d[32], mlops__layout_blo
 {
     mlops_buf b = MLOPS_BUF_INIT;
     mlops__json_doc *doc = NULL;
-    int rc = mlops__store_read_blob(s, d, &b);
-    if (!rc) {
-        mlops__json_limits lim = { 32, META_MAX };
-        rc = mlops__json_parse(&doc, b.data ? b.data : "", b.size, &lim, "manifest");
-    }
+    const mlops__json *cfg = NULL, *ls = NULL;
+    int rc = mlops__store_read_manifest(s, d, &b, &doc, &cfg, &ls);
     if (rc)
         goto done;
-    const mlops__json *root = mlops__json_root(doc);
-    const mlops__json *cfg = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
-                                 ? mlops__json_object_find(root, "config")
-                                 : NULL;
-    const mlops__json *ls = cfg ? mlops__json_object_find(root, "layers") : NULL;
     size_t nl = ls && mlops__json_type_of(ls) == MLOPS__JSON_ARRAY ? mlops__json_array_size(ls)
                                                                    : 0;
     if (!nl) {

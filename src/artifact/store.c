@@ -106,34 +106,43 @@ int mlops__store_replace_file(const char *root, const char *rel, const void *dat
                              mlops__strerror(errno));
         goto done;
     }
-    const char *p = data;
-    size_t left = len;
-    while (left && !rc) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: write failed: %s",
-                                 dst.data, mlops__strerror(errno));
-        else {
-            p += n;
-            left -= (size_t)n;
-        }
-    }
-    if (!rc && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: fsync failed: %s", dst.data,
-                             mlops__strerror(errno));
-    close(fd);
-    if (!rc && rename(tmp.data, dst.data) != 0)
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: rename failed: %s", dst.data,
-                             mlops__strerror(errno));
-    if (rc)
-        unlink(tmp.data);
-    else
+    rc = mlops__store_write_all(fd, data, len, dst.data);
+    rc = mlops__store_commit_tmp(rc, fd, tmp.data, dst.data, 0644);
+    if (!rc)
         rc = mlops__store_fsync_dir(root);
 done:
     mlops_buf_dispose(&tmp);
     mlops_buf_dispose(&dst);
+    return rc;
+}
+
+int mlops__store_write_all(int fd, const void *data, size_t len, const char *dst)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst, "%s: write failed: %s", dst,
+                                   mlops__strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int mlops__store_commit_tmp(int rc, int fd, const char *tmp, const char *dst, unsigned mode)
+{
+    if (!rc && (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0))
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst, "%s: fsync failed: %s", dst,
+                             mlops__strerror(errno));
+    close(fd);
+    if (!rc && rename(tmp, dst) != 0)
+        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst, "%s: rename failed: %s", dst,
+                             mlops__strerror(errno));
+    if (rc)
+        unlink(tmp);
     return rc;
 }
 

@@ -68,17 +68,7 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
         if (n == 0)
             break;
         EVP_DigestUpdate(md, buf, (size_t)n);
-        size_t off = 0;
-        while (off < (size_t)n && !rc) {
-            ssize_t w = write(fd, buf + off, (size_t)n - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0)
-                rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: write failed: %s",
-                                     dst.data, mlops__strerror(errno));
-            else
-                off += (size_t)w;
-        }
+        rc = mlops__store_write_all(fd, buf, (size_t)n, dst.data);
     }
     uint8_t d[32];
     char got[65];
@@ -89,15 +79,7 @@ static int copy_blob(mlops_store *s, struct archive *a, const char *hexname, uns
                                  "package blob %s changed since it was verified", hexname);
     }
     EVP_MD_CTX_free(md);
-    if (!rc && (fchmod(fd, 0444) != 0 || fsync(fd) != 0))
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: fsync failed: %s", dst.data,
-                             mlops__strerror(errno));
-    close(fd);
-    if (!rc && rename(tmp.data, dst.data) != 0)
-        rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, dst.data, "%s: rename failed: %s", dst.data,
-                             mlops__strerror(errno));
-    if (rc)
-        unlink(tmp.data);
+    rc = mlops__store_commit_tmp(rc, fd, tmp.data, dst.data, 0444);
 done:
     mlops_buf_dispose(&dst);
     mlops_buf_dispose(&tmp);

@@ -82,24 +82,35 @@ int mlops__store_read_blob(mlops_store *s, const uint8_t d[32], mlops_buf *out)
 }
 
 /* Everything a manifest reaches: itself, its config, its layers. */
+int mlops__store_read_manifest(mlops_store *s, const uint8_t d[32], mlops_buf *b,
+                               mlops__json_doc **doc, const mlops__json **config,
+                               const mlops__json **layers)
+{
+    int rc = mlops__store_read_blob(s, d, b);
+    if (!rc) {
+        mlops__json_limits lim = { 32, META_MAX };
+        rc = mlops__json_parse(doc, b->data ? b->data : "", b->size, &lim, "manifest");
+    }
+    if (rc)
+        return rc;
+    const mlops__json *root = mlops__json_root(*doc);
+    *config = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
+                  ? mlops__json_object_find(root, "config")
+                  : NULL;
+    *layers = *config ? mlops__json_object_find(root, "layers") : NULL;
+    return 0;
+}
+
 static int reach(mlops_store *s, const uint8_t d[32], digest_set *set)
 {
     int rc = set_add(set, d);
     mlops_buf b = MLOPS_BUF_INIT;
     mlops__json_doc *doc = NULL;
+    const mlops__json *cfg = NULL, *ls = NULL;
     if (!rc)
-        rc = mlops__store_read_blob(s, d, &b);
-    if (!rc) {
-        mlops__json_limits lim = { 32, META_MAX };
-        rc = mlops__json_parse(&doc, b.data ? b.data : "", b.size, &lim, "manifest");
-    }
+        rc = mlops__store_read_manifest(s, d, &b, &doc, &cfg, &ls);
     if (rc)
         goto done;
-    const mlops__json *root = mlops__json_root(doc);
-    const mlops__json *cfg = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
-                                 ? mlops__json_object_find(root, "config")
-                                 : NULL;
-    const mlops__json *ls = cfg ? mlops__json_object_find(root, "layers") : NULL;
     uint8_t x[32];
     const char *cd = mlops__store_str(cfg, "digest");
     if (!cd || mlops_digest_parse(x, cd) != 0 || !ls ||

@@ -61,6 +61,15 @@ int mlops__store_read_file(mlops_buf *out, const char *path, size_t max, int *mi
 /* fsync(2) a directory, so that a rename in it is durable. */
 int mlops__store_fsync_dir(const char *dir);
 
+/* write(2) all of `data` to `fd` (the temporary of `dst`, named in errors). */
+int mlops__store_write_all(int fd, const void *data, size_t len, const char *dst);
+
+/* Finish the temporary file `fd` (at `tmp`) as `dst`: chmod `mode`, fsync,
+ * close, rename over `dst`. Given a failure (`rc`) or meeting one, the
+ * temporary is closed and removed and the failure returned; else 0. The
+ * caller fsyncs the directory when the rename must be durable. */
+int mlops__store_commit_tmp(int rc, int fd, const char *tmp, const char *dst, unsigned mode);
+
 /* Replace `root/rel` atomically with `data`: temporary file, fsync, rename,
  * fsync of the directory. */
 int mlops__store_replace_file(const char *root, const char *rel, const void *data, size_t len);
@@ -149,5 +158,12 @@ int mlops__store_remove_root_temps(const char *root, size_t *count);
 
 /* A blob's bytes, checked against its name. */
 int mlops__store_read_blob(mlops_store *s, const uint8_t d[32], mlops_buf *out);
+
+/* A stored image manifest `d`: its bytes (checked against the name) into
+ * `b`, parsed into *doc (the caller frees both, also on failure); *config
+ * and *layers are its "config" and "layers" members, NULL when absent. */
+int mlops__store_read_manifest(mlops_store *s, const uint8_t d[32], mlops_buf *b,
+                               mlops__json_doc **doc, const mlops__json **config,
+                               const mlops__json **layers);
 
 #endif /* MLOPS_ARTIFACT_STORE_IMPL_H */
