@@ -5,7 +5,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#define _GNU_SOURCE /* renameat2 and RENAME_NOREPLACE */
+#define _GNU_SOURCE /* copy_file_range and sync_file_range */
 
 #include <errno.h>
 #include <fcntl.h>
