@@ -20,6 +20,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/io.h"
 
 #define DEFAULT_MAX_ENTRIES 1000000u
@@ -445,16 +446,6 @@ int mlops__extract_file_write(mlops__extract *x, const void *data, size_t len)
     return 0;
 }
 
-static void hex(char *out, const uint8_t *d)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < MLOPS_SHA256_SIZE; i++) {
-        out[2 * i] = digits[d[i] >> 4];
-        out[2 * i + 1] = digits[d[i] & 15];
-    }
-    out[2 * MLOPS_SHA256_SIZE] = '\0';
-}
-
 static void close_file(mlops__extract *x)
 {
     if (x->file_fd >= 0)
@@ -479,8 +470,8 @@ int mlops__extract_file_end(mlops__extract *x, uint8_t *digest_out)
         return mlops__error(MLOPS_E_CRYPTO, "OpenSSL digest final failed");
     if (x->file_has_digest && memcmp(d, x->file_digest, sizeof d) != 0) {
         char want[65], got[65];
-        hex(want, x->file_digest);
-        hex(got, d);
+        mlops__hex(want, x->file_digest, MLOPS_SHA256_SIZE);
+        mlops__hex(got, d, MLOPS_SHA256_SIZE);
         return mlops__error_at(MLOPS_E_INTEGRITY, -1, 0, 0, x->file_path,
                                "entry \"%s\": digest sha256:%s, expected sha256:%s",
                                x->file_path, got, want);

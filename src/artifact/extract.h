@@ -25,7 +25,7 @@
 #include "mlops/common.h"
 #include "mlops/digest.h"
 
-/* Path rules (also FORMATS.md §2): the limits are generous for model trees
+/* Path rules (also docs/formats/overview.md §2): the limits are generous for model trees
  * and keep every name within what any Linux file system accepts. */
 #define MLOPS__PATH_MAX 4096
 #define MLOPS__PATH_SEGMENT_MAX 255

@@ -166,7 +166,5 @@ int mlops__manifest_prehash_start(mlops__mf_prehash **out, const mlops__json_doc
                                   const char *src, size_t len);
 /** Wait for the helper (if still running) and release the job; NULL is a no-op. */
 void mlops__manifest_prehash_free(mlops__mf_prehash *ph);
-/** Lowercase hex of `n` bytes into `out` (2n+1 bytes). */
-void mlops__manifest_hex(char *out, const uint8_t *bytes, size_t n);
 
 #endif /* MLOPS_ARTIFACT_MANIFEST_H */

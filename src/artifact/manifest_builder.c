@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "mlops/digest.h"
 #include "mlops/semver.h"
 
@@ -629,7 +630,7 @@ static int assemble(mlops__json_doc *doc, const mlops_manifest_builder *b, path_
         mlops_buf_dispose(&buf);
         return rc;
     }
-    mlops__manifest_hex(hex, tree, 32);
+    mlops__hex(hex, tree, 32);
     mlops__json *subj = mlops__json_new_array(doc);
     mlops__json *s = subj ? mlops__json_new_object(doc) : NULL;
     mlops__json *sn = s ? mlops__json_new_string(doc, buf.data, buf.size) : NULL;

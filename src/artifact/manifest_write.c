@@ -13,17 +13,8 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "mlops/digest.h"
-
-void mlops__manifest_hex(char *out, const uint8_t *bytes, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 /*
  * Both digests in one canonical pass. RFC 8785 writes an object as its
@@ -457,8 +448,8 @@ int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t size_hint
         if (done) {
             m->source_canonical = 1;
             m->canonical_size = size_hint;
-            mlops__manifest_hex(m->tree_hex, m->tree, 32);
-            mlops__manifest_hex(m->statement_hex, m->statement, 32);
+            mlops__hex(m->tree_hex, m->tree, 32);
+            mlops__hex(m->statement_hex, m->statement, 32);
             return 0;
         }
         src = NULL; /* known not canonical */
@@ -517,8 +508,8 @@ finish:
     mlops_buf_dispose(&h.own);
     if (rc)
         return rc;
-    mlops__manifest_hex(m->tree_hex, m->tree, 32);
-    mlops__manifest_hex(m->statement_hex, m->statement, 32);
+    mlops__hex(m->tree_hex, m->tree, 32);
+    mlops__hex(m->statement_hex, m->statement, 32);
     m->canonical_size = h.statement_size;
     return 0;
 }

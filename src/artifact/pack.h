@@ -13,7 +13,7 @@
 #include "mlops/digest.h"
 #include "mlops/package.h"
 
-/* OCI and ModelPack media types (FORMATS.md §3). */
+/* OCI and ModelPack media types (docs/formats/overview.md §3). */
 #define MLOPS__MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define MLOPS__MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
 #define MLOPS__MT_OCI_EMPTY "application/vnd.oci.empty.v1+json"

@@ -19,6 +19,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "mlops/digest.h"
 
 /* A PEM Ed25519 key is about 120 bytes; anything this large is not one. */
@@ -60,8 +61,6 @@ static int openssl_out_of_memory(void)
     return nomem;
 }
 
-static const char hex_digits[] = "0123456789abcdef";
-
 static int compute_keyid(mlops_key *k)
 {
     unsigned char *der = NULL;
@@ -73,11 +72,7 @@ static int compute_keyid(mlops_key *k)
     OPENSSL_free(der);
     if (rc)
         return rc;
-    for (size_t i = 0; i < sizeof d; i++) {
-        k->keyid[2 * i] = hex_digits[d[i] >> 4];
-        k->keyid[2 * i + 1] = hex_digits[d[i] & 15];
-    }
-    k->keyid[2 * sizeof d] = '\0';
+    mlops__hex(k->keyid, d, sizeof d);
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/numfmt.h"
 #include "input.h"
 
 static const char inspect_usage[] =
@@ -37,8 +38,36 @@ static const char diff_usage[] =
     "exit status: 0 compared (whether or not they differ); 1 a package whose content\n"
     "does not verify; 2 usage or input error.\n";
 
-/* A manifest from a JSON file, or from a package through the package layer
- * when it is available (cli_package_manifest, cmd_package.c). */
+/* A package's statement (signature not checked), for inspect and diff: only
+ * from a package whose content verifies (a truncated or tampered package is
+ * refused, exit 1, as verify and extract refuse it). */
+int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
+{
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    mlops_package_report *r = NULL;
+    int rc = mlops_package_verify(&r, path, &o);
+    const mlops_manifest *pm = r ? mlops_package_report_manifest(r) : NULL;
+    if (!pm || rc != 0) {
+        char msg[2048];
+        const char *why = rc ? mlops_error_last() : "no statement in the package";
+        snprintf(msg, sizeof msg, "%s%s%s", strncmp(why, path, strlen(path)) ? path : "",
+                 strncmp(why, path, strlen(path)) ? ": " : "", why);
+        mlops_package_report_free(r);
+        return cli_error_as(cmd, rc ? rc : MLOPS_E_PARSE, CLI_CONTENT, msg);
+    }
+    mlops_buf b = MLOPS_BUF_INIT;
+    rc = mlops_manifest_write_canonical(&b, pm);
+    if (rc == 0)
+        rc = mlops_manifest_parse(m, (const char *)b.data, b.size, NULL);
+    mlops_buf_dispose(&b);
+    mlops_package_report_free(r);
+    if (rc != 0)
+        return cli_library_error(cmd, rc);
+    return CLI_OK;
+}
+
+/* A manifest from a JSON file, or from a package (cli_package_manifest). */
 int cli_manifest_load(mlops_manifest **m, const char *path, const char *cmd)
 {
     uint8_t *data;
@@ -132,9 +161,11 @@ static void print_manifest(const mlops_manifest *m, const cli_global *g)
     n = mlops_manifest_metric_count(m);
     if (n) {
         printf("\nmetrics (%zu)\n", n);
-        for (size_t i = 0; i < n; i++)
-            printf("  %-24s %.10g\n", mlops_manifest_metric_name(m, i),
-                   mlops_manifest_metric_value(m, i));
+        for (size_t i = 0; i < n; i++) {
+            char h[MLOPS__NUM_HUMAN_SIZE];
+            printf("  %-24s %s\n", mlops_manifest_metric_name(m, i),
+                   mlops__num_human(h, mlops_manifest_metric_value(m, i)));
+        }
     }
     n = mlops_manifest_annotation_count(m);
     if (n) {

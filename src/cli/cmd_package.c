@@ -1,6 +1,5 @@
 /*
- * `mlops keygen|pack|sign|verify|extract|store`: signed model packages and
- * the local store.
+ * `mlops keygen|pack|sign|verify|extract`: signed model packages.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -14,100 +13,7 @@
 
 #include "cli.h"
 #include "input.h"
-
-#define MAX_MULTI 64
-
-/* Remove every "--name V" / "--name=V" before "--" from argv into list. */
-static int take_multi(const char *cmd, int *argc, char **argv, const char *name,
-                      const char **list, size_t *n)
-{
-    size_t len = strlen(name);
-    int out = 1;
-    for (int i = 1; i < *argc; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            for (; i < *argc; i++)
-                argv[out++] = argv[i];
-            break;
-        }
-        const char *v = NULL;
-        if (strncmp(argv[i], name, len) == 0 && argv[i][len] == '=') {
-            v = argv[i] + len + 1;
-        } else if (strcmp(argv[i], name) == 0) {
-            if (i + 1 >= *argc)
-                return cli_usage_error(cmd, "option '%s' needs a value", name);
-            v = argv[++i];
-        } else {
-            argv[out++] = argv[i];
-            continue;
-        }
-        if (*n >= MAX_MULTI)
-            return cli_usage_error(cmd, "too many %s options", name);
-        list[(*n)++] = v;
-    }
-    *argc = out;
-    return CLI_OK;
-}
-
-typedef struct trust {
-    mlops_keyring *ring;
-    mlops_package_verify_options o;
-    cli_progress bar; /* o.progress_ctx points here: the struct is not copied */
-} trust;
-
-/* --trust PUB... (a keyring), --threshold N, --allow-unsigned. */
-static int trust_setup(trust *t, const char *cmd, const char *const *keys, size_t nkeys,
-                       const char *threshold, int allow_unsigned)
-{
-    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
-    t->o = o;
-    t->ring = NULL;
-    /* Progress for every verifying command, signed or --allow-unsigned. */
-    cli_progress_init(&t->bar, strcmp(cmd, "verify") == 0    ? "verifying"
-                               : strcmp(cmd, "extract") == 0 ? "extracting"
-                                                             : "adding to the store");
-    t->o.progress = cli_progress_update;
-    t->o.progress_ctx = &t->bar;
-    if (!nkeys && !allow_unsigned)
-        return cli_usage_error(cmd, "give the trusted public keys (--trust PUB.pem) or "
-                                    "--allow-unsigned");
-    if (nkeys && allow_unsigned)
-        return cli_usage_error(cmd, "--trust and --allow-unsigned exclude each other");
-    if (allow_unsigned) {
-        t->o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
-        return CLI_OK;
-    }
-    int rc = mlops_keyring_new(&t->ring);
-    if (rc != 0)
-        return cli_library_error(cmd, rc);
-    for (size_t i = 0; i < nkeys; i++) {
-        mlops_key *k = NULL;
-        rc = mlops_key_load_file(&k, keys[i], 0);
-        int loaded = rc == 0;
-        if (rc == 0)
-            rc = mlops_keyring_add(t->ring, k);
-        mlops_key_free(k);
-        if (rc != 0) {
-            /* the loader's messages name the file already */
-            char msg[2048];
-            snprintf(msg, sizeof msg, "%s%s%s", loaded ? keys[i] : "", loaded ? ": " : "",
-                     mlops_error_last());
-            mlops_keyring_free(t->ring);
-            t->ring = NULL;
-            return cli_error_as(cmd, rc, CLI_INPUT, msg);
-        }
-    }
-    t->o.trusted = t->ring;
-    if (threshold) {
-        uint64_t v;
-        if (cli_parse_u64(threshold, &v) != 0 || v < 1 || v > nkeys) {
-            mlops_keyring_free(t->ring);
-            t->ring = NULL;
-            return cli_usage_error(cmd, "--threshold: expected 1..%zu, got '%s'", nkeys, threshold);
-        }
-        t->o.threshold = (uint32_t)v;
-    }
-    return CLI_OK;
-}
+#include "trust.h"
 
 static int load_keys(mlops_key **keys, const char *cmd, const char *const *paths, size_t n)
 {
@@ -128,35 +34,6 @@ static void free_keys(mlops_key **keys, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         mlops_key_free(keys[i]);
-}
-
-/* A package's statement (signature not checked), for inspect and diff: only
- * from a package whose content verifies (a truncated or tampered package is
- * refused, exit 1, as verify and extract refuse it). */
-int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
-{
-    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
-    o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
-    mlops_package_report *r = NULL;
-    int rc = mlops_package_verify(&r, path, &o);
-    const mlops_manifest *pm = r ? mlops_package_report_manifest(r) : NULL;
-    if (!pm || rc != 0) {
-        char msg[2048];
-        const char *why = rc ? mlops_error_last() : "no statement in the package";
-        snprintf(msg, sizeof msg, "%s%s%s", strncmp(why, path, strlen(path)) ? path : "",
-                 strncmp(why, path, strlen(path)) ? ": " : "", why);
-        mlops_package_report_free(r);
-        return cli_error_as(cmd, rc ? rc : MLOPS_E_PARSE, CLI_CONTENT, msg);
-    }
-    mlops_buf b = MLOPS_BUF_INIT;
-    rc = mlops_manifest_write_canonical(&b, pm);
-    if (rc == 0)
-        rc = mlops_manifest_parse(m, (const char *)b.data, b.size, NULL);
-    mlops_buf_dispose(&b);
-    mlops_package_report_free(r);
-    if (rc != 0)
-        return cli_library_error(cmd, rc);
-    return CLI_OK;
 }
 
 /* ---- keygen ---- */
@@ -322,22 +199,23 @@ static int split_kv(const char *s, char *key, size_t keylen, const char **value)
 int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
-    const char *metrics[MAX_MULTI], *params[MAX_MULTI], *annots[MAX_MULTI], *keyp[MAX_MULTI];
+    const char *metrics[CLI_MAX_MULTI], *params[CLI_MAX_MULTI], *annots[CLI_MAX_MULTI];
+    const char *keyp[CLI_MAX_MULTI];
     static const char *const roles[] = { "config", "doc", "code", "dataset" };
-    const char *by_role[4][MAX_MULTI];
+    const char *by_role[4][CLI_MAX_MULTI];
     size_t nm = 0, np = 0, na = 0, nk = 0, nr[4] = { 0, 0, 0, 0 };
     cli_progress bar;
     cli_progress_init(&bar, "packing");
     for (int i = 0; i < 4; i++) {
         char opt[32];
         snprintf(opt, sizeof opt, "--%s", roles[i]);
-        if (take_multi("pack", &argc, argv, opt, by_role[i], &nr[i]))
+        if (cli_take_multi("pack", &argc, argv, opt, by_role[i], &nr[i]))
             return CLI_USAGE;
     }
-    if (take_multi("pack", &argc, argv, "--metric", metrics, &nm) ||
-        take_multi("pack", &argc, argv, "--param", params, &np) ||
-        take_multi("pack", &argc, argv, "--annotation", annots, &na) ||
-        take_multi("pack", &argc, argv, "--key", keyp, &nk))
+    if (cli_take_multi("pack", &argc, argv, "--metric", metrics, &nm) ||
+        cli_take_multi("pack", &argc, argv, "--param", params, &np) ||
+        cli_take_multi("pack", &argc, argv, "--annotation", annots, &na) ||
+        cli_take_multi("pack", &argc, argv, "--key", keyp, &nk))
         return CLI_USAGE;
     const char *out = NULL, *name = NULL, *version = NULL, *created = NULL, *desc = NULL,
                *framework = NULL, *role = NULL, *parent = NULL;
@@ -366,7 +244,7 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
             return cli_library_error("pack", MLOPS_E_INVALID);
         created = now;
     }
-    mlops_key *keys[MAX_MULTI] = { 0 };
+    mlops_key *keys[CLI_MAX_MULTI] = { 0 };
     mlops_manifest_builder *b = NULL;
     mlops_packer *p = NULL;
     mlops_manifest *st = NULL, *par = NULL;
@@ -514,10 +392,10 @@ static const char sign_usage[] =
 int cli_cmd_sign(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
-    const char *keyp[MAX_MULTI], *trustp[MAX_MULTI];
+    const char *keyp[CLI_MAX_MULTI], *trustp[CLI_MAX_MULTI];
     size_t nk = 0, nt = 0;
-    if (take_multi("sign", &argc, argv, "--key", keyp, &nk) ||
-        take_multi("sign", &argc, argv, "--trust", trustp, &nt))
+    if (cli_take_multi("sign", &argc, argv, "--key", keyp, &nk) ||
+        cli_take_multi("sign", &argc, argv, "--trust", trustp, &nt))
         return CLI_USAGE;
     const char *out = NULL;
     int force = 0, unsigned_ok = 0;
@@ -529,11 +407,11 @@ int cli_cmd_sign(int argc, char **argv, const cli_global *g0)
         return h;
     if (argc != 2 || !out || !nk)
         return cli_usage_error("sign", "expected IN, -o OUT and at least one --key");
-    trust t;
-    int status = trust_setup(&t, "sign", trustp, nt, NULL, unsigned_ok);
+    cli_trust t;
+    int status = cli_trust_setup(&t, "sign", trustp, nt, NULL, unsigned_ok);
     if (status != CLI_OK)
         return status;
-    mlops_key *keys[MAX_MULTI] = { 0 };
+    mlops_key *keys[CLI_MAX_MULTI] = { 0 };
     status = load_keys(keys, "sign", keyp, nk);
     if (status == CLI_OK) {
         int rc = mlops_package_sign(argv[1], out, (const mlops_key *const *)keys, nk, &t.o,
@@ -580,10 +458,10 @@ static const char verify_usage[] =
 int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
-    const char *trustp[MAX_MULTI], *paths[MAX_MULTI];
+    const char *trustp[CLI_MAX_MULTI], *paths[CLI_MAX_MULTI];
     size_t nt = 0, npaths = 0;
-    if (take_multi("verify", &argc, argv, "--trust", trustp, &nt) ||
-        take_multi("verify", &argc, argv, "--path", paths, &npaths))
+    if (cli_take_multi("verify", &argc, argv, "--trust", trustp, &nt) ||
+        cli_take_multi("verify", &argc, argv, "--path", paths, &npaths))
         return CLI_USAGE;
     const char *threshold = NULL, *format_s = NULL;
     int unsigned_ok = 0;
@@ -604,8 +482,8 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
         return cli_usage_error("verify", "choose one of --json and --format github");
     if (argc != 2)
         return cli_usage_error("verify", "expected one PKG");
-    trust t;
-    int status = trust_setup(&t, "verify", trustp, nt, threshold, unsigned_ok);
+    cli_trust t;
+    int status = cli_trust_setup(&t, "verify", trustp, nt, threshold, unsigned_ok);
     if (status != CLI_OK)
         return status;
     t.o.paths = npaths ? paths : NULL;
@@ -681,9 +559,9 @@ static const char extract_usage[] =
 int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
 {
     cli_global g = *g0;
-    const char *trustp[MAX_MULTI];
+    const char *trustp[CLI_MAX_MULTI];
     size_t nt = 0;
-    if (take_multi("extract", &argc, argv, "--trust", trustp, &nt))
+    if (cli_take_multi("extract", &argc, argv, "--trust", trustp, &nt))
         return CLI_USAGE;
     const char *threshold = NULL;
     int unsigned_ok = 0;
@@ -695,8 +573,8 @@ int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
         return h;
     if (argc != 3)
         return cli_usage_error("extract", "expected PKG and DEST");
-    trust t;
-    int status = trust_setup(&t, "extract", trustp, nt, threshold, unsigned_ok);
+    cli_trust t;
+    int status = cli_trust_setup(&t, "extract", trustp, nt, threshold, unsigned_ok);
     if (status != CLI_OK)
         return status;
     int rc = mlops_package_extract(argv[1], argv[2], &t.o);
@@ -712,324 +590,6 @@ int cli_cmd_extract(int argc, char **argv, const cli_global *g0)
     } else {
         printf("extracted %s into %s\n", argv[1], argv[2]);
     }
-    mlops_keyring_free(t.ring);
-    return status;
-}
-
-/* ---- store ---- */
-
-static const char store_usage[] =
-    "usage: mlops store add STORE PKG (--trust PUB.pem... | --allow-unsigned)\n"
-    "       mlops store list STORE\n"
-    "       mlops store alias STORE NAME ALIAS [VERSION]\n"
-    "       mlops store resolve STORE NAME:VERSION|NAME:ALIAS\n"
-    "       mlops store export STORE REFERENCE OUT.mlpkg [--force]\n"
-    "       mlops store gc STORE\n"
-    "       mlops store check STORE\n"
-    "\n"
-    "add      verify PKG and add it under the tag NAME:VERSION of its statement\n"
-    "         (the store directory is created when missing, once PKG verified)\n"
-    "list     the tags, in byte order\n"
-    "alias    point ALIAS of NAME at VERSION (a tag), or without VERSION print the\n"
-    "         alias's history, oldest first\n"
-    "resolve  the manifest digest a reference names\n"
-    "export   write the version a reference names back to a package, byte for byte\n"
-    "gc       remove blobs no tag reaches, and temporary files of killed writers\n"
-    "check    every blob a tag reaches exists and hashes to its name\n"
-    "\n"
-    "exit status: 0 done; 1 add: PKG refused (as for verify), check: check failed;\n"
-    "2 usage or input error.\n";
-
-/* Copy `path` into a new temporary file when it is a stream (FIFO or
- * character device): among the blobs of the store `dir` when it exists (gc
- * removes a copy a killed run leaves), else in $TMPDIR (the store is made
- * only once the package verified). `spool` receives the copy's path, or
- * stays empty for anything else. CLI_OK or an input error. */
-static int spool_stream(char *spool, size_t len, const char *dir, const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
-        return CLI_OK;
-    int in = open(path, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return cli_input_error("store", "%s: cannot open: %s", path, strerror(errno));
-    struct stat ds;
-    const char *tmpdir = getenv("TMPDIR");
-    if (stat(dir, &ds) == 0)
-        snprintf(spool, len, "%s/blobs/sha256/.tmp-spool-XXXXXX", dir);
-    else
-        snprintf(spool, len, "%s/mlops-spool-XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp");
-    int out = mkstemp(spool);
-    if (out < 0) {
-        int e = errno;
-        close(in);
-        spool[0] = '\0';
-        return cli_input_error("store", "%s: cannot make a temporary copy of %s: %s", dir, path,
-                               strerror(e));
-    }
-    char buf[1 << 16];
-    int e = 0;
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            e = n < 0 ? errno : 0;
-            break;
-        }
-        for (ssize_t off = 0; off < n && !e;) {
-            ssize_t w = write(out, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                e = w < 0 ? errno : EIO;
-            else
-                off += w;
-        }
-        if (e)
-            break;
-    }
-    if (close(out) != 0 && !e)
-        e = errno;
-    close(in);
-    if (e) {
-        unlink(spool);
-        spool[0] = '\0';
-        return cli_input_error("store", "%s: cannot copy it into %s: %s", path, dir, strerror(e));
-    }
-    return CLI_OK;
-}
-
-int cli_cmd_store(int argc, char **argv, const cli_global *g0)
-{
-    cli_global g = *g0;
-    const char *trustp[MAX_MULTI];
-    size_t nt = 0;
-    if (take_multi("store", &argc, argv, "--trust", trustp, &nt))
-        return CLI_USAGE;
-    int unsigned_ok = 0, force = 0;
-    const cli_opt opts[] = { { "--allow-unsigned", NULL, &unsigned_ok },
-                             { "--force", NULL, &force },
-                             { NULL, NULL, NULL } };
-    int h = cli_help_or_go(cli_parse("store", &argc, argv, &g, opts), store_usage);
-    if (h >= 0)
-        return h;
-    if (argc < 3)
-        return cli_usage_error("store", "expected a subcommand and a STORE");
-    const char *sub = argv[1], *dir = argv[2];
-    static const struct {
-        const char *name;
-        int min, max;
-    } subs[] = { { "add", 4, 4 },    { "list", 3, 3 },   { "alias", 5, 6 }, { "resolve", 4, 4 },
-                 { "export", 5, 5 }, { "gc", 3, 3 },     { "check", 3, 3 } };
-    int known = -1;
-    for (int i = 0; i < (int)(sizeof subs / sizeof subs[0]); i++)
-        if (strcmp(sub, subs[i].name) == 0)
-            known = i;
-    if (known < 0)
-        return cli_usage_error("store", "unknown subcommand '%s' (add, list, alias, resolve, "
-                                        "export, gc, check)", sub);
-    if (argc < subs[known].min || argc > subs[known].max)
-        return cli_usage_error("store", "wrong number of operands for 'store %s'", sub);
-    trust t = { NULL, MLOPS_PACKAGE_VERIFY_OPTIONS_INIT, { NULL, 0, 0, 0, 0 } };
-    if (known == 0) {
-        int st = trust_setup(&t, "store", trustp, nt, NULL, unsigned_ok);
-        if (st != CLI_OK)
-            return st;
-    }
-    mlops_store *s = NULL;
-    int rc = 0, status = CLI_OK;
-    struct stat dst;
-    /* A package from a stream (a pipe, /dev/stdin) is read once, into a
-     * temporary copy (spool_stream): adding reads the package twice, a first
-     * add verifies it once more before making the store, and the tag is read
-     * from it once more. */
-    char spool[4200];
-    spool[0] = '\0';
-    const char *pkg = known == 0 ? argv[3] : NULL;
-    if (known == 0) {
-        if ((status = spool_stream(spool, sizeof spool, dir, pkg)) != CLI_OK)
-            goto out;
-        if (spool[0])
-            pkg = spool;
-    }
-    if (known == 0 && lstat(dir, &dst) != 0 && errno == ENOENT) {
-        /* a refused first add creates no store: the package is verified
-         * before the directory is made (without a bar: the add that
-         * follows verifies it again and shows one) */
-        mlops_package_verify_options quiet = t.o;
-        quiet.progress = NULL;
-        quiet.progress_ctx = NULL;
-        rc = mlops_package_verify(NULL, pkg, &quiet);
-        if (rc != 0) {
-            status = spool[0] ? cli_content_error_renamed("store", rc, spool, argv[3])
-                              : cli_content_error("store", rc);
-            goto out;
-        }
-    }
-    rc = mlops_store_open(&s, dir, known == 0 ? MLOPS_STORE_CREATE : 0);
-    if (rc != 0) {
-        status = cli_library_error("store", rc);
-        goto out;
-    }
-    if (known == 0) {
-        mlops_manifest *m = NULL;
-        rc = mlops_store_add(s, pkg, &t.o);
-        cli_progress_clear(&t.bar);
-        if (rc != 0) {
-            status = spool[0] ? cli_content_error_renamed("store", rc, spool, argv[3])
-                              : cli_content_error("store", rc);
-            goto out;
-        }
-        status = cli_package_manifest(&m, pkg, "store");
-        if (status == CLI_OK) {
-            if (g.json) {
-                printf("{\"tag\":\"%s:%s\",\"statement_sha256\":\"%s\"}\n", mlops_manifest_name(m),
-                       mlops_manifest_version(m), mlops_manifest_statement_sha256(m));
-            } else {
-                printf("added %s:%s to %s\n", mlops_manifest_name(m), mlops_manifest_version(m),
-                       dir);
-            }
-        }
-        mlops_manifest_free(m);
-    } else if (known == 1) {
-        mlops_strlist *tags = NULL;
-        if ((rc = mlops_store_tag_list(&tags, s, 0)) != 0) {
-            status = cli_library_error("store", rc);
-            goto out;
-        }
-        size_t n = mlops_strlist_count(tags);
-        char **digests = calloc(n ? n : 1, sizeof *digests);
-        if (!digests) {
-            mlops_strlist_free(tags);
-            status = cli_library_error("store", MLOPS_E_NOMEM);
-            goto out;
-        }
-        /* every digest first: an error prints nothing but the error */
-        for (size_t i = 0; i < n && rc == 0; i++)
-            rc = mlops_store_resolve(&digests[i], s, mlops_strlist_get(tags, i));
-        if (rc != 0) {
-            status = cli_library_error("store", rc);
-        } else {
-            if (g.json)
-                putchar('[');
-            for (size_t i = 0; i < n; i++) {
-                if (g.json) {
-                    printf("%s{\"tag\":", i ? "," : "");
-                    cli_json_string(stdout, mlops_strlist_get(tags, i));
-                    printf(",\"digest\":");
-                    cli_json_string(stdout, digests[i]);
-                    printf("}");
-                } else {
-                    printf("%-40s %s\n", mlops_strlist_get(tags, i), digests[i]);
-                }
-            }
-            if (g.json)
-                printf("]\n");
-        }
-        for (size_t i = 0; i < n; i++)
-            mlops_free(digests[i]);
-        free(digests);
-        mlops_strlist_free(tags);
-    } else if (known == 2) {
-        const char *name = argv[3], *alias = argv[4];
-        if (argc == 6) {
-            if ((rc = mlops_store_alias_set(s, name, alias, argv[5])) != 0) {
-                status = cli_library_error("store", rc);
-                goto out;
-            }
-        }
-        mlops_strlist *hist = NULL;
-        if ((rc = mlops_store_alias_history_list(&hist, s, name, alias, 0)) != 0) {
-            status = cli_library_error("store", rc);
-            goto out;
-        }
-        size_t n = mlops_strlist_count(hist);
-        if (argc == 5 && n == 0) {
-            fprintf(stderr, "mlops store: no alias '%s' for model '%s'\n", alias, name);
-            mlops_strlist_free(hist);
-            status = CLI_USAGE;
-            goto out;
-        }
-        if (g.json) {
-            printf("{\"name\":");
-            cli_json_string(stdout, name);
-            printf(",\"alias\":");
-            cli_json_string(stdout, alias);
-            printf(",\"history\":[");
-            for (size_t i = 0; i < n; i++) {
-                if (i)
-                    putchar(',');
-                cli_json_string(stdout, mlops_strlist_get(hist, i));
-            }
-            printf("]}\n");
-        } else if (argc == 6) {
-            printf("%s:%s -> %s", name, alias, argv[5]);
-            if (n >= 2)
-                printf(" (was %s)", mlops_strlist_get(hist, n - 2));
-            printf("\n");
-        } else {
-            for (size_t i = 0; i < n; i++)
-                printf("%s%s\n", mlops_strlist_get(hist, i), i + 1 == n ? "  (current)" : "");
-        }
-        mlops_strlist_free(hist);
-    } else if (known == 3) {
-        char *digest = NULL;
-        if ((rc = mlops_store_resolve(&digest, s, argv[3])) != 0) {
-            status = cli_library_error("store", rc);
-            goto out;
-        }
-        if (g.json) {
-            printf("{\"reference\":");
-            cli_json_string(stdout, argv[3]);
-            printf(",\"digest\":");
-            cli_json_string(stdout, digest);
-            printf("}\n");
-        } else {
-            printf("%s\n", digest);
-        }
-        mlops_free(digest);
-    } else if (known == 4) {
-        if ((rc = mlops_store_export(s, argv[3], argv[4], -1, force ? MLOPS_PACK_OVERWRITE : 0)) != 0) {
-            status = cli_library_error("store", rc);
-            goto out;
-        }
-        if (g.json) {
-            printf("{\"reference\":");
-            cli_json_string(stdout, argv[3]);
-            printf(",\"package\":");
-            cli_json_string(stdout, argv[4]);
-            printf("}\n");
-        } else {
-            printf("exported %s to %s\n", argv[3], argv[4]);
-        }
-    } else if (known == 5) {
-        size_t removed = 0;
-        if ((rc = mlops_store_gc(s, &removed)) != 0) {
-            status = cli_library_error("store", rc);
-            goto out;
-        }
-        if (g.json)
-            printf("{\"removed\":%zu}\n", removed);
-        else
-            printf("removed %zu unreachable blob%s\n", removed, removed == 1 ? "" : "s");
-    } else {
-        rc = mlops_store_check(s);
-        if (rc != 0) {
-            status = cli_library_error("store", rc);
-            if (rc == MLOPS_E_INTEGRITY)
-                status = CLI_NEGATIVE;
-            goto out;
-        }
-        if (g.json)
-            printf("{\"ok\":true}\n");
-        else
-            printf("store %s is consistent\n", dir);
-    }
-out:
-    if (spool[0])
-        unlink(spool);
-    mlops_store_close(s);
     mlops_keyring_free(t.ring);
     return status;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/numfmt.h"
 #include "input.h"
 
 static const char usage[] =
@@ -306,15 +307,16 @@ static int show_numeric(const mlops_profile *p, const cli_global *g)
            (unsigned long long)mlops_profile_nan_count(p),
            (unsigned long long)mlops_profile_posinf_count(p),
            (unsigned long long)mlops_profile_neginf_count(p));
-    printf("%-12s %.6g\n", "mean", mlops_profile_mean(p));
-    printf("%-12s %.6g\n", "std", sd);
-    printf("%-12s %.6g\n", "min", mlops_profile_min(p));
+    char h[MLOPS__NUM_HUMAN_SIZE];
+    printf("%-12s %s\n", "mean", mlops__num_human(h, mlops_profile_mean(p)));
+    printf("%-12s %s\n", "std", mlops__num_human(h, sd));
+    printf("%-12s %s\n", "min", mlops__num_human(h, mlops_profile_min(p)));
     for (size_t i = 0; i < N_RANKS; i++) {
         char label[16];
         snprintf(label, sizeof label, "p%02d", (int)lround(show_ranks[i] * 100));
-        printf("%-12s %.6g\n", label, q[i]);
+        printf("%-12s %s\n", label, mlops__num_human(h, q[i]));
     }
-    printf("%-12s %.6g\n", "max", mlops_profile_max(p));
+    printf("%-12s %s\n", "max", mlops__num_human(h, mlops_profile_max(p)));
     printf("%-12s k=%u, %zu retained, rank error %.4f\n", "sketch", mlops_profile_kll_k(p),
            mlops_profile_retained(p), mlops_profile_rank_error(p));
     if (edges && counts) {
@@ -327,11 +329,11 @@ static int show_numeric(const mlops_profile *p, const cli_global *g)
             if (i == 0)
                 snprintf(lo, sizeof lo, "-inf");
             else
-                snprintf(lo, sizeof lo, "%.4g", edges[i - 1]);
+                mlops__num_human(lo, edges[i - 1]);
             if (i == nc - 1)
                 snprintf(hi, sizeof hi, "+inf");
             else
-                snprintf(hi, sizeof hi, "%.4g", edges[i]);
+                mlops__num_human(hi, edges[i]);
             int w = (int)(counts[i] * 40 / top);
             printf("  [%10s, %10s) %10llu %.*s\n", lo, hi, (unsigned long long)counts[i], w,
                    "########################################");

@@ -17,6 +17,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/options.h"
 
 #define DEFAULT_FILE_BUFFER (1u << 20)
@@ -202,19 +203,13 @@ done:
     return rc;
 }
 
-static const char hex_digits[] = "0123456789abcdef";
-
 int mlops_digest_format(char out[MLOPS_DIGEST_STRING_SIZE],
                         const uint8_t digest[MLOPS_SHA256_SIZE])
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(digest);
     memcpy(out, "sha256:", 7);
-    for (size_t i = 0; i < MLOPS_SHA256_SIZE; i++) {
-        out[7 + 2 * i] = hex_digits[digest[i] >> 4];
-        out[7 + 2 * i + 1] = hex_digits[digest[i] & 15];
-    }
-    out[7 + 2 * MLOPS_SHA256_SIZE] = '\0';
+    mlops__hex(out + 7, digest, MLOPS_SHA256_SIZE);
     return 0;
 }
 

@@ -40,7 +40,7 @@ typedef enum mlops__json_type {
 typedef struct mlops__json mlops__json;         /* a node (value) */
 typedef struct mlops__json_doc mlops__json_doc; /* owns the nodes */
 
-/* Defaults a caller may only lower (64 levels, 64 MiB, per FORMATS.md §1). */
+/* Defaults a caller may only lower (64 levels, 64 MiB, per docs/formats/overview.md §1). */
 #define MLOPS__JSON_DEFAULT_MAX_DEPTH 64
 #define MLOPS__JSON_DEFAULT_MAX_SIZE ((size_t)64 << 20)
 

@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/json_impl.h"
 
 /* Built documents have no depth limit of their own; the writers recurse, so
@@ -64,8 +65,6 @@ static int put_indent(writer *w, size_t level)
 }
 
 /* ---- strings ---------------------------------------------------------- */
-
-static const char hexdig[] = "0123456789abcdef";
 
 /* 1 for the bytes RFC 8785 escapes: '"', '\\' and U+0000..U+001F. */
 static const unsigned char must_escape[256] = {
@@ -138,8 +137,8 @@ static int write_string_escaped(writer *w, const mlops__json *v)
             *w->p++ = 'u';
             *w->p++ = '0';
             *w->p++ = '0';
-            *w->p++ = hexdig[c >> 4];
-            *w->p++ = hexdig[c & 15];
+            *w->p++ = mlops__hex_digits[c >> 4];
+            *w->p++ = mlops__hex_digits[c & 15];
         }
     }
     *w->p++ = '"';

@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/numfmt.h"
 #include "decide/policy_internal.h"
 #include "mlops/semver.h"
 
@@ -467,8 +468,7 @@ static const char *gnum(char b[32], double v)
         return "n/a";
     if (isinf(v))
         return v > 0 ? "Infinity" : "-Infinity";
-    mlops__json_format_double(b, v);
-    return b;
+    return mlops__num_human(b, v); /* for people; the JSON keeps every digit */
 }
 
 int mlops_gate_result_explain(mlops_buf *out, const mlops_gate_result *g)

@@ -1,7 +1,8 @@
 /*
  * The decision trace: accessors, JSON (`libmlops.decision/v1`) and a human
- * explanation whose bytes depend only on the decision (numbers in ECMAScript
- * shortest round-trip form, times in RFC 3339 UTC — no locale, no clock).
+ * explanation whose bytes depend only on the decision (numbers for people to
+ * about four significant digits, core/numfmt.h; times in RFC 3339 UTC — no
+ * locale, no clock). The JSON keeps every digit.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -12,6 +13,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/numfmt.h"
 #include "decide/policy_internal.h"
 #include "mlops/timestamp.h"
 
@@ -290,14 +292,15 @@ int mlops_decision_to_json(mlops_buf *out, const mlops_decision *d, uint32_t fla
 
 /* ---- explanation ------------------------------------------------------------ */
 
+/* For people: about four significant digits (core/numfmt.h); the JSON
+ * keeps every digit. */
 static const char *fmt_num(char buf[32], double v)
 {
     if (isnan(v))
         return "n/a";
     if (isinf(v))
         return v > 0 ? "Infinity" : "-Infinity";
-    mlops__json_format_double(buf, v);
-    return buf;
+    return mlops__num_human(buf, v);
 }
 
 /* "5h30m", "45s", "1d2h", "250ms": every non-zero unit, largest first. */

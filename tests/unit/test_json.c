@@ -150,7 +150,7 @@ static void check_inplace_agrees(const char *text, size_t len, const char *sourc
 
 /* y_ files the strict reader rejects on purpose: RFC 8259 only says keys
  * SHOULD be unique, and a signed document with two "version" keys is an
- * attack (FORMATS.md section 1, docs/json.md). */
+ * attack (docs/formats/overview.md section 1, docs/json.md). */
 static const char *const y_rejected_duplicates[] = {
     "y_object_duplicated_key.json",
     "y_object_duplicated_key_and_value.json",

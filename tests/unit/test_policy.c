@@ -775,8 +775,10 @@ static void decision_json_and_explanation_bytes(void **state)
              "policy t revision 1 (%s) at 2026-01-01T00:00:00Z\n"
              "decision: none\n"
              "rule r (retrain): condition TRUE -> pending: held 0s of 30m, 30m to go\n"
-             "    $.rules[0].when: x = 0.30000000000000004 gt 0.1: TRUE, margin "
-             "0.20000000000000004, 12 samples\n",
+             /* for people: 4 significant digits as Python's f"{x:.4g}" writes
+              * 0.30000000000000004 and 0.20000000000000004; the JSON above
+              * keeps every digit */
+             "    $.rules[0].when: x = 0.3 gt 0.1: TRUE, margin 0.2, 12 samples\n",
              mlops_policy_digest(x.p));
     assert_string_equal(e, expected);
     free(e);

@@ -762,6 +762,58 @@ static void cleanup_layout(void *arg)
 
 /* A layout of another version is refused, not misread; CREATE never turns a
  * directory holding other files into a store. */
+/* Feed `pkg` (its first `len` bytes; all with -1) into the FIFO `fifo` from a
+ * child process. Returns the child's pid. */
+static pid_t feed_fifo(const char *fifo, const char *pkg, long len)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open(pkg, O_RDONLY), out = open(fifo, O_WRONLY);
+        char buf[65536];
+        ssize_t n;
+        while ((len < 0 || len > 0) && (n = read(in, buf, sizeof buf)) > 0) {
+            size_t k = len < 0 || n < len ? (size_t)n : (size_t)len;
+            if (write(out, buf, k) != (ssize_t)k)
+                _exit(1);
+            if (len > 0)
+                len -= (long)k;
+        }
+        _exit(0);
+    }
+    return pid;
+}
+
+/* A package read from a pipe (it can be read only once; adding reads it
+ * twice) is spooled among the store's blobs, added, and the spool removed;
+ * a damaged one is refused naming the pipe, not the spool. Oracle: the
+ * digest the package's own index.json names, read with tar. */
+static void a_package_from_a_pipe_is_added(void **state)
+{
+    (void)state;
+    mlops_store *s = NULL;
+    assert_int_equal(mlops_store_open(&s, wp("pipestore"), MLOPS_STORE_CREATE), 0);
+    assert_int_equal(mkfifo(wp("pkg.fifo"), 0600), 0);
+    mlops_package_verify_options o = vopts();
+    pid_t pid = feed_fifo(wp("pkg.fifo"), wp("p3.mlpkg"), -1);
+    assert_int_equal(mlops_store_add(s, wp("pkg.fifo"), &o), 0);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    char *d = NULL;
+    assert_int_equal(mlops_store_resolve(&d, s, "fraud:1.0.3"), 0);
+    assert_int_equal(sh("tar -xOf '%s' index.json | grep -q '%s'", wp("p3.mlpkg"), d), 0);
+    mlops_free(d);
+    /* truncated: refused, the message names the pipe, no spool is left */
+    pid = feed_fifo(wp("pkg.fifo"), wp("p4.mlpkg"), 4096);
+    int rc = mlops_store_add(s, wp("pkg.fifo"), &o);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_int_not_equal(rc, 0);
+    assert_non_null(strstr(mlops_error_last(), wp("pkg.fifo")));
+    assert_null(strstr(mlops_error_last(), ".tmp-spool"));
+    assert_int_equal(mlops_store_resolve(&d, s, "fraud:1.0.4"), MLOPS_E_NOTFOUND);
+    assert_int_equal(sh("ls -a '%s' | grep -q tmp-spool", wp("pipestore/blobs/sha256")), 1);
+    mlops_store_close(s);
+}
+
 static void foreign_layouts_and_busy_directories_are_refused(void **state)
 {
     (void)state;
@@ -834,6 +886,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(first_writers_racing_all_succeed),
         cmocka_unit_test(an_alias_move_killed_before_its_commit_is_ignored),
         cmocka_unit_test(listings_are_snapshots_and_report_errors),
+        cmocka_unit_test(a_package_from_a_pipe_is_added),
         cmocka_unit_test(foreign_layouts_and_busy_directories_are_refused),
         cmocka_unit_test(out_of_memory_is_clean),
     };

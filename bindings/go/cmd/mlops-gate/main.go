@@ -398,11 +398,18 @@ func gate(ctx context.Context, c *config, r *report, stderr io.Writer) int {
 	return exitPromote
 }
 
+// num writes a number for people as the library and the command do (about
+// four significant digits, C's "%.4g"; an integer-valued number exactly).
 func num(f float64) string {
-	if math.IsNaN(f) {
+	switch {
+	case math.IsNaN(f):
 		return "–"
+	case f == 0:
+		return "0"
+	case f == math.Trunc(f) && math.Abs(f) < 1<<53:
+		return strconv.FormatFloat(f, 'f', 0, 64)
 	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	return strconv.FormatFloat(f, 'g', 4, 64)
 }
 
 // loadChampion verifies the champion package (a file: against the trusted
