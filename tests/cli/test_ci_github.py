@@ -28,6 +28,14 @@ def esc_data(s):
     return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def human(x):
+    """The command's number formatter for people, as documented: %.4g, and an
+    integer-valued number below 2^53 exactly."""
+    if float(x).is_integer() and abs(x) < 2**53:
+        return str(int(x))
+    return f"{x:.4g}"
+
+
 def esc_prop(s):
     return esc_data(s).replace(":", "%3A").replace(",", "%2C")
 
@@ -304,7 +312,8 @@ def test_gate_blocked_and_promoted(tmp_path):
             esc_prop("mlops gate: %s %s" % (c["metric"], c["kind"])), c["metric"], c["kind"])
         assert line.startswith(head) and line.endswith(": BLOCK")
         observed, limit = line[len(head):-len(": BLOCK")].split(", limit ")
-        assert float(observed) == c["observed"] and float(limit) == c["limit"]
+        # numbers for people: 4 significant digits, integers exact (docs/cli.md)
+        assert observed == human(c["observed"]) and limit == human(c["limit"])
     assert out["verdict"] == "blocked" and out["promoted"] == "false" and out["exit_code"] == "1"
     assert out["blocked_checks"] == ",".join("%s/%s" % (c["metric"], c["kind"]) for c in failed)
     assert out["checks_count"] == str(len(doc["checks"])) and out["failed_count"] == "2"
