@@ -82,8 +82,8 @@ typedef struct mlops_detector_options {
     double eddm_beta;                 /**< drift level, <= alpha; 0.9 */
     /* KSWIN */
     double kswin_alpha;               /**< p-value threshold, (0, 1); 0.005 */
-    uint32_t kswin_window_size;       /**< values in the window; 100 */
-    uint32_t kswin_stat_size;         /**< recent values tested, < window_size; 30 */
+    uint32_t kswin_window_size;       /**< values in the window, 2..1024; 100 */
+    uint32_t kswin_stat_size;         /**< recent values tested, 1..window_size / 2; 30 */
     uint64_t kswin_seed;              /**< seed of the sampling generator; 0 */
 } mlops_detector_options;
 
