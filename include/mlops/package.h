@@ -255,8 +255,10 @@ typedef struct mlops_package_verify_options {
     const char *const *paths;
     /** Number of `paths`. */
     size_t npaths;
-    /** Called with bytes read of the package size; non-zero cancels. Called
-     *  from the thread that called mlops_package_verify() or
+    /** Called with bytes read of the package size (the entries' data as it
+     *  is read; at the end of the archive, the whole size, so the last call
+     *  of a complete pass has done = total); non-zero cancels. Called from
+     *  the thread that called mlops_package_verify() or
      *  mlops_package_extract() only, also while shard threads run. */
     mlops_progress_fn progress;
     /** Passed to `progress`. */

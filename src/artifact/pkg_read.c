@@ -314,8 +314,17 @@ static int read_package(reader *r, int fd)
     for (;;) {
         struct archive_entry *e;
         int ar = archive_read_next_header(r->a, &e);
-        if (ar == ARCHIVE_EOF)
+        if (ar == ARCHIVE_EOF) {
+            /* progress counts the entries' data bytes as they are read;
+             * the tar's headers and padding are read too, so at the end of
+             * the archive the whole file is: the last call says so */
+            if (r->pkg_size > r->read_bytes) {
+                int rc = mlops__pkg_progress(r, (size_t)(r->pkg_size - r->read_bytes));
+                if (rc)
+                    return rc;
+            }
             break;
+        }
         if (ar != ARCHIVE_OK)
             return mlops__pkg_tar_fail(r, NULL, "reading an entry header");
         int rc = on_entry(r, e);
