@@ -324,6 +324,27 @@ static void test_ks_exact_beyond_scipy_limit_for_equal_sizes(void **state)
     mlops_drift_result_free(r);
     free(x);
     free(y);
+
+    /* Unequal sizes with n*m = 2.25e8: exact by the banded lattice count
+     * (the band of paths is about 2 D n rows wide). Oracle: SciPy 1.10.1,
+     * ks_2samp(arange(15000) / 15000, arange(15001) / 15001 + 0.01,
+     * method='exact'): statistic 0.010065995600293315, p 0.42865345500288515. */
+    size_t n1 = 15000, n2 = 15001;
+    x = malloc(n1 * sizeof *x);
+    y = malloc(n2 * sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    for (size_t i = 0; i < n1; i++)
+        x[i] = (double)i / (double)n1;
+    for (size_t i = 0; i < n2; i++)
+        y[i] = (double)i / (double)n2 + 0.01;
+    assert_int_equal(mlops_drift_numeric(&r, MLOPS_DRIFT_KS, x, n1, y, n2, &o), 0);
+    assert_int_equal(mlops_drift_result_pvalue_method(r), MLOPS_DRIFT_PVALUE_EXACT);
+    check_stat("ks exact 15000x15001", mlops_drift_result_statistic(r), 0.010065995600293315);
+    check_p("ks exact 15000x15001", mlops_drift_result_pvalue(r), 0.42865345500288515, 0);
+    mlops_drift_result_free(r);
+    free(x);
+    free(y);
 }
 
 /* n = 1 is a defined result. Oracle: ks_2samp([0.5], [0.1, 0.2, 0.9]) in
