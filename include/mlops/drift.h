@@ -76,7 +76,9 @@ typedef enum mlops_drift_ks_mode {
      *  else kstwo.sf(D, round(n*m/(n+m))). */
     MLOPS_DRIFT_KS_SCIPY = 0,
     /** As SCIPY, but exact also beyond 10000 where feasible: equal sizes by
-     *  the O(n) formula, otherwise the lattice count while n*m <= 1e8. */
+     *  the O(n) formula, otherwise the banded lattice count while the cells
+     *  it visits, max(n, m) * min(min(n, m) + 1, 2 D min(n, m) + 3), are at
+     *  most 5e7; the result's p-value method says which was used. */
     MLOPS_DRIFT_KS_EXACT_WHERE_FEASIBLE = 1,
     /** Always the asymptotic kstwo.sf(D, round(n*m/(n+m))). */
     MLOPS_DRIFT_KS_ASYMPTOTIC = 2

@@ -4,9 +4,9 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  *
- * The chi-square statistic is formed as scipy.stats.chi2_contingency(table,
- * correction=False) forms it (expected = row * column / total, terms summed
- * pairwise over the flattened 2 x k table), the p-value is the chi-square
+ * The chi-square statistic is scipy.stats.chi2_contingency(table,
+ * correction=False)'s, formed from the exact cross products r_i M - c_i N
+ * (no cancellation: see chi2_statistic); the p-value is the chi-square
  * survival function at k - 1 degrees of freedom.
  */
 #include <math.h>
@@ -21,49 +21,35 @@
 
 #define MAX_CATEGORIES 16777216u
 
-/* Pairwise (NumPy order) sum of the chi-square terms of the 2 x k table. */
-typedef struct chi_ctx {
-    const uint64_t *rc, *cc;
-    size_t k;
-    double n, m, total;
-} chi_ctx;
+__extension__ typedef unsigned __int128 cat_u128;
 
-static double chi_term(const chi_ctx *c, size_t idx)
+/* r M - c N exactly, rounded once to a double. */
+static double cross_diff(uint64_t r, uint64_t c, uint64_t n, uint64_t m)
 {
-    int row = idx >= c->k;
-    size_t j = row ? idx - c->k : idx;
-    double obs = (double)(row ? c->cc[j] : c->rc[j]);
-    double rowsum = row ? c->m : c->n;
-    double col = (double)(c->rc[j] + c->cc[j]);
-    double e = (rowsum * col) / c->total;
-    double d = obs - e;
-    return d * d / e;
+    cat_u128 rm = (cat_u128)r * m, cn = (cat_u128)c * n;
+    return rm >= cn ? (double)(rm - cn) : -(double)(cn - rm);
 }
 
-static double chi_sum(const chi_ctx *c, size_t lo, size_t n)
+/* Pearson's chi-square of the 2 x k table without cancellation: in column
+ * i both cells deviate from their expectation by +-(r_i M - c_i N) / T, so
+ * the column adds (r_i M - c_i N)^2 / ((r_i + c_i) N M); the cross product
+ * is exact, every term >= 0, the sum compensated. A column empty on both
+ * sides has expectation 0 and makes the statistic NaN, as SciPy's. */
+static double chi2_statistic(const uint64_t *rc, const uint64_t *cc, size_t k, uint64_t n,
+                             uint64_t m)
 {
-    if (n < 8) {
-        double res = 0.0;
-        for (size_t i = 0; i < n; i++)
-            res += chi_term(c, lo + i);
-        return res;
+    double nm = (double)n * (double)m;
+    mlops__drift_ksum s = {0, 0};
+    for (size_t i = 0; i < k; i++) {
+        uint64_t col = rc[i] + cc[i];
+        if (col == 0) {
+            mlops__drift_ksum_add(&s, NAN);
+            continue;
+        }
+        double x = cross_diff(rc[i], cc[i], n, m);
+        mlops__drift_ksum_add(&s, (x / nm) * (x / (double)col));
     }
-    if (n <= 128) {
-        double r[8];
-        for (size_t j = 0; j < 8; j++)
-            r[j] = chi_term(c, lo + j);
-        size_t i;
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (size_t j = 0; j < 8; j++)
-                r[j] += chi_term(c, lo + i + j);
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += chi_term(c, lo + i);
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return chi_sum(c, lo, n2) + chi_sum(c, lo + n2, n - n2);
+    return mlops__drift_ksum_get(&s);
 }
 
 int mlops__drift_categorical_from_counts(mlops_drift_result *r, const uint64_t *rc,
@@ -118,17 +104,19 @@ int mlops__drift_categorical_from_counts(mlops_drift_result *r, const uint64_t *
                 r->statistic = 0.0;
                 r->pvalue = 1.0;
             } else {
-                chi_ctx c = {rc, cc, bins, (double)n, (double)m, (double)(n + m)};
-                r->statistic = chi_sum(&c, 0, 2 * bins);
+                r->statistic = chi2_statistic(rc, cc, bins, n, m);
                 r->pvalue = mlops__drift_chi2_sf(r->statistic, (double)(bins - 1));
             }
             r->pvalue_method = MLOPS_DRIFT_PVALUE_ASYMPTOTIC;
         } else {
-            /* Pooled two-proportion z-test on the first category's share. */
-            double p1 = (double)rc[0] / (double)n, p2 = (double)cc[0] / (double)m;
-            double p = (double)(rc[0] + cc[0]) / (double)(n + m);
-            double se = sqrt(p * (1 - p) * (1.0 / (double)n + 1.0 / (double)m));
-            double z = (p1 - p2) / se;
+            /* Pooled two-proportion z-test on the first category's share:
+             * z = (p1 - p2) / sqrt(p (1 - p) (1/n + 1/m)) with p1 - p2 =
+             * (r0 m - c0 n) / (n m) from the exact cross product and
+             * p (1 - p) (1/n + 1/m) = a b / (T n m), a = r0 + c0, b = r1 + c1:
+             * z = (r0 m - c0 n) / sqrt(a b n m / T), no cancellation. */
+            double x = cross_diff(rc[0], cc[0], n, m);
+            double a0 = (double)(rc[0] + cc[0]), b0 = (double)(rc[1] + cc[1]);
+            double z = x / sqrt(a0 * b0 * ((double)n * (double)m / (double)(n + m)));
             r->statistic = z;
             r->pvalue = 2 * mlops__drift_norm_sf(fabs(z));
             if (r->pvalue > 1)

@@ -22,6 +22,7 @@
 
 /* Exact products of sizes (SciPy uses Python integers there). */
 __extension__ typedef __int128 cvm_i128;
+__extension__ typedef unsigned __int128 cvm_u128;
 
 /* A sorted list of (value, count) pairs: the frequency table of one cell. */
 typedef struct freq_list {
@@ -163,8 +164,12 @@ done:
 int mlops__drift_cvm(const double *x, size_t nx, const double *y, size_t ny, double *t,
                      double *p, int *method)
 {
-    /* U = nx * sum (rx_i - i)^2 + ny * sum (ry_j - j)^2 with midranks. */
-    mlops__drift_ksum sx = {0, 0}, sy = {0, 0};
+    /* U = nx * sum (rx_i - i)^2 + ny * sum (ry_j - j)^2 with midranks.
+     * Twice a midrank difference is an integer: the sums of their squares
+     * are accumulated exactly in 128 bits, and T = U / (k N) - (4k - 1) / (6N)
+     * = (3 U4 - 2k (4k - 1)) / (12 k N) with U4 = 4U is formed from exact
+     * integers (no cancellation), rounded twice. */
+    cvm_u128 sx = 0, sy = 0;
     size_t i = 0, j = 0;
     while (i < nx || j < ny) {
         double v;
@@ -178,23 +183,30 @@ int mlops__drift_cvm(const double *x, size_t nx, const double *y, size_t ny, dou
         while (j < ny && y[j] <= v)
             j++;
         size_t ca = i - i0, cb = j - j0;
-        double r = (double)(i0 + j0) + (double)(ca + cb + 1) / 2.0;
+        /* 2r = 2 (i0 + j0) + ca + cb + 1; 2 (r - (i0 + q)) = 2 j0 + ca + cb + 1 - 2q */
         for (size_t q = 1; q <= ca; q++) {
-            double d = r - (double)(i0 + q);
-            mlops__drift_ksum_add(&sx, d * d);
+            int64_t d = (int64_t)(2 * j0 + ca + cb + 1) - (int64_t)(2 * q);
+            sx += (cvm_u128)((cvm_i128)d * d);
         }
         for (size_t q = 1; q <= cb; q++) {
-            double d = r - (double)(j0 + q);
-            mlops__drift_ksum_add(&sy, d * d);
+            int64_t d = (int64_t)(2 * i0 + ca + cb + 1) - (int64_t)(2 * q);
+            sy += (cvm_u128)((cvm_i128)d * d);
         }
     }
     double dnx = (double)nx, dny = (double)ny;
-    double u = dnx * mlops__drift_ksum_get(&sx);
-    u += dny * mlops__drift_ksum_get(&sy);
     /* Sizes as exact integers where SciPy uses Python integers. */
     cvm_i128 k = (cvm_i128)nx * (cvm_i128)ny;
     cvm_i128 N = (cvm_i128)nx + (cvm_i128)ny;
-    double T = u / (double)(k * N) - (double)(4 * k - 1) / (double)(6 * N);
+    double u = (dnx * (double)sx + dny * (double)sy) / 4;
+    double T;
+    if (N <= ((cvm_i128)1 << 30)) {
+        /* 3 U4 < 3 N^4 and 8 k^2 < N^4 / 2: below 2^122. */
+        cvm_u128 u4 = (cvm_u128)nx * sx + (cvm_u128)ny * sy;
+        cvm_i128 num = (cvm_i128)(3 * u4) - 2 * k * (4 * k - 1);
+        T = (double)num / (double)(12 * k * N);
+    } else {
+        T = u / (double)(k * N) - (double)(4 * k - 1) / (double)(6 * N);
+    }
     *t = T;
     if (nx <= CVM_EXACT_MAX && ny <= CVM_EXACT_MAX) {
         *method = MLOPS_DRIFT_PVALUE_EXACT;
@@ -210,8 +222,7 @@ int mlops__drift_cvm(const double *x, size_t nx, const double *y, size_t ny, dou
     if (tn < 0.003) {
         *p = 1.0;
     } else {
-        double q = 1.0 - mlops__drift_cvm_inf_cdf(tn);
-        *p = q > 0 ? q : 0;
+        *p = mlops__drift_cvm_inf_sf(tn);
     }
     return 0;
 }

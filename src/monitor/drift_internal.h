@@ -86,12 +86,9 @@ int mlops__drift_samples_prepare(mlops__drift_sample *ref, mlops__drift_sample *
 void mlops__drift_sample_dispose(mlops__drift_sample *s);
 
 /** Sort the `m` finite values among in[0..n_in) into out[0..m); `in` may
- *  equal `out`. Scratch: the largest top-digit bucket. 0 or MLOPS_E_NOMEM,
- *  recorded. */
-int mlops__drift_sort_copy(double *out, const double *in, size_t n_in, size_t m);
-
-/** As mlops__drift_sort_copy(), the buckets on two threads when `parallel`
- *  and m is large. */
+ *  equal `out`. Scratch: the largest top-digit bucket (two of them, the
+ *  buckets sorted on two threads, when `parallel` and m is large). 0 or
+ *  MLOPS_E_NOMEM, recorded. */
 int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_t m,
                                int parallel);
 

@@ -19,8 +19,12 @@
 
 /* SciPy's auto method is exact up to this sample size. */
 #define KS_SCIPY_MAX_EXACT 10000
-/* Beyond SciPy's limit the O(n1*n2) lattice count is used up to this product. */
-#define KS_LATTICE_MAX_WORK 100000000.0
+/* Beyond SciPy's limit the lattice count is used while the cells it visits
+ * stay below this number (0.2-0.5 s on one core): the recursion walks the
+ * larger sample's m columns and, in each, only the band of about 2 D n + 2
+ * rows the paths can still occupy, so the work is m * min(n + 1, 2 D n + 2),
+ * not n * m. */
+#define KS_LATTICE_MAX_CELLS 50000000.0
 
 double mlops__drift_ks_statistic(const double *a, size_t n1, const double *b, size_t n2)
 {
@@ -189,6 +193,14 @@ static int asymptotic(double *p, double d, size_t n1, size_t n2)
     return 0;
 }
 
+/* Cells the lattice recursion visits for statistic d (see KS_LATTICE_MAX_CELLS). */
+static double ks_lattice_cells(size_t n1, size_t n2, double d)
+{
+    double big = (double)(n1 > n2 ? n1 : n2), small = (double)(n1 > n2 ? n2 : n1);
+    double band = 2 * d * small + 3;
+    return big * (band < small + 1 ? band : small + 1);
+}
+
 int mlops__drift_ks_pvalue(double *p, double *d, size_t n1, size_t n2, int mode, int *method)
 {
     size_t big = n1 > n2 ? n1 : n2;
@@ -198,7 +210,7 @@ int mlops__drift_ks_pvalue(double *p, double *d, size_t n1, size_t n2, int mode,
     else if (big <= KS_SCIPY_MAX_EXACT)
         exact = 1;
     else if (mode == MLOPS_DRIFT_KS_EXACT_WHERE_FEASIBLE)
-        exact = n1 == n2 || (double)n1 * (double)n2 <= KS_LATTICE_MAX_WORK;
+        exact = n1 == n2 || ks_lattice_cells(n1, n2, *d) <= KS_LATTICE_MAX_CELLS;
     else
         exact = 0;
     if (exact) {

@@ -266,11 +266,6 @@ int mlops__drift_sort_copy_par(double *out, const double *in, size_t n_in, size_
     return 0;
 }
 
-int mlops__drift_sort_copy(double *out, const double *in, size_t n_in, size_t m)
-{
-    return mlops__drift_sort_copy_par(out, in, n_in, m, 0);
-}
-
 uint64_t mlops__drift_count_nonfinite(const double *x, size_t n, size_t *first)
 {
     uint64_t c = 0;

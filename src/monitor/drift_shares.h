@@ -36,8 +36,8 @@ typedef struct mlops__drift_shares {
  *
  * Smoothed shares (PSI, KL): p_i = (r_i + a) / (N + a * bins) with a =
  * `smoothing` >= 0; raw shares (JS, Hellinger, TVD, L-inf): P_i = r_i / N.
- * Sums are pairwise in NumPy's order, so results equal a NumPy
- * implementation of the same formulas bit for bit.
+ * Every metric is formed without cancellation (see drift_shares.c) and
+ * summed with compensation: within a few ulp of exact arithmetic.
  *
  * Preconditions (the caller checks them): bins >= 1, both totals > 0,
  * js_base > 0 and != 1. With smoothing 0 and an empty bin on one side, PSI
@@ -47,8 +47,5 @@ typedef struct mlops__drift_shares {
 void mlops__drift_shares_from_counts(mlops__drift_shares *out, const uint64_t *ref_counts,
                                      const uint64_t *cur_counts, size_t bins,
                                      double smoothing, double js_base);
-
-/** NumPy's pairwise sum of n doubles (same grouping, same result). */
-double mlops__drift_pairwise_sum(const double *a, size_t n);
 
 #endif /* MLOPS_MONITOR_DRIFT_SHARES_H */

@@ -35,8 +35,12 @@ double mlops__drift_kstwo_sf(int64_t n, double x);
 /** Modified Bessel function K_{1/4}(q) times e^q, q > 0. */
 double mlops__drift_bessel_k14_scaled(double q);
 
-/** CDF of the limiting Cramér-von Mises distribution, summed until a term
- *  is below 1e-7 (SciPy's rule, which the p-values reproduce). */
+/** CDF of the limiting Cramér-von Mises distribution (Csörgő-Faraway
+ *  series), summed until a term is below 1e-17 of the running sum. */
 double mlops__drift_cvm_inf_cdf(double x);
+
+/** 1 - the limiting CvM CDF at x, to full relative accuracy into the tail
+ *  (Smirnov's integral from x = 1 on). */
+double mlops__drift_cvm_inf_sf(double x);
 
 #endif /* MLOPS_MONITOR_DRIFT_SPECIAL_H */

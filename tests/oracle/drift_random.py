@@ -12,10 +12,13 @@ against scipy.stats / numpy at the contract's tolerances: statistics 1e-12
 relative (1e-15 absolute near zero), p-values 1e-9 relative where above
 1e-300, counts and edges exactly.
 
-One documented exception: the asymptotic Cramer-von Mises p-value is
-1 - (a truncated series built on scipy.special.kv), so SciPy's own value is
-only accurate to about 1e-13 absolute (kv carries ~5e-14 relative error);
-it is compared to 1e-9 relative or 2e-13 absolute, whichever is looser.
+Documented exceptions, where SciPy itself is inexact and the library is
+checked against exact arithmetic instead (test_drift_exact.py): SciPy's
+asymptotic Cramer-von Mises p-value is 1 - (a series stopped at terms below
+1e-7), off by up to 1e-7 absolute in the tail (the omitted terms), so it is
+compared to 1e-9 relative or 1e-7 absolute, whichever is looser; SciPy's CvM statistic
+U / (k N) - (4k - 1) / (6N) loses digits to cancellation, so it is compared
+within that rounding bound (4 eps of the two terms).
 
 Exit status: 0 all agree, 1 a disagreement, 77 when numpy/scipy are not
 importable (meson's "skipped").
@@ -37,7 +40,7 @@ except Exception:  # ImportError, or a broken binary install
 
 STAT_REL, STAT_ABS = 1e-12, 1e-15
 P_REL = 1e-9
-CVM_ASYMP_ABS = 2e-13
+CVM_ASYMP_ABS = 1e-7
 
 
 def write_values(path, values):
@@ -135,7 +138,12 @@ def check_numeric(cli, tmp, name, ref, cur, verbose):
     c.stat("energy", out["energy.statistic"], stats.energy_distance(r, q))
     if len(r) >= 2 and len(q) >= 2:
         cvm = stats.cramervonmises_2samp(r, q)
-        c.stat("cvm.statistic", out["cvm.statistic"], cvm.statistic)
+        k, N = len(r) * len(q), len(r) + len(q)
+        bound = 4 * 2.3e-16 * (abs(cvm.statistic) + 2 * (4 * k - 1) / (6 * N))
+        if abs(float(out["cvm.statistic"][0]) - cvm.statistic) <= bound:
+            c.checks += 1
+        else:
+            c.stat("cvm.statistic", out["cvm.statistic"], cvm.statistic)
         asymp = max(len(r), len(q)) > 20
         c.pval("cvm.pvalue", out["cvm.pvalue"], cvm.pvalue, CVM_ASYMP_ABS if asymp else 0.0)
     k = 10

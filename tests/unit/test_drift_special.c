@@ -109,26 +109,6 @@ static size_t numbers(const vec_case *c, const char *key, double *out, size_t ca
 
 enum { MAXV = 5000 };
 
-/* NumPy's pairwise summation, bit for bit: below 8 values, the 8-way unrolled
- * block up to 128, the recursive split above. */
-static void pairwise_sums(void **state)
-{
-    (void)state;
-    static double v[MAXV];
-    size_t checked = 0;
-    for (size_t i = 0; i < share_vectors.n_cases; i++) {
-        const vec_case *c = &share_vectors.cases[i];
-        if (strcmp(vec_get(c, "fn"), "pairwise_sum") != 0)
-            continue;
-        size_t n = numbers(c, "values", v, MAXV);
-        double got = mlops__drift_pairwise_sum(v, n), want = vec_double(c, "want");
-        if (memcmp(&got, &want, sizeof got) != 0)
-            fail_msg("case %s: got %.17g, want %.17g (np.sum)", c->name, got, want);
-        checked++;
-    }
-    assert_int_equal(checked, 7);
-}
-
 static void check_metric(const vec_case *c, const char *key, double got)
 {
     double want = vec_double(c, key);
@@ -173,7 +153,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scipy_values),
         cmocka_unit_test(kstwo_out_of_memory),
-        cmocka_unit_test(pairwise_sums),
         cmocka_unit_test(share_metrics),
     };
     return cmocka_run_group_tests(tests, load_vectors, free_vectors);

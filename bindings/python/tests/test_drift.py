@@ -51,7 +51,10 @@ def test_sample_tests_equal_scipy_on_random_data(rng, n, m, shift):
         cvm = mlops.drift(a, b, "cvm")
         ref = stats.cramervonmises_2samp(a, b)
         assert cvm.statistic == pytest.approx(ref.statistic, rel=1e-10)
-        assert cvm.pvalue == pytest.approx(ref.pvalue, rel=1e-6)
+        # SciPy stops its asymptotic series at terms below 1e-7, so its tail
+        # p-values are off by up to 1e-7 absolute; the library's are checked
+        # against exact arithmetic in tests/oracle/test_drift_exact.py.
+        assert cvm.pvalue == pytest.approx(ref.pvalue, rel=1e-6, abs=1e-7)
 
 
 def shares_oracle(ref, cur, edges, a=0.5):
