@@ -165,6 +165,13 @@ export PKG_CONFIG_PATH="$build/meson-uninstalled" CGO_ENABLED=1 GOTOOLCHAIN=loca
        GOWORK=off NO_PROXY= no_proxy=
 unset LD_LIBRARY_PATH GOPRIVATE GONOPROXY GOINSECURE
 { [ -n "${HOME:-}" ] || [ -n "${GOCACHE:-}" ]; } || export GOCACHE="$tmp/gocache"
+# The go command keys a cgo package's cached build on its sources and its
+# environment, not on what pkg-config answers: with -trimpath the module at
+# v0.1.0, built earlier against another BUILD (another clone, a removed
+# directory), would be linked with that build's -L and fail. CGO_LDFLAGS
+# naming this BUILD's library directory (the one pkg-config gives) is part of
+# the key, so every BUILD gets its own compiled packages.
+export CGO_LDFLAGS="-L$build/src"
 direct() {  # direct CMD...: direct mode through the vanity host
     env GOPROXY=direct GOINSECURE=libmlops.dev GOMODCACHE="$tmp/mod-direct" \
         HTTP_PROXY="$host_proxy" HTTPS_PROXY="$host_proxy" http_proxy="$host_proxy" https_proxy="$host_proxy" "$@"
