@@ -15,8 +15,8 @@
  *    and the directory fsync'ed. Where the file system has O_TMPFILE (and
  *    /proc is mounted) the temporary has no name until the commit, so a
  *    writer killed before it leaves nothing; elsewhere it is
- *    PATH.mlops-tmp-XXXXXXXX, which a killed writer leaves behind. A reader sees the old file or the new one,
- *    never a part; a failure (a full disk) leaves the old file as it was and
+ *    PATH.mlops-tmp-XXXXXXXX, which a killed writer leaves behind. A reader
+ *    sees the old file or the new one, never a part; a failure (a full disk) leaves the old file as it was and
  *    no temporary behind. A replaced file keeps its permission bits; a new
  *    one gets `mode` less the umask.
  *  - a symbolic link: followed (link by link, relative links against the
