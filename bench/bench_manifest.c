@@ -119,7 +119,7 @@ static void build(mlops_buf *out, long files)
     mlops_manifest *m = NULL;
     if ((rc = mlops_manifest_builder_finish(&m, b)))
         die("builder_finish", rc);
-    if ((rc = mlops_manifest_write_canonical(out, m)))
+    if ((rc = mlops_manifest_write_json(out, m, 0)))
         die("write_canonical", rc);
     mlops_manifest_free(m);
     mlops_manifest_builder_free(b);
@@ -180,7 +180,7 @@ int main(int argc, char **argv)
         if ((rc = mlops_manifest_validate(m)))
             die("validate", rc);
         double t2 = now();
-        if ((rc = mlops_manifest_write_canonical(&out, m)))
+        if ((rc = mlops_manifest_write_json(&out, m, 0)))
             die("write", rc);
         double t3 = now();
         if (out.size != input.size || memcmp(out.data, input.data, out.size) != 0) {

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
     int rc;
     const char *measured;
     if (strcmp(argv[1], "pack") == 0 && argc == 4) {
-        mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+        mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
         o.flags = MLOPS_PACK_OVERWRITE;
         mlops_packer *p = NULL;
         mlops_manifest_builder *b = NULL;
@@ -44,7 +44,7 @@ int main(int argc, char **argv)
         if (!rc)
             rc = mlops_manifest_builder_new(&b, "bench", "1.0.0", "2026-11-26T09:00:00Z");
         if (!rc)
-            rc = mlops_packer_write(p, argv[3], b, NULL);
+            rc = mlops_packer_write_file(NULL, p, argv[3], b);
         mlops_manifest_builder_free(b);
         mlops_packer_free(p);
         measured = argv[3];

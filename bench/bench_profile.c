@@ -98,7 +98,7 @@ int main(int argc, char **argv)
             return 1;
         run(p, x, size_values, batch);
         mlops_buf b = MLOPS_BUF_INIT;
-        if (mlops_profile_serialize(&b, p) != 0)
+        if (mlops_profile_write(&b, p, 0) != 0)
             return 1;
         printf("serialized_size %llu %zu bytes (k=200, 10 bins, %zu retained)\n",
                (unsigned long long)size_values, b.size, mlops_profile_retained(p));

@@ -134,8 +134,8 @@ int mlopsgo_packer_new(mlops_packer **out, uint32_t flags, const mlops_key *cons
                        size_t nkeys, int64_t mtime, uint64_t shard_size, uint32_t threads,
                        uintptr_t *slot)
 {
-    mlops_pack_options o;
-    int rc = mlops_pack_options_init(&o, sizeof o);
+    mlops_packer_options o;
+    int rc = mlops_packer_options_init(&o, sizeof o);
     if (rc != 0)
         return rc;
     o.flags = flags;
@@ -217,7 +217,7 @@ int mlopsgo_detector_new(mlops_detector **out, int type, const mlopsgo_detector_
 int mlopsgo_sketch_test(int which, double *res, const mlops_profile *ref,
                         const mlops_profile *cur, double param)
 {
-    mlops_sketch_test t = MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_test t = MLOPS_SKETCH_TEST_INIT;
     int rc = which == 0 ? mlops_profile_ks_test(&t, ref, cur, param)
                         : mlops_profile_wasserstein(&t, ref, cur, param);
     if (rc != 0)

@@ -110,7 +110,7 @@ func NewDetector(t DetectorType, opts *DetectorOptions) (*Detector, error) {
 // LoadDetector restores a detector saved with MarshalBinary.
 func LoadDetector(data []byte) (*Detector, error) {
 	var p *C.mlops_detector
-	if err := call(func() C.int { return C.mlops_detector_load(&p, bytesPtr(data), C.size_t(len(data))) }); err != nil {
+	if err := call(func() C.int { return C.mlops_detector_parse(&p, bytesPtr(data), C.size_t(len(data))) }); err != nil {
 		return nil, err
 	}
 	return newDetector(p), nil
@@ -160,9 +160,9 @@ func (d *Detector) update(values []float64, warn bool) ([]int, []int, error) {
 			err := call(func() C.int {
 				vp := (*C.double)(&part[0])
 				if warn {
-					return C.mlops_detector_update_warn(detp(p), vp, C.size_t(len(part)), &dr[0], C.size_t(len(part)), &nd, &wr[0], C.size_t(len(part)), &nw)
+					return C.mlops_detector_update_warn(&dr[0], C.size_t(len(part)), &nd, &wr[0], C.size_t(len(part)), &nw, detp(p), vp, C.size_t(len(part)))
 				}
-				return C.mlops_detector_update(detp(p), vp, C.size_t(len(part)), &dr[0], C.size_t(len(part)), &nd)
+				return C.mlops_detector_update(&dr[0], C.size_t(len(part)), &nd, detp(p), vp, C.size_t(len(part)))
 			})
 			if err != nil {
 				return err
@@ -213,7 +213,7 @@ func (d *Detector) MarshalBinary() ([]byte, error) {
 	var out []byte
 	err := d.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
-		err := call(func() C.int { return C.mlops_detector_save(&b, detp(p)) })
+		err := call(func() C.int { return C.mlops_detector_write(&b, detp(p), 0) })
 		if err == nil {
 			out = goBuf(&b)
 		}

@@ -177,16 +177,11 @@ var (
 // that is dropped without Close). A Digest is not safe for concurrent use,
 // except that Close may be called from any goroutine at any time.
 //
-// One difference from hash.Hash: the C library finalises and resets in one
-// step and cannot copy a computation, so after Sum the Digest holds the
-// finished value. Sum may be called again (same result) and Reset starts a
-// new message, but Write after Sum without Reset panics rather than hash a
-// wrong message.
+// It keeps hash.Hash's contract: Sum finishes a copy of the computation
+// (mlops_digest_dup), so writing may go on after it.
 type Digest struct {
-	mu     sync.Mutex
-	ptr    *C.mlops_digest
-	sum    [SHA256Size]byte
-	summed bool // sum holds the finished value; the C state is already reset
+	mu  sync.Mutex
+	ptr *C.mlops_digest
 	// busy is 1 while a C call on ptr is in progress. It is allocated apart
 	// from the Digest so that a call holding it does not itself keep the
 	// Digest reachable: the finalizer's check then tests runtime.KeepAlive.
@@ -214,9 +209,6 @@ func (d *Digest) Write(p []byte) (int, error) {
 	if d.ptr == nil {
 		return 0, ErrClosed
 	}
-	if d.summed {
-		panic("mlops: Digest.Write after Sum: call Reset first (the C library cannot continue a finished digest)")
-	}
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -233,18 +225,15 @@ func (d *Digest) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// finish runs mlops_digest_finish into d.sum; the caller holds d.mu.
-func (d *Digest) finish() error {
-	ptr, busy := d.ptr, d.busy
-	var sum [SHA256Size]byte
+// finishOn runs mlops_digest_finish on ptr (d's or a copy of it) into sum;
+// the caller holds d.mu.
+func (d *Digest) finishOn(ptr *C.mlops_digest) (sum [SHA256Size]byte, err error) {
+	busy := d.busy
 	busy.Store(1)
-	err := call(func() C.int { return C.mlops_digest_finish(ptr, (*C.uint8_t)(&sum[0])) })
+	err = call(func() C.int { return C.mlops_digest_finish((*C.uint8_t)(&sum[0]), ptr) })
 	busy.Store(0)
 	runtime.KeepAlive(d)
-	if err == nil {
-		d.sum = sum
-	}
-	return err
+	return sum, err
 }
 
 // Finish returns the digest of everything written since the last Finish or
@@ -259,18 +248,13 @@ func (d *Digest) Finish() ([SHA256Size]byte, error) {
 	if d.ptr == nil {
 		return [SHA256Size]byte{}, ErrClosed
 	}
-	if !d.summed {
-		if err := d.finish(); err != nil {
-			return [SHA256Size]byte{}, err
-		}
-	}
-	d.summed = false
-	return d.sum, nil
+	return d.finishOn(d.ptr)
 }
 
-// Sum appends the digest of everything written so far to b (hash.Hash). It
-// panics on a closed Digest and if the library fails (which only an OpenSSL
-// failure can cause); Finish reports those as errors.
+// Sum appends the digest of everything written so far to b (hash.Hash),
+// finishing a copy of the computation: writing may go on. It panics on a
+// closed Digest and if the library fails (only an OpenSSL failure or an
+// allocation can); Finish reports those as errors.
 func (d *Digest) Sum(b []byte) []byte {
 	if d == nil {
 		panic(ErrClosed)
@@ -280,13 +264,17 @@ func (d *Digest) Sum(b []byte) []byte {
 	if d.ptr == nil {
 		panic(ErrClosed)
 	}
-	if !d.summed {
-		if err := d.finish(); err != nil {
-			panic(err)
-		}
-		d.summed = true
+	var dup *C.mlops_digest
+	ptr := d.ptr
+	if err := call(func() C.int { return C.mlops_digest_dup(&dup, ptr) }); err != nil {
+		panic(err)
 	}
-	return append(b, d.sum[:]...)
+	sum, err := d.finishOn(dup)
+	C.mlops_digest_free(dup)
+	if err != nil {
+		panic(err)
+	}
+	return append(b, sum[:]...)
 }
 
 // Reset discards what was written and starts a new message. It does nothing
@@ -300,12 +288,9 @@ func (d *Digest) Reset() {
 	if d.ptr == nil {
 		return
 	}
-	if !d.summed {
-		if err := d.finish(); err != nil {
-			panic(err)
-		}
+	if _, err := d.finishOn(d.ptr); err != nil {
+		panic(err)
 	}
-	d.summed = false
 }
 
 // Size returns SHA256Size (hash.Hash).

@@ -175,7 +175,7 @@ func copyDriftResult(r *C.mlops_drift_result) (*DriftResult, error) {
 		UnseenShare: float64(C.mlops_drift_result_unseen_share(r)), Bins: int(C.mlops_drift_result_bins(r)),
 	}
 	var ne C.size_t
-	if e := C.mlops_drift_result_edges(r, &ne); e != nil && ne > 0 {
+	if e := C.mlops_drift_result_edges(&ne, r); e != nil && ne > 0 {
 		out.Edges = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(e)), int(ne))...)
 	}
 	if out.Bins > 0 {
@@ -190,7 +190,7 @@ func copyDriftResult(r *C.mlops_drift_result) (*DriftResult, error) {
 		}
 	}
 	var b C.mlops_buf
-	if err := call(func() C.int { return C.mlops_drift_result_to_json(r, &b) }); err != nil {
+	if err := call(func() C.int { return C.mlops_drift_result_write_json(&b, r, 0) }); err != nil {
 		return nil, err
 	}
 	out.JSON = goBuf(&b)
@@ -245,7 +245,7 @@ func DriftCategorical(metric DriftMetric, ref, cur []int32, nCategories int, opt
 // p-values (method: PValueBonferroni, PValueHolm, PValueBH).
 func AdjustPValues(p []float64, method int) ([]float64, error) {
 	out := make([]float64, len(p))
-	err := call(func() C.int { return C.mlops_pvalue_adjust(f64p(out), f64p(p), C.size_t(len(p)), C.int(method)) })
+	err := call(func() C.int { return C.mlops_drift_pvalue_adjust(f64p(out), f64p(p), C.size_t(len(p)), C.int(method)) })
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +316,7 @@ func (d *DriftReference) Edges() []float64 {
 	var out []float64
 	_ = d.hd().use(func(p unsafe.Pointer) error {
 		var n C.size_t
-		if e := C.mlops_drift_reference_edges(drp(p), &n); e != nil && n > 0 {
+		if e := C.mlops_drift_reference_edges(&n, drp(p)); e != nil && n > 0 {
 			out = append(out, unsafe.Slice((*float64)(unsafe.Pointer(e)), int(n))...)
 		}
 		return nil
@@ -329,7 +329,7 @@ func (d *DriftReference) Counts() []uint64 {
 	var out []uint64
 	_ = d.hd().use(func(p unsafe.Pointer) error {
 		var n C.size_t
-		if c := C.mlops_drift_reference_counts(drp(p), &n); c != nil && n > 0 {
+		if c := C.mlops_drift_reference_counts(&n, drp(p)); c != nil && n > 0 {
 			out = append(out, unsafe.Slice((*uint64)(unsafe.Pointer(c)), int(n))...)
 		}
 		return nil
@@ -457,7 +457,7 @@ func DriftTable(ref []float64, nRef int, cur []float64, nCur int, nCols int, met
 		out.AdjustedPValues = append(out.AdjustedPValues, float64(C.mlops_drift_table_result_adjusted_pvalue(tr, i)))
 	}
 	var b C.mlops_buf
-	if err := call(func() C.int { return C.mlops_drift_table_result_to_json(tr, &b) }); err != nil {
+	if err := call(func() C.int { return C.mlops_drift_table_result_write_json(&b, tr, 0) }); err != nil {
 		return nil, err
 	}
 	out.JSON = goBuf(&b)

@@ -122,6 +122,26 @@ func (h *handle) close() {
 	}
 }
 
+// replace puts p, a new C object of the same kind, in place of the handle's
+// (a state read or copied in place); the old one is freed once the calls in
+// flight have returned. Once closed, p is freed and ErrClosed returned.
+func (h *handle) replace(p unsafe.Pointer) error {
+	if h == nil {
+		return errNilObject()
+	}
+	h.mu.Lock()
+	if h.closed || h.p == nil {
+		h.mu.Unlock()
+		h.free(p)
+		return ErrClosed
+	}
+	old := h.p
+	h.p = p
+	h.mu.Unlock()
+	h.free(old)
+	return nil
+}
+
 // retainAll retains every handle or none.
 func retainAll(hs ...*handle) error {
 	for i, h := range hs {

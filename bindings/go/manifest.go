@@ -79,9 +79,9 @@ func (m *Manifest) buf(pretty bool) ([]byte, error) {
 		var b C.mlops_buf
 		err := call(func() C.int {
 			if pretty {
-				return C.mlops_manifest_write_pretty(&b, mp(p))
+				return C.mlops_manifest_write_json(&b, mp(p), C.MLOPS_JSON_PRETTY)
 			}
-			return C.mlops_manifest_write_canonical(&b, mp(p))
+			return C.mlops_manifest_write_json(&b, mp(p), 0)
 		})
 		if err == nil {
 			out = goBuf(&b)
@@ -767,7 +767,7 @@ func (d *Diff) JSON(pretty bool) ([]byte, error) {
 	var out []byte
 	flags := C.uint32_t(0)
 	if pretty {
-		flags = C.MLOPS_MANIFEST_DIFF_PRETTY
+		flags = C.MLOPS_JSON_PRETTY
 	}
 	err := d.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf

@@ -185,7 +185,7 @@ func (pk *Packer) Write(ctx context.Context, outPath string, b *ManifestBuilder)
 			*pk.slot = h
 			defer func() { *pk.slot = 0 }()
 			return call(func() C.int {
-				return C.mlops_packer_write((*C.mlops_packer)(pp), co, (*C.mlops_manifest_builder)(pb), &m)
+				return C.mlops_packer_write_file(&m, (*C.mlops_packer)(pp), co, (*C.mlops_manifest_builder)(pb))
 			})
 		})
 	})
@@ -292,14 +292,13 @@ func VerifyPackage(ctx context.Context, path string, opts *VerifyOptions) (*Repo
 		r.JSON = goBuf(&b)
 	}
 	if m := C.mlops_package_report_manifest(rep); m != nil {
-		// The report's statement is borrowed from the report: keep a copy.
-		var cb C.mlops_buf
-		if cerr := call(func() C.int { return C.mlops_manifest_write_canonical(&cb, m) }); cerr == nil {
-			data := goBuf(&cb)
-			if mm, perr := ParseManifest(data); perr == nil {
-				r.Manifest = mm
-			}
+		// The report's statement is borrowed from the report: take a
+		// reference of its own (never fails on a valid manifest).
+		var own *C.mlops_manifest
+		if derr := call(func() C.int { return C.mlops_manifest_dup(&own, m) }); derr != nil {
+			return r, derr
 		}
+		r.Manifest = newManifest(own)
 	}
 	return r, err
 }

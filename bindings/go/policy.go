@@ -24,7 +24,7 @@ const (
 )
 
 // String returns "none", "warn", "retrain", "block_promotion" or "rollback".
-func (a Action) String() string { return C.GoString(C.mlops_action_name(C.int(a))) }
+func (a Action) String() string { return C.GoString(C.mlops_policy_action_name(C.int(a))) }
 
 // Truth is a three-valued result.
 type Truth int
@@ -35,7 +35,7 @@ const (
 	Unknown Truth = C.MLOPS_TRUTH_UNKNOWN
 )
 
-func (t Truth) String() string { return C.GoString(C.mlops_truth_name(C.int(t))) }
+func (t Truth) String() string { return C.GoString(C.mlops_policy_truth_name(C.int(t))) }
 
 // Reason says why a condition, rule or gate check came out as it did.
 type Reason int
@@ -59,7 +59,7 @@ const (
 	ReasonDowngrade        Reason = C.MLOPS_REASON_DOWNGRADE
 )
 
-func (r Reason) String() string { return C.GoString(C.mlops_reason_name(C.int(r))) }
+func (r Reason) String() string { return C.GoString(C.mlops_policy_reason_name(C.int(r))) }
 
 // Policy is a parsed libmlops.policy/v1 document (mlops_policy). Immutable:
 // it may be shared between goroutines. Objects made for it keep it open.
@@ -334,7 +334,7 @@ func (s *State) MarshalJSON() ([]byte, error) {
 	var out []byte
 	err := s.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
-		err := call(func() C.int { return C.mlops_policy_state_save(&b, stp(p)) })
+		err := call(func() C.int { return C.mlops_policy_state_write_json(&b, stp(p), 0) })
 		if err == nil {
 			out = goBuf(&b)
 		}
@@ -343,18 +343,43 @@ func (s *State) MarshalJSON() ([]byte, error) {
 	return out, err
 }
 
-// UnmarshalJSON loads a saved state into s (json.Unmarshaler).
+// UnmarshalJSON loads a saved state into s (json.Unmarshaler); on failure
+// s is unchanged.
 func (s *State) UnmarshalJSON(data []byte) error {
-	return s.hd().use(func(p unsafe.Pointer) error {
-		return call(func() C.int { return C.mlops_policy_state_load(stp(p), (*C.char)(bytesPtr(data)), C.size_t(len(data))) })
+	if s == nil || s.pol == nil {
+		return errNilObject()
+	}
+	var fresh *C.mlops_policy_state
+	err := s.pol.hd().use(func(p unsafe.Pointer) error {
+		return call(func() C.int {
+			return C.mlops_policy_state_parse(&fresh, pp(p), (*C.char)(bytesPtr(data)), C.size_t(len(data)))
+		})
 	})
+	if err != nil {
+		return err
+	}
+	return s.hd().replace(unsafe.Pointer(fresh))
 }
 
 // CopyFrom copies src into s (both for the same policy).
 func (s *State) CopyFrom(src *State) error {
-	return use2(s.hd(), src.hd(), func(d, sr unsafe.Pointer) error {
-		return call(func() C.int { return C.mlops_policy_state_copy(stp(d), stp(sr)) })
+	if s == nil || src == nil || s.pol != src.pol {
+		if s != nil && src != nil && s.pol != src.pol {
+			return goError(CodeInvalid, -1, "", "states of different policies")
+		}
+		return errNilObject()
+	}
+	if s == src {
+		return s.hd().use(func(unsafe.Pointer) error { return nil })
+	}
+	var fresh *C.mlops_policy_state
+	err := src.hd().use(func(p unsafe.Pointer) error {
+		return call(func() C.int { return C.mlops_policy_state_dup(&fresh, stp(p)) })
 	})
+	if err != nil {
+		return err
+	}
+	return s.hd().replace(unsafe.Pointer(fresh))
 }
 
 // Decision is the result of one evaluation with its trace (mlops_decision).
@@ -500,14 +525,14 @@ func (d *Decision) Rules() []RuleTrace {
 func (d *Decision) JSON(pretty bool) ([]byte, error) {
 	flags := C.uint32_t(0)
 	if pretty {
-		flags = C.MLOPS_DECISION_JSON_PRETTY
+		flags = C.MLOPS_JSON_PRETTY
 	}
-	return d.buf(func(b *C.mlops_buf, p *C.mlops_decision) C.int { return C.mlops_decision_to_json(b, p, flags) })
+	return d.buf(func(b *C.mlops_buf, p *C.mlops_decision) C.int { return C.mlops_decision_write_json(b, p, flags) })
 }
 
 // Explain returns a human explanation of the decision.
 func (d *Decision) Explain() (string, error) {
-	b, err := d.buf(func(b *C.mlops_buf, p *C.mlops_decision) C.int { return C.mlops_decision_explain(b, p) })
+	b, err := d.buf(func(b *C.mlops_buf, p *C.mlops_decision) C.int { return C.mlops_decision_write_text(b, p, 0) })
 	return string(b), err
 }
 
@@ -532,16 +557,16 @@ type MetricValue struct {
 	Samples       int64 // negative: unknown
 }
 
-// MetricSet is a candidate's or champion's metrics (mlops_metric_set).
+// MetricSet is a candidate's or champion's metrics (mlops_gate_metrics).
 type MetricSet struct{ h handle }
 
 // NewMetricSet makes an empty set.
 func NewMetricSet() (*MetricSet, error) {
-	var p *C.mlops_metric_set
-	if err := call(func() C.int { return C.mlops_metric_set_new(&p) }); err != nil {
+	var p *C.mlops_gate_metrics
+	if err := call(func() C.int { return C.mlops_gate_metrics_new(&p) }); err != nil {
 		return nil, err
 	}
-	s := &MetricSet{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_metric_set_free((*C.mlops_metric_set)(p)) })}
+	s := &MetricSet{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_gate_metrics_free((*C.mlops_gate_metrics)(p)) })}
 	runtime.SetFinalizer(s, finalizeCloser[*MetricSet])
 	return s, nil
 }
@@ -568,7 +593,7 @@ func (s *MetricSet) Put(name string, v MetricValue) error {
 	}
 	return s.hd().use(func(p unsafe.Pointer) error {
 		return call(func() C.int {
-			return C.mlops_metric_set_put((*C.mlops_metric_set)(p), cn, C.double(v.Value), C.double(lo), C.double(hi), C.int64_t(v.Samples))
+			return C.mlops_gate_metrics_put((*C.mlops_gate_metrics)(p), cn, C.double(v.Value), C.double(lo), C.double(hi), C.int64_t(v.Samples))
 		})
 	})
 }
@@ -577,7 +602,7 @@ func (s *MetricSet) Put(name string, v MetricValue) error {
 // the manifest's name and SemVer version. When either side of Gate says,
 // the gate checks that the candidate is the champion's model ("model"/
 // "name", ReasonOtherModel) and not an older version ("model"/"version",
-// ReasonDowngrade) (mlops_metric_set_set_model).
+// ReasonDowngrade) (mlops_gate_metrics_set_model).
 func (s *MetricSet) SetModel(name, version string) error {
 	cn, err := mustCString(name, "model name")
 	if err != nil {
@@ -588,7 +613,7 @@ func (s *MetricSet) SetModel(name, version string) error {
 		return err
 	}
 	return s.hd().use(func(p unsafe.Pointer) error {
-		return call(func() C.int { return C.mlops_metric_set_set_model((*C.mlops_metric_set)(p), cn, cv, 0) })
+		return call(func() C.int { return C.mlops_gate_metrics_set_model((*C.mlops_gate_metrics)(p), cn, cv, 0) })
 	})
 }
 
@@ -633,17 +658,17 @@ func (pol *Policy) GateWithOptions(candidate, champion *MetricSet, opts *GateOpt
 		flags |= C.MLOPS_GATE_ALLOW_DOWNGRADE
 	}
 	var res *C.mlops_gate_result
-	run := func(cand, champ *C.mlops_metric_set) error {
+	run := func(cand, champ *C.mlops_gate_metrics) error {
 		return pol.hd().use(func(p unsafe.Pointer) error {
 			return call(func() C.int { return C.mlops_policy_gate(&res, pp(p), cand, champ, flags) })
 		})
 	}
 	var err error
 	if champion == nil {
-		err = candidate.hd().use(func(c unsafe.Pointer) error { return run((*C.mlops_metric_set)(c), nil) })
+		err = candidate.hd().use(func(c unsafe.Pointer) error { return run((*C.mlops_gate_metrics)(c), nil) })
 	} else {
 		err = use2(candidate.hd(), champion.hd(), func(c, k unsafe.Pointer) error {
-			return run((*C.mlops_metric_set)(c), (*C.mlops_metric_set)(k))
+			return run((*C.mlops_gate_metrics)(c), (*C.mlops_gate_metrics)(k))
 		})
 	}
 	if err != nil {
@@ -661,12 +686,12 @@ func (pol *Policy) GateWithOptions(candidate, champion *MetricSet, opts *GateOpt
 				Reason(C.mlops_gate_result_check_reason(res, i))})
 		}
 		var b C.mlops_buf
-		if err := call(func() C.int { return C.mlops_gate_result_to_json(&b, res, 0) }); err != nil {
+		if err := call(func() C.int { return C.mlops_gate_result_write_json(&b, res, 0) }); err != nil {
 			return err
 		}
 		out.JSON = goBuf(&b)
 		var e C.mlops_buf
-		if err := call(func() C.int { return C.mlops_gate_result_explain(&e, res) }); err != nil {
+		if err := call(func() C.int { return C.mlops_gate_result_write_text(&e, res, 0) }); err != nil {
 			return err
 		}
 		out.Explanation = string(goBuf(&e))

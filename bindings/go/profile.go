@@ -63,7 +63,7 @@ func NewProfile(kind ProfileKind, opts *ProfileOptions) (*Profile, error) {
 // DeserializeProfile reads a profile written by Serialize (profile-v1).
 func DeserializeProfile(data []byte) (*Profile, error) {
 	var p *C.mlops_profile
-	if err := call(func() C.int { return C.mlops_profile_deserialize(&p, bytesPtr(data), C.size_t(len(data))) }); err != nil {
+	if err := call(func() C.int { return C.mlops_profile_parse(&p, bytesPtr(data), C.size_t(len(data))) }); err != nil {
 		return nil, err
 	}
 	return newProfile(p), nil
@@ -83,7 +83,7 @@ func (pr *Profile) Close() error {
 func (pr *Profile) Clone() (*Profile, error) {
 	var c *C.mlops_profile
 	err := pr.hd().use(func(p unsafe.Pointer) error {
-		return call(func() C.int { return C.mlops_profile_clone(&c, prp(p)) })
+		return call(func() C.int { return C.mlops_profile_dup(&c, prp(p)) })
 	})
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func (pr *Profile) MarshalBinary() ([]byte, error) {
 	var out []byte
 	err := pr.hd().use(func(p unsafe.Pointer) error {
 		var b C.mlops_buf
-		err := call(func() C.int { return C.mlops_profile_serialize(&b, prp(p)) })
+		err := call(func() C.int { return C.mlops_profile_write(&b, prp(p), 0) })
 		if err == nil {
 			out = goBuf(&b)
 		}
@@ -176,8 +176,8 @@ func (pr *Profile) Stats() ProfileStats {
 func (pr *Profile) Histogram() (edges []float64, counts []uint64) {
 	_ = pr.hd().use(func(p unsafe.Pointer) error {
 		var ne, nc C.size_t
-		e := C.mlops_profile_histogram_edges(prp(p), &ne)
-		c := C.mlops_profile_histogram_counts(prp(p), &nc)
+		e := C.mlops_profile_histogram_edges(&ne, prp(p))
+		c := C.mlops_profile_histogram_counts(&nc, prp(p))
 		if e != nil && ne > 0 {
 			edges = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(e)), int(ne))...)
 		}

@@ -56,7 +56,7 @@ func GenerateKey() (*Key, error) {
 func ParseKeyPEM(pem []byte) (*Key, error) {
 	var p *C.mlops_key
 	if err := call(func() C.int {
-		return C.mlops_key_load_pem(&p, (*C.char)(bytesPtr(pem)), C.size_t(len(pem)), 0)
+		return C.mlops_key_parse_pem(&p, (*C.char)(bytesPtr(pem)), C.size_t(len(pem)), 0)
 	}); err != nil {
 		return nil, err
 	}
@@ -123,9 +123,9 @@ func (k *Key) pem(private bool) ([]byte, error) {
 		var b C.mlops_buf
 		err := call(func() C.int {
 			if private {
-				return C.mlops_key_save_private_pem(&b, k.ptr(p))
+				return C.mlops_key_write_pem(&b, k.ptr(p), C.MLOPS_KEY_PEM_PRIVATE)
 			}
-			return C.mlops_key_save_public_pem(&b, k.ptr(p))
+			return C.mlops_key_write_pem(&b, k.ptr(p), 0)
 		})
 		if err == nil {
 			out = goBuf(&b)

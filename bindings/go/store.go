@@ -33,7 +33,7 @@ func OpenStore(path string, flags uint32) (*Store, error) {
 	if err := call(func() C.int { return C.mlops_store_open(&p, cp, C.uint32_t(flags)) }); err != nil {
 		return nil, err
 	}
-	s := &Store{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_store_close(sp(p)) })}
+	s := &Store{h: newHandle(unsafe.Pointer(p), func(p unsafe.Pointer) { C.mlops_store_free(sp(p)) })}
 	runtime.SetFinalizer(s, finalizeCloser[*Store])
 	return s, nil
 }
@@ -197,7 +197,7 @@ func (s *Store) Export(reference, outPath string, mtime int64, overwrite bool) e
 // GC removes unreachable blobs and returns how many.
 func (s *Store) GC() (int, error) {
 	var n C.size_t
-	err := s.use(func(p *C.mlops_store) error { return call(func() C.int { return C.mlops_store_gc(p, &n) }) })
+	err := s.use(func(p *C.mlops_store) error { return call(func() C.int { return C.mlops_store_gc(&n, p) }) })
 	return int(n), err
 }
 

@@ -48,9 +48,9 @@ int main(void)
             mlops_policy_decide(decision, state, policy, obs, t0 + h * 3600000LL, state, 0) != 0)
             return fail();
         mlops_buf_dispose(&text);
-        if (mlops_decision_explain(&text, decision) != 0)
+        if (mlops_decision_write_text(&text, decision, 0) != 0)
             return fail();
-        printf("hour %d: %s\n%s\n", h, mlops_action_name(mlops_decision_action(decision)),
+        printf("hour %d: %s\n%s\n", h, mlops_policy_action_name(mlops_decision_action(decision)),
                text.data);
     }
     mlops_buf_dispose(&text);

@@ -64,7 +64,7 @@ int main(void)
         mlops_drift_reference_compare(&psi, binned, MLOPS_DRIFT_PSI, cur, N, NULL) != 0)
         return fail();
     mlops_buf json = MLOPS_BUF_INIT;
-    if (mlops_drift_result_to_json(psi, &json) != 0)
+    if (mlops_drift_result_write_json(&json, psi, 0) != 0)
         return fail();
     printf("PSI: %s\n", json.data);
 

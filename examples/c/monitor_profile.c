@@ -58,8 +58,8 @@ int main(void)
 
     /* Store it as bytes (what a worker ships to the driver), load it back. */
     mlops_buf bytes = MLOPS_BUF_INIT;
-    if (mlops_profile_serialize(&bytes, w1) != 0 ||
-        mlops_profile_deserialize(&back, bytes.data, bytes.size) != 0)
+    if (mlops_profile_write(&bytes, w1, 0) != 0 ||
+        mlops_profile_parse(&back, bytes.data, bytes.size) != 0)
         return fail();
     printf("serialised profile: %zu bytes\n", bytes.size);
 
@@ -69,7 +69,7 @@ int main(void)
     if (mlops_profile_new(&cur, MLOPS_PROFILE_NUMERIC, &o) != 0 ||
         mlops_profile_update(cur, b, N) != 0)
         return fail();
-    mlops_sketch_test t = MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_test t = MLOPS_SKETCH_TEST_INIT;
     if (mlops_profile_ks_test(&t, back, cur, 0.05) != 0)
         return fail();
     printf("KS from sketches: D in [%.4f, %.4f], verdict %s\n", t.low,

@@ -201,6 +201,14 @@ typedef struct mlops_buf {
 #define MLOPS_BUF_INIT { NULL, 0, 0 }
 
 /**
+ * Flag for every `mlops_<x>_write_json(mlops_buf *out, const x *obj,
+ * uint32_t flags)`: two-space indented output with a final newline instead
+ * of canonical RFC 8785 bytes. Where a writer has only one form (a report
+ * written for people and programs alike), it accepts the flag and ignores it.
+ */
+#define MLOPS_JSON_PRETTY 0x1u
+
+/**
  * Release the memory of a buffer and reset it to empty. Accepts NULL and an
  * already empty buffer.
  */

@@ -44,7 +44,15 @@ MLOPS_EXTERN int mlops_digest_update(mlops_digest *d, const void *data, size_t l
  * hash a new message.
  * @return 0, MLOPS_E_INVALID, MLOPS_E_CRYPTO.
  */
-MLOPS_EXTERN int mlops_digest_finish(mlops_digest *d, uint8_t out[MLOPS_SHA256_SIZE]);
+MLOPS_EXTERN int mlops_digest_finish(uint8_t out[MLOPS_SHA256_SIZE], mlops_digest *d);
+
+/**
+ * A new digest object in the same state as `d` (the bytes fed so far), to
+ * finish one and keep feeding the other: a running hash and its
+ * intermediate sums (Go's hash.Hash Sum, Python's hashlib copy()).
+ * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM, MLOPS_E_CRYPTO.
+ */
+MLOPS_EXTERN int mlops_digest_dup(mlops_digest **out, const mlops_digest *d);
 
 /** Release a digest object. Accepts NULL. */
 MLOPS_EXTERN void mlops_digest_free(mlops_digest *d);

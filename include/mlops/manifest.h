@@ -121,31 +121,37 @@ MLOPS_EXTERN int mlops_manifest_parse_options_init(mlops_manifest_parse_options 
  * are computed on a short-lived helper thread next to the calling one
  * (joined before returning; without threads both run on the caller's).
  * Canonical input is hashed as it is and kept for
- * mlops_manifest_write_canonical(), which then copies it back.
+ * mlops_manifest_write_json(), which then copies it back.
  */
 MLOPS_EXTERN int mlops_manifest_parse(mlops_manifest **out, const char *data, size_t len,
                                       const mlops_manifest_parse_options *opts);
 
-/** Release a manifest. Accepts NULL. */
+/** Release a reference to a manifest; the last one frees it. Accepts NULL. */
 MLOPS_EXTERN void mlops_manifest_free(mlops_manifest *m);
+
+/**
+ * Another reference to the same immutable manifest: `*out` is `m`, with one
+ * more holder. Each reference is released with mlops_manifest_free(); the
+ * last release frees it. References may be held and released from any
+ * threads. Never allocates.
+ * @return 0, MLOPS_E_INVALID (NULL).
+ */
+MLOPS_EXTERN int mlops_manifest_dup(mlops_manifest **out, const mlops_manifest *m);
 
 /* ------------------------------------------------------------------------ */
 /* Writing and digests                                                      */
 /* ------------------------------------------------------------------------ */
 
 /**
- * Append the canonical bytes (RFC 8785) of the whole statement to `out`.
- * These are the bytes that are signed and hashed.
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (`out` unchanged on failure).
+ * Append the statement as JSON. With `flags` 0: its canonical bytes (RFC
+ * 8785), the bytes that are signed and hashed. With MLOPS_JSON_PRETTY: for
+ * humans, canonical key order, two-space indent, final newline; parsing it
+ * gives an equal manifest.
+ * @return 0, MLOPS_E_INVALID (NULL, or an unknown flag), MLOPS_E_NOMEM
+ *         (`out` unchanged on failure).
  */
-MLOPS_EXTERN int mlops_manifest_write_canonical(mlops_buf *out, const mlops_manifest *m);
-
-/**
- * Append the statement for humans: canonical key order, two-space indent,
- * final newline. Parsing it gives an equal manifest.
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (`out` unchanged on failure).
- */
-MLOPS_EXTERN int mlops_manifest_write_pretty(mlops_buf *out, const mlops_manifest *m);
+MLOPS_EXTERN int mlops_manifest_write_json(mlops_buf *out, const mlops_manifest *m,
+                                           uint32_t flags);
 
 /**
  * The tree digest: SHA-256 of the canonical JSON of the (sorted) "files"
@@ -156,7 +162,7 @@ MLOPS_EXTERN int mlops_manifest_tree_digest(uint8_t out[32], const mlops_manifes
 
 /**
  * The statement digest: SHA-256 of the canonical bytes of the whole statement
- * (what mlops_manifest_write_canonical() gives). A child's parent link
+ * (what mlops_manifest_write_json() gives). A child's parent link
  * carries it.
  * @return 0, MLOPS_E_INVALID.
  */
@@ -644,11 +650,8 @@ MLOPS_EXTERN double mlops_manifest_diff_metric_delta(const mlops_manifest_diff *
 MLOPS_EXTERN double mlops_manifest_diff_metric_relative(const mlops_manifest_diff *d,
                                                         size_t i);
 
-/** Flag for mlops_manifest_diff_write_json(): two-space indented output. */
-#define MLOPS_MANIFEST_DIFF_PRETTY 1u
-
 /**
- * Append the diff as JSON (canonical, or pretty with MLOPS_MANIFEST_DIFF_PRETTY)
+ * Append the diff as JSON (canonical, or pretty with MLOPS_JSON_PRETTY)
  * for CI review comments; docs/formats/manifest-v1.md gives its shape. NaN
  * deltas are written as null. Its "metadata" member lists the statement
  * fields outside the accessors above that differ (created, description,

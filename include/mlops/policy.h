@@ -17,7 +17,7 @@
  *  - mlops_policy_state: what one evaluation hands to the next (streaks,
  *    latches, cooldowns, budgets); saved and loaded as JSON.
  *  - mlops_decision: the result of one evaluation with its full trace.
- *  - mlops_metric_set / mlops_gate_result: the promotion gate's inputs and
+ *  - mlops_gate_metrics / mlops_gate_result: the promotion gate's inputs and
  *    result.
  *
  * Time is int64 milliseconds since 1970-01-01T00:00:00Z (UTC, no leap
@@ -53,7 +53,7 @@ typedef struct mlops_decision mlops_decision;
 /** A set of named metrics (a candidate's or a champion's) for the gate. Filled
  *  by one thread at a time; once filled, any number of mlops_policy_gate()
  *  calls may read it at once. */
-typedef struct mlops_metric_set mlops_metric_set;
+typedef struct mlops_gate_metrics mlops_gate_metrics;
 /** The result of the promotion gate. Immutable: may be read from many threads. */
 typedef struct mlops_gate_result mlops_gate_result;
 
@@ -96,11 +96,11 @@ typedef enum mlops_reason {
 
 /** Name of an action ("none", "warn", "retrain", "block_promotion",
  *  "rollback"); "?" for other values. Static string. Thread-safe. */
-MLOPS_EXTERN const char *mlops_action_name(int action);
+MLOPS_EXTERN const char *mlops_policy_action_name(int action);
 /** Name of a truth value ("FALSE", "TRUE", "UNKNOWN"); "?" otherwise. */
-MLOPS_EXTERN const char *mlops_truth_name(int truth);
+MLOPS_EXTERN const char *mlops_policy_truth_name(int truth);
 /** Name of a reason ("OK", "MISSING", ..., "SUPPRESSED_BY"); "?" otherwise. */
-MLOPS_EXTERN const char *mlops_reason_name(int reason);
+MLOPS_EXTERN const char *mlops_policy_reason_name(int reason);
 
 /* ------------------------------------------------------------------------ */
 /* Policies                                                                 */
@@ -270,39 +270,34 @@ MLOPS_EXTERN int mlops_policy_state_set_last_training(mlops_policy_state *state,
                                                       int64_t time_ms);
 
 /**
- * Write the state as canonical JSON (`libmlops.policy-state/v1`, see
- * docs/formats/policy-v1.md), appended to `out`.
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (out unchanged).
+ * Write the state as JSON (`libmlops.policy-state/v1`, see
+ * docs/formats/policy-v1.md), appended to `out`: canonical, or indented
+ * with MLOPS_JSON_PRETTY.
+ * @return 0, MLOPS_E_INVALID (also an unknown flag), MLOPS_E_NOMEM (out
+ *   unchanged).
  */
-MLOPS_EXTERN int mlops_policy_state_save(mlops_buf *out, const mlops_policy_state *state);
+MLOPS_EXTERN int mlops_policy_state_write_json(mlops_buf *out, const mlops_policy_state *state,
+                                               uint32_t flags);
 
 /**
- * Load a state saved by mlops_policy_state_save() into `state`. Rules are
- * matched by id; rules absent from the saved state start fresh, saved rules
- * the policy no longer has are ignored. A different `policy_id` is
- * rejected.
+ * Read a state written by mlops_policy_state_write_json() for `policy`
+ * (borrowed: it must outlive the state). Rules are matched by id; rules
+ * absent from the saved state start fresh, saved rules the policy no longer
+ * has are ignored. A different `policy_id` is rejected.
  * @return 0; MLOPS_E_PARSE; MLOPS_E_SCHEMA (with path); MLOPS_E_VERSION
- *   (unknown state schema); MLOPS_E_INVALID; MLOPS_E_NOMEM. On failure the
- *   state is unchanged.
+ *   (unknown state schema); MLOPS_E_INVALID; MLOPS_E_NOMEM. On failure
+ *   `*out` is untouched.
  */
-MLOPS_EXTERN int mlops_policy_state_load(mlops_policy_state *state, const char *data,
-                                         size_t len);
+MLOPS_EXTERN int mlops_policy_state_parse(mlops_policy_state **out, const mlops_policy *policy,
+                                          const char *data, size_t len);
 
-/** Copy `src` into `dst` (both for the same policy). Never allocates.
- *  @return 0, MLOPS_E_INVALID. */
-MLOPS_EXTERN int mlops_policy_state_copy(mlops_policy_state *dst, const mlops_policy_state *src);
+/** A new state equal to `src`, for the same policy.
+ *  @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM. */
+MLOPS_EXTERN int mlops_policy_state_dup(mlops_policy_state **out, const mlops_policy_state *src);
 
 /* ------------------------------------------------------------------------ */
-/* Deciding                                                                 */
+/* Deciding and gating (results: decision.h, gate.h)                       */
 /* ------------------------------------------------------------------------ */
-
-/**
- * Create a decision object sized for `policy` (borrowed).
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM.
- */
-MLOPS_EXTERN int mlops_decision_new(mlops_decision **out, const mlops_policy *policy);
-/** Release a decision. Accepts NULL. */
-MLOPS_EXTERN void mlops_decision_free(mlops_decision *decision);
 
 /**
  * Evaluate every rule of `policy` on `obs` at time `now_ms`, starting from
@@ -320,89 +315,6 @@ MLOPS_EXTERN int mlops_policy_decide(mlops_decision *decision, mlops_policy_stat
                                      int64_t now_ms, const mlops_policy_state *state_in,
                                      uint32_t flags);
 
-/** The decided action (an mlops_action). */
-MLOPS_EXTERN int mlops_decision_action(const mlops_decision *decision);
-/** Id of the rule that decided, or NULL for NONE; borrowed from the policy. */
-MLOPS_EXTERN const char *mlops_decision_rule(const mlops_decision *decision);
-/** Time the decision was made for (ms since the epoch). */
-MLOPS_EXTERN int64_t mlops_decision_time(const mlops_decision *decision);
-/** Number of rules that fired (or would have) but were not decided. */
-MLOPS_EXTERN size_t mlops_decision_suppressed_count(const mlops_decision *decision);
-/** Rule id of suppressed entry `i`, or NULL when out of range. */
-MLOPS_EXTERN const char *mlops_decision_suppressed_rule(const mlops_decision *decision,
-                                                       size_t i);
-/** Action of suppressed entry `i` (-1 when out of range). */
-MLOPS_EXTERN int mlops_decision_suppressed_action(const mlops_decision *decision, size_t i);
-/** Reason of suppressed entry `i` (an mlops_reason; -1 when out of range). */
-MLOPS_EXTERN int mlops_decision_suppressed_reason(const mlops_decision *decision, size_t i);
-/** Truth of rule `i`'s condition in the last evaluation (-1 when out of range). */
-MLOPS_EXTERN int mlops_decision_rule_truth(const mlops_decision *decision, size_t i);
-/** Reason of rule `i`'s outcome (an mlops_reason; -1 when out of range). */
-MLOPS_EXTERN int mlops_decision_rule_reason(const mlops_decision *decision, size_t i);
-/**
- * Milliseconds attached to rule `i`'s reason: the time left for PENDING
- * (`for`), COOLDOWN, MIN_SINCE_TRAINING and BUDGET; 0 otherwise.
- */
-MLOPS_EXTERN int64_t mlops_decision_rule_wait_ms(const mlops_decision *decision, size_t i);
-
-/** Flag for mlops_decision_to_json(): indented output instead of canonical. */
-#define MLOPS_DECISION_JSON_PRETTY 0x1u
-
-/**
- * The decision and its full trace as JSON (`libmlops.decision/v1`),
- * appended to `out`: canonical RFC 8785 bytes, or pretty with
- * MLOPS_DECISION_JSON_PRETTY. Same inputs and state give the same bytes.
- * @return 0, MLOPS_E_INVALID (also when nothing was decided yet),
- *   MLOPS_E_NOMEM (out unchanged).
- */
-MLOPS_EXTERN int mlops_decision_to_json(mlops_buf *out, const mlops_decision *decision,
-                                        uint32_t flags);
-
-/**
- * A human explanation of the decision (English, one line per rule and
- * condition, numbers in ECMAScript shortest form: never locale-dependent),
- * appended to `out`.
- * @return 0, MLOPS_E_INVALID (also when nothing was decided yet),
- *   MLOPS_E_NOMEM (out unchanged).
- */
-MLOPS_EXTERN int mlops_decision_explain(mlops_buf *out, const mlops_decision *decision);
-
-/* ------------------------------------------------------------------------ */
-/* Promotion gate                                                           */
-/* ------------------------------------------------------------------------ */
-
-/** Create an empty metric set. @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM. */
-MLOPS_EXTERN int mlops_metric_set_new(mlops_metric_set **out);
-/** Release a metric set. Accepts NULL. */
-MLOPS_EXTERN void mlops_metric_set_free(mlops_metric_set *set);
-
-/**
- * Set metric `name` (copied) to `value`, with an optional confidence
- * interval [ci_low, ci_high] (both NaN: none) and sample count (negative:
- * not known). Replaces an existing value.
- * @return 0; MLOPS_E_INVALID (NULL or empty name, only one CI bound,
- *   ci_low > ci_high, or a value outside its interval); MLOPS_E_NOMEM.
- */
-MLOPS_EXTERN int mlops_metric_set_put(mlops_metric_set *set, const char *name, double value,
-                                      double ci_low, double ci_high, int64_t samples);
-
-/**
- * Say which model version a metric set was measured for: `name` (1 to 255
- * bytes, copied) and `version` (SemVer 2.0.0, copied), as in the model's
- * manifest. mlops_policy_gate() then checks that the candidate is the
- * champion's model and not an older version. Replaces an earlier identity.
- * Not thread-safe on one set.
- * @param set     the metric set.
- * @param name    the model's name (copied).
- * @param version the model's SemVer 2.0.0 version (copied).
- * @param flags   must be 0.
- * @return 0; MLOPS_E_INVALID (NULL, an empty or too long name, flags);
- *   MLOPS_E_PARSE (not a SemVer version, with detail); MLOPS_E_NOMEM (set
- *   unchanged).
- */
-MLOPS_EXTERN int mlops_metric_set_set_model(mlops_metric_set *set, const char *name,
-                                            const char *version, uint32_t flags);
-
 /** Flag for mlops_policy_gate(): a candidate version lower than the
  *  champion's passes the "version" check (a deliberate rollback). */
 #define MLOPS_GATE_ALLOW_DOWNGRADE 0x1u
@@ -413,7 +325,7 @@ MLOPS_EXTERN int mlops_metric_set_set_model(mlops_metric_set *set, const char *n
  * counts apply; callers that look a champion up must treat one not found as
  * an error unless told that this is a first release). Every check is
  * evaluated and traced. When either set names its model
- * (mlops_metric_set_set_model()) and there is a champion, two checks come
+ * (mlops_gate_metrics_set_model()) and there is a champion, two checks come
  * first, metric "model": "name" blocks (OTHER_MODEL) unless both name the
  * same model (MISSING when one side does not say), and "version" blocks
  * (DOWNGRADE) when the candidate's version has lower precedence than the
@@ -426,36 +338,8 @@ MLOPS_EXTERN int mlops_metric_set_set_model(mlops_metric_set *set, const char *n
  *   no gate); MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_policy_gate(mlops_gate_result **out, const mlops_policy *policy,
-                                   const mlops_metric_set *candidate,
-                                   const mlops_metric_set *champion, uint32_t flags);
-
-/** Release a gate result. Accepts NULL. */
-MLOPS_EXTERN void mlops_gate_result_free(mlops_gate_result *result);
-/** MLOPS_ACTION_BLOCK_PROMOTION or MLOPS_ACTION_NONE. */
-MLOPS_EXTERN int mlops_gate_result_action(const mlops_gate_result *result);
-/** Number of checks evaluated. */
-MLOPS_EXTERN size_t mlops_gate_result_check_count(const mlops_gate_result *result);
-/** Metric name of check `i` (borrowed), NULL when out of range. */
-MLOPS_EXTERN const char *mlops_gate_result_check_metric(const mlops_gate_result *result,
-                                                        size_t i);
-/** Kind of check `i` ("samples", "min", "max", "regression",
- *  "regression_rel", "non_inferiority", "improvement"), NULL when out of range. */
-MLOPS_EXTERN const char *mlops_gate_result_check_kind(const mlops_gate_result *result,
-                                                      size_t i);
-/** 1 when check `i` passed, 0 when it blocks, -1 when out of range. */
-MLOPS_EXTERN int mlops_gate_result_check_passed(const mlops_gate_result *result, size_t i);
-/** Reason of check `i` (an mlops_reason), -1 when out of range. */
-MLOPS_EXTERN int mlops_gate_result_check_reason(const mlops_gate_result *result, size_t i);
-
-/** The gate result as JSON (`libmlops.gate/v1`), appended; flags as for
- *  mlops_decision_to_json(). A model name that is not UTF-8 is written with
- *  U+FFFD for each byte that does not start a valid sequence.
- *  @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM. */
-MLOPS_EXTERN int mlops_gate_result_to_json(mlops_buf *out, const mlops_gate_result *result,
-                                           uint32_t flags);
-/** A human explanation of the gate result, appended.
- *  @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM. */
-MLOPS_EXTERN int mlops_gate_result_explain(mlops_buf *out, const mlops_gate_result *result);
+                                   const mlops_gate_metrics *candidate,
+                                   const mlops_gate_metrics *champion, uint32_t flags);
 
 #ifdef __cplusplus
 }

@@ -48,7 +48,7 @@ typedef struct mlops_store mlops_store;
 
 /**
  * Open (or create) a store.
- * @param out   receives the store; release it with mlops_store_close().
+ * @param out   receives the store; release it with mlops_store_free().
  *              Untouched on failure.
  * @param path  the store's directory (NUL-terminated; copied). With
  *              MLOPS_STORE_CREATE it is made (mode 0755) when missing, and an
@@ -74,7 +74,7 @@ typedef struct mlops_store mlops_store;
 MLOPS_EXTERN int mlops_store_open(mlops_store **out, const char *path, uint32_t flags);
 
 /** Close a store. Accepts NULL. */
-MLOPS_EXTERN void mlops_store_close(mlops_store *s);
+MLOPS_EXTERN void mlops_store_free(mlops_store *s);
 
 /**
  * Verify a package (see mlops_package_verify()) and add it under the tag
@@ -192,36 +192,6 @@ MLOPS_EXTERN int mlops_store_export(mlops_store *s, const char *reference,
                                     const char *out_path, int64_t mtime, uint32_t flags);
 
 /**
- * Turn an OCI image layout directory holding a model (for example one
- * pulled back from a registry with `skopeo copy docker://... oci:DIR:REF`)
- * into a `.mlpkg` with the packer's layout, so it can be verified or
- * extracted with mlops_package_verify() / mlops_package_extract().
- * Registries and copy tools often leave the signature behind: pass the
- * package's DSSE envelope (a detached `.sig`, or the one from the original
- * package) as `envelope` to carry it in; verification then checks it as
- * usual. Nothing in the layout is trusted: the result must still be
- * verified.
- * @param layout_dir the layout's directory (NUL-terminated; not retained);
- *        only read, never locked or changed.
- * @param reference the `org.opencontainers.image.ref.name` in the layout's
- *        index.json (what followed DIR: in the skopeo command).
- * @param envelope NULL for none. Its bytes are carried into the package as
- *        given (neither parsed nor verified here); not retained.
- * @param envelope_len the length of `envelope` in bytes (it need not be
- *        NUL-terminated); 0 when `envelope` is NULL (a NULL `envelope` with
- *        a non-zero length is MLOPS_E_INVALID).
- * @param out_path the package file to write, as for mlops_store_export().
- * @param mtime as mlops_store_export().
- * @param flags 0 or MLOPS_PACK_OVERWRITE.
- * @return 0, MLOPS_E_NOTFOUND (no such reference), MLOPS_E_PARSE,
- *         MLOPS_E_SCHEMA, MLOPS_E_INTEGRITY (a blob that does not hash to its
- *         name), MLOPS_E_EXISTS, MLOPS_E_IO, MLOPS_E_INVALID, MLOPS_E_NOMEM.
- */
-MLOPS_EXTERN int mlops_layout_export(const char *layout_dir, const char *reference,
-                                     const char *envelope, size_t envelope_len,
-                                     const char *out_path, int64_t mtime, uint32_t flags);
-
-/**
  * Remove blobs that no tag reaches (through its manifest, config, layers and
  * signature referrer), and every temporary file a killed writer left
  * (`blobs/sha256/.tmp-*`, and `.index.json.tmp-*`, `.mlops-store.json.tmp-*`,
@@ -237,7 +207,7 @@ MLOPS_EXTERN int mlops_layout_export(const char *layout_dir, const char *referen
  *         or stored manifest); MLOPS_E_INTEGRITY (a manifest blob that does
  *         not hash to its name).
  */
-MLOPS_EXTERN int mlops_store_gc(mlops_store *s, size_t *removed);
+MLOPS_EXTERN int mlops_store_gc(size_t *removed, mlops_store *s);
 
 /**
  * Check the store: index.json parses, every blob a tag reaches exists and

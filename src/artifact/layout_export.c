@@ -29,6 +29,7 @@
 #include "core/json.h"
 #include "core/strlist.h"
 #include "mlops/semver.h"
+#include "mlops/layout.h"
 #include "mlops/store.h"
 
 /* ---- export --------------------------------------------------------------- */
@@ -144,7 +145,7 @@ static void free_paths(char **paths, size_t n)
 static int write_package(const char *out_path, uint32_t flags, int64_t mtime,
                          const mlops_buf *index, const mlops__layout_blob *list, size_t n)
 {
-    mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options po = MLOPS_PACKER_OPTIONS_INIT;
     po.mtime = mtime;
     return mlops__layout_write(out_path, (flags & MLOPS_PACK_OVERWRITE) != 0,
                                mlops__pack_mtime(&po), index, list, n);

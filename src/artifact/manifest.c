@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "artifact/manifest.h"
@@ -12,10 +13,28 @@
 
 uint64_t mlops_manifest_default_shard_size(void) { return MLOPS_MANIFEST_DEFAULT_SHARD_SIZE; }
 
+int mlops_manifest_dup(mlops_manifest **out, const mlops_manifest *m)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(m);
+    mlops_manifest *shared = (mlops_manifest *)(uintptr_t)m;
+    __atomic_add_fetch(&shared->extra_refs, 1, __ATOMIC_RELAXED);
+    *out = shared;
+    return 0;
+}
+
 void mlops_manifest_free(mlops_manifest *m)
 {
     if (!m)
         return;
+    /* The last holder frees; the acquire pairs with the other holders'
+     * releases so their reads happen before the memory goes. */
+    size_t seen = __atomic_load_n(&m->extra_refs, __ATOMIC_ACQUIRE);
+    while (seen > 0) {
+        if (__atomic_compare_exchange_n(&m->extra_refs, &seen, seen - 1, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            return;
+    }
     mlops__free(m->datasets);
     mlops__free(m->params);
     mlops__free(m->metrics);

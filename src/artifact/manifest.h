@@ -90,6 +90,9 @@ struct mlops_manifest {
     /* The document was parsed from a copy of canonical bytes (the digest
      * pass hashed them as they were): writing it is copying them back. */
     int source_canonical;
+    /* References beyond the first (mlops_manifest_dup()); the manifest is
+     * immutable, so sharing it needs only this count, changed atomically. */
+    size_t extra_refs;
 };
 
 typedef struct mlops__mf_prehash mlops__mf_prehash;
@@ -120,6 +123,11 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
 
 /** Rules across files (order, uniqueness, case folding) and the subject. */
 int mlops__manifest_check(const mlops_manifest *m);
+
+/* The number of files added to a builder, and a rollback to that number: a
+ * caller that adds files and then fails leaves the builder as it found it. */
+size_t mlops__manifest_builder_file_count(const mlops_manifest_builder *b);
+void mlops__manifest_builder_drop_files(mlops_manifest_builder *b, size_t n);
 /**
  * Note file `i`'s path (`cur`) after its predecessor's (`prev`, NULL for the
  * first): the first order fault and whether any path can change under case

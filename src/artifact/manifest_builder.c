@@ -30,6 +30,19 @@ struct mlops_manifest_builder {
     size_t n_datasets, cap_datasets;
 };
 
+size_t mlops__manifest_builder_file_count(const mlops_manifest_builder *b)
+{
+    return b->n_files;
+}
+
+void mlops__manifest_builder_drop_files(mlops_manifest_builder *b, size_t n)
+{
+    /* The nodes stay in the builder's arena (freed with it); only the list
+     * forgets them, so the builder reads as it did before they were added. */
+    if (n < b->n_files)
+        b->n_files = n;
+}
+
 static int bad(const char *func, const char *what, const char *why)
 {
     return mlops__error(MLOPS_E_SCHEMA, "%s: %s %s", func, what, why);

@@ -845,7 +845,7 @@ int mlops_manifest_diff_write_json(mlops_buf *out, const mlops_manifest_diff *d,
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(d);
-    MLOPS__CHECK_FLAGS(flags, MLOPS_MANIFEST_DIFF_PRETTY);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_JSON_PRETTY);
     jb j = {NULL, 0};
     int rc = mlops__json_doc_new(&j.doc);
     if (rc)
@@ -857,7 +857,7 @@ int mlops_manifest_diff_write_json(mlops_buf *out, const mlops_manifest_diff *d,
     }
     if (j.failed)
         rc = mlops__error_nomem();
-    else if (flags & MLOPS_MANIFEST_DIFF_PRETTY)
+    else if (flags & MLOPS_JSON_PRETTY)
         rc = mlops__json_write_pretty(out, root);
     else
         rc = mlops__json_write_canonical(out, root);

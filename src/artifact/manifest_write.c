@@ -26,7 +26,7 @@
  * 64 KiB buffer to the statement hash, and those of the files array to the
  * tree hash too: neither is ever held whole, and everything is written once.
  * The tests and the fuzz target hold this equal to SHA-256 of
- * mlops_manifest_write_canonical().
+ * mlops_manifest_write_json().
  */
 static const char *const top_keys[] = {"_type", "predicate", "predicateType", "subject"};
 static const char *const predicate_keys[] = {
@@ -426,9 +426,9 @@ static int prehash_finish(mlops__mf_prehash *ph, mlops_manifest *m)
         return 0;
     if (ph->rc)
         return -mlops__error(ph->rc, "manifest digest: hashing the input failed");
-    int rc = mlops_digest_finish(ph->statement, m->statement);
+    int rc = mlops_digest_finish(m->statement, ph->statement);
     if (!rc)
-        rc = mlops_digest_finish(ph->tree, m->tree);
+        rc = mlops_digest_finish(m->tree, ph->tree);
     return rc ? -rc : 1;
 }
 
@@ -500,9 +500,9 @@ int mlops__manifest_digests(mlops_manifest *m, const char *src, size_t size_hint
     }
 finish:
     if (!rc)
-        rc = mlops_digest_finish(h.statement, m->statement);
+        rc = mlops_digest_finish(m->statement, h.statement);
     if (!rc)
-        rc = mlops_digest_finish(h.tree, m->tree);
+        rc = mlops_digest_finish(m->tree, h.tree);
     mlops_digest_free(h.statement);
     mlops_digest_free(h.tree);
     mlops_buf_dispose(&h.own);
@@ -514,10 +514,8 @@ finish:
     return 0;
 }
 
-int mlops_manifest_write_canonical(mlops_buf *out, const mlops_manifest *m)
+static int write_canonical(mlops_buf *out, const mlops_manifest *m)
 {
-    MLOPS__CHECK_ARG(out);
-    MLOPS__CHECK_ARG(m);
     /* The size is known from the digest pass: grow once to exactly that, so
      * a 20 MB statement costs 20 MB and no regrowth copies. */
     if (m->canonical_size > SIZE_MAX - 1 - out->size)
@@ -537,11 +535,14 @@ int mlops_manifest_write_canonical(mlops_buf *out, const mlops_manifest *m)
     return mlops__json_write_canonical(out, mlops__json_root(m->doc));
 }
 
-int mlops_manifest_write_pretty(mlops_buf *out, const mlops_manifest *m)
+int mlops_manifest_write_json(mlops_buf *out, const mlops_manifest *m, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(m);
-    return mlops__json_write_pretty(out, mlops__json_root(m->doc));
+    MLOPS__CHECK_FLAGS(flags, MLOPS_JSON_PRETTY);
+    if (flags & MLOPS_JSON_PRETTY)
+        return mlops__json_write_pretty(out, mlops__json_root(m->doc));
+    return write_canonical(out, m);
 }
 
 int mlops_manifest_tree_digest(uint8_t out[32], const mlops_manifest *m)

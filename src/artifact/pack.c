@@ -30,16 +30,16 @@
 #define IGNORE_FILE ".mlopsignore"
 #define MAX_IGNORE_SIZE (1u << 20)
 
-static const mlops_pack_options pack_defaults = MLOPS_PACK_OPTIONS_INIT;
-#define PACK_OPTIONS_V1_SIZE sizeof(mlops_pack_options)
+static const mlops_packer_options pack_defaults = MLOPS_PACKER_OPTIONS_INIT;
+#define PACK_OPTIONS_V1_SIZE sizeof(mlops_packer_options)
 
-int mlops_pack_options_init(mlops_pack_options *opts, size_t size)
+int mlops_packer_options_init(mlops_packer_options *opts, size_t size)
 {
     return mlops__options_init(opts, size, &pack_defaults, sizeof pack_defaults,
-                               PACK_OPTIONS_V1_SIZE, "mlops_pack_options");
+                               PACK_OPTIONS_V1_SIZE, "mlops_packer_options");
 }
 
-int64_t mlops__pack_mtime(const mlops_pack_options *o)
+int64_t mlops__pack_mtime(const mlops_packer_options *o)
 {
     if (o->mtime >= 0)
         return o->mtime;
@@ -56,12 +56,12 @@ int64_t mlops__pack_mtime(const mlops_pack_options *o)
     return v;
 }
 
-int mlops_packer_new(mlops_packer **out, const mlops_pack_options *opts)
+int mlops_packer_new(mlops_packer **out, const mlops_packer_options *opts)
 {
     MLOPS__CHECK_ARG(out);
-    mlops_pack_options o = pack_defaults;
-    int rc = mlops__options_load(&o, sizeof o, opts, MLOPS_PACK_OPTIONS_VERSION,
-                                 PACK_OPTIONS_V1_SIZE, "mlops_pack_options");
+    mlops_packer_options o = pack_defaults;
+    int rc = mlops__options_load(&o, sizeof o, opts, MLOPS_PACKER_OPTIONS_VERSION,
+                                 PACK_OPTIONS_V1_SIZE, "mlops_packer_options");
     if (rc)
         return rc;
     MLOPS__CHECK_FLAGS(o.flags, MLOPS_PACK_OVERWRITE);

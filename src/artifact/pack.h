@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "mlops/digest.h"
+#include "mlops/dsse.h"
 #include "mlops/package.h"
 
 /* OCI and ModelPack media types (docs/formats/overview.md §3). */
@@ -43,7 +44,7 @@ typedef struct mlops__pack_item {
 int mlops__pack_item_unchanged(const mlops__pack_item *it, int fd, const char *when);
 
 struct mlops_packer {
-    mlops_pack_options o;
+    mlops_packer_options o;
     mlops__pack_item *items;
     size_t n, cap;
 };
@@ -53,7 +54,7 @@ struct mlops_packer {
 int mlops__pack_hash(mlops_packer *p, uint64_t total, uint64_t *done);
 
 /** The effective mtime: the option, or SOURCE_DATE_EPOCH, or 0. */
-int64_t mlops__pack_mtime(const mlops_pack_options *o);
+int64_t mlops__pack_mtime(const mlops_packer_options *o);
 
 /** index.json of a package, exactly as the packer writes it. */
 int mlops__layout_index(mlops_buf *out, const char *version, const uint8_t manifest_d[32],

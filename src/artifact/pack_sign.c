@@ -25,7 +25,8 @@
 #include "core/io.h"
 #include "core/json.h"
 #include "core/output.h"
-#include "mlops/sign.h"
+#include "mlops/dsse.h"
+#include "mlops/key.h"
 
 /* ---- adding signatures to an existing package ---------------------------- */
 

@@ -20,6 +20,7 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include "artifact/manifest.h"
 #include "artifact/pack.h"
 #include "artifact/pack_write.h"
 #include "artifact/tarw.h"
@@ -506,15 +507,25 @@ static int finish_statement(mlops_packer *p, const layer *layers, size_t nl,
     return rc;
 }
 
-int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_builder *mb,
-                       mlops_manifest **statement_out)
+/* Files added to the caller's builder by finish_statement(): removed again
+ * when the package is not written, so a failure changes nothing. */
+static int restore_builder(mlops_manifest_builder *mb, size_t n_files, int rc)
+{
+    if (rc)
+        mlops__manifest_builder_drop_files(mb, n_files);
+    return rc;
+}
+
+int mlops_packer_write_file(mlops_manifest **statement_out, mlops_packer *p,
+                            const char *out_path, mlops_manifest_builder *mb)
 {
     MLOPS__CHECK_ARG(p);
     MLOPS__CHECK_ARG(out_path);
     MLOPS__CHECK_ARG(mb);
     if (p->n == 0)
-        return mlops__error(MLOPS_E_INVALID, "mlops_packer_write: no files to pack");
+        return mlops__error(MLOPS_E_INVALID, "mlops_packer_write_file: no files to pack");
     int overwrite = (p->o.flags & MLOPS_PACK_OVERWRITE) != 0;
+    size_t builder_files = mlops__manifest_builder_file_count(mb);
     int rc = check_paths(p);
     if (rc)
         return rc;
@@ -578,7 +589,7 @@ int mlops_packer_write(mlops_packer *p, const char *out_path, mlops_manifest_bui
     /* 3. the statement, its signature, and the OCI documents */
     rc = finish_statement(p, layers, nl, mb, &m);
     if (!rc)
-        rc = mlops_manifest_write_canonical(&b.statement, m);
+        rc = mlops_manifest_write_json(&b.statement, m, 0);
     if (!rc)
         rc = mlops_digest_buffer(b.statement_d, b.statement.data, b.statement.size);
     int signed_pkg = p->o.nkeys > 0;
@@ -619,7 +630,7 @@ done:
     mlops__free(r.copy_buf);
     mlops_manifest_free(m);
     mlops__pack_blobs_dispose(&b);
-    return rc;
+    return restore_builder(mb, builder_files, rc);
 }
 
 /* ---- writing a layout from stored blobs (store export) ------------------- */

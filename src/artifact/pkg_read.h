@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "mlops/manifest.h"
+#include "mlops/dsse.h"
 #include "mlops/package.h"
 
 #define MLOPS__PKG_META_MAX ((size_t)64 << 20)

@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-#include "mlops/sign.h"
+#include "mlops/dsse.h"
+#include "mlops/key.h"
 
 /** Number of keys in a set and the i-th one (borrowed). */
 size_t mlops__keyring_size(const mlops_keyring *ring);

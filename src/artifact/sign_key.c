@@ -200,7 +200,7 @@ static int label_is(const char *label, size_t len, const char *want)
 
 static int load_pem_once(mlops_key **out, const char *pem, size_t len, int *decoder_failed);
 
-int mlops_key_load_pem(mlops_key **out, const char *pem, size_t len, uint32_t flags)
+int mlops_key_parse_pem(mlops_key **out, const char *pem, size_t len, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(pem);
@@ -325,7 +325,7 @@ int mlops_key_load_file(mlops_key **out, const char *path, uint32_t flags)
             break;
         text.size += (size_t)n;
     }
-    rc = mlops_key_load_pem(out, text.data ? text.data : "", text.size, 0);
+    rc = mlops_key_parse_pem(out, text.data ? text.data : "", text.size, 0);
     if (rc)
         mlops__error_prefix("%s", path);
 done:
@@ -369,10 +369,8 @@ static int bio_to_buf(mlops_buf *out, BIO *bio)
     return mlops__buf_append(out, data, (size_t)n);
 }
 
-int mlops_key_save_private_pem(mlops_buf *out, const mlops_key *key)
+static int write_private_pem(mlops_buf *out, const mlops_key *key)
 {
-    MLOPS__CHECK_ARG(out);
-    MLOPS__CHECK_ARG(key);
     if (!key->has_private)
         return mlops__error(MLOPS_E_INVALID, "key %.16s... has no private half to save",
                             key->keyid);
@@ -390,10 +388,13 @@ int mlops_key_save_private_pem(mlops_buf *out, const mlops_key *key)
     return rc;
 }
 
-int mlops_key_save_public_pem(mlops_buf *out, const mlops_key *key)
+int mlops_key_write_pem(mlops_buf *out, const mlops_key *key, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(key);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_KEY_PEM_PRIVATE);
+    if (flags & MLOPS_KEY_PEM_PRIVATE)
+        return write_private_pem(out, key);
     BIO *bio = BIO_new(BIO_s_mem());
     if (!bio)
         return crypto_error("memory BIO");

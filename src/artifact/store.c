@@ -445,11 +445,11 @@ int mlops_store_open(mlops_store **out, const char *path, uint32_t flags)
 fail:
     mlops_buf_dispose(&p);
     mlops_buf_dispose(&layout);
-    mlops_store_close(s);
+    mlops_store_free(s);
     return rc;
 }
 
-void mlops_store_close(mlops_store *s)
+void mlops_store_free(mlops_store *s)
 {
     if (!s)
         return;

@@ -140,7 +140,7 @@ static int reachable(mlops_store *s, digest_set *set)
     return rc;
 }
 
-int mlops_store_gc(mlops_store *s, size_t *removed)
+int mlops_store_gc(size_t *removed, mlops_store *s)
 {
     MLOPS__CHECK_ARG(s);
     int rc = mlops__store_lock(s);

@@ -430,7 +430,7 @@ void cli_github_gate(const mlops_gate_result *r, const char *policy_path)
 {
     mlops_buf ex = MLOPS_BUF_INIT;
     const char *text = "";
-    if (mlops_gate_result_explain(&ex, r) == 0 && ex.data)
+    if (mlops_gate_result_write_text(&ex, r, 0) == 0 && ex.data)
         text = ex.data;
     size_t n = mlops_gate_result_check_count(r), failed = 0;
     int blocked = mlops_gate_result_action(r) == MLOPS_ACTION_BLOCK_PROMOTION;
@@ -447,7 +447,7 @@ void cli_github_gate(const mlops_gate_result *r, const char *policy_path)
         char title[300];
         snprintf(title, sizeof title, "mlops gate: %s %s", metric, kind);
         int reason = mlops_gate_result_check_reason(r, i);
-        const char *rname = mlops_reason_name(reason);
+        const char *rname = mlops_policy_reason_name(reason);
         int say = reason != MLOPS_REASON_OK && rname;
         if (line)
             cli_gh_annotate("error", title, NULL, 0, "%.*s%s%s%s", (int)len, line,
@@ -481,14 +481,14 @@ void cli_github_gate(const mlops_gate_result *r, const char *policy_path)
         cli_gh_md_text(metric ? metric : "?");
         cli_gh_md(" | %s | %s | %s |\n", kind ? kind : "?",
                   mlops_gate_result_check_passed(r, i) == 1 ? "pass" : "**BLOCK**",
-                  mlops_reason_name(mlops_gate_result_check_reason(r, i)));
+                  mlops_policy_reason_name(mlops_gate_result_check_reason(r, i)));
     }
     cli_gh_md("\n<details><summary>Explanation</summary>\n\n");
     md_code_block(text);
     cli_gh_md("</details>\n\nExit status %d: %s.\n", blocked ? CLI_NEGATIVE : CLI_OK,
               blocked ? "promotion blocked" : "promote");
     cli_gh_verdict(blocked ? "blocked" : "promote");
-    cli_gh_output("action", mlops_action_name(mlops_gate_result_action(r)));
+    cli_gh_output("action", mlops_policy_action_name(mlops_gate_result_action(r)));
     cli_gh_output("promoted", blocked ? "false" : "true");
     cli_gh_outputf("checks_count", "%zu", n);
     cli_gh_outputf("failed_count", "%zu", failed);

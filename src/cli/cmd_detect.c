@@ -103,7 +103,7 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
         size_t size;
         if (cli_read_file(&data, &size, state_in, err, sizeof err) != 0)
             return cli_input_error("detect", "%s", err);
-        int rc = mlops_detector_load(&d, data, size);
+        int rc = mlops_detector_parse(&d, data, size);
         free(data);
         if (rc != 0) {
             snprintf(err, sizeof err, "%s: %s", state_in, mlops_error_last());
@@ -189,14 +189,14 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
         fprintf(stderr, "mlops detect: out of memory\n");
         goto out;
     }
-    int rc = mlops_detector_update_warn(d, f.values, f.n, drifts, f.n, &nd, warns, f.n, &nw);
+    int rc = mlops_detector_update_warn(drifts, f.n, &nd, warns, f.n, &nw, d, f.values, f.n);
     if (rc != 0) {
         status = cli_library_error("detect", rc);
         goto out;
     }
     if (state_out) {
         mlops_buf buf = MLOPS_BUF_INIT;
-        rc = mlops_detector_save(&buf, d);
+        rc = mlops_detector_write(&buf, d, 0);
         if (rc != 0) {
             status = cli_library_error("detect", rc);
             goto out;

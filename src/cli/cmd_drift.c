@@ -162,7 +162,7 @@ static int take_result(feat *f, const mlops_drift_result *r)
     f->miss_ref = mlops_drift_result_missing_ref(r);
     f->miss_cur = mlops_drift_result_missing_cur(r);
     mlops_buf b = MLOPS_BUF_INIT;
-    int rc = mlops_drift_result_to_json(r, &b);
+    int rc = mlops_drift_result_write_json(&b, r, 0);
     if (rc != 0)
         return cli_library_error("drift", rc);
     f->json = malloc(b.size + 1);
@@ -425,7 +425,7 @@ static int adjust_family(report *rep, const settings *s)
     int method = s->to.rule == MLOPS_DRIFT_RULE_BONFERRONI ? MLOPS_PVALUE_BONFERRONI
                  : s->to.rule == MLOPS_DRIFT_RULE_HOLM     ? MLOPS_PVALUE_HOLM
                                                            : MLOPS_PVALUE_BH;
-    int lrc = mlops_pvalue_adjust(p, p, m, method);
+    int lrc = mlops_drift_pvalue_adjust(p, p, m, method);
     if (lrc != 0) {
         free(p);
         return cli_library_error("drift", lrc);
@@ -723,7 +723,7 @@ static int run_profiles(report *rep, const settings *s)
     double thr = s->o.threshold;
     if (isnan(thr))
         thr = wass ? 0.1 : 0.05;
-    mlops_sketch_test t = MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_test t = MLOPS_SKETCH_TEST_INIT;
     int lrc = wass ? mlops_profile_wasserstein(&t, a, b, thr) : mlops_profile_ks_test(&t, a, b, thr);
     if (lrc != 0) {
         status = cli_library_error("drift", lrc);

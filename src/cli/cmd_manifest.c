@@ -57,7 +57,7 @@ int cli_package_manifest(mlops_manifest **m, const char *path, const char *cmd)
         return cli_error_as(cmd, rc ? rc : MLOPS_E_PARSE, CLI_CONTENT, msg);
     }
     mlops_buf b = MLOPS_BUF_INIT;
-    rc = mlops_manifest_write_canonical(&b, pm);
+    rc = mlops_manifest_write_json(&b, pm, 0);
     if (rc == 0)
         rc = mlops_manifest_parse(m, (const char *)b.data, b.size, NULL);
     mlops_buf_dispose(&b);
@@ -190,7 +190,7 @@ int cli_cmd_inspect(int argc, char **argv, const cli_global *g0)
         return rc;
     if (g.json) {
         mlops_buf b = MLOPS_BUF_INIT;
-        int lrc = mlops_manifest_write_canonical(&b, m);
+        int lrc = mlops_manifest_write_json(&b, m, 0);
         if (lrc != 0) {
             mlops_manifest_free(m);
             return cli_library_error("inspect", lrc);

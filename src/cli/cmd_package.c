@@ -93,9 +93,9 @@ int cli_cmd_keygen(int argc, char **argv, const cli_global *g0)
     mlops_buf priv = MLOPS_BUF_INIT, pb = MLOPS_BUF_INIT;
     int rc = mlops_key_generate(&k, 0), status = CLI_USAGE;
     if (rc == 0)
-        rc = mlops_key_save_private_pem(&priv, k);
+        rc = mlops_key_write_pem(&priv, k, MLOPS_KEY_PEM_PRIVATE);
     if (rc == 0)
-        rc = mlops_key_save_public_pem(&pb, k);
+        rc = mlops_key_write_pem(&pb, k, 0);
     if (rc != 0) {
         status = cli_library_error("keygen", rc);
         goto out;
@@ -316,7 +316,7 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
         if ((rc = mlops_manifest_builder_set_parent_manifest(b, par)) != 0)
             goto lib;
     }
-    mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options po = MLOPS_PACKER_OPTIONS_INIT;
     po.flags = force ? MLOPS_PACK_OVERWRITE : 0;
     po.keys = (const mlops_key *const *)keys;
     po.nkeys = nk;
@@ -344,7 +344,7 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g0)
                 goto lib;
         }
     }
-    if ((rc = mlops_packer_write(p, out, b, &st)) != 0)
+    if ((rc = mlops_packer_write_file(&st, p, out, b)) != 0)
         goto lib;
     if (g.json) {
         printf("{\"package\":");

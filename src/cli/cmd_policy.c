@@ -98,12 +98,12 @@ static int obs_sink_policy(void *ctx, const cli_obs_line *o)
 
 static int obs_sink_metrics(void *ctx, const cli_obs_line *o)
 {
-    return mlops_metric_set_put(ctx, o->name, o->value, o->ci_low, o->ci_high, o->samples);
+    return mlops_gate_metrics_put(ctx, o->name, o->value, o->ci_low, o->ci_high, o->samples);
 }
 
 /* Metrics of a gate side: a manifest or package (its metrics, no samples or
  * intervals), or a metrics text file. */
-static int load_metrics(const char *path, mlops_metric_set *set)
+static int load_metrics(const char *path, mlops_gate_metrics *set)
 {
     uint8_t *data;
     size_t size;
@@ -124,11 +124,11 @@ static int load_metrics(const char *path, mlops_metric_set *set)
     int status = cli_manifest_load(&m, path, "gate");
     if (status != CLI_OK)
         return status;
-    int rc = mlops_metric_set_set_model(set, mlops_manifest_name(m), mlops_manifest_version(m), 0);
+    int rc = mlops_gate_metrics_set_model(set, mlops_manifest_name(m), mlops_manifest_version(m), 0);
     if (rc != 0)
         status = cli_library_error("gate", rc);
     for (size_t i = 0; status == CLI_OK && i < mlops_manifest_metric_count(m); i++) {
-        rc = mlops_metric_set_put(set, mlops_manifest_metric_name(m, i),
+        rc = mlops_gate_metrics_put(set, mlops_manifest_metric_name(m, i),
                                   mlops_manifest_metric_value(m, i), NAN, NAN, -1);
         if (rc != 0) {
             status = cli_library_error("gate", rc);
@@ -302,8 +302,13 @@ static int cmd_eval(const mlops_policy *p, const char *signals, const char *cons
             fprintf(stderr, "mlops policy: %s\n", err);
             goto out;
         }
-        rc = mlops_policy_state_load(st, (const char *)data, size);
+        mlops_policy_state *loaded = NULL;
+        rc = mlops_policy_state_parse(&loaded, p, (const char *)data, size);
         free(data);
+        if (rc == 0) {
+            mlops_policy_state_free(st);
+            st = loaded;
+        }
         if (rc != 0) {
             snprintf(err, sizeof err, "%s: %s", state_in, mlops_error_last());
             status = cli_error_as("policy", rc, CLI_INPUT, err);
@@ -327,7 +332,7 @@ static int cmd_eval(const mlops_policy *p, const char *signals, const char *cons
     }
     if (state_out) {
         mlops_buf sb = MLOPS_BUF_INIT;
-        if ((rc = mlops_policy_state_save(&sb, st)) != 0) {
+        if ((rc = mlops_policy_state_write_json(&sb, st, 0)) != 0) {
             status = cli_library_error("policy", rc);
             goto out;
         }
@@ -340,9 +345,9 @@ static int cmd_eval(const mlops_policy *p, const char *signals, const char *cons
     }
     int action = mlops_decision_action(d);
     if (g->json) {
-        rc = mlops_decision_to_json(&b, d, 0);
+        rc = mlops_decision_write_json(&b, d, 0);
     } else {
-        rc = mlops_decision_explain(&b, d);
+        rc = mlops_decision_write_text(&b, d, 0);
     }
     if (rc != 0) {
         status = cli_library_error("policy", rc);
@@ -457,13 +462,13 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
     if (champ && first_release)
         return cli_usage_error("gate", "--first-release contradicts --champion: give one");
     mlops_policy *p = NULL;
-    mlops_metric_set *c = NULL, *ch = NULL;
+    mlops_gate_metrics *c = NULL, *ch = NULL;
     mlops_gate_result *r = NULL;
     mlops_buf b = MLOPS_BUF_INIT;
     int status = load_policy(&p, argv[1], "gate"), rc;
     if (status != CLI_OK)
         return status;
-    if ((rc = mlops_metric_set_new(&c)) != 0 || (champ && (rc = mlops_metric_set_new(&ch)) != 0)) {
+    if ((rc = mlops_gate_metrics_new(&c)) != 0 || (champ && (rc = mlops_gate_metrics_new(&ch)) != 0)) {
         status = cli_library_error("gate", rc);
         goto out;
     }
@@ -483,9 +488,9 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
         goto out;
     }
     if (g.json) {
-        rc = mlops_gate_result_to_json(&b, r, 0);
+        rc = mlops_gate_result_write_json(&b, r, 0);
     } else {
-        rc = mlops_gate_result_explain(&b, r);
+        rc = mlops_gate_result_write_text(&b, r, 0);
     }
     if (rc != 0) {
         status = cli_library_error("gate", rc);
@@ -496,8 +501,8 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
 out:
     mlops_buf_dispose(&b);
     mlops_gate_result_free(r);
-    mlops_metric_set_free(c);
-    mlops_metric_set_free(ch);
+    mlops_gate_metrics_free(c);
+    mlops_gate_metrics_free(ch);
     mlops_policy_free(p);
     return status;
 }

@@ -48,7 +48,7 @@ static const char *kind_name(int kind)
 static int save_profile(const char *out, const mlops_profile *p)
 {
     mlops_buf buf = MLOPS_BUF_INIT;
-    int rc = mlops_profile_serialize(&buf, p);
+    int rc = mlops_profile_write(&buf, p, 0);
     if (rc != 0)
         return cli_library_error("profile", rc);
     char err[4400];
@@ -67,7 +67,7 @@ int cli_profile_load(mlops_profile **p, const char *path, const char *cmd)
     *p = NULL;
     if (cli_read_file(&data, &size, path, err, sizeof err) != 0)
         return cli_input_error(cmd, "%s", err);
-    int rc = mlops_profile_deserialize(p, data, size);
+    int rc = mlops_profile_parse(p, data, size);
     free(data);
     if (rc != 0) {
         char msg[2048];
@@ -161,7 +161,7 @@ static int build(int argc, char **argv, const cli_global *g, const char *column,
         int lrc = cli_profile_load(&ref, edges_from, "profile");
         if (lrc != CLI_OK)
             return lrc;
-        given = mlops_profile_histogram_edges(ref, &n_given);
+        given = mlops_profile_histogram_edges(&n_given, ref);
         if (!given || n_given == 0) {
             mlops_profile_free(ref);
             return cli_usage_error("profile", "--edges-from: %s has no histogram", edges_from);
@@ -261,8 +261,8 @@ static int show_numeric(const mlops_profile *p, const cli_global *g)
         if (!have_q || mlops_profile_quantile(&q[i], p, show_ranks[i]) != 0)
             q[i] = NAN;
     size_t ne = 0, nc = 0;
-    const double *edges = mlops_profile_histogram_edges(p, &ne);
-    const uint64_t *counts = mlops_profile_histogram_counts(p, &nc);
+    const double *edges = mlops_profile_histogram_edges(&ne, p);
+    const uint64_t *counts = mlops_profile_histogram_counts(&nc, p);
     double sd = sqrt(mlops_profile_variance(p, 1));
     if (g->json) {
         printf("{\"kind\":\"numeric\",\"count\":%llu,\"nan\":%llu,\"posinf\":%llu,"

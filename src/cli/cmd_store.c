@@ -304,7 +304,7 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
         }
     } else if (known == 5) {
         size_t removed = 0;
-        if ((rc = mlops_store_gc(s, &removed)) != 0) {
+        if ((rc = mlops_store_gc(&removed, s)) != 0) {
             status = cli_library_error("store", rc);
             goto out;
         }
@@ -328,7 +328,7 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
 out:
     if (spool[0])
         unlink(spool);
-    mlops_store_close(s);
+    mlops_store_free(s);
     mlops_keyring_free(t.ring);
     return status;
 }

@@ -79,7 +79,7 @@ int mlops_digest_update(mlops_digest *d, const void *data, size_t len)
     return 0;
 }
 
-int mlops_digest_finish(mlops_digest *d, uint8_t out[MLOPS_SHA256_SIZE])
+int mlops_digest_finish(uint8_t out[MLOPS_SHA256_SIZE], mlops_digest *d)
 {
     MLOPS__CHECK_ARG(d);
     MLOPS__CHECK_ARG(out);
@@ -88,6 +88,26 @@ int mlops_digest_finish(mlops_digest *d, uint8_t out[MLOPS_SHA256_SIZE])
         return crypto_error("digest final");
     if (EVP_DigestInit_ex(d->ctx, sha256_md(), NULL) != 1)
         return crypto_error("digest init");
+    return 0;
+}
+
+int mlops_digest_dup(mlops_digest **out, const mlops_digest *d)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(d);
+    mlops_digest *c = mlops__malloc(sizeof *c);
+    if (!c)
+        return mlops__error_nomem();
+    c->ctx = EVP_MD_CTX_new();
+    if (!c->ctx) {
+        mlops__free(c);
+        return mlops__error_nomem();
+    }
+    if (EVP_MD_CTX_copy_ex(c->ctx, d->ctx) != 1) {
+        mlops_digest_free(c);
+        return crypto_error("digest copy");
+    }
+    *out = c;
     return 0;
 }
 

@@ -179,6 +179,14 @@ int mlops__json_write_canonical(mlops_buf *out, const mlops__json *v);
 int mlops__json_write_pretty(mlops_buf *out, const mlops__json *v);
 
 /**
+ * Append `json` (len bytes the library wrote itself) to `out`: as it is, or
+ * re-read and written pretty when `flags` has MLOPS_JSON_PRETTY. Lets a
+ * writer that builds its JSON as text honour the common flag. On failure
+ * `out` is as it was.
+ */
+int mlops__json_append_as(mlops_buf *out, const char *json, size_t len, uint32_t flags);
+
+/**
  * Whether the canonical form of the parsed value `v` is its source text with
  * the whitespace between tokens removed: every string was written without
  * escapes, every number is written as the canonical writer writes it, and

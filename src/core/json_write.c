@@ -503,3 +503,15 @@ int mlops__json_write_pretty(mlops_buf *out, const mlops__json *v)
 {
     return write_top(out, v, 1);
 }
+
+int mlops__json_append_as(mlops_buf *out, const char *json, size_t len, uint32_t flags)
+{
+    if (!(flags & MLOPS_JSON_PRETTY))
+        return mlops__buf_append(out, json, len);
+    mlops__json_doc *doc = NULL;
+    int rc = mlops__json_parse(&doc, json, len, NULL, NULL);
+    if (!rc)
+        rc = mlops__json_write_pretty(out, mlops__json_root(doc));
+    mlops__json_doc_free(doc);
+    return rc;
+}

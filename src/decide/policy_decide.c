@@ -70,7 +70,7 @@ int mlops_policy_decide(mlops_decision *d, mlops_policy_state *state_out,
     if (!state_in)
         mlops_policy_state_reset(state_out);
     else if (state_in != state_out)
-        mlops_policy_state_copy(state_out, state_in);
+        mlops__policy_state_copy(state_out, state_in);
 
     d->valid = 1;
     d->now = now_ms;

@@ -29,23 +29,23 @@ typedef struct metric_entry {
     int64_t samples;
 } metric_entry;
 
-struct mlops_metric_set {
+struct mlops_gate_metrics {
     metric_entry *items;
     size_t n, cap;
     char *model, *version; /* which model version the metrics are of; NULL: not said */
 };
 
-int mlops_metric_set_new(mlops_metric_set **out)
+int mlops_gate_metrics_new(mlops_gate_metrics **out)
 {
     MLOPS__CHECK_ARG(out);
-    mlops_metric_set *s = mlops__calloc(1, sizeof *s);
+    mlops_gate_metrics *s = mlops__calloc(1, sizeof *s);
     if (!s)
         return mlops__error_nomem();
     *out = s;
     return 0;
 }
 
-void mlops_metric_set_free(mlops_metric_set *s)
+void mlops_gate_metrics_free(mlops_gate_metrics *s)
 {
     if (!s)
         return;
@@ -57,7 +57,7 @@ void mlops_metric_set_free(mlops_metric_set *s)
     mlops__free(s);
 }
 
-int mlops_metric_set_set_model(mlops_metric_set *s, const char *name, const char *version,
+int mlops_gate_metrics_set_model(mlops_gate_metrics *s, const char *name, const char *version,
                                uint32_t flags)
 {
     MLOPS__CHECK_ARG(s);
@@ -84,7 +84,7 @@ int mlops_metric_set_set_model(mlops_metric_set *s, const char *name, const char
     return 0;
 }
 
-static size_t find_index(const mlops_metric_set *s, const char *name)
+static size_t find_index(const mlops_gate_metrics *s, const char *name)
 {
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->items[i].name, name) == 0)
@@ -92,13 +92,13 @@ static size_t find_index(const mlops_metric_set *s, const char *name)
     return SIZE_MAX;
 }
 
-static const metric_entry *find_metric(const mlops_metric_set *s, const char *name)
+static const metric_entry *find_metric(const mlops_gate_metrics *s, const char *name)
 {
     size_t i = s ? find_index(s, name) : SIZE_MAX;
     return i == SIZE_MAX ? NULL : &s->items[i];
 }
 
-int mlops_metric_set_put(mlops_metric_set *s, const char *name, double value, double ci_low,
+int mlops_gate_metrics_put(mlops_gate_metrics *s, const char *name, double value, double ci_low,
                          double ci_high, int64_t samples)
 {
     MLOPS__CHECK_ARG(s);
@@ -203,7 +203,7 @@ static double mag3(double a, double b, double c)
 }
 
 static void gate_metric(mlops_gate_result *g, const mlops__gate_metric *m,
-                        const mlops_metric_set *cand, const mlops_metric_set *champ)
+                        const mlops_gate_metrics *cand, const mlops_gate_metrics *champ)
 {
     const metric_entry *c = find_metric(cand, m->name);
     if (m->min_samples > 0) {
@@ -267,8 +267,8 @@ static void gate_metric(mlops_gate_result *g, const mlops__gate_metric *m,
  * model: a check "model"/"name" (same name; a side that does not say which
  * model it is blocks as MISSING when the other does) and "model"/"version"
  * (not lower unless MLOPS_GATE_ALLOW_DOWNGRADE). */
-static int gate_identity(mlops_gate_result *g, const mlops_metric_set *cand,
-                         const mlops_metric_set *champ, uint32_t flags)
+static int gate_identity(mlops_gate_result *g, const mlops_gate_metrics *cand,
+                         const mlops_gate_metrics *champ, uint32_t flags)
 {
     if (!champ || (!cand->model && !champ->model))
         return 0;
@@ -323,7 +323,7 @@ static int gate_identity(mlops_gate_result *g, const mlops_metric_set *cand,
 }
 
 int mlops_policy_gate(mlops_gate_result **out, const mlops_policy *p,
-                      const mlops_metric_set *candidate, const mlops_metric_set *champion,
+                      const mlops_gate_metrics *candidate, const mlops_gate_metrics *champion,
                       uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
@@ -401,7 +401,7 @@ static mlops__json *jnum(mlops__json_doc *doc, double v)
     return mlops__json_new_double(doc, v);
 }
 
-/* Model names (mlops_metric_set_set_model()) are the caller's bytes: what is
+/* Model names (mlops_gate_metrics_set_model()) are the caller's bytes: what is
  * not UTF-8 is written as U+FFFD, so every gate result can be written. */
 static mlops__json *jstr(mlops__json_doc *doc, const char *s)
 {
@@ -423,7 +423,7 @@ static int build(mlops__json_doc *doc, const mlops_gate_result *g)
         (rc = put(doc, pol, "id", jstr(doc, p->policy_id))) ||
         (rc = put(doc, pol, "revision", mlops__json_new_int(doc, p->revision))) ||
         (rc = put(doc, pol, "digest", jstr(doc, p->digest))) ||
-        (rc = put(doc, root, "action", jstr(doc, mlops_action_name(g->action)))) ||
+        (rc = put(doc, root, "action", jstr(doc, mlops_policy_action_name(g->action)))) ||
         (rc = put(doc, root, "checks", checks)))
         return rc;
     for (size_t i = 0; i < g->n; i++) {
@@ -433,7 +433,7 @@ static int build(mlops__json_doc *doc, const mlops_gate_result *g)
             (rc = put(doc, o, "kind", jstr(doc, c->kind))) ||
             (rc = put(doc, o, "guardrail", mlops__json_new_bool(doc, c->guardrail))) ||
             (rc = put(doc, o, "passed", mlops__json_new_bool(doc, c->passed))) ||
-            (rc = put(doc, o, "reason", jstr(doc, mlops_reason_name(c->reason)))) ||
+            (rc = put(doc, o, "reason", jstr(doc, mlops_policy_reason_name(c->reason)))) ||
             (rc = put(doc, o, "observed", jnum(doc, c->observed))) ||
             (rc = put(doc, o, "limit", jnum(doc, c->limit))) ||
             (c->detail && (rc = put(doc, o, "detail", jstr(doc, c->detail)))))
@@ -444,18 +444,18 @@ static int build(mlops__json_doc *doc, const mlops_gate_result *g)
     return 0;
 }
 
-int mlops_gate_result_to_json(mlops_buf *out, const mlops_gate_result *g, uint32_t flags)
+int mlops_gate_result_write_json(mlops_buf *out, const mlops_gate_result *g, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(g);
-    MLOPS__CHECK_FLAGS(flags, MLOPS_DECISION_JSON_PRETTY);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_JSON_PRETTY);
     mlops__json_doc *doc = NULL;
     int rc = mlops__json_doc_new(&doc);
     if (rc)
         return rc;
     rc = build(doc, g);
     if (rc == 0)
-        rc = (flags & MLOPS_DECISION_JSON_PRETTY)
+        rc = (flags & MLOPS_JSON_PRETTY)
                  ? mlops__json_write_pretty(out, mlops__json_root(doc))
                  : mlops__json_write_canonical(out, mlops__json_root(doc));
     mlops__json_doc_free(doc);
@@ -471,10 +471,11 @@ static const char *gnum(char b[32], double v)
     return mlops__num_human(b, v); /* for people; the JSON keeps every digit */
 }
 
-int mlops_gate_result_explain(mlops_buf *out, const mlops_gate_result *g)
+int mlops_gate_result_write_text(mlops_buf *out, const mlops_gate_result *g, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(g);
+    MLOPS__CHECK_FLAGS(flags, 0);
     size_t blocking = 0;
     for (size_t i = 0; i < g->n; i++)
         blocking += !g->checks[i].passed;
@@ -489,14 +490,14 @@ int mlops_gate_result_explain(mlops_buf *out, const mlops_gate_result *g)
         if (c->detail) {
             rc = mlops__buf_printf(&tmp, "  %s %s: %s: %s%s%s\n", c->metric, c->kind, c->detail,
                                    c->passed ? "pass" : "BLOCK", c->reason ? " " : "",
-                                   c->reason ? mlops_reason_name(c->reason) : "");
+                                   c->reason ? mlops_policy_reason_name(c->reason) : "");
             continue;
         }
         rc = mlops__buf_printf(&tmp, "  %s %s%s: observed %s, limit %s: %s%s%s\n", c->metric,
                                c->kind, c->guardrail ? " (guardrail)" : "",
                                gnum(a, c->observed), gnum(b, c->limit),
                                c->passed ? "pass" : "BLOCK", c->reason ? " " : "",
-                               c->reason ? mlops_reason_name(c->reason) : "");
+                               c->reason ? mlops_policy_reason_name(c->reason) : "");
     }
     if (!rc)
         rc = mlops__buf_append(out, tmp.data, tmp.size);

@@ -16,6 +16,8 @@
 
 #include "core/json.h"
 #include "mlops/digest.h"
+#include "mlops/decision.h"
+#include "mlops/gate.h"
 #include "mlops/policy.h"
 
 #define MLOPS__POLICY_SCHEMA "libmlops.policy/v1"
@@ -323,6 +325,9 @@ void mlops__policy_time_apply(mlops_decision *d, mlops_policy_state *st,
                               const mlops_policy *p, uint32_t r, int64_t now);
 /** Record the decided action in the state (cooldown, budget, training). */
 void mlops__policy_time_record(mlops_policy_state *st, int action, int64_t now);
+/* Copy a state into another of the same policy; never allocates (decide's
+ * state_in -> state_out, and mlops_policy_state_dup()). */
+void mlops__policy_state_copy(mlops_policy_state *dst, const mlops_policy_state *src);
 
 /** Fill a signal's value and samples in `obs` from a JSON value
  *  (number | {"value","samples"} | null), path for errors. */

@@ -50,7 +50,7 @@ static int record_line(replay *r, const mlops__json *v)
         mlops__json_doc_set_root(doc, copy);
     rc = put(doc, copy, "expect", e);
     if (!rc)
-        rc = put(doc, e, "action", jstr(doc, mlops_action_name(r->d->action)));
+        rc = put(doc, e, "action", jstr(doc, mlops_policy_action_name(r->d->action)));
     if (!rc)
         rc = put(doc, e, "rule", jstr(doc, mlops_decision_rule(r->d)));
     if (!rc)
@@ -70,10 +70,10 @@ static int report_mismatch(replay *r, uint64_t line, int action, const char *rul
     int rc = put(doc, o, "line", mlops__json_new_uint(doc, line));
     if (!rc) rc = put(doc, o, "now_ms", mlops__json_new_int(doc, r->d->now));
     if (!rc) rc = put(doc, o, "expected", e);
-    if (!rc) rc = put(doc, e, "action", jstr(doc, mlops_action_name(action)));
+    if (!rc) rc = put(doc, e, "action", jstr(doc, mlops_policy_action_name(action)));
     if (!rc && has_rule) rc = put(doc, e, "rule", jstr(doc, rule));
     if (!rc) rc = put(doc, o, "got", g);
-    if (!rc) rc = put(doc, g, "action", jstr(doc, mlops_action_name(r->d->action)));
+    if (!rc) rc = put(doc, g, "action", jstr(doc, mlops_policy_action_name(r->d->action)));
     if (!rc) rc = put(doc, g, "rule", jstr(doc, mlops_decision_rule(r->d)));
     if (!rc) rc = mlops__json_array_push(doc, r->list, o);
     return rc;

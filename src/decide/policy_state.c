@@ -57,21 +57,27 @@ void mlops_policy_state_reset(mlops_policy_state *s)
         s->actions[a].last = MLOPS__NONE_TIME;
 }
 
-int mlops_policy_state_copy(mlops_policy_state *dst, const mlops_policy_state *src)
+/* Copy `src` into `dst`, a state of the same policy. Never allocates. */
+void mlops__policy_state_copy(mlops_policy_state *dst, const mlops_policy_state *src)
 {
-    MLOPS__CHECK_ARG(dst);
-    MLOPS__CHECK_ARG(src);
-    if (dst->policy != src->policy)
-        return mlops__error(MLOPS_E_INVALID, "mlops_policy_state_copy: states of different "
-                                             "policies");
-    if (dst == src)
-        return 0;
     const mlops_policy *p = src->policy;
     dst->last_now = src->last_now;
     dst->last_training = src->last_training;
     memcpy(dst->rules, src->rules, p->n_rules * sizeof *src->rules);
     memcpy(dst->latches, src->latches, p->n_latches);
     memcpy(dst->actions, src->actions, sizeof src->actions);
+}
+
+int mlops_policy_state_dup(mlops_policy_state **out, const mlops_policy_state *src)
+{
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(src);
+    mlops_policy_state *s = NULL;
+    int rc = mlops_policy_state_new(&s, src->policy);
+    if (rc)
+        return rc;
+    mlops__policy_state_copy(s, src);
+    *out = s;
     return 0;
 }
 
@@ -125,7 +131,7 @@ static int build_state(mlops__json_doc *doc, const mlops_policy_state *s)
         if (as->last == MLOPS__NONE_TIME && as->hist_n == 0)
             continue;
         mlops__json *o = mlops__json_new_object(doc);
-        if ((rc = set(doc, actions, mlops_action_name(a), o)) ||
+        if ((rc = set(doc, actions, mlops_policy_action_name(a), o)) ||
             (rc = set(doc, o, "last_ms", time_or_null(doc, as->last))))
             return rc;
         mlops__json *h = mlops__json_new_array(doc);
@@ -174,17 +180,19 @@ static int build_state(mlops__json_doc *doc, const mlops_policy_state *s)
     return 0;
 }
 
-int mlops_policy_state_save(mlops_buf *out, const mlops_policy_state *s)
+int mlops_policy_state_write_json(mlops_buf *out, const mlops_policy_state *s, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(s);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_JSON_PRETTY);
     mlops__json_doc *doc = NULL;
     int rc = mlops__json_doc_new(&doc);
     if (rc)
         return rc;
     rc = build_state(doc, s);
     if (rc == 0)
-        rc = mlops__json_write_canonical(out, mlops__json_root(doc));
+        rc = (flags & MLOPS_JSON_PRETTY) ? mlops__json_write_pretty(out, mlops__json_root(doc))
+                                         : mlops__json_write_canonical(out, mlops__json_root(doc));
     mlops__json_doc_free(doc);
     return rc;
 }
@@ -368,22 +376,26 @@ static int load_into(mlops_policy_state *tmp, const mlops__json *root, mlops__js
     return 0;
 }
 
-int mlops_policy_state_load(mlops_policy_state *state, const char *data, size_t len)
+int mlops_policy_state_parse(mlops_policy_state **out, const mlops_policy *policy,
+                             const char *data, size_t len)
 {
-    MLOPS__CHECK_ARG(state);
+    MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_ARG(policy);
     MLOPS__CHECK_ARG(data);
     mlops__json_doc *doc = NULL;
     int rc = mlops__json_parse(&doc, data, len, NULL, "policy state");
     if (rc)
         return rc;
     mlops_policy_state *tmp = NULL;
-    rc = mlops_policy_state_new(&tmp, state->policy);
+    rc = mlops_policy_state_new(&tmp, policy);
     if (rc == 0) {
         mlops__json_path path;
         mlops__json_path_init(&path);
         rc = load_into(tmp, mlops__json_root(doc), &path);
-        if (rc == 0)
-            mlops_policy_state_copy(state, tmp);
+        if (rc == 0) {
+            *out = tmp;
+            tmp = NULL;
+        }
     }
     mlops_policy_state_free(tmp);
     mlops__json_doc_free(doc);

@@ -43,7 +43,7 @@ static int expectation(mlops__json_doc *doc, mlops__json *o, const char *key, co
     return rc;
 }
 
-static int fill_metrics(mlops_metric_set *set, const mlops__json *obj)
+static int fill_metrics(mlops_gate_metrics *set, const mlops__json *obj)
 {
     for (size_t i = 0; i < mlops__json_object_size(obj); i++) {
         const char *name = mlops__json_object_key(obj, i, NULL);
@@ -65,7 +65,7 @@ static int fill_metrics(mlops_metric_set *set, const mlops__json *obj)
         } else {
             continue; /* null: not given */
         }
-        int rc = mlops_metric_set_put(set, name, value, lo, hi, samples);
+        int rc = mlops_gate_metrics_put(set, name, value, lo, hi, samples);
         if (rc == MLOPS_E_INVALID)
             return mlops__error(MLOPS_E_SCHEMA, "test metric \"%s\": %s", name,
                                 mlops_error_last());
@@ -80,11 +80,11 @@ static int run_gate_test(runner *run, const mlops__json *t, mlops__json *res, in
     const mlops__json *gate = mlops__json_object_find(t, "gate");
     const mlops__json *champ_json = mlops__json_object_find(gate, "champion");
     const char *expect = mlops__json_string(mlops__json_object_find(t, "expect"), NULL);
-    mlops_metric_set *cand = NULL, *champ = NULL;
+    mlops_gate_metrics *cand = NULL, *champ = NULL;
     mlops_gate_result *g = NULL;
-    int rc = mlops_metric_set_new(&cand);
+    int rc = mlops_gate_metrics_new(&cand);
     if (!rc && champ_json)
-        rc = mlops_metric_set_new(&champ);
+        rc = mlops_gate_metrics_new(&champ);
     if (!rc)
         rc = fill_metrics(cand, mlops__json_object_find(gate, "candidate"));
     if (!rc && champ)
@@ -98,17 +98,17 @@ static int run_gate_test(runner *run, const mlops__json *t, mlops__json *res, in
             rc = expectation(run->doc, res, "expected", expect, NULL, 0);
             if (!rc)
                 rc = expectation(run->doc, res, "got",
-                                 mlops_action_name(mlops_gate_result_action(g)), NULL, 0);
+                                 mlops_policy_action_name(mlops_gate_result_action(g)), NULL, 0);
             if (!rc)
-                rc = mlops_gate_result_explain(&ex, g);
+                rc = mlops_gate_result_write_text(&ex, g, 0);
             if (!rc)
                 rc = put(run->doc, res, "explanation", jstr(run->doc, ex.data ? ex.data : ""));
             mlops_buf_dispose(&ex);
         }
     }
     mlops_gate_result_free(g);
-    mlops_metric_set_free(cand);
-    mlops_metric_set_free(champ);
+    mlops_gate_metrics_free(cand);
+    mlops_gate_metrics_free(champ);
     return rc;
 }
 
@@ -170,13 +170,13 @@ static int run_steps_test(runner *run, const mlops__json *t, mlops__json *res, i
         mlops_buf ex = MLOPS_BUF_INIT;
         rc = put(run->doc, res, "step", mlops__json_new_uint(run->doc, i));
         if (!rc)
-            rc = expectation(run->doc, res, "expected", mlops_action_name(action), rule,
+            rc = expectation(run->doc, res, "expected", mlops_policy_action_name(action), rule,
                              er != NULL);
         if (!rc)
-            rc = expectation(run->doc, res, "got", mlops_action_name(d->action),
+            rc = expectation(run->doc, res, "got", mlops_policy_action_name(d->action),
                              mlops_decision_rule(d), 1);
         if (!rc)
-            rc = mlops_decision_explain(&ex, d);
+            rc = mlops_decision_write_text(&ex, d, 0);
         if (!rc)
             rc = put(run->doc, res, "explanation", jstr(run->doc, ex.data ? ex.data : ""));
         mlops_buf_dispose(&ex);

@@ -141,8 +141,8 @@ static mlops__json *node_json(jb *b, const mlops__node_trace *tr, const mlops__n
     mlops__json *o = chk(b, mlops__json_new_object(b->doc));
     put(b, o, "path", str(b, n->path));
     put(b, o, "kind", str(b, node_kind_name(n->kind)));
-    put(b, o, "truth", str(b, mlops_truth_name(tr->truth)));
-    put(b, o, "reason", str(b, mlops_reason_name(tr->reason)));
+    put(b, o, "truth", str(b, mlops_policy_truth_name(tr->truth)));
+    put(b, o, "reason", str(b, mlops_policy_reason_name(tr->reason)));
     if (n->kind == MLOPS__NODE_CMP) {
         put(b, o, "signal", str(b, n->signal));
         put(b, o, "op", str(b, mlops__policy_op_name(n->cmp.op)));
@@ -207,7 +207,7 @@ int mlops__decision_build_json(mlops__json_doc **out, const mlops_decision *d)
     put(&b, pol, "digest", str(&b, p->digest));
     put(&b, root, "policy", pol);
     put(&b, root, "now_ms", i64(&b, d->now));
-    put(&b, root, "action", str(&b, mlops_action_name(d->action)));
+    put(&b, root, "action", str(&b, mlops_policy_action_name(d->action)));
     put(&b, root, "rule", d->rule >= 0 ? str(&b, p->rules[d->rule].id)
                                        : chk(&b, mlops__json_new_null(b.doc)));
     mlops__json *sup = chk(&b, mlops__json_new_array(b.doc));
@@ -216,8 +216,8 @@ int mlops__decision_build_json(mlops__json_doc **out, const mlops_decision *d)
         const mlops__rule_trace *tr = &d->rules[s->rule];
         mlops__json *o = chk(&b, mlops__json_new_object(b.doc));
         put(&b, o, "rule", str(&b, p->rules[s->rule].id));
-        put(&b, o, "action", str(&b, mlops_action_name(s->action)));
-        put(&b, o, "reason", str(&b, mlops_reason_name(s->reason)));
+        put(&b, o, "action", str(&b, mlops_policy_action_name(s->action)));
+        put(&b, o, "reason", str(&b, mlops_policy_reason_name(s->reason)));
         if (s->reason == MLOPS_REASON_SUPPRESSED_BY && tr->suppressed_by >= 0)
             put(&b, o, "by", str(&b, p->rules[tr->suppressed_by].id));
         if (tr->wait_ms > 0)
@@ -231,12 +231,12 @@ int mlops__decision_build_json(mlops__json_doc **out, const mlops_decision *d)
         const mlops__rule_trace *tr = &d->rules[r];
         mlops__json *o = chk(&b, mlops__json_new_object(b.doc));
         put(&b, o, "id", str(&b, rule->id));
-        put(&b, o, "action", str(&b, mlops_action_name(rule->action)));
-        put(&b, o, "truth", str(&b, mlops_truth_name(tr->truth)));
-        put(&b, o, "reason", str(&b, mlops_reason_name(tr->reason)));
+        put(&b, o, "action", str(&b, mlops_policy_action_name(rule->action)));
+        put(&b, o, "truth", str(&b, mlops_policy_truth_name(tr->truth)));
+        put(&b, o, "reason", str(&b, mlops_policy_reason_name(tr->reason)));
         put(&b, o, "decided", chk(&b, mlops__json_new_bool(b.doc, tr->decided)));
         if (tr->surfaced)
-            put(&b, o, "surfaced", str(&b, mlops_action_name(tr->surfaced)));
+            put(&b, o, "surfaced", str(&b, mlops_policy_action_name(tr->surfaced)));
         if (tr->suppressed_by >= 0)
             put(&b, o, "by", str(&b, p->rules[tr->suppressed_by].id));
         if (tr->wait_ms > 0)
@@ -272,11 +272,11 @@ static int not_decided(void)
                                          "mlops_policy_decide() first");
 }
 
-int mlops_decision_to_json(mlops_buf *out, const mlops_decision *d, uint32_t flags)
+int mlops_decision_write_json(mlops_buf *out, const mlops_decision *d, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(d);
-    MLOPS__CHECK_FLAGS(flags, MLOPS_DECISION_JSON_PRETTY);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_JSON_PRETTY);
     if (!d->valid)
         return not_decided();
     mlops__json_doc *doc = NULL;
@@ -284,7 +284,7 @@ int mlops_decision_to_json(mlops_buf *out, const mlops_decision *d, uint32_t fla
     if (rc)
         return rc;
     const mlops__json *root = mlops__json_root(doc);
-    rc = (flags & MLOPS_DECISION_JSON_PRETTY) ? mlops__json_write_pretty(out, root)
+    rc = (flags & MLOPS_JSON_PRETTY) ? mlops__json_write_pretty(out, root)
                                               : mlops__json_write_canonical(out, root);
     mlops__json_doc_free(doc);
     return rc;
@@ -341,8 +341,8 @@ static int explain_node(mlops_buf *out, const mlops__node *n, const mlops__node_
 {
     char a[32], b2[32], c[32];
     int rc;
-    const char *truth = mlops_truth_name(tr->truth);
-    const char *why = tr->reason ? mlops_reason_name(tr->reason) : NULL;
+    const char *truth = mlops_policy_truth_name(tr->truth);
+    const char *why = tr->reason ? mlops_policy_reason_name(tr->reason) : NULL;
     if (n->kind == MLOPS__NODE_CMP) {
         if (tr->truth == MLOPS_TRUTH_UNKNOWN)
             return mlops__buf_printf(out, "    %s: %s %s %s: UNKNOWN (%s)\n", n->path, n->signal,
@@ -398,12 +398,12 @@ static int explain_rule(mlops_buf *out, const mlops_decision *d, size_t r)
     const mlops__rule_trace *tr = &d->rules[r];
     char w[64];
     int rc = mlops__buf_printf(out, "rule %s (%s%s): condition %s", rule->id,
-                               mlops_action_name(rule->action), rule->dry_run ? ", dry run" : "",
-                               mlops_truth_name(tr->truth));
+                               mlops_policy_action_name(rule->action), rule->dry_run ? ", dry run" : "",
+                               mlops_policy_truth_name(tr->truth));
     if (rc)
         return rc;
     if (tr->decided)
-        rc = mlops__buf_printf(out, " -> decided %s", mlops_action_name(tr->surfaced));
+        rc = mlops__buf_printf(out, " -> decided %s", mlops_policy_action_name(tr->surfaced));
     else
         switch (tr->reason) {
         case MLOPS_REASON_PENDING:
@@ -421,20 +421,20 @@ static int explain_rule(mlops_buf *out, const mlops_decision *d, size_t r)
         case MLOPS_REASON_MIN_SINCE_TRAINING:
         case MLOPS_REASON_BUDGET:
             rc = mlops__buf_printf(out, " -> suppressed (%s) for another %s",
-                                   mlops_reason_name(tr->reason), fmt_wait(w, tr->wait_ms));
+                                   mlops_policy_reason_name(tr->reason), fmt_wait(w, tr->wait_ms));
             break;
         case MLOPS_REASON_SUPPRESSED_BY:
             rc = mlops__buf_printf(out, " -> %s suppressed by rule %s",
-                                   mlops_action_name(tr->surfaced),
+                                   mlops_policy_action_name(tr->surfaced),
                                    p->rules[tr->suppressed_by].id);
             break;
         case MLOPS_REASON_DRY_RUN:
-            rc = mlops__buf_printf(out, " -> would %s (dry run)", mlops_action_name(rule->action));
+            rc = mlops__buf_printf(out, " -> would %s (dry run)", mlops_policy_action_name(rule->action));
             break;
         case MLOPS_REASON_UNKNOWN:
             rc = mlops__buf_printf(out, " -> not fired (UNKNOWN never fires)%s%s",
                                    tr->surfaced ? "; on_unknown surfaces " : "",
-                                   tr->surfaced ? mlops_action_name(tr->surfaced) : "");
+                                   tr->surfaced ? mlops_policy_action_name(tr->surfaced) : "");
             break;
         default:
             rc = mlops__buf_append_str(out, " -> not fired");
@@ -447,10 +447,11 @@ static int explain_rule(mlops_buf *out, const mlops_decision *d, size_t r)
     return rc;
 }
 
-int mlops_decision_explain(mlops_buf *out, const mlops_decision *d)
+int mlops_decision_write_text(mlops_buf *out, const mlops_decision *d, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(d);
+    MLOPS__CHECK_FLAGS(flags, 0);
     if (!d->valid)
         return not_decided();
     const mlops_policy *p = d->policy;
@@ -462,7 +463,7 @@ int mlops_decision_explain(mlops_buf *out, const mlops_decision *d)
     if (!rc) {
         if (d->rule >= 0)
             rc = mlops__buf_printf(&tmp, "decision: %s by rule %s\n",
-                                   mlops_action_name(d->action), p->rules[d->rule].id);
+                                   mlops_policy_action_name(d->action), p->rules[d->rule].id);
         else
             rc = mlops__buf_append_str(&tmp, "decision: none\n");
     }

@@ -81,12 +81,12 @@ int mlops__policy_action_from_name(const char *s)
     return -1;
 }
 
-const char *mlops_action_name(int action)
+const char *mlops_policy_action_name(int action)
 {
     return action >= 0 && action < MLOPS__N_ACTIONS ? action_names[action] : "?";
 }
 
-const char *mlops_truth_name(int truth)
+const char *mlops_policy_truth_name(int truth)
 {
     switch (truth) {
     case MLOPS_TRUTH_FALSE: return "FALSE";
@@ -96,7 +96,7 @@ const char *mlops_truth_name(int truth)
     }
 }
 
-const char *mlops_reason_name(int reason)
+const char *mlops_policy_reason_name(int reason)
 {
     static const char *const names[] = {
         "OK", "MISSING", "NAN", "LOW_SAMPLES", "PENDING", "COOLDOWN", "LATCHED", "DRY_RUN",

@@ -15,6 +15,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "mlops/category.h"
 #include "mlops/drift.h"
 
 struct mlops_category_dict {

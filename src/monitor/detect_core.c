@@ -147,9 +147,7 @@ static void step(mlops_detector *d, double x)
     }
 }
 
-int mlops_detector_update_warn(mlops_detector *d, const double *values, size_t n,
-                               size_t *drifts, size_t drift_cap, size_t *n_drifts,
-                               size_t *warnings, size_t warning_cap, size_t *n_warnings)
+int mlops_detector_update_warn(size_t *drifts, size_t drift_cap, size_t *n_drifts, size_t *warnings, size_t warning_cap, size_t *n_warnings, mlops_detector *d, const double *values, size_t n)
 {
     MLOPS__CHECK_ARG(d);
     if (n > 0)
@@ -193,10 +191,9 @@ int mlops_detector_update_warn(mlops_detector *d, const double *values, size_t n
     return 0;
 }
 
-int mlops_detector_update(mlops_detector *d, const double *values, size_t n, size_t *drifts,
-                          size_t cap, size_t *n_drifts)
+int mlops_detector_update(size_t *drifts, size_t cap, size_t *n_drifts, mlops_detector *d, const double *values, size_t n)
 {
-    return mlops_detector_update_warn(d, values, n, drifts, cap, n_drifts, NULL, 0, NULL);
+    return mlops_detector_update_warn(drifts, cap, n_drifts, NULL, 0, NULL, d, values, n);
 }
 
 int mlops_detector_drift_detected(const mlops_detector *d) { return d ? d->drift : 0; }
@@ -277,10 +274,11 @@ static void load_options(mlops__reader *r, mlops_detector_options *o)
     o->kswin_seed = mlops__r_u64(r);
 }
 
-int mlops_detector_save(mlops_buf *out, const mlops_detector *d)
+int mlops_detector_write(mlops_buf *out, const mlops_detector *d, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(d);
+    MLOPS__CHECK_FLAGS(flags, 0);
     size_t start = out->size;
     mlops__writer w = { out, 0 };
     mlops__frame_begin(&w, STATE_MAGIC, STATE_FORMAT_VERSION, (uint16_t)d->type, 0);
@@ -364,11 +362,11 @@ static int load_body(mlops_detector *d, mlops__reader *r)
     }
 }
 
-int mlops_detector_load(mlops_detector **out, const void *data, size_t size)
+int mlops_detector_parse(mlops_detector **out, const void *data, size_t size)
 {
     MLOPS__CHECK_ARG(out);
     if (!data && size > 0)
-        return mlops__error(MLOPS_E_INVALID, "mlops_detector_load: data is NULL");
+        return mlops__error(MLOPS_E_INVALID, "mlops_detector_parse: data is NULL");
     mlops__reader r;
     uint16_t version, type;
     uint32_t flags;

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "mlops/detect.h"
+#include "mlops/detector.h"
 #include "monitor/bytes.h"
 
 /* ADWIN keeps one row of buckets per size 2^r. */

@@ -26,7 +26,7 @@ static int cmp_pv(const void *a, const void *b)
     return x->i < y->i ? -1 : (x->i > y->i);
 }
 
-int mlops_pvalue_adjust(double *out, const double *p, size_t n, int method)
+int mlops_drift_pvalue_adjust(double *out, const double *p, size_t n, int method)
 {
     if (n == 0)
         return 0;

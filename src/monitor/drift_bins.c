@@ -346,14 +346,14 @@ int mlops_drift_reference_from_counts(mlops_drift_reference **out, const double 
     return 0;
 }
 
-const double *mlops_drift_reference_edges(const mlops_drift_reference *ref, size_t *n)
+const double *mlops_drift_reference_edges(size_t *n, const mlops_drift_reference *ref)
 {
     if (n)
         *n = ref ? ref->n_edges : 0;
     return ref ? ref->edges : NULL;
 }
 
-const uint64_t *mlops_drift_reference_counts(const mlops_drift_reference *ref, size_t *n)
+const uint64_t *mlops_drift_reference_counts(size_t *n, const mlops_drift_reference *ref)
 {
     if (n)
         *n = ref ? ref->n_edges + 1 : 0;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mlops/category.h"
 #include "mlops/drift.h"
 
 /**

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mlops/category.h"
 #include "mlops/drift.h"
 
 struct mlops_drift_result {

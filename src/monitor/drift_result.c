@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/options.h"
 #include "monitor/drift_internal.h"
 
@@ -152,7 +153,7 @@ double mlops_drift_result_unseen_share(const mlops_drift_result *r)
 }
 size_t mlops_drift_result_bins(const mlops_drift_result *r) { return r ? r->bins : 0; }
 
-const double *mlops_drift_result_edges(const mlops_drift_result *r, size_t *n)
+const double *mlops_drift_result_edges(size_t *n, const mlops_drift_result *r)
 {
     size_t ne = (r && r->edges) ? r->bins - 1 : 0;
     if (n)
@@ -271,10 +272,11 @@ int mlops__drift_result_json_members(const mlops_drift_result *r, mlops_buf *b)
     return rc;
 }
 
-int mlops_drift_result_to_json(const mlops_drift_result *r, mlops_buf *out)
+int mlops_drift_result_write_json(mlops_buf *out, const mlops_drift_result *r, uint32_t flags)
 {
     MLOPS__CHECK_ARG(r);
     MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_JSON_PRETTY);
     mlops_buf b = MLOPS_BUF_INIT;
     int rc = mlops__buf_append_byte(&b, '{');
     if (!rc)
@@ -282,7 +284,7 @@ int mlops_drift_result_to_json(const mlops_drift_result *r, mlops_buf *out)
     if (!rc)
         rc = mlops__buf_append_byte(&b, '}');
     if (!rc)
-        rc = mlops__buf_append(out, b.data, b.size);
+        rc = mlops__json_append_as(out, b.data, b.size, flags);
     mlops_buf_dispose(&b);
     return rc;
 }

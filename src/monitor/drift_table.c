@@ -18,6 +18,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/options.h"
 #include "monitor/drift_internal.h"
 
@@ -168,7 +169,7 @@ static int decide(mlops_drift_table_result *t, const mlops_drift_table_options *
             int method = o->rule == MLOPS_DRIFT_RULE_BONFERRONI ? MLOPS_PVALUE_BONFERRONI
                          : o->rule == MLOPS_DRIFT_RULE_HOLM     ? MLOPS_PVALUE_HOLM
                                                                  : MLOPS_PVALUE_BH;
-            int rc = mlops_pvalue_adjust(p, p, m, method);
+            int rc = mlops_drift_pvalue_adjust(p, p, m, method);
             if (rc) {
                 mlops__free(p);
                 return rc;
@@ -317,10 +318,11 @@ static const char *rule_name(uint32_t rule)
     return rule <= MLOPS_DRIFT_RULE_BH ? names[rule] : "unknown";
 }
 
-int mlops_drift_table_result_to_json(const mlops_drift_table_result *t, mlops_buf *out)
+int mlops_drift_table_result_write_json(mlops_buf *out, const mlops_drift_table_result *t, uint32_t flags)
 {
     MLOPS__CHECK_ARG(t);
     MLOPS__CHECK_ARG(out);
+    MLOPS__CHECK_FLAGS(flags, MLOPS_JSON_PRETTY);
     mlops_buf b = MLOPS_BUF_INIT;
     int rc = mlops__buf_printf(&b,
                                "{\"rule\":\"%s\",\"drifted\":%s,\"drifted_count\":%zu,"
@@ -343,7 +345,7 @@ int mlops_drift_table_result_to_json(const mlops_drift_table_result *t, mlops_bu
     if (!rc)
         rc = mlops__buf_append_str(&b, "]}");
     if (!rc)
-        rc = mlops__buf_append(out, b.data, b.size);
+        rc = mlops__json_append_as(out, b.data, b.size, flags);
     mlops_buf_dispose(&b);
     return rc;
 }

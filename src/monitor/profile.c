@@ -116,7 +116,7 @@ void mlops_profile_free(mlops_profile *p)
     mlops__free(p);
 }
 
-int mlops_profile_clone(mlops_profile **out, const mlops_profile *p)
+int mlops_profile_dup(mlops_profile **out, const mlops_profile *p)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(p);
@@ -473,7 +473,7 @@ double mlops_profile_rank_error(const mlops_profile *p)
     return p && p->kind == MLOPS_PROFILE_NUMERIC ? mlops__kll_rank_error(&p->kll, 0) : NAN;
 }
 
-const double *mlops_profile_histogram_edges(const mlops_profile *p, size_t *n)
+const double *mlops_profile_histogram_edges(size_t *n, const mlops_profile *p)
 {
     size_t ne = p && p->kind == MLOPS_PROFILE_NUMERIC ? p->n_edges : 0;
     if (n)
@@ -481,7 +481,7 @@ const double *mlops_profile_histogram_edges(const mlops_profile *p, size_t *n)
     return ne ? p->edges : NULL;
 }
 
-const uint64_t *mlops_profile_histogram_counts(const mlops_profile *p, size_t *n)
+const uint64_t *mlops_profile_histogram_counts(size_t *n, const mlops_profile *p)
 {
     size_t ne = p && p->kind == MLOPS_PROFILE_NUMERIC ? p->n_edges : 0;
     if (n)
@@ -492,9 +492,9 @@ const uint64_t *mlops_profile_histogram_counts(const mlops_profile *p, size_t *n
 int mlops__profile_histogram(const double **edges, size_t *n_edges, const uint64_t **counts,
                              uint64_t nonfinite[3], const mlops_profile *p)
 {
-    *edges = mlops_profile_histogram_edges(p, n_edges);
+    *edges = mlops_profile_histogram_edges(n_edges, p);
     size_t nb;
-    *counts = mlops_profile_histogram_counts(p, &nb);
+    *counts = mlops_profile_histogram_counts(&nb, p);
     nonfinite[0] = p->nan;
     nonfinite[1] = p->posinf;
     nonfinite[2] = p->neginf;

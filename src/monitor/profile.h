@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mlops/sketch.h"
+#include "mlops/profile.h"
 #include "monitor/heavy_hitters.h"
 #include "monitor/kll.h"
 

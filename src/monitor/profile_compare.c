@@ -41,15 +41,15 @@ static double kolmogorov_sf(double l)
     return q < 0 ? 0 : (q > 1 ? 1 : q);
 }
 
-static int check_pair(mlops_sketch_test *out, const mlops_profile *ref,
+static int check_pair(mlops_profile_test *out, const mlops_profile *ref,
                       const mlops_profile *cur, const char *fn)
 {
     if (out->version == 0 || out->version > MLOPS_SKETCH_TEST_VERSION)
         return mlops__error(MLOPS_E_VERSION, "%s: result version %u is not supported", fn,
                             (unsigned)out->version);
-    if (out->size < sizeof(mlops_sketch_test))
+    if (out->size < sizeof(mlops_profile_test))
         return mlops__error(MLOPS_E_INVALID, "%s: result size %u is smaller than version 1 (%zu)",
-                            fn, (unsigned)out->size, sizeof(mlops_sketch_test));
+                            fn, (unsigned)out->size, sizeof(mlops_profile_test));
     if (ref->kind != MLOPS_PROFILE_NUMERIC || cur->kind != MLOPS_PROFILE_NUMERIC)
         return mlops__error(MLOPS_E_INVALID, "%s: both profiles must be numeric", fn);
     if (ref->count == 0)
@@ -59,7 +59,7 @@ static int check_pair(mlops_sketch_test *out, const mlops_profile *ref,
     return 0;
 }
 
-static void fill(mlops_sketch_test *out, double stat, double low, double high, double pl,
+static void fill(mlops_profile_test *out, double stat, double low, double high, double pl,
                  double ph, double thr, double er, double ec, int verdict)
 {
     /* only the version-1 fields exist today; size was checked to cover them */
@@ -131,7 +131,7 @@ static int build_views(mlops__kll_view *vr, mlops__kll_view *vc, const mlops_pro
     return rc;
 }
 
-int mlops_profile_ks_test(mlops_sketch_test *out, const mlops_profile *ref,
+int mlops_profile_ks_test(mlops_profile_test *out, const mlops_profile *ref,
                           const mlops_profile *cur, double alpha)
 {
     MLOPS__CHECK_ARG(out);
@@ -164,7 +164,7 @@ int mlops_profile_ks_test(mlops_sketch_test *out, const mlops_profile *ref,
     return 0;
 }
 
-int mlops_profile_wasserstein(mlops_sketch_test *out, const mlops_profile *ref,
+int mlops_profile_wasserstein(mlops_profile_test *out, const mlops_profile *ref,
                               const mlops_profile *cur, double threshold)
 {
     MLOPS__CHECK_ARG(out);

@@ -60,10 +60,11 @@ static int write_categorical(mlops__writer *w, const mlops_profile *p)
     return 0;
 }
 
-int mlops_profile_serialize(mlops_buf *out, const mlops_profile *p)
+int mlops_profile_write(mlops_buf *out, const mlops_profile *p, uint32_t flags)
 {
     MLOPS__CHECK_ARG(out);
     MLOPS__CHECK_ARG(p);
+    MLOPS__CHECK_FLAGS(flags, 0);
     size_t start = out->size;
     mlops__writer w = { out, 0 };
     mlops__frame_begin(&w, PROFILE_MAGIC, PROFILE_FORMAT_VERSION, (uint16_t)p->kind, 0);
@@ -305,11 +306,11 @@ static int read_categorical(mlops_profile **out, mlops__reader *r)
     return 0;
 }
 
-int mlops_profile_deserialize(mlops_profile **out, const void *data, size_t size)
+int mlops_profile_parse(mlops_profile **out, const void *data, size_t size)
 {
     MLOPS__CHECK_ARG(out);
     if (!data && size > 0)
-        return mlops__error(MLOPS_E_INVALID, "mlops_profile_deserialize: data is NULL");
+        return mlops__error(MLOPS_E_INVALID, "mlops_profile_parse: data is NULL");
     mlops__reader r;
     uint16_t version, kind;
     uint32_t flags;

@@ -41,17 +41,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void one_input(const uint8_t *data, size_t size)
 {
     mlops_detector *d = NULL;
-    if (mlops_detector_load(&d, data, size) != 0)
+    if (mlops_detector_parse(&d, data, size) != 0)
         return;
     mlops_buf b = MLOPS_BUF_INIT;
-    if (mlops_detector_save(&b, d) == 0 && (b.size != size || memcmp(b.data, data, size)))
+    if (mlops_detector_write(&b, d, 0) == 0 && (b.size != size || memcmp(b.data, data, size)))
         abort(); /* loading then saving must be the identity */
     mlops_buf_dispose(&b);
     double x[64];
     for (int i = 0; i < 64; i++)
         x[i] = (i * 7) % 5 == 0 ? 1.0 : 0.0;
     size_t n;
-    mlops_detector_update(d, x, 64, NULL, 0, &n);
+    mlops_detector_update(NULL, 0, &n, d, x, 64);
     mlops_detector_free(d);
 }
 

@@ -1,5 +1,5 @@
 /*
- * PEM keys: mlops_key_load_pem() of arbitrary text never crashes or leaks,
+ * PEM keys: mlops_key_parse_pem() of arbitrary text never crashes or leaks,
  * reports only its documented codes with a message, and a key it loads
  * round-trips: its PEM form loads to the same key id and raw public key, a
  * key pair's signature verifies with the loaded public half, and the
@@ -19,14 +19,14 @@ static int allowed(int rc)
 static mlops_key *reload(const mlops_buf *pem)
 {
     mlops_key *k = NULL;
-    FUZZ_CHECK(mlops_key_load_pem(&k, pem->data, pem->size, 0) == 0);
+    FUZZ_CHECK(mlops_key_parse_pem(&k, pem->data, pem->size, 0) == 0);
     return k;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mlops_key *k = NULL;
-    int rc = mlops_key_load_pem(&k, (const char *)data, size, 0);
+    int rc = mlops_key_parse_pem(&k, (const char *)data, size, 0);
     if (rc != 0) {
         FUZZ_CHECK(allowed(rc) && k == NULL);
         FUZZ_CHECK(mlops_error_last_code() == rc && mlops_error_last()[0] != '\0');
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(mlops_key_public_raw(raw, k) == 0);
 
     mlops_buf pub = MLOPS_BUF_INIT;
-    FUZZ_CHECK(mlops_key_save_public_pem(&pub, k) == 0);
+    FUZZ_CHECK(mlops_key_write_pem(&pub, k, 0) == 0);
     mlops_key *p = reload(&pub);
     FUZZ_CHECK(!mlops_key_has_private(p) && strcmp(mlops_key_id(p), mlops_key_id(k)) == 0);
     FUZZ_CHECK(mlops_key_public_raw(raw2, p) == 0 && memcmp(raw, raw2, sizeof raw) == 0);
@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (mlops_key_has_private(k)) {
         mlops_buf priv = MLOPS_BUF_INIT;
-        FUZZ_CHECK(mlops_key_save_private_pem(&priv, k) == 0);
+        FUZZ_CHECK(mlops_key_write_pem(&priv, k, MLOPS_KEY_PEM_PRIVATE) == 0);
         mlops_key *k2 = reload(&priv);
         FUZZ_CHECK(mlops_key_has_private(k2) && strcmp(mlops_key_id(k2), mlops_key_id(k)) == 0);
         uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE];
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mlops_buf_dispose(&priv);
     } else {
         mlops_buf priv = MLOPS_BUF_INIT;
-        FUZZ_CHECK(mlops_key_save_private_pem(&priv, k) == MLOPS_E_INVALID && priv.size == 0);
+        FUZZ_CHECK(mlops_key_write_pem(&priv, k, MLOPS_KEY_PEM_PRIVATE) == MLOPS_E_INVALID && priv.size == 0);
         mlops_buf_dispose(&priv);
     }
     mlops_key_free(r);

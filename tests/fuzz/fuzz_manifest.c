@@ -33,11 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mlops_buf canon = MLOPS_BUF_INIT, pretty = MLOPS_BUF_INIT, again = MLOPS_BUF_INIT;
     mlops_manifest *m2 = NULL, *m3 = NULL;
     mlops_manifest_diff *d = NULL;
-    CHECK(mlops_manifest_write_canonical(&canon, m) == 0);
-    CHECK(mlops_manifest_write_pretty(&pretty, m) == 0);
+    CHECK(mlops_manifest_write_json(&canon, m, 0) == 0);
+    CHECK(mlops_manifest_write_json(&pretty, m, MLOPS_JSON_PRETTY) == 0);
     CHECK(mlops_manifest_parse(&m2, canon.data, canon.size, NULL) == 0);
     CHECK(mlops_manifest_parse(&m3, pretty.data, pretty.size, NULL) == 0);
-    CHECK(mlops_manifest_write_canonical(&again, m3) == 0);
+    CHECK(mlops_manifest_write_json(&again, m3, 0) == 0);
     CHECK(again.size == canon.size && memcmp(again.data, canon.data, canon.size) == 0);
     CHECK(mlops_manifest_equal(m, m2) && mlops_manifest_equal(m, m3));
     /* The statement digest is SHA-256 of exactly the canonical bytes. */

@@ -37,7 +37,7 @@ static const char signal_policy[] =
 static const char *const gated[3] = { "auc", "p99_latency_ms", "fairness_gap" };
 
 typedef struct {
-    mlops_metric_set *set;
+    mlops_gate_metrics *set;
     double last[3]; /* the value each gated metric was last given; NaN: none */
     int seen[3];
 } metrics_ctx;
@@ -45,7 +45,7 @@ typedef struct {
 static int to_metrics(void *ctx, const cli_obs_line *o)
 {
     metrics_ctx *m = ctx;
-    int rc = mlops_metric_set_put(m->set, o->name, o->value, o->ci_low, o->ci_high, o->samples);
+    int rc = mlops_gate_metrics_put(m->set, o->name, o->value, o->ci_low, o->ci_high, o->samples);
     if (rc == 0)
         for (int i = 0; i < 3; i++)
             if (strcmp(o->name, gated[i]) == 0) {
@@ -69,16 +69,16 @@ static void check_err(int rc, const char *err)
 static void gate(const uint8_t *data, size_t size)
 {
     static mlops_policy *p;
-    static mlops_metric_set *champion;
+    static mlops_gate_metrics *champion;
     if (!p) {
         FUZZ_CHECK(mlops_policy_parse(&p, gate_policy, sizeof gate_policy - 1, NULL, 0) == 0);
-        FUZZ_CHECK(mlops_metric_set_new(&champion) == 0);
-        FUZZ_CHECK(mlops_metric_set_put(champion, "auc", 0.91, NAN, NAN, -1) == 0 &&
-                   mlops_metric_set_put(champion, "p99_latency_ms", 40, NAN, NAN, -1) == 0 &&
-                   mlops_metric_set_put(champion, "fairness_gap", 0.02, NAN, NAN, -1) == 0);
+        FUZZ_CHECK(mlops_gate_metrics_new(&champion) == 0);
+        FUZZ_CHECK(mlops_gate_metrics_put(champion, "auc", 0.91, NAN, NAN, -1) == 0 &&
+                   mlops_gate_metrics_put(champion, "p99_latency_ms", 40, NAN, NAN, -1) == 0 &&
+                   mlops_gate_metrics_put(champion, "fairness_gap", 0.02, NAN, NAN, -1) == 0);
     }
     metrics_ctx m = { NULL, { NAN, NAN, NAN }, { 0, 0, 0 } };
-    FUZZ_CHECK(mlops_metric_set_new(&m.set) == 0);
+    FUZZ_CHECK(mlops_gate_metrics_new(&m.set) == 0);
     char err[512] = "";
     int rc = cli_obs_parse(data, size, "fuzz.txt", to_metrics, &m, 1, err, sizeof err);
     check_err(rc, err);
@@ -95,12 +95,12 @@ static void gate(const uint8_t *data, size_t size)
         if (must_block)
             FUZZ_CHECK(action == MLOPS_ACTION_BLOCK_PROMOTION);
         mlops_buf b = MLOPS_BUF_INIT;
-        FUZZ_CHECK(mlops_gate_result_to_json(&b, g, 0) == 0);
-        FUZZ_CHECK(mlops_gate_result_explain(&b, g) == 0);
+        FUZZ_CHECK(mlops_gate_result_write_json(&b, g, 0) == 0);
+        FUZZ_CHECK(mlops_gate_result_write_text(&b, g, 0) == 0);
         mlops_buf_dispose(&b);
         mlops_gate_result_free(g);
     }
-    mlops_metric_set_free(m.set);
+    mlops_gate_metrics_free(m.set);
 }
 
 static void signals(const uint8_t *data, size_t size)
@@ -118,7 +118,7 @@ static void signals(const uint8_t *data, size_t size)
     check_err(rc, err);
     if (rc == 0 && mlops_policy_decide(d, st, p, obs, 120000, st, 0) == 0) {
         mlops_buf b = MLOPS_BUF_INIT;
-        FUZZ_CHECK(mlops_decision_to_json(&b, d, 0) == 0);
+        FUZZ_CHECK(mlops_decision_write_json(&b, d, 0) == 0);
         mlops_buf_dispose(&b);
     }
     mlops_decision_free(d);

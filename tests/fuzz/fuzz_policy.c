@@ -39,20 +39,20 @@ static void exercise(mlops_policy *p)
         mlops_policy_obs_set(obs, "p.a", 0.01, 1000);
         for (int64_t t = 0; t < 3; t++)
             mlops_policy_decide(d, st, p, obs, t * 60000, st, 0);
-        mlops_decision_to_json(&b, d, 0);
-        mlops_decision_to_json(&b, d, MLOPS_DECISION_JSON_PRETTY);
-        mlops_decision_explain(&b, d);
-        mlops_policy_state_save(&b, st);
+        mlops_decision_write_json(&b, d, 0);
+        mlops_decision_write_json(&b, d, MLOPS_JSON_PRETTY);
+        mlops_decision_write_text(&b, d, 0);
+        mlops_policy_state_write_json(&b, st, 0);
     }
-    mlops_metric_set *m = NULL;
+    mlops_gate_metrics *m = NULL;
     mlops_gate_result *g = NULL;
-    if (mlops_metric_set_new(&m) == 0 && mlops_metric_set_put(m, "auc", 0.9, 0.8, 0.95, 10) == 0 &&
+    if (mlops_gate_metrics_new(&m) == 0 && mlops_gate_metrics_put(m, "auc", 0.9, 0.8, 0.95, 10) == 0 &&
         mlops_policy_gate(&g, p, m, m, 0) == 0) {
-        mlops_gate_result_to_json(&b, g, 0);
-        mlops_gate_result_explain(&b, g);
+        mlops_gate_result_write_json(&b, g, 0);
+        mlops_gate_result_write_text(&b, g, 0);
     }
     mlops_gate_result_free(g);
-    mlops_metric_set_free(m);
+    mlops_gate_metrics_free(m);
     mlops_decision_free(d);
     mlops_policy_state_free(st);
     mlops_policy_obs_free(obs);
@@ -74,17 +74,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             mlops_policy_state *st = NULL;
             mlops_policy_obs *obs = NULL;
             mlops_decision *d = NULL;
-            if (mlops_policy_state_new(&st, p) == 0 && mlops_policy_obs_new(&obs, p) == 0 &&
-                mlops_decision_new(&d, p) == 0 &&
-                mlops_policy_state_load(st, (const char *)data + 1, size - 1) == 0) {
+            if (mlops_policy_obs_new(&obs, p) == 0 && mlops_decision_new(&d, p) == 0 &&
+                mlops_policy_state_parse(&st, p, (const char *)data + 1, size - 1) == 0) {
                 mlops_policy_obs_set(obs, "x", 2, 10);
                 mlops_policy_obs_set(obs, "p.a", 0.001, 10);
                 for (int64_t t = -2; t < 3; t++)
                     mlops_policy_decide(d, st, p, obs, t * 3600000, st, 0);
                 mlops_buf b = MLOPS_BUF_INIT;
-                mlops_decision_to_json(&b, d, 0);
-                mlops_decision_explain(&b, d);
-                mlops_policy_state_save(&b, st);
+                mlops_decision_write_json(&b, d, 0);
+                mlops_decision_write_text(&b, d, 0);
+                mlops_policy_state_write_json(&b, st, 0);
                 mlops_buf_dispose(&b);
             }
             mlops_decision_free(d);

@@ -41,10 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void one_input(const uint8_t *data, size_t size)
 {
     mlops_profile *p = NULL;
-    if (mlops_profile_deserialize(&p, data, size) != 0)
+    if (mlops_profile_parse(&p, data, size) != 0)
         return;
     mlops_buf b = MLOPS_BUF_INIT;
-    if (mlops_profile_serialize(&b, p) == 0 && (b.size != size || memcmp(b.data, data, size)))
+    if (mlops_profile_write(&b, p, 0) == 0 && (b.size != size || memcmp(b.data, data, size)))
         abort(); /* loading then saving must be the identity */
     mlops_buf_dispose(&b);
     if (mlops_profile_kind(p) == MLOPS_PROFILE_NUMERIC) {
@@ -54,7 +54,7 @@ static void one_input(const uint8_t *data, size_t size)
         double edges[16];
         size_t ne;
         mlops_profile_quantile_edges(edges, &ne, p, 10);
-        mlops_sketch_test t = MLOPS_SKETCH_TEST_INIT;
+        mlops_profile_test t = MLOPS_SKETCH_TEST_INIT;
         mlops_profile_ks_test(&t, p, p, 0.05);
         mlops_profile_wasserstein(&t, p, p, 0.1);
         double x[] = { 1.0, -2.5, 1e300, 0.0 };
@@ -66,7 +66,7 @@ static void one_input(const uint8_t *data, size_t size)
         mlops_profile_categories(NULL, NULL, 0, &n, p);
     }
     mlops_profile *c = NULL;
-    if (mlops_profile_clone(&c, p) == 0) {
+    if (mlops_profile_dup(&c, p) == 0) {
         mlops_profile_merge(p, c);
         mlops_profile_free(c);
     }

@@ -93,6 +93,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mlops_free(v);
     mlops_strlist_free(tags);
     mlops_strlist_free(h);
-    mlops_store_close(s);
+    mlops_store_free(s);
     return 0;
 }

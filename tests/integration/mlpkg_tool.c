@@ -39,7 +39,7 @@ int main(int argc, char **argv)
         if (rc)
             return fail("key", rc);
         const mlops_key *keys[1] = { k };
-        mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+        mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
         o.keys = keys;
         o.nkeys = 1;
         mlops_packer *p = NULL;
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
         if (!rc)
             rc = mlops_manifest_builder_new(&b, argv[4], argv[5], "2026-11-26T09:00:00Z");
         if (!rc)
-            rc = mlops_packer_write(p, argv[2], b, NULL);
+            rc = mlops_packer_write_file(NULL, p, argv[2], b);
         mlops_manifest_builder_free(b);
         mlops_packer_free(p);
         mlops_key_free(k);

@@ -70,7 +70,7 @@ static void fail(const char *what, int rc)
 static void print_bins(const char *prefix, const mlops_drift_result *r)
 {
     size_t ne = 0;
-    const double *e = mlops_drift_result_edges(r, &ne);
+    const double *e = mlops_drift_result_edges(&ne, r);
     printf("%s.edges", prefix);
     for (size_t i = 0; i < ne; i++)
         printf(" %.17g", e[i]);
@@ -194,7 +194,7 @@ static int run_adjust(const char *a)
     double *o = malloc((n ? n : 1) * sizeof *o);
     static const char *names[] = {"bonferroni", "holm", "bh"};
     for (int m = 0; m < 3 && o; m++) {
-        int rc = mlops_pvalue_adjust(o, p, n, m);
+        int rc = mlops_drift_pvalue_adjust(o, p, n, m);
         if (rc) {
             fail(names[m], rc);
             continue;

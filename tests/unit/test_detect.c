@@ -119,8 +119,7 @@ static void run(mlops_detector *d, const double *x, size_t from, size_t to, hits
     size_t bd[20000], bw[20000];
     while (from < to) {
         size_t m = step < to - from ? step : to - from, nd = 0, nw = 0;
-        assert_int_equal(mlops_detector_update_warn(d, x + from, m, bd, 20000, &nd, bw, 20000,
-                                                    &nw), 0);
+        assert_int_equal(mlops_detector_update_warn(bd, 20000, &nd, bw, 20000, &nw, d, x + from, m), 0);
         for (size_t i = 0; i < nd; i++)
             dr->at[dr->n++] = from + bd[i];
         for (size_t i = 0; i < nw; i++)
@@ -190,10 +189,10 @@ static void restored_state_makes_identical_decisions(void **state)
             dr.n = wr.n = 0;
             run(d, x, 0, cut, &dr, &wr);
             mlops_buf b = MLOPS_BUF_INIT;
-            assert_int_equal(mlops_detector_save(&b, d), 0);
+            assert_int_equal(mlops_detector_write(&b, d, 0), 0);
             mlops_detector_free(d); /* the process "restarts" */
             mlops_detector *r = NULL;
-            assert_int_equal(mlops_detector_load(&r, b.data, b.size), 0);
+            assert_int_equal(mlops_detector_parse(&r, b.data, b.size), 0);
             run(r, x, cut, n, &dr, &wr);
             assert_hits(&dr, c, "drifts", "restored drifts");
             if (vec_has(c, "n_warnings"))
@@ -203,8 +202,8 @@ static void restored_state_makes_identical_decisions(void **state)
             dr2.n = wr2.n = 0;
             run(whole, x, 0, n, &dr2, &wr2);
             mlops_buf b1 = MLOPS_BUF_INIT, b2 = MLOPS_BUF_INIT;
-            assert_int_equal(mlops_detector_save(&b1, r), 0);
-            assert_int_equal(mlops_detector_save(&b2, whole), 0);
+            assert_int_equal(mlops_detector_write(&b1, r, 0), 0);
+            assert_int_equal(mlops_detector_write(&b2, whole, 0), 0);
             assert_int_equal(b1.size, b2.size);
             assert_memory_equal(b1.data, b2.data, b1.size);
             mlops_buf_dispose(&b);
@@ -311,14 +310,14 @@ static void kswin_detects_shift_reproducibly(void **state)
     assert_int_equal(mlops_detector_new(&a, MLOPS_DETECT_KSWIN, &o), 0);
     assert_int_equal(mlops_detector_new(&b, MLOPS_DETECT_KSWIN, &o), 0);
     size_t da[64], db[64], na, nb;
-    assert_int_equal(mlops_detector_update(a, x, 3000, da, 64, &na), 0);
-    assert_int_equal(mlops_detector_update(b, x, 1234, db, 64, &nb), 0);
+    assert_int_equal(mlops_detector_update(da, 64, &na, a, x, 3000), 0);
+    assert_int_equal(mlops_detector_update(db, 64, &nb, b, x, 1234), 0);
     mlops_buf buf = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_detector_save(&buf, b), 0);
+    assert_int_equal(mlops_detector_write(&buf, b, 0), 0);
     mlops_detector_free(b);
-    assert_int_equal(mlops_detector_load(&b, buf.data, buf.size), 0);
+    assert_int_equal(mlops_detector_parse(&b, buf.data, buf.size), 0);
     size_t nb2;
-    assert_int_equal(mlops_detector_update(b, x + 1234, 3000 - 1234, db + nb, 64 - nb, &nb2), 0);
+    assert_int_equal(mlops_detector_update(db + nb, 64 - nb, &nb2, b, x + 1234, 3000 - 1234), 0);
     for (size_t i = nb; i < nb + nb2; i++)
         db[i] += 1234;
     nb += nb2;
@@ -340,17 +339,17 @@ static void bad_input_is_refused_with_nothing_changed(void **state)
     mlops_detector *d = NULL;
     assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_DDM, NULL), 0);
     double ok[] = { 0, 1, 0, 0 }, bad[] = { 0, 1, 0.5, 0 };
-    assert_int_equal(mlops_detector_update(d, ok, 4, NULL, 0, NULL), 0);
+    assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, ok, 4), 0);
     mlops_buf before = MLOPS_BUF_INIT, after = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_detector_save(&before, d), 0);
-    assert_int_equal(mlops_detector_update(d, bad, 4, NULL, 0, NULL), MLOPS_E_DOMAIN);
+    assert_int_equal(mlops_detector_write(&before, d, 0), 0);
+    assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, bad, 4), MLOPS_E_DOMAIN);
     assert_non_null(strstr(mlops_error_last(), "got 0.5 at position 2"));
-    assert_int_equal(mlops_detector_save(&after, d), 0);
+    assert_int_equal(mlops_detector_write(&after, d, 0), 0);
     assert_int_equal(before.size, after.size);
     assert_memory_equal(before.data, after.data, before.size);
-    assert_int_equal(mlops_detector_update(d, NULL, 1, NULL, 0, NULL), MLOPS_E_INVALID);
+    assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, NULL, 1), MLOPS_E_INVALID);
     size_t nd;
-    assert_int_equal(mlops_detector_update(d, ok, 4, NULL, 3, &nd), MLOPS_E_INVALID);
+    assert_int_equal(mlops_detector_update(NULL, 3, &nd, d, ok, 4), MLOPS_E_INVALID);
     mlops_detector_free(d);
 
     mlops_detector_options o = MLOPS_DETECTOR_OPTIONS_INIT;
@@ -392,13 +391,13 @@ static void damaged_state_bytes_are_rejected(void **state)
         double x[300];
         for (int i = 0; i < 300; i++)
             x[i] = (i * 37 % 11) < 3 ? 1.0 : 0.0;
-        assert_int_equal(mlops_detector_update(d, x, 300, NULL, 0, NULL), 0);
+        assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, x, 300), 0);
         mlops_buf b = MLOPS_BUF_INIT;
-        assert_int_equal(mlops_detector_save(&b, d), 0);
+        assert_int_equal(mlops_detector_write(&b, d, 0), 0);
         unsigned char *copy = malloc(b.size);
         for (size_t len = 0; len < b.size; len++) {
             mlops_detector *r = NULL;
-            int rc = mlops_detector_load(&r, b.data, len);
+            int rc = mlops_detector_parse(&r, b.data, len);
             assert_true(rc == MLOPS_E_PARSE || rc == MLOPS_E_INTEGRITY);
             assert_null(r);
         }
@@ -406,7 +405,7 @@ static void damaged_state_bytes_are_rejected(void **state)
             memcpy(copy, b.data, b.size);
             copy[i] ^= 0x24;
             mlops_detector *r = NULL;
-            assert_true(mlops_detector_load(&r, copy, b.size) < 0);
+            assert_true(mlops_detector_parse(&r, copy, b.size) < 0);
             assert_null(r);
         }
         free(copy);
@@ -430,7 +429,7 @@ static mlops_buf adwin_state(uint32_t max_buckets, uint32_t rows, uint32_t per_r
     mlops_detector *d = NULL;
     assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_ADWIN, &o), 0);
     mlops_buf fresh = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_detector_save(&fresh, d), 0);
+    assert_int_equal(mlops_detector_write(&fresh, d, 0), 0);
     mlops_detector_free(d);
     /* fresh: ... count nonfinite drifts state | 4 f64, 4 u64, rows=1, count[0]=0 | crc */
     size_t adwin_at = fresh.size - 4 - 4 - 4 - 64;
@@ -489,22 +488,22 @@ static void adwin_window_wider_than_its_values_is_refused(void **state)
      * saves back to the same bytes and keeps working */
     mlops_buf ok = adwin_state(5, 3, 5, 5, 35);
     mlops_detector *d = NULL;
-    assert_int_equal(mlops_detector_load(&d, ok.data, ok.size), 0);
+    assert_int_equal(mlops_detector_parse(&d, ok.data, ok.size), 0);
     mlops_buf again = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_detector_save(&again, d), 0);
+    assert_int_equal(mlops_detector_write(&again, d, 0), 0);
     assert_int_equal(again.size, ok.size);
     assert_memory_equal(again.data, ok.data, ok.size);
     double x[200];
     for (int i = 0; i < 200; i++)
         x[i] = i % 3 == 0;
-    assert_int_equal(mlops_detector_update(d, x, 200, NULL, 0, NULL), 0);
+    assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, x, 200), 0);
     mlops_detector_free(d);
     mlops_buf_dispose(&again);
     mlops_buf_dispose(&ok);
     /* the same window with fewer values seen than it holds */
     mlops_buf few = adwin_state(5, 3, 5, 5, 34);
     d = NULL;
-    assert_int_equal(mlops_detector_load(&d, few.data, few.size), MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_detector_parse(&d, few.data, few.size), MLOPS_E_SCHEMA);
     assert_null(d);
     assert_non_null(strstr(mlops_error_last(), "wider than the 34 values seen"));
     mlops_buf_dispose(&few);
@@ -512,7 +511,7 @@ static void adwin_window_wider_than_its_values_is_refused(void **state)
      * would take a bucket that is not there) */
     mlops_buf empty = adwin_state(5, 3, 5, 0, 1000);
     d = NULL;
-    assert_int_equal(mlops_detector_load(&d, empty.data, empty.size), MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_detector_parse(&d, empty.data, empty.size), MLOPS_E_SCHEMA);
     assert_null(d);
     assert_non_null(strstr(mlops_error_last(), "last row 2 is empty"));
     mlops_buf_dispose(&empty);
@@ -520,7 +519,7 @@ static void adwin_window_wider_than_its_values_is_refused(void **state)
     for (uint32_t mb = 1; mb <= 64; mb *= 2) {
         mlops_buf full = adwin_state(mb, 64, mb, mb, 1000);
         d = NULL;
-        assert_int_equal(mlops_detector_load(&d, full.data, full.size), MLOPS_E_SCHEMA);
+        assert_int_equal(mlops_detector_parse(&d, full.data, full.size), MLOPS_E_SCHEMA);
         assert_null(d);
         mlops_buf_dispose(&full);
     }
@@ -553,7 +552,7 @@ static void adwin_single_bucket_rows_survive_deletions(void **state)
             x[i] = 10.0 * ((i / SEG) % 3) + (double)(s >> 11) / 9007199254740992.0;
         }
         size_t drifts[N], n = 0;
-        assert_int_equal(mlops_detector_update(d, x, N, drifts, N, &n), 0);
+        assert_int_equal(mlops_detector_update(drifts, N, &n, d, x, N), 0);
         for (size_t step = SEG; step < N; step += SEG) {
             int seen = 0;
             for (size_t k = 0; k < n; k++)
@@ -561,9 +560,9 @@ static void adwin_single_bucket_rows_survive_deletions(void **state)
             assert_true(seen);
         }
         mlops_buf b = MLOPS_BUF_INIT;
-        assert_int_equal(mlops_detector_save(&b, d), 0);
+        assert_int_equal(mlops_detector_write(&b, d, 0), 0);
         mlops_detector *r = NULL;
-        assert_int_equal(mlops_detector_load(&r, b.data, b.size), 0);
+        assert_int_equal(mlops_detector_parse(&r, b.data, b.size), 0);
         mlops_detector_free(r);
         mlops_buf_dispose(&b);
         mlops_detector_free(d);
@@ -582,8 +581,8 @@ static int detector_op(void *v)
     oom_ctx *c = v;
     switch (c->which) {
     case 0: return mlops_detector_new(&c->out, c->type, NULL);
-    case 1: return mlops_detector_save(&c->buf, c->d);
-    case 2: return mlops_detector_load(&c->out, c->saved.data, c->saved.size);
+    case 1: return mlops_detector_write(&c->buf, c->d, 0);
+    case 2: return mlops_detector_parse(&c->out, c->saved.data, c->saved.size);
     }
     return -99;
 }
@@ -608,8 +607,8 @@ static void every_allocating_function_fails_cleanly(void **state)
         double x[200];
         for (int i = 0; i < 200; i++)
             x[i] = i % 3 == 0;
-        assert_int_equal(mlops_detector_update(c.d, x, 200, NULL, 0, NULL), 0);
-        assert_int_equal(mlops_detector_save(&c.saved, c.d), 0);
+        assert_int_equal(mlops_detector_update(NULL, 0, NULL, c.d, x, 200), 0);
+        assert_int_equal(mlops_detector_write(&c.saved, c.d, 0), 0);
         for (c.which = 0; c.which < 3; c.which++)
             oom_check("detector", detector_op, oom_clean, &c, 0);
         mlops_buf_dispose(&c.saved);

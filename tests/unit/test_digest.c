@@ -66,11 +66,11 @@ static void streaming_million_a_in_odd_chunks(void **state)
         step = step * 3 + 1; /* chunk sizes that straddle block boundaries */
     }
     uint8_t d[32];
-    assert_int_equal(mlops_digest_finish(h, d), 0);
+    assert_int_equal(mlops_digest_finish(d, h), 0);
     assert_digest(d, MILLION_A_HEX);
     /* finish resets: the object hashes a new message */
     assert_int_equal(mlops_digest_update(h, "abc", 3), 0);
-    assert_int_equal(mlops_digest_finish(h, d), 0);
+    assert_int_equal(mlops_digest_finish(d, h), 0);
     assert_digest(d, ABC_HEX);
     mlops_digest_free(h);
     mlops_digest_free(NULL);
@@ -228,7 +228,7 @@ static void null_arguments_are_invalid(void **state)
     assert_int_equal(mlops_digest_buffer(NULL, "a", 1), MLOPS_E_INVALID);
     assert_int_equal(mlops_digest_buffer(d, NULL, 1), MLOPS_E_INVALID);
     assert_int_equal(mlops_digest_update(NULL, "a", 1), MLOPS_E_INVALID);
-    assert_int_equal(mlops_digest_finish(NULL, d), MLOPS_E_INVALID);
+    assert_int_equal(mlops_digest_finish(d, NULL), MLOPS_E_INVALID);
     assert_int_equal(mlops_digest_file(d, NULL, NULL), MLOPS_E_INVALID);
     assert_int_equal(mlops_digest_file(NULL, "/tmp", NULL), MLOPS_E_INVALID);
     assert_int_equal(mlops_digest_format(NULL, d), MLOPS_E_INVALID);
@@ -237,24 +237,60 @@ static void null_arguments_are_invalid(void **state)
     assert_int_equal(mlops_digest_parse(NULL, "sha256:" ABC_HEX), MLOPS_E_INVALID);
 }
 
+/* A duplicate continues from the same point, independently of the original
+ * (digests from Python's hashlib: sha256(b"ab"), b"abc", b"abd"). */
+static void dup_continues_independently(void **state)
+{
+    (void)state;
+    mlops_digest *a = NULL, *b = NULL;
+    uint8_t d[32];
+    assert_int_equal(mlops_digest_new(&a), 0);
+    assert_int_equal(mlops_digest_update(a, "ab", 2), 0);
+    assert_int_equal(mlops_digest_dup(&b, a), 0);
+    assert_int_equal(mlops_digest_update(b, "c", 1), 0);
+    assert_int_equal(mlops_digest_finish(d, b), 0);
+    assert_digest(d, ABC_HEX);
+    assert_int_equal(mlops_digest_update(a, "d", 1), 0);
+    assert_int_equal(mlops_digest_finish(d, a), 0);
+    assert_digest(d, "a52d159f262b2c6ddb724a61840befc36eb30c88877a4030b65cbe86298449c9");
+    /* a finished digest starts over; its duplicate hashes from there */
+    mlops_digest_free(b);
+    b = NULL;
+    assert_int_equal(mlops_digest_update(a, "ab", 2), 0);
+    assert_int_equal(mlops_digest_dup(&b, a), 0);
+    assert_int_equal(mlops_digest_finish(d, b), 0);
+    assert_digest(d, "fb8e20fc2e4c3f248c60c39bd652f3c1347298bb977b8b4d5903b85055620603");
+    mlops_digest *untouched = (mlops_digest *)&d;
+    assert_int_equal(mlops_digest_dup(&untouched, NULL), MLOPS_E_INVALID);
+    assert_ptr_equal(untouched, (mlops_digest *)&d);
+    assert_int_equal(mlops_digest_dup(NULL, a), MLOPS_E_INVALID);
+    mlops_digest_free(a);
+    mlops_digest_free(b);
+}
+
 /* OOM loop over the allocating functions of this module. */
-typedef struct { mlops_digest *h; uint8_t d[32]; const char *path; } oom_ctx;
+typedef struct { mlops_digest *h, *h2; uint8_t d[32]; const char *path; } oom_ctx;
 
 static int op_new(void *p)
 {
     oom_ctx *c = p;
     int rc = mlops_digest_new(&c->h);
     if (!rc)
-        rc = mlops_digest_update(c->h, "abc", 3);
+        rc = mlops_digest_update(c->h, "ab", 2);
     if (!rc)
-        rc = mlops_digest_finish(c->h, c->d);
+        rc = mlops_digest_dup(&c->h2, c->h);
+    if (!rc)
+        rc = mlops_digest_update(c->h2, "c", 1);
+    if (!rc)
+        rc = mlops_digest_finish(c->d, c->h2);
     return rc;
 }
 static void cleanup_new(void *p)
 {
     oom_ctx *c = p;
     mlops_digest_free(c->h);
-    c->h = NULL;
+    mlops_digest_free(c->h2);
+    c->h = c->h2 = NULL;
 }
 static int op_file(void *p)
 {
@@ -291,6 +327,7 @@ int main(void)
         cmocka_unit_test(parse_round_trips_format),
         cmocka_unit_test(parse_rejects_malformed_strings),
         cmocka_unit_test(null_arguments_are_invalid),
+        cmocka_unit_test(dup_continues_independently),
         cmocka_unit_test(out_of_memory_is_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

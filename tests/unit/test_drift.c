@@ -100,7 +100,7 @@ static void numeric_bins_match(const char *name, int binning, const char *prefix
         snprintf(what, sizeof what, "%s %s", name, key);
         check_stat(what, mlops_drift_result_statistic(r), vec_num(&v, key));
         size_t ne;
-        const double *edges = mlops_drift_result_edges(r, &ne);
+        const double *edges = mlops_drift_result_edges(&ne, r);
         snprintf(key, sizeof key, "%s.edges", prefix);
         snprintf(what, sizeof what, "%s %s", name, key);
         check_exact_d(what, edges, ne, vec_get(&v, key));
@@ -160,9 +160,9 @@ static void test_binned_reference_reused_matches_vectors(void **state)
     mlops_drift_reference *ref = NULL;
     assert_int_equal(mlops_drift_reference_new(&ref, r->v, r->n, NULL), 0);
     size_t ne, nb;
-    const double *e = mlops_drift_reference_edges(ref, &ne);
+    const double *e = mlops_drift_reference_edges(&ne, ref);
     check_exact_d("reference edges", e, ne, vec_get(&v, "quantile_bins.edges"));
-    const uint64_t *counts = mlops_drift_reference_counts(ref, &nb);
+    const uint64_t *counts = mlops_drift_reference_counts(&nb, ref);
     check_exact_u64("reference counts", counts, nb, vec_get(&v, "quantile_bins.ref_counts"));
     for (int pass = 0; pass < 2; pass++) {
         mlops_drift_result *res = NULL;
@@ -177,7 +177,7 @@ static void test_binned_reference_reused_matches_vectors(void **state)
     /* Rebuilt from its stored edges and counts. */
     mlops_drift_reference *copy = NULL;
     assert_int_equal(mlops_drift_reference_from_counts(&copy, e, ne,
-                                                       mlops_drift_reference_counts(ref, NULL),
+                                                       mlops_drift_reference_counts(NULL, ref),
                                                        40), 0);
     mlops_drift_result *res = NULL;
     assert_int_equal(mlops_drift_reference_compare(&res, copy, MLOPS_DRIFT_JS, c->v, c->n,
@@ -269,14 +269,14 @@ static void adjust_matches(const char *name)
     assert_non_null(out);
     assert_non_null(inplace);
     for (size_t k = 0; k < 3; k++) {
-        assert_int_equal(mlops_pvalue_adjust(out, p->v, p->n, methods[k].m), 0);
+        assert_int_equal(mlops_drift_pvalue_adjust(out, p->v, p->n, methods[k].m), 0);
         const entry *want = vec_get(&v, methods[k].key);
         for (size_t i = 0; i < p->n; i++)
             check_p(methods[k].key, out[i], want->v[i], 0);
     }
     /* In place gives the same. */
     memcpy(inplace, p->v, p->n * sizeof *inplace);
-    assert_int_equal(mlops_pvalue_adjust(inplace, inplace, p->n, MLOPS_PVALUE_BH), 0);
+    assert_int_equal(mlops_drift_pvalue_adjust(inplace, inplace, p->n, MLOPS_PVALUE_BH), 0);
     const entry *bh = vec_get(&v, "bh");
     for (size_t i = 0; i < p->n; i++)
         check_p("bh in place", inplace[i], bh->v[i], 0);
@@ -456,10 +456,10 @@ static void test_bad_arguments_are_rejected(void **state)
     assert_ptr_equal(r, sentinel);
     /* p-value adjustment. */
     double p[] = {0.1, 1.5}, out[2] = {7, 7};
-    assert_int_equal(mlops_pvalue_adjust(out, p, 2, MLOPS_PVALUE_BH), MLOPS_E_INVALID);
+    assert_int_equal(mlops_drift_pvalue_adjust(out, p, 2, MLOPS_PVALUE_BH), MLOPS_E_INVALID);
     assert_true(out[0] == 7 && out[1] == 7);
-    assert_int_equal(mlops_pvalue_adjust(out, NULL, 2, MLOPS_PVALUE_BH), MLOPS_E_INVALID);
-    assert_int_equal(mlops_pvalue_adjust(out, p, 1, 9), MLOPS_E_INVALID);
+    assert_int_equal(mlops_drift_pvalue_adjust(out, NULL, 2, MLOPS_PVALUE_BH), MLOPS_E_INVALID);
+    assert_int_equal(mlops_drift_pvalue_adjust(out, p, 1, 9), MLOPS_E_INVALID);
     /* Reference objects. */
     mlops_drift_reference *ref = NULL;
     assert_int_equal(mlops_drift_reference_new(&ref, x, 4, NULL), 0);
@@ -622,7 +622,7 @@ static void test_hostile_values_give_defined_results(void **state)
                 assert_int_equal(mlops_drift_result_n_ref(r) + miss_a, na);
                 assert_int_equal(mlops_drift_result_n_cur(r) + miss_b, nb);
                 size_t ne;
-                const double *e = mlops_drift_result_edges(r, &ne);
+                const double *e = mlops_drift_result_edges(&ne, r);
                 for (size_t i = 0; i < ne; i++)
                     if (!isfinite(e[i]) || (i && !(e[i] > e[i - 1])))
                         fail_msg("iter %d metric %s: bad edge %zu = %g", iter,
@@ -707,7 +707,7 @@ static void test_result_json_carries_the_contract(void **state)
     vec_load(&v, "tiny");
     mlops_drift_result *r = run_num(&v, MLOPS_DRIFT_KS, NULL);
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_drift_result_to_json(r, &b), 0);
+    assert_int_equal(mlops_drift_result_write_json(&b, r, 0), 0);
     assert_non_null(strstr(b.data, "\"metric\":\"ks\",\"statistic\":0.65714285714285714"));
     assert_non_null(strstr(b.data, "\"pvalue\":0.11616161616161"));
     assert_non_null(strstr(b.data, "\"pvalue_method\":\"exact\""));
@@ -716,7 +716,7 @@ static void test_result_json_carries_the_contract(void **state)
     mlops_buf_dispose(&b);
     mlops_drift_result_free(r);
     r = run_num(&v, MLOPS_DRIFT_PSI, NULL);
-    assert_int_equal(mlops_drift_result_to_json(r, &b), 0);
+    assert_int_equal(mlops_drift_result_write_json(&b, r, 0), 0);
     assert_non_null(strstr(b.data, "\"pvalue\":null"));
     assert_non_null(strstr(b.data, "\"direction\":\">=\""));
     assert_non_null(strstr(b.data, "\"smoothing\":0.5"));
@@ -784,7 +784,7 @@ static void test_smoothing_zero_follows_rel_entr(void **state)
     assert_true(isinf(mlops_drift_result_statistic(r)));
     assert_int_equal(mlops_drift_result_drifted(r), 1);
     mlops_buf buf = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_drift_result_to_json(r, &buf), 0);
+    assert_int_equal(mlops_drift_result_write_json(&buf, r, 0), 0);
     assert_non_null(strstr(buf.data, "\"statistic\":\"Infinity\""));
     assert_non_null(strstr(buf.data, "\"pvalue\":null"));
     mlops_buf_dispose(&buf);
@@ -892,7 +892,7 @@ static void test_table_matches_single_calls_and_rules(void **state)
     assert_int_equal(mlops_drift_table_result_drifted_count(t2), 2);
     assert_int_equal(mlops_drift_table_result_drifted(t2), 1);
     assert_null(mlops_drift_table_result_column(t2, 3));
-    /* BH over the three p-values equals mlops_pvalue_adjust. */
+    /* BH over the three p-values equals mlops_drift_pvalue_adjust. */
     mlops_drift_table_result *t3 = NULL;
     o.rule = MLOPS_DRIFT_RULE_BH;
     o.effect_floor = 0.5; /* KS D must also exceed 0.5: only the shift by 1 */
@@ -900,14 +900,14 @@ static void test_table_matches_single_calls_and_rules(void **state)
     double p[3], adj[3];
     for (size_t j = 0; j < 3; j++)
         p[j] = mlops_drift_result_pvalue(mlops_drift_table_result_column(t3, j));
-    assert_int_equal(mlops_pvalue_adjust(adj, p, 3, MLOPS_PVALUE_BH), 0);
+    assert_int_equal(mlops_drift_pvalue_adjust(adj, p, 3, MLOPS_PVALUE_BH), 0);
     for (size_t j = 0; j < 3; j++)
         assert_true(adj[j] == mlops_drift_table_result_adjusted_pvalue(t3, j));
     int floor_ok = mlops_drift_result_statistic(mlops_drift_table_result_column(t3, 1)) > 0.5;
     assert_int_equal(mlops_drift_table_result_column_drifted(t3, 1), floor_ok);
     assert_int_equal(mlops_drift_table_result_column_drifted(t3, 0), 0);
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_drift_table_result_to_json(t3, &b), 0);
+    assert_int_equal(mlops_drift_table_result_write_json(&b, t3, 0), 0);
     assert_non_null(strstr(b.data, "{\"rule\":\"bh\""));
     assert_non_null(strstr(b.data, "\"adjusted_pvalue\":"));
     mlops_buf_dispose(&b);
@@ -988,7 +988,7 @@ static int op_categorical(void *p)
 static int op_adjust(void *p)
 {
     oom_ctx *c = p;
-    return mlops_pvalue_adjust(c->out, c->p, 8, c->metric);
+    return mlops_drift_pvalue_adjust(c->out, c->p, 8, c->metric);
 }
 
 static int op_table(void *p)
@@ -1000,7 +1000,7 @@ static int op_table(void *p)
     int rc = mlops_drift_table(&c->t, c->a, c->na / 2, c->b, c->nb / 2, 2, NULL, &o);
     if (rc)
         return rc;
-    return mlops_drift_table_result_to_json(c->t, &c->buf);
+    return mlops_drift_table_result_write_json(&c->buf, c->t, 0);
 }
 
 static int op_json(void *p)
@@ -1009,7 +1009,7 @@ static int op_json(void *p)
     int rc = mlops_drift_numeric(&c->r, MLOPS_DRIFT_PSI, c->a, c->na, c->b, c->nb, NULL);
     if (rc)
         return rc;
-    return mlops_drift_result_to_json(c->r, &c->buf);
+    return mlops_drift_result_write_json(&c->buf, c->r, 0);
 }
 
 /* Table options outside the ranges include/mlops/drift.h documents are

@@ -85,8 +85,8 @@ static void test_error_record_cut_on_a_character(void **state)
 }
 
 /* The same class in the gate: a model name given to
- * mlops_metric_set_set_model() that is not UTF-8 went into the "detail" of
- * the gate's model check, and mlops_gate_result_to_json() failed. The name
+ * mlops_gate_metrics_set_model() that is not UTF-8 went into the "detail" of
+ * the gate's model check, and mlops_gate_result_write_json() failed. The name
  * "m\xff" is written as "m" U+FFFD. */
 static void test_gate_result_of_a_model_name_not_utf8_is_written(void **state)
 {
@@ -96,24 +96,24 @@ static void test_gate_result_of_a_model_name_not_utf8_is_written(void **state)
         "\"signals\":{\"auc\":{\"kind\":\"metric\",\"better\":\"higher\"}},"
         "\"gate\":{\"metrics\":{\"auc\":{\"min\":0.5}}},\"rules\":[]}";
     mlops_policy *p = NULL;
-    mlops_metric_set *cand = NULL, *champ = NULL;
+    mlops_gate_metrics *cand = NULL, *champ = NULL;
     mlops_gate_result *g = NULL;
     assert_int_equal(mlops_policy_parse(&p, pol, sizeof pol - 1, NULL, 0), 0);
-    assert_int_equal(mlops_metric_set_new(&cand), 0);
-    assert_int_equal(mlops_metric_set_new(&champ), 0);
-    assert_int_equal(mlops_metric_set_put(cand, "auc", 0.9, NAN, NAN, -1), 0);
-    assert_int_equal(mlops_metric_set_put(champ, "auc", 0.8, NAN, NAN, -1), 0);
-    assert_int_equal(mlops_metric_set_set_model(cand, "m\xff", "1.0.0", 0), 0);
-    assert_int_equal(mlops_metric_set_set_model(champ, "m\xff", "0.9.0", 0), 0);
+    assert_int_equal(mlops_gate_metrics_new(&cand), 0);
+    assert_int_equal(mlops_gate_metrics_new(&champ), 0);
+    assert_int_equal(mlops_gate_metrics_put(cand, "auc", 0.9, NAN, NAN, -1), 0);
+    assert_int_equal(mlops_gate_metrics_put(champ, "auc", 0.8, NAN, NAN, -1), 0);
+    assert_int_equal(mlops_gate_metrics_set_model(cand, "m\xff", "1.0.0", 0), 0);
+    assert_int_equal(mlops_gate_metrics_set_model(champ, "m\xff", "0.9.0", 0), 0);
     assert_int_equal(mlops_policy_gate(&g, p, cand, champ, 0), 0);
     assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_NONE);
     mlops_buf j = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_gate_result_to_json(&j, g, 0), 0);
+    assert_int_equal(mlops_gate_result_write_json(&j, g, 0), 0);
     assert_non_null(strstr(j.data, "\"detail\":\"candidate m\xef\xbf\xbd, champion m\xef\xbf\xbd\""));
     mlops_buf_dispose(&j);
     mlops_gate_result_free(g);
-    mlops_metric_set_free(cand);
-    mlops_metric_set_free(champ);
+    mlops_gate_metrics_free(cand);
+    mlops_gate_metrics_free(champ);
     mlops_policy_free(p);
 }
 

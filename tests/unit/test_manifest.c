@@ -77,7 +77,7 @@ static void assert_canonical_is(const mlops_manifest *m, const char *vector)
     size_t len = 0;
     char *want = read_vector(vector, &len);
     mlops_buf out = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_manifest_write_canonical(&out, m), 0);
+    assert_int_equal(mlops_manifest_write_json(&out, m, 0), 0);
     assert_int_equal(out.size, len);
     assert_memory_equal(out.data, want, len);
     mlops_buf_dispose(&out);
@@ -333,7 +333,19 @@ static void accessors_read_every_field(void **state)
     assert_string_equal(mlops_manifest_code_uri(m), "https://git.example/fraud.git");
     assert_string_equal(mlops_manifest_code_commit(m),
                         "89abcdef0123456789abcdef0123456789abcdef");
+    /* A duplicate is another reference: it outlives the first one freed. */
+    mlops_manifest *d1 = NULL, *d2 = NULL;
+    assert_int_equal(mlops_manifest_dup(&d1, m), 0);
+    assert_int_equal(mlops_manifest_dup(&d2, d1), 0);
+    assert_ptr_equal(d1, m);
     mlops_manifest_free(m);
+    mlops_manifest_free(d1);
+    assert_string_equal(mlops_manifest_name(d2), "fraud-detector");
+    assert_string_equal(mlops_manifest_parent_version(d2), "1.3.2");
+    mlops_manifest_free(d2);
+    d1 = NULL;
+    assert_int_equal(mlops_manifest_dup(&d1, NULL), MLOPS_E_INVALID);
+    assert_null(d1);
 
     /* NULL and out-of-range are harmless. */
     assert_null(mlops_manifest_name(NULL));
@@ -349,19 +361,19 @@ static void parse_write_parse_write_is_byte_identical(void **state)
     for (size_t k = 0; k < 2; k++) {
         mlops_manifest *m = parse_vector(names[k]);
         mlops_buf pretty = MLOPS_BUF_INIT, c1 = MLOPS_BUF_INIT, c2 = MLOPS_BUF_INIT;
-        assert_int_equal(mlops_manifest_write_pretty(&pretty, m), 0);
+        assert_int_equal(mlops_manifest_write_json(&pretty, m, MLOPS_JSON_PRETTY), 0);
         assert_true(pretty.size > 0 && pretty.data[pretty.size - 1] == '\n');
         mlops_manifest *m2 = NULL, *m3 = NULL;
         assert_int_equal(mlops_manifest_parse(&m2, pretty.data, pretty.size, NULL), 0);
         assert_true(mlops_manifest_equal(m, m2));
-        assert_int_equal(mlops_manifest_write_canonical(&c1, m2), 0);
+        assert_int_equal(mlops_manifest_write_json(&c1, m2, 0), 0);
         /* The statement digest is the SHA-256 of exactly these bytes. */
         uint8_t want[32], got[32];
         assert_int_equal(mlops_digest_buffer(want, c1.data, c1.size), 0);
         assert_int_equal(mlops_manifest_statement_digest(got, m2), 0);
         assert_memory_equal(want, got, 32);
         assert_int_equal(mlops_manifest_parse(&m3, c1.data, c1.size, NULL), 0);
-        assert_int_equal(mlops_manifest_write_canonical(&c2, m3), 0);
+        assert_int_equal(mlops_manifest_write_json(&c2, m3, 0), 0);
         assert_int_equal(c1.size, c2.size);
         assert_memory_equal(c1.data, c2.data, c1.size);
         assert_canonical_is(m3, names[k]);
@@ -503,7 +515,7 @@ static void diff_matches_the_oracle(void **state)
     assert_int_equal(mlops_manifest_diff_relation(d), MLOPS_MANIFEST_A_CHILD_OF_B);
     assert_int_equal(mlops_manifest_diff_file_change(d, 0), MLOPS_MANIFEST_REMOVED);
     mlops_buf pretty = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_manifest_diff_write_json(&pretty, d, MLOPS_MANIFEST_DIFF_PRETTY), 0);
+    assert_int_equal(mlops_manifest_diff_write_json(&pretty, d, MLOPS_JSON_PRETTY), 0);
     assert_non_null(strstr(pretty.data, "\"relation\": \"a-child-of-b\""));
     mlops_buf_dispose(&pretty);
     assert_int_equal(mlops_manifest_diff_write_json(&pretty, d, 4), MLOPS_E_INVALID);
@@ -607,7 +619,7 @@ static void assert_reads_as(const char *text, size_t len, const char *statement,
     assert_string_equal(mlops_manifest_tree_sha256(m), tree);
     assert_int_equal(mlops_manifest_validate(m), 0);
     mlops_buf out = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_manifest_write_canonical(&out, m), 0);
+    assert_int_equal(mlops_manifest_write_json(&out, m, 0), 0);
     assert_int_equal(out.size, clen);
     assert_memory_equal(out.data, canonical, clen);
     mlops_buf_dispose(&out);
@@ -659,8 +671,8 @@ static void every_spelling_hashes_and_writes_alike(void **state)
     mlops_manifest *built = NULL;
     assert_int_equal(mlops_manifest_builder_finish(&built, b), 0);
     mlops_buf c = MLOPS_BUF_INIT, pretty = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_manifest_write_canonical(&c, built), 0);
-    assert_int_equal(mlops_manifest_write_pretty(&pretty, built), 0);
+    assert_int_equal(mlops_manifest_write_json(&c, built, 0), 0);
+    assert_int_equal(mlops_manifest_write_json(&pretty, built, MLOPS_JSON_PRETTY), 0);
     assert_true(c.size > ((size_t)256 << 10));
     uint8_t d[32];
     char statement[MLOPS_DIGEST_STRING_SIZE], tree[MLOPS_DIGEST_STRING_SIZE];
@@ -1151,7 +1163,7 @@ static void empty_manifest_has_digest_of_empty_array(void **state)
     assert_int_equal(mlops_manifest_file_count(m), 0);
     assert_int_equal(mlops_manifest_parameter_count(m), 0);
     mlops_buf out = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_manifest_write_canonical(&out, m), 0);
+    assert_int_equal(mlops_manifest_write_json(&out, m, 0), 0);
     assert_string_equal(
         out.data,
         "{\"_type\":\"https://in-toto.io/Statement/v1\",\"predicate\":{\"created\":"
@@ -1179,7 +1191,7 @@ static void odd_keys_are_named_in_bracket_form(void **state)
     assert_string_equal(mlops_manifest_parameter_json(m, 1), "null");
     /* Turn the string parameter into an object: the fault names the odd key. */
     mlops_buf out = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_manifest_write_canonical(&out, m), 0);
+    assert_int_equal(mlops_manifest_write_json(&out, m, 0), 0);
     size_t len = 0;
     char *bad = replace_once(out.data, "\"a.b \\\"c\\\"\":\"x\"",
                              "\"a.b \\\"c\\\"\":{}", &len);
@@ -1208,7 +1220,7 @@ static void maps_iterate_in_utf16_order(void **state)
     assert_string_equal(mlops_manifest_metric_name(m, 1), "\xf0\x9f\x98\x80");
     assert_string_equal(mlops_manifest_metric_name(m, 2), "\xef\xac\x81");
     mlops_buf out = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_manifest_write_canonical(&out, m), 0);
+    assert_int_equal(mlops_manifest_write_json(&out, m, 0), 0);
     assert_non_null(strstr(out.data, "\"metrics\":{\"z\":3,\"\xf0\x9f\x98\x80\":2,"
                                      "\"\xef\xac\x81\":1}"));
     mlops_buf_dispose(&out);
@@ -1230,7 +1242,7 @@ static void *reader(void *p)
     for (int round = 0; round < 50; round++) {
         mlops_buf out = MLOPS_BUF_INIT;
         uint8_t want[32], got[32];
-        if (mlops_manifest_write_canonical(&out, a->m) ||
+        if (mlops_manifest_write_json(&out, a->m, 0) ||
             mlops_digest_buffer(want, out.data, out.size) ||
             mlops_manifest_statement_digest(got, a->m) || memcmp(want, got, 32) != 0)
             a->ok = 0;
@@ -1299,8 +1311,8 @@ static int op_parse(void *p)
 static int op_write(void *p)
 {
     oom_ctx *x = p;
-    int rc = mlops_manifest_write_canonical(&x->buf, x->c);
-    return rc ? rc : mlops_manifest_write_pretty(&x->buf, x->c);
+    int rc = mlops_manifest_write_json(&x->buf, x->c, 0);
+    return rc ? rc : mlops_manifest_write_json(&x->buf, x->c, MLOPS_JSON_PRETTY);
 }
 
 static int op_validate(void *p)
@@ -1316,7 +1328,7 @@ static int op_diff(void *p)
     if (!rc)
         rc = mlops_manifest_diff_write_json(&x->buf, x->d, 0);
     if (!rc)
-        rc = mlops_manifest_diff_write_json(&x->buf, x->d, MLOPS_MANIFEST_DIFF_PRETTY);
+        rc = mlops_manifest_diff_write_json(&x->buf, x->d, MLOPS_JSON_PRETTY);
     return rc;
 }
 

@@ -151,7 +151,7 @@ static int pack_tree(const char *root, const char *out, unsigned threads, int64_
     mlops_key *k = NULL;
     assert_int_equal(mlops_key_from_seed(&k, seed1), 0);
     const mlops_key *keys[1] = { k };
-    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
     o.threads = threads;
     o.mtime = mtime;
     o.shard_size = 1u << 20;
@@ -183,7 +183,7 @@ static int pack_tree(const char *root, const char *out, unsigned threads, int64_
             rc = mlops_packer_add_file(p, sub, "docs/" LONG_DIR "/" LONG_NAME, "doc", 0);
     }
     if (!rc)
-        rc = mlops_packer_write(p, out, b, NULL);
+        rc = mlops_packer_write_file(NULL, p, out, b);
     mlops_manifest_builder_free(b);
     mlops_packer_free(p);
     mlops_key_free(k);
@@ -258,7 +258,7 @@ static void directory_walk_honours_the_ignore_file(void **state)
     assert_int_equal(mlops_packer_add_directory(p, wp("a"), "model", 0), 0);
     mlops_manifest_builder *b = builder();
     mlops_manifest *m = NULL;
-    int rc = mlops_packer_write(p, wp("dir.mlpkg"), b, &m);
+    int rc = mlops_packer_write_file(&m, p, wp("dir.mlpkg"), b);
     if (rc)
         fail_msg("%d %s", rc, mlops_error_last());
     static const char *const want[] = { "config.json", "docs/README.md",
@@ -313,7 +313,7 @@ static void links_fifos_and_devices_are_refused_by_name(void **state)
     assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "ok", "model", 0), 0);
     assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "ok", "doc", 0), 0);
     mlops_manifest_builder *b = builder();
-    assert_int_equal(mlops_packer_write(p, wp("twice.mlpkg"), b, NULL), MLOPS_E_EXISTS);
+    assert_int_equal(mlops_packer_write_file(NULL, p, wp("twice.mlpkg"), b), MLOPS_E_EXISTS);
     assert_int_equal(access(wp("twice.mlpkg"), F_OK), -1);
     mlops_manifest_builder_free(b);
     mlops_packer_free(p);
@@ -322,7 +322,7 @@ static void links_fifos_and_devices_are_refused_by_name(void **state)
     assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "Model.bin", "model", 0), 0);
     assert_int_equal(mlops_packer_add_file(p, wp("sym/ok"), "model.bin", "model", 0), 0);
     b = builder();
-    assert_int_equal(mlops_packer_write(p, wp("case.mlpkg"), b, NULL), MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_packer_write_file(NULL, p, wp("case.mlpkg"), b), MLOPS_E_SCHEMA);
     assert_int_equal(access(wp("case.mlpkg"), F_OK), -1);
     assert_int_equal(sh("ls '%s' | grep -c 'case.mlpkg' > /dev/null", work), 1);
     mlops_manifest_builder_free(b);
@@ -371,7 +371,7 @@ static void cancel_and_existing_output_leave_nothing_behind(void **state)
     assert_int_equal(sh("mkdir -p '%s'", wp("outdir")), 0);
     uint64_t limits[] = { 0, 2u << 20, 7u << 19, 6u << 20 }; /* total is ~6.02 MiB */
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
-        mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+        mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
         o.progress = cancel_after;
         o.progress_ctx = &limits[i];
         o.threads = 1;
@@ -379,7 +379,7 @@ static void cancel_and_existing_output_leave_nothing_behind(void **state)
         assert_int_equal(mlops_packer_new(&p, &o), 0);
         assert_int_equal(mlops_packer_add_directory(p, wp("a"), "model", 0), 0);
         mlops_manifest_builder *b = builder();
-        int rc = mlops_packer_write(p, wp("outdir/x.mlpkg"), b, NULL);
+        int rc = mlops_packer_write_file(NULL, p, wp("outdir/x.mlpkg"), b);
         if (rc != MLOPS_E_CANCELLED)
             fail_msg("limit %zu: rc %d %s", i, rc, mlops_error_last());
         assert_int_equal(count_dir(wp("outdir")), 0);
@@ -390,7 +390,7 @@ static void cancel_and_existing_output_leave_nothing_behind(void **state)
      * ends at the total: twice the input bytes (hashing, then writing) */
     {
         progress_seen seen = { 0, 0, 0, 0 };
-        mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+        mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
         o.progress = count_progress;
         o.progress_ctx = &seen;
         mlops_packer *p = NULL;
@@ -398,7 +398,7 @@ static void cancel_and_existing_output_leave_nothing_behind(void **state)
         assert_int_equal(mlops_packer_add_file(p, wp("a/model/weights.bin"), "w.bin", "model", 0),
                          0);
         mlops_manifest_builder *b = builder();
-        assert_int_equal(mlops_packer_write(p, wp("outdir/progress.mlpkg"), b, NULL), 0);
+        assert_int_equal(mlops_packer_write_file(NULL, p, wp("outdir/progress.mlpkg"), b), 0);
         assert_true(seen.calls >= 8); /* 1 MiB reads of a 3 MiB file, twice */
         assert_int_equal(seen.total, 2 * (uint64_t)(3 * (1u << 20) + 12345));
         assert_int_equal(seen.last, seen.total);
@@ -410,13 +410,13 @@ static void cancel_and_existing_output_leave_nothing_behind(void **state)
     write_file(wp("outdir/x.mlpkg"), "keep", 4);
     assert_int_equal(pack_tree(wp("a"), wp("outdir/x.mlpkg"), 2, 0, 0), MLOPS_E_EXISTS);
     assert_int_equal(count_dir(wp("outdir")), 1);
-    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
     o.flags = MLOPS_PACK_OVERWRITE;
     mlops_packer *p = NULL;
     assert_int_equal(mlops_packer_new(&p, &o), 0);
     assert_int_equal(mlops_packer_add_directory(p, wp("a"), "model", 0), 0);
     mlops_manifest_builder *b = builder();
-    assert_int_equal(mlops_packer_write(p, wp("outdir/x.mlpkg"), b, NULL), 0);
+    assert_int_equal(mlops_packer_write_file(NULL, p, wp("outdir/x.mlpkg"), b), 0);
     assert_int_equal(count_dir(wp("outdir")), 1);
     mlops_manifest_builder_free(b);
     mlops_packer_free(p);
@@ -426,11 +426,11 @@ static void cancel_and_existing_output_leave_nothing_behind(void **state)
     o.flags = 0;
     o.version = 7;
     assert_int_equal(mlops_packer_new(&p, &o), MLOPS_E_VERSION);
-    assert_int_equal(mlops_pack_options_init(&o, sizeof o), 0);
+    assert_int_equal(mlops_packer_options_init(&o, sizeof o), 0);
     assert_int_equal(o.mtime, -1);
     assert_int_equal(mlops_packer_new(&p, NULL), 0);
     b = builder();
-    assert_int_equal(mlops_packer_write(p, wp("outdir/none.mlpkg"), b, NULL), MLOPS_E_INVALID);
+    assert_int_equal(mlops_packer_write_file(NULL, p, wp("outdir/none.mlpkg"), b), MLOPS_E_INVALID);
     mlops_manifest_builder_free(b);
     mlops_packer_free(p);
 }
@@ -709,13 +709,13 @@ static void identical_large_files_share_one_blob(void **state)
     assert_int_equal(sh("mkdir -p '%s/b' && cp '%s' '%s/a.bin' && cp '%s' '%s/b/a-copy.bin'",
                         wp("dup"), wp("a/model/weights.bin"), wp("dup"),
                         wp("a/model/weights.bin"), wp("dup")), 0);
-    mlops_pack_options po = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options po = MLOPS_PACKER_OPTIONS_INIT;
     po.mtime = 0;
     mlops_packer *p = NULL;
     assert_int_equal(mlops_packer_new(&p, &po), 0);
     assert_int_equal(mlops_packer_add_directory(p, wp("dup"), "model", 0), 0);
     mlops_manifest_builder *b = builder();
-    assert_int_equal(mlops_packer_write(p, wp("dup.mlpkg"), b, NULL), 0);
+    assert_int_equal(mlops_packer_write_file(NULL, p, wp("dup.mlpkg"), b), 0);
     mlops_manifest_builder_free(b);
     mlops_packer_free(p);
     /* one blob of that digest in the tar */
@@ -1010,7 +1010,7 @@ static int modify_once(uint64_t done, uint64_t total, void *ctx)
 
 static int pack_two(const char *out, uint64_t at, const char *modify, int *fired)
 {
-    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
     o.threads = 1; /* progress calls at known points */
     o.progress = modify_once;
     o.progress_ctx = fired;
@@ -1024,7 +1024,7 @@ static int pack_two(const char *out, uint64_t at, const char *modify, int *fired
         rc = mlops_packer_add_file(p, wp("mod/b.bin"), "b.bin", "model", 0);
     mlops_manifest_builder *b = builder();
     if (!rc)
-        rc = mlops_packer_write(p, out, b, NULL);
+        rc = mlops_packer_write_file(NULL, p, out, b);
     mlops_manifest_builder_free(b);
     mlops_packer_free(p);
     return rc;
@@ -1077,7 +1077,7 @@ static void a_file_changed_between_passes_is_refused(void **state)
 
     /* progress with shards: the whole digest, the shards, then the copy */
     progress_seen seen = { 0, 0, 0, 0 };
-    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
     o.progress = count_progress;
     o.progress_ctx = &seen;
     o.shard_size = 1u << 20;
@@ -1085,7 +1085,7 @@ static void a_file_changed_between_passes_is_refused(void **state)
     assert_int_equal(mlops_packer_new(&p, &o), 0);
     assert_int_equal(mlops_packer_add_file(p, wp("mod/b.bin"), "b.bin", "model", 0), 0);
     mlops_manifest_builder *b = builder();
-    assert_int_equal(mlops_packer_write(p, wp("moddir/s.mlpkg"), b, NULL), 0);
+    assert_int_equal(mlops_packer_write_file(NULL, p, wp("moddir/s.mlpkg"), b), 0);
     assert_int_equal(seen.total, 3 * 2097152ull);
     assert_int_equal(seen.last, seen.total);
     mlops_manifest_builder_free(b);
@@ -1101,7 +1101,7 @@ typedef struct {
 static int op_pack(void *arg)
 {
     oom_ctx *c = arg;
-    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
     o.threads = 1; /* the counting allocator is not thread-safe */
     o.mtime = 0;
     int rc = mlops_packer_new(&c->p, &o);
@@ -1110,7 +1110,7 @@ static int op_pack(void *arg)
     if (!rc)
         rc = mlops_packer_add_directory(c->p, wp("oom"), "model", 0);
     if (!rc)
-        rc = mlops_packer_write(c->p, wp("oom.mlpkg"), c->b, &c->m);
+        rc = mlops_packer_write_file(&c->m, c->p, wp("oom.mlpkg"), c->b);
     return rc;
 }
 
@@ -1132,7 +1132,7 @@ static void out_of_memory_is_clean(void **state)
     assert_int_equal(sh("mkdir -p '%s/sub' && echo one > '%s/a.txt' && echo two > '%s/sub/b'",
                         wp("oom"), wp("oom"), wp("oom")), 0);
     oom_ctx c = { 0 };
-    assert_true(oom_check("mlops_packer_write", op_pack, cleanup_pack, &c, 0) >= 10);
+    assert_true(oom_check("mlops_packer_write_file", op_pack, cleanup_pack, &c, 0) >= 10);
     assert_int_equal(sh("ls '%s' | grep -c mlops- > /dev/null", work), 1); /* no temporaries */
 }
 
@@ -1141,7 +1141,7 @@ static void out_of_memory_is_clean(void **state)
 static int op_pack_raw(void *arg)
 {
     oom_ctx *c = arg;
-    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
     o.threads = 1; /* the counting allocator is not thread-safe */
     o.mtime = 0;
     o.shard_size = 1u << 19;
@@ -1153,7 +1153,7 @@ static int op_pack_raw(void *arg)
     if (!rc)
         rc = mlops_packer_add_file(c->p, wp("oom/a.txt"), "extra/a.txt", "doc", 0);
     if (!rc)
-        rc = mlops_packer_write(c->p, wp("oom.mlpkg"), c->b, &c->m);
+        rc = mlops_packer_write_file(&c->m, c->p, wp("oom.mlpkg"), c->b);
     return rc;
 }
 
@@ -1164,7 +1164,7 @@ static void out_of_memory_with_a_raw_layer_is_clean(void **state)
                         "/dev/urandom > '%s/big.bin' && echo three > '%s/a.txt'", wp("oomraw"),
                         wp("oom"), wp("oomraw"), wp("oomraw"), wp("oom")), 0);
     oom_ctx c = { 0 };
-    assert_true(oom_check("mlops_packer_write", op_pack_raw, cleanup_pack, &c, 0) >= 10);
+    assert_true(oom_check("mlops_packer_write_file", op_pack_raw, cleanup_pack, &c, 0) >= 10);
     assert_int_equal(sh("ls '%s' | grep -c mlops- > /dev/null", work), 1); /* no temporaries */
 }
 

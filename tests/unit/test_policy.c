@@ -31,6 +31,19 @@
 #define HDR "{\"schema\":\"libmlops.policy/v1\",\"policy_id\":\"t\",\"revision\":1,"
 #define MIN 60000LL
 
+
+/* Read a saved state into *st (replaced on success, untouched on failure). */
+static int state_load(mlops_policy_state **st, const mlops_policy *p, const char *data, size_t len)
+{
+    mlops_policy_state *fresh = NULL;
+    int rc = mlops_policy_state_parse(&fresh, p, data, len);
+    if (rc == 0) {
+        mlops_policy_state_free(*st);
+        *st = fresh;
+    }
+    return rc;
+}
+
 static mlops_policy *load(const char *json)
 {
     mlops_policy *p = NULL;
@@ -107,7 +120,7 @@ static int h_step(h *x, int64_t now, const char *sig, double v, int64_t samples)
 static char *h_json(h *x)
 {
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_decision_to_json(&b, x->d, 0), 0);
+    assert_int_equal(mlops_decision_write_json(&b, x->d, 0), 0);
     char *s = strdup(b.data);
     mlops_buf_dispose(&b);
     return s;
@@ -116,7 +129,7 @@ static char *h_json(h *x)
 static char *h_explain(h *x)
 {
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_decision_explain(&b, x->d), 0);
+    assert_int_equal(mlops_decision_write_text(&b, x->d, 0), 0);
     char *s = strdup(b.data);
     mlops_buf_dispose(&b);
     return s;
@@ -201,9 +214,9 @@ static void run_table(const char *policy, const char *sig, const step *steps, si
             mlops_decision_rule_wait_ms(x.d, 0) != steps[i].wait_ms) {
             char *e = h_explain(&x);
             fail_msg("step %zu: action %s reason %s wait %lld, expected %s %s %lld\n%s", i,
-                     mlops_action_name(a), mlops_reason_name(mlops_decision_rule_reason(x.d, 0)),
+                     mlops_policy_action_name(a), mlops_policy_reason_name(mlops_decision_rule_reason(x.d, 0)),
                      (long long)mlops_decision_rule_wait_ms(x.d, 0),
-                     mlops_action_name(steps[i].action), mlops_reason_name(steps[i].reason),
+                     mlops_policy_action_name(steps[i].action), mlops_policy_reason_name(steps[i].reason),
                      (long long)steps[i].wait_ms, e);
         }
     }
@@ -728,7 +741,7 @@ static void same_inputs_and_state_give_same_bytes(void **state)
         mlops_policy_state_free(b.st);
         assert_int_equal(mlops_policy_state_new(&b.st, b.p), 0);
         if (state_bytes.size)
-            assert_int_equal(mlops_policy_state_load(b.st, state_bytes.data, state_bytes.size), 0);
+            assert_int_equal(state_load(&b.st, b.p, state_bytes.data, state_bytes.size), 0);
         feed_order(&b, i, 1);
         assert_int_equal(mlops_policy_decide(b.d, b.st, b.p, b.obs, now, b.st, 0), 0);
         char *ja = h_json(&a), *jb = h_json(&b), *ea = h_explain(&a), *eb = h_explain(&b);
@@ -736,9 +749,9 @@ static void same_inputs_and_state_give_same_bytes(void **state)
         assert_string_equal(ea, eb);
         free(ja); free(jb); free(ea); free(eb);
         mlops_buf sa = MLOPS_BUF_INIT;
-        assert_int_equal(mlops_policy_state_save(&sa, a.st), 0);
+        assert_int_equal(mlops_policy_state_write_json(&sa, a.st, 0), 0);
         mlops_buf_dispose(&state_bytes);
-        assert_int_equal(mlops_policy_state_save(&state_bytes, b.st), 0);
+        assert_int_equal(mlops_policy_state_write_json(&state_bytes, b.st, 0), 0);
         assert_string_equal(sa.data, state_bytes.data);
         mlops_buf_dispose(&sa);
     }
@@ -825,8 +838,17 @@ static void state_carries_over_to_an_edited_policy_by_rule_id(void **state)
     assert_int_equal(h_step(&a, 0, "x", 0.625, -1), W);        /* lat latches, slow starts */
     assert_int_equal(h_step(&a, 40 * MIN, "x", 0.375, -1), W); /* latched */
     mlops_buf saved = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_policy_state_save(&saved, a.st), 0);
-    assert_int_equal(mlops_policy_state_load(b.st, saved.data, saved.size), 0);
+    assert_int_equal(mlops_policy_state_write_json(&saved, a.st, 0), 0);
+    assert_int_equal(state_load(&b.st, b.p, saved.data, saved.size), 0);
+    /* a duplicate is the same state: same bytes, same next decision */
+    mlops_policy_state *dup = NULL;
+    assert_int_equal(mlops_policy_state_dup(&dup, a.st), 0);
+    mlops_buf dup_bytes = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_policy_state_write_json(&dup_bytes, dup, 0), 0);
+    assert_int_equal(dup_bytes.size, saved.size);
+    assert_memory_equal(dup_bytes.data, saved.data, saved.size);
+    mlops_buf_dispose(&dup_bytes);
+    mlops_policy_state_free(dup);
     /* slow keeps its streak (true since 0), lat its latch, new starts fresh */
     assert_int_equal(h_step(&b, 60 * MIN, "x", 0.375, -1), R);
     assert_string_equal(mlops_decision_rule(b.d), "slow");
@@ -879,15 +901,15 @@ static void decide_rejects_foreign_objects_and_time_going_back(void **state)
     assert_int_equal(mlops_policy_decide(a.d, a.st, a.p, a.obs, 0, NULL, 1), MLOPS_E_INVALID);
     assert_int_equal(mlops_policy_decide(NULL, a.st, a.p, a.obs, 0, NULL, 0), MLOPS_E_INVALID);
     mlops_buf j = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_decision_to_json(&j, a.d, 0), MLOPS_E_INVALID); /* nothing decided */
+    assert_int_equal(mlops_decision_write_json(&j, a.d, 0), MLOPS_E_INVALID); /* nothing decided */
     feed(&a, 1);
     assert_int_equal(mlops_policy_decide(a.d, a.st, a.p, a.obs, 1000, a.st, 0), 0);
     mlops_buf before = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_policy_state_save(&before, a.st), 0);
+    assert_int_equal(mlops_policy_state_write_json(&before, a.st, 0), 0);
     assert_int_equal(mlops_policy_decide(a.d, a.st, a.p, a.obs, 999, a.st, 0), MLOPS_E_INVALID);
     assert_non_null(strstr(mlops_error_last(), "earlier than the state's last evaluation"));
     mlops_buf after = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_policy_state_save(&after, a.st), 0);
+    assert_int_equal(mlops_policy_state_write_json(&after, a.st, 0), 0);
     assert_string_equal(before.data, after.data); /* nothing changed */
     assert_int_equal(mlops_policy_obs_set(a.obs, "", 1, -1), MLOPS_E_INVALID);
     char longname[300];
@@ -927,15 +949,15 @@ static void state_load_rejects_other_policy_and_unknown_schema(void **state)
     feed(&x, 2);
     assert_int_equal(mlops_policy_decide(x.d, x.st, x.p, x.obs, 5000, NULL, 0), 0);
     mlops_buf before = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_policy_state_save(&before, x.st), 0);
+    assert_int_equal(mlops_policy_state_write_json(&before, x.st, 0), 0);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = mlops_policy_state_load(x.st, bad[i].json, strlen(bad[i].json));
+        int rc = state_load(&x.st, x.p, bad[i].json, strlen(bad[i].json));
         if (rc != bad[i].code)
             fail_msg("case %zu: rc %d (%s)", i, rc, mlops_error_last());
         if (bad[i].path)
             assert_string_equal(mlops_error_last_path(), bad[i].path);
         mlops_buf after = MLOPS_BUF_INIT;
-        assert_int_equal(mlops_policy_state_save(&after, x.st), 0);
+        assert_int_equal(mlops_policy_state_write_json(&after, x.st, 0), 0);
         assert_string_equal(after.data, before.data); /* unchanged */
         mlops_buf_dispose(&after);
     }
@@ -1067,9 +1089,9 @@ static int op_setup(void *ctx)
         rc = mlops_policy_obs_set(c->obs, name, 0.3, 1000);
     }
     if (!rc) rc = mlops_policy_decide(c->d, c->st, c->p, c->obs, 0, NULL, 0);
-    if (!rc) rc = mlops_decision_to_json(&c->buf, c->d, MLOPS_DECISION_JSON_PRETTY);
-    if (!rc) rc = mlops_decision_explain(&c->buf, c->d);
-    if (!rc) rc = mlops_policy_state_save(&c->buf, c->st);
+    if (!rc) rc = mlops_decision_write_json(&c->buf, c->d, MLOPS_JSON_PRETTY);
+    if (!rc) rc = mlops_decision_write_text(&c->buf, c->d, 0);
+    if (!rc) rc = mlops_policy_state_write_json(&c->buf, c->st, 0);
     return rc;
 }
 
@@ -1077,8 +1099,14 @@ static int op_state_load(void *ctx)
 {
     oom_ctx *c = ctx;
     int rc = mlops_policy_state_new(&c->st, c->p);
-    if (!rc) rc = mlops_policy_state_save(&c->buf, c->st);
-    if (!rc) rc = mlops_policy_state_load(c->st, c->buf.data, c->buf.size);
+    if (!rc) rc = mlops_policy_state_write_json(&c->buf, c->st, 0);
+    if (!rc) rc = state_load(&c->st, c->p, c->buf.data, c->buf.size);
+    mlops_policy_state *copy = NULL;
+    if (!rc) rc = mlops_policy_state_dup(&copy, c->st);
+    if (!rc) {
+        mlops_policy_state_free(c->st);
+        c->st = copy;
+    }
     return rc;
 }
 

@@ -324,14 +324,14 @@ static void gate_checks_every_metric_and_explains(void **state)
     (void)state;
     mlops_policy *p = NULL;
     assert_int_equal(mlops_policy_parse(&p, gate_policy, strlen(gate_policy), NULL, 0), 0);
-    mlops_metric_set *cand = NULL, *champ = NULL;
-    assert_int_equal(mlops_metric_set_new(&cand), 0);
-    assert_int_equal(mlops_metric_set_new(&champ), 0);
-    assert_int_equal(mlops_metric_set_put(cand, "auc", 0.8125, 0.75, 0.875, 1000), 0);
-    assert_int_equal(mlops_metric_set_put(cand, "lat", 90, NAN, NAN, -1), 0);
-    assert_int_equal(mlops_metric_set_put(cand, "gap", 0.25, NAN, NAN, 50), 0); /* too few */
-    assert_int_equal(mlops_metric_set_put(champ, "auc", 0.875, NAN, NAN, -1), 0);
-    assert_int_equal(mlops_metric_set_put(champ, "lat", 80, NAN, NAN, -1), 0);
+    mlops_gate_metrics *cand = NULL, *champ = NULL;
+    assert_int_equal(mlops_gate_metrics_new(&cand), 0);
+    assert_int_equal(mlops_gate_metrics_new(&champ), 0);
+    assert_int_equal(mlops_gate_metrics_put(cand, "auc", 0.8125, 0.75, 0.875, 1000), 0);
+    assert_int_equal(mlops_gate_metrics_put(cand, "lat", 90, NAN, NAN, -1), 0);
+    assert_int_equal(mlops_gate_metrics_put(cand, "gap", 0.25, NAN, NAN, 50), 0); /* too few */
+    assert_int_equal(mlops_gate_metrics_put(champ, "auc", 0.875, NAN, NAN, -1), 0);
+    assert_int_equal(mlops_gate_metrics_put(champ, "lat", 80, NAN, NAN, -1), 0);
     mlops_gate_result *g = NULL;
     assert_int_equal(mlops_policy_gate(&g, p, cand, champ, 0), 0);
     assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_BLOCK_PROMOTION);
@@ -353,7 +353,7 @@ static void gate_checks_every_metric_and_explains(void **state)
     assert_null(mlops_gate_result_check_metric(g, 9));
     assert_int_equal(mlops_gate_result_check_passed(g, 9), -1);
     mlops_buf e = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_gate_result_explain(&e, g), 0);
+    assert_int_equal(mlops_gate_result_write_text(&e, g, 0), 0);
     assert_string_equal(e.data,
         "gate of policy t revision 1: block_promotion (1 of 9 checks block)\n"
         "  auc samples: observed 1000, limit 100: pass\n"
@@ -366,7 +366,7 @@ static void gate_checks_every_metric_and_explains(void **state)
         "  gap samples (guardrail): observed 50, limit 100: BLOCK LOW_SAMPLES\n"
         "  gap max (guardrail): observed 0.25, limit 0.5: pass\n");
     mlops_buf j = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_gate_result_to_json(&j, g, 0), 0);
+    assert_int_equal(mlops_gate_result_write_json(&j, g, 0), 0);
     assert_non_null(strstr(j.data, "{\"guardrail\":true,\"kind\":\"samples\",\"limit\":100,"
                                    "\"metric\":\"gap\",\"observed\":50,\"passed\":false,"
                                    "\"reason\":\"LOW_SAMPLES\"}"));
@@ -375,11 +375,11 @@ static void gate_checks_every_metric_and_explains(void **state)
     mlops_gate_result_free(g);
 
     /* missing candidate metric, champion without it, no interval */
-    mlops_metric_set *c2 = NULL, *k2 = NULL;
-    assert_int_equal(mlops_metric_set_new(&c2), 0);
-    assert_int_equal(mlops_metric_set_new(&k2), 0);
-    assert_int_equal(mlops_metric_set_put(c2, "auc", 0.875, NAN, NAN, 1000), 0);
-    assert_int_equal(mlops_metric_set_put(c2, "gap", 0.25, NAN, NAN, 1000), 0);
+    mlops_gate_metrics *c2 = NULL, *k2 = NULL;
+    assert_int_equal(mlops_gate_metrics_new(&c2), 0);
+    assert_int_equal(mlops_gate_metrics_new(&k2), 0);
+    assert_int_equal(mlops_gate_metrics_put(c2, "auc", 0.875, NAN, NAN, 1000), 0);
+    assert_int_equal(mlops_gate_metrics_put(c2, "gap", 0.25, NAN, NAN, 1000), 0);
     assert_int_equal(mlops_policy_gate(&g, p, c2, k2, 0), 0);
     assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_BLOCK_PROMOTION);
     assert_string_equal(mlops_gate_result_check_kind(g, 2), "champion");
@@ -387,28 +387,28 @@ static void gate_checks_every_metric_and_explains(void **state)
     assert_string_equal(mlops_gate_result_check_kind(g, 3), "value"); /* lat missing */
     assert_int_equal(mlops_gate_result_check_reason(g, 3), MLOPS_REASON_MISSING);
     mlops_gate_result_free(g);
-    assert_int_equal(mlops_metric_set_put(k2, "auc", 0.875, NAN, NAN, -1), 0);
-    assert_int_equal(mlops_metric_set_put(c2, "lat", 50, NAN, NAN, -1), 0);
+    assert_int_equal(mlops_gate_metrics_put(k2, "auc", 0.875, NAN, NAN, -1), 0);
+    assert_int_equal(mlops_gate_metrics_put(c2, "lat", 50, NAN, NAN, -1), 0);
     assert_int_equal(mlops_policy_gate(&g, p, c2, k2, 0), 0);
     assert_string_equal(mlops_gate_result_check_kind(g, 3), "non_inferiority");
     assert_int_equal(mlops_gate_result_check_reason(g, 3), MLOPS_REASON_NO_INTERVAL);
     mlops_gate_result_free(g);
     /* bad inputs */
-    assert_int_equal(mlops_metric_set_put(c2, "auc", 0.5, 0.6, NAN, -1), MLOPS_E_INVALID);
-    assert_int_equal(mlops_metric_set_put(c2, "auc", 0.5, 0.6, 0.7, -1), MLOPS_E_INVALID);
-    assert_int_equal(mlops_metric_set_put(c2, "", 0.5, NAN, NAN, -1), MLOPS_E_INVALID);
+    assert_int_equal(mlops_gate_metrics_put(c2, "auc", 0.5, 0.6, NAN, -1), MLOPS_E_INVALID);
+    assert_int_equal(mlops_gate_metrics_put(c2, "auc", 0.5, 0.6, 0.7, -1), MLOPS_E_INVALID);
+    assert_int_equal(mlops_gate_metrics_put(c2, "", 0.5, NAN, NAN, -1), MLOPS_E_INVALID);
     assert_int_equal(mlops_policy_gate(&g, p, c2, NULL, 2), MLOPS_E_INVALID);
-    mlops_metric_set_free(c2);
-    mlops_metric_set_free(k2);
-    mlops_metric_set_free(cand);
-    mlops_metric_set_free(champ);
+    mlops_gate_metrics_free(c2);
+    mlops_gate_metrics_free(k2);
+    mlops_gate_metrics_free(cand);
+    mlops_gate_metrics_free(champ);
     mlops_policy_free(p);
     const char *nogate = HDR SIG RULE("{\"signal\":\"x\",\"gt\":1}") "}";
     assert_int_equal(mlops_policy_parse(&p, nogate, strlen(nogate), NULL, 0), 0);
-    mlops_metric_set *empty = NULL;
-    assert_int_equal(mlops_metric_set_new(&empty), 0);
+    mlops_gate_metrics *empty = NULL;
+    assert_int_equal(mlops_gate_metrics_new(&empty), 0);
     assert_int_equal(mlops_policy_gate(&g, p, empty, NULL, 0), MLOPS_E_NOTFOUND);
-    mlops_metric_set_free(empty);
+    mlops_gate_metrics_free(empty);
     mlops_policy_free(p);
 }
 
@@ -417,22 +417,22 @@ static void gate_checks_every_metric_and_explains(void **state)
 static mlops_gate_result *gate_models(const mlops_policy *p, const char *cn, const char *cv,
                                       const char *kn, const char *kv, uint32_t flags)
 {
-    mlops_metric_set *c = NULL, *k = NULL;
-    assert_int_equal(mlops_metric_set_new(&c), 0);
-    assert_int_equal(mlops_metric_set_new(&k), 0);
-    assert_int_equal(mlops_metric_set_put(c, "auc", 0.875, 0.85, 0.9, 1000), 0);
-    assert_int_equal(mlops_metric_set_put(c, "lat", 50, NAN, NAN, 1000), 0);
-    assert_int_equal(mlops_metric_set_put(c, "gap", 0.25, NAN, NAN, 1000), 0);
-    assert_int_equal(mlops_metric_set_put(k, "auc", 0.875, NAN, NAN, -1), 0);
-    assert_int_equal(mlops_metric_set_put(k, "lat", 50, NAN, NAN, -1), 0);
+    mlops_gate_metrics *c = NULL, *k = NULL;
+    assert_int_equal(mlops_gate_metrics_new(&c), 0);
+    assert_int_equal(mlops_gate_metrics_new(&k), 0);
+    assert_int_equal(mlops_gate_metrics_put(c, "auc", 0.875, 0.85, 0.9, 1000), 0);
+    assert_int_equal(mlops_gate_metrics_put(c, "lat", 50, NAN, NAN, 1000), 0);
+    assert_int_equal(mlops_gate_metrics_put(c, "gap", 0.25, NAN, NAN, 1000), 0);
+    assert_int_equal(mlops_gate_metrics_put(k, "auc", 0.875, NAN, NAN, -1), 0);
+    assert_int_equal(mlops_gate_metrics_put(k, "lat", 50, NAN, NAN, -1), 0);
     if (cn)
-        assert_int_equal(mlops_metric_set_set_model(c, cn, cv, 0), 0);
+        assert_int_equal(mlops_gate_metrics_set_model(c, cn, cv, 0), 0);
     if (kn)
-        assert_int_equal(mlops_metric_set_set_model(k, kn, kv, 0), 0);
+        assert_int_equal(mlops_gate_metrics_set_model(k, kn, kv, 0), 0);
     mlops_gate_result *g = NULL;
     assert_int_equal(mlops_policy_gate(&g, p, c, k, flags), 0);
-    mlops_metric_set_free(c);
-    mlops_metric_set_free(k);
+    mlops_gate_metrics_free(c);
+    mlops_gate_metrics_free(k);
     return g;
 }
 
@@ -459,13 +459,13 @@ static void gate_checks_the_model_and_its_version(void **state)
     assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_BLOCK_PROMOTION);
     assert_int_equal(mlops_gate_result_check_passed(g, 0), 0);
     assert_int_equal(mlops_gate_result_check_reason(g, 0), MLOPS_REASON_OTHER_MODEL);
-    assert_string_equal(mlops_reason_name(MLOPS_REASON_OTHER_MODEL), "OTHER_MODEL");
+    assert_string_equal(mlops_policy_reason_name(MLOPS_REASON_OTHER_MODEL), "OTHER_MODEL");
     assert_string_equal(mlops_gate_result_check_kind(g, 1), "samples"); /* no version check */
     mlops_buf e = MLOPS_BUF_INIT, j = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_gate_result_explain(&e, g), 0);
+    assert_int_equal(mlops_gate_result_write_text(&e, g, 0), 0);
     assert_non_null(strstr(e.data, "  model name: candidate totally-different, champion dia: "
                                    "BLOCK OTHER_MODEL\n"));
-    assert_int_equal(mlops_gate_result_to_json(&j, g, 0), 0);
+    assert_int_equal(mlops_gate_result_write_json(&j, g, 0), 0);
     assert_non_null(strstr(j.data, "{\"detail\":\"candidate totally-different, champion dia\","
                                    "\"guardrail\":false,\"kind\":\"name\",\"limit\":null,"
                                    "\"metric\":\"model\",\"observed\":null,\"passed\":false,"
@@ -495,13 +495,13 @@ static void gate_checks_the_model_and_its_version(void **state)
     assert_int_equal(mlops_gate_result_check_reason(g, 0), MLOPS_REASON_MISSING);
     mlops_gate_result_free(g);
     /* bad identities */
-    mlops_metric_set *s = NULL;
-    assert_int_equal(mlops_metric_set_new(&s), 0);
-    assert_int_equal(mlops_metric_set_set_model(s, "dia", "1.0", 0), MLOPS_E_PARSE);
-    assert_int_equal(mlops_metric_set_set_model(s, "", "1.0.0", 0), MLOPS_E_INVALID);
-    assert_int_equal(mlops_metric_set_set_model(s, "dia", "1.0.0", 1), MLOPS_E_INVALID);
-    assert_int_equal(mlops_metric_set_set_model(NULL, "dia", "1.0.0", 0), MLOPS_E_INVALID);
-    mlops_metric_set_free(s);
+    mlops_gate_metrics *s = NULL;
+    assert_int_equal(mlops_gate_metrics_new(&s), 0);
+    assert_int_equal(mlops_gate_metrics_set_model(s, "dia", "1.0", 0), MLOPS_E_PARSE);
+    assert_int_equal(mlops_gate_metrics_set_model(s, "", "1.0.0", 0), MLOPS_E_INVALID);
+    assert_int_equal(mlops_gate_metrics_set_model(s, "dia", "1.0.0", 1), MLOPS_E_INVALID);
+    assert_int_equal(mlops_gate_metrics_set_model(NULL, "dia", "1.0.0", 0), MLOPS_E_INVALID);
+    mlops_gate_metrics_free(s);
     mlops_policy_free(p);
 }
 
@@ -590,17 +590,17 @@ static void cleanup_replay(void *ctx)
 static int op_gate(void *ctx)
 {
     rctx *c = ctx;
-    mlops_metric_set *cand = NULL;
+    mlops_gate_metrics *cand = NULL;
     mlops_gate_result *g = NULL;
-    int rc = mlops_metric_set_new(&cand);
-    if (!rc) rc = mlops_metric_set_put(cand, "auc", 0.8, NAN, NAN, 1000);
-    if (!rc) rc = mlops_metric_set_put(cand, "lat", 80, NAN, NAN, 1000);
-    if (!rc) rc = mlops_metric_set_set_model(cand, "dia", "1.0.0", 0);
+    int rc = mlops_gate_metrics_new(&cand);
+    if (!rc) rc = mlops_gate_metrics_put(cand, "auc", 0.8, NAN, NAN, 1000);
+    if (!rc) rc = mlops_gate_metrics_put(cand, "lat", 80, NAN, NAN, 1000);
+    if (!rc) rc = mlops_gate_metrics_set_model(cand, "dia", "1.0.0", 0);
     if (!rc) rc = mlops_policy_gate(&g, c->p, cand, cand, 0);
-    if (!rc) rc = mlops_gate_result_to_json(&c->buf, g, MLOPS_DECISION_JSON_PRETTY);
-    if (!rc) rc = mlops_gate_result_explain(&c->buf, g);
+    if (!rc) rc = mlops_gate_result_write_json(&c->buf, g, MLOPS_JSON_PRETTY);
+    if (!rc) rc = mlops_gate_result_write_text(&c->buf, g, 0);
     mlops_gate_result_free(g);
-    mlops_metric_set_free(cand);
+    mlops_gate_metrics_free(cand);
     return rc;
 }
 

@@ -274,7 +274,7 @@ static void *first_use_body(void *arg)
     CHECK(w, mlops_drift_counts(&r, MLOPS_DRIFT_TVD, NULL, 0, a, b, 2, 0, 0, NULL) == 0,
           "drift counts");
     mlops_buf j = MLOPS_BUF_INIT;
-    CHECK(w, r && mlops_drift_result_to_json(r, &j) == 0 &&
+    CHECK(w, r && mlops_drift_result_write_json(&j, r, 0) == 0 &&
                  strstr(j.data, "\"statistic\":0.5,") != NULL,
           "TVD of (1,3) and (3,1) is 0.5");
     mlops_buf_dispose(&j);
@@ -348,7 +348,7 @@ static struct fixture {
     mlops_profile *pref, *pcur, *pcat_ref, *pcat_cur;
     mlops_profile *psmall_ref, *psmall_cur, *pcat_hh; /* compacted sketch, heavy hitters */
     bytes pref_bytes, pcat_bytes, pdrift_json, pchi2_json, profile_summary;
-    mlops_sketch_test ks_test, w_test;
+    mlops_profile_test ks_test, w_test;
     /* category dictionary (drift.h) */
     mlops_category_dict *dict;
     /* policies (policy.h) */
@@ -357,7 +357,7 @@ static struct fixture {
     char *log;
     size_t log_len;
     bytes record, lint, decision_json, state_json, gate_json[2], gate_explain[2];
-    mlops_metric_set *cand[2], *champ[2];
+    mlops_gate_metrics *cand[2], *champ[2];
     mlops_gate_result *gate[2];
     /* package (package.h), its report, and store lists (common.h) */
     char pkg[128];
@@ -382,7 +382,7 @@ static void fixture_keys(void)
     assert_int_equal(mlops_keyring_add(F.ring, F.key2), 0);
     assert_string_equal(mlops_key_id(F.key1), T1_KEYID);
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_key_save_public_pem(&b, F.key1), 0);
+    assert_int_equal(mlops_key_write_pem(&b, F.key1, 0), 0);
     F.pub_pem1 = take(&b);
     /* the PEM is the SubjectPublicKeyInfo of RFC 8410: its base64 decodes to
      * 302a300506032b6570032100 || the public key */
@@ -420,7 +420,7 @@ static int op_keys(worker *w)
     CHECK(w, mlops_key_has_private(F.key1) == 1, "has_private");
     CHECK(w, mlops_keyring_count(F.ring) == 2, "keyring count");
     mlops_buf b = MLOPS_BUF_INIT;
-    CHECK(w, mlops_key_save_public_pem(&b, F.key1) == 0 && same(&b, F.pub_pem1),
+    CHECK(w, mlops_key_write_pem(&b, F.key1, 0) == 0 && same(&b, F.pub_pem1),
           "public PEM");
     mlops_buf_dispose(&b);
     return 0;
@@ -476,7 +476,7 @@ static int op_digest(worker *w)
     CHECK(w, strcmp(mlops_version(), MLOPS_VERSION_STRING) == 0, "version");
     CHECK(w, mlops_version_number() == MLOPS_VERSION_NUMBER, "version number");
     CHECK(w, strcmp(mlops_drift_metric_name(MLOPS_DRIFT_PSI), "psi") == 0, "metric name");
-    CHECK(w, strcmp(mlops_action_name(MLOPS_ACTION_ROLLBACK), "rollback") == 0, "action name");
+    CHECK(w, strcmp(mlops_policy_action_name(MLOPS_ACTION_ROLLBACK), "rollback") == 0, "action name");
     CHECK(w, strcmp(mlops_manifest_field_name(MLOPS_MANIFEST_FIELD_MEDIA_TYPE), "mediaType") == 0,
           "field name");
     CHECK(w, mlops_manifest_path_check("model/weights.bin", 17) == 0, "path check");
@@ -628,7 +628,7 @@ static void fixture_manifests(void)
     assert_int_equal(mlops_manifest_diff_write_json(&b, F.diff, 0), 0);
     assert_true(same(&b, F.diff_bytes)); /* the vector's canonical diff */
     mlops_buf_dispose(&b);
-    assert_int_equal(mlops_manifest_write_pretty(&b, F.parent), 0);
+    assert_int_equal(mlops_manifest_write_json(&b, F.parent, MLOPS_JSON_PRETTY), 0);
     F.parent_pretty = take(&b);
     /* a statement over 256 KiB: its digests are computed on a helper thread */
     mlops_manifest_builder *bld = NULL;
@@ -645,7 +645,7 @@ static void fixture_manifests(void)
     mlops_manifest *big = NULL;
     assert_int_equal(mlops_manifest_builder_finish(&big, bld), 0);
     mlops_manifest_builder_free(bld);
-    assert_int_equal(mlops_manifest_write_canonical(&b, big), 0);
+    assert_int_equal(mlops_manifest_write_json(&b, big, 0), 0);
     F.big_statement = take(&b);
     assert_true(F.big_statement.len >= 256 * 1024);
     snprintf(F.big_statement_sha, sizeof F.big_statement_sha, "%s",
@@ -669,13 +669,13 @@ static void fixture_manifests(void)
 static int op_manifest(worker *w)
 {
     mlops_buf b = MLOPS_BUF_INIT;
-    CHECK(w, mlops_manifest_write_canonical(&b, F.parent) == 0 && same(&b, F.parent_bytes),
+    CHECK(w, mlops_manifest_write_json(&b, F.parent, 0) == 0 && same(&b, F.parent_bytes),
           "canonical bytes of the parent vector");
     mlops_buf_dispose(&b);
-    CHECK(w, mlops_manifest_write_canonical(&b, F.child) == 0 && same(&b, F.child_bytes),
+    CHECK(w, mlops_manifest_write_json(&b, F.child, 0) == 0 && same(&b, F.child_bytes),
           "canonical bytes of the child vector");
     mlops_buf_dispose(&b);
-    CHECK(w, mlops_manifest_write_pretty(&b, F.parent) == 0 && same(&b, F.parent_pretty),
+    CHECK(w, mlops_manifest_write_json(&b, F.parent, MLOPS_JSON_PRETTY) == 0 && same(&b, F.parent_pretty),
           "pretty bytes");
     mlops_buf_dispose(&b);
     uint8_t d[32];
@@ -717,7 +717,7 @@ static int op_manifest(worker *w)
     m = NULL;
     CHECK(w, mlops_manifest_parse(&m, F.big_statement.data, F.big_statement.len, NULL) == 0 &&
                  strcmp(mlops_manifest_statement_sha256(m), F.big_statement_sha) == 0 &&
-                 mlops_manifest_write_canonical(&b, m) == 0 && same(&b, F.big_statement),
+                 mlops_manifest_write_json(&b, m, 0) == 0 && same(&b, F.big_statement),
           "parse a statement over 256 KiB");
     mlops_buf_dispose(&b);
     mlops_manifest_free(m);
@@ -768,17 +768,17 @@ static void fixture_drift(void)
     F.ks = run_num(&F.num, MLOPS_DRIFT_KS, &F.dopts);
     check_stat("ks statistic", mlops_drift_result_statistic(F.ks), vec_num(&F.num, "ks.statistic"));
     check_p("ks p-value", mlops_drift_result_pvalue(F.ks), vec_num(&F.num, "ks.pvalue"), 0);
-    assert_int_equal(mlops_drift_result_to_json(F.ks, &b), 0);
+    assert_int_equal(mlops_drift_result_write_json(&b, F.ks, 0), 0);
     F.ks_json = take(&b);
 
     /* a shared binned reference: quantile edges and counts as NumPy's */
     assert_int_equal(mlops_drift_reference_new(&F.ref, r->v, r->n, NULL), 0);
-    const double *e = mlops_drift_reference_edges(F.ref, &F.ref_ne);
+    const double *e = mlops_drift_reference_edges(&F.ref_ne, F.ref);
     check_exact_d("reference edges", e, F.ref_ne, vec_get(&F.num, "quantile_bins.edges"));
     F.ref_edges = malloc(F.ref_ne * sizeof *e);
     assert_non_null(F.ref_edges);
     memcpy(F.ref_edges, e, F.ref_ne * sizeof *e);
-    const uint64_t *cnt = mlops_drift_reference_counts(F.ref, &F.ref_nb);
+    const uint64_t *cnt = mlops_drift_reference_counts(&F.ref_nb, F.ref);
     check_exact_u64("reference counts", cnt, F.ref_nb,
                     vec_get(&F.num, "quantile_bins.ref_counts"));
     F.ref_counts = malloc(F.ref_nb * sizeof *cnt);
@@ -788,7 +788,7 @@ static void fixture_drift(void)
     assert_int_equal(mlops_drift_reference_compare(&x, F.ref, MLOPS_DRIFT_PSI, c->v, c->n, NULL),
                      0);
     check_stat("psi", mlops_drift_result_statistic(x), vec_num(&F.num, "quantile_bins.psi"));
-    assert_int_equal(mlops_drift_result_to_json(x, &b), 0);
+    assert_int_equal(mlops_drift_result_write_json(&b, x, 0), 0);
     F.psi_ref_json = take(&b);
     mlops_drift_result_free(x);
 
@@ -804,7 +804,7 @@ static void fixture_drift(void)
     assert_int_equal(mlops_drift_counts(&x, MLOPS_DRIFT_JS, F.ref_edges, F.ref_ne, rcu, ccu, 10,
                                         0, 0, NULL), 0);
     check_stat("js", mlops_drift_result_statistic(x), vec_num(&F.num, "quantile_bins.js"));
-    assert_int_equal(mlops_drift_result_to_json(x, &b), 0);
+    assert_int_equal(mlops_drift_result_write_json(&b, x, 0), 0);
     F.counts_json = take(&b);
     mlops_drift_result_free(x);
 
@@ -830,7 +830,7 @@ static void fixture_drift(void)
                                              F.cat_cur, ccur->n, ncat, NULL), 0);
     check_stat("chi2", mlops_drift_result_statistic(F.chi2), vec_num(&F.cat, "chi2.statistic"));
     check_p("chi2 p-value", mlops_drift_result_pvalue(F.chi2), vec_num(&F.cat, "chi2.pvalue"), 0);
-    assert_int_equal(mlops_drift_result_to_json(F.chi2, &b), 0);
+    assert_int_equal(mlops_drift_result_write_json(&b, F.chi2, 0), 0);
     F.chi2_json = take(&b);
 
     /* a shared table result: column 0 is the vector's samples, column 1 the
@@ -856,7 +856,7 @@ static void fixture_drift(void)
         check_stat("table ks", mlops_drift_result_statistic(
                                    mlops_drift_table_result_column(F.table, i)),
                    vec_num(&F.num, "ks.statistic"));
-    assert_int_equal(mlops_drift_table_result_to_json(F.table, &b), 0);
+    assert_int_equal(mlops_drift_table_result_write_json(&b, F.table, 0), 0);
     F.table_json = take(&b);
 
     /* p-value adjustments (statsmodels' multipletests) */
@@ -865,7 +865,7 @@ static void fixture_drift(void)
     static const int methods[3] = { MLOPS_PVALUE_BONFERRONI, MLOPS_PVALUE_HOLM, MLOPS_PVALUE_BH };
     assert_true(p->n == 16);
     for (int m = 0; m < 3; m++) {
-        assert_int_equal(mlops_pvalue_adjust(F.adjusted[m], p->v, 16, methods[m]), 0);
+        assert_int_equal(mlops_drift_pvalue_adjust(F.adjusted[m], p->v, 16, methods[m]), 0);
         const entry *want = vec_get(&F.adj, keys[m]);
         for (size_t i = 0; i < 16; i++)
             check_p(keys[m], F.adjusted[m][i], want->v[i], 0);
@@ -875,7 +875,7 @@ static void fixture_drift(void)
 static int result_json_is(const mlops_drift_result *r, bytes want)
 {
     mlops_buf b = MLOPS_BUF_INIT;
-    int ok = r && mlops_drift_result_to_json(r, &b) == 0 && same(&b, want);
+    int ok = r && mlops_drift_result_write_json(&b, r, 0) == 0 && same(&b, want);
     mlops_buf_dispose(&b);
     return ok;
 }
@@ -892,7 +892,7 @@ static int op_drift(worker *w)
     CHECK(w, mlops_drift_result_dof(F.chi2) == (uint64_t)vec_num(&F.cat, "chi2.dof"),
           "chi-square dof (SciPy)");
     mlops_buf b = MLOPS_BUF_INIT;
-    CHECK(w, mlops_drift_table_result_to_json(F.table, &b) == 0 && same(&b, F.table_json),
+    CHECK(w, mlops_drift_table_result_write_json(&b, F.table, 0) == 0 && same(&b, F.table_json),
           "shared table result");
     mlops_buf_dispose(&b);
     CHECK(w, mlops_drift_table_result_columns(F.table) == 2 &&
@@ -900,8 +900,8 @@ static int op_drift(worker *w)
           "shared table getters");
     /* the shared reference */
     size_t ne = 0, nb = 0;
-    const double *e = mlops_drift_reference_edges(F.ref, &ne);
-    const uint64_t *cnt = mlops_drift_reference_counts(F.ref, &nb);
+    const double *e = mlops_drift_reference_edges(&ne, F.ref);
+    const uint64_t *cnt = mlops_drift_reference_counts(&nb, F.ref);
     CHECK(w, ne == F.ref_ne && memcmp(e, F.ref_edges, ne * sizeof *e) == 0, "reference edges");
     CHECK(w, nb == F.ref_nb && memcmp(cnt, F.ref_counts, nb * sizeof *cnt) == 0,
           "reference counts");
@@ -943,7 +943,7 @@ static int op_drift(worker *w)
         to.rule = MLOPS_DRIFT_RULE_HOLM;
         CHECK(w, mlops_drift_table(&t, F.table_ref, r->n, F.table_cur, c->n, 2, metrics, &to) ==
                          0 &&
-                     mlops_drift_table_result_to_json(t, &b) == 0 && same(&b, F.table_json),
+                     mlops_drift_table_result_write_json(&b, t, 0) == 0 && same(&b, F.table_json),
               "table made here");
         mlops_buf_dispose(&b);
         mlops_drift_table_result_free(t);
@@ -952,7 +952,7 @@ static int op_drift(worker *w)
     const entry *p = vec_get(&F.adj, "pvalues");
     for (int m = 0; m < 3; m++) {
         double out[16];
-        CHECK(w, mlops_pvalue_adjust(out, p->v, 16, methods[m]) == 0 &&
+        CHECK(w, mlops_drift_pvalue_adjust(out, p->v, 16, methods[m]) == 0 &&
                      memcmp(out, F.adjusted[m], sizeof out) == 0,
               "p-value adjustment");
     }
@@ -961,7 +961,7 @@ static int op_drift(worker *w)
 
 /* ---- profiles ----------------------------------------------------------- */
 
-static void sketch_summary(text *t, const mlops_sketch_test *s)
+static void sketch_summary(text *t, const mlops_profile_test *s)
 {
     tprintf(t, "%a %a %a %a %a %a %a %a %d\n", s->statistic, s->low, s->high, s->pvalue_low,
             s->pvalue_high, s->threshold, s->eps_ref, s->eps_cur, s->verdict);
@@ -977,7 +977,7 @@ static void profile_summary(text *t)
             mlops_profile_max(p), mlops_profile_kll_k(p), mlops_profile_retained(p),
             mlops_profile_rank_error(p));
     size_t n = 0;
-    const uint64_t *h = mlops_profile_histogram_counts(p, &n);
+    const uint64_t *h = mlops_profile_histogram_counts(&n, p);
     for (size_t i = 0; i < n; i++)
         tprintf(t, "%llu ", (unsigned long long)h[i]);
     double q[3];
@@ -1001,10 +1001,10 @@ static void profile_summary(text *t)
     for (size_t i = 0; i < nc; i++)
         tprintf(t, " %lld=%llu/%llu", (long long)codes[i], (unsigned long long)counts[i],
                 (unsigned long long)mlops_profile_category_count(F.pcat_ref, codes[i]));
-    mlops_sketch_test s = MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_test s = MLOPS_SKETCH_TEST_INIT;
     mlops_profile_ks_test(&s, F.pref, F.pcur, 0.05);
     sketch_summary(t, &s);
-    mlops_sketch_test u = MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_test u = MLOPS_SKETCH_TEST_INIT;
     mlops_profile_wasserstein(&u, F.pref, F.pcur, 0.1);
     sketch_summary(t, &u);
     /* the compacted sketches and the heavy-hitters summary */
@@ -1020,10 +1020,10 @@ static void profile_summary(text *t)
     mlops_profile_quantile_edges(edges, &ne, sm, 10);
     for (size_t i = 0; i < ne; i++)
         tprintf(t, "%a ", edges[i]);
-    s = (mlops_sketch_test)MLOPS_SKETCH_TEST_INIT;
+    s = (mlops_profile_test)MLOPS_SKETCH_TEST_INIT;
     mlops_profile_ks_test(&s, F.psmall_ref, F.psmall_cur, 0.05);
     sketch_summary(t, &s);
-    u = (mlops_sketch_test)MLOPS_SKETCH_TEST_INIT;
+    u = (mlops_profile_test)MLOPS_SKETCH_TEST_INIT;
     mlops_profile_wasserstein(&u, F.psmall_ref, F.psmall_cur, 0.1);
     sketch_summary(t, &u);
     nc = 0;
@@ -1054,26 +1054,26 @@ static void fixture_profiles(void)
 
     /* SciPy's values through the profiles: exact histograms, exact sketches */
     size_t n = 0;
-    const uint64_t *h = mlops_profile_histogram_counts(F.pref, &n);
+    const uint64_t *h = mlops_profile_histogram_counts(&n, F.pref);
     check_exact_u64("profile histogram", h, n, vec_get(&F.num, "quantile_bins.ref_counts"));
     mlops_drift_result *x = NULL;
     assert_int_equal(mlops_profile_drift(&x, F.pref, F.pcur, MLOPS_DRIFT_PSI, NULL), 0);
     check_stat("profile psi", mlops_drift_result_statistic(x),
                vec_num(&F.num, "quantile_bins.psi"));
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_drift_result_to_json(x, &b), 0);
+    assert_int_equal(mlops_drift_result_write_json(&b, x, 0), 0);
     F.pdrift_json = take(&b);
     mlops_drift_result_free(x);
     assert_int_equal(mlops_profile_drift(&x, F.pcat_ref, F.pcat_cur, MLOPS_DRIFT_CHI2, NULL), 0);
     check_stat("profile chi2", mlops_drift_result_statistic(x), vec_num(&F.cat, "chi2.statistic"));
-    assert_int_equal(mlops_drift_result_to_json(x, &b), 0);
+    assert_int_equal(mlops_drift_result_write_json(&b, x, 0), 0);
     F.pchi2_json = take(&b);
     mlops_drift_result_free(x);
-    F.ks_test = (mlops_sketch_test)MLOPS_SKETCH_TEST_INIT;
+    F.ks_test = (mlops_profile_test)MLOPS_SKETCH_TEST_INIT;
     assert_int_equal(mlops_profile_ks_test(&F.ks_test, F.pref, F.pcur, 0.05), 0);
     assert_true(F.ks_test.eps_ref == 0 && F.ks_test.eps_cur == 0);
     check_stat("profile ks", F.ks_test.statistic, vec_num(&F.num, "ks.statistic"));
-    F.w_test = (mlops_sketch_test)MLOPS_SKETCH_TEST_INIT;
+    F.w_test = (mlops_profile_test)MLOPS_SKETCH_TEST_INIT;
     assert_int_equal(mlops_profile_wasserstein(&F.w_test, F.pref, F.pcur, 0.1), 0);
     check_stat("profile wasserstein", F.w_test.statistic, vec_num(&F.num, "wasserstein"));
     double med = NAN;
@@ -1092,7 +1092,7 @@ static void fixture_profiles(void)
     assert_int_equal(mlops_profile_update(F.psmall_ref, r->v, r->n), 0);
     assert_int_equal(mlops_profile_update(F.psmall_cur, c->v, c->n), 0);
     assert_true(mlops_profile_rank_error(F.psmall_ref) > 0); /* compacted */
-    mlops_sketch_test st = MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_test st = MLOPS_SKETCH_TEST_INIT;
     assert_int_equal(mlops_profile_ks_test(&st, F.psmall_ref, F.psmall_cur, 0.05), 0);
     double d_scipy = vec_num(&F.num, "ks.statistic");
     assert_true(st.low <= d_scipy && d_scipy <= st.high);
@@ -1112,9 +1112,9 @@ static void fixture_profiles(void)
         assert_true(got <= truth && truth <= got + err);
     }
 
-    assert_int_equal(mlops_profile_serialize(&b, F.pref), 0);
+    assert_int_equal(mlops_profile_write(&b, F.pref, 0), 0);
     F.pref_bytes = take(&b);
-    assert_int_equal(mlops_profile_serialize(&b, F.pcat_ref), 0);
+    assert_int_equal(mlops_profile_write(&b, F.pcat_ref, 0), 0);
     F.pcat_bytes = take(&b);
     text t = { 0 };
     profile_summary(&t);
@@ -1124,10 +1124,10 @@ static void fixture_profiles(void)
 static int op_profile(worker *w)
 {
     mlops_buf b = MLOPS_BUF_INIT;
-    CHECK(w, mlops_profile_serialize(&b, F.pref) == 0 && same(&b, F.pref_bytes),
+    CHECK(w, mlops_profile_write(&b, F.pref, 0) == 0 && same(&b, F.pref_bytes),
           "serialise the numeric profile");
     mlops_buf_dispose(&b);
-    CHECK(w, mlops_profile_serialize(&b, F.pcat_ref) == 0 && same(&b, F.pcat_bytes),
+    CHECK(w, mlops_profile_write(&b, F.pcat_ref, 0) == 0 && same(&b, F.pcat_bytes),
           "serialise the categorical profile");
     mlops_buf_dispose(&b);
     mlops_drift_result *x = NULL;
@@ -1140,14 +1140,14 @@ static int op_profile(worker *w)
                  result_json_is(x, F.pchi2_json),
           "profile chi-square");
     mlops_drift_result_free(x);
-    mlops_sketch_test s = MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_test s = MLOPS_SKETCH_TEST_INIT;
     CHECK(w, mlops_profile_ks_test(&s, F.pref, F.pcur, 0.05) == 0 &&
                  same_d(s.statistic, F.ks_test.statistic) && same_d(s.low, F.ks_test.low) &&
                  same_d(s.high, F.ks_test.high) &&
                  same_d(s.pvalue_low, F.ks_test.pvalue_low) &&
                  same_d(s.threshold, F.ks_test.threshold) && s.verdict == F.ks_test.verdict,
           "profile KS test");
-    s = (mlops_sketch_test)MLOPS_SKETCH_TEST_INIT;
+    s = (mlops_profile_test)MLOPS_SKETCH_TEST_INIT;
     CHECK(w, mlops_profile_wasserstein(&s, F.pref, F.pcur, 0.1) == 0 &&
                  same_d(s.statistic, F.w_test.statistic) && same_d(s.high, F.w_test.high) &&
                  s.verdict == F.w_test.verdict,
@@ -1156,7 +1156,7 @@ static int op_profile(worker *w)
     profile_summary(&t);
     CHECK(w, text_is(&t, F.profile_summary), "profile getters, quantiles, ranks, categories");
     mlops_profile *cl = NULL;
-    CHECK(w, mlops_profile_clone(&cl, F.pref) == 0 && mlops_profile_serialize(&b, cl) == 0 &&
+    CHECK(w, mlops_profile_dup(&cl, F.pref) == 0 && mlops_profile_write(&b, cl, 0) == 0 &&
                  same(&b, F.pref_bytes),
           "clone of the shared profile");
     mlops_buf_dispose(&b);
@@ -1307,15 +1307,15 @@ static int decide_steps(worker *w, mlops_buf *json, mlops_buf *state)
                                            x->samples, x->n);
         rc = rc ? rc : mlops_policy_decide(d, st, F.policy, obs, x->now_ms, st, 0);
         CHECK(w, rc == 0, "decide");
-        CHECK(w, strcmp(mlops_action_name(mlops_decision_action(d)), x->action) == 0 &&
+        CHECK(w, strcmp(mlops_policy_action_name(mlops_decision_action(d)), x->action) == 0 &&
                      streq(mlops_decision_rule(d), x->rule),
               "the log's decision (gen_replay.py)");
         if (rc)
             ok = 0;
     }
     if (ok) {
-        CHECK(w, mlops_decision_to_json(json, d, 0) == 0, "decision JSON");
-        CHECK(w, mlops_policy_state_save(state, st) == 0, "state JSON");
+        CHECK(w, mlops_decision_write_json(json, d, 0) == 0, "decision JSON");
+        CHECK(w, mlops_policy_state_write_json(state, st, 0) == 0, "state JSON");
     }
     mlops_decision_free(d);
     mlops_policy_state_free(st);
@@ -1323,28 +1323,28 @@ static int decide_steps(worker *w, mlops_buf *json, mlops_buf *state)
     return 0;
 }
 
-static void gate_sets(mlops_metric_set **cand, mlops_metric_set **champ, int which)
+static void gate_sets(mlops_gate_metrics **cand, mlops_gate_metrics **champ, int which)
 {
     *cand = *champ = NULL;
-    if (mlops_metric_set_new(cand) || mlops_metric_set_new(champ))
+    if (mlops_gate_metrics_new(cand) || mlops_gate_metrics_new(champ))
         return;
     /* the same model, a higher version: the model checks pass */
-    mlops_metric_set_set_model(*cand, "fraud-detector", "1.5.0", 0);
-    mlops_metric_set_set_model(*champ, "fraud-detector", "1.4.0", 0);
+    mlops_gate_metrics_set_model(*cand, "fraud-detector", "1.5.0", 0);
+    mlops_gate_metrics_set_model(*champ, "fraud-detector", "1.4.0", 0);
     if (which == 0) { /* the example's test "a better candidate is promoted" */
-        mlops_metric_set_put(*cand, "auc", 0.915, 0.905, 0.925, 20000);
-        mlops_metric_set_put(*cand, "p99_latency_ms", 42, NAN, NAN, -1);
-        mlops_metric_set_put(*cand, "fairness_gap", 0.02, NAN, NAN, 20000);
-        mlops_metric_set_put(*champ, "auc", 0.91, NAN, NAN, -1);
-        mlops_metric_set_put(*champ, "p99_latency_ms", 40, NAN, NAN, -1);
-        mlops_metric_set_put(*champ, "fairness_gap", 0.025, NAN, NAN, -1);
+        mlops_gate_metrics_put(*cand, "auc", 0.915, 0.905, 0.925, 20000);
+        mlops_gate_metrics_put(*cand, "p99_latency_ms", 42, NAN, NAN, -1);
+        mlops_gate_metrics_put(*cand, "fairness_gap", 0.02, NAN, NAN, 20000);
+        mlops_gate_metrics_put(*champ, "auc", 0.91, NAN, NAN, -1);
+        mlops_gate_metrics_put(*champ, "p99_latency_ms", 40, NAN, NAN, -1);
+        mlops_gate_metrics_put(*champ, "fairness_gap", 0.025, NAN, NAN, -1);
     } else { /* "an AUC regression beyond half a point blocks" */
-        mlops_metric_set_put(*cand, "auc", 0.902, 0.9, 0.904, 20000);
-        mlops_metric_set_put(*cand, "p99_latency_ms", 40, NAN, NAN, -1);
-        mlops_metric_set_put(*cand, "fairness_gap", 0.02, NAN, NAN, 20000);
-        mlops_metric_set_put(*champ, "auc", 0.91, NAN, NAN, -1);
-        mlops_metric_set_put(*champ, "p99_latency_ms", 40, NAN, NAN, -1);
-        mlops_metric_set_put(*champ, "fairness_gap", 0.02, NAN, NAN, -1);
+        mlops_gate_metrics_put(*cand, "auc", 0.902, 0.9, 0.904, 20000);
+        mlops_gate_metrics_put(*cand, "p99_latency_ms", 40, NAN, NAN, -1);
+        mlops_gate_metrics_put(*cand, "fairness_gap", 0.02, NAN, NAN, 20000);
+        mlops_gate_metrics_put(*champ, "auc", 0.91, NAN, NAN, -1);
+        mlops_gate_metrics_put(*champ, "p99_latency_ms", 40, NAN, NAN, -1);
+        mlops_gate_metrics_put(*champ, "fairness_gap", 0.02, NAN, NAN, -1);
     }
 }
 
@@ -1358,7 +1358,7 @@ static int gate_json(mlops_buf *out, int which)
     if (rc == 0 && mlops_gate_result_action(g) != want)
         rc = MLOPS_E_INTERNAL;
     if (rc == 0)
-        rc = mlops_gate_result_to_json(out, g, 0);
+        rc = mlops_gate_result_write_json(out, g, 0);
     mlops_gate_result_free(g);
     return rc;
 }
@@ -1379,7 +1379,7 @@ static void fixture_policy_outputs(void)
         F.gate_json[i] = take(&j);
         assert_int_equal(mlops_policy_gate(&F.gate[i], F.gate_policy, F.cand[i], F.champ[i], 0),
                          0);
-        assert_int_equal(mlops_gate_result_explain(&j, F.gate[i]), 0);
+        assert_int_equal(mlops_gate_result_write_text(&j, F.gate[i], 0), 0);
         F.gate_explain[i] = take(&j);
     }
     size_t passed = 0, failed = 99;
@@ -1414,10 +1414,10 @@ static int op_policy(worker *w)
         mlops_buf_dispose(&j);
         /* the shared gate results */
         const mlops_gate_result *g = F.gate[which];
-        CHECK(w, mlops_gate_result_to_json(&j, g, 0) == 0 && same(&j, F.gate_json[which]),
+        CHECK(w, mlops_gate_result_write_json(&j, g, 0) == 0 && same(&j, F.gate_json[which]),
               "shared gate result's JSON");
         mlops_buf_dispose(&j);
-        CHECK(w, mlops_gate_result_explain(&j, g) == 0 && same(&j, F.gate_explain[which]),
+        CHECK(w, mlops_gate_result_write_text(&j, g, 0) == 0 && same(&j, F.gate_explain[which]),
               "shared gate result's explanation");
         mlops_buf_dispose(&j);
         int blocks = 0;
@@ -1469,7 +1469,7 @@ static void fixture_package(void)
     write_file(q, CONFIG_TEXT, strlen(CONFIG_TEXT));
 
     const mlops_key *keys[1] = { F.key1 };
-    mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+    mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
     o.keys = keys;
     o.nkeys = 1;
     o.mtime = 0;
@@ -1482,7 +1482,7 @@ static void fixture_package(void)
     assert_int_equal(mlops_manifest_builder_new(&b, "fraud-detector", "1.4.0-rc.1",
                                                 "2026-11-26T09:00:00Z"), 0);
     snprintf(F.pkg, sizeof F.pkg, "%s/model.mlpkg", work);
-    assert_int_equal(mlops_packer_write(pk, F.pkg, b, NULL), 0);
+    assert_int_equal(mlops_packer_write_file(NULL, pk, F.pkg, b), 0);
     mlops_manifest_builder_free(b);
     mlops_packer_free(pk);
 
@@ -1521,7 +1521,7 @@ static void fixture_package(void)
     assert_int_equal(mlops_store_tag_list(&F.tags, s, 0), 0);
     assert_int_equal(mlops_store_alias_history_list(&F.history, s, "fraud-detector", "prod", 0),
                      0);
-    mlops_store_close(s);
+    mlops_store_free(s);
     assert_int_equal(mlops_strlist_count(F.tags), 1);
     assert_string_equal(mlops_strlist_get(F.tags, 0), "fraud-detector:1.4.0-rc.1");
     assert_int_equal(mlops_strlist_count(F.history), 1);
@@ -1733,8 +1733,8 @@ static int fixture_teardown(void **state)
     mlops_category_dict_free(F.dict);
     for (int i = 0; i < 2; i++) {
         mlops_gate_result_free(F.gate[i]);
-        mlops_metric_set_free(F.cand[i]);
-        mlops_metric_set_free(F.champ[i]);
+        mlops_gate_metrics_free(F.cand[i]);
+        mlops_gate_metrics_free(F.champ[i]);
     }
     mlops_policy_free(F.policy);
     mlops_policy_free(F.gate_policy);

@@ -270,28 +270,28 @@ static void pem_round_trip_keeps_the_key(void **state)
     (void)state;
     mlops_key *k = rfc_key(T1_SECRET), *back = NULL, *pub = NULL;
     mlops_buf priv = MLOPS_BUF_INIT, pubpem = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_key_save_private_pem(&priv, k), 0);
-    assert_int_equal(mlops_key_save_public_pem(&pubpem, k), 0);
+    assert_int_equal(mlops_key_write_pem(&priv, k, MLOPS_KEY_PEM_PRIVATE), 0);
+    assert_int_equal(mlops_key_write_pem(&pubpem, k, 0), 0);
     /* the PKCS#8 encoding `openssl pkey -inform DER` writes for the test-1 seed
      * (DER 302e020100300506032b657004220420 || seed) */
     assert_non_null(strstr(priv.data, "-----BEGIN PRIVATE KEY-----\n"
                                       "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
                                       "-----END PRIVATE KEY-----\n"));
-    assert_int_equal(mlops_key_load_pem(&back, priv.data, priv.size, 0), 0);
+    assert_int_equal(mlops_key_parse_pem(&back, priv.data, priv.size, 0), 0);
     assert_int_equal(mlops_key_has_private(back), 1);
     assert_string_equal(mlops_key_id(back), T1_KEYID);
-    assert_int_equal(mlops_key_load_pem(&pub, pubpem.data, pubpem.size, 0), 0);
+    assert_int_equal(mlops_key_parse_pem(&pub, pubpem.data, pubpem.size, 0), 0);
     assert_int_equal(mlops_key_has_private(pub), 0);
     assert_string_equal(mlops_key_id(pub), T1_KEYID);
     /* surrounding whitespace is fine */
     char padded[512];
     int n = snprintf(padded, sizeof padded, "\n  %s\n\n", pubpem.data);
     mlops_key *p2 = NULL;
-    assert_int_equal(mlops_key_load_pem(&p2, padded, (size_t)n, 0), 0);
+    assert_int_equal(mlops_key_parse_pem(&p2, padded, (size_t)n, 0), 0);
     mlops_key_free(p2);
     /* a public-only key has no private PEM, and the buffer is untouched */
     mlops_buf none = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_key_save_private_pem(&none, pub), MLOPS_E_INVALID);
+    assert_int_equal(mlops_key_write_pem(&none, pub, MLOPS_KEY_PEM_PRIVATE), MLOPS_E_INVALID);
     assert_null(none.data);
     mlops_buf_dispose(&priv);
     mlops_buf_dispose(&pubpem);
@@ -325,14 +325,14 @@ static void pem_rejects_malformed_and_foreign_keys(void **state)
           "-----END PUBLIC KEY-----\n", MLOPS_E_UNSUPPORTED },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = mlops_key_load_pem(&k, bad[i].pem, strlen(bad[i].pem), 0);
+        int rc = mlops_key_parse_pem(&k, bad[i].pem, strlen(bad[i].pem), 0);
         if (rc != bad[i].code)
             fail_msg("case %zu: rc %d (%s), expected %d", i, rc, mlops_error_last(), bad[i].code);
         assert_true(strlen(mlops_error_last()) > 0);
         assert_ptr_equal(k, untouched);
     }
-    assert_int_equal(mlops_key_load_pem(&k, "x", 1, 1), MLOPS_E_INVALID);
-    assert_int_equal(mlops_key_load_pem(NULL, "x", 1, 0), MLOPS_E_INVALID);
+    assert_int_equal(mlops_key_parse_pem(&k, "x", 1, 1), MLOPS_E_INVALID);
+    assert_int_equal(mlops_key_parse_pem(NULL, "x", 1, 0), MLOPS_E_INVALID);
     assert_int_equal(mlops_key_load_file(&k, "/nonexistent/key.pem", 0), MLOPS_E_IO);
     assert_string_equal(mlops_error_last_path(), "/nonexistent/key.pem");
     assert_ptr_equal(k, untouched);
@@ -382,8 +382,8 @@ static void our_keys_and_signatures_pass_openssl(void **state)
     assert_int_equal(mlops_key_generate(&k, 0), 0);
     assert_int_equal(mlops_key_generate(&k, 2), MLOPS_E_INVALID);
     mlops_buf priv = MLOPS_BUF_INIT, pub = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_key_save_private_pem(&priv, k), 0);
-    assert_int_equal(mlops_key_save_public_pem(&pub, k), 0);
+    assert_int_equal(mlops_key_write_pem(&priv, k, MLOPS_KEY_PEM_PRIVATE), 0);
+    assert_int_equal(mlops_key_write_pem(&pub, k, 0), 0);
     write_file(wpath("ours.pem"), priv.data, priv.size);
     write_file(wpath("ours.pub.pem"), pub.data, pub.size);
     char want[65];
@@ -514,7 +514,7 @@ static void envelope_signature_verifies_with_openssl(void **state)
     mlops_key *k = NULL;
     assert_int_equal(mlops_key_generate(&k, 0), 0);
     mlops_buf env = sign_statement(&k, 1), pub = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_key_save_public_pem(&pub, k), 0);
+    assert_int_equal(mlops_key_write_pem(&pub, k, 0), 0);
     write_file(wpath("env.json"), env.data, env.size);
     write_file(wpath("env.pub.pem"), pub.data, pub.size);
     const char *script =
@@ -763,11 +763,11 @@ typedef struct {
 static int op_pem(void *p)
 {
     oom_ctx *c = p;
-    int rc = mlops_key_load_pem(&c->k, c->pem_text, strlen(c->pem_text), 0);
+    int rc = mlops_key_parse_pem(&c->k, c->pem_text, strlen(c->pem_text), 0);
     if (!rc)
-        rc = mlops_key_save_private_pem(&c->pem, c->k);
+        rc = mlops_key_write_pem(&c->pem, c->k, MLOPS_KEY_PEM_PRIVATE);
     if (!rc)
-        rc = mlops_key_save_public_pem(&c->pem, c->k);
+        rc = mlops_key_write_pem(&c->pem, c->k, 0);
     return rc;
 }
 
@@ -822,7 +822,7 @@ static void out_of_memory_is_clean(void **state)
     c.pem_text = "-----BEGIN PRIVATE KEY-----\n"
                  "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
                  "-----END PRIVATE KEY-----\n";
-    assert_true(oom_check("mlops_key_load_pem/save", op_pem, cleanup, &c, 0) >= 3);
+    assert_true(oom_check("mlops_key_parse_pem/save", op_pem, cleanup, &c, 0) >= 3);
     assert_true(oom_check("mlops_keyring_add", op_ring, cleanup, &c, 0) >= 3);
     write_file(wpath("oom.pem"), c.pem_text, strlen(c.pem_text));
     c.pem_text = wpath("oom.pem");

@@ -118,7 +118,7 @@ static void check_side(const mlops_profile *p, const vec_case *c, const char *ta
     assert_true(mlops_profile_max(p) == vec_double(c, KEY("max")));
     double want[64];
     size_t nb = vec_doubles(vec_get(c, KEY("hist")), want, 64), got_n;
-    const uint64_t *h = mlops_profile_histogram_counts(p, &got_n);
+    const uint64_t *h = mlops_profile_histogram_counts(&got_n, p);
     assert_int_equal(got_n, nb);
     for (size_t i = 0; i < nb; i++)
         assert_int_equal(h[i], (uint64_t)want[i]);
@@ -196,7 +196,7 @@ static void exact_profiles_give_scipy_ks_and_wasserstein(void **state)
             continue;
         mlops_profile *pr, *pc;
         profiles_of(c, 65535, &pr, &pc);
-        mlops_sketch_test t = MLOPS_SKETCH_TEST_INIT;
+        mlops_profile_test t = MLOPS_SKETCH_TEST_INIT;
         assert_int_equal(mlops_profile_ks_test(&t, pr, pc, 0.05), 0);
         assert_close(t.statistic, vec_double(c, "ks_d"), 1e-12, "ks_d");
         assert_true(t.low == t.statistic && t.high == t.statistic);
@@ -205,7 +205,7 @@ static void exact_profiles_give_scipy_ks_and_wasserstein(void **state)
         /* the asymptotic p-value is close to SciPy's exact one at these sizes */
         assert_true(fabs(t.pvalue_low - p) < 0.05);
         assert_int_equal(t.verdict, p < 0.05 ? MLOPS_SKETCH_DRIFT : MLOPS_SKETCH_NO_DRIFT);
-        mlops_sketch_test w = MLOPS_SKETCH_TEST_INIT;
+        mlops_profile_test w = MLOPS_SKETCH_TEST_INIT;
         assert_int_equal(mlops_profile_wasserstein(&w, pr, pc, 0.1), 0);
         assert_close(w.statistic, vec_double(c, "w1"), 1e-9, "w1");
         assert_int_equal(w.verdict, MLOPS_SKETCH_NO_DRIFT);
@@ -226,7 +226,7 @@ static void sketch_intervals_contain_scipy_values(void **state)
         mlops_profile *pr, *pc;
         profiles_of(c, 200, &pr, &pc);
         assert_true(fabs(mlops_profile_rank_error(pr) - 0.013293) < 1e-5);
-        mlops_sketch_test t = MLOPS_SKETCH_TEST_INIT;
+        mlops_profile_test t = MLOPS_SKETCH_TEST_INIT;
         assert_int_equal(mlops_profile_ks_test(&t, pr, pc, 0.05), 0);
         double d = vec_double(c, "ks_d");
         if (!(t.low <= d && d <= t.high))
@@ -237,7 +237,7 @@ static void sketch_intervals_contain_scipy_values(void **state)
             assert_int_equal(t.verdict, MLOPS_SKETCH_DRIFT);
         else
             assert_int_equal(t.verdict, MLOPS_SKETCH_INCONCLUSIVE);
-        mlops_sketch_test w = MLOPS_SKETCH_TEST_INIT;
+        mlops_profile_test w = MLOPS_SKETCH_TEST_INIT;
         assert_int_equal(mlops_profile_wasserstein(&w, pr, pc, 0.1), 0);
         double w1 = vec_double(c, "w1");
         if (!(w.low <= w1 && w1 <= w.high))
@@ -295,8 +295,8 @@ static void assert_same_exact_fields(const mlops_profile *a, const mlops_profile
     assert_close(mlops_profile_variance(a, 0), mlops_profile_variance(b, 0), 1e-10,
                  "merged variance");
     size_t na, nb;
-    const uint64_t *ha = mlops_profile_histogram_counts(a, &na);
-    const uint64_t *hb = mlops_profile_histogram_counts(b, &nb);
+    const uint64_t *ha = mlops_profile_histogram_counts(&na, a);
+    const uint64_t *hb = mlops_profile_histogram_counts(&nb, b);
     assert_int_equal(na, nb);
     for (size_t i = 0; i < na; i++)
         assert_int_equal(ha[i], hb[i]);
@@ -381,8 +381,8 @@ static void merge_is_commutative_on_exact_parts(void **state)
     feed(a, x, 1700);
     feed(b, x + 1700, 1300);
     mlops_profile *ab, *ba;
-    assert_int_equal(mlops_profile_clone(&ab, a), 0);
-    assert_int_equal(mlops_profile_clone(&ba, b), 0);
+    assert_int_equal(mlops_profile_dup(&ab, a), 0);
+    assert_int_equal(mlops_profile_dup(&ba, b), 0);
     assert_int_equal(mlops_profile_merge(ab, b), 0);
     assert_int_equal(mlops_profile_merge(ba, a), 0);
     assert_same_exact_fields(ab, ba);
@@ -400,13 +400,13 @@ static void merge_is_commutative_on_exact_parts(void **state)
         codes[i] = (int64_t)(mix(&s) % 300) - 150;
     assert_int_equal(mlops_profile_update_codes(ca, codes, 260), 0);
     assert_int_equal(mlops_profile_update_codes(cb, codes + 260, 240), 0);
-    assert_int_equal(mlops_profile_clone(&cab, ca), 0);
-    assert_int_equal(mlops_profile_clone(&cba, cb), 0);
+    assert_int_equal(mlops_profile_dup(&cab, ca), 0);
+    assert_int_equal(mlops_profile_dup(&cba, cb), 0);
     assert_int_equal(mlops_profile_merge(cab, cb), 0);
     assert_int_equal(mlops_profile_merge(cba, ca), 0);
     mlops_buf b1 = MLOPS_BUF_INIT, b2 = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&b1, cab), 0);
-    assert_int_equal(mlops_profile_serialize(&b2, cba), 0);
+    assert_int_equal(mlops_profile_write(&b1, cab, 0), 0);
+    assert_int_equal(mlops_profile_write(&b2, cba, 0), 0);
     assert_int_equal(b1.size, b2.size);
     assert_memory_equal(b1.data, b2.data, b1.size);
     /* and the counts are the naive counts */
@@ -477,9 +477,9 @@ static void serialize_round_trip_gives_identical_answers(void **state)
         x[i] = i % 1000 == 7 ? NAN : unit(&s);
     feed(p, x, 50000);
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
     mlops_profile *r = NULL;
-    assert_int_equal(mlops_profile_deserialize(&r, b.data, b.size), 0);
+    assert_int_equal(mlops_profile_parse(&r, b.data, b.size), 0);
     for (int i = 0; i <= 100; i++) {
         double qa, qb;
         assert_int_equal(mlops_profile_quantile(&qa, p, i / 100.0), 0);
@@ -493,8 +493,8 @@ static void serialize_round_trip_gives_identical_answers(void **state)
     feed(p, x, 20000);
     feed(r, x, 20000);
     mlops_buf b1 = MLOPS_BUF_INIT, b2 = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&b1, p), 0);
-    assert_int_equal(mlops_profile_serialize(&b2, r), 0);
+    assert_int_equal(mlops_profile_write(&b1, p, 0), 0);
+    assert_int_equal(mlops_profile_write(&b2, r, 0), 0);
     assert_int_equal(b1.size, b2.size);
     assert_memory_equal(b1.data, b2.data, b1.size);
     /* 10^9-scale sizes are small: 50k values at k = 200 take a few KiB */
@@ -565,7 +565,7 @@ static void checked_in_v1_files_still_load(void **state)
     if (getenv("MLOPS_WRITE_VECTORS")) {
         mlops_profile *p = v1_reference_profile();
         mlops_buf b = MLOPS_BUF_INIT;
-        assert_int_equal(mlops_profile_serialize(&b, p), 0);
+        assert_int_equal(mlops_profile_write(&b, p, 0), 0);
         char path[512];
         snprintf(path, sizeof path, "%s/profile-v1/numeric-k32.bin", getenv("MLOPS_VECTORS"));
         FILE *f = fopen(path, "wb");
@@ -579,7 +579,7 @@ static void checked_in_v1_files_still_load(void **state)
         assert_int_equal(mlops_profile_new(&p, MLOPS_PROFILE_CATEGORICAL, &o), 0);
         int64_t codes[] = { 5, -3, 5, 7, 5, 1000000000000, -3, 5 };
         assert_int_equal(mlops_profile_update_codes(p, codes, 8), 0);
-        assert_int_equal(mlops_profile_serialize(&b, p), 0);
+        assert_int_equal(mlops_profile_write(&b, p, 0), 0);
         snprintf(path, sizeof path, "%s/profile-v1/categorical-cap8.bin", getenv("MLOPS_VECTORS"));
         f = fopen(path, "wb");
         assert_non_null(f);
@@ -591,7 +591,7 @@ static void checked_in_v1_files_still_load(void **state)
     size_t size;
     unsigned char *bytes = vec_read_bytes("profile-v1/numeric-k32.bin", &size);
     mlops_profile *p = NULL;
-    assert_int_equal(mlops_profile_deserialize(&p, bytes, size), 0);
+    assert_int_equal(mlops_profile_parse(&p, bytes, size), 0);
     check_side(p, &vectors.cases[0], "ref");
     assert_int_equal(mlops_profile_kll_k(p), 32);
     /* the stored sketch answers ranks within its error of NumPy's */
@@ -607,7 +607,7 @@ static void checked_in_v1_files_still_load(void **state)
     }
     /* loading and saving again reproduces the file byte for byte */
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
     assert_int_equal(b.size, size);
     assert_memory_equal(b.data, bytes, size);
     mlops_buf_dispose(&b);
@@ -627,7 +627,7 @@ static void checked_in_v1_files_still_load(void **state)
     free(bytes);
 
     bytes = vec_read_bytes("profile-v1/categorical-cap8.bin", &size);
-    assert_int_equal(mlops_profile_deserialize(&p, bytes, size), 0);
+    assert_int_equal(mlops_profile_parse(&p, bytes, size), 0);
     assert_int_equal(mlops_profile_kind(p), MLOPS_PROFILE_CATEGORICAL);
     assert_int_equal(mlops_profile_count(p), 8);
     int64_t codes[8];
@@ -656,12 +656,12 @@ static void damaged_bytes_are_rejected_cleanly(void **state)
         x[i] = unit(&s);
     feed(p, x, 300);
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
     unsigned char *copy = malloc(b.size);
     for (size_t len = 0; len < b.size; len++) {
         mlops_profile *r = (mlops_profile *)0x1;
         memcpy(copy, b.data, b.size);
-        int rc = mlops_profile_deserialize(&r, copy, len);
+        int rc = mlops_profile_parse(&r, copy, len);
         assert_true(rc == MLOPS_E_PARSE || rc == MLOPS_E_INTEGRITY);
         assert_true(r == (mlops_profile *)0x1); /* output untouched */
     }
@@ -670,7 +670,7 @@ static void damaged_bytes_are_rejected_cleanly(void **state)
             memcpy(copy, b.data, b.size);
             copy[i] ^= (unsigned char)(1u << bit);
             mlops_profile *r = NULL;
-            int rc = mlops_profile_deserialize(&r, copy, b.size);
+            int rc = mlops_profile_parse(&r, copy, b.size);
             assert_true(rc < 0);
             assert_null(r);
             assert_true(strlen(mlops_error_last()) > 0);
@@ -679,17 +679,17 @@ static void damaged_bytes_are_rejected_cleanly(void **state)
     memcpy(copy, b.data, b.size);
     copy[0] = 'X';
     mlops_profile *r = NULL;
-    assert_int_equal(mlops_profile_deserialize(&r, copy, b.size), MLOPS_E_PARSE);
+    assert_int_equal(mlops_profile_parse(&r, copy, b.size), MLOPS_E_PARSE);
     assert_non_null(strstr(mlops_error_last(), "magic"));
     memcpy(copy, b.data, b.size);
     copy[4] = 2;
-    assert_int_equal(mlops_profile_deserialize(&r, copy, b.size), MLOPS_E_VERSION);
+    assert_int_equal(mlops_profile_parse(&r, copy, b.size), MLOPS_E_VERSION);
     assert_non_null(strstr(mlops_error_last(), "format version 2"));
     memcpy(copy, b.data, b.size);
     copy[b.size - 1] ^= 0x80;
-    assert_int_equal(mlops_profile_deserialize(&r, copy, b.size), MLOPS_E_INTEGRITY);
+    assert_int_equal(mlops_profile_parse(&r, copy, b.size), MLOPS_E_INTEGRITY);
     assert_non_null(strstr(mlops_error_last(), "CRC"));
-    assert_int_equal(mlops_profile_deserialize(&r, NULL, 4), MLOPS_E_INVALID);
+    assert_int_equal(mlops_profile_parse(&r, NULL, 4), MLOPS_E_INVALID);
     free(copy);
     mlops_buf_dispose(&b);
     mlops_profile_free(p);
@@ -714,28 +714,28 @@ static void inconsistent_bodies_are_schema_errors(void **state)
         x[i] = i;
     feed(p, x, 100);
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
     unsigned char *d = malloc(b.size);
     mlops_profile *r = NULL;
     /* body offsets: k@20 min_k@24 rng@28 count@36 ... n_edges@100 levels@104 */
     memcpy(d, b.data, b.size);
     d[20] = 4; /* k = 4 */
     fix_crc(d, b.size);
-    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_profile_parse(&r, d, b.size), MLOPS_E_SCHEMA);
     assert_non_null(strstr(mlops_error_last(), "kll k 4"));
     memcpy(d, b.data, b.size);
     d[36] ^= 1; /* count no longer matches the sketch weights */
     fix_crc(d, b.size);
-    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_profile_parse(&r, d, b.size), MLOPS_E_SCHEMA);
     memcpy(d, b.data, b.size);
     d[100] = 0xff, d[101] = 0xff, d[102] = 0x00; /* 65535 edges in a short body */
     fix_crc(d, b.size);
-    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), MLOPS_E_PARSE);
+    assert_int_equal(mlops_profile_parse(&r, d, b.size), MLOPS_E_PARSE);
     assert_non_null(strstr(mlops_error_last(), "histogram edges: count 65535"));
     memcpy(d, b.data, b.size);
     d[6] = 9; /* kind */
     fix_crc(d, b.size);
-    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_profile_parse(&r, d, b.size), MLOPS_E_SCHEMA);
     assert_null(r);
     free(d);
     mlops_buf_dispose(&b);
@@ -782,7 +782,7 @@ static void refused(unsigned char *d, size_t n, ...)
 {
     fix_crc(d, n);
     mlops_profile *r = NULL;
-    assert_int_equal(mlops_profile_deserialize(&r, d, n), MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_profile_parse(&r, d, n), MLOPS_E_SCHEMA);
     assert_null(r);
     va_list ap;
     va_start(ap, n);
@@ -806,7 +806,7 @@ static void documented_field_constraints_are_enforced(void **state)
     mlops_profile *p = numeric(16, 1, edges, 3);
     feed(p, x, 100);
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
     unsigned char *d = malloc(b.size);
     assert_int_equal(get_u64(b.data + 128), 25); /* the layout is as documented */
 #define EDIT(stmt, ...) do { memcpy(d, b.data, b.size); stmt; refused(d, b.size, __VA_ARGS__, NULL); } while (0)
@@ -833,7 +833,7 @@ static void documented_field_constraints_are_enforced(void **state)
 
     /* no values: mean, m2, min and max are 0 */
     p = numeric(16, 1, NULL, 0);
-    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
     d = malloc(b.size);
     EDIT(put_f64(d + 68, 1.0), "not consistent with count 0");
     free(d);
@@ -843,7 +843,7 @@ static void documented_field_constraints_are_enforced(void **state)
     /* one value is its own min, max and mean */
     p = numeric(16, 1, NULL, 0);
     feed(p, (double[]){ 2.0 }, 1);
-    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
     d = malloc(b.size);
     EDIT(put_f64(d + 92, 3.0), "one value but min 2 != max 3");
     free(d);
@@ -854,7 +854,7 @@ static void documented_field_constraints_are_enforced(void **state)
      * (code, count) entries@48; codes 1 2 2 5: (1, 1) (2, 2) (5, 1) */
     assert_int_equal(mlops_profile_new(&p, MLOPS_PROFILE_CATEGORICAL, NULL), 0);
     assert_int_equal(mlops_profile_update_codes(p, (int64_t[]){ 1, 2, 2, 5 }, 4), 0);
-    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
     d = malloc(b.size);
     assert_int_equal(get_u64(b.data + 28), 4);
     assert_int_equal(get_u64(b.data + 64), 2);
@@ -883,35 +883,35 @@ static void impossible_counts_and_moments_are_refused(void **state)
     double x[] = { 1, 2, 3, 4 };
     feed(p, x, 4);
     mlops_buf b = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&b, p), 0);
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
     unsigned char *d = malloc(b.size);
     mlops_profile *r = NULL;
     /* body offsets: count@36 nan@44 posinf@52 neginf@60 mean@68 m2@76 min@84 max@92 */
     memcpy(d, b.data, b.size);
     put_f64(d + 68, 7.5); /* mean 7.5 outside [1, 4] */
     fix_crc(d, b.size);
-    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_profile_parse(&r, d, b.size), MLOPS_E_SCHEMA);
     assert_non_null(strstr(mlops_error_last(), "outside [min"));
     assert_null(r);
     memcpy(d, b.data, b.size);
     put_u64(d + 44, UINT64_MAX); /* NaN count 2^64 - 1 beside 4 finite values */
     fix_crc(d, b.size);
-    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), MLOPS_E_SCHEMA);
+    assert_int_equal(mlops_profile_parse(&r, d, b.size), MLOPS_E_SCHEMA);
     assert_non_null(strstr(mlops_error_last(), "overflow"));
     assert_null(r);
     /* a NaN count that loads on its own but wraps when merged */
     memcpy(d, b.data, b.size);
     put_u64(d + 44, UINT64_MAX - 4);
     fix_crc(d, b.size);
-    assert_int_equal(mlops_profile_deserialize(&r, d, b.size), 0);
+    assert_int_equal(mlops_profile_parse(&r, d, b.size), 0);
     mlops_profile *q = numeric(16, 1, NULL, 0);
     double y[] = { 5 };
     feed(q, y, 1);
     mlops_buf before = MLOPS_BUF_INIT, after = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&before, r), 0);
+    assert_int_equal(mlops_profile_write(&before, r, 0), 0);
     assert_int_equal(mlops_profile_merge(r, q), MLOPS_E_LIMIT);
     assert_non_null(strstr(mlops_error_last(), "overflow"));
-    assert_int_equal(mlops_profile_serialize(&after, r), 0);
+    assert_int_equal(mlops_profile_write(&after, r, 0), 0);
     assert_int_equal(before.size, after.size);
     assert_memory_equal(before.data, after.data, before.size);
     assert_int_equal(mlops_profile_merge(q, r), MLOPS_E_LIMIT);
@@ -931,15 +931,15 @@ static void impossible_counts_and_moments_are_refused(void **state)
     assert_int_equal(mlops_profile_new(&c1, MLOPS_PROFILE_CATEGORICAL, NULL), 0);
     int64_t codes[] = { 1, 2, 2 };
     assert_int_equal(mlops_profile_update_codes(c1, codes, 3), 0);
-    assert_int_equal(mlops_profile_serialize(&b, c1), 0);
+    assert_int_equal(mlops_profile_write(&b, c1, 0), 0);
     d = malloc(b.size);
     memcpy(d, b.data, b.size);
     /* categorical body: cap@20 reserved@24 total@28 error@36 n@44, entries@48 */
     put_u64(d + 28, UINT64_MAX);
     put_u64(d + 36, UINT64_MAX - 3); /* an error bound lets the counts fall short */
     fix_crc(d, b.size);
-    assert_int_equal(mlops_profile_deserialize(&c2, d, b.size), 0);
-    assert_int_equal(mlops_profile_deserialize(&c3, b.data, b.size), 0);
+    assert_int_equal(mlops_profile_parse(&c2, d, b.size), 0);
+    assert_int_equal(mlops_profile_parse(&c3, b.data, b.size), 0);
     assert_int_equal(mlops_profile_merge(c2, c3), MLOPS_E_LIMIT);
     assert_int_equal(mlops_profile_count(c2), UINT64_MAX);
     assert_int_equal(mlops_profile_update_codes(c2, codes, 1), MLOPS_E_LIMIT);
@@ -962,7 +962,7 @@ static void merging_mismatched_profiles_is_refused(void **state)
     feed(a, x, 3);
     feed(b, x, 3);
     mlops_buf before = MLOPS_BUF_INIT, after = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&before, a), 0);
+    assert_int_equal(mlops_profile_write(&before, a, 0), 0);
     assert_int_equal(mlops_profile_merge(a, b), MLOPS_E_INVALID);
     assert_non_null(strstr(mlops_error_last(), "edges differ at edge 1"));
     assert_int_equal(mlops_profile_merge(a, n), MLOPS_E_INVALID);
@@ -970,7 +970,7 @@ static void merging_mismatched_profiles_is_refused(void **state)
     assert_int_equal(mlops_profile_merge(a, c), MLOPS_E_INVALID);
     assert_non_null(strstr(mlops_error_last(), "categorical profile into a numeric"));
     assert_int_equal(mlops_profile_merge(a, a), MLOPS_E_INVALID);
-    assert_int_equal(mlops_profile_serialize(&after, a), 0);
+    assert_int_equal(mlops_profile_write(&after, a, 0), 0);
     assert_int_equal(before.size, after.size);
     assert_memory_equal(before.data, after.data, before.size);
     assert_int_equal(mlops_profile_update(c, x, 3), MLOPS_E_INVALID);
@@ -1027,7 +1027,7 @@ static void options_and_arguments_are_checked(void **state)
     assert_true(isnan(mlops_profile_mean(p)));
     mlops_profile *p2 = numeric(200, 0, NULL, 0);
     assert_int_equal(mlops_profile_update(p2, (double[]){ 1 }, 1), 0);
-    mlops_sketch_test t = MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_test t = MLOPS_SKETCH_TEST_INIT;
     assert_int_equal(mlops_profile_ks_test(&t, p, p2, 0.05), MLOPS_E_DOMAIN);
     assert_non_null(strstr(mlops_error_last(), "reference profile has no finite values"));
     assert_int_equal(mlops_profile_ks_test(&t, p2, p2, 1.5), MLOPS_E_INVALID);
@@ -1058,7 +1058,7 @@ static int oom_op_run(void *vctx)
     double e[] = { 0.25, 0.5 }, q;
     o.edges = e;
     o.n_edges = 2;
-    mlops_sketch_test t = MLOPS_SKETCH_TEST_INIT;
+    mlops_profile_test t = MLOPS_SKETCH_TEST_INIT;
     double edges[9];
     size_t n;
     int64_t codes[64];
@@ -1066,10 +1066,10 @@ static int oom_op_run(void *vctx)
     switch (c->which) {
     case 0: return mlops_profile_new(&c->out, MLOPS_PROFILE_NUMERIC, &o);
     case 1: return mlops_profile_new(&c->out, MLOPS_PROFILE_CATEGORICAL, NULL);
-    case 2: return mlops_profile_clone(&c->out, c->a);
+    case 2: return mlops_profile_dup(&c->out, c->a);
     case 3: return mlops_profile_merge(c->a, c->b);
-    case 4: return mlops_profile_serialize(&c->buf, c->a);
-    case 5: return mlops_profile_deserialize(&c->out, c->bytes, c->size);
+    case 4: return mlops_profile_write(&c->buf, c->a, 0);
+    case 5: return mlops_profile_parse(&c->out, c->bytes, c->size);
     case 6: return mlops_profile_quantile(&q, c->a, 0.3);
     case 7: return mlops_profile_rank(&q, c->a, 0.3);
     case 8: return mlops_profile_ks_test(&t, c->a, c->b, 0.05);
@@ -1077,9 +1077,9 @@ static int oom_op_run(void *vctx)
     case 10: return mlops_profile_quantile_edges(edges, &n, c->a, 10);
     case 11: return mlops_profile_categories(codes, counts, 64, &n, c->a);
     case 12: return mlops_profile_merge(c->a, c->b);
-    case 13: return mlops_profile_serialize(&c->buf, c->a);
-    case 14: return mlops_profile_deserialize(&c->out, c->bytes, c->size);
-    case 15: return mlops_profile_clone(&c->out, c->a);
+    case 13: return mlops_profile_write(&c->buf, c->a, 0);
+    case 14: return mlops_profile_parse(&c->out, c->bytes, c->size);
+    case 15: return mlops_profile_dup(&c->out, c->a);
     }
     return -99;
 }
@@ -1107,7 +1107,7 @@ static void every_allocating_function_fails_cleanly(void **state)
     feed(c.a, x, 5000);
     feed(c.b, x, 3000);
     mlops_buf bytes = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&bytes, c.a), 0);
+    assert_int_equal(mlops_profile_write(&bytes, c.a, 0), 0);
     c.bytes = bytes.data;
     c.size = bytes.size;
     for (c.which = 0; c.which <= 10; c.which++) {
@@ -1125,7 +1125,7 @@ static void every_allocating_function_fails_cleanly(void **state)
     assert_int_equal(mlops_profile_update_codes(c.a, codes, 40), 0);
     assert_int_equal(mlops_profile_update_codes(c.b, codes, 20), 0);
     mlops_buf_dispose(&bytes);
-    assert_int_equal(mlops_profile_serialize(&bytes, c.a), 0);
+    assert_int_equal(mlops_profile_write(&bytes, c.a, 0), 0);
     c.bytes = bytes.data;
     c.size = bytes.size;
     for (c.which = 11; c.which <= 15; c.which++)
@@ -1154,8 +1154,8 @@ static void extreme_finite_values_keep_defined_moments(void **state)
     assert_true(mlops_profile_mean(b) == 0.0);
     assert_true(isinf(mlops_profile_variance(b, 0)) && mlops_profile_variance(b, 0) > 0);
     mlops_buf bytes = MLOPS_BUF_INIT;
-    assert_int_equal(mlops_profile_serialize(&bytes, b), 0);
-    assert_int_equal(mlops_profile_deserialize(&back, bytes.data, bytes.size), 0);
+    assert_int_equal(mlops_profile_write(&bytes, b, 0), 0);
+    assert_int_equal(mlops_profile_parse(&back, bytes.data, bytes.size), 0);
     assert_true(mlops_profile_mean(back) == 0.0);
     assert_true(isinf(mlops_profile_variance(back, 0)));
     assert_true(mlops_profile_min(back) == -1e308 && mlops_profile_max(back) == 1e308);

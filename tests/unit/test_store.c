@@ -84,7 +84,7 @@ static int setup(void **state)
         snprintf(ver, sizeof ver, "1.0.%d", i);
         if (sh("echo 'threshold %d' > '%s'", i, wp("src/config.txt")) != 0)
             return -1;
-        mlops_pack_options o = MLOPS_PACK_OPTIONS_INIT;
+        mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
         o.keys = keys;
         o.nkeys = 1;
         o.mtime = 0;
@@ -94,7 +94,7 @@ static int setup(void **state)
             mlops_packer_add_file(p, wp("src/weights.bin"), "weights.bin", "model", 0) ||
             mlops_packer_add_file(p, wp("src/config.txt"), "config.txt", "config", 0) ||
             mlops_manifest_builder_new(&b, "fraud", ver, "2026-11-26T09:00:00Z") ||
-            mlops_packer_write(p, wp("p%d.mlpkg", i), b, NULL))
+            mlops_packer_write_file(NULL, p, wp("p%d.mlpkg", i), b))
             return -1;
         mlops_manifest_builder_free(b);
         mlops_packer_free(p);
@@ -105,7 +105,7 @@ static int setup(void **state)
     if (mlops_packer_new(&p, NULL) ||
         mlops_packer_add_file(p, wp("src/config.txt"), "config.txt", "config", 0) ||
         mlops_manifest_builder_new(&b, "tiny", "0.1.0", "2026-11-26T09:00:00Z") ||
-        mlops_packer_write(p, wp("tiny.mlpkg"), b, NULL))
+        mlops_packer_write_file(NULL, p, wp("tiny.mlpkg"), b))
         return -1;
     mlops_manifest_builder_free(b);
     mlops_packer_free(p);
@@ -201,7 +201,7 @@ static void add_tag_alias_resolve_and_gc(void **state)
                         wp("store/.mlops-store.json.tmp-x1y2z3"),
                         wp("store/.oci-layout.tmp-QwErTy")), 0);
     size_t removed = 99;
-    assert_int_equal(mlops_store_gc(s, &removed), 0);
+    assert_int_equal(mlops_store_gc(&removed, s), 0);
     assert_int_equal(removed, 5);
     assert_int_equal(sh("test -z \"$(find '%s' -name '*.tmp-*')\"", wp("store")), 0);
     assert_int_equal(mlops_store_check(s), 0);
@@ -222,8 +222,8 @@ static void add_tag_alias_resolve_and_gc(void **state)
     assert_int_equal(sh("cd '%s' && f=$(ls | head -1) && chmod u+w \"$f\" && echo x >> \"$f\"",
                         wp("store/blobs/sha256")), 0);
     assert_int_equal(mlops_store_check(s), MLOPS_E_INTEGRITY);
-    mlops_store_close(s);
-    mlops_store_close(NULL);
+    mlops_store_free(s);
+    mlops_store_free(NULL);
 }
 
 static void a_second_writer_waits_or_is_told(void **state)
@@ -256,7 +256,7 @@ static void a_second_writer_waits_or_is_told(void **state)
     assert_int_equal(waitpid(pid, &st, 0), pid);
     assert_int_equal(mlops_store_add(s, wp("p0.mlpkg"), &o), 0);
     close(fds[0]);
-    mlops_store_close(s);
+    mlops_store_free(s);
 }
 
 /* A layout like the one `skopeo copy ... oci:DIR:REF` leaves (here the
@@ -330,11 +330,11 @@ static void writer(int out, int round)
             _exit(4);
         if (i % 3 == 2) {
             size_t n;
-            if (mlops_store_gc(s, &n) != 0)
+            if (mlops_store_gc(&n, s) != 0)
                 _exit(5);
         }
     }
-    mlops_store_close(s);
+    mlops_store_free(s);
     _exit(0);
 }
 
@@ -408,9 +408,9 @@ static void a_killed_writer_leaves_a_valid_store(void **state)
         mlops_strlist_free(h);
         /* gc leaves no temporary file of the killed writer */
         size_t removed;
-        assert_int_equal(mlops_store_gc(s, &removed), 0);
+        assert_int_equal(mlops_store_gc(&removed, s), 0);
         assert_int_equal(sh("test -z \"$(find '%s' -name '*.tmp-*')\"", wp("crash")), 0);
-        mlops_store_close(s);
+        mlops_store_free(s);
     }
     assert_true(kills > 0);
 
@@ -435,7 +435,7 @@ static void a_killed_writer_leaves_a_valid_store(void **state)
         if (mlops_store_open(&s, dir, MLOPS_STORE_CREATE) != 0)
             fail_msg("new store %d: the next writer: %s", round, mlops_error_last());
         assert_int_equal(mlops_store_check(s), 0);
-        mlops_store_close(s);
+        mlops_store_free(s);
     }
 }
 
@@ -473,7 +473,7 @@ static void a_killed_creation_is_finished_by_the_next_writer(void **state)
         assert_string_equal(mlops_strlist_get(tags, 0), "tiny:0.1.0");
         mlops_strlist_free(tags);
         assert_int_equal(mlops_store_check(s), 0);
-        mlops_store_close(s);
+        mlops_store_free(s);
         const char *py = getenv("MLOPS_PYTHON");
         const char *src = getenv("MLOPS_SOURCE_ROOT");
         assert_int_equal(sh("'%s' '%s/tests/unit/check_store.py' '%s' >/dev/null",
@@ -530,7 +530,7 @@ static void first_writers_racing_all_succeed(void **state)
                     _exit(1);
                 }
                 int rc = mlops_store_add(s, wp("tiny.mlpkg"), &o);
-                mlops_store_close(s);
+                mlops_store_free(s);
                 _exit(rc ? 2 : 0);
             }
         }
@@ -548,7 +548,7 @@ static void first_writers_racing_all_succeed(void **state)
         char *d = NULL;
         assert_int_equal(mlops_store_resolve(&d, s, "tiny:0.1.0"), 0);
         mlops_free(d);
-        mlops_store_close(s);
+        mlops_store_free(s);
     }
 }
 
@@ -610,7 +610,7 @@ static void an_alias_move_killed_before_its_commit_is_ignored(void **state)
     /* gc writes the history index.json confirms (checked byte for byte: the
      * canonical JSON of the format) */
     size_t removed = 0;
-    assert_int_equal(mlops_store_gc(s, &removed), 0);
+    assert_int_equal(mlops_store_gc(&removed, s), 0);
     assert_int_equal(sh("printf '%%s' '{\"aliases\":{\"fraud:production\":[\"1.0.0\"]}}' | "
                         "cmp -s - '%s'", hist), 0);
     /* the next move starts from the committed history */
@@ -628,7 +628,7 @@ static void an_alias_move_killed_before_its_commit_is_ignored(void **state)
     write_text(hist, "{\"aliases\":{\"fraud:production\":[\"1.0.2\",\"1.0.1\",\"1.0.2\"]}}");
     history_is(s, "production", 2, (const char *const[]){ "1.0.2", "1.0.1" });
     same_digest(s, "fraud:production", "fraud:1.0.1");
-    mlops_store_close(s);
+    mlops_store_free(s);
 }
 
 /* The listings are snapshots that own their strings: holding a history
@@ -653,7 +653,7 @@ static void listings_are_snapshots_and_report_errors(void **state)
     assert_string_equal(first, "1.0.2");
     assert_int_equal(mlops_strlist_count(hist), 2);
     assert_int_equal(mlops_strlist_count(tags), 3);
-    mlops_store_close(s);
+    mlops_store_free(s);
     assert_string_equal(mlops_strlist_get(hist, 1), "1.0.1");
     assert_string_equal(mlops_strlist_get(tags, 2), "fraud:1.0.2");
     mlops_strlist_free(hist);
@@ -694,7 +694,7 @@ static void listings_are_snapshots_and_report_errors(void **state)
     assert_int_equal(mlops_store_alias_history_list(&hist, s, NULL, "production", 0),
                      MLOPS_E_INVALID);
     assert_int_equal(mlops_store_tag_list(NULL, s, 0), MLOPS_E_INVALID);
-    mlops_store_close(s);
+    mlops_store_free(s);
 }
 
 typedef struct {
@@ -725,7 +725,7 @@ static int op_store(void *arg)
         rc = mlops_store_check(c->s);
     size_t n;
     if (!rc)
-        rc = mlops_store_gc(c->s, &n);
+        rc = mlops_store_gc(&n, c->s);
     if (!rc)
         rc = mlops_store_export(c->s, "tiny:staging", wp("oom-export.mlpkg"), 0, 0);
     return rc;
@@ -735,7 +735,7 @@ static void cleanup_store(void *arg)
 {
     oom_ctx *c = arg;
     mlops_free(c->d);
-    mlops_store_close(c->s);
+    mlops_store_free(c->s);
     mlops_strlist_free(c->tags);
     mlops_strlist_free(c->hist);
     c->d = NULL;
@@ -811,7 +811,7 @@ static void a_package_from_a_pipe_is_added(void **state)
     assert_null(strstr(mlops_error_last(), ".tmp-spool"));
     assert_int_equal(mlops_store_resolve(&d, s, "fraud:1.0.4"), MLOPS_E_NOTFOUND);
     assert_int_equal(sh("ls -a '%s' | grep -q tmp-spool", wp("pipestore/blobs/sha256")), 1);
-    mlops_store_close(s);
+    mlops_store_free(s);
 }
 
 static void foreign_layouts_and_busy_directories_are_refused(void **state)
@@ -819,7 +819,7 @@ static void foreign_layouts_and_busy_directories_are_refused(void **state)
     (void)state;
     mlops_store *st = NULL;
     assert_int_equal(mlops_store_open(&st, wp("v2store"), MLOPS_STORE_CREATE), 0);
-    mlops_store_close(st);
+    mlops_store_free(st);
     st = NULL;
     assert_int_equal(sh("printf '{\"imageLayoutVersion\":\"2.0.0\"}' > '%s'",
                         wp("v2store/oci-layout")), 0);
@@ -837,7 +837,7 @@ static void foreign_layouts_and_busy_directories_are_refused(void **state)
     /* an empty directory is fine */
     assert_int_equal(sh("mkdir -p '%s'", wp("empty")), 0);
     assert_int_equal(mlops_store_open(&st, wp("empty"), MLOPS_STORE_CREATE), 0);
-    mlops_store_close(st);
+    mlops_store_free(st);
 }
 
 static void out_of_memory_is_clean(void **state)
@@ -847,11 +847,11 @@ static void out_of_memory_is_clean(void **state)
     mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
     o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
     assert_int_equal(mlops_store_open(&s, wp("empty"), MLOPS_STORE_CREATE), 0);
-    mlops_store_close(s);
+    mlops_store_free(s);
     assert_int_equal(sh("cp -r '%s' '%s'", wp("empty"), wp("withtiny")), 0);
     assert_int_equal(mlops_store_open(&s, wp("withtiny"), 0), 0);
     assert_int_equal(mlops_store_add(s, wp("tiny.mlpkg"), &o), 0);
-    mlops_store_close(s);
+    mlops_store_free(s);
     oom_ctx c = { NULL, NULL, NULL, NULL, 0 };
     cleanup_store(&c);
     assert_true(oom_check("mlops_store_open/add", op_store, cleanup_store, &c, 0) >= 10);

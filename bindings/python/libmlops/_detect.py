@@ -1,4 +1,4 @@
-"""Change detectors (detect.h): ADWIN, Page–Hinkley, DDM, EDDM, KSWIN."""
+"""Change detectors (detector.h): ADWIN, Page–Hinkley, DDM, EDDM, KSWIN."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ class Detector(Handle):
         decisions as the one saved."""
         keep, ptr, n = read_buffer(data)
         handle = c_void_p()
-        C.mlops_detector_load(ctypes.byref(handle), ptr, n)
+        C.mlops_detector_parse(ctypes.byref(handle), ptr, n)
         del keep
         self = cls.__new__(cls)
         self._handle = handle.value
@@ -97,7 +97,7 @@ class Detector(Handle):
     def to_bytes(self) -> bytes:
         """The complete state (parameters, window, generator) as bytes."""
         buf = mlops_buf()
-        C.mlops_detector_save(ctypes.byref(buf), self._h())
+        C.mlops_detector_write(ctypes.byref(buf), self._h(), 0)
         return take_buf(buf)
 
     __bytes__ = to_bytes
@@ -123,8 +123,7 @@ class Detector(Handle):
         for start in range(0, max(n, 1), _CHUNK):
             m = min(_CHUNK, n - start)
             chunk = ctypes.cast(base + 8 * start, ctypes.POINTER(ctypes.c_double)) if m else None
-            C.mlops_detector_update_warn(h, chunk, m, d_buf, cap, ctypes.byref(nd),
-                                         w_buf, cap, ctypes.byref(nw))
+            C.mlops_detector_update_warn(d_buf, cap, ctypes.byref(nd), w_buf, cap, ctypes.byref(nw), h, chunk, m)
             drifts.extend(start + d_buf[i] for i in range(nd.value))
             warnings.extend(start + w_buf[i] for i in range(nw.value))
         del keep
@@ -142,7 +141,7 @@ class Detector(Handle):
         for start in range(0, max(n, 1), _CHUNK):
             m = min(_CHUNK, n - start)
             chunk = ctypes.cast(base + 8 * start, ctypes.POINTER(ctypes.c_double)) if m else None
-            C.mlops_detector_update(h, chunk, m, d_buf, cap, ctypes.byref(nd))
+            C.mlops_detector_update(d_buf, cap, ctypes.byref(nd), h, chunk, m)
             drifts.extend(start + d_buf[i] for i in range(nd.value))
         del keep
         return drifts

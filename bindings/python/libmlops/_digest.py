@@ -96,17 +96,16 @@ class Digest(Handle):
                 d.update(chunk)
             print(d)          # sha256:...
 
-    The first :meth:`digest`, :meth:`hexdigest` or ``str()`` finishes the
-    message; the result is kept, and :meth:`update` then raises until
-    :meth:`reset` starts a new message (the C object cannot be copied, so
-    unlike :mod:`hashlib` the state cannot continue past a digest).
+    As with :mod:`hashlib`, :meth:`digest`, :meth:`hexdigest` and ``str()``
+    finish a copy of the computation (``mlops_digest_dup``): :meth:`update`
+    may go on after them, and :meth:`copy` gives an independent object.
 
     Not thread-safe: use one object per thread (or a lock). :meth:`close`
     (or leaving the ``with`` block) releases the C object; it is also
     released when the object is garbage-collected.
     """
 
-    __slots__ = ("_result",)
+    __slots__ = ()
     _free = staticmethod(lambda h: C.mlops_digest_free(h))
 
     #: Algorithm name, as in :mod:`hashlib`.
@@ -119,7 +118,6 @@ class Digest(Handle):
     def __init__(self, data: Any = None) -> None:
         """Start a computation, optionally fed with ``data`` right away."""
         self._handle: Optional[int] = None
-        self._result: Optional[bytes] = None
         handle = c_void_p()
         C.mlops_digest_new(ctypes.byref(handle))
         self._handle = handle.value
@@ -129,40 +127,41 @@ class Digest(Handle):
     def update(self, data: Any) -> None:
         """Feed a bytes-like object (read in place, GIL released)."""
         handle = self._h()
-        if self._result is not None:
-            raise invalid("Digest already finished; call reset() to hash a new message")
         keep, ptr, length = read_buffer(data)
         C.mlops_digest_update(handle, ptr, length)
         del keep
 
+    def copy(self) -> "Digest":
+        """An independent computation in the same state (as hashlib's copy())."""
+        other = Digest.__new__(Digest)
+        other._handle = None
+        handle = c_void_p()
+        C.mlops_digest_dup(ctypes.byref(handle), self._h())
+        other._handle = handle.value
+        return other
+
     def digest(self) -> bytes:
-        """The 32-byte digest of everything fed (finishes the message)."""
-        if self._result is None:
+        """The 32-byte digest of everything fed so far; feeding may go on."""
+        with self.copy() as dup:
             out = _Raw()
-            C.mlops_digest_finish(self._h(), out)
-            self._result = bytes(out)
-        return self._result
+            C.mlops_digest_finish(out, dup._h())
+            return bytes(out)
 
     def hexdigest(self) -> str:
-        """The digest as 64 lowercase hex digits (finishes the message)."""
+        """The digest as 64 lowercase hex digits; feeding may go on."""
         return self.digest().hex()
 
     def reset(self) -> None:
-        """Forget everything fed and any result; start a new message."""
-        handle = self._h()
-        if self._result is None:
-            C.mlops_digest_finish(handle, _Raw())
-        self._result = None
+        """Forget everything fed; start a new message."""
+        C.mlops_digest_finish(_Raw(), self._h())
 
     def __str__(self) -> str:
-        """``"sha256:<hex>"`` (finishes the message)."""
+        """``"sha256:<hex>"`` of everything fed so far."""
         return _PREFIX + self.hexdigest()
 
     def __repr__(self) -> str:
         if self.closed:
             state = "closed"
-        elif self._result is not None:
-            state = _PREFIX + self._result.hex()
         else:
             state = "open"
         return f"<libmlops.Digest {state}>"

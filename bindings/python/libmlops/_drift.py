@@ -101,13 +101,13 @@ def _result(r: int) -> DriftResult:
     """Copy a C result into a DriftResult (the caller frees it)."""
     bins = int(C.mlops_drift_result_bins(r))
     n = c_size_t()
-    e = C.mlops_drift_result_edges(r, ctypes.byref(n))
+    e = C.mlops_drift_result_edges(ctypes.byref(n), r)
     edges = tuple(e[i] for i in range(n.value)) if e else ()
     rc = C.mlops_drift_result_ref_counts(r)
     cc = C.mlops_drift_result_cur_counts(r)
     cats = C.mlops_drift_result_categories(r)
     buf = mlops_buf()
-    C.mlops_drift_result_to_json(r, ctypes.byref(buf))
+    C.mlops_drift_result_write_json(ctypes.byref(buf), r, 0)
     return DriftResult(
         metric=_METRIC_NAMES.get(int(C.mlops_drift_result_metric(r)), "unknown"),
         statistic=float(C.mlops_drift_result_statistic(r)),
@@ -445,7 +445,7 @@ def pvalue_adjust(pvalues: Any, method: str = "bh") -> List[float]:
         raise invalid(f"method must be one of {', '.join(_ADJUST)}, not {method!r}")
     keep, ptr, n = numeric_array(pvalues)
     out = (c_double * max(n, 1))()
-    C.mlops_pvalue_adjust(out, ptr, n, _ADJUST[method])
+    C.mlops_drift_pvalue_adjust(out, ptr, n, _ADJUST[method])
     del keep
     return list(out[:n])
 
@@ -502,7 +502,7 @@ class DriftReference(Handle):
         """Interior edges."""
         n = c_size_t()
         with self._use() as h:  # the pointer is into the reference
-            ptr = C.mlops_drift_reference_edges(h, ctypes.byref(n))
+            ptr = C.mlops_drift_reference_edges(ctypes.byref(n), h)
             return tuple(ptr[i] for i in range(n.value)) if ptr else ()
 
     @property
@@ -510,7 +510,7 @@ class DriftReference(Handle):
         """Counts per bin."""
         n = c_size_t()
         with self._use() as h:  # the pointer is into the reference
-            ptr = C.mlops_drift_reference_counts(h, ctypes.byref(n))
+            ptr = C.mlops_drift_reference_counts(ctypes.byref(n), h)
             return tuple(int(ptr[i]) for i in range(n.value)) if ptr else ()
 
     def compare(self, current: Any, metric: Union[str, int] = "psi", **options: Any) -> DriftResult:
@@ -766,7 +766,7 @@ def drift_table(reference: Any, current: Any, metrics: Union[None, str, Sequence
                                     bool(C.mlops_drift_table_result_column_drifted(h, i)),
                                     float(C.mlops_drift_table_result_adjusted_pvalue(h, i))))
         buf = mlops_buf()
-        C.mlops_drift_table_result_to_json(h, ctypes.byref(buf))
+        C.mlops_drift_table_result_write_json(ctypes.byref(buf), h, 0)
         return DriftTableResult(rule, bool(C.mlops_drift_table_result_drifted(h)),
                                 int(C.mlops_drift_table_result_drifted_count(h)),
                                 float(C.mlops_drift_table_result_drifted_share(h)), cols,

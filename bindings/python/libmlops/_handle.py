@@ -165,6 +165,23 @@ class Handle:
                 handle = self._take_if_free()
             self._free_now(handle)
 
+    def _replace(self, handle: int) -> None:
+        """Put ``handle``, a new C object of the same kind, in place of this
+        one's (a state read or copied in place); the old one is freed once
+        the calls in flight have returned. Once closed, ``handle`` is freed
+        and :class:`ClosedError` raised."""
+        free = type(self)._free
+        with self._cond:
+            if self._handle is None or self._state != Handle._OPEN:
+                if free is not None:
+                    free(handle)
+                raise self._closed_error()
+            while self._uses:
+                self._cond.wait()
+            old, self._handle = self._handle, handle
+        if free is not None:
+            free(old)
+
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called (or the object never opened)."""

@@ -20,7 +20,7 @@ from ._ffi import StrPath, check_int, cpath, cstr, invalid, take_buf
 from ._handle import Handle
 from ._lib import C
 from ._results import Result
-from ._signatures import mlops_buf, mlops_manifest_parse_options
+from ._signatures import JSON_PRETTY, mlops_buf, mlops_manifest_parse_options
 
 _NPOS = (1 << (8 * ctypes.sizeof(c_size_t))) - 1  # (size_t)-1: "no such file"
 #: Manifest parameter values are JSON scalars.
@@ -244,7 +244,7 @@ class Manifest(Handle):
     def to_bytes(self) -> bytes:
         """Canonical RFC 8785 bytes of the statement (what is signed and hashed)."""
         buf = mlops_buf()
-        C.mlops_manifest_write_canonical(ctypes.byref(buf), self._h())
+        C.mlops_manifest_write_json(ctypes.byref(buf), self._h(), 0)
         return take_buf(buf)
 
     __bytes__ = to_bytes
@@ -252,7 +252,7 @@ class Manifest(Handle):
     def to_json(self) -> str:
         """The statement for humans: canonical key order, two-space indent."""
         buf = mlops_buf()
-        C.mlops_manifest_write_pretty(ctypes.byref(buf), self._h())
+        C.mlops_manifest_write_json(ctypes.byref(buf), self._h(), JSON_PRETTY)
         return take_buf(buf).decode("utf-8")
 
     def to_dict(self) -> Dict[str, Any]:

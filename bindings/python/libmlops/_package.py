@@ -23,7 +23,7 @@ from ._signatures import (
     STORE_CREATE,
     STORE_NOWAIT,
     mlops_buf,
-    mlops_pack_options,
+    mlops_packer_options,
     mlops_package_verify_options,
 )
 
@@ -97,9 +97,10 @@ def _report(handle: int) -> PackageReport:
     m = C.mlops_package_report_manifest(r)
     manifest = None
     if m:
-        buf = mlops_buf()
-        C.mlops_manifest_write_canonical(ctypes.byref(buf), m)
-        manifest = Manifest(take_buf(buf))
+        # borrowed from the report: take a reference of its own
+        own = c_void_p()
+        C.mlops_manifest_dup(ctypes.byref(own), m)
+        manifest = Manifest._wrap(own.value)
     buf = mlops_buf()
     C.mlops_package_report_write_json(ctypes.byref(buf), r, 0)
     doc = json.loads(take_buf(buf))
@@ -259,8 +260,8 @@ class Packer(Handle):
                  progress: Optional[ProgressFn] = None) -> None:
         """A packer signing with ``keys``; ``mtime`` -1 takes SOURCE_DATE_EPOCH or 0."""
         self._handle: Optional[int] = None
-        opts = mlops_pack_options()
-        C.mlops_pack_options_init(ctypes.byref(opts), ctypes.sizeof(opts))
+        opts = mlops_packer_options()
+        C.mlops_packer_options_init(ctypes.byref(opts), ctypes.sizeof(opts))
         arr, n, hold = key_array(keys)
         if n:
             opts.keys = arr
@@ -293,7 +294,7 @@ class Packer(Handle):
         """Hash, sign and write the package; returns the finished manifest."""
         out = c_void_p()
         with self._progress:
-            C.mlops_packer_write(self._h(), cpath(out_path, "out_path"), manifest._h(), ctypes.byref(out))
+            C.mlops_packer_write_file(ctypes.byref(out), self._h(), cpath(out_path, "out_path"), manifest._h())
         return Manifest._wrap(out.value)
 
 
@@ -307,7 +308,7 @@ class Store(Handle):
     """
 
     __slots__ = ("path",)
-    _free = staticmethod(lambda h: C.mlops_store_close(h))
+    _free = staticmethod(lambda h: C.mlops_store_free(h))
 
     def __init__(self, path: StrPath, *, create: bool = False, nowait: bool = False) -> None:
         """Open (or with ``create`` make) the store at ``path``."""
@@ -379,7 +380,7 @@ class Store(Handle):
     def gc(self) -> int:
         """Remove blobs no tag reaches; returns how many were removed."""
         n = c_size_t()
-        C.mlops_store_gc(self._h(), ctypes.byref(n))
+        C.mlops_store_gc(ctypes.byref(n), self._h())
         return n.value
 
     def check(self) -> None:

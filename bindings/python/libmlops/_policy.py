@@ -19,7 +19,7 @@ from ._ffi import StrPath, check_int, cpath, cstr, invalid, take_buf
 from ._handle import Handle
 from ._lib import C
 from ._results import Result
-from ._signatures import DECISION_JSON_PRETTY, GATE_ALLOW_DOWNGRADE, POLICY_REPLAY_RECORD, mlops_buf
+from ._signatures import JSON_PRETTY, GATE_ALLOW_DOWNGRADE, POLICY_REPLAY_RECORD, mlops_buf
 
 #: A time: int milliseconds since the epoch, or an aware datetime.
 TimeLike = Union[int, _dt.datetime]
@@ -30,17 +30,17 @@ SignalValue = Union[float, Tuple[float, Optional[int]], Mapping[str, Any], None]
 def action_name(action: int) -> str:
     """Name of an action code (``"none"``, ``"warn"``, ``"retrain"``,
     ``"block_promotion"``, ``"rollback"``); ``"?"`` for others."""
-    return (C.mlops_action_name(check_int(action, -(2**31), 2**31 - 1, "action")) or b"?").decode()
+    return (C.mlops_policy_action_name(check_int(action, -(2**31), 2**31 - 1, "action")) or b"?").decode()
 
 
 def truth_name(truth: int) -> str:
     """Name of a truth value (``"FALSE"``, ``"TRUE"``, ``"UNKNOWN"``); ``"?"`` for others."""
-    return (C.mlops_truth_name(check_int(truth, -(2**31), 2**31 - 1, "truth")) or b"?").decode()
+    return (C.mlops_policy_truth_name(check_int(truth, -(2**31), 2**31 - 1, "truth")) or b"?").decode()
 
 
 def reason_name(reason: int) -> str:
     """Name of a reason code (``"OK"``, ``"MISSING"``, ...); ``"?"`` for others."""
-    return (C.mlops_reason_name(check_int(reason, -(2**31), 2**31 - 1, "reason")) or b"?").decode()
+    return (C.mlops_policy_reason_name(check_int(reason, -(2**31), 2**31 - 1, "reason")) or b"?").decode()
 
 
 def _ms(now: TimeLike, what: str = "time") -> int:
@@ -405,10 +405,10 @@ class Policy(Handle):
                 for i in range(C.mlops_gate_result_check_count(res))
             ]
             buf = mlops_buf()
-            C.mlops_gate_result_to_json(ctypes.byref(buf), res, 0)
+            C.mlops_gate_result_write_json(ctypes.byref(buf), res, 0)
             report = json.loads(take_buf(buf))
             buf = mlops_buf()
-            C.mlops_gate_result_explain(ctypes.byref(buf), res)
+            C.mlops_gate_result_write_text(ctypes.byref(buf), res, 0)
             explanation = take_buf(buf).decode("utf-8")
             return GateResult(action_name(C.mlops_gate_result_action(res)), checks, report, explanation)
         finally:
@@ -546,7 +546,7 @@ class PolicyState(_Child):
     def to_json(self) -> str:
         """The state as canonical JSON (``libmlops.policy-state/v1``)."""
         buf = mlops_buf()
-        C.mlops_policy_state_save(ctypes.byref(buf), self._h())
+        C.mlops_policy_state_write_json(ctypes.byref(buf), self._h(), 0)
         return take_buf(buf).decode("utf-8")
 
     def to_dict(self) -> Dict[str, Any]:
@@ -558,14 +558,20 @@ class PolicyState(_Child):
         """Load a saved state (rules matched by id); a different policy id
         raises and leaves the state unchanged."""
         raw = _data(data, "state")
-        C.mlops_policy_state_load(self._h(), raw, len(raw))
+        self._h()  # ClosedError once closed (its policy is then let go)
+        policy: Policy = self._policy
+        out = c_void_p()
+        C.mlops_policy_state_parse(ctypes.byref(out), policy._h(), raw, len(raw))
+        self._replace(out.value)
 
     def copy(self) -> "PolicyState":
         """A new state of the same policy with the same content."""
         self._h()  # ClosedError once closed (its policy is then let go)
         policy: Policy = self._policy
         other = policy.state()
-        C.mlops_policy_state_copy(other._h(), self._h())
+        out = c_void_p()
+        C.mlops_policy_state_dup(ctypes.byref(out), self._h())
+        other._replace(out.value)
         return other
 
     def __repr__(self) -> str:
@@ -616,7 +622,7 @@ class Decision(_Child):
         """The decision and its trace (``libmlops.decision/v1``): canonical
         RFC 8785 text, or indented with ``pretty``."""
         buf = mlops_buf()
-        C.mlops_decision_to_json(ctypes.byref(buf), self._h(), DECISION_JSON_PRETTY if pretty else 0)
+        C.mlops_decision_write_json(ctypes.byref(buf), self._h(), JSON_PRETTY if pretty else 0)
         return take_buf(buf).decode("utf-8")
 
     def to_dict(self) -> Dict[str, Any]:
@@ -627,7 +633,7 @@ class Decision(_Child):
     def explain(self) -> str:
         """A human explanation, one line per rule and condition."""
         buf = mlops_buf()
-        C.mlops_decision_explain(ctypes.byref(buf), self._h())
+        C.mlops_decision_write_text(ctypes.byref(buf), self._h(), 0)
         return take_buf(buf).decode("utf-8")
 
     def __repr__(self) -> str:
@@ -644,13 +650,13 @@ class MetricSet(Handle):
     """
 
     __slots__ = ()
-    _free = staticmethod(lambda h: C.mlops_metric_set_free(h))
+    _free = staticmethod(lambda h: C.mlops_gate_metrics_free(h))
 
     def __init__(self, metrics: Optional[Mapping[str, Any]] = None) -> None:
         """An empty set, filled with ``metrics`` when given."""
         self._handle: Optional[int] = None
         handle = c_void_p()
-        C.mlops_metric_set_new(ctypes.byref(handle))
+        C.mlops_gate_metrics_new(ctypes.byref(handle))
         self._handle = handle.value
         if metrics:
             self.update(metrics)
@@ -661,14 +667,14 @@ class MetricSet(Handle):
         interval ``(low, high)`` and sample count."""
         lo, hi = (math.nan, math.nan) if ci is None else (float(ci[0]), float(ci[1]))
         n = -1 if samples is None else check_int(samples, 0, 2**63 - 1, "samples")
-        C.mlops_metric_set_put(self._h(), cstr(name, "metric name"), float(value), lo, hi, n)
+        C.mlops_gate_metrics_put(self._h(), cstr(name, "metric name"), float(value), lo, hi, n)
 
     def set_model(self, name: str, version: str) -> None:
         """Say which model version these metrics were measured for (the
         manifest's ``name`` and SemVer ``version``): :meth:`Policy.gate`
         then checks that the candidate is the champion's model and not an
         older version (checks ``model``/``name`` and ``model``/``version``)."""
-        C.mlops_metric_set_set_model(self._h(), cstr(name, "model name"), cstr(version, "model version"), 0)
+        C.mlops_gate_metrics_set_model(self._h(), cstr(name, "model name"), cstr(version, "model version"), 0)
 
     def update(self, metrics: Mapping[str, Any]) -> None:
         """Put every metric of a mapping: a number or ``{"value", "ci", "samples"}``."""

@@ -1,4 +1,4 @@
-"""Ed25519 keys and DSSE envelopes (sign.h)."""
+"""Ed25519 keys and DSSE envelopes (key.h, dsse.h)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ._lib import C
 from ._signatures import (
     ED25519_KEY_SIZE,
     ED25519_SIGNATURE_SIZE,
+    KEY_PEM_PRIVATE,
     mlops_buf,
     mlops_dsse_verify_options,
 )
@@ -74,7 +75,7 @@ class SigningKey(Handle):
         Raises :class:`ParseError` or :class:`UnsupportedError` (another algorithm)."""
         raw = _text_bytes(pem, "pem")
         handle = c_void_p()
-        C.mlops_key_load_pem(ctypes.byref(handle), raw, len(raw), 0)
+        C.mlops_key_parse_pem(ctypes.byref(handle), raw, len(raw), 0)
         return cls._wrap(handle.value)
 
     @classmethod
@@ -122,13 +123,13 @@ class SigningKey(Handle):
     def private_pem(self) -> str:
         """The private key as unencrypted PKCS#8 PEM (store it with care)."""
         buf = mlops_buf()
-        C.mlops_key_save_private_pem(ctypes.byref(buf), self._h())
+        C.mlops_key_write_pem(ctypes.byref(buf), self._h(), KEY_PEM_PRIVATE)
         return take_buf(buf).decode("ascii")
 
     def public_pem(self) -> str:
         """The public key as SubjectPublicKeyInfo PEM."""
         buf = mlops_buf()
-        C.mlops_key_save_public_pem(ctypes.byref(buf), self._h())
+        C.mlops_key_write_pem(ctypes.byref(buf), self._h(), 0)
         return take_buf(buf).decode("ascii")
 
     def sign(self, message: Any) -> bytes:

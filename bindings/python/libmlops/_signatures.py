@@ -49,7 +49,7 @@ DIGEST_STRING_SIZE = 72
 TIMESTAMP_STRING_SIZE = 31
 #: MLOPS_DIGEST_FILE_OPTIONS_VERSION known to this binding.
 DIGEST_FILE_OPTIONS_VERSION = 1
-#: sketch.h: MLOPS_PROFILE_OPTIONS_VERSION, MLOPS_SKETCH_TEST_VERSION and limits.
+#: profile.h: MLOPS_PROFILE_OPTIONS_VERSION, MLOPS_SKETCH_TEST_VERSION and limits.
 PROFILE_OPTIONS_VERSION = 1
 SKETCH_TEST_VERSION = 1
 PROFILE_DEFAULT_K = 200
@@ -57,12 +57,12 @@ PROFILE_DEFAULT_CATEGORY_CAP = 1024
 PROFILE_MAX_EDGES = 65536
 PROFILE_NUMERIC = 1
 PROFILE_CATEGORICAL = 2
-#: detect.h: MLOPS_DETECTOR_OPTIONS_VERSION
+#: detector.h: MLOPS_DETECTOR_OPTIONS_VERSION
 DETECTOR_OPTIONS_VERSION = 1
 #: drift.h
 DRIFT_METRIC_COUNT = 14
 DRIFT_REJECT_NONFINITE = 0x1
-#: sign.h sizes
+#: key.h sizes
 ED25519_SIGNATURE_SIZE = 64
 ED25519_KEY_SIZE = 32
 KEYID_STRING_SIZE = 65
@@ -73,7 +73,10 @@ STORE_CREATE = 0x1
 STORE_NOWAIT = 0x2
 #: policy.h flags
 POLICY_REPLAY_RECORD = 0x1
-DECISION_JSON_PRETTY = 0x1
+#: common.h: MLOPS_JSON_PRETTY (every *_write_json)
+JSON_PRETTY = 0x1
+#: key.h: MLOPS_KEY_PEM_PRIVATE
+KEY_PEM_PRIVATE = 0x1
 GATE_ALLOW_DOWNGRADE = 0x1
 
 # ---------------------------------------------------------------------------
@@ -110,7 +113,7 @@ class mlops_digest_file_options(Structure):
 
 
 class mlops_profile_options(Structure):
-    """``mlops_profile_options`` version 1 (sketch.h)."""
+    """``mlops_profile_options`` version 1 (profile.h)."""
 
     _fields_ = [
         ("version", c_uint32),
@@ -124,8 +127,8 @@ class mlops_profile_options(Structure):
     ]
 
 
-class mlops_sketch_test(Structure):
-    """``mlops_sketch_test`` version 1 (sketch.h): result of a test between profiles."""
+class mlops_profile_test(Structure):
+    """``mlops_profile_test`` version 1 (profile.h): result of a test between profiles."""
 
     _fields_ = [
         ("version", c_uint32),
@@ -143,7 +146,7 @@ class mlops_sketch_test(Structure):
 
 
 class mlops_detector_options(Structure):
-    """``mlops_detector_options`` version 1 (detect.h)."""
+    """``mlops_detector_options`` version 1 (detector.h)."""
 
     _fields_ = [
         ("version", c_uint32),
@@ -185,7 +188,7 @@ class mlops_manifest_parse_options(Structure):
 
 
 class mlops_dsse_verify_options(Structure):
-    """``mlops_dsse_verify_options`` version 1 (sign.h)."""
+    """``mlops_dsse_verify_options`` version 1 (dsse.h)."""
 
     _fields_ = [
         ("version", c_uint32),
@@ -196,8 +199,8 @@ class mlops_dsse_verify_options(Structure):
     ]
 
 
-class mlops_pack_options(Structure):
-    """``mlops_pack_options`` version 1 (package.h)."""
+class mlops_packer_options(Structure):
+    """``mlops_packer_options`` version 1 (package.h)."""
 
     _fields_ = [
         ("version", c_uint32),
@@ -293,7 +296,8 @@ FUNCTIONS: Dict[str, Signature] = {
     # --- digest.h ---------------------------------------------------------
     "mlops_digest_new": (STATUS, (_handle_out,)),
     "mlops_digest_update": (STATUS, (_handle, c_void_p, c_size_t)),
-    "mlops_digest_finish": (STATUS, (_handle, _bytes_out)),
+    "mlops_digest_finish": (STATUS, (_bytes_out, _handle)),
+    "mlops_digest_dup": (STATUS, (_handle_out, _handle)),
     "mlops_digest_free": (None, (_handle,)),
     "mlops_digest_buffer": (STATUS, (_bytes_out, c_void_p, c_size_t)),
     "mlops_digest_file_options_init": (
@@ -320,16 +324,16 @@ FUNCTIONS: Dict[str, Signature] = {
     # --- timestamp.h ------------------------------------------------------
     "mlops_timestamp_parse": (STATUS, (POINTER(c_int64), POINTER(c_uint32), c_char_p)),
     "mlops_timestamp_format": (STATUS, (c_char_p, c_int64, c_uint32)),
-    # --- sketch.h ---------------------------------------------------------
+    # --- profile.h --------------------------------------------------------
     "mlops_profile_options_init": (STATUS, (POINTER(mlops_profile_options), c_size_t)),
     "mlops_profile_new": (STATUS, (_handle_out, c_int, POINTER(mlops_profile_options))),
     "mlops_profile_free": (None, (_handle,)),
-    "mlops_profile_clone": (STATUS, (_handle_out, _handle)),
+    "mlops_profile_dup": (STATUS, (_handle_out, _handle)),
     "mlops_profile_update": (STATUS, (_handle, POINTER(c_double), c_size_t)),
     "mlops_profile_update_codes": (STATUS, (_handle, POINTER(c_int64), c_size_t)),
     "mlops_profile_merge": (STATUS, (_handle, _handle)),
-    "mlops_profile_serialize": (STATUS, (POINTER(mlops_buf), _handle)),
-    "mlops_profile_deserialize": (STATUS, (_handle_out, c_void_p, c_size_t)),
+    "mlops_profile_write": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_profile_parse": (STATUS, (_handle_out, c_void_p, c_size_t)),
     "mlops_profile_kind": (c_int, (_handle,)),
     "mlops_profile_count": (c_uint64, (_handle,)),
     "mlops_profile_nan_count": (c_uint64, (_handle,)),
@@ -342,8 +346,8 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_profile_kll_k": (c_uint32, (_handle,)),
     "mlops_profile_retained": (c_size_t, (_handle,)),
     "mlops_profile_rank_error": (c_double, (_handle,)),
-    "mlops_profile_histogram_edges": (POINTER(c_double), (_handle, POINTER(c_size_t))),
-    "mlops_profile_histogram_counts": (POINTER(c_uint64), (_handle, POINTER(c_size_t))),
+    "mlops_profile_histogram_edges": (POINTER(c_double), (POINTER(c_size_t), _handle)),
+    "mlops_profile_histogram_counts": (POINTER(c_uint64), (POINTER(c_size_t), _handle)),
     "mlops_profile_category_size": (c_size_t, (_handle,)),
     "mlops_profile_category_count": (c_uint64, (_handle, c_int64)),
     "mlops_profile_category_error": (c_uint64, (_handle,)),
@@ -361,26 +365,20 @@ FUNCTIONS: Dict[str, Signature] = {
         STATUS,
         (_handle_out, _handle, _handle, c_int, POINTER(mlops_drift_options)),
     ),
-    "mlops_profile_ks_test": (STATUS, (POINTER(mlops_sketch_test), _handle, _handle, c_double)),
+    "mlops_profile_ks_test": (STATUS, (POINTER(mlops_profile_test), _handle, _handle, c_double)),
     "mlops_profile_wasserstein": (
         STATUS,
-        (POINTER(mlops_sketch_test), _handle, _handle, c_double),
+        (POINTER(mlops_profile_test), _handle, _handle, c_double),
     ),
     # --- detect.h ---------------------------------------------------------
     "mlops_detector_options_init": (STATUS, (POINTER(mlops_detector_options), c_size_t)),
     "mlops_detector_new": (STATUS, (_handle_out, c_int, POINTER(mlops_detector_options))),
     "mlops_detector_free": (None, (_handle,)),
     "mlops_detector_update": (
-        STATUS,
-        (_handle, POINTER(c_double), c_size_t, POINTER(c_size_t), c_size_t, POINTER(c_size_t)),
+        STATUS, (POINTER(c_size_t), c_size_t, POINTER(c_size_t), _handle, POINTER(c_double), c_size_t),
     ),
     "mlops_detector_update_warn": (
-        STATUS,
-        (
-            _handle, POINTER(c_double), c_size_t,
-            POINTER(c_size_t), c_size_t, POINTER(c_size_t),
-            POINTER(c_size_t), c_size_t, POINTER(c_size_t),
-        ),
+        STATUS, (POINTER(c_size_t), c_size_t, POINTER(c_size_t), POINTER(c_size_t), c_size_t, POINTER(c_size_t), _handle, POINTER(c_double), c_size_t),
     ),
     "mlops_detector_drift_detected": (c_int, (_handle,)),
     "mlops_detector_warning_detected": (c_int, (_handle,)),
@@ -390,12 +388,12 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_detector_drift_count": (c_uint64, (_handle,)),
     "mlops_detector_width": (c_uint64, (_handle,)),
     "mlops_detector_estimation": (c_double, (_handle,)),
-    "mlops_detector_save": (STATUS, (POINTER(mlops_buf), _handle)),
-    "mlops_detector_load": (STATUS, (_handle_out, c_void_p, c_size_t)),
+    "mlops_detector_write": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_detector_parse": (STATUS, (_handle_out, c_void_p, c_size_t)),
     # --- policy.h ---------------------------------------------------------
-    "mlops_action_name": (c_char_p, (c_int,)),
-    "mlops_truth_name": (c_char_p, (c_int,)),
-    "mlops_reason_name": (c_char_p, (c_int,)),
+    "mlops_policy_action_name": (c_char_p, (c_int,)),
+    "mlops_policy_truth_name": (c_char_p, (c_int,)),
+    "mlops_policy_reason_name": (c_char_p, (c_int,)),
     "mlops_policy_parse": (STATUS, (_handle_out, c_char_p, c_size_t, c_char_p, c_uint32)),
     "mlops_policy_free": (None, (_handle,)),
     "mlops_policy_id": (c_char_p, (_handle,)),
@@ -428,9 +426,9 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_policy_state_free": (None, (_handle,)),
     "mlops_policy_state_reset": (None, (_handle,)),
     "mlops_policy_state_set_last_training": (STATUS, (_handle, c_int64)),
-    "mlops_policy_state_save": (STATUS, (POINTER(mlops_buf), _handle)),
-    "mlops_policy_state_load": (STATUS, (_handle, c_char_p, c_size_t)),
-    "mlops_policy_state_copy": (STATUS, (_handle, _handle)),
+    "mlops_policy_state_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_policy_state_parse": (STATUS, (_handle_out, _handle, c_char_p, c_size_t)),
+    "mlops_policy_state_dup": (STATUS, (_handle_out, _handle)),
     "mlops_decision_new": (STATUS, (_handle_out, _handle)),
     "mlops_decision_free": (None, (_handle,)),
     "mlops_policy_decide": (
@@ -447,12 +445,12 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_decision_rule_truth": (c_int, (_handle, c_size_t)),
     "mlops_decision_rule_reason": (c_int, (_handle, c_size_t)),
     "mlops_decision_rule_wait_ms": (c_int64, (_handle, c_size_t)),
-    "mlops_decision_to_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
-    "mlops_decision_explain": (STATUS, (POINTER(mlops_buf), _handle)),
-    "mlops_metric_set_new": (STATUS, (_handle_out,)),
-    "mlops_metric_set_free": (None, (_handle,)),
-    "mlops_metric_set_set_model": (STATUS, (_handle, c_char_p, c_char_p, c_uint32)),
-    "mlops_metric_set_put": (
+    "mlops_decision_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_decision_write_text": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_gate_metrics_new": (STATUS, (_handle_out,)),
+    "mlops_gate_metrics_free": (None, (_handle,)),
+    "mlops_gate_metrics_set_model": (STATUS, (_handle, c_char_p, c_char_p, c_uint32)),
+    "mlops_gate_metrics_put": (
         STATUS,
         (_handle, c_char_p, c_double, c_double, c_double, c_int64),
     ),
@@ -464,15 +462,16 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_gate_result_check_kind": (c_char_p, (_handle, c_size_t)),
     "mlops_gate_result_check_passed": (c_int, (_handle, c_size_t)),
     "mlops_gate_result_check_reason": (c_int, (_handle, c_size_t)),
-    "mlops_gate_result_to_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
-    "mlops_gate_result_explain": (STATUS, (POINTER(mlops_buf), _handle)),
+    "mlops_gate_result_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_gate_result_write_text": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     # --- manifest.h -------------------------------------------------------
     "mlops_manifest_default_shard_size": (c_uint64, ()),
     "mlops_manifest_parse_options_init": (STATUS, (POINTER(mlops_manifest_parse_options), c_size_t)),
     "mlops_manifest_parse": (STATUS, (_handle_out, c_char_p, c_size_t, POINTER(mlops_manifest_parse_options))),
+    "mlops_manifest_dup": (STATUS, (_handle_out, _handle)),
     "mlops_manifest_free": (None, (_handle,)),
-    "mlops_manifest_write_canonical": (STATUS, (POINTER(mlops_buf), _handle)),
-    "mlops_manifest_write_pretty": (STATUS, (POINTER(mlops_buf), _handle)),
+    "mlops_manifest_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_manifest_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     "mlops_manifest_tree_digest": (STATUS, (_bytes_out, _handle)),
     "mlops_manifest_statement_digest": (STATUS, (_bytes_out, _handle)),
     "mlops_manifest_tree_sha256": (c_char_p, (_handle,)),
@@ -585,7 +584,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_manifest_diff_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     # --- sign.h -----------------------------------------------------------
     "mlops_key_generate": (STATUS, (_handle_out, c_uint32)),
-    "mlops_key_load_pem": (STATUS, (_handle_out, c_char_p, c_size_t, c_uint32)),
+    "mlops_key_parse_pem": (STATUS, (_handle_out, c_char_p, c_size_t, c_uint32)),
     "mlops_key_load_file": (STATUS, (_handle_out, c_char_p, c_uint32)),
     "mlops_key_from_seed": (STATUS, (_handle_out, _bytes_out)),
     "mlops_key_from_public": (STATUS, (_handle_out, _bytes_out)),
@@ -593,8 +592,8 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_key_has_private": (c_int, (_handle,)),
     "mlops_key_id": (c_char_p, (_handle,)),
     "mlops_key_public_raw": (STATUS, (_bytes_out, _handle)),
-    "mlops_key_save_private_pem": (STATUS, (POINTER(mlops_buf), _handle)),
-    "mlops_key_save_public_pem": (STATUS, (POINTER(mlops_buf), _handle)),
+    "mlops_key_write_pem": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
+    "mlops_key_write_pem": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     "mlops_key_sign_raw": (STATUS, (_bytes_out, _handle, c_void_p, c_size_t)),
     "mlops_key_verify_raw": (STATUS, (_handle, _bytes_out, c_void_p, c_size_t)),
     "mlops_keyring_new": (STATUS, (_handle_out,)),
@@ -608,12 +607,12 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_dsse_verify": (STATUS, (POINTER(mlops_buf), c_char_p, c_size_t, _handle, POINTER(mlops_dsse_verify_options))),
     "mlops_dsse_verify_detached": (STATUS, (c_char_p, c_size_t, c_void_p, c_size_t, _handle, POINTER(mlops_dsse_verify_options))),
     # --- package.h --------------------------------------------------------
-    "mlops_pack_options_init": (STATUS, (POINTER(mlops_pack_options), c_size_t)),
-    "mlops_packer_new": (STATUS, (_handle_out, POINTER(mlops_pack_options))),
+    "mlops_packer_options_init": (STATUS, (POINTER(mlops_packer_options), c_size_t)),
+    "mlops_packer_new": (STATUS, (_handle_out, POINTER(mlops_packer_options))),
     "mlops_packer_free": (None, (_handle,)),
     "mlops_packer_add_file": (STATUS, (_handle, c_char_p, c_char_p, c_char_p, c_uint32)),
     "mlops_packer_add_directory": (STATUS, (_handle, c_char_p, c_char_p, c_uint32)),
-    "mlops_packer_write": (STATUS, (_handle, c_char_p, _handle, _handle_out)),
+    "mlops_packer_write_file": (STATUS, (_handle_out, _handle, c_char_p, _handle)),
     "mlops_package_sign": (STATUS, (c_char_p, c_char_p, _handle_out, c_size_t, POINTER(mlops_package_verify_options), c_uint32)),
     "mlops_package_verify_options_init": (STATUS, (POINTER(mlops_package_verify_options), c_size_t)),
     "mlops_package_verify": (STATUS, (_handle_out, c_char_p, POINTER(mlops_package_verify_options))),
@@ -636,7 +635,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_package_report_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     # --- store.h ----------------------------------------------------------
     "mlops_store_open": (STATUS, (_handle_out, c_char_p, c_uint32)),
-    "mlops_store_close": (None, (_handle,)),
+    "mlops_store_free": (None, (_handle,)),
     "mlops_store_add": (STATUS, (_handle, c_char_p, POINTER(mlops_package_verify_options))),
     "mlops_store_resolve": (STATUS, (_handle_out, _handle, c_char_p)),
     "mlops_store_alias_set": (STATUS, (_handle, c_char_p, c_char_p, c_char_p)),
@@ -644,7 +643,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_store_tag_list": (STATUS, (_handle_out, _handle, c_uint32)),
     "mlops_store_export": (STATUS, (_handle, c_char_p, c_char_p, c_int64, c_uint32)),
     "mlops_layout_export": (STATUS, (c_char_p, c_char_p, c_char_p, c_size_t, c_char_p, c_int64, c_uint32)),
-    "mlops_store_gc": (STATUS, (_handle, POINTER(c_size_t))),
+    "mlops_store_gc": (STATUS, (POINTER(c_size_t), _handle)),
     "mlops_store_check": (STATUS, (_handle,)),
     # --- drift.h ----------------------------------------------------------
     "mlops_drift_options_init": (STATUS, (POINTER(mlops_drift_options), c_size_t)),
@@ -665,19 +664,19 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_drift_result_dof": (c_uint64, (_handle,)),
     "mlops_drift_result_unseen_share": (c_double, (_handle,)),
     "mlops_drift_result_bins": (c_size_t, (_handle,)),
-    "mlops_drift_result_edges": (POINTER(c_double), (_handle, POINTER(c_size_t))),
+    "mlops_drift_result_edges": (POINTER(c_double), (POINTER(c_size_t), _handle)),
     "mlops_drift_result_ref_counts": (POINTER(c_uint64), (_handle,)),
     "mlops_drift_result_cur_counts": (POINTER(c_uint64), (_handle,)),
     "mlops_drift_result_categories": (POINTER(c_int32), (_handle,)),
-    "mlops_drift_result_to_json": (STATUS, (_handle, POINTER(mlops_buf))),
+    "mlops_drift_result_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     "mlops_drift_metric_name": (c_char_p, (c_int,)),
     "mlops_drift_numeric": (STATUS, (_handle_out, c_int, POINTER(c_double), c_size_t, POINTER(c_double), c_size_t, POINTER(mlops_drift_options))),
     "mlops_drift_auto_metric": (c_int, (c_int, c_uint64, c_uint64)),
     "mlops_drift_reference_new": (STATUS, (_handle_out, POINTER(c_double), c_size_t, POINTER(mlops_drift_options))),
     "mlops_drift_reference_from_counts": (STATUS, (_handle_out, POINTER(c_double), c_size_t, POINTER(c_uint64), c_uint64)),
     "mlops_drift_reference_free": (None, (_handle,)),
-    "mlops_drift_reference_edges": (POINTER(c_double), (_handle, POINTER(c_size_t))),
-    "mlops_drift_reference_counts": (POINTER(c_uint64), (_handle, POINTER(c_size_t))),
+    "mlops_drift_reference_edges": (POINTER(c_double), (POINTER(c_size_t), _handle)),
+    "mlops_drift_reference_counts": (POINTER(c_uint64), (POINTER(c_size_t), _handle)),
     "mlops_drift_reference_compare": (STATUS, (_handle_out, _handle, c_int, POINTER(c_double), c_size_t, POINTER(mlops_drift_options))),
     "mlops_drift_counts": (STATUS, (_handle_out, c_int, POINTER(c_double), c_size_t, POINTER(c_uint64), POINTER(c_uint64), c_size_t, c_uint64, c_uint64, POINTER(mlops_drift_options))),
     "mlops_category_dict_new": (STATUS, (_handle_out, c_uint32)),
@@ -687,7 +686,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_category_dict_count": (c_size_t, (_handle,)),
     "mlops_category_dict_label": (STATUS, (POINTER(c_void_p), POINTER(c_size_t), _handle, c_int64)),
     "mlops_drift_categorical": (STATUS, (_handle_out, c_int, POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, c_uint32, POINTER(mlops_drift_options))),
-    "mlops_pvalue_adjust": (STATUS, (POINTER(c_double), POINTER(c_double), c_size_t, c_int)),
+    "mlops_drift_pvalue_adjust": (STATUS, (POINTER(c_double), POINTER(c_double), c_size_t, c_int)),
     "mlops_drift_table_options_init": (STATUS, (POINTER(mlops_drift_table_options), c_size_t)),
     "mlops_drift_table": (STATUS, (_handle_out, POINTER(c_double), c_size_t, POINTER(c_double), c_size_t, c_size_t, POINTER(c_int), POINTER(mlops_drift_table_options))),
     "mlops_drift_table_result_free": (None, (_handle,)),
@@ -698,5 +697,5 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_drift_table_result_drifted_count": (c_size_t, (_handle,)),
     "mlops_drift_table_result_drifted_share": (c_double, (_handle,)),
     "mlops_drift_table_result_drifted": (c_int, (_handle,)),
-    "mlops_drift_table_result_to_json": (STATUS, (_handle, POINTER(mlops_buf))),
+    "mlops_drift_table_result_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
 }

@@ -19,7 +19,7 @@ from ._signatures import (
     PROFILE_NUMERIC,
     mlops_buf,
     mlops_profile_options,
-    mlops_sketch_test,
+    mlops_profile_test,
 )
 
 _KINDS = {"numeric": PROFILE_NUMERIC, "categorical": PROFILE_CATEGORICAL}
@@ -166,7 +166,7 @@ class Profile(Handle):
         """
         keep, ptr, n = read_buffer(data)
         handle = c_void_p()
-        C.mlops_profile_deserialize(ctypes.byref(handle), ptr, n)
+        C.mlops_profile_parse(ctypes.byref(handle), ptr, n)
         del keep
         return cls._wrap(handle.value)
 
@@ -205,7 +205,7 @@ class Profile(Handle):
     def copy(self) -> "Profile":
         """A deep copy (same state, same generator state)."""
         handle = c_void_p()
-        C.mlops_profile_clone(ctypes.byref(handle), self._h())
+        C.mlops_profile_dup(ctypes.byref(handle), self._h())
         return Profile._wrap(handle.value)
 
     __copy__ = copy
@@ -233,7 +233,7 @@ class Profile(Handle):
     def to_bytes(self) -> bytes:
         """The profile as versioned, checksummed bytes (profile-v1)."""
         buf = mlops_buf()
-        C.mlops_profile_serialize(ctypes.byref(buf), self._h())
+        C.mlops_profile_write(ctypes.byref(buf), self._h(), 0)
         return take_buf(buf)
 
     __bytes__ = to_bytes
@@ -320,7 +320,7 @@ class Profile(Handle):
         """Histogram edges (empty when the profile has no histogram)."""
         n = c_size_t()
         with self._use() as h:  # the pointer is into the profile
-            ptr = C.mlops_profile_histogram_edges(h, ctypes.byref(n))
+            ptr = C.mlops_profile_histogram_edges(ctypes.byref(n), h)
             return tuple(ptr[i] for i in range(n.value)) if ptr else ()
 
     @property
@@ -328,7 +328,7 @@ class Profile(Handle):
         """Histogram counts, one more than edges: (-inf, e0), [e0, e1), ..., [e_last, inf)."""
         n = c_size_t()
         with self._use() as h:  # the pointer is into the profile
-            ptr = C.mlops_profile_histogram_counts(h, ctypes.byref(n))
+            ptr = C.mlops_profile_histogram_counts(ctypes.byref(n), h)
             return tuple(int(ptr[i]) for i in range(n.value)) if ptr else ()
 
     @property
@@ -422,7 +422,7 @@ class Profile(Handle):
     def _test(self, name: str, fn: Any, current: "Profile", x: float) -> SketchTest:
         if not isinstance(current, Profile):
             raise TypeError(f"expected a Profile, not {type(current).__name__}")
-        out = mlops_sketch_test()
+        out = mlops_profile_test()
         out.version = 1
         out.size = ctypes.sizeof(out)
         fn(ctypes.byref(out), self._h(), current._h(), float(x))

@@ -209,7 +209,8 @@ def test_header_constants_match():
     assert sig.TIMESTAMP_STRING_SIZE == define("MLOPS_TIMESTAMP_STRING_SIZE")
     assert sig.DIGEST_FILE_OPTIONS_VERSION == define("MLOPS_DIGEST_FILE_OPTIONS_VERSION")
     headers = "".join(repo_file(f"include/mlops/{h}.h").read_text()
-                      for h in ("sketch", "detect", "drift", "sign", "policy", "package", "store"))
+                      for h in ("common", "profile", "detector", "drift", "key", "dsse", "policy", "packer",
+                                "package", "store"))
 
     def value(name):
         return int(re.search(rf"#define {name} \(?(?:\(\w+\))?(0x[0-9a-fA-F]+|\d+)u?", headers).group(1), 0)
@@ -225,7 +226,8 @@ def test_header_constants_match():
                   ("ED25519_KEY_SIZE", "MLOPS_ED25519_KEY_SIZE"),
                   ("KEYID_STRING_SIZE", "MLOPS_KEYID_STRING_SIZE"),
                   ("POLICY_REPLAY_RECORD", "MLOPS_POLICY_REPLAY_RECORD"),
-                  ("DECISION_JSON_PRETTY", "MLOPS_DECISION_JSON_PRETTY"),
+                  ("JSON_PRETTY", "MLOPS_JSON_PRETTY"),
+                  ("KEY_PEM_PRIVATE", "MLOPS_KEY_PEM_PRIVATE"),
                   ("GATE_ALLOW_DOWNGRADE", "MLOPS_GATE_ALLOW_DOWNGRADE"),
                   ("PACK_OVERWRITE", "MLOPS_PACK_OVERWRITE"),
                   ("PACKAGE_ALLOW_UNSIGNED", "MLOPS_PACKAGE_ALLOW_UNSIGNED"),

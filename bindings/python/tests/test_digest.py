@@ -191,7 +191,7 @@ def test_streaming_digest_matches_hashlib():
         assert d.digest() == ref.digest()
         assert d.hexdigest() == ref.hexdigest()
         assert str(d) == "sha256:" + ref.hexdigest()
-        assert repr(d) == f"<libmlops.Digest sha256:{ref.hexdigest()}>"
+        assert repr(d) == "<libmlops.Digest open>"
     assert d.closed
 
 
@@ -204,12 +204,20 @@ def test_digest_constructor_data_and_hashlib_attributes():
     d.close()
 
 
-def test_digest_finish_is_final_until_reset():
+def test_digest_continues_after_a_digest_like_hashlib():
     d = mlops.Digest(b"first")
-    assert d.digest() == hashlib.sha256(b"first").digest()
-    assert d.digest() == hashlib.sha256(b"first").digest()  # cached, stable
-    with pytest.raises(mlops.InvalidArgumentError, match="reset"):
-        d.update(b"more")
+    h = hashlib.sha256(b"first")
+    assert d.digest() == h.digest()
+    assert d.digest() == h.digest()  # stable
+    d.update(b"more")
+    h.update(b"more")
+    assert d.hexdigest() == h.hexdigest()
+    c, hc = d.copy(), h.copy()
+    c.update(b"copy only")
+    hc.update(b"copy only")
+    assert c.hexdigest() == hc.hexdigest()
+    assert d.hexdigest() == h.hexdigest()  # the original did not move
+    c.close()
     d.reset()
     d.update(b"second")
     assert d.hexdigest() == hashlib.sha256(b"second").hexdigest()

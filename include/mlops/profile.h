@@ -17,8 +17,8 @@
  * `const mlops_profile *` do not modify it and may run concurrently on the
  * same profile.
  */
-#ifndef MLOPS_SKETCH_H
-#define MLOPS_SKETCH_H
+#ifndef MLOPS_PROFILE_H
+#define MLOPS_PROFILE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -105,7 +105,7 @@ MLOPS_EXTERN void mlops_profile_free(mlops_profile *p);
  * Deep copy of a profile (same state, same generator state).
  * @return 0, MLOPS_E_INVALID (NULL argument) or MLOPS_E_NOMEM.
  */
-MLOPS_EXTERN int mlops_profile_clone(mlops_profile **out, const mlops_profile *p);
+MLOPS_EXTERN int mlops_profile_dup(mlops_profile **out, const mlops_profile *p);
 
 /**
  * Add `n` values to a numeric profile. NaN, +inf and -inf are counted
@@ -145,10 +145,10 @@ MLOPS_EXTERN int mlops_profile_merge(mlops_profile *dst, const mlops_profile *sr
  * appending the bytes to `out`.
  * @return 0, MLOPS_E_INVALID (NULL) or MLOPS_E_NOMEM (out as it was).
  */
-MLOPS_EXTERN int mlops_profile_serialize(mlops_buf *out, const mlops_profile *p);
+MLOPS_EXTERN int mlops_profile_write(mlops_buf *out, const mlops_profile *p, uint32_t flags);
 
 /**
- * Read a profile from bytes written by mlops_profile_serialize() (any
+ * Read a profile from bytes written by mlops_profile_write() (any
  * supported format version). Any byte string either gives a profile or a
  * clear error naming the byte offset; allocations are bounded by the input
  * size and the profile's parameters.
@@ -160,7 +160,7 @@ MLOPS_EXTERN int mlops_profile_serialize(mlops_buf *out, const mlops_profile *p)
  *         or flags, parameter out of range, unsorted items, counts that do
  *         not add up); MLOPS_E_NOMEM.
  */
-MLOPS_EXTERN int mlops_profile_deserialize(mlops_profile **out, const void *data, size_t size);
+MLOPS_EXTERN int mlops_profile_parse(mlops_profile **out, const void *data, size_t size);
 
 /** @name Accessors (never fail; NULL profiles give 0 or NaN) */
 /**@{*/
@@ -198,13 +198,13 @@ MLOPS_EXTERN double mlops_profile_rank_error(const mlops_profile *p);
  * Histogram edges of a numeric profile (borrowed, valid while p lives and is
  * not merged into); NULL and *n = 0 when it has none.
  */
-MLOPS_EXTERN const double *mlops_profile_histogram_edges(const mlops_profile *p, size_t *n);
+MLOPS_EXTERN const double *mlops_profile_histogram_edges(size_t *n, const mlops_profile *p);
 /**
  * Histogram counts, n_edges + 1 bins (borrowed as above); NULL and *n = 0
  * when there is no histogram. Non-finite values are not in any bin: see the
  * nan/posinf/neginf counts.
  */
-MLOPS_EXTERN const uint64_t *mlops_profile_histogram_counts(const mlops_profile *p, size_t *n);
+MLOPS_EXTERN const uint64_t *mlops_profile_histogram_counts(size_t *n, const mlops_profile *p);
 /** Distinct codes retained by a categorical profile. */
 MLOPS_EXTERN size_t mlops_profile_category_size(const mlops_profile *p);
 /** Retained count of a code: a lower bound of its true count. */
@@ -318,14 +318,14 @@ typedef enum mlops_sketch_verdict {
     MLOPS_SKETCH_INCONCLUSIVE = 2
 } mlops_sketch_verdict;
 
-/** Version of mlops_sketch_test known to this header. */
+/** Version of mlops_profile_test known to this header. */
 #define MLOPS_SKETCH_TEST_VERSION 1
 
 /**
  * Result of a test between profiles. The caller sets version and size
  * (MLOPS_SKETCH_TEST_INIT); the library writes only what size covers.
  */
-typedef struct mlops_sketch_test {
+typedef struct mlops_profile_test {
     MLOPS_OPTIONS_HEADER;
     /** The statistic computed from the sketches. */
     double statistic;
@@ -349,10 +349,10 @@ typedef struct mlops_sketch_test {
     double eps_cur;
     /** An mlops_sketch_verdict. */
     int32_t verdict;
-} mlops_sketch_test;
+} mlops_profile_test;
 
 /** Initialiser for a result struct. */
-#define MLOPS_SKETCH_TEST_INIT { MLOPS_SKETCH_TEST_VERSION, sizeof(mlops_sketch_test), 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define MLOPS_SKETCH_TEST_INIT { MLOPS_SKETCH_TEST_VERSION, sizeof(mlops_profile_test), 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * Two-sample Kolmogorov–Smirnov test between numeric profiles.
@@ -371,7 +371,7 @@ typedef struct mlops_sketch_test {
  *         MLOPS_E_DOMAIN (a profile without finite values, the message names
  *         which); MLOPS_E_NOMEM. *out is unchanged on failure.
  */
-MLOPS_EXTERN int mlops_profile_ks_test(mlops_sketch_test *out, const mlops_profile *ref,
+MLOPS_EXTERN int mlops_profile_ks_test(mlops_profile_test *out, const mlops_profile *ref,
                                        const mlops_profile *cur, double alpha);
 
 /**
@@ -385,11 +385,11 @@ MLOPS_EXTERN int mlops_profile_ks_test(mlops_sketch_test *out, const mlops_profi
  * @param threshold distance threshold (finite, >= 0)
  * @return as mlops_profile_ks_test().
  */
-MLOPS_EXTERN int mlops_profile_wasserstein(mlops_sketch_test *out, const mlops_profile *ref,
+MLOPS_EXTERN int mlops_profile_wasserstein(mlops_profile_test *out, const mlops_profile *ref,
                                            const mlops_profile *cur, double threshold);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* MLOPS_SKETCH_H */
+#endif /* MLOPS_PROFILE_H */

@@ -13,8 +13,8 @@
  *
  * Threads: a detector is used by one thread at a time.
  */
-#ifndef MLOPS_DETECT_H
-#define MLOPS_DETECT_H
+#ifndef MLOPS_DETECTOR_H
+#define MLOPS_DETECTOR_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -138,17 +138,13 @@ MLOPS_EXTERN void mlops_detector_free(mlops_detector *d);
  *         the message gives its position; the detector is unchanged).
  *         Never allocates.
  */
-MLOPS_EXTERN int mlops_detector_update(mlops_detector *d, const double *values, size_t n,
-                                       size_t *drifts, size_t cap, size_t *n_drifts);
+MLOPS_EXTERN int mlops_detector_update(size_t *drifts, size_t cap, size_t *n_drifts, mlops_detector *d, const double *values, size_t n);
 
 /**
  * Like mlops_detector_update() and also reports warnings (DDM, EDDM; other
  * detectors never warn).
  */
-MLOPS_EXTERN int mlops_detector_update_warn(mlops_detector *d, const double *values, size_t n,
-                                            size_t *drifts, size_t drift_cap,
-                                            size_t *n_drifts, size_t *warnings,
-                                            size_t warning_cap, size_t *n_warnings);
+MLOPS_EXTERN int mlops_detector_update_warn(size_t *drifts, size_t drift_cap, size_t *n_drifts, size_t *warnings, size_t warning_cap, size_t *n_warnings, mlops_detector *d, const double *values, size_t n);
 
 /** Whether the last finite value fed caused a drift (0 for NULL). */
 MLOPS_EXTERN int mlops_detector_drift_detected(const mlops_detector *d);
@@ -175,19 +171,19 @@ MLOPS_EXTERN double mlops_detector_estimation(const mlops_detector *d);
  * to `out` (format in docs/detectors.md).
  * @return 0, MLOPS_E_INVALID or MLOPS_E_NOMEM (out as it was).
  */
-MLOPS_EXTERN int mlops_detector_save(mlops_buf *out, const mlops_detector *d);
+MLOPS_EXTERN int mlops_detector_write(mlops_buf *out, const mlops_detector *d, uint32_t flags);
 
 /**
- * Restore a detector saved by mlops_detector_save(). Any byte string gives a
+ * Restore a detector saved by mlops_detector_write(). Any byte string gives a
  * detector or a clear error; allocation is bounded by the parameters.
  * @return 0; MLOPS_E_INVALID; MLOPS_E_PARSE; MLOPS_E_VERSION;
  *         MLOPS_E_INTEGRITY (CRC); MLOPS_E_SCHEMA (inconsistent state);
  *         MLOPS_E_NOMEM.
  */
-MLOPS_EXTERN int mlops_detector_load(mlops_detector **out, const void *data, size_t size);
+MLOPS_EXTERN int mlops_detector_parse(mlops_detector **out, const void *data, size_t size);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* MLOPS_DETECT_H */
+#endif /* MLOPS_DETECTOR_H */
