@@ -288,8 +288,8 @@ int mlopsgo_drift_numeric(mlops_drift_result **out, int metric, const double *re
     return mlops_drift_numeric(out, metric, ref, n_ref, cur, n_cur, &o);
 }
 
-int mlopsgo_drift_categorical(mlops_drift_result **out, int metric, const int32_t *ref,
-                              size_t n_ref, const int32_t *cur, size_t n_cur, uint32_t n_cat,
+int mlopsgo_drift_categorical(mlops_drift_result **out, int metric, const int64_t *ref,
+                              size_t n_ref, const int64_t *cur, size_t n_cur, uint32_t n_cat,
                               const mlopsgo_drift_opts *g)
 {
     mlops_drift_options o;

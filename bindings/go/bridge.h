@@ -101,8 +101,8 @@ int mlopsgo_drift_defaults(mlopsgo_drift_opts *g, mlopsgo_table_opts *t);
 int mlopsgo_drift_numeric(mlops_drift_result **out, int metric, const double *ref, size_t n_ref,
                           const double *cur, size_t n_cur, const mlopsgo_drift_opts *g,
                           const double *edges, size_t n_edges);
-int mlopsgo_drift_categorical(mlops_drift_result **out, int metric, const int32_t *ref,
-                              size_t n_ref, const int32_t *cur, size_t n_cur, uint32_t n_cat,
+int mlopsgo_drift_categorical(mlops_drift_result **out, int metric, const int64_t *ref,
+                              size_t n_ref, const int64_t *cur, size_t n_cur, uint32_t n_cat,
                               const mlopsgo_drift_opts *g);
 int mlopsgo_drift_reference_new(mlops_drift_reference **out, const double *ref, size_t n_ref,
                                 const mlopsgo_drift_opts *g, const double *edges, size_t n_edges);

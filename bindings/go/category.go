@@ -173,25 +173,17 @@ func DriftCategoricalLabels(metric DriftMetric, ref, cur []string, opts *DriftOp
 	if err != nil {
 		return nil, nil, err
 	}
-	r32 := make([]int32, len(rc))
-	for i, c := range rc {
-		r32[i] = int32(c)
-	}
-	c32 := make([]int32, len(cc))
-	for i, c := range cc {
-		c32[i] = int32(c)
-	}
 	n := d.Len()
 	if n == 0 {
 		n = 1
 	}
-	res, err := DriftCategorical(metric, r32, c32, n, opts)
+	res, err := DriftCategorical(metric, rc, cc, n, opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	labels := make([]string, len(res.Categories))
 	for i, c := range res.Categories {
-		if labels[i], err = d.Label(int64(c)); err != nil {
+		if labels[i], err = d.Label(c); err != nil {
 			return nil, nil, err
 		}
 	}

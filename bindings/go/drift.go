@@ -158,7 +158,7 @@ type DriftResult struct {
 	Edges        []float64 // interior edges of a numeric share metric
 	RefCounts    []uint64
 	CurCounts    []uint64
-	Categories   []int32 // category code of each bin of a categorical result
+	Categories   []int64 // category code of each bin of a categorical result
 	JSON         []byte  // the library's JSON form
 }
 
@@ -186,7 +186,7 @@ func copyDriftResult(r *C.mlops_drift_result) (*DriftResult, error) {
 			out.CurCounts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(p)), out.Bins)...)
 		}
 		if p := C.mlops_drift_result_categories(r); p != nil {
-			out.Categories = append([]int32(nil), unsafe.Slice((*int32)(unsafe.Pointer(p)), out.Bins)...)
+			out.Categories = append([]int64(nil), unsafe.Slice((*int64)(unsafe.Pointer(p)), out.Bins)...)
 		}
 	}
 	var b C.mlops_buf
@@ -220,7 +220,7 @@ func DriftNumeric(metric DriftMetric, ref, cur []float64, opts *DriftOptions) (*
 }
 
 // DriftCategorical compares category codes in [0, nCategories).
-func DriftCategorical(metric DriftMetric, ref, cur []int32, nCategories int, opts *DriftOptions) (*DriftResult, error) {
+func DriftCategorical(metric DriftMetric, ref, cur []int64, nCategories int, opts *DriftOptions) (*DriftResult, error) {
 	g, _, _, err := opts.c()
 	if err != nil {
 		return nil, err
@@ -228,11 +228,11 @@ func DriftCategorical(metric DriftMetric, ref, cur []int32, nCategories int, opt
 	if nCategories < 0 || nCategories > 1<<31-1 {
 		return nil, goError(CodeInvalid, -1, "", "nCategories out of range")
 	}
-	ip := func(s []int32) *C.int32_t {
+	ip := func(s []int64) *C.int64_t {
 		if len(s) == 0 {
 			return nil
 		}
-		return (*C.int32_t)(&s[0])
+		return (*C.int64_t)(&s[0])
 	}
 	var r *C.mlops_drift_result
 	err = call(func() C.int {

@@ -173,7 +173,7 @@ func TestDriftMatchesSciPyVectors(t *testing.T) {
 			ref := toCodes(v.Reference)
 			cur := toCodes(v.Current)
 			n := 0
-			for _, c := range append(append([]int32{}, ref...), cur...) {
+			for _, c := range append(append([]int64{}, ref...), cur...) {
 				if int(c)+1 > n {
 					n = int(c) + 1
 				}
@@ -211,10 +211,10 @@ func equalU(a, b []uint64) bool {
 	return true
 }
 
-func toCodes(f []float64) []int32 {
-	out := make([]int32, len(f))
+func toCodes(f []float64) []int64 {
+	out := make([]int64, len(f))
 	for i, x := range f {
-		out[i] = int32(x)
+		out[i] = int64(x)
 	}
 	return out
 }
@@ -266,7 +266,7 @@ func TestDriftTableAndErrors(t *testing.T) {
 	if _, err := DriftNumeric(DriftKS, []float64{1, math.NaN()}, []float64{1}, &o2); !errors.Is(err, ErrDomain) {
 		t.Fatalf("rejected NaN: %v", err)
 	}
-	if _, err := DriftCategorical(DriftChi2, []int32{0, 5}, []int32{1}, 3, nil); !errors.Is(err, ErrInvalid) {
+	if _, err := DriftCategorical(DriftChi2, []int64{0, 5}, []int64{1}, 3, nil); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("code out of range: %v", err)
 	}
 	if AutoDriftMetric(false, 500, 500) != DriftKS || AutoDriftMetric(false, 5000, 5000) != DriftWassersteinNormed ||

@@ -204,7 +204,7 @@ MLOPS_EXTERN const uint64_t *mlops_drift_result_ref_counts(const mlops_drift_res
 /** Per-bin current counts (bins values) or NULL; borrowed from `r`. */
 MLOPS_EXTERN const uint64_t *mlops_drift_result_cur_counts(const mlops_drift_result *r);
 /** Category code of each bin of a categorical result, or NULL; borrowed. */
-MLOPS_EXTERN const int32_t *mlops_drift_result_categories(const mlops_drift_result *r);
+MLOPS_EXTERN const int64_t *mlops_drift_result_categories(const mlops_drift_result *r);
 
 /**
  * Append the result as one JSON object to `out`:
@@ -380,8 +380,8 @@ MLOPS_EXTERN int mlops_drift_counts(mlops_drift_result **out, int metric,
  *         union); MLOPS_E_VERSION; MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_drift_categorical(mlops_drift_result **out, int metric,
-                                         const int32_t *ref, size_t n_ref,
-                                         const int32_t *cur, size_t n_cur,
+                                         const int64_t *ref, size_t n_ref,
+                                         const int64_t *cur, size_t n_cur,
                                          uint32_t n_categories,
                                          const mlops_drift_options *opts);
 

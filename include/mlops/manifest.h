@@ -547,9 +547,11 @@ MLOPS_EXTERN void mlops_manifest_diff_free(mlops_manifest_diff *d);
 
 /** Parent relation of a and b (an mlops_manifest_relation). */
 MLOPS_EXTERN int mlops_manifest_diff_relation(const mlops_manifest_diff *d);
-/** Name of a relation ("unrelated", "same", "b-child-of-a", "a-child-of-b"). */
+/** Name of a relation ("unrelated", "same", "b-child-of-a", "a-child-of-b");
+ *  "unknown" for other values. */
 MLOPS_EXTERN const char *mlops_manifest_relation_name(int relation);
-/** Name of a change ("unchanged", "added", "removed", "changed"). */
+/** Name of a change ("unchanged", "added", "removed", "changed"); "unknown"
+ *  for other values. */
 MLOPS_EXTERN const char *mlops_manifest_change_name(int change);
 
 /**

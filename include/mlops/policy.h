@@ -95,11 +95,11 @@ typedef enum mlops_reason {
 } mlops_reason;
 
 /** Name of an action ("none", "warn", "retrain", "block_promotion",
- *  "rollback"); "?" for other values. Static string. Thread-safe. */
+ *  "rollback"); "unknown" for other values. Static string. Thread-safe. */
 MLOPS_EXTERN const char *mlops_policy_action_name(int action);
-/** Name of a truth value ("FALSE", "TRUE", "UNKNOWN"); "?" otherwise. */
+/** Name of a truth value ("FALSE", "TRUE", "UNKNOWN"); "unknown" (lower case) otherwise. */
 MLOPS_EXTERN const char *mlops_policy_truth_name(int truth);
-/** Name of a reason ("OK", "MISSING", ..., "SUPPRESSED_BY"); "?" otherwise. */
+/** Name of a reason ("OK", "MISSING", ..., "DOWNGRADE"); "unknown" (lower case) otherwise. */
 MLOPS_EXTERN const char *mlops_policy_reason_name(int reason);
 
 /* ------------------------------------------------------------------------ */

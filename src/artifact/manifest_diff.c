@@ -355,7 +355,8 @@ const char *mlops_manifest_relation_name(int relation)
     case MLOPS_MANIFEST_SAME: return "same";
     case MLOPS_MANIFEST_B_CHILD_OF_A: return "b-child-of-a";
     case MLOPS_MANIFEST_A_CHILD_OF_B: return "a-child-of-b";
-    default: return "unrelated";
+    case MLOPS_MANIFEST_UNRELATED: return "unrelated";
+    default: return "unknown";
     }
 }
 
@@ -380,7 +381,8 @@ const char *mlops_manifest_change_name(int change)
     case MLOPS_MANIFEST_ADDED: return "added";
     case MLOPS_MANIFEST_REMOVED: return "removed";
     case MLOPS_MANIFEST_CHANGED: return "changed";
-    default: return "unchanged";
+    case MLOPS_MANIFEST_UNCHANGED: return "unchanged";
+    default: return "unknown";
     }
 }
 

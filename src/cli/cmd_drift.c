@@ -322,8 +322,8 @@ static int categorical_feature(feat *f, const cli_column *rc_, size_t nr, const 
     size_t L = rc_->nlevels, M = cc->nlevels;
     int64_t *ref_map = malloc((L ? L : 1) * sizeof *ref_map);
     int64_t *cur_map = malloc((M ? M : 1) * sizeof *cur_map);
-    int32_t *ref_codes = malloc((nr ? nr : 1) * sizeof *ref_codes);
-    int32_t *cur_codes = malloc((ncur ? ncur : 1) * sizeof *cur_codes);
+    int64_t *ref_codes = malloc((nr ? nr : 1) * sizeof *ref_codes);
+    int64_t *cur_codes = malloc((ncur ? ncur : 1) * sizeof *cur_codes);
     int status = CLI_USAGE;
     mlops_drift_result *r = NULL;
     mlops_category_dict *dict = NULL;
@@ -344,9 +344,9 @@ static int categorical_feature(feat *f, const cli_column *rc_, size_t nr, const 
     }
     size_t next = mlops_category_dict_count(dict);
     for (size_t i = 0; i < nr; i++)
-        ref_codes[i] = (int32_t)ref_map[rc_->codes[i]];
+        ref_codes[i] = (int64_t)ref_map[rc_->codes[i]];
     for (size_t i = 0; i < ncur; i++)
-        cur_codes[i] = (int32_t)cur_map[cc->codes[i]];
+        cur_codes[i] = (int64_t)cur_map[cc->codes[i]];
     lrc = mlops_drift_categorical(&r, metric, ref_codes, nr, cur_codes, ncur,
                                   (uint32_t)(next ? next : 1), o);
     if (lrc != 0) {
@@ -359,7 +359,7 @@ static int categorical_feature(feat *f, const cli_column *rc_, size_t nr, const 
     /* histogram: one bin per category of the union, as the result's bins */
     size_t nb = mlops_drift_result_bins(r);
     const uint64_t *rcnt = mlops_drift_result_ref_counts(r), *ccnt = mlops_drift_result_cur_counts(r);
-    const int32_t *cats = mlops_drift_result_categories(r);
+    const int64_t *cats = mlops_drift_result_categories(r);
     if (nb && rcnt && ccnt && cats) {
         f->nbins = nb;
         f->bin_labels = calloc(nb, sizeof *f->bin_labels);

@@ -83,7 +83,7 @@ int mlops__policy_action_from_name(const char *s)
 
 const char *mlops_policy_action_name(int action)
 {
-    return action >= 0 && action < MLOPS__N_ACTIONS ? action_names[action] : "?";
+    return action >= 0 && action < MLOPS__N_ACTIONS ? action_names[action] : "unknown";
 }
 
 const char *mlops_policy_truth_name(int truth)
@@ -92,7 +92,7 @@ const char *mlops_policy_truth_name(int truth)
     case MLOPS_TRUTH_FALSE: return "FALSE";
     case MLOPS_TRUTH_TRUE: return "TRUE";
     case MLOPS_TRUTH_UNKNOWN: return "UNKNOWN";
-    default: return "?";
+    default: return "unknown";
     }
 }
 
@@ -102,7 +102,7 @@ const char *mlops_policy_reason_name(int reason)
         "OK", "MISSING", "NAN", "LOW_SAMPLES", "PENDING", "COOLDOWN", "LATCHED", "DRY_RUN",
         "SUPPRESSED_BY", "MIN_SINCE_TRAINING", "BUDGET", "UNKNOWN", "NO_INTERVAL",
         "NO_CHAMPION", "OTHER_MODEL", "DOWNGRADE"};
-    return reason >= 0 && (size_t)reason < sizeof names / sizeof names[0] ? names[reason] : "?";
+    return reason >= 0 && (size_t)reason < sizeof names / sizeof names[0] ? names[reason] : "unknown";
 }
 
 int mlops__policy_glob_match(const char *g, const char *s)

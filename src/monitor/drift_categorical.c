@@ -53,7 +53,7 @@ static double chi2_statistic(const uint64_t *rc, const uint64_t *cc, size_t k, u
 }
 
 int mlops__drift_categorical_from_counts(mlops_drift_result *r, const uint64_t *rc,
-                                         const uint64_t *cc, const int32_t *cats,
+                                         const uint64_t *cc, const int64_t *cats,
                                          size_t bins, const mlops_drift_options *o)
 {
     uint64_t n = 0, m = 0, unseen = 0;
@@ -68,7 +68,7 @@ int mlops__drift_categorical_from_counts(mlops_drift_result *r, const uint64_t *
         return mlops__error(MLOPS_E_DOMAIN,
                             "ztest needs exactly two categories in the union of both "
                             "samples (got %zu)", bins);
-    int32_t *cat_copy = NULL;
+    int64_t *cat_copy = NULL;
     if (cats) {
         cat_copy = mlops__reallocarray(NULL, bins, sizeof *cat_copy);
         if (!cat_copy)
@@ -132,23 +132,23 @@ int mlops__drift_categorical_from_counts(mlops_drift_result *r, const uint64_t *
 }
 
 static int side_counts(uint64_t *counts, uint64_t *missing, const char *side,
-                       const int32_t *x, size_t n, uint32_t ncat, int reject)
+                       const int64_t *x, size_t n, uint32_t ncat, int reject)
 {
     for (size_t i = 0; i < n; i++) {
-        int32_t v = x[i];
+        int64_t v = x[i];
         if (v < 0) {
             if (reject)
                 return mlops__error(MLOPS_E_DOMAIN,
-                                    "%s sample: missing value (code %ld) at index %zu "
+                                    "%s sample: missing value (code %lld) at index %zu "
                                     "(rejected by MLOPS_DRIFT_REJECT_NONFINITE)",
-                                    side, (long)v, i);
+                                    side, (long long)v, i);
             (*missing)++;
             continue;
         }
-        if ((uint32_t)v >= ncat)
+        if ((uint64_t)v >= ncat)
             return mlops__error(MLOPS_E_INVALID,
-                                "%s sample: category code %ld at index %zu is out of range "
-                                "(n_categories %lu)", side, (long)v, i, (unsigned long)ncat);
+                                "%s sample: category code %lld at index %zu is out of range "
+                                "(n_categories %lu)", side, (long long)v, i, (unsigned long)ncat);
         counts[v]++;
     }
     if ((uint64_t)n - *missing == 0)
@@ -158,8 +158,8 @@ static int side_counts(uint64_t *counts, uint64_t *missing, const char *side,
     return 0;
 }
 
-int mlops_drift_categorical(mlops_drift_result **out, int metric, const int32_t *ref,
-                            size_t n_ref, const int32_t *cur, size_t n_cur,
+int mlops_drift_categorical(mlops_drift_result **out, int metric, const int64_t *ref,
+                            size_t n_ref, const int64_t *cur, size_t n_cur,
                             uint32_t n_categories, const mlops_drift_options *opts)
 {
     MLOPS__CHECK_ARG(out);
@@ -185,7 +185,7 @@ int mlops_drift_categorical(mlops_drift_result **out, int metric, const int32_t 
     uint64_t miss_ref = 0, miss_cur = 0;
     int reject = (o.flags & MLOPS_DRIFT_REJECT_NONFINITE) != 0;
     mlops_drift_result *r = NULL;
-    int32_t *cats = NULL;
+    int64_t *cats = NULL;
     rc = side_counts(rcnt, &miss_ref, "reference", ref, n_ref, n_categories, reject);
     if (!rc)
         rc = side_counts(ccnt, &miss_cur, "current", cur, n_cur, n_categories, reject);
@@ -204,7 +204,7 @@ int mlops_drift_categorical(mlops_drift_result **out, int metric, const int32_t 
     size_t j = 0;
     for (uint32_t i = 0; i < n_categories; i++) {
         if (rcnt[i] || ccnt[i]) {
-            cats[j] = (int32_t)i;
+            cats[j] = (int64_t)i;
             rcnt[j] = rcnt[i];
             ccnt[j] = ccnt[i];
             j++;

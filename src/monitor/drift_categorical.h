@@ -21,7 +21,7 @@
  * @return 0, MLOPS_E_DOMAIN (ZTEST with bins != 2), MLOPS_E_NOMEM.
  */
 int mlops__drift_categorical_from_counts(mlops_drift_result *r, const uint64_t *rc,
-                                         const uint64_t *cc, const int32_t *cats,
+                                         const uint64_t *cc, const int64_t *cats,
                                          size_t bins, const mlops_drift_options *o);
 
 #endif /* MLOPS_MONITOR_DRIFT_CATEGORICAL_H */

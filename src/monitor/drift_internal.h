@@ -29,7 +29,7 @@ struct mlops_drift_result {
     size_t bins;        /* 0 for sample tests */
     double *edges;      /* bins - 1 values, numeric share metrics only */
     uint64_t *ref_counts, *cur_counts; /* bins values, or NULL */
-    int32_t *categories; /* bins values, categorical only */
+    int64_t *categories; /* bins values, categorical only */
 };
 
 /** A zeroed result with NaN p-value/smoothing/base/unseen share. NULL on OOM

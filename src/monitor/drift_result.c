@@ -171,7 +171,7 @@ const uint64_t *mlops_drift_result_cur_counts(const mlops_drift_result *r)
     return r ? r->cur_counts : NULL;
 }
 
-const int32_t *mlops_drift_result_categories(const mlops_drift_result *r)
+const int64_t *mlops_drift_result_categories(const mlops_drift_result *r)
 {
     return r ? r->categories : NULL;
 }
@@ -257,7 +257,7 @@ int mlops__drift_result_json_members(const mlops_drift_result *r, mlops_buf *b)
     if (!rc && r->categories) {
         rc = mlops__buf_append_str(b, ",\"categories\":[");
         for (size_t i = 0; !rc && i < r->bins; i++)
-            rc = mlops__buf_printf(b, i ? ",%ld" : "%ld", (long)r->categories[i]);
+            rc = mlops__buf_printf(b, i ? ",%lld" : "%lld", (long long)r->categories[i]);
         if (!rc)
             rc = mlops__buf_append_byte(b, ']');
     }

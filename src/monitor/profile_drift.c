@@ -82,7 +82,7 @@ static int categorical_drift(mlops_drift_result **out, const mlops_profile *ref,
     mlops__hh_entry *b = a ? mlops__hh_sorted(&cur->hh) : NULL;
     size_t na = ref->hh.size, nb = cur->hh.size, cap = na + nb;
     uint64_t *rcnt = NULL, *ccnt = NULL;
-    int32_t *cats = NULL;
+    int64_t *cats = NULL;
     mlops_drift_result *r = NULL;
     if (!a || !b) {
         rc = MLOPS_E_NOMEM; /* recorded by mlops__hh_sorted */
@@ -97,7 +97,6 @@ static int categorical_drift(mlops_drift_result **out, const mlops_profile *ref,
     }
     /* Union of both code lists, in code order. */
     size_t i = 0, j = 0, bins = 0;
-    int fits = 1;
     while (i < na || j < nb) {
         int64_t code;
         uint64_t x = 0, y = 0;
@@ -112,9 +111,7 @@ static int categorical_drift(mlops_drift_result **out, const mlops_profile *ref,
             x = a[i++].count;
             y = b[j++].count;
         }
-        if (code < INT32_MIN || code > INT32_MAX)
-            fits = 0;
-        cats[bins] = (int32_t)code;
+        cats[bins] = code;
         rcnt[bins] = x;
         ccnt[bins] = y;
         bins++;
@@ -124,7 +121,7 @@ static int categorical_drift(mlops_drift_result **out, const mlops_profile *ref,
         rc = MLOPS_E_NOMEM;
         goto done;
     }
-    rc = mlops__drift_categorical_from_counts(r, rcnt, ccnt, fits ? cats : NULL, bins, &o);
+    rc = mlops__drift_categorical_from_counts(r, rcnt, ccnt, cats, bins, &o);
     if (rc)
         goto done;
     rc = mlops__drift_result_decide(r, o.threshold);

@@ -139,13 +139,13 @@ static int run_numeric(const char *a, const char *b, int ks_mode)
     return 0;
 }
 
-static int32_t *to_codes(const double *v, size_t n)
+static int64_t *to_codes(const double *v, size_t n)
 {
-    int32_t *c = malloc((n ? n : 1) * sizeof *c);
+    int64_t *c = malloc((n ? n : 1) * sizeof *c);
     if (!c)
         exit(2);
     for (size_t i = 0; i < n; i++)
-        c[i] = (int32_t)v[i];
+        c[i] = (int64_t)v[i];
     return c;
 }
 
@@ -153,7 +153,7 @@ static int run_categorical(const char *a, const char *b, uint32_t ncat)
 {
     size_t n1, n2;
     double *x = read_values(a, &n1), *y = read_values(b, &n2);
-    int32_t *cx = to_codes(x, n1), *cy = to_codes(y, n2);
+    int64_t *cx = to_codes(x, n1), *cy = to_codes(y, n2);
     static const int tests[] = {MLOPS_DRIFT_CHI2, MLOPS_DRIFT_ZTEST, MLOPS_DRIFT_PSI,
                                 MLOPS_DRIFT_KL, MLOPS_DRIFT_JS, MLOPS_DRIFT_HELLINGER,
                                 MLOPS_DRIFT_TVD, MLOPS_DRIFT_LINF};
@@ -171,7 +171,7 @@ static int run_categorical(const char *a, const char *b, uint32_t ncat)
                    (unsigned long long)mlops_drift_result_dof(r),
                    mlops_drift_result_unseen_share(r));
             size_t bins = mlops_drift_result_bins(r);
-            const int32_t *cats = mlops_drift_result_categories(r);
+            const int64_t *cats = mlops_drift_result_categories(r);
             printf("categories");
             for (size_t i = 0; i < bins; i++)
                 printf(" %ld", (long)cats[i]);

@@ -194,12 +194,12 @@ static void test_binned_reference_reused_matches_vectors(void **state)
 /* Vectors: categorical and adjustment                                      */
 /* ------------------------------------------------------------------------ */
 
-static int32_t *codes_of(const entry *e)
+static int64_t *codes_of(const entry *e)
 {
-    int32_t *c = malloc(e->n * sizeof *c);
+    int64_t *c = malloc(e->n * sizeof *c);
     assert_non_null(c);
     for (size_t i = 0; i < e->n; i++)
-        c[i] = (int32_t)e->v[i];
+        c[i] = (int64_t)e->v[i];
     return c;
 }
 
@@ -208,7 +208,7 @@ static void categorical_matches(const char *name)
     vec v;
     vec_load(&v, name);
     const entry *re = vec_get(&v, "reference"), *ce = vec_get(&v, "current");
-    int32_t *r = codes_of(re), *c = codes_of(ce);
+    int64_t *r = codes_of(re), *c = codes_of(ce);
     const entry *cats = vec_get(&v, "categories");
     uint32_t ncat = (uint32_t)cats->v[cats->n - 1] + 1;
     char what[160];
@@ -223,7 +223,7 @@ static void categorical_matches(const char *name)
     size_t bins = mlops_drift_result_bins(res);
     assert_int_equal(bins, cats->n);
     for (size_t i = 0; i < bins; i++)
-        assert_int_equal(mlops_drift_result_categories(res)[i], (int32_t)cats->v[i]);
+        assert_int_equal(mlops_drift_result_categories(res)[i], (int64_t)cats->v[i]);
     check_exact_u64("ref_counts", mlops_drift_result_ref_counts(res), bins,
                     vec_get(&v, "ref_counts"));
     check_exact_u64("cur_counts", mlops_drift_result_cur_counts(res), bins,
@@ -439,7 +439,7 @@ static void test_bad_arguments_are_rejected(void **state)
     assert_non_null(strstr(mlops_error_last(), "strictly increasing"));
     assert_ptr_equal(r, sentinel);
     /* Categories: out of range, zero categories, wrong metric. */
-    const int32_t c[] = {0, 1, 2}, bad[] = {0, 3};
+    const int64_t c[] = {0, 1, 2}, bad[] = {0, 3};
     assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_CHI2, c, 3, bad, 2, 3, NULL),
                      MLOPS_E_INVALID);
     assert_non_null(strstr(mlops_error_last(), "out of range"));
@@ -450,7 +450,7 @@ static void test_bad_arguments_are_rejected(void **state)
                      MLOPS_E_INVALID);
     assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_ZTEST, c, 3, c, 3, 3, NULL),
                      MLOPS_E_DOMAIN);
-    const int32_t missing[] = {-1, -1};
+    const int64_t missing[] = {-1, -1};
     assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_CHI2, missing, 2, c, 3, 3, NULL),
                      MLOPS_E_DOMAIN);
     assert_ptr_equal(r, sentinel);
@@ -779,7 +779,7 @@ static void test_smoothing_zero_follows_rel_entr(void **state)
 
     /* Categories: a code the reference never shows makes PSI and KL(cur || ...)
      * infinite; the result drifts and JSON says "Infinity", not null. */
-    static const int32_t cr[] = {0, 0, 1, 1}, ccur[] = {0, 1, 2, 2};
+    static const int64_t cr[] = {0, 0, 1, 1}, ccur[] = {0, 1, 2, 2};
     assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_PSI, cr, 4, ccur, 4, 3, &o), 0);
     assert_true(isinf(mlops_drift_result_statistic(r)));
     assert_int_equal(mlops_drift_result_drifted(r), 1);
@@ -940,7 +940,7 @@ typedef struct oom_ctx {
     mlops_drift_reference *ref;
     mlops_drift_table_result *t;
     mlops_buf buf;
-    const int32_t *ca, *cb;
+    const int64_t *ca, *cb;
     double p[8], out[8];
 } oom_ctx;
 
@@ -1104,7 +1104,7 @@ static void test_every_allocating_function_survives_oom(void **state)
     oom_check("reference from counts", op_from_counts, oom_cleanup_all, &c, 0);
     oom_check("table", op_table, oom_cleanup_all, &c, 0);
     oom_check("json", op_json, oom_cleanup_all, &c, 0);
-    int32_t ca[40], cb[30];
+    int64_t ca[40], cb[30];
     for (int i = 0; i < 40; i++)
         ca[i] = i % 3;
     for (int i = 0; i < 30; i++)

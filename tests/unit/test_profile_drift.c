@@ -361,7 +361,7 @@ static void categorical_case(const char *name)
         size_t bins = mlops_drift_result_bins(r);
         assert_int_equal(bins, cats->n);
         for (size_t i = 0; i < bins; i++)
-            assert_int_equal(mlops_drift_result_categories(r)[i], (int32_t)cats->v[i]);
+            assert_int_equal(mlops_drift_result_categories(r)[i], (int64_t)cats->v[i]);
         check_exact_u64(what, mlops_drift_result_ref_counts(r), bins, vec_get(&v, "ref_counts"));
         check_exact_u64(what, mlops_drift_result_cur_counts(r), bins, vec_get(&v, "cur_counts"));
         assert_null(mlops_drift_result_edges(NULL, r));
@@ -382,7 +382,7 @@ static void test_categorical_profiles_match_scipy_vectors(void **state)
     assert_true(for_each_vector("categorical", categorical_case) >= 2);
 }
 
-static void test_categorical_codes_beyond_int32_have_no_category_list(void **state)
+static void test_categorical_codes_beyond_int32_keep_their_category_list(void **state)
 {
     (void)state;
     /* ref {1, 2^40}, cur {1, 1, 2^40}: TVD = (|1/2 - 2/3| + |1/2 - 1/3|) / 2 = 1/6,
@@ -397,7 +397,10 @@ static void test_categorical_codes_beyond_int32_have_no_category_list(void **sta
     assert_int_equal(mlops_profile_drift(&r, pa, pb, MLOPS_DRIFT_TVD, NULL), 0);
     check_stat("tvd", mlops_drift_result_statistic(r), 1.0 / 6.0);
     assert_int_equal(mlops_drift_result_bins(r), 2);
-    assert_null(mlops_drift_result_categories(r));
+    const int64_t *cats = mlops_drift_result_categories(r);
+    assert_non_null(cats);
+    assert_int_equal(cats[0], 1);
+    assert_int_equal(cats[1], (int64_t)1 << 40);
     const uint64_t *rc = mlops_drift_result_ref_counts(r), *cc = mlops_drift_result_cur_counts(r);
     assert_int_equal(rc[0], 1);
     assert_int_equal(rc[1], 1);
@@ -671,7 +674,7 @@ int main(void)
         cmocka_unit_test(test_counts_match_numpy_vectors),
         cmocka_unit_test(test_merged_profiles_give_identical_results),
         cmocka_unit_test(test_categorical_profiles_match_scipy_vectors),
-        cmocka_unit_test(test_categorical_codes_beyond_int32_have_no_category_list),
+        cmocka_unit_test(test_categorical_codes_beyond_int32_keep_their_category_list),
         cmocka_unit_test(test_profile_drift_bad_input_is_rejected),
         cmocka_unit_test(test_counts_bad_input_is_rejected),
         cmocka_unit_test(test_every_allocating_function_survives_oom),

@@ -337,7 +337,7 @@ static struct fixture {
     mlops_drift_result *ks, *chi2;
     mlops_drift_table_result *table;
     double *table_ref, *table_cur;
-    int32_t *cat_ref, *cat_cur;
+    int64_t *cat_ref, *cat_cur;
     uint32_t ncat;
     int64_t *cat_ref64, *cat_cur64;
     size_t n_cat_ref, n_cat_cur;
@@ -818,9 +818,9 @@ static void fixture_drift(void)
     F.cat_cur64 = malloc(ccur->n * sizeof *F.cat_cur64);
     assert_true(F.cat_ref && F.cat_cur && F.cat_ref64 && F.cat_cur64);
     for (size_t i = 0; i < cr->n; i++)
-        F.cat_ref64[i] = F.cat_ref[i] = (int32_t)cr->v[i];
+        F.cat_ref64[i] = F.cat_ref[i] = (int64_t)cr->v[i];
     for (size_t i = 0; i < ccur->n; i++)
-        F.cat_cur64[i] = F.cat_cur[i] = (int32_t)ccur->v[i];
+        F.cat_cur64[i] = F.cat_cur[i] = (int64_t)ccur->v[i];
     uint32_t ncat = (uint32_t)vec_num(&F.cat, "categories") + 1; /* + unseen ones */
     for (size_t i = 0; i < ccur->n; i++)
         if ((uint32_t)F.cat_cur[i] >= ncat)

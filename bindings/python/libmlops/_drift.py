@@ -360,7 +360,7 @@ def _labels_of(values: Any, what: str) -> Optional[List[Any]]:
 
 
 def _aligned_codes(ref_labels: List[Any], cur_labels: List[Any]) -> Tuple[Any, Any, int, CategoryDict]:
-    """int32 codes of both samples through one CategoryDict (reference first);
+    """int64 codes of both samples through one CategoryDict (reference first);
     missing values are -1."""
     d = CategoryDict()
     out = []
@@ -368,7 +368,7 @@ def _aligned_codes(ref_labels: List[Any], cur_labels: List[Any]) -> Tuple[Any, A
         present = [v for v in labels if v is not None]
         codes = iter(d.add(present))
         arr = [-1 if v is None else next(codes) for v in labels]
-        out.append(_np.asarray(arr, dtype=_np.int32) if _np is not None else __import__("array").array("i", arr))
+        out.append(_np.asarray(arr, dtype=_np.int64) if _np is not None else __import__("array").array("q", arr))
     return out[0], out[1], len(d), d
 
 
@@ -402,14 +402,14 @@ def drift_categorical(reference: Any, current: Any, metric: Union[str, int] = "a
         ref, cur, n_categories, d = _aligned_codes(ref_l, cur_l)
         n_categories = max(n_categories, 1)
     else:
-        ref = _int32(reference)
-        cur = _int32(current)
+        ref = _int64(reference)
+        cur = _int64(current)
     if n_categories is None:
         n_categories = max([max(ref, default=-1), max(cur, default=-1)]) + 1 if _np is None else \
             int(max(ref.max(initial=-1), cur.max(initial=-1))) + 1
     out = c_void_p()
-    rp = ctypes.cast(_addr(ref), ctypes.POINTER(ctypes.c_int32)) if len(ref) else None
-    cp = ctypes.cast(_addr(cur), ctypes.POINTER(ctypes.c_int32)) if len(cur) else None
+    rp = ctypes.cast(_addr(ref), ctypes.POINTER(ctypes.c_int64)) if len(ref) else None
+    cp = ctypes.cast(_addr(cur), ctypes.POINTER(ctypes.c_int64)) if len(cur) else None
     C.mlops_drift_categorical(ctypes.byref(out), _metric(metric), rp, len(ref), cp, len(cur),
                               check_int(int(n_categories), 0, 2**32 - 1, "n_categories"), ctypes.byref(o.opts))
     r = _take(out)
@@ -419,17 +419,18 @@ def drift_categorical(reference: Any, current: Any, metric: Union[str, int] = "a
     return r
 
 
-def _int32(values: Any) -> Any:
+def _int64(values: Any) -> Any:
     if _np is not None:
         arr = _np.asarray(values)
         if arr.dtype.kind == "f" and not _np.array_equal(arr, _np.round(arr)):
             raise invalid("category codes must be integers")
-        if arr.size and (arr.max(initial=0) > 2**31 - 1 or arr.min(initial=0) < -(2**31)):
-            raise invalid("category codes must fit in 32 bits")
-        return _np.ascontiguousarray(arr, dtype=_np.int32).reshape(-1)
+        if arr.size and arr.dtype.kind in "fu" and (arr.max(initial=0) > 2**63 - 1 or
+                                                   arr.min(initial=0) < -(2**63)):
+            raise invalid("category codes must fit in 64 bits")
+        return _np.ascontiguousarray(arr, dtype=_np.int64).reshape(-1)
     import array
 
-    return array.array("i", list(values))
+    return array.array("q", list(values))
 
 
 def _addr(arr: Any) -> int:

@@ -230,7 +230,7 @@ def test_names_of_codes():
     assert [mlops.action_name(i) for i in range(5)] == ["none", "warn", "retrain", "block_promotion", "rollback"]
     assert [mlops.truth_name(i) for i in range(3)] == ["FALSE", "TRUE", "UNKNOWN"]
     assert mlops.reason_name(0) == "OK" and mlops.reason_name(8) == "SUPPRESSED_BY"
-    assert mlops.action_name(99) == mlops.truth_name(-1) == mlops.reason_name(99) == "?"
+    assert mlops.action_name(99) == mlops.truth_name(-1) == mlops.reason_name(99) == "unknown"
 
 
 def test_last_training_time_holds_back_a_retrain():
