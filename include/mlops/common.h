@@ -286,6 +286,23 @@ MLOPS_EXTERN int mlops_allocator_set(mlops_malloc_fn malloc_fn,
     uint32_t size
 
 /**
+ * Every read-only row or summary struct the library hands out (`const
+ * mlops_x_info *mlops_x_info(const mlops_x *)`, `mlops_x_<row>(obj, i)`)
+ * starts with these two fields, filled by the library: `version` is the
+ * struct's version and `size` its sizeof in the library that filled it.
+ * Fields are only ever added at the end: a caller compiled against a newer
+ * header reads a newer field only when MLOPS_INFO_HAS() says it is there.
+ * The struct and the strings it points to are borrowed from the object.
+ */
+#define MLOPS_INFO_HEADER \
+    uint32_t version;     \
+    uint32_t size
+
+/** Whether the info struct `info` (of type `type`) holds `field`. */
+#define MLOPS_INFO_HAS(info, type, field) \
+    ((info)->size >= offsetof(type, field) + sizeof((info)->field))
+
+/**
  * Progress callback for long operations: `done` of `total` units (bytes
  * unless documented otherwise; total is 0 when unknown). Return 0 to go on,
  * any other value to cancel: the operation then stops, changes nothing and
