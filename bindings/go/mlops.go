@@ -15,6 +15,9 @@
 package mlops
 
 /*
+// The binding reaches the experimental tier too (docs/abi-policy.md); a
+// #cgo directive applies to every file of the package.
+#cgo CFLAGS: -DMLOPS_EXPERIMENTAL
 #include "bridge.h"
 */
 import "C"

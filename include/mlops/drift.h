@@ -259,17 +259,6 @@ MLOPS_EXTERN int mlops_drift_numeric(mlops_drift_result **out, int metric,
                                      const double *cur, size_t n_cur,
                                      const mlops_drift_options *opts);
 
-/**
- * The metric AUTO picks for a feature (Evidently's rule, see
- * docs/drift-contract.md): categorical, or numeric with at most 5 distinct
- * reference values: n_ref <= 1000 → CHI2 (ZTEST when binary), else JS;
- * numeric: n_ref <= 1000 → KS, else WASSERSTEIN_NORMED.
- * @param categorical non-zero for a categorical feature.
- * @param n_ref number of usable reference values.
- * @param n_distinct number of distinct reference values.
- */
-MLOPS_EXTERN int mlops_drift_auto_metric(int categorical, uint64_t n_ref, uint64_t n_distinct);
-
 /* ------------------------------------------------------------------------ */
 /* A binned reference, summarised once                                      */
 /* ------------------------------------------------------------------------ */
@@ -287,23 +276,8 @@ MLOPS_EXTERN int mlops_drift_reference_new(mlops_drift_reference **out,
                                            const double *ref, size_t n_ref,
                                            const mlops_drift_options *opts);
 
-/**
- * Build a reference from stored edges and counts (for example a saved
- * profile): `n_edges` interior edges, `n_edges + 1` counts.
- * @return 0, MLOPS_E_INVALID (edges not strictly increasing or not finite),
- *         MLOPS_E_DOMAIN (all counts zero), MLOPS_E_NOMEM.
- */
-MLOPS_EXTERN int mlops_drift_reference_from_counts(mlops_drift_reference **out,
-                                                   const double *edges, size_t n_edges,
-                                                   const uint64_t *counts,
-                                                   uint64_t missing);
-
 /** Release a reference. Accepts NULL. */
 MLOPS_EXTERN void mlops_drift_reference_free(mlops_drift_reference *ref);
-/** Interior edges (borrowed); *n receives their number. */
-MLOPS_EXTERN const double *mlops_drift_reference_edges(size_t *n, const mlops_drift_reference *ref);
-/** Counts per bin (borrowed); *n receives the number of bins. */
-MLOPS_EXTERN const uint64_t *mlops_drift_reference_counts(size_t *n, const mlops_drift_reference *ref);
 
 /**
  * Compare a current window against a binned reference with a share metric
@@ -317,45 +291,6 @@ MLOPS_EXTERN int mlops_drift_reference_compare(mlops_drift_result **out,
                                                const mlops_drift_reference *ref, int metric,
                                                const double *cur, size_t n_cur,
                                                const mlops_drift_options *opts);
-
-/**
- * Compare two histograms over the same bins with a share metric (PSI, KL,
- * JS, HELLINGER, TVD, LINF; AUTO means PSI), for counts produced elsewhere:
- * stored references, streaming profiles (see mlops_profile_drift()), a
- * database's GROUP BY. The metric is computed exactly as for
- * mlops_drift_numeric() on the same bins (docs/drift-contract.md,
- * "Smoothing and logs"); the result records the edges (when given), both
- * count arrays, the totals as n_ref/n_cur, the missing counts, smoothing or
- * JS base, threshold, direction and verdict. Binning options in `opts` are
- * ignored; smoothing, js_base, threshold and flags apply (with
- * MLOPS_DRIFT_REJECT_NONFINITE a non-zero missing count is an error).
- *
- * @param out         receives the result; release with mlops_drift_result_free().
- * @param metric      PSI, KL, JS, HELLINGER, TVD, LINF or AUTO (= PSI).
- * @param edges       interior edges of numeric bins (`bins - 1` values, finite,
- *                    strictly increasing), copied into the result; NULL when
- *                    n_edges is 0 (bins without edges, e.g. categories).
- * @param n_edges     `bins - 1`, or 0 when the bins have no edges.
- * @param ref_counts  reference count per bin (`bins` values). Borrowed.
- * @param cur_counts  current count per bin (`bins` values). Borrowed.
- * @param bins        number of bins, 1..16777216.
- * @param missing_ref reference values left out of the bins (non-finite),
- *                    reported in the result.
- * @param missing_cur current values left out of the bins, reported likewise.
- * @param opts        options, or NULL for the defaults.
- * @return 0; MLOPS_E_INVALID (NULL out or counts, metric not a share metric,
- *         bins 0 or too many, n_edges neither 0 nor bins - 1, edges NULL, not
- *         finite or not increasing, totals overflowing 64 bits, bad options);
- *         MLOPS_E_VERSION (options version); MLOPS_E_DOMAIN (every count of
- *         one side is 0 — the detail names the side —, or a missing count
- *         with MLOPS_DRIFT_REJECT_NONFINITE); MLOPS_E_NOMEM. On failure *out
- *         is unchanged. Pure function; thread-safe.
- */
-MLOPS_EXTERN int mlops_drift_counts(mlops_drift_result **out, int metric,
-                                    const double *edges, size_t n_edges,
-                                    const uint64_t *ref_counts, const uint64_t *cur_counts,
-                                    size_t bins, uint64_t missing_ref, uint64_t missing_cur,
-                                    const mlops_drift_options *opts);
 
 /* ------------------------------------------------------------------------ */
 /* Categorical features                                                     */
@@ -509,6 +444,81 @@ MLOPS_EXTERN int mlops_drift_table_result_drifted(const mlops_drift_table_result
  * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM (out unchanged on failure).
  */
 MLOPS_EXTERN int mlops_drift_table_result_write_json(mlops_buf *out, const mlops_drift_table_result *t, uint32_t flags);
+
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/**
+ * The metric AUTO picks for a feature (Evidently's rule, see
+ * docs/drift-contract.md): categorical, or numeric with at most 5 distinct
+ * reference values: n_ref <= 1000 → CHI2 (ZTEST when binary), else JS;
+ * numeric: n_ref <= 1000 → KS, else WASSERSTEIN_NORMED.
+ * @param categorical non-zero for a categorical feature.
+ * @param n_ref number of usable reference values.
+ * @param n_distinct number of distinct reference values.
+ */
+MLOPS_EXTERN int mlops_drift_auto_metric(int categorical, uint64_t n_ref, uint64_t n_distinct);
+
+/**
+ * Build a reference from stored edges and counts (for example a saved
+ * profile): `n_edges` interior edges, `n_edges + 1` counts.
+ * @return 0, MLOPS_E_INVALID (edges not strictly increasing or not finite),
+ *         MLOPS_E_DOMAIN (all counts zero), MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_drift_reference_from_counts(mlops_drift_reference **out,
+                                                   const double *edges, size_t n_edges,
+                                                   const uint64_t *counts,
+                                                   uint64_t missing);
+
+/** Interior edges (borrowed); *n receives their number. */
+MLOPS_EXTERN const double *mlops_drift_reference_edges(size_t *n, const mlops_drift_reference *ref);
+
+/** Counts per bin (borrowed); *n receives the number of bins. */
+MLOPS_EXTERN const uint64_t *mlops_drift_reference_counts(size_t *n, const mlops_drift_reference *ref);
+
+/**
+ * Compare two histograms over the same bins with a share metric (PSI, KL,
+ * JS, HELLINGER, TVD, LINF; AUTO means PSI), for counts produced elsewhere:
+ * stored references, streaming profiles (see mlops_profile_drift()), a
+ * database's GROUP BY. The metric is computed exactly as for
+ * mlops_drift_numeric() on the same bins (docs/drift-contract.md,
+ * "Smoothing and logs"); the result records the edges (when given), both
+ * count arrays, the totals as n_ref/n_cur, the missing counts, smoothing or
+ * JS base, threshold, direction and verdict. Binning options in `opts` are
+ * ignored; smoothing, js_base, threshold and flags apply (with
+ * MLOPS_DRIFT_REJECT_NONFINITE a non-zero missing count is an error).
+ *
+ * @param out         receives the result; release with mlops_drift_result_free().
+ * @param metric      PSI, KL, JS, HELLINGER, TVD, LINF or AUTO (= PSI).
+ * @param edges       interior edges of numeric bins (`bins - 1` values, finite,
+ *                    strictly increasing), copied into the result; NULL when
+ *                    n_edges is 0 (bins without edges, e.g. categories).
+ * @param n_edges     `bins - 1`, or 0 when the bins have no edges.
+ * @param ref_counts  reference count per bin (`bins` values). Borrowed.
+ * @param cur_counts  current count per bin (`bins` values). Borrowed.
+ * @param bins        number of bins, 1..16777216.
+ * @param missing_ref reference values left out of the bins (non-finite),
+ *                    reported in the result.
+ * @param missing_cur current values left out of the bins, reported likewise.
+ * @param opts        options, or NULL for the defaults.
+ * @return 0; MLOPS_E_INVALID (NULL out or counts, metric not a share metric,
+ *         bins 0 or too many, n_edges neither 0 nor bins - 1, edges NULL, not
+ *         finite or not increasing, totals overflowing 64 bits, bad options);
+ *         MLOPS_E_VERSION (options version); MLOPS_E_DOMAIN (every count of
+ *         one side is 0 — the detail names the side —, or a missing count
+ *         with MLOPS_DRIFT_REJECT_NONFINITE); MLOPS_E_NOMEM. On failure *out
+ *         is unchanged. Pure function; thread-safe.
+ */
+MLOPS_EXTERN int mlops_drift_counts(mlops_drift_result **out, int metric,
+                                    const double *edges, size_t n_edges,
+                                    const uint64_t *ref_counts, const uint64_t *cur_counts,
+                                    size_t bins, uint64_t missing_ref, uint64_t missing_cur,
+                                    const mlops_drift_options *opts);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

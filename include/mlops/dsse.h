@@ -25,22 +25,6 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 /**
- * The DSSE pre-authentication encoding of a payload (the bytes that are
- * actually signed), appended to `out`; on failure `out` is unchanged.
- * @param out          receives the encoding, appended.
- * @param payload_type NUL-terminated; NULL means MLOPS_DSSE_PAYLOAD_TYPE_INTOTO.
- *                     Used as given (not checked for printable ASCII here).
- * @param payload      the payload bytes; may be NULL only when `len` is 0.
- *                     Not retained.
- * @param len          the length of `payload` in bytes.
- * @return 0, MLOPS_E_INVALID (NULL `out`, or NULL `payload` with `len` not 0),
- *         MLOPS_E_NOMEM, MLOPS_E_LIMIT (the encoding's size overflows).
- *         Thread-safe.
- */
-MLOPS_EXTERN int mlops_dsse_pae(mlops_buf *out, const char *payload_type,
-                                const void *payload, size_t len);
-
-/**
  * Sign `payload` with each of `nkeys` keys and write the envelope, as
  * canonical JSON (RFC 8785), to `out` (appended; unchanged on failure):
  * `{"payload":"<base64>","payloadType":"...","signatures":[{"keyid":"...",
@@ -67,19 +51,6 @@ MLOPS_EXTERN int mlops_dsse_sign(mlops_buf *out, const char *payload_type,
                                  const void *payload, size_t len,
                                  const mlops_key *const *keys, size_t nkeys,
                                  uint32_t flags);
-
-/**
- * Add one signature to an existing envelope and write the new envelope
- * (canonical JSON) to `out`. The existing signatures are kept as they are and
- * NOT verified: the caller vouches for the payload by signing it, so it
- * should have verified or produced the envelope itself.
- * @return 0; MLOPS_E_PARSE / MLOPS_E_SCHEMA (not a DSSE envelope);
- *         MLOPS_E_EXISTS (the key already signed it); MLOPS_E_INVALID;
- *         MLOPS_E_LIMIT; MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
- */
-MLOPS_EXTERN int mlops_dsse_add_signature(mlops_buf *out, const char *envelope,
-                                          size_t envelope_len, const mlops_key *key,
-                                          uint32_t flags);
 
 /** Current version of mlops_dsse_verify_options. */
 #define MLOPS_DSSE_VERIFY_OPTIONS_VERSION 1
@@ -142,6 +113,41 @@ MLOPS_EXTERN int mlops_dsse_verify(mlops_buf *payload, const char *envelope,
                                    size_t envelope_len, const mlops_keyring *trusted,
                                    const mlops_dsse_verify_options *opts);
 
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/**
+ * The DSSE pre-authentication encoding of a payload (the bytes that are
+ * actually signed), appended to `out`; on failure `out` is unchanged.
+ * @param out          receives the encoding, appended.
+ * @param payload_type NUL-terminated; NULL means MLOPS_DSSE_PAYLOAD_TYPE_INTOTO.
+ *                     Used as given (not checked for printable ASCII here).
+ * @param payload      the payload bytes; may be NULL only when `len` is 0.
+ *                     Not retained.
+ * @param len          the length of `payload` in bytes.
+ * @return 0, MLOPS_E_INVALID (NULL `out`, or NULL `payload` with `len` not 0),
+ *         MLOPS_E_NOMEM, MLOPS_E_LIMIT (the encoding's size overflows).
+ *         Thread-safe.
+ */
+MLOPS_EXTERN int mlops_dsse_pae(mlops_buf *out, const char *payload_type,
+                                const void *payload, size_t len);
+
+/**
+ * Add one signature to an existing envelope and write the new envelope
+ * (canonical JSON) to `out`. The existing signatures are kept as they are and
+ * NOT verified: the caller vouches for the payload by signing it, so it
+ * should have verified or produced the envelope itself.
+ * @return 0; MLOPS_E_PARSE / MLOPS_E_SCHEMA (not a DSSE envelope);
+ *         MLOPS_E_EXISTS (the key already signed it); MLOPS_E_INVALID;
+ *         MLOPS_E_LIMIT; MLOPS_E_NOMEM; MLOPS_E_CRYPTO.
+ */
+MLOPS_EXTERN int mlops_dsse_add_signature(mlops_buf *out, const char *envelope,
+                                          size_t envelope_len, const mlops_key *key,
+                                          uint32_t flags);
+
 /**
  * Verify a detached envelope: one kept apart from what it signs (a `.sig`
  * file beside a package). Like mlops_dsse_verify(), and in addition the
@@ -153,6 +159,8 @@ MLOPS_EXTERN int mlops_dsse_verify_detached(const char *envelope, size_t envelop
                                             const void *payload, size_t payload_len,
                                             const mlops_keyring *trusted,
                                             const mlops_dsse_verify_options *opts);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

@@ -83,21 +83,6 @@ MLOPS_EXTERN int mlops_key_parse_pem(mlops_key **out, const char *pem, size_t le
  */
 MLOPS_EXTERN int mlops_key_load_file(mlops_key **out, const char *path, uint32_t flags);
 
-/**
- * A key pair from its raw 32-byte private seed (RFC 8032 "secret key").
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM, MLOPS_E_CRYPTO.
- */
-MLOPS_EXTERN int mlops_key_from_seed(mlops_key **out,
-                                     const uint8_t seed[MLOPS_ED25519_KEY_SIZE]);
-
-/**
- * A public key from its raw 32-byte encoding (RFC 8032).
- * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM, MLOPS_E_CRYPTO (not a valid
- *         encoding).
- */
-MLOPS_EXTERN int mlops_key_from_public(mlops_key **out,
-                                       const uint8_t pub[MLOPS_ED25519_KEY_SIZE]);
-
 /** Release a key (its private half is cleansed by OpenSSL). Accepts NULL. */
 MLOPS_EXTERN void mlops_key_free(mlops_key *key);
 
@@ -109,13 +94,6 @@ MLOPS_EXTERN int mlops_key_has_private(const mlops_key *key);
  * Borrowed from `key`; "" for NULL.
  */
 MLOPS_EXTERN const char *mlops_key_id(const mlops_key *key);
-
-/**
- * The raw 32-byte public key.
- * @return 0, MLOPS_E_INVALID.
- */
-MLOPS_EXTERN int mlops_key_public_raw(uint8_t out[MLOPS_ED25519_KEY_SIZE],
-                                      const mlops_key *key);
 
 /** Flag for mlops_key_write_pem(): write the private key. */
 #define MLOPS_KEY_PEM_PRIVATE 0x1u
@@ -131,26 +109,6 @@ MLOPS_EXTERN int mlops_key_public_raw(uint8_t out[MLOPS_ED25519_KEY_SIZE],
  *         MLOPS_E_CRYPTO.
  */
 MLOPS_EXTERN int mlops_key_write_pem(mlops_buf *out, const mlops_key *key, uint32_t flags);
-
-/**
- * Sign `len` bytes with plain Ed25519 (RFC 8032, no pre-hash, no DSSE).
- * `msg` may be NULL only when `len` is 0. Thread-safe for a shared key.
- * @return 0, MLOPS_E_INVALID (NULL, public-only key), MLOPS_E_NOMEM,
- *         MLOPS_E_CRYPTO.
- */
-MLOPS_EXTERN int mlops_key_sign_raw(uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],
-                                    const mlops_key *key, const void *msg, size_t len);
-
-/**
- * Check a plain Ed25519 signature.
- * @return 0 when valid; MLOPS_E_SIGNATURE when not; MLOPS_E_INVALID;
- *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO when the verification could not be
- *         computed (OpenSSL failed, e.g. out of memory): never
- *         MLOPS_E_SIGNATURE then. Thread-safe for a shared key.
- */
-MLOPS_EXTERN int mlops_key_verify_raw(const mlops_key *key,
-                                      const uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],
-                                      const void *msg, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Trusted keys                                                             */
@@ -179,8 +137,58 @@ MLOPS_EXTERN void mlops_keyring_free(mlops_keyring *ring);
  */
 MLOPS_EXTERN int mlops_keyring_add(mlops_keyring *ring, const mlops_key *key);
 
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/**
+ * A key pair from its raw 32-byte private seed (RFC 8032 "secret key").
+ * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM, MLOPS_E_CRYPTO.
+ */
+MLOPS_EXTERN int mlops_key_from_seed(mlops_key **out,
+                                     const uint8_t seed[MLOPS_ED25519_KEY_SIZE]);
+
+/**
+ * A public key from its raw 32-byte encoding (RFC 8032).
+ * @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM, MLOPS_E_CRYPTO (not a valid
+ *         encoding).
+ */
+MLOPS_EXTERN int mlops_key_from_public(mlops_key **out,
+                                       const uint8_t pub[MLOPS_ED25519_KEY_SIZE]);
+
+/**
+ * The raw 32-byte public key.
+ * @return 0, MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_key_public_raw(uint8_t out[MLOPS_ED25519_KEY_SIZE],
+                                      const mlops_key *key);
+
+/**
+ * Sign `len` bytes with plain Ed25519 (RFC 8032, no pre-hash, no DSSE).
+ * `msg` may be NULL only when `len` is 0. Thread-safe for a shared key.
+ * @return 0, MLOPS_E_INVALID (NULL, public-only key), MLOPS_E_NOMEM,
+ *         MLOPS_E_CRYPTO.
+ */
+MLOPS_EXTERN int mlops_key_sign_raw(uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],
+                                    const mlops_key *key, const void *msg, size_t len);
+
+/**
+ * Check a plain Ed25519 signature.
+ * @return 0 when valid; MLOPS_E_SIGNATURE when not; MLOPS_E_INVALID;
+ *         MLOPS_E_NOMEM; MLOPS_E_CRYPTO when the verification could not be
+ *         computed (OpenSSL failed, e.g. out of memory): never
+ *         MLOPS_E_SIGNATURE then. Thread-safe for a shared key.
+ */
+MLOPS_EXTERN int mlops_key_verify_raw(const mlops_key *key,
+                                      const uint8_t sig[MLOPS_ED25519_SIGNATURE_SIZE],
+                                      const void *msg, size_t len);
+
 /** Number of distinct keys in the set (0 for NULL). */
 MLOPS_EXTERN size_t mlops_keyring_count(const mlops_keyring *ring);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

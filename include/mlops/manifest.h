@@ -46,9 +46,6 @@ extern "C" {
 /** Longest file path in bytes. */
 #define MLOPS_MANIFEST_MAX_PATH 4096
 
-/** MLOPS_MANIFEST_DEFAULT_SHARD_SIZE as a function, for FFIs. */
-MLOPS_EXTERN uint64_t mlops_manifest_default_shard_size(void);
-
 /** An immutable, valid version manifest. */
 typedef struct mlops_manifest mlops_manifest;
 /** Builds a new manifest field by field. */
@@ -167,40 +164,6 @@ MLOPS_EXTERN int mlops_manifest_tree_digest(uint8_t out[32], const mlops_manifes
  * @return 0, MLOPS_E_INVALID.
  */
 MLOPS_EXTERN int mlops_manifest_statement_digest(uint8_t out[32], const mlops_manifest *m);
-
-/** Tree digest as 64 lowercase hex digits; borrowed from `m`. NULL for NULL. */
-MLOPS_EXTERN const char *mlops_manifest_tree_sha256(const mlops_manifest *m);
-/** Statement digest as 64 lowercase hex digits; borrowed from `m`. */
-MLOPS_EXTERN const char *mlops_manifest_statement_sha256(const mlops_manifest *m);
-
-/**
- * 1 when both manifests have the same statement digest (the same canonical
- * bytes), 0 otherwise or when either is NULL.
- */
-MLOPS_EXTERN int mlops_manifest_equal(const mlops_manifest *a, const mlops_manifest *b);
-
-/**
- * Check the rules of the format on a manifest (paths, order, case
- * collisions, sizes, shards, subject). Manifests made by this library
- * always pass; the function exists for callers that assert it explicitly.
- * A manifest is immutable and every one comes out of the same checks
- * (mlops_manifest_parse() and mlops_manifest_builder_finish() run all of
- * them on its content), so the per-file rules are not run a second time:
- * only the subject binding (subject digest = tree digest) is compared again,
- * and the call costs nothing at any size.
- * @return 0, MLOPS_E_SCHEMA, MLOPS_E_INTEGRITY, MLOPS_E_INVALID, MLOPS_E_NOMEM.
- */
-MLOPS_EXTERN int mlops_manifest_validate(const mlops_manifest *m);
-
-/**
- * Check one file path against the path rules of the format: not empty, at
- * most MLOPS_MANIFEST_MAX_PATH bytes, valid UTF-8, relative ('/' not first),
- * '/'-separated with no empty, "." or ".." segment and no trailing '/', no
- * backslash, no NUL and no other control character (U+0001..U+001F, U+007F).
- * @return 0, MLOPS_E_SCHEMA (the detail says which rule and the byte),
- *         MLOPS_E_INVALID (NULL). Thread-safe, allocates nothing.
- */
-MLOPS_EXTERN int mlops_manifest_path_check(const char *path, size_t len);
 
 /**
  * Check that `child`'s parent link names `parent`: same name, same version
@@ -377,23 +340,6 @@ MLOPS_EXTERN int mlops_manifest_builder_add_file(mlops_manifest_builder *b, cons
                                                  const char *media_type, const char *role);
 
 /**
- * Record the shard digests of an added file: shard k covers bytes
- * [k*shard_size, min((k+1)*shard_size, size)), so `count` must equal
- * ceil(size / shard_size) and be at least 1.
- * @param b          the builder.
- * @param path       path of a file already added.
- * @param shard_size 0 for MLOPS_MANIFEST_DEFAULT_SHARD_SIZE.
- * @param sha256     `count` strings of 64 lowercase hex digits (copied).
- * @param count      number of shards.
- * @return as the other setters, plus MLOPS_E_NOTFOUND (no file with that path).
- */
-MLOPS_EXTERN int mlops_manifest_builder_set_file_shards(mlops_manifest_builder *b,
-                                                        const char *path,
-                                                        uint64_t shard_size,
-                                                        const char *const *sha256,
-                                                        size_t count);
-
-/**
  * Add a dataset. Names are unique within a manifest (a second dataset of the
  * same name fails with MLOPS_E_SCHEMA). Datasets keep the order they were
  * added in.
@@ -404,15 +350,6 @@ MLOPS_EXTERN int mlops_manifest_builder_set_file_shards(mlops_manifest_builder *
 MLOPS_EXTERN int mlops_manifest_builder_add_dataset(mlops_manifest_builder *b,
                                                     const char *name, const char *uri,
                                                     const char *role, const char *sha256);
-/**
- * Attach a digest computed by another tool to a dataset already added: its
- * algorithm ("md5"), the scheme that says what was hashed ("dvc3") and the
- * value as that tool writes it. All three non-empty.
- * @return as the other setters, plus MLOPS_E_NOTFOUND (no such dataset).
- */
-MLOPS_EXTERN int mlops_manifest_builder_set_dataset_foreign_digest(
-    mlops_manifest_builder *b, const char *dataset, const char *alg, const char *scheme,
-    const char *value);
 
 /** Set a string parameter. */
 MLOPS_EXTERN int mlops_manifest_builder_set_parameter_string(mlops_manifest_builder *b,
@@ -421,21 +358,6 @@ MLOPS_EXTERN int mlops_manifest_builder_set_parameter_string(mlops_manifest_buil
 /** Set a numeric parameter (finite; NaN and infinities are MLOPS_E_SCHEMA). */
 MLOPS_EXTERN int mlops_manifest_builder_set_parameter_number(mlops_manifest_builder *b,
                                                              const char *name, double value);
-/**
- * Set an integer parameter. The signed form writes numbers through their
- * double value (RFC 8785), so a value whose canonical form is another
- * number (9007199254740993 → 9007199254740992; 2^60 → 1152921504606847000;
- * never below 2^53 in magnitude) is MLOPS_E_SCHEMA, with a message naming the
- * parameter, the value and what it would have become: set it as a string.
- */
-MLOPS_EXTERN int mlops_manifest_builder_set_parameter_int(mlops_manifest_builder *b,
-                                                          const char *name, int64_t value);
-/** Set a boolean parameter (any non-zero `value` is true). */
-MLOPS_EXTERN int mlops_manifest_builder_set_parameter_bool(mlops_manifest_builder *b,
-                                                           const char *name, int value);
-/** Set a parameter to JSON null. */
-MLOPS_EXTERN int mlops_manifest_builder_set_parameter_null(mlops_manifest_builder *b,
-                                                           const char *name);
 /**
  * Set a parameter from JSON text holding one scalar ("0.01", "\"adam\"",
  * "true", "null"). Arrays and objects are MLOPS_E_SCHEMA; malformed JSON is
@@ -662,6 +584,97 @@ MLOPS_EXTERN double mlops_manifest_diff_metric_relative(const mlops_manifest_dif
  */
 MLOPS_EXTERN int mlops_manifest_diff_write_json(mlops_buf *out, const mlops_manifest_diff *d,
                                                 uint32_t flags);
+
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/** MLOPS_MANIFEST_DEFAULT_SHARD_SIZE as a function, for FFIs. */
+MLOPS_EXTERN uint64_t mlops_manifest_default_shard_size(void);
+
+/** Tree digest as 64 lowercase hex digits; borrowed from `m`. NULL for NULL. */
+MLOPS_EXTERN const char *mlops_manifest_tree_sha256(const mlops_manifest *m);
+
+/** Statement digest as 64 lowercase hex digits; borrowed from `m`. */
+MLOPS_EXTERN const char *mlops_manifest_statement_sha256(const mlops_manifest *m);
+
+/**
+ * 1 when both manifests have the same statement digest (the same canonical
+ * bytes), 0 otherwise or when either is NULL.
+ */
+MLOPS_EXTERN int mlops_manifest_equal(const mlops_manifest *a, const mlops_manifest *b);
+
+/**
+ * Check the rules of the format on a manifest (paths, order, case
+ * collisions, sizes, shards, subject). Manifests made by this library
+ * always pass; the function exists for callers that assert it explicitly.
+ * A manifest is immutable and every one comes out of the same checks
+ * (mlops_manifest_parse() and mlops_manifest_builder_finish() run all of
+ * them on its content), so the per-file rules are not run a second time:
+ * only the subject binding (subject digest = tree digest) is compared again,
+ * and the call costs nothing at any size.
+ * @return 0, MLOPS_E_SCHEMA, MLOPS_E_INTEGRITY, MLOPS_E_INVALID, MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_manifest_validate(const mlops_manifest *m);
+
+/**
+ * Check one file path against the path rules of the format: not empty, at
+ * most MLOPS_MANIFEST_MAX_PATH bytes, valid UTF-8, relative ('/' not first),
+ * '/'-separated with no empty, "." or ".." segment and no trailing '/', no
+ * backslash, no NUL and no other control character (U+0001..U+001F, U+007F).
+ * @return 0, MLOPS_E_SCHEMA (the detail says which rule and the byte),
+ *         MLOPS_E_INVALID (NULL). Thread-safe, allocates nothing.
+ */
+MLOPS_EXTERN int mlops_manifest_path_check(const char *path, size_t len);
+
+/**
+ * Record the shard digests of an added file: shard k covers bytes
+ * [k*shard_size, min((k+1)*shard_size, size)), so `count` must equal
+ * ceil(size / shard_size) and be at least 1.
+ * @param b          the builder.
+ * @param path       path of a file already added.
+ * @param shard_size 0 for MLOPS_MANIFEST_DEFAULT_SHARD_SIZE.
+ * @param sha256     `count` strings of 64 lowercase hex digits (copied).
+ * @param count      number of shards.
+ * @return as the other setters, plus MLOPS_E_NOTFOUND (no file with that path).
+ */
+MLOPS_EXTERN int mlops_manifest_builder_set_file_shards(mlops_manifest_builder *b,
+                                                        const char *path,
+                                                        uint64_t shard_size,
+                                                        const char *const *sha256,
+                                                        size_t count);
+
+/**
+ * Attach a digest computed by another tool to a dataset already added: its
+ * algorithm ("md5"), the scheme that says what was hashed ("dvc3") and the
+ * value as that tool writes it. All three non-empty.
+ * @return as the other setters, plus MLOPS_E_NOTFOUND (no such dataset).
+ */
+MLOPS_EXTERN int mlops_manifest_builder_set_dataset_foreign_digest(
+    mlops_manifest_builder *b, const char *dataset, const char *alg, const char *scheme,
+    const char *value);
+
+/**
+ * Set an integer parameter. The signed form writes numbers through their
+ * double value (RFC 8785), so a value whose canonical form is another
+ * number (9007199254740993 → 9007199254740992; 2^60 → 1152921504606847000;
+ * never below 2^53 in magnitude) is MLOPS_E_SCHEMA, with a message naming the
+ * parameter, the value and what it would have become: set it as a string.
+ */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_int(mlops_manifest_builder *b,
+                                                          const char *name, int64_t value);
+
+/** Set a boolean parameter (any non-zero `value` is true). */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_bool(mlops_manifest_builder *b,
+                                                           const char *name, int value);
+
+/** Set a parameter to JSON null. */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_null(mlops_manifest_builder *b,
+                                                           const char *name);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

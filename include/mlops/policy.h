@@ -139,70 +139,6 @@ MLOPS_EXTERN const char *mlops_policy_rule_id(const mlops_policy *policy, size_t
 /** Number of embedded tests. */
 MLOPS_EXTERN size_t mlops_policy_test_count(const mlops_policy *policy);
 
-/**
- * Check a policy for mistakes that parse but are probably wrong: rules on
- * signals that are not declared, hysteresis exit thresholds on the wrong
- * side of the enter threshold, cooldowns shorter than the evaluation
- * interval, rules shadowed by an earlier rule with the same condition and
- * an action at least as high, thresholds outside a signal's declared range
- * (p-values and shares: [0, 1]), `alpha` over signals that are not
- * p-values. Codes and messages: docs/formats/policy-v1.md §10.
- *
- * @param report     receives a JSON report (appended): {"findings":[...]},
- *                   each finding with "code", "path" and "message".
- * @param n_findings receives the number of findings; may be NULL.
- * @param policy     the policy.
- * @param flags      must be 0.
- * @return 0 (findings are not errors); MLOPS_E_INVALID; MLOPS_E_NOMEM.
- */
-MLOPS_EXTERN int mlops_policy_lint(mlops_buf *report, size_t *n_findings,
-                                   const mlops_policy *policy, uint32_t flags);
-
-/**
- * Run the policy's embedded `tests`.
- *
- * @param passed, failed receive the counts; either may be NULL.
- * @param report receives a JSON report (appended), or NULL.
- * @param policy the policy.
- * @param flags  must be 0.
- * @return 0 whether or not tests fail (see `failed`); MLOPS_E_INVALID;
- *   MLOPS_E_NOMEM.
- */
-MLOPS_EXTERN int mlops_policy_run_tests(size_t *passed, size_t *failed, mlops_buf *report,
-                                        const mlops_policy *policy, uint32_t flags);
-
-/**
- * Replay a JSON Lines log of observations against the policy, starting from
- * a fresh state, and compare each step's decision with the one recorded in
- * the log. One object per line:
- * @code
- * {"now_ms": <int>, "signals": {name: number | {"value": number,
- * "samples": int} | null}, "expect": {"action": "<name>", "rule": "<id>" |
- * null}}
- * @endcode
- * `expect` may be absent (the step is evaluated, not compared).
- *
- * With MLOPS_POLICY_REPLAY_RECORD in `flags`, `report` (required) receives
- * instead the log itself, one canonical JSON object per line, with each
- * line's `expect` set to the decision made: a recorded log that replays with
- * no mismatch.
- *
- * @param steps      receives the number of steps evaluated.
- * @param mismatches receives the number of steps whose decision differs.
- * @param report     receives (appended) a JSON report listing up to 100
- *                   mismatches, or NULL.
- * @param policy     the policy.
- * @param data       the log's bytes (need not be NUL-terminated); not retained.
- * @param len        their length in bytes.
- * @param flags      0 or MLOPS_POLICY_REPLAY_RECORD.
- * @return 0 (mismatches are not errors); MLOPS_E_PARSE / MLOPS_E_SCHEMA
- *   naming the line ("log line 17: ..."); MLOPS_E_INVALID (time going
- *   backwards); MLOPS_E_NOMEM. Nothing is written on failure.
- */
-MLOPS_EXTERN int mlops_policy_replay(uint64_t *steps, uint64_t *mismatches,
-                                     mlops_buf *report, const mlops_policy *policy,
-                                     const char *data, size_t len, uint32_t flags);
-
 /** Flag for mlops_policy_replay(): write the log with the decisions made. */
 #define MLOPS_POLICY_REPLAY_RECORD 0x1u
 
@@ -340,6 +276,78 @@ MLOPS_EXTERN int mlops_policy_decide(mlops_decision *decision, mlops_policy_stat
 MLOPS_EXTERN int mlops_policy_gate(mlops_gate_result **out, const mlops_policy *policy,
                                    const mlops_gate_metrics *candidate,
                                    const mlops_gate_metrics *champion, uint32_t flags);
+
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/**
+ * Check a policy for mistakes that parse but are probably wrong: rules on
+ * signals that are not declared, hysteresis exit thresholds on the wrong
+ * side of the enter threshold, cooldowns shorter than the evaluation
+ * interval, rules shadowed by an earlier rule with the same condition and
+ * an action at least as high, thresholds outside a signal's declared range
+ * (p-values and shares: [0, 1]), `alpha` over signals that are not
+ * p-values. Codes and messages: docs/formats/policy-v1.md §10.
+ *
+ * @param report     receives a JSON report (appended): {"findings":[...]},
+ *                   each finding with "code", "path" and "message".
+ * @param n_findings receives the number of findings; may be NULL.
+ * @param policy     the policy.
+ * @param flags      must be 0.
+ * @return 0 (findings are not errors); MLOPS_E_INVALID; MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_policy_lint(mlops_buf *report, size_t *n_findings,
+                                   const mlops_policy *policy, uint32_t flags);
+
+/**
+ * Run the policy's embedded `tests`.
+ *
+ * @param passed, failed receive the counts; either may be NULL.
+ * @param report receives a JSON report (appended), or NULL.
+ * @param policy the policy.
+ * @param flags  must be 0.
+ * @return 0 whether or not tests fail (see `failed`); MLOPS_E_INVALID;
+ *   MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_policy_run_tests(size_t *passed, size_t *failed, mlops_buf *report,
+                                        const mlops_policy *policy, uint32_t flags);
+
+/**
+ * Replay a JSON Lines log of observations against the policy, starting from
+ * a fresh state, and compare each step's decision with the one recorded in
+ * the log. One object per line:
+ * @code
+ * {"now_ms": <int>, "signals": {name: number | {"value": number,
+ * "samples": int} | null}, "expect": {"action": "<name>", "rule": "<id>" |
+ * null}}
+ * @endcode
+ * `expect` may be absent (the step is evaluated, not compared).
+ *
+ * With MLOPS_POLICY_REPLAY_RECORD in `flags`, `report` (required) receives
+ * instead the log itself, one canonical JSON object per line, with each
+ * line's `expect` set to the decision made: a recorded log that replays with
+ * no mismatch.
+ *
+ * @param steps      receives the number of steps evaluated.
+ * @param mismatches receives the number of steps whose decision differs.
+ * @param report     receives (appended) a JSON report listing up to 100
+ *                   mismatches, or NULL.
+ * @param policy     the policy.
+ * @param data       the log's bytes (need not be NUL-terminated); not retained.
+ * @param len        their length in bytes.
+ * @param flags      0 or MLOPS_POLICY_REPLAY_RECORD.
+ * @return 0 (mismatches are not errors); MLOPS_E_PARSE / MLOPS_E_SCHEMA
+ *   naming the line ("log line 17: ..."); MLOPS_E_INVALID (time going
+ *   backwards); MLOPS_E_NOMEM. Nothing is written on failure.
+ */
+MLOPS_EXTERN int mlops_policy_replay(uint64_t *steps, uint64_t *mismatches,
+                                     mlops_buf *report, const mlops_policy *policy,
+                                     const char *data, size_t len, uint32_t flags);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

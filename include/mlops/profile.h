@@ -207,8 +207,6 @@ MLOPS_EXTERN const double *mlops_profile_histogram_edges(size_t *n, const mlops_
 MLOPS_EXTERN const uint64_t *mlops_profile_histogram_counts(size_t *n, const mlops_profile *p);
 /** Distinct codes retained by a categorical profile. */
 MLOPS_EXTERN size_t mlops_profile_category_size(const mlops_profile *p);
-/** Retained count of a code: a lower bound of its true count. */
-MLOPS_EXTERN uint64_t mlops_profile_category_count(const mlops_profile *p, int64_t code);
 /** Undercount bound: every code's true count is in
  *  [category_count, category_count + category_error]; 0 while exact. */
 MLOPS_EXTERN uint64_t mlops_profile_category_error(const mlops_profile *p);
@@ -235,29 +233,6 @@ MLOPS_EXTERN int mlops_profile_categories(int64_t *codes, uint64_t *counts, size
  *         MLOPS_E_DOMAIN (no finite values); MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_profile_quantile(double *out, const mlops_profile *p, double rank);
-
-/**
- * Approximate normalised rank of x: the fraction of finite values <= x.
- * @return 0; MLOPS_E_INVALID (NULL, categorical, x NaN); MLOPS_E_DOMAIN
- *         (no finite values); MLOPS_E_NOMEM.
- */
-MLOPS_EXTERN int mlops_profile_rank(double *out, const mlops_profile *p, double x);
-
-/**
- * Histogram edges from the quantiles of a reference profile: interior
- * points at rank i/bins, i = 1..bins-1, duplicates removed. While the sketch
- * is exact they are NumPy's linear-interpolation quantiles of the data (the
- * drift contract's `quantile` bins); after compaction they are the sketch's
- * quantiles at those ranks (within its rank error).
- * @param edges array of at least bins - 1 entries
- * @param n_edges receives the number of edges written
- * @param ref a numeric profile of the reference data
- * @param bins number of bins the edges delimit
- * @return 0; MLOPS_E_INVALID (NULL, categorical, bins < 2 or > 65537);
- *         MLOPS_E_DOMAIN (no finite values); MLOPS_E_NOMEM.
- */
-MLOPS_EXTERN int mlops_profile_quantile_edges(double *edges, size_t *n_edges,
-                                              const mlops_profile *ref, uint32_t bins);
 
 /* ------------------------------------------------------------------------ */
 /* Histogram and category metrics between profiles (exact)                  */
@@ -387,6 +362,40 @@ MLOPS_EXTERN int mlops_profile_ks_test(mlops_profile_test *out, const mlops_prof
  */
 MLOPS_EXTERN int mlops_profile_wasserstein(mlops_profile_test *out, const mlops_profile *ref,
                                            const mlops_profile *cur, double threshold);
+
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/** Retained count of a code: a lower bound of its true count. */
+MLOPS_EXTERN uint64_t mlops_profile_category_count(const mlops_profile *p, int64_t code);
+
+/**
+ * Approximate normalised rank of x: the fraction of finite values <= x.
+ * @return 0; MLOPS_E_INVALID (NULL, categorical, x NaN); MLOPS_E_DOMAIN
+ *         (no finite values); MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_profile_rank(double *out, const mlops_profile *p, double x);
+
+/**
+ * Histogram edges from the quantiles of a reference profile: interior
+ * points at rank i/bins, i = 1..bins-1, duplicates removed. While the sketch
+ * is exact they are NumPy's linear-interpolation quantiles of the data (the
+ * drift contract's `quantile` bins); after compaction they are the sketch's
+ * quantiles at those ranks (within its rank error).
+ * @param edges array of at least bins - 1 entries
+ * @param n_edges receives the number of edges written
+ * @param ref a numeric profile of the reference data
+ * @param bins number of bins the edges delimit
+ * @return 0; MLOPS_E_INVALID (NULL, categorical, bins < 2 or > 65537);
+ *         MLOPS_E_DOMAIN (no finite values); MLOPS_E_NOMEM.
+ */
+MLOPS_EXTERN int mlops_profile_quantile_edges(double *edges, size_t *n_edges,
+                                              const mlops_profile *ref, uint32_t bins);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

@@ -53,18 +53,26 @@ MLOPS_EXTERN const char *mlops_semver_build(const mlops_semver *v);
 MLOPS_EXTERN int mlops_semver_compare(const mlops_semver *a, const mlops_semver *b);
 
 /**
- * Check a version string without keeping it (allocates nothing).
- * @return 0 when valid, MLOPS_E_PARSE (with detail), MLOPS_E_INVALID.
- */
-MLOPS_EXTERN int mlops_semver_validate(const char *str);
-
-/**
  * Compare two version strings by precedence without allocating.
  * @param result receives -1, 0 or 1.
  * @param a, b   the NUL-terminated version strings.
  * @return 0, MLOPS_E_PARSE (the detail names which argument), MLOPS_E_INVALID.
  */
 MLOPS_EXTERN int mlops_semver_compare_str(int *result, const char *a, const char *b);
+
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/**
+ * Check a version string without keeping it (allocates nothing).
+ * @return 0 when valid, MLOPS_E_PARSE (with detail), MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_semver_validate(const char *str);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 package cbench
 
 /*
+#cgo CFLAGS: -DMLOPS_EXPERIMENTAL
 #include <string.h>
 #include <mlops.h>
 
