@@ -297,7 +297,9 @@ def main(argv: Sequence[str] = ()) -> int:
                         help="also profile the same table in this process and time both")
     args = parser.parse_args(list(argv) or None)
 
+    start = time.perf_counter()
     spark = session(args.master)
+    print(f"spark session started in {time.perf_counter() - start:.2f} s")
     try:
         if not all((args.reference / f"{c}.profile").is_file() for c in COLUMNS):
             save_profiles(spark_profiles(spark_table(spark, args.partitions, args.rows, seed=1)),
