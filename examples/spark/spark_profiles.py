@@ -62,8 +62,11 @@ def label_code(label: str) -> int:
 
 
 def label_codes(labels: pd.Series) -> np.ndarray:
-    """int64 codes of a string column; nulls are left out."""
-    return np.fromiter((label_code(s) for s in labels.dropna()), dtype=np.int64)
+    """int64 codes of a string column, each distinct label hashed once;
+    nulls are left out."""
+    index, uniques = pd.factorize(labels, use_na_sentinel=True)
+    table = np.fromiter((label_code(u) for u in uniques), dtype=np.int64, count=len(uniques))
+    return table[index[index >= 0]]
 
 
 # --- the data --------------------------------------------------------------
