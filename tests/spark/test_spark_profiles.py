@@ -48,25 +48,29 @@ def need(module: str):
     except ImportError as exc:
         if REQUIRED:
             pytest.fail(f"{module} is required here (MLOPS_SPARK_REQUIRED=1) but cannot be imported: {exc}")
-        pytest.skip(f"{module} not installed ({exc}): pip install pyspark pyarrow pandas numpy scipy")
+        pytest.skip(f"{module} not installed ({exc}): pip install pyspark pyarrow pandas numpy scipy",
+                    allow_module_level=True)
 
 
 def java_major() -> int:
     """The major version of the JVM Spark will start, or skip the module."""
+    def skip(reason: str):
+        pytest.skip(reason, allow_module_level=True)
+
     home = os.environ.get("JAVA_HOME")
     java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
     if not java or not os.access(java, os.X_OK):
-        pytest.skip("no Java found (JAVA_HOME or `java` on PATH): Spark needs a JVM; "
-                    "on Debian: apt-get install openjdk-17-jre-headless")
+        skip("no Java found (JAVA_HOME or `java` on PATH): Spark needs a JVM; "
+             "on Debian: apt-get install openjdk-17-jre-headless")
     out = subprocess.run([java, "-version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True, timeout=60).stdout
     m = re.search(r'version "(\d+)(?:\.(\d+))?', out)
     if not m:
-        pytest.skip(f"cannot read the Java version from `{java} -version`: {out.strip()!r}")
+        skip(f"cannot read the Java version from `{java} -version`: {out.strip()!r}")
     major = int(m.group(1)) if m.group(1) != "1" else int(m.group(2))
     if major < 17:
-        pytest.skip(f"{java} is Java {major}; Spark 4 needs Java 17 or later "
-                    "(on Debian: apt-get install openjdk-17-jre-headless)")
+        skip(f"{java} is Java {major}; Spark 4 needs Java 17 or later "
+             "(on Debian: apt-get install openjdk-17-jre-headless)")
     return major
 
 
@@ -76,6 +80,7 @@ stats = need("scipy.stats")
 special = need("scipy.special")
 need("pyarrow")
 pyspark = need("pyspark")
+JAVA_MAJOR = java_major()
 if REPO.joinpath("bindings", "python").is_dir() and str(REPO / "bindings" / "python") not in sys.path:
     try:
         import libmlops  # noqa: F401  (an installed package or PYTHONPATH)
@@ -99,7 +104,6 @@ def ex():
 
 @pytest.fixture(scope="module")
 def spark(ex):
-    java_major()
     session = ex.session("local[2]", app="libmlops-spark-test")
     try:
         yield session
@@ -319,7 +323,6 @@ def test_drift_against_a_stored_reference(ex, reference, current_table, single, 
 
 def test_example_main_prints_a_result_per_column(ex, tmp_path):
     """The script as a user runs it, in its own process and Spark session."""
-    java_major()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(Path(mlops.__file__).resolve().parents[1])]
                                         + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
