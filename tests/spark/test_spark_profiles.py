@@ -267,6 +267,26 @@ def test_driver_merge_is_deterministic(ex, spark, driver_merged):
         assert again[column].to_bytes() == driver_merged[column].to_bytes(), column
 
 
+def test_empty_partitions(ex, spark, current_table):
+    """A partition with no rows gives empty profiles that merge as nothing;
+    a DataFrame with no rows at all gives empty profiles."""
+    from pyspark.sql import functions as F
+
+    df = ex.spark_table(spark, PARTITIONS, ROWS, seed=2, shift=0.1)
+    emptied = df.where(F.spark_partition_id() != 0).where(F.spark_partition_id() != 5)
+    assert emptied.rdd.getNumPartitions() == PARTITIONS
+    rest = current_table.drop(index=list(range(0, ROWS)) + list(range(5 * ROWS, 6 * ROWS)))
+    for tree in (False, True):
+        merged = ex.spark_profiles(emptied, tree=tree)
+        for column in ex.COLUMNS:
+            check_profile(ex, merged[column], rest, column)
+    none = ex.spark_profiles(df.where(F.col("amount") < 0))
+    for column in ex.COLUMNS:
+        assert none[column].count == 0 and none[column].kind == ex.new_profile(column).kind
+        if none[column].kind == "numeric":
+            assert math.isnan(none[column].min) and none[column].nan_count == 0
+
+
 def test_drift_against_a_stored_reference(ex, reference, current_table, single, driver_merged, tree_merged):
     ref_table = ex.whole_table(PARTITIONS, ROWS, seed=1)
     results = {name: {r["column"]: r for r in ex.compare(reference, profiles, alpha=ALPHA)}
