@@ -12,13 +12,14 @@ The merged profiles are then compared with a stored reference profile per
 column: the sketch KS test with its error interval, and PSI on the exact
 histogram counts (categories: PSI and chi-square on the exact code counts).
 
-    python3 examples/spark/spark_profiles.py --rows 200000 --partitions 8
+    python3 examples/spark/spark_profiles.py --rows 25000 --partitions 8     # local[2]
 
 Needs `pyspark` (4.x, with Java 17 or later), `pyarrow`, pandas and NumPy on the
 driver and in the executors' Python, and libmlops importable there: an installed
-`libmlops` wheel on every node, or (as here, for a build tree) `MLOPS_LIBRARY`
-and `PYTHONPATH` passed to the executors through `spark.executorEnv.*`, which
-`session()` sets from the driver's own library. See docs/spark.md.
+`libmlops` wheel on every node, or (for a build tree) `MLOPS_LIBRARY` and
+`PYTHONPATH` passed to the executors through `spark.executorEnv.*` (`--conf`),
+which `session()` sets from the driver's own library for a local master. See
+docs/spark.md.
 """
 
 from __future__ import annotations
@@ -247,40 +248,47 @@ def format_row(row: dict) -> str:
 
 # --- the Spark session ---------------------------------------------------------
 
-def session(master: str = "local[2]", app: str = "libmlops-profiles", **conf: str):
-    """A Spark session whose executors find the same Python and libmlops as
-    this driver.
+def session(master: str = "local[2]", app: str = "libmlops-profiles",
+            conf: Optional[Dict[str, str]] = None):
+    """A Spark session whose executors can run this module's functions.
 
-    - ``PYSPARK_PYTHON``: the Python workers run this interpreter (unless set
-      already), so they have NumPy, pandas, pyarrow and libmlops;
+    For a local master (``local``, ``local[N]``), whose executors are on this
+    machine, it passes them this driver's Python and libmlops:
+
+    - ``PYSPARK_PYTHON`` (unless set already): the Python workers run this
+      interpreter, so they have NumPy, pandas, pyarrow and libmlops;
     - ``spark.executorEnv.MLOPS_LIBRARY`` / ``spark.executorEnv.PYTHONPATH``:
       the shared library this driver loaded and the directory of its
-      ``libmlops`` package (not needed where the wheel is installed on every
-      node, but harmless);
-    - ``addPyFile``: this module, so the executors can import the functions
-      `mapInPandas` runs;
-    - a local session binds to 127.0.0.1 (``SPARK_LOCAL_IP``, the driver's
-      host and bind address) and runs no web UI.
+      ``libmlops`` package;
+    - it binds to 127.0.0.1 (``SPARK_LOCAL_IP``, the driver's host and bind
+      address).
+
+    On a cluster those paths need not exist on the nodes (and a wrong
+    ``MLOPS_LIBRARY`` fails the import): install the libmlops wheel in the
+    executors' Python, or pass the settings in ``conf`` (docs/spark.md).
+    Either way it ships this module with ``addPyFile`` (the executors import
+    the functions `mapInPandas` runs) and runs no web UI; ``conf`` entries
+    are applied last.
     """
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    if master.startswith("local"):
+    local = master == "local" or master.startswith("local[")
+    if local:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark.sql import SparkSession
 
-    package_dir = str(Path(mlops.__file__).resolve().parent.parent)
     builder = (SparkSession.builder.master(master).appName(app)
-               .config("spark.executorEnv.MLOPS_LIBRARY", mlops.library_path())
-               .config("spark.executorEnv.PYTHONPATH", os.pathsep.join(
-                   [package_dir] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               .config("spark.sql.shuffle.partitions", "8")
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false"))
-    if master.startswith("local"):
-        builder = (builder.config("spark.driver.host", "127.0.0.1")
+    if local:
+        package_dir = str(Path(mlops.__file__).resolve().parent.parent)
+        python_path = [package_dir] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
+        builder = (builder.config("spark.executorEnv.MLOPS_LIBRARY", mlops.library_path())
+                   .config("spark.executorEnv.PYTHONPATH", os.pathsep.join(python_path))
+                   .config("spark.driver.host", "127.0.0.1")
                    .config("spark.driver.bindAddress", "127.0.0.1"))
-    for key, value in conf.items():
-        builder = builder.config(key.replace("__", "."), value)
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     spark.sparkContext.addPyFile(str(Path(__file__).resolve()))
@@ -290,6 +298,8 @@ def session(master: str = "local[2]", app: str = "libmlops-profiles", **conf: st
 def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Spark setting, e.g. spark.executorEnv.MLOPS_LIBRARY=/path (repeatable)")
     parser.add_argument("--rows", type=int, default=25_000, help="rows per partition")
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--reference", type=Path, default=Path("reference-profiles"),
@@ -301,7 +311,8 @@ def main(argv: Sequence[str] = ()) -> int:
     args = parser.parse_args(list(argv) or None)
 
     start = time.perf_counter()
-    spark = session(args.master)
+    conf = dict(item.split("=", 1) for item in args.conf)
+    spark = session(args.master, conf=conf)
     print(f"spark session started in {time.perf_counter() - start:.2f} s")
     try:
         if not all((args.reference / f"{c}.profile").is_file() for c in COLUMNS):

@@ -348,7 +348,8 @@ def test_example_main_prints_a_result_per_column(ex, tmp_path):
                                         + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env.setdefault("MLOPS_LIBRARY", mlops.library_path())
     cmd = [sys.executable, "-W", "ignore::FutureWarning", str(EXAMPLE), "--rows", "5000",
-           "--partitions", "4", "--reference", str(tmp_path / "ref"), "--shift", "0.5"]
+           "--partitions", "4", "--reference", str(tmp_path / "ref"), "--shift", "0.5",
+           "--tree", "--conf", "spark.sql.shuffle.partitions=3"]
     out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-4000:]
@@ -360,3 +361,4 @@ def test_example_main_prints_a_result_per_column(ex, tmp_path):
     assert set(lines) == set(ex.COLUMNS)
     assert "(drift)" in lines["amount"] and "n=20000" in lines["amount"]
     assert "chi2=" in lines["country"] and "KS=" in lines["latency_ms"]
+    assert "spark (local[2], 4 partitions, tree reduce)" in out.stdout
