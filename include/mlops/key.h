@@ -91,7 +91,7 @@ MLOPS_EXTERN int mlops_key_has_private(const mlops_key *key);
 
 /**
  * The key id: 64 lowercase hex digits of SHA-256(DER SubjectPublicKeyInfo).
- * Borrowed from `key`; "" for NULL.
+ * Borrowed from `key`; NULL for NULL.
  */
 MLOPS_EXTERN const char *mlops_key_id(const mlops_key *key);
 

@@ -347,7 +347,7 @@ void mlops_key_free(mlops_key *key)
 
 int mlops_key_has_private(const mlops_key *key) { return key ? key->has_private : 0; }
 
-const char *mlops_key_id(const mlops_key *key) { return key ? key->keyid : ""; }
+const char *mlops_key_id(const mlops_key *key) { return key ? key->keyid : NULL; }
 
 int mlops_key_public_raw(uint8_t out[MLOPS_ED25519_KEY_SIZE], const mlops_key *key)
 {
