@@ -12,6 +12,8 @@ byte offset, line, column and path it refers to. Calls into C release the GIL.
 
 from __future__ import annotations
 
+import ctypes
+
 from ._lib import LIB as _LIB
 from ._lib import AbiMismatchError, LibraryNotFoundError
 from ._version import EXPECTED_ABI_MAJOR, __version__
@@ -40,7 +42,7 @@ from ._handle import ClosedError
 from ._digest import Digest, format_digest, parse_digest, sha256, sha256_file
 from ._semver import SemVer, compare_versions, is_valid_semver, validate_semver
 from ._timestamp import Timestamp, format_timestamp, parse_datetime, parse_timestamp
-from ._signatures import SHA256_SIZE
+from ._signatures import FREE_FN, MALLOC_FN, REALLOC_FN, SHA256_SIZE
 from ._results import Result
 from ._sketch import Profile, SketchTest
 from ._detect import Detections, Detector
@@ -136,6 +138,22 @@ def abi_major() -> int:
     return int(_C.mlops_abi_major())
 
 
+def clear_error() -> None:
+    """Clear the calling thread's last-error record (``mlops_error_clear``).
+    The binding raises from the record right after each failing call, so this
+    is only needed by code that reads the record itself."""
+    _C.mlops_error_clear()
+
+
+def reset_allocator() -> None:
+    """Make the library allocate with the C library's ``malloc``
+    (``mlops_allocator_set`` with no hooks), which is also the default.
+    Python has no allocator the C library could use, so this is the only
+    setting the binding offers."""
+    _C.mlops_allocator_set(ctypes.cast(None, MALLOC_FN), ctypes.cast(None, REALLOC_FN),
+                           ctypes.cast(None, FREE_FN), None)
+
+
 def library_path() -> str:
     """File system path of the shared library in use."""
     return _LIB.path
@@ -173,6 +191,8 @@ __all__ = [
     "SHA256_SIZE",
     "library_version",
     "library_version_number",
+    "clear_error",
+    "reset_allocator",
     "abi_major",
     "library_path",
     "library_source",

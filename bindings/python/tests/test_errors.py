@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import pickle
 import re
 import textwrap
@@ -211,3 +212,15 @@ def test_output_buffers_are_copied_and_disposed():
     assert (buf.data, buf.size, buf.capacity) == (None, 0, 0)
     C.mlops_buf_dispose(None)
     C.mlops_free(None)
+
+
+def test_clear_error_empties_the_thread_record_and_reset_allocator_keeps_working():
+    with pytest.raises(mlops.ParseError):
+        mlops.SemVer("01.2.3")
+    assert C.mlops_error_last_code() == -4  # MLOPS_E_PARSE (common.h)
+    mlops.clear_error()
+    assert C.mlops_error_last_code() == 0
+    assert C.mlops_error_last() in (b"", "")
+    mlops.reset_allocator()
+    # the library still allocates and hashes after the reset (hashlib is the oracle)
+    assert mlops.Digest(b"abc").hexdigest() == hashlib.sha256(b"abc").hexdigest()
