@@ -210,28 +210,9 @@ static int load_ignore(walk_ctx *w, const char *dir)
                                                mlops__strerror(errno));
         goto done;
     }
-    for (;;) {
-        if (text.size > MAX_IGNORE_SIZE) {
-            rc = mlops__error_at(MLOPS_E_LIMIT, -1, 0, 0, path.data,
-                                 "%s is larger than 1 MiB", path.data);
-            goto done;
-        }
-        rc = mlops__buf_reserve(&text, 4096);
-        if (rc)
-            goto done;
-        ssize_t n = read(fd, text.data + text.size, 4096);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path.data, "%s: read failed: %s",
-                                 path.data, mlops__strerror(errno));
-            goto done;
-        }
-        if (n == 0)
-            break;
-        text.size += (size_t)n;
-        text.data[text.size] = '\0';
-    }
+    rc = mlops__read_all_limited(&text, fd, MAX_IGNORE_SIZE, path.data, "not an ignore file");
+    if (rc)
+        goto done;
     size_t line_no = 0;
     for (char *line = text.data; line && *line;) {
         char *nl = strchr(line, '\n');

@@ -92,6 +92,17 @@ static int read_entry(struct archive *a, mlops_buf *out, const char *path)
     }
 }
 
+/* The next entry of the input package: 0 and *e, 1 at its end, or an error. */
+static int next_entry(struct archive_entry **e, sign_pass *sp, const char *in_path)
+{
+    int ar = archive_read_next_header(sp->a, e);
+    if (ar == ARCHIVE_EOF)
+        return 1;
+    if (ar != ARCHIVE_OK)
+        return mlops__archive_error(sp->a, -1, in_path, in_path);
+    return 0;
+}
+
 /* Pre-pass: the tar's mtime, the statement bytes and the old envelope. */
 static int sign_collect(const char *in_path, const uint8_t statement_d[32],
                         const uint8_t referrer_d[32], int has_ref, int64_t *mtime,
@@ -104,11 +115,9 @@ static int sign_collect(const char *in_path, const uint8_t statement_d[32],
     mlops_buf ref = MLOPS_BUF_INIT;
     while (!rc) {
         struct archive_entry *e;
-        int ar = archive_read_next_header(sp.a, &e);
-        if (ar == ARCHIVE_EOF)
-            break;
-        if (ar != ARCHIVE_OK) {
-            rc = mlops__archive_error(sp.a, -1, in_path, in_path);
+        int next = next_entry(&e, &sp, in_path);
+        if (next) {
+            rc = next < 0 ? next : 0;
             break;
         }
         if (first)
@@ -284,11 +293,9 @@ int mlops_package_sign(const char *in_path, const char *out_path, const mlops_ke
         rc = mlops_digest_buffer(old_env_d, old_env.data ? old_env.data : "", old_env.size);
     while (!rc) {
         struct archive_entry *e;
-        int ar = archive_read_next_header(sp.a, &e);
-        if (ar == ARCHIVE_EOF)
-            break;
-        if (ar != ARCHIVE_OK) {
-            rc = mlops__archive_error(sp.a, -1, in_path, in_path);
+        int next = next_entry(&e, &sp, in_path);
+        if (next) {
+            rc = next < 0 ? next : 0;
             break;
         }
         const char *name = archive_entry_pathname(e);

@@ -189,18 +189,30 @@ done:
     return rc;
 }
 
+/* Parse an OCI manifest blob: its root and its artifactType (NULL when the
+ * root is not an object or has none; the caller reports that). */
+static int parse_artifact(mlops__json_doc **doc, const mlops__json **root, const char **type,
+                          const mlops_buf *b, const char *what)
+{
+    int rc = mlops__pkg_parse_json(doc, b, what);
+    if (rc)
+        return rc;
+    *root = mlops__json_root(*doc);
+    *type = mlops__json_type_of(*root) == MLOPS__JSON_OBJECT ? mlops__pkg_str(*root, "artifactType")
+                                                             : NULL;
+    return 0;
+}
+
 int mlops__pkg_on_manifest(reader *r, const mlops_buf *b)
 {
     mlops__json_doc *doc = NULL;
-    int rc = mlops__pkg_parse_json(&doc, b, "model manifest");
+    const mlops__json *root;
+    const char *at;
+    int rc = parse_artifact(&doc, &root, &at, b, "model manifest");
     if (rc)
         return rc;
     mlops__json_path path;
     mlops__json_path_init(&path);
-    const mlops__json *root = mlops__json_root(doc);
-    const char *at = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
-                         ? mlops__pkg_str(root, "artifactType")
-                         : NULL;
     const mlops__json *cfg = at ? mlops__json_object_find(root, "config") : NULL;
     const mlops__json *ls = at ? mlops__json_object_find(root, "layers") : NULL;
     if (!at || strcmp(at, MLOPS__MT_MODEL_ARTIFACT) != 0 || !cfg || !ls ||
@@ -302,15 +314,13 @@ done:
 int mlops__pkg_on_referrer(reader *r, const mlops_buf *b)
 {
     mlops__json_doc *doc = NULL;
-    int rc = mlops__pkg_parse_json(&doc, b, "signature referrer");
+    const mlops__json *root;
+    const char *at;
+    int rc = parse_artifact(&doc, &root, &at, b, "signature referrer");
     if (rc)
         return rc;
     mlops__json_path path;
     mlops__json_path_init(&path);
-    const mlops__json *root = mlops__json_root(doc);
-    const char *at = mlops__json_type_of(root) == MLOPS__JSON_OBJECT
-                         ? mlops__pkg_str(root, "artifactType")
-                         : NULL;
     const mlops__json *ls = at ? mlops__json_object_find(root, "layers") : NULL;
     const mlops__json *subj = at ? mlops__json_object_find(root, "subject") : NULL;
     const mlops__json *cfg = at ? mlops__json_object_find(root, "config") : NULL;

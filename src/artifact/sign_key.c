@@ -19,6 +19,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "core/hex.h"
 #include "mlops/digest.h"
 
@@ -303,28 +304,9 @@ int mlops_key_load_file(mlops_key **out, const char *path, uint32_t flags)
         return mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: cannot open: %s", path,
                                mlops__strerror(errno));
     mlops_buf text = MLOPS_BUF_INIT;
-    int rc = 0;
-    for (;;) {
-        if (text.size > MAX_PEM_SIZE) {
-            rc = mlops__error_at(MLOPS_E_LIMIT, -1, 0, 0, path,
-                                 "%s: more than %u bytes, not a PEM key", path, MAX_PEM_SIZE);
-            goto done;
-        }
-        rc = mlops__buf_reserve(&text, 4096);
-        if (rc)
-            goto done;
-        ssize_t n = read(fd, text.data + text.size, 4096);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = mlops__error_at(MLOPS_E_IO, -1, 0, 0, path, "%s: read failed: %s", path,
-                                 mlops__strerror(errno));
-            goto done;
-        }
-        if (n == 0)
-            break;
-        text.size += (size_t)n;
-    }
+    int rc = mlops__read_all_limited(&text, fd, MAX_PEM_SIZE, path, "not a PEM key");
+    if (rc)
+        goto done;
     rc = mlops_key_parse_pem(out, text.data ? text.data : "", text.size, 0);
     if (rc)
         mlops__error_prefix("%s", path);

@@ -124,7 +124,8 @@ int mlops__tarw_dir(mlops__tarw *w, const char *path)
     return checked(w, archive_write_header(w->a, w->e), "directory header");
 }
 
-int mlops__tarw_file_begin(mlops__tarw *w, const char *path, uint64_t size)
+/* Whether an entry of `size` bytes may start: no earlier failure, no entry open. */
+static int can_begin(const mlops__tarw *w, const char *path, uint64_t size)
 {
     if (w->sink_rc)
         return w->sink_rc;
@@ -132,11 +133,19 @@ int mlops__tarw_file_begin(mlops__tarw *w, const char *path, uint64_t size)
         return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
     if (size > (uint64_t)INT64_MAX)
         return mlops__error(MLOPS_E_LIMIT, "tar writer: %s is too large", path);
+    return 0;
+}
+
+int mlops__tarw_file_begin(mlops__tarw *w, const char *path, uint64_t size)
+{
+    int rc = can_begin(w, path, size);
+    if (rc)
+        return rc;
     w->path = mlops__strdup(path);
     if (!w->path)
         return mlops__error_nomem();
     fill_entry(w, path, AE_IFREG, 0644, size);
-    int rc = checked(w, archive_write_header(w->a, w->e), "file header");
+    rc = checked(w, archive_write_header(w->a, w->e), "file header");
     if (rc) {
         mlops__free(w->path);
         w->path = NULL;
@@ -212,19 +221,16 @@ static la_ssize_t capture_cb(struct archive *a, void *ctx, const void *data, siz
 
 int mlops__tarw_raw_begin(mlops__tarw *w, const char *path, uint64_t size)
 {
-    if (w->sink_rc)
-        return w->sink_rc;
-    if (w->in_file)
-        return mlops__error(MLOPS_E_INTERNAL, "tar writer: a file is open");
-    if (size > (uint64_t)INT64_MAX)
-        return mlops__error(MLOPS_E_LIMIT, "tar writer: %s is too large", path);
+    int rc = can_begin(w, path, size);
+    if (rc)
+        return rc;
     /* With 512-byte blocks every header and padded entry is flushed whole,
      * so nothing of the main writer is pending in its block buffer. */
     if (w->out_bytes % 512 != 0)
         return mlops__error(MLOPS_E_INTERNAL, "tar writer: output not at a block boundary");
     capture *c = mlops__malloc(sizeof *c);
     struct archive *a = archive_write_new();
-    int rc = 0;
+    rc = 0;
     if (!c || !a) {
         rc = mlops__error_nomem();
         goto done;

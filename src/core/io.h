@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "mlops/common.h"
+
 /** Read until `n` bytes or end of file, retrying EINTR and short counts.
  *  Returns the bytes read (fewer than `n` only at end of file) or -1 with
  *  errno set. */
@@ -21,5 +23,15 @@ ssize_t mlops__read_full(int fd, void *buf, size_t n);
 
 /** The same with pread(2) from offset `off`. */
 ssize_t mlops__pread_full(int fd, void *buf, size_t n, off_t off);
+
+/**
+ * Append everything `fd` holds to `out` (NUL-terminated), refusing more than
+ * `max` bytes: MLOPS_E_LIMIT "<path>: more than <max> bytes, <what>" (what
+ * says what the file was expected to be), MLOPS_E_IO on a read error, both
+ * with `path` as the error path; MLOPS_E_NOMEM. On failure `out` may hold part
+ * of the file: the caller disposes of it (and wipes it when it is secret).
+ */
+int mlops__read_all_limited(mlops_buf *out, int fd, size_t max, const char *path,
+                            const char *what);
 
 #endif
