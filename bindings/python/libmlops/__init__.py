@@ -12,8 +12,6 @@ byte offset, line, column and path it refers to. Calls into C release the GIL.
 
 from __future__ import annotations
 
-import ctypes
-
 from ._lib import LIB as _LIB
 from ._lib import AbiMismatchError, LibraryNotFoundError
 from ._version import EXPECTED_ABI_MAJOR, __version__
@@ -150,8 +148,8 @@ def reset_allocator() -> None:
     (``mlops_allocator_set`` with no hooks), which is also the default.
     Python has no allocator the C library could use, so this is the only
     setting the binding offers."""
-    _C.mlops_allocator_set(ctypes.cast(None, MALLOC_FN), ctypes.cast(None, REALLOC_FN),
-                           ctypes.cast(None, FREE_FN), None)
+    # a CFUNCTYPE called without arguments is a NULL function pointer
+    _C.mlops_allocator_set(MALLOC_FN(), REALLOC_FN(), FREE_FN(), None)
 
 
 def library_path() -> str:

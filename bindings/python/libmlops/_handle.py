@@ -29,7 +29,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from ctypes import c_void_p
-from typing import Any, Callable, ClassVar, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Callable, ClassVar, Dict, Iterable, Iterator, List, Optional, Type, TypeVar
 from contextlib import contextmanager
 
 from ._errors import InvalidArgumentError
@@ -41,6 +41,9 @@ class ClosedError(InvalidArgumentError):
     :class:`InvalidArgumentError`, so also a :class:`ValueError`."""
 
 
+_H = TypeVar("_H", bound="Handle")
+
+
 class Handle:
     """Base of every class that owns a C object (see the module docstring).
 
@@ -50,18 +53,27 @@ class Handle:
     """
 
     __slots__ = ("_handle", "_cond", "_uses", "_refs", "_state", "_users", "__weakref__")
-    _free: ClassVar[Optional[Callable[[int], None]]] = None
+    # a function of the raw pointer (a staticmethod in each subclass)
+    _free: ClassVar[Any] = None
 
     _OPEN, _CLOSING, _CLOSED = 0, 1, 2
 
-    def __new__(cls, *_args: Any, **_kwargs: Any) -> "Handle":
+    # The slots' types (declared for type checkers; __new__ sets them).
+    _handle: Optional[int]
+    _cond: threading.Condition
+    _uses: int
+    _refs: int
+    _state: int
+    _users: Dict[int, int]
+
+    def __new__(cls: "Type[_H]", *_args: Any, **_kwargs: Any) -> "_H":
         self = object.__new__(cls)
-        self._handle: Optional[int] = None
+        self._handle = None
         self._cond = threading.Condition(threading.RLock())
         self._uses = 0  # C calls in flight: close() waits for them
         self._refs = 0  # dependents borrowing the C object: the free waits for them
         self._state = Handle._OPEN
-        self._users: Dict[int, int] = {}  # calls in flight per thread
+        self._users = {}  # calls in flight per thread
         return self
 
     # --- use ------------------------------------------------------------
@@ -165,11 +177,13 @@ class Handle:
                 handle = self._take_if_free()
             self._free_now(handle)
 
-    def _replace(self, handle: int) -> None:
+    def _replace(self, handle: Optional[int]) -> None:
         """Put ``handle``, a new C object of the same kind, in place of this
         one's (a state read or copied in place); the old one is freed once
         the calls in flight have returned. Once closed, ``handle`` is freed
         and :class:`ClosedError` raised."""
+        if handle is None:  # a call that succeeded always gives an object
+            raise self._closed_error()
         free = type(self)._free
         with self._cond:
             if self._handle is None or self._state != Handle._OPEN:
