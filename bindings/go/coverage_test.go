@@ -9,6 +9,65 @@ import (
 	"testing"
 )
 
+// experimentalGetters are per-field getters the binding no longer calls: it
+// reads the read-only info structs instead (docs/api-conventions.md). They
+// stay exported until the experimental tier replaces this list.
+var experimentalGetters = []string{
+	"mlops_detector_count",
+	"mlops_detector_drift_count",
+	"mlops_detector_drift_detected",
+	"mlops_detector_estimation",
+	"mlops_detector_nonfinite_count",
+	"mlops_detector_type_of",
+	"mlops_detector_warning_detected",
+	"mlops_detector_width",
+	"mlops_drift_reference_counts",
+	"mlops_drift_reference_edges",
+	"mlops_drift_result_bins",
+	"mlops_drift_result_categories",
+	"mlops_drift_result_cur_counts",
+	"mlops_drift_result_direction",
+	"mlops_drift_result_dof",
+	"mlops_drift_result_drifted",
+	"mlops_drift_result_edges",
+	"mlops_drift_result_js_base",
+	"mlops_drift_result_metric",
+	"mlops_drift_result_missing_cur",
+	"mlops_drift_result_missing_ref",
+	"mlops_drift_result_n_cur",
+	"mlops_drift_result_n_ref",
+	"mlops_drift_result_pvalue",
+	"mlops_drift_result_pvalue_method",
+	"mlops_drift_result_ref_counts",
+	"mlops_drift_result_smoothing",
+	"mlops_drift_result_statistic",
+	"mlops_drift_result_threshold",
+	"mlops_drift_result_unseen_share",
+	"mlops_drift_table_result_adjusted_pvalue",
+	"mlops_drift_table_result_column",
+	"mlops_drift_table_result_column_drifted",
+	"mlops_drift_table_result_columns",
+	"mlops_drift_table_result_drifted",
+	"mlops_drift_table_result_drifted_count",
+	"mlops_drift_table_result_drifted_share",
+	"mlops_profile_category_error",
+	"mlops_profile_category_size",
+	"mlops_profile_count",
+	"mlops_profile_histogram_counts",
+	"mlops_profile_histogram_edges",
+	"mlops_profile_kind",
+	"mlops_profile_kll_k",
+	"mlops_profile_max",
+	"mlops_profile_mean",
+	"mlops_profile_min",
+	"mlops_profile_nan_count",
+	"mlops_profile_neginf_count",
+	"mlops_profile_posinf_count",
+	"mlops_profile_rank_error",
+	"mlops_profile_retained",
+	"mlops_profile_variance",
+}
+
 // TestEveryExportedFunctionIsWrapped parses the linker version script
 // (src/libmlops.map, the list of every public function) and the binding's
 // sources (Go files other than tests, and bridge.c), and requires every
@@ -54,9 +113,16 @@ func TestEveryExportedFunctionIsWrapped(t *testing.T) {
 	for _, m := range cRef.FindAllStringSubmatch(comments.ReplaceAllString(string(b), ""), -1) {
 		called[m[1]] = true
 	}
+	if !sort.StringsAreSorted(experimentalGetters) {
+		t.Errorf("experimentalGetters is not sorted")
+	}
+	experimental := map[string]bool{}
+	for _, f := range experimentalGetters {
+		experimental[f] = true
+	}
 	var missing []string
 	for f := range exported {
-		if !called[f] {
+		if !called[f] && !experimental[f] {
 			missing = append(missing, f)
 		}
 	}

@@ -198,11 +198,12 @@ type DetectorState struct {
 func (d *Detector) State() DetectorState {
 	var s DetectorState
 	_ = d.hd().use(func(p unsafe.Pointer) error {
-		q := detp(p)
-		s = DetectorState{DetectorType(C.mlops_detector_type_of(q)), C.mlops_detector_drift_detected(q) == 1,
-			C.mlops_detector_warning_detected(q) == 1, uint64(C.mlops_detector_count(q)),
-			uint64(C.mlops_detector_nonfinite_count(q)), uint64(C.mlops_detector_drift_count(q)),
-			uint64(C.mlops_detector_width(q)), float64(C.mlops_detector_estimation(q))}
+		// The detector's info struct (detector.h, mlops_detector_info).
+		i := C.mlops_detector_info(detp(p))
+		s = DetectorState{DetectorType(i._type), i.drift_detected == 1,
+			i.warning_detected == 1, uint64(i.count),
+			uint64(i.nonfinite_count), uint64(i.drift_count),
+			uint64(i.width), float64(i.estimation)}
 		return nil
 	})
 	return s

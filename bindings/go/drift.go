@@ -164,29 +164,30 @@ type DriftResult struct {
 
 // copyDriftResult copies r (not freed) into Go memory.
 func copyDriftResult(r *C.mlops_drift_result) (*DriftResult, error) {
+	// One read of the result's info struct (drift.h, mlops_drift_result_info).
+	i := C.mlops_drift_result_info(r)
 	out := &DriftResult{
-		Metric: DriftMetric(C.mlops_drift_result_metric(r)), Statistic: float64(C.mlops_drift_result_statistic(r)),
-		PValue: float64(C.mlops_drift_result_pvalue(r)), PValueMethod: int(C.mlops_drift_result_pvalue_method(r)),
-		Threshold: float64(C.mlops_drift_result_threshold(r)), PValueBelow: C.mlops_drift_result_direction(r) == C.MLOPS_DRIFT_PVALUE_LT,
-		Drifted: C.mlops_drift_result_drifted(r) == 1, MissingRef: uint64(C.mlops_drift_result_missing_ref(r)),
-		MissingCur: uint64(C.mlops_drift_result_missing_cur(r)), NRef: uint64(C.mlops_drift_result_n_ref(r)),
-		NCur: uint64(C.mlops_drift_result_n_cur(r)), Smoothing: float64(C.mlops_drift_result_smoothing(r)),
-		JSBase: float64(C.mlops_drift_result_js_base(r)), DoF: uint64(C.mlops_drift_result_dof(r)),
-		UnseenShare: float64(C.mlops_drift_result_unseen_share(r)), Bins: int(C.mlops_drift_result_bins(r)),
+		Metric: DriftMetric(i.metric), Statistic: float64(i.statistic),
+		PValue: float64(i.pvalue), PValueMethod: int(i.pvalue_method),
+		Threshold: float64(i.threshold), PValueBelow: i.direction == C.MLOPS_DRIFT_PVALUE_LT,
+		Drifted: i.drifted == 1, MissingRef: uint64(i.missing_ref),
+		MissingCur: uint64(i.missing_cur), NRef: uint64(i.n_ref),
+		NCur: uint64(i.n_cur), Smoothing: float64(i.smoothing),
+		JSBase: float64(i.js_base), DoF: uint64(i.dof),
+		UnseenShare: float64(i.unseen_share), Bins: int(i.bins),
 	}
-	var ne C.size_t
-	if e := C.mlops_drift_result_edges(&ne, r); e != nil && ne > 0 {
-		out.Edges = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(e)), int(ne))...)
+	if i.edges != nil && i.n_edges > 0 {
+		out.Edges = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(i.edges)), int(i.n_edges))...)
 	}
 	if out.Bins > 0 {
-		if p := C.mlops_drift_result_ref_counts(r); p != nil {
-			out.RefCounts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(p)), out.Bins)...)
+		if i.ref_counts != nil {
+			out.RefCounts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(i.ref_counts)), out.Bins)...)
 		}
-		if p := C.mlops_drift_result_cur_counts(r); p != nil {
-			out.CurCounts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(p)), out.Bins)...)
+		if i.cur_counts != nil {
+			out.CurCounts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(i.cur_counts)), out.Bins)...)
 		}
-		if p := C.mlops_drift_result_categories(r); p != nil {
-			out.Categories = append([]int64(nil), unsafe.Slice((*int64)(unsafe.Pointer(p)), out.Bins)...)
+		if i.categories != nil {
+			out.Categories = append([]int64(nil), unsafe.Slice((*int64)(unsafe.Pointer(i.categories)), out.Bins)...)
 		}
 	}
 	var b C.mlops_buf
@@ -315,9 +316,8 @@ func (d *DriftReference) Close() error {
 func (d *DriftReference) Edges() []float64 {
 	var out []float64
 	_ = d.hd().use(func(p unsafe.Pointer) error {
-		var n C.size_t
-		if e := C.mlops_drift_reference_edges(&n, drp(p)); e != nil && n > 0 {
-			out = append(out, unsafe.Slice((*float64)(unsafe.Pointer(e)), int(n))...)
+		if i := C.mlops_drift_reference_info(drp(p)); i.edges != nil && i.n_edges > 0 {
+			out = append(out, unsafe.Slice((*float64)(unsafe.Pointer(i.edges)), int(i.n_edges))...)
 		}
 		return nil
 	})
@@ -328,9 +328,8 @@ func (d *DriftReference) Edges() []float64 {
 func (d *DriftReference) Counts() []uint64 {
 	var out []uint64
 	_ = d.hd().use(func(p unsafe.Pointer) error {
-		var n C.size_t
-		if c := C.mlops_drift_reference_counts(&n, drp(p)); c != nil && n > 0 {
-			out = append(out, unsafe.Slice((*uint64)(unsafe.Pointer(c)), int(n))...)
+		if i := C.mlops_drift_reference_info(drp(p)); i.counts != nil && i.bins > 0 {
+			out = append(out, unsafe.Slice((*uint64)(unsafe.Pointer(i.counts)), int(i.bins))...)
 		}
 		return nil
 	})
@@ -444,17 +443,18 @@ func DriftTable(ref []float64, nRef int, cur []float64, nCur int, nCols int, met
 		return nil, err
 	}
 	defer C.mlops_drift_table_result_free(tr)
-	out := &DriftTableResult{DriftedCount: int(C.mlops_drift_table_result_drifted_count(tr)),
-		DriftedShare: float64(C.mlops_drift_table_result_drifted_share(tr)), Drifted: C.mlops_drift_table_result_drifted(tr) == 1}
-	n := C.mlops_drift_table_result_columns(tr)
-	for i := C.size_t(0); i < n; i++ {
-		col, err := copyDriftResult(C.mlops_drift_table_result_column(tr, i))
+	ti := C.mlops_drift_table_result_info(tr)
+	out := &DriftTableResult{DriftedCount: int(ti.drifted_count),
+		DriftedShare: float64(ti.drifted_share), Drifted: ti.drifted == 1}
+	for i := C.size_t(0); i < ti.columns; i++ {
+		ci := C.mlops_drift_table_result_column_info(tr, i)
+		col, err := copyDriftResult(ci.result)
 		if err != nil {
 			return nil, err
 		}
 		out.Columns = append(out.Columns, col)
-		out.ColumnDrifted = append(out.ColumnDrifted, C.mlops_drift_table_result_column_drifted(tr, i) == 1)
-		out.AdjustedPValues = append(out.AdjustedPValues, float64(C.mlops_drift_table_result_adjusted_pvalue(tr, i)))
+		out.ColumnDrifted = append(out.ColumnDrifted, ci.drifted == 1)
+		out.AdjustedPValues = append(out.AdjustedPValues, float64(ci.adjusted_pvalue))
 	}
 	var b C.mlops_buf
 	if err := call(func() C.int { return C.mlops_drift_table_result_write_json(&b, tr, 0) }); err != nil {

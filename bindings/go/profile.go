@@ -6,6 +6,7 @@ package mlops
 import "C"
 
 import (
+	"math"
 	"runtime"
 	"unsafe"
 )
@@ -155,16 +156,25 @@ type ProfileStats struct {
 func (pr *Profile) Stats() ProfileStats {
 	var s ProfileStats
 	_ = pr.hd().use(func(p unsafe.Pointer) error {
-		q := prp(p)
+		// The profile's info struct (profile.h, mlops_profile_info); the
+		// variance with ddof d is m2 / (count - d) when count > d.
+		i := C.mlops_profile_info(prp(p))
+		count, m2 := uint64(i.count), float64(i.m2)
+		variance := func(ddof uint64) float64 {
+			if count <= ddof {
+				return math.NaN()
+			}
+			return m2 / float64(count-ddof)
+		}
 		s = ProfileStats{
-			Kind: ProfileKind(C.mlops_profile_kind(q)), Count: uint64(C.mlops_profile_count(q)),
-			NaN: uint64(C.mlops_profile_nan_count(q)), PosInf: uint64(C.mlops_profile_posinf_count(q)),
-			NegInf: uint64(C.mlops_profile_neginf_count(q)), Mean: float64(C.mlops_profile_mean(q)),
-			Variance: float64(C.mlops_profile_variance(q, 0)), SampleVariance: float64(C.mlops_profile_variance(q, 1)),
-			Min: float64(C.mlops_profile_min(q)), Max: float64(C.mlops_profile_max(q)),
-			K: int(C.mlops_profile_kll_k(q)), Retained: int(C.mlops_profile_retained(q)),
-			RankError: float64(C.mlops_profile_rank_error(q)), CategorySize: int(C.mlops_profile_category_size(q)),
-			CategoryError: uint64(C.mlops_profile_category_error(q)),
+			Kind: ProfileKind(i.kind), Count: count,
+			NaN: uint64(i.nan_count), PosInf: uint64(i.posinf_count),
+			NegInf: uint64(i.neginf_count), Mean: float64(i.mean),
+			Variance: variance(0), SampleVariance: variance(1),
+			Min: float64(i.min), Max: float64(i.max),
+			K: int(i.kll_k), Retained: int(i.retained),
+			RankError: float64(i.rank_error), CategorySize: int(i.category_size),
+			CategoryError: uint64(i.category_error),
 		}
 		return nil
 	})
@@ -175,14 +185,12 @@ func (pr *Profile) Stats() ProfileStats {
 // when the profile has none).
 func (pr *Profile) Histogram() (edges []float64, counts []uint64) {
 	_ = pr.hd().use(func(p unsafe.Pointer) error {
-		var ne, nc C.size_t
-		e := C.mlops_profile_histogram_edges(&ne, prp(p))
-		c := C.mlops_profile_histogram_counts(&nc, prp(p))
-		if e != nil && ne > 0 {
-			edges = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(e)), int(ne))...)
+		i := C.mlops_profile_info(prp(p))
+		if i.histogram_edges != nil && i.n_histogram_edges > 0 {
+			edges = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(i.histogram_edges)), int(i.n_histogram_edges))...)
 		}
-		if c != nil && nc > 0 {
-			counts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(c)), int(nc))...)
+		if i.histogram_counts != nil && i.n_histogram_counts > 0 {
+			counts = append([]uint64(nil), unsafe.Slice((*uint64)(unsafe.Pointer(i.histogram_counts)), int(i.n_histogram_counts))...)
 		}
 		return nil
 	})

@@ -50,12 +50,11 @@ int main(void)
     mlops_drift_result *ks = NULL;
     if (mlops_drift_numeric(&ks, MLOPS_DRIFT_KS, ref, N, cur, N, NULL) != 0)
         return fail();
+    const struct mlops_drift_result_info *ki = mlops_drift_result_info(ks);
     printf("KS: D = %.4f, p = %.3g (%s), drifted: %s, missing in current: %llu\n",
-           mlops_drift_result_statistic(ks), mlops_drift_result_pvalue(ks),
-           mlops_drift_result_pvalue_method(ks) == MLOPS_DRIFT_PVALUE_EXACT ? "exact"
-                                                                             : "asymptotic",
-           mlops_drift_result_drifted(ks) ? "yes" : "no",
-           (unsigned long long)mlops_drift_result_missing_cur(ks));
+           ki->statistic, ki->pvalue,
+           ki->pvalue_method == MLOPS_DRIFT_PVALUE_EXACT ? "exact" : "asymptotic",
+           ki->drifted ? "yes" : "no", (unsigned long long)ki->missing_cur);
 
     /* Summarise the reference once (10 quantile bins), compare windows to it. */
     mlops_drift_reference *binned = NULL;

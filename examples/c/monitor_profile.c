@@ -52,9 +52,9 @@ int main(void)
     double median = 0;
     if (mlops_profile_quantile(&median, w1, 0.5) != 0)
         return fail();
+    const struct mlops_profile_info *wi = mlops_profile_info(w1);
     printf("reference profile: %llu values, mean %.4f, median ~ %.4f (rank error %.4f)\n",
-           (unsigned long long)mlops_profile_count(w1), mlops_profile_mean(w1), median,
-           mlops_profile_rank_error(w1));
+           (unsigned long long)wi->count, wi->mean, median, wi->rank_error);
 
     /* Store it as bytes (what a worker ships to the driver), load it back. */
     mlops_buf bytes = MLOPS_BUF_INIT;

@@ -166,6 +166,45 @@ MLOPS_EXTERN uint64_t mlops_detector_width(const mlops_detector *d);
 /** ADWIN: mean of the current window (NaN when empty); others: NaN. */
 MLOPS_EXTERN double mlops_detector_estimation(const mlops_detector *d);
 
+/** Version of struct mlops_detector_info filled by this library. */
+#define MLOPS_DETECTOR_INFO_VERSION 1
+
+/**
+ * The detector's state in one read-only struct (the values of the accessors
+ * above). The struct lives in the detector and the library keeps it up to
+ * date: it is valid until the next call that changes the detector
+ * (mlops_detector_update(), mlops_detector_update_warn(),
+ * mlops_detector_free()), which rewrites it in place. Version 1; fields are
+ * only ever added at the end (see MLOPS_INFO_HAS()).
+ */
+struct mlops_detector_info {
+    MLOPS_INFO_HEADER;
+    /** The mlops_detector_type. */
+    int type;
+    /** 1 when the last finite value fed caused a drift, else 0. */
+    int drift_detected;
+    /** 1 when the detector is in its warning zone (DDM, EDDM), else 0. */
+    int warning_detected;
+    /** Finite values consumed since creation (restored with the state). */
+    uint64_t count;
+    /** Non-finite values counted and skipped since creation. */
+    uint64_t nonfinite_count;
+    /** Drifts flagged since creation. */
+    uint64_t drift_count;
+    /** ADWIN: width of the current window; KSWIN: values in the window;
+     *  others: values since the last reset (mlops_detector_width()). */
+    uint64_t width;
+    /** ADWIN: mean of the current window (NaN when empty); others: NaN. */
+    double estimation;
+};
+
+/**
+ * The state of `d`, or NULL when `d` is NULL. Never allocates (the struct
+ * is kept up to date by the calls that change the detector); any number of
+ * threads may call it concurrently on a detector nobody is changing.
+ */
+MLOPS_EXTERN const struct mlops_detector_info *mlops_detector_info(const mlops_detector *d);
+
 /**
  * Save the complete state (parameters, window, generator) to bytes, appended
  * to `out` (format in docs/detectors.md).

@@ -206,6 +206,71 @@ MLOPS_EXTERN const uint64_t *mlops_drift_result_cur_counts(const mlops_drift_res
 /** Category code of each bin of a categorical result, or NULL; borrowed. */
 MLOPS_EXTERN const int64_t *mlops_drift_result_categories(const mlops_drift_result *r);
 
+/** Version of struct mlops_drift_result_info filled by this library. */
+#define MLOPS_DRIFT_RESULT_INFO_VERSION 1
+
+/**
+ * Everything a drift result holds, in one read-only struct (the values of
+ * the mlops_drift_result_* getters above). Borrowed from the result: valid
+ * while the result is, and immutable like it. Version 1; fields are only
+ * ever added at the end (see MLOPS_INFO_HAS()).
+ */
+struct mlops_drift_result_info {
+    MLOPS_INFO_HEADER;
+    /** The mlops_drift_metric that produced the result (never AUTO). */
+    int metric;
+    /** mlops_drift_pvalue_method of the p-value. */
+    int pvalue_method;
+    /** mlops_drift_direction of the comparison. */
+    int direction;
+    /** 1 when drift was detected, else 0. */
+    int drifted;
+    /** The statistic (D, T, W1, PSI, chi-square...). */
+    double statistic;
+    /** The p-value, or NaN when the metric has none. */
+    double pvalue;
+    /** The threshold the verdict used. */
+    double threshold;
+    /** Smoothing used (PSI, KL), NaN for other metrics. */
+    double smoothing;
+    /** Log base used (JS), NaN for other metrics. */
+    double js_base;
+    /** Share of current values in categories the reference never shows
+     *  (categorical metrics), else NaN. */
+    double unseen_share;
+    /** Number of reference values used. */
+    uint64_t n_ref;
+    /** Number of current values used. */
+    uint64_t n_cur;
+    /** Reference values omitted as non-finite (or negative codes). */
+    uint64_t missing_ref;
+    /** Current values omitted as non-finite (or negative codes). */
+    uint64_t missing_cur;
+    /** Degrees of freedom (chi-square), else 0. */
+    uint64_t dof;
+    /** Number of bins (share metrics, chi-square, z-test), 0 for sample tests. */
+    size_t bins;
+    /** Interior bin edges of a numeric share metric (`n_edges` = bins - 1
+     *  values), or NULL. */
+    const double *edges;
+    /** Number of `edges` (0 when edges is NULL). */
+    size_t n_edges;
+    /** Per-bin reference counts (`bins` values), or NULL (sample tests). */
+    const uint64_t *ref_counts;
+    /** Per-bin current counts (`bins` values), or NULL (sample tests). */
+    const uint64_t *cur_counts;
+    /** Category code of each bin (`bins` values) of a categorical result,
+     *  NULL for other results. */
+    const int64_t *categories;
+};
+
+/**
+ * The summary of `r` (all its values and arrays), or NULL when `r` is NULL.
+ * The struct lives in `r`: never allocates; thread-safe (the result is
+ * immutable).
+ */
+MLOPS_EXTERN const struct mlops_drift_result_info *mlops_drift_result_info(const mlops_drift_result *r);
+
 /**
  * Append the result as one JSON object to `out`:
  * {"metric":"ks","statistic":..,"pvalue":..|null,"pvalue_method":"exact",
@@ -278,6 +343,39 @@ MLOPS_EXTERN int mlops_drift_reference_new(mlops_drift_reference **out,
 
 /** Release a reference. Accepts NULL. */
 MLOPS_EXTERN void mlops_drift_reference_free(mlops_drift_reference *ref);
+
+/** Version of struct mlops_drift_reference_info filled by this library. */
+#define MLOPS_DRIFT_REFERENCE_INFO_VERSION 1
+
+/**
+ * A binned reference in one read-only struct. Borrowed from the reference:
+ * valid while it is (it is immutable). Version 1; fields are only ever added
+ * at the end (see MLOPS_INFO_HAS()).
+ */
+struct mlops_drift_reference_info {
+    MLOPS_INFO_HEADER;
+    /** Interior edges, strictly increasing (`n_edges` values); NULL when
+     *  there are none (a single bin). */
+    const double *edges;
+    /** Number of interior edges. */
+    size_t n_edges;
+    /** Count per bin (`bins` values). */
+    const uint64_t *counts;
+    /** Number of bins, n_edges + 1. */
+    size_t bins;
+    /** Values counted in the bins (the sum of `counts`). */
+    uint64_t count;
+    /** Values left out of the bins as non-finite (or given as missing to
+     *  mlops_drift_reference_from_counts()). */
+    uint64_t missing;
+};
+
+/**
+ * The edges and counts of `ref`, or NULL when `ref` is NULL. Never
+ * allocates; thread-safe (the reference is immutable).
+ */
+MLOPS_EXTERN const struct mlops_drift_reference_info *
+mlops_drift_reference_info(const mlops_drift_reference *ref);
 
 /**
  * Compare a current window against a binned reference with a share metric
@@ -436,6 +534,64 @@ MLOPS_EXTERN size_t mlops_drift_table_result_drifted_count(const mlops_drift_tab
 MLOPS_EXTERN double mlops_drift_table_result_drifted_share(const mlops_drift_table_result *t);
 /** The dataset verdict: 1 drifted, 0 not. */
 MLOPS_EXTERN int mlops_drift_table_result_drifted(const mlops_drift_table_result *t);
+
+/** Version of struct mlops_drift_table_result_info filled by this library. */
+#define MLOPS_DRIFT_TABLE_RESULT_INFO_VERSION 1
+
+/**
+ * The dataset verdict of a table result in one read-only struct. Borrowed
+ * from the table result: valid while it is (it is immutable). Version 1;
+ * fields are only ever added at the end (see MLOPS_INFO_HAS()).
+ */
+struct mlops_drift_table_result_info {
+    MLOPS_INFO_HEADER;
+    /** Number of columns (rows of mlops_drift_table_result_column_info()). */
+    size_t columns;
+    /** Number of drifted columns. */
+    size_t drifted_count;
+    /** Share of drifted columns, drifted_count / columns. */
+    double drifted_share;
+    /** The dataset verdict: 1 drifted, 0 not. */
+    int drifted;
+    /** The mlops_drift_dataset_rule that made the verdict. */
+    int rule;
+};
+
+/**
+ * The dataset verdict of `t`, or NULL when `t` is NULL. Never allocates;
+ * thread-safe (the table result is immutable).
+ */
+MLOPS_EXTERN const struct mlops_drift_table_result_info *
+mlops_drift_table_result_info(const mlops_drift_table_result *t);
+
+/** Version of struct mlops_drift_table_result_column_info filled by this library. */
+#define MLOPS_DRIFT_TABLE_RESULT_COLUMN_INFO_VERSION 1
+
+/**
+ * One column of a table result. Borrowed from the table result: valid
+ * while it is. Version 1; fields are only ever added at the end (see
+ * MLOPS_INFO_HAS()).
+ */
+struct mlops_drift_table_result_column_info {
+    MLOPS_INFO_HEADER;
+    /** The column's result (borrowed from the table result; the same
+     *  pointer as mlops_drift_table_result_column()); read it with
+     *  mlops_drift_result_info(). Never NULL. */
+    const mlops_drift_result *result;
+    /** Adjusted p-value under a p-value rule, else the raw p-value (NaN for
+     *  a metric without one). */
+    double adjusted_pvalue;
+    /** 1 when the column counts as drifted under the dataset rule (adjusted
+     *  p-value, effect floor), else 0. */
+    int drifted;
+};
+
+/**
+ * Column `i` (input order) of `t`, or NULL when `t` is NULL or `i` is out
+ * of range. Never allocates; thread-safe (the table result is immutable).
+ */
+MLOPS_EXTERN const struct mlops_drift_table_result_column_info *
+mlops_drift_table_result_column_info(const mlops_drift_table_result *t, size_t i);
 
 /**
  * Append the table result as JSON: {"rule":"share","drifted":..,"drifted_count":..,

@@ -212,6 +212,74 @@ MLOPS_EXTERN size_t mlops_profile_category_size(const mlops_profile *p);
 MLOPS_EXTERN uint64_t mlops_profile_category_error(const mlops_profile *p);
 /**@}*/
 
+/** Version of struct mlops_profile_info filled by this library. */
+#define MLOPS_PROFILE_INFO_VERSION 1
+
+/**
+ * Every summary value of a profile in one read-only struct (the values of
+ * the accessors above). The struct lives in the profile and the library
+ * keeps it up to date: it (and the arrays it points to) is valid until the
+ * next call that changes the profile (mlops_profile_update(),
+ * mlops_profile_update_codes(), mlops_profile_merge() into it,
+ * mlops_profile_free()), which rewrites it in place. Version 1; fields are
+ * only ever added at the end (see MLOPS_INFO_HAS()).
+ *
+ * Variance: `m2` is the sum of squared deviations from the mean; the
+ * variance with `ddof` delta degrees of freedom is m2 / (count - ddof) when
+ * count > ddof (what mlops_profile_variance() returns), else NaN.
+ */
+struct mlops_profile_info {
+    MLOPS_INFO_HEADER;
+    /** The mlops_profile_type: MLOPS_PROFILE_NUMERIC or MLOPS_PROFILE_CATEGORICAL. */
+    int kind;
+    /** KLL parameter k of a numeric profile; 0 for a categorical one. */
+    uint32_t kll_k;
+    /** Values summarised: finite values (numeric) or codes (categorical). */
+    uint64_t count;
+    /** NaN values seen by a numeric profile (0 for a categorical one). */
+    uint64_t nan_count;
+    /** +inf values seen by a numeric profile. */
+    uint64_t posinf_count;
+    /** -inf values seen by a numeric profile. */
+    uint64_t neginf_count;
+    /** Mean of the finite values; NaN when there are none (or categorical). */
+    double mean;
+    /** Sum of squared deviations from the mean of the finite values; NaN
+     *  when there are none (or categorical). See the variance note above. */
+    double m2;
+    /** Smallest finite value; NaN when there are none. */
+    double min;
+    /** Largest finite value; NaN when there are none. */
+    double max;
+    /** Values retained by the KLL sketch (0 for a categorical profile). */
+    size_t retained;
+    /** Normalised rank error of the sketch (mlops_profile_rank_error());
+     *  NaN for a categorical profile. */
+    double rank_error;
+    /** Histogram edges of a numeric profile (`n_histogram_edges` values),
+     *  NULL when it has none. */
+    const double *histogram_edges;
+    /** Number of histogram edges; 0 without a histogram. */
+    size_t n_histogram_edges;
+    /** Histogram counts (`n_histogram_counts` = n_histogram_edges + 1
+     *  bins), NULL without a histogram. */
+    const uint64_t *histogram_counts;
+    /** Number of histogram counts; 0 without a histogram. */
+    size_t n_histogram_counts;
+    /** Distinct codes retained by a categorical profile (0 for numeric). */
+    size_t category_size;
+    /** Undercount bound of the category counts (mlops_profile_category_error());
+     *  0 while exact and for a numeric profile. */
+    uint64_t category_error;
+};
+
+/**
+ * The summary of `p`, or NULL when `p` is NULL. Never allocates (the struct
+ * is kept up to date by the calls that change the profile); any number of
+ * threads may call it concurrently on a profile nobody is changing.
+ */
+MLOPS_EXTERN const struct mlops_profile_info *mlops_profile_info(const mlops_profile *p);
+
 /**
  * Copy the retained categories, sorted by code, into caller arrays.
  * @param codes, counts arrays of `capacity` entries (either may be NULL)

@@ -182,7 +182,7 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
                 f.text_line, f.text_value);
         goto out;
     }
-    uint64_t before = mlops_detector_count(d);
+    uint64_t before = mlops_detector_info(d)->count;
     drifts = malloc((f.n ? f.n : 1) * sizeof *drifts);
     warns = malloc((f.n ? f.n : 1) * sizeof *warns);
     if (!drifts || !warns) {
@@ -208,21 +208,22 @@ int cli_cmd_detect(int argc, char **argv, const cli_global *g0)
             goto out;
         }
     }
-    const char *name = detector_name(mlops_detector_type_of(d));
+    const struct mlops_detector_info *di = mlops_detector_info(d);
+    const char *name = detector_name(di->type);
     if (g.json) {
         printf("{\"detector\":\"%s\",\"input\":", name);
         cli_json_string(stdout, input);
         printf(",\"values\":%zu,\"consumed_before\":%llu,\"nonfinite\":%llu,"
                "\"change_points\":[",
                f.n, (unsigned long long)before,
-               (unsigned long long)mlops_detector_nonfinite_count(d));
+               (unsigned long long)di->nonfinite_count);
         for (size_t i = 0; i < nd; i++)
             printf("%s%zu", i ? "," : "", drifts[i]);
         printf("],\"warnings\":[");
         for (size_t i = 0; i < nw; i++)
             printf("%s%zu", i ? "," : "", warns[i]);
         printf("],\"drift_detected\":%s,\"total_drifts\":%llu}\n", nd ? "true" : "false",
-               (unsigned long long)mlops_detector_drift_count(d));
+               (unsigned long long)di->drift_count);
     } else {
         printf("%s over %zu values of '%s'%s: ", name, f.n, f.name,
                state_in ? " (resumed)" : "");

@@ -151,16 +151,17 @@ static int take_result(feat *f, const mlops_drift_result *r)
 {
     f->adj_pvalue = NAN;
     f->alpha = NAN;
-    f->metric = mlops_drift_metric_name(mlops_drift_result_metric(r));
-    f->stat = mlops_drift_result_statistic(r);
-    f->pvalue = mlops_drift_result_pvalue(r);
-    f->threshold = mlops_drift_result_threshold(r);
-    f->direction = mlops_drift_result_direction(r);
-    f->drifted = mlops_drift_result_drifted(r);
-    f->n_ref = mlops_drift_result_n_ref(r);
-    f->n_cur = mlops_drift_result_n_cur(r);
-    f->miss_ref = mlops_drift_result_missing_ref(r);
-    f->miss_cur = mlops_drift_result_missing_cur(r);
+    const struct mlops_drift_result_info *ri = mlops_drift_result_info(r);
+    f->metric = mlops_drift_metric_name(ri->metric);
+    f->stat = ri->statistic;
+    f->pvalue = ri->pvalue;
+    f->threshold = ri->threshold;
+    f->direction = ri->direction;
+    f->drifted = ri->drifted;
+    f->n_ref = ri->n_ref;
+    f->n_cur = ri->n_cur;
+    f->miss_ref = ri->missing_ref;
+    f->miss_cur = ri->missing_cur;
     mlops_buf b = MLOPS_BUF_INIT;
     int rc = mlops_drift_result_write_json(&b, r, 0);
     if (rc != 0)
@@ -222,8 +223,8 @@ static int numeric_hist(feat *f, const double *a, size_t na, const double *b, si
 /* Display histogram of two profiles from their sketches' ranks. */
 static int profile_hist(feat *f, const mlops_profile *a, const mlops_profile *b)
 {
-    double lo = fmin(mlops_profile_min(a), mlops_profile_min(b));
-    double hi = fmax(mlops_profile_max(a), mlops_profile_max(b));
+    double lo = fmin(mlops_profile_info(a)->min, mlops_profile_info(b)->min);
+    double hi = fmax(mlops_profile_info(a)->max, mlops_profile_info(b)->max);
     if (!(lo < hi))
         return CLI_OK;
     f->nbins = HIST_BINS;
@@ -357,9 +358,10 @@ static int categorical_feature(feat *f, const cli_column *rc_, size_t nr, const 
     if (status != CLI_OK)
         goto out;
     /* histogram: one bin per category of the union, as the result's bins */
-    size_t nb = mlops_drift_result_bins(r);
-    const uint64_t *rcnt = mlops_drift_result_ref_counts(r), *ccnt = mlops_drift_result_cur_counts(r);
-    const int64_t *cats = mlops_drift_result_categories(r);
+    const struct mlops_drift_result_info *ri = mlops_drift_result_info(r);
+    size_t nb = ri->bins;
+    const uint64_t *rcnt = ri->ref_counts, *ccnt = ri->cur_counts;
+    const int64_t *cats = ri->categories;
     if (nb && rcnt && ccnt && cats) {
         f->nbins = nb;
         f->bin_labels = calloc(nb, sizeof *f->bin_labels);
@@ -566,13 +568,15 @@ static int run_tables(report *rep, const settings *s)
         }
         for (size_t j = 0; j < nn; j++) {
             feat *f = &rep->f[num[j]];
-            status = take_result(f, mlops_drift_table_result_column(tr, j));
+            const struct mlops_drift_table_result_column_info *col =
+                mlops_drift_table_result_column_info(tr, j);
+            status = take_result(f, col->result);
             if (status != CLI_OK)
                 goto out;
-            f->drifted = mlops_drift_table_result_column_drifted(tr, j);
+            f->drifted = col->drifted;
             if (s->to.rule != MLOPS_DRIFT_RULE_SHARE && f->direction == MLOPS_DRIFT_PVALUE_LT) {
                 f->adjusted = 1;
-                f->adj_pvalue = mlops_drift_table_result_adjusted_pvalue(tr, j);
+                f->adj_pvalue = col->adjusted_pvalue;
                 f->alpha = s->to.alpha;
             }
             if (s->want_hist)
@@ -601,7 +605,7 @@ static int run_tables(report *rep, const settings *s)
     for (size_t k = 0; k < nf; k++)
         rep->drifted_count += rep->f[k].drifted != 0;
     if (nc == 0)
-        rep->drifted = mlops_drift_table_result_drifted(tr);
+        rep->drifted = tr ? mlops_drift_table_result_info(tr)->drifted : 0;
     else if (s->to.rule == MLOPS_DRIFT_RULE_SHARE)
         rep->drifted = (double)rep->drifted_count / (double)nf >= s->to.drift_share;
     else
@@ -704,8 +708,9 @@ static int run_profiles(report *rep, const settings *s)
         status = cli_profile_load(&b, rep->cur_path, "drift");
     if (status != CLI_OK)
         goto out;
-    int categorical = mlops_profile_kind(a) == MLOPS_PROFILE_CATEGORICAL ||
-                      mlops_profile_kind(b) == MLOPS_PROFILE_CATEGORICAL;
+    const struct mlops_profile_info *ia = mlops_profile_info(a), *ib = mlops_profile_info(b);
+    int categorical = ia->kind == MLOPS_PROFILE_CATEGORICAL ||
+                      ib->kind == MLOPS_PROFILE_CATEGORICAL;
     int share = s->metric_given &&
                 ((s->metric >= MLOPS_DRIFT_PSI && s->metric <= MLOPS_DRIFT_LINF) ||
                  s->metric == MLOPS_DRIFT_CHI2 || s->metric == MLOPS_DRIFT_ZTEST);
@@ -753,12 +758,10 @@ static int run_profiles(report *rep, const settings *s)
     f->stat_hi = t.high;
     f->p_lo = t.pvalue_low;
     f->p_hi = t.pvalue_high;
-    f->n_ref = mlops_profile_count(a);
-    f->n_cur = mlops_profile_count(b);
-    f->miss_ref = mlops_profile_nan_count(a) + mlops_profile_posinf_count(a) +
-                  mlops_profile_neginf_count(a);
-    f->miss_cur = mlops_profile_nan_count(b) + mlops_profile_posinf_count(b) +
-                  mlops_profile_neginf_count(b);
+    f->n_ref = ia->count;
+    f->n_cur = ib->count;
+    f->miss_ref = ia->nan_count + ia->posinf_count + ia->neginf_count;
+    f->miss_cur = ib->nan_count + ib->posinf_count + ib->neginf_count;
     /* the sketch test's fields, in the style of the library's result JSON */
     char *buf = NULL;
     size_t buf_len = 0;

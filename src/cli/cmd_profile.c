@@ -161,7 +161,8 @@ static int build(int argc, char **argv, const cli_global *g, const char *column,
         int lrc = cli_profile_load(&ref, edges_from, "profile");
         if (lrc != CLI_OK)
             return lrc;
-        given = mlops_profile_histogram_edges(&n_given, ref);
+        given = mlops_profile_info(ref)->histogram_edges;
+        n_given = mlops_profile_info(ref)->n_histogram_edges;
         if (!given || n_given == 0) {
             mlops_profile_free(ref);
             return cli_usage_error("profile", "--edges-from: %s has no histogram", edges_from);
@@ -198,13 +199,13 @@ static int build(int argc, char **argv, const cli_global *g, const char *column,
             printf(",\"column\":");
             cli_json_string(stdout, f.name);
             printf(",\"kind\":\"%s\",\"rows\":%zu,\"count\":%llu,\"output\":",
-                   kind_name(mlops_profile_kind(p)), f.n,
-                   (unsigned long long)mlops_profile_count(p));
+                   kind_name(mlops_profile_info(p)->kind), f.n,
+                   (unsigned long long)mlops_profile_info(p)->count);
             cli_json_string(stdout, out);
             printf("}\n");
         } else {
             printf("%s profile of '%s' (%zu rows) written to %s\n",
-                   kind_name(mlops_profile_kind(p)), f.name, f.n, out);
+                   kind_name(mlops_profile_info(p)->kind), f.name, f.n, out);
         }
     }
     mlops_profile_free(p);
@@ -237,13 +238,13 @@ static int merge(int argc, char **argv, const cli_global *g, const char *out)
     if (rc == CLI_OK) {
         if (g->json) {
             printf("{\"inputs\":%d,\"kind\":\"%s\",\"count\":%llu,\"output\":", argc,
-                   kind_name(mlops_profile_kind(acc)),
-                   (unsigned long long)mlops_profile_count(acc));
+                   kind_name(mlops_profile_info(acc)->kind),
+                   (unsigned long long)mlops_profile_info(acc)->count);
             cli_json_string(stdout, out);
             printf("}\n");
         } else {
             printf("merged %d profiles (%llu values) into %s\n", argc,
-                   (unsigned long long)mlops_profile_count(acc), out);
+                   (unsigned long long)mlops_profile_info(acc)->count, out);
         }
     }
     mlops_profile_free(acc);
@@ -256,36 +257,38 @@ static const double show_ranks[] = { 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99 };
 static int show_numeric(const mlops_profile *p, const cli_global *g)
 {
     double q[N_RANKS];
-    int have_q = mlops_profile_count(p) > 0;
+    const struct mlops_profile_info *pi = mlops_profile_info(p);
+    int have_q = pi->count > 0;
     for (size_t i = 0; i < N_RANKS; i++)
         if (!have_q || mlops_profile_quantile(&q[i], p, show_ranks[i]) != 0)
             q[i] = NAN;
-    size_t ne = 0, nc = 0;
-    const double *edges = mlops_profile_histogram_edges(&ne, p);
-    const uint64_t *counts = mlops_profile_histogram_counts(&nc, p);
-    double sd = sqrt(mlops_profile_variance(p, 1));
+    size_t ne = pi->n_histogram_edges, nc = pi->n_histogram_counts;
+    const double *edges = pi->histogram_edges;
+    const uint64_t *counts = pi->histogram_counts;
+    /* sample variance: m2 / (count - 1) (profile.h, mlops_profile_info) */
+    double sd = sqrt(pi->count > 1 ? pi->m2 / (double)(pi->count - 1) : NAN);
     if (g->json) {
         printf("{\"kind\":\"numeric\",\"count\":%llu,\"nan\":%llu,\"posinf\":%llu,"
                "\"neginf\":%llu,\"mean\":",
-               (unsigned long long)mlops_profile_count(p),
-               (unsigned long long)mlops_profile_nan_count(p),
-               (unsigned long long)mlops_profile_posinf_count(p),
-               (unsigned long long)mlops_profile_neginf_count(p));
-        cli_json_double(stdout, mlops_profile_mean(p));
+               (unsigned long long)pi->count,
+               (unsigned long long)pi->nan_count,
+               (unsigned long long)pi->posinf_count,
+               (unsigned long long)pi->neginf_count);
+        cli_json_double(stdout, pi->mean);
         printf(",\"std\":");
         cli_json_double(stdout, sd);
         printf(",\"min\":");
-        cli_json_double(stdout, mlops_profile_min(p));
+        cli_json_double(stdout, pi->min);
         printf(",\"max\":");
-        cli_json_double(stdout, mlops_profile_max(p));
+        cli_json_double(stdout, pi->max);
         printf(",\"quantiles\":{");
         for (size_t i = 0; i < N_RANKS; i++) {
             printf("%s\"%g\":", i ? "," : "", show_ranks[i]);
             cli_json_double(stdout, q[i]);
         }
-        printf("},\"kll_k\":%u,\"retained\":%zu,\"rank_error\":", mlops_profile_kll_k(p),
-               mlops_profile_retained(p));
-        cli_json_double(stdout, mlops_profile_rank_error(p));
+        printf("},\"kll_k\":%u,\"retained\":%zu,\"rank_error\":", pi->kll_k,
+               pi->retained);
+        cli_json_double(stdout, pi->rank_error);
         if (edges && counts) {
             printf(",\"histogram\":{\"edges\":[");
             for (size_t i = 0; i < ne; i++) {
@@ -302,23 +305,23 @@ static int show_numeric(const mlops_profile *p, const cli_global *g)
         return CLI_OK;
     }
     printf("%-12s numeric\n", "kind");
-    printf("%-12s %llu\n", "count", (unsigned long long)mlops_profile_count(p));
+    printf("%-12s %llu\n", "count", (unsigned long long)pi->count);
     printf("%-12s %llu NaN, %llu +inf, %llu -inf\n", "non-finite",
-           (unsigned long long)mlops_profile_nan_count(p),
-           (unsigned long long)mlops_profile_posinf_count(p),
-           (unsigned long long)mlops_profile_neginf_count(p));
+           (unsigned long long)pi->nan_count,
+           (unsigned long long)pi->posinf_count,
+           (unsigned long long)pi->neginf_count);
     char h[MLOPS__NUM_HUMAN_SIZE];
-    printf("%-12s %s\n", "mean", mlops__num_human(h, mlops_profile_mean(p)));
+    printf("%-12s %s\n", "mean", mlops__num_human(h, pi->mean));
     printf("%-12s %s\n", "std", mlops__num_human(h, sd));
-    printf("%-12s %s\n", "min", mlops__num_human(h, mlops_profile_min(p)));
+    printf("%-12s %s\n", "min", mlops__num_human(h, pi->min));
     for (size_t i = 0; i < N_RANKS; i++) {
         char label[16];
         snprintf(label, sizeof label, "p%02d", (int)lround(show_ranks[i] * 100));
         printf("%-12s %s\n", label, mlops__num_human(h, q[i]));
     }
-    printf("%-12s %s\n", "max", mlops__num_human(h, mlops_profile_max(p)));
-    printf("%-12s k=%u, %zu retained, rank error %.4f\n", "sketch", mlops_profile_kll_k(p),
-           mlops_profile_retained(p), mlops_profile_rank_error(p));
+    printf("%-12s %s\n", "max", mlops__num_human(h, pi->max));
+    printf("%-12s k=%u, %zu retained, rank error %.4f\n", "sketch", pi->kll_k,
+           pi->retained, pi->rank_error);
     if (edges && counts) {
         uint64_t top = 1;
         for (size_t i = 0; i < nc; i++)
@@ -344,7 +347,7 @@ static int show_numeric(const mlops_profile *p, const cli_global *g)
 
 static int show_categorical(const mlops_profile *p, const cli_global *g)
 {
-    size_t n = mlops_profile_category_size(p), got = 0;
+    size_t n = mlops_profile_info(p)->category_size, got = 0;
     int64_t *codes = malloc((n ? n : 1) * sizeof *codes);
     uint64_t *counts = malloc((n ? n : 1) * sizeof *counts);
     if (!codes || !counts) {
@@ -371,17 +374,17 @@ static int show_categorical(const mlops_profile *p, const cli_global *g)
         }
     if (g->json) {
         printf("{\"kind\":\"categorical\",\"count\":%llu,\"error\":%llu,\"categories\":[",
-               (unsigned long long)mlops_profile_count(p),
-               (unsigned long long)mlops_profile_category_error(p));
+               (unsigned long long)mlops_profile_info(p)->count,
+               (unsigned long long)mlops_profile_info(p)->category_error);
         for (size_t i = 0; i < got; i++)
             printf("%s{\"code\":%lld,\"count\":%llu}", i ? "," : "", (long long)codes[i],
                    (unsigned long long)counts[i]);
         printf("]}\n");
     } else {
         printf("%-12s categorical\n", "kind");
-        printf("%-12s %llu\n", "count", (unsigned long long)mlops_profile_count(p));
+        printf("%-12s %llu\n", "count", (unsigned long long)mlops_profile_info(p)->count);
         printf("%-12s %zu (count error bound %llu)\n", "categories", got,
-               (unsigned long long)mlops_profile_category_error(p));
+               (unsigned long long)mlops_profile_info(p)->category_error);
         for (size_t i = 0; i < got && i < 20; i++)
             printf("  %20lld %10llu\n", (long long)codes[i], (unsigned long long)counts[i]);
         if (got > 20)
@@ -422,7 +425,7 @@ int cli_cmd_profile(int argc, char **argv, const cli_global *g0)
         int rc = cli_profile_load(&p, argv[0], "profile");
         if (rc != CLI_OK)
             return rc;
-        rc = mlops_profile_kind(p) == MLOPS_PROFILE_NUMERIC ? show_numeric(p, &g)
+        rc = mlops_profile_info(p)->kind == MLOPS_PROFILE_NUMERIC ? show_numeric(p, &g)
                                                              : show_categorical(p, &g);
         mlops_profile_free(p);
         return rc;

@@ -104,6 +104,7 @@ static int alloc_detector(mlops_detector **out, int type, const mlops_detector_o
         return rc;
     }
     reset_state(d);
+    mlops__detector_refresh(d);
     *out = d;
     return 0;
 }
@@ -188,6 +189,8 @@ int mlops_detector_update_warn(size_t *drifts, size_t drift_cap, size_t *n_drift
         *n_drifts = nd;
     if (n_warnings)
         *n_warnings = nw;
+    if (n)
+        mlops__detector_refresh(d);
     return 0;
 }
 
@@ -221,6 +224,27 @@ double mlops_detector_estimation(const mlops_detector *d)
     if (!d || d->type != MLOPS_DETECT_ADWIN || d->adwin.width == 0)
         return NAN;
     return d->adwin.total / d->adwin.width;
+}
+
+void mlops__detector_refresh(mlops_detector *d)
+{
+    struct mlops_detector_info *i = &d->info;
+    memset(i, 0, sizeof *i);
+    i->version = MLOPS_DETECTOR_INFO_VERSION;
+    i->size = (uint32_t)sizeof *i;
+    i->type = d->type;
+    i->drift_detected = d->drift;
+    i->warning_detected = d->warning;
+    i->count = d->count;
+    i->nonfinite_count = d->nonfinite;
+    i->drift_count = d->drifts;
+    i->width = mlops_detector_width(d);
+    i->estimation = mlops_detector_estimation(d);
+}
+
+const struct mlops_detector_info *mlops_detector_info(const mlops_detector *d)
+{
+    return d ? &d->info : NULL;
 }
 
 /* ---- saved state --------------------------------------------------------- */
@@ -409,6 +433,7 @@ int mlops_detector_parse(mlops_detector **out, const void *data, size_t size)
         mlops_detector_free(d);
         return rc;
     }
+    mlops__detector_refresh(d);
     *out = d;
     return 0;
 }

@@ -55,7 +55,13 @@ struct mlops_detector {
     ddm_state ddm;
     eddm_state eddm;
     kswin_state kswin;
+    /* The public summary, rewritten by mlops__detector_refresh() at the end
+     * of every call that creates or changes the detector. */
+    struct mlops_detector_info info;
 };
+
+/** Rewrite d->info from the detector's state. Never allocates. */
+void mlops__detector_refresh(mlops_detector *d);
 
 /* Each detector: allocate its buffers, reset to the empty state, and consume
  * one finite value (setting d->drift / d->warning). */

@@ -226,6 +226,27 @@ int mlops__drift_result_set_shares(mlops_drift_result *r, const double *edges,
 /* The binned reference                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* The public summary of a built reference. */
+static void reference_seal(mlops_drift_reference *r)
+{
+    struct mlops_drift_reference_info *i = &r->info;
+    memset(i, 0, sizeof *i);
+    i->version = MLOPS_DRIFT_REFERENCE_INFO_VERSION;
+    i->size = (uint32_t)sizeof *i;
+    i->edges = r->n_edges ? r->edges : NULL;
+    i->n_edges = r->n_edges;
+    i->counts = r->counts;
+    i->bins = r->n_edges + 1;
+    i->count = r->n;
+    i->missing = r->missing;
+}
+
+const struct mlops_drift_reference_info *
+mlops_drift_reference_info(const mlops_drift_reference *ref)
+{
+    return ref ? &ref->info : NULL;
+}
+
 void mlops_drift_reference_free(mlops_drift_reference *ref)
 {
     if (!ref)
@@ -299,6 +320,7 @@ int mlops_drift_reference_new(mlops_drift_reference **out, const double *ref, si
     }
     r->missing = mlops__drift_bin_count(r->counts, r->edges, r->n_edges, ref, n_ref);
     r->n = m;
+    reference_seal(r);
     *out = r;
     return 0;
 fail:
@@ -342,6 +364,7 @@ int mlops_drift_reference_from_counts(mlops_drift_reference **out, const double 
     memcpy(r->counts, counts, (n_edges + 1) * sizeof *counts);
     r->n = total;
     r->missing = missing;
+    reference_seal(r);
     *out = r;
     return 0;
 }

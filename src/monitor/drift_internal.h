@@ -30,13 +30,20 @@ struct mlops_drift_result {
     double *edges;      /* bins - 1 values, numeric share metrics only */
     uint64_t *ref_counts, *cur_counts; /* bins values, or NULL */
     int64_t *categories; /* bins values, categorical only */
+    /* The public summary, filled from the fields above by
+     * mlops__drift_result_decide() (the last step of every constructor). */
+    struct mlops_drift_result_info info;
 };
 
 /** A zeroed result with NaN p-value/smoothing/base/unseen share. NULL on OOM
  *  (recorded). */
 mlops_drift_result *mlops__drift_result_alloc(int metric);
 
-/** Fill threshold/direction/verdict from the metric's defaults and opts.
+/** Fill r->info from the other fields (done by mlops__drift_result_decide()). */
+void mlops__drift_result_seal(mlops_drift_result *r);
+
+/** Fill threshold/direction/verdict from the metric's defaults and opts,
+ *  then the public summary (mlops__drift_result_seal()).
  *  MLOPS_E_DOMAIN (recorded) when the statistic, or the p-value of a test,
  *  is NaN: no verdict is made from a value that was not computed. */
 int mlops__drift_result_decide(mlops_drift_result *r, double threshold_opt);
@@ -132,6 +139,7 @@ struct mlops_drift_reference {
     uint64_t *counts;   /* n_edges + 1 */
     uint64_t n;         /* values counted */
     uint64_t missing;   /* non-finite values omitted */
+    struct mlops_drift_reference_info info; /* filled at construction */
 };
 
 /**

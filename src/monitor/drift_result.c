@@ -81,7 +81,42 @@ int mlops__drift_result_decide(mlops_drift_result *r, double threshold_opt)
         r->direction = MLOPS_DRIFT_STATISTIC_GE;
         r->drifted = r->statistic >= th;
     }
+    mlops__drift_result_seal(r);
     return 0;
+}
+
+void mlops__drift_result_seal(mlops_drift_result *r)
+{
+    struct mlops_drift_result_info *i = &r->info;
+    memset(i, 0, sizeof *i);
+    i->version = MLOPS_DRIFT_RESULT_INFO_VERSION;
+    i->size = (uint32_t)sizeof *i;
+    i->metric = r->metric;
+    i->pvalue_method = r->pvalue_method;
+    i->direction = r->direction;
+    i->drifted = r->drifted;
+    i->statistic = r->statistic;
+    i->pvalue = r->pvalue;
+    i->threshold = r->threshold;
+    i->smoothing = r->smoothing;
+    i->js_base = r->js_base;
+    i->unseen_share = r->unseen_share;
+    i->n_ref = r->n_ref;
+    i->n_cur = r->n_cur;
+    i->missing_ref = r->missing_ref;
+    i->missing_cur = r->missing_cur;
+    i->dof = r->dof;
+    i->bins = r->bins;
+    i->edges = r->edges;
+    i->n_edges = r->edges ? r->bins - 1 : 0;
+    i->ref_counts = r->ref_counts;
+    i->cur_counts = r->cur_counts;
+    i->categories = r->categories;
+}
+
+const struct mlops_drift_result_info *mlops_drift_result_info(const mlops_drift_result *r)
+{
+    return r ? &r->info : NULL;
 }
 
 static const mlops_drift_options default_options = MLOPS_DRIFT_OPTIONS_INIT;

@@ -34,6 +34,9 @@ struct mlops_drift_table_result {
     double drifted_share;
     int drifted;
     uint32_t rule;
+    /* The public summary and rows, filled by decide(). */
+    struct mlops_drift_table_result_info info;
+    struct mlops_drift_table_result_column_info *col_info; /* n_cols */
 };
 
 typedef struct table_job {
@@ -91,6 +94,7 @@ void mlops_drift_table_result_free(mlops_drift_table_result *t)
     mlops__free(t->cols);
     mlops__free(t->adjusted);
     mlops__free(t->col_drifted);
+    mlops__free(t->col_info);
     mlops__free(t);
 }
 
@@ -199,6 +203,24 @@ static int decide(mlops_drift_table_result *t, const mlops_drift_table_options *
     t->drifted = o->rule == MLOPS_DRIFT_RULE_SHARE ? t->drifted_share >= o->drift_share
                                                    : count > 0;
     t->rule = o->rule;
+    struct mlops_drift_table_result_info *ti = &t->info;
+    memset(ti, 0, sizeof *ti);
+    ti->version = MLOPS_DRIFT_TABLE_RESULT_INFO_VERSION;
+    ti->size = (uint32_t)sizeof *ti;
+    ti->columns = n;
+    ti->drifted_count = t->drifted_count;
+    ti->drifted_share = t->drifted_share;
+    ti->drifted = t->drifted;
+    ti->rule = (int)t->rule;
+    for (size_t i = 0; i < n; i++) {
+        struct mlops_drift_table_result_column_info *ci = &t->col_info[i];
+        memset(ci, 0, sizeof *ci);
+        ci->version = MLOPS_DRIFT_TABLE_RESULT_COLUMN_INFO_VERSION;
+        ci->size = (uint32_t)sizeof *ci;
+        ci->result = t->cols[i];
+        ci->adjusted_pvalue = t->adjusted[i];
+        ci->drifted = t->col_drifted[i];
+    }
     return 0;
 }
 
@@ -235,7 +257,8 @@ int mlops_drift_table(mlops_drift_table_result **out, const double *ref, size_t 
     t->cols = mlops__calloc(n_cols, sizeof *t->cols);
     t->adjusted = mlops__reallocarray(NULL, n_cols, sizeof *t->adjusted);
     t->col_drifted = mlops__calloc(n_cols, 1);
-    if (!t->cols || !t->adjusted || !t->col_drifted) {
+    t->col_info = mlops__calloc(n_cols, sizeof *t->col_info);
+    if (!t->cols || !t->adjusted || !t->col_drifted || !t->col_info) {
         mlops_drift_table_result_free(t);
         return mlops__error_nomem();
     }
@@ -274,6 +297,18 @@ int mlops_drift_table(mlops_drift_table_result **out, const double *ref, size_t 
     }
     *out = t;
     return 0;
+}
+
+const struct mlops_drift_table_result_info *
+mlops_drift_table_result_info(const mlops_drift_table_result *t)
+{
+    return t ? &t->info : NULL;
+}
+
+const struct mlops_drift_table_result_column_info *
+mlops_drift_table_result_column_info(const mlops_drift_table_result *t, size_t i)
+{
+    return (t && i < t->n_cols) ? &t->col_info[i] : NULL;
 }
 
 size_t mlops_drift_table_result_columns(const mlops_drift_table_result *t)

@@ -54,6 +54,7 @@ int mlops__profile_alloc(mlops_profile **out, int kind, uint32_t k, uint64_t see
             return rc;
         }
     }
+    mlops__profile_refresh(p);
     *out = p;
     return 0;
 }
@@ -148,6 +149,7 @@ int mlops_profile_dup(mlops_profile **out, const mlops_profile *p)
         mlops_profile_free(c);
         return rc;
     }
+    mlops__profile_refresh(c);
     *out = c;
     return 0;
 }
@@ -337,6 +339,7 @@ int mlops_profile_update(mlops_profile *p, const double *values, size_t n)
             add_finite_chunk(p, buf, m);
         i = end;
     }
+    mlops__profile_refresh(p);
     return 0;
 }
 
@@ -355,6 +358,7 @@ int mlops_profile_update_codes(mlops_profile *p, const int64_t *codes, size_t n)
                                            "overflow 64-bit counts",
                             (unsigned long long)p->hh.total, n);
     mlops__hh_update(&p->hh, codes, n);
+    mlops__profile_refresh(p);
     return 0;
 }
 
@@ -382,7 +386,10 @@ int mlops_profile_merge(mlops_profile *dst, const mlops_profile *src)
                                 "mlops_profile_merge: %llu + %llu values overflow 64-bit counts",
                                 (unsigned long long)dst->hh.total,
                                 (unsigned long long)src->hh.total);
-        return mlops__hh_merge(&dst->hh, &src->hh);
+        int rc = mlops__hh_merge(&dst->hh, &src->hh);
+        if (rc == 0)
+            mlops__profile_refresh(dst);
+        return rc;
     }
     if (dst->n_edges != src->n_edges)
         return mlops__error(MLOPS_E_INVALID,
@@ -424,10 +431,55 @@ int mlops_profile_merge(mlops_profile *dst, const mlops_profile *src)
     dst->neginf += src->neginf;
     for (size_t i = 0; dst->n_edges && i <= dst->n_edges; i++)
         dst->hist[i] += src->hist[i];
+    mlops__profile_refresh(dst);
     return 0;
 }
 
 /* ---- accessors ----------------------------------------------------------- */
+
+void mlops__profile_refresh(mlops_profile *p)
+{
+    struct mlops_profile_info *i = &p->info;
+    memset(i, 0, sizeof *i);
+    i->version = MLOPS_PROFILE_INFO_VERSION;
+    i->size = (uint32_t)sizeof *i;
+    i->kind = p->kind;
+    i->mean = i->m2 = i->min = i->max = NAN;
+    if (p->kind == MLOPS_PROFILE_NUMERIC) {
+        i->kll_k = p->kll.k;
+        i->count = p->count;
+        i->nan_count = p->nan;
+        i->posinf_count = p->posinf;
+        i->neginf_count = p->neginf;
+        if (p->count > 0) {
+            i->mean = p->mean;
+            i->m2 = p->m2;
+            i->min = p->min;
+            i->max = p->max;
+        }
+        i->retained = mlops__kll_retained(&p->kll);
+        i->rank_error = mlops__kll_rank_error(&p->kll, 0);
+        if (p->n_edges) {
+            i->histogram_edges = p->edges;
+            i->n_histogram_edges = p->n_edges;
+            i->histogram_counts = p->hist;
+            i->n_histogram_counts = p->n_edges + 1;
+        }
+    } else {
+        i->count = p->hh.total;
+        i->nan_count = p->nan;
+        i->posinf_count = p->posinf;
+        i->neginf_count = p->neginf;
+        i->rank_error = NAN;
+        i->category_size = p->hh.size;
+        i->category_error = p->hh.error;
+    }
+}
+
+const struct mlops_profile_info *mlops_profile_info(const mlops_profile *p)
+{
+    return p ? &p->info : NULL;
+}
 
 int mlops_profile_kind(const mlops_profile *p) { return p ? p->kind : 0; }
 

@@ -24,7 +24,13 @@ struct mlops_profile {
     mlops__kll kll;
     /* categorical */
     mlops__hh hh;
+    /* The public summary, rewritten by mlops__profile_refresh() at the end of
+     * every call that creates or changes the profile. */
+    struct mlops_profile_info info;
 };
+
+/** Rewrite p->info from the profile's state. Never allocates. */
+void mlops__profile_refresh(mlops_profile *p);
 
 /** Allocate an empty profile with validated parameters (no argument checks). */
 int mlops__profile_alloc(mlops_profile **out, int kind, uint32_t k, uint64_t seed,

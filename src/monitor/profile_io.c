@@ -336,6 +336,7 @@ int mlops_profile_parse(mlops_profile **out, const void *data, size_t size)
         return mlops__r_fail(&r, MLOPS_E_PARSE, "%zu unexpected trailing bytes",
                              mlops__r_left(&r));
     }
+    mlops__profile_refresh(p);
     *out = p;
     return 0;
 }

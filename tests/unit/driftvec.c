@@ -242,6 +242,48 @@ void check_exact_d(const char *what, const double *got, size_t n, const entry *w
             fail_msg("%s[%zu]: got %.17g, want %.17g", what, i, got[i], want->v[i]);
 }
 
+static void same_double(const char *what, double got, double want)
+{
+    if (isnan(got) && isnan(want))
+        return;
+    if (got != want)
+        fail_msg("info %s: %.17g, getter %.17g", what, got, want);
+}
+
+const struct mlops_drift_result_info *check_result_info(const mlops_drift_result *r)
+{
+    const struct mlops_drift_result_info *i = mlops_drift_result_info(r);
+    assert_non_null(i);
+    assert_int_equal(i->version, MLOPS_DRIFT_RESULT_INFO_VERSION);
+    assert_int_equal(i->size, sizeof *i);
+    assert_true(MLOPS_INFO_HAS(i, struct mlops_drift_result_info, categories));
+    assert_int_equal(i->metric, mlops_drift_result_metric(r));
+    assert_int_equal(i->pvalue_method, mlops_drift_result_pvalue_method(r));
+    assert_int_equal(i->direction, mlops_drift_result_direction(r));
+    assert_int_equal(i->drifted, mlops_drift_result_drifted(r));
+    same_double("statistic", i->statistic, mlops_drift_result_statistic(r));
+    same_double("pvalue", i->pvalue, mlops_drift_result_pvalue(r));
+    same_double("threshold", i->threshold, mlops_drift_result_threshold(r));
+    same_double("smoothing", i->smoothing, mlops_drift_result_smoothing(r));
+    same_double("js_base", i->js_base, mlops_drift_result_js_base(r));
+    same_double("unseen_share", i->unseen_share, mlops_drift_result_unseen_share(r));
+    assert_int_equal(i->n_ref, mlops_drift_result_n_ref(r));
+    assert_int_equal(i->n_cur, mlops_drift_result_n_cur(r));
+    assert_int_equal(i->missing_ref, mlops_drift_result_missing_ref(r));
+    assert_int_equal(i->missing_cur, mlops_drift_result_missing_cur(r));
+    assert_int_equal(i->dof, mlops_drift_result_dof(r));
+    assert_int_equal(i->bins, mlops_drift_result_bins(r));
+    size_t ne = 99;
+    assert_ptr_equal(i->edges, mlops_drift_result_edges(&ne, r));
+    assert_int_equal(i->n_edges, ne);
+    assert_ptr_equal(i->ref_counts, mlops_drift_result_ref_counts(r));
+    assert_ptr_equal(i->cur_counts, mlops_drift_result_cur_counts(r));
+    assert_ptr_equal(i->categories, mlops_drift_result_categories(r));
+    /* the struct lives in the result: the same pointer every time */
+    assert_ptr_equal(mlops_drift_result_info(r), i);
+    return i;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Vectors: numeric                                                         */
 /* ------------------------------------------------------------------------ */

@@ -42,6 +42,12 @@ void check_exact_u64(const char *what, const uint64_t *got, size_t n, const entr
 void check_exact_d(const char *what, const double *got, size_t n, const entry *want);
 /** mlops_drift_numeric on the vector's reference and current samples. */
 mlops_drift_result *run_num(const vec *v, int metric, const mlops_drift_options *o);
+/**
+ * The result's info struct (mlops_drift_result_info()): version and size,
+ * and every field equal to its getter (NaN where the getter gives NaN, the
+ * same array pointers). Returns the struct for further checks.
+ */
+const struct mlops_drift_result_info *check_result_info(const mlops_drift_result *r);
 /** Run fn on every vector file of a kind, in name order; returns how many. */
 size_t for_each_vector(const char *kind, void (*fn)(const char *name));
 

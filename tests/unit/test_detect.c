@@ -107,6 +107,28 @@ static mlops_detector *case_detector(const vec_case *c)
     return d;
 }
 
+/* mlops_detector_info(): version and size, every field equal to its getter,
+ * the same pointer on every call. */
+static const struct mlops_detector_info *check_detector_info(const mlops_detector *d)
+{
+    const struct mlops_detector_info *i = mlops_detector_info(d);
+    assert_non_null(i);
+    assert_ptr_equal(mlops_detector_info(d), i);
+    assert_int_equal(i->version, MLOPS_DETECTOR_INFO_VERSION);
+    assert_int_equal(i->size, sizeof *i);
+    assert_true(MLOPS_INFO_HAS(i, struct mlops_detector_info, estimation));
+    assert_int_equal(i->type, mlops_detector_type_of(d));
+    assert_int_equal(i->drift_detected, mlops_detector_drift_detected(d));
+    assert_int_equal(i->warning_detected, mlops_detector_warning_detected(d));
+    assert_int_equal(i->count, mlops_detector_count(d));
+    assert_int_equal(i->nonfinite_count, mlops_detector_nonfinite_count(d));
+    assert_int_equal(i->drift_count, mlops_detector_drift_count(d));
+    assert_int_equal(i->width, mlops_detector_width(d));
+    double e = mlops_detector_estimation(d);
+    assert_true((isnan(i->estimation) && isnan(e)) || i->estimation == e);
+    return i;
+}
+
 typedef struct hits {
     size_t n;
     size_t at[20000];
@@ -124,6 +146,12 @@ static void run(mlops_detector *d, const double *x, size_t from, size_t to, hits
             dr->at[dr->n++] = from + bd[i];
         for (size_t i = 0; i < nw; i++)
             wr->at[wr->n++] = from + bw[i];
+        /* a drift at the batch's last value is the state the struct shows */
+        const struct mlops_detector_info *in = check_detector_info(d);
+        if (nd && bd[nd - 1] == m - 1)
+            assert_int_equal(in->drift_detected, 1);
+        if (nw && bw[nw - 1] == m - 1)
+            assert_int_equal(in->warning_detected, 1);
         from += m;
         step = step * 5 + 1;
     }
@@ -166,6 +194,11 @@ static void change_points_equal_rivers(void **state)
             assert_hits(&wr, c, "warnings", "warnings");
         assert_int_equal(mlops_detector_drift_count(d), dr.n);
         assert_int_equal(mlops_detector_count(d), n);
+        const struct mlops_detector_info *in = check_detector_info(d);
+        assert_int_equal(in->drift_count, vec_u64(c, "n_drifts"));
+        assert_int_equal(in->count, n);
+        assert_int_equal(in->nonfinite_count, 0);
+        assert_int_equal(in->type, type_of(vec_get(c, "detector")));
         mlops_detector_free(d);
         free(x);
         checked++;
@@ -193,6 +226,7 @@ static void restored_state_makes_identical_decisions(void **state)
             mlops_detector_free(d); /* the process "restarts" */
             mlops_detector *r = NULL;
             assert_int_equal(mlops_detector_parse(&r, b.data, b.size), 0);
+            assert_int_equal(check_detector_info(r)->count, cut);
             run(r, x, cut, n, &dr, &wr);
             assert_hits(&dr, c, "drifts", "restored drifts");
             if (vec_has(c, "n_warnings"))
@@ -251,6 +285,9 @@ static void nonfinite_values_are_counted_not_propagated(void **state)
             assert_hits(&wr, c, "warnings", "warnings with NaN");
         assert_int_equal(mlops_detector_nonfinite_count(d), k - n);
         assert_int_equal(mlops_detector_count(d), n);
+        assert_int_equal(check_detector_info(d)->nonfinite_count, k - n);
+        assert_int_equal(mlops_detector_info(d)->count, n);
+        assert_int_equal(mlops_detector_info(d)->drift_count, vec_u64(c, "n_drifts"));
         if (mlops_detector_type_of(d) == MLOPS_DETECT_ADWIN)
             assert_true(isfinite(mlops_detector_estimation(d)));
         mlops_detector_free(d);
@@ -339,17 +376,41 @@ static void bad_input_is_refused_with_nothing_changed(void **state)
     mlops_detector *d = NULL;
     assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_DDM, NULL), 0);
     double ok[] = { 0, 1, 0, 0 }, bad[] = { 0, 1, 0.5, 0 };
+    assert_null(mlops_detector_info(NULL));
+    const struct mlops_detector_info *fresh = check_detector_info(d);
+    assert_int_equal(fresh->type, MLOPS_DETECT_DDM);
+    assert_int_equal(fresh->count, 0);
+    assert_int_equal(fresh->width, 0);
+    assert_true(isnan(fresh->estimation));
     assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, ok, 4), 0);
+    /* DDM's width is the values since the last reset: 4, one error */
+    const struct mlops_detector_info *in = check_detector_info(d);
+    assert_ptr_equal(in, fresh);
+    assert_int_equal(in->count, 4);
+    assert_int_equal(in->width, 4);
+    assert_int_equal(in->drift_count, 0);
+    assert_int_equal(in->drift_detected, 0);
     mlops_buf before = MLOPS_BUF_INIT, after = MLOPS_BUF_INIT;
     assert_int_equal(mlops_detector_write(&before, d, 0), 0);
     assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, bad, 4), MLOPS_E_DOMAIN);
     assert_non_null(strstr(mlops_error_last(), "got 0.5 at position 2"));
+    assert_int_equal(check_detector_info(d)->count, 4); /* nothing changed */
     assert_int_equal(mlops_detector_write(&after, d, 0), 0);
     assert_int_equal(before.size, after.size);
     assert_memory_equal(before.data, after.data, before.size);
     assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, NULL, 1), MLOPS_E_INVALID);
     size_t nd;
     assert_int_equal(mlops_detector_update(NULL, 3, &nd, d, ok, 4), MLOPS_E_INVALID);
+    mlops_detector_free(d);
+    /* ADWIN: width and estimation (river 0.21: ADWIN() updated with 1, 2, 4
+     * has width 3.0 and estimation 2.3333333333333335; the NaN is skipped) */
+    assert_int_equal(mlops_detector_new(&d, MLOPS_DETECT_ADWIN, NULL), 0);
+    assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, (double[]){ 1, 2, 4, NAN }, 4), 0);
+    in = check_detector_info(d);
+    assert_int_equal(in->type, MLOPS_DETECT_ADWIN);
+    assert_int_equal(in->width, 3);
+    assert_true(in->estimation == 7.0 / 3.0);
+    assert_int_equal(in->nonfinite_count, 1);
     mlops_detector_free(d);
 
     mlops_detector_options o = MLOPS_DETECTOR_OPTIONS_INIT;

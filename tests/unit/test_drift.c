@@ -43,6 +43,24 @@ static void numeric_sample_tests_match(const char *name)
     assert_int_equal(mlops_drift_result_missing_cur(r), (uint64_t)vec_num(&v, "missing_cur"));
     assert_int_equal(mlops_drift_result_direction(r), MLOPS_DRIFT_PVALUE_LT);
     assert_int_equal(mlops_drift_result_drifted(r), vec_num(&v, "ks.pvalue") < 0.05);
+    const struct mlops_drift_result_info *info = check_result_info(r);
+    check_stat(what, info->statistic, vec_num(&v, "ks.statistic"));
+    check_p(what, info->pvalue, vec_num(&v, "ks.pvalue"), 0);
+    assert_int_equal(info->pvalue_method, want_method);
+    assert_int_equal(info->metric, MLOPS_DRIFT_KS);
+    assert_int_equal(info->missing_ref, (uint64_t)vec_num(&v, "missing_ref"));
+    assert_int_equal(info->missing_cur, (uint64_t)vec_num(&v, "missing_cur"));
+    assert_int_equal(info->n_ref + info->missing_ref, vec_get(&v, "reference")->n);
+    assert_int_equal(info->n_cur + info->missing_cur, vec_get(&v, "current")->n);
+    assert_int_equal(info->direction, MLOPS_DRIFT_PVALUE_LT);
+    assert_int_equal(info->drifted, vec_num(&v, "ks.pvalue") < 0.05);
+    assert_true(info->threshold == 0.05);
+    assert_int_equal(info->bins, 0);
+    assert_null(info->edges);
+    assert_int_equal(info->n_edges, 0);
+    assert_null(info->ref_counts);
+    assert_null(info->categories);
+    assert_true(isnan(info->smoothing) && isnan(info->js_base) && isnan(info->unseen_share));
     mlops_drift_result_free(r);
 
     static const struct { int metric; const char *key; } dist[] = {
@@ -54,6 +72,9 @@ static void numeric_sample_tests_match(const char *name)
         r = run_num(&v, dist[i].metric, NULL);
         snprintf(what, sizeof what, "%s %s", name, dist[i].key);
         check_stat(what, mlops_drift_result_statistic(r), vec_num(&v, dist[i].key));
+        check_stat(what, check_result_info(r)->statistic, vec_num(&v, dist[i].key));
+        assert_true(isnan(mlops_drift_result_info(r)->pvalue));
+        assert_true(mlops_drift_result_info(r)->threshold == 0.1);
         assert_true(isnan(mlops_drift_result_pvalue(r)));
         assert_int_equal(mlops_drift_result_pvalue_method(r), MLOPS_DRIFT_PVALUE_NONE);
         assert_int_equal(mlops_drift_result_direction(r), MLOPS_DRIFT_STATISTIC_GE);
@@ -72,6 +93,8 @@ static void numeric_sample_tests_match(const char *name)
      * truncation error, 1e-7 absolute. */
     double tol = mlops_drift_result_pvalue_method(r) == MLOPS_DRIFT_PVALUE_ASYMPTOTIC ? 1e-7 : 0;
     check_p(what, mlops_drift_result_pvalue(r), vec_num(&v, "cvm.pvalue"), tol);
+    check_stat(what, check_result_info(r)->statistic, vec_num(&v, "cvm.statistic"));
+    check_p(what, mlops_drift_result_info(r)->pvalue, vec_num(&v, "cvm.pvalue"), tol);
     mlops_drift_result_free(r);
     vec_free(&v);
 }
@@ -112,6 +135,22 @@ static void numeric_bins_match(const char *name, int binning, const char *prefix
         snprintf(key, sizeof key, "%s.cur_counts", prefix);
         snprintf(what, sizeof what, "%s %s", name, key);
         check_exact_u64(what, mlops_drift_result_cur_counts(r), bins, vec_get(&v, key));
+        const struct mlops_drift_result_info *info = check_result_info(r);
+        snprintf(key, sizeof key, "%s.%s", prefix, sh[i].key);
+        check_stat(what, info->statistic, vec_num(&v, key));
+        snprintf(key, sizeof key, "%s.edges", prefix);
+        check_exact_d(what, info->edges, info->n_edges, vec_get(&v, key));
+        assert_int_equal(info->bins, info->n_edges + 1);
+        snprintf(key, sizeof key, "%s.ref_counts", prefix);
+        check_exact_u64(what, info->ref_counts, info->bins, vec_get(&v, key));
+        snprintf(key, sizeof key, "%s.cur_counts", prefix);
+        check_exact_u64(what, info->cur_counts, info->bins, vec_get(&v, key));
+        assert_null(info->categories);
+        assert_int_equal(info->metric, sh[i].metric);
+        if (sh[i].metric == MLOPS_DRIFT_PSI || sh[i].metric == MLOPS_DRIFT_KL)
+            assert_true(info->smoothing == o.smoothing);
+        if (sh[i].metric == MLOPS_DRIFT_JS)
+            assert_true(info->js_base == o.js_base);
         if (sh[i].metric == MLOPS_DRIFT_PSI || sh[i].metric == MLOPS_DRIFT_KL)
             assert_true(mlops_drift_result_smoothing(r) == o.smoothing);
         if (sh[i].metric == MLOPS_DRIFT_JS)
@@ -164,6 +203,19 @@ static void test_binned_reference_reused_matches_vectors(void **state)
     check_exact_d("reference edges", e, ne, vec_get(&v, "quantile_bins.edges"));
     const uint64_t *counts = mlops_drift_reference_counts(&nb, ref);
     check_exact_u64("reference counts", counts, nb, vec_get(&v, "quantile_bins.ref_counts"));
+    const struct mlops_drift_reference_info *ri = mlops_drift_reference_info(ref);
+    assert_non_null(ri);
+    assert_int_equal(ri->version, MLOPS_DRIFT_REFERENCE_INFO_VERSION);
+    assert_int_equal(ri->size, sizeof *ri);
+    check_exact_d("reference info edges", ri->edges, ri->n_edges,
+                  vec_get(&v, "quantile_bins.edges"));
+    check_exact_u64("reference info counts", ri->counts, ri->bins,
+                    vec_get(&v, "quantile_bins.ref_counts"));
+    assert_int_equal(ri->bins, ri->n_edges + 1);
+    assert_int_equal(ri->missing, 40);
+    assert_int_equal(ri->count + ri->missing, r->n);
+    assert_ptr_equal(ri->edges, e);
+    assert_ptr_equal(ri->counts, counts);
     for (int pass = 0; pass < 2; pass++) {
         mlops_drift_result *res = NULL;
         assert_int_equal(mlops_drift_reference_compare(&res, ref, MLOPS_DRIFT_PSI, c->v, c->n,
@@ -172,6 +224,10 @@ static void test_binned_reference_reused_matches_vectors(void **state)
                    vec_num(&v, "quantile_bins.psi"));
         assert_int_equal(mlops_drift_result_missing_ref(res), 40);
         assert_int_equal(mlops_drift_result_missing_cur(res), 30);
+        check_stat("stored reference psi (info)", check_result_info(res)->statistic,
+                   vec_num(&v, "quantile_bins.psi"));
+        assert_int_equal(mlops_drift_result_info(res)->missing_ref, 40);
+        assert_int_equal(mlops_drift_result_info(res)->missing_cur, 30);
         mlops_drift_result_free(res);
     }
     /* Rebuilt from its stored edges and counts. */
@@ -184,6 +240,12 @@ static void test_binned_reference_reused_matches_vectors(void **state)
                                                    NULL), 0);
     check_stat("rebuilt reference js", mlops_drift_result_statistic(res),
                vec_num(&v, "quantile_bins.js"));
+    check_stat("rebuilt reference js (info)", check_result_info(res)->statistic,
+               vec_num(&v, "quantile_bins.js"));
+    assert_int_equal(mlops_drift_reference_info(copy)->missing, 40);
+    check_exact_u64("rebuilt reference info counts", mlops_drift_reference_info(copy)->counts,
+                    mlops_drift_reference_info(copy)->bins,
+                    vec_get(&v, "quantile_bins.ref_counts"));
     mlops_drift_result_free(res);
     mlops_drift_reference_free(copy);
     mlops_drift_reference_free(ref);
@@ -228,6 +290,19 @@ static void categorical_matches(const char *name)
                     vec_get(&v, "ref_counts"));
     check_exact_u64("cur_counts", mlops_drift_result_cur_counts(res), bins,
                     vec_get(&v, "cur_counts"));
+    const struct mlops_drift_result_info *info = check_result_info(res);
+    check_stat(what, info->statistic, vec_num(&v, "chi2.statistic"));
+    check_p(what, info->pvalue, vec_num(&v, "chi2.pvalue"), 0);
+    assert_int_equal(info->dof, (uint64_t)vec_num(&v, "chi2.dof"));
+    check_stat("info unseen_share", info->unseen_share, vec_num(&v, "unseen_share"));
+    assert_int_equal(info->bins, cats->n);
+    assert_non_null(info->categories);
+    for (size_t i = 0; i < info->bins; i++)
+        assert_int_equal(info->categories[i], (int64_t)cats->v[i]);
+    check_exact_u64("info ref_counts", info->ref_counts, info->bins, vec_get(&v, "ref_counts"));
+    check_exact_u64("info cur_counts", info->cur_counts, info->bins, vec_get(&v, "cur_counts"));
+    assert_null(info->edges);
+    assert_int_equal(info->n_edges, 0);
     mlops_drift_result_free(res);
     static const struct { int metric; const char *key; } sh[] = {
         {MLOPS_DRIFT_PSI, "psi"}, {MLOPS_DRIFT_KL, "kl"}, {MLOPS_DRIFT_JS, "js"},
@@ -242,6 +317,7 @@ static void categorical_matches(const char *name)
         check_stat(what, mlops_drift_result_statistic(res), vec_num(&v, sh[i].key));
         check_stat("unseen_share", mlops_drift_result_unseen_share(res),
                    vec_num(&v, "unseen_share"));
+        check_stat(what, check_result_info(res)->statistic, vec_num(&v, sh[i].key));
         mlops_drift_result_free(res);
     }
     free(r);
@@ -906,6 +982,46 @@ static void test_table_matches_single_calls_and_rules(void **state)
     int floor_ok = mlops_drift_result_statistic(mlops_drift_table_result_column(t3, 1)) > 0.5;
     assert_int_equal(mlops_drift_table_result_column_drifted(t3, 1), floor_ok);
     assert_int_equal(mlops_drift_table_result_column_drifted(t3, 0), 0);
+    /* The same through the info structs. */
+    const struct mlops_drift_table_result_info *ti = mlops_drift_table_result_info(t2);
+    assert_non_null(ti);
+    assert_int_equal(ti->version, MLOPS_DRIFT_TABLE_RESULT_INFO_VERSION);
+    assert_int_equal(ti->size, sizeof *ti);
+    assert_int_equal(ti->columns, 3);
+    assert_int_equal(ti->drifted_count, 2);
+    assert_true(ti->drifted_share == 2.0 / 3.0);
+    assert_int_equal(ti->drifted, 1);
+    assert_int_equal(ti->rule, MLOPS_DRIFT_RULE_SHARE);
+    const struct mlops_drift_table_result_column_info *ci0 =
+        mlops_drift_table_result_column_info(t2, 0);
+    assert_non_null(ci0);
+    assert_int_equal(ci0->version, MLOPS_DRIFT_TABLE_RESULT_COLUMN_INFO_VERSION);
+    assert_int_equal(ci0->size, sizeof *ci0);
+    assert_ptr_equal(ci0->result, mlops_drift_table_result_column(t2, 0));
+    check_stat("table col0 ks (info)", check_result_info(ci0->result)->statistic,
+               vec_num(&v, "ks.statistic"));
+    check_p("table col0 ks (info)", mlops_drift_result_info(ci0->result)->pvalue,
+            vec_num(&v, "ks.pvalue"), 0);
+    /* share rule: the adjusted p-value is the raw one */
+    check_p("table col0 adjusted (info)", ci0->adjusted_pvalue, vec_num(&v, "ks.pvalue"), 0);
+    assert_int_equal(ci0->drifted, 0);
+    assert_int_equal(mlops_drift_table_result_column_info(t2, 1)->drifted, 1);
+    assert_int_equal(mlops_drift_table_result_column_info(t2, 2)->drifted, 1);
+    assert_null(mlops_drift_table_result_column_info(t2, 3));
+    assert_null(mlops_drift_table_result_column_info(t2, SIZE_MAX));
+    const struct mlops_drift_table_result_info *ti3 = mlops_drift_table_result_info(t3);
+    assert_int_equal(ti3->rule, MLOPS_DRIFT_RULE_BH);
+    assert_int_equal(ti3->drifted_count, mlops_drift_table_result_drifted_count(t3));
+    assert_int_equal(ti3->drifted, mlops_drift_table_result_drifted(t3));
+    assert_true(ti3->drifted_share == mlops_drift_table_result_drifted_share(t3));
+    for (size_t j = 0; j < 3; j++) {
+        const struct mlops_drift_table_result_column_info *cj =
+            mlops_drift_table_result_column_info(t3, j);
+        assert_true(cj->adjusted_pvalue == adj[j]);
+        assert_int_equal(cj->drifted, mlops_drift_table_result_column_drifted(t3, j));
+        assert_ptr_equal(cj->result, mlops_drift_table_result_column(t3, j));
+        check_result_info(cj->result);
+    }
     mlops_buf b = MLOPS_BUF_INIT;
     assert_int_equal(mlops_drift_table_result_write_json(&b, t3, 0), 0);
     assert_non_null(strstr(b.data, "{\"rule\":\"bh\""));
@@ -1015,6 +1131,60 @@ static int op_json(void *p)
 /* Table options outside the ranges include/mlops/drift.h documents are
  * MLOPS_E_INVALID (a newer struct version MLOPS_E_VERSION) with *out
  * unchanged; the documented bounds themselves are accepted. */
+/* The info accessors: NULL for a NULL object or a row out of range. */
+static void test_info_accessors_reject_null_and_out_of_range(void **state)
+{
+    (void)state;
+    assert_null(mlops_drift_result_info(NULL));
+    assert_null(mlops_drift_reference_info(NULL));
+    assert_null(mlops_drift_table_result_info(NULL));
+    assert_null(mlops_drift_table_result_column_info(NULL, 0));
+    /* A categorical result from a hand-made table (SciPy 1.10.1:
+     * chi2_contingency([[3, 1], [1, 3]], correction=False) = (2.0,
+     * 0.15729920705028105, 1)); codes 7 and 9 of 10. */
+    const int64_t ref[] = {7, 7, 7, 9}, cur[] = {7, 9, 9, 9, -1};
+    mlops_drift_result *r = NULL;
+    assert_int_equal(mlops_drift_categorical(&r, MLOPS_DRIFT_CHI2, ref, 4, cur, 5, 10, NULL), 0);
+    const struct mlops_drift_result_info *i = check_result_info(r);
+    check_stat("chi2 2x2", i->statistic, 2.0);
+    check_p("chi2 2x2", i->pvalue, 0.15729920705028105, 0);
+    assert_int_equal(i->dof, 1);
+    assert_int_equal(i->bins, 2);
+    assert_int_equal(i->categories[0], 7);
+    assert_int_equal(i->categories[1], 9);
+    assert_int_equal(i->ref_counts[0], 3);
+    assert_int_equal(i->cur_counts[1], 3);
+    assert_int_equal(i->missing_cur, 1);
+    assert_int_equal(i->n_cur, 4);
+    assert_true(i->unseen_share == 0.0);
+    assert_int_equal(i->drifted, 0);
+    mlops_drift_result_free(r);
+    /* Counts: PSI on a single bin without edges. */
+    const uint64_t rc[] = {5}, cc[] = {9};
+    assert_int_equal(mlops_drift_counts(&r, MLOPS_DRIFT_PSI, NULL, 0, rc, cc, 1, 2, 3, NULL), 0);
+    i = check_result_info(r);
+    assert_true(i->statistic == 0.0);
+    assert_null(i->edges);
+    assert_int_equal(i->n_edges, 0);
+    assert_int_equal(i->n_ref, 5);
+    assert_int_equal(i->n_cur, 9);
+    assert_int_equal(i->missing_ref, 2);
+    assert_int_equal(i->missing_cur, 3);
+    assert_true(i->smoothing == 0.5);
+    mlops_drift_result_free(r);
+    /* A reference with one bin has no edges. */
+    mlops_drift_reference *one = NULL;
+    assert_int_equal(mlops_drift_reference_from_counts(&one, NULL, 0, rc, 4), 0);
+    const struct mlops_drift_reference_info *ri = mlops_drift_reference_info(one);
+    assert_null(ri->edges);
+    assert_int_equal(ri->n_edges, 0);
+    assert_int_equal(ri->bins, 1);
+    assert_int_equal(ri->counts[0], 5);
+    assert_int_equal(ri->count, 5);
+    assert_int_equal(ri->missing, 4);
+    mlops_drift_reference_free(one);
+}
+
 static void test_table_options_outside_their_documented_ranges(void **state)
 {
     (void)state;
@@ -1206,6 +1376,7 @@ int main(void)
         cmocka_unit_test(test_table_matches_single_calls_and_rules),
         cmocka_unit_test(test_large_samples_sort_concurrently),
         cmocka_unit_test(test_table_options_outside_their_documented_ranges),
+        cmocka_unit_test(test_info_accessors_reject_null_and_out_of_range),
         cmocka_unit_test(test_every_allocating_function_survives_oom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,6 +108,20 @@ static void check_result(const char *name, const vec *v, const char *sec, int me
         assert_true(mlops_drift_result_js_base(r) == o->js_base);
     else
         assert_true(isnan(mlops_drift_result_js_base(r)));
+    /* the same values through the info struct */
+    const struct mlops_drift_result_info *info = check_result_info(r);
+    check_stat(what, info->statistic, want);
+    snprintf(key, sizeof key, "%s.edges", sec);
+    check_exact_d(what, info->edges, info->n_edges, vec_get(v, key));
+    snprintf(key, sizeof key, "%s.ref_counts", sec);
+    check_exact_u64(what, info->ref_counts, info->bins, vec_get(v, key));
+    snprintf(key, sizeof key, "%s.cur_counts", sec);
+    check_exact_u64(what, info->cur_counts, info->bins, vec_get(v, key));
+    assert_int_equal(info->missing_ref, (uint64_t)vec_num(v, "missing_ref"));
+    assert_int_equal(info->missing_cur, (uint64_t)vec_num(v, "missing_cur"));
+    assert_int_equal(info->n_ref, re->n - nonfinite(re));
+    assert_int_equal(info->n_cur, ce->n - nonfinite(ce));
+    assert_int_equal(info->drifted, want >= 0.1);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -200,6 +214,8 @@ static void counts_case(const char *name)
         assert_int_equal(mlops_drift_result_metric(r), MLOPS_DRIFT_PSI);
         snprintf(key, sizeof key, "%s.psi", sections[s]);
         check_stat(name, mlops_drift_result_statistic(r), vec_num(&v, key));
+        check_stat(name, check_result_info(r)->statistic, vec_num(&v, key));
+        assert_null(mlops_drift_result_info(r)->edges);
         size_t ne = 99;
         assert_null(mlops_drift_result_edges(&ne, r));
         assert_int_equal(ne, 0);
@@ -351,6 +367,12 @@ static void categorical_case(const char *name)
     assert_int_equal(mlops_drift_result_dof(r), (uint64_t)vec_num(&v, "chi2.dof"));
     assert_int_equal(mlops_drift_result_direction(r), MLOPS_DRIFT_PVALUE_LT);
     assert_int_equal(mlops_drift_result_drifted(r), vec_num(&v, "chi2.pvalue") < 0.05);
+    const struct mlops_drift_result_info *info = check_result_info(r);
+    check_stat(what, info->statistic, vec_num(&v, "chi2.statistic"));
+    check_p(what, info->pvalue, vec_num(&v, "chi2.pvalue"), 0);
+    assert_int_equal(info->dof, (uint64_t)vec_num(&v, "chi2.dof"));
+    for (size_t i = 0; i < info->bins; i++)
+        assert_int_equal(info->categories[i], (int64_t)cats->v[i]);
     mlops_drift_result_free(r);
     for (size_t m = 0; m < N_SHARE; m++) {
         r = NULL;
@@ -369,6 +391,10 @@ static void categorical_case(const char *name)
         assert_int_equal(mlops_drift_result_n_cur(r), ce->n);
         assert_int_equal(mlops_drift_result_missing_ref(r), 0);
         assert_int_equal(mlops_drift_result_missing_cur(r), 0);
+        info = check_result_info(r);
+        check_stat(what, info->statistic, vec_num(&v, share_metrics[m].key));
+        check_stat(what, info->unseen_share, vec_num(&v, "unseen_share"));
+        check_exact_u64(what, info->ref_counts, info->bins, vec_get(&v, "ref_counts"));
         mlops_drift_result_free(r);
     }
     mlops_profile_free(pr);
@@ -396,6 +422,8 @@ static void test_categorical_codes_beyond_int32_keep_their_category_list(void **
     mlops_drift_result *r = NULL;
     assert_int_equal(mlops_profile_drift(&r, pa, pb, MLOPS_DRIFT_TVD, NULL), 0);
     check_stat("tvd", mlops_drift_result_statistic(r), 1.0 / 6.0);
+    check_stat("tvd (info)", check_result_info(r)->statistic, 1.0 / 6.0);
+    assert_true(mlops_drift_result_info(r)->categories[1] == (int64_t)1 << 40);
     assert_int_equal(mlops_drift_result_bins(r), 2);
     const int64_t *cats = mlops_drift_result_categories(r);
     assert_non_null(cats);

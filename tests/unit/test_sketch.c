@@ -104,6 +104,47 @@ static void feed(mlops_profile *p, const double *x, size_t n)
     }
 }
 
+static void same_double(double got, double want, const char *what)
+{
+    if (!(isnan(got) && isnan(want)) && got != want)
+        fail_msg("info %s: %.17g, getter %.17g", what, got, want);
+}
+
+/* mlops_profile_info(): version and size, every field equal to its getter
+ * (the variance for ddof 0 and 1 derived from m2 exactly as documented), the
+ * same pointer on every call. */
+static const struct mlops_profile_info *check_profile_info(const mlops_profile *p)
+{
+    const struct mlops_profile_info *i = mlops_profile_info(p);
+    assert_non_null(i);
+    assert_ptr_equal(mlops_profile_info(p), i);
+    assert_int_equal(i->version, MLOPS_PROFILE_INFO_VERSION);
+    assert_int_equal(i->size, sizeof *i);
+    assert_true(MLOPS_INFO_HAS(i, struct mlops_profile_info, category_error));
+    assert_int_equal(i->kind, mlops_profile_kind(p));
+    assert_int_equal(i->count, mlops_profile_count(p));
+    assert_int_equal(i->nan_count, mlops_profile_nan_count(p));
+    assert_int_equal(i->posinf_count, mlops_profile_posinf_count(p));
+    assert_int_equal(i->neginf_count, mlops_profile_neginf_count(p));
+    same_double(i->mean, mlops_profile_mean(p), "mean");
+    same_double(i->min, mlops_profile_min(p), "min");
+    same_double(i->max, mlops_profile_max(p), "max");
+    for (uint32_t ddof = 0; ddof <= 2; ddof++)
+        same_double(i->count > ddof ? i->m2 / (double)(i->count - ddof) : NAN,
+                    mlops_profile_variance(p, ddof), "m2 / (count - ddof)");
+    assert_int_equal(i->kll_k, mlops_profile_kll_k(p));
+    assert_int_equal(i->retained, mlops_profile_retained(p));
+    same_double(i->rank_error, mlops_profile_rank_error(p), "rank_error");
+    size_t ne = 99, nc = 99;
+    assert_ptr_equal(i->histogram_edges, mlops_profile_histogram_edges(&ne, p));
+    assert_int_equal(i->n_histogram_edges, ne);
+    assert_ptr_equal(i->histogram_counts, mlops_profile_histogram_counts(&nc, p));
+    assert_int_equal(i->n_histogram_counts, nc);
+    assert_int_equal(i->category_size, mlops_profile_category_size(p));
+    assert_int_equal(i->category_error, mlops_profile_category_error(p));
+    return i;
+}
+
 static void check_side(const mlops_profile *p, const vec_case *c, const char *tag)
 {
     char key[64];
@@ -122,6 +163,29 @@ static void check_side(const mlops_profile *p, const vec_case *c, const char *ta
     assert_int_equal(got_n, nb);
     for (size_t i = 0; i < nb; i++)
         assert_int_equal(h[i], (uint64_t)want[i]);
+    /* the same values through the info struct */
+    const struct mlops_profile_info *in = check_profile_info(p);
+    assert_int_equal(in->kind, MLOPS_PROFILE_NUMERIC);
+    assert_int_equal(in->count, vec_u64(c, KEY("count")));
+    assert_int_equal(in->nan_count, vec_u64(c, KEY("nan")));
+    assert_int_equal(in->posinf_count, vec_u64(c, KEY("posinf")));
+    assert_int_equal(in->neginf_count, vec_u64(c, KEY("neginf")));
+    assert_close(in->mean, vec_double(c, KEY("mean")), 1e-12, KEY("info mean"));
+    assert_close(in->m2 / (double)(in->count - 1), vec_double(c, KEY("var1")), 1e-11,
+                 KEY("info m2 / (n - 1)"));
+    assert_true(in->min == vec_double(c, KEY("min")));
+    assert_true(in->max == vec_double(c, KEY("max")));
+    assert_int_equal(in->n_histogram_counts, nb);
+    assert_int_equal(in->n_histogram_edges + 1, nb);
+    for (size_t i = 0; i < nb; i++)
+        assert_int_equal(in->histogram_counts[i], (uint64_t)want[i]);
+    double edges[32];
+    size_t ne = vec_doubles(vec_get(c, "edges"), edges, 32);
+    assert_int_equal(in->n_histogram_edges, ne);
+    for (size_t i = 0; i < ne; i++)
+        assert_true(in->histogram_edges[i] == edges[i]);
+    assert_int_equal(in->category_size, 0);
+    assert_int_equal(in->category_error, 0);
 #undef KEY
 }
 
@@ -285,6 +349,8 @@ static void ranks_within_rank_error_of_truth(void **state)
 
 static void assert_same_exact_fields(const mlops_profile *a, const mlops_profile *b)
 {
+    check_profile_info(a);
+    check_profile_info(b);
     assert_int_equal(mlops_profile_count(a), mlops_profile_count(b));
     assert_int_equal(mlops_profile_nan_count(a), mlops_profile_nan_count(b));
     assert_int_equal(mlops_profile_posinf_count(a), mlops_profile_posinf_count(b));
@@ -418,6 +484,22 @@ static void merge_is_commutative_on_exact_parts(void **state)
     }
     assert_int_equal(mlops_profile_category_error(cab), 0);
     assert_int_equal(mlops_profile_count(cab), 500);
+    const struct mlops_profile_info *ci = check_profile_info(cab);
+    assert_int_equal(ci->kind, MLOPS_PROFILE_CATEGORICAL);
+    assert_int_equal(ci->count, 500);
+    assert_int_equal(ci->category_error, 0);
+    size_t distinct = 0;
+    for (int64_t code = -150; code < 150; code++) {
+        int seen = 0;
+        for (int i = 0; i < 500 && !seen; i++)
+            seen = codes[i] == code;
+        distinct += (size_t)seen;
+    }
+    assert_int_equal(ci->category_size, distinct);
+    assert_true(isnan(ci->mean) && isnan(ci->m2) && isnan(ci->min) && isnan(ci->rank_error));
+    assert_int_equal(ci->kll_k, 0);
+    assert_null(ci->histogram_edges);
+    assert_null(ci->histogram_counts);
     mlops_buf_dispose(&b1);
     mlops_buf_dispose(&b2);
     mlops_profile_free(ca);
@@ -630,6 +712,9 @@ static void checked_in_v1_files_still_load(void **state)
     assert_int_equal(mlops_profile_parse(&p, bytes, size), 0);
     assert_int_equal(mlops_profile_kind(p), MLOPS_PROFILE_CATEGORICAL);
     assert_int_equal(mlops_profile_count(p), 8);
+    assert_int_equal(check_profile_info(p)->count, 8);
+    assert_int_equal(mlops_profile_info(p)->category_size, 4);
+    assert_int_equal(mlops_profile_info(p)->category_error, 0);
     int64_t codes[8];
     uint64_t counts[8];
     size_t n = 0;
@@ -1025,6 +1110,12 @@ static void options_and_arguments_are_checked(void **state)
     assert_int_equal(mlops_profile_count(p), 0);
     assert_int_equal(mlops_profile_nan_count(p), 2);
     assert_true(isnan(mlops_profile_mean(p)));
+    const struct mlops_profile_info *pi = check_profile_info(p);
+    assert_int_equal(pi->count, 0);
+    assert_int_equal(pi->nan_count, 2);
+    assert_int_equal(pi->neginf_count, 1);
+    assert_true(isnan(pi->mean) && isnan(pi->m2) && isnan(pi->min) && isnan(pi->max));
+    assert_null(mlops_profile_info(NULL));
     mlops_profile *p2 = numeric(200, 0, NULL, 0);
     assert_int_equal(mlops_profile_update(p2, (double[]){ 1 }, 1), 0);
     mlops_profile_test t = MLOPS_SKETCH_TEST_INIT;
@@ -1179,6 +1270,75 @@ static void extreme_finite_values_keep_defined_moments(void **state)
     mlops_profile_free(back);
 }
 
+/* The info struct lives in the profile and follows every change: update,
+ * update_codes, merge, parse and dup (values from NumPy: mean([1, 2, 4]) =
+ * 2.3333333333333335, var(ddof=1) = 2.333333333333333, var(ddof=0) =
+ * 1.5555555555555554; NumPy 2, within 1e-15). A failed update leaves it as it was. */
+static void info_struct_follows_every_change(void **state)
+{
+    (void)state;
+    mlops_profile *p = numeric(200, 0, (double[]){ 2.0 }, 1);
+    const struct mlops_profile_info *i = check_profile_info(p);
+    assert_int_equal(i->count, 0);
+    assert_int_equal(i->retained, 0);
+    assert_true(i->rank_error == 0.0);
+    assert_int_equal(i->n_histogram_edges, 1);
+    assert_int_equal(i->histogram_counts[0] + i->histogram_counts[1], 0);
+    assert_int_equal(mlops_profile_update(p, (double[]){ 1, NAN, 2, 4, INFINITY }, 5), 0);
+    assert_ptr_equal(mlops_profile_info(p), i);
+    check_profile_info(p);
+    assert_int_equal(i->count, 3);
+    assert_int_equal(i->nan_count, 1);
+    assert_int_equal(i->posinf_count, 1);
+    assert_true(i->mean == 2.3333333333333335);
+    assert_close(i->m2 / 2, 2.333333333333333, 1e-15, "var ddof=1");
+    assert_close(i->m2 / 3, 1.5555555555555554, 1e-15, "var ddof=0");
+    assert_true(i->min == 1 && i->max == 4);
+    assert_int_equal(i->retained, 3);
+    assert_int_equal(i->histogram_counts[0], 1);
+    assert_int_equal(i->histogram_counts[1], 2);
+    /* a refused update changes nothing */
+    assert_int_equal(mlops_profile_update_codes(p, (int64_t[]){ 1 }, 1), MLOPS_E_INVALID);
+    assert_int_equal(i->count, 3);
+    /* merge: dst's struct follows, src's stays */
+    mlops_profile *q = numeric(200, 0, (double[]){ 2.0 }, 1);
+    assert_int_equal(mlops_profile_update(q, (double[]){ -1 }, 1), 0);
+    assert_int_equal(mlops_profile_merge(p, q), 0);
+    check_profile_info(p);
+    assert_int_equal(i->count, 4);
+    assert_true(i->min == -1);
+    assert_int_equal(i->histogram_counts[0], 2);
+    assert_int_equal(mlops_profile_info(q)->count, 1);
+    /* dup and parse: their own struct, pointing into their own arrays */
+    mlops_profile *d = NULL, *r = NULL;
+    assert_int_equal(mlops_profile_dup(&d, p), 0);
+    const struct mlops_profile_info *di = check_profile_info(d);
+    assert_ptr_not_equal(di, i);
+    assert_ptr_not_equal(di->histogram_counts, i->histogram_counts);
+    assert_int_equal(di->count, 4);
+    mlops_buf b = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_profile_write(&b, p, 0), 0);
+    assert_int_equal(mlops_profile_parse(&r, b.data, b.size), 0);
+    const struct mlops_profile_info *ri = check_profile_info(r);
+    assert_int_equal(ri->count, 4);
+    assert_true(ri->mean == i->mean && ri->m2 == i->m2);
+    mlops_buf_dispose(&b);
+    /* categorical: update_codes */
+    mlops_profile *c = NULL;
+    assert_int_equal(mlops_profile_new(&c, MLOPS_PROFILE_CATEGORICAL, NULL), 0);
+    const struct mlops_profile_info *cinfo = check_profile_info(c);
+    assert_int_equal(cinfo->count, 0);
+    assert_int_equal(mlops_profile_update_codes(c, (int64_t[]){ 5, 5, -2 }, 3), 0);
+    check_profile_info(c);
+    assert_int_equal(cinfo->count, 3);
+    assert_int_equal(cinfo->category_size, 2);
+    mlops_profile_free(c);
+    mlops_profile_free(r);
+    mlops_profile_free(d);
+    mlops_profile_free(q);
+    mlops_profile_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1201,6 +1361,7 @@ int main(void)
         cmocka_unit_test(impossible_counts_and_moments_are_refused),
         cmocka_unit_test(documented_field_constraints_are_enforced),
         cmocka_unit_test(every_allocating_function_fails_cleanly),
+        cmocka_unit_test(info_struct_follows_every_change),
     };
     return cmocka_run_group_tests(tests, load_vectors, free_vectors);
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import threading
 from ctypes import c_size_t, c_void_p
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
@@ -11,7 +12,7 @@ from ._ffi import invalid, numeric_array, read_buffer, take_buf
 from ._handle import Handle
 from ._lib import C
 from ._results import Result
-from ._signatures import mlops_buf, mlops_detector_options
+from ._signatures import mlops_buf, mlops_detector_info, mlops_detector_options
 
 _TYPES = {"adwin": 1, "page_hinkley": 2, "ddm": 3, "eddm": 4, "kswin": 5}
 _TYPE_NAMES = {v: k for k, v in _TYPES.items()}
@@ -54,8 +55,22 @@ class Detector(Handle):
     :meth:`to_bytes`. One thread at a time; ``with`` or :meth:`close` frees it.
     """
 
-    __slots__ = ()
+    # _view: the detector's info struct (detector.h, mlops_detector_info),
+    # which lives in the C object at a fixed address and is kept up to date
+    # by it; read only while the detector is held open.
+    __slots__ = ("_view",)
     _free = staticmethod(lambda h: C.mlops_detector_free(h))
+
+    def _field(self, name: str) -> Any:
+        """One field of the info struct, read while the detector is held open."""
+        h = self._begin()
+        try:
+            v: Optional[mlops_detector_info] = getattr(self, "_view", None)
+            if v is None:
+                v = self._view = C.mlops_detector_info(h).contents
+            return getattr(v, name)
+        finally:
+            self._end(threading.get_ident())
 
     def __init__(self, kind: str = "adwin", **params: Any) -> None:
         """Create a detector of ``kind`` with the given parameters."""
@@ -149,43 +164,43 @@ class Detector(Handle):
     @property
     def kind(self) -> str:
         """The detector kind (``"adwin"``, ...)."""
-        return _TYPE_NAMES[int(C.mlops_detector_type_of(self._h()))]
+        return _TYPE_NAMES[self._field("type")]
 
     @property
     def drift_detected(self) -> bool:
         """Whether the last finite value fed caused a drift."""
-        return bool(C.mlops_detector_drift_detected(self._h()))
+        return bool(self._field("drift_detected"))
 
     @property
     def warning_detected(self) -> bool:
         """Whether the detector is in its warning zone (DDM, EDDM)."""
-        return bool(C.mlops_detector_warning_detected(self._h()))
+        return bool(self._field("warning_detected"))
 
     @property
     def count(self) -> int:
         """Finite values consumed since creation."""
-        return int(C.mlops_detector_count(self._h()))
+        return int(self._field("count"))
 
     @property
     def nonfinite_count(self) -> int:
         """Non-finite values counted and skipped."""
-        return int(C.mlops_detector_nonfinite_count(self._h()))
+        return int(self._field("nonfinite_count"))
 
     @property
     def drift_count(self) -> int:
         """Drifts flagged since creation."""
-        return int(C.mlops_detector_drift_count(self._h()))
+        return int(self._field("drift_count"))
 
     @property
     def width(self) -> int:
         """ADWIN: window width; KSWIN: values in the window; others: values
         since the last reset."""
-        return int(C.mlops_detector_width(self._h()))
+        return int(self._field("width"))
 
     @property
     def estimation(self) -> float:
         """ADWIN: mean of the current window (NaN when empty); others NaN."""
-        return float(C.mlops_detector_estimation(self._h()))
+        return float(self._field("estimation"))
 
     def to_dict(self) -> Dict[str, Any]:
         """Kind and counters."""

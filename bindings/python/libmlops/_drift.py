@@ -98,37 +98,33 @@ class DriftResult(Result):
 
 
 def _result(r: int) -> DriftResult:
-    """Copy a C result into a DriftResult (the caller frees it)."""
-    bins = int(C.mlops_drift_result_bins(r))
-    n = c_size_t()
-    e = C.mlops_drift_result_edges(ctypes.byref(n), r)
-    edges = tuple(e[i] for i in range(n.value)) if e else ()
-    rc = C.mlops_drift_result_ref_counts(r)
-    cc = C.mlops_drift_result_cur_counts(r)
-    cats = C.mlops_drift_result_categories(r)
+    """Copy a C result into a DriftResult (the caller frees it): one read of
+    its info struct (drift.h, mlops_drift_result_info)."""
+    i = C.mlops_drift_result_info(r).contents
+    bins = i.bins
     buf = mlops_buf()
     C.mlops_drift_result_write_json(ctypes.byref(buf), r, 0)
     return DriftResult(
-        metric=_METRIC_NAMES.get(int(C.mlops_drift_result_metric(r)), "unknown"),
-        statistic=float(C.mlops_drift_result_statistic(r)),
-        pvalue=float(C.mlops_drift_result_pvalue(r)),
-        pvalue_method=_PV_METHODS.get(int(C.mlops_drift_result_pvalue_method(r)), "?"),
-        threshold=float(C.mlops_drift_result_threshold(r)),
-        direction=">=" if C.mlops_drift_result_direction(r) == 0 else "<",
-        drifted=bool(C.mlops_drift_result_drifted(r)),
-        n_ref=int(C.mlops_drift_result_n_ref(r)),
-        n_cur=int(C.mlops_drift_result_n_cur(r)),
-        missing_ref=int(C.mlops_drift_result_missing_ref(r)),
-        missing_cur=int(C.mlops_drift_result_missing_cur(r)),
-        smoothing=float(C.mlops_drift_result_smoothing(r)),
-        js_base=float(C.mlops_drift_result_js_base(r)),
-        dof=int(C.mlops_drift_result_dof(r)),
-        unseen_share=float(C.mlops_drift_result_unseen_share(r)),
+        metric=_METRIC_NAMES.get(i.metric, "unknown"),
+        statistic=i.statistic,
+        pvalue=i.pvalue,
+        pvalue_method=_PV_METHODS.get(i.pvalue_method, "?"),
+        threshold=i.threshold,
+        direction=">=" if i.direction == 0 else "<",
+        drifted=bool(i.drifted),
+        n_ref=i.n_ref,
+        n_cur=i.n_cur,
+        missing_ref=i.missing_ref,
+        missing_cur=i.missing_cur,
+        smoothing=i.smoothing,
+        js_base=i.js_base,
+        dof=i.dof,
+        unseen_share=i.unseen_share,
         bins=bins,
-        edges=edges,
-        ref_counts=tuple(int(rc[i]) for i in range(bins)) if rc else (),
-        cur_counts=tuple(int(cc[i]) for i in range(bins)) if cc else (),
-        categories=tuple(int(cats[i]) for i in range(bins)) if cats else (),
+        edges=tuple(i.edges[:i.n_edges]) if i.edges else (),
+        ref_counts=tuple(i.ref_counts[:bins]) if i.ref_counts else (),
+        cur_counts=tuple(i.cur_counts[:bins]) if i.cur_counts else (),
+        categories=tuple(i.categories[:bins]) if i.categories else (),
         report=json.loads(take_buf(buf)),
     )
 
@@ -501,18 +497,16 @@ class DriftReference(Handle):
     @property
     def edges(self) -> Tuple[float, ...]:
         """Interior edges."""
-        n = c_size_t()
-        with self._use() as h:  # the pointer is into the reference
-            ptr = C.mlops_drift_reference_edges(ctypes.byref(n), h)
-            return tuple(ptr[i] for i in range(n.value)) if ptr else ()
+        with self._use() as h:  # the struct and its arrays are in the reference
+            i = C.mlops_drift_reference_info(h).contents
+            return tuple(i.edges[:i.n_edges]) if i.edges else ()
 
     @property
     def counts(self) -> Tuple[int, ...]:
         """Counts per bin."""
-        n = c_size_t()
-        with self._use() as h:  # the pointer is into the reference
-            ptr = C.mlops_drift_reference_counts(ctypes.byref(n), h)
-            return tuple(int(ptr[i]) for i in range(n.value)) if ptr else ()
+        with self._use() as h:  # the struct and its arrays are in the reference
+            i = C.mlops_drift_reference_info(h).contents
+            return tuple(i.counts[:i.bins]) if i.counts else ()
 
     def compare(self, current: Any, metric: Union[str, int] = "psi", **options: Any) -> DriftResult:
         """Compare ``current`` with this reference by a share metric (psi, kl,
@@ -760,17 +754,15 @@ def drift_table(reference: Any, current: Any, metrics: Union[None, str, Sequence
     del kr, kc
     h = out.value
     try:
+        ti = C.mlops_drift_table_result_info(h).contents
         cols = []
-        for i in range(int(C.mlops_drift_table_result_columns(h))):
-            r = C.mlops_drift_table_result_column(h, i)
-            cols.append(DriftColumn(names[i], _result(r),
-                                    bool(C.mlops_drift_table_result_column_drifted(h, i)),
-                                    float(C.mlops_drift_table_result_adjusted_pvalue(h, i))))
+        for i in range(ti.columns):
+            ci = C.mlops_drift_table_result_column_info(h, i).contents
+            cols.append(DriftColumn(names[i], _result(ci.result), bool(ci.drifted),
+                                    ci.adjusted_pvalue))
         buf = mlops_buf()
         C.mlops_drift_table_result_write_json(ctypes.byref(buf), h, 0)
-        return DriftTableResult(rule, bool(C.mlops_drift_table_result_drifted(h)),
-                                int(C.mlops_drift_table_result_drifted_count(h)),
-                                float(C.mlops_drift_table_result_drifted_share(h)), cols,
+        return DriftTableResult(rule, bool(ti.drifted), ti.drifted_count, ti.drifted_share, cols,
                                 json.loads(take_buf(buf)))
     finally:
         C.mlops_drift_table_result_free(h)

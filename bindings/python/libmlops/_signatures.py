@@ -266,6 +266,121 @@ class mlops_drift_table_options(Structure):
     ]
 
 
+class mlops_drift_result_info(Structure):
+    """``struct mlops_drift_result_info`` version 1 (drift.h), read-only."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("metric", c_int),
+        ("pvalue_method", c_int),
+        ("direction", c_int),
+        ("drifted", c_int),
+        ("statistic", c_double),
+        ("pvalue", c_double),
+        ("threshold", c_double),
+        ("smoothing", c_double),
+        ("js_base", c_double),
+        ("unseen_share", c_double),
+        ("n_ref", c_uint64),
+        ("n_cur", c_uint64),
+        ("missing_ref", c_uint64),
+        ("missing_cur", c_uint64),
+        ("dof", c_uint64),
+        ("bins", c_size_t),
+        ("edges", POINTER(c_double)),
+        ("n_edges", c_size_t),
+        ("ref_counts", POINTER(c_uint64)),
+        ("cur_counts", POINTER(c_uint64)),
+        ("categories", POINTER(c_int64)),
+    ]
+
+
+class mlops_drift_reference_info(Structure):
+    """``struct mlops_drift_reference_info`` version 1 (drift.h), read-only."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("edges", POINTER(c_double)),
+        ("n_edges", c_size_t),
+        ("counts", POINTER(c_uint64)),
+        ("bins", c_size_t),
+        ("count", c_uint64),
+        ("missing", c_uint64),
+    ]
+
+
+class mlops_drift_table_result_info(Structure):
+    """``struct mlops_drift_table_result_info`` version 1 (drift.h), read-only."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("columns", c_size_t),
+        ("drifted_count", c_size_t),
+        ("drifted_share", c_double),
+        ("drifted", c_int),
+        ("rule", c_int),
+    ]
+
+
+class mlops_drift_table_result_column_info(Structure):
+    """``struct mlops_drift_table_result_column_info`` version 1 (drift.h), read-only."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("result", c_void_p),
+        ("adjusted_pvalue", c_double),
+        ("drifted", c_int),
+    ]
+
+
+class mlops_profile_info(Structure):
+    """``struct mlops_profile_info`` version 1 (profile.h), read-only."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("kind", c_int),
+        ("kll_k", c_uint32),
+        ("count", c_uint64),
+        ("nan_count", c_uint64),
+        ("posinf_count", c_uint64),
+        ("neginf_count", c_uint64),
+        ("mean", c_double),
+        ("m2", c_double),
+        ("min", c_double),
+        ("max", c_double),
+        ("retained", c_size_t),
+        ("rank_error", c_double),
+        ("histogram_edges", POINTER(c_double)),
+        ("n_histogram_edges", c_size_t),
+        ("histogram_counts", POINTER(c_uint64)),
+        ("n_histogram_counts", c_size_t),
+        ("category_size", c_size_t),
+        ("category_error", c_uint64),
+    ]
+
+
+class mlops_detector_info(Structure):
+    """``struct mlops_detector_info`` version 1 (detector.h), read-only."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("type", c_int),
+        ("drift_detected", c_int),
+        ("warning_detected", c_int),
+        ("count", c_uint64),
+        ("nonfinite_count", c_uint64),
+        ("drift_count", c_uint64),
+        ("width", c_uint64),
+        ("estimation", c_double),
+    ]
+
+
 _bytes_out = POINTER(c_ubyte)  # uint8_t out[N]
 _handle = HandleArg  # every opaque mlops_x *: a Handle is held for the call (_handle.py)
 _handle_out = POINTER(c_void_p)  # mlops_x **out
@@ -351,6 +466,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_profile_category_size": (c_size_t, (_handle,)),
     "mlops_profile_category_count": (c_uint64, (_handle, c_int64)),
     "mlops_profile_category_error": (c_uint64, (_handle,)),
+    "mlops_profile_info": (POINTER(mlops_profile_info), (_handle,)),
     "mlops_profile_categories": (
         STATUS,
         (POINTER(c_int64), POINTER(c_uint64), c_size_t, POINTER(c_size_t), _handle),
@@ -388,6 +504,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_detector_drift_count": (c_uint64, (_handle,)),
     "mlops_detector_width": (c_uint64, (_handle,)),
     "mlops_detector_estimation": (c_double, (_handle,)),
+    "mlops_detector_info": (POINTER(mlops_detector_info), (_handle,)),
     "mlops_detector_write": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     "mlops_detector_parse": (STATUS, (_handle_out, c_void_p, c_size_t)),
     # --- policy.h ---------------------------------------------------------
@@ -668,6 +785,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_drift_result_ref_counts": (POINTER(c_uint64), (_handle,)),
     "mlops_drift_result_cur_counts": (POINTER(c_uint64), (_handle,)),
     "mlops_drift_result_categories": (POINTER(c_int64), (_handle,)),
+    "mlops_drift_result_info": (POINTER(mlops_drift_result_info), (_handle,)),
     "mlops_drift_result_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     "mlops_drift_metric_name": (c_char_p, (c_int,)),
     "mlops_drift_numeric": (STATUS, (_handle_out, c_int, POINTER(c_double), c_size_t, POINTER(c_double), c_size_t, POINTER(mlops_drift_options))),
@@ -677,6 +795,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_drift_reference_free": (None, (_handle,)),
     "mlops_drift_reference_edges": (POINTER(c_double), (POINTER(c_size_t), _handle)),
     "mlops_drift_reference_counts": (POINTER(c_uint64), (POINTER(c_size_t), _handle)),
+    "mlops_drift_reference_info": (POINTER(mlops_drift_reference_info), (_handle,)),
     "mlops_drift_reference_compare": (STATUS, (_handle_out, _handle, c_int, POINTER(c_double), c_size_t, POINTER(mlops_drift_options))),
     "mlops_drift_counts": (STATUS, (_handle_out, c_int, POINTER(c_double), c_size_t, POINTER(c_uint64), POINTER(c_uint64), c_size_t, c_uint64, c_uint64, POINTER(mlops_drift_options))),
     "mlops_category_dict_new": (STATUS, (_handle_out, c_uint32)),
@@ -697,5 +816,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_drift_table_result_drifted_count": (c_size_t, (_handle,)),
     "mlops_drift_table_result_drifted_share": (c_double, (_handle,)),
     "mlops_drift_table_result_drifted": (c_int, (_handle,)),
+    "mlops_drift_table_result_info": (POINTER(mlops_drift_table_result_info), (_handle,)),
+    "mlops_drift_table_result_column_info": (POINTER(mlops_drift_table_result_column_info), (_handle, c_size_t)),
     "mlops_drift_table_result_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import threading
 from ctypes import c_double, c_int64, c_size_t, c_uint64, c_void_p
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -18,6 +19,7 @@ from ._signatures import (
     PROFILE_DEFAULT_K,
     PROFILE_NUMERIC,
     mlops_buf,
+    mlops_profile_info,
     mlops_profile_options,
     mlops_profile_test,
 )
@@ -99,8 +101,26 @@ class Profile(Handle):
     :meth:`close` to free the C memory at once. One thread at a time.
     """
 
-    __slots__ = ()
+    # _view: the profile's info struct (profile.h, mlops_profile_info), which
+    # lives in the C object at a fixed address and is kept up to date by it;
+    # read only while the profile is held open.
+    __slots__ = ("_view",)
     _free = staticmethod(lambda h: C.mlops_profile_free(h))
+
+    def _info_view(self, h: int) -> mlops_profile_info:
+        """The info struct, for a caller holding the profile open (``h``)."""
+        v: Optional[mlops_profile_info] = getattr(self, "_view", None)
+        if v is None:
+            v = self._view = C.mlops_profile_info(h).contents
+        return v
+
+    def _field(self, name: str) -> Any:
+        """One field of the info struct, read while the profile is held open."""
+        h = self._begin()
+        try:
+            return getattr(self._info_view(h), name)
+        finally:
+            self._end(threading.get_ident())
 
     def __init__(
         self,
@@ -245,12 +265,12 @@ class Profile(Handle):
     @property
     def kind(self) -> str:
         """``"numeric"`` or ``"categorical"``."""
-        return _KIND_NAMES[int(C.mlops_profile_kind(self._h()))]
+        return _KIND_NAMES[self._field("kind")]
 
     @property
     def count(self) -> int:
         """Finite values (numeric) or codes (categorical) summarised."""
-        return int(C.mlops_profile_count(self._h()))
+        return int(self._field("count"))
 
     def __len__(self) -> int:
         return self.count
@@ -258,27 +278,34 @@ class Profile(Handle):
     @property
     def nan_count(self) -> int:
         """NaN values seen."""
-        return int(C.mlops_profile_nan_count(self._h()))
+        return int(self._field("nan_count"))
 
     @property
     def posinf_count(self) -> int:
         """+inf values seen."""
-        return int(C.mlops_profile_posinf_count(self._h()))
+        return int(self._field("posinf_count"))
 
     @property
     def neginf_count(self) -> int:
         """-inf values seen."""
-        return int(C.mlops_profile_neginf_count(self._h()))
+        return int(self._field("neginf_count"))
 
     @property
     def mean(self) -> float:
         """Mean of the finite values (NaN when none)."""
-        return float(C.mlops_profile_mean(self._h()))
+        return float(self._field("mean"))
 
     def var(self, ddof: int = 0) -> float:
         """Variance with ``ddof`` delta degrees of freedom, as ``numpy.var``
         (NaN when count <= ddof)."""
-        return float(C.mlops_profile_variance(self._h(), check_int(ddof, 0, 2**32 - 1, "ddof")))
+        ddof = check_int(ddof, 0, 2**32 - 1, "ddof")
+        h = self._begin()
+        try:
+            v = self._info_view(h)
+            count, m2 = v.count, v.m2  # m2 / (count - ddof): profile.h, mlops_profile_info
+        finally:
+            self._end(threading.get_ident())
+        return m2 / (count - ddof) if count > ddof else math.nan
 
     @property
     def variance(self) -> float:
@@ -293,54 +320,52 @@ class Profile(Handle):
     @property
     def min(self) -> float:
         """Smallest finite value (NaN when none)."""
-        return float(C.mlops_profile_min(self._h()))
+        return float(self._field("min"))
 
     @property
     def max(self) -> float:
         """Largest finite value (NaN when none)."""
-        return float(C.mlops_profile_max(self._h()))
+        return float(self._field("max"))
 
     @property
     def k(self) -> int:
         """KLL parameter k."""
-        return int(C.mlops_profile_kll_k(self._h()))
+        return int(self._field("kll_k"))
 
     @property
     def retained(self) -> int:
         """Values retained by the KLL sketch."""
-        return int(C.mlops_profile_retained(self._h()))
+        return int(self._field("retained"))
 
     @property
     def rank_error(self) -> float:
         """Normalised rank error at 99% confidence (0 while exact)."""
-        return float(C.mlops_profile_rank_error(self._h()))
+        return float(self._field("rank_error"))
 
     @property
     def histogram_edges(self) -> Tuple[float, ...]:
         """Histogram edges (empty when the profile has no histogram)."""
-        n = c_size_t()
-        with self._use() as h:  # the pointer is into the profile
-            ptr = C.mlops_profile_histogram_edges(ctypes.byref(n), h)
-            return tuple(ptr[i] for i in range(n.value)) if ptr else ()
+        with self._use() as h:  # the struct and its arrays are in the profile
+            v = self._info_view(h)
+            return tuple(v.histogram_edges[:v.n_histogram_edges]) if v.histogram_edges else ()
 
     @property
     def histogram_counts(self) -> Tuple[int, ...]:
         """Histogram counts, one more than edges: (-inf, e0), [e0, e1), ..., [e_last, inf)."""
-        n = c_size_t()
-        with self._use() as h:  # the pointer is into the profile
-            ptr = C.mlops_profile_histogram_counts(ctypes.byref(n), h)
-            return tuple(int(ptr[i]) for i in range(n.value)) if ptr else ()
+        with self._use() as h:  # the struct and its arrays are in the profile
+            v = self._info_view(h)
+            return tuple(v.histogram_counts[:v.n_histogram_counts]) if v.histogram_counts else ()
 
     @property
     def category_size(self) -> int:
         """Distinct codes retained (categorical)."""
-        return int(C.mlops_profile_category_size(self._h()))
+        return int(self._field("category_size"))
 
     @property
     def category_error(self) -> int:
         """Undercount bound: a code's true count is within
         ``[category_count(c), category_count(c) + category_error]``."""
-        return int(C.mlops_profile_category_error(self._h()))
+        return int(self._field("category_error"))
 
     def category_count(self, code: int) -> int:
         """Retained count of ``code`` (a lower bound of its true count)."""
@@ -350,7 +375,7 @@ class Profile(Handle):
         """Retained categories as ``{code: count}``, sorted by code."""
         h = self._h()
         n = c_size_t()
-        size = int(C.mlops_profile_category_size(h))
+        size = self.category_size
         codes = (c_int64 * max(size, 1))()
         counts = (c_uint64 * max(size, 1))()
         C.mlops_profile_categories(codes, counts, size, ctypes.byref(n), h)

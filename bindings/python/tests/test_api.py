@@ -124,7 +124,7 @@ def expected_ctype(ctype: str, arg: bool = False):
     if t.endswith("**"):
         return ctypes.POINTER(ctypes.c_void_p)
     if t.endswith("*"):
-        base = t[:-1].strip()
+        base = re.sub(r"^struct\s+", "", t[:-1].strip())  # struct mlops_x_info *
         if base in SCALARS:
             return ctypes.POINTER(SCALARS[base])
         if base in STRUCTS:
@@ -183,9 +183,11 @@ def test_struct_layouts_match_the_compiler(tmp_path):
     include = repo_file("include/mlops.h").parent
     lines = ["#include <stdio.h>", "#include <stddef.h>", "#include <mlops.h>", "int main(void) {"]
     for name, cls in STRUCTS.items():
-        lines.append(f'printf("{name} %zu\\n", sizeof({name}));')
+        # an info struct shares its name with its accessor: no typedef
+        ctype = f"struct {name}" if name in sig.FUNCTIONS else name
+        lines.append(f'printf("{name} %zu\\n", sizeof({ctype}));')
         for field, _ in cls._fields_:
-            lines.append(f'printf("{name}.{field} %zu\\n", offsetof({name}, {field}));')
+            lines.append(f'printf("{name}.{field} %zu\\n", offsetof({ctype}, {field}));')
     lines += ["return 0;", "}"]
     src = tmp_path / "layout.c"
     src.write_text("\n".join(lines))
@@ -244,3 +246,73 @@ def test_wheel_build_installs_every_module():
     shipped = {p.name for p in repo_file("bindings/python/libmlops/__init__.py").parent.iterdir()
                if p.suffix == ".py" or p.name == "py.typed"}
     assert listed == shipped
+
+
+# Per-field getters the binding no longer calls: it reads the read-only info
+# structs instead (docs/api-conventions.md). They stay exported (and in the
+# signature table) until the experimental tier replaces this list.
+EXPERIMENTAL_GETTERS = [
+    "mlops_detector_count",
+    "mlops_detector_drift_count",
+    "mlops_detector_drift_detected",
+    "mlops_detector_estimation",
+    "mlops_detector_nonfinite_count",
+    "mlops_detector_type_of",
+    "mlops_detector_warning_detected",
+    "mlops_detector_width",
+    "mlops_drift_reference_counts",
+    "mlops_drift_reference_edges",
+    "mlops_drift_result_bins",
+    "mlops_drift_result_categories",
+    "mlops_drift_result_cur_counts",
+    "mlops_drift_result_direction",
+    "mlops_drift_result_dof",
+    "mlops_drift_result_drifted",
+    "mlops_drift_result_edges",
+    "mlops_drift_result_js_base",
+    "mlops_drift_result_metric",
+    "mlops_drift_result_missing_cur",
+    "mlops_drift_result_missing_ref",
+    "mlops_drift_result_n_cur",
+    "mlops_drift_result_n_ref",
+    "mlops_drift_result_pvalue",
+    "mlops_drift_result_pvalue_method",
+    "mlops_drift_result_ref_counts",
+    "mlops_drift_result_smoothing",
+    "mlops_drift_result_statistic",
+    "mlops_drift_result_threshold",
+    "mlops_drift_result_unseen_share",
+    "mlops_drift_table_result_adjusted_pvalue",
+    "mlops_drift_table_result_column",
+    "mlops_drift_table_result_column_drifted",
+    "mlops_drift_table_result_columns",
+    "mlops_drift_table_result_drifted",
+    "mlops_drift_table_result_drifted_count",
+    "mlops_drift_table_result_drifted_share",
+    "mlops_profile_category_error",
+    "mlops_profile_category_size",
+    "mlops_profile_count",
+    "mlops_profile_histogram_counts",
+    "mlops_profile_histogram_edges",
+    "mlops_profile_kind",
+    "mlops_profile_kll_k",
+    "mlops_profile_max",
+    "mlops_profile_mean",
+    "mlops_profile_min",
+    "mlops_profile_nan_count",
+    "mlops_profile_neginf_count",
+    "mlops_profile_posinf_count",
+    "mlops_profile_rank_error",
+    "mlops_profile_retained",
+    "mlops_profile_variance",
+]
+
+
+def test_experimental_getters_are_not_called_by_the_binding():
+    assert EXPERIMENTAL_GETTERS == sorted(set(EXPERIMENTAL_GETTERS))
+    assert set(EXPERIMENTAL_GETTERS) <= map_symbols()
+    called = set()
+    for path in (BINDING_DIR / "libmlops").glob("*.py"):
+        if path.name != "_signatures.py":
+            called |= set(re.findall(r"\bC\.(mlops_\w+)\b", path.read_text()))
+    assert sorted(called & set(EXPERIMENTAL_GETTERS)) == []
