@@ -146,26 +146,6 @@ MLOPS_EXTERN int mlops_detector_update(size_t *drifts, size_t cap, size_t *n_dri
  */
 MLOPS_EXTERN int mlops_detector_update_warn(size_t *drifts, size_t drift_cap, size_t *n_drifts, size_t *warnings, size_t warning_cap, size_t *n_warnings, mlops_detector *d, const double *values, size_t n);
 
-/** Whether the last finite value fed caused a drift (0 for NULL). */
-MLOPS_EXTERN int mlops_detector_drift_detected(const mlops_detector *d);
-/** Whether the detector is in its warning zone after the last value. */
-MLOPS_EXTERN int mlops_detector_warning_detected(const mlops_detector *d);
-/** The detector's type (0 for NULL). */
-MLOPS_EXTERN int mlops_detector_type_of(const mlops_detector *d);
-/** Finite values consumed since creation (restored with the state). */
-MLOPS_EXTERN uint64_t mlops_detector_count(const mlops_detector *d);
-/** Non-finite values counted and skipped since creation. */
-MLOPS_EXTERN uint64_t mlops_detector_nonfinite_count(const mlops_detector *d);
-/** Drifts flagged since creation. */
-MLOPS_EXTERN uint64_t mlops_detector_drift_count(const mlops_detector *d);
-/**
- * ADWIN: width of the current window; KSWIN: values in the window; others:
- * values since the last reset.
- */
-MLOPS_EXTERN uint64_t mlops_detector_width(const mlops_detector *d);
-/** ADWIN: mean of the current window (NaN when empty); others: NaN. */
-MLOPS_EXTERN double mlops_detector_estimation(const mlops_detector *d);
-
 /** Version of struct mlops_detector_info filled by this library. */
 #define MLOPS_DETECTOR_INFO_VERSION 1
 
@@ -220,6 +200,41 @@ MLOPS_EXTERN int mlops_detector_write(mlops_buf *out, const mlops_detector *d, u
  *         MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_detector_parse(mlops_detector **out, const void *data, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/** Whether the last finite value fed caused a drift (0 for NULL). */
+MLOPS_EXTERN int mlops_detector_drift_detected(const mlops_detector *d);
+
+/** Whether the detector is in its warning zone after the last value. */
+MLOPS_EXTERN int mlops_detector_warning_detected(const mlops_detector *d);
+
+/** The detector's type (0 for NULL). */
+MLOPS_EXTERN int mlops_detector_type_of(const mlops_detector *d);
+
+/** Finite values consumed since creation (restored with the state). */
+MLOPS_EXTERN uint64_t mlops_detector_count(const mlops_detector *d);
+
+/** Non-finite values counted and skipped since creation. */
+MLOPS_EXTERN uint64_t mlops_detector_nonfinite_count(const mlops_detector *d);
+
+/** Drifts flagged since creation. */
+MLOPS_EXTERN uint64_t mlops_detector_drift_count(const mlops_detector *d);
+
+/**
+ * ADWIN: width of the current window; KSWIN: values in the window; others:
+ * values since the last reset.
+ */
+MLOPS_EXTERN uint64_t mlops_detector_width(const mlops_detector *d);
+
+/** ADWIN: mean of the current window (NaN when empty); others: NaN. */
+MLOPS_EXTERN double mlops_detector_estimation(const mlops_detector *d);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

@@ -156,55 +156,6 @@ typedef struct mlops_drift_result mlops_drift_result;
 
 /** Release a result. Accepts NULL. */
 MLOPS_EXTERN void mlops_drift_result_free(mlops_drift_result *r);
-/** The metric that produced the result (never AUTO: the chosen one). */
-MLOPS_EXTERN int mlops_drift_result_metric(const mlops_drift_result *r);
-/** The statistic (D, T, W1, PSI, chi-square...). */
-MLOPS_EXTERN double mlops_drift_result_statistic(const mlops_drift_result *r);
-/** The p-value, or NaN when the metric has none. */
-MLOPS_EXTERN double mlops_drift_result_pvalue(const mlops_drift_result *r);
-/** mlops_drift_pvalue_method of the p-value. */
-MLOPS_EXTERN int mlops_drift_result_pvalue_method(const mlops_drift_result *r);
-/** The threshold the verdict used. */
-MLOPS_EXTERN double mlops_drift_result_threshold(const mlops_drift_result *r);
-/** mlops_drift_direction of the comparison. */
-MLOPS_EXTERN int mlops_drift_result_direction(const mlops_drift_result *r);
-/** 1 when drift was detected, else 0. */
-MLOPS_EXTERN int mlops_drift_result_drifted(const mlops_drift_result *r);
-/** Number of reference values omitted as non-finite (or negative codes). */
-MLOPS_EXTERN uint64_t mlops_drift_result_missing_ref(const mlops_drift_result *r);
-/** Number of current values omitted as non-finite (or negative codes). */
-MLOPS_EXTERN uint64_t mlops_drift_result_missing_cur(const mlops_drift_result *r);
-/** Number of reference values used. */
-MLOPS_EXTERN uint64_t mlops_drift_result_n_ref(const mlops_drift_result *r);
-/** Number of current values used. */
-MLOPS_EXTERN uint64_t mlops_drift_result_n_cur(const mlops_drift_result *r);
-/** Smoothing used (PSI, KL), NaN for other metrics. */
-MLOPS_EXTERN double mlops_drift_result_smoothing(const mlops_drift_result *r);
-/** Log base used (JS), NaN for other metrics. */
-MLOPS_EXTERN double mlops_drift_result_js_base(const mlops_drift_result *r);
-/** Degrees of freedom (chi-square), else 0. */
-MLOPS_EXTERN uint64_t mlops_drift_result_dof(const mlops_drift_result *r);
-/** Share of current values in categories the reference never shows
- *  (categorical metrics), else NaN. */
-MLOPS_EXTERN double mlops_drift_result_unseen_share(const mlops_drift_result *r);
-/**
- * Number of bins (share metrics, chi-square: one per category of the union),
- * 0 for sample tests.
- */
-MLOPS_EXTERN size_t mlops_drift_result_bins(const mlops_drift_result *r);
-/**
- * Interior bin edges of a numeric share metric (bins - 1 values), or NULL.
- * Borrowed from `r`.
- * @param r the result.
- * @param n receives the number of edges (may be NULL).
- */
-MLOPS_EXTERN const double *mlops_drift_result_edges(size_t *n, const mlops_drift_result *r);
-/** Per-bin reference counts (bins values) or NULL; borrowed from `r`. */
-MLOPS_EXTERN const uint64_t *mlops_drift_result_ref_counts(const mlops_drift_result *r);
-/** Per-bin current counts (bins values) or NULL; borrowed from `r`. */
-MLOPS_EXTERN const uint64_t *mlops_drift_result_cur_counts(const mlops_drift_result *r);
-/** Category code of each bin of a categorical result, or NULL; borrowed. */
-MLOPS_EXTERN const int64_t *mlops_drift_result_categories(const mlops_drift_result *r);
 
 /** Version of struct mlops_drift_result_info filled by this library. */
 #define MLOPS_DRIFT_RESULT_INFO_VERSION 1
@@ -516,24 +467,6 @@ MLOPS_EXTERN int mlops_drift_table(mlops_drift_table_result **out,
 
 /** Release a table result. Accepts NULL. */
 MLOPS_EXTERN void mlops_drift_table_result_free(mlops_drift_table_result *t);
-/** Number of columns. */
-MLOPS_EXTERN size_t mlops_drift_table_result_columns(const mlops_drift_table_result *t);
-/** Result of column `i` (borrowed from `t`), NULL when out of range. */
-MLOPS_EXTERN const mlops_drift_result *
-mlops_drift_table_result_column(const mlops_drift_table_result *t, size_t i);
-/** Whether column `i` counts as drifted under the dataset rule (adjusted
- *  p-value, effect floor); 0 when out of range. */
-MLOPS_EXTERN int mlops_drift_table_result_column_drifted(const mlops_drift_table_result *t,
-                                                         size_t i);
-/** Adjusted p-value of column `i` under a p-value rule, else its raw p-value. */
-MLOPS_EXTERN double mlops_drift_table_result_adjusted_pvalue(const mlops_drift_table_result *t,
-                                                             size_t i);
-/** Number of drifted columns. */
-MLOPS_EXTERN size_t mlops_drift_table_result_drifted_count(const mlops_drift_table_result *t);
-/** Share of drifted columns. */
-MLOPS_EXTERN double mlops_drift_table_result_drifted_share(const mlops_drift_table_result *t);
-/** The dataset verdict: 1 drifted, 0 not. */
-MLOPS_EXTERN int mlops_drift_table_result_drifted(const mlops_drift_table_result *t);
 
 /** Version of struct mlops_drift_table_result_info filled by this library. */
 #define MLOPS_DRIFT_TABLE_RESULT_INFO_VERSION 1
@@ -629,12 +562,6 @@ MLOPS_EXTERN int mlops_drift_reference_from_counts(mlops_drift_reference **out,
                                                    const uint64_t *counts,
                                                    uint64_t missing);
 
-/** Interior edges (borrowed); *n receives their number. */
-MLOPS_EXTERN const double *mlops_drift_reference_edges(size_t *n, const mlops_drift_reference *ref);
-
-/** Counts per bin (borrowed); *n receives the number of bins. */
-MLOPS_EXTERN const uint64_t *mlops_drift_reference_counts(size_t *n, const mlops_drift_reference *ref);
-
 /**
  * Compare two histograms over the same bins with a share metric (PSI, KL,
  * JS, HELLINGER, TVD, LINF; AUTO means PSI), for counts produced elsewhere:
@@ -673,6 +600,107 @@ MLOPS_EXTERN int mlops_drift_counts(mlops_drift_result **out, int metric,
                                     const uint64_t *ref_counts, const uint64_t *cur_counts,
                                     size_t bins, uint64_t missing_ref, uint64_t missing_cur,
                                     const mlops_drift_options *opts);
+
+
+/** The metric that produced the result (never AUTO: the chosen one). */
+MLOPS_EXTERN int mlops_drift_result_metric(const mlops_drift_result *r);
+
+/** The statistic (D, T, W1, PSI, chi-square...). */
+MLOPS_EXTERN double mlops_drift_result_statistic(const mlops_drift_result *r);
+
+/** The p-value, or NaN when the metric has none. */
+MLOPS_EXTERN double mlops_drift_result_pvalue(const mlops_drift_result *r);
+
+/** mlops_drift_pvalue_method of the p-value. */
+MLOPS_EXTERN int mlops_drift_result_pvalue_method(const mlops_drift_result *r);
+
+/** The threshold the verdict used. */
+MLOPS_EXTERN double mlops_drift_result_threshold(const mlops_drift_result *r);
+
+/** mlops_drift_direction of the comparison. */
+MLOPS_EXTERN int mlops_drift_result_direction(const mlops_drift_result *r);
+
+/** 1 when drift was detected, else 0. */
+MLOPS_EXTERN int mlops_drift_result_drifted(const mlops_drift_result *r);
+
+/** Number of reference values omitted as non-finite (or negative codes). */
+MLOPS_EXTERN uint64_t mlops_drift_result_missing_ref(const mlops_drift_result *r);
+
+/** Number of current values omitted as non-finite (or negative codes). */
+MLOPS_EXTERN uint64_t mlops_drift_result_missing_cur(const mlops_drift_result *r);
+
+/** Number of reference values used. */
+MLOPS_EXTERN uint64_t mlops_drift_result_n_ref(const mlops_drift_result *r);
+
+/** Number of current values used. */
+MLOPS_EXTERN uint64_t mlops_drift_result_n_cur(const mlops_drift_result *r);
+
+/** Smoothing used (PSI, KL), NaN for other metrics. */
+MLOPS_EXTERN double mlops_drift_result_smoothing(const mlops_drift_result *r);
+
+/** Log base used (JS), NaN for other metrics. */
+MLOPS_EXTERN double mlops_drift_result_js_base(const mlops_drift_result *r);
+
+/** Degrees of freedom (chi-square), else 0. */
+MLOPS_EXTERN uint64_t mlops_drift_result_dof(const mlops_drift_result *r);
+
+/** Share of current values in categories the reference never shows
+ *  (categorical metrics), else NaN. */
+MLOPS_EXTERN double mlops_drift_result_unseen_share(const mlops_drift_result *r);
+
+/**
+ * Number of bins (share metrics, chi-square: one per category of the union),
+ * 0 for sample tests.
+ */
+MLOPS_EXTERN size_t mlops_drift_result_bins(const mlops_drift_result *r);
+
+/**
+ * Interior bin edges of a numeric share metric (bins - 1 values), or NULL.
+ * Borrowed from `r`.
+ * @param r the result.
+ * @param n receives the number of edges (may be NULL).
+ */
+MLOPS_EXTERN const double *mlops_drift_result_edges(size_t *n, const mlops_drift_result *r);
+
+/** Per-bin reference counts (bins values) or NULL; borrowed from `r`. */
+MLOPS_EXTERN const uint64_t *mlops_drift_result_ref_counts(const mlops_drift_result *r);
+
+/** Per-bin current counts (bins values) or NULL; borrowed from `r`. */
+MLOPS_EXTERN const uint64_t *mlops_drift_result_cur_counts(const mlops_drift_result *r);
+
+/** Category code of each bin of a categorical result, or NULL; borrowed. */
+MLOPS_EXTERN const int64_t *mlops_drift_result_categories(const mlops_drift_result *r);
+
+/** Number of columns. */
+MLOPS_EXTERN size_t mlops_drift_table_result_columns(const mlops_drift_table_result *t);
+
+/** Result of column `i` (borrowed from `t`), NULL when out of range. */
+MLOPS_EXTERN const mlops_drift_result *
+mlops_drift_table_result_column(const mlops_drift_table_result *t, size_t i);
+
+/** Whether column `i` counts as drifted under the dataset rule (adjusted
+ *  p-value, effect floor); 0 when out of range. */
+MLOPS_EXTERN int mlops_drift_table_result_column_drifted(const mlops_drift_table_result *t,
+                                                         size_t i);
+
+/** Adjusted p-value of column `i` under a p-value rule, else its raw p-value. */
+MLOPS_EXTERN double mlops_drift_table_result_adjusted_pvalue(const mlops_drift_table_result *t,
+                                                             size_t i);
+
+/** Number of drifted columns. */
+MLOPS_EXTERN size_t mlops_drift_table_result_drifted_count(const mlops_drift_table_result *t);
+
+/** Share of drifted columns. */
+MLOPS_EXTERN double mlops_drift_table_result_drifted_share(const mlops_drift_table_result *t);
+
+/** The dataset verdict: 1 drifted, 0 not. */
+MLOPS_EXTERN int mlops_drift_table_result_drifted(const mlops_drift_table_result *t);
+
+/** Interior edges (borrowed); *n receives their number. */
+MLOPS_EXTERN const double *mlops_drift_reference_edges(size_t *n, const mlops_drift_reference *ref);
+
+/** Counts per bin (borrowed); *n receives the number of bins. */
+MLOPS_EXTERN const uint64_t *mlops_drift_reference_counts(size_t *n, const mlops_drift_reference *ref);
 
 #endif /* MLOPS_EXPERIMENTAL */
 

@@ -164,52 +164,6 @@ MLOPS_EXTERN int mlops_profile_parse(mlops_profile **out, const void *data, size
 
 /** @name Accessors (never fail; NULL profiles give 0 or NaN) */
 /**@{*/
-/** MLOPS_PROFILE_NUMERIC or MLOPS_PROFILE_CATEGORICAL (0 for NULL). */
-MLOPS_EXTERN int mlops_profile_kind(const mlops_profile *p);
-/** Values summarised: finite values (numeric) or codes (categorical). */
-MLOPS_EXTERN uint64_t mlops_profile_count(const mlops_profile *p);
-/** NaN values seen by a numeric profile. */
-MLOPS_EXTERN uint64_t mlops_profile_nan_count(const mlops_profile *p);
-/** +inf values seen by a numeric profile. */
-MLOPS_EXTERN uint64_t mlops_profile_posinf_count(const mlops_profile *p);
-/** -inf values seen by a numeric profile. */
-MLOPS_EXTERN uint64_t mlops_profile_neginf_count(const mlops_profile *p);
-/** Mean of the finite values; NaN when there are none. */
-MLOPS_EXTERN double mlops_profile_mean(const mlops_profile *p);
-/** Variance with `ddof` delta degrees of freedom (0: population, 1: sample);
- *  NaN when count <= ddof. */
-MLOPS_EXTERN double mlops_profile_variance(const mlops_profile *p, uint32_t ddof);
-/** Smallest finite value; NaN when there are none. */
-MLOPS_EXTERN double mlops_profile_min(const mlops_profile *p);
-/** Largest finite value; NaN when there are none. */
-MLOPS_EXTERN double mlops_profile_max(const mlops_profile *p);
-/** KLL parameter k of a numeric profile. */
-MLOPS_EXTERN uint32_t mlops_profile_kll_k(const mlops_profile *p);
-/** Values retained by the KLL sketch. */
-MLOPS_EXTERN size_t mlops_profile_retained(const mlops_profile *p);
-/**
- * Normalised rank error of the sketch at 99% confidence: a rank or quantile
- * answer is within this fraction of the count of the truth. 0 while the
- * sketch is exact (it has never compacted); otherwise 2.296 / k^0.9723 with
- * the smallest k merged in (0.0133 at k = 200).
- */
-MLOPS_EXTERN double mlops_profile_rank_error(const mlops_profile *p);
-/**
- * Histogram edges of a numeric profile (borrowed, valid while p lives and is
- * not merged into); NULL and *n = 0 when it has none.
- */
-MLOPS_EXTERN const double *mlops_profile_histogram_edges(size_t *n, const mlops_profile *p);
-/**
- * Histogram counts, n_edges + 1 bins (borrowed as above); NULL and *n = 0
- * when there is no histogram. Non-finite values are not in any bin: see the
- * nan/posinf/neginf counts.
- */
-MLOPS_EXTERN const uint64_t *mlops_profile_histogram_counts(size_t *n, const mlops_profile *p);
-/** Distinct codes retained by a categorical profile. */
-MLOPS_EXTERN size_t mlops_profile_category_size(const mlops_profile *p);
-/** Undercount bound: every code's true count is in
- *  [category_count, category_count + category_error]; 0 while exact. */
-MLOPS_EXTERN uint64_t mlops_profile_category_error(const mlops_profile *p);
 /**@}*/
 
 /** Version of struct mlops_profile_info filled by this library. */
@@ -462,6 +416,69 @@ MLOPS_EXTERN int mlops_profile_rank(double *out, const mlops_profile *p, double 
  */
 MLOPS_EXTERN int mlops_profile_quantile_edges(double *edges, size_t *n_edges,
                                               const mlops_profile *ref, uint32_t bins);
+
+
+/** MLOPS_PROFILE_NUMERIC or MLOPS_PROFILE_CATEGORICAL (0 for NULL). */
+MLOPS_EXTERN int mlops_profile_kind(const mlops_profile *p);
+
+/** Values summarised: finite values (numeric) or codes (categorical). */
+MLOPS_EXTERN uint64_t mlops_profile_count(const mlops_profile *p);
+
+/** NaN values seen by a numeric profile. */
+MLOPS_EXTERN uint64_t mlops_profile_nan_count(const mlops_profile *p);
+
+/** +inf values seen by a numeric profile. */
+MLOPS_EXTERN uint64_t mlops_profile_posinf_count(const mlops_profile *p);
+
+/** -inf values seen by a numeric profile. */
+MLOPS_EXTERN uint64_t mlops_profile_neginf_count(const mlops_profile *p);
+
+/** Mean of the finite values; NaN when there are none. */
+MLOPS_EXTERN double mlops_profile_mean(const mlops_profile *p);
+
+/** Variance with `ddof` delta degrees of freedom (0: population, 1: sample);
+ *  NaN when count <= ddof. */
+MLOPS_EXTERN double mlops_profile_variance(const mlops_profile *p, uint32_t ddof);
+
+/** Smallest finite value; NaN when there are none. */
+MLOPS_EXTERN double mlops_profile_min(const mlops_profile *p);
+
+/** Largest finite value; NaN when there are none. */
+MLOPS_EXTERN double mlops_profile_max(const mlops_profile *p);
+
+/** KLL parameter k of a numeric profile. */
+MLOPS_EXTERN uint32_t mlops_profile_kll_k(const mlops_profile *p);
+
+/** Values retained by the KLL sketch. */
+MLOPS_EXTERN size_t mlops_profile_retained(const mlops_profile *p);
+
+/**
+ * Normalised rank error of the sketch at 99% confidence: a rank or quantile
+ * answer is within this fraction of the count of the truth. 0 while the
+ * sketch is exact (it has never compacted); otherwise 2.296 / k^0.9723 with
+ * the smallest k merged in (0.0133 at k = 200).
+ */
+MLOPS_EXTERN double mlops_profile_rank_error(const mlops_profile *p);
+
+/**
+ * Histogram edges of a numeric profile (borrowed, valid while p lives and is
+ * not merged into); NULL and *n = 0 when it has none.
+ */
+MLOPS_EXTERN const double *mlops_profile_histogram_edges(size_t *n, const mlops_profile *p);
+
+/**
+ * Histogram counts, n_edges + 1 bins (borrowed as above); NULL and *n = 0
+ * when there is no histogram. Non-finite values are not in any bin: see the
+ * nan/posinf/neginf counts.
+ */
+MLOPS_EXTERN const uint64_t *mlops_profile_histogram_counts(size_t *n, const mlops_profile *p);
+
+/** Distinct codes retained by a categorical profile. */
+MLOPS_EXTERN size_t mlops_profile_category_size(const mlops_profile *p);
+
+/** Undercount bound: every code's true count is in
+ *  [category_count, category_count + category_error]; 0 while exact. */
+MLOPS_EXTERN uint64_t mlops_profile_category_error(const mlops_profile *p);
 
 #endif /* MLOPS_EXPERIMENTAL */
 

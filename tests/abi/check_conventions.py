@@ -97,6 +97,9 @@ def parse_headers(include_dir):
             opaque.add(m.group(1))
         for m in re.finditer(r"typedef struct (mlops_\w+) \{(.*?)\} \1;", text, flags=re.S):
             types[m.group(1)] = m.group(2)
+        # a summary struct is a tag only: its accessor has its name
+        for m in re.finditer(r"^struct (mlops_\w+) \{(.*?)^\};", text, flags=re.S | re.M):
+            types[m.group(1)] = m.group(2)
     opaque -= set(types)
     return decls, types, opaque, texts
 
