@@ -15,6 +15,7 @@ import (
 const (
 	StoreCreate = C.MLOPS_STORE_CREATE // create the store when the directory is absent or empty
 	StoreNoWait = C.MLOPS_STORE_NOWAIT // fail with ErrLocked instead of waiting for the lock
+	StoreDryRun = C.MLOPS_STORE_DRY_RUN // Retain: list what would be removed, remove nothing
 )
 
 // Store is a local model store (an OCI image layout, mlops_store). Calls on
@@ -192,6 +193,41 @@ func (s *Store) Export(reference, outPath string, mtime int64, overwrite bool) e
 	return s.use(func(p *C.mlops_store) error {
 		return call(func() C.int { return C.mlops_store_export(p, cr, co, C.int64_t(mtime), flags) })
 	})
+}
+
+// Remove removes the version tag ("name:version"); its blobs go at the next
+// GC. It fails with ErrExists while an alias points at the version.
+func (s *Store) Remove(tag string) error {
+	ct, err := mustCString(tag, "tag")
+	if err != nil {
+		return err
+	}
+	return s.use(func(p *C.mlops_store) error {
+		return call(func() C.int { return C.mlops_store_remove(p, ct, 0) })
+	})
+}
+
+// Retain keeps the keep highest versions of every model (SemVer precedence)
+// and every version an alias points at, removes the other tags in one commit
+// (not with dryRun) and returns them in Tags order.
+func (s *Store) Retain(keep int, dryRun bool) ([]string, error) {
+	if keep < 0 {
+		return nil, goError(CodeInvalid, -1, "", "Retain: negative keep")
+	}
+	flags := C.uint32_t(0)
+	if dryRun {
+		flags = StoreDryRun
+	}
+	var out []string
+	err := s.use(func(p *C.mlops_store) error {
+		var l *C.mlops_strlist
+		if err := call(func() C.int { return C.mlops_store_retain(&l, p, C.size_t(keep), flags) }); err != nil {
+			return err
+		}
+		out = takeStrlist(l)
+		return nil
+	})
+	return out, err
 }
 
 // GC removes unreachable blobs and returns how many.

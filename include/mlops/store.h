@@ -45,6 +45,12 @@ typedef struct mlops_store mlops_store;
 /** Flag for mlops_store_open(): fail with MLOPS_E_LOCKED instead of waiting
  *  when another writer holds the lock. */
 #define MLOPS_STORE_NOWAIT 2u
+/** Flag for mlops_store_retain(): say what would be removed, remove nothing. */
+#define MLOPS_STORE_DRY_RUN 4u
+/** The alias every model has without setting it: its highest version that is
+ *  not a pre-release (mlops_store_resolve()); mlops_store_alias_set() refuses
+ *  it. */
+#define MLOPS_STORE_LATEST "latest"
 
 /**
  * Open (or create) a store.
@@ -103,15 +109,19 @@ MLOPS_EXTERN int mlops_store_add(mlops_store *s, const char *package_path,
                                  const mlops_package_verify_options *opts);
 
 /**
- * The manifest digest ("sha256:<hex>") a reference names: "name:version" or
- * "name:alias".
+ * The manifest digest ("sha256:<hex>") a reference names: "name:version",
+ * "name:alias", or "name:latest" (MLOPS_STORE_LATEST: the highest version
+ * of `name` in SemVer precedence that is not a pre-release; among versions
+ * of equal precedence, which differ only in build metadata, the last in
+ * byte order).
  * @param out receives a copy; release with mlops_free(). Untouched on
  *        failure.
  * @param s   the store. Its index.json is read again (without the lock), so
  *            the answer reflects the last committed change.
  * @param reference "name:version" or "name:alias", compared byte for byte
  *            (NUL-terminated; not retained).
- * @return 0, MLOPS_E_NOTFOUND, MLOPS_E_INVALID, MLOPS_E_NOMEM;
+ * @return 0, MLOPS_E_NOTFOUND (also "name:latest" when `name` has no
+ *         release version), MLOPS_E_INVALID, MLOPS_E_NOMEM;
  *         MLOPS_E_PARSE / MLOPS_E_SCHEMA / MLOPS_E_IO (index.json cannot be
  *         read again).
  */
@@ -120,7 +130,8 @@ MLOPS_EXTERN int mlops_store_resolve(char **out, mlops_store *s, const char *ref
 /**
  * Point alias `alias` of model `name` at `version` (which must be a tag),
  * appending the change to the alias's history. Alias names follow the
- * version grammar's characters but must not be valid SemVer.
+ * version grammar's characters but must not be valid SemVer, nor
+ * MLOPS_STORE_LATEST.
  *
  * The move and its history line are one change: the history is written
  * first, then index.json (the commit point). Killed before index.json, the
@@ -156,7 +167,10 @@ MLOPS_EXTERN int mlops_store_alias_history_list(mlops_strlist **out, mlops_store
                                                 uint32_t flags);
 
 /**
- * The tags ("name:version" references; aliases not included), in byte order.
+ * The tags ("name:version" references; aliases not included): names in byte
+ * order, and each name's versions in SemVer precedence (1.2.0-rc.1 before
+ * 1.2.0 before 1.10.0; versions that differ only in build metadata in byte
+ * order).
  * @param out   receives a list owned by the caller (release with
  *              mlops_strlist_free()); it does not change when the store does.
  *              Untouched on failure.
@@ -168,6 +182,39 @@ MLOPS_EXTERN int mlops_store_alias_history_list(mlops_strlist **out, mlops_store
  *         MLOPS_E_NOMEM.
  */
 MLOPS_EXTERN int mlops_store_tag_list(mlops_strlist **out, mlops_store *s, uint32_t flags);
+
+/**
+ * Remove a version: its tag and its signature's entry leave index.json (the
+ * commit point; a writer killed before it removed nothing). The blobs stay
+ * until mlops_store_gc() finds them unreachable. Alias histories keep their
+ * lines (they record what the alias pointed at).
+ * @param s   the store; the change is made under its writer lock.
+ * @param tag "name:version" (NUL-terminated; not retained).
+ * @param flags 0.
+ * @return 0; MLOPS_E_NOTFOUND (no such tag); MLOPS_E_EXISTS (an alias still
+ *         points at it: the message names it; move the alias first);
+ *         MLOPS_E_INVALID (not a "name:version" tag, NULL, flags);
+ *         MLOPS_E_LOCKED; MLOPS_E_IO; MLOPS_E_NOMEM; MLOPS_E_PARSE /
+ *         MLOPS_E_SCHEMA (a damaged index.json).
+ */
+MLOPS_EXTERN int mlops_store_remove(mlops_store *s, const char *tag, uint32_t flags);
+
+/**
+ * Retention: for every model, keep its `keep` highest versions (SemVer
+ * precedence, as mlops_store_tag_list()) and every version an alias points
+ * at, and remove the other tags as mlops_store_remove() does, in one commit.
+ * @param removed receives the tags removed (or, with MLOPS_STORE_DRY_RUN,
+ *                those that would be), in mlops_store_tag_list() order;
+ *                release with mlops_strlist_free(). Untouched on failure.
+ * @param s       the store; the change is made under its writer lock.
+ * @param keep    versions to keep per model, besides the aliased ones; 0
+ *                keeps only the aliased ones.
+ * @param flags   0 or MLOPS_STORE_DRY_RUN.
+ * @return 0; MLOPS_E_INVALID; MLOPS_E_LOCKED; MLOPS_E_IO; MLOPS_E_NOMEM;
+ *         MLOPS_E_PARSE / MLOPS_E_SCHEMA (a damaged index.json).
+ */
+MLOPS_EXTERN int mlops_store_retain(mlops_strlist **removed, mlops_store *s, size_t keep,
+                                    uint32_t flags);
 
 /**
  * Write the version a reference names back to a `.mlpkg` package: the same

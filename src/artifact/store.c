@@ -470,7 +470,10 @@ int mlops_store_resolve(char **out, mlops_store *s, const char *reference)
     int rc = mlops__store_load_index(s, 0);
     if (rc)
         return rc;
-    entry *e = mlops__store_find_entry(s, reference, KIND_MODEL);
+    const entry *e = mlops__store_find_entry(s, reference, KIND_MODEL);
+    const char *colon = strrchr(reference, ':');
+    if (!e && colon && strcmp(colon + 1, MLOPS_STORE_LATEST) == 0)
+        e = mlops__store_latest(s, reference, (size_t)(colon - reference));
     if (!e)
         return mlops__error_at(MLOPS_E_NOTFOUND, -1, 0, 0, reference, "%s: no \"%s\" in the store",
                                s->root, reference);
@@ -482,7 +485,8 @@ int mlops_store_resolve(char **out, mlops_store *s, const char *reference)
 
 static int alias_ok(const char *alias)
 {
-    if (!*alias || strlen(alias) > 128 || mlops_semver_validate(alias) == 0)
+    if (!*alias || strlen(alias) > 128 || mlops_semver_validate(alias) == 0 ||
+        strcmp(alias, MLOPS_STORE_LATEST) == 0)
         return 0;
     for (const char *c = alias; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
@@ -499,8 +503,9 @@ int mlops_store_alias_set(mlops_store *s, const char *name, const char *alias,
     MLOPS__CHECK_ARG(alias);
     MLOPS__CHECK_ARG(version);
     if (!alias_ok(alias))
-        return mlops__error(MLOPS_E_INVALID, "alias \"%.40s\" must be [A-Za-z0-9._-]+ and not "
-                                             "a SemVer version", alias);
+        return mlops__error(MLOPS_E_INVALID, "alias \"%.40s\" must be [A-Za-z0-9._-]+, not "
+                                             "a SemVer version and not \"" MLOPS_STORE_LATEST
+                                             "\" (every model has it)", alias);
     mlops_buf tag = MLOPS_BUF_INIT, key = MLOPS_BUF_INIT;
     int rc = mlops__buf_printf(&tag, "%s:%s", name, version);
     if (!rc)
@@ -546,29 +551,6 @@ out:
     mlops_buf_dispose(&tag);
     mlops_buf_dispose(&key);
     return rc;
-}
-
-int mlops_store_tag_list(mlops_strlist **out, mlops_store *s, uint32_t flags)
-{
-    MLOPS__CHECK_ARG(out);
-    MLOPS__CHECK_ARG(s);
-    MLOPS__CHECK_FLAGS(flags, 0);
-    int rc = mlops__store_load_index(s, 0);
-    if (rc)
-        return rc;
-    mlops_strlist *l = mlops__strlist_new();
-    if (!l)
-        return MLOPS_E_NOMEM;
-    /* in byte order: mlops__store_load_index() sorts the entries by reference */
-    for (size_t i = 0; !rc && i < s->n; i++)
-        if (s->e[i].kind == KIND_MODEL && mlops__store_is_tag(s->e[i].ref))
-            rc = mlops__strlist_push(l, s->e[i].ref);
-    if (rc) {
-        mlops_strlist_free(l);
-        return rc;
-    }
-    *out = l;
-    return 0;
 }
 
 int mlops_store_alias_history_list(mlops_strlist **out, mlops_store *s, const char *name,

@@ -141,6 +141,14 @@ history *mlops__store_find_history(mlops_store *s, const char *key);
 /* 1 when `ref` is "name:<SemVer>" (a tag), 0 otherwise (an alias). */
 int mlops__store_is_tag(const char *ref);
 
+/* Order of two tags: names in byte order, then versions in SemVer
+ * precedence, then byte order (store_life.c). */
+int mlops__store_tag_cmp(const char *a, const char *b);
+
+/* The entry "name:latest" stands for: the highest release version of the
+ * model `name` (its first nlen bytes), or NULL (store_life.c). */
+const struct entry *mlops__store_latest(const mlops_store *s, const char *name, size_t nlen);
+
 /* ---- opening, locking (store.c) ------------------------------------------ */
 
 /* Take the writer lock (flock; MLOPS_E_LOCKED at once with

@@ -1,5 +1,5 @@
 /*
- * `mlops store add|list|alias|resolve|export|gc|check`: the local store.
+ * `mlops store add|list|alias|resolve|export|gc|check|rm|retain`: the local store.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -21,20 +21,27 @@ static const char store_usage[] =
     "usage: mlops store add STORE PKG (--trust PUB.pem... | --allow-unsigned)\n"
     "       mlops store list STORE\n"
     "       mlops store alias STORE NAME ALIAS [VERSION]\n"
-    "       mlops store resolve STORE NAME:VERSION|NAME:ALIAS\n"
+    "       mlops store resolve STORE NAME:VERSION|NAME:ALIAS|NAME:latest\n"
     "       mlops store export STORE REFERENCE OUT.mlpkg [--force]\n"
     "       mlops store gc STORE\n"
     "       mlops store check STORE\n"
+    "       mlops store rm STORE NAME:VERSION\n"
+    "       mlops store retain STORE --keep N [--dry-run]\n"
     "\n"
     "add      verify PKG and add it under the tag NAME:VERSION of its statement\n"
     "         (the store directory is created when missing, once PKG verified)\n"
-    "list     the tags, in byte order\n"
+    "list     the tags: names in byte order, versions in SemVer precedence\n"
     "alias    point ALIAS of NAME at VERSION (a tag), or without VERSION print the\n"
     "         alias's history, oldest first\n"
-    "resolve  the manifest digest a reference names\n"
+    "resolve  the manifest digest a reference names (NAME:latest: the highest\n"
+    "         version that is not a pre-release)\n"
     "export   write the version a reference names back to a package, byte for byte\n"
     "gc       remove blobs no tag reaches, and temporary files of killed writers\n"
     "check    every blob a tag reaches exists and hashes to its name\n"
+    "rm       remove a version (refused while an alias points at it); gc then\n"
+    "         frees its blobs\n"
+    "retain   keep the N highest versions of every model and every aliased one,\n"
+    "         remove the other versions (--dry-run: only list them)\n"
     "\n"
     "exit status: 0 done; 1 add: PKG refused (as for verify), check: check failed;\n"
     "2 usage or input error.\n";
@@ -106,9 +113,12 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
     size_t nt = 0;
     if (cli_take_multi("store", &argc, argv, "--trust", trustp, &nt))
         return CLI_USAGE;
-    int unsigned_ok = 0, force = 0;
+    int unsigned_ok = 0, force = 0, dry_run = 0;
+    const char *keep_s = NULL;
     const cli_opt opts[] = { { "--allow-unsigned", NULL, &unsigned_ok },
                              { "--force", NULL, &force },
+                             { "--dry-run", NULL, &dry_run },
+                             { "--keep", &keep_s, NULL },
                              { NULL, NULL, NULL } };
     int h = cli_help_or_go(cli_parse("store", &argc, argv, &g, opts), store_usage);
     if (h >= 0)
@@ -120,16 +130,27 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
         const char *name;
         int min, max;
     } subs[] = { { "add", 4, 4 },    { "list", 3, 3 },   { "alias", 5, 6 }, { "resolve", 4, 4 },
-                 { "export", 5, 5 }, { "gc", 3, 3 },     { "check", 3, 3 } };
+                 { "export", 5, 5 }, { "gc", 3, 3 },     { "check", 3, 3 }, { "rm", 4, 4 },
+                 { "retain", 3, 3 } };
     int known = -1;
     for (int i = 0; i < (int)(sizeof subs / sizeof subs[0]); i++)
         if (strcmp(sub, subs[i].name) == 0)
             known = i;
     if (known < 0)
         return cli_usage_error("store", "unknown subcommand '%s' (add, list, alias, resolve, "
-                                        "export, gc, check)", sub);
+                                        "export, gc, check, rm, retain)", sub);
     if (argc < subs[known].min || argc > subs[known].max)
         return cli_usage_error("store", "wrong number of operands for 'store %s'", sub);
+    unsigned long long keep = 0;
+    if (known == 8) {
+        char *end = NULL;
+        errno = 0;
+        if (!keep_s || !*keep_s || *keep_s == '-' ||
+            (keep = strtoull(keep_s, &end, 10), errno != 0 || *end != '\0'))
+            return cli_usage_error("store", "retain needs --keep N, a whole number of versions");
+    } else if (keep_s || dry_run) {
+        return cli_usage_error("store", "--keep and --dry-run are for 'store retain'");
+    }
     cli_trust t = { NULL, MLOPS_PACKAGE_VERIFY_OPTIONS_INIT, { NULL, 0, 0, 0, 0 } };
     if (known == 0) {
         int st = cli_trust_setup(&t, "store", trustp, nt, NULL, unsigned_ok);
@@ -312,6 +333,41 @@ int cli_cmd_store(int argc, char **argv, const cli_global *g0)
             printf("{\"removed\":%zu}\n", removed);
         else
             printf("removed %zu unreachable blob%s\n", removed, removed == 1 ? "" : "s");
+    } else if (known == 7) {
+        if ((rc = mlops_store_remove(s, argv[3], 0)) != 0) {
+            status = cli_library_error("store", rc);
+            goto out;
+        }
+        if (g.json) {
+            printf("{\"removed\":");
+            cli_json_string(stdout, argv[3]);
+            printf("}\n");
+        } else {
+            printf("removed %s (its blobs go at the next 'mlops store gc')\n", argv[3]);
+        }
+    } else if (known == 8) {
+        mlops_strlist *gone = NULL;
+        if ((rc = mlops_store_retain(&gone, s, (size_t)keep,
+                                     dry_run ? MLOPS_STORE_DRY_RUN : 0)) != 0) {
+            status = cli_library_error("store", rc);
+            goto out;
+        }
+        size_t n = mlops_strlist_count(gone);
+        if (g.json) {
+            printf("{\"dry_run\":%s,\"removed\":[", dry_run ? "true" : "false");
+            for (size_t i = 0; i < n; i++) {
+                if (i)
+                    putchar(',');
+                cli_json_string(stdout, mlops_strlist_get(gone, i));
+            }
+            printf("]}\n");
+        } else {
+            for (size_t i = 0; i < n; i++)
+                printf("%s %s\n", dry_run ? "would remove" : "removed", mlops_strlist_get(gone, i));
+            printf("%zu version%s %s\n", n, n == 1 ? "" : "s",
+                   dry_run ? "would be removed (dry run)" : "removed");
+        }
+        mlops_strlist_free(gone);
     } else {
         rc = mlops_store_check(s);
         if (rc != 0) {

@@ -180,11 +180,14 @@ def existing_store(work, pkgs):
                         for _ in range(3))[1] * 1.2
     aliases["staging"] = ("1.0.0", set())
     span_gc = sorted(timed(["store", "gc", store])[0] for _ in range(3))[1] * 1.2
+    # a removal of a tag that is not there takes the lock and reads the index
+    # as a real one does, then stops short of the commit
+    span_rm = sorted(timed(["store", "rm", store, "crash:9.9.9"])[0] for _ in range(3))[1] * 1.2
     kills = tries = 0
-    counts = {"add": 0, "alias": 0, "gc": 0}
+    counts = {"add": 0, "alias": 0, "gc": 0, "rm": 0}
     while min(counts.values()) < KILLS_EXISTING:
         tries += 1
-        if tries > KILLS_EXISTING * 3 * 20:
+        if tries > KILLS_EXISTING * len(counts) * 20:
             raise Failure(f"existing store: only {counts} kills in {tries - 1} tries")
         missing = [i for i in range(NVERSIONS) if f"1.0.{i}" not in committed]
         touched = []
@@ -210,6 +213,24 @@ def existing_store(work, pkgs):
             if not killed:
                 committed.add(f"1.0.{i}")
             counts["add"] += killed
+        elif kind == "rm":
+            # a version no alias points at, nor may point at after a kill
+            aliased = set()
+            for last_ok, maybe in aliases.values():
+                aliased |= ({last_ok} if last_ok is not None else set()) | maybe
+            free = sorted(v for v in committed if v not in aliased)
+            if len(free) < 2:
+                killed = False  # let adds bring versions back first
+            else:
+                v = rng.choice(free)
+                killed, code, err = killed_run(["store", "rm", store, f"crash:{v}"], span_rm)
+                if not killed and code != 0:
+                    raise Failure(f"store rm exited {code}\n{err}")
+                # done, or killed after its commit: the tag is gone; killed
+                # before: it is all there (check_store checks the rest)
+                if not killed or f"crash:{v}" not in tags_of(store):
+                    committed.discard(v)
+                counts["rm"] += killed
         else:
             alias = rng.choice(sorted(aliases))
             version = rng.choice(sorted(committed))
@@ -262,8 +283,8 @@ def main():
               flush=True)
         ke, te, counts = existing_store(work, pkgs)
         print(f"existing store: {ke} kills in {te} runs ({counts['add']} store add, "
-              f"{counts['alias']} store alias, {counts['gc']} store gc), every invariant held",
-              flush=True)
+              f"{counts['alias']} store alias, {counts['gc']} store gc, {counts['rm']} store rm), "
+              f"every invariant held", flush=True)
         rounds = racing_first_writers(work, pkgs)
         print(f"two concurrent first writers: both succeeded in {rounds} of {rounds} rounds")
         print(f"store_crash: {kn + ke} SIGKILLs, ok ({time.monotonic() - t0:.1f} s)")

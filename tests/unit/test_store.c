@@ -226,6 +226,127 @@ static void add_tag_alias_resolve_and_gc(void **state)
     mlops_store_free(NULL);
 }
 
+/* An unsigned package of model `name` at `version`, at wp(file). */
+static void small_package(const char *name, const char *version, const char *file)
+{
+    assert_int_equal(sh("mkdir -p '%s' && echo '%s %s' > '%s'", wp("life-src"), name, version,
+                        wp("life-src/card.txt")), 0);
+    mlops_packer *p = NULL;
+    mlops_manifest_builder *b = NULL;
+    mlops_packer_options o = MLOPS_PACKER_OPTIONS_INIT;
+    o.flags = MLOPS_PACK_OVERWRITE;
+    o.mtime = 0;
+    assert_int_equal(mlops_packer_new(&p, &o), 0);
+    assert_int_equal(mlops_packer_add_file(p, wp("life-src/card.txt"), "card.txt", "doc", 0), 0);
+    assert_int_equal(mlops_manifest_builder_new(&b, name, version, "2026-12-01T00:00:00Z"), 0);
+    assert_int_equal(mlops_packer_write_file(NULL, p, wp("%s", file), b), 0);
+    mlops_manifest_builder_free(b);
+    mlops_packer_free(p);
+}
+
+static void tags_are(mlops_store *s, size_t n, const char *const *want)
+{
+    mlops_strlist *tags = NULL;
+    assert_int_equal(mlops_store_tag_list(&tags, s, 0), 0);
+    for (size_t i = 0; i < n && i < mlops_strlist_count(tags); i++)
+        assert_string_equal(mlops_strlist_get(tags, i), want[i]);
+    assert_int_equal(mlops_strlist_count(tags), n);
+    mlops_strlist_free(tags);
+}
+
+/* Versions in SemVer precedence, "latest", removal and retention. The order
+ * is the one SemVer 2.0.0 gives in its section 11 ("1.0.0-alpha <
+ * 1.0.0-alpha.1 < 1.0.0-alpha.beta < 1.0.0-beta < 1.0.0-beta.2 <
+ * 1.0.0-beta.11 < 1.0.0-rc.1 < 1.0.0"), with 1.2.0 < 1.10.0 (numeric, not
+ * byte order) and build metadata ordered by bytes among equal precedence. */
+static void versions_in_semver_order_latest_remove_and_retain(void **state)
+{
+    (void)state;
+    static const char *const order[] = {
+        "life:1.0.0-alpha", "life:1.0.0-alpha.1", "life:1.0.0-alpha.beta", "life:1.0.0-beta",
+        "life:1.0.0-beta.2", "life:1.0.0-beta.11", "life:1.0.0-rc.1", "life:1.0.0",
+        "life:1.2.0", "life:1.10.0", "life:1.10.0+b.2",
+    };
+    static const size_t added[] = { 9, 3, 0, 10, 6, 1, 8, 5, 2, 7, 4 }; /* not in order */
+    size_t n = sizeof order / sizeof order[0];
+    mlops_store *s = NULL;
+    assert_int_equal(mlops_store_open(&s, wp("life-store"), MLOPS_STORE_CREATE), 0);
+    mlops_package_verify_options o = MLOPS_PACKAGE_VERIFY_OPTIONS_INIT;
+    o.flags = MLOPS_PACKAGE_ALLOW_UNSIGNED;
+    for (size_t i = 0; i < n; i++) {
+        const char *ref = order[added[i]];
+        small_package("life", ref + 5, "life.mlpkg");
+        assert_int_equal(mlops_store_add(s, wp("life.mlpkg"), &o), 0);
+    }
+    small_package("pre", "2.0.0-rc.1", "pre.mlpkg");
+    assert_int_equal(mlops_store_add(s, wp("pre.mlpkg"), &o), 0);
+    static const char *const all[] = {
+        "life:1.0.0-alpha", "life:1.0.0-alpha.1", "life:1.0.0-alpha.beta", "life:1.0.0-beta",
+        "life:1.0.0-beta.2", "life:1.0.0-beta.11", "life:1.0.0-rc.1", "life:1.0.0",
+        "life:1.2.0", "life:1.10.0", "life:1.10.0+b.2", "pre:2.0.0-rc.1",
+    };
+    tags_are(s, 12, all);
+
+    /* latest: the highest release; a model with pre-releases only has none */
+    char *a = NULL, *b = NULL;
+    assert_int_equal(mlops_store_resolve(&a, s, "life:latest"), 0);
+    assert_int_equal(mlops_store_resolve(&b, s, "life:1.10.0+b.2"), 0);
+    assert_string_equal(a, b);
+    mlops_free(a);
+    mlops_free(b);
+    a = NULL;
+    assert_int_equal(mlops_store_resolve(&a, s, "pre:latest"), MLOPS_E_NOTFOUND);
+    assert_null(a);
+    assert_int_equal(mlops_store_alias_set(s, "life", "latest", "1.0.0"), MLOPS_E_INVALID);
+
+    /* remove: not while an alias points at the version; a tag only */
+    assert_int_equal(mlops_store_alias_set(s, "life", "production", "1.2.0"), 0);
+    assert_int_equal(mlops_store_remove(s, "life:1.2.0", 0), MLOPS_E_EXISTS);
+    assert_non_null(strstr(mlops_error_last(), "life:production"));
+    assert_int_equal(mlops_store_remove(s, "life:9.9.9", 0), MLOPS_E_NOTFOUND);
+    assert_int_equal(mlops_store_remove(s, "life:production", 0), MLOPS_E_INVALID);
+    assert_int_equal(mlops_store_remove(s, "life:1.0.0", 1), MLOPS_E_INVALID);
+    assert_int_equal(mlops_store_remove(s, "life:1.0.0-alpha", 0), 0);
+    tags_are(s, 11, all + 1);
+    assert_int_equal(mlops_store_resolve(&a, s, "life:1.0.0-alpha"), MLOPS_E_NOTFOUND);
+    /* its blobs are gc's: the manifest, config, statement and the card layer
+     * of that version only (no other version shares them) */
+    size_t removed = 0;
+    assert_int_equal(mlops_store_gc(&removed, s), 0);
+    assert_int_equal(removed, 4);
+    assert_int_equal(mlops_store_check(s), 0);
+
+    /* retention: keep the two highest per model and every aliased version */
+    mlops_strlist *gone = NULL;
+    assert_int_equal(mlops_store_retain(&gone, s, 2, MLOPS_STORE_DRY_RUN), 0);
+    assert_int_equal(mlops_strlist_count(gone), 7);
+    for (size_t i = 0; i < 7; i++)
+        assert_string_equal(mlops_strlist_get(gone, i), all[1 + i]);
+    mlops_strlist_free(gone);
+    tags_are(s, 11, all + 1); /* a dry run removes nothing */
+    assert_int_equal(mlops_store_retain(&gone, s, 2, 2), MLOPS_E_INVALID);
+    assert_int_equal(mlops_store_retain(&gone, s, 2, 0), 0);
+    assert_int_equal(mlops_strlist_count(gone), 7);
+    mlops_strlist_free(gone);
+    static const char *const kept[] = { "life:1.2.0", "life:1.10.0", "life:1.10.0+b.2",
+                                        "pre:2.0.0-rc.1" };
+    tags_are(s, 4, kept);
+    assert_int_equal(mlops_store_gc(&removed, s), 0);
+    assert_int_equal(removed, 7 * 4);
+    assert_int_equal(mlops_store_check(s), 0);
+    const char *py = getenv("MLOPS_PYTHON");
+    const char *src = getenv("MLOPS_SOURCE_ROOT");
+    assert_int_equal(sh("'%s' '%s/tests/unit/check_store.py' '%s'", py ? py : "python3",
+                        src ? src : "..", wp("life-store")), 0);
+    /* retain 0 keeps the aliased versions only */
+    assert_int_equal(mlops_store_retain(&gone, s, 0, 0), 0);
+    assert_int_equal(mlops_strlist_count(gone), 3);
+    mlops_strlist_free(gone);
+    static const char *const only[] = { "life:1.2.0" };
+    tags_are(s, 1, only);
+    mlops_store_free(s);
+}
+
 static void a_second_writer_waits_or_is_told(void **state)
 {
     (void)state;
@@ -700,7 +821,7 @@ static void listings_are_snapshots_and_report_errors(void **state)
 typedef struct {
     mlops_store *s;
     char *d;
-    mlops_strlist *tags, *hist;
+    mlops_strlist *tags, *hist, *gone;
     int step;
 } oom_ctx;
 
@@ -728,6 +849,17 @@ static int op_store(void *arg)
         rc = mlops_store_gc(&n, c->s);
     if (!rc)
         rc = mlops_store_export(c->s, "tiny:staging", wp("oom-export.mlpkg"), 0, 0);
+    if (!rc)
+        rc = mlops_store_retain(&c->gone, c->s, 0, MLOPS_STORE_DRY_RUN);
+    if (!rc) {
+        rc = mlops_store_remove(c->s, "tiny:0.1.0", 0); /* staging points at it */
+        if (rc == MLOPS_E_EXISTS)
+            rc = 0;
+        else if (rc == 0)
+            rc = -100;
+    }
+    if (!rc)
+        rc = mlops_store_alias_set(c->s, "tiny", "staging", "0.1.0");
     return rc;
 }
 
@@ -738,9 +870,10 @@ static void cleanup_store(void *arg)
     mlops_store_free(c->s);
     mlops_strlist_free(c->tags);
     mlops_strlist_free(c->hist);
+    mlops_strlist_free(c->gone);
     c->d = NULL;
     c->s = NULL;
-    c->tags = c->hist = NULL;
+    c->tags = c->hist = c->gone = NULL;
     unlink(wp("oom-export.mlpkg"));
     /* start every attempt from the same store, copied without fsyncs */
     assert_int_equal(sh("rm -rf '%s' && cp -r '%s' '%s'", wp("oomstore"),
@@ -852,7 +985,7 @@ static void out_of_memory_is_clean(void **state)
     assert_int_equal(mlops_store_open(&s, wp("withtiny"), 0), 0);
     assert_int_equal(mlops_store_add(s, wp("tiny.mlpkg"), &o), 0);
     mlops_store_free(s);
-    oom_ctx c = { NULL, NULL, NULL, NULL, 0 };
+    oom_ctx c = { NULL, NULL, NULL, NULL, NULL, 0 };
     cleanup_store(&c);
     assert_true(oom_check("mlops_store_open/add", op_store, cleanup_store, &c, 0) >= 10);
     c.step = 1;
@@ -879,6 +1012,7 @@ int main(int argc, char **argv)
         cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(add_tag_alias_resolve_and_gc),
+        cmocka_unit_test(versions_in_semver_order_latest_remove_and_retain),
         cmocka_unit_test(a_second_writer_waits_or_is_told),
         cmocka_unit_test(a_pulled_layout_becomes_the_package_again),
         cmocka_unit_test(a_killed_writer_leaves_a_valid_store),

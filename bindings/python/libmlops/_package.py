@@ -21,6 +21,7 @@ from ._signatures import (
     PACK_OVERWRITE,
     PACKAGE_ALLOW_UNSIGNED,
     STORE_CREATE,
+    STORE_DRY_RUN,
     STORE_NOWAIT,
     mlops_buf,
     mlops_packer_options,
@@ -333,7 +334,8 @@ class Store(Handle):
         return f"{report.manifest.name}:{report.manifest.version}"
 
     def resolve(self, reference: str) -> str:
-        """The manifest digest ``"sha256:<hex>"`` of ``"name:version"`` or ``"name:alias"``."""
+        """The manifest digest ``"sha256:<hex>"`` of ``"name:version"``, ``"name:alias"``
+        or ``"name:latest"`` (the highest version that is not a pre-release)."""
         out = c_void_p()
         C.mlops_store_resolve(ctypes.byref(out), self._h(), cstr(reference, "reference"))
         assert out.value is not None
@@ -356,8 +358,9 @@ class Store(Handle):
 
     @property
     def tags(self) -> List[str]:
-        """Every ``"name:version"`` tag, in byte order (aliases not included).
-        A damaged store raises (it never looks empty)."""
+        """Every ``"name:version"`` tag (aliases not included): names in byte
+        order, each model's versions in SemVer precedence. A damaged store
+        raises (it never looks empty)."""
         out = c_void_p()
         C.mlops_store_tag_list(ctypes.byref(out), self._h(), 0)
         return take_strlist(out.value)
@@ -376,6 +379,19 @@ class Store(Handle):
         C.mlops_store_export(self._h(), cstr(reference, "reference"), cpath(out_path, "out_path"),
                              check_int(mtime, -1, 2**63 - 1, "mtime"), PACK_OVERWRITE if overwrite else 0)
         return Package(out_path)
+
+    def remove(self, tag: str) -> None:
+        """Remove the version ``"name:version"`` (its blobs go at the next
+        :meth:`gc`); raises :class:`ExistsError` while an alias points at it."""
+        C.mlops_store_remove(self._h(), cstr(tag, "tag"), 0)
+
+    def retain(self, keep: int, *, dry_run: bool = False) -> List[str]:
+        """Keep the ``keep`` highest versions of every model and every aliased
+        one; remove the other tags (not with ``dry_run``) and return them."""
+        out = c_void_p()
+        C.mlops_store_retain(ctypes.byref(out), self._h(), check_int(keep, 0, 2**63 - 1, "keep"),
+                             STORE_DRY_RUN if dry_run else 0)
+        return take_strlist(out.value)
 
     def gc(self) -> int:
         """Remove blobs no tag reaches; returns how many were removed."""

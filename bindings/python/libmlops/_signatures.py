@@ -71,6 +71,8 @@ PACK_OVERWRITE = 0x1
 PACKAGE_ALLOW_UNSIGNED = 0x1
 STORE_CREATE = 0x1
 STORE_NOWAIT = 0x2
+#: store.h: MLOPS_STORE_DRY_RUN
+STORE_DRY_RUN = 0x4
 #: policy.h flags
 POLICY_REPLAY_RECORD = 0x1
 #: common.h: MLOPS_JSON_PRETTY (every *_write_json)
@@ -762,6 +764,8 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_layout_export": (STATUS, (c_char_p, c_char_p, c_char_p, c_size_t, c_char_p, c_int64, c_uint32)),
     "mlops_store_gc": (STATUS, (POINTER(c_size_t), _handle)),
     "mlops_store_check": (STATUS, (_handle,)),
+    "mlops_store_remove": (STATUS, (_handle, c_char_p, c_uint32)),
+    "mlops_store_retain": (STATUS, (_handle_out, _handle, c_size_t, c_uint32)),
     # --- drift.h ----------------------------------------------------------
     "mlops_drift_options_init": (STATUS, (POINTER(mlops_drift_options), c_size_t)),
     "mlops_drift_result_free": (None, (_handle,)),

@@ -234,7 +234,8 @@ def test_header_constants_match():
                   ("PACK_OVERWRITE", "MLOPS_PACK_OVERWRITE"),
                   ("PACKAGE_ALLOW_UNSIGNED", "MLOPS_PACKAGE_ALLOW_UNSIGNED"),
                   ("STORE_CREATE", "MLOPS_STORE_CREATE"),
-                  ("STORE_NOWAIT", "MLOPS_STORE_NOWAIT")]:
+                  ("STORE_NOWAIT", "MLOPS_STORE_NOWAIT"),
+                  ("STORE_DRY_RUN", "MLOPS_STORE_DRY_RUN")]:
         assert getattr(sig, py) == value(c), c
     assert mlops.DSSE_PAYLOAD_TYPE_INTOTO in headers
 

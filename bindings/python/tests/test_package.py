@@ -228,3 +228,41 @@ def test_a_refused_package_report_is_never_valid_and_says_why(model_dir, tmp_pat
     assert doc["valid"] is False and doc["error"]["code"] == "MLOPS_E_UNSAFE"
     good = mlops.Package(pkg.path).verify(key)
     assert good.valid and good.error is None and good.to_dict()["error"] is None
+
+
+def test_store_semver_order_latest_remove_retain(model_dir, tmp_path):
+    # SemVer 2.0.0, section 11: 1.0.0-alpha < 1.0.0-rc.1 < 1.0.0; and 1.2.0 < 1.10.0
+    order = ["1.0.0-alpha", "1.0.0-rc.1", "1.0.0", "1.2.0", "1.10.0"]
+    key = mlops.SigningKey()
+    with mlops.Store(tmp_path / "store", create=True) as s:
+        for v in reversed(order):
+            b = mlops.ManifestBuilder("demo", v, "2026-01-02T00:00:00Z")
+            pkg = mlops.Package.pack(tmp_path / f"{v}.mlpkg", b, directories=[(model_dir, "model")],
+                                     keys=key, mtime=0)
+            s.add(pkg, key)
+        assert s.tags == [f"demo:{v}" for v in order]
+        assert s.resolve("demo:latest") == s.resolve("demo:1.10.0")
+        with pytest.raises(mlops.InvalidArgumentError):
+            s.set_alias("demo", "latest", "1.0.0")
+        s.set_alias("demo", "production", "1.0.0")
+        with pytest.raises(mlops.ExistsError, match="demo:production"):
+            s.remove("demo:1.0.0")
+        with pytest.raises(mlops.NotFoundError):
+            s.remove("demo:3.0.0")
+        s.remove("demo:1.0.0-alpha")
+        assert s.tags == [f"demo:{v}" for v in order[1:]]
+        # the versions share the model files: gc frees each one's statement,
+        # manifest, config and signature blobs only (the store's own check passes)
+        assert s.retain(1, dry_run=True) == ["demo:1.0.0-rc.1", "demo:1.2.0"]
+        assert s.tags == [f"demo:{v}" for v in order[1:]]
+        assert s.retain(1) == ["demo:1.0.0-rc.1", "demo:1.2.0"]
+        assert s.tags == ["demo:1.0.0", "demo:1.10.0"]
+        index = json.loads((tmp_path / "store" / "index.json").read_text())
+        refs = {m.get("annotations", {}).get("org.opencontainers.image.ref.name") for m in index["manifests"]}
+        refs.discard(None)
+        assert {"demo:1.0.0", "demo:1.10.0", "demo:production"} <= refs
+        assert not any(r.startswith("demo:1.2.0") or r.startswith("demo:1.0.0-") for r in refs)
+        assert s.gc() > 0
+        s.check()
+        with pytest.raises(mlops.InvalidArgumentError):
+            s.retain(-1)
