@@ -1352,9 +1352,49 @@ static void test_large_samples_sort_concurrently(void **state)
     free(sb);
 }
 
+/* The FFI initialisers give the defaults the header documents (bins 10,
+ * smoothing 0.5, JS base 2, the metric's own threshold, SciPy's KS mode;
+ * the SHARE rule at 0.5, alpha 0.05, no effect floor, 2 threads), and a
+ * struct smaller than version 1 is refused untouched. */
+static void test_options_init_gives_the_documented_defaults(void **state)
+{
+    (void)state;
+    mlops_drift_options o;
+    memset(&o, 0xAB, sizeof o);
+    assert_int_equal(mlops_drift_options_init(&o, sizeof o), 0);
+    assert_int_equal(o.version, MLOPS_DRIFT_OPTIONS_VERSION);
+    assert_int_equal(o.size, sizeof o);
+    assert_int_equal(o.flags, 0);
+    assert_int_equal(o.binning, MLOPS_DRIFT_BINS_QUANTILE);
+    assert_int_equal(o.bins, 10);
+    assert_null(o.edges);
+    assert_int_equal(o.n_edges, 0);
+    assert_true(o.smoothing == 0.5 && o.js_base == 2.0 && isnan(o.threshold));
+    assert_int_equal(o.ks_mode, MLOPS_DRIFT_KS_SCIPY);
+    mlops_drift_options small;
+    memset(&small, 0xAB, sizeof small);
+    assert_int_equal(mlops_drift_options_init(&small, 4), MLOPS_E_INVALID);
+    assert_int_equal(small.version, 0xABABABABu);
+    assert_int_equal(mlops_drift_options_init(NULL, sizeof o), MLOPS_E_INVALID);
+
+    mlops_drift_table_options t;
+    memset(&t, 0xAB, sizeof t);
+    assert_int_equal(mlops_drift_table_options_init(&t, sizeof t), 0);
+    assert_int_equal(t.version, MLOPS_DRIFT_TABLE_OPTIONS_VERSION);
+    assert_int_equal(t.size, sizeof t);
+    assert_int_equal(t.flags, 0);
+    assert_int_equal(t.rule, MLOPS_DRIFT_RULE_SHARE);
+    assert_true(t.drift_share == 0.5 && t.alpha == 0.05 && isnan(t.effect_floor));
+    assert_int_equal(t.threads, 0);
+    assert_null(t.column_options);
+    assert_int_equal(mlops_drift_table_options_init(&t, 4), MLOPS_E_INVALID);
+    assert_int_equal(mlops_drift_table_options_init(NULL, sizeof t), MLOPS_E_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options_init_gives_the_documented_defaults),
         cmocka_unit_test(test_numeric_vectors_sample_tests_match_scipy),
         cmocka_unit_test(test_numeric_vectors_quantile_bins_match_numpy),
         cmocka_unit_test(test_numeric_vectors_uniform_bins_match_numpy),
