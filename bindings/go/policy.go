@@ -122,7 +122,7 @@ func (pol *Policy) Digest() string {
 
 // Revision returns the revision.
 func (pol *Policy) Revision() int64 {
-	r := int64(-1) // as for a nil policy before
+	var r int64
 	pol.withInfo(func(_ *C.mlops_policy, in *C.struct_mlops_policy_info) { r = int64(in.revision) })
 	return r
 }

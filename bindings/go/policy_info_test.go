@@ -37,7 +37,7 @@ func TestPolicyInfoValues(t *testing.T) {
 		t.Fatalf("rule ids %v", ids)
 	}
 	var nilPol *Policy
-	if nilPol.ID() != "" || nilPol.Revision() != -1 || nilPol.RuleIDs() != nil || nilPol.TestCount() != 0 {
+	if nilPol.ID() != "" || nilPol.Revision() != 0 || nilPol.RuleIDs() != nil || nilPol.TestCount() != 0 {
 		t.Fatal("a nil policy reads as empty")
 	}
 }

@@ -454,9 +454,9 @@ done:
     if (report && r.rep) {
         mlops__pkg_report_finish(r.rep);
         *report = r.rep;
-    }
-    else
+    } else {
         mlops_package_report_free(r.rep);
+    }
     return rc;
 }
 
