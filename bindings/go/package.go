@@ -271,21 +271,20 @@ func VerifyPackage(ctx context.Context, path string, opts *VerifyOptions) (*Repo
 		return nil, err
 	}
 	defer C.mlops_package_report_free(rep)
+	in := C.mlops_package_report_info(rep) // struct mlops_package_report_info
 	r := &Report{
-		FilesVerified: int(C.mlops_package_report_files_verified(rep)),
-		Signed:        C.mlops_package_report_signed(rep) == 1,
-		Valid:         C.mlops_package_report_valid(rep) == 1,
+		FilesVerified: int(in.files_verified),
+		Signed:        in.is_signed == 1,
+		Valid:         in.valid == 1,
 	}
-	if code := C.mlops_package_report_error_code(rep); code != 0 {
-		r.Error = &ReportError{Code(code), goStr(C.mlops_package_report_error_message(rep)),
-			goStr(C.mlops_package_report_error_path(rep)),
-			int64(C.mlops_package_report_error_offset(rep))}
+	if in.error_code != 0 {
+		r.Error = &ReportError{Code(in.error_code), goStr(in.error_message), goStr(in.error_path),
+			int64(in.error_offset)}
 	}
-	n := C.mlops_package_report_count(rep)
-	for i := C.size_t(0); i < n; i++ {
-		r.Problems = append(r.Problems, Problem{Code(C.mlops_package_report_code(rep, i)),
-			goStr(C.mlops_package_report_entry(rep, i)), goStr(C.mlops_package_report_expected(rep, i)),
-			goStr(C.mlops_package_report_found(rep, i)), goStr(C.mlops_package_report_message(rep, i))})
+	for i := C.size_t(0); i < in.problem_count; i++ {
+		p := C.mlops_package_report_problem(rep, i)
+		r.Problems = append(r.Problems, Problem{Code(p.code), goStr(p.entry), goStr(p.expected),
+			goStr(p.found), goStr(p.message)})
 	}
 	var b C.mlops_buf
 	if jerr := call(func() C.int { return C.mlops_package_report_write_json(&b, rep, 0) }); jerr == nil {

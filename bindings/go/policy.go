@@ -94,47 +94,57 @@ func (pol *Policy) Close() error {
 	return nil
 }
 
-func (pol *Policy) str(f func(*C.mlops_policy) *C.char) string {
-	var s string
-	_ = pol.hd().use(func(p unsafe.Pointer) error { s = goStr(f(pp(p))); return nil })
-	return s
+// withInfo calls f with the policy's summary (struct mlops_policy_info,
+// borrowed from the policy) while the policy is held; not at all for a nil
+// or closed policy.
+func (pol *Policy) withInfo(f func(p *C.mlops_policy, in *C.struct_mlops_policy_info)) {
+	_ = pol.hd().use(func(p unsafe.Pointer) error {
+		if in := C.mlops_policy_info(pp(p)); in != nil {
+			f(pp(p), in)
+		}
+		return nil
+	})
 }
 
 // ID returns the policy_id.
 func (pol *Policy) ID() string {
-	return pol.str(func(p *C.mlops_policy) *C.char { return C.mlops_policy_id(p) })
+	var s string
+	pol.withInfo(func(_ *C.mlops_policy, in *C.struct_mlops_policy_info) { s = goStr(in.id) })
+	return s
 }
 
 // Digest returns "sha256:<hex>" of the policy's canonical bytes.
 func (pol *Policy) Digest() string {
-	return pol.str(func(p *C.mlops_policy) *C.char { return C.mlops_policy_digest(p) })
+	var s string
+	pol.withInfo(func(_ *C.mlops_policy, in *C.struct_mlops_policy_info) { s = goStr(in.digest) })
+	return s
 }
 
 // Revision returns the revision.
 func (pol *Policy) Revision() int64 {
-	var r C.int64_t
-	_ = pol.hd().use(func(p unsafe.Pointer) error { r = C.mlops_policy_revision(pp(p)); return nil })
-	return int64(r)
+	var r int64
+	pol.withInfo(func(_ *C.mlops_policy, in *C.struct_mlops_policy_info) { r = int64(in.revision) })
+	return r
 }
 
 // RuleIDs returns the rule ids in document order.
 func (pol *Policy) RuleIDs() []string {
 	var out []string
-	_ = pol.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_policy_rule_count(pp(p))
-		for i := C.size_t(0); i < n; i++ {
-			out = append(out, goStr(C.mlops_policy_rule_id(pp(p), i)))
+	pol.withInfo(func(p *C.mlops_policy, in *C.struct_mlops_policy_info) {
+		for i := C.size_t(0); i < in.rule_count; i++ {
+			if r := C.mlops_policy_rule(p, i); r != nil {
+				out = append(out, goStr(r.id))
+			}
 		}
-		return nil
 	})
 	return out
 }
 
 // TestCount returns the number of embedded tests.
 func (pol *Policy) TestCount() int {
-	var n C.size_t
-	_ = pol.hd().use(func(p unsafe.Pointer) error { n = C.mlops_policy_test_count(pp(p)); return nil })
-	return int(n)
+	var n int
+	pol.withInfo(func(_ *C.mlops_policy, in *C.struct_mlops_policy_info) { n = int(in.test_count) })
+	return n
 }
 
 // Lint returns the JSON lint report and the number of findings.
@@ -467,57 +477,80 @@ type RuleTrace struct {
 	Wait   time.Duration
 }
 
-// Action returns the decided action.
+// withInfo calls f with the decision's summary (struct mlops_decision_info,
+// rewritten by each Decide) while the decision is held; not at all for a
+// nil or closed decision or one nothing was decided into yet.
+func (d *Decision) withInfo(f func(p *C.mlops_decision, in *C.struct_mlops_decision_info)) {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
+		if in := C.mlops_decision_info(decp(p)); in != nil {
+			f(decp(p), in)
+		}
+		return nil
+	})
+}
+
+// Action returns the decided action (ActionNone before the first Decide).
 func (d *Decision) Action() Action {
-	var a C.int
-	_ = d.hd().use(func(p unsafe.Pointer) error { a = C.mlops_decision_action(decp(p)); return nil })
-	return Action(a)
+	a := ActionNone
+	d.withInfo(func(_ *C.mlops_decision, in *C.struct_mlops_decision_info) { a = Action(in.action) })
+	return a
 }
 
 // Rule returns the deciding rule's id ("" for none).
 func (d *Decision) Rule() string {
 	var s string
-	_ = d.hd().use(func(p unsafe.Pointer) error { s = goStr(C.mlops_decision_rule(decp(p))); return nil })
+	d.withInfo(func(_ *C.mlops_decision, in *C.struct_mlops_decision_info) { s = goStr(in.rule) })
 	return s
 }
 
-// Time returns the time decided for.
+// Time returns the time decided for (the epoch before the first Decide).
 func (d *Decision) Time() time.Time {
-	var t C.int64_t
-	_ = d.hd().use(func(p unsafe.Pointer) error { t = C.mlops_decision_time(decp(p)); return nil })
-	return time.UnixMilli(int64(t)).UTC()
+	var t int64
+	d.withInfo(func(_ *C.mlops_decision, in *C.struct_mlops_decision_info) { t = int64(in.time_ms) })
+	return time.UnixMilli(t).UTC()
 }
 
 // Suppressed returns the rules that fired but were not decided.
 func (d *Decision) Suppressed() []SuppressedRule {
 	var out []SuppressedRule
-	_ = d.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_decision_suppressed_count(decp(p))
-		for i := C.size_t(0); i < n; i++ {
-			out = append(out, SuppressedRule{goStr(C.mlops_decision_suppressed_rule(decp(p), i)),
-				Action(C.mlops_decision_suppressed_action(decp(p), i)), Reason(C.mlops_decision_suppressed_reason(decp(p), i))})
+	d.withInfo(func(p *C.mlops_decision, in *C.struct_mlops_decision_info) {
+		for i := C.size_t(0); i < in.suppressed_count; i++ {
+			if s := C.mlops_decision_suppressed(p, i); s != nil {
+				out = append(out, SuppressedRule{goStr(s.rule), Action(s.action), Reason(s.reason)})
+			}
 		}
-		return nil
 	})
 	return out
 }
 
-// Rules returns each rule's outcome.
+// Rules returns each rule's outcome. Before the first Decide every rule is
+// listed with Truth and Reason -1 (nothing evaluated).
 func (d *Decision) Rules() []RuleTrace {
 	if d == nil {
 		return nil
 	}
-	ids := d.pol.RuleIDs()
 	var out []RuleTrace
-	_ = d.hd().use(func(p unsafe.Pointer) error {
-		for i, id := range ids {
-			ci := C.size_t(i)
-			out = append(out, RuleTrace{id, Truth(C.mlops_decision_rule_truth(decp(p), ci)),
-				Reason(C.mlops_decision_rule_reason(decp(p), ci)),
-				time.Duration(C.mlops_decision_rule_wait_ms(decp(p), ci)) * time.Millisecond})
+	undecided := false
+	_ = d.hd().use(func(pd unsafe.Pointer) error {
+		p := decp(pd)
+		in := C.mlops_decision_info(p)
+		if in == nil {
+			undecided = true
+			return nil
+		}
+		for i := C.size_t(0); i < in.rule_count; i++ {
+			if t := C.mlops_decision_rule_trace(p, i); t != nil {
+				out = append(out, RuleTrace{goStr(t.rule), Truth(t.truth), Reason(t.reason),
+					time.Duration(t.wait_ms) * time.Millisecond})
+			}
 		}
 		return nil
 	})
+	if undecided {
+		for _, id := range d.pol.RuleIDs() {
+			out = append(out, RuleTrace{id, Truth(-1), Reason(-1), 0})
+		}
+	}
 	return out
 }
 
@@ -678,12 +711,12 @@ func (pol *Policy) GateWithOptions(candidate, champion *MetricSet, opts *GateOpt
 	// Check names may be borrowed from the policy: copy them while it is held.
 	var out *GateResult
 	err = pol.hd().use(func(unsafe.Pointer) error {
-		out = &GateResult{Action: Action(C.mlops_gate_result_action(res))}
-		n := C.mlops_gate_result_check_count(res)
-		for i := C.size_t(0); i < n; i++ {
-			out.Checks = append(out.Checks, GateCheck{goStr(C.mlops_gate_result_check_metric(res, i)),
-				goStr(C.mlops_gate_result_check_kind(res, i)), C.mlops_gate_result_check_passed(res, i) == 1,
-				Reason(C.mlops_gate_result_check_reason(res, i))})
+		in := C.mlops_gate_result_info(res) // struct mlops_gate_result_info
+		out = &GateResult{Action: Action(in.action)}
+		for i := C.size_t(0); i < in.check_count; i++ {
+			c := C.mlops_gate_result_check(res, i)
+			out.Checks = append(out.Checks, GateCheck{goStr(c.metric), goStr(c.kind), c.passed == 1,
+				Reason(c.reason)})
 		}
 		var b C.mlops_buf
 		if err := call(func() C.int { return C.mlops_gate_result_write_json(&b, res, 0) }); err != nil {

@@ -50,8 +50,8 @@ int main(void)
         mlops_buf_dispose(&text);
         if (mlops_decision_write_text(&text, decision, 0) != 0)
             return fail();
-        printf("hour %d: %s\n%s\n", h, mlops_policy_action_name(mlops_decision_action(decision)),
-               text.data);
+        const struct mlops_decision_info *info = mlops_decision_info(decision);
+        printf("hour %d: %s\n%s\n", h, mlops_policy_action_name(info->action), text.data);
     }
     mlops_buf_dispose(&text);
     mlops_decision_free(decision);

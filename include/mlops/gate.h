@@ -72,6 +72,70 @@ MLOPS_EXTERN int mlops_gate_result_check_passed(const mlops_gate_result *result,
 /** Reason of check `i` (an mlops_reason), -1 when out of range. */
 MLOPS_EXTERN int mlops_gate_result_check_reason(const mlops_gate_result *result, size_t i);
 
+/**
+ * Summary of a gate result. Read-only; borrowed from the result (valid while
+ * it is). Version 1; fields are only ever added at the end (see
+ * MLOPS_INFO_HAS()). Declared as `struct mlops_gate_result_info` without a
+ * typedef, because mlops_gate_result_info() is the function that hands it
+ * out.
+ */
+struct mlops_gate_result_info {
+    MLOPS_INFO_HEADER;
+    /** MLOPS_ACTION_BLOCK_PROMOTION when any check blocks, else
+     *  MLOPS_ACTION_NONE (promote); an mlops_action. */
+    int action;
+    /** Number of checks evaluated (the rows of mlops_gate_result_check()). */
+    size_t check_count;
+};
+
+/** Version of struct mlops_gate_result_info filled by this library. */
+#define MLOPS_GATE_RESULT_INFO_VERSION 1
+
+/**
+ * The summary of `result`, or NULL when `result` is NULL. Built by
+ * mlops_policy_gate(): never allocates; thread-safe (a result is immutable).
+ */
+MLOPS_EXTERN const struct mlops_gate_result_info *
+mlops_gate_result_info(const mlops_gate_result *result);
+
+/** One check of the promotion gate, as the `checks` of its JSON. Read-only;
+ *  borrowed from the result (valid while it is, and while the policy it was
+ *  made with is). Version 1; fields are only ever added at the end. */
+typedef struct mlops_gate_result_check_info {
+    MLOPS_INFO_HEADER;
+    /** The metric checked, or "model" for the identity checks; never NULL. */
+    const char *metric;
+    /** The check: "samples", "value", "min", "max", "champion",
+     *  "regression", "regression_rel", "non_inferiority", "improvement", or
+     *  for metric "model" "name" and "version"; never NULL. */
+    const char *kind;
+    /** 1 when the metric is a guardrail, else 0. */
+    int guardrail;
+    /** 1 when the check passed, 0 when it blocks. */
+    int passed;
+    /** Why (an mlops_reason; MLOPS_REASON_OK when it was evaluated on a
+     *  value). */
+    int reason;
+    /** The value compared (the candidate's value, a difference, an interval
+     *  bound or a sample count); NaN when there is none. */
+    double observed;
+    /** The limit it was compared with; NaN when there is none. */
+    double limit;
+    /** For the "model" checks, what was compared ("candidate a, champion
+     *  b"); NULL for metric checks. */
+    const char *detail;
+} mlops_gate_result_check_info;
+
+/** Version of mlops_gate_result_check_info filled by this library. */
+#define MLOPS_GATE_RESULT_CHECK_INFO_VERSION 1
+
+/**
+ * Check `i` (evaluation order) of `result`, or NULL when `result` is NULL or
+ * `i` is out of range. Never allocates; thread-safe.
+ */
+MLOPS_EXTERN const mlops_gate_result_check_info *
+mlops_gate_result_check(const mlops_gate_result *result, size_t i);
+
 /** The gate result as JSON (`libmlops.gate/v1`), appended; flags as for
  *  mlops_decision_write_json(). A model name that is not UTF-8 is written with
  *  U+FFFD for each byte that does not start a valid sequence.

@@ -246,6 +246,81 @@ MLOPS_EXTERN const char *mlops_package_report_error_path(const mlops_package_rep
 MLOPS_EXTERN int64_t mlops_package_report_error_offset(const mlops_package_report *r);
 
 /**
+ * Summary of a package report. Read-only; borrowed from the report (valid
+ * while it is). Version 1; fields are only ever added at the end (see
+ * MLOPS_INFO_HAS()). Declared as `struct mlops_package_report_info` without
+ * a typedef, because mlops_package_report_info() is the function that hands
+ * it out.
+ */
+struct mlops_package_report_info {
+    MLOPS_INFO_HEADER;
+    /** 1 when the verification succeeded (mlops_package_report_valid()). */
+    int valid;
+    /** 1 when the statement's signature verified against the trusted keys
+     *  (`signed` in the JSON report). */
+    int is_signed;
+    /** 1 when only the files of the options' `paths` were verified. */
+    int partial;
+    /** Number of files that were verified (content hashed and compared). */
+    size_t files_verified;
+    /** Number of problems found (the rows of mlops_package_report_problem());
+     *  0 for a valid package. */
+    size_t problem_count;
+    /** Why the verification stopped: the MLOPS_E_* code the call returned,
+     *  0 when it succeeded. */
+    int error_code;
+    /** The message of that error, as mlops_error_last() gave it; NULL when
+     *  the call succeeded (or when the message could not be kept: then
+     *  `error_code` is MLOPS_E_NOMEM). */
+    const char *error_message;
+    /** The file, tar entry or document path that error is about; NULL when
+     *  none is known. */
+    const char *error_path;
+    /** The byte offset in the package that error is about; -1 when not
+     *  known (or when the call succeeded). */
+    int64_t error_offset;
+};
+
+/** Version of struct mlops_package_report_info filled by this library. */
+#define MLOPS_PACKAGE_REPORT_INFO_VERSION 1
+
+/**
+ * The summary of `r`, or NULL when `r` is NULL. Built when the verification
+ * ends: never allocates; thread-safe (a report is immutable).
+ */
+MLOPS_EXTERN const struct mlops_package_report_info *
+mlops_package_report_info(const mlops_package_report *r);
+
+/** One problem found in a package. Read-only; borrowed from the report
+ *  (valid while it is). Strings are the bytes as they came from the package
+ *  (not necessarily UTF-8). Version 1; fields are only ever added at the
+ *  end. */
+typedef struct mlops_package_report_problem_info {
+    MLOPS_INFO_HEADER;
+    /** The problem's code (MLOPS_E_INTEGRITY). */
+    int code;
+    /** The file or tar entry the problem is about; NULL when none. */
+    const char *entry;
+    /** What was expected ("sha256:<hex>" or a size); NULL when not
+     *  applicable. */
+    const char *expected;
+    /** What was found; NULL when not applicable (a missing file). */
+    const char *found;
+    /** A sentence describing the problem; never NULL. */
+    const char *message;
+} mlops_package_report_problem_info;
+
+/** Version of mlops_package_report_problem_info filled by this library. */
+#define MLOPS_PACKAGE_REPORT_PROBLEM_INFO_VERSION 1
+
+/**
+ * Problem `i` (in the order found) of `r`, or NULL when `r` is NULL or `i`
+ * is out of range. Never allocates; thread-safe.
+ */
+MLOPS_EXTERN const mlops_package_report_problem_info *
+mlops_package_report_problem(const mlops_package_report *r, size_t i);
+
+/**
  * Append the report as canonical JSON: {"valid":bool, "partial":bool,
  * "files_verified":n, "signed":bool, "statement_sha256":hex|null, "error":null|{"code":
  * "MLOPS_E_...","message":...,"path":...,"offset":n}, "problems":[{"code":

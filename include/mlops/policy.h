@@ -139,6 +139,61 @@ MLOPS_EXTERN const char *mlops_policy_rule_id(const mlops_policy *policy, size_t
 /** Number of embedded tests. */
 MLOPS_EXTERN size_t mlops_policy_test_count(const mlops_policy *policy);
 
+/**
+ * Summary of a policy. Read-only; borrowed from the policy (valid while it
+ * is). Version 1; fields are only ever added at the end (see
+ * MLOPS_INFO_HAS()). Declared as `struct mlops_policy_info` without a
+ * typedef, because mlops_policy_info() is the function that hands it out
+ * (the `struct stat` / `stat()` idiom).
+ */
+struct mlops_policy_info {
+    MLOPS_INFO_HEADER;
+    /** The `policy_id`; never NULL. */
+    const char *id;
+    /** The `revision` (0 or more). */
+    int64_t revision;
+    /** The policy digest "sha256:<64 lowercase hex>" of its RFC 8785
+     *  canonical bytes; never NULL. */
+    const char *digest;
+    /** Number of rules (the rows of mlops_policy_rule()). */
+    size_t rule_count;
+    /** Number of embedded tests. */
+    size_t test_count;
+};
+
+/** Version of struct mlops_policy_info filled by this library. */
+#define MLOPS_POLICY_INFO_VERSION 1
+
+/**
+ * The summary of `policy`, or NULL when `policy` is NULL. Built when the
+ * policy is parsed: never allocates; thread-safe (a policy is immutable).
+ */
+MLOPS_EXTERN const struct mlops_policy_info *mlops_policy_info(const mlops_policy *policy);
+
+/** One rule of a policy. Read-only; borrowed from the policy (valid while it
+ *  is). Version 1; fields are only ever added at the end. */
+typedef struct mlops_policy_rule_info {
+    MLOPS_INFO_HEADER;
+    /** The rule's `id`; never NULL. */
+    const char *id;
+    /** The rule's `action` (an mlops_action). */
+    int action;
+    /** The rule's `description`, NULL when it has none. */
+    const char *description;
+    /** 1 when the rule is `dry_run` (traced, never decided), else 0. */
+    int dry_run;
+} mlops_policy_rule_info;
+
+/** Version of mlops_policy_rule_info filled by this library. */
+#define MLOPS_POLICY_RULE_INFO_VERSION 1
+
+/**
+ * Rule `i` (document order) of `policy`, or NULL when `policy` is NULL or
+ * `i` is out of range. Never allocates; thread-safe.
+ */
+MLOPS_EXTERN const mlops_policy_rule_info *mlops_policy_rule(const mlops_policy *policy,
+                                                             size_t i);
+
 /** Flag for mlops_policy_replay(): write the log with the decisions made. */
 #define MLOPS_POLICY_REPLAY_RECORD 0x1u
 

@@ -451,10 +451,12 @@ done:
      * a valid package is never handed out */
     if (rc && r.rep && report)
         rc = mlops__pkg_report_stop(r.rep, rc) ? MLOPS_E_NOMEM : rc;
-    if (report && r.rep)
+    if (report && r.rep) {
+        mlops__pkg_report_finish(r.rep);
         *report = r.rep;
-    else
+    } else {
         mlops_package_report_free(r.rep);
+    }
     return rc;
 }
 

@@ -43,6 +43,9 @@ typedef struct layer_desc {
 typedef struct problem {
     int code;
     char *entry, *expected, *found, *message;
+    /* what mlops_package_report_problem() hands out: filled when the pass
+     * ends (mlops__pkg_report_finish), pointing at the strings above */
+    mlops_package_report_problem_info info;
 } problem;
 
 struct mlops_package_report {
@@ -63,6 +66,8 @@ struct mlops_package_report {
     int error_code;
     char *error_message, *error_path;
     int64_t error_offset;
+    /* what mlops_package_report_info() hands out (mlops__pkg_report_finish) */
+    struct mlops_package_report_info info;
 };
 
 typedef struct blob_slot {
@@ -117,6 +122,10 @@ int mlops__pkg_problem(reader *r, const char *entry, const char *expected, const
  * the call returns it (code `rc`). Returns 0, or MLOPS_E_NOMEM (then the
  * report says MLOPS_E_NOMEM, which still makes it invalid). */
 int mlops__pkg_report_stop(mlops_package_report *r, int rc);
+
+/* Build the report's read-only views (package.h) once nothing else changes
+ * in it, right before it is handed out. Never allocates. */
+void mlops__pkg_report_finish(mlops_package_report *r);
 
 /* ---- reading entries (pkg_read.c, pkg_layer.c) ------------------------ */
 

@@ -54,9 +54,11 @@ int mlops__pkg_problem(reader *r, const char *entry, const char *expected, const
         rep->p = p;
         rep->cap = cap;
     }
-    problem pr = { MLOPS_E_INTEGRITY, mlops__strdup(entry ? entry : ""),
-                   mlops__strdup(expected ? expected : ""), mlops__strdup(found ? found : ""),
-                   mlops__strdup(msg) };
+    problem pr = { .code = MLOPS_E_INTEGRITY,
+                   .entry = mlops__strdup(entry ? entry : ""),
+                   .expected = mlops__strdup(expected ? expected : ""),
+                   .found = mlops__strdup(found ? found : ""),
+                   .message = mlops__strdup(msg) };
     if (!pr.entry || !pr.expected || !pr.found || !pr.message) {
         problem_free(&pr);
         return mlops__error_nomem();
@@ -137,6 +139,45 @@ int mlops__pkg_report_stop(mlops_package_report *r, int rc)
     r->error_code = mlops__error_nomem();
     r->error_offset = -1;
     return r->error_code;
+}
+
+static const char *or_null(const char *s) { return s && *s ? s : NULL; }
+
+void mlops__pkg_report_finish(mlops_package_report *r)
+{
+    struct mlops_package_report_info *in = &r->info;
+    in->version = MLOPS_PACKAGE_REPORT_INFO_VERSION;
+    in->size = (uint32_t)sizeof *in;
+    in->valid = mlops_package_report_valid(r);
+    in->is_signed = r->is_signed != 0;
+    in->partial = r->partial != 0;
+    in->files_verified = r->files_verified;
+    in->problem_count = r->n;
+    in->error_code = r->error_code;
+    in->error_message = r->error_code ? r->error_message : NULL;
+    in->error_path = r->error_code ? or_null(r->error_path) : NULL;
+    in->error_offset = r->error_code ? r->error_offset : -1;
+    for (size_t i = 0; i < r->n; i++) {
+        problem *p = &r->p[i];
+        p->info.version = MLOPS_PACKAGE_REPORT_PROBLEM_INFO_VERSION;
+        p->info.size = (uint32_t)sizeof p->info;
+        p->info.code = p->code;
+        p->info.entry = or_null(p->entry);
+        p->info.expected = or_null(p->expected);
+        p->info.found = or_null(p->found);
+        p->info.message = p->message;
+    }
+}
+
+const struct mlops_package_report_info *mlops_package_report_info(const mlops_package_report *r)
+{
+    return r ? &r->info : NULL;
+}
+
+const mlops_package_report_problem_info *mlops_package_report_problem(
+    const mlops_package_report *r, size_t i)
+{
+    return r && i < r->n ? &r->p[i].info : NULL;
 }
 
 /* Report strings carry names and bytes from the package: what is not UTF-8

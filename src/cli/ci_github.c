@@ -432,21 +432,22 @@ void cli_github_gate(const mlops_gate_result *r, const char *policy_path)
     const char *text = "";
     if (mlops_gate_result_write_text(&ex, r, 0) == 0 && ex.data)
         text = ex.data;
-    size_t n = mlops_gate_result_check_count(r), failed = 0;
-    int blocked = mlops_gate_result_action(r) == MLOPS_ACTION_BLOCK_PROMOTION;
+    const struct mlops_gate_result_info *gi = mlops_gate_result_info(r);
+    size_t n = gi ? gi->check_count : 0, failed = 0;
+    /* fail closed: no result reads as blocked */
+    int blocked = !gi || gi->action == MLOPS_ACTION_BLOCK_PROMOTION;
     sbuf list = { 0 };
     for (size_t i = 0; i < n; i++) {
-        if (mlops_gate_result_check_passed(r, i) == 1)
+        const mlops_gate_result_check_info *c = mlops_gate_result_check(r, i);
+        if (c && c->passed)
             continue;
-        const char *metric = mlops_gate_result_check_metric(r, i),
-                   *kind = mlops_gate_result_check_kind(r, i);
-        metric = metric ? metric : "?";
-        kind = kind ? kind : "?";
+        const char *metric = c && c->metric ? c->metric : "?",
+                   *kind = c && c->kind ? c->kind : "?";
         size_t len = 0;
         const char *line = explain_line(text, i, metric, kind, &len);
         char title[300];
         snprintf(title, sizeof title, "mlops gate: %s %s", metric, kind);
-        int reason = mlops_gate_result_check_reason(r, i);
+        int reason = c ? c->reason : -1;
         const char *rname = mlops_policy_reason_name(reason);
         int say = reason != MLOPS_REASON_OK && rname;
         if (line)
@@ -475,20 +476,20 @@ void cli_github_gate(const mlops_gate_result *r, const char *policy_path)
               "| --- | --- | --- | --- |\n",
               failed, n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
-        const char *metric = mlops_gate_result_check_metric(r, i),
-                   *kind = mlops_gate_result_check_kind(r, i);
+        const mlops_gate_result_check_info *c = mlops_gate_result_check(r, i);
         cli_gh_md("| ");
-        cli_gh_md_text(metric ? metric : "?");
-        cli_gh_md(" | %s | %s | %s |\n", kind ? kind : "?",
-                  mlops_gate_result_check_passed(r, i) == 1 ? "pass" : "**BLOCK**",
-                  mlops_policy_reason_name(mlops_gate_result_check_reason(r, i)));
+        cli_gh_md_text(c && c->metric ? c->metric : "?");
+        cli_gh_md(" | %s | %s | %s |\n", c && c->kind ? c->kind : "?",
+                  c && c->passed ? "pass" : "**BLOCK**",
+                  mlops_policy_reason_name(c ? c->reason : -1));
     }
     cli_gh_md("\n<details><summary>Explanation</summary>\n\n");
     md_code_block(text);
     cli_gh_md("</details>\n\nExit status %d: %s.\n", blocked ? CLI_NEGATIVE : CLI_OK,
               blocked ? "promotion blocked" : "promote");
     cli_gh_verdict(blocked ? "blocked" : "promote");
-    cli_gh_output("action", mlops_policy_action_name(mlops_gate_result_action(r)));
+    cli_gh_output("action", mlops_policy_action_name(gi ? gi->action
+                                                        : MLOPS_ACTION_BLOCK_PROMOTION));
     cli_gh_output("promoted", blocked ? "false" : "true");
     cli_gh_outputf("checks_count", "%zu", n);
     cli_gh_outputf("failed_count", "%zu", failed);
@@ -499,24 +500,27 @@ void cli_github_gate(const mlops_gate_result *r, const char *policy_path)
 
 void cli_github_verify(const mlops_package_report *r, int rc, const char *pkg, const char *detail)
 {
-    size_t n = r ? mlops_package_report_count(r) : 0;
+    const struct mlops_package_report_info *ri = mlops_package_report_info(r);
+    size_t n = ri ? ri->problem_count : 0;
+    size_t files = ri ? ri->files_verified : 0;
+    int is_signed = ri ? ri->is_signed : 0;
     const mlops_manifest *m = r ? mlops_package_report_manifest(r) : NULL;
     for (size_t i = 0; i < n; i++) {
-        const char *entry = mlops_package_report_entry(r, i), *e = mlops_package_report_expected(r, i),
-                   *f = mlops_package_report_found(r, i);
+        const mlops_package_report_problem_info *p = mlops_package_report_problem(r, i);
+        if (!p)
+            continue;
+        const char *entry = p->entry, *e = p->expected, *f = p->found;
         size_t tn = strlen(entry ? entry : "") + 24;
         char *title = malloc(tn);
         if (title)
-            snprintf(title, tn, "mlops verify: %s", entry && *entry ? entry : "package");
-        if (e && *e)
+            snprintf(title, tn, "mlops verify: %s", entry ? entry : "package");
+        if (e)
             cli_gh_annotate("error", title ? title : "mlops verify", NULL, 0,
-                            "%s: %s (expected %s, found %s)",
-                            mlops_error_name(mlops_package_report_code(r, i)),
-                            mlops_package_report_message(r, i), e, f && *f ? f : "nothing");
+                            "%s: %s (expected %s, found %s)", mlops_error_name(p->code),
+                            p->message, e, f ? f : "nothing");
         else
             cli_gh_annotate("error", title ? title : "mlops verify", NULL, 0, "%s: %s",
-                            mlops_error_name(mlops_package_report_code(r, i)),
-                            mlops_package_report_message(r, i));
+                            mlops_error_name(p->code), p->message);
         free(title);
     }
     if (rc != 0)
@@ -525,10 +529,8 @@ void cli_github_verify(const mlops_package_report *r, int rc, const char *pkg, c
     else
         cli_gh_annotate("notice", "mlops verify", NULL, 0, "verified %s %s: %zu file%s checked, %s",
                         m ? mlops_manifest_name(m) : "?", m ? mlops_manifest_version(m) : "?",
-                        mlops_package_report_files_verified(r),
-                        mlops_package_report_files_verified(r) == 1 ? "" : "s",
-                        mlops_package_report_signed(r) ? "signature trusted"
-                                                       : "signature not checked");
+                        files, files == 1 ? "" : "s",
+                        is_signed ? "signature trusted" : "signature not checked");
     cli_gh_md("## mlops verify\n\n**%s** ", rc ? "FAILED" : "VERIFIED");
     cli_gh_md_text(pkg);
     if (m) {
@@ -543,25 +545,24 @@ void cli_github_verify(const mlops_package_report *r, int rc, const char *pkg, c
         cli_gh_md_text(detail && *detail ? detail : mlops_strerror(rc));
         cli_gh_md(".\n");
     } else {
-        cli_gh_md(": %zu file%s checked, %s.\n", mlops_package_report_files_verified(r),
-                  mlops_package_report_files_verified(r) == 1 ? "" : "s",
-                  mlops_package_report_signed(r) ? "signature trusted" : "signature not checked");
+        cli_gh_md(": %zu file%s checked, %s.\n", files, files == 1 ? "" : "s",
+                  is_signed ? "signature trusted" : "signature not checked");
     }
     if (n) {
         cli_gh_md("\n| entry | problem | message | expected | found |\n"
                   "| --- | --- | --- | --- | --- |\n");
         for (size_t i = 0; i < n; i++) {
-            const char *entry = mlops_package_report_entry(r, i),
-                       *e = mlops_package_report_expected(r, i),
-                       *f = mlops_package_report_found(r, i);
+            const mlops_package_report_problem_info *p = mlops_package_report_problem(r, i);
+            if (!p)
+                continue;
             cli_gh_md("| ");
-            cli_gh_md_text(entry ? entry : "");
-            cli_gh_md(" | %s | ", mlops_error_name(mlops_package_report_code(r, i)));
-            cli_gh_md_text(mlops_package_report_message(r, i));
+            cli_gh_md_text(p->entry ? p->entry : "");
+            cli_gh_md(" | %s | ", mlops_error_name(p->code));
+            cli_gh_md_text(p->message);
             cli_gh_md(" | ");
-            cli_gh_md_text(e ? e : "");
+            cli_gh_md_text(p->expected ? p->expected : "");
             cli_gh_md(" | ");
-            cli_gh_md_text(f ? f : "");
+            cli_gh_md_text(p->found ? p->found : "");
             cli_gh_md(" |\n");
         }
     }
@@ -570,7 +571,7 @@ void cli_github_verify(const mlops_package_report *r, int rc, const char *pkg, c
     cli_gh_verdict(rc ? "failed" : "verified");
     cli_gh_output("verified", rc ? "false" : "true");
     cli_gh_outputf("problems_count", "%zu", n);
-    cli_gh_outputf("files_verified", "%zu", r ? mlops_package_report_files_verified(r) : 0);
+    cli_gh_outputf("files_verified", "%zu", files);
     if (m) {
         cli_gh_output("name", mlops_manifest_name(m));
         cli_gh_output("version", mlops_manifest_version(m));

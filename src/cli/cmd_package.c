@@ -509,27 +509,29 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
         mlops_buf_dispose(&b);
     } else if (!g.json) {
         const mlops_manifest *m = r ? mlops_package_report_manifest(r) : NULL;
+        const struct mlops_package_report_info *ri = mlops_package_report_info(r);
+        size_t files = ri ? ri->files_verified : 0;
         if (rc == 0) {
             printf("%s%sverified%s %s %s: %zu file%s checked%s, %s\n", cli_bold(&g), cli_green(&g),
                    cli_reset(&g), m ? mlops_manifest_name(m) : "?",
-                   m ? mlops_manifest_version(m) : "?", mlops_package_report_files_verified(r),
-                   mlops_package_report_files_verified(r) == 1 ? "" : "s",
+                   m ? mlops_manifest_version(m) : "?", files, files == 1 ? "" : "s",
                    npaths ? " (only the --path files: the rest of the package was not read)" : "",
-                   mlops_package_report_signed(r) ? "signature trusted" : "signature not checked");
+                   ri && ri->is_signed ? "signature trusted" : "signature not checked");
         } else {
             /* the library's message starts with the package's name */
             size_t pl = strlen(argv[1]);
             int named = strncmp(saved, argv[1], pl) == 0 && saved[pl] == ':';
             printf("%s%sFAILED%s %s%s%s\n", cli_bold(&g), cli_red(&g), cli_reset(&g),
                    named ? "" : argv[1], named ? "" : ": ", saved);
-            size_t n = r ? mlops_package_report_count(r) : 0;
+            size_t n = ri ? ri->problem_count : 0;
             for (size_t i = 0; i < n; i++) {
-                printf("  %s: %s", mlops_error_name(mlops_package_report_code(r, i)),
-                       mlops_package_report_message(r, i));
-                const char *e = mlops_package_report_expected(r, i),
-                           *f = mlops_package_report_found(r, i);
-                if (e && *e)
-                    printf(" (expected %s, found %s)", e, f && *f ? f : "nothing");
+                const mlops_package_report_problem_info *p = mlops_package_report_problem(r, i);
+                if (!p)
+                    continue;
+                printf("  %s: %s", mlops_error_name(p->code), p->message);
+                if (p->expected)
+                    printf(" (expected %s, found %s)", p->expected,
+                           p->found ? p->found : "nothing");
                 printf("\n");
             }
         }

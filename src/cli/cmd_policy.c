@@ -164,7 +164,7 @@ static int cmd_lint(const mlops_policy *p, const cli_global *g)
     if (rc != 0)
         return cli_library_error("policy", rc);
     if (!g->json)
-        printf("%s: %zu finding%s\n", mlops_policy_id(p), n, n == 1 ? "" : "s");
+        printf("%s: %zu finding%s\n", mlops_policy_info(p)->id, n, n == 1 ? "" : "s");
     if (g->json || n)
         put_buf(&b);
     mlops_buf_dispose(&b);
@@ -181,7 +181,7 @@ static int cmd_test(const mlops_policy *p, const cli_global *g)
     if (g->json) {
         put_buf(&b);
     } else {
-        printf("%s: %zu passed, %s%zu failed%s\n", mlops_policy_id(p), passed,
+        printf("%s: %zu passed, %s%zu failed%s\n", mlops_policy_info(p)->id, passed,
                failed ? cli_red(g) : "", failed, failed ? cli_reset(g) : "");
         if (failed)
             put_buf(&b);
@@ -343,7 +343,8 @@ static int cmd_eval(const mlops_policy *p, const char *signals, const char *cons
             goto out;
         }
     }
-    int action = mlops_decision_action(d);
+    /* decided above: the summary is there */
+    int action = mlops_decision_info(d)->action;
     if (g->json) {
         rc = mlops_decision_write_json(&b, d, 0);
     } else {
@@ -481,7 +482,7 @@ int cli_cmd_gate(int argc, char **argv, const cli_global *g0)
         status = cli_library_error("gate", rc);
         goto out;
     }
-    int action = mlops_gate_result_action(r);
+    int action = mlops_gate_result_info(r)->action;
     if (ghf) {
         cli_github_gate(r, argv[1]);
         status = action == MLOPS_ACTION_BLOCK_PROMOTION ? CLI_NEGATIVE : CLI_OK;

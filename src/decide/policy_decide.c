@@ -25,9 +25,23 @@ int mlops_decision_new(mlops_decision **out, const mlops_policy *policy)
     d->nodes = mlops__calloc(policy->n_nodes ? policy->n_nodes : 1, sizeof *d->nodes);
     d->rules = mlops__calloc(policy->n_rules ? policy->n_rules : 1, sizeof *d->rules);
     d->suppressed = mlops__calloc(policy->n_rules ? policy->n_rules : 1, sizeof *d->suppressed);
-    if (!d->nodes || !d->rules || !d->suppressed) {
+    d->trace_info = mlops__calloc(policy->n_rules ? policy->n_rules : 1, sizeof *d->trace_info);
+    d->suppressed_info =
+        mlops__calloc(policy->n_rules ? policy->n_rules : 1, sizeof *d->suppressed_info);
+    if (!d->nodes || !d->rules || !d->suppressed || !d->trace_info || !d->suppressed_info) {
         mlops_decision_free(d);
         return mlops__error_nomem();
+    }
+    /* the read-only views: stamped here, filled by each decide */
+    d->info.version = MLOPS_DECISION_INFO_VERSION;
+    d->info.size = (uint32_t)sizeof d->info;
+    d->info.rule_count = policy->n_rules;
+    for (size_t r = 0; r < policy->n_rules; r++) {
+        d->trace_info[r].version = MLOPS_DECISION_RULE_TRACE_INFO_VERSION;
+        d->trace_info[r].size = (uint32_t)sizeof d->trace_info[r];
+        d->trace_info[r].rule = policy->rules[r].id;
+        d->suppressed_info[r].version = MLOPS_DECISION_SUPPRESSED_INFO_VERSION;
+        d->suppressed_info[r].size = (uint32_t)sizeof d->suppressed_info[r];
     }
     *out = d;
     return 0;
@@ -40,6 +54,8 @@ void mlops_decision_free(mlops_decision *d)
     mlops__free(d->nodes);
     mlops__free(d->rules);
     mlops__free(d->suppressed);
+    mlops__free(d->trace_info);
+    mlops__free(d->suppressed_info);
     mlops__free(d);
 }
 
@@ -91,20 +107,34 @@ int mlops_policy_decide(mlops_decision *d, mlops_policy_state *state_out,
         mlops__rule_trace *tr = &d->rules[r];
         if ((int32_t)r == d->rule) {
             tr->decided = 1;
-            continue;
-        }
-        if (tr->fired) {
+        } else if (tr->fired) {
             tr->reason = MLOPS_REASON_SUPPRESSED_BY;
             tr->suppressed_by = d->rule;
-        } else if (!(tr->surfaced && tr->reason != MLOPS_REASON_OK &&
-                     tr->reason != MLOPS_REASON_PENDING && tr->reason != MLOPS_REASON_UNKNOWN)) {
-            continue;
         }
+        mlops_decision_rule_trace_info *ti = &d->trace_info[r];
+        ti->truth = tr->truth;
+        ti->reason = tr->reason;
+        ti->wait_ms = tr->wait_ms;
+        ti->decided = tr->decided;
+        if (tr->decided ||
+            (!tr->fired &&
+             !(tr->surfaced && tr->reason != MLOPS_REASON_OK &&
+               tr->reason != MLOPS_REASON_PENDING && tr->reason != MLOPS_REASON_UNKNOWN)))
+            continue;
+        mlops_decision_suppressed_info *si = &d->suppressed_info[d->n_suppressed];
         mlops__suppressed *s = &d->suppressed[d->n_suppressed++];
         s->rule = r;
         s->action = tr->surfaced;
         s->reason = tr->reason;
+        si->rule = p->rules[r].id;
+        si->action = tr->surfaced;
+        si->reason = tr->reason;
+        si->wait_ms = tr->wait_ms;
     }
+    d->info.action = d->action;
+    d->info.rule = d->rule >= 0 ? p->rules[d->rule].id : NULL;
+    d->info.time_ms = now_ms;
+    d->info.suppressed_count = d->n_suppressed;
     mlops__policy_time_record(state_out, d->action, now_ms);
     state_out->last_now = now_ms;
     return 0;

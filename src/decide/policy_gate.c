@@ -139,14 +139,11 @@ int mlops_gate_metrics_put(mlops_gate_metrics *s, const char *name, double value
     return 0;
 }
 
+/* A check is the row mlops_gate_result_check() hands out (metric borrowed
+ * from the policy, or "model"), and the detail it points to, owned. */
 typedef struct gate_check {
-    const char *metric; /* borrowed from the policy (or "model") */
-    const char *kind;
-    char *detail;       /* owned; NULL for metric checks */
-    int guardrail;
-    int passed;
-    int reason;
-    double observed, limit;
+    mlops_gate_result_check_info info;
+    char *detail; /* owned; NULL for metric checks */
 } gate_check;
 
 struct mlops_gate_result {
@@ -154,19 +151,30 @@ struct mlops_gate_result {
     int action;
     gate_check *checks;
     size_t n;
+    struct mlops_gate_result_info info; /* filled once every check is made */
 };
+
+static gate_check *new_check(mlops_gate_result *g, const char *metric, const char *kind)
+{
+    gate_check *c = &g->checks[g->n];
+    memset(c, 0, sizeof *c);
+    c->info.version = MLOPS_GATE_RESULT_CHECK_INFO_VERSION;
+    c->info.size = (uint32_t)sizeof c->info;
+    c->info.metric = metric;
+    c->info.kind = kind;
+    return c;
+}
 
 static void add(mlops_gate_result *g, const mlops__gate_metric *m, const char *kind, int passed,
                 int reason, double observed, double limit)
 {
-    gate_check *c = &g->checks[g->n++];
-    c->metric = m->name;
-    c->kind = kind;
-    c->guardrail = m->guardrail;
-    c->passed = passed;
-    c->reason = reason;
-    c->observed = observed;
-    c->limit = limit;
+    gate_check *c = new_check(g, m->name, kind);
+    g->n++;
+    c->info.guardrail = m->guardrail;
+    c->info.passed = passed;
+    c->info.reason = reason;
+    c->info.observed = observed;
+    c->info.limit = limit;
     if (!passed)
         g->action = MLOPS_ACTION_BLOCK_PROMOTION;
 }
@@ -272,20 +280,17 @@ static int gate_identity(mlops_gate_result *g, const mlops_gate_metrics *cand,
 {
     if (!champ || (!cand->model && !champ->model))
         return 0;
-    gate_check *c = &g->checks[g->n];
-    memset(c, 0, sizeof *c);
-    c->metric = "model";
-    c->kind = "name";
-    c->observed = c->limit = NAN;
+    gate_check *c = new_check(g, "model", "name");
+    c->info.observed = c->info.limit = NAN;
     mlops_buf d = MLOPS_BUF_INIT;
     int rc;
     if (!cand->model || !champ->model) {
-        c->reason = MLOPS_REASON_MISSING;
+        c->info.reason = MLOPS_REASON_MISSING;
         rc = mlops__buf_printf(&d, "the %s does not say which model it is",
                                cand->model ? "champion" : "candidate");
     } else {
-        c->passed = strcmp(cand->model, champ->model) == 0;
-        c->reason = c->passed ? 0 : MLOPS_REASON_OTHER_MODEL;
+        c->info.passed = strcmp(cand->model, champ->model) == 0;
+        c->info.reason = c->info.passed ? 0 : MLOPS_REASON_OTHER_MODEL;
         rc = mlops__buf_printf(&d, "candidate %s, champion %s", cand->model, champ->model);
     }
     if (rc != 0) {
@@ -293,31 +298,30 @@ static int gate_identity(mlops_gate_result *g, const mlops_gate_metrics *cand,
         return rc;
     }
     c->detail = d.data; /* the buffer keeps a NUL after its content */
+    c->info.detail = c->detail;
     g->n++;
-    if (!c->passed) {
+    if (!c->info.passed) {
         g->action = MLOPS_ACTION_BLOCK_PROMOTION;
         return 0;
     }
     int cmp = 0;
     if ((rc = mlops_semver_compare_str(&cmp, cand->version, champ->version)) != 0)
         return rc;
-    c = &g->checks[g->n];
-    memset(c, 0, sizeof *c);
-    c->metric = "model";
-    c->kind = "version";
-    c->observed = c->limit = NAN;
-    c->passed = cmp >= 0 || (flags & MLOPS_GATE_ALLOW_DOWNGRADE);
-    c->reason = c->passed ? 0 : MLOPS_REASON_DOWNGRADE;
+    c = new_check(g, "model", "version");
+    c->info.observed = c->info.limit = NAN;
+    c->info.passed = cmp >= 0 || (flags & MLOPS_GATE_ALLOW_DOWNGRADE);
+    c->info.reason = c->info.passed ? 0 : MLOPS_REASON_DOWNGRADE;
     d = (mlops_buf)MLOPS_BUF_INIT;
     rc = mlops__buf_printf(&d, "candidate %s, champion %s%s", cand->version, champ->version,
-                           cmp < 0 && c->passed ? " (downgrade allowed)" : "");
+                           cmp < 0 && c->info.passed ? " (downgrade allowed)" : "");
     if (rc != 0) {
         mlops_buf_dispose(&d);
         return rc;
     }
     c->detail = d.data; /* the buffer keeps a NUL after its content */
+    c->info.detail = c->detail;
     g->n++;
-    if (!c->passed)
+    if (!c->info.passed)
         g->action = MLOPS_ACTION_BLOCK_PROMOTION;
     return 0;
 }
@@ -348,6 +352,10 @@ int mlops_policy_gate(mlops_gate_result **out, const mlops_policy *p,
     }
     for (size_t i = 0; i < p->gate.n_metrics; i++)
         gate_metric(g, &p->gate.metrics[i], candidate, champion);
+    g->info.version = MLOPS_GATE_RESULT_INFO_VERSION;
+    g->info.size = (uint32_t)sizeof g->info;
+    g->info.action = g->action;
+    g->info.check_count = g->n;
     *out = g;
     return 0;
 }
@@ -367,22 +375,32 @@ size_t mlops_gate_result_check_count(const mlops_gate_result *g) { return g ? g-
 
 const char *mlops_gate_result_check_metric(const mlops_gate_result *g, size_t i)
 {
-    return g && i < g->n ? g->checks[i].metric : NULL;
+    return g && i < g->n ? g->checks[i].info.metric : NULL;
 }
 
 const char *mlops_gate_result_check_kind(const mlops_gate_result *g, size_t i)
 {
-    return g && i < g->n ? g->checks[i].kind : NULL;
+    return g && i < g->n ? g->checks[i].info.kind : NULL;
 }
 
 int mlops_gate_result_check_passed(const mlops_gate_result *g, size_t i)
 {
-    return g && i < g->n ? g->checks[i].passed : -1;
+    return g && i < g->n ? g->checks[i].info.passed : -1;
 }
 
 int mlops_gate_result_check_reason(const mlops_gate_result *g, size_t i)
 {
-    return g && i < g->n ? g->checks[i].reason : -1;
+    return g && i < g->n ? g->checks[i].info.reason : -1;
+}
+
+const struct mlops_gate_result_info *mlops_gate_result_info(const mlops_gate_result *g)
+{
+    return g ? &g->info : NULL;
+}
+
+const mlops_gate_result_check_info *mlops_gate_result_check(const mlops_gate_result *g, size_t i)
+{
+    return g && i < g->n ? &g->checks[i].info : NULL;
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -427,7 +445,7 @@ static int build(mlops__json_doc *doc, const mlops_gate_result *g)
         (rc = put(doc, root, "checks", checks)))
         return rc;
     for (size_t i = 0; i < g->n; i++) {
-        const gate_check *c = &g->checks[i];
+        const mlops_gate_result_check_info *c = &g->checks[i].info;
         mlops__json *o = mlops__json_new_object(doc);
         if ((rc = put(doc, o, "metric", jstr(doc, c->metric))) ||
             (rc = put(doc, o, "kind", jstr(doc, c->kind))) ||
@@ -478,14 +496,14 @@ int mlops_gate_result_write_text(mlops_buf *out, const mlops_gate_result *g, uin
     MLOPS__CHECK_FLAGS(flags, 0);
     size_t blocking = 0;
     for (size_t i = 0; i < g->n; i++)
-        blocking += !g->checks[i].passed;
+        blocking += !g->checks[i].info.passed;
     mlops_buf tmp = MLOPS_BUF_INIT;
     int rc = mlops__buf_printf(&tmp, "gate of policy %s revision %lld: %s (%zu of %zu checks "
                                      "block)\n",
                                g->policy->policy_id, (long long)g->policy->revision,
                                g->action ? "block_promotion" : "promote", blocking, g->n);
     for (size_t i = 0; !rc && i < g->n; i++) {
-        const gate_check *c = &g->checks[i];
+        const mlops_gate_result_check_info *c = &g->checks[i].info;
         char a[32], b[32];
         if (c->detail) {
             rc = mlops__buf_printf(&tmp, "  %s %s: %s: %s%s%s\n", c->metric, c->kind, c->detail,

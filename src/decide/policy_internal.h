@@ -154,6 +154,7 @@ typedef struct mlops__rule {
     int dry_run;
     mlops__on_unknown on_unknown;
     uint32_t first_latch, n_latches;
+    mlops_policy_rule_info info; /* mlops_policy_rule(), filled once parsed */
 } mlops__rule;
 
 typedef struct mlops__gate_metric {
@@ -196,6 +197,7 @@ struct mlops_policy {
     mlops__json_doc *doc;
     const mlops__json *tests;
     size_t n_tests;
+    struct mlops_policy_info info; /* mlops_policy_info(), filled once parsed */
 };
 
 /* ---- observations ----------------------------------------------------- */
@@ -299,6 +301,12 @@ struct mlops_decision {
     mlops__rule_trace *rules;
     mlops__suppressed *suppressed;
     size_t n_suppressed;
+    /* The read-only views handed out (decision.h), one row per rule each,
+     * sized and stamped (version, size, rule ids) by mlops_decision_new() and
+     * filled by every decide without allocating. */
+    struct mlops_decision_info info;
+    mlops_decision_rule_trace_info *trace_info;
+    mlops_decision_suppressed_info *suppressed_info;
 };
 
 /* ---- shared helpers --------------------------------------------------- */

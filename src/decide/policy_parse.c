@@ -1325,6 +1325,28 @@ static int parse_root(pctx *c, const mlops__json *root)
     return compute_digest(p, root);
 }
 
+/* The read-only views of policy.h, built once the policy is complete (they
+ * point into it and never change). */
+static void fill_info(mlops_policy *p)
+{
+    p->info.version = MLOPS_POLICY_INFO_VERSION;
+    p->info.size = (uint32_t)sizeof p->info;
+    p->info.id = p->policy_id;
+    p->info.revision = p->revision;
+    p->info.digest = p->digest;
+    p->info.rule_count = p->n_rules;
+    p->info.test_count = p->n_tests;
+    for (size_t i = 0; i < p->n_rules; i++) {
+        mlops__rule *r = &p->rules[i];
+        r->info.version = MLOPS_POLICY_RULE_INFO_VERSION;
+        r->info.size = (uint32_t)sizeof r->info;
+        r->info.id = r->id;
+        r->info.action = r->action;
+        r->info.description = r->description;
+        r->info.dry_run = r->dry_run != 0;
+    }
+}
+
 int mlops_policy_parse(mlops_policy **out, const char *data, size_t len, const char *source,
                        uint32_t flags)
 {
@@ -1358,6 +1380,7 @@ int mlops_policy_parse(mlops_policy **out, const char *data, size_t len, const c
         mlops_policy_free(p);
         return rc;
     }
+    fill_info(p);
     *out = p;
     return 0;
 }
@@ -1400,4 +1423,14 @@ size_t mlops_policy_test_count(const mlops_policy *p) { return p ? p->n_tests : 
 const char *mlops_policy_rule_id(const mlops_policy *p, size_t i)
 {
     return p && i < p->n_rules ? p->rules[i].id : NULL;
+}
+
+const struct mlops_policy_info *mlops_policy_info(const mlops_policy *p)
+{
+    return p ? &p->info : NULL;
+}
+
+const mlops_policy_rule_info *mlops_policy_rule(const mlops_policy *p, size_t i)
+{
+    return p && i < p->n_rules ? &p->rules[i].info : NULL;
 }

@@ -59,6 +59,21 @@ int64_t mlops_decision_rule_wait_ms(const mlops_decision *d, size_t i)
     return d && d->valid && i < d->policy->n_rules ? d->rules[i].wait_ms : 0;
 }
 
+const struct mlops_decision_info *mlops_decision_info(const mlops_decision *d)
+{
+    return d && d->valid ? &d->info : NULL;
+}
+
+const mlops_decision_rule_trace_info *mlops_decision_rule_trace(const mlops_decision *d, size_t i)
+{
+    return d && d->valid && i < d->policy->n_rules ? &d->trace_info[i] : NULL;
+}
+
+const mlops_decision_suppressed_info *mlops_decision_suppressed(const mlops_decision *d, size_t i)
+{
+    return d && d->valid && i < d->n_suppressed ? &d->suppressed_info[i] : NULL;
+}
+
 int mlops__policy_expect_matches(const mlops_decision *d, int action, const char *rule)
 {
     if (d->action != action)

@@ -81,6 +81,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             mlops_buf j = MLOPS_BUF_INIT;
             FUZZ_CHECK(mlops_package_report_write_json(&j, rep, 0) == 0);
             mlops_buf_dispose(&j);
+            /* the read-only view says the same, one row per problem, and a
+             * failed call always has its message */
+            const struct mlops_package_report_info *in = mlops_package_report_info(rep);
+            FUZZ_CHECK(in && in->valid == (rc == 0) && in->error_code == rc &&
+                       (rc == 0) == (in->error_message == NULL) &&
+                       in->problem_count == mlops_package_report_count(rep));
+            for (size_t i = 0; i < in->problem_count; i++) {
+                const mlops_package_report_problem_info *pr = mlops_package_report_problem(rep, i);
+                FUZZ_CHECK(pr && pr->message && pr->code == MLOPS_E_INTEGRITY);
+            }
+            FUZZ_CHECK(mlops_package_report_problem(rep, in->problem_count) == NULL);
         }
         mlops_package_report_free(rep);
     }

@@ -475,6 +475,47 @@ static void tamper(const char *from, const char *to, const void *needle, size_t 
     free(b);
 }
 
+/* The report's read-only views (package.h) say what its getters say, with
+ * NULL where a getter says "" for "none", and stop where the rows stop. */
+static const char *nonempty(const char *s) { return s && *s ? s : NULL; }
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static const struct mlops_package_report_info *check_report_views(const mlops_package_report *r)
+{
+    const struct mlops_package_report_info *in = mlops_package_report_info(r);
+    assert_non_null(in);
+    assert_int_equal(in->version, MLOPS_PACKAGE_REPORT_INFO_VERSION);
+    assert_int_equal(in->size, sizeof *in);
+    assert_true(MLOPS_INFO_HAS(in, struct mlops_package_report_info, error_offset));
+    assert_int_equal(in->valid, mlops_package_report_valid(r));
+    assert_int_equal(in->is_signed, mlops_package_report_signed(r));
+    assert_int_equal(in->files_verified, mlops_package_report_files_verified(r));
+    assert_int_equal(in->problem_count, mlops_package_report_count(r));
+    assert_int_equal(in->error_code, mlops_package_report_error_code(r));
+    assert_true(same_str(in->error_message, nonempty(mlops_package_report_error_message(r))));
+    assert_true(same_str(in->error_path, nonempty(mlops_package_report_error_path(r))));
+    assert_int_equal(in->error_offset, mlops_package_report_error_offset(r));
+    for (size_t i = 0; i < in->problem_count; i++) {
+        const mlops_package_report_problem_info *p = mlops_package_report_problem(r, i);
+        assert_non_null(p);
+        assert_int_equal(p->version, MLOPS_PACKAGE_REPORT_PROBLEM_INFO_VERSION);
+        assert_int_equal(p->size, sizeof *p);
+        assert_int_equal(p->code, mlops_package_report_code(r, i));
+        assert_true(same_str(p->entry, nonempty(mlops_package_report_entry(r, i))));
+        assert_true(same_str(p->expected, nonempty(mlops_package_report_expected(r, i))));
+        assert_true(same_str(p->found, nonempty(mlops_package_report_found(r, i))));
+        assert_non_null(p->message);
+        assert_string_equal(p->message, mlops_package_report_message(r, i));
+    }
+    assert_null(mlops_package_report_problem(r, in->problem_count));
+    assert_null(mlops_package_report_problem(r, SIZE_MAX));
+    return in;
+}
+
 static void signed_package_verifies_and_reports_every_file(void **state)
 {
     (void)state;
@@ -488,6 +529,19 @@ static void signed_package_verifies_and_reports_every_file(void **state)
     assert_int_equal(mlops_package_report_count(rep), 0);
     assert_int_equal(mlops_package_report_files_verified(rep), 6);
     assert_int_equal(mlops_package_report_signed(rep), 1);
+    const struct mlops_package_report_info *in = check_report_views(rep);
+    assert_int_equal(in->valid, 1);
+    assert_int_equal(in->is_signed, 1);
+    assert_int_equal(in->partial, 0);
+    assert_int_equal(in->files_verified, 6);
+    assert_int_equal(in->problem_count, 0);
+    assert_int_equal(in->error_code, 0);
+    assert_null(in->error_message);
+    assert_null(in->error_path);
+    assert_int_equal(in->error_offset, -1);
+    assert_null(mlops_package_report_problem(rep, 0));
+    assert_null(mlops_package_report_info(NULL));
+    assert_null(mlops_package_report_problem(NULL, 0));
     const mlops_manifest *m = mlops_package_report_manifest(rep);
     assert_string_equal(mlops_manifest_version(m), "1.4.0-rc.1");
     assert_int_equal(mlops_manifest_file_shard_count(m, mlops_manifest_file_find(m,
@@ -506,6 +560,10 @@ static void signed_package_verifies_and_reports_every_file(void **state)
     rep = NULL;
     assert_int_equal(mlops_package_verify(&rep, wp("a.mlpkg"), &o), 0);
     assert_int_equal(mlops_package_report_files_verified(rep), 1);
+    in = check_report_views(rep);
+    assert_int_equal(in->partial, 1);
+    assert_int_equal(in->valid, 1);
+    assert_int_equal(in->files_verified, 1);
     mlops_package_report_free(rep);
     const char *nope[] = { "nope.bin" };
     o.paths = nope;
@@ -560,6 +618,12 @@ static void tampered_packages_are_refused_with_a_report(void **state)
     mlops_digest_format(want, d);
     assert_string_equal(mlops_package_report_expected(rep, 0), want);
     assert_string_not_equal(mlops_package_report_found(rep, 0), want);
+    const struct mlops_package_report_info *in = check_report_views(rep);
+    assert_int_equal(in->valid, 0);
+    assert_int_equal(in->error_code, MLOPS_E_INTEGRITY);
+    assert_string_equal(mlops_package_report_problem(rep, 0)->entry, "model/weights.bin");
+    assert_string_equal(mlops_package_report_problem(rep, 0)->expected, want);
+    assert_int_equal(mlops_package_report_problem(rep, 0)->code, MLOPS_E_INTEGRITY);
     mlops_buf json = MLOPS_BUF_INIT;
     assert_int_equal(mlops_package_report_write_json(&json, rep, 0), 0);
     assert_non_null(strstr(json.data, "\"valid\":false"));
@@ -789,6 +853,20 @@ static void resealed_hostile_packages_are_refused(void **state)
         assert_int_equal(mlops_package_report_valid(rep), 0);
         assert_int_equal(mlops_package_report_error_code(rep), rc);
         assert_string_equal(mlops_package_report_error_message(rep), mlops_error_last());
+        const struct mlops_package_report_info *in = check_report_views(rep);
+        assert_int_equal(in->valid, 0);
+        assert_int_equal(in->error_code, rc);
+        assert_string_equal(in->error_message, mlops_error_last());
+        assert_true(same_str(in->error_path, nonempty(mlops_error_last_path())));
+        if (strcmp(cases[i].name, "missing_layer") == 0) {
+            /* a blob that is not there: what was expected, no entry, nothing found */
+            const mlops_package_report_problem_info *pr = mlops_package_report_problem(rep, 0);
+            assert_non_null(pr);
+            assert_null(pr->entry);
+            assert_null(pr->found);
+            assert_int_equal(strncmp(pr->expected, "sha256:", 7), 0);
+            assert_int_equal(strlen(pr->expected), 71);
+        }
         mlops_buf j = MLOPS_BUF_INIT;
         assert_int_equal(mlops_package_report_write_json(&j, rep, 0), 0);
         char want[96];
@@ -940,6 +1018,23 @@ static void sharded_file_verification_names_the_bad_shard(void **state)
                            "shard 1 of \"model/weights.bin\" (bytes 1048576 to 2097151)"));
     /* the other files still verified */
     assert_int_equal(mlops_package_report_files_verified(rep), 5);
+    /* the same through the read-only structs, against sha256sum */
+    const struct mlops_package_report_info *in = check_report_views(rep);
+    assert_int_equal(in->problem_count, 2);
+    assert_int_equal(in->files_verified, 5);
+    assert_int_equal(in->is_signed, 1);
+    assert_int_equal(in->valid, 0);
+    assert_int_equal(in->error_code, MLOPS_E_INTEGRITY);
+    const mlops_package_report_problem_info *p0 = mlops_package_report_problem(rep, 0),
+                                            *p1 = mlops_package_report_problem(rep, 1);
+    assert_string_equal(p0->entry, "model/weights.bin");
+    assert_string_equal(p0->expected, whole_want);
+    assert_string_equal(p0->found, whole_got);
+    assert_non_null(strstr(p0->message, "(shard 1 of 4 differs)"));
+    assert_string_equal(p1->entry, "model/weights.bin");
+    assert_string_equal(p1->expected, shard_want);
+    assert_string_equal(p1->found, shard_got);
+    assert_null(mlops_package_report_problem(rep, 2));
     mlops_package_report_free(rep);
     /* extraction (one streaming pass, whole-file digest) refuses it too */
     assert_int_equal(mlops_package_extract(wp("shard1.mlpkg"), wp("shard1-out"), &o),

@@ -107,6 +107,50 @@ static void h_close(h *x)
     mlops_policy_free(x->p);
 }
 
+static int str_eq(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The read-only views of a decision (decision.h) say what the per-field
+ * getters say, row by row, and stop where they stop: every value the tests
+ * check through a getter is checked through the structs too. */
+static void check_decision_views(const mlops_decision *d, const mlops_policy *p)
+{
+    const struct mlops_decision_info *in = mlops_decision_info(d);
+    assert_non_null(in);
+    assert_int_equal(in->version, MLOPS_DECISION_INFO_VERSION);
+    assert_int_equal(in->size, sizeof *in);
+    assert_true(MLOPS_INFO_HAS(in, struct mlops_decision_info, rule_count));
+    assert_int_equal(in->action, mlops_decision_action(d));
+    assert_true(str_eq(in->rule, mlops_decision_rule(d)));
+    assert_int_equal(in->time_ms, mlops_decision_time(d));
+    assert_int_equal(in->suppressed_count, mlops_decision_suppressed_count(d));
+    assert_int_equal(in->rule_count, mlops_policy_rule_count(p));
+    for (size_t i = 0; i < in->rule_count; i++) {
+        const mlops_decision_rule_trace_info *t = mlops_decision_rule_trace(d, i);
+        assert_non_null(t);
+        assert_int_equal(t->version, MLOPS_DECISION_RULE_TRACE_INFO_VERSION);
+        assert_int_equal(t->size, sizeof *t);
+        assert_string_equal(t->rule, mlops_policy_rule_id(p, i));
+        assert_int_equal(t->truth, mlops_decision_rule_truth(d, i));
+        assert_int_equal(t->reason, mlops_decision_rule_reason(d, i));
+        assert_int_equal(t->wait_ms, mlops_decision_rule_wait_ms(d, i));
+        assert_int_equal(t->decided, str_eq(in->rule, t->rule) && in->rule != NULL);
+    }
+    assert_null(mlops_decision_rule_trace(d, in->rule_count));
+    for (size_t i = 0; i < in->suppressed_count; i++) {
+        const mlops_decision_suppressed_info *s = mlops_decision_suppressed(d, i);
+        assert_non_null(s);
+        assert_int_equal(s->version, MLOPS_DECISION_SUPPRESSED_INFO_VERSION);
+        assert_int_equal(s->size, sizeof *s);
+        assert_string_equal(s->rule, mlops_decision_suppressed_rule(d, i));
+        assert_int_equal(s->action, mlops_decision_suppressed_action(d, i));
+        assert_int_equal(s->reason, mlops_decision_suppressed_reason(d, i));
+    }
+    assert_null(mlops_decision_suppressed(d, in->suppressed_count));
+}
+
 /* value NAN with samples -2 means: do not set the signal at all */
 static int h_step(h *x, int64_t now, const char *sig, double v, int64_t samples)
 {
@@ -114,6 +158,7 @@ static int h_step(h *x, int64_t now, const char *sig, double v, int64_t samples)
     if (sig && samples != -2)
         assert_int_equal(mlops_policy_obs_set(x->obs, sig, v, samples), 0);
     assert_int_equal(mlops_policy_decide(x->d, x->st, x->p, x->obs, now, x->st, 0), 0);
+    check_decision_views(x->d, x->p);
     return mlops_decision_action(x->d);
 }
 
@@ -156,6 +201,7 @@ static void examples_pass_their_own_tests(void **state)
             fail_msg("%s: %s", ex[i].file, report.data);
         assert_int_equal(passed, ex[i].tests);
         assert_int_equal(mlops_policy_test_count(p), ex[i].tests);
+        assert_int_equal(mlops_policy_info(p)->test_count, ex[i].tests);
         size_t findings = 99;
         mlops_buf lint = MLOPS_BUF_INIT;
         assert_int_equal(mlops_policy_lint(&lint, &findings, p, 0), 0);
@@ -319,6 +365,36 @@ static void cooldown_suppresses_second_retrain_and_says_how_long(void **state)
     assert_string_equal(mlops_decision_suppressed_rule(x.d, 0), "drift");
     assert_int_equal(mlops_decision_suppressed_action(x.d, 0), R);
     assert_int_equal(mlops_decision_suppressed_reason(x.d, 0), MLOPS_REASON_COOLDOWN);
+    /* the same through the read-only structs */
+    const struct mlops_decision_info *in = mlops_decision_info(x.d);
+    assert_int_equal(in->action, W);
+    assert_string_equal(in->rule, "w");
+    assert_int_equal(in->time_ms, 10 * MIN);
+    assert_int_equal(in->suppressed_count, 1);
+    assert_int_equal(in->rule_count, 2);
+    const mlops_decision_rule_trace_info *t0 = mlops_decision_rule_trace(x.d, 0),
+                                         *t1 = mlops_decision_rule_trace(x.d, 1);
+    assert_string_equal(t0->rule, "drift");
+    assert_int_equal(t0->truth, MLOPS_TRUTH_TRUE);
+    assert_int_equal(t0->reason, MLOPS_REASON_COOLDOWN);
+    assert_int_equal(t0->wait_ms, 50 * MIN);
+    assert_int_equal(t0->decided, 0);
+    assert_string_equal(t1->rule, "w");
+    assert_int_equal(t1->truth, MLOPS_TRUTH_TRUE);
+    assert_int_equal(t1->reason, MLOPS_REASON_OK);
+    assert_int_equal(t1->wait_ms, 0);
+    assert_int_equal(t1->decided, 1);
+    assert_null(mlops_decision_rule_trace(x.d, 2));
+    const mlops_decision_suppressed_info *s0 = mlops_decision_suppressed(x.d, 0);
+    assert_string_equal(s0->rule, "drift");
+    assert_int_equal(s0->action, R);
+    assert_int_equal(s0->reason, MLOPS_REASON_COOLDOWN);
+    assert_int_equal(s0->wait_ms, 3000000);
+    assert_null(mlops_decision_suppressed(x.d, 1));
+    assert_null(mlops_decision_suppressed(x.d, SIZE_MAX));
+    assert_null(mlops_decision_info(NULL));
+    assert_null(mlops_decision_rule_trace(NULL, 0));
+    assert_null(mlops_decision_suppressed(NULL, 0));
     char *e = h_explain(&x);
     assert_non_null(strstr(e, "rule drift (retrain): condition TRUE -> suppressed (COOLDOWN) "
                               "for another 50m\n"));
@@ -330,6 +406,21 @@ static void cooldown_suppresses_second_retrain_and_says_how_long(void **state)
     assert_int_equal(h_step(&x, 59 * MIN + 59999, "x", 2, -1), W);
     assert_int_equal(mlops_decision_rule_wait_ms(x.d, 0), 1);
     assert_int_equal(h_step(&x, 60 * MIN, "x", 2, -1), R);
+    /* the structs were rewritten in place by each decide: drift decides now */
+    assert_ptr_equal(mlops_decision_info(x.d), in);
+    assert_int_equal(in->action, R);
+    assert_string_equal(in->rule, "drift");
+    assert_int_equal(in->time_ms, 60 * MIN);
+    assert_int_equal(in->suppressed_count, 1);
+    assert_int_equal(t0->reason, MLOPS_REASON_OK);
+    assert_int_equal(t0->decided, 1);
+    assert_int_equal(t1->decided, 0);
+    assert_int_equal(t1->reason, MLOPS_REASON_SUPPRESSED_BY);
+    /* w fired with a lower action: suppressed by drift */
+    assert_int_equal(mlops_decision_suppressed_count(x.d), 1);
+    assert_string_equal(mlops_decision_suppressed(x.d, 0)->rule, "w");
+    assert_int_equal(mlops_decision_suppressed(x.d, 0)->action, W);
+    assert_int_equal(mlops_decision_suppressed(x.d, 0)->reason, MLOPS_REASON_SUPPRESSED_BY);
     h_close(&x);
 }
 
@@ -384,6 +475,13 @@ static void dry_run_is_traced_never_decided(void **state)
     assert_int_equal(mlops_decision_rule_reason(x.d, 0), MLOPS_REASON_DRY_RUN);
     assert_int_equal(mlops_decision_suppressed_count(x.d), 1);
     assert_int_equal(mlops_decision_suppressed_reason(x.d, 0), MLOPS_REASON_DRY_RUN);
+    assert_int_equal(mlops_decision_suppressed(x.d, 0)->action, MLOPS_ACTION_ROLLBACK);
+    assert_int_equal(mlops_decision_suppressed(x.d, 0)->reason, MLOPS_REASON_DRY_RUN);
+    assert_int_equal(mlops_decision_rule_trace(x.d, 0)->reason, MLOPS_REASON_DRY_RUN);
+    assert_null(mlops_decision_info(x.d)->rule);
+    const mlops_policy_rule_info *ri = mlops_policy_rule(x.p, 0);
+    assert_int_equal(ri->dry_run, 1);
+    assert_int_equal(ri->action, MLOPS_ACTION_ROLLBACK);
     char *e = h_explain(&x);
     assert_non_null(strstr(e, "-> would rollback (dry run)"));
     free(e);
@@ -820,7 +918,54 @@ static void policy_digest_is_sha256_of_canonical_bytes(void **state)
     assert_int_equal(mlops_policy_rule_count(p), 1);
     assert_string_equal(mlops_policy_rule_id(p, 0), "r");
     assert_null(mlops_policy_rule_id(p, 1));
+    /* the same through the read-only structs */
+    const struct mlops_policy_info *in = mlops_policy_info(p);
+    assert_non_null(in);
+    assert_int_equal(in->version, MLOPS_POLICY_INFO_VERSION);
+    assert_int_equal(in->size, sizeof *in);
+    assert_true(MLOPS_INFO_HAS(in, struct mlops_policy_info, test_count));
+    assert_string_equal(in->id, "t");
+    assert_int_equal(in->revision, 1);
+    assert_string_equal(in->digest, hex);
+    assert_int_equal(in->rule_count, 1);
+    assert_int_equal(in->test_count, 0);
+    const mlops_policy_rule_info *r = mlops_policy_rule(p, 0);
+    assert_non_null(r);
+    assert_int_equal(r->version, MLOPS_POLICY_RULE_INFO_VERSION);
+    assert_int_equal(r->size, sizeof *r);
+    assert_string_equal(r->id, "r");
+    assert_int_equal(r->action, MLOPS_ACTION_WARN);
+    assert_null(r->description);
+    assert_int_equal(r->dry_run, 0);
+    assert_null(mlops_policy_rule(p, 1));
+    assert_null(mlops_policy_rule(p, SIZE_MAX));
+    assert_null(mlops_policy_rule(NULL, 0));
+    assert_null(mlops_policy_info(NULL));
     mlops_policy_free(p);
+
+    /* every rule of an example, in document order, as the file says */
+    size_t len;
+    char *text = example("drift-retrain.json", &len);
+    assert_int_equal(mlops_policy_parse(&p, text, len, "drift-retrain.json", 0), 0);
+    in = mlops_policy_info(p);
+    assert_string_equal(in->id, "fraud-drift-retrain");
+    assert_int_equal(in->revision, 1);
+    assert_int_equal(in->rule_count, 2);
+    assert_int_equal(in->test_count, 5);
+    static const struct { const char *id; int action; const char *description; } want[] = {
+        {"feature-drift", MLOPS_ACTION_RETRAIN,
+         "a fifth of the features moved (PSI > 0.25), or three KS tests reject after Holm"},
+        {"drift-warning", MLOPS_ACTION_WARN, NULL},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        r = mlops_policy_rule(p, i);
+        assert_string_equal(r->id, want[i].id);
+        assert_int_equal(r->action, want[i].action);
+        assert_true(str_eq(r->description, want[i].description));
+        assert_int_equal(r->dry_run, 0);
+    }
+    mlops_policy_free(p);
+    free(text);
 }
 
 static void state_carries_over_to_an_edited_policy_by_rule_id(void **state)
@@ -902,12 +1047,18 @@ static void decide_rejects_foreign_objects_and_time_going_back(void **state)
     assert_int_equal(mlops_policy_decide(NULL, a.st, a.p, a.obs, 0, NULL, 0), MLOPS_E_INVALID);
     mlops_buf j = MLOPS_BUF_INIT;
     assert_int_equal(mlops_decision_write_json(&j, a.d, 0), MLOPS_E_INVALID); /* nothing decided */
+    assert_null(mlops_decision_info(a.d));
+    assert_null(mlops_decision_rule_trace(a.d, 0));
+    assert_null(mlops_decision_suppressed(a.d, 0));
     feed(&a, 1);
     assert_int_equal(mlops_policy_decide(a.d, a.st, a.p, a.obs, 1000, a.st, 0), 0);
+    check_decision_views(a.d, a.p);
+    assert_int_equal(mlops_decision_info(a.d)->time_ms, 1000);
     mlops_buf before = MLOPS_BUF_INIT;
     assert_int_equal(mlops_policy_state_write_json(&before, a.st, 0), 0);
     assert_int_equal(mlops_policy_decide(a.d, a.st, a.p, a.obs, 999, a.st, 0), MLOPS_E_INVALID);
     assert_non_null(strstr(mlops_error_last(), "earlier than the state's last evaluation"));
+    assert_int_equal(mlops_decision_info(a.d)->time_ms, 1000); /* the decision is unchanged */
     mlops_buf after = MLOPS_BUF_INIT;
     assert_int_equal(mlops_policy_state_write_json(&after, a.st, 0), 0);
     assert_string_equal(before.data, after.data); /* nothing changed */

@@ -337,21 +337,56 @@ static void gate_checks_every_metric_and_explains(void **state)
     assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_BLOCK_PROMOTION);
     /* auc: samples, min, regression 0.0625 <= 0.0625, NI 0.75 >= 0.75, improvement -0.0625 >= -0.0625;
      * lat: max, regression_rel 0.125; gap: samples 50 < 100 blocks, max */
-    static const struct { const char *metric, *kind; int passed, reason; } want[] = {
-        {"auc", "samples", 1, 0}, {"auc", "min", 1, 0}, {"auc", "regression", 1, 0},
-        {"auc", "non_inferiority", 1, 0}, {"auc", "improvement", 1, 0},
-        {"lat", "max", 1, 0}, {"lat", "regression_rel", 1, 0},
-        {"gap", "samples", 0, MLOPS_REASON_LOW_SAMPLES}, {"gap", "max", 1, 0},
+    /* observed and limit worked by hand from the inputs (binary-exact):
+     * regression 0.875 - 0.8125, NI the interval's low end against
+     * 0.875 - 0.125, improvement its negation, regression_rel (90 - 80) / 80 */
+    static const struct {
+        const char *metric, *kind;
+        int guardrail, passed, reason;
+        double observed, limit;
+    } want[] = {
+        {"auc", "samples", 0, 1, 0, 1000, 100},
+        {"auc", "min", 0, 1, 0, 0.8125, 0.75},
+        {"auc", "regression", 0, 1, 0, 0.0625, 0.0625},
+        {"auc", "non_inferiority", 0, 1, 0, 0.75, 0.75},
+        {"auc", "improvement", 0, 1, 0, -0.0625, -0.0625},
+        {"lat", "max", 0, 1, 0, 90, 100},
+        {"lat", "regression_rel", 0, 1, 0, 0.125, 0.25},
+        {"gap", "samples", 1, 0, MLOPS_REASON_LOW_SAMPLES, 50, 100},
+        {"gap", "max", 1, 1, 0, 0.25, 0.5},
     };
     assert_int_equal(mlops_gate_result_check_count(g), 9);
+    const struct mlops_gate_result_info *gi = mlops_gate_result_info(g);
+    assert_non_null(gi);
+    assert_int_equal(gi->version, MLOPS_GATE_RESULT_INFO_VERSION);
+    assert_int_equal(gi->size, sizeof *gi);
+    assert_true(MLOPS_INFO_HAS(gi, struct mlops_gate_result_info, check_count));
+    assert_int_equal(gi->action, MLOPS_ACTION_BLOCK_PROMOTION);
+    assert_int_equal(gi->check_count, 9);
     for (size_t i = 0; i < 9; i++) {
         assert_string_equal(mlops_gate_result_check_metric(g, i), want[i].metric);
         assert_string_equal(mlops_gate_result_check_kind(g, i), want[i].kind);
         assert_int_equal(mlops_gate_result_check_passed(g, i), want[i].passed);
         assert_int_equal(mlops_gate_result_check_reason(g, i), want[i].reason);
+        const mlops_gate_result_check_info *c = mlops_gate_result_check(g, i);
+        assert_non_null(c);
+        assert_int_equal(c->version, MLOPS_GATE_RESULT_CHECK_INFO_VERSION);
+        assert_int_equal(c->size, sizeof *c);
+        assert_string_equal(c->metric, want[i].metric);
+        assert_string_equal(c->kind, want[i].kind);
+        assert_int_equal(c->guardrail, want[i].guardrail);
+        assert_int_equal(c->passed, want[i].passed);
+        assert_int_equal(c->reason, want[i].reason);
+        assert_true(c->observed == want[i].observed);
+        assert_true(c->limit == want[i].limit);
+        assert_null(c->detail);
     }
     assert_null(mlops_gate_result_check_metric(g, 9));
     assert_int_equal(mlops_gate_result_check_passed(g, 9), -1);
+    assert_null(mlops_gate_result_check(g, 9));
+    assert_null(mlops_gate_result_check(g, SIZE_MAX));
+    assert_null(mlops_gate_result_check(NULL, 0));
+    assert_null(mlops_gate_result_info(NULL));
     mlops_buf e = MLOPS_BUF_INIT;
     assert_int_equal(mlops_gate_result_write_text(&e, g, 0), 0);
     assert_string_equal(e.data,
@@ -386,6 +421,14 @@ static void gate_checks_every_metric_and_explains(void **state)
     assert_int_equal(mlops_gate_result_check_reason(g, 2), MLOPS_REASON_NO_CHAMPION);
     assert_string_equal(mlops_gate_result_check_kind(g, 3), "value"); /* lat missing */
     assert_int_equal(mlops_gate_result_check_reason(g, 3), MLOPS_REASON_MISSING);
+    /* no value, no limit: NaN in the struct (null in the JSON) */
+    assert_string_equal(mlops_gate_result_check(g, 2)->kind, "champion");
+    assert_int_equal(mlops_gate_result_check(g, 2)->reason, MLOPS_REASON_NO_CHAMPION);
+    assert_true(isnan(mlops_gate_result_check(g, 2)->observed));
+    assert_string_equal(mlops_gate_result_check(g, 3)->metric, "lat");
+    assert_int_equal(mlops_gate_result_check(g, 3)->passed, 0);
+    assert_true(isnan(mlops_gate_result_check(g, 3)->observed));
+    assert_true(isnan(mlops_gate_result_check(g, 3)->limit));
     mlops_gate_result_free(g);
     assert_int_equal(mlops_gate_metrics_put(k2, "auc", 0.875, NAN, NAN, -1), 0);
     assert_int_equal(mlops_gate_metrics_put(c2, "lat", 50, NAN, NAN, -1), 0);
@@ -453,12 +496,26 @@ static void gate_checks_the_model_and_its_version(void **state)
     assert_string_equal(mlops_gate_result_check_kind(g, 0), "name");
     assert_string_equal(mlops_gate_result_check_kind(g, 1), "version");
     assert_int_equal(mlops_gate_result_check_passed(g, 1), 1);
+    assert_int_equal(mlops_gate_result_info(g)->action, MLOPS_ACTION_NONE);
+    assert_string_equal(mlops_gate_result_check(g, 0)->metric, "model");
+    assert_string_equal(mlops_gate_result_check(g, 0)->kind, "name");
+    assert_string_equal(mlops_gate_result_check(g, 0)->detail, "candidate dia, champion dia");
+    assert_string_equal(mlops_gate_result_check(g, 1)->kind, "version");
+    assert_string_equal(mlops_gate_result_check(g, 1)->detail,
+                        "candidate 1.1.0, champion 1.0.0");
+    assert_int_equal(mlops_gate_result_check(g, 1)->passed, 1);
+    assert_true(isnan(mlops_gate_result_check(g, 1)->observed));
     mlops_gate_result_free(g);
     /* another model blocks, whatever its metrics */
     g = gate_models(p, "totally-different", "0.0.1", "dia", "1.0.0", 0);
     assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_BLOCK_PROMOTION);
     assert_int_equal(mlops_gate_result_check_passed(g, 0), 0);
     assert_int_equal(mlops_gate_result_check_reason(g, 0), MLOPS_REASON_OTHER_MODEL);
+    assert_int_equal(mlops_gate_result_check(g, 0)->passed, 0);
+    assert_int_equal(mlops_gate_result_check(g, 0)->reason, MLOPS_REASON_OTHER_MODEL);
+    assert_string_equal(mlops_gate_result_check(g, 0)->detail,
+                        "candidate totally-different, champion dia");
+    assert_int_equal(mlops_gate_result_info(g)->action, MLOPS_ACTION_BLOCK_PROMOTION);
     assert_string_equal(mlops_policy_reason_name(MLOPS_REASON_OTHER_MODEL), "OTHER_MODEL");
     assert_string_equal(mlops_gate_result_check_kind(g, 1), "samples"); /* no version check */
     mlops_buf e = MLOPS_BUF_INIT, j = MLOPS_BUF_INIT;
@@ -480,9 +537,16 @@ static void gate_checks_the_model_and_its_version(void **state)
         assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_BLOCK_PROMOTION);
         assert_string_equal(mlops_gate_result_check_kind(g, 1), "version");
         assert_int_equal(mlops_gate_result_check_reason(g, 1), MLOPS_REASON_DOWNGRADE);
+        assert_int_equal(mlops_gate_result_check(g, 1)->reason, MLOPS_REASON_DOWNGRADE);
+        assert_int_equal(mlops_gate_result_info(g)->action, MLOPS_ACTION_BLOCK_PROMOTION);
         mlops_gate_result_free(g);
         g = gate_models(p, "dia", older[i], "dia", "1.0.0", MLOPS_GATE_ALLOW_DOWNGRADE);
         assert_int_equal(mlops_gate_result_action(g), MLOPS_ACTION_NONE);
+        char allowed[64];
+        snprintf(allowed, sizeof allowed, "candidate %s, champion 1.0.0 (downgrade allowed)",
+                 older[i]);
+        assert_string_equal(mlops_gate_result_check(g, 1)->detail, allowed);
+        assert_int_equal(mlops_gate_result_check(g, 1)->passed, 1);
         mlops_gate_result_free(g);
     }
     /* the same version (build metadata ignored) is not a downgrade */

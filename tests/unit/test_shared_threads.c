@@ -1310,6 +1310,10 @@ static int decide_steps(worker *w, mlops_buf *json, mlops_buf *state)
         CHECK(w, strcmp(mlops_policy_action_name(mlops_decision_action(d)), x->action) == 0 &&
                      streq(mlops_decision_rule(d), x->rule),
               "the log's decision (gen_replay.py)");
+        const struct mlops_decision_info *di = mlops_decision_info(d);
+        CHECK(w, di && strcmp(mlops_policy_action_name(di->action), x->action) == 0 &&
+                     streq(di->rule, x->rule) && di->time_ms == x->now_ms && di->rule_count == 3,
+              "the log's decision through the decision's info struct");
         if (rc)
             ok = 0;
     }
@@ -1430,6 +1434,13 @@ static int op_policy(worker *w)
                      mlops_gate_result_action(g) ==
                          (which ? MLOPS_ACTION_BLOCK_PROMOTION : MLOPS_ACTION_NONE),
               "shared gate result's checks");
+        const struct mlops_gate_result_info *gi = mlops_gate_result_info(g);
+        int struct_blocks = 0;
+        for (size_t k = 0; gi && k < gi->check_count; k++)
+            struct_blocks += !mlops_gate_result_check(g, k)->passed;
+        CHECK(w, gi && struct_blocks == blocks &&
+                     gi->action == (which ? MLOPS_ACTION_BLOCK_PROMOTION : MLOPS_ACTION_NONE),
+              "shared gate result's info structs");
     }
     size_t passed = 0, failed = 99;
     CHECK(w, mlops_policy_run_tests(&passed, &failed, NULL, F.gate_policy, 0) == 0 &&
@@ -1440,6 +1451,11 @@ static int op_policy(worker *w)
                  strcmp(mlops_policy_rule_id(F.policy, 1), "drift") == 0 &&
                  strncmp(mlops_policy_digest(F.policy), "sha256:", 7) == 0,
           "policy getters");
+    const struct mlops_policy_info *pi = mlops_policy_info(F.policy);
+    CHECK(w, pi && strcmp(pi->id, "replay-fixture") == 0 && pi->revision == 1 &&
+                 pi->rule_count == 3 && strcmp(mlops_policy_rule(F.policy, 1)->id, "drift") == 0 &&
+                 strcmp(pi->digest, mlops_policy_digest(F.policy)) == 0,
+          "policy info structs");
     return 0;
 }
 
@@ -1606,6 +1622,11 @@ static int op_package(worker *w)
                             m, mlops_manifest_file_find(m, "model/weights.bin")),
                         SHA256_BIG) == 0,
           "shared report's getters");
+    const struct mlops_package_report_info *ri = mlops_package_report_info(F.report);
+    CHECK(w, ri && ri->valid == 1 && ri->is_signed == 1 && ri->problem_count == 0 &&
+                 ri->files_verified == 2 && ri->error_code == 0 && ri->error_message == NULL &&
+                 ri->error_offset == -1 && mlops_package_report_problem(F.report, 0) == NULL,
+          "shared report's info struct");
     /* signing into a file of this thread's own: the same bytes as on the
      * main thread, verified by both keys */
     char out[160];

@@ -85,16 +85,17 @@ class PackageReport(Result):
 
 def _report(handle: int) -> PackageReport:
     r = handle
-    problems = [
-        PackageProblem(
-            (C.mlops_error_name(C.mlops_package_report_code(r, i)) or b"").decode("ascii"),
-            (C.mlops_package_report_entry(r, i) or b"").decode("utf-8", "replace"),
-            (C.mlops_package_report_expected(r, i) or b"").decode("utf-8", "replace"),
-            (C.mlops_package_report_found(r, i) or b"").decode("utf-8", "replace"),
-            (C.mlops_package_report_message(r, i) or b"").decode("utf-8", "replace"),
-        )
-        for i in range(C.mlops_package_report_count(r))
-    ]
+    info = C.mlops_package_report_info(r).contents  # struct mlops_package_report_info
+    problems = []
+    for i in range(info.problem_count):
+        p = C.mlops_package_report_problem(r, i).contents
+        problems.append(PackageProblem(
+            (C.mlops_error_name(p.code) or b"").decode("ascii"),
+            (p.entry or b"").decode("utf-8", "replace"),
+            (p.expected or b"").decode("utf-8", "replace"),
+            (p.found or b"").decode("utf-8", "replace"),
+            (p.message or b"").decode("utf-8", "replace"),
+        ))
     m = C.mlops_package_report_manifest(r)
     manifest = None
     if m:
@@ -105,18 +106,16 @@ def _report(handle: int) -> PackageReport:
     buf = mlops_buf()
     C.mlops_package_report_write_json(ctypes.byref(buf), r, 0)
     doc = json.loads(take_buf(buf))
-    code = C.mlops_package_report_error_code(r)
+    code = info.error_code
     error = None
     if code:
         error = PackageFailure(
             (C.mlops_error_name(code) or b"").decode("ascii"),
-            (C.mlops_package_report_error_message(r) or b"").decode("utf-8", "replace"),
-            (C.mlops_package_report_error_path(r) or b"").decode("utf-8", "replace"),
-            int(C.mlops_package_report_error_offset(r)))
-    return PackageReport(bool(C.mlops_package_report_valid(r)),
-                         bool(C.mlops_package_report_signed(r)),
-                         int(C.mlops_package_report_files_verified(r)), problems, manifest, doc,
-                         error)
+            (info.error_message or b"").decode("utf-8", "replace"),
+            (info.error_path or b"").decode("utf-8", "replace"),
+            int(info.error_offset))
+    return PackageReport(bool(info.valid), bool(info.is_signed), int(info.files_verified), problems,
+                         manifest, doc, error)
 
 
 class _VerifyOptions:

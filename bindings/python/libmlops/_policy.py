@@ -182,7 +182,7 @@ class Policy(Handle):
     closed when the policy is. Immutable: may be shared between threads.
     """
 
-    __slots__ = ("_children", "_obs")
+    __slots__ = ("_children", "_obs", "_summary")
     _free = staticmethod(lambda h: C.mlops_policy_free(h))
 
     def __init__(self, document: Union[str, bytes], *, source: Optional[str] = None) -> None:
@@ -190,6 +190,7 @@ class Policy(Handle):
         self._handle: Optional[int] = None
         self._children: "weakref.WeakSet[_Child]" = weakref.WeakSet()
         self._obs: Optional[Observations] = None
+        self._summary: Optional[Tuple[str, int, str, int, int]] = None
         data = _data(document, "policy document")
         handle = c_void_p()
         C.mlops_policy_parse(ctypes.byref(handle), data, len(data),
@@ -224,37 +225,50 @@ class Policy(Handle):
             raise self._closed_error()
 
     # --- properties -------------------------------------------------------
+    def _info(self) -> Tuple[str, int, str, int, int]:
+        """(id, revision, digest, rule_count, test_count) from the policy's
+        ``struct mlops_policy_info``, read once (a policy is immutable)."""
+        self._h()  # ClosedError once closed, also when the summary is known
+        summary: Optional[Tuple[str, int, str, int, int]] = getattr(self, "_summary", None)
+        if summary is None:
+            with self._use() as ptr:
+                info = C.mlops_policy_info(ptr).contents
+                summary = (_text(info.id) or "", int(info.revision), _text(info.digest) or "",
+                           int(info.rule_count), int(info.test_count))
+            self._summary = summary
+        return summary
+
     @property
     def id(self) -> str:
         """The ``policy_id``."""
-        return _text(C.mlops_policy_id(self._h())) or ""
+        return self._info()[0]
 
     @property
     def revision(self) -> int:
         """The ``revision``."""
-        return int(C.mlops_policy_revision(self._h()))
+        return self._info()[1]
 
     @property
     def digest(self) -> str:
         """``"sha256:<hex>"`` of the policy's RFC 8785 canonical bytes."""
-        return _text(C.mlops_policy_digest(self._h())) or ""
+        return self._info()[2]
 
     @property
     def rule_ids(self) -> Tuple[str, ...]:
         """Rule ids in document order."""
-        h = self._h()
-        return tuple(_text(C.mlops_policy_rule_id(h, i)) or ""
-                     for i in range(C.mlops_policy_rule_count(h)))
+        n = self._info()[3]
+        with self._use() as ptr:
+            return tuple(_text(C.mlops_policy_rule(ptr, i).contents.id) or "" for i in range(n))
 
     @property
     def rule_count(self) -> int:
         """Number of rules."""
-        return int(C.mlops_policy_rule_count(self._h()))
+        return self._info()[3]
 
     @property
     def test_count(self) -> int:
         """Number of embedded tests."""
-        return int(C.mlops_policy_test_count(self._h()))
+        return self._info()[4]
 
     def __repr__(self) -> str:
         if self.closed:
@@ -395,22 +409,20 @@ class Policy(Handle):
 
     def _gate_result(self, res: int) -> GateResult:
         try:
-            checks = [
-                GateCheck(
-                    _text(C.mlops_gate_result_check_metric(res, i)) or "",
-                    _text(C.mlops_gate_result_check_kind(res, i)) or "",
-                    C.mlops_gate_result_check_passed(res, i) == 1,
-                    reason_name(C.mlops_gate_result_check_reason(res, i)),
-                )
-                for i in range(C.mlops_gate_result_check_count(res))
-            ]
+            info = C.mlops_gate_result_info(res).contents
+            action = int(info.action)
+            checks = []
+            for i in range(info.check_count):
+                c = C.mlops_gate_result_check(res, i).contents
+                checks.append(GateCheck(_text(c.metric) or "", _text(c.kind) or "", c.passed == 1,
+                                        reason_name(c.reason)))
             buf = mlops_buf()
             C.mlops_gate_result_write_json(ctypes.byref(buf), res, 0)
             report = json.loads(take_buf(buf))
             buf = mlops_buf()
             C.mlops_gate_result_write_text(ctypes.byref(buf), res, 0)
             explanation = take_buf(buf).decode("utf-8")
-            return GateResult(action_name(C.mlops_gate_result_action(res)), checks, report, explanation)
+            return GateResult(action_name(action), checks, report, explanation)
         finally:
             C.mlops_gate_result_free(res)
 
@@ -581,42 +593,64 @@ class PolicyState(_Child):
 class Decision(_Child):
     """A decision with its full trace (returned by :meth:`Policy.decide`)."""
 
-    __slots__ = ()
+    __slots__ = ("_summary",)
     _free = staticmethod(lambda h: C.mlops_decision_free(h))
+
+    def _info(self) -> Tuple[str, Optional[str], int, int, int]:
+        """(action, rule, time_ms, suppressed_count, rule_count) from the
+        decision's ``struct mlops_decision_info``, read once: the binding
+        never decides into a Decision again."""
+        self._h()  # ClosedError once closed, also when the summary is known
+        summary: Optional[Tuple[str, Optional[str], int, int, int]] = getattr(self, "_summary", None)
+        if summary is None:
+            with self._use() as ptr:
+                p = C.mlops_decision_info(ptr)
+                if not p:  # nothing decided (not made by Policy.decide)
+                    raise invalid("nothing was decided into this Decision")
+                info = p.contents
+                summary = (action_name(info.action), _text(info.rule), int(info.time_ms),
+                           int(info.suppressed_count), int(info.rule_count))
+            self._summary = summary
+        return summary
 
     @property
     def action(self) -> str:
         """``"none"``, ``"warn"``, ``"retrain"``, ``"block_promotion"`` or ``"rollback"``."""
-        return action_name(C.mlops_decision_action(self._h()))
+        return self._info()[0]
 
     @property
     def rule(self) -> Optional[str]:
         """Id of the rule that decided (None for ``"none"``)."""
-        return _text(C.mlops_decision_rule(self._h()))
+        return self._info()[1]
 
     @property
     def time_ms(self) -> int:
         """The time decided for, in ms since the epoch."""
-        return int(C.mlops_decision_time(self._h()))
+        return self._info()[2]
 
     @property
     def suppressed(self) -> List[SuppressedRule]:
         """Rules that fired (or would have) but did not decide."""
-        h = self._h()
-        return [SuppressedRule(_text(C.mlops_decision_suppressed_rule(h, i)) or "",
-                               action_name(C.mlops_decision_suppressed_action(h, i)),
-                               reason_name(C.mlops_decision_suppressed_reason(h, i)))
-                for i in range(C.mlops_decision_suppressed_count(h))]
+        n = self._info()[3]
+        out = []
+        with self._use() as ptr:
+            for i in range(n):
+                s = C.mlops_decision_suppressed(ptr, i).contents
+                out.append(SuppressedRule(_text(s.rule) or "", action_name(s.action),
+                                          reason_name(s.reason)))
+        return out
 
     @property
     def rules(self) -> List[RuleOutcome]:
         """Every rule's outcome, in document order."""
-        h = self._h()
-        ids = self._policy.rule_ids
-        return [RuleOutcome(rid, truth_name(C.mlops_decision_rule_truth(h, i)),
-                            reason_name(C.mlops_decision_rule_reason(h, i)),
-                            int(C.mlops_decision_rule_wait_ms(h, i)))
-                for i, rid in enumerate(ids)]
+        n = self._info()[4]
+        out = []
+        with self._use() as ptr:
+            for i in range(n):
+                t = C.mlops_decision_rule_trace(ptr, i).contents
+                out.append(RuleOutcome(_text(t.rule) or "", truth_name(t.truth), reason_name(t.reason),
+                                       int(t.wait_ms)))
+        return out
 
     def to_json(self, pretty: bool = False) -> str:
         """The decision and its trace (``libmlops.decision/v1``): canonical

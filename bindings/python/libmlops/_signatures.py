@@ -383,6 +383,145 @@ class mlops_detector_info(Structure):
     ]
 
 
+# Read-only structs the library hands out (policy.h, decision.h, gate.h,
+# package.h): borrowed from their object, read while it is held. The summary
+# structs have no typedef in C (the function of the same name hands them
+# out): ``_c_name_`` is how C spells the type.
+
+
+class mlops_policy_info(Structure):
+    """``struct mlops_policy_info`` version 1 (policy.h)."""
+
+    _c_name_ = "struct mlops_policy_info"
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("id", c_char_p),
+        ("revision", c_int64),
+        ("digest", c_char_p),
+        ("rule_count", c_size_t),
+        ("test_count", c_size_t),
+    ]
+
+
+class mlops_policy_rule_info(Structure):
+    """``mlops_policy_rule_info`` version 1 (policy.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("id", c_char_p),
+        ("action", c_int),
+        ("description", c_char_p),
+        ("dry_run", c_int),
+    ]
+
+
+class mlops_decision_info(Structure):
+    """``struct mlops_decision_info`` version 1 (decision.h)."""
+
+    _c_name_ = "struct mlops_decision_info"
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("action", c_int),
+        ("rule", c_char_p),
+        ("time_ms", c_int64),
+        ("suppressed_count", c_size_t),
+        ("rule_count", c_size_t),
+    ]
+
+
+class mlops_decision_rule_trace_info(Structure):
+    """``mlops_decision_rule_trace_info`` version 1 (decision.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("rule", c_char_p),
+        ("truth", c_int),
+        ("reason", c_int),
+        ("wait_ms", c_int64),
+        ("decided", c_int),
+    ]
+
+
+class mlops_decision_suppressed_info(Structure):
+    """``mlops_decision_suppressed_info`` version 1 (decision.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("rule", c_char_p),
+        ("action", c_int),
+        ("reason", c_int),
+        ("wait_ms", c_int64),
+    ]
+
+
+class mlops_gate_result_info(Structure):
+    """``struct mlops_gate_result_info`` version 1 (gate.h)."""
+
+    _c_name_ = "struct mlops_gate_result_info"
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("action", c_int),
+        ("check_count", c_size_t),
+    ]
+
+
+class mlops_gate_result_check_info(Structure):
+    """``mlops_gate_result_check_info`` version 1 (gate.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("metric", c_char_p),
+        ("kind", c_char_p),
+        ("guardrail", c_int),
+        ("passed", c_int),
+        ("reason", c_int),
+        ("observed", c_double),
+        ("limit", c_double),
+        ("detail", c_char_p),
+    ]
+
+
+class mlops_package_report_info(Structure):
+    """``struct mlops_package_report_info`` version 1 (package.h)."""
+
+    _c_name_ = "struct mlops_package_report_info"
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("valid", c_int),
+        ("is_signed", c_int),
+        ("partial", c_int),
+        ("files_verified", c_size_t),
+        ("problem_count", c_size_t),
+        ("error_code", c_int),
+        ("error_message", c_char_p),
+        ("error_path", c_char_p),
+        ("error_offset", c_int64),
+    ]
+
+
+class mlops_package_report_problem_info(Structure):
+    """``mlops_package_report_problem_info`` version 1 (package.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("code", c_int),
+        ("entry", c_char_p),
+        ("expected", c_char_p),
+        ("found", c_char_p),
+        ("message", c_char_p),
+    ]
+
+
+
 _bytes_out = POINTER(c_ubyte)  # uint8_t out[N]
 _handle = HandleArg  # every opaque mlops_x *: a Handle is held for the call (_handle.py)
 _handle_out = POINTER(c_void_p)  # mlops_x **out
@@ -521,6 +660,8 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_policy_rule_count": (c_size_t, (_handle,)),
     "mlops_policy_rule_id": (c_char_p, (_handle, c_size_t)),
     "mlops_policy_test_count": (c_size_t, (_handle,)),
+    "mlops_policy_info": (POINTER(mlops_policy_info), (_handle,)),
+    "mlops_policy_rule": (POINTER(mlops_policy_rule_info), (_handle, c_size_t)),
     "mlops_policy_lint": (STATUS, (POINTER(mlops_buf), POINTER(c_size_t), _handle, c_uint32)),
     "mlops_policy_run_tests": (
         STATUS,
@@ -564,6 +705,9 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_decision_rule_truth": (c_int, (_handle, c_size_t)),
     "mlops_decision_rule_reason": (c_int, (_handle, c_size_t)),
     "mlops_decision_rule_wait_ms": (c_int64, (_handle, c_size_t)),
+    "mlops_decision_info": (POINTER(mlops_decision_info), (_handle,)),
+    "mlops_decision_rule_trace": (POINTER(mlops_decision_rule_trace_info), (_handle, c_size_t)),
+    "mlops_decision_suppressed": (POINTER(mlops_decision_suppressed_info), (_handle, c_size_t)),
     "mlops_decision_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     "mlops_decision_write_text": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     "mlops_gate_metrics_new": (STATUS, (_handle_out,)),
@@ -581,6 +725,8 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_gate_result_check_kind": (c_char_p, (_handle, c_size_t)),
     "mlops_gate_result_check_passed": (c_int, (_handle, c_size_t)),
     "mlops_gate_result_check_reason": (c_int, (_handle, c_size_t)),
+    "mlops_gate_result_info": (POINTER(mlops_gate_result_info), (_handle,)),
+    "mlops_gate_result_check": (POINTER(mlops_gate_result_check_info), (_handle, c_size_t)),
     "mlops_gate_result_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     "mlops_gate_result_write_text": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     # --- manifest.h -------------------------------------------------------
@@ -751,6 +897,8 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_package_report_error_message": (c_char_p, (_handle,)),
     "mlops_package_report_error_path": (c_char_p, (_handle,)),
     "mlops_package_report_error_offset": (c_int64, (_handle,)),
+    "mlops_package_report_info": (POINTER(mlops_package_report_info), (_handle,)),
+    "mlops_package_report_problem": (POINTER(mlops_package_report_problem_info), (_handle, c_size_t)),
     "mlops_package_report_write_json": (STATUS, (POINTER(mlops_buf), _handle, c_uint32)),
     # --- store.h ----------------------------------------------------------
     "mlops_store_open": (STATUS, (_handle_out, c_char_p, c_uint32)),
