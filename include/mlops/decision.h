@@ -29,31 +29,6 @@ MLOPS_EXTERN int mlops_decision_new(mlops_decision **out, const mlops_policy *po
 MLOPS_EXTERN void mlops_decision_free(mlops_decision *decision);
 
 
-/** The decided action (an mlops_action). */
-MLOPS_EXTERN int mlops_decision_action(const mlops_decision *decision);
-/** Id of the rule that decided, or NULL for NONE; borrowed from the policy. */
-MLOPS_EXTERN const char *mlops_decision_rule(const mlops_decision *decision);
-/** Time the decision was made for (ms since the epoch). */
-MLOPS_EXTERN int64_t mlops_decision_time(const mlops_decision *decision);
-/** Number of rules that fired (or would have) but were not decided. */
-MLOPS_EXTERN size_t mlops_decision_suppressed_count(const mlops_decision *decision);
-/** Rule id of suppressed entry `i`, or NULL when out of range. */
-MLOPS_EXTERN const char *mlops_decision_suppressed_rule(const mlops_decision *decision,
-                                                       size_t i);
-/** Action of suppressed entry `i` (-1 when out of range). */
-MLOPS_EXTERN int mlops_decision_suppressed_action(const mlops_decision *decision, size_t i);
-/** Reason of suppressed entry `i` (an mlops_reason; -1 when out of range). */
-MLOPS_EXTERN int mlops_decision_suppressed_reason(const mlops_decision *decision, size_t i);
-/** Truth of rule `i`'s condition in the last evaluation (-1 when out of range). */
-MLOPS_EXTERN int mlops_decision_rule_truth(const mlops_decision *decision, size_t i);
-/** Reason of rule `i`'s outcome (an mlops_reason; -1 when out of range). */
-MLOPS_EXTERN int mlops_decision_rule_reason(const mlops_decision *decision, size_t i);
-/**
- * Milliseconds attached to rule `i`'s reason: the time left for PENDING
- * (`for`), COOLDOWN, MIN_SINCE_TRAINING and BUDGET; 0 otherwise.
- */
-MLOPS_EXTERN int64_t mlops_decision_rule_wait_ms(const mlops_decision *decision, size_t i);
-
 /**
  * Summary of a decision. Read-only; lives in the decision object and is
  * rewritten by every mlops_policy_decide() into it: valid until the next
@@ -163,6 +138,48 @@ MLOPS_EXTERN int mlops_decision_write_json(mlops_buf *out, const mlops_decision 
  *   MLOPS_E_NOMEM (out unchanged).
  */
 MLOPS_EXTERN int mlops_decision_write_text(mlops_buf *out, const mlops_decision *decision, uint32_t flags);
+
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/** The decided action (an mlops_action). */
+MLOPS_EXTERN int mlops_decision_action(const mlops_decision *decision);
+
+/** Id of the rule that decided, or NULL for NONE; borrowed from the policy. */
+MLOPS_EXTERN const char *mlops_decision_rule(const mlops_decision *decision);
+
+/** Time the decision was made for (ms since the epoch). */
+MLOPS_EXTERN int64_t mlops_decision_time(const mlops_decision *decision);
+
+/** Number of rules that fired (or would have) but were not decided. */
+MLOPS_EXTERN size_t mlops_decision_suppressed_count(const mlops_decision *decision);
+
+/** Rule id of suppressed entry `i`, or NULL when out of range. */
+MLOPS_EXTERN const char *mlops_decision_suppressed_rule(const mlops_decision *decision,
+                                                       size_t i);
+
+/** Action of suppressed entry `i` (-1 when out of range). */
+MLOPS_EXTERN int mlops_decision_suppressed_action(const mlops_decision *decision, size_t i);
+
+/** Reason of suppressed entry `i` (an mlops_reason; -1 when out of range). */
+MLOPS_EXTERN int mlops_decision_suppressed_reason(const mlops_decision *decision, size_t i);
+
+/** Truth of rule `i`'s condition in the last evaluation (-1 when out of range). */
+MLOPS_EXTERN int mlops_decision_rule_truth(const mlops_decision *decision, size_t i);
+
+/** Reason of rule `i`'s outcome (an mlops_reason; -1 when out of range). */
+MLOPS_EXTERN int mlops_decision_rule_reason(const mlops_decision *decision, size_t i);
+
+/**
+ * Milliseconds attached to rule `i`'s reason: the time left for PENDING
+ * (`for`), COOLDOWN, MIN_SINCE_TRAINING and BUDGET; 0 otherwise.
+ */
+MLOPS_EXTERN int64_t mlops_decision_rule_wait_ms(const mlops_decision *decision, size_t i);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

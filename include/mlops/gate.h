@@ -56,21 +56,6 @@ MLOPS_EXTERN int mlops_gate_metrics_set_model(mlops_gate_metrics *set, const cha
 
 /** Release a gate result. Accepts NULL. */
 MLOPS_EXTERN void mlops_gate_result_free(mlops_gate_result *result);
-/** MLOPS_ACTION_BLOCK_PROMOTION or MLOPS_ACTION_NONE. */
-MLOPS_EXTERN int mlops_gate_result_action(const mlops_gate_result *result);
-/** Number of checks evaluated. */
-MLOPS_EXTERN size_t mlops_gate_result_check_count(const mlops_gate_result *result);
-/** Metric name of check `i` (borrowed), NULL when out of range. */
-MLOPS_EXTERN const char *mlops_gate_result_check_metric(const mlops_gate_result *result,
-                                                        size_t i);
-/** Kind of check `i` ("samples", "min", "max", "regression",
- *  "regression_rel", "non_inferiority", "improvement"), NULL when out of range. */
-MLOPS_EXTERN const char *mlops_gate_result_check_kind(const mlops_gate_result *result,
-                                                      size_t i);
-/** 1 when check `i` passed, 0 when it blocks, -1 when out of range. */
-MLOPS_EXTERN int mlops_gate_result_check_passed(const mlops_gate_result *result, size_t i);
-/** Reason of check `i` (an mlops_reason), -1 when out of range. */
-MLOPS_EXTERN int mlops_gate_result_check_reason(const mlops_gate_result *result, size_t i);
 
 /**
  * Summary of a gate result. Read-only; borrowed from the result (valid while
@@ -145,6 +130,35 @@ MLOPS_EXTERN int mlops_gate_result_write_json(mlops_buf *out, const mlops_gate_r
 /** A human explanation of the gate result, appended.
  *  @return 0, MLOPS_E_INVALID, MLOPS_E_NOMEM. */
 MLOPS_EXTERN int mlops_gate_result_write_text(mlops_buf *out, const mlops_gate_result *result, uint32_t flags);
+
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/** MLOPS_ACTION_BLOCK_PROMOTION or MLOPS_ACTION_NONE. */
+MLOPS_EXTERN int mlops_gate_result_action(const mlops_gate_result *result);
+
+/** Number of checks evaluated. */
+MLOPS_EXTERN size_t mlops_gate_result_check_count(const mlops_gate_result *result);
+
+/** Metric name of check `i` (borrowed), NULL when out of range. */
+MLOPS_EXTERN const char *mlops_gate_result_check_metric(const mlops_gate_result *result,
+                                                        size_t i);
+
+/** Kind of check `i` ("samples", "min", "max", "regression",
+ *  "regression_rel", "non_inferiority", "improvement"), NULL when out of range. */
+MLOPS_EXTERN const char *mlops_gate_result_check_kind(const mlops_gate_result *result,
+                                                      size_t i);
+
+/** 1 when check `i` passed, 0 when it blocks, -1 when out of range. */
+MLOPS_EXTERN int mlops_gate_result_check_passed(const mlops_gate_result *result, size_t i);
+
+/** Reason of check `i` (an mlops_reason), -1 when out of range. */
+MLOPS_EXTERN int mlops_gate_result_check_reason(const mlops_gate_result *result, size_t i);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

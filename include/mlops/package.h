@@ -199,52 +199,6 @@ MLOPS_EXTERN void mlops_package_report_free(mlops_package_report *r);
  *  its signature did not verify). Borrowed from `r`. */
 MLOPS_EXTERN const mlops_manifest *mlops_package_report_manifest(const mlops_package_report *r);
 
-/** Number of problems found (0 for a valid package). */
-MLOPS_EXTERN size_t mlops_package_report_count(const mlops_package_report *r);
-/** Code of problem `i` (MLOPS_E_INTEGRITY...), 0 when out of range. */
-MLOPS_EXTERN int mlops_package_report_code(const mlops_package_report *r, size_t i);
-/** The file or tar entry problem `i` is about ("" when none). Borrowed. */
-MLOPS_EXTERN const char *mlops_package_report_entry(const mlops_package_report *r, size_t i);
-/** What was expected ("sha256:..." or a size), "" when not applicable. */
-MLOPS_EXTERN const char *mlops_package_report_expected(const mlops_package_report *r, size_t i);
-/** What was found, "" when not applicable (a missing file). */
-MLOPS_EXTERN const char *mlops_package_report_found(const mlops_package_report *r, size_t i);
-/** A sentence describing problem `i`. */
-MLOPS_EXTERN const char *mlops_package_report_message(const mlops_package_report *r, size_t i);
-/** Number of files that were verified (content hashed and compared). */
-MLOPS_EXTERN size_t mlops_package_report_files_verified(const mlops_package_report *r);
-/** 1 when the statement's signature verified against the trusted keys. */
-MLOPS_EXTERN int mlops_package_report_signed(const mlops_package_report *r);
-
-/**
- * Whether the verification that made `r` succeeded: 1 when it returned 0
- * (a verified statement, every file checked, no problem), else 0. A report
- * handed out by a call that failed is never valid. NULL gives 0.
- * Thread-safety: reports are immutable; any thread may read one.
- */
-MLOPS_EXTERN int mlops_package_report_valid(const mlops_package_report *r);
-
-/**
- * Why the verification stopped: the MLOPS_E_* code the call returned
- * (MLOPS_E_INTEGRITY, MLOPS_E_SIGNATURE, MLOPS_E_UNSAFE...), 0 when it
- * succeeded or `r` is NULL. Every failing call that hands out a report
- * records its error in it, also when the problem list is empty (a damaged
- * tar, a forbidden entry, a bad signature stop the pass at once).
- */
-MLOPS_EXTERN int mlops_package_report_error_code(const mlops_package_report *r);
-
-/** The message of that error, as mlops_error_last() gave it when the call
- *  returned ("" when it succeeded). Borrowed from `r`. */
-MLOPS_EXTERN const char *mlops_package_report_error_message(const mlops_package_report *r);
-
-/** The file, tar entry or document path that error is about ("" when none
- *  is known). Borrowed from `r`. */
-MLOPS_EXTERN const char *mlops_package_report_error_path(const mlops_package_report *r);
-
-/** The byte offset in the package that error is about, or -1 when not
- *  known (or when the call succeeded). */
-MLOPS_EXTERN int64_t mlops_package_report_error_offset(const mlops_package_report *r);
-
 /**
  * Summary of a package report. Read-only; borrowed from the report (valid
  * while it is). Version 1; fields are only ever added at the end (see
@@ -343,6 +297,67 @@ mlops_package_report_problem(const mlops_package_report *r, size_t i);
 MLOPS_EXTERN int mlops_package_report_write_json(mlops_buf *out,
                                                  const mlops_package_report *r,
                                                  uint32_t flags);
+
+/* ------------------------------------------------------------------------ */
+/* Experimental: declared only with MLOPS_EXPERIMENTAL defined; not covered  */
+/* by the ABI promise (docs/abi-policy.md).                                  */
+/* ------------------------------------------------------------------------ */
+#ifdef MLOPS_EXPERIMENTAL
+
+/** Number of problems found (0 for a valid package). */
+MLOPS_EXTERN size_t mlops_package_report_count(const mlops_package_report *r);
+
+/** Code of problem `i` (MLOPS_E_INTEGRITY...), 0 when out of range. */
+MLOPS_EXTERN int mlops_package_report_code(const mlops_package_report *r, size_t i);
+
+/** The file or tar entry problem `i` is about ("" when none). Borrowed. */
+MLOPS_EXTERN const char *mlops_package_report_entry(const mlops_package_report *r, size_t i);
+
+/** What was expected ("sha256:..." or a size), "" when not applicable. */
+MLOPS_EXTERN const char *mlops_package_report_expected(const mlops_package_report *r, size_t i);
+
+/** What was found, "" when not applicable (a missing file). */
+MLOPS_EXTERN const char *mlops_package_report_found(const mlops_package_report *r, size_t i);
+
+/** A sentence describing problem `i`. */
+MLOPS_EXTERN const char *mlops_package_report_message(const mlops_package_report *r, size_t i);
+
+/** Number of files that were verified (content hashed and compared). */
+MLOPS_EXTERN size_t mlops_package_report_files_verified(const mlops_package_report *r);
+
+/** 1 when the statement's signature verified against the trusted keys. */
+MLOPS_EXTERN int mlops_package_report_signed(const mlops_package_report *r);
+
+/**
+ * Whether the verification that made `r` succeeded: 1 when it returned 0
+ * (a verified statement, every file checked, no problem), else 0. A report
+ * handed out by a call that failed is never valid. NULL gives 0.
+ * Thread-safety: reports are immutable; any thread may read one.
+ */
+MLOPS_EXTERN int mlops_package_report_valid(const mlops_package_report *r);
+
+/**
+ * Why the verification stopped: the MLOPS_E_* code the call returned
+ * (MLOPS_E_INTEGRITY, MLOPS_E_SIGNATURE, MLOPS_E_UNSAFE...), 0 when it
+ * succeeded or `r` is NULL. Every failing call that hands out a report
+ * records its error in it, also when the problem list is empty (a damaged
+ * tar, a forbidden entry, a bad signature stop the pass at once).
+ */
+MLOPS_EXTERN int mlops_package_report_error_code(const mlops_package_report *r);
+
+/** The message of that error, as mlops_error_last() gave it when the call
+ *  returned ("" when it succeeded). Borrowed from `r`. */
+MLOPS_EXTERN const char *mlops_package_report_error_message(const mlops_package_report *r);
+
+/** The file, tar entry or document path that error is about ("" when none
+ *  is known). Borrowed from `r`. */
+MLOPS_EXTERN const char *mlops_package_report_error_path(const mlops_package_report *r);
+
+/** The byte offset in the package that error is about, or -1 when not
+ *  known (or when the call succeeded). */
+MLOPS_EXTERN int64_t mlops_package_report_error_offset(const mlops_package_report *r);
+
+#endif /* MLOPS_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

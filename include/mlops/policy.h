@@ -126,19 +126,6 @@ MLOPS_EXTERN int mlops_policy_parse(mlops_policy **out, const char *data, size_t
 /** Release a policy. Accepts NULL. Free the objects created for it first. */
 MLOPS_EXTERN void mlops_policy_free(mlops_policy *policy);
 
-/** The policy's `policy_id`; borrowed from the policy. */
-MLOPS_EXTERN const char *mlops_policy_id(const mlops_policy *policy);
-/** The policy's `revision`. */
-MLOPS_EXTERN int64_t mlops_policy_revision(const mlops_policy *policy);
-/** The policy digest "sha256:<hex>" of its RFC 8785 canonical bytes; borrowed. */
-MLOPS_EXTERN const char *mlops_policy_digest(const mlops_policy *policy);
-/** Number of rules. */
-MLOPS_EXTERN size_t mlops_policy_rule_count(const mlops_policy *policy);
-/** Id of rule `i` (document order), or NULL when out of range; borrowed. */
-MLOPS_EXTERN const char *mlops_policy_rule_id(const mlops_policy *policy, size_t i);
-/** Number of embedded tests. */
-MLOPS_EXTERN size_t mlops_policy_test_count(const mlops_policy *policy);
-
 /**
  * Summary of a policy. Read-only; borrowed from the policy (valid while it
  * is). Version 1; fields are only ever added at the end (see
@@ -401,6 +388,25 @@ MLOPS_EXTERN int mlops_policy_run_tests(size_t *passed, size_t *failed, mlops_bu
 MLOPS_EXTERN int mlops_policy_replay(uint64_t *steps, uint64_t *mismatches,
                                      mlops_buf *report, const mlops_policy *policy,
                                      const char *data, size_t len, uint32_t flags);
+
+
+/** The policy's `policy_id`; borrowed from the policy. */
+MLOPS_EXTERN const char *mlops_policy_id(const mlops_policy *policy);
+
+/** The policy's `revision`. */
+MLOPS_EXTERN int64_t mlops_policy_revision(const mlops_policy *policy);
+
+/** The policy digest "sha256:<hex>" of its RFC 8785 canonical bytes; borrowed. */
+MLOPS_EXTERN const char *mlops_policy_digest(const mlops_policy *policy);
+
+/** Number of rules. */
+MLOPS_EXTERN size_t mlops_policy_rule_count(const mlops_policy *policy);
+
+/** Id of rule `i` (document order), or NULL when out of range; borrowed. */
+MLOPS_EXTERN const char *mlops_policy_rule_id(const mlops_policy *policy, size_t i);
+
+/** Number of embedded tests. */
+MLOPS_EXTERN size_t mlops_policy_test_count(const mlops_policy *policy);
 
 #endif /* MLOPS_EXPERIMENTAL */
 

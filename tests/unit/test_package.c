@@ -1263,6 +1263,27 @@ static void out_of_memory_with_a_raw_layer_is_clean(void **state)
     assert_int_equal(sh("ls '%s' | grep -c mlops- > /dev/null", work), 1); /* no temporaries */
 }
 
+/* The FFI initialiser gives the documented defaults: no flags, no trusted
+ * keys, a threshold of 0 (meaning one key), every file, no progress. */
+static void verify_options_init_gives_the_defaults(void **state)
+{
+    (void)state;
+    mlops_package_verify_options o;
+    memset(&o, 0xAB, sizeof o);
+    assert_int_equal(mlops_package_verify_options_init(&o, sizeof o), 0);
+    assert_int_equal(o.version, MLOPS_PACKAGE_VERIFY_OPTIONS_VERSION);
+    assert_int_equal(o.size, sizeof o);
+    assert_int_equal(o.flags, 0);
+    assert_null(o.trusted);
+    assert_int_equal(o.threshold, 0);
+    assert_null(o.paths);
+    assert_int_equal(o.npaths, 0);
+    assert_null(o.progress);
+    assert_null(o.progress_ctx);
+    assert_int_equal(mlops_package_verify_options_init(&o, 4), MLOPS_E_INVALID);
+    assert_int_equal(mlops_package_verify_options_init(NULL, sizeof o), MLOPS_E_INVALID);
+}
+
 int main(void)
 {
     /* before anything allocates in OpenSSL: the OOM loops fail its
@@ -1272,6 +1293,7 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(verify_options_init_gives_the_defaults),
         cmocka_unit_test(package_passes_the_independent_reader),
         cmocka_unit_test(packing_is_byte_reproducible),
         cmocka_unit_test(directory_walk_honours_the_ignore_file),

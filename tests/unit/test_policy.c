@@ -1297,10 +1297,41 @@ static void oom_everywhere(void **state)
     }
 }
 
+/* A reset state is a fresh one: the latch a rule holds (docs/formats/
+ * policy-v1.md, hysteresis) is gone, so a value between exit and enter no
+ * longer warns; and the truth values have their documented names. */
+static void reset_forgets_latches_and_truth_values_are_named(void **state)
+{
+    (void)state;
+    const char *json = HDR "\"signals\":{\"x\":{\"kind\":\"score\"}},\"rules\":[{\"id\":\"r\","
+                           "\"action\":\"warn\",\"when\":{\"signal\":\"x\",\"gt\":0.5,\"exit\":0.25}}]}";
+    h x;
+    h_open(&x, json);
+    mlops_buf fresh = MLOPS_BUF_INIT, after = MLOPS_BUF_INIT;
+    assert_int_equal(mlops_policy_state_write_json(&fresh, x.st, 0), 0);
+    assert_int_equal(h_step(&x, 0, "x", 0.625, -1), W);     /* enters: latched */
+    assert_int_equal(h_step(&x, 1000, "x", 0.375, -1), W);  /* held by the latch */
+    mlops_policy_state_reset(x.st);
+    assert_int_equal(mlops_policy_state_write_json(&after, x.st, 0), 0);
+    assert_int_equal(after.size, fresh.size);
+    assert_memory_equal(after.data, fresh.data, fresh.size);
+    assert_int_equal(h_step(&x, 2000, "x", 0.375, -1), N);  /* no latch any more */
+    mlops_policy_state_reset(NULL);                          /* accepted, does nothing */
+    mlops_buf_dispose(&fresh);
+    mlops_buf_dispose(&after);
+    h_close(&x);
+    assert_string_equal(mlops_policy_truth_name(MLOPS_TRUTH_FALSE), "FALSE");
+    assert_string_equal(mlops_policy_truth_name(MLOPS_TRUTH_TRUE), "TRUE");
+    assert_string_equal(mlops_policy_truth_name(MLOPS_TRUTH_UNKNOWN), "UNKNOWN");
+    assert_string_equal(mlops_policy_truth_name(3), "unknown");
+    assert_string_equal(mlops_policy_truth_name(-1), "unknown");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(examples_pass_their_own_tests),
+        cmocka_unit_test(reset_forgets_latches_and_truth_values_are_named),
         cmocka_unit_test(failing_embedded_test_is_reported_with_explanation),
         cmocka_unit_test(hysteresis_holds_latch_until_exit_threshold),
         cmocka_unit_test(for_30m_fires_after_continuous_truth_and_resets_when_broken),
