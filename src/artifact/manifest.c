@@ -35,6 +35,7 @@ void mlops_manifest_free(mlops_manifest *m)
                                         __ATOMIC_ACQUIRE))
             return;
     }
+    mlops__manifest_free_info(m->info);
     mlops__free(m->datasets);
     mlops__free(m->params);
     mlops__free(m->metrics);

@@ -93,9 +93,35 @@ struct mlops_manifest {
     /* References beyond the first (mlops_manifest_dup()); the manifest is
      * immutable, so sharing it needs only this count, changed atomically. */
     size_t extra_refs;
+    struct mlops__mf_info *info; /* the read-only structs; NULL until loaded */
 };
 
 typedef struct mlops__mf_prehash mlops__mf_prehash;
+
+/* "sha256:" + 64 hex + NUL: every digest string of the info structs. */
+#define MLOPS__MF_DIGEST_LEN 72
+
+/* A file row and where its shards start in mlops__mf_info.shards. */
+typedef struct mlops__mf_file_row {
+    mlops_manifest_file_info info;
+    size_t first_shard;
+} mlops__mf_file_row;
+
+/* The read-only structs handed out by mlops_manifest_info() and the row
+ * accessors (manifest_info.c), built once when the manifest is made. */
+typedef struct mlops__mf_info {
+    struct mlops_manifest_info summary;
+    mlops__mf_file_row *files;
+    mlops_manifest_shard_info *shards;
+    mlops_manifest_dataset_info *datasets;
+    mlops_manifest_parameter_info *params;
+    mlops_manifest_metric_info *metrics;
+    mlops_manifest_annotation_info *annotations;
+    char *digests; /* file, shard and dataset digests, MLOPS__MF_DIGEST_LEN each */
+    char tree_digest[MLOPS__MF_DIGEST_LEN];
+    char statement_digest[MLOPS__MF_DIGEST_LEN];
+    char parent_digest[MLOPS__MF_DIGEST_LEN];
+} mlops__mf_info;
 
 /* ---- manifest.c: file entries read from their checked JSON objects ---- */
 
@@ -104,6 +130,13 @@ const mlops__json *mlops__manifest_file(const mlops_manifest *m, size_t i);
 const char *mlops__manifest_file_path(const mlops__json *f, size_t *len);
 uint64_t mlops__manifest_file_size(const mlops__json *f);
 const char *mlops__manifest_file_sha256(const mlops__json *f);
+
+/* ---- manifest_info.c ---- */
+
+/** Build m->info from the loaded, digested manifest. 0 or MLOPS_E_NOMEM. */
+int mlops__manifest_build_info(mlops_manifest *m);
+/** Release m->info (NULL is a no-op). */
+void mlops__manifest_free_info(mlops__mf_info *info);
 
 /* ---- manifest_parse.c ---- */
 

@@ -894,6 +894,8 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
                    "subject digest %.64s is not the tree digest of the files (%s)",
                    m->subject_sha256, m->tree_hex);
     }
+    if (!rc)
+        rc = mlops__manifest_build_info(m);
     if (rc) {
         mlops_manifest_free(m);
         return rc;
