@@ -190,14 +190,15 @@ class mlops_manifest_parse_options(Structure):
 # Read-only info structs the library hands out (borrowed pointers; the
 # library fills ``version`` and ``size``). Exact C field order. A summary
 # struct has no typedef in C (its name is its function's): ``_c_name_``.
-_INFO_HEADER = [("version", c_uint32), ("size", c_uint32)]
 
 
 class mlops_manifest_info(Structure):
     """``struct mlops_manifest_info`` version 1 (manifest.h)."""
 
     _c_name_ = "struct mlops_manifest_info"
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("name", c_char_p),
         ("model_version", c_char_p),
         ("created", c_char_p),
@@ -223,7 +224,9 @@ class mlops_manifest_info(Structure):
 class mlops_manifest_file_info(Structure):
     """``mlops_manifest_file_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("path", c_char_p),
         ("file_size", c_uint64),
         ("digest", c_char_p),
@@ -237,13 +240,15 @@ class mlops_manifest_file_info(Structure):
 class mlops_manifest_shard_info(Structure):
     """``mlops_manifest_shard_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [("offset", c_uint64), ("length", c_uint64), ("digest", c_char_p)]
+    _fields_ = [("version", c_uint32), ("size", c_uint32), ("offset", c_uint64), ("length", c_uint64), ("digest", c_char_p)]
 
 
 class mlops_manifest_dataset_info(Structure):
     """``mlops_manifest_dataset_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("name", c_char_p),
         ("uri", c_char_p),
         ("role", c_char_p),
@@ -257,7 +262,9 @@ class mlops_manifest_dataset_info(Structure):
 class mlops_manifest_parameter_info(Structure):
     """``mlops_manifest_parameter_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("name", c_char_p),
         ("type", c_int),
         ("json", c_char_p),
@@ -270,20 +277,22 @@ class mlops_manifest_parameter_info(Structure):
 class mlops_manifest_metric_info(Structure):
     """``mlops_manifest_metric_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [("name", c_char_p), ("value", c_double)]
+    _fields_ = [("version", c_uint32), ("size", c_uint32), ("name", c_char_p), ("value", c_double)]
 
 
 class mlops_manifest_annotation_info(Structure):
     """``mlops_manifest_annotation_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [("key", c_char_p), ("value", c_char_p)]
+    _fields_ = [("version", c_uint32), ("size", c_uint32), ("key", c_char_p), ("value", c_char_p)]
 
 
 class mlops_manifest_diff_info(Structure):
     """``struct mlops_manifest_diff_info`` version 1 (manifest.h)."""
 
     _c_name_ = "struct mlops_manifest_diff_info"
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("relation", c_int),
         ("unchanged_file_count", c_size_t),
         ("n_files", c_size_t),
@@ -299,7 +308,9 @@ class mlops_manifest_diff_info(Structure):
 class mlops_manifest_diff_file_info(Structure):
     """``mlops_manifest_diff_file_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("path", c_char_p),
         ("change", c_int),
         ("fields", c_uint32),
@@ -313,7 +324,9 @@ class mlops_manifest_diff_file_info(Structure):
 class mlops_manifest_diff_dataset_info(Structure):
     """``mlops_manifest_diff_dataset_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("name", c_char_p),
         ("change", c_int),
         ("fields", c_uint32),
@@ -327,7 +340,9 @@ class mlops_manifest_diff_dataset_info(Structure):
 class mlops_manifest_diff_parameter_info(Structure):
     """``mlops_manifest_diff_parameter_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("name", c_char_p),
         ("change", c_int),
         ("old_json", c_char_p),
@@ -338,7 +353,9 @@ class mlops_manifest_diff_parameter_info(Structure):
 class mlops_manifest_diff_metric_info(Structure):
     """``mlops_manifest_diff_metric_info`` version 1 (manifest.h)."""
 
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("name", c_char_p),
         ("change", c_int),
         ("old_value", c_double),
@@ -352,7 +369,9 @@ class mlops_semver_info(Structure):
     """``struct mlops_semver_info`` version 1 (semver.h)."""
 
     _c_name_ = "struct mlops_semver_info"
-    _fields_ = _INFO_HEADER + [
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
         ("major", c_uint64),
         ("minor", c_uint64),
         ("patch", c_uint64),
