@@ -50,9 +50,22 @@ func TestEveryExportedFunctionIsWrapped(t *testing.T) {
 	for _, m := range cRef.FindAllStringSubmatch(comments.ReplaceAllString(string(b), ""), -1) {
 		called[m[1]] = true
 	}
+	experimental := map[string]bool{}
+	for _, f := range experimentalGetters {
+		experimental[f] = true
+		if !exported[f] {
+			t.Errorf("experimentalGetters names %s, which src/libmlops.map does not export", f)
+		}
+		if called[f] {
+			t.Errorf("%s is in experimentalGetters but the binding still calls it", f)
+		}
+	}
+	if !sort.StringsAreSorted(experimentalGetters) {
+		t.Errorf("experimentalGetters is not sorted")
+	}
 	var missing []string
 	for f := range exported {
-		if !called[f] {
+		if !called[f] && !experimental[f] {
 			missing = append(missing, f)
 		}
 	}
@@ -61,5 +74,95 @@ func TestEveryExportedFunctionIsWrapped(t *testing.T) {
 		t.Errorf("%d of %d exported functions are not called by the binding:\n  %s",
 			len(missing), len(exported), strings.Join(missing, "\n  "))
 	}
-	t.Logf("%d exported functions, all called by the binding", len(exported))
+	t.Logf("%d exported functions, all called by the binding but the %d experimental getters",
+		len(exported), len(experimentalGetters))
+}
+
+// experimentalGetters are per-field getters the binding no longer calls: it
+// reads the same values from the read-only info structs (mlops_manifest_info,
+// mlops_manifest_file, ..., mlops_manifest_diff_info, ..., mlops_semver_info).
+// They stay exported, in the experimental tier. One name per line, sorted.
+var experimentalGetters = []string{
+	"mlops_manifest_annotation_count",
+	"mlops_manifest_annotation_key",
+	"mlops_manifest_annotation_value",
+	"mlops_manifest_code_commit",
+	"mlops_manifest_code_uri",
+	"mlops_manifest_created",
+	"mlops_manifest_dataset_count",
+	"mlops_manifest_dataset_foreign_alg",
+	"mlops_manifest_dataset_foreign_scheme",
+	"mlops_manifest_dataset_foreign_value",
+	"mlops_manifest_dataset_name",
+	"mlops_manifest_dataset_role",
+	"mlops_manifest_dataset_sha256",
+	"mlops_manifest_dataset_uri",
+	"mlops_manifest_description",
+	"mlops_manifest_diff_code_change",
+	"mlops_manifest_diff_code_fields",
+	"mlops_manifest_diff_dataset_change",
+	"mlops_manifest_diff_dataset_count",
+	"mlops_manifest_diff_dataset_fields",
+	"mlops_manifest_diff_dataset_name",
+	"mlops_manifest_diff_dataset_new_sha256",
+	"mlops_manifest_diff_dataset_new_uri",
+	"mlops_manifest_diff_dataset_old_sha256",
+	"mlops_manifest_diff_dataset_old_uri",
+	"mlops_manifest_diff_file_change",
+	"mlops_manifest_diff_file_count",
+	"mlops_manifest_diff_file_fields",
+	"mlops_manifest_diff_file_new_sha256",
+	"mlops_manifest_diff_file_new_size",
+	"mlops_manifest_diff_file_old_sha256",
+	"mlops_manifest_diff_file_old_size",
+	"mlops_manifest_diff_file_path",
+	"mlops_manifest_diff_metric_change",
+	"mlops_manifest_diff_metric_count",
+	"mlops_manifest_diff_metric_delta",
+	"mlops_manifest_diff_metric_name",
+	"mlops_manifest_diff_metric_new",
+	"mlops_manifest_diff_metric_old",
+	"mlops_manifest_diff_metric_relative",
+	"mlops_manifest_diff_parameter_change",
+	"mlops_manifest_diff_parameter_count",
+	"mlops_manifest_diff_parameter_name",
+	"mlops_manifest_diff_parameter_new_json",
+	"mlops_manifest_diff_parameter_old_json",
+	"mlops_manifest_diff_relation",
+	"mlops_manifest_diff_unchanged_dataset_count",
+	"mlops_manifest_diff_unchanged_file_count",
+	"mlops_manifest_file_count",
+	"mlops_manifest_file_media_type",
+	"mlops_manifest_file_path",
+	"mlops_manifest_file_role",
+	"mlops_manifest_file_sha256",
+	"mlops_manifest_file_shard",
+	"mlops_manifest_file_shard_count",
+	"mlops_manifest_file_shard_size",
+	"mlops_manifest_file_size",
+	"mlops_manifest_framework_name",
+	"mlops_manifest_framework_version",
+	"mlops_manifest_has_parent",
+	"mlops_manifest_metric_count",
+	"mlops_manifest_metric_name",
+	"mlops_manifest_metric_value",
+	"mlops_manifest_name",
+	"mlops_manifest_parameter_bool",
+	"mlops_manifest_parameter_count",
+	"mlops_manifest_parameter_json",
+	"mlops_manifest_parameter_name",
+	"mlops_manifest_parameter_number",
+	"mlops_manifest_parameter_string",
+	"mlops_manifest_parameter_type",
+	"mlops_manifest_parent_name",
+	"mlops_manifest_parent_sha256",
+	"mlops_manifest_parent_version",
+	"mlops_manifest_statement_sha256",
+	"mlops_manifest_tree_sha256",
+	"mlops_manifest_version",
+	"mlops_semver_build",
+	"mlops_semver_major",
+	"mlops_semver_minor",
+	"mlops_semver_patch",
+	"mlops_semver_prerelease",
 }
