@@ -23,9 +23,9 @@
 #define MLOPS__MF_MAX_SHORT 1024    /* keys, roles, media types, versions, alg... */
 #define MLOPS__MF_MAX_LONG 65536    /* description, URIs, string values */
 
-/* A file entry as the loader checks it (a view; manifests keep no copy: the
- * files are read from their checked JSON objects, which saves 64 bytes per
- * file at 100,000 files). */
+/* A file entry as the loader checks it (a view, not kept: what a manifest
+ * keeps per file is its read-only row, mlops__mf_file_row, built once the
+ * whole statement has been checked). */
 typedef struct mlops__mf_file {
     const char *path;
     size_t path_len;
