@@ -117,7 +117,8 @@ typedef struct mlops__mf_info {
     mlops_manifest_parameter_info *params;
     mlops_manifest_metric_info *metrics;
     mlops_manifest_annotation_info *annotations;
-    char *digests; /* file, shard and dataset digests, MLOPS__MF_DIGEST_LEN each */
+    char *file_digests; /* one per file, MLOPS__MF_DIGEST_LEN each */
+    char *digests;      /* shard and dataset digests, MLOPS__MF_DIGEST_LEN each */
     char tree_digest[MLOPS__MF_DIGEST_LEN];
     char statement_digest[MLOPS__MF_DIGEST_LEN];
     char parent_digest[MLOPS__MF_DIGEST_LEN];
@@ -133,7 +134,16 @@ const char *mlops__manifest_file_sha256(const mlops__json *f);
 
 /* ---- manifest_info.c ---- */
 
-/** Build m->info from the loaded, digested manifest. 0 or MLOPS_E_NOMEM. */
+/**
+ * Start m->info with room for `n` file rows (the loader fills them while
+ * each file is hot in the cache). 0 or MLOPS_E_NOMEM; m->info is released
+ * with the manifest either way.
+ */
+int mlops__manifest_info_start(mlops_manifest *m, size_t n);
+/** Fill file row `i` from the checked entry `f`. */
+void mlops__manifest_info_file(mlops_manifest *m, size_t i, const mlops__mf_file *f);
+/** Finish m->info (summary, shards, datasets, parameters, metrics,
+ *  annotations) on the loaded, digested manifest. 0 or MLOPS_E_NOMEM. */
 int mlops__manifest_build_info(mlops_manifest *m);
 /** Release m->info (NULL is a no-op). */
 void mlops__manifest_free_info(mlops__mf_info *info);

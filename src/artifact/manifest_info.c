@@ -27,11 +27,6 @@ static const char *prefixed(char *out, const char *hex)
     return out;
 }
 
-static const char *member_str(const mlops__json *obj, const char *key)
-{
-    return mlops__json_string(mlops__json_object_find(obj, key), NULL);
-}
-
 void mlops__manifest_free_info(mlops__mf_info *info)
 {
     if (!info)
@@ -42,6 +37,7 @@ void mlops__manifest_free_info(mlops__mf_info *info)
     mlops__free(info->params);
     mlops__free(info->metrics);
     mlops__free(info->annotations);
+    mlops__free(info->file_digests);
     mlops__free(info->digests);
     mlops__free(info);
 }
@@ -55,6 +51,33 @@ static void *rows(size_t n, size_t size, int *failed)
     if (!p)
         *failed = 1;
     return p;
+}
+
+int mlops__manifest_info_start(mlops_manifest *m, size_t n)
+{
+    mlops__mf_info *in = mlops__calloc(1, sizeof *in);
+    if (!in)
+        return mlops__error_nomem();
+    m->info = in; /* released with the manifest, also on failure */
+    int failed = 0;
+    in->files = rows(n, sizeof *in->files, &failed);
+    in->file_digests = rows(n, MLOPS__MF_DIGEST_LEN, &failed);
+    return failed ? mlops__error_nomem() : 0;
+}
+
+void mlops__manifest_info_file(mlops_manifest *m, size_t i, const mlops__mf_file *f)
+{
+    mlops__mf_file_row *r = &m->info->files[i];
+    mlops_manifest_file_info *fi = &r->info;
+    INFO_INIT(fi, MLOPS_MANIFEST_FILE_INFO_VERSION);
+    fi->path = f->path;
+    fi->file_size = f->size;
+    fi->digest = prefixed(m->info->file_digests + i * MLOPS__MF_DIGEST_LEN, f->sha256);
+    fi->media_type = f->media_type;
+    fi->role = f->role;
+    fi->shard_size = f->shards ? f->shard_size : 0;
+    fi->shard_count = mlops__json_array_size(f->shards);
+    r->first_shard = 0;
 }
 
 static void build_summary(mlops__mf_info *in, const mlops_manifest *m)
@@ -82,29 +105,21 @@ static void build_summary(mlops__mf_info *in, const mlops_manifest *m)
     s->n_annotations = m->n_annotations;
 }
 
-/* Files and their shards; `dig` has room for every file and shard digest. */
-static void build_files(mlops__mf_info *in, const mlops_manifest *m, char **dig)
+/* The shards of the files that have them (few: large files only). */
+static void build_shards(mlops__mf_info *in, const mlops_manifest *m, char **dig)
 {
-    size_t next_shard = 0;
+    size_t next = 0;
     for (size_t i = 0; i < m->n_files; i++) {
-        const mlops__json *f = mlops__manifest_file(m, i);
         mlops__mf_file_row *r = &in->files[i];
-        mlops_manifest_file_info *fi = &r->info;
-        INFO_INIT(fi, MLOPS_MANIFEST_FILE_INFO_VERSION);
-        fi->path = mlops__manifest_file_path(f, NULL);
-        fi->file_size = mlops__manifest_file_size(f);
-        fi->digest = prefixed(*dig, mlops__manifest_file_sha256(f));
-        *dig += MLOPS__MF_DIGEST_LEN;
-        fi->media_type = member_str(f, "mediaType");
-        fi->role = member_str(f, "role");
-        const mlops__json *ss = mlops__json_object_find(f, "shardSize");
-        const mlops__json *shards = mlops__json_object_find(f, "shards");
-        fi->shard_size = ss ? (uint64_t)mlops__json_int(ss) : 0;
-        fi->shard_count = mlops__json_array_size(shards);
-        r->first_shard = next_shard;
+        const mlops_manifest_file_info *fi = &r->info;
+        r->first_shard = next;
+        if (!fi->shard_count)
+            continue;
+        const mlops__json *shards =
+            mlops__json_object_find(mlops__manifest_file(m, i), "shards");
         /* Shards were checked at load: offset j*shardSize, the size that fits. */
         for (size_t j = 0; j < fi->shard_count; j++) {
-            mlops_manifest_shard_info *si = &in->shards[next_shard++];
+            mlops_manifest_shard_info *si = &in->shards[next++];
             INFO_INIT(si, MLOPS_MANIFEST_SHARD_INFO_VERSION);
             si->offset = (uint64_t)j * fi->shard_size;
             uint64_t left = fi->file_size - si->offset;
@@ -166,34 +181,27 @@ static void build_entries(mlops__mf_info *in, const mlops_manifest *m)
 
 int mlops__manifest_build_info(mlops_manifest *m)
 {
-    mlops__mf_info *in = mlops__calloc(1, sizeof *in);
-    if (!in)
-        return mlops__error_nomem();
-    size_t n_shards = 0, n_digests = m->n_files;
+    mlops__mf_info *in = m->info;
+    size_t n_shards = 0, n_digests = 0;
     for (size_t i = 0; i < m->n_files; i++)
-        n_shards += mlops__json_array_size(
-            mlops__json_object_find(mlops__manifest_file(m, i), "shards"));
+        n_shards += in->files[i].info.shard_count;
     n_digests += n_shards;
     for (size_t i = 0; i < m->n_datasets; i++)
         n_digests += m->datasets[i].sha256 != NULL;
     int failed = 0;
-    in->files = rows(m->n_files, sizeof *in->files, &failed);
     in->shards = rows(n_shards, sizeof *in->shards, &failed);
     in->datasets = rows(m->n_datasets, sizeof *in->datasets, &failed);
     in->params = rows(m->n_params, sizeof *in->params, &failed);
     in->metrics = rows(m->n_metrics, sizeof *in->metrics, &failed);
     in->annotations = rows(m->n_annotations, sizeof *in->annotations, &failed);
     in->digests = rows(n_digests, MLOPS__MF_DIGEST_LEN, &failed);
-    if (failed) {
-        mlops__manifest_free_info(in);
+    if (failed)
         return mlops__error_nomem();
-    }
     char *dig = in->digests;
     build_summary(in, m);
-    build_files(in, m, &dig);
+    build_shards(in, m, &dig);
     build_datasets(in, m, &dig);
     build_entries(in, m);
-    m->info = in;
     return 0;
 }
 
