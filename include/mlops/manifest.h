@@ -21,9 +21,18 @@
  * - mlops_manifest_diff: immutable comparison of two manifests. Any number of
  *   threads may read one diff at the same time (while both manifests live).
  *
- * Accessors return values directly and borrow strings from the object they
- * are called on; an index out of range gives NULL (strings), 0 (numbers) or
- * NaN (doubles), never a crash.
+ * Fields are read through read-only, versioned structs borrowed from the
+ * object: mlops_manifest_info() (scalar fields, digests, row counts) and one
+ * struct per row (mlops_manifest_file(), mlops_manifest_file_shard_info(),
+ * mlops_manifest_dataset(), mlops_manifest_parameter(),
+ * mlops_manifest_metric(), mlops_manifest_annotation(); for a diff
+ * mlops_manifest_diff_info() and mlops_manifest_diff_file(), _dataset(),
+ * _parameter(), _metric()). They are built with the object, never allocate,
+ * give NULL for a NULL object or an index out of range, and spell every
+ * digest "sha256:<64 hex>". The per-field getters below them return values
+ * directly (digests as bare hex) and borrow strings from the object; an
+ * index out of range gives NULL (strings), 0 (numbers) or NaN (doubles),
+ * never a crash.
  */
 #ifndef MLOPS_MANIFEST_H
 #define MLOPS_MANIFEST_H
@@ -406,7 +415,8 @@ MLOPS_EXTERN uint64_t mlops_manifest_file_shard_size(const mlops_manifest *m, si
 MLOPS_EXTERN size_t mlops_manifest_file_shard_count(const mlops_manifest *m, size_t i);
 /**
  * Shard `j` of file `i`: byte offset, size and SHA-256 (64 hex, borrowed).
- * Any out pointer may be NULL.
+ * Any out pointer may be NULL. mlops_manifest_file_shard_info() gives the
+ * same shard as a struct, its digest spelled "sha256:<64 hex>".
  * @return 0, MLOPS_E_NOTFOUND (no such file or shard; outputs untouched),
  *         MLOPS_E_INVALID (m is NULL).
  */
