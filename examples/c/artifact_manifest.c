@@ -52,9 +52,9 @@ int main(void)
     if (build(&v1, "1.0.0", "weights of version one", 0.912, NULL) != 0 ||
         build(&v2, "1.1.0", "weights of version two", 0.925, v1) != 0)
         return fail();
-    printf("1.0.0 statement sha256:%s\n", mlops_manifest_statement_sha256(v1));
-    printf("1.1.0 statement sha256:%s (parent link checked: %s)\n",
-           mlops_manifest_statement_sha256(v2),
+    printf("1.0.0 statement %s\n", mlops_manifest_info(v1)->statement_digest);
+    printf("1.1.0 statement %s (parent link checked: %s)\n",
+           mlops_manifest_info(v2)->statement_digest,
            mlops_manifest_check_parent(v2, v1) == 0 ? "yes" : mlops_error_last());
 
     mlops_manifest_diff *diff = NULL;
