@@ -24,8 +24,8 @@
 #define MLOPS__MF_MAX_LONG 65536    /* description, URIs, string values */
 
 /* A file entry as the loader checks it (a view, not kept: what a manifest
- * keeps per file is its read-only row, mlops__mf_file_row, built once the
- * whole statement has been checked). */
+ * keeps per file is its read-only row, mlops__mf_file_row, filled from this
+ * view as soon as the file has passed its checks). */
 typedef struct mlops__mf_file {
     const char *path;
     size_t path_len;
