@@ -125,19 +125,6 @@ func (m *Manifest) StatementDigest() ([SHA256Size]byte, error) {
 	return out, err
 }
 
-// str reads one borrowed string accessor ("" once closed).
-func (m *Manifest) str(f func(*C.mlops_manifest) *C.char) string {
-	var s string
-	_ = m.hd().use(func(p unsafe.Pointer) error { s = goStr(f(mp(p))); return nil })
-	return s
-}
-
-func (m *Manifest) size(f func(*C.mlops_manifest) C.size_t) int {
-	var n C.size_t
-	_ = m.hd().use(func(p unsafe.Pointer) error { n = f(mp(p)); return nil })
-	return int(n)
-}
-
 func goStr(s *C.char) string {
 	if s == nil {
 		return ""
@@ -145,14 +132,36 @@ func goStr(s *C.char) string {
 	return C.GoString(s)
 }
 
+// digestHex is a digest of the info structs ("sha256:<hex>") as the bare
+// hex this binding has always given ("" for NULL).
+func digestHex(s *C.char) string { return strings.TrimPrefix(goStr(s), "sha256:") }
+
+// info reads the library's read-only summary (mlops_manifest_info), borrowed
+// from the manifest, while it is held open; nothing once closed.
+func (m *Manifest) info(f func(p *C.mlops_manifest, in *C.struct_mlops_manifest_info)) {
+	_ = m.hd().use(func(p unsafe.Pointer) error {
+		if in := C.mlops_manifest_info(mp(p)); in != nil {
+			f(mp(p), in)
+		}
+		return nil
+	})
+}
+
+// infoStr reads one string field of the summary ("" once closed).
+func (m *Manifest) infoStr(f func(in *C.struct_mlops_manifest_info) *C.char) string {
+	var s string
+	m.info(func(_ *C.mlops_manifest, in *C.struct_mlops_manifest_info) { s = goStr(f(in)) })
+	return s
+}
+
 // TreeSHA256 returns the tree digest as lowercase hex.
 func (m *Manifest) TreeSHA256() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_tree_sha256(p) })
+	return strings.TrimPrefix(m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.tree_digest }), "sha256:")
 }
 
 // StatementSHA256 returns the statement digest as lowercase hex.
 func (m *Manifest) StatementSHA256() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_statement_sha256(p) })
+	return strings.TrimPrefix(m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.statement_digest }), "sha256:")
 }
 
 // Equal reports whether two manifests have the same canonical statement.
@@ -183,28 +192,28 @@ func (m *Manifest) CheckParent(parent *Manifest) error {
 }
 
 func (m *Manifest) Name() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_name(p) })
+	return m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.name })
 }
 func (m *Manifest) Version() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_version(p) })
+	return m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.model_version })
 }
 func (m *Manifest) Created() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_created(p) })
+	return m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.created })
 }
 func (m *Manifest) Description() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_description(p) })
+	return m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.description })
 }
 func (m *Manifest) FrameworkName() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_framework_name(p) })
+	return m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.framework_name })
 }
 func (m *Manifest) FrameworkVersion() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_framework_version(p) })
+	return m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.framework_version })
 }
 func (m *Manifest) CodeURI() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_code_uri(p) })
+	return m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.code_uri })
 }
 func (m *Manifest) CodeCommit() string {
-	return m.str(func(p *C.mlops_manifest) *C.char { return C.mlops_manifest_code_commit(p) })
+	return m.infoStr(func(in *C.struct_mlops_manifest_info) *C.char { return in.code_commit })
 }
 
 // Parent is a manifest's recorded parent version.
@@ -214,11 +223,9 @@ type Parent struct{ Name, Version, SHA256 string }
 func (m *Manifest) Parent() (Parent, bool) {
 	var pr Parent
 	var has C.int
-	_ = m.hd().use(func(p unsafe.Pointer) error {
-		has = C.mlops_manifest_has_parent(mp(p))
-		pr = Parent{goStr(C.mlops_manifest_parent_name(mp(p))), goStr(C.mlops_manifest_parent_version(mp(p))),
-			goStr(C.mlops_manifest_parent_sha256(mp(p)))}
-		return nil
+	m.info(func(_ *C.mlops_manifest, in *C.struct_mlops_manifest_info) {
+		has = in.has_parent
+		pr = Parent{goStr(in.parent_name), goStr(in.parent_version), digestHex(in.parent_digest)}
 	})
 	return pr, has == 1
 }
@@ -240,25 +247,23 @@ type File struct {
 // Files returns the files, sorted by path.
 func (m *Manifest) Files() []File {
 	var fs []File
-	_ = m.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_file_count(mp(p))
-		for i := C.size_t(0); i < n; i++ {
-			f := File{
-				Path: goStr(C.mlops_manifest_file_path(mp(p), i)), Size: uint64(C.mlops_manifest_file_size(mp(p), i)),
-				SHA256: goStr(C.mlops_manifest_file_sha256(mp(p), i)), MediaType: goStr(C.mlops_manifest_file_media_type(mp(p), i)),
-				Role: goStr(C.mlops_manifest_file_role(mp(p), i)), ShardSize: uint64(C.mlops_manifest_file_shard_size(mp(p), i)),
+	m.info(func(p *C.mlops_manifest, in *C.struct_mlops_manifest_info) {
+		for i := C.size_t(0); i < in.n_files; i++ {
+			r := C.mlops_manifest_file(p, i)
+			if r == nil {
+				break
 			}
-			ns := C.mlops_manifest_file_shard_count(mp(p), i)
-			for j := C.size_t(0); j < ns; j++ {
-				var off, sz C.uint64_t
-				var h *C.char
-				if C.mlops_manifest_file_shard(&off, &sz, &h, mp(p), i, j) == 0 {
-					f.Shards = append(f.Shards, Shard{uint64(off), uint64(sz), goStr(h)})
+			f := File{
+				Path: goStr(r.path), Size: uint64(r.file_size), SHA256: digestHex(r.digest),
+				MediaType: goStr(r.media_type), Role: goStr(r.role), ShardSize: uint64(r.shard_size),
+			}
+			for j := C.size_t(0); j < r.shard_count; j++ {
+				if sh := C.mlops_manifest_file_shard_info(p, i, j); sh != nil {
+					f.Shards = append(f.Shards, Shard{uint64(sh.offset), uint64(sh.length), digestHex(sh.digest)})
 				}
 			}
 			fs = append(fs, f)
 		}
-		return nil
 	})
 	return fs
 }
@@ -270,12 +275,10 @@ func (m *Manifest) FindFile(path string) int {
 		return -1
 	}
 	idx := -1
-	_ = m.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_file_find(mp(p), cp)
-		if n < C.mlops_manifest_file_count(mp(p)) {
+	m.info(func(p *C.mlops_manifest, in *C.struct_mlops_manifest_info) {
+		if n := C.mlops_manifest_file_find(p, cp); n < in.n_files {
 			idx = int(n)
 		}
-		return nil
 	})
 	return idx
 }
@@ -289,17 +292,13 @@ type Dataset struct {
 // Datasets returns the datasets.
 func (m *Manifest) Datasets() []Dataset {
 	var ds []Dataset
-	_ = m.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_dataset_count(mp(p))
-		for i := C.size_t(0); i < n; i++ {
-			ds = append(ds, Dataset{
-				goStr(C.mlops_manifest_dataset_name(mp(p), i)), goStr(C.mlops_manifest_dataset_uri(mp(p), i)),
-				goStr(C.mlops_manifest_dataset_role(mp(p), i)), goStr(C.mlops_manifest_dataset_sha256(mp(p), i)),
-				goStr(C.mlops_manifest_dataset_foreign_alg(mp(p), i)), goStr(C.mlops_manifest_dataset_foreign_scheme(mp(p), i)),
-				goStr(C.mlops_manifest_dataset_foreign_value(mp(p), i)),
-			})
+	m.info(func(p *C.mlops_manifest, in *C.struct_mlops_manifest_info) {
+		for i := C.size_t(0); i < in.n_datasets; i++ {
+			if r := C.mlops_manifest_dataset(p, i); r != nil {
+				ds = append(ds, Dataset{goStr(r.name), goStr(r.uri), goStr(r.role), digestHex(r.digest),
+					goStr(r.foreign_alg), goStr(r.foreign_scheme), goStr(r.foreign_value)})
+			}
 		}
-		return nil
 	})
 	return ds
 }
@@ -328,16 +327,13 @@ type Parameter struct {
 // Parameters returns the parameters.
 func (m *Manifest) Parameters() []Parameter {
 	var ps []Parameter
-	_ = m.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_parameter_count(mp(p))
-		for i := C.size_t(0); i < n; i++ {
-			ps = append(ps, Parameter{
-				Name: goStr(C.mlops_manifest_parameter_name(mp(p), i)), Type: ValueType(C.mlops_manifest_parameter_type(mp(p), i)),
-				JSON: goStr(C.mlops_manifest_parameter_json(mp(p), i)), Number: float64(C.mlops_manifest_parameter_number(mp(p), i)),
-				String: goStr(C.mlops_manifest_parameter_string(mp(p), i)), Bool: C.mlops_manifest_parameter_bool(mp(p), i) == 1,
-			})
+	m.info(func(p *C.mlops_manifest, in *C.struct_mlops_manifest_info) {
+		for i := C.size_t(0); i < in.n_parameters; i++ {
+			if r := C.mlops_manifest_parameter(p, i); r != nil {
+				ps = append(ps, Parameter{Name: goStr(r.name), Type: ValueType(r._type), JSON: goStr(r.json),
+					Number: float64(r.number), String: goStr(r.string), Bool: r.boolean == 1})
+			}
 		}
-		return nil
 	})
 	return ps
 }
@@ -351,12 +347,12 @@ type Metric struct {
 // Metrics returns the metrics in the manifest's order.
 func (m *Manifest) Metrics() []Metric {
 	var ms []Metric
-	_ = m.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_metric_count(mp(p))
-		for i := C.size_t(0); i < n; i++ {
-			ms = append(ms, Metric{goStr(C.mlops_manifest_metric_name(mp(p), i)), float64(C.mlops_manifest_metric_value(mp(p), i))})
+	m.info(func(p *C.mlops_manifest, in *C.struct_mlops_manifest_info) {
+		for i := C.size_t(0); i < in.n_metrics; i++ {
+			if r := C.mlops_manifest_metric(p, i); r != nil {
+				ms = append(ms, Metric{goStr(r.name), float64(r.value)})
+			}
 		}
-		return nil
 	})
 	return ms
 }
@@ -364,12 +360,12 @@ func (m *Manifest) Metrics() []Metric {
 // Annotations returns the annotations as a map.
 func (m *Manifest) Annotations() map[string]string {
 	as := map[string]string{}
-	_ = m.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_annotation_count(mp(p))
-		for i := C.size_t(0); i < n; i++ {
-			as[goStr(C.mlops_manifest_annotation_key(mp(p), i))] = goStr(C.mlops_manifest_annotation_value(mp(p), i))
+	m.info(func(p *C.mlops_manifest, in *C.struct_mlops_manifest_info) {
+		for i := C.size_t(0); i < in.n_annotations; i++ {
+			if r := C.mlops_manifest_annotation(p, i); r != nil {
+				as[goStr(r.key)] = goStr(r.value)
+			}
 		}
-		return nil
 	})
 	return as
 }
@@ -667,32 +663,41 @@ func (d *Diff) Close() error {
 	return nil
 }
 
+// info reads the library's read-only diff summary (mlops_manifest_diff_info)
+// and rows while the diff (and so both manifests) is held open.
+func (d *Diff) info(f func(p *C.mlops_manifest_diff, in *C.struct_mlops_manifest_diff_info)) {
+	_ = d.hd().use(func(p unsafe.Pointer) error {
+		if in := C.mlops_manifest_diff_info(dp(p)); in != nil {
+			f(dp(p), in)
+		}
+		return nil
+	})
+}
+
 // Relation returns how the two manifests are related.
 func (d *Diff) Relation() Relation {
 	var r C.int
-	_ = d.hd().use(func(p unsafe.Pointer) error { r = C.mlops_manifest_diff_relation(dp(p)); return nil })
+	d.info(func(_ *C.mlops_manifest_diff, in *C.struct_mlops_manifest_diff_info) { r = in.relation })
 	return Relation(r)
 }
 
 // UnchangedFiles returns the number of files equal on both sides.
 func (d *Diff) UnchangedFiles() int {
 	var n C.size_t
-	_ = d.hd().use(func(p unsafe.Pointer) error { n = C.mlops_manifest_diff_unchanged_file_count(dp(p)); return nil })
+	d.info(func(_ *C.mlops_manifest_diff, in *C.struct_mlops_manifest_diff_info) { n = in.unchanged_file_count })
 	return int(n)
 }
 
 // Files returns the files that differ.
 func (d *Diff) Files() []FileChange {
 	var out []FileChange
-	_ = d.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_diff_file_count(dp(p))
-		for i := C.size_t(0); i < n; i++ {
-			out = append(out, FileChange{goStr(C.mlops_manifest_diff_file_path(dp(p), i)), Change(C.mlops_manifest_diff_file_change(dp(p), i)),
-				goStr(C.mlops_manifest_diff_file_old_sha256(dp(p), i)), goStr(C.mlops_manifest_diff_file_new_sha256(dp(p), i)),
-				uint64(C.mlops_manifest_diff_file_old_size(dp(p), i)), uint64(C.mlops_manifest_diff_file_new_size(dp(p), i)),
-				Field(C.mlops_manifest_diff_file_fields(dp(p), i))})
+	d.info(func(p *C.mlops_manifest_diff, in *C.struct_mlops_manifest_diff_info) {
+		for i := C.size_t(0); i < in.n_files; i++ {
+			if r := C.mlops_manifest_diff_file(p, i); r != nil {
+				out = append(out, FileChange{goStr(r.path), Change(r.change), digestHex(r.old_digest), digestHex(r.new_digest),
+					uint64(r.old_size), uint64(r.new_size), Field(r.fields)})
+			}
 		}
-		return nil
 	})
 	return out
 }
@@ -700,22 +705,20 @@ func (d *Diff) Files() []FileChange {
 // UnchangedDatasets returns the number of datasets equal on both sides.
 func (d *Diff) UnchangedDatasets() int {
 	var n C.size_t
-	_ = d.hd().use(func(p unsafe.Pointer) error { n = C.mlops_manifest_diff_unchanged_dataset_count(dp(p)); return nil })
+	d.info(func(_ *C.mlops_manifest_diff, in *C.struct_mlops_manifest_diff_info) { n = in.unchanged_dataset_count })
 	return int(n)
 }
 
 // Datasets returns the datasets added, removed or changed (by name).
 func (d *Diff) Datasets() []DatasetChange {
 	var out []DatasetChange
-	_ = d.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_diff_dataset_count(dp(p))
-		for i := C.size_t(0); i < n; i++ {
-			out = append(out, DatasetChange{goStr(C.mlops_manifest_diff_dataset_name(dp(p), i)),
-				Change(C.mlops_manifest_diff_dataset_change(dp(p), i)), Field(C.mlops_manifest_diff_dataset_fields(dp(p), i)),
-				goStr(C.mlops_manifest_diff_dataset_old_sha256(dp(p), i)), goStr(C.mlops_manifest_diff_dataset_new_sha256(dp(p), i)),
-				goStr(C.mlops_manifest_diff_dataset_old_uri(dp(p), i)), goStr(C.mlops_manifest_diff_dataset_new_uri(dp(p), i))})
+	d.info(func(p *C.mlops_manifest_diff, in *C.struct_mlops_manifest_diff_info) {
+		for i := C.size_t(0); i < in.n_datasets; i++ {
+			if r := C.mlops_manifest_diff_dataset(p, i); r != nil {
+				out = append(out, DatasetChange{goStr(r.name), Change(r.change), Field(r.fields),
+					digestHex(r.old_digest), digestHex(r.new_digest), goStr(r.old_uri), goStr(r.new_uri)})
+			}
 		}
-		return nil
 	})
 	return out
 }
@@ -725,10 +728,9 @@ func (d *Diff) Datasets() []DatasetChange {
 func (d *Diff) Code() (Change, Field) {
 	var c C.int
 	var f C.uint32_t
-	_ = d.hd().use(func(p unsafe.Pointer) error {
-		c = C.mlops_manifest_diff_code_change(dp(p))
-		f = C.mlops_manifest_diff_code_fields(dp(p))
-		return nil
+	d.info(func(_ *C.mlops_manifest_diff, in *C.struct_mlops_manifest_diff_info) {
+		c = in.code_change
+		f = in.code_fields
 	})
 	return Change(c), Field(f)
 }
@@ -736,13 +738,12 @@ func (d *Diff) Code() (Change, Field) {
 // Parameters returns the parameters that differ.
 func (d *Diff) Parameters() []ParameterChange {
 	var out []ParameterChange
-	_ = d.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_diff_parameter_count(dp(p))
-		for i := C.size_t(0); i < n; i++ {
-			out = append(out, ParameterChange{goStr(C.mlops_manifest_diff_parameter_name(dp(p), i)), Change(C.mlops_manifest_diff_parameter_change(dp(p), i)),
-				goStr(C.mlops_manifest_diff_parameter_old_json(dp(p), i)), goStr(C.mlops_manifest_diff_parameter_new_json(dp(p), i))})
+	d.info(func(p *C.mlops_manifest_diff, in *C.struct_mlops_manifest_diff_info) {
+		for i := C.size_t(0); i < in.n_parameters; i++ {
+			if r := C.mlops_manifest_diff_parameter(p, i); r != nil {
+				out = append(out, ParameterChange{goStr(r.name), Change(r.change), goStr(r.old_json), goStr(r.new_json)})
+			}
 		}
-		return nil
 	})
 	return out
 }
@@ -750,14 +751,13 @@ func (d *Diff) Parameters() []ParameterChange {
 // Metrics returns every metric of either side with its change.
 func (d *Diff) Metrics() []MetricChange {
 	var out []MetricChange
-	_ = d.hd().use(func(p unsafe.Pointer) error {
-		n := C.mlops_manifest_diff_metric_count(dp(p))
-		for i := C.size_t(0); i < n; i++ {
-			out = append(out, MetricChange{goStr(C.mlops_manifest_diff_metric_name(dp(p), i)), Change(C.mlops_manifest_diff_metric_change(dp(p), i)),
-				float64(C.mlops_manifest_diff_metric_old(dp(p), i)), float64(C.mlops_manifest_diff_metric_new(dp(p), i)),
-				float64(C.mlops_manifest_diff_metric_delta(dp(p), i)), float64(C.mlops_manifest_diff_metric_relative(dp(p), i))})
+	d.info(func(p *C.mlops_manifest_diff, in *C.struct_mlops_manifest_diff_info) {
+		for i := C.size_t(0); i < in.n_metrics; i++ {
+			if r := C.mlops_manifest_diff_metric(p, i); r != nil {
+				out = append(out, MetricChange{goStr(r.name), Change(r.change), float64(r.old_value), float64(r.new_value),
+					float64(r.delta), float64(r.relative)})
+			}
 		}
-		return nil
 	})
 	return out
 }

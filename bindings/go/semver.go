@@ -52,7 +52,7 @@ func (v *SemVer) handle() *C.mlops_semver {
 
 // Major returns the major number.
 func (v *SemVer) Major() uint64 {
-	r := uint64(C.mlops_semver_major(v.handle()))
+	r := uint64(C.mlops_semver_info(v.handle()).major)
 	v.mu.RUnlock()
 	runtime.KeepAlive(v)
 	return r
@@ -60,7 +60,7 @@ func (v *SemVer) Major() uint64 {
 
 // Minor returns the minor number.
 func (v *SemVer) Minor() uint64 {
-	r := uint64(C.mlops_semver_minor(v.handle()))
+	r := uint64(C.mlops_semver_info(v.handle()).minor)
 	v.mu.RUnlock()
 	runtime.KeepAlive(v)
 	return r
@@ -68,7 +68,7 @@ func (v *SemVer) Minor() uint64 {
 
 // Patch returns the patch number.
 func (v *SemVer) Patch() uint64 {
-	r := uint64(C.mlops_semver_patch(v.handle()))
+	r := uint64(C.mlops_semver_info(v.handle()).patch)
 	v.mu.RUnlock()
 	runtime.KeepAlive(v)
 	return r
@@ -76,7 +76,7 @@ func (v *SemVer) Patch() uint64 {
 
 // Prerelease returns the pre-release part without its '-' ("" when none).
 func (v *SemVer) Prerelease() string {
-	r := C.GoString(C.mlops_semver_prerelease(v.handle()))
+	r := goStr(C.mlops_semver_info(v.handle()).prerelease) // NULL when absent: ""
 	v.mu.RUnlock()
 	runtime.KeepAlive(v)
 	return r
@@ -84,7 +84,7 @@ func (v *SemVer) Prerelease() string {
 
 // Build returns the build metadata without its '+' ("" when none).
 func (v *SemVer) Build() string {
-	r := C.GoString(C.mlops_semver_build(v.handle()))
+	r := goStr(C.mlops_semver_info(v.handle()).build) // NULL when absent: ""
 	v.mu.RUnlock()
 	runtime.KeepAlive(v)
 	return r

@@ -21,9 +21,18 @@
  * - mlops_manifest_diff: immutable comparison of two manifests. Any number of
  *   threads may read one diff at the same time (while both manifests live).
  *
- * Accessors return values directly and borrow strings from the object they
- * are called on; an index out of range gives NULL (strings), 0 (numbers) or
- * NaN (doubles), never a crash.
+ * Fields are read through read-only, versioned structs borrowed from the
+ * object: mlops_manifest_info() (scalar fields, digests, row counts) and one
+ * struct per row (mlops_manifest_file(), mlops_manifest_file_shard_info(),
+ * mlops_manifest_dataset(), mlops_manifest_parameter(),
+ * mlops_manifest_metric(), mlops_manifest_annotation(); for a diff
+ * mlops_manifest_diff_info() and mlops_manifest_diff_file(), _dataset(),
+ * _parameter(), _metric()). They are built with the object, never allocate,
+ * give NULL for a NULL object or an index out of range, and spell every
+ * digest "sha256:<64 hex>". The per-field getters below them return values
+ * directly (digests as bare hex) and borrow strings from the object; an
+ * index out of range gives NULL (strings), 0 (numbers) or NaN (doubles),
+ * never a crash.
  */
 #ifndef MLOPS_MANIFEST_H
 #define MLOPS_MANIFEST_H
@@ -179,6 +188,162 @@ MLOPS_EXTERN int mlops_manifest_check_parent(const mlops_manifest *child,
 /* Reading fields                                                           */
 /* ------------------------------------------------------------------------ */
 
+/**
+ * Everything a manifest holds outside its rows, and the number of rows of
+ * each kind. Read-only; borrowed from the manifest (valid while it is).
+ * Version 1; fields are only ever added at the end (see MLOPS_INFO_HAS).
+ */
+struct mlops_manifest_info {
+    MLOPS_INFO_HEADER;
+    const char *name;              /**< model name */
+    /** SemVer version string (not `version`: that member is the struct's). */
+    const char *model_version;
+    const char *created;           /**< creation time, RFC 3339 UTC */
+    const char *description;       /**< description; NULL when absent */
+    const char *framework_name;    /**< framework name; NULL when absent */
+    const char *framework_version; /**< framework version; NULL when absent */
+    const char *code_uri;          /**< code repository URI; NULL when absent */
+    const char *code_commit;       /**< code commit, 40 lowercase hex; NULL when absent */
+    int has_parent;                /**< 1 when the manifest links a parent, else 0 */
+    const char *parent_name;       /**< parent name; NULL without a parent */
+    const char *parent_version;    /**< parent version; NULL without a parent */
+    /** Parent's statement digest, "sha256:<64 hex>"; NULL without a parent. */
+    const char *parent_digest;
+    /** Tree digest (the subject digest), "sha256:<64 hex>". */
+    const char *tree_digest;
+    /** Statement digest (of the canonical bytes), "sha256:<64 hex>". */
+    const char *statement_digest;
+    size_t n_files;       /**< rows of mlops_manifest_file() */
+    size_t n_datasets;    /**< rows of mlops_manifest_dataset() */
+    size_t n_parameters;  /**< rows of mlops_manifest_parameter() */
+    size_t n_metrics;     /**< rows of mlops_manifest_metric() */
+    size_t n_annotations; /**< rows of mlops_manifest_annotation() */
+};
+
+/** Version of struct mlops_manifest_info filled by this library. */
+#define MLOPS_MANIFEST_INFO_VERSION 1
+
+/**
+ * The summary of `m`, or NULL when `m` is NULL. Built when the manifest is
+ * made: never allocates; thread-safe (the manifest is immutable). The
+ * struct has no typedef: its name is the function's (as `struct stat` and
+ * stat()).
+ */
+MLOPS_EXTERN const struct mlops_manifest_info *mlops_manifest_info(const mlops_manifest *m);
+
+/** One file of a manifest. Read-only; borrowed from the manifest (valid
+ *  while it is). Version 1; fields are only ever added at the end. */
+typedef struct mlops_manifest_file_info {
+    MLOPS_INFO_HEADER;
+    const char *path;       /**< relative '/'-separated path */
+    /** Size in bytes (not `size`: that member is the struct's). */
+    uint64_t file_size;
+    const char *digest;     /**< SHA-256 of the file, "sha256:<64 hex>" */
+    const char *media_type; /**< media type; NULL when absent */
+    const char *role;       /**< role ("model", "config", ...); NULL when absent */
+    uint64_t shard_size;    /**< shard size in bytes; 0 without shards */
+    size_t shard_count;     /**< rows of mlops_manifest_file_shard_info(); 0 without shards */
+} mlops_manifest_file_info;
+
+/** Version of mlops_manifest_file_info filled by this library. */
+#define MLOPS_MANIFEST_FILE_INFO_VERSION 1
+
+/**
+ * File `i` (path byte order) of `m`, or NULL when `m` is NULL or `i` is out
+ * of range. Never allocates; thread-safe.
+ */
+MLOPS_EXTERN const mlops_manifest_file_info *mlops_manifest_file(const mlops_manifest *m,
+                                                                 size_t i);
+
+/** One shard of a file. Read-only; borrowed from the manifest. Version 1. */
+typedef struct mlops_manifest_shard_info {
+    MLOPS_INFO_HEADER;
+    uint64_t offset;    /**< byte offset in the file (j * shard_size) */
+    uint64_t length;    /**< size in bytes (the last shard may be shorter) */
+    const char *digest; /**< SHA-256 of the shard, "sha256:<64 hex>" */
+} mlops_manifest_shard_info;
+
+/** Version of mlops_manifest_shard_info filled by this library. */
+#define MLOPS_MANIFEST_SHARD_INFO_VERSION 1
+
+/**
+ * Shard `j` of file `i` of `m`, or NULL when `m` is NULL, there is no file
+ * `i` or it has no shard `j`. Never allocates; thread-safe.
+ */
+MLOPS_EXTERN const mlops_manifest_shard_info *
+mlops_manifest_file_shard_info(const mlops_manifest *m, size_t i, size_t j);
+
+/** One dataset of a manifest. Read-only; borrowed from the manifest.
+ *  Version 1; fields are only ever added at the end. */
+typedef struct mlops_manifest_dataset_info {
+    MLOPS_INFO_HEADER;
+    const char *name;           /**< name (unique in the manifest) */
+    const char *uri;            /**< URI; NULL when absent */
+    const char *role;           /**< role ("train", "eval", ...); NULL when absent */
+    const char *digest;         /**< SHA-256, "sha256:<64 hex>"; NULL when absent */
+    const char *foreign_alg;    /**< foreign digest algorithm ("md5"...); NULL when absent */
+    const char *foreign_scheme; /**< foreign digest scheme ("dvc3"...); NULL when absent */
+    const char *foreign_value;  /**< foreign digest value; NULL when absent */
+} mlops_manifest_dataset_info;
+
+/** Version of mlops_manifest_dataset_info filled by this library. */
+#define MLOPS_MANIFEST_DATASET_INFO_VERSION 1
+
+/** Dataset `i` (document order) of `m`, or NULL when `m` is NULL or `i` is
+ *  out of range. Never allocates; thread-safe. */
+MLOPS_EXTERN const mlops_manifest_dataset_info *mlops_manifest_dataset(const mlops_manifest *m,
+                                                                       size_t i);
+
+/** One parameter of a manifest. Read-only; borrowed from the manifest.
+ *  Version 1; fields are only ever added at the end. */
+typedef struct mlops_manifest_parameter_info {
+    MLOPS_INFO_HEADER;
+    const char *name;   /**< parameter name */
+    int type;           /**< an mlops_manifest_value_type (never NONE) */
+    const char *json;   /**< canonical JSON text of the value ("0.01", "\"adam\"", "true") */
+    double number;      /**< the value when type is NUMBER, else NaN */
+    const char *string; /**< the value when type is STRING, else NULL */
+    int boolean;        /**< 1 true, 0 false when type is BOOL, else -1 */
+} mlops_manifest_parameter_info;
+
+/** Version of mlops_manifest_parameter_info filled by this library. */
+#define MLOPS_MANIFEST_PARAMETER_INFO_VERSION 1
+
+/** Parameter `i` (canonical key order) of `m`, or NULL when `m` is NULL or
+ *  `i` is out of range. Never allocates; thread-safe. */
+MLOPS_EXTERN const mlops_manifest_parameter_info *
+mlops_manifest_parameter(const mlops_manifest *m, size_t i);
+
+/** One metric of a manifest. Read-only; borrowed from the manifest. Version 1. */
+typedef struct mlops_manifest_metric_info {
+    MLOPS_INFO_HEADER;
+    const char *name; /**< metric name */
+    double value;     /**< its value (always finite) */
+} mlops_manifest_metric_info;
+
+/** Version of mlops_manifest_metric_info filled by this library. */
+#define MLOPS_MANIFEST_METRIC_INFO_VERSION 1
+
+/** Metric `i` (canonical key order) of `m`, or NULL when `m` is NULL or `i`
+ *  is out of range. Never allocates; thread-safe. */
+MLOPS_EXTERN const mlops_manifest_metric_info *mlops_manifest_metric(const mlops_manifest *m,
+                                                                     size_t i);
+
+/** One annotation of a manifest. Read-only; borrowed from the manifest. Version 1. */
+typedef struct mlops_manifest_annotation_info {
+    MLOPS_INFO_HEADER;
+    const char *key;   /**< annotation key */
+    const char *value; /**< its value (may be "") */
+} mlops_manifest_annotation_info;
+
+/** Version of mlops_manifest_annotation_info filled by this library. */
+#define MLOPS_MANIFEST_ANNOTATION_INFO_VERSION 1
+
+/** Annotation `i` (canonical key order) of `m`, or NULL when `m` is NULL or
+ *  `i` is out of range. Never allocates; thread-safe. */
+MLOPS_EXTERN const mlops_manifest_annotation_info *
+mlops_manifest_annotation(const mlops_manifest *m, size_t i);
+
 /** Model name. */
 MLOPS_EXTERN const char *mlops_manifest_name(const mlops_manifest *m);
 /** SemVer version string. */
@@ -213,7 +378,8 @@ MLOPS_EXTERN uint64_t mlops_manifest_file_shard_size(const mlops_manifest *m, si
 MLOPS_EXTERN size_t mlops_manifest_file_shard_count(const mlops_manifest *m, size_t i);
 /**
  * Shard `j` of file `i`: byte offset, size and SHA-256 (64 hex, borrowed).
- * Any out pointer may be NULL.
+ * Any out pointer may be NULL. mlops_manifest_file_shard_info() gives the
+ * same shard as a struct, its digest spelled "sha256:<64 hex>".
  * @return 0, MLOPS_E_NOTFOUND (no such file or shard; outputs untouched),
  *         MLOPS_E_INVALID (m is NULL).
  */
@@ -573,6 +739,107 @@ MLOPS_EXTERN double mlops_manifest_diff_metric_delta(const mlops_manifest_diff *
 /** (b - a) / |a| (NaN unless in both and a != 0). */
 MLOPS_EXTERN double mlops_manifest_diff_metric_relative(const mlops_manifest_diff *d,
                                                         size_t i);
+
+/**
+ * The summary of a diff. Read-only; borrowed from the diff (valid while it
+ * is). Version 1; fields are only ever added at the end (see MLOPS_INFO_HAS).
+ */
+struct mlops_manifest_diff_info {
+    MLOPS_INFO_HEADER;
+    int relation;                   /**< an mlops_manifest_relation */
+    size_t unchanged_file_count;    /**< files in both and equal (not listed) */
+    size_t n_files;                 /**< rows of mlops_manifest_diff_file() */
+    size_t unchanged_dataset_count; /**< datasets in both and equal (not listed) */
+    size_t n_datasets;              /**< rows of mlops_manifest_diff_dataset() */
+    size_t n_parameters;            /**< rows of mlops_manifest_diff_parameter() */
+    size_t n_metrics;               /**< rows of mlops_manifest_diff_metric() */
+    int code_change;                /**< an mlops_manifest_change of the code link */
+    uint32_t code_fields;           /**< mlops_manifest_field bits (0 unless CHANGED) */
+};
+
+/** Version of struct mlops_manifest_diff_info filled by this library. */
+#define MLOPS_MANIFEST_DIFF_INFO_VERSION 1
+
+/** The summary of `d`, or NULL when `d` is NULL. Never allocates; thread-safe. */
+MLOPS_EXTERN const struct mlops_manifest_diff_info *
+mlops_manifest_diff_info(const mlops_manifest_diff *d);
+
+/** A file that differs. Read-only; borrowed from the diff (strings from its
+ *  manifests). Version 1; fields are only ever added at the end. */
+typedef struct mlops_manifest_diff_file_info {
+    MLOPS_INFO_HEADER;
+    const char *path;       /**< the file's path */
+    int change;             /**< an mlops_manifest_change: ADDED, REMOVED or CHANGED */
+    uint32_t fields;        /**< mlops_manifest_field bits that differ (0 unless CHANGED) */
+    const char *old_digest; /**< "sha256:<64 hex>" in a; NULL when added */
+    const char *new_digest; /**< "sha256:<64 hex>" in b; NULL when removed */
+    uint64_t old_size;      /**< size in a; 0 when added */
+    uint64_t new_size;      /**< size in b; 0 when removed */
+} mlops_manifest_diff_file_info;
+
+/** Version of mlops_manifest_diff_file_info filled by this library. */
+#define MLOPS_MANIFEST_DIFF_FILE_INFO_VERSION 1
+
+/** Differing file `i` (path byte order) of `d`, or NULL when `d` is NULL or
+ *  `i` is out of range. Never allocates; thread-safe. */
+MLOPS_EXTERN const mlops_manifest_diff_file_info *
+mlops_manifest_diff_file(const mlops_manifest_diff *d, size_t i);
+
+/** A dataset that differs. Read-only; borrowed from the diff. Version 1. */
+typedef struct mlops_manifest_diff_dataset_info {
+    MLOPS_INFO_HEADER;
+    const char *name;       /**< the dataset's name */
+    int change;             /**< an mlops_manifest_change: ADDED, REMOVED or CHANGED */
+    uint32_t fields;        /**< mlops_manifest_field bits that differ (0 unless CHANGED) */
+    const char *old_digest; /**< "sha256:<64 hex>" in a; NULL when added or a has none */
+    const char *new_digest; /**< "sha256:<64 hex>" in b; NULL when removed or b has none */
+    const char *old_uri;    /**< URI in a; NULL when added or a has none */
+    const char *new_uri;    /**< URI in b; NULL when removed or b has none */
+} mlops_manifest_diff_dataset_info;
+
+/** Version of mlops_manifest_diff_dataset_info filled by this library. */
+#define MLOPS_MANIFEST_DIFF_DATASET_INFO_VERSION 1
+
+/** Differing dataset `i` (name byte order) of `d`, or NULL when `d` is NULL
+ *  or `i` is out of range. Never allocates; thread-safe. */
+MLOPS_EXTERN const mlops_manifest_diff_dataset_info *
+mlops_manifest_diff_dataset(const mlops_manifest_diff *d, size_t i);
+
+/** A parameter that differs. Read-only; borrowed from the diff. Version 1. */
+typedef struct mlops_manifest_diff_parameter_info {
+    MLOPS_INFO_HEADER;
+    const char *name;     /**< the parameter's name */
+    int change;           /**< an mlops_manifest_change: ADDED, REMOVED or CHANGED */
+    const char *old_json; /**< canonical JSON of the value in a; NULL when added */
+    const char *new_json; /**< canonical JSON of the value in b; NULL when removed */
+} mlops_manifest_diff_parameter_info;
+
+/** Version of mlops_manifest_diff_parameter_info filled by this library. */
+#define MLOPS_MANIFEST_DIFF_PARAMETER_INFO_VERSION 1
+
+/** Differing parameter `i` (canonical key order) of `d`, or NULL when `d` is
+ *  NULL or `i` is out of range. Never allocates; thread-safe. */
+MLOPS_EXTERN const mlops_manifest_diff_parameter_info *
+mlops_manifest_diff_parameter(const mlops_manifest_diff *d, size_t i);
+
+/** A metric of a or b. Read-only; borrowed from the diff. Version 1. */
+typedef struct mlops_manifest_diff_metric_info {
+    MLOPS_INFO_HEADER;
+    const char *name; /**< the metric's name */
+    int change;       /**< an mlops_manifest_change (UNCHANGED when equal values) */
+    double old_value; /**< value in a; NaN when added */
+    double new_value; /**< value in b; NaN when removed */
+    double delta;     /**< b - a; NaN unless in both */
+    double relative;  /**< (b - a) / |a|; NaN unless in both and a != 0 */
+} mlops_manifest_diff_metric_info;
+
+/** Version of mlops_manifest_diff_metric_info filled by this library. */
+#define MLOPS_MANIFEST_DIFF_METRIC_INFO_VERSION 1
+
+/** Metric `i` (canonical key order; every metric of a or b) of `d`, or NULL
+ *  when `d` is NULL or `i` is out of range. Never allocates; thread-safe. */
+MLOPS_EXTERN const mlops_manifest_diff_metric_info *
+mlops_manifest_diff_metric(const mlops_manifest_diff *d, size_t i);
 
 /**
  * Append the diff as JSON (canonical, or pretty with MLOPS_JSON_PRETTY)

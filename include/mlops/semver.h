@@ -34,6 +34,33 @@ MLOPS_EXTERN int mlops_semver_parse(mlops_semver **out, const char *str);
 /** Release a version. Accepts NULL. */
 MLOPS_EXTERN void mlops_semver_free(mlops_semver *v);
 
+/**
+ * The parts of a parsed version. Read-only; borrowed from the version (valid
+ * while it is). Version 1; fields are only ever added at the end (see
+ * MLOPS_INFO_HAS). The struct has no typedef: its name is the function's.
+ */
+struct mlops_semver_info {
+    MLOPS_INFO_HEADER;
+    uint64_t major;         /**< major number */
+    uint64_t minor;         /**< minor number */
+    uint64_t patch;         /**< patch number */
+    /** Pre-release part without its '-' ("rc.1"); NULL when the version has
+     *  none (SemVer allows no empty pre-release). */
+    const char *prerelease;
+    /** Build metadata without its '+' ("build.5"); NULL when none. */
+    const char *build;
+};
+
+/** Version of struct mlops_semver_info filled by this library. */
+#define MLOPS_SEMVER_INFO_VERSION 1
+
+/**
+ * The parts of `v`, or NULL when `v` is NULL. Built by mlops_semver_parse():
+ * never allocates; thread-safe. Unlike mlops_semver_prerelease() and
+ * mlops_semver_build(), which give "" for an absent part, absent parts are NULL.
+ */
+MLOPS_EXTERN const struct mlops_semver_info *mlops_semver_info(const mlops_semver *v);
+
 /** Major number. */
 MLOPS_EXTERN uint64_t mlops_semver_major(const mlops_semver *v);
 /** Minor number. */

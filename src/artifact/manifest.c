@@ -35,6 +35,7 @@ void mlops_manifest_free(mlops_manifest *m)
                                         __ATOMIC_ACQUIRE))
             return;
     }
+    mlops__manifest_free_info(m->info);
     mlops__free(m->datasets);
     mlops__free(m->params);
     mlops__free(m->metrics);
@@ -45,22 +46,37 @@ void mlops_manifest_free(mlops_manifest *m)
     mlops__free(m);
 }
 
-#define FIELD(fn, member) \
-    const char *fn(const mlops_manifest *m) { return m ? m->member : NULL; }
+/* The per-field getters read the info structs (manifest_info.c); digests
+ * as bare hex, the 64 digits after "sha256:". */
+#define HEX(p) ((p) ? (p) + 7 : NULL)
 
-FIELD(mlops_manifest_name, name)
-FIELD(mlops_manifest_version, version)
-FIELD(mlops_manifest_created, created)
-FIELD(mlops_manifest_description, description)
-FIELD(mlops_manifest_framework_name, framework_name)
-FIELD(mlops_manifest_framework_version, framework_version)
-FIELD(mlops_manifest_parent_name, parent_name)
-FIELD(mlops_manifest_parent_version, parent_version)
-FIELD(mlops_manifest_parent_sha256, parent_sha256)
-FIELD(mlops_manifest_code_uri, code_uri)
-FIELD(mlops_manifest_code_commit, code_commit)
+#define FIELD(fn, expr)                                                \
+    const char *fn(const mlops_manifest *m)                            \
+    {                                                                  \
+        const struct mlops_manifest_info *in = mlops_manifest_info(m); \
+        return in ? (expr) : NULL;                                     \
+    }
+
+FIELD(mlops_manifest_name, in->name)
+FIELD(mlops_manifest_version, in->model_version)
+FIELD(mlops_manifest_created, in->created)
+FIELD(mlops_manifest_description, in->description)
+FIELD(mlops_manifest_framework_name, in->framework_name)
+FIELD(mlops_manifest_framework_version, in->framework_version)
+FIELD(mlops_manifest_parent_name, in->parent_name)
+FIELD(mlops_manifest_parent_version, in->parent_version)
+FIELD(mlops_manifest_parent_sha256, HEX(in->parent_digest))
+FIELD(mlops_manifest_code_uri, in->code_uri)
+FIELD(mlops_manifest_code_commit, in->code_commit)
 
 int mlops_manifest_has_parent(const mlops_manifest *m) { return m && m->parent_sha256; }
+
+#define ROW(type, fn, row, expr, none)                                    \
+    type fn(const mlops_manifest *m, size_t i)                            \
+    {                                                                     \
+        const mlops_manifest_##row##_info *r = mlops_manifest_##row(m, i); \
+        return r ? (expr) : (none);                                       \
+    }
 
 /* ---- files ---- */
 
@@ -87,44 +103,13 @@ const char *mlops__manifest_file_sha256(const mlops__json *f)
 
 size_t mlops_manifest_file_count(const mlops_manifest *m) { return m ? m->n_files : 0; }
 
-const char *mlops_manifest_file_path(const mlops_manifest *m, size_t i)
-{
-    return mlops__manifest_file_path(mlops__manifest_file(m, i), NULL);
-}
-
-uint64_t mlops_manifest_file_size(const mlops_manifest *m, size_t i)
-{
-    const mlops__json *f = mlops__manifest_file(m, i);
-    return f ? mlops__manifest_file_size(f) : 0;
-}
-
-const char *mlops_manifest_file_sha256(const mlops_manifest *m, size_t i)
-{
-    return mlops__manifest_file_sha256(mlops__manifest_file(m, i));
-}
-
-const char *mlops_manifest_file_media_type(const mlops_manifest *m, size_t i)
-{
-    return mlops__json_string(mlops__json_object_find(mlops__manifest_file(m, i), "mediaType"),
-                              NULL);
-}
-
-const char *mlops_manifest_file_role(const mlops_manifest *m, size_t i)
-{
-    return mlops__json_string(mlops__json_object_find(mlops__manifest_file(m, i), "role"),
-                              NULL);
-}
-
-uint64_t mlops_manifest_file_shard_size(const mlops_manifest *m, size_t i)
-{
-    const mlops__json *s = mlops__json_object_find(mlops__manifest_file(m, i), "shardSize");
-    return s ? (uint64_t)mlops__json_int(s) : 0;
-}
-
-size_t mlops_manifest_file_shard_count(const mlops_manifest *m, size_t i)
-{
-    return mlops__json_array_size(mlops__json_object_find(mlops__manifest_file(m, i), "shards"));
-}
+ROW(const char *, mlops_manifest_file_path, file, r->path, NULL)
+ROW(uint64_t, mlops_manifest_file_size, file, r->file_size, 0)
+ROW(const char *, mlops_manifest_file_sha256, file, HEX(r->digest), NULL)
+ROW(const char *, mlops_manifest_file_media_type, file, r->media_type, NULL)
+ROW(const char *, mlops_manifest_file_role, file, r->role, NULL)
+ROW(uint64_t, mlops_manifest_file_shard_size, file, r->shard_size, 0)
+ROW(size_t, mlops_manifest_file_shard_count, file, r->shard_count, 0)
 
 size_t mlops_manifest_file_find(const mlops_manifest *m, const char *path)
 {
@@ -151,25 +136,20 @@ int mlops_manifest_file_shard(uint64_t *offset, uint64_t *size, const char **sha
                               const mlops_manifest *m, size_t i, size_t j)
 {
     MLOPS__CHECK_ARG(m);
-    const mlops__json *f = mlops__manifest_file(m, i);
+    const mlops_manifest_file_info *f = mlops_manifest_file(m, i);
     if (!f)
         return mlops__error(MLOPS_E_NOTFOUND, "manifest has no file %zu (it has %zu)", i,
                             m->n_files);
-    const mlops__json *shards = mlops__json_object_find(f, "shards");
-    size_t n = mlops__json_array_size(shards);
-    if (j >= n)
+    const mlops_manifest_shard_info *s = mlops_manifest_file_shard_info(m, i, j);
+    if (!s)
         return mlops__error(MLOPS_E_NOTFOUND, "file \"%.200s\" has no shard %zu (it has %zu)",
-                            mlops__manifest_file_path(f, NULL), j, n);
-    /* Shards were checked at load: offset j*shardSize, the size that fits. */
-    uint64_t file_size = mlops__manifest_file_size(f);
-    uint64_t shard_size = (uint64_t)mlops__json_int(mlops__json_object_find(f, "shardSize"));
-    uint64_t off = (uint64_t)j * shard_size;
+                            f->path, j, f->shard_count);
     if (offset)
-        *offset = off;
+        *offset = s->offset;
     if (size)
-        *size = file_size - off < shard_size ? file_size - off : shard_size;
+        *size = s->length;
     if (sha256)
-        *sha256 = mlops__manifest_file_sha256(mlops__json_array_get(shards, j));
+        *sha256 = HEX(s->digest);
     return 0;
 }
 
@@ -177,90 +157,34 @@ int mlops_manifest_file_shard(uint64_t *offset, uint64_t *size, const char **sha
 
 size_t mlops_manifest_dataset_count(const mlops_manifest *m) { return m ? m->n_datasets : 0; }
 
-#define DATASET_FIELD(fn, member)                                  \
-    const char *fn(const mlops_manifest *m, size_t i)              \
-    {                                                              \
-        return m && i < m->n_datasets ? m->datasets[i].member : NULL; \
-    }
-
-DATASET_FIELD(mlops_manifest_dataset_name, name)
-DATASET_FIELD(mlops_manifest_dataset_uri, uri)
-DATASET_FIELD(mlops_manifest_dataset_role, role)
-DATASET_FIELD(mlops_manifest_dataset_sha256, sha256)
-DATASET_FIELD(mlops_manifest_dataset_foreign_alg, foreign_alg)
-DATASET_FIELD(mlops_manifest_dataset_foreign_scheme, foreign_scheme)
-DATASET_FIELD(mlops_manifest_dataset_foreign_value, foreign_value)
+ROW(const char *, mlops_manifest_dataset_name, dataset, r->name, NULL)
+ROW(const char *, mlops_manifest_dataset_uri, dataset, r->uri, NULL)
+ROW(const char *, mlops_manifest_dataset_role, dataset, r->role, NULL)
+ROW(const char *, mlops_manifest_dataset_sha256, dataset, HEX(r->digest), NULL)
+ROW(const char *, mlops_manifest_dataset_foreign_alg, dataset, r->foreign_alg, NULL)
+ROW(const char *, mlops_manifest_dataset_foreign_scheme, dataset, r->foreign_scheme, NULL)
+ROW(const char *, mlops_manifest_dataset_foreign_value, dataset, r->foreign_value, NULL)
 
 /* ---- parameters, metrics, annotations ---- */
 
-static const mlops__mf_entry *param_at(const mlops_manifest *m, size_t i)
-{
-    return m && i < m->n_params ? &m->params[i] : NULL;
-}
-
 size_t mlops_manifest_parameter_count(const mlops_manifest *m) { return m ? m->n_params : 0; }
 
-const char *mlops_manifest_parameter_name(const mlops_manifest *m, size_t i)
-{
-    const mlops__mf_entry *e = param_at(m, i);
-    return e ? e->key : NULL;
-}
-
-int mlops_manifest_parameter_type(const mlops_manifest *m, size_t i)
-{
-    const mlops__mf_entry *e = param_at(m, i);
-    return e ? e->type : MLOPS_MANIFEST_VALUE_NONE;
-}
-
-const char *mlops_manifest_parameter_json(const mlops_manifest *m, size_t i)
-{
-    const mlops__mf_entry *e = param_at(m, i);
-    return e ? e->json : NULL;
-}
-
-double mlops_manifest_parameter_number(const mlops_manifest *m, size_t i)
-{
-    const mlops__mf_entry *e = param_at(m, i);
-    return e && e->type == MLOPS_MANIFEST_VALUE_NUMBER ? e->number : NAN;
-}
-
-const char *mlops_manifest_parameter_string(const mlops_manifest *m, size_t i)
-{
-    const mlops__mf_entry *e = param_at(m, i);
-    return e && e->type == MLOPS_MANIFEST_VALUE_STRING ? e->str : NULL;
-}
-
-int mlops_manifest_parameter_bool(const mlops_manifest *m, size_t i)
-{
-    const mlops__mf_entry *e = param_at(m, i);
-    if (!e || e->type != MLOPS_MANIFEST_VALUE_BOOL)
-        return -1;
-    return mlops__json_type_of(e->value) == MLOPS__JSON_TRUE;
-}
+ROW(const char *, mlops_manifest_parameter_name, parameter, r->name, NULL)
+ROW(int, mlops_manifest_parameter_type, parameter, r->type, MLOPS_MANIFEST_VALUE_NONE)
+ROW(const char *, mlops_manifest_parameter_json, parameter, r->json, NULL)
+ROW(double, mlops_manifest_parameter_number, parameter, r->number, NAN)
+ROW(const char *, mlops_manifest_parameter_string, parameter, r->string, NULL)
+ROW(int, mlops_manifest_parameter_bool, parameter, r->boolean, -1)
 
 size_t mlops_manifest_metric_count(const mlops_manifest *m) { return m ? m->n_metrics : 0; }
 
-const char *mlops_manifest_metric_name(const mlops_manifest *m, size_t i)
-{
-    return m && i < m->n_metrics ? m->metrics[i].key : NULL;
-}
-
-double mlops_manifest_metric_value(const mlops_manifest *m, size_t i)
-{
-    return m && i < m->n_metrics ? m->metrics[i].number : NAN;
-}
+ROW(const char *, mlops_manifest_metric_name, metric, r->name, NULL)
+ROW(double, mlops_manifest_metric_value, metric, r->value, NAN)
 
 size_t mlops_manifest_annotation_count(const mlops_manifest *m)
 {
     return m ? m->n_annotations : 0;
 }
 
-const char *mlops_manifest_annotation_key(const mlops_manifest *m, size_t i)
-{
-    return m && i < m->n_annotations ? m->annotations[i].key : NULL;
-}
-
-const char *mlops_manifest_annotation_value(const mlops_manifest *m, size_t i)
-{
-    return m && i < m->n_annotations ? m->annotations[i].str : NULL;
-}
+ROW(const char *, mlops_manifest_annotation_key, annotation, r->key, NULL)
+ROW(const char *, mlops_manifest_annotation_value, annotation, r->value, NULL)

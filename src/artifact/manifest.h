@@ -23,9 +23,9 @@
 #define MLOPS__MF_MAX_SHORT 1024    /* keys, roles, media types, versions, alg... */
 #define MLOPS__MF_MAX_LONG 65536    /* description, URIs, string values */
 
-/* A file entry as the loader checks it (a view; manifests keep no copy: the
- * files are read from their checked JSON objects, which saves 64 bytes per
- * file at 100,000 files). */
+/* A file entry as the loader checks it (a view, not kept: what a manifest
+ * keeps per file is its read-only row, mlops__mf_file_row, filled from this
+ * view as soon as the file has passed its checks). */
 typedef struct mlops__mf_file {
     const char *path;
     size_t path_len;
@@ -93,9 +93,36 @@ struct mlops_manifest {
     /* References beyond the first (mlops_manifest_dup()); the manifest is
      * immutable, so sharing it needs only this count, changed atomically. */
     size_t extra_refs;
+    struct mlops__mf_info *info; /* the read-only structs; NULL until loaded */
 };
 
 typedef struct mlops__mf_prehash mlops__mf_prehash;
+
+/* "sha256:" + 64 hex + NUL: every digest string of the info structs. */
+#define MLOPS__MF_DIGEST_LEN 72
+
+/* A file row and where its shards start in mlops__mf_info.shards. */
+typedef struct mlops__mf_file_row {
+    mlops_manifest_file_info info;
+    size_t first_shard;
+} mlops__mf_file_row;
+
+/* The read-only structs handed out by mlops_manifest_info() and the row
+ * accessors (manifest_info.c), built once when the manifest is made. */
+typedef struct mlops__mf_info {
+    struct mlops_manifest_info summary;
+    mlops__mf_file_row *files;
+    mlops_manifest_shard_info *shards;
+    mlops_manifest_dataset_info *datasets;
+    mlops_manifest_parameter_info *params;
+    mlops_manifest_metric_info *metrics;
+    mlops_manifest_annotation_info *annotations;
+    char *file_digests; /* one per file, MLOPS__MF_DIGEST_LEN each */
+    char *digests;      /* shard and dataset digests, MLOPS__MF_DIGEST_LEN each */
+    char tree_digest[MLOPS__MF_DIGEST_LEN];
+    char statement_digest[MLOPS__MF_DIGEST_LEN];
+    char parent_digest[MLOPS__MF_DIGEST_LEN];
+} mlops__mf_info;
 
 /* ---- manifest.c: file entries read from their checked JSON objects ---- */
 
@@ -104,6 +131,22 @@ const mlops__json *mlops__manifest_file(const mlops_manifest *m, size_t i);
 const char *mlops__manifest_file_path(const mlops__json *f, size_t *len);
 uint64_t mlops__manifest_file_size(const mlops__json *f);
 const char *mlops__manifest_file_sha256(const mlops__json *f);
+
+/* ---- manifest_info.c ---- */
+
+/**
+ * Start m->info with room for `n` file rows (the loader fills them while
+ * each file is hot in the cache). 0 or MLOPS_E_NOMEM; m->info is released
+ * with the manifest either way.
+ */
+int mlops__manifest_info_start(mlops_manifest *m, size_t n);
+/** Fill file row `i` from the checked entry `f`. */
+void mlops__manifest_info_file(mlops_manifest *m, size_t i, const mlops__mf_file *f);
+/** Finish m->info (summary, shards, datasets, parameters, metrics,
+ *  annotations) on the loaded, digested manifest. 0 or MLOPS_E_NOMEM. */
+int mlops__manifest_build_info(mlops_manifest *m);
+/** Release m->info (NULL is a no-op). */
+void mlops__manifest_free_info(mlops__mf_info *info);
 
 /* ---- manifest_parse.c ---- */
 

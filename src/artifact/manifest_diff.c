@@ -16,6 +16,7 @@ typedef struct df_file {
     const mlops__json *a, *b; /* file objects; NULL on the side it is missing from */
     int change;
     uint32_t fields; /* mlops_manifest_field bits that differ (changed files) */
+    size_t ia, ib;   /* their indexes in a and b */
 } df_file;
 
 typedef struct df_dataset {
@@ -45,6 +46,13 @@ struct mlops_manifest_diff {
     size_t n_unchanged_datasets;
     int code_change;
     uint32_t code_fields;
+    /* The read-only structs of mlops_manifest_diff_info() and the rows,
+     * built by mlops_manifest_diff_new() (strings borrowed from a and b). */
+    struct mlops_manifest_diff_info info;
+    mlops_manifest_diff_file_info *file_rows;
+    mlops_manifest_diff_dataset_info *dataset_rows;
+    mlops_manifest_diff_parameter_info *param_rows;
+    mlops_manifest_diff_metric_info *metric_rows;
 };
 
 /* Two optional strings are equal (both absent, or the same bytes). */
@@ -144,7 +152,7 @@ static int diff_files(mlops_manifest_diff *d)
                 : j == b->n_files ? -1
                                   : path_cmp(mlops__manifest_file(a, i),
                                              mlops__manifest_file(b, j));
-        df_file f = {NULL, NULL, MLOPS_MANIFEST_UNCHANGED, 0};
+        df_file f = {NULL, NULL, MLOPS_MANIFEST_UNCHANGED, 0, i, j};
         if (c < 0) {
             f.a = mlops__manifest_file(a, i++);
             f.change = MLOPS_MANIFEST_REMOVED;
@@ -295,6 +303,100 @@ static int diff_entries(df_entry **out, size_t *count, const mlops__mf_entry *ea
     return 0;
 }
 
+#define ROW_INIT(row, VERSION)                 \
+    do {                                       \
+        (row)->version = (VERSION);            \
+        (row)->size = (uint32_t)sizeof *(row); \
+    } while (0)
+
+/* n elements of `size` bytes, or NULL for none; *failed set on failure. */
+static void *row_array(size_t n, size_t size, int *failed)
+{
+    if (!n || *failed)
+        return NULL;
+    void *p = mlops__reallocarray(NULL, n, size);
+    if (!p)
+        *failed = 1;
+    return p;
+}
+
+static const char *entry_key(const df_entry *e) { return e->a ? e->a->key : e->b->key; }
+
+/* The summary and the row structs, from the comparison just made. */
+static int build_rows(mlops_manifest_diff *d)
+{
+    const mlops__mf_info *ia = d->a->info, *ib = d->b->info;
+    int failed = 0;
+    d->file_rows = row_array(d->n_files, sizeof *d->file_rows, &failed);
+    d->dataset_rows = row_array(d->n_datasets, sizeof *d->dataset_rows, &failed);
+    d->param_rows = row_array(d->n_params, sizeof *d->param_rows, &failed);
+    d->metric_rows = row_array(d->n_metrics, sizeof *d->metric_rows, &failed);
+    if (failed)
+        return mlops__error_nomem();
+    struct mlops_manifest_diff_info *s = &d->info;
+    ROW_INIT(s, MLOPS_MANIFEST_DIFF_INFO_VERSION);
+    s->relation = d->relation;
+    s->unchanged_file_count = d->n_unchanged_files;
+    s->n_files = d->n_files;
+    s->unchanged_dataset_count = d->n_unchanged_datasets;
+    s->n_datasets = d->n_datasets;
+    s->n_parameters = d->n_params;
+    s->n_metrics = d->n_metrics;
+    s->code_change = d->code_change;
+    s->code_fields = d->code_fields;
+    for (size_t i = 0; i < d->n_files; i++) {
+        const df_file *f = &d->files[i];
+        const mlops_manifest_file_info *fa = f->a ? &ia->files[f->ia].info : NULL;
+        const mlops_manifest_file_info *fb = f->b ? &ib->files[f->ib].info : NULL;
+        mlops_manifest_diff_file_info *r = &d->file_rows[i];
+        ROW_INIT(r, MLOPS_MANIFEST_DIFF_FILE_INFO_VERSION);
+        r->path = fa ? fa->path : fb->path;
+        r->change = f->change;
+        r->fields = f->fields;
+        r->old_digest = fa ? fa->digest : NULL;
+        r->new_digest = fb ? fb->digest : NULL;
+        r->old_size = fa ? fa->file_size : 0;
+        r->new_size = fb ? fb->file_size : 0;
+    }
+    for (size_t i = 0; i < d->n_datasets; i++) {
+        const df_dataset *e = &d->datasets[i];
+        const mlops_manifest_dataset_info *da =
+            e->a ? &ia->datasets[e->a - d->a->datasets] : NULL;
+        const mlops_manifest_dataset_info *db =
+            e->b ? &ib->datasets[e->b - d->b->datasets] : NULL;
+        mlops_manifest_diff_dataset_info *r = &d->dataset_rows[i];
+        ROW_INIT(r, MLOPS_MANIFEST_DIFF_DATASET_INFO_VERSION);
+        r->name = da ? da->name : db->name;
+        r->change = e->change;
+        r->fields = e->fields;
+        r->old_digest = da ? da->digest : NULL;
+        r->new_digest = db ? db->digest : NULL;
+        r->old_uri = da ? da->uri : NULL;
+        r->new_uri = db ? db->uri : NULL;
+    }
+    for (size_t i = 0; i < d->n_params; i++) {
+        const df_entry *e = &d->params[i];
+        mlops_manifest_diff_parameter_info *r = &d->param_rows[i];
+        ROW_INIT(r, MLOPS_MANIFEST_DIFF_PARAMETER_INFO_VERSION);
+        r->name = entry_key(e);
+        r->change = e->change;
+        r->old_json = e->a ? e->a->json : NULL;
+        r->new_json = e->b ? e->b->json : NULL;
+    }
+    for (size_t i = 0; i < d->n_metrics; i++) {
+        const df_entry *e = &d->metrics[i];
+        mlops_manifest_diff_metric_info *r = &d->metric_rows[i];
+        ROW_INIT(r, MLOPS_MANIFEST_DIFF_METRIC_INFO_VERSION);
+        r->name = entry_key(e);
+        r->change = e->change;
+        r->old_value = e->a ? e->a->number : NAN;
+        r->new_value = e->b ? e->b->number : NAN;
+        r->delta = e->delta;
+        r->relative = e->relative;
+    }
+    return 0;
+}
+
 void mlops_manifest_diff_free(mlops_manifest_diff *d)
 {
     if (!d)
@@ -303,6 +405,10 @@ void mlops_manifest_diff_free(mlops_manifest_diff *d)
     mlops__free(d->params);
     mlops__free(d->metrics);
     mlops__free(d->datasets);
+    mlops__free(d->file_rows);
+    mlops__free(d->dataset_rows);
+    mlops__free(d->param_rows);
+    mlops__free(d->metric_rows);
     mlops__free(d);
 }
 
@@ -336,17 +442,14 @@ int mlops_manifest_diff_new(mlops_manifest_diff **out, const mlops_manifest *a,
     if (!rc)
         rc = diff_datasets(d);
     diff_code(d);
+    if (!rc)
+        rc = build_rows(d);
     if (rc) {
         mlops_manifest_diff_free(d);
         return rc;
     }
     *out = d;
     return 0;
-}
-
-int mlops_manifest_diff_relation(const mlops_manifest_diff *d)
-{
-    return d ? d->relation : MLOPS_MANIFEST_UNRELATED;
 }
 
 const char *mlops_manifest_relation_name(int relation)
@@ -388,206 +491,83 @@ const char *mlops_manifest_change_name(int change)
 
 /* ---- accessors ---- */
 
-static const df_file *file_at(const mlops_manifest_diff *d, size_t i)
+const struct mlops_manifest_diff_info *mlops_manifest_diff_info(const mlops_manifest_diff *d)
 {
-    return d && i < d->n_files ? &d->files[i] : NULL;
+    return d ? &d->info : NULL;
 }
 
-size_t mlops_manifest_diff_file_count(const mlops_manifest_diff *d) { return d ? d->n_files : 0; }
-
-size_t mlops_manifest_diff_unchanged_file_count(const mlops_manifest_diff *d)
+const mlops_manifest_diff_file_info *mlops_manifest_diff_file(const mlops_manifest_diff *d,
+                                                              size_t i)
 {
-    return d ? d->n_unchanged_files : 0;
+    return d && i < d->n_files ? &d->file_rows[i] : NULL;
 }
 
-const char *mlops_manifest_diff_file_path(const mlops_manifest_diff *d, size_t i)
+const mlops_manifest_diff_dataset_info *mlops_manifest_diff_dataset(const mlops_manifest_diff *d,
+                                                                    size_t i)
 {
-    const df_file *f = file_at(d, i);
-    return f ? file_path(f) : NULL;
+    return d && i < d->n_datasets ? &d->dataset_rows[i] : NULL;
 }
 
-int mlops_manifest_diff_file_change(const mlops_manifest_diff *d, size_t i)
+const mlops_manifest_diff_parameter_info *
+mlops_manifest_diff_parameter(const mlops_manifest_diff *d, size_t i)
 {
-    const df_file *f = file_at(d, i);
-    return f ? f->change : MLOPS_MANIFEST_UNCHANGED;
+    return d && i < d->n_params ? &d->param_rows[i] : NULL;
 }
 
-const char *mlops_manifest_diff_file_old_sha256(const mlops_manifest_diff *d, size_t i)
+const mlops_manifest_diff_metric_info *mlops_manifest_diff_metric(const mlops_manifest_diff *d,
+                                                                  size_t i)
 {
-    const df_file *f = file_at(d, i);
-    return f && f->a ? mlops__manifest_file_sha256(f->a) : NULL;
+    return d && i < d->n_metrics ? &d->metric_rows[i] : NULL;
 }
 
-const char *mlops_manifest_diff_file_new_sha256(const mlops_manifest_diff *d, size_t i)
-{
-    const df_file *f = file_at(d, i);
-    return f && f->b ? mlops__manifest_file_sha256(f->b) : NULL;
-}
+/* The per-field getters read the same structs; bare hex for the digests. */
+#define SUMMARY(type, fn, member, none) \
+    type fn(const mlops_manifest_diff *d) { return d ? d->info.member : (none); }
+#define ROW(type, fn, row, expr, none)                  \
+    type fn(const mlops_manifest_diff *d, size_t i)     \
+    {                                                   \
+        const mlops_manifest_diff_##row##_info *r = mlops_manifest_diff_##row(d, i); \
+        return r ? (expr) : (none);                     \
+    }
+#define HEX(p) ((p) ? (p) + 7 : NULL)
 
-uint64_t mlops_manifest_diff_file_old_size(const mlops_manifest_diff *d, size_t i)
-{
-    const df_file *f = file_at(d, i);
-    return f && f->a ? mlops__manifest_file_size(f->a) : 0;
-}
+SUMMARY(int, mlops_manifest_diff_relation, relation, MLOPS_MANIFEST_UNRELATED)
+SUMMARY(size_t, mlops_manifest_diff_file_count, n_files, 0)
+SUMMARY(size_t, mlops_manifest_diff_unchanged_file_count, unchanged_file_count, 0)
+SUMMARY(size_t, mlops_manifest_diff_dataset_count, n_datasets, 0)
+SUMMARY(size_t, mlops_manifest_diff_unchanged_dataset_count, unchanged_dataset_count, 0)
+SUMMARY(int, mlops_manifest_diff_code_change, code_change, MLOPS_MANIFEST_UNCHANGED)
+SUMMARY(uint32_t, mlops_manifest_diff_code_fields, code_fields, 0)
+SUMMARY(size_t, mlops_manifest_diff_parameter_count, n_parameters, 0)
+SUMMARY(size_t, mlops_manifest_diff_metric_count, n_metrics, 0)
 
-uint64_t mlops_manifest_diff_file_new_size(const mlops_manifest_diff *d, size_t i)
-{
-    const df_file *f = file_at(d, i);
-    return f && f->b ? mlops__manifest_file_size(f->b) : 0;
-}
+ROW(const char *, mlops_manifest_diff_file_path, file, r->path, NULL)
+ROW(int, mlops_manifest_diff_file_change, file, r->change, MLOPS_MANIFEST_UNCHANGED)
+ROW(const char *, mlops_manifest_diff_file_old_sha256, file, HEX(r->old_digest), NULL)
+ROW(const char *, mlops_manifest_diff_file_new_sha256, file, HEX(r->new_digest), NULL)
+ROW(uint64_t, mlops_manifest_diff_file_old_size, file, r->old_size, 0)
+ROW(uint64_t, mlops_manifest_diff_file_new_size, file, r->new_size, 0)
+ROW(uint32_t, mlops_manifest_diff_file_fields, file, r->fields, 0)
 
-uint32_t mlops_manifest_diff_file_fields(const mlops_manifest_diff *d, size_t i)
-{
-    const df_file *f = file_at(d, i);
-    return f ? f->fields : 0;
-}
+ROW(const char *, mlops_manifest_diff_dataset_name, dataset, r->name, NULL)
+ROW(int, mlops_manifest_diff_dataset_change, dataset, r->change, MLOPS_MANIFEST_UNCHANGED)
+ROW(uint32_t, mlops_manifest_diff_dataset_fields, dataset, r->fields, 0)
+ROW(const char *, mlops_manifest_diff_dataset_old_sha256, dataset, HEX(r->old_digest), NULL)
+ROW(const char *, mlops_manifest_diff_dataset_new_sha256, dataset, HEX(r->new_digest), NULL)
+ROW(const char *, mlops_manifest_diff_dataset_old_uri, dataset, r->old_uri, NULL)
+ROW(const char *, mlops_manifest_diff_dataset_new_uri, dataset, r->new_uri, NULL)
 
-static const df_dataset *dataset_at(const mlops_manifest_diff *d, size_t i)
-{
-    return d && i < d->n_datasets ? &d->datasets[i] : NULL;
-}
+ROW(const char *, mlops_manifest_diff_parameter_name, parameter, r->name, NULL)
+ROW(int, mlops_manifest_diff_parameter_change, parameter, r->change, MLOPS_MANIFEST_UNCHANGED)
+ROW(const char *, mlops_manifest_diff_parameter_old_json, parameter, r->old_json, NULL)
+ROW(const char *, mlops_manifest_diff_parameter_new_json, parameter, r->new_json, NULL)
 
-size_t mlops_manifest_diff_dataset_count(const mlops_manifest_diff *d)
-{
-    return d ? d->n_datasets : 0;
-}
-
-size_t mlops_manifest_diff_unchanged_dataset_count(const mlops_manifest_diff *d)
-{
-    return d ? d->n_unchanged_datasets : 0;
-}
-
-const char *mlops_manifest_diff_dataset_name(const mlops_manifest_diff *d, size_t i)
-{
-    const df_dataset *e = dataset_at(d, i);
-    return e ? (e->a ? e->a->name : e->b->name) : NULL;
-}
-
-int mlops_manifest_diff_dataset_change(const mlops_manifest_diff *d, size_t i)
-{
-    const df_dataset *e = dataset_at(d, i);
-    return e ? e->change : MLOPS_MANIFEST_UNCHANGED;
-}
-
-uint32_t mlops_manifest_diff_dataset_fields(const mlops_manifest_diff *d, size_t i)
-{
-    const df_dataset *e = dataset_at(d, i);
-    return e ? e->fields : 0;
-}
-
-const char *mlops_manifest_diff_dataset_old_sha256(const mlops_manifest_diff *d, size_t i)
-{
-    const df_dataset *e = dataset_at(d, i);
-    return e && e->a ? e->a->sha256 : NULL;
-}
-
-const char *mlops_manifest_diff_dataset_new_sha256(const mlops_manifest_diff *d, size_t i)
-{
-    const df_dataset *e = dataset_at(d, i);
-    return e && e->b ? e->b->sha256 : NULL;
-}
-
-const char *mlops_manifest_diff_dataset_old_uri(const mlops_manifest_diff *d, size_t i)
-{
-    const df_dataset *e = dataset_at(d, i);
-    return e && e->a ? e->a->uri : NULL;
-}
-
-const char *mlops_manifest_diff_dataset_new_uri(const mlops_manifest_diff *d, size_t i)
-{
-    const df_dataset *e = dataset_at(d, i);
-    return e && e->b ? e->b->uri : NULL;
-}
-
-int mlops_manifest_diff_code_change(const mlops_manifest_diff *d)
-{
-    return d ? d->code_change : MLOPS_MANIFEST_UNCHANGED;
-}
-
-uint32_t mlops_manifest_diff_code_fields(const mlops_manifest_diff *d)
-{
-    return d ? d->code_fields : 0;
-}
-
-static const df_entry *param_at(const mlops_manifest_diff *d, size_t i)
-{
-    return d && i < d->n_params ? &d->params[i] : NULL;
-}
-
-size_t mlops_manifest_diff_parameter_count(const mlops_manifest_diff *d)
-{
-    return d ? d->n_params : 0;
-}
-
-const char *mlops_manifest_diff_parameter_name(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = param_at(d, i);
-    return e ? (e->a ? e->a->key : e->b->key) : NULL;
-}
-
-int mlops_manifest_diff_parameter_change(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = param_at(d, i);
-    return e ? e->change : MLOPS_MANIFEST_UNCHANGED;
-}
-
-const char *mlops_manifest_diff_parameter_old_json(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = param_at(d, i);
-    return e && e->a ? e->a->json : NULL;
-}
-
-const char *mlops_manifest_diff_parameter_new_json(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = param_at(d, i);
-    return e && e->b ? e->b->json : NULL;
-}
-
-static const df_entry *metric_at(const mlops_manifest_diff *d, size_t i)
-{
-    return d && i < d->n_metrics ? &d->metrics[i] : NULL;
-}
-
-size_t mlops_manifest_diff_metric_count(const mlops_manifest_diff *d)
-{
-    return d ? d->n_metrics : 0;
-}
-
-const char *mlops_manifest_diff_metric_name(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = metric_at(d, i);
-    return e ? (e->a ? e->a->key : e->b->key) : NULL;
-}
-
-int mlops_manifest_diff_metric_change(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = metric_at(d, i);
-    return e ? e->change : MLOPS_MANIFEST_UNCHANGED;
-}
-
-double mlops_manifest_diff_metric_old(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = metric_at(d, i);
-    return e && e->a ? e->a->number : NAN;
-}
-
-double mlops_manifest_diff_metric_new(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = metric_at(d, i);
-    return e && e->b ? e->b->number : NAN;
-}
-
-double mlops_manifest_diff_metric_delta(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = metric_at(d, i);
-    return e ? e->delta : NAN;
-}
-
-double mlops_manifest_diff_metric_relative(const mlops_manifest_diff *d, size_t i)
-{
-    const df_entry *e = metric_at(d, i);
-    return e ? e->relative : NAN;
-}
+ROW(const char *, mlops_manifest_diff_metric_name, metric, r->name, NULL)
+ROW(int, mlops_manifest_diff_metric_change, metric, r->change, MLOPS_MANIFEST_UNCHANGED)
+ROW(double, mlops_manifest_diff_metric_old, metric, r->old_value, NAN)
+ROW(double, mlops_manifest_diff_metric_new, metric, r->new_value, NAN)
+ROW(double, mlops_manifest_diff_metric_delta, metric, r->delta, NAN)
+ROW(double, mlops_manifest_diff_metric_relative, metric, r->relative, NAN)
 
 /* ---- JSON ---- */
 

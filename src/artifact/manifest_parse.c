@@ -441,6 +441,8 @@ static int load_files(loader *l, const mlops__json *pred)
     if (rc)
         return rc;
     size_t n = mlops__json_array_size(files);
+    if ((rc = mlops__manifest_info_start(l->m, n)))
+        return rc;
     for (size_t i = 0; i < n; i++) {
         mlops__mf_file f;
         memset(&f, 0, sizeof f);
@@ -449,6 +451,7 @@ static int load_files(loader *l, const mlops__json *pred)
         rc = load_file(l, &f, mlops__json_array_get(files, i));
         if (rc)
             return rc;
+        mlops__manifest_info_file(l->m, i, &f);
         pop(l);
     }
     pop(l);
@@ -894,6 +897,8 @@ int mlops__manifest_load(mlops_manifest **out, mlops__json_doc *doc, const char 
                    "subject digest %.64s is not the tree digest of the files (%s)",
                    m->subject_sha256, m->tree_hex);
     }
+    if (!rc)
+        rc = mlops__manifest_build_info(m);
     if (rc) {
         mlops_manifest_free(m);
         return rc;

@@ -109,70 +109,69 @@ static void human_size(char *buf, size_t n, uint64_t v)
         snprintf(buf, n, "%.1f GiB", (double)v / (1024.0 * 1024 * 1024));
 }
 
+/* A digest of the info structs ("sha256:<hex>") as its hex digits. */
+static const char *hex_of(const char *digest) { return digest ? digest + 7 : NULL; }
+
 static void print_manifest(const mlops_manifest *m, const cli_global *g)
 {
-    printf("%s%s %s%s\n", cli_bold(g), mlops_manifest_name(m), mlops_manifest_version(m),
-           cli_reset(g));
-    printf("%-12s %s\n", "created", mlops_manifest_created(m));
-    if (mlops_manifest_description(m))
-        printf("%-12s %s\n", "description", mlops_manifest_description(m));
-    if (mlops_manifest_framework_name(m))
-        printf("%-12s %s %s\n", "framework", mlops_manifest_framework_name(m),
-               or_dash(mlops_manifest_framework_version(m)));
-    printf("%-12s sha256:%s\n", "statement", mlops_manifest_statement_sha256(m));
-    printf("%-12s sha256:%s\n", "tree", mlops_manifest_tree_sha256(m));
-    if (mlops_manifest_has_parent(m))
-        printf("%-12s %s %s (sha256:%s)\n", "parent", or_dash(mlops_manifest_parent_name(m)),
-               or_dash(mlops_manifest_parent_version(m)), or_dash(mlops_manifest_parent_sha256(m)));
-    if (mlops_manifest_code_uri(m) || mlops_manifest_code_commit(m))
-        printf("%-12s %s @ %s\n", "code", or_dash(mlops_manifest_code_uri(m)),
-               or_dash(mlops_manifest_code_commit(m)));
-    size_t n = mlops_manifest_file_count(m);
+    const struct mlops_manifest_info *in = mlops_manifest_info(m);
+    printf("%s%s %s%s\n", cli_bold(g), in->name, in->model_version, cli_reset(g));
+    printf("%-12s %s\n", "created", in->created);
+    if (in->description)
+        printf("%-12s %s\n", "description", in->description);
+    if (in->framework_name)
+        printf("%-12s %s %s\n", "framework", in->framework_name, or_dash(in->framework_version));
+    printf("%-12s %s\n", "statement", in->statement_digest);
+    printf("%-12s %s\n", "tree", in->tree_digest);
+    if (in->has_parent)
+        printf("%-12s %s %s (%s)\n", "parent", or_dash(in->parent_name),
+               or_dash(in->parent_version), or_dash(in->parent_digest));
+    if (in->code_uri || in->code_commit)
+        printf("%-12s %s @ %s\n", "code", or_dash(in->code_uri), or_dash(in->code_commit));
+    size_t n = in->n_files;
     int w = 4;
     for (size_t i = 0; i < n; i++) {
-        int l = (int)strlen(mlops_manifest_file_path(m, i));
+        int l = (int)strlen(mlops_manifest_file(m, i)->path);
         w = l > w ? l : w;
     }
     printf("\nfiles (%zu)\n  %-*s  %10s  %-8s  %s\n", n, w, "path", "size", "role", "sha256");
     for (size_t i = 0; i < n; i++) {
+        const mlops_manifest_file_info *f = mlops_manifest_file(m, i);
         char sz[32];
-        human_size(sz, sizeof sz, mlops_manifest_file_size(m, i));
-        size_t shards = mlops_manifest_file_shard_count(m, i);
-        printf("  %-*s  %10s  %-8s  %.16s…", w, mlops_manifest_file_path(m, i), sz,
-               or_dash(mlops_manifest_file_role(m, i)), mlops_manifest_file_sha256(m, i));
-        if (shards)
-            printf("  (%zu shards)", shards);
+        human_size(sz, sizeof sz, f->file_size);
+        printf("  %-*s  %10s  %-8s  %.16s…", w, f->path, sz, or_dash(f->role), hex_of(f->digest));
+        if (f->shard_count)
+            printf("  (%zu shards)", f->shard_count);
         printf("\n");
     }
-    n = mlops_manifest_dataset_count(m);
-    if (n) {
-        printf("\ndatasets (%zu)\n", n);
-        for (size_t i = 0; i < n; i++)
-            printf("  %-20s %-6s %s\n", mlops_manifest_dataset_name(m, i),
-                   or_dash(mlops_manifest_dataset_role(m, i)), or_dash(mlops_manifest_dataset_uri(m, i)));
-    }
-    n = mlops_manifest_parameter_count(m);
-    if (n) {
-        printf("\nparameters (%zu)\n", n);
-        for (size_t i = 0; i < n; i++)
-            printf("  %-24s %s\n", mlops_manifest_parameter_name(m, i),
-                   mlops_manifest_parameter_json(m, i));
-    }
-    n = mlops_manifest_metric_count(m);
-    if (n) {
-        printf("\nmetrics (%zu)\n", n);
-        for (size_t i = 0; i < n; i++) {
-            char h[MLOPS__NUM_HUMAN_SIZE];
-            printf("  %-24s %s\n", mlops_manifest_metric_name(m, i),
-                   mlops__num_human(h, mlops_manifest_metric_value(m, i)));
+    if (in->n_datasets) {
+        printf("\ndatasets (%zu)\n", in->n_datasets);
+        for (size_t i = 0; i < in->n_datasets; i++) {
+            const mlops_manifest_dataset_info *ds = mlops_manifest_dataset(m, i);
+            printf("  %-20s %-6s %s\n", ds->name, or_dash(ds->role), or_dash(ds->uri));
         }
     }
-    n = mlops_manifest_annotation_count(m);
-    if (n) {
-        printf("\nannotations (%zu)\n", n);
-        for (size_t i = 0; i < n; i++)
-            printf("  %-24s %s\n", mlops_manifest_annotation_key(m, i),
-                   mlops_manifest_annotation_value(m, i));
+    if (in->n_parameters) {
+        printf("\nparameters (%zu)\n", in->n_parameters);
+        for (size_t i = 0; i < in->n_parameters; i++) {
+            const mlops_manifest_parameter_info *p = mlops_manifest_parameter(m, i);
+            printf("  %-24s %s\n", p->name, p->json);
+        }
+    }
+    if (in->n_metrics) {
+        printf("\nmetrics (%zu)\n", in->n_metrics);
+        for (size_t i = 0; i < in->n_metrics; i++) {
+            const mlops_manifest_metric_info *x = mlops_manifest_metric(m, i);
+            char h[MLOPS__NUM_HUMAN_SIZE];
+            printf("  %-24s %s\n", x->name, mlops__num_human(h, x->value));
+        }
+    }
+    if (in->n_annotations) {
+        printf("\nannotations (%zu)\n", in->n_annotations);
+        for (size_t i = 0; i < in->n_annotations; i++) {
+            const mlops_manifest_annotation_info *a = mlops_manifest_annotation(m, i);
+            printf("  %-24s %s\n", a->key, a->value);
+        }
     }
 }
 
@@ -213,18 +212,19 @@ static const char *change_mark(int c)
 /* "1.1.0" when both sides have one name, else "name 1.1.0". */
 static void print_side(const mlops_manifest *m, int same_name)
 {
+    const struct mlops_manifest_info *in = mlops_manifest_info(m);
     if (same_name)
-        printf("%s", mlops_manifest_version(m));
+        printf("%s", in->model_version);
     else
-        printf("%s %s", mlops_manifest_name(m), mlops_manifest_version(m));
+        printf("%s %s", in->name, in->model_version);
 }
 
 /* The parent relation for people; --json keeps the stable machine value. */
 static void print_relation(const mlops_manifest *a, const mlops_manifest *b, int rel)
 {
-    int same_name = strcmp(mlops_manifest_name(a), mlops_manifest_name(b)) == 0;
-    printf("%s %s -> %s %s\n", mlops_manifest_name(a), mlops_manifest_version(a),
-           mlops_manifest_name(b), mlops_manifest_version(b));
+    const struct mlops_manifest_info *ia = mlops_manifest_info(a), *ib = mlops_manifest_info(b);
+    int same_name = strcmp(ia->name, ib->name) == 0;
+    printf("%s %s -> %s %s\n", ia->name, ia->model_version, ib->name, ib->model_version);
     printf("relation: ");
     switch (rel) {
     case MLOPS_MANIFEST_SAME: printf("the same statement (equal digests)"); break;
@@ -257,45 +257,41 @@ static void print_fields(uint32_t fields)
 static void print_files(const mlops_manifest *a, const mlops_manifest *b,
                         const mlops_manifest_diff *d, const cli_global *g)
 {
-    size_t n = mlops_manifest_diff_file_count(d), c4[4] = {0, 0, 0, 0};
+    const struct mlops_manifest_diff_info *di = mlops_manifest_diff_info(d);
+    size_t n = di->n_files, c4[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; i++)
-        c4[mlops_manifest_diff_file_change(d, i) & 3]++;
+        c4[mlops_manifest_diff_file(d, i)->change & 3]++;
     printf("\nfiles: %zu added, %zu removed, %zu changed, %zu unchanged\n",
            c4[MLOPS_MANIFEST_ADDED], c4[MLOPS_MANIFEST_REMOVED], c4[MLOPS_MANIFEST_CHANGED],
-           mlops_manifest_diff_unchanged_file_count(d));
+           di->unchanged_file_count);
     for (size_t i = 0; i < n; i++) {
-        int c = mlops_manifest_diff_file_change(d, i);
+        const mlops_manifest_diff_file_info *r = mlops_manifest_diff_file(d, i);
+        int c = r->change;
         int added = c == MLOPS_MANIFEST_ADDED, removed = c == MLOPS_MANIFEST_REMOVED;
         const char *col = added ? cli_green(g) : removed ? cli_red(g) : "";
-        const char *path = mlops_manifest_diff_file_path(d, i);
-        printf("  %s%s %-40s%s", col, change_mark(c), path, added || removed ? cli_reset(g) : "");
+        printf("  %s%s %-40s%s", col, change_mark(c), r->path, added || removed ? cli_reset(g) : "");
         if (added) {
-            printf(" %llu bytes (added)\n",
-                   (unsigned long long)mlops_manifest_diff_file_new_size(d, i));
+            printf(" %llu bytes (added)\n", (unsigned long long)r->new_size);
             continue;
         }
         if (removed) {
-            printf(" %llu bytes (removed)\n",
-                   (unsigned long long)mlops_manifest_diff_file_old_size(d, i));
+            printf(" %llu bytes (removed)\n", (unsigned long long)r->old_size);
             continue;
         }
-        uint32_t f = mlops_manifest_diff_file_fields(d, i);
-        size_t ia = mlops_manifest_file_find(a, path), ib = mlops_manifest_file_find(b, path);
+        uint32_t f = r->fields;
+        const mlops_manifest_file_info *fa = mlops_manifest_file(a, mlops_manifest_file_find(a, r->path));
+        const mlops_manifest_file_info *fb = mlops_manifest_file(b, mlops_manifest_file_find(b, r->path));
         if (f & MLOPS_MANIFEST_FIELD_SIZE)
-            printf(" %llu -> %llu bytes", (unsigned long long)mlops_manifest_diff_file_old_size(d, i),
-                   (unsigned long long)mlops_manifest_diff_file_new_size(d, i));
+            printf(" %llu -> %llu bytes", (unsigned long long)r->old_size,
+                   (unsigned long long)r->new_size);
         if (f & MLOPS_MANIFEST_FIELD_DIGEST)
-            printf(" sha256 %.12s… -> %.12s…", mlops_manifest_diff_file_old_sha256(d, i),
-                   mlops_manifest_diff_file_new_sha256(d, i));
+            printf(" sha256 %.12s… -> %.12s…", hex_of(r->old_digest), hex_of(r->new_digest));
         if (f & MLOPS_MANIFEST_FIELD_ROLE)
-            printf(" role %s -> %s", or_dash(mlops_manifest_file_role(a, ia)),
-                   or_dash(mlops_manifest_file_role(b, ib)));
+            printf(" role %s -> %s", or_dash(fa->role), or_dash(fb->role));
         if (f & MLOPS_MANIFEST_FIELD_MEDIA_TYPE)
-            printf(" media type %s -> %s", or_dash(mlops_manifest_file_media_type(a, ia)),
-                   or_dash(mlops_manifest_file_media_type(b, ib)));
+            printf(" media type %s -> %s", or_dash(fa->media_type), or_dash(fb->media_type));
         if (f & MLOPS_MANIFEST_FIELD_SHARDS)
-            printf(" shards %zu -> %zu", mlops_manifest_file_shard_count(a, ia),
-                   mlops_manifest_file_shard_count(b, ib));
+            printf(" shards %zu -> %zu", fa->shard_count, fb->shard_count);
         printf(" (changed: ");
         print_fields(f);
         printf(")\n");
@@ -304,23 +300,22 @@ static void print_files(const mlops_manifest *a, const mlops_manifest *b,
 
 static void print_datasets(const mlops_manifest_diff *d, const cli_global *g)
 {
-    size_t n = mlops_manifest_diff_dataset_count(d), c4[4] = {0, 0, 0, 0};
+    const struct mlops_manifest_diff_info *di = mlops_manifest_diff_info(d);
+    size_t n = di->n_datasets, c4[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; i++)
-        c4[mlops_manifest_diff_dataset_change(d, i) & 3]++;
+        c4[mlops_manifest_diff_dataset(d, i)->change & 3]++;
     printf("\ndatasets: %zu added, %zu removed, %zu changed, %zu unchanged\n",
            c4[MLOPS_MANIFEST_ADDED], c4[MLOPS_MANIFEST_REMOVED], c4[MLOPS_MANIFEST_CHANGED],
-           mlops_manifest_diff_unchanged_dataset_count(d));
+           di->unchanged_dataset_count);
     for (size_t i = 0; i < n; i++) {
-        int c = mlops_manifest_diff_dataset_change(d, i);
+        const mlops_manifest_diff_dataset_info *r = mlops_manifest_diff_dataset(d, i);
+        int c = r->change;
         int added = c == MLOPS_MANIFEST_ADDED, removed = c == MLOPS_MANIFEST_REMOVED;
         const char *col = added ? cli_green(g) : removed ? cli_red(g) : "";
-        printf("  %s%s %-24s%s", col, change_mark(c), mlops_manifest_diff_dataset_name(d, i),
-               added || removed ? cli_reset(g) : "");
+        printf("  %s%s %-24s%s", col, change_mark(c), r->name, added || removed ? cli_reset(g) : "");
         if (added || removed) {
-            const char *uri = added ? mlops_manifest_diff_dataset_new_uri(d, i)
-                                    : mlops_manifest_diff_dataset_old_uri(d, i);
-            const char *sha = added ? mlops_manifest_diff_dataset_new_sha256(d, i)
-                                    : mlops_manifest_diff_dataset_old_sha256(d, i);
+            const char *uri = added ? r->new_uri : r->old_uri;
+            const char *sha = hex_of(added ? r->new_digest : r->old_digest);
             if (uri)
                 printf(" %s", uri);
             if (sha)
@@ -328,15 +323,13 @@ static void print_datasets(const mlops_manifest_diff *d, const cli_global *g)
             printf(" (%s)\n", mlops_manifest_change_name(c));
             continue;
         }
-        uint32_t f = mlops_manifest_diff_dataset_fields(d, i);
+        uint32_t f = r->fields;
         if (f & MLOPS_MANIFEST_FIELD_DIGEST)
-            printf(" sha256 %.12s%s -> %.12s%s", or_dash(mlops_manifest_diff_dataset_old_sha256(d, i)),
-                   mlops_manifest_diff_dataset_old_sha256(d, i) ? "…" : "",
-                   or_dash(mlops_manifest_diff_dataset_new_sha256(d, i)),
-                   mlops_manifest_diff_dataset_new_sha256(d, i) ? "…" : "");
+            printf(" sha256 %.12s%s -> %.12s%s", or_dash(hex_of(r->old_digest)),
+                   r->old_digest ? "…" : "", or_dash(hex_of(r->new_digest)),
+                   r->new_digest ? "…" : "");
         if (f & MLOPS_MANIFEST_FIELD_URI)
-            printf(" uri %s -> %s", or_dash(mlops_manifest_diff_dataset_old_uri(d, i)),
-                   or_dash(mlops_manifest_diff_dataset_new_uri(d, i)));
+            printf(" uri %s -> %s", or_dash(r->old_uri), or_dash(r->new_uri));
         printf(" (changed: ");
         print_fields(f);
         printf(")\n");
@@ -346,26 +339,25 @@ static void print_datasets(const mlops_manifest_diff *d, const cli_global *g)
 static void print_code(const mlops_manifest *a, const mlops_manifest *b,
                        const mlops_manifest_diff *d)
 {
-    int c = mlops_manifest_diff_code_change(d);
-    const mlops_manifest *m = c == MLOPS_MANIFEST_REMOVED ? a : b;
+    const struct mlops_manifest_diff_info *di = mlops_manifest_diff_info(d);
+    const struct mlops_manifest_info *ia = mlops_manifest_info(a), *ib = mlops_manifest_info(b);
+    int c = di->code_change;
+    const struct mlops_manifest_info *im = c == MLOPS_MANIFEST_REMOVED ? ia : ib;
     printf("\ncode: ");
-    if (c == MLOPS_MANIFEST_UNCHANGED && !mlops_manifest_code_uri(a) && !mlops_manifest_code_commit(a))
+    if (c == MLOPS_MANIFEST_UNCHANGED && !ia->code_uri && !ia->code_commit)
         printf("none on either side\n");
     else if (c == MLOPS_MANIFEST_UNCHANGED)
-        printf("unchanged (%s @ %s)\n", or_dash(mlops_manifest_code_uri(a)),
-               or_dash(mlops_manifest_code_commit(a)));
+        printf("unchanged (%s @ %s)\n", or_dash(ia->code_uri), or_dash(ia->code_commit));
     else if (c != MLOPS_MANIFEST_CHANGED)
-        printf("%s (%s @ %s)\n", mlops_manifest_change_name(c), or_dash(mlops_manifest_code_uri(m)),
-               or_dash(mlops_manifest_code_commit(m)));
+        printf("%s (%s @ %s)\n", mlops_manifest_change_name(c), or_dash(im->code_uri),
+               or_dash(im->code_commit));
     else {
-        uint32_t f = mlops_manifest_diff_code_fields(d);
+        uint32_t f = di->code_fields;
         printf("changed:");
         if (f & MLOPS_MANIFEST_FIELD_URI)
-            printf(" uri %s -> %s", or_dash(mlops_manifest_code_uri(a)),
-                   or_dash(mlops_manifest_code_uri(b)));
+            printf(" uri %s -> %s", or_dash(ia->code_uri), or_dash(ib->code_uri));
         if (f & MLOPS_MANIFEST_FIELD_COMMIT)
-            printf(" commit %s -> %s", or_dash(mlops_manifest_code_commit(a)),
-                   or_dash(mlops_manifest_code_commit(b)));
+            printf(" commit %s -> %s", or_dash(ia->code_commit), or_dash(ib->code_commit));
         printf("\n");
     }
 }
@@ -387,22 +379,22 @@ static int same_or_both_null(const char *x, const char *y)
  * statements that differ only there must not read as no change. */
 static void print_metadata(const mlops_manifest *a, const mlops_manifest *b)
 {
+    const struct mlops_manifest_info *ia = mlops_manifest_info(a), *ib = mlops_manifest_info(b);
     const char *changed[4];
     size_t n = 0;
-    if (!same_or_both_null(mlops_manifest_created(a), mlops_manifest_created(b)))
+    if (!same_or_both_null(ia->created, ib->created))
         changed[n++] = "created";
-    if (!same_or_both_null(mlops_manifest_description(a), mlops_manifest_description(b)))
+    if (!same_or_both_null(ia->description, ib->description))
         changed[n++] = "description";
-    if (!same_or_both_null(mlops_manifest_framework_name(a), mlops_manifest_framework_name(b)) ||
-        !same_or_both_null(mlops_manifest_framework_version(a),
-                           mlops_manifest_framework_version(b)))
+    if (!same_or_both_null(ia->framework_name, ib->framework_name) ||
+        !same_or_both_null(ia->framework_version, ib->framework_version))
         changed[n++] = "framework";
-    int ann = mlops_manifest_annotation_count(a) != mlops_manifest_annotation_count(b);
-    for (size_t i = 0; !ann && i < mlops_manifest_annotation_count(a); i++)
-        ann = !same_or_both_null(mlops_manifest_annotation_key(a, i),
-                                 mlops_manifest_annotation_key(b, i)) ||
-              !same_or_both_null(mlops_manifest_annotation_value(a, i),
-                                 mlops_manifest_annotation_value(b, i));
+    int ann = ia->n_annotations != ib->n_annotations;
+    for (size_t i = 0; !ann && i < ia->n_annotations; i++) {
+        const mlops_manifest_annotation_info *x = mlops_manifest_annotation(a, i);
+        const mlops_manifest_annotation_info *y = mlops_manifest_annotation(b, i);
+        ann = !same_or_both_null(x->key, y->key) || !same_or_both_null(x->value, y->value);
+    }
     if (ann)
         changed[n++] = "annotations";
     printf("\nmetadata: ");
@@ -444,28 +436,30 @@ int cli_cmd_diff(int argc, char **argv, const cli_global *g0)
         mlops_buf_dispose(&buf);
         goto out;
     }
-    print_relation(a, b, mlops_manifest_diff_relation(d));
+    const struct mlops_manifest_diff_info *di = mlops_manifest_diff_info(d);
+    print_relation(a, b, di->relation);
     print_files(a, b, d, &g);
     print_datasets(d, &g);
     print_code(a, b, d);
     print_metadata(a, b);
-    size_t n = mlops_manifest_diff_parameter_count(d);
+    size_t n = di->n_parameters;
     size_t pc[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; i++)
-        pc[mlops_manifest_diff_parameter_change(d, i) & 3]++;
+        pc[mlops_manifest_diff_parameter(d, i)->change & 3]++;
     printf("\nparameters: %zu added, %zu removed, %zu changed\n", pc[MLOPS_MANIFEST_ADDED],
            pc[MLOPS_MANIFEST_REMOVED], pc[MLOPS_MANIFEST_CHANGED]);
-    for (size_t i = 0; i < n; i++)
-        printf("  %s %-24s %s -> %s\n", change_mark(mlops_manifest_diff_parameter_change(d, i)),
-               mlops_manifest_diff_parameter_name(d, i),
-               or_dash(mlops_manifest_diff_parameter_old_json(d, i)),
-               or_dash(mlops_manifest_diff_parameter_new_json(d, i)));
-    n = mlops_manifest_diff_metric_count(d);
+    for (size_t i = 0; i < n; i++) {
+        const mlops_manifest_diff_parameter_info *r = mlops_manifest_diff_parameter(d, i);
+        printf("  %s %-24s %s -> %s\n", change_mark(r->change), r->name, or_dash(r->old_json),
+               or_dash(r->new_json));
+    }
+    n = di->n_metrics;
     printf("\nmetrics (%zu)\n  %-24s  %12s  %12s  %12s  %12s\n", n, "metric", "a", "b", "delta",
            "relative");
     for (size_t i = 0; i < n; i++) {
-        printf("  %-24s", mlops_manifest_diff_metric_name(d, i));
-        double o = mlops_manifest_diff_metric_old(d, i), v = mlops_manifest_diff_metric_new(d, i);
+        const mlops_manifest_diff_metric_info *r = mlops_manifest_diff_metric(d, i);
+        printf("  %-24s", r->name);
+        double o = r->old_value, v = r->new_value;
         if (isnan(o))
             printf("  %12s", "-");
         else
@@ -474,8 +468,8 @@ int cli_cmd_diff(int argc, char **argv, const cli_global *g0)
             printf("  %12s", "-");
         else
             printf("  %12.6g", v);
-        print_delta(mlops_manifest_diff_metric_delta(d, i));
-        print_delta(mlops_manifest_diff_metric_relative(d, i));
+        print_delta(r->delta);
+        print_delta(r->relative);
         printf("\n");
     }
 out:

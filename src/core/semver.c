@@ -23,6 +23,7 @@ struct mlops_semver {
     uint64_t major, minor, patch;
     char *pre;   /* points into the same allocation */
     char *build; /* likewise */
+    struct mlops_semver_info info; /* the same parts, absent ones NULL */
 };
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -224,6 +225,13 @@ int mlops_semver_parse(mlops_semver **out, const char *str)
     s->build = s->pre + v.pre_len + 1;
     memcpy(s->build, v.build, v.build_len);
     s->build[v.build_len] = '\0';
+    s->info.version = MLOPS_SEMVER_INFO_VERSION;
+    s->info.size = (uint32_t)sizeof s->info;
+    s->info.major = v.major;
+    s->info.minor = v.minor;
+    s->info.patch = v.patch;
+    s->info.prerelease = v.pre_len ? s->pre : NULL;
+    s->info.build = v.build_len ? s->build : NULL;
     *out = s;
     return 0;
 }
@@ -235,6 +243,11 @@ uint64_t mlops_semver_minor(const mlops_semver *v) { return v ? v->minor : 0; }
 uint64_t mlops_semver_patch(const mlops_semver *v) { return v ? v->patch : 0; }
 const char *mlops_semver_prerelease(const mlops_semver *v) { return v ? v->pre : ""; }
 const char *mlops_semver_build(const mlops_semver *v) { return v ? v->build : ""; }
+
+const struct mlops_semver_info *mlops_semver_info(const mlops_semver *v)
+{
+    return v ? &v->info : NULL;
+}
 
 int mlops_semver_compare(const mlops_semver *a, const mlops_semver *b)
 {

@@ -61,7 +61,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(mlops_manifest_file_find(m, p) == i);
         for (size_t j = 0; j < mlops_manifest_file_shard_count(m, i); j++)
             CHECK(mlops_manifest_file_shard(NULL, NULL, NULL, m, i, j) == 0);
+        /* The info structs tell the same, digests in the sha256: spelling. */
+        const mlops_manifest_file_info *fi = mlops_manifest_file(m, i);
+        CHECK(fi && strcmp(fi->path, p) == 0 && fi->file_size == mlops_manifest_file_size(m, i));
+        CHECK(strncmp(fi->digest, "sha256:", 7) == 0 &&
+              strcmp(fi->digest + 7, mlops_manifest_file_sha256(m, i)) == 0);
+        for (size_t j = 0; j < fi->shard_count; j++) {
+            const mlops_manifest_shard_info *si = mlops_manifest_file_shard_info(m, i, j);
+            uint64_t off = 0, len = 0;
+            const char *hex = NULL;
+            CHECK(mlops_manifest_file_shard(&off, &len, &hex, m, i, j) == 0);
+            CHECK(si && si->offset == off && si->length == len && strcmp(si->digest + 7, hex) == 0);
+        }
+        CHECK(mlops_manifest_file_shard_info(m, i, fi->shard_count) == NULL);
     }
+    const struct mlops_manifest_info *mi = mlops_manifest_info(m);
+    CHECK(mi && mi->n_files == mlops_manifest_file_count(m) && mlops_manifest_file(m, mi->n_files) == NULL);
+    CHECK(strcmp(mi->tree_digest + 7, mlops_manifest_tree_sha256(m)) == 0);
+    CHECK(mlops_manifest_dataset(m, mi->n_datasets) == NULL);
+    CHECK(mlops_manifest_parameter(m, mi->n_parameters) == NULL);
+    CHECK(mlops_manifest_metric(m, mi->n_metrics) == NULL);
+    CHECK(mlops_manifest_annotation(m, mi->n_annotations) == NULL);
+    for (size_t i = 0; i < mi->n_datasets; i++) {
+        const mlops_manifest_dataset_info *di = mlops_manifest_dataset(m, i);
+        const char *hex = mlops_manifest_dataset_sha256(m, i);
+        CHECK(di && (hex ? di->digest && strcmp(di->digest + 7, hex) == 0 : !di->digest));
+    }
+    for (size_t i = 0; i < mi->n_parameters; i++)
+        CHECK(strcmp(mlops_manifest_parameter(m, i)->json, mlops_manifest_parameter_json(m, i)) == 0);
+    const struct mlops_manifest_diff_info *di = mlops_manifest_diff_info(d);
+    CHECK(di && di->relation == MLOPS_MANIFEST_SAME && di->n_files == 0 &&
+          di->n_metrics == mi->n_metrics && mlops_manifest_diff_metric(d, di->n_metrics) == NULL);
     mlops_manifest_diff_free(d);
     mlops_buf_dispose(&canon);
     mlops_buf_dispose(&pretty);

@@ -1026,6 +1026,451 @@ static void diff_reports_every_field_datasets_and_code(void **state)
     mlops_manifest_free(m[1]);
 }
 
+/* ---- read-only info structs ---- */
+
+#define SHA(hex) "sha256:" hex
+
+/* The struct's version and size are the library's own. */
+#define ASSERT_INFO(p, type, VERSION)                    \
+    do {                                                 \
+        assert_non_null(p);                              \
+        assert_int_equal((p)->version, (VERSION));       \
+        assert_int_equal((p)->size, sizeof(type));       \
+    } while (0)
+
+static void assert_opt_str(const char *got, const char *want)
+{
+    if (!want)
+        assert_null(got);
+    else
+        assert_string_equal(got, want);
+}
+
+/* Every value of child.json (make_expected.py wrote it; sha256sum gave the
+ * statement digests) through the structs, and each one equal to its getter. */
+static void info_structs_read_every_field(void **state)
+{
+    (void)state;
+    mlops_manifest *m = parse_vector("child.json");
+    const struct mlops_manifest_info *mi = mlops_manifest_info(m);
+    ASSERT_INFO(mi, struct mlops_manifest_info, MLOPS_MANIFEST_INFO_VERSION);
+    assert_string_equal(mi->name, "fraud-detector");
+    assert_string_equal(mi->model_version, "1.4.0-rc.1");
+    assert_string_equal(mi->created, "2026-11-26T09:00:00Z");
+    assert_string_equal(mi->description,
+                        "Gradient-boosted fraud scorer, retrained on November data");
+    assert_string_equal(mi->framework_name, "onnx");
+    assert_string_equal(mi->framework_version, "1.17");
+    assert_string_equal(mi->code_uri, "https://git.example/fraud.git");
+    assert_string_equal(mi->code_commit, "89abcdef0123456789abcdef0123456789abcdef");
+    assert_int_equal(mi->has_parent, 1);
+    assert_string_equal(mi->parent_name, "fraud-detector");
+    assert_string_equal(mi->parent_version, "1.3.2");
+    assert_string_equal(mi->parent_digest, SHA(PARENT_STATEMENT));
+    assert_string_equal(mi->tree_digest, SHA(CHILD_TREE));
+    assert_string_equal(mi->statement_digest, SHA(CHILD_STATEMENT));
+    assert_int_equal(mi->n_files, 4);
+    assert_int_equal(mi->n_datasets, 2);
+    assert_int_equal(mi->n_parameters, 4);
+    assert_int_equal(mi->n_metrics, 4);
+    assert_int_equal(mi->n_annotations, 2);
+    assert_string_equal(mi->tree_digest + 7, mlops_manifest_tree_sha256(m));
+    assert_string_equal(mi->statement_digest + 7, mlops_manifest_statement_sha256(m));
+    assert_true(MLOPS_INFO_HAS(mi, struct mlops_manifest_info, n_annotations));
+
+    static const struct {
+        const char *path, *hex, *media, *role;
+        uint64_t size, shard_size;
+        size_t shards;
+    } files[] = {
+        {"README.md", "711a6108ba2ce6ca93dd47d6817f2361db10d8ab6eec89460b2dfc2c325efabe",
+         "application/vnd.cncf.model.doc.v1.raw", "doc", 300, 0, 0},
+        {"config.json", "a239473e0769fb19eb49112484184f55443282b84b571203fe2269aae7983334",
+         "application/vnd.cncf.model.weight.config.v1.raw", "config", 512, 0, 0},
+        {"model/model.onnx", "aef67ade9c60b654ca2973a92f63bd7bb1096aaad143336cd1dfe583d9317ecd",
+         "application/vnd.cncf.model.weight.v1.raw", "model", 1300000, 524288, 3},
+        {"tokenizer/vocab.txt", "273e2549599ddf859b4c24385dfb4dcc23e8e66994c2c176b90c602f77a795c0",
+         NULL, "config", 2048, 0, 0},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        const mlops_manifest_file_info *f = mlops_manifest_file(m, i);
+        ASSERT_INFO(f, mlops_manifest_file_info, MLOPS_MANIFEST_FILE_INFO_VERSION);
+        char want[80];
+        snprintf(want, sizeof want, "sha256:%s", files[i].hex);
+        assert_string_equal(f->path, files[i].path);
+        assert_int_equal(f->file_size, files[i].size);
+        assert_string_equal(f->digest, want);
+        assert_opt_str(f->media_type, files[i].media);
+        assert_opt_str(f->role, files[i].role);
+        assert_int_equal(f->shard_size, files[i].shard_size);
+        assert_int_equal(f->shard_count, files[i].shards);
+        /* the getters say the same (bare hex) */
+        assert_string_equal(mlops_manifest_file_path(m, i), f->path);
+        assert_int_equal(mlops_manifest_file_size(m, i), f->file_size);
+        assert_string_equal(mlops_manifest_file_sha256(m, i), files[i].hex);
+        assert_opt_str(mlops_manifest_file_media_type(m, i), f->media_type);
+        assert_opt_str(mlops_manifest_file_role(m, i), f->role);
+        assert_int_equal(mlops_manifest_file_shard_size(m, i), f->shard_size);
+        assert_int_equal(mlops_manifest_file_shard_count(m, i), f->shard_count);
+        assert_int_equal(mlops_manifest_file_find(m, files[i].path), i);
+        assert_null(mlops_manifest_file_shard_info(m, i, f->shard_count));
+    }
+    assert_null(mlops_manifest_file(m, 4));
+
+    static const struct {
+        uint64_t offset, length;
+        const char *hex;
+    } shards[] = {
+        {0, 524288, "abfdcc9da87a85a46685bd8b5cc46471d6d27d3d73a0e3dead7d560ba8073b41"},
+        {524288, 524288, "e18eceb5ef6af2c41ba4adf294b1c96dae82a61709467e0c10d16fb05f0e7e43"},
+        {1048576, 251424, "1ea6aee4e24dce0ba87747011c2b511851821038ffa4149f4ffd71cf9ff3f9d9"},
+    };
+    for (size_t j = 0; j < 3; j++) {
+        const mlops_manifest_shard_info *s = mlops_manifest_file_shard_info(m, 2, j);
+        ASSERT_INFO(s, mlops_manifest_shard_info, MLOPS_MANIFEST_SHARD_INFO_VERSION);
+        char want[80];
+        snprintf(want, sizeof want, "sha256:%s", shards[j].hex);
+        assert_int_equal(s->offset, shards[j].offset);
+        assert_int_equal(s->length, shards[j].length);
+        assert_string_equal(s->digest, want);
+        uint64_t off = 0, sz = 0;
+        const char *sh = NULL;
+        assert_int_equal(mlops_manifest_file_shard(&off, &sz, &sh, m, 2, j), 0);
+        assert_int_equal(off, s->offset);
+        assert_int_equal(sz, s->length);
+        assert_string_equal(sh, shards[j].hex);
+    }
+    assert_null(mlops_manifest_file_shard_info(m, 9, 0));
+
+    const mlops_manifest_dataset_info *d0 = mlops_manifest_dataset(m, 0);
+    const mlops_manifest_dataset_info *d1 = mlops_manifest_dataset(m, 1);
+    ASSERT_INFO(d0, mlops_manifest_dataset_info, MLOPS_MANIFEST_DATASET_INFO_VERSION);
+    ASSERT_INFO(d1, mlops_manifest_dataset_info, MLOPS_MANIFEST_DATASET_INFO_VERSION);
+    assert_string_equal(d0->name, "train-2026-11");
+    assert_string_equal(d0->uri, "s3://data/fraud/train-2026-11");
+    assert_string_equal(d0->role, "train");
+    assert_string_equal(d0->digest,
+                        SHA("93d269f0f865ba53afa795da2be4651342bd8fc4f76ca847ed695b9708e75e5a"));
+    assert_string_equal(d0->foreign_alg, "md5");
+    assert_string_equal(d0->foreign_scheme, "dvc3");
+    assert_string_equal(d0->foreign_value, "3f2c1d5e6a7b8c9d0e1f2a3b4c5d6e7f.dir");
+    assert_string_equal(mlops_manifest_dataset_sha256(m, 0), d0->digest + 7);
+    assert_string_equal(d1->name, "eval-2026-11");
+    assert_string_equal(d1->uri, "s3://data/fraud/eval-2026-11");
+    assert_string_equal(d1->role, "eval");
+    assert_null(d1->digest);
+    assert_null(d1->foreign_alg);
+    assert_null(d1->foreign_scheme);
+    assert_null(d1->foreign_value);
+    assert_null(mlops_manifest_dataset(m, 2));
+
+    /* canonical key order: batch_size, learning_rate, max_depth, optimizer */
+    static const struct {
+        const char *name, *json, *string;
+        int type;
+        double number;
+    } params[] = {
+        {"batch_size", "256", NULL, MLOPS_MANIFEST_VALUE_NUMBER, 256},
+        {"learning_rate", "0.005", NULL, MLOPS_MANIFEST_VALUE_NUMBER, 0.005},
+        {"max_depth", "8", NULL, MLOPS_MANIFEST_VALUE_NUMBER, 8},
+        {"optimizer", "\"adam\"", "adam", MLOPS_MANIFEST_VALUE_STRING, NAN},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        const mlops_manifest_parameter_info *p = mlops_manifest_parameter(m, i);
+        ASSERT_INFO(p, mlops_manifest_parameter_info, MLOPS_MANIFEST_PARAMETER_INFO_VERSION);
+        assert_string_equal(p->name, params[i].name);
+        assert_int_equal(p->type, params[i].type);
+        assert_string_equal(p->json, params[i].json);
+        assert_opt_str(p->string, params[i].string);
+        if (isnan(params[i].number))
+            assert_true(isnan(p->number));
+        else
+            assert_true(p->number == params[i].number);
+        assert_int_equal(p->boolean, -1);
+        assert_int_equal(mlops_manifest_parameter_type(m, i), p->type);
+        assert_string_equal(mlops_manifest_parameter_json(m, i), p->json);
+    }
+    assert_null(mlops_manifest_parameter(m, 4));
+
+    static const struct {
+        const char *name;
+        double value;
+    } metrics[] = {{"auc", 0.912}, {"f1", 0.5}, {"p99_latency_ms", 41.5}, {"recall", 0.8}};
+    for (size_t i = 0; i < 4; i++) {
+        const mlops_manifest_metric_info *x = mlops_manifest_metric(m, i);
+        ASSERT_INFO(x, mlops_manifest_metric_info, MLOPS_MANIFEST_METRIC_INFO_VERSION);
+        assert_string_equal(x->name, metrics[i].name);
+        assert_true(x->value == metrics[i].value);
+        assert_true(mlops_manifest_metric_value(m, i) == x->value);
+    }
+    assert_null(mlops_manifest_metric(m, 4));
+
+    const mlops_manifest_annotation_info *a0 = mlops_manifest_annotation(m, 0);
+    const mlops_manifest_annotation_info *a1 = mlops_manifest_annotation(m, 1);
+    ASSERT_INFO(a0, mlops_manifest_annotation_info, MLOPS_MANIFEST_ANNOTATION_INFO_VERSION);
+    ASSERT_INFO(a1, mlops_manifest_annotation_info, MLOPS_MANIFEST_ANNOTATION_INFO_VERSION);
+    assert_string_equal(a0->key, "team");
+    assert_string_equal(a0->value, "risk");
+    assert_string_equal(a1->key, "ticket");
+    assert_string_equal(a1->value, "FRAUD-1234");
+    assert_null(mlops_manifest_annotation(m, 2));
+
+    /* a reference is the same object: the same structs */
+    mlops_manifest *ref = NULL;
+    assert_int_equal(mlops_manifest_dup(&ref, m), 0);
+    assert_ptr_equal(mlops_manifest_info(ref), mi);
+    mlops_manifest_free(ref);
+    mlops_manifest_free(m);
+
+    /* parent.json: a boolean parameter, no parent link, no code */
+    m = parse_vector("parent.json");
+    mi = mlops_manifest_info(m);
+    assert_string_equal(mi->model_version, "1.3.2");
+    assert_int_equal(mi->has_parent, 0);
+    assert_null(mi->parent_name);
+    assert_null(mi->parent_version);
+    assert_null(mi->parent_digest);
+    assert_string_equal(mi->tree_digest, SHA(PARENT_TREE));
+    assert_string_equal(mi->statement_digest, SHA(PARENT_STATEMENT));
+    int seen_bool = 0;
+    for (size_t i = 0; i < mi->n_parameters; i++) {
+        const mlops_manifest_parameter_info *p = mlops_manifest_parameter(m, i);
+        if (strcmp(p->name, "early_stopping") == 0) {
+            seen_bool = 1;
+            assert_int_equal(p->type, MLOPS_MANIFEST_VALUE_BOOL);
+            assert_string_equal(p->json, "true");
+            assert_int_equal(p->boolean, 1);
+            assert_true(isnan(p->number));
+            assert_null(p->string);
+            assert_int_equal(mlops_manifest_parameter_bool(m, i), 1);
+        }
+    }
+    assert_true(seen_bool);
+    mlops_manifest_free(m);
+
+    /* NULL objects */
+    assert_null(mlops_manifest_info(NULL));
+    assert_null(mlops_manifest_file(NULL, 0));
+    assert_null(mlops_manifest_file_shard_info(NULL, 0, 0));
+    assert_null(mlops_manifest_dataset(NULL, 0));
+    assert_null(mlops_manifest_parameter(NULL, 0));
+    assert_null(mlops_manifest_metric(NULL, 0));
+    assert_null(mlops_manifest_annotation(NULL, 0));
+}
+
+/* A built manifest without optional parts: NULL (never "") for what is absent. */
+static void info_structs_of_a_minimal_manifest(void **state)
+{
+    (void)state;
+    char h[65];
+    hex_of(h, "w");
+    mlops_manifest_builder *b = NULL;
+    assert_int_equal(mlops_manifest_builder_new(&b, "m", "1.0.0", "2026-01-01T00:00:00Z"), 0);
+    assert_int_equal(mlops_manifest_builder_add_file(b, "w.bin", 0, h, NULL, NULL), 0);
+    assert_int_equal(mlops_manifest_builder_set_parameter_null(b, "p"), 0);
+    assert_int_equal(mlops_manifest_builder_set_parameter_bool(b, "q", 0), 0);
+    mlops_manifest *m = NULL;
+    assert_int_equal(mlops_manifest_builder_finish(&m, b), 0);
+    mlops_manifest_builder_free(b);
+    const struct mlops_manifest_info *mi = mlops_manifest_info(m);
+    assert_null(mi->description);
+    assert_null(mi->framework_name);
+    assert_null(mi->framework_version);
+    assert_null(mi->code_uri);
+    assert_null(mi->code_commit);
+    assert_int_equal(mi->n_files, 1);
+    assert_int_equal(mi->n_datasets, 0);
+    assert_int_equal(mi->n_metrics, 0);
+    assert_int_equal(mi->n_annotations, 0);
+    const mlops_manifest_file_info *f = mlops_manifest_file(m, 0);
+    /* SHA-256 of "w", `printf w | sha256sum` */
+    assert_string_equal(
+        f->digest, "sha256:50e721e49c013f00c62cf59f2163542a9d8df02464efeb615d31051b0fddc326");
+    assert_null(f->media_type);
+    assert_null(f->role);
+    assert_int_equal(f->file_size, 0);
+    assert_null(mlops_manifest_file_shard_info(m, 0, 0));
+    const mlops_manifest_parameter_info *p = mlops_manifest_parameter(m, 0);
+    assert_int_equal(p->type, MLOPS_MANIFEST_VALUE_NULL);
+    assert_string_equal(p->json, "null");
+    assert_int_equal(p->boolean, -1);
+    p = mlops_manifest_parameter(m, 1);
+    assert_int_equal(p->type, MLOPS_MANIFEST_VALUE_BOOL);
+    assert_string_equal(p->json, "false");
+    assert_int_equal(p->boolean, 0);
+    assert_null(mlops_manifest_dataset(m, 0));
+    assert_null(mlops_manifest_metric(m, 0));
+    assert_null(mlops_manifest_annotation(m, 0));
+    mlops_manifest_free(m);
+}
+
+/* The diff of parent.json → child.json through the structs: every value of
+ * the oracle's diff.json (make_expected.py), and each equal to its getter. */
+static void diff_info_structs_match_the_oracle(void **state)
+{
+    (void)state;
+    mlops_manifest *p = parse_vector("parent.json");
+    mlops_manifest *c = parse_vector("child.json");
+    mlops_manifest_diff *d = NULL;
+    assert_int_equal(mlops_manifest_diff_new(&d, p, c, 0), 0);
+    const struct mlops_manifest_diff_info *di = mlops_manifest_diff_info(d);
+    ASSERT_INFO(di, struct mlops_manifest_diff_info, MLOPS_MANIFEST_DIFF_INFO_VERSION);
+    assert_int_equal(di->relation, MLOPS_MANIFEST_B_CHILD_OF_A);
+    assert_int_equal(di->unchanged_file_count, 1);
+    assert_int_equal(di->n_files, 4);
+    assert_int_equal(di->unchanged_dataset_count, 0);
+    assert_int_equal(di->n_datasets, 3);
+    assert_int_equal(di->n_parameters, 3);
+    assert_int_equal(di->n_metrics, 5);
+    assert_int_equal(di->code_change, MLOPS_MANIFEST_CHANGED);
+    assert_int_equal(di->code_fields, MLOPS_MANIFEST_FIELD_COMMIT);
+
+    static const struct {
+        const char *path;
+        int change;
+        uint32_t fields;
+        const char *old_hex, *new_hex;
+        uint64_t old_size, new_size;
+    } files[] = {
+        {"README.md", MLOPS_MANIFEST_ADDED, 0, NULL,
+         "711a6108ba2ce6ca93dd47d6817f2361db10d8ab6eec89460b2dfc2c325efabe", 0, 300},
+        {"config.json", MLOPS_MANIFEST_CHANGED, MLOPS_MANIFEST_FIELD_DIGEST,
+         "a9fdc967490cae43b4af0fbb26f7ac8181bfcac06e7e79a80b05212c24d39a64",
+         "a239473e0769fb19eb49112484184f55443282b84b571203fe2269aae7983334", 512, 512},
+        {"extra/notes.txt", MLOPS_MANIFEST_REMOVED, 0,
+         "ab5aa97074c454a0632057e704220d9a6678fbf773a0a5806fc09b8173b07309", NULL, 10, 0},
+        {"model/model.onnx", MLOPS_MANIFEST_CHANGED,
+         MLOPS_MANIFEST_FIELD_DIGEST | MLOPS_MANIFEST_FIELD_SIZE | MLOPS_MANIFEST_FIELD_SHARDS,
+         "97e79ca4f543a0ddb2336f125ebcc9bc9b453986408d58f8ce0fd0ce80be4bc2",
+         "aef67ade9c60b654ca2973a92f63bd7bb1096aaad143336cd1dfe583d9317ecd", 1234567, 1300000},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        const mlops_manifest_diff_file_info *f = mlops_manifest_diff_file(d, i);
+        ASSERT_INFO(f, mlops_manifest_diff_file_info, MLOPS_MANIFEST_DIFF_FILE_INFO_VERSION);
+        char want[80];
+        assert_string_equal(f->path, files[i].path);
+        assert_int_equal(f->change, files[i].change);
+        assert_int_equal(f->fields, files[i].fields);
+        if (files[i].old_hex) {
+            snprintf(want, sizeof want, "sha256:%s", files[i].old_hex);
+            assert_string_equal(f->old_digest, want);
+            assert_string_equal(mlops_manifest_diff_file_old_sha256(d, i), files[i].old_hex);
+        } else {
+            assert_null(f->old_digest);
+            assert_null(mlops_manifest_diff_file_old_sha256(d, i));
+        }
+        if (files[i].new_hex) {
+            snprintf(want, sizeof want, "sha256:%s", files[i].new_hex);
+            assert_string_equal(f->new_digest, want);
+            assert_string_equal(mlops_manifest_diff_file_new_sha256(d, i), files[i].new_hex);
+        } else {
+            assert_null(f->new_digest);
+            assert_null(mlops_manifest_diff_file_new_sha256(d, i));
+        }
+        assert_int_equal(f->old_size, files[i].old_size);
+        assert_int_equal(f->new_size, files[i].new_size);
+        assert_string_equal(mlops_manifest_diff_file_path(d, i), f->path);
+        assert_int_equal(mlops_manifest_diff_file_change(d, i), f->change);
+        assert_int_equal(mlops_manifest_diff_file_fields(d, i), f->fields);
+        assert_int_equal(mlops_manifest_diff_file_old_size(d, i), f->old_size);
+        assert_int_equal(mlops_manifest_diff_file_new_size(d, i), f->new_size);
+    }
+    assert_null(mlops_manifest_diff_file(d, 4));
+
+    static const struct {
+        const char *name;
+        int change;
+        const char *old_digest, *new_digest, *old_uri, *new_uri;
+    } datasets[] = {
+        {"eval-2026-11", MLOPS_MANIFEST_ADDED, NULL, NULL, NULL,
+         "s3://data/fraud/eval-2026-11"},
+        {"train-2026-09", MLOPS_MANIFEST_REMOVED,
+         SHA("1fa3e7865558f1927084b5a9e272c0441dd5068204a063ea533e2d371a8c9201"), NULL,
+         "s3://data/fraud/train-2026-09", NULL},
+        {"train-2026-11", MLOPS_MANIFEST_ADDED, NULL,
+         SHA("93d269f0f865ba53afa795da2be4651342bd8fc4f76ca847ed695b9708e75e5a"), NULL,
+         "s3://data/fraud/train-2026-11"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        const mlops_manifest_diff_dataset_info *e = mlops_manifest_diff_dataset(d, i);
+        ASSERT_INFO(e, mlops_manifest_diff_dataset_info,
+                    MLOPS_MANIFEST_DIFF_DATASET_INFO_VERSION);
+        assert_string_equal(e->name, datasets[i].name);
+        assert_int_equal(e->change, datasets[i].change);
+        assert_int_equal(e->fields, 0);
+        assert_opt_str(e->old_digest, datasets[i].old_digest);
+        assert_opt_str(e->new_digest, datasets[i].new_digest);
+        assert_opt_str(e->old_uri, datasets[i].old_uri);
+        assert_opt_str(e->new_uri, datasets[i].new_uri);
+        assert_string_equal(mlops_manifest_diff_dataset_name(d, i), e->name);
+        assert_opt_str(mlops_manifest_diff_dataset_old_sha256(d, i),
+                       e->old_digest ? e->old_digest + 7 : NULL);
+        assert_opt_str(mlops_manifest_diff_dataset_new_sha256(d, i),
+                       e->new_digest ? e->new_digest + 7 : NULL);
+    }
+    assert_null(mlops_manifest_diff_dataset(d, 3));
+
+    static const struct {
+        const char *name;
+        int change;
+        const char *old_json, *new_json;
+    } params[] = {
+        {"batch_size", MLOPS_MANIFEST_ADDED, NULL, "256"},
+        {"early_stopping", MLOPS_MANIFEST_REMOVED, "true", NULL},
+        {"learning_rate", MLOPS_MANIFEST_CHANGED, "0.01", "0.005"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        const mlops_manifest_diff_parameter_info *e = mlops_manifest_diff_parameter(d, i);
+        ASSERT_INFO(e, mlops_manifest_diff_parameter_info,
+                    MLOPS_MANIFEST_DIFF_PARAMETER_INFO_VERSION);
+        assert_string_equal(e->name, params[i].name);
+        assert_int_equal(e->change, params[i].change);
+        assert_opt_str(e->old_json, params[i].old_json);
+        assert_opt_str(e->new_json, params[i].new_json);
+        assert_int_equal(mlops_manifest_diff_parameter_change(d, i), e->change);
+    }
+    assert_null(mlops_manifest_diff_parameter(d, 3));
+
+    /* diff.json's metrics: delta and relative as Python computed them */
+    static const struct {
+        const char *name;
+        int change;
+        double old_value, new_value, delta, relative;
+    } metrics[] = {
+        {"auc", MLOPS_MANIFEST_CHANGED, 0.9, 0.912, 0.01200000000000001, 0.013333333333333345},
+        {"f1", MLOPS_MANIFEST_CHANGED, 0, 0.5, 0.5, NAN},
+        {"logloss", MLOPS_MANIFEST_REMOVED, 0.35, NAN, NAN, NAN},
+        {"p99_latency_ms", MLOPS_MANIFEST_CHANGED, 45.25, 41.5, -3.75, -0.08287292817679558},
+        {"recall", MLOPS_MANIFEST_ADDED, NAN, 0.8, NAN, NAN},
+    };
+    for (size_t i = 0; i < 5; i++) {
+        const mlops_manifest_diff_metric_info *e = mlops_manifest_diff_metric(d, i);
+        ASSERT_INFO(e, mlops_manifest_diff_metric_info, MLOPS_MANIFEST_DIFF_METRIC_INFO_VERSION);
+        assert_string_equal(e->name, metrics[i].name);
+        assert_int_equal(e->change, metrics[i].change);
+        const double got[4] = {e->old_value, e->new_value, e->delta, e->relative};
+        const double want[4] = {metrics[i].old_value, metrics[i].new_value, metrics[i].delta,
+                                metrics[i].relative};
+        for (int k = 0; k < 4; k++) {
+            if (isnan(want[k]))
+                assert_true(isnan(got[k]));
+            else
+                assert_true(got[k] == want[k]);
+        }
+        assert_true(mlops_manifest_diff_metric_delta(d, i) == e->delta || isnan(e->delta));
+    }
+    assert_null(mlops_manifest_diff_metric(d, 5));
+    mlops_manifest_diff_free(d);
+
+    assert_null(mlops_manifest_diff_info(NULL));
+    assert_null(mlops_manifest_diff_file(NULL, 0));
+    assert_null(mlops_manifest_diff_dataset(NULL, 0));
+    assert_null(mlops_manifest_diff_parameter(NULL, 0));
+    assert_null(mlops_manifest_diff_metric(NULL, 0));
+    mlops_manifest_free(p);
+    mlops_manifest_free(c);
+}
+
 static void builder_keeps_numbers_a_double_holds_exactly(void **state)
 {
     (void)state;
@@ -1452,6 +1897,9 @@ int main(void)
         cmocka_unit_test(builder_rejects_bad_values_and_stays_unchanged),
         cmocka_unit_test(builder_keeps_numbers_a_double_holds_exactly),
         cmocka_unit_test(diff_reports_every_field_datasets_and_code),
+        cmocka_unit_test(info_structs_read_every_field),
+        cmocka_unit_test(info_structs_of_a_minimal_manifest),
+        cmocka_unit_test(diff_info_structs_match_the_oracle),
         cmocka_unit_test(empty_manifest_has_digest_of_empty_array),
         cmocka_unit_test(odd_keys_are_named_in_bracket_form),
         cmocka_unit_test(maps_iterate_in_utf16_order),

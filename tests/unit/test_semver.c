@@ -113,6 +113,54 @@ static void accessors_return_the_parts(void **state)
     mlops_semver_free(NULL);
 }
 
+/* The info struct: the parts as semver.org's grammar splits them (absent
+ * parts NULL, not ""), and the same as the getters. */
+static void info_struct_gives_the_parts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        uint64_t major, minor, patch;
+        const char *pre, *build;
+    } cases[] = {
+        {"1.4.0-rc.1+build.5", 1, 4, 0, "rc.1", "build.5"},
+        {"1.1.2-prerelease+meta", 1, 1, 2, "prerelease", "meta"},
+        {"1.0.0-alpha-a.b-c-somethinglong+build.1-aef.1-its-okay", 1, 0, 0,
+         "alpha-a.b-c-somethinglong", "build.1-aef.1-its-okay"},
+        {"1.2.3----RC-SNAPSHOT.12.9.1--.12", 1, 2, 3, "---RC-SNAPSHOT.12.9.1--.12", NULL},
+        {"2.0.0+build.1848", 2, 0, 0, NULL, "build.1848"},
+        {"10.20.30", 10, 20, 30, NULL, NULL},
+        {"18446744073709551615.18446744073709551615.18446744073709551615", UINT64_MAX,
+         UINT64_MAX, UINT64_MAX, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mlops_semver *v = NULL;
+        assert_int_equal(mlops_semver_parse(&v, cases[i].text), 0);
+        const struct mlops_semver_info *in = mlops_semver_info(v);
+        assert_non_null(in);
+        assert_int_equal(in->version, MLOPS_SEMVER_INFO_VERSION);
+        assert_int_equal(in->size, sizeof(struct mlops_semver_info));
+        assert_true(in->major == cases[i].major);
+        assert_true(in->minor == cases[i].minor);
+        assert_true(in->patch == cases[i].patch);
+        if (cases[i].pre)
+            assert_string_equal(in->prerelease, cases[i].pre);
+        else
+            assert_null(in->prerelease);
+        if (cases[i].build)
+            assert_string_equal(in->build, cases[i].build);
+        else
+            assert_null(in->build);
+        assert_true(mlops_semver_major(v) == in->major);
+        assert_true(mlops_semver_minor(v) == in->minor);
+        assert_true(mlops_semver_patch(v) == in->patch);
+        assert_string_equal(mlops_semver_prerelease(v), in->prerelease ? in->prerelease : "");
+        assert_string_equal(mlops_semver_build(v), in->build ? in->build : "");
+        mlops_semver_free(v);
+    }
+    assert_null(mlops_semver_info(NULL));
+}
+
 /* semver.org §11: each list is in strictly increasing precedence. */
 static const char *const ordered[] = {
     "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
@@ -205,6 +253,7 @@ int main(void)
         cmocka_unit_test(accessors_return_the_parts),
         cmocka_unit_test(precedence_follows_section_11),
         cmocka_unit_test(build_metadata_is_ignored_by_precedence),
+        cmocka_unit_test(info_struct_gives_the_parts),
         cmocka_unit_test(bad_arguments),
         cmocka_unit_test(out_of_memory_is_clean),
     };

@@ -11,7 +11,7 @@ import math
 import numbers
 import operator
 import os
-from ctypes import c_char_p, c_size_t, c_ubyte, c_uint64, c_void_p
+from ctypes import c_char_p, c_size_t, c_ubyte, c_void_p
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -33,6 +33,12 @@ def _s(raw: Optional[bytes]) -> Optional[str]:
 
 def _opt(value: Optional[str], what: str) -> Optional[bytes]:
     return None if value is None else cstr(value, what)
+
+
+def _bare(digest: Optional[bytes]) -> Optional[str]:
+    """A digest of the info structs (``b"sha256:<hex>"``) as the 64 hex
+    digits this binding has always given, or None."""
+    return None if digest is None else digest[7:].decode("ascii")
 
 
 def _hex(value: str, what: str) -> bytes:
@@ -282,12 +288,14 @@ class Manifest(Handle):
     @property
     def tree_sha256(self) -> str:
         """:attr:`tree_digest` as 64 hex digits."""
-        return _s(C.mlops_manifest_tree_sha256(self._h())) or ""
+        with self._use():
+            return _bare(C.mlops_manifest_info(self._h()).contents.tree_digest) or ""
 
     @property
     def statement_sha256(self) -> str:
         """:attr:`statement_digest` as 64 hex digits."""
-        return _s(C.mlops_manifest_statement_sha256(self._h())) or ""
+        with self._use():
+            return _bare(C.mlops_manifest_info(self._h()).contents.statement_digest) or ""
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Manifest):
@@ -312,63 +320,63 @@ class Manifest(Handle):
         return diff_manifests(self, new)
 
     # --- fields -----------------------------------------------------------
+    # Every field comes from the library's read-only structs
+    # (mlops_manifest_info() and the row accessors), read while the
+    # manifest is held open (they are borrowed from it).
+    def _summary(self, attr: str) -> Any:
+        with self._use():
+            return getattr(C.mlops_manifest_info(self._h()).contents, attr)
+
     @property
     def name(self) -> str:
         """Model name."""
-        return _s(C.mlops_manifest_name(self._h())) or ""
+        return _s(self._summary("name")) or ""
 
     @property
     def version(self) -> str:
         """SemVer version string."""
-        return _s(C.mlops_manifest_version(self._h())) or ""
+        return _s(self._summary("model_version")) or ""
 
     @property
     def created(self) -> str:
         """Creation time, RFC 3339 UTC."""
-        return _s(C.mlops_manifest_created(self._h())) or ""
+        return _s(self._summary("created")) or ""
 
     @property
     def description(self) -> Optional[str]:
         """Description, or None."""
-        return _s(C.mlops_manifest_description(self._h()))
+        return _s(self._summary("description"))
 
     @property
     def framework(self) -> Optional[Tuple[str, Optional[str]]]:
         """``(name, version)`` of the framework, or None."""
-        h = self._h()
-        name = _s(C.mlops_manifest_framework_name(h))
-        return None if name is None else (name, _s(C.mlops_manifest_framework_version(h)))
+        with self._use():
+            info = C.mlops_manifest_info(self._h()).contents
+            name = _s(info.framework_name)
+            return None if name is None else (name, _s(info.framework_version))
 
     @property
     def files(self) -> List[ManifestFile]:
         """Files in byte order of their paths, with their shards."""
-        h = self._h()
-        return [self._file(h, i) for i in range(C.mlops_manifest_file_count(h))]
+        with self._use():
+            h = self._h()
+            return [self._file(h, i) for i in range(C.mlops_manifest_info(h).contents.n_files)]
 
-    def _file(self, h: int, i: int) -> ManifestFile:
+    def _file(self, h: Any, i: int) -> ManifestFile:
+        f = C.mlops_manifest_file(h, i).contents
         shards = []
-        off = c_uint64()
-        size = c_uint64()
-        digest = c_void_p()
-        for j in range(C.mlops_manifest_file_shard_count(h, i)):
-            C.mlops_manifest_file_shard(ctypes.byref(off), ctypes.byref(size), ctypes.byref(digest), h, i, j)
-            assert digest.value is not None
-            shards.append(Shard(off.value, size.value, ctypes.string_at(digest.value).decode("ascii")))
-        return ManifestFile(
-            _s(C.mlops_manifest_file_path(h, i)) or "",
-            int(C.mlops_manifest_file_size(h, i)),
-            _s(C.mlops_manifest_file_sha256(h, i)) or "",
-            _s(C.mlops_manifest_file_media_type(h, i)),
-            _s(C.mlops_manifest_file_role(h, i)),
-            int(C.mlops_manifest_file_shard_size(h, i)),
-            shards,
-        )
+        for j in range(f.shard_count):
+            sh = C.mlops_manifest_file_shard_info(h, i, j).contents
+            shards.append(Shard(int(sh.offset), int(sh.length), _bare(sh.digest) or ""))
+        return ManifestFile(_s(f.path) or "", int(f.file_size), _bare(f.digest) or "",
+                            _s(f.media_type), _s(f.role), int(f.shard_size), shards)
 
     def file(self, path: str) -> Optional[ManifestFile]:
         """The file with exactly this path, or None (binary search)."""
-        h = self._h()
-        i = C.mlops_manifest_file_find(h, cstr(path, "path"))
-        return None if i == _NPOS else self._file(h, i)
+        with self._use():
+            h = self._h()
+            i = C.mlops_manifest_file_find(h, cstr(path, "path"))
+            return None if i == _NPOS else self._file(h, i)
 
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and self.file(path) is not None
@@ -376,82 +384,86 @@ class Manifest(Handle):
     @property
     def datasets(self) -> List[Dataset]:
         """Datasets in document order."""
-        h = self._h()
         out = []
-        for i in range(C.mlops_manifest_dataset_count(h)):
-            alg = _s(C.mlops_manifest_dataset_foreign_alg(h, i))
-            foreign = None if alg is None else ForeignDigest(
-                alg, _s(C.mlops_manifest_dataset_foreign_scheme(h, i)) or "",
-                _s(C.mlops_manifest_dataset_foreign_value(h, i)) or "")
-            out.append(Dataset(_s(C.mlops_manifest_dataset_name(h, i)) or "",
-                               _s(C.mlops_manifest_dataset_uri(h, i)),
-                               _s(C.mlops_manifest_dataset_role(h, i)),
-                               _s(C.mlops_manifest_dataset_sha256(h, i)), foreign))
+        with self._use():
+            h = self._h()
+            for i in range(C.mlops_manifest_info(h).contents.n_datasets):
+                d = C.mlops_manifest_dataset(h, i).contents
+                alg = _s(d.foreign_alg)
+                foreign = None if alg is None else ForeignDigest(
+                    alg, _s(d.foreign_scheme) or "", _s(d.foreign_value) or "")
+                out.append(Dataset(_s(d.name) or "", _s(d.uri), _s(d.role), _bare(d.digest), foreign))
         return out
 
     @property
     def parameters(self) -> Dict[str, Scalar]:
         """Parameters as Python scalars (None, bool, int/float, str), in canonical key order."""
-        h = self._h()
         out: Dict[str, Scalar] = {}
-        for i in range(C.mlops_manifest_parameter_count(h)):
-            name = _s(C.mlops_manifest_parameter_name(h, i)) or ""
-            kind = C.mlops_manifest_parameter_type(h, i)
-            if kind == 2:
-                out[name] = C.mlops_manifest_parameter_bool(h, i) == 1
-            elif kind == 3:
-                number = float(C.mlops_manifest_parameter_number(h, i))
-                text = _s(C.mlops_manifest_parameter_json(h, i)) or ""
-                out[name] = int(text) if text.lstrip("-").isdigit() else number
-            elif kind == 4:
-                out[name] = _s(C.mlops_manifest_parameter_string(h, i))
-            else:
-                out[name] = None
+        with self._use():
+            h = self._h()
+            for i in range(C.mlops_manifest_info(h).contents.n_parameters):
+                p = C.mlops_manifest_parameter(h, i).contents
+                name = _s(p.name) or ""
+                if p.type == 2:
+                    out[name] = p.boolean == 1
+                elif p.type == 3:
+                    text = _s(p.json) or ""
+                    out[name] = int(text) if text.lstrip("-").isdigit() else float(p.number)
+                elif p.type == 4:
+                    out[name] = _s(p.string)
+                else:
+                    out[name] = None
         return out
 
     @property
     def parameters_json(self) -> Dict[str, str]:
         """Parameters as canonical JSON text of each value."""
-        h = self._h()
-        return {_s(C.mlops_manifest_parameter_name(h, i)) or "": _s(C.mlops_manifest_parameter_json(h, i)) or ""
-                for i in range(C.mlops_manifest_parameter_count(h))}
+        with self._use():
+            h = self._h()
+            rows = [C.mlops_manifest_parameter(h, i).contents
+                    for i in range(C.mlops_manifest_info(h).contents.n_parameters)]
+            return {_s(p.name) or "": _s(p.json) or "" for p in rows}
 
     @property
     def metrics(self) -> Dict[str, float]:
         """Metrics, in canonical key order."""
-        h = self._h()
-        return {_s(C.mlops_manifest_metric_name(h, i)) or "": float(C.mlops_manifest_metric_value(h, i))
-                for i in range(C.mlops_manifest_metric_count(h))}
+        with self._use():
+            h = self._h()
+            rows = [C.mlops_manifest_metric(h, i).contents
+                    for i in range(C.mlops_manifest_info(h).contents.n_metrics)]
+            return {_s(m.name) or "": float(m.value) for m in rows}
 
     @property
     def annotations(self) -> Dict[str, str]:
         """Annotations, in canonical key order."""
-        h = self._h()
-        return {_s(C.mlops_manifest_annotation_key(h, i)) or "": _s(C.mlops_manifest_annotation_value(h, i)) or ""
-                for i in range(C.mlops_manifest_annotation_count(h))}
+        with self._use():
+            h = self._h()
+            rows = [C.mlops_manifest_annotation(h, i).contents
+                    for i in range(C.mlops_manifest_info(h).contents.n_annotations)]
+            return {_s(a.key) or "": _s(a.value) or "" for a in rows}
 
     @property
     def parent(self) -> Optional[ParentLink]:
         """The parent link, or None."""
-        h = self._h()
-        if not C.mlops_manifest_has_parent(h):
-            return None
-        return ParentLink(_s(C.mlops_manifest_parent_name(h)) or "",
-                          _s(C.mlops_manifest_parent_version(h)) or "",
-                          _s(C.mlops_manifest_parent_sha256(h)) or "")
+        with self._use():
+            info = C.mlops_manifest_info(self._h()).contents
+            if not info.has_parent:
+                return None
+            return ParentLink(_s(info.parent_name) or "", _s(info.parent_version) or "",
+                              _bare(info.parent_digest) or "")
 
     @property
     def code(self) -> Optional[CodeRef]:
         """Code repository URI and commit, or None."""
-        h = self._h()
-        uri = _s(C.mlops_manifest_code_uri(h))
-        commit = _s(C.mlops_manifest_code_commit(h))
+        with self._use():
+            info = C.mlops_manifest_info(self._h()).contents
+            uri, commit = _s(info.code_uri), _s(info.code_commit)
         return None if uri is None and commit is None else CodeRef(uri, commit)
 
     def __repr__(self) -> str:
         if self.closed:
             return "<Manifest closed>"
-        return (f"<Manifest {self.name}@{self.version} files={C.mlops_manifest_file_count(self)} "
+        return (f"<Manifest {self.name}@{self.version} files={self._summary('n_files')} "
                 f"sha256:{self.statement_sha256[:12]}…>")
 
 
@@ -643,45 +655,33 @@ def diff_manifests(a: Manifest, b: Manifest) -> ManifestDiff:
     C.mlops_manifest_diff_new(ctypes.byref(handle), a._h(), b._h(), 0)
     d = handle.value
     try:
-        files = [FileChange(_s(C.mlops_manifest_diff_file_path(d, i)) or "",
-                            change_name(C.mlops_manifest_diff_file_change(d, i)),
-                            _s(C.mlops_manifest_diff_file_old_sha256(d, i)),
-                            _s(C.mlops_manifest_diff_file_new_sha256(d, i)),
-                            int(C.mlops_manifest_diff_file_old_size(d, i)),
-                            int(C.mlops_manifest_diff_file_new_size(d, i)),
-                            _field_names(C.mlops_manifest_diff_file_fields(d, i)))
-                 for i in range(C.mlops_manifest_diff_file_count(d))]
-        datasets = [DatasetChange(_s(C.mlops_manifest_diff_dataset_name(d, i)) or "",
-                                  change_name(C.mlops_manifest_diff_dataset_change(d, i)),
-                                  _field_names(C.mlops_manifest_diff_dataset_fields(d, i)),
-                                  _s(C.mlops_manifest_diff_dataset_old_sha256(d, i)),
-                                  _s(C.mlops_manifest_diff_dataset_new_sha256(d, i)),
-                                  _s(C.mlops_manifest_diff_dataset_old_uri(d, i)),
-                                  _s(C.mlops_manifest_diff_dataset_new_uri(d, i)))
-                    for i in range(C.mlops_manifest_diff_dataset_count(d))]
-        params = [ParameterChange(_s(C.mlops_manifest_diff_parameter_name(d, i)) or "",
-                                  change_name(C.mlops_manifest_diff_parameter_change(d, i)),
-                                  _s(C.mlops_manifest_diff_parameter_old_json(d, i)),
-                                  _s(C.mlops_manifest_diff_parameter_new_json(d, i)))
-                  for i in range(C.mlops_manifest_diff_parameter_count(d))]
-        metrics = [MetricChange(_s(C.mlops_manifest_diff_metric_name(d, i)) or "",
-                                change_name(C.mlops_manifest_diff_metric_change(d, i)),
-                                float(C.mlops_manifest_diff_metric_old(d, i)),
-                                float(C.mlops_manifest_diff_metric_new(d, i)),
-                                float(C.mlops_manifest_diff_metric_delta(d, i)),
-                                float(C.mlops_manifest_diff_metric_relative(d, i)))
-                   for i in range(C.mlops_manifest_diff_metric_count(d))]
-        buf = mlops_buf()
-        C.mlops_manifest_diff_write_json(ctypes.byref(buf), d, 0)
-        report = json.loads(take_buf(buf))
-        buf = mlops_buf()
-        C.mlops_manifest_diff_write_json(ctypes.byref(buf), d, 1)  # pretty: same content
-        assert json.loads(take_buf(buf)) == report
-        return ManifestDiff(relation_name(C.mlops_manifest_diff_relation(d)),
-                            int(C.mlops_manifest_diff_unchanged_file_count(d)),
-                            files, params, metrics, report,
-                            int(C.mlops_manifest_diff_unchanged_dataset_count(d)), datasets,
-                            change_name(C.mlops_manifest_diff_code_change(d)),
-                            _field_names(C.mlops_manifest_diff_code_fields(d)))
+        # The rows borrow strings from a and b: both are held while read.
+        with a._use(), b._use():
+            info = C.mlops_manifest_diff_info(d).contents
+            rows = [C.mlops_manifest_diff_file(d, i).contents for i in range(info.n_files)]
+            files = [FileChange(_s(f.path) or "", change_name(f.change), _bare(f.old_digest),
+                                _bare(f.new_digest), int(f.old_size), int(f.new_size),
+                                _field_names(f.fields)) for f in rows]
+            drows = [C.mlops_manifest_diff_dataset(d, i).contents for i in range(info.n_datasets)]
+            datasets = [DatasetChange(_s(e.name) or "", change_name(e.change), _field_names(e.fields),
+                                      _bare(e.old_digest), _bare(e.new_digest), _s(e.old_uri),
+                                      _s(e.new_uri)) for e in drows]
+            prows = [C.mlops_manifest_diff_parameter(d, i).contents for i in range(info.n_parameters)]
+            params = [ParameterChange(_s(e.name) or "", change_name(e.change), _s(e.old_json),
+                                      _s(e.new_json)) for e in prows]
+            mrows = [C.mlops_manifest_diff_metric(d, i).contents for i in range(info.n_metrics)]
+            metrics = [MetricChange(_s(e.name) or "", change_name(e.change), float(e.old_value),
+                                    float(e.new_value), float(e.delta), float(e.relative))
+                       for e in mrows]
+            buf = mlops_buf()
+            C.mlops_manifest_diff_write_json(ctypes.byref(buf), d, 0)
+            report = json.loads(take_buf(buf))
+            buf = mlops_buf()
+            C.mlops_manifest_diff_write_json(ctypes.byref(buf), d, 1)  # pretty: same content
+            assert json.loads(take_buf(buf)) == report
+            return ManifestDiff(relation_name(info.relation), int(info.unchanged_file_count),
+                                files, params, metrics, report,
+                                int(info.unchanged_dataset_count), datasets,
+                                change_name(info.code_change), _field_names(info.code_fields))
     finally:
         C.mlops_manifest_diff_free(d)

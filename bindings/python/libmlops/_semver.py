@@ -41,30 +41,36 @@ class SemVer(Handle):
         """Same as ``SemVer(text)``."""
         return cls(text)
 
+    def _part(self, attr: str) -> Any:
+        """A field of the library's read-only ``struct mlops_semver_info``
+        (borrowed from the version: read while it is held open)."""
+        with self._use():
+            return getattr(C.mlops_semver_info(self._h()).contents, attr)
+
     @property
     def major(self) -> int:
         """Major version number."""
-        return int(C.mlops_semver_major(self._h()))
+        return int(self._part("major"))
 
     @property
     def minor(self) -> int:
         """Minor version number."""
-        return int(C.mlops_semver_minor(self._h()))
+        return int(self._part("minor"))
 
     @property
     def patch(self) -> int:
         """Patch version number."""
-        return int(C.mlops_semver_patch(self._h()))
+        return int(self._part("patch"))
 
     @property
     def prerelease(self) -> str:
         """Pre-release part without its ``-`` (``""`` when none)."""
-        return (C.mlops_semver_prerelease(self._h()) or b"").decode("ascii")
+        return (self._part("prerelease") or b"").decode("ascii")
 
     @property
     def build(self) -> str:
         """Build metadata without its ``+`` (``""`` when none)."""
-        return (C.mlops_semver_build(self._h()) or b"").decode("ascii")
+        return (self._part("build") or b"").decode("ascii")
 
     @property
     def is_prerelease(self) -> bool:

@@ -189,6 +189,199 @@ class mlops_manifest_parse_options(Structure):
     ]
 
 
+# Read-only info structs the library hands out (borrowed pointers; the
+# library fills ``version`` and ``size``). Exact C field order. A summary
+# struct has no typedef in C (its name is its function's): ``_c_name_``.
+
+
+class mlops_manifest_info(Structure):
+    """``struct mlops_manifest_info`` version 1 (manifest.h)."""
+
+    _c_name_ = "struct mlops_manifest_info"
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("name", c_char_p),
+        ("model_version", c_char_p),
+        ("created", c_char_p),
+        ("description", c_char_p),
+        ("framework_name", c_char_p),
+        ("framework_version", c_char_p),
+        ("code_uri", c_char_p),
+        ("code_commit", c_char_p),
+        ("has_parent", c_int),
+        ("parent_name", c_char_p),
+        ("parent_version", c_char_p),
+        ("parent_digest", c_char_p),
+        ("tree_digest", c_char_p),
+        ("statement_digest", c_char_p),
+        ("n_files", c_size_t),
+        ("n_datasets", c_size_t),
+        ("n_parameters", c_size_t),
+        ("n_metrics", c_size_t),
+        ("n_annotations", c_size_t),
+    ]
+
+
+class mlops_manifest_file_info(Structure):
+    """``mlops_manifest_file_info`` version 1 (manifest.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("path", c_char_p),
+        ("file_size", c_uint64),
+        ("digest", c_char_p),
+        ("media_type", c_char_p),
+        ("role", c_char_p),
+        ("shard_size", c_uint64),
+        ("shard_count", c_size_t),
+    ]
+
+
+class mlops_manifest_shard_info(Structure):
+    """``mlops_manifest_shard_info`` version 1 (manifest.h)."""
+
+    _fields_ = [("version", c_uint32), ("size", c_uint32), ("offset", c_uint64), ("length", c_uint64), ("digest", c_char_p)]
+
+
+class mlops_manifest_dataset_info(Structure):
+    """``mlops_manifest_dataset_info`` version 1 (manifest.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("name", c_char_p),
+        ("uri", c_char_p),
+        ("role", c_char_p),
+        ("digest", c_char_p),
+        ("foreign_alg", c_char_p),
+        ("foreign_scheme", c_char_p),
+        ("foreign_value", c_char_p),
+    ]
+
+
+class mlops_manifest_parameter_info(Structure):
+    """``mlops_manifest_parameter_info`` version 1 (manifest.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("name", c_char_p),
+        ("type", c_int),
+        ("json", c_char_p),
+        ("number", c_double),
+        ("string", c_char_p),
+        ("boolean", c_int),
+    ]
+
+
+class mlops_manifest_metric_info(Structure):
+    """``mlops_manifest_metric_info`` version 1 (manifest.h)."""
+
+    _fields_ = [("version", c_uint32), ("size", c_uint32), ("name", c_char_p), ("value", c_double)]
+
+
+class mlops_manifest_annotation_info(Structure):
+    """``mlops_manifest_annotation_info`` version 1 (manifest.h)."""
+
+    _fields_ = [("version", c_uint32), ("size", c_uint32), ("key", c_char_p), ("value", c_char_p)]
+
+
+class mlops_manifest_diff_info(Structure):
+    """``struct mlops_manifest_diff_info`` version 1 (manifest.h)."""
+
+    _c_name_ = "struct mlops_manifest_diff_info"
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("relation", c_int),
+        ("unchanged_file_count", c_size_t),
+        ("n_files", c_size_t),
+        ("unchanged_dataset_count", c_size_t),
+        ("n_datasets", c_size_t),
+        ("n_parameters", c_size_t),
+        ("n_metrics", c_size_t),
+        ("code_change", c_int),
+        ("code_fields", c_uint32),
+    ]
+
+
+class mlops_manifest_diff_file_info(Structure):
+    """``mlops_manifest_diff_file_info`` version 1 (manifest.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("path", c_char_p),
+        ("change", c_int),
+        ("fields", c_uint32),
+        ("old_digest", c_char_p),
+        ("new_digest", c_char_p),
+        ("old_size", c_uint64),
+        ("new_size", c_uint64),
+    ]
+
+
+class mlops_manifest_diff_dataset_info(Structure):
+    """``mlops_manifest_diff_dataset_info`` version 1 (manifest.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("name", c_char_p),
+        ("change", c_int),
+        ("fields", c_uint32),
+        ("old_digest", c_char_p),
+        ("new_digest", c_char_p),
+        ("old_uri", c_char_p),
+        ("new_uri", c_char_p),
+    ]
+
+
+class mlops_manifest_diff_parameter_info(Structure):
+    """``mlops_manifest_diff_parameter_info`` version 1 (manifest.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("name", c_char_p),
+        ("change", c_int),
+        ("old_json", c_char_p),
+        ("new_json", c_char_p),
+    ]
+
+
+class mlops_manifest_diff_metric_info(Structure):
+    """``mlops_manifest_diff_metric_info`` version 1 (manifest.h)."""
+
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("name", c_char_p),
+        ("change", c_int),
+        ("old_value", c_double),
+        ("new_value", c_double),
+        ("delta", c_double),
+        ("relative", c_double),
+    ]
+
+
+class mlops_semver_info(Structure):
+    """``struct mlops_semver_info`` version 1 (semver.h)."""
+
+    _c_name_ = "struct mlops_semver_info"
+    _fields_ = [
+        ("version", c_uint32),
+        ("size", c_uint32),
+        ("major", c_uint64),
+        ("minor", c_uint64),
+        ("patch", c_uint64),
+        ("prerelease", c_char_p),
+        ("build", c_char_p),
+    ]
+
+
 class mlops_dsse_verify_options(Structure):
     """``mlops_dsse_verify_options`` version 1 (dsse.h)."""
 
@@ -574,6 +767,7 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_semver_patch": (c_uint64, (_handle,)),
     "mlops_semver_prerelease": (c_char_p, (_handle,)),
     "mlops_semver_build": (c_char_p, (_handle,)),
+    "mlops_semver_info": (POINTER(mlops_semver_info), (_handle,)),
     "mlops_semver_compare": (c_int, (_handle, _handle)),
     "mlops_semver_validate": (STATUS, (c_char_p,)),
     "mlops_semver_compare_str": (STATUS, (POINTER(c_int), c_char_p, c_char_p)),
@@ -788,6 +982,13 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_manifest_parent_sha256": (c_char_p, (_handle,)),
     "mlops_manifest_code_uri": (c_char_p, (_handle,)),
     "mlops_manifest_code_commit": (c_char_p, (_handle,)),
+    "mlops_manifest_info": (POINTER(mlops_manifest_info), (_handle,)),
+    "mlops_manifest_file": (POINTER(mlops_manifest_file_info), (_handle, c_size_t)),
+    "mlops_manifest_file_shard_info": (POINTER(mlops_manifest_shard_info), (_handle, c_size_t, c_size_t)),
+    "mlops_manifest_dataset": (POINTER(mlops_manifest_dataset_info), (_handle, c_size_t)),
+    "mlops_manifest_parameter": (POINTER(mlops_manifest_parameter_info), (_handle, c_size_t)),
+    "mlops_manifest_metric": (POINTER(mlops_manifest_metric_info), (_handle, c_size_t)),
+    "mlops_manifest_annotation": (POINTER(mlops_manifest_annotation_info), (_handle, c_size_t)),
     "mlops_manifest_builder_new": (STATUS, (_handle_out, c_char_p, c_char_p, c_char_p)),
     "mlops_manifest_builder_free": (None, (_handle,)),
     "mlops_manifest_builder_set_description": (STATUS, (_handle, c_char_p)),
@@ -810,6 +1011,11 @@ FUNCTIONS: Dict[str, Signature] = {
     "mlops_manifest_builder_finish": (STATUS, (_handle_out, _handle)),
     "mlops_manifest_diff_new": (STATUS, (_handle_out, _handle, _handle, c_uint32)),
     "mlops_manifest_diff_free": (None, (_handle,)),
+    "mlops_manifest_diff_info": (POINTER(mlops_manifest_diff_info), (_handle,)),
+    "mlops_manifest_diff_file": (POINTER(mlops_manifest_diff_file_info), (_handle, c_size_t)),
+    "mlops_manifest_diff_dataset": (POINTER(mlops_manifest_diff_dataset_info), (_handle, c_size_t)),
+    "mlops_manifest_diff_parameter": (POINTER(mlops_manifest_diff_parameter_info), (_handle, c_size_t)),
+    "mlops_manifest_diff_metric": (POINTER(mlops_manifest_diff_metric_info), (_handle, c_size_t)),
     "mlops_manifest_diff_relation": (c_int, (_handle,)),
     "mlops_manifest_relation_name": (c_char_p, (c_int,)),
     "mlops_manifest_change_name": (c_char_p, (c_int,)),

@@ -132,6 +132,83 @@ EXPERIMENTAL_GETTERS = [
     "mlops_gate_result_check_metric",
     "mlops_gate_result_check_passed",
     "mlops_gate_result_check_reason",
+    "mlops_manifest_annotation_count",
+    "mlops_manifest_annotation_key",
+    "mlops_manifest_annotation_value",
+    "mlops_manifest_code_commit",
+    "mlops_manifest_code_uri",
+    "mlops_manifest_created",
+    "mlops_manifest_dataset_count",
+    "mlops_manifest_dataset_foreign_alg",
+    "mlops_manifest_dataset_foreign_scheme",
+    "mlops_manifest_dataset_foreign_value",
+    "mlops_manifest_dataset_name",
+    "mlops_manifest_dataset_role",
+    "mlops_manifest_dataset_sha256",
+    "mlops_manifest_dataset_uri",
+    "mlops_manifest_description",
+    "mlops_manifest_diff_code_change",
+    "mlops_manifest_diff_code_fields",
+    "mlops_manifest_diff_dataset_change",
+    "mlops_manifest_diff_dataset_count",
+    "mlops_manifest_diff_dataset_fields",
+    "mlops_manifest_diff_dataset_name",
+    "mlops_manifest_diff_dataset_new_sha256",
+    "mlops_manifest_diff_dataset_new_uri",
+    "mlops_manifest_diff_dataset_old_sha256",
+    "mlops_manifest_diff_dataset_old_uri",
+    "mlops_manifest_diff_file_change",
+    "mlops_manifest_diff_file_count",
+    "mlops_manifest_diff_file_fields",
+    "mlops_manifest_diff_file_new_sha256",
+    "mlops_manifest_diff_file_new_size",
+    "mlops_manifest_diff_file_old_sha256",
+    "mlops_manifest_diff_file_old_size",
+    "mlops_manifest_diff_file_path",
+    "mlops_manifest_diff_metric_change",
+    "mlops_manifest_diff_metric_count",
+    "mlops_manifest_diff_metric_delta",
+    "mlops_manifest_diff_metric_name",
+    "mlops_manifest_diff_metric_new",
+    "mlops_manifest_diff_metric_old",
+    "mlops_manifest_diff_metric_relative",
+    "mlops_manifest_diff_parameter_change",
+    "mlops_manifest_diff_parameter_count",
+    "mlops_manifest_diff_parameter_name",
+    "mlops_manifest_diff_parameter_new_json",
+    "mlops_manifest_diff_parameter_old_json",
+    "mlops_manifest_diff_relation",
+    "mlops_manifest_diff_unchanged_dataset_count",
+    "mlops_manifest_diff_unchanged_file_count",
+    "mlops_manifest_file_count",
+    "mlops_manifest_file_media_type",
+    "mlops_manifest_file_path",
+    "mlops_manifest_file_role",
+    "mlops_manifest_file_sha256",
+    "mlops_manifest_file_shard",
+    "mlops_manifest_file_shard_count",
+    "mlops_manifest_file_shard_size",
+    "mlops_manifest_file_size",
+    "mlops_manifest_framework_name",
+    "mlops_manifest_framework_version",
+    "mlops_manifest_has_parent",
+    "mlops_manifest_metric_count",
+    "mlops_manifest_metric_name",
+    "mlops_manifest_metric_value",
+    "mlops_manifest_name",
+    "mlops_manifest_parameter_bool",
+    "mlops_manifest_parameter_count",
+    "mlops_manifest_parameter_json",
+    "mlops_manifest_parameter_name",
+    "mlops_manifest_parameter_number",
+    "mlops_manifest_parameter_string",
+    "mlops_manifest_parameter_type",
+    "mlops_manifest_parent_name",
+    "mlops_manifest_parent_sha256",
+    "mlops_manifest_parent_version",
+    "mlops_manifest_statement_sha256",
+    "mlops_manifest_tree_sha256",
+    "mlops_manifest_version",
     "mlops_package_report_code",
     "mlops_package_report_count",
     "mlops_package_report_entry",
@@ -167,6 +244,11 @@ EXPERIMENTAL_GETTERS = [
     "mlops_profile_rank_error",
     "mlops_profile_retained",
     "mlops_profile_variance",
+    "mlops_semver_build",
+    "mlops_semver_major",
+    "mlops_semver_minor",
+    "mlops_semver_patch",
+    "mlops_semver_prerelease",
 ]
 
 # Exported functions the binding has no use for (none: reset_allocator() and
@@ -371,3 +453,46 @@ def test_wheel_build_installs_every_module():
     assert listed == shipped
 
 
+def test_info_structs_have_the_size_the_library_fills(tmp_path):
+    # Every info struct as the library hands it out: its `size` field is the
+    # C sizeof, equal to the ctypes declaration, and `version` is 1.
+    from libmlops import Manifest, ManifestBuilder, SemVer
+    from libmlops._lib import C
+
+    m = (ManifestBuilder("m", "1.0.0-rc.1+b.2", created="2026-01-01T00:00:00Z")
+         .add_file("a.bin", 3, "ab" * 32).file_shards("a.bin", 2, ["cd" * 32, "ef" * 32])
+         .add_dataset("d", uri="s3://d", sha256="01" * 32).parameter("p", 1).metric("x", 0.5)
+         .annotation("k", "v").finish())
+    other = ManifestBuilder("m", "1.1.0", created="2026-01-01T00:00:00Z").add_file(
+        "b.bin", 1, "12" * 32).add_dataset("e").parameter("p", 2).metric("x", 1.0).finish()
+    d = ctypes.c_void_p()
+    C.mlops_manifest_diff_new(ctypes.byref(d), m._h(), other._h(), 0)
+    v = SemVer("1.0.0-rc.1+b.2")
+    try:
+        with m._use(), other._use(), v._use():
+            got = [
+                (sig.mlops_manifest_info, C.mlops_manifest_info(m._h())),
+                (sig.mlops_manifest_file_info, C.mlops_manifest_file(m._h(), 0)),
+                (sig.mlops_manifest_shard_info, C.mlops_manifest_file_shard_info(m._h(), 0, 1)),
+                (sig.mlops_manifest_dataset_info, C.mlops_manifest_dataset(m._h(), 0)),
+                (sig.mlops_manifest_parameter_info, C.mlops_manifest_parameter(m._h(), 0)),
+                (sig.mlops_manifest_metric_info, C.mlops_manifest_metric(m._h(), 0)),
+                (sig.mlops_manifest_annotation_info, C.mlops_manifest_annotation(m._h(), 0)),
+                (sig.mlops_manifest_diff_info, C.mlops_manifest_diff_info(d.value)),
+                (sig.mlops_manifest_diff_file_info, C.mlops_manifest_diff_file(d.value, 0)),
+                (sig.mlops_manifest_diff_dataset_info, C.mlops_manifest_diff_dataset(d.value, 0)),
+                (sig.mlops_manifest_diff_parameter_info, C.mlops_manifest_diff_parameter(d.value, 0)),
+                (sig.mlops_manifest_diff_metric_info, C.mlops_manifest_diff_metric(d.value, 0)),
+                (sig.mlops_semver_info, C.mlops_semver_info(v._h())),
+            ]
+            for cls, ptr in got:
+                assert ptr, cls.__name__
+                assert ptr.contents.version == 1, cls.__name__
+                assert ptr.contents.size == ctypes.sizeof(cls), cls.__name__
+            shard = C.mlops_manifest_file_shard_info(m._h(), 0, 1).contents
+            assert (shard.offset, shard.length, shard.digest) == (2, 1, b"sha256:" + b"ef" * 32)
+            assert not C.mlops_manifest_file(m._h(), 1)  # out of range: NULL
+            assert not C.mlops_manifest_diff_metric(d.value, 1)
+            assert C.mlops_semver_info(v._h()).contents.prerelease == b"rc.1"
+    finally:
+        C.mlops_manifest_diff_free(d.value)
