@@ -86,9 +86,6 @@ MLOPS_EXTERN int mlops_key_load_file(mlops_key **out, const char *path, uint32_t
 /** Release a key (its private half is cleansed by OpenSSL). Accepts NULL. */
 MLOPS_EXTERN void mlops_key_free(mlops_key *key);
 
-/** 1 when the key holds a private half and can sign, 0 otherwise (or NULL). */
-MLOPS_EXTERN int mlops_key_has_private(const mlops_key *key);
-
 /**
  * The key id: 64 lowercase hex digits of SHA-256(DER SubjectPublicKeyInfo).
  * Borrowed from `key`; NULL for NULL.
@@ -187,6 +184,10 @@ MLOPS_EXTERN int mlops_key_verify_raw(const mlops_key *key,
 
 /** Number of distinct keys in the set (0 for NULL). */
 MLOPS_EXTERN size_t mlops_keyring_count(const mlops_keyring *ring);
+
+
+/** 1 when the key holds a private half and can sign, 0 otherwise (or NULL). */
+MLOPS_EXTERN int mlops_key_has_private(const mlops_key *key);
 
 #endif /* MLOPS_EXPERIMENTAL */
 

@@ -160,13 +160,6 @@ MLOPS_EXTERN int mlops_manifest_write_json(mlops_buf *out, const mlops_manifest 
                                            uint32_t flags);
 
 /**
- * The tree digest: SHA-256 of the canonical JSON of the (sorted) "files"
- * array. It is the statement's subject digest.
- * @return 0, MLOPS_E_INVALID.
- */
-MLOPS_EXTERN int mlops_manifest_tree_digest(uint8_t out[32], const mlops_manifest *m);
-
-/**
  * The statement digest: SHA-256 of the canonical bytes of the whole statement
  * (what mlops_manifest_write_json() gives). A child's parent link
  * carries it.
@@ -266,13 +259,6 @@ typedef struct mlops_manifest_shard_info {
 /** Version of mlops_manifest_shard_info filled by this library. */
 #define MLOPS_MANIFEST_SHARD_INFO_VERSION 1
 
-/**
- * Shard `j` of file `i` of `m`, or NULL when `m` is NULL, there is no file
- * `i` or it has no shard `j`. Never allocates; thread-safe.
- */
-MLOPS_EXTERN const mlops_manifest_shard_info *
-mlops_manifest_file_shard_info(const mlops_manifest *m, size_t i, size_t j);
-
 /** One dataset of a manifest. Read-only; borrowed from the manifest.
  *  Version 1; fields are only ever added at the end. */
 typedef struct mlops_manifest_dataset_info {
@@ -344,113 +330,6 @@ typedef struct mlops_manifest_annotation_info {
 MLOPS_EXTERN const mlops_manifest_annotation_info *
 mlops_manifest_annotation(const mlops_manifest *m, size_t i);
 
-/** Model name. */
-MLOPS_EXTERN const char *mlops_manifest_name(const mlops_manifest *m);
-/** SemVer version string. */
-MLOPS_EXTERN const char *mlops_manifest_version(const mlops_manifest *m);
-/** Creation time, RFC 3339 UTC. */
-MLOPS_EXTERN const char *mlops_manifest_created(const mlops_manifest *m);
-/** Description, or NULL when absent. */
-MLOPS_EXTERN const char *mlops_manifest_description(const mlops_manifest *m);
-/** Framework name, or NULL when absent. */
-MLOPS_EXTERN const char *mlops_manifest_framework_name(const mlops_manifest *m);
-/** Framework version, or NULL when absent. */
-MLOPS_EXTERN const char *mlops_manifest_framework_version(const mlops_manifest *m);
-
-/** Number of files. Files are in byte order of their paths. */
-MLOPS_EXTERN size_t mlops_manifest_file_count(const mlops_manifest *m);
-/** Path of file `i`. */
-MLOPS_EXTERN const char *mlops_manifest_file_path(const mlops_manifest *m, size_t i);
-/** Size in bytes of file `i`. */
-MLOPS_EXTERN uint64_t mlops_manifest_file_size(const mlops_manifest *m, size_t i);
-/** SHA-256 of file `i` as 64 lowercase hex digits. */
-MLOPS_EXTERN const char *mlops_manifest_file_sha256(const mlops_manifest *m, size_t i);
-/** Media type of file `i`, or NULL when absent. */
-MLOPS_EXTERN const char *mlops_manifest_file_media_type(const mlops_manifest *m, size_t i);
-/** Role of file `i` ("model", "config", ...), or NULL when absent. */
-MLOPS_EXTERN const char *mlops_manifest_file_role(const mlops_manifest *m, size_t i);
-/** Index of the file with exactly this path, or (size_t)-1 when none.
- *  Binary search: O(log n). */
-MLOPS_EXTERN size_t mlops_manifest_file_find(const mlops_manifest *m, const char *path);
-/** Shard size of file `i`, or 0 when it has no shards. */
-MLOPS_EXTERN uint64_t mlops_manifest_file_shard_size(const mlops_manifest *m, size_t i);
-/** Number of shards of file `i` (0 when none). */
-MLOPS_EXTERN size_t mlops_manifest_file_shard_count(const mlops_manifest *m, size_t i);
-/**
- * Shard `j` of file `i`: byte offset, size and SHA-256 (64 hex, borrowed).
- * Any out pointer may be NULL. mlops_manifest_file_shard_info() gives the
- * same shard as a struct, its digest spelled "sha256:<64 hex>".
- * @return 0, MLOPS_E_NOTFOUND (no such file or shard; outputs untouched),
- *         MLOPS_E_INVALID (m is NULL).
- */
-MLOPS_EXTERN int mlops_manifest_file_shard(uint64_t *offset, uint64_t *size,
-                                           const char **sha256, const mlops_manifest *m,
-                                           size_t i, size_t j);
-
-/** Number of datasets (in document order). */
-MLOPS_EXTERN size_t mlops_manifest_dataset_count(const mlops_manifest *m);
-/** Name of dataset `i` (names are unique). */
-MLOPS_EXTERN const char *mlops_manifest_dataset_name(const mlops_manifest *m, size_t i);
-/** URI of dataset `i`, or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_dataset_uri(const mlops_manifest *m, size_t i);
-/** Role of dataset `i` ("train", "eval", ...), or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_dataset_role(const mlops_manifest *m, size_t i);
-/** SHA-256 of dataset `i` (64 hex), or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_dataset_sha256(const mlops_manifest *m, size_t i);
-/** Foreign digest algorithm of dataset `i` ("md5"...), or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_dataset_foreign_alg(const mlops_manifest *m,
-                                                            size_t i);
-/** Foreign digest scheme of dataset `i` ("dvc3"...), or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_dataset_foreign_scheme(const mlops_manifest *m,
-                                                               size_t i);
-/** Foreign digest value of dataset `i`, or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_dataset_foreign_value(const mlops_manifest *m,
-                                                              size_t i);
-
-/** Number of parameters. Parameters, metrics and annotations are iterated in
- *  canonical key order (UTF-16 code units, as RFC 8785 sorts them). */
-MLOPS_EXTERN size_t mlops_manifest_parameter_count(const mlops_manifest *m);
-/** Name of parameter `i`. */
-MLOPS_EXTERN const char *mlops_manifest_parameter_name(const mlops_manifest *m, size_t i);
-/** Value type of parameter `i` (MLOPS_MANIFEST_VALUE_NONE when out of range). */
-MLOPS_EXTERN int mlops_manifest_parameter_type(const mlops_manifest *m, size_t i);
-/** Canonical JSON text of parameter `i`'s value ("0.01", "\"adam\"", "true"). */
-MLOPS_EXTERN const char *mlops_manifest_parameter_json(const mlops_manifest *m, size_t i);
-/** Parameter `i` as a number (NaN unless its type is NUMBER). */
-MLOPS_EXTERN double mlops_manifest_parameter_number(const mlops_manifest *m, size_t i);
-/** Parameter `i` as a string (NULL unless its type is STRING). */
-MLOPS_EXTERN const char *mlops_manifest_parameter_string(const mlops_manifest *m, size_t i);
-/** Parameter `i` as a boolean: 1 true, 0 false, -1 not a BOOL. */
-MLOPS_EXTERN int mlops_manifest_parameter_bool(const mlops_manifest *m, size_t i);
-
-/** Number of metrics. */
-MLOPS_EXTERN size_t mlops_manifest_metric_count(const mlops_manifest *m);
-/** Name of metric `i`. */
-MLOPS_EXTERN const char *mlops_manifest_metric_name(const mlops_manifest *m, size_t i);
-/** Value of metric `i` (always finite; NaN when out of range). */
-MLOPS_EXTERN double mlops_manifest_metric_value(const mlops_manifest *m, size_t i);
-
-/** Number of annotations. */
-MLOPS_EXTERN size_t mlops_manifest_annotation_count(const mlops_manifest *m);
-/** Key of annotation `i`. */
-MLOPS_EXTERN const char *mlops_manifest_annotation_key(const mlops_manifest *m, size_t i);
-/** Value of annotation `i`. */
-MLOPS_EXTERN const char *mlops_manifest_annotation_value(const mlops_manifest *m, size_t i);
-
-/** 1 when the manifest has a parent link, else 0. */
-MLOPS_EXTERN int mlops_manifest_has_parent(const mlops_manifest *m);
-/** Parent name, or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_parent_name(const mlops_manifest *m);
-/** Parent version, or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_parent_version(const mlops_manifest *m);
-/** Parent statement digest (64 hex), or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_parent_sha256(const mlops_manifest *m);
-
-/** Code repository URI, or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_code_uri(const mlops_manifest *m);
-/** Code commit (40 lowercase hex digits), or NULL. */
-MLOPS_EXTERN const char *mlops_manifest_code_commit(const mlops_manifest *m);
-
 /* ------------------------------------------------------------------------ */
 /* Building                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -517,13 +396,6 @@ MLOPS_EXTERN int mlops_manifest_builder_add_dataset(mlops_manifest_builder *b,
                                                     const char *name, const char *uri,
                                                     const char *role, const char *sha256);
 
-/** Set a string parameter. */
-MLOPS_EXTERN int mlops_manifest_builder_set_parameter_string(mlops_manifest_builder *b,
-                                                             const char *name,
-                                                             const char *value);
-/** Set a numeric parameter (finite; NaN and infinities are MLOPS_E_SCHEMA). */
-MLOPS_EXTERN int mlops_manifest_builder_set_parameter_number(mlops_manifest_builder *b,
-                                                             const char *name, double value);
 /**
  * Set a parameter from JSON text holding one scalar ("0.01", "\"adam\"",
  * "true", "null"). Arrays and objects are MLOPS_E_SCHEMA; malformed JSON is
@@ -541,12 +413,6 @@ MLOPS_EXTERN int mlops_manifest_builder_set_metric(mlops_manifest_builder *b,
 /** Set an annotation. */
 MLOPS_EXTERN int mlops_manifest_builder_set_annotation(mlops_manifest_builder *b,
                                                        const char *key, const char *value);
-/**
- * Link the parent version by name, version and statement digest (64 hex).
- */
-MLOPS_EXTERN int mlops_manifest_builder_set_parent(mlops_manifest_builder *b,
-                                                   const char *name, const char *version,
-                                                   const char *sha256);
 /** Link `parent` as the parent version (its name, version, statement digest). */
 MLOPS_EXTERN int mlops_manifest_builder_set_parent_manifest(mlops_manifest_builder *b,
                                                             const mlops_manifest *parent);
@@ -633,8 +499,6 @@ MLOPS_EXTERN int mlops_manifest_diff_new(mlops_manifest_diff **out, const mlops_
 /** Release a diff. Accepts NULL. */
 MLOPS_EXTERN void mlops_manifest_diff_free(mlops_manifest_diff *d);
 
-/** Parent relation of a and b (an mlops_manifest_relation). */
-MLOPS_EXTERN int mlops_manifest_diff_relation(const mlops_manifest_diff *d);
 /** Name of a relation ("unrelated", "same", "b-child-of-a", "a-child-of-b");
  *  "unknown" for other values. */
 MLOPS_EXTERN const char *mlops_manifest_relation_name(int relation);
@@ -649,96 +513,6 @@ MLOPS_EXTERN const char *mlops_manifest_change_name(int change);
  * storage; thread-safe.
  */
 MLOPS_EXTERN const char *mlops_manifest_field_name(uint32_t field);
-
-/** Number of files present in both and equal in every field (not listed). */
-MLOPS_EXTERN size_t mlops_manifest_diff_unchanged_file_count(const mlops_manifest_diff *d);
-/** Number of files that differ (sorted by path bytes). */
-MLOPS_EXTERN size_t mlops_manifest_diff_file_count(const mlops_manifest_diff *d);
-/** Path of differing file `i`. */
-MLOPS_EXTERN const char *mlops_manifest_diff_file_path(const mlops_manifest_diff *d, size_t i);
-/** Change of file `i` (ADDED, REMOVED or CHANGED; UNCHANGED out of range). */
-MLOPS_EXTERN int mlops_manifest_diff_file_change(const mlops_manifest_diff *d, size_t i);
-/** SHA-256 in a (NULL when added). */
-MLOPS_EXTERN const char *mlops_manifest_diff_file_old_sha256(const mlops_manifest_diff *d,
-                                                             size_t i);
-/** SHA-256 in b (NULL when removed). */
-MLOPS_EXTERN const char *mlops_manifest_diff_file_new_sha256(const mlops_manifest_diff *d,
-                                                             size_t i);
-/** Size in a (0 when added). */
-MLOPS_EXTERN uint64_t mlops_manifest_diff_file_old_size(const mlops_manifest_diff *d, size_t i);
-/** Size in b (0 when removed). */
-MLOPS_EXTERN uint64_t mlops_manifest_diff_file_new_size(const mlops_manifest_diff *d, size_t i);
-
-/**
- * Fields of differing file `i` that differ (mlops_manifest_field bits); 0
- * for an added or removed file and out of range.
- */
-MLOPS_EXTERN uint32_t mlops_manifest_diff_file_fields(const mlops_manifest_diff *d, size_t i);
-
-/** Number of datasets present in both (by name) and equal in every field (not listed). */
-MLOPS_EXTERN size_t mlops_manifest_diff_unchanged_dataset_count(const mlops_manifest_diff *d);
-/** Number of datasets that differ: added, removed or changed (sorted by name bytes). */
-MLOPS_EXTERN size_t mlops_manifest_diff_dataset_count(const mlops_manifest_diff *d);
-/** Name of differing dataset `i` (borrowed from a or b; NULL out of range). */
-MLOPS_EXTERN const char *mlops_manifest_diff_dataset_name(const mlops_manifest_diff *d,
-                                                          size_t i);
-/** Change of dataset `i` (ADDED, REMOVED or CHANGED; UNCHANGED out of range). */
-MLOPS_EXTERN int mlops_manifest_diff_dataset_change(const mlops_manifest_diff *d, size_t i);
-/** Fields of dataset `i` that differ (mlops_manifest_field bits; 0 unless CHANGED). */
-MLOPS_EXTERN uint32_t mlops_manifest_diff_dataset_fields(const mlops_manifest_diff *d,
-                                                         size_t i);
-/** SHA-256 of dataset `i` in a (NULL when added or when a records none). */
-MLOPS_EXTERN const char *mlops_manifest_diff_dataset_old_sha256(const mlops_manifest_diff *d,
-                                                                size_t i);
-/** SHA-256 of dataset `i` in b (NULL when removed or when b records none). */
-MLOPS_EXTERN const char *mlops_manifest_diff_dataset_new_sha256(const mlops_manifest_diff *d,
-                                                                size_t i);
-/** URI of dataset `i` in a (NULL when added or when a records none). */
-MLOPS_EXTERN const char *mlops_manifest_diff_dataset_old_uri(const mlops_manifest_diff *d,
-                                                             size_t i);
-/** URI of dataset `i` in b (NULL when removed or when b records none). */
-MLOPS_EXTERN const char *mlops_manifest_diff_dataset_new_uri(const mlops_manifest_diff *d,
-                                                             size_t i);
-
-/**
- * Change of the code link: ADDED (only b has one), REMOVED (only a),
- * CHANGED (URI or commit differ) or UNCHANGED (equal, or neither has one).
- * The values themselves are mlops_manifest_code_uri()/_commit() of a and b.
- */
-MLOPS_EXTERN int mlops_manifest_diff_code_change(const mlops_manifest_diff *d);
-/** Fields of the code link that differ (URI, COMMIT bits; 0 unless CHANGED). */
-MLOPS_EXTERN uint32_t mlops_manifest_diff_code_fields(const mlops_manifest_diff *d);
-
-/** Number of parameters that differ (canonical key order). */
-MLOPS_EXTERN size_t mlops_manifest_diff_parameter_count(const mlops_manifest_diff *d);
-/** Name of differing parameter `i`. */
-MLOPS_EXTERN const char *mlops_manifest_diff_parameter_name(const mlops_manifest_diff *d,
-                                                            size_t i);
-/** Change of parameter `i`. */
-MLOPS_EXTERN int mlops_manifest_diff_parameter_change(const mlops_manifest_diff *d, size_t i);
-/** Canonical JSON of the value in a (NULL when added). */
-MLOPS_EXTERN const char *mlops_manifest_diff_parameter_old_json(const mlops_manifest_diff *d,
-                                                                size_t i);
-/** Canonical JSON of the value in b (NULL when removed). */
-MLOPS_EXTERN const char *mlops_manifest_diff_parameter_new_json(const mlops_manifest_diff *d,
-                                                                size_t i);
-
-/** Number of metrics in a or b (canonical key order). */
-MLOPS_EXTERN size_t mlops_manifest_diff_metric_count(const mlops_manifest_diff *d);
-/** Name of metric `i`. */
-MLOPS_EXTERN const char *mlops_manifest_diff_metric_name(const mlops_manifest_diff *d,
-                                                         size_t i);
-/** Change of metric `i` (UNCHANGED when equal values). */
-MLOPS_EXTERN int mlops_manifest_diff_metric_change(const mlops_manifest_diff *d, size_t i);
-/** Value in a (NaN when added). */
-MLOPS_EXTERN double mlops_manifest_diff_metric_old(const mlops_manifest_diff *d, size_t i);
-/** Value in b (NaN when removed). */
-MLOPS_EXTERN double mlops_manifest_diff_metric_new(const mlops_manifest_diff *d, size_t i);
-/** b - a (NaN unless in both). */
-MLOPS_EXTERN double mlops_manifest_diff_metric_delta(const mlops_manifest_diff *d, size_t i);
-/** (b - a) / |a| (NaN unless in both and a != 0). */
-MLOPS_EXTERN double mlops_manifest_diff_metric_relative(const mlops_manifest_diff *d,
-                                                        size_t i);
 
 /**
  * The summary of a diff. Read-only; borrowed from the diff (valid while it
@@ -940,6 +714,299 @@ MLOPS_EXTERN int mlops_manifest_builder_set_parameter_bool(mlops_manifest_builde
 /** Set a parameter to JSON null. */
 MLOPS_EXTERN int mlops_manifest_builder_set_parameter_null(mlops_manifest_builder *b,
                                                            const char *name);
+
+
+/** Model name. */
+MLOPS_EXTERN const char *mlops_manifest_name(const mlops_manifest *m);
+
+/** SemVer version string. */
+MLOPS_EXTERN const char *mlops_manifest_version(const mlops_manifest *m);
+
+/** Creation time, RFC 3339 UTC. */
+MLOPS_EXTERN const char *mlops_manifest_created(const mlops_manifest *m);
+
+/** Description, or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_description(const mlops_manifest *m);
+
+/** Framework name, or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_framework_name(const mlops_manifest *m);
+
+/** Framework version, or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_framework_version(const mlops_manifest *m);
+
+/** Number of files. Files are in byte order of their paths. */
+MLOPS_EXTERN size_t mlops_manifest_file_count(const mlops_manifest *m);
+
+/** Path of file `i`. */
+MLOPS_EXTERN const char *mlops_manifest_file_path(const mlops_manifest *m, size_t i);
+
+/** Size in bytes of file `i`. */
+MLOPS_EXTERN uint64_t mlops_manifest_file_size(const mlops_manifest *m, size_t i);
+
+/** SHA-256 of file `i` as 64 lowercase hex digits. */
+MLOPS_EXTERN const char *mlops_manifest_file_sha256(const mlops_manifest *m, size_t i);
+
+/** Media type of file `i`, or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_file_media_type(const mlops_manifest *m, size_t i);
+
+/** Role of file `i` ("model", "config", ...), or NULL when absent. */
+MLOPS_EXTERN const char *mlops_manifest_file_role(const mlops_manifest *m, size_t i);
+
+/** Shard size of file `i`, or 0 when it has no shards. */
+MLOPS_EXTERN uint64_t mlops_manifest_file_shard_size(const mlops_manifest *m, size_t i);
+
+/** Number of shards of file `i` (0 when none). */
+MLOPS_EXTERN size_t mlops_manifest_file_shard_count(const mlops_manifest *m, size_t i);
+
+/**
+ * Shard `j` of file `i`: byte offset, size and SHA-256 (64 hex, borrowed).
+ * Any out pointer may be NULL. mlops_manifest_file_shard_info() gives the
+ * same shard as a struct, its digest spelled "sha256:<64 hex>".
+ * @return 0, MLOPS_E_NOTFOUND (no such file or shard; outputs untouched),
+ *         MLOPS_E_INVALID (m is NULL).
+ */
+MLOPS_EXTERN int mlops_manifest_file_shard(uint64_t *offset, uint64_t *size,
+                                           const char **sha256, const mlops_manifest *m,
+                                           size_t i, size_t j);
+
+/** Number of datasets (in document order). */
+MLOPS_EXTERN size_t mlops_manifest_dataset_count(const mlops_manifest *m);
+
+/** Name of dataset `i` (names are unique). */
+MLOPS_EXTERN const char *mlops_manifest_dataset_name(const mlops_manifest *m, size_t i);
+
+/** URI of dataset `i`, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_uri(const mlops_manifest *m, size_t i);
+
+/** Role of dataset `i` ("train", "eval", ...), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_role(const mlops_manifest *m, size_t i);
+
+/** SHA-256 of dataset `i` (64 hex), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_sha256(const mlops_manifest *m, size_t i);
+
+/** Foreign digest algorithm of dataset `i` ("md5"...), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_foreign_alg(const mlops_manifest *m,
+                                                            size_t i);
+
+/** Foreign digest scheme of dataset `i` ("dvc3"...), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_foreign_scheme(const mlops_manifest *m,
+                                                               size_t i);
+
+/** Foreign digest value of dataset `i`, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_dataset_foreign_value(const mlops_manifest *m,
+                                                              size_t i);
+
+/** Number of parameters. Parameters, metrics and annotations are iterated in
+ *  canonical key order (UTF-16 code units, as RFC 8785 sorts them). */
+MLOPS_EXTERN size_t mlops_manifest_parameter_count(const mlops_manifest *m);
+
+/** Name of parameter `i`. */
+MLOPS_EXTERN const char *mlops_manifest_parameter_name(const mlops_manifest *m, size_t i);
+
+/** Value type of parameter `i` (MLOPS_MANIFEST_VALUE_NONE when out of range). */
+MLOPS_EXTERN int mlops_manifest_parameter_type(const mlops_manifest *m, size_t i);
+
+/** Canonical JSON text of parameter `i`'s value ("0.01", "\"adam\"", "true"). */
+MLOPS_EXTERN const char *mlops_manifest_parameter_json(const mlops_manifest *m, size_t i);
+
+/** Parameter `i` as a number (NaN unless its type is NUMBER). */
+MLOPS_EXTERN double mlops_manifest_parameter_number(const mlops_manifest *m, size_t i);
+
+/** Parameter `i` as a string (NULL unless its type is STRING). */
+MLOPS_EXTERN const char *mlops_manifest_parameter_string(const mlops_manifest *m, size_t i);
+
+/** Parameter `i` as a boolean: 1 true, 0 false, -1 not a BOOL. */
+MLOPS_EXTERN int mlops_manifest_parameter_bool(const mlops_manifest *m, size_t i);
+
+/** Number of metrics. */
+MLOPS_EXTERN size_t mlops_manifest_metric_count(const mlops_manifest *m);
+
+/** Name of metric `i`. */
+MLOPS_EXTERN const char *mlops_manifest_metric_name(const mlops_manifest *m, size_t i);
+
+/** Value of metric `i` (always finite; NaN when out of range). */
+MLOPS_EXTERN double mlops_manifest_metric_value(const mlops_manifest *m, size_t i);
+
+/** Number of annotations. */
+MLOPS_EXTERN size_t mlops_manifest_annotation_count(const mlops_manifest *m);
+
+/** Key of annotation `i`. */
+MLOPS_EXTERN const char *mlops_manifest_annotation_key(const mlops_manifest *m, size_t i);
+
+/** Value of annotation `i`. */
+MLOPS_EXTERN const char *mlops_manifest_annotation_value(const mlops_manifest *m, size_t i);
+
+/** 1 when the manifest has a parent link, else 0. */
+MLOPS_EXTERN int mlops_manifest_has_parent(const mlops_manifest *m);
+
+/** Parent name, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_parent_name(const mlops_manifest *m);
+
+/** Parent version, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_parent_version(const mlops_manifest *m);
+
+/** Parent statement digest (64 hex), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_parent_sha256(const mlops_manifest *m);
+
+/** Code repository URI, or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_code_uri(const mlops_manifest *m);
+
+/** Code commit (40 lowercase hex digits), or NULL. */
+MLOPS_EXTERN const char *mlops_manifest_code_commit(const mlops_manifest *m);
+
+/** Parent relation of a and b (an mlops_manifest_relation). */
+MLOPS_EXTERN int mlops_manifest_diff_relation(const mlops_manifest_diff *d);
+
+/** Number of files present in both and equal in every field (not listed). */
+MLOPS_EXTERN size_t mlops_manifest_diff_unchanged_file_count(const mlops_manifest_diff *d);
+
+/** Number of files that differ (sorted by path bytes). */
+MLOPS_EXTERN size_t mlops_manifest_diff_file_count(const mlops_manifest_diff *d);
+
+/** Path of differing file `i`. */
+MLOPS_EXTERN const char *mlops_manifest_diff_file_path(const mlops_manifest_diff *d, size_t i);
+
+/** Change of file `i` (ADDED, REMOVED or CHANGED; UNCHANGED out of range). */
+MLOPS_EXTERN int mlops_manifest_diff_file_change(const mlops_manifest_diff *d, size_t i);
+
+/** SHA-256 in a (NULL when added). */
+MLOPS_EXTERN const char *mlops_manifest_diff_file_old_sha256(const mlops_manifest_diff *d,
+                                                             size_t i);
+
+/** SHA-256 in b (NULL when removed). */
+MLOPS_EXTERN const char *mlops_manifest_diff_file_new_sha256(const mlops_manifest_diff *d,
+                                                             size_t i);
+
+/** Size in a (0 when added). */
+MLOPS_EXTERN uint64_t mlops_manifest_diff_file_old_size(const mlops_manifest_diff *d, size_t i);
+
+/** Size in b (0 when removed). */
+MLOPS_EXTERN uint64_t mlops_manifest_diff_file_new_size(const mlops_manifest_diff *d, size_t i);
+
+/**
+ * Fields of differing file `i` that differ (mlops_manifest_field bits); 0
+ * for an added or removed file and out of range.
+ */
+MLOPS_EXTERN uint32_t mlops_manifest_diff_file_fields(const mlops_manifest_diff *d, size_t i);
+
+/** Number of datasets present in both (by name) and equal in every field (not listed). */
+MLOPS_EXTERN size_t mlops_manifest_diff_unchanged_dataset_count(const mlops_manifest_diff *d);
+
+/** Number of datasets that differ: added, removed or changed (sorted by name bytes). */
+MLOPS_EXTERN size_t mlops_manifest_diff_dataset_count(const mlops_manifest_diff *d);
+
+/** Name of differing dataset `i` (borrowed from a or b; NULL out of range). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_name(const mlops_manifest_diff *d,
+                                                          size_t i);
+
+/** Change of dataset `i` (ADDED, REMOVED or CHANGED; UNCHANGED out of range). */
+MLOPS_EXTERN int mlops_manifest_diff_dataset_change(const mlops_manifest_diff *d, size_t i);
+
+/** Fields of dataset `i` that differ (mlops_manifest_field bits; 0 unless CHANGED). */
+MLOPS_EXTERN uint32_t mlops_manifest_diff_dataset_fields(const mlops_manifest_diff *d,
+                                                         size_t i);
+
+/** SHA-256 of dataset `i` in a (NULL when added or when a records none). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_old_sha256(const mlops_manifest_diff *d,
+                                                                size_t i);
+
+/** SHA-256 of dataset `i` in b (NULL when removed or when b records none). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_new_sha256(const mlops_manifest_diff *d,
+                                                                size_t i);
+
+/** URI of dataset `i` in a (NULL when added or when a records none). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_old_uri(const mlops_manifest_diff *d,
+                                                             size_t i);
+
+/** URI of dataset `i` in b (NULL when removed or when b records none). */
+MLOPS_EXTERN const char *mlops_manifest_diff_dataset_new_uri(const mlops_manifest_diff *d,
+                                                             size_t i);
+
+/**
+ * Change of the code link: ADDED (only b has one), REMOVED (only a),
+ * CHANGED (URI or commit differ) or UNCHANGED (equal, or neither has one).
+ * The values themselves are mlops_manifest_code_uri()/_commit() of a and b.
+ */
+MLOPS_EXTERN int mlops_manifest_diff_code_change(const mlops_manifest_diff *d);
+
+/** Fields of the code link that differ (URI, COMMIT bits; 0 unless CHANGED). */
+MLOPS_EXTERN uint32_t mlops_manifest_diff_code_fields(const mlops_manifest_diff *d);
+
+/** Number of parameters that differ (canonical key order). */
+MLOPS_EXTERN size_t mlops_manifest_diff_parameter_count(const mlops_manifest_diff *d);
+
+/** Name of differing parameter `i`. */
+MLOPS_EXTERN const char *mlops_manifest_diff_parameter_name(const mlops_manifest_diff *d,
+                                                            size_t i);
+
+/** Change of parameter `i`. */
+MLOPS_EXTERN int mlops_manifest_diff_parameter_change(const mlops_manifest_diff *d, size_t i);
+
+/** Canonical JSON of the value in a (NULL when added). */
+MLOPS_EXTERN const char *mlops_manifest_diff_parameter_old_json(const mlops_manifest_diff *d,
+                                                                size_t i);
+
+/** Canonical JSON of the value in b (NULL when removed). */
+MLOPS_EXTERN const char *mlops_manifest_diff_parameter_new_json(const mlops_manifest_diff *d,
+                                                                size_t i);
+
+/** Number of metrics in a or b (canonical key order). */
+MLOPS_EXTERN size_t mlops_manifest_diff_metric_count(const mlops_manifest_diff *d);
+
+/** Name of metric `i`. */
+MLOPS_EXTERN const char *mlops_manifest_diff_metric_name(const mlops_manifest_diff *d,
+                                                         size_t i);
+
+/** Change of metric `i` (UNCHANGED when equal values). */
+MLOPS_EXTERN int mlops_manifest_diff_metric_change(const mlops_manifest_diff *d, size_t i);
+
+/** Value in a (NaN when added). */
+MLOPS_EXTERN double mlops_manifest_diff_metric_old(const mlops_manifest_diff *d, size_t i);
+
+/** Value in b (NaN when removed). */
+MLOPS_EXTERN double mlops_manifest_diff_metric_new(const mlops_manifest_diff *d, size_t i);
+
+/** b - a (NaN unless in both). */
+MLOPS_EXTERN double mlops_manifest_diff_metric_delta(const mlops_manifest_diff *d, size_t i);
+
+/** (b - a) / |a| (NaN unless in both and a != 0). */
+MLOPS_EXTERN double mlops_manifest_diff_metric_relative(const mlops_manifest_diff *d,
+                                                        size_t i);
+
+
+/**
+ * The tree digest: SHA-256 of the canonical JSON of the (sorted) "files"
+ * array. It is the statement's subject digest.
+ * @return 0, MLOPS_E_INVALID.
+ */
+MLOPS_EXTERN int mlops_manifest_tree_digest(uint8_t out[32], const mlops_manifest *m);
+
+/**
+ * Shard `j` of file `i` of `m`, or NULL when `m` is NULL, there is no file
+ * `i` or it has no shard `j`. Never allocates; thread-safe.
+ */
+MLOPS_EXTERN const mlops_manifest_shard_info *
+mlops_manifest_file_shard_info(const mlops_manifest *m, size_t i, size_t j);
+
+/** Index of the file with exactly this path, or (size_t)-1 when none.
+ *  Binary search: O(log n). */
+MLOPS_EXTERN size_t mlops_manifest_file_find(const mlops_manifest *m, const char *path);
+
+/** Set a string parameter. */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_string(mlops_manifest_builder *b,
+                                                             const char *name,
+                                                             const char *value);
+
+/** Set a numeric parameter (finite; NaN and infinities are MLOPS_E_SCHEMA). */
+MLOPS_EXTERN int mlops_manifest_builder_set_parameter_number(mlops_manifest_builder *b,
+                                                             const char *name, double value);
+
+/**
+ * Link the parent version by name, version and statement digest (64 hex).
+ */
+MLOPS_EXTERN int mlops_manifest_builder_set_parent(mlops_manifest_builder *b,
+                                                   const char *name, const char *version,
+                                                   const char *sha256);
 
 #endif /* MLOPS_EXPERIMENTAL */
 

@@ -61,17 +61,6 @@ struct mlops_semver_info {
  */
 MLOPS_EXTERN const struct mlops_semver_info *mlops_semver_info(const mlops_semver *v);
 
-/** Major number. */
-MLOPS_EXTERN uint64_t mlops_semver_major(const mlops_semver *v);
-/** Minor number. */
-MLOPS_EXTERN uint64_t mlops_semver_minor(const mlops_semver *v);
-/** Patch number. */
-MLOPS_EXTERN uint64_t mlops_semver_patch(const mlops_semver *v);
-/** Pre-release part without its '-' ("" when none); borrowed from `v`. */
-MLOPS_EXTERN const char *mlops_semver_prerelease(const mlops_semver *v);
-/** Build metadata without its '+' ("" when none); borrowed from `v`. */
-MLOPS_EXTERN const char *mlops_semver_build(const mlops_semver *v);
-
 /**
  * Precedence order: negative when a < b, 0 when equal precedence (build
  * metadata is ignored, so "1.0.0+a" equals "1.0.0+b"), positive when a > b.
@@ -98,6 +87,22 @@ MLOPS_EXTERN int mlops_semver_compare_str(int *result, const char *a, const char
  * @return 0 when valid, MLOPS_E_PARSE (with detail), MLOPS_E_INVALID.
  */
 MLOPS_EXTERN int mlops_semver_validate(const char *str);
+
+
+/** Major number. */
+MLOPS_EXTERN uint64_t mlops_semver_major(const mlops_semver *v);
+
+/** Minor number. */
+MLOPS_EXTERN uint64_t mlops_semver_minor(const mlops_semver *v);
+
+/** Patch number. */
+MLOPS_EXTERN uint64_t mlops_semver_patch(const mlops_semver *v);
+
+/** Pre-release part without its '-' ("" when none); borrowed from `v`. */
+MLOPS_EXTERN const char *mlops_semver_prerelease(const mlops_semver *v);
+
+/** Build metadata without its '+' ("" when none); borrowed from `v`. */
+MLOPS_EXTERN const char *mlops_semver_build(const mlops_semver *v);
 
 #endif /* MLOPS_EXPERIMENTAL */
 
