@@ -185,10 +185,12 @@ def existing_store(work, pkgs):
     span_rm = sorted(timed(["store", "rm", store, "crash:9.9.9"])[0] for _ in range(3))[1] * 1.2
     kills = tries = 0
     counts = {"add": 0, "alias": 0, "gc": 0, "rm": 0}
+    rm_skips = 0
     while min(counts.values()) < KILLS_EXISTING:
         tries += 1
         if tries > KILLS_EXISTING * len(counts) * 20:
-            raise Failure(f"existing store: only {counts} kills in {tries - 1} tries")
+            raise Failure(f"existing store: only {counts} kills in {tries - 1} tries "
+                          f"({rm_skips} removals skipped: no version free of aliases)")
         missing = [i for i in range(NVERSIONS) if f"1.0.{i}" not in committed]
         touched = []
         kind = rng.choice([k for k in sorted(counts) if counts[k] < KILLS_EXISTING])
@@ -221,11 +223,15 @@ def existing_store(work, pkgs):
             free = sorted(v for v in committed if v not in aliased)
             if len(free) < 2:
                 killed = False  # let adds bring versions back first
+                rm_skips += 1
             else:
                 v = rng.choice(free)
                 killed, code, err = killed_run(["store", "rm", store, f"crash:{v}"], span_rm)
                 if not killed and code != 0:
                     raise Failure(f"store rm exited {code}\n{err}")
+                # a removal is short and its time moves with the machine's
+                # load: keep the kill window near its current length
+                span_rm = span_rm * 1.1 if killed else span_rm * 0.8
                 # done, or killed after its commit: the tag is gone; killed
                 # before: it is all there (check_store checks the rest)
                 if not killed or f"crash:{v}" not in tags_of(store):
