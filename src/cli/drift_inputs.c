@@ -30,19 +30,21 @@ void cli_drift_feat_free(feat *f)
     free(f->cur_share);
 }
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 static int oom(void)
 {
     fprintf(stderr, "mlops drift: out of memory\n");
     return CLI_USAGE;
+}
+
+/* The report of a single comparison (.npy arrays, profiles): one feature. */
+static int one_feature(report *rep)
+{
+    rep->f = calloc(1, sizeof *rep->f);
+    if (!rep->f)
+        return oom();
+    rep->n = 1;
+    return CLI_OK;
 }
 
 /* Severity: how far past its threshold a feature is (1 = at the threshold). */
@@ -296,7 +298,7 @@ static int categorical_feature(feat *f, const cli_column *rc_, size_t nr, const 
             const char *label = "?";
             if (mlops_category_dict_label(&label, NULL, dict, cats[k]) != 0)
                 label = "?";
-            f->bin_labels[k] = dupstr(label);
+            f->bin_labels[k] = strdup(label);
             if (!f->bin_labels[k]) {
                 status = oom();
                 goto out;
@@ -441,7 +443,7 @@ int cli_drift_run_tables(report *rep, const settings *s)
     }
     rep->n = nf;
     for (size_t k = 0; k < nf; k++) {
-        rep->f[k].name = dupstr(a.t.cols[ri[k]].name);
+        rep->f[k].name = strdup(a.t.cols[ri[k]].name);
         rep->f[k].categorical = !a.t.cols[ri[k]].numeric;
         if (!rep->f[k].name) {
             status = oom();
@@ -551,12 +553,8 @@ int cli_drift_run_arrays(report *rep, const settings *s)
                 cli_display_path(a.categorical ? rep->ref_path : rep->cur_path));
         goto out;
     }
-    rep->f = calloc(1, sizeof *rep->f);
-    if (!rep->f) {
-        status = oom();
+    if ((status = one_feature(rep)) != CLI_OK)
         goto out;
-    }
-    rep->n = 1;
     rep->f[0].name = a.name;
     a.name = NULL;
     int lrc = mlops_drift_numeric(&r, s->metric, a.values, a.n, b.values, b.n, &s->o);
@@ -595,7 +593,7 @@ static int profile_shares(report *rep, const settings *s, const mlops_profile *a
     rep->n = 1;
     feat *f = &rep->f[0];
     const char *base = strrchr(rep->ref_path, '/');
-    f->name = dupstr(base ? base + 1 : rep->ref_path);
+    f->name = strdup(base ? base + 1 : rep->ref_path);
     f->categorical = categorical;
     int status = f->name ? take_result(f, r) : oom();
     mlops_drift_result_free(r);
@@ -640,15 +638,11 @@ int cli_drift_run_profiles(report *rep, const settings *s)
         status = cli_library_error("drift", lrc);
         goto out;
     }
-    rep->f = calloc(1, sizeof *rep->f);
-    if (!rep->f) {
-        status = oom();
+    if ((status = one_feature(rep)) != CLI_OK)
         goto out;
-    }
-    rep->n = 1;
     feat *f = &rep->f[0];
     const char *base = strrchr(rep->ref_path, '/');
-    f->name = dupstr(base ? base + 1 : rep->ref_path);
+    f->name = strdup(base ? base + 1 : rep->ref_path);
     if (!f->name) {
         status = oom();
         goto out;

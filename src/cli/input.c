@@ -491,14 +491,6 @@ int cli_feature_from_column(cli_feature *f, cli_column *c, size_t nrows)
     return 0;
 }
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 static int feature_from_npy(cli_feature *f, const char *path, const char *column, double *v,
                             size_t n, char *err, size_t errlen)
@@ -513,7 +505,7 @@ static int feature_from_npy(cli_feature *f, const char *path, const char *column
     f->n = n;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    f->name = dupstr(strcmp(path, "-") == 0 ? "stdin" : base);
+    f->name = strdup(strcmp(path, "-") == 0 ? "stdin" : base);
     if (!f->name) {
         cli_feature_free(f);
         snprintf(err, errlen, "%s: out of memory", path);
