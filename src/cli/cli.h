@@ -136,6 +136,12 @@ int cli_error_as(const char *cmd, int code, int what, const char *message);
  * cli_parse_common() call it when --json is given).
  */
 void cli_json_begin(void);
+
+/* `--format text|json|github` of the commands that know these three (verify,
+ * gate): json sets g->json (and starts collecting stdout), github sets
+ * *github. Returns -1 when the format is usable, else the usage error's exit
+ * status (an unknown format, or --json with --format github). */
+int cli_format_text_json_github(cli_global *g, int *github, const char *cmd, const char *format);
 /**
  * End of a run (main): in --json mode print what the command printed when it
  * succeeded or when it is one complete JSON document (the command's own

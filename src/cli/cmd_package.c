@@ -472,14 +472,9 @@ int cli_cmd_verify(int argc, char **argv, const cli_global *g0)
     int h = cli_help_or_go(cli_parse("verify", &argc, argv, &g, opts), verify_usage);
     if (h >= 0)
         return h;
-    int ghf = format_s && strcmp(format_s, "github") == 0;
-    if (format_s && strcmp(format_s, "json") == 0)
-        g.json = 1, g.color = 0, cli_json_begin();
-    else if (format_s && !ghf && strcmp(format_s, "text") != 0)
-        return cli_usage_error("verify", "--format: expected text, json or github, got '%s'",
-                               format_s);
-    if (ghf && g.json)
-        return cli_usage_error("verify", "choose one of --json and --format github");
+    int ghf = 0, fs = cli_format_text_json_github(&g, &ghf, "verify", format_s);
+    if (fs >= 0)
+        return fs;
     if (argc != 2)
         return cli_usage_error("verify", "expected one PKG");
     cli_trust t;

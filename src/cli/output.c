@@ -226,6 +226,21 @@ static void json_begin(void)
 
 void cli_json_begin(void) { json_begin(); }
 
+int cli_format_text_json_github(cli_global *g, int *github, const char *cmd, const char *format)
+{
+    *github = format && strcmp(format, "github") == 0;
+    if (format && strcmp(format, "json") == 0) {
+        g->json = 1;
+        g->color = 0;
+        cli_json_begin();
+    } else if (format && !*github && strcmp(format, "text") != 0) {
+        return cli_usage_error(cmd, "--format: expected text, json or github, got '%s'", format);
+    }
+    if (*github && g->json)
+        return cli_usage_error(cmd, "choose one of --json and --format github");
+    return -1;
+}
+
 void cli_stderr_watch(void)
 {
 #if defined(__GLIBC__)
