@@ -267,7 +267,7 @@ class CategoryDict(Handle):
         # the label's bytes live in the dictionary: held open while read
         with self._lock, self._use():
             C.mlops_category_dict_label(ctypes.byref(p), ctypes.byref(n), self._h(), code)
-            raw = ctypes.string_at(p.value, n.value) if n.value else b""
+            raw = ctypes.string_at(p.value, n.value) if p.value and n.value else b""
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -554,7 +554,7 @@ class DriftTableResult(Result):
 
     def to_frame(self) -> Any:
         """The columns as a pandas DataFrame (needs pandas)."""
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         return pd.DataFrame([{"column": c.name, "metric": c.result.metric, "statistic": c.result.statistic,
                               "pvalue": c.result.pvalue, "adjusted_pvalue": c.adjusted_pvalue,

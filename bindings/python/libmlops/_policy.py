@@ -405,6 +405,7 @@ class Policy(Handle):
             C.mlops_policy_gate(ctypes.byref(handle), self._h(), cand._h(),
                                 None if champ is None else champ._h(),
                                 GATE_ALLOW_DOWNGRADE if allow_downgrade else 0)
+            assert handle.value is not None  # a gate that succeeded gives a result
             return self._gate_result(handle.value)
 
     def _gate_result(self, res: int) -> GateResult:
