@@ -222,8 +222,13 @@ def existing_store(work, pkgs):
                 aliased |= ({last_ok} if last_ok is not None else set()) | maybe
             free = sorted(v for v in committed if v not in aliased)
             if len(free) < 2:
-                killed = False  # let adds bring versions back first
+                # bring a removed version back (a plain add, not killed) so
+                # that removals go on after the killed adds are counted
                 rm_skips += 1
+                killed = False
+                if missing:
+                    run("store", "add", store, pkgs[missing[0]], "--allow-unsigned")
+                    committed.add(f"1.0.{missing[0]}")
             else:
                 v = rng.choice(free)
                 killed, code, err = killed_run(["store", "rm", store, f"crash:{v}"], span_rm)
