@@ -348,6 +348,14 @@ int mlops_detector_write(mlops_buf *out, const mlops_detector *d, uint32_t flags
     return rc;
 }
 
+/* A count of values kept as a double (Page-Hinkley's, DDM's): a whole number
+ * no larger than the values the detector has seen. Anything else is a state
+ * no detector writes, and would not even convert back to an integer. */
+static int count_ok(double n, uint64_t seen)
+{
+    return n >= 0 && n <= (double)seen && n == floor(n);
+}
+
 static int load_body(mlops_detector *d, mlops__reader *r)
 {
     switch (d->type) {
@@ -359,7 +367,7 @@ static int load_body(mlops_detector *d, mlops__reader *r)
         d->ph.sum_dec = mlops__r_f64(r);
         d->ph.min_inc = mlops__r_f64(r);
         d->ph.max_dec = mlops__r_f64(r);
-        if (r->rc == 0 && !(d->ph.n >= 0 && isfinite(d->ph.n) && isfinite(d->ph.mean)))
+        if (r->rc == 0 && !(count_ok(d->ph.n, d->count) && isfinite(d->ph.mean)))
             return mlops__r_fail(r, MLOPS_E_SCHEMA, "Page-Hinkley state is not consistent");
         return r->rc;
     case MLOPS_DETECT_DDM:
@@ -368,7 +376,7 @@ static int load_body(mlops_detector *d, mlops__reader *r)
         d->ddm.p_min = mlops__r_f64(r);
         d->ddm.s_min = mlops__r_f64(r);
         d->ddm.ps_min = mlops__r_f64(r);
-        if (r->rc == 0 && !(d->ddm.n >= 0 && d->ddm.mean >= 0 && d->ddm.mean <= 1))
+        if (r->rc == 0 && !(count_ok(d->ddm.n, d->count) && d->ddm.mean >= 0 && d->ddm.mean <= 1))
             return mlops__r_fail(r, MLOPS_E_SCHEMA, "DDM state is not consistent");
         return r->rc;
     case MLOPS_DETECT_EDDM:

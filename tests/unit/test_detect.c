@@ -677,6 +677,52 @@ static void every_allocating_function_fails_cleanly(void **state)
     }
 }
 
+/* Page-Hinkley and DDM keep their count of values as a double: the loader
+ * takes only a whole number no larger than the values seen (the fuzz target
+ * found 3.3e252, which then overflowed the conversion to the width). The
+ * state is a real one with that field patched and its CRC (zlib's) repaired. */
+static void a_fractional_or_huge_count_is_refused(void **state)
+{
+    (void)state;
+    static const int types[] = { MLOPS_DETECT_PAGE_HINKLEY, MLOPS_DETECT_DDM };
+    static const double bad[] = { 3.3e252, 10.5, -1.0, 1000.0 };
+    double x[40];
+    for (int i = 0; i < 40; i++)
+        x[i] = i % 4 == 0;
+    for (size_t k = 0; k < 2; k++) {
+        mlops_detector *d = NULL;
+        assert_int_equal(mlops_detector_new(&d, types[k], NULL), 0);
+        assert_int_equal(mlops_detector_update(NULL, 0, NULL, d, x, 40), 0);
+        mlops_buf ok = MLOPS_BUF_INIT;
+        assert_int_equal(mlops_detector_write(&ok, d, 0), 0);
+        mlops_detector_free(d);
+        /* the body is the last 6 (PH) or 5 (DDM) doubles before the CRC; n first */
+        size_t n_at = ok.size - 4 - (types[k] == MLOPS_DETECT_DDM ? 5 : 6) * 8;
+        double n;
+        memcpy(&n, ok.data + n_at, 8);
+        assert_true(n == 40.0); /* the control: the field is where it is said to be */
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            mlops_buf s = MLOPS_BUF_INIT;
+            assert_int_equal(mlops__buf_append(&s, ok.data, ok.size - 4), 0);
+            memcpy(s.data + n_at, &bad[b], 8);
+            uLong crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)s.data, (uInt)s.size);
+            uint8_t le[4];
+            for (int i = 0; i < 4; i++)
+                le[i] = (uint8_t)(crc >> (8 * i));
+            assert_int_equal(mlops__buf_append(&s, le, 4), 0);
+            d = NULL;
+            assert_int_equal(mlops_detector_parse(&d, s.data, s.size), MLOPS_E_SCHEMA);
+            assert_null(d);
+            mlops_buf_dispose(&s);
+        }
+        d = NULL;
+        assert_int_equal(mlops_detector_parse(&d, ok.data, ok.size), 0);
+        assert_int_equal(mlops_detector_info(d)->width, 40);
+        mlops_detector_free(d);
+        mlops_buf_dispose(&ok);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -688,6 +734,7 @@ int main(void)
         cmocka_unit_test(bad_input_is_refused_with_nothing_changed),
         cmocka_unit_test(damaged_state_bytes_are_rejected),
         cmocka_unit_test(adwin_window_wider_than_its_values_is_refused),
+        cmocka_unit_test(a_fractional_or_huge_count_is_refused),
         cmocka_unit_test(adwin_single_bucket_rows_survive_deletions),
         cmocka_unit_test(every_allocating_function_fails_cleanly),
     };
