@@ -13,8 +13,8 @@ import (
 
 // Store flags.
 const (
-	StoreCreate = C.MLOPS_STORE_CREATE // create the store when the directory is absent or empty
-	StoreNoWait = C.MLOPS_STORE_NOWAIT // fail with ErrLocked instead of waiting for the lock
+	StoreCreate = C.MLOPS_STORE_CREATE  // create the store when the directory is absent or empty
+	StoreNoWait = C.MLOPS_STORE_NOWAIT  // fail with ErrLocked instead of waiting for the lock
 	StoreDryRun = C.MLOPS_STORE_DRY_RUN // Retain: list what would be removed, remove nothing
 )
 
